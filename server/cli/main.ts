@@ -1,0 +1,213 @@
+/**
+ * The `kb` / `policy-kb` command line. `runCli(argv, io)` returns the exit code; only entry.ts
+ * touches process.argv/env/exit, so tests run commands in-process.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadConfig, type Config } from '../../src/config/index.js';
+import { buildOutline } from '../../src/chunking/outline.js';
+import { importListing, readListingMap } from '../../src/pipeline/import-listing.js';
+import { loadCorpus, requireDocument, type LoadedDocument } from '../../src/pipeline/corpus.js';
+import { describeError, isKbError } from '../../src/shared/errors.js';
+import type { CliIo } from './io.js';
+import { UsageError } from './io.js';
+
+export const USAGE = `policy-kb — knowledge base over Chinese policy documents
+
+Usage: npm run -s kb -- <command> [options]   (or: policy-kb <command> [options])
+
+Corpus
+  import-listing FILE --out DIR [--map FILE]   import a scraped listing page into corpus files
+  docs [--json]                                list the corpus documents
+  show <docId> [--json]                        metadata and body (the text all offsets index)
+  outline <docId> [--json]                     the section tree
+  chunks <docId> [--json]                      the citable chunks with offsets and breadcrumbs
+
+Options shared by all commands
+  --corpus DIR    corpus folder (default: corpus, or CORPUS_DIR)
+  -h, --help      this help
+`;
+
+type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
+
+export interface CommandContext {
+  io: CliIo;
+  config: Config;
+  positionals: string[];
+  values: Values;
+}
+
+interface CommandSpec {
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(ctx: CommandContext): Promise<number>;
+}
+
+const COMMON_OPTIONS = {
+  corpus: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export function print(io: CliIo, text: string): void {
+  io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export function printJson(io: CliIo, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Loads the corpus, reporting bad files on stderr (they are skipped, not fatal). */
+export async function loadCorpusReporting(ctx: CommandContext): Promise<LoadedDocument[]> {
+  const { documents, errors } = await loadCorpus(ctx.config.corpusDir, { maxChars: ctx.config.chunkMaxChars, minChars: ctx.config.chunkMinChars });
+  for (const error of errors) ctx.io.stderr.write(`warning: skipped ${error.message}\n`);
+  return documents;
+}
+
+function requireOne(ctx: CommandContext, what: string): string {
+  const [value, ...rest] = ctx.positionals;
+  if (value === undefined || value.trim() === '') throw new UsageError(`missing ${what}`);
+  if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
+  return value;
+}
+
+async function docFor(ctx: CommandContext): Promise<LoadedDocument> {
+  const docId = requireOne(ctx, '<docId>');
+  return requireDocument(await loadCorpusReporting(ctx), docId);
+}
+
+export function metaOf(doc: LoadedDocument): Record<string, unknown> {
+  return { ...doc.meta };
+}
+
+function printTree(io: CliIo, node: ReturnType<typeof buildOutline>, depth = 0): void {
+  for (const child of node.children) {
+    print(io, `${'  '.repeat(depth)}${child.title || child.label}  [${child.start}, ${child.end})  ${child.passageIds.length} passage(s)`);
+    printTree(io, child, depth + 1);
+  }
+}
+
+const commands: Record<string, CommandSpec> = {
+  start: {
+    options: {},
+    async run(ctx) {
+      const docs = await loadCorpusReporting(ctx);
+      const chunks = docs.reduce((n, d) => n + d.chunks.length, 0);
+      print(ctx.io, `policy-kb: ${docs.length} documents, ${chunks} chunks from ${path.relative(ctx.io.cwd, ctx.config.corpusDir) || '.'}`);
+      for (const d of docs) print(ctx.io, `  ${d.meta.docId.padEnd(10)} ${String(d.chunks.length).padStart(3)} chunks  《${d.meta.title}》`);
+      return 0;
+    },
+  },
+  'import-listing': {
+    options: { out: { type: 'string' }, map: { type: 'string' } },
+    async run(ctx) {
+      const file = requireOne(ctx, 'FILE (the listing page)');
+      const out = typeof ctx.values.out === 'string' ? ctx.values.out : undefined;
+      if (!out) throw new UsageError('missing --out DIR');
+      const mapFile = typeof ctx.values.map === 'string' ? ctx.values.map : path.join(out, 'import-map.yaml');
+      let map: Awaited<ReturnType<typeof readListingMap>> = [];
+      try {
+        map = await readListingMap(path.resolve(ctx.io.cwd, mapFile));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        ctx.io.stderr.write(`note: no listing map at ${mapFile}; docIds will be derived from titles\n`);
+      }
+      const result = await importListing(path.resolve(ctx.io.cwd, file), path.resolve(ctx.io.cwd, out), map);
+      if (ctx.values.json) printJson(ctx.io, result);
+      else for (const w of result.written) print(ctx.io, `${w.docId}\t${w.chars} chars\t${w.title}\t→ ${path.relative(ctx.io.cwd, w.file)}`);
+      return 0;
+    },
+  },
+  docs: {
+    options: {},
+    async run(ctx) {
+      const docs = await loadCorpusReporting(ctx);
+      if (ctx.values.json) {
+        printJson(ctx.io, { documents: docs.map((d) => ({ ...metaOf(d), chars: d.body.length, chunks: d.chunks.length })) });
+      } else {
+        for (const d of docs) print(ctx.io, `${d.meta.docId}\t${d.body.length} chars\t${d.chunks.length} chunks\t${d.meta.title}\t${d.meta.issuer}`);
+      }
+      return 0;
+    },
+  },
+  show: {
+    options: {},
+    async run(ctx) {
+      const doc = await docFor(ctx);
+      if (ctx.values.json) printJson(ctx.io, { ...metaOf(doc), body: doc.body });
+      else {
+        for (const [k, v] of Object.entries(doc.meta)) print(ctx.io, `${k}: ${String(v)}`);
+        print(ctx.io, `\n${doc.body}`);
+      }
+      return 0;
+    },
+  },
+  outline: {
+    options: {},
+    async run(ctx) {
+      const doc = await docFor(ctx);
+      const outline = buildOutline(doc.tree, doc.chunks);
+      if (ctx.values.json) printJson(ctx.io, { docId: doc.meta.docId, title: doc.meta.title, outline });
+      else {
+        print(ctx.io, `《${doc.meta.title}》`);
+        printTree(ctx.io, outline);
+      }
+      return 0;
+    },
+  },
+  chunks: {
+    options: {},
+    async run(ctx) {
+      const doc = await docFor(ctx);
+      if (ctx.values.json) {
+        printJson(ctx.io, { docId: doc.meta.docId, chunks: doc.chunks });
+      } else {
+        for (const c of doc.chunks) print(ctx.io, `[${c.passageId}] ${c.breadcrumb}  [${c.start}, ${c.end}) ${c.text.length} chars\n  ${c.text.slice(0, 80).replace(/\n/g, ' ')}…`);
+      }
+      return 0;
+    },
+  },
+};
+
+/** Later modules add commands here (ingest, search, serve…). */
+export function registerCommand(name: string, spec: CommandSpec): void {
+  commands[name] = spec;
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    print(io, USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const spec = commands[name];
+  if (!spec) {
+    io.stderr.write(`error: unknown command "${name}"; commands: ${Object.keys(commands).join(', ')}\n`);
+    return 2;
+  }
+  try {
+    const parsed = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, ...spec.options }, allowPositionals: true, strict: true });
+    if (parsed.values.help) {
+      print(io, USAGE);
+      return 0;
+    }
+    let fileConfig: Record<string, unknown> = {};
+    const configFile = io.env.POLICY_KB_CONFIG;
+    if (configFile) fileConfig = JSON.parse(await readFile(path.resolve(io.cwd, configFile), 'utf8')) as Record<string, unknown>;
+    const env = { ...io.env };
+    if (typeof parsed.values.corpus === 'string') env.CORPUS_DIR = parsed.values.corpus;
+    const config = loadConfig(env, fileConfig, io.cwd);
+    return await spec.run({ io, config, positionals: parsed.positionals, values: parsed.values as Values });
+  } catch (error) {
+    if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith?.('ERR_PARSE_ARGS')) {
+      io.stderr.write(`error: ${describeError(error)}\nRun with --help for usage.\n`);
+      return 2;
+    }
+    if (isKbError(error)) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`error: ${describeError(error)}\n`);
+    return 1;
+  }
+}

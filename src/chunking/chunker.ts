@@ -1,0 +1,196 @@
+/**
+ * Section tree → citable chunks. The chunk is the smallest structural unit (条/款/item/paragraph),
+ * merged with following siblings only while short, split at sentence ends when longer than the budget.
+ * Pure: every chunk's `text === body.slice(start, end)` and the chunks tile the body exactly.
+ */
+import { createHash } from 'node:crypto';
+import type { SectionNode } from '../corpus/parser.js';
+
+/** Bump when chunk boundaries or ids change: the index manifest records it. */
+export const CHUNKER_VERSION = 1;
+
+export interface ChunkOptions {
+  /** Budget: a chunk longer than this is split at sentence ends (default 400 characters). */
+  maxChars?: number;
+  /** A chunk shorter than this takes in the following sibling while the budget allows (default 100). */
+  minChars?: number;
+}
+
+export interface Chunk {
+  /** Stable: same docId, offset and text ⇒ same id across rebuilds. */
+  passageId: string;
+  docId: string;
+  /** Position in the document, 0-based. */
+  index: number;
+  text: string;
+  start: number;
+  end: number;
+  /** 《title》 › 三、重点任务 › （二）… › 第十条 */
+  breadcrumb: string;
+  /** Heading titles from the top section down to the chunk's own unit. */
+  headings: string[];
+  /** Canonical labels of the same path: ['第三章', '第十条']. */
+  labels: string[];
+  /** The clause a drafter cites: `第十条`, `第二十三条—第二十四条`, `（二）`; '' for the preamble. */
+  clause: string;
+  /** Section ids the chunk covers (for outlines). */
+  sectionIds: string[];
+  /** Set when one unit was split: part k of n. */
+  part?: { index: number; of: number };
+  /** What embedding and BM25 see: breadcrumb, then the text. */
+  indexText: string;
+}
+
+export interface DocumentInput {
+  docId: string;
+  title: string;
+  body: string;
+  tree: SectionNode;
+}
+
+interface Piece {
+  node: SectionNode;
+  parent: SectionNode | undefined;
+  start: number;
+  end: number;
+  part?: { index: number; of: number };
+}
+
+const SENTENCE_END = new Set([...'。；;！!？?\n']);
+const SOFT_BREAK = new Set([...'，,、：:']);
+const CLOSERS = new Set([...'”’」』）)】']);
+/** A heading line this short is never left alone: it joins its first child even past the budget. */
+const LEAD_MAX = 60;
+
+/** Chunks one parsed document. */
+export function chunkDocument(doc: DocumentInput, options: ChunkOptions = {}): Chunk[] {
+  const maxChars = options.maxChars ?? 400;
+  const minChars = Math.min(options.minChars ?? 100, maxChars);
+  const pieces: Piece[] = [];
+  const walk = (node: SectionNode, parent: SectionNode | undefined): void => {
+    const ownStart = node.kind === 'root' ? 0 : node.start;
+    const ownEnd = node.children[0]?.start ?? node.end;
+    if (ownEnd > ownStart) {
+      const ranges = splitRange(doc.body, ownStart, ownEnd, maxChars);
+      ranges.forEach(([s, e], i) => {
+        pieces.push({ node, parent, start: s, end: e, ...(ranges.length > 1 ? { part: { index: i + 1, of: ranges.length } } : {}) });
+      });
+    }
+    node.children.forEach((child) => walk(child, node));
+  };
+  walk(doc.tree, undefined);
+
+  const groups: Piece[][] = [];
+  for (const piece of pieces) {
+    const current = groups[groups.length - 1];
+    if (current && canMerge(current, piece, minChars, maxChars)) current.push(piece);
+    else groups.push([piece]);
+  }
+  const ancestors = indexParents(doc.tree);
+  return groups.map((group, index) => buildChunk(doc, group, index, ancestors));
+}
+
+function canMerge(group: Piece[], next: Piece, minChars: number, maxChars: number): boolean {
+  const first = group[0] as Piece;
+  const last = group[group.length - 1] as Piece;
+  const length = last.end - first.start;
+  if (length >= minChars) return false;
+  // A bare heading ("二、总体思路") joins its first child, even the first part of a split one.
+  if (next.parent === last.node && !last.part && length <= LEAD_MAX && (next.part?.index ?? 1) === 1) return true;
+  if (next.end - first.start > maxChars || last.part || next.part) return false;
+  // Siblings merge; a heading's own lead text merges into its first child.
+  return next.parent === last.parent || next.parent === last.node;
+}
+
+/**
+ * Splits [start, end) into ranges of at most maxChars, cutting after sentence ends where possible.
+ * Pieces are balanced (a 450-character article gives two of ~225, not 400 + 50).
+ */
+export function splitRange(body: string, start: number, end: number, maxChars: number): [number, number][] {
+  const out: [number, number][] = [];
+  let pos = start;
+  while (end - pos > maxChars) {
+    const remaining = end - pos;
+    const target = Math.ceil(remaining / Math.ceil(remaining / maxChars));
+    const limit = pos + Math.min(maxChars, target + Math.floor(target / 4));
+    const floor = pos + Math.floor(target / 2);
+    let cut = lastBreak(body, floor, limit, SENTENCE_END);
+    // One sentence alone exceeds the budget: fall back to a comma, then to the hard limit.
+    if (cut < 0) cut = lastBreak(body, floor, limit, SOFT_BREAK);
+    if (cut < 0) cut = pos + Math.min(maxChars, target);
+    // Keep a closing quote or bracket with its sentence.
+    while (cut < end && cut < pos + maxChars && CLOSERS.has(body[cut] as string)) cut += 1;
+    out.push([pos, cut]);
+    pos = cut;
+  }
+  if (end > pos) out.push([pos, end]);
+  return out;
+}
+
+/** Offset just after the last break character in [floor, limit), or -1. */
+function lastBreak(body: string, floor: number, limit: number, breaks: Set<string>): number {
+  for (let i = limit - 1; i >= floor; i -= 1) {
+    if (breaks.has(body[i] as string)) return i + 1;
+  }
+  return -1;
+}
+
+function indexParents(root: SectionNode): Map<SectionNode, SectionNode[]> {
+  const map = new Map<SectionNode, SectionNode[]>();
+  const walk = (node: SectionNode, chain: SectionNode[]): void => {
+    map.set(node, chain);
+    const next = node.kind === 'root' ? [] : [...chain, node];
+    node.children.forEach((c) => walk(c, next));
+  };
+  walk(root, []);
+  return map;
+}
+
+function buildChunk(doc: DocumentInput, group: Piece[], index: number, ancestors: Map<SectionNode, SectionNode[]>): Chunk {
+  const first = group[0] as Piece;
+  const last = group[group.length - 1] as Piece;
+  const start = first.start;
+  const end = last.end;
+  const text = doc.body.slice(start, end);
+  // The deepest unit the chunk is about: follow heading leads down into their first child.
+  let anchor = first;
+  for (const p of group.slice(1)) {
+    if (p.parent !== anchor.node) break;
+    anchor = p;
+  }
+  const chain = anchor.node.kind === 'root' ? [] : [...(ancestors.get(anchor.node) ?? []), anchor.node];
+  const siblings = group.filter((p) => p.parent === anchor.parent && p.node !== anchor.node && p.node.kind !== 'root');
+  const lastSibling = siblings[siblings.length - 1];
+  const headings = chain.map((n) => n.title || n.label);
+  const labels = chain.map((n) => n.label);
+  if (lastSibling) {
+    const range = `${anchor.node.label}—${lastSibling.node.label}`;
+    headings[headings.length - 1] = range;
+    labels[labels.length - 1] = range;
+  }
+  const breadcrumb = [`《${doc.title}》`, ...headings].join(' › ');
+  const clause = labels[labels.length - 1] ?? '';
+  const chunk: Chunk = {
+    passageId: passageIdFor(doc.docId, start, text),
+    docId: doc.docId,
+    index,
+    text,
+    start,
+    end,
+    breadcrumb,
+    headings,
+    labels,
+    clause,
+    sectionIds: [...new Set(group.map((p) => p.node.id))],
+    indexText: `${breadcrumb}\n${text}`,
+  };
+  const split = group.find((p) => p.part);
+  if (split?.part) chunk.part = split.part;
+  return chunk;
+}
+
+/** `yunfu-3f2a9c1b7d`: docId plus a hash of offset and text. */
+export function passageIdFor(docId: string, start: number, text: string): string {
+  const digest = createHash('sha256').update(`${docId}\u0000${start}\u0000${text}`).digest('hex').slice(0, 10);
+  return `${docId}-${digest}`;
+}

@@ -1,0 +1,101 @@
+/**
+ * One schema for all settings. Entry points call `loadConfig(process.env, fileConfig)` once and pass
+ * the result down; nothing else reads the environment.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { ERROR_CODES, KbError } from '../shared/errors.js';
+
+const intFrom = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+const numFrom = (def: number, min: number, max: number) => z.coerce.number().min(min).max(max).default(def);
+
+export const configSchema = z.object({
+  /** Folder of corpus documents (.md/.txt). */
+  corpusDir: z.string().min(1).default('corpus'),
+  /** Folder the index and model folders are built into. */
+  indexDir: z.string().min(1).default('embeddings'),
+  /** Where transformers.js caches and finds models. */
+  modelsDir: z.string().min(1).default('embeddings/models'),
+  /** Embedding model id: a built-in profile name or a Hugging Face id. */
+  embeddingModel: z.string().min(1).default('synonyms-w2v-zh'),
+  /** Hub mirror for transformers.js (`env.remoteHost`), e.g. https://hf-mirror.com/ */
+  hfRemoteHost: z.string().url().optional(),
+  /** Allow downloading models from the hub (off for the offline default). */
+  allowRemoteModels: z.coerce.boolean().default(false),
+  chunkMaxChars: intFrom(400, 80, 4000),
+  chunkMinChars: intFrom(100, 0, 2000),
+  embedBatchSize: intFrom(32, 1, 1024),
+  hnswM: intFrom(16, 4, 96),
+  hnswEfConstruction: intFrom(200, 10, 2000),
+  hnswEfSearch: intFrom(64, 10, 2000),
+  /** Weight of the dense list in the hybrid fusion (BM25 has weight 1). */
+  denseWeight: numFrom(0.3, 0, 10),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: intFrom(8787, 0, 65535),
+  apiToken: z.string().min(8, 'API_TOKEN must be at least 8 characters').optional(),
+  allowedOrigins: z.array(z.string()).default([]),
+  rateLimitPerMinute: intFrom(0, 0, 1_000_000),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  llmBaseUrl: z.string().url().optional(),
+  llmModel: z.string().optional(),
+  llmApiKey: z.string().optional(),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+const ENV_KEYS: Record<string, keyof Config> = {
+  CORPUS_DIR: 'corpusDir',
+  INDEX_DIR: 'indexDir',
+  MODELS_DIR: 'modelsDir',
+  EMBEDDING_MODEL: 'embeddingModel',
+  HF_REMOTE_HOST: 'hfRemoteHost',
+  ALLOW_REMOTE_MODELS: 'allowRemoteModels',
+  CHUNK_MAX_CHARS: 'chunkMaxChars',
+  CHUNK_MIN_CHARS: 'chunkMinChars',
+  EMBED_BATCH_SIZE: 'embedBatchSize',
+  HNSW_M: 'hnswM',
+  HNSW_EF_CONSTRUCTION: 'hnswEfConstruction',
+  HNSW_EF_SEARCH: 'hnswEfSearch',
+  DENSE_WEIGHT: 'denseWeight',
+  HOST: 'host',
+  PORT: 'port',
+  API_TOKEN: 'apiToken',
+  ALLOWED_ORIGINS: 'allowedOrigins',
+  RATE_LIMIT_PER_MINUTE: 'rateLimitPerMinute',
+  LOG_LEVEL: 'logLevel',
+  LLM_BASE_URL: 'llmBaseUrl',
+  LLM_MODEL: 'llmModel',
+  LLM_API_KEY: 'llmApiKey',
+};
+
+/**
+ * Builds the config from a config-file object (lower precedence) and environment variables.
+ * Relative folders resolve against `cwd`. Throws `config_invalid` naming each bad setting.
+ */
+export function loadConfig(env: Record<string, string | undefined>, fileConfig: Record<string, unknown> = {}, cwd = '.'): Config {
+  const raw: Record<string, unknown> = { ...fileConfig };
+  for (const [envKey, key] of Object.entries(ENV_KEYS)) {
+    const value = env[envKey];
+    if (value === undefined || value === '') continue;
+    if (key === 'allowedOrigins') raw[key] = value.split(',').map((s) => s.trim()).filter(Boolean);
+    else if (key === 'allowRemoteModels') raw[key] = value === '1' || value.toLowerCase() === 'true';
+    else raw[key] = value;
+  }
+  // Naming a hub model means the user wants it fetched.
+  if (raw.allowRemoteModels === undefined && typeof raw.embeddingModel === 'string' && raw.embeddingModel.includes('/')) {
+    raw.allowRemoteModels = true;
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const envName = (key: string): string => Object.entries(ENV_KEYS).find(([, k]) => k === key)?.[0] ?? key;
+    const problems = result.error.issues.map((i) => `${envName(String(i.path[0]))}: ${i.message}`).join('; ');
+    throw new KbError(ERROR_CODES.CONFIG_INVALID, `invalid configuration: ${problems}`);
+  }
+  const cfg = result.data;
+  return {
+    ...cfg,
+    corpusDir: path.resolve(cwd, cfg.corpusDir),
+    indexDir: path.resolve(cwd, cfg.indexDir),
+    modelsDir: path.resolve(cwd, cfg.modelsDir),
+  };
+}

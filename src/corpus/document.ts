@@ -1,0 +1,122 @@
+/**
+ * A corpus document: YAML front matter (metadata) + the body exactly as published.
+ * Pure: `parseDocumentFile(name, bytes)` validates and splits; `serializeDocument(doc)` writes the file text.
+ */
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { z } from 'zod';
+import { ERROR_CODES, KbError } from '../shared/errors.js';
+
+export const DOC_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export const policyMetaSchema = z
+  .object({
+    docId: z.string().regex(DOC_ID_RE, 'docId must be 1–64 letters, digits, "-" or "_"'),
+    title: z.string().min(1).max(300),
+    issuer: z.string().max(200).default(''),
+    docNumber: z.string().max(100).optional(),
+    dateIssued: z.string().regex(ISO_DATE, 'dateIssued must be YYYY-MM-DD').optional(),
+    listingDate: z.string().regex(ISO_DATE, 'listingDate must be YYYY-MM-DD').optional(),
+    sourceUrl: z.string().url().optional(),
+  })
+  .strict();
+
+export type PolicyMeta = z.input<typeof policyMetaSchema>;
+export type ValidMeta = z.output<typeof policyMetaSchema>;
+
+export interface PolicyDocument {
+  meta: ValidMeta;
+  /** The text every `start`/`end` offset indexes. */
+  body: string;
+  /** File name it came from, for messages. */
+  source: string;
+}
+
+const FRONT_MATTER_RE = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/;
+/** Control characters other than tab/newline/CR mark a binary file. */
+// eslint-disable-next-line no-control-regex
+const BINARY_RE = /[\u0000-\u0008\u000e-\u001f]/;
+
+function fail(source: string, problem: string, cause?: unknown): KbError {
+  return new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${source}: ${problem}`, { cause, details: { file: source } });
+}
+
+/** Derives a docId from a file name: `yunfu.md` → `yunfu`; names without a usable stem get a hash. */
+export function docIdFromFileName(fileName: string): string {
+  const stem = fileName.replace(/\.[^.]+$/, '');
+  const slug = stem.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
+  if (DOC_ID_RE.test(slug)) return slug;
+  let h = 2166136261;
+  for (const ch of stem) h = Math.imul(h ^ (ch.codePointAt(0) as number), 16777619);
+  return `doc-${(h >>> 0).toString(16)}`;
+}
+
+/**
+ * Decodes and validates one corpus file. `.md` files may carry front matter; a file without it
+ * gets its docId from the name and its title from the first heading or line.
+ * Throws `corpus_file_invalid` naming the file for non-UTF-8, binary, empty or invalid metadata.
+ */
+export function parseDocumentFile(source: string, bytes: Uint8Array): PolicyDocument {
+  // NUL bytes never occur in text: check before decoding so a PNG is called binary, not "not UTF-8".
+  if (bytes.subarray(0, 8192).includes(0)) throw fail(source, 'looks like a binary file (NUL bytes found); only UTF-8 .md/.txt text is ingested');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (error) {
+    throw fail(source, 'not valid UTF-8 text; save it as UTF-8', error);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (BINARY_RE.test(text)) throw fail(source, 'looks like a binary file (control characters found); only UTF-8 .md/.txt text is ingested');
+  const fileName = source.split(/[\\/]/).pop() ?? source;
+  let raw: Record<string, unknown> = {};
+  let body = text;
+  const fm = FRONT_MATTER_RE.exec(text);
+  if (fm) {
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(fm[1] as string);
+    } catch (error) {
+      throw fail(source, `front matter is not valid YAML (${(error as Error).message.split('\n')[0]})`, error);
+    }
+    if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+      throw fail(source, 'front matter must be a YAML mapping of metadata fields');
+    }
+    raw = (parsed ?? {}) as Record<string, unknown>;
+    body = text.slice(fm[0].length);
+  }
+  body = body.replace(/\r\n?/g, '\n').replace(/^\n+/, '').trimEnd();
+  if (body.trim() === '') throw fail(source, 'the document body is empty');
+  const candidate = {
+    docId: docIdFromFileName(fileName),
+    title: firstLineTitle(body) || fileName,
+    ...normalizeYamlDates(raw),
+  };
+  const result = policyMetaSchema.safeParse(candidate);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw fail(source, `invalid front matter: ${issues}`, result.error);
+  }
+  return { meta: result.data, body, source };
+}
+
+/** YAML reads 2017-07-08 as a Date; metadata keeps ISO strings. */
+function normalizeYamlDates(raw: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) out[k] = v instanceof Date ? v.toISOString().slice(0, 10) : v;
+  return out;
+}
+
+function firstLineTitle(body: string): string {
+  const line = body.split('\n', 1)[0] ?? '';
+  return line.replace(/^#+\s*/, '').trim().slice(0, 120);
+}
+
+/** The file text for a document: front matter in a fixed key order, then the body. */
+export function serializeDocument(meta: PolicyMeta, body: string): string {
+  const ordered: Record<string, unknown> = {};
+  for (const key of ['docId', 'title', 'issuer', 'docNumber', 'dateIssued', 'listingDate', 'sourceUrl'] as const) {
+    if (meta[key] !== undefined) ordered[key] = meta[key];
+  }
+  const yaml = stringifyYaml(ordered, { lineWidth: 0 });
+  return `---\n${yaml}---\n${body}\n`;
+}

@@ -1,0 +1,55 @@
+/**
+ * The one catalogue of failures. Every error the library raises is a `KbError` with a `code`
+ * from this list; transports map codes to HTTP statuses / MCP tool errors at the edge.
+ */
+export const ERROR_CODES = {
+  INVALID_INPUT: 'invalid_input',
+  UNKNOWN_DOC: 'unknown_doc',
+  UNKNOWN_PASSAGE: 'unknown_passage',
+  CORPUS_FILE_INVALID: 'corpus_file_invalid',
+  CORPUS_EMPTY: 'corpus_empty',
+  LISTING_INVALID: 'listing_invalid',
+  CONFIG_INVALID: 'config_invalid',
+  MODEL_BUILD_FAILED: 'model_build_failed',
+  MODEL_MISSING: 'model_missing',
+  INDEX_MISSING: 'index_missing',
+  INDEX_MISMATCH: 'index_mismatch',
+  INDEX_CORRUPT: 'index_corrupt',
+  EMBEDDING_FAILED: 'embedding_failed',
+  LLM_FAILED: 'llm_failed',
+  INTERNAL: 'internal',
+} as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+export class KbError extends Error {
+  readonly code: ErrorCode;
+  /** Extra facts safe to show (e.g. the list of known ids). */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'KbError';
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+export function isKbError(value: unknown): value is KbError {
+  return value instanceof KbError;
+}
+
+/** Unknown docId error that lists the known ids, as every command must. */
+export function unknownDocError(docId: string, knownIds: readonly string[]): KbError {
+  return new KbError(
+    ERROR_CODES.UNKNOWN_DOC,
+    `unknown docId "${docId}"; known docIds: ${knownIds.join(', ') || '(none: the corpus is empty)'}`,
+    { details: { docId, knownIds: [...knownIds] } },
+  );
+}
+
+/** Message of any thrown value, without stack. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,65 @@
+/**
+ * Chinese numerals as used in policy headings: 一 … 九十九, 一百二十, 两, 〇/零, and Arabic digits.
+ * `parseNumeral('二十四') === 24`, `parseNumeral('24') === 24`; returns undefined for anything else.
+ */
+const DIGITS: Record<string, number> = {
+  零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9,
+};
+const UNITS: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
+
+export const CHINESE_NUMERAL_CHARS = '零〇一二两三四五六七八九十百千';
+
+export function parseNumeral(text: string): number | undefined {
+  if (text.length === 0 || text.length > 12) return undefined;
+  if (/^[0-9０-９]+$/.test(text)) {
+    return Number(text.replace(/[０-９]/g, (d) => String(d.charCodeAt(0) - 0xff10)));
+  }
+  let total = 0;
+  let current = 0;
+  let sawAny = false;
+  for (const ch of text) {
+    const digit = DIGITS[ch];
+    if (digit !== undefined) {
+      current = digit;
+    } else {
+      const unit = UNITS[ch];
+      if (unit === undefined) return undefined;
+      // 十 with no digit before it means 一十 (十二 = 12).
+      total += (current === 0 ? 1 : current) * unit;
+      current = 0;
+    }
+    sawAny = true;
+  }
+  return sawAny ? total + current : undefined;
+}
+
+const SMALL = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+
+/** 24 → 二十四, 10 → 十, 105 → 一百零五 (the form used in 第X条 headings). */
+export function toChineseNumeral(n: number): string {
+  if (!Number.isInteger(n) || n < 0 || n > 9999) return String(n);
+  if (n < 10) return SMALL[n] as string;
+  if (n < 20) return `十${n % 10 === 0 ? '' : SMALL[n % 10]}`;
+  if (n < 100) return `${SMALL[Math.floor(n / 10)]}十${n % 10 === 0 ? '' : SMALL[n % 10]}`;
+  if (n < 1000) {
+    const rest = n % 100;
+    const head = `${SMALL[Math.floor(n / 100)]}百`;
+    if (rest === 0) return head;
+    return rest < 10 ? `${head}零${SMALL[rest]}` : `${head}${rest < 20 ? '一' : ''}${toChineseNumeral(rest)}`;
+  }
+  const rest = n % 1000;
+  const head = `${SMALL[Math.floor(n / 1000)]}千`;
+  if (rest === 0) return head;
+  return rest < 100 ? `${head}零${toChineseNumeral(rest)}` : `${head}${toChineseNumeral(rest)}`;
+}
+
+/**
+ * Rewrites 第X条/章/节/编/款/项 so that Chinese and Arabic numerals read alike: 第二十四条 → 第24条.
+ * Used by the BM25 analyzer and query understanding.
+ */
+export function normalizeOrdinals(text: string): string {
+  return text.replace(/第([零〇一二两三四五六七八九十百千]{1,8}|[0-9０-９]{1,5})(编|章|节|条|款|项|部分)/g, (whole, num: string, unit: string) => {
+    const value = parseNumeral(num);
+    return value === undefined ? whole : `第${value}${unit}`;
+  });
+}

@@ -1,0 +1,42 @@
+/** Shared test helpers: the real corpus, parsed once per file. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCorpus, type LoadedDocument } from '../src/pipeline/corpus.js';
+import type { CliIo } from '../server/cli/io.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const CORPUS_DIR = path.join(ROOT, 'corpus');
+export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+
+let cached: Promise<LoadedDocument[]> | undefined;
+export function realCorpus(): Promise<LoadedDocument[]> {
+  cached ??= loadCorpus(CORPUS_DIR).then((r) => {
+    if (r.errors.length > 0) throw new Error(r.errors.map((e) => e.message).join('\n'));
+    return r.documents;
+  });
+  return cached;
+}
+
+export async function realDoc(docId: string): Promise<LoadedDocument> {
+  const doc = (await realCorpus()).find((d) => d.meta.docId === docId);
+  if (!doc) throw new Error(`no ${docId} in corpus`);
+  return doc;
+}
+
+export interface CapturedIo extends CliIo {
+  out(): string;
+  err(): string;
+}
+
+export function captureIo(env: Record<string, string | undefined> = {}, cwd = ROOT): CapturedIo {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+    env,
+    cwd,
+    out: () => out,
+    err: () => err,
+  };
+}
