@@ -9,7 +9,12 @@ import { loadConfig, type Config } from '../../src/config/index.js';
 import { buildOutline } from '../../src/chunking/outline.js';
 import { importListing, readListingMap } from '../../src/pipeline/import-listing.js';
 import { loadCorpus, requireDocument, type LoadedDocument } from '../../src/pipeline/corpus.js';
+import { ingest } from '../../src/pipeline/ingest.js';
+import { buildModel } from '../../src/pipeline/model-build.js';
+import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
 import { describeError, isKbError } from '../../src/shared/errors.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { createProgressFactory } from '../../src/shared/progress.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './io.js';
 
@@ -23,6 +28,11 @@ Corpus
   show <docId> [--json]                        metadata and body (the text all offsets index)
   outline <docId> [--json]                     the section tree
   chunks <docId> [--json]                      the citable chunks with offsets and breadcrumbs
+
+Model and index
+  model build [--tarball FILE] [--sif-a A] [--remove-pc]
+                                               build the offline word-vector model (embeddings/models/)
+  ingest [--rebuild]                           build or update the indexes (embeddings/index/)
 
 Options shared by all commands
   --corpus DIR    corpus folder (default: corpus, or CORPUS_DIR)
@@ -87,7 +97,71 @@ function printTree(io: CliIo, node: ReturnType<typeof buildOutline>, depth = 0):
   }
 }
 
+export function loggerFor(ctx: CommandContext) {
+  return createLogger(ctx.io.stderr, ctx.config.logLevel);
+}
+
+function formatSummary(s: Awaited<ReturnType<typeof ingest>>): string {
+  if (s.upToDate) return `index is up to date: ${s.documents} documents, ${s.passages} passages; nothing to do (${s.seconds.toFixed(2)} s)`;
+  const parts = [
+    `indexed ${s.documents} documents, ${s.passages} passages in ${s.seconds.toFixed(2)} s`,
+    `embedded ${s.embedded} chunks in ${s.embedSeconds.toFixed(2)} s (${s.chunksPerSecond.toFixed(1)} chunks/s)`,
+    `added: ${s.added.join(', ') || '-'}; changed: ${s.changed.join(', ') || '-'}; removed: ${s.removed.join(', ') || '-'}; unchanged: ${s.unchanged.length}`,
+  ];
+  if (s.rebuildReason) parts.push(`full build: ${s.rebuildReason}`);
+  if (s.kept.length) parts.push(`kept previous version of: ${s.kept.join(', ')} (their files failed to parse)`);
+  return parts.join('\n');
+}
+
 const commands: Record<string, CommandSpec> = {
+  model: {
+    options: { tarball: { type: 'string' }, 'sif-a': { type: 'string' }, 'remove-pc': { type: 'boolean', default: false } },
+    async run(ctx) {
+      const sub = requireOne(ctx, 'subcommand (build)');
+      if (sub !== 'build') throw new UsageError(`unknown model subcommand "${sub}"; expected: build`);
+      const sifRaw = ctx.values['sif-a'];
+      const sifA = typeof sifRaw === 'string' ? Number(sifRaw) : undefined;
+      if (sifA !== undefined && !(sifA >= 0 && sifA < 1)) throw new UsageError('--sif-a must be a number in [0, 1)');
+      const dir = await buildModel({
+        modelsDir: ctx.config.modelsDir,
+        logger: loggerFor(ctx),
+        removeCommonComponent: ctx.values['remove-pc'] === true,
+        ...(sifA !== undefined ? { sifA } : {}),
+        ...(typeof ctx.values.tarball === 'string' ? { tarball: path.resolve(ctx.io.cwd, ctx.values.tarball) } : {}),
+      });
+      print(ctx.io, `model built: ${path.relative(ctx.io.cwd, dir)}`);
+      return 0;
+    },
+  },
+  ingest: {
+    options: { rebuild: { type: 'boolean', default: false } },
+    async run(ctx) {
+      if (ctx.positionals.length > 0) throw new UsageError(`unexpected arguments: ${ctx.positionals.join(' ')}`);
+      const logger = loggerFor(ctx);
+      const { embedder, profile } = await createEmbeddingRuntime(ctx.config, logger);
+      try {
+        const summary = await ingest({
+          corpusDir: ctx.config.corpusDir,
+          indexDir: ctx.config.indexDir,
+          embedder,
+          profile,
+          chunkMaxChars: ctx.config.chunkMaxChars,
+          chunkMinChars: ctx.config.chunkMinChars,
+          hnsw: { M: ctx.config.hnswM, efConstruction: ctx.config.hnswEfConstruction, efSearch: ctx.config.hnswEfSearch },
+          batchSize: ctx.config.embedBatchSize,
+          rebuild: ctx.values.rebuild === true,
+          logger,
+          progress: createProgressFactory(ctx.io.stderr as { write(s: string): unknown; isTTY?: boolean }),
+        });
+        for (const problem of summary.fileErrors) ctx.io.stderr.write(`warning: skipped ${problem}\n`);
+        if (ctx.values.json) printJson(ctx.io, summary);
+        else print(ctx.io, formatSummary(summary));
+        return 0;
+      } finally {
+        await embedder.dispose?.();
+      }
+    },
+  },
   start: {
     options: {},
     async run(ctx) {

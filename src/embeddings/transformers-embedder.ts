@@ -1,0 +1,74 @@
+/**
+ * Embedder backed by transformers.js `pipeline('feature-extraction', …)`: the same call loads the
+ * offline word-vector model built by `kb model build` and any hub model (bge-small-zh, e5…).
+ */
+import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
+import { ERROR_CODES, KbError } from '../shared/errors.js';
+import type { Embedder } from './embedder.js';
+import type { ModelProfile } from './profiles.js';
+
+export interface TransformersEmbedderOptions {
+  profile: ModelProfile;
+  /** Local model folders live here (`<modelsDir>/<id>`), and hub downloads are cached here. */
+  modelsDir: string;
+  /** Allow fetching from the hub (or the mirror in `remoteHost`). */
+  allowRemoteModels: boolean;
+  /** A hub mirror, e.g. https://hf-mirror.com/ (transformers.js `env.remoteHost`). */
+  remoteHost?: string;
+  /** Texts per forward pass (default 32). */
+  batchSize?: number;
+}
+
+/** Loads the model and returns an Embedder. Throws `model_missing` with what to run. */
+export async function createTransformersEmbedder(options: TransformersEmbedderOptions): Promise<Embedder> {
+  const { profile } = options;
+  const modelsDir = options.modelsDir.endsWith('/') ? options.modelsDir : `${options.modelsDir}/`;
+  env.localModelPath = modelsDir;
+  env.cacheDir = modelsDir;
+  env.allowLocalModels = true;
+  env.allowRemoteModels = options.allowRemoteModels && !profile.builtLocally;
+  if (options.remoteHost) env.remoteHost = options.remoteHost.endsWith('/') ? options.remoteHost : `${options.remoteHost}/`;
+  let extractor: FeatureExtractionPipeline;
+  try {
+    extractor = await pipeline('feature-extraction', profile.id, { dtype: 'fp32' });
+  } catch (error) {
+    const hint = profile.builtLocally
+      ? 'run `npm run -s kb -- model build`'
+      : env.allowRemoteModels
+        ? 'check the network or set HF_REMOTE_HOST to a reachable mirror'
+        : `set ALLOW_REMOTE_MODELS=1 to download it into ${modelsDir}, or place it there`;
+    throw new KbError(ERROR_CODES.MODEL_MISSING, `cannot load embedding model ${profile.id}: ${(error as Error).message.split('\n')[0]}; ${hint}`, { cause: error });
+  }
+  const batchSize = options.batchSize ?? 32;
+  let dimension = profile.dimension;
+
+  const run = async (texts: readonly string[]): Promise<Float32Array[]> => {
+    const out: Float32Array[] = [];
+    for (let i = 0; i < texts.length; i += batchSize) {
+      const batch = texts.slice(i, i + batchSize).map((t) => (t.trim() === '' ? ' ' : t));
+      const tensor = await extractor(batch, { pooling: profile.pooling, normalize: profile.normalize });
+      const data = tensor.data as Float32Array;
+      const dim = tensor.dims[tensor.dims.length - 1] as number;
+      if (dimension === 0) dimension = dim;
+      if (dim !== dimension) {
+        throw new KbError(ERROR_CODES.EMBEDDING_FAILED, `model ${profile.id} returned ${dim}-dim vectors; its profile says ${dimension}`);
+      }
+      for (let r = 0; r < batch.length; r += 1) out.push(data.slice(r * dim, (r + 1) * dim));
+    }
+    return out;
+  };
+
+  // Probe once so that `dimension` is known (and the model proven to run) before use.
+  if (dimension === 0) await run(['维度']);
+  return {
+    modelId: profile.id,
+    get dimension() {
+      return dimension;
+    },
+    embedDocuments: (texts) => run(texts.map((t) => profile.passagePrefix + t)),
+    embedQuery: async (text) => (await run([profile.queryPrefix + text]))[0] as Float32Array,
+    dispose: async () => {
+      await extractor.dispose();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * Progress bars for long steps, written to a stream (stderr in the CLI). On a terminal the bar
+ * redraws in place; elsewhere one line is written per 10 % so logs stay short.
+ */
+export interface ProgressStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface Progress {
+  tick(n?: number): void;
+  done(): void;
+}
+
+export type ProgressFactory = (label: string, total: number) => Progress;
+
+export const noProgress: ProgressFactory = () => ({ tick() {}, done() {} });
+
+export function createProgressFactory(stream: ProgressStream, now: () => number = Date.now): ProgressFactory {
+  return (label, total) => {
+    const started = now();
+    let count = 0;
+    let lastDecile = -1;
+    const render = (final: boolean): void => {
+      const seconds = Math.max((now() - started) / 1000, 1e-3);
+      const rate = count / seconds;
+      const pct = total > 0 ? Math.floor((count / total) * 100) : 100;
+      const width = 24;
+      const filled = Math.round((pct / 100) * width);
+      const line = `${label.padEnd(10)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${count}/${total} ${pct}% ${rate.toFixed(1)}/s ${seconds.toFixed(1)}s`;
+      if (stream.isTTY) stream.write(`\r${line}${final ? '\n' : ''}`);
+      else if (Math.floor(pct / 10) > lastDecile || (final && lastDecile < 10)) {
+        lastDecile = final ? 10 : Math.floor(pct / 10);
+        stream.write(`${line}\n`);
+      }
+    };
+    return {
+      tick(n = 1) {
+        count += n;
+        render(false);
+      },
+      done() {
+        render(true);
+      },
+    };
+  };
+}
