@@ -4,18 +4,19 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { loadConfig, type Config } from '../../src/config/index.js';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../src/config/index.js';
 import { buildOutline } from '../../src/chunking/outline.js';
 import { importListing, readListingMap } from '../../src/pipeline/import-listing.js';
-import { loadCorpus, requireDocument, type LoadedDocument } from '../../src/pipeline/corpus.js';
+import { requireDocument, type LoadedDocument } from '../../src/pipeline/corpus.js';
 import { ingest } from '../../src/pipeline/ingest.js';
 import { buildModel } from '../../src/pipeline/model-build.js';
 import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
 import { describeError, isKbError } from '../../src/shared/errors.js';
-import { createLogger } from '../../src/shared/logger.js';
 import { createProgressFactory } from '../../src/shared/progress.js';
 import type { CliIo } from './io.js';
+import { COMMON_OPTIONS, loadCorpusReporting, loggerFor, print, printJson, requireOne, type CommandContext, type CommandSpec, type Values } from './context.js';
+import { retrievalCommands } from './retrieval-commands.js';
 import { UsageError } from './io.js';
 
 export const USAGE = `policy-kb — knowledge base over Chinese policy documents
@@ -39,48 +40,6 @@ Options shared by all commands
   -h, --help      this help
 `;
 
-type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
-
-export interface CommandContext {
-  io: CliIo;
-  config: Config;
-  positionals: string[];
-  values: Values;
-}
-
-interface CommandSpec {
-  options: NonNullable<ParseArgsConfig['options']>;
-  run(ctx: CommandContext): Promise<number>;
-}
-
-const COMMON_OPTIONS = {
-  corpus: { type: 'string' },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
-
-export function print(io: CliIo, text: string): void {
-  io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-}
-
-export function printJson(io: CliIo, value: unknown): void {
-  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** Loads the corpus, reporting bad files on stderr (they are skipped, not fatal). */
-export async function loadCorpusReporting(ctx: CommandContext): Promise<LoadedDocument[]> {
-  const { documents, errors } = await loadCorpus(ctx.config.corpusDir, { maxChars: ctx.config.chunkMaxChars, minChars: ctx.config.chunkMinChars });
-  for (const error of errors) ctx.io.stderr.write(`warning: skipped ${error.message}\n`);
-  return documents;
-}
-
-function requireOne(ctx: CommandContext, what: string): string {
-  const [value, ...rest] = ctx.positionals;
-  if (value === undefined || value.trim() === '') throw new UsageError(`missing ${what}`);
-  if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
-  return value;
-}
-
 async function docFor(ctx: CommandContext): Promise<LoadedDocument> {
   const docId = requireOne(ctx, '<docId>');
   return requireDocument(await loadCorpusReporting(ctx), docId);
@@ -95,10 +54,6 @@ function printTree(io: CliIo, node: ReturnType<typeof buildOutline>, depth = 0):
     print(io, `${'  '.repeat(depth)}${child.title || child.label}  [${child.start}, ${child.end})  ${child.passageIds.length} passage(s)`);
     printTree(io, child, depth + 1);
   }
-}
-
-export function loggerFor(ctx: CommandContext) {
-  return createLogger(ctx.io.stderr, ctx.config.logLevel);
 }
 
 function formatSummary(s: Awaited<ReturnType<typeof ingest>>): string {
@@ -243,10 +198,6 @@ const commands: Record<string, CommandSpec> = {
   },
 };
 
-/** Later modules add commands here (ingest, search, serve…). */
-export function registerCommand(name: string, spec: CommandSpec): void {
-  commands[name] = spec;
-}
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
@@ -254,9 +205,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     print(io, USAGE);
     return name === undefined ? 2 : 0;
   }
-  const spec = commands[name];
+  const spec = commands[name] ?? retrievalCommands[name];
   if (!spec) {
-    io.stderr.write(`error: unknown command "${name}"; commands: ${Object.keys(commands).join(', ')}\n`);
+    io.stderr.write(`error: unknown command "${name}"; commands: ${[...Object.keys(commands), ...Object.keys(retrievalCommands)].join(', ')}\n`);
     return 2;
   }
   try {

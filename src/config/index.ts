@@ -28,8 +28,8 @@ export const configSchema = z.object({
   hnswM: intFrom(16, 4, 96),
   hnswEfConstruction: intFrom(200, 10, 2000),
   hnswEfSearch: intFrom(64, 10, 2000),
-  /** Weight of the dense list in the hybrid fusion (BM25 has weight 1). */
-  denseWeight: numFrom(0.3, 0, 10),
+  /** Weight of the dense list in the hybrid fusion (BM25 has weight 1); default: the model profile's. */
+  denseWeight: z.coerce.number().min(0).max(10).optional(),
   host: z.string().min(1).default('127.0.0.1'),
   port: intFrom(8787, 0, 65535),
   apiToken: z.string().min(8, 'API_TOKEN must be at least 8 characters').optional(),

@@ -18,6 +18,8 @@ export const policyMetaSchema = z
     dateIssued: z.string().regex(ISO_DATE, 'dateIssued must be YYYY-MM-DD').optional(),
     listingDate: z.string().regex(ISO_DATE, 'listingDate must be YYYY-MM-DD').optional(),
     sourceUrl: z.string().url().optional(),
+    /** Other names people use for the document (国家规划, AI规划…), for query understanding. */
+    aliases: z.array(z.string().min(1).max(40)).max(20).optional(),
   })
   .strict();
 
@@ -114,7 +116,7 @@ function firstLineTitle(body: string): string {
 /** The file text for a document: front matter in a fixed key order, then the body. */
 export function serializeDocument(meta: PolicyMeta, body: string): string {
   const ordered: Record<string, unknown> = {};
-  for (const key of ['docId', 'title', 'issuer', 'docNumber', 'dateIssued', 'listingDate', 'sourceUrl'] as const) {
+  for (const key of ['docId', 'title', 'issuer', 'docNumber', 'dateIssued', 'listingDate', 'sourceUrl', 'aliases'] as const) {
     if (meta[key] !== undefined) ordered[key] = meta[key];
   }
   const yaml = stringifyYaml(ordered, { lineWidth: 0 });

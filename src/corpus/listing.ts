@@ -22,6 +22,8 @@ export interface ListingMapEntry {
   title?: string;
   /** Issuing body, when the text does not name it. */
   issuer?: string;
+  /** Other names people use for the document. */
+  aliases?: string[];
 }
 
 const STATS_RE = /^\s*(\d{4}-\d{2}-\d{2})\s+(\d+)\s*次查看\s+(\d+)\s*次下载\s*$/u;
@@ -104,6 +106,7 @@ export function extractMeta(item: ListingItem, map: readonly ListingMapEntry[]):
   if (docNumber) meta.docNumber = docNumber;
   if (dateIssued) meta.dateIssued = dateIssued;
   if (sourceUrl) meta.sourceUrl = sourceUrl;
+  if (entry?.aliases?.length) meta.aliases = entry.aliases;
   return meta;
 }
 

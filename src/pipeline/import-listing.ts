@@ -10,7 +10,7 @@ import { serializeDocument } from '../corpus/document.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 
 const mapSchema = z.array(
-  z.object({ match: z.string().min(1), docId: z.string().min(1), title: z.string().optional(), issuer: z.string().optional() }).strict(),
+  z.object({ match: z.string().min(1), docId: z.string().min(1), title: z.string().optional(), issuer: z.string().optional(), aliases: z.array(z.string().min(1)).optional() }).strict(),
 );
 
 export async function readListingMap(file: string): Promise<ListingMapEntry[]> {
@@ -18,7 +18,7 @@ export async function readListingMap(file: string): Promise<ListingMapEntry[]> {
   if (!parsed.success) {
     throw new KbError(ERROR_CODES.INVALID_INPUT, `${file}: invalid listing map: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
-  return parsed.data.map((e) => ({ match: e.match, docId: e.docId, ...(e.title ? { title: e.title } : {}), ...(e.issuer ? { issuer: e.issuer } : {}) }));
+  return parsed.data.map((e) => ({ match: e.match, docId: e.docId, ...(e.title ? { title: e.title } : {}), ...(e.issuer ? { issuer: e.issuer } : {}), ...(e.aliases ? { aliases: e.aliases } : {}) }));
 }
 
 export interface ImportResult {

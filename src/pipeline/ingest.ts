@@ -83,7 +83,8 @@ async function loadPrevious(options: IngestOptions, logger: Logger): Promise<{ p
     return { previous: { kb, manifest: current.manifest } };
   } catch (error) {
     logger.warn('previous index not reusable; rebuilding', { reason: describeError(error) });
-    return { reason: isKbError(error) ? error.message : describeError(error) };
+    // The message's "run … --rebuild" hint is what this ingest is about to do.
+    return { reason: (isKbError(error) ? error.message : describeError(error)).replace(/; run `[^`]*`$/u, '') };
   }
 }
 

@@ -8,7 +8,7 @@ import { dict } from '@node-rs/jieba/dict.js';
 import { parseNumeral } from '../shared/numerals.js';
 
 /** Bump when tokens change: the index manifest records it. */
-export const ANALYZER_VERSION = 1;
+export const ANALYZER_VERSION = 6;
 
 let jieba: Jieba | undefined;
 function segmenter(): Jieba {
@@ -23,12 +23,52 @@ export const STOPWORDS = new Set([
   '相关', '其他', '其中', '之一', '方面', '问题', '请问', '具体', '里', '呀', '么',
 ]);
 
+/**
+ * Abbreviations people type that policy documents usually spell out (AI → 人工智能, 超算 →
+ * 超级计算). Applied to documents and queries alike, so either spelling finds both.
+ */
+export const ABBREVIATIONS: Record<string, string> = {
+  ai: '人工智能',
+  iot: '物联网',
+  it: '信息技术',
+  ict: '信息通信技术',
+  超算: '超级计算',
+  算力: '计算能力',
+  双创: '创新创业',
+};
+
+/** Chinese numbers with a measure word read like Arabic ones: 五百强 ≡ 500强, 两年 ≡ 2年. */
+const COUNT_RE = /([零〇一二两三四五六七八九十百千]{1,6})(?=强|个|家|项|条|年|倍|名|人|次|类|所|台|户|元|天|月|周|岁|万|亿)/gu;
+
+function normalizeCounts(text: string): string {
+  return text.replace(COUNT_RE, (whole: string, num: string, offset: number, all: string) => {
+    // Keep 第X… ordinals (handled separately) and words like 一体化 (no measure word follows).
+    if (offset > 0 && all[offset - 1] === '第') return whole;
+    const n = parseNumeral(num);
+    return n === undefined ? whole : String(n);
+  });
+}
+
+const abbreviationCache = new Map<string, string[]>();
+/** The terms the spelled-out form analyzes to (超级计算 → 超级, 计算), as documents index it. */
+function expandedAbbreviation(full: string): string[] {
+  let terms = abbreviationCache.get(full);
+  if (!terms) {
+    terms = segmenter()
+      .cutForSearch(full, true)
+      .map((x) => x.trim())
+      .filter((x) => x !== '' && KEEP.test(x) && !STOPWORDS.has(x));
+    abbreviationCache.set(full, terms);
+  }
+  return terms;
+}
+
 const ORDINAL_RE = /第([零〇一二两三四五六七八九十百千]{1,8}|[0-9]{1,5})(编|章|节|条|款|项)/gu;
 const KEEP = /[\p{L}\p{N}]/u;
 
 /** Terms of a text for indexing or querying (duplicates kept: BM25 counts them). */
 export function analyze(text: string): string[] {
-  const normalized = text.normalize('NFKC').toLowerCase();
+  const normalized = normalizeCounts(text.normalize('NFKC').toLowerCase());
   const terms: string[] = [];
   let last = 0;
   const pushSegment = (segment: string): void => {
@@ -36,7 +76,9 @@ export function analyze(text: string): string[] {
     for (const token of segmenter().cutForSearch(segment, true)) {
       const t = token.trim();
       if (t === '' || !KEEP.test(t) || STOPWORDS.has(t)) continue;
-      terms.push(t);
+      const full = ABBREVIATIONS[t];
+      if (full === undefined) terms.push(t);
+      else terms.push(...expandedAbbreviation(full));
     }
   };
   for (const m of normalized.matchAll(ORDINAL_RE)) {

@@ -72,6 +72,16 @@ export class Bm25Index {
     return Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
   }
 
+  /** Every indexed term. */
+  terms(): string[] {
+    return [...this.postings.keys()];
+  }
+
+  /** Number of passages containing the term. */
+  docFreq(term: string): number {
+    return (this.postings.get(term)?.length ?? 0) / 2;
+  }
+
   /** Whether any passage contains the term. */
   has(term: string): boolean {
     return this.postings.has(term);

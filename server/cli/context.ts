@@ -1,0 +1,63 @@
+/** What every CLI command receives, and the output helpers they share. */
+import type { ParseArgsConfig } from 'node:util';
+import type { Config } from '../../src/config/index.js';
+import { loadCorpus, type LoadedDocument } from '../../src/pipeline/corpus.js';
+import { createLogger, type Logger } from '../../src/shared/logger.js';
+import type { CliIo } from './io.js';
+import { UsageError } from './io.js';
+
+export type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
+
+export interface CommandContext {
+  io: CliIo;
+  config: Config;
+  positionals: string[];
+  values: Values;
+}
+
+export interface CommandSpec {
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(ctx: CommandContext): Promise<number>;
+}
+
+export const COMMON_OPTIONS = {
+  corpus: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export function print(io: CliIo, text: string): void {
+  io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export function printJson(io: CliIo, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Loads the corpus, reporting bad files on stderr (they are skipped, not fatal). */
+export async function loadCorpusReporting(ctx: CommandContext): Promise<LoadedDocument[]> {
+  const { documents, errors } = await loadCorpus(ctx.config.corpusDir, { maxChars: ctx.config.chunkMaxChars, minChars: ctx.config.chunkMinChars });
+  for (const error of errors) ctx.io.stderr.write(`warning: skipped ${error.message}\n`);
+  return documents;
+}
+
+
+export function loggerFor(ctx: CommandContext): Logger {
+  return createLogger(ctx.io.stderr, ctx.config.logLevel);
+}
+
+export function requireOne(ctx: CommandContext, what: string): string {
+  const [value, ...rest] = ctx.positionals;
+  if (value === undefined || value.trim() === '') throw new UsageError(`missing ${what}`);
+  if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
+  return value;
+}
+
+export function requireNone(ctx: CommandContext): void {
+  if (ctx.positionals.length > 0) throw new UsageError(`unexpected arguments: ${ctx.positionals.join(' ')}`);
+}
+
+export function stringOption(ctx: CommandContext, name: string): string | undefined {
+  const v = ctx.values[name];
+  return typeof v === 'string' ? v : undefined;
+}

@@ -1,0 +1,66 @@
+/**
+ * Runs a question set through the same search and abstention code as `ask`, and the LangChain
+ * tutorial stack (RecursiveCharacterTextSplitter 1000/200 + the same embedder + HNSWLib) for the
+ * ablation.
+ */
+import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
+import { Document } from '@langchain/core/documents';
+import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
+import { PolicyKbEmbeddings } from '../embeddings/langchain.js';
+import { composeAnswer } from '../retrieval/answer.js';
+import type { EvalItem, EvalRun } from '../retrieval/eval.js';
+import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
+import type { SearchMode } from '../retrieval/search.js';
+import type { OpenedKnowledgeBase } from './open.js';
+
+export type EvalSystem = SearchMode;
+
+export async function runEval(opened: Pick<OpenedKnowledgeBase, 'service' | 'kb'>, items: readonly EvalItem[], options: { k: number; mode: EvalSystem }): Promise<EvalRun[]> {
+  const runs: EvalRun[] = [];
+  for (const item of items) {
+    const response = await opened.service.searcher.search(item.question, { k: options.k, mode: options.mode });
+    const answer = composeAnswer(opened.kb, response);
+    runs.push({ item, abstained: answer.abstained, results: response.results });
+  }
+  return runs;
+}
+
+/** Splits every document like the LangChain RAG tutorial, keeping body offsets. */
+export async function tutorialChunks(kb: KnowledgeIndex): Promise<Document[]> {
+  const splitter = new RecursiveCharacterTextSplitter({ chunkSize: 1000, chunkOverlap: 200 });
+  const docs: Document[] = [];
+  for (const [docId, doc] of kb.documents) {
+    let cursor = 0;
+    for (const text of await splitter.splitText(doc.body)) {
+      const found = doc.body.indexOf(text, Math.max(0, cursor - 400));
+      const start = found >= 0 ? found : cursor;
+      cursor = start + text.length;
+      docs.push(new Document({ pageContent: text, metadata: { docId, title: doc.meta.title, start, end: start + text.length } }));
+    }
+  }
+  return docs;
+}
+
+export async function runLangchainBaseline(opened: Pick<OpenedKnowledgeBase, 'kb' | 'embedder'>, items: readonly EvalItem[], options: { k: number }): Promise<EvalRun[]> {
+  const store = await HNSWLib.fromDocuments(await tutorialChunks(opened.kb), new PolicyKbEmbeddings(opened.embedder));
+  const runs: EvalRun[] = [];
+  for (const item of items) {
+    const hits = await store.similaritySearchWithScore(item.question, options.k);
+    runs.push({
+      item,
+      abstained: false,
+      results: hits.map(([doc, score], i) => ({
+        rank: i + 1,
+        passageId: `lc-${String(doc.metadata.docId)}-${String(doc.metadata.start)}`,
+        docId: String(doc.metadata.docId),
+        title: String(doc.metadata.title),
+        breadcrumb: `《${String(doc.metadata.title)}》`,
+        text: doc.pageContent,
+        start: Number(doc.metadata.start),
+        end: Number(doc.metadata.end),
+        score: 1 - score,
+      })),
+    });
+  }
+  return runs;
+}

@@ -1,0 +1,63 @@
+/**
+ * Opens the knowledge base for a transport: embedder (building the offline model when missing),
+ * the index (ingesting first when there is none and `autoIngest` is set), and the service.
+ */
+import type { Config } from '../config/index.js';
+import type { Embedder } from '../embeddings/embedder.js';
+import type { ModelProfile } from '../embeddings/profiles.js';
+import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
+import { createKnowledgeService, type KnowledgeService, type ServiceTuning } from '../retrieval/service.js';
+import { ERROR_CODES, isKbError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { silentLogger } from '../shared/logger.js';
+import { noProgress, type ProgressFactory } from '../shared/progress.js';
+import { loadIndex } from './index-store.js';
+import { ingest, type IngestSummary } from './ingest.js';
+import { createEmbeddingRuntime, expectationsFor } from './runtime.js';
+
+export interface OpenedKnowledgeBase {
+  embedder: Embedder;
+  profile: ModelProfile;
+  kb: KnowledgeIndex;
+  service: KnowledgeService;
+  /** Set when opening had to build the index. */
+  ingested?: IngestSummary;
+}
+
+export function serviceTuningFor(config: Config, profile: ModelProfile): ServiceTuning {
+  const tuning: ServiceTuning = { search: { denseWeight: config.denseWeight ?? profile.defaultDenseWeight } };
+  if (config.llmBaseUrl && config.llmModel) {
+    tuning.llm = { baseUrl: config.llmBaseUrl, model: config.llmModel, ...(config.llmApiKey ? { apiKey: config.llmApiKey } : {}) };
+  }
+  return tuning;
+}
+
+export function ingestOptionsFor(config: Config, embedder: Embedder, profile: ModelProfile) {
+  return {
+    corpusDir: config.corpusDir,
+    indexDir: config.indexDir,
+    embedder,
+    profile,
+    chunkMaxChars: config.chunkMaxChars,
+    chunkMinChars: config.chunkMinChars,
+    hnsw: { M: config.hnswM, efConstruction: config.hnswEfConstruction, efSearch: config.hnswEfSearch },
+    batchSize: config.embedBatchSize,
+  };
+}
+
+export async function openKnowledgeBase(config: Config, options: { logger?: Logger; autoIngest?: boolean; progress?: ProgressFactory } = {}): Promise<OpenedKnowledgeBase> {
+  const logger = options.logger ?? silentLogger;
+  const { embedder, profile } = await createEmbeddingRuntime(config, logger);
+  let ingested: IngestSummary | undefined;
+  let kb: KnowledgeIndex;
+  try {
+    kb = await loadIndex(config.indexDir, expectationsFor(config, embedder));
+  } catch (error) {
+    if (!options.autoIngest || !isKbError(error) || error.code !== ERROR_CODES.INDEX_MISSING) throw error;
+    logger.info('no index yet: ingesting the corpus', { corpusDir: config.corpusDir });
+    ingested = await ingest({ ...ingestOptionsFor(config, embedder, profile), logger, progress: options.progress ?? noProgress });
+    kb = await loadIndex(config.indexDir, expectationsFor(config, embedder));
+  }
+  const service = createKnowledgeService(kb, embedder, serviceTuningFor(config, profile));
+  return { embedder, profile, kb, service, ...(ingested ? { ingested } : {}) };
+}

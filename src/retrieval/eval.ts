@@ -1,0 +1,164 @@
+/**
+ * Scoring of a question set (JSONL: id, question, docs, evidence, type), so figures compare across
+ * tools. A result is a hit when its docId is in `docs` and its text (whitespace removed) contains
+ * an evidence string or any 12-character window of one.
+ */
+import { z } from 'zod';
+import { ERROR_CODES, KbError } from '../shared/errors.js';
+
+export const evalItemSchema = z.object({
+  id: z.string().min(1),
+  question: z.string().min(1),
+  docs: z.array(z.string()),
+  evidence: z.array(z.string()),
+  type: z.string().min(1),
+});
+export type EvalItem = z.infer<typeof evalItemSchema>;
+
+export interface EvalResult {
+  rank: number;
+  passageId: string;
+  docId: string;
+  title: string;
+  breadcrumb: string;
+  text: string;
+  start: number;
+  end: number;
+  score: number;
+}
+
+export interface EvalRun {
+  item: EvalItem;
+  abstained: boolean;
+  results: EvalResult[];
+}
+
+export function parseEvalSet(text: string, source = 'question set'): EvalItem[] {
+  const items: EvalItem[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      throw new KbError(ERROR_CODES.INVALID_INPUT, `${source}:${i + 1}: not valid JSON`);
+    }
+    const parsed = evalItemSchema.safeParse(json);
+    if (!parsed.success) throw new KbError(ERROR_CODES.INVALID_INPUT, `${source}:${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
+    items.push(parsed.data);
+  });
+  if (items.length === 0) throw new KbError(ERROR_CODES.INVALID_INPUT, `${source}: no questions`);
+  return items;
+}
+
+const squash = (s: string): string => s.replace(/\s+/gu, '');
+
+/** Index of the evidence string the text supports, or -1. */
+export function matchedEvidence(text: string, evidence: readonly string[]): number {
+  const t = squash(text);
+  return evidence.findIndex((e) => {
+    const ev = squash(e);
+    if (ev.length === 0) return false;
+    if (ev.length <= 12) return t.includes(ev);
+    for (let i = 0; i + 12 <= ev.length; i += 1) if (t.includes(ev.slice(i, i + 12))) return true;
+    return false;
+  });
+}
+
+export function isHit(result: Pick<EvalResult, 'docId' | 'text'>, item: EvalItem): boolean {
+  return item.docs.includes(result.docId) && matchedEvidence(result.text, item.evidence) >= 0;
+}
+
+export interface Metrics {
+  n: number;
+  hit1: number;
+  hit5: number;
+  mrr10: number;
+  recall10: number;
+  crossCoverage10: number;
+  noneAbstained: number;
+  wronglyAbstained: number;
+  medianTop5Chars: number;
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+const mean = (xs: number[]): number => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
+
+/**
+ * hit@1, hit@5, MRR@10 and recall@10 over answerable items (cross items count for hit@5 only when
+ * every listed document is hit in the top 5); cross coverage = share of listed docs hit in the top
+ * 10; share of `none` items abstained; share of answerable items wrongly abstained; median length of
+ * the top-5 texts. An abstained answerable item still scores by its listed passages.
+ */
+export function computeMetrics(runs: readonly EvalRun[]): Metrics {
+  const answerable = runs.filter((r) => r.item.type !== 'none');
+  const none = runs.filter((r) => r.item.type === 'none');
+  const hit1: number[] = [];
+  const hit5: number[] = [];
+  const mrr: number[] = [];
+  const recall: number[] = [];
+  const cross: number[] = [];
+  for (const run of answerable) {
+    const top10 = run.results.slice(0, 10);
+    const hits = top10.map((r) => isHit(r, run.item));
+    const first = hits.indexOf(true);
+    hit1.push(hits[0] ? 1 : 0);
+    mrr.push(first >= 0 ? 1 / (first + 1) : 0);
+    const found = new Set<number>();
+    for (const r of top10) {
+      if (!run.item.docs.includes(r.docId)) continue;
+      const e = matchedEvidence(r.text, run.item.evidence);
+      if (e >= 0) found.add(e);
+    }
+    recall.push(run.item.evidence.length > 0 ? found.size / run.item.evidence.length : 0);
+    const docsHit = (results: readonly EvalResult[]): number => run.item.docs.filter((d) => results.some((r) => r.docId === d && isHit(r, run.item))).length;
+    if (run.item.type === 'cross') {
+      cross.push(docsHit(top10) / run.item.docs.length);
+      hit5.push(docsHit(run.results.slice(0, 5)) === run.item.docs.length ? 1 : 0);
+    } else {
+      hit5.push(hits.slice(0, 5).some(Boolean) ? 1 : 0);
+    }
+  }
+  return {
+    n: runs.length,
+    hit1: mean(hit1),
+    hit5: mean(hit5),
+    mrr10: mean(mrr),
+    recall10: mean(recall),
+    crossCoverage10: mean(cross),
+    noneAbstained: mean(none.map((r) => (r.abstained ? 1 : 0))),
+    wronglyAbstained: mean(answerable.map((r) => (r.abstained ? 1 : 0))),
+    medianTop5Chars: median(runs.flatMap((r) => r.results.slice(0, 5).map((x) => x.text.length))),
+  };
+}
+
+export function metricsByType(runs: readonly EvalRun[]): Record<string, Metrics> {
+  const types = [...new Set(runs.map((r) => r.item.type))].sort();
+  return Object.fromEntries(types.map((t) => [t, computeMetrics(runs.filter((r) => r.item.type === t))]));
+}
+
+const fmt = (x: number): string => (Number.isNaN(x) ? '  -  ' : x.toFixed(2).padStart(5));
+
+export const METRIC_COLUMNS: [keyof Metrics, string][] = [
+  ['hit1', 'hit@1'],
+  ['hit5', 'hit@5'],
+  ['mrr10', 'MRR@10'],
+  ['recall10', 'rec@10'],
+  ['crossCoverage10', 'cross@10'],
+  ['noneAbstained', 'none-abst'],
+  ['wronglyAbstained', 'wrong-abst'],
+  ['medianTop5Chars', 'med-len'],
+];
+
+/** A table: one row per named run, one column per metric. */
+export function formatMetricsTable(rows: readonly [string, Metrics][]): string {
+  const header = ['system'.padEnd(22), ...METRIC_COLUMNS.map(([, h]) => h.padStart(10))].join('');
+  const lines = rows.map(([name, m]) => [name.padEnd(22), ...METRIC_COLUMNS.map(([key]) => (key === 'medianTop5Chars' ? String(Math.round(m[key])).padStart(10) : fmt(m[key]).padStart(10)))].join(''));
+  return [header, ...lines].join('\n');
+}

@@ -1,0 +1,137 @@
+/**
+ * Sentence-level evidence: splits passages into sentences with body offsets, scores them against
+ * the query, and reads what quantity a question asks for. Pure.
+ */
+import { analyze } from './analyzer.js';
+import type { Bm25Index } from './bm25.js';
+
+export interface Sentence {
+  /** Offsets into the document body. */
+  start: number;
+  end: number;
+  text: string;
+}
+
+const SENTENCE_END = /[。；;！!？?\n]/u;
+const CLOSERS = /[”’」』）)】]/u;
+
+/** Sentences of body[start, end): cut after 。；！？ (closing quotes kept), whitespace trimmed. */
+export function splitSentences(body: string, start: number, end: number): Sentence[] {
+  const out: Sentence[] = [];
+  let s = start;
+  const push = (a: number, b: number): void => {
+    while (a < b && /\s/u.test(body[a] as string)) a += 1;
+    while (b > a && /\s/u.test(body[b - 1] as string)) b -= 1;
+    if (b > a) out.push({ start: a, end: b, text: body.slice(a, b) });
+  };
+  for (let i = start; i < end; i += 1) {
+    if (!SENTENCE_END.test(body[i] as string)) continue;
+    let j = i + 1;
+    while (j < end && CLOSERS.test(body[j] as string)) j += 1;
+    push(s, j);
+    s = j;
+    i = j - 1;
+  }
+  push(s, end);
+  return out;
+}
+
+/** The sentence just before `start` in the body (looking back at most 300 characters). */
+export function previousSentence(body: string, start: number): Sentence | undefined {
+  const floor = Math.max(0, start - 300);
+  let end = start;
+  while (end > floor && /\s/u.test(body[end - 1] as string)) end -= 1;
+  if (end <= floor) return undefined;
+  let i = end - 1;
+  // Step over the previous sentence's own terminator (and closing quotes), then find the one before.
+  while (i > floor && CLOSERS.test(body[i] as string)) i -= 1;
+  if (SENTENCE_END.test(body[i] as string)) i -= 1;
+  while (i >= floor && !SENTENCE_END.test(body[i] as string)) i -= 1;
+  if (i < floor && floor > 0) return undefined;
+  const sentences = splitSentences(body, i + 1, end);
+  return sentences[sentences.length - 1];
+}
+
+/** Words that shape a question rather than name its subject: they never count as evidence. */
+export const QUESTION_WORDS = new Set([
+  '多', '大', '多大', '多少', '几', '比例', '比重', '占比', '分别', '各是', '各', '具体', '达到', '要', '哪些', '哪个', '什么', '怎么',
+  '怎样', '如何', '是否', '有没有', '有无', '能否', '可否', '情况', '说法', '提出', '指的是', '指', '意思',
+]);
+
+/**
+ * Query terms with their weights (idf × expansion weight); named-document words and question words
+ * excluded. A term absent from the index weighs as much as the average known term: it is often a
+ * paraphrase (年末 for 年底), not the subject.
+ */
+export function weightedTerms(bm25: Bm25Index, terms: readonly string[], expansions: readonly { term: string; weight: number }[], exclude: ReadonlySet<string>): Map<string, number> {
+  const out = new Map<string, number>();
+  const wanted = terms.filter((t) => !exclude.has(t) && !QUESTION_WORDS.has(t));
+  const known = wanted.filter((t) => bm25.has(t)).map((t) => bm25.idf(t));
+  const unseen = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : Math.log(1 + bm25.size);
+  for (const t of wanted) out.set(t, bm25.has(t) ? bm25.idf(t) : unseen);
+  for (const e of expansions) if (!out.has(e.term) && !exclude.has(e.term) && !QUESTION_WORDS.has(e.term)) out.set(e.term, bm25.idf(e.term) * e.weight);
+  return out;
+}
+
+/** Share of the query's term weight that a text covers (0–1); expansions never count as missing. */
+export function coverage(text: string, weights: ReadonlyMap<string, number>, originalTerms: ReadonlySet<string>): number {
+  const present = new Set(analyze(text));
+  let total = 0;
+  let covered = 0;
+  const expansionCovered = new Map<string, number>();
+  for (const [term, w] of weights) {
+    if (originalTerms.has(term)) {
+      total += w;
+      if (present.has(term)) covered += w;
+    } else if (present.has(term)) {
+      expansionCovered.set(term, w);
+    }
+  }
+  // An expansion stands in for a missing original term, never beyond the total.
+  for (const w of expansionCovered.values()) covered += w;
+  return total > 0 ? Math.min(1, covered / total) : 0;
+}
+
+export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'number';
+
+export interface QuantityAsk {
+  kind: QuantityKind;
+  /** For counts: the measure word (条, 个, 家…). */
+  unit?: string;
+  /** For money: what the amount is of (补贴, 奖励, 规模…); the evidence must name it. */
+  subject?: string;
+}
+
+const ASK_RE = /多少|几|多大|多高|比例|比重|占比|百分|标准/u;
+
+/** What kind of number the question wants, or undefined when it wants none. */
+export function quantityAsk(question: string): QuantityAsk | undefined {
+  const q = question.normalize('NFKC');
+  if (/文号|发文字号/u.test(q)) return { kind: 'docNumber' };
+  const wantsNumber = /多少|几[毛分元个项条家台万亿年岁次倍成]|多大|多高|比例|比重|占比|百分之|几成|(补贴|奖励|资助|收费|补助)(的)?标准/u.test(q);
+  if (!wantsNumber || !ASK_RE.test(q)) return undefined;
+  const measure = /(?:多少|几)(条|个|家|项|台|次|人|名|所|座|户|件|类)/u.exec(q);
+  if (measure) return { kind: 'count', unit: measure[1] as string };
+  if (/比例|比重|占比|百分|几成|覆盖率|率[是为达]?多少|多少[%％]/u.test(q)) return { kind: 'ratio' };
+  if (/亿元|万元|元|钱|毛|资金|收入|奖励|补贴|补助|资助|投资|经费|产值|规模|营收|收费/u.test(q)) {
+    const subject = /资金|收入|奖励|补贴|补助|资助|投资|经费|产值|规模|营收|收费/u.exec(q)?.[0];
+    return subject ? { kind: 'money', subject } : { kind: 'money' };
+  }
+  return { kind: 'number' };
+}
+
+const NUM = '[0-9０-９]+(?:[.．][0-9]+)?|[零〇一二两三四五六七八九十百千万亿]+';
+const PATTERNS: Record<QuantityKind, RegExp> = {
+  money: new RegExp(`(?:${NUM})\\s*(?:万|亿|千)?\\s*(?:元|块|毛|角)`, 'u'),
+  ratio: new RegExp(`(?:${NUM})\\s*(?:[%％]|成)|百分之|[零〇一二三四五六七八九十]分之`, 'u'),
+  count: new RegExp(`(?:${NUM})`, 'u'),
+  docNumber: /〔\d{4}〕\d+号|\[\d{4}\]\d+号/u,
+  number: new RegExp(`[0-9０-９]|[一二两三四五六七八九十百千万亿]+(?:个|家|项|条|元|万|亿|倍|年|%|成|台)`, 'u'),
+};
+
+/** Whether a sentence states the kind of quantity asked (leading heading numbers "2." ignored). */
+export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {
+  const text = sentence.replace(/^\s*(?:[0-9]{1,2}[.、．]|[（(][0-9一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十百]+[条章节])/u, '');
+  if (ask.kind === 'count' && ask.unit) return new RegExp(`(?:${NUM})\\s*(?:多|余)?\\s*(?:万|亿)?${ask.unit}`, 'u').test(text);
+  return PATTERNS[ask.kind].test(text);
+}

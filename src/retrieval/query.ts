@@ -1,0 +1,175 @@
+/**
+ * Query understanding: which documents a question names (云浮, 国务院, 深圳, AI规划…), which clause
+ * it points at (第十条, 专栏3, （二）, 专栏1里第8项), which places it names that no document covers,
+ * and whether it asks for a quantity. Pure given the documents.
+ */
+import { Jieba } from '@node-rs/jieba';
+import { dict } from '@node-rs/jieba/dict.js';
+import type { SectionKind, SectionNode } from '../corpus/parser.js';
+import { parseNumeral } from '../shared/numerals.js';
+import { analyze } from './analyzer.js';
+import type { IndexedDocument } from './knowledge-index.js';
+
+let jieba: Jieba | undefined;
+function tagger(): Jieba {
+  jieba ??= Jieba.withDict(dict);
+  return jieba;
+}
+
+export interface ClauseRef {
+  /** Kinds the reference may denote (第3条 is an article in 云浮, item 3. in 惠州). */
+  kinds: SectionKind[];
+  number: number;
+  /** As written in the query. */
+  text: string;
+}
+
+export interface QueryUnderstanding {
+  /** BM25 terms. */
+  terms: string[];
+  /** Documents the query names, with the words that named them. */
+  namedDocs: { docId: string; by: string }[];
+  clauseRefs: ClauseRef[];
+  /** Places (jieba `ns`) that name no document. */
+  unknownPlaces: string[];
+  /** The question asks for a number (多少, 几, 比例…). */
+  wantsQuantity: boolean;
+}
+
+/** Aliases per document: title, short title, issuer, place names (云浮市 → 云浮), front-matter aliases. */
+export function documentAliases(doc: IndexedDocument): string[] {
+  const out = new Set<string>();
+  const add = (s: string | undefined): void => {
+    const t = s?.trim();
+    if (t && t.length >= 2) out.add(t);
+  };
+  add(doc.meta.title);
+  add(doc.meta.title.replace(/[（(][^）)]*[）)]/gu, ''));
+  add(doc.meta.issuer);
+  for (const text of [doc.meta.title, doc.meta.issuer]) {
+    for (const m of text.matchAll(/([\u4e00-\u9fa5]{2,7}?)(省|市|自治区|县)/gu)) {
+      add(m[0]);
+      add(m[1]);
+    }
+  }
+  for (const a of doc.meta.aliases ?? []) add(a);
+  // Generic issuers name no particular document.
+  for (const generic of ['人民政府', '办公室']) out.delete(generic);
+  return [...out];
+}
+
+export interface AliasTable {
+  /** alias → docIds, longest aliases first. */
+  entries: { alias: string; docIds: string[] }[];
+}
+
+export function buildAliasTable(documents: Iterable<IndexedDocument>): AliasTable {
+  const map = new Map<string, Set<string>>();
+  for (const doc of documents) {
+    for (const alias of documentAliases(doc)) {
+      const key = alias.toLowerCase();
+      let set = map.get(key);
+      if (!set) map.set(key, (set = new Set()));
+      set.add(doc.meta.docId);
+    }
+  }
+  const entries = [...map].map(([alias, ids]) => ({ alias, docIds: [...ids].sort() }));
+  entries.sort((a, b) => b.alias.length - a.alias.length || a.alias.localeCompare(b.alias));
+  return { entries };
+}
+
+const CN_NUM = '[零〇一二两三四五六七八九十百]{1,4}|[0-9]{1,3}';
+// Bounded, alternation-free at the repeat level: safe on any input.
+const REF_RE = new RegExp(
+  [
+    `第(${CN_NUM})\\s?(条|章|节|编|款|项|部分)`,
+    `专栏\\s?(${CN_NUM})`,
+    `[（(](${CN_NUM})[）)]`,
+    `第[（(](${CN_NUM})[）)]`,
+  ].join('|'),
+  'gu',
+);
+/** Words jieba tags as places that name no jurisdiction. */
+const NOT_PLACES = new Set(['城市', '东西', '地方', '全国', '国内', '国外', '海外', '各地', '本地', '当地', '外地', '全省', '全市', '本市', '我市', '中央', '各省', '各市', '城乡', '农村', '乡村', '社区', '园区', '片区', '新区', '特区', '境内', '境外']);
+
+const QUANTITY_RE = /多少|几[毛分元个项条家台万亿年岁次倍成]|多大|多高|比例|比重|百分之|占比|几成/u;
+
+function refFrom(m: RegExpExecArray): ClauseRef | undefined {
+  const text = m[0];
+  if (m[1] !== undefined) {
+    const n = parseNumeral(m[1]);
+    if (n === undefined) return undefined;
+    const unit = m[2];
+    const kinds: SectionKind[] =
+      unit === '条' ? ['article', 'item-num'] : unit === '章' ? ['chapter'] : unit === '节' ? ['section'] : unit === '编' ? ['part'] : unit === '款' ? ['clause'] : unit === '项' ? ['item-num', 'item-num-paren', 'box-item'] : ['item-cn', 'item-cn-paren'];
+    return { kinds, number: n, text };
+  }
+  const n = parseNumeral(m[3] ?? m[4] ?? m[5] ?? '');
+  if (n === undefined) return undefined;
+  if (m[3] !== undefined) return { kinds: ['box'], number: n, text };
+  const isChinese = /[零〇一二两三四五六七八九十百]/u.test(text);
+  return { kinds: isChinese ? ['item-cn-paren', 'item-cn'] : ['item-num-paren', 'item-num'], number: n, text };
+}
+
+export function understandQuery(query: string, aliases: AliasTable): QueryUnderstanding {
+  const lower = query.normalize('NFKC').toLowerCase();
+  const tokens = new Set(tagger().cut(lower, true));
+  const namedDocs: { docId: string; by: string }[] = [];
+  const seen = new Set<string>();
+  let rest = lower;
+  for (const { alias, docIds } of aliases.entries) {
+    if (!rest.includes(alias)) continue;
+    // Short aliases (国家, 云浮) must be whole words: 国家 does not name a plan in 国家级.
+    if (alias.length <= 2 && !tokens.has(alias)) continue;
+    rest = rest.split(alias).join(' ');
+    for (const docId of docIds) {
+      if (seen.has(docId)) continue;
+      seen.add(docId);
+      namedDocs.push({ docId, by: alias });
+    }
+  }
+  const clauseRefs: ClauseRef[] = [];
+  for (const m of query.normalize('NFKC').matchAll(REF_RE)) {
+    const ref = refFrom(m);
+    if (ref) clauseRefs.push(ref);
+  }
+  const aliasSet = new Set(aliases.entries.map((e) => e.alias));
+  const unknownPlaces = tagger()
+    .tag(query, true)
+    .filter((t) => t.tag === 'ns' && t.word.length >= 2 && !aliasSet.has(t.word.toLowerCase()) && !NOT_PLACES.has(t.word))
+    .map((t) => t.word);
+  return {
+    terms: analyze(query),
+    namedDocs,
+    clauseRefs,
+    unknownPlaces: namedDocs.length === 0 ? [...new Set(unknownPlaces)] : [],
+    wantsQuantity: QUANTITY_RE.test(query),
+  };
+}
+
+/**
+ * Nodes matching a chain of references: the last ref matches the node, earlier refs match its
+ * ancestors in order (专栏1 › 第8项). Returns at most `limit` nodes.
+ */
+export function resolveClauseRefs(tree: SectionNode, refs: readonly ClauseRef[], limit = 5): SectionNode[] {
+  if (refs.length === 0) return [];
+  const out: SectionNode[] = [];
+  const walk = (node: SectionNode, chain: SectionNode[]): void => {
+    if (out.length >= limit) return;
+    const last = refs[refs.length - 1] as ClauseRef;
+    if (node.kind !== 'root' && last.kinds.includes(node.kind) && node.number === last.number && matchesChain(chain, refs.slice(0, -1))) out.push(node);
+    const next = node.kind === 'root' ? chain : [...chain, node];
+    node.children.forEach((c) => walk(c, next));
+  };
+  walk(tree, []);
+  return out;
+}
+
+function matchesChain(ancestors: readonly SectionNode[], refs: readonly ClauseRef[]): boolean {
+  let i = 0;
+  for (const node of ancestors) {
+    const ref = refs[i];
+    if (ref && ref.kinds.includes(node.kind) && node.number === ref.number) i += 1;
+  }
+  return i === refs.length;
+}

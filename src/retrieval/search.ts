@@ -1,0 +1,229 @@
+/**
+ * Hybrid search over one KnowledgeIndex snapshot: BM25 and dense candidates, fused; documents the
+ * query names become a filter; clause references (云浮第十条, 专栏3) are looked up in the section
+ * tree and ranked first; results spread across documents when the query names none.
+ */
+import type { Embedder } from '../embeddings/embedder.js';
+import { ERROR_CODES, KbError } from '../shared/errors.js';
+import { diversify, fuse, interleave, type FusionMethod } from './fusion.js';
+import { passageText, type KnowledgeIndex, type PassageRecord } from './knowledge-index.js';
+import { createTermNeighbours, DEFAULT_EXPANSION, type Expansion, type ExpansionOptions } from './expansion.js';
+import { buildAliasTable, resolveClauseRefs, understandQuery, type AliasTable, type QueryUnderstanding } from './query.js';
+
+export type SearchMode = 'hybrid' | 'bm25' | 'dense';
+
+export interface SearchOptions {
+  /** Results wanted (1–50, default 8). */
+  k?: number;
+  docIds?: string[];
+  /** Substring of the issuer (深圳市人民政府, 国务院). */
+  issuer?: string;
+  /** ISO dates; a document's dateIssued (else listingDate) must fall inside. */
+  dateFrom?: string;
+  dateTo?: string;
+  mode?: SearchMode;
+}
+
+export interface SearchTuning {
+  fusion: FusionMethod;
+  /** Weight of the dense list (BM25 = 1). */
+  denseWeight: number;
+  /** Candidates taken from each list. */
+  candidates: number;
+  /** Same-document decay when the query names no document (1 = off). */
+  diversityDecay: number;
+  /** Use named documents as a filter (else only as a boost). */
+  filterNamedDocs: boolean;
+  /** Word-vector query expansion for BM25; undefined disables it. */
+  expansion: ExpansionOptions | undefined;
+}
+
+export const DEFAULT_TUNING: SearchTuning = {
+  fusion: 'score',
+  denseWeight: 0.3,
+  candidates: 60,
+  diversityDecay: 0.85,
+  filterNamedDocs: true,
+  expansion: DEFAULT_EXPANSION,
+};
+
+export interface SearchHit {
+  rank: number;
+  passageId: string;
+  docId: string;
+  title: string;
+  issuer: string;
+  breadcrumb: string;
+  clause: string;
+  text: string;
+  start: number;
+  end: number;
+  score: number;
+  /** Which signals found it: bm25, dense, clause. */
+  matchedBy: ('bm25' | 'dense' | 'clause')[];
+  bm25Score?: number;
+  denseScore?: number;
+}
+
+export interface SearchResponse {
+  query: string;
+  results: SearchHit[];
+  understanding: QueryUnderstanding;
+  /** Terms added to the BM25 query from word-vector neighbours. */
+  expansions: Expansion[];
+  /** Documents the search was restricted to (filters and named documents), empty when all. */
+  scope: string[];
+}
+
+export const MAX_QUERY_CHARS = 2000;
+
+/** A search service bound to one snapshot: alias table and lookups are built once. */
+export interface Searcher {
+  readonly kb: KnowledgeIndex;
+  readonly aliases: AliasTable;
+  search(query: string, options?: SearchOptions): Promise<SearchResponse>;
+}
+
+export function validateQuery(query: unknown): string {
+  if (typeof query !== 'string' || query.trim() === '') throw new KbError(ERROR_CODES.INVALID_INPUT, 'query must be a non-empty string');
+  if (query.length > MAX_QUERY_CHARS) throw new KbError(ERROR_CODES.INVALID_INPUT, `query is ${query.length} characters; the limit is ${MAX_QUERY_CHARS}`);
+  return query.trim();
+}
+
+export function createSearcher(kb: KnowledgeIndex, embedder: Embedder, tuning: Partial<SearchTuning> = {}): Searcher {
+  const t: SearchTuning = { ...DEFAULT_TUNING, ...tuning };
+  const aliases = buildAliasTable(kb.documents.values());
+  const neighbours = createTermNeighbours(kb.bm25, embedder);
+  // Place and document names are never expanded (惠州 must not pull in 东莞).
+  const aliasTerms = new Set(aliases.entries.map((e) => e.alias));
+  const knownIds = [...kb.documents.keys()].sort();
+
+  const allowedDocs = (options: SearchOptions): Set<string> | undefined => {
+    let allowed: Set<string> | undefined;
+    if (options.docIds && options.docIds.length > 0) {
+      for (const id of options.docIds) {
+        if (!kb.documents.has(id)) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id}"; known docIds: ${knownIds.join(', ')}`, { details: { docId: id, knownIds } });
+      }
+      allowed = new Set(options.docIds);
+    }
+    const narrow = (pred: (docId: string) => boolean): void => {
+      const base = allowed ?? new Set(knownIds);
+      allowed = new Set([...base].filter(pred));
+    };
+    if (options.issuer) {
+      const needle = options.issuer.trim();
+      narrow((id) => kb.documents.get(id)?.meta.issuer.includes(needle) ?? false);
+    }
+    if (options.dateFrom || options.dateTo) {
+      narrow((id) => {
+        const meta = kb.documents.get(id)?.meta;
+        const date = meta?.dateIssued ?? meta?.listingDate;
+        if (!date) return false;
+        return (!options.dateFrom || date >= options.dateFrom) && (!options.dateTo || date <= options.dateTo);
+      });
+    }
+    return allowed;
+  };
+
+  const toHit = (p: PassageRecord, score: number, rank: number, matchedBy: SearchHit['matchedBy'], bm25Score?: number, denseScore?: number): SearchHit => {
+    const doc = kb.documents.get(p.docId);
+    const hit: SearchHit = {
+      rank,
+      passageId: p.passageId,
+      docId: p.docId,
+      title: doc?.meta.title ?? '',
+      issuer: doc?.meta.issuer ?? '',
+      breadcrumb: p.breadcrumb,
+      clause: p.clause,
+      text: passageText(kb, p),
+      start: p.start,
+      end: p.end,
+      score: Number(score.toFixed(6)),
+      matchedBy,
+    };
+    if (bm25Score !== undefined) hit.bm25Score = Number(bm25Score.toFixed(6));
+    if (denseScore !== undefined) hit.denseScore = Number(denseScore.toFixed(6));
+    return hit;
+  };
+
+  return {
+    kb,
+    aliases,
+    async search(rawQuery, options = {}) {
+      const query = validateQuery(rawQuery);
+      const k = options.k ?? 8;
+      if (!Number.isInteger(k) || k < 1 || k > 50) throw new KbError(ERROR_CODES.INVALID_INPUT, `k must be an integer from 1 to 50; got ${String(k)}`);
+      const mode = options.mode ?? 'hybrid';
+      const understanding = understandQuery(query, aliases);
+      let allowed = allowedDocs(options);
+      const named = understanding.namedDocs.map((d) => d.docId).filter((id) => !allowed || allowed.has(id));
+      if (t.filterNamedDocs && named.length > 0) allowed = new Set(named);
+      const allowPassage = allowed ? (pos: number): boolean => allowed.has((kb.passages[pos] as PassageRecord).docId) : undefined;
+      const scope = allowed ? [...allowed].sort() : [];
+      if (allowed && allowed.size === 0) return { query, results: [], understanding, expansions: [], scope };
+      const expansions = mode !== 'dense' && t.expansion ? await neighbours.expand(understanding.terms, t.expansion, aliasTerms) : [];
+
+      const candidates = Math.max(t.candidates, k * 3);
+      const lists: { key: number; score: number }[][] = [];
+      const weights: number[] = [];
+      if (mode !== 'dense') {
+        const weightsByTerm = new Map(expansions.map((e) => [e.term, e.weight]));
+        const terms = [...understanding.terms, ...expansions.map((e) => e.term)];
+        lists.push(kb.bm25.search(terms, candidates, { weights: weightsByTerm, ...(allowPassage ? { allow: allowPassage } : {}) }).map((r) => ({ key: r.index, score: r.score })));
+        weights.push(1);
+      }
+      if (mode !== 'bm25') {
+        const qv = await embedder.embedQuery(query);
+        const allowLabel = allowPassage ? (label: number): boolean => allowPassage(kb.byLabel.get(label) ?? -1) : undefined;
+        const hits = kb.dense.search(qv, candidates, allowLabel);
+        lists.push(hits.map((h) => ({ key: kb.byLabel.get(h.label) as number, score: h.score })).filter((h) => h.key !== undefined));
+        weights.push(mode === 'dense' ? 1 : t.denseWeight);
+      }
+      let fused = fuse(lists, { method: t.fusion, weights });
+
+      // Clause references: passages inside the referenced node come first, best-scored first.
+      const clauseKeys = new Set<number>();
+      if (understanding.clauseRefs.length > 0) {
+        const docs = scope.length > 0 ? scope : knownIds;
+        for (const docId of docs) {
+          const doc = kb.documents.get(docId);
+          if (!doc) continue;
+          for (const node of resolveClauseRefs(doc.tree, understanding.clauseRefs)) {
+            kb.passages.forEach((p, pos) => {
+              if (p.docId === docId && p.start < node.end && p.end > node.start) clauseKeys.add(pos);
+            });
+          }
+        }
+        if (clauseKeys.size > 0 && clauseKeys.size <= 12) {
+          const top = fused[0]?.score ?? 1;
+          const present = new Set(fused.map((f) => f.key));
+          for (const key of clauseKeys) if (!present.has(key)) fused.push({ key, score: 0, ranks: lists.map(() => undefined), scores: lists.map(() => undefined) });
+          fused = fused.map((f) => (clauseKeys.has(f.key) ? { ...f, score: f.score + top + 1 } : f)).sort((a, b) => b.score - a.score || a.key - b.key);
+        }
+      }
+
+      // Several named documents ("国家和深圳各有什么说法"): alternate between them, best of each first.
+      // None named: spread results across documents.
+      const docOf = (f: { key: number }): string => (kb.passages[f.key] as PassageRecord).docId;
+      if (named.length >= 2) {
+        // Documents ordered by their best hit.
+        const order = [...new Set(fused.map(docOf))].filter((d) => named.includes(d));
+        fused = interleave(fused, docOf, order);
+      } else if (named.length === 0 && t.diversityDecay < 1 && !(options.docIds?.length === 1)) {
+        fused = diversify(fused, docOf, t.diversityDecay, Math.min(fused.length, k * 2));
+      }
+
+      const results = fused.slice(0, k).map((f, i) => {
+        const p = kb.passages[f.key] as PassageRecord;
+        const matchedBy: SearchHit['matchedBy'] = [];
+        const bmIdx = mode === 'dense' ? -1 : 0;
+        const denseIdx = mode === 'bm25' ? -1 : mode === 'dense' ? 0 : 1;
+        if (bmIdx >= 0 && f.ranks[bmIdx] !== undefined) matchedBy.push('bm25');
+        if (denseIdx >= 0 && f.ranks[denseIdx] !== undefined) matchedBy.push('dense');
+        if (clauseKeys.has(f.key)) matchedBy.push('clause');
+        return toHit(p, f.score, i + 1, matchedBy, bmIdx >= 0 ? f.scores[bmIdx] : undefined, denseIdx >= 0 ? f.scores[denseIdx] : undefined);
+      });
+      return { query, results, understanding, expansions, scope };
+    },
+  };
+}

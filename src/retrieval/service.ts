@@ -1,0 +1,40 @@
+/**
+ * The retrieval layer as transports use it: search and ask over one snapshot.
+ */
+import type { Embedder } from '../embeddings/embedder.js';
+import { composeAnswer, type Answer, type AnswerTuning } from './answer.js';
+import type { KnowledgeIndex } from './knowledge-index.js';
+import { generateWithLlm, type FetchLike, type LlmConfig } from './llm.js';
+import { createSearcher, type SearchOptions, type SearchResponse, type SearchTuning, type Searcher } from './search.js';
+
+export interface KnowledgeService {
+  readonly kb: KnowledgeIndex;
+  readonly searcher: Searcher;
+  search(query: string, options?: SearchOptions): Promise<SearchResponse>;
+  /** Search, then compose the extractive answer (or abstain). */
+  ask(question: string, options?: SearchOptions): Promise<{ answer: Answer; response: SearchResponse }>;
+}
+
+export interface ServiceTuning {
+  search?: Partial<SearchTuning>;
+  answer?: Partial<AnswerTuning>;
+  /** When set, an LLM phrases answers the extractive layer found evidence for. */
+  llm?: LlmConfig;
+  fetch?: FetchLike;
+}
+
+export function createKnowledgeService(kb: KnowledgeIndex, embedder: Embedder, tuning: ServiceTuning = {}): KnowledgeService {
+  const searcher = createSearcher(kb, embedder, tuning.search);
+  return {
+    kb,
+    searcher,
+    search: (query, options) => searcher.search(query, options),
+    async ask(question, options = {}) {
+      const response = await searcher.search(question, { k: 8, ...options });
+      const extractive = composeAnswer(kb, response, tuning.answer);
+      if (!tuning.llm || extractive.abstained) return { answer: extractive, response };
+      const answer = await generateWithLlm(tuning.llm, response.query, response.results.slice(0, 5), kb, extractive, tuning.fetch);
+      return { answer, response };
+    },
+  };
+}
