@@ -1,7 +1,11 @@
 /** Shared test helpers: the real corpus, parsed once per file. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { loadConfig, type Config } from '../src/config/index.js';
 import { loadCorpus, type LoadedDocument } from '../src/pipeline/corpus.js';
+import { openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/open.js';
 import type { CliIo } from '../server/cli/io.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,4 +43,19 @@ export function captureIo(env: Record<string, string | undefined> = {}, cwd = RO
     out: () => out,
     err: () => err,
   };
+}
+
+export const MODELS_DIR = path.join(ROOT, 'embeddings', 'models');
+
+/** A config for tests: the real corpus (or `corpusDir`), the shared built model, a fresh index dir. */
+export async function testConfig(overrides: Record<string, string> = {}): Promise<Config> {
+  const indexDir = await mkdtemp(path.join(tmpdir(), 'kb-index-'));
+  return loadConfig({ CORPUS_DIR: CORPUS_DIR, MODELS_DIR, INDEX_DIR: indexDir, ...overrides });
+}
+
+let opened: Promise<OpenedKnowledgeBase> | undefined;
+/** The real corpus ingested into a temporary index, once per test file. */
+export function realKnowledgeBase(): Promise<OpenedKnowledgeBase> {
+  opened ??= testConfig().then((config) => openKnowledgeBase(config, { autoIngest: true }));
+  return opened;
 }

@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 
 const intFrom = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
-const numFrom = (def: number, min: number, max: number) => z.coerce.number().min(min).max(max).default(def);
 
 export const configSchema = z.object({
   /** Folder of corpus documents (.md/.txt). */

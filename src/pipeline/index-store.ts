@@ -160,7 +160,7 @@ export async function loadIndex(indexDir: string, expected: IndexExpectations): 
     if (!expectedFile || !existsSync(file)) throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index file ${name} is missing from ${dir}; ${REBUILD_HINT}`);
     const size = (await stat(file)).size;
     if (size !== expectedFile.bytes) {
-      throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index file ${name} has ${size} bytes; the manifest says ${expectedFile.bytes} (truncated or replaced); ${REBUILD_HINT}`);
+      throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index file ${name} has ${size} bytes; the manifest says ${expectedFile.bytes} bytes (truncated or replaced); ${REBUILD_HINT}`);
     }
     const bytes = await readFile(file);
     if (sha256(bytes) !== expectedFile.sha256) throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index file ${name} fails its checksum (corrupted); ${REBUILD_HINT}`);

@@ -1,0 +1,56 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../server/cli/main.js';
+import { captureIo, CORPUS_DIR, FIXTURES, MODELS_DIR, testConfig } from '../helpers.js';
+
+let env: Record<string, string>;
+beforeAll(async () => {
+  const config = await testConfig();
+  env = { CORPUS_DIR, MODELS_DIR, INDEX_DIR: config.indexDir, LOG_LEVEL: 'warn' };
+  const io = captureIo(env);
+  expect(await runCli(['ingest'], io)).toBe(0);
+});
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = captureIo(env);
+  const code = await runCli(argv, io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe('kb search / ask / eval', () => {
+  it('search --json returns ranked passages with offsets', async () => {
+    const { code, out } = await run('search', '云浮第十条', '--k', '2', '--json');
+    expect(code).toBe(0);
+    const json = JSON.parse(out) as { results: { rank: number; docId: string; start: number; end: number; text: string }[] };
+    expect(json.results).toHaveLength(2);
+    expect(json.results[0]).toMatchObject({ rank: 1, docId: 'yunfu' });
+  });
+
+  it('ask prints the answer, then numbered citations with breadcrumbs', async () => {
+    const { code, out } = await run('ask', '东莞电子政务网络的接入带宽要达到什么标准?');
+    expect(code).toBe(0);
+    expect(out).toMatch(/\[1\]/u);
+    expect(out).toMatch(/^\[1\] 《东莞市大数据发展规划\(2016-2020年\)》 › /mu);
+  });
+
+  it('rejects an empty query, an over-long one, k out of range and unknown docIds', async () => {
+    expect(await run('search')).toMatchObject({ code: 2, err: 'error: missing "<query>"\nRun with --help for usage.\n' });
+    expect((await run('search', '数'.repeat(2001))).err).toBe('error: query is 2001 characters; the limit is 2000\nRun with --help for usage.\n');
+    expect((await run('search', '数据', '--k', '51')).err).toBe('error: --k must be an integer from 1 to 50; got "51"\nRun with --help for usage.\n');
+    const unknown = await run('search', '数据', '--doc', 'nope');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toBe('error: unknown docId "nope"; known docIds: ai-plan, dongguan, hebei, huizhou, qingyuan, shenzhen, yunfu, zhongshan\n');
+  });
+
+  it('eval writes one line per question with the agreed shape', async () => {
+    const out = `${env.INDEX_DIR}/eval.jsonl`;
+    const { code, out: stdout } = await run('eval', '--set', `${FIXTURES}/dev.jsonl`, '--out', out, '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as { metrics: { hit1: number; hit5: number } };
+    expect(report.metrics.hit5).toBeGreaterThan(0.9);
+    const { readFile } = await import('node:fs/promises');
+    const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(43);
+    expect(Object.keys(lines[0] as object)).toEqual(['id', 'abstained', 'results']);
+    expect(Object.keys((lines[0] as { results: object[] }).results[0] as object)).toEqual(['rank', 'passageId', 'docId', 'title', 'breadcrumb', 'text', 'start', 'end', 'score']);
+  });
+});

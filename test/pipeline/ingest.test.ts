@@ -1,0 +1,133 @@
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/index.js';
+import { currentVersion, indexRoot, loadIndex } from '../../src/pipeline/index-store.js';
+import { ingest, type IngestOptions } from '../../src/pipeline/ingest.js';
+import { ingestOptionsFor } from '../../src/pipeline/open.js';
+import { createEmbeddingRuntime, expectationsFor, type EmbeddingRuntime } from '../../src/pipeline/runtime.js';
+import { KbError } from '../../src/shared/errors.js';
+import { CORPUS_DIR, MODELS_DIR, ROOT, testConfig } from '../helpers.js';
+
+let runtime: EmbeddingRuntime;
+beforeAll(async () => {
+  runtime = await createEmbeddingRuntime(await testConfig());
+});
+
+async function setup(): Promise<{ config: Config; options: IngestOptions }> {
+  const corpus = await mkdtemp(path.join(tmpdir(), 'kb-corpus-'));
+  await cp(CORPUS_DIR, corpus, { recursive: true });
+  const config = await testConfig({ CORPUS_DIR: corpus });
+  return { config, options: ingestOptionsFor(config, runtime.embedder, runtime.profile) };
+}
+
+describe('ingest', () => {
+  it('builds the index, then changes nothing and says so', async () => {
+    const { config, options } = await setup();
+    const first = await ingest(options);
+    expect(first.upToDate).toBe(false);
+    expect(first.rebuildReason).toBe('no index yet');
+    expect(first.added).toEqual(['ai-plan', 'dongguan', 'hebei', 'huizhou', 'qingyuan', 'shenzhen', 'yunfu', 'zhongshan']);
+    expect(first.embedded).toBe(first.passages);
+    const second = await ingest(options);
+    expect(second).toMatchObject({ upToDate: true, embedded: 0, unchanged: first.added, version: first.version });
+    const kb = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+    expect(kb.passages).toHaveLength(first.passages);
+    expect(kb.bm25.size).toBe(first.passages);
+    expect(kb.dense.size).toBe(first.passages);
+  });
+
+  it('re-embeds only an edited document and drops a removed one', async () => {
+    const { config, options } = await setup();
+    const before = await ingest(options);
+    const file = path.join(config.corpusDir, 'yunfu.md');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('试行期三年', '试行期五年'));
+    await rm(path.join(config.corpusDir, 'hebei.md'));
+    const after = await ingest(options);
+    const kb = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+    const yunfuPassages = kb.passages.filter((p) => p.docId === 'yunfu').length;
+    expect(after).toMatchObject({ changed: ['yunfu'], removed: ['hebei'], added: [], embedded: yunfuPassages });
+    expect(after.passages).toBe(before.passages - 1);
+    expect(kb.documents.has('hebei')).toBe(false);
+    const res = kb.dense.search(kb.vectors.subarray(0, kb.info.dimension), 5);
+    expect(res.every((h) => kb.byLabel.has(h.label))).toBe(true);
+    expect(kb.documents.get('yunfu')?.body).toContain('试行期五年');
+  });
+
+  it('keeps the previous version of a document whose file breaks', async () => {
+    const { config, options } = await setup();
+    await ingest(options);
+    await writeFile(path.join(config.corpusDir, 'yunfu.md'), Buffer.from([0, 1, 2]));
+    const after = await ingest(options);
+    expect(after.kept).toEqual(['yunfu']);
+    expect(after.fileErrors).toEqual(['yunfu.md: looks like a binary file (NUL bytes found); only UTF-8 .md/.txt text is ingested']);
+    const kb = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+    expect(kb.documents.has('yunfu')).toBe(true);
+  });
+
+  it('leaves the previous index loadable when it stops right before going live', async () => {
+    const { config, options } = await setup();
+    const first = await ingest(options);
+    const failing = ingest({ ...options, rebuild: true, beforeSwitch: () => Promise.reject(new Error('simulated crash')) });
+    await expect(failing).rejects.toThrow('simulated crash');
+    expect(await currentVersion(config.indexDir)).toBe(first.version);
+    const kb = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+    expect(kb.passages).toHaveLength(first.passages);
+  });
+});
+
+describe('loadIndex', () => {
+  it('refuses an index built with another model, saying what to run', async () => {
+    const { config, options } = await setup();
+    await ingest(options);
+    const error = await loadIndex(config.indexDir, { ...expectationsFor(config, runtime.embedder), modelId: 'Xenova/bge-small-zh-v1.5', dimension: 512 }).catch((e: unknown) => e);
+    expect((error as KbError).code).toBe('index_mismatch');
+    expect((error as Error).message).toBe('index has 100-dim vectors (model synonyms-w2v-zh); the embedder is Xenova/bge-small-zh-v1.5 with 512 dimensions; run `npm run -s kb -- ingest --rebuild`');
+  });
+
+  it('detects a corrupted and a truncated index file', async () => {
+    const { config, options } = await setup();
+    const { version } = await ingest(options);
+    const dir = path.join(indexRoot(config.indexDir), version as string);
+    const file = path.join(dir, 'bm25.json');
+    const original = await readFile(file);
+    const flipped = Buffer.from(original);
+    flipped[100] = (flipped[100] as number) ^ 1;
+    await writeFile(file, flipped);
+    await expect(loadIndex(config.indexDir, expectationsFor(config, runtime.embedder))).rejects.toThrow('index file bm25.json fails its checksum (corrupted); run `npm run -s kb -- ingest --rebuild`');
+    await writeFile(file, original.subarray(0, 1000));
+    await expect(loadIndex(config.indexDir, expectationsFor(config, runtime.embedder))).rejects.toThrow(`index file bm25.json has 1000 bytes; the manifest says ${original.length} bytes (truncated or replaced)`);
+  });
+
+  it('says to ingest when there is no index', async () => {
+    const config = await testConfig();
+    await expect(loadIndex(config.indexDir, expectationsFor(config, runtime.embedder))).rejects.toThrow(/^no index in .*; run `npm run -s kb -- ingest`$/);
+  });
+});
+
+describe('a killed ingest process', () => {
+  it('leaves the old index working, whenever it is killed', async () => {
+    const { config, options } = await setup();
+    const first = await ingest(options);
+    const env = { ...process.env, CORPUS_DIR: config.corpusDir, INDEX_DIR: config.indexDir, MODELS_DIR };
+    let killedWhileRunning = 0;
+    for (const delay of [400, 1200, 1800, 2400, 3000]) {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/entry.ts'), 'ingest', '--rebuild'], { env, cwd: ROOT, stdio: 'ignore' });
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      await new Promise((r) => setTimeout(r, delay));
+      if (child.exitCode === null) killedWhileRunning += 1;
+      child.kill('SIGKILL');
+      await exited;
+      const kb = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+      expect(kb.passages).toHaveLength(first.passages);
+    }
+    expect(killedWhileRunning).toBeGreaterThanOrEqual(3);
+    // Leftover half-written folders never count as the index; the next ingest cleans them up.
+    const after = await ingest(options);
+    expect(after.upToDate).toBe(true);
+    await ingest({ ...options, rebuild: true });
+    expect((await readdir(indexRoot(config.indexDir))).filter((n) => n.startsWith('v-'))).toHaveLength(1);
+  }, 120_000);
+});

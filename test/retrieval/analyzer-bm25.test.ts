@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/retrieval/analyzer.js';
+import { Bm25Index } from '../../src/retrieval/bm25.js';
+
+describe('analyze', () => {
+  it('indexes 第二十四条 and 第24条 alike, as one term', () => {
+    expect(analyze('第二十四条')).toEqual(['第24条']);
+    expect(analyze('依照第24条规定')).toContain('第24条');
+  });
+
+  it('drops punctuation and stopwords and lowercases', () => {
+    const terms = analyze('云浮对新落户的数据中心有什么电费补贴？RFID');
+    expect(terms).toContain('数据中心');
+    expect(terms).toContain('rfid');
+    expect(terms).not.toContain('的');
+    expect(terms).not.toContain('什么');
+    expect(terms.some((t) => /[？?]/u.test(t))).toBe(false);
+  });
+
+  it('reads numbers with measure words alike (五百强 ≡ 500强) and spells out abbreviations', () => {
+    expect(analyze('世界五百强')).toEqual(analyze('世界500强'));
+    expect(analyze('AI')).toEqual(analyze('人工智能'));
+    expect(analyze('超算')).toEqual(analyze('超级计算'));
+  });
+});
+
+describe('Bm25Index', () => {
+  const docs = [['数据', '中心', '补贴'], ['数据', '开放'], ['电价', '优惠', '数据']];
+  const index = Bm25Index.build(docs);
+
+  it('ranks the passage with the rarer matching term first, then shorter passages', () => {
+    // 电价 occurs once; of the two passages with only 数据, the shorter one scores higher.
+    expect(index.search(['电价', '数据'], 3).map((r) => r.index)).toEqual([2, 1, 0]);
+  });
+
+  it('round-trips through JSON', () => {
+    const copy = Bm25Index.fromJSON(JSON.parse(JSON.stringify(index.toJSON())));
+    expect(copy.search(['开放'], 2)).toEqual(index.search(['开放'], 2));
+  });
+
+  it('weights expansion terms and filters passages', () => {
+    const weighted = index.search(['补贴', '优惠'], 3, { weights: new Map([['优惠', 0.1]]) });
+    expect(weighted[0]?.index).toBe(0);
+    expect(index.search(['数据'], 3, { allow: (i) => i !== 0 }).map((r) => r.index).sort()).toEqual([1, 2]);
+  });
+});
