@@ -3,7 +3,7 @@
  * (房租 → 租金, 法院 → 法庭). Neighbours are added as extra terms with weights below 1, so the
  * words the user typed still dominate.
  */
-import { dot, type Embedder } from '../embeddings/embedder.js';
+import type { Embedder } from '../embeddings/embedder.js';
 import type { Bm25Index } from './bm25.js';
 import { STOPWORDS } from './analyzer.js';
 import { QUESTION_WORDS } from './evidence.js';
@@ -37,40 +37,54 @@ export interface TermNeighbours {
 
 /** Embeds the vocabulary once (lazily, on the first call) and finds neighbours by cosine. */
 export function createTermNeighbours(bm25: Bm25Index, embedder: Embedder): TermNeighbours {
-  let table: Promise<{ terms: string[]; vectors: Float32Array[] }> | undefined;
-  const load = (): Promise<{ terms: string[]; vectors: Float32Array[] }> => {
+  let table: Promise<{ terms: string[]; matrix: Float32Array; dim: number }> | undefined;
+  const load = (): Promise<{ terms: string[]; matrix: Float32Array; dim: number }> => {
     table ??= (async () => {
-      const terms = bm25.terms().filter((t) => t.length >= 2 && CJK.test(t) && !STOPWORDS.has(t));
-      return { terms, vectors: await embedder.embedDocuments(terms) };
+      const terms = bm25.terms().filter((t) => t.length >= 2 && CJK.test(t) && !STOPWORDS.has(t) && !QUESTION_WORDS.has(t));
+      const vectors = await embedder.embedDocuments(terms);
+      const dim = embedder.dimension;
+      const matrix = new Float32Array(terms.length * dim);
+      vectors.forEach((v, i) => matrix.set(v, i * dim));
+      return { terms, matrix, dim };
     })();
     return table;
+  };
+  // Neighbours of a term do not depend on the query: cache them (bounded).
+  const cache = new Map<string, { term: string; similarity: number }[]>();
+  const neighboursOf = async (from: string): Promise<{ term: string; similarity: number }[]> => {
+    const hit = cache.get(from);
+    if (hit) return hit;
+    const { terms, matrix, dim } = await load();
+    const qv = (await embedder.embedDocuments([from]))[0] as Float32Array;
+    const scored: { term: string; similarity: number }[] = [];
+    for (let i = 0; i < terms.length; i += 1) {
+      let s = 0;
+      const base = i * dim;
+      for (let d = 0; d < dim; d += 1) s += (qv[d] as number) * (matrix[base + d] as number);
+      if (s >= 0.5) scored.push({ term: terms[i] as string, similarity: s });
+    }
+    scored.sort((a, b) => b.similarity - a.similarity || a.term.localeCompare(b.term));
+    const top = scored.slice(0, 16);
+    if (cache.size >= 10_000) cache.delete(cache.keys().next().value as string);
+    cache.set(from, top);
+    return top;
   };
   return {
     async expand(queryTerms, options = DEFAULT_EXPANSION, exclude = new Set()) {
       const unique = [...new Set(queryTerms)].filter((t) => t.length >= 2 && CJK.test(t) && !STOPWORDS.has(t) && !QUESTION_WORDS.has(t) && !exclude.has(t));
-      if (unique.length === 0) return [];
-      const { terms, vectors } = await load();
-      const queryVectors = await embedder.embedDocuments(unique);
       const present = new Set(queryTerms);
       const out = new Map<string, Expansion>();
-      unique.forEach((from, qi) => {
-        const qv = queryVectors[qi] as Float32Array;
-        const known = bm25.has(from);
-        const min = known ? options.minSimilarityKnown : options.minSimilarityUnknown;
-        const best: { term: string; similarity: number }[] = [];
-        terms.forEach((term, i) => {
-          if (present.has(term) || exclude.has(term) || term.includes(from) || from.includes(term)) return;
-          const similarity = dot(qv, vectors[i] as Float32Array);
-          if (similarity < min) return;
-          best.push({ term, similarity });
-        });
-        best.sort((a, b) => b.similarity - a.similarity || a.term.localeCompare(b.term));
-        for (const { term, similarity } of best.slice(0, options.perTerm)) {
+      for (const from of unique) {
+        const min = bm25.has(from) ? options.minSimilarityKnown : options.minSimilarityUnknown;
+        const picked = (await neighboursOf(from))
+          .filter(({ term, similarity }) => similarity >= min && !present.has(term) && !exclude.has(term) && !term.includes(from) && !from.includes(term))
+          .slice(0, options.perTerm);
+        for (const { term, similarity } of picked) {
           const weight = similarity * options.weight;
           const prev = out.get(term);
           if (!prev || prev.weight < weight) out.set(term, { term, from, similarity, weight });
         }
-      });
+      }
       return [...out.values()];
     },
   };
