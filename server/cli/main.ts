@@ -17,6 +17,7 @@ import { createProgressFactory } from '../../src/shared/progress.js';
 import type { CliIo } from './io.js';
 import { COMMON_OPTIONS, loadCorpusReporting, loggerFor, print, printJson, requireOne, type CommandContext, type CommandSpec, type Values } from './context.js';
 import { retrievalCommands } from './retrieval-commands.js';
+import { serveCommands } from './serve-commands.js';
 import { UsageError } from './io.js';
 
 export const USAGE = `policy-kb — knowledge base over Chinese policy documents
@@ -34,6 +35,17 @@ Model and index
   model build [--tarball FILE] [--sif-a A] [--remove-pc]
                                                build the offline word-vector model (embeddings/models/)
   ingest [--rebuild]                           build or update the indexes (embeddings/index/)
+
+Search and answers
+  search "<query>" [--k N] [--doc ID] [--json]  ranked passages with breadcrumbs and offsets
+  ask "<question>" [--doc ID] [--json]          extractive answer with numbered citations
+  eval --set FILE [--k 10] [--out FILE] [--ablation]
+                                               score a JSONL question set
+
+Servers
+  serve | start                                HTTP API, web chat page, OpenAI endpoint and MCP on /mcp
+                                               (HOST/PORT, default 127.0.0.1:8787; builds model + index when missing)
+  mcp                                          MCP server on stdio (logs on stderr)
 
 Options shared by all commands
   --corpus DIR    corpus folder (default: corpus, or CORPUS_DIR)
@@ -117,16 +129,6 @@ const commands: Record<string, CommandSpec> = {
       }
     },
   },
-  start: {
-    options: {},
-    async run(ctx) {
-      const docs = await loadCorpusReporting(ctx);
-      const chunks = docs.reduce((n, d) => n + d.chunks.length, 0);
-      print(ctx.io, `policy-kb: ${docs.length} documents, ${chunks} chunks from ${path.relative(ctx.io.cwd, ctx.config.corpusDir) || '.'}`);
-      for (const d of docs) print(ctx.io, `  ${d.meta.docId.padEnd(10)} ${String(d.chunks.length).padStart(3)} chunks  《${d.meta.title}》`);
-      return 0;
-    },
-  },
   'import-listing': {
     options: { out: { type: 'string' }, map: { type: 'string' } },
     async run(ctx) {
@@ -205,9 +207,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     print(io, USAGE);
     return name === undefined ? 2 : 0;
   }
-  const spec = commands[name] ?? retrievalCommands[name];
+  const spec = commands[name] ?? retrievalCommands[name] ?? serveCommands[name];
   if (!spec) {
-    io.stderr.write(`error: unknown command "${name}"; commands: ${[...Object.keys(commands), ...Object.keys(retrievalCommands)].join(', ')}\n`);
+    io.stderr.write(`error: unknown command "${name}"; commands: ${[...Object.keys(commands), ...Object.keys(retrievalCommands), ...Object.keys(serveCommands)].join(', ')}\n`);
     return 2;
   }
   try {

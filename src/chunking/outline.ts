@@ -18,7 +18,7 @@ export interface OutlineNode {
   children: OutlineNode[];
 }
 
-export function buildOutline(root: SectionNode, chunks: readonly Chunk[]): OutlineNode {
+export function buildOutline(root: SectionNode, chunks: readonly Pick<Chunk, 'passageId' | 'start' | 'end'>[]): OutlineNode {
   const convert = (node: SectionNode): OutlineNode => ({
     id: node.id,
     kind: node.kind,

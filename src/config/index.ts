@@ -33,6 +33,8 @@ export const configSchema = z.object({
   port: intFrom(8787, 0, 65535),
   apiToken: z.string().min(8, 'API_TOKEN must be at least 8 characters').optional(),
   allowedOrigins: z.array(z.string()).default([]),
+  /** Host header names accepted on /mcp (DNS-rebinding protection); default: localhost names. */
+  allowedHosts: z.array(z.string()).default([]),
   rateLimitPerMinute: intFrom(0, 0, 1_000_000),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   llmBaseUrl: z.string().url().optional(),
@@ -60,6 +62,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
   PORT: 'port',
   API_TOKEN: 'apiToken',
   ALLOWED_ORIGINS: 'allowedOrigins',
+  ALLOWED_HOSTS: 'allowedHosts',
   RATE_LIMIT_PER_MINUTE: 'rateLimitPerMinute',
   LOG_LEVEL: 'logLevel',
   LLM_BASE_URL: 'llmBaseUrl',
@@ -76,7 +79,7 @@ export function loadConfig(env: Record<string, string | undefined>, fileConfig: 
   for (const [envKey, key] of Object.entries(ENV_KEYS)) {
     const value = env[envKey];
     if (value === undefined || value === '') continue;
-    if (key === 'allowedOrigins') raw[key] = value.split(',').map((s) => s.trim()).filter(Boolean);
+    if (key === 'allowedOrigins' || key === 'allowedHosts') raw[key] = value.split(',').map((s) => s.trim()).filter(Boolean);
     else if (key === 'allowRemoteModels') raw[key] = value === '1' || value.toLowerCase() === 'true';
     else raw[key] = value;
   }

@@ -4,7 +4,7 @@
  * with its `start`/`end` in the document body. Abstains when the evidence is too weak.
  */
 import type { ValidMeta } from '../corpus/document.js';
-import { coverage, previousSentence, quantityAsk, splitSentences, statesQuantity, weightedTerms, type Sentence } from './evidence.js';
+import { coverage, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, type Concept, type Sentence } from './evidence.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
 import type { SearchHit, SearchResponse } from './search.js';
 
@@ -61,6 +61,7 @@ interface ScoredSentence extends Sentence {
   coverage: number;
   score: number;
   quantity: boolean;
+  concepts: Set<string>;
 }
 
 function citationFor(n: number, hit: SearchHit, meta: ValidMeta | undefined, span: { start: number; end: number; text: string }, lowConfidence = false): Citation {
@@ -88,6 +89,43 @@ function abstain(kb: KnowledgeIndex, response: SearchResponse, reason: string, c
   const list = citations.map((c) => `[${c.n}]《${c.title}》${c.clause}`).join('；');
   const answer = citations.length > 0 ? `${ABSTAIN_TEXT}${reason}\n以下条文最接近，但不足以回答该问题（低置信度，仅供参考）：${list}` : `${ABSTAIN_TEXT}${reason}`;
   return { question: response.query, answer, citations, abstained: true, reason, confidence: Number(confidence.toFixed(3)), generator: 'extractive' };
+}
+
+/**
+ * Greedy cover: after the first sentence, add the one that covers the most question weight not yet
+ * covered (a second aspect, 电费 after 数据中心), or — when the question spans documents — the best
+ * sentence of a document not yet cited. Stops when nothing adds enough.
+ */
+function chooseSentences(
+  sentences: readonly ScoredSentence[],
+  concepts: readonly Concept[],
+  o: { first: ScoredSentence; max: number; spread: boolean; bestCoverage: number; minCoverage: number },
+): ScoredSentence[] {
+  const weightOf = new Map(concepts.map((c) => [c.term, c.weight]));
+  const total = concepts.reduce((a, c) => a + c.weight, 0) || 1;
+  const chosen: ScoredSentence[] = [o.first];
+  const covered = new Set(o.first.concepts);
+  const overlaps = (s: ScoredSentence): boolean => chosen.some((c) => c.hit.docId === s.hit.docId && c.start < s.end && s.start < c.end);
+  while (chosen.length < o.max) {
+    let pick: ScoredSentence | undefined;
+    let pickValue = 0;
+    for (const s of sentences) {
+      if (overlaps(s) || chosen.filter((c) => c.hit.passageId === s.hit.passageId).length >= 2) continue;
+      let gain = 0;
+      for (const c of s.concepts) if (!covered.has(c)) gain += weightOf.get(c) ?? 0;
+      gain /= total;
+      const newDoc = o.spread && !chosen.some((c) => c.hit.docId === s.hit.docId) && s.coverage >= Math.max(o.minCoverage, 0.6 * o.bestCoverage);
+      const value = newDoc ? 1 + s.score : gain >= 0.1 ? gain + 0.01 * s.score : 0;
+      if (value > pickValue) {
+        pick = s;
+        pickValue = value;
+      }
+    }
+    if (!pick) break;
+    chosen.push(pick);
+    for (const c of pick.concepts) covered.add(c);
+  }
+  return chosen;
 }
 
 /** A bare heading ("3.高效能计算基础设施。") says nothing alone: it joins the sentence after it. */
@@ -121,16 +159,15 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   }
 
   const namedWords = new Set(understanding.namedDocs.flatMap((d) => [d.by, ...d.by.split(/(?<=[市省])/u)]));
-  const weights = weightedTerms(kb.bm25, understanding.terms, response.expansions, namedWords);
-  const original = new Set(understanding.terms);
+  const concepts = questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords);
   const sentences: ScoredSentence[] = [];
   const ask = quantityAsk(response.query);
   top.forEach((hit, rank) => {
     const body = kb.documents.get(hit.docId)?.body ?? '';
     for (const s of joinBareHeadings(body, splitSentences(body, hit.start, hit.end))) {
-      const cov = coverage(s.text, weights, original);
+      const cov = coverage(s.text, concepts);
       // Rank prior: a sentence in a better passage wins ties.
-      sentences.push({ ...s, hit, coverage: cov, score: cov * (1 - 0.05 * rank), quantity: false });
+      sentences.push({ ...s, hit, coverage: cov, score: cov * (1 - 0.05 * rank), quantity: false, concepts: coveredConcepts(s.text, concepts) });
       if (ask && statesQuantity(s.text, ask)) {
         // A figure often comes a few sentences after the one that names its subject
         // ("第二步，到2025年…。——…。新一代人工智能…规模超过4000亿元"): judge it with that context.
@@ -142,8 +179,8 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
         }
         const context = body.slice(from, s.end);
         if (ask.subject && !context.includes(ask.subject)) continue;
-        const spanCov = Math.max(cov, coverage(context, weights, original));
-        sentences.push({ ...s, hit, coverage: spanCov, score: spanCov * (1 - 0.05 * rank), quantity: true });
+        const spanCov = Math.max(cov, coverage(context, concepts));
+        sentences.push({ ...s, hit, coverage: spanCov, score: spanCov * (1 - 0.05 * rank), quantity: true, concepts: coveredConcepts(context, concepts) });
       }
     }
   });
@@ -160,19 +197,13 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
     }
   }
 
-  // Pick sentences: the best; then others close to it, spreading over documents when the question
-  // names several or none; quantity questions lead with a sentence that states the quantity.
-  const spread = understanding.namedDocs.length !== 1;
-  const chosen: ScoredSentence[] = [];
-  const pool = ask ? [...sentences.filter((s) => s.quantity), ...sentences.filter((s) => !s.quantity)] : sentences;
-  for (const s of pool) {
-    if (chosen.length >= t.maxSentences) break;
-    if (s.coverage < Math.max(t.minCoverage, 0.6 * bestCoverage)) continue;
-    if (chosen.some((c) => c.hit.docId === s.hit.docId && c.start < s.end && s.start < c.end)) continue;
-    if (spread && chosen.some((c) => c.hit.docId === s.hit.docId) && pool.some((o) => o.coverage >= 0.6 * bestCoverage && !chosen.some((c) => c.hit.docId === o.hit.docId))) continue;
-    if (chosen.filter((c) => c.hit.passageId === s.hit.passageId).length >= 2) continue;
-    chosen.push(s);
-  }
+  const chosen = chooseSentences(sentences, concepts, {
+    first: ask ? (sentences.filter((x) => x.quantity).sort((a, b) => b.score - a.score)[0] as ScoredSentence) : best,
+    max: t.maxSentences,
+    spread: understanding.namedDocs.length !== 1,
+    bestCoverage,
+    minCoverage: t.minCoverage,
+  });
   // Read in document order within each passage, passages in rank order.
   chosen.sort((a, b) => a.hit.rank - b.hit.rank || a.start - b.start);
   const citations: Citation[] = [];

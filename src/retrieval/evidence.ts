@@ -58,38 +58,45 @@ export const QUESTION_WORDS = new Set([
   '怎样', '如何', '是否', '有没有', '有无', '能否', '可否', '情况', '说法', '提出', '指的是', '指', '意思',
 ]);
 
+/** One thing the question asks about: a term, its weight, and the forms that count as it (its expansions). */
+export interface Concept {
+  term: string;
+  weight: number;
+  forms: Set<string>;
+}
+
 /**
- * Query terms with their weights (idf × expansion weight); named-document words and question words
- * excluded. A term absent from the index weighs as much as the average known term: it is often a
- * paraphrase (年末 for 年底), not the subject.
+ * The question's concepts with weights (idf); named-document words and question words excluded.
+ * An expansion counts as its source term (电价 for 电费). A term absent from the index weighs as
+ * much as the average known term: it is often a paraphrase (年末 for 年底), not the subject.
  */
-export function weightedTerms(bm25: Bm25Index, terms: readonly string[], expansions: readonly { term: string; weight: number }[], exclude: ReadonlySet<string>): Map<string, number> {
-  const out = new Map<string, number>();
-  const wanted = terms.filter((t) => !exclude.has(t) && !QUESTION_WORDS.has(t));
+export function questionConcepts(bm25: Bm25Index, terms: readonly string[], expansions: readonly { term: string; from: string }[], exclude: ReadonlySet<string>): Concept[] {
+  const wanted = [...new Set(terms)].filter((t) => !exclude.has(t) && !QUESTION_WORDS.has(t));
   const known = wanted.filter((t) => bm25.has(t)).map((t) => bm25.idf(t));
   const unseen = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : Math.log(1 + bm25.size);
-  for (const t of wanted) out.set(t, bm25.has(t) ? bm25.idf(t) : unseen);
-  for (const e of expansions) if (!out.has(e.term) && !exclude.has(e.term) && !QUESTION_WORDS.has(e.term)) out.set(e.term, bm25.idf(e.term) * e.weight);
+  const concepts = wanted.map((t) => ({ term: t, weight: bm25.has(t) ? bm25.idf(t) : unseen, forms: new Set([t]) }));
+  for (const e of expansions) concepts.find((c) => c.term === e.from)?.forms.add(e.term);
+  return concepts;
+}
+
+/** The concepts a text mentions. */
+export function coveredConcepts(text: string, concepts: readonly Concept[]): Set<string> {
+  const present = new Set(analyze(text));
+  const out = new Set<string>();
+  for (const c of concepts) for (const f of c.forms) if (present.has(f)) out.add(c.term);
   return out;
 }
 
-/** Share of the query's term weight that a text covers (0–1); expansions never count as missing. */
-export function coverage(text: string, weights: ReadonlyMap<string, number>, originalTerms: ReadonlySet<string>): number {
-  const present = new Set(analyze(text));
+/** Share of the question's concept weight a text covers (0–1). */
+export function coverage(text: string, concepts: readonly Concept[]): number {
+  const covered = coveredConcepts(text, concepts);
   let total = 0;
-  let covered = 0;
-  const expansionCovered = new Map<string, number>();
-  for (const [term, w] of weights) {
-    if (originalTerms.has(term)) {
-      total += w;
-      if (present.has(term)) covered += w;
-    } else if (present.has(term)) {
-      expansionCovered.set(term, w);
-    }
+  let got = 0;
+  for (const c of concepts) {
+    total += c.weight;
+    if (covered.has(c.term)) got += c.weight;
   }
-  // An expansion stands in for a missing original term, never beyond the total.
-  for (const w of expansionCovered.values()) covered += w;
-  return total > 0 ? Math.min(1, covered / total) : 0;
+  return total > 0 ? got / total : 0;
 }
 
 export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'number';

@@ -15,11 +15,13 @@ export interface ExpansionOptions {
   minSimilarityUnknown: number;
   /** Neighbours per term (default 2). */
   perTerm: number;
-  /** Weight factor applied to the similarity (default 0.6). */
+  /** Weight factor applied to the similarity for neighbours of indexed terms (default 0.6). */
   weight: number;
+  /** The same for neighbours of a term absent from the index: they stand in for it (default 1). */
+  weightUnknown: number;
 }
 
-export const DEFAULT_EXPANSION: ExpansionOptions = { minSimilarityKnown: 0.8, minSimilarityUnknown: 0.6, perTerm: 2, weight: 0.6 };
+export const DEFAULT_EXPANSION: ExpansionOptions = { minSimilarityKnown: 0.8, minSimilarityUnknown: 0.6, perTerm: 2, weight: 0.6, weightUnknown: 1 };
 
 export interface Expansion {
   term: string;
@@ -75,12 +77,13 @@ export function createTermNeighbours(bm25: Bm25Index, embedder: Embedder): TermN
       const present = new Set(queryTerms);
       const out = new Map<string, Expansion>();
       for (const from of unique) {
-        const min = bm25.has(from) ? options.minSimilarityKnown : options.minSimilarityUnknown;
+        const known = bm25.has(from);
+        const min = known ? options.minSimilarityKnown : options.minSimilarityUnknown;
         const picked = (await neighboursOf(from))
           .filter(({ term, similarity }) => similarity >= min && !present.has(term) && !exclude.has(term) && !term.includes(from) && !from.includes(term))
           .slice(0, options.perTerm);
         for (const { term, similarity } of picked) {
-          const weight = similarity * options.weight;
+          const weight = similarity * (known ? options.weight : options.weightUnknown);
           const prev = out.get(term);
           if (!prev || prev.weight < weight) out.set(term, { term, from, similarity, weight });
         }

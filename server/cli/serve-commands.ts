@@ -1,0 +1,82 @@
+/**
+ * Long-running commands: `serve` / `start` (HTTP API + web page + MCP over HTTP) and `mcp` (stdio).
+ */
+import type { AddressInfo } from 'node:net';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { openKnowledgeBase } from '../../src/pipeline/open.js';
+import { createLiveKnowledgeBase } from '../../src/pipeline/live.js';
+import { describeError } from '../../src/shared/errors.js';
+import { createApp } from '../http/app.js';
+import { mountMcpHttp } from '../mcp/http.js';
+import { createMcpServer } from '../mcp/server.js';
+import { loggerFor, print, requireNone, type CommandContext, type CommandSpec } from './context.js';
+
+const VERSION = '0.1.0';
+
+async function serve(ctx: CommandContext): Promise<number> {
+  requireNone(ctx);
+  const { config } = ctx;
+  const logger = loggerFor(ctx);
+  const live = createLiveKnowledgeBase(config, { logger, autoIngest: true });
+  const mcpDeps = { getService: live.current, logger, version: VERSION };
+  const app = createApp({
+    getService: live.current,
+    apiToken: config.apiToken,
+    allowedOrigins: config.allowedOrigins,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    logger,
+    version: VERSION,
+    mounts: [mountMcpHttp(mcpDeps, { allowedHosts: config.allowedHosts })],
+  });
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', () => resolve());
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  print(ctx.io, `policy-kb listening on ${base}  (chat page ${base}/, API ${base}/api, OpenAI ${base}/v1, MCP ${base}/mcp)`);
+  if (!['127.0.0.1', 'localhost', '::1'].includes(config.host) && !config.apiToken) {
+    logger.warn('listening beyond localhost without API_TOKEN: anyone who can reach this port can use the API', { host: config.host });
+  }
+  live.ready.then(
+    () => {
+      live.watch();
+      const s = live.current();
+      print(ctx.io, `ready: ${s?.kb.documents.size ?? 0} documents, ${s?.kb.passages.length ?? 0} passages (index ${s?.kb.info.version ?? '-'})`);
+    },
+    (error: unknown) => logger.error('index could not be loaded; /readyz stays 503', { problem: describeError(error) }),
+  );
+  ctx.io.onReloadSignal?.(() => void live.reload());
+  await (ctx.io.stopSignal ?? new Promise<void>(() => {}));
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections?.();
+  await live.close();
+  return 0;
+}
+
+export const serveCommands: Record<string, CommandSpec> = {
+  serve: { options: {}, run: serve },
+  start: { options: {}, run: serve },
+  mcp: {
+    options: {},
+    async run(ctx) {
+      requireNone(ctx);
+      if (!ctx.io.stdin) throw new Error('mcp needs standard input');
+      const logger = loggerFor(ctx);
+      const opened = await openKnowledgeBase(ctx.config, { logger, autoIngest: true });
+      const server = createMcpServer({ getService: () => opened.service, logger, version: VERSION });
+      const transport = new StdioServerTransport(ctx.io.stdin as NodeJS.ReadStream, ctx.io.stdout as unknown as NodeJS.WriteStream);
+      await server.connect(transport);
+      logger.info('mcp server on stdio', { documents: opened.kb.documents.size, passages: opened.kb.passages.length });
+      await new Promise<void>((resolve) => {
+        server.server.onclose = () => resolve();
+        ctx.io.stdin?.once('end', () => resolve());
+        void ctx.io.stopSignal?.then(() => resolve());
+      });
+      await server.close();
+      await opened.embedder.dispose?.();
+      return 0;
+    },
+  },
+};

@@ -1,0 +1,266 @@
+/**
+ * The HTTP API, the OpenAI-compatible endpoint and the web chat page. `createApp(deps)` builds the
+ * express app; only the entry point listens. Other transports (MCP over Streamable HTTP) are
+ * mounted by the entry point through `deps.mounts`, behind the same protections.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { buildOutline } from '../../src/chunking/outline.js';
+import { composeAnswer, type Answer, type Citation } from '../../src/retrieval/answer.js';
+import { resolveFollowUp, type ChatTurn } from '../../src/retrieval/conversation.js';
+import { passageText } from '../../src/retrieval/knowledge-index.js';
+import { MAX_QUERY_CHARS } from '../../src/retrieval/search.js';
+import type { KnowledgeService } from '../../src/retrieval/service.js';
+import { ERROR_CODES, KbError, describeError, isKbError, type ErrorCode } from '../../src/shared/errors.js';
+import type { Logger } from '../../src/shared/logger.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { cors, rateLimit, requireAllowedOrigin, requireToken, securityHeaders, sendError } from './security.js';
+
+export interface AppDeps {
+  /** The live knowledge service; undefined while the index loads (readyz answers 503). */
+  getService(): KnowledgeService | undefined;
+  apiToken?: string | undefined;
+  allowedOrigins?: string[];
+  rateLimitPerMinute?: number;
+  /** Largest accepted JSON body (default 64 KiB). */
+  bodyLimit?: string;
+  logger?: Logger;
+  version?: string;
+  /** Extra routes mounted behind the same protections, e.g. `/mcp`. */
+  mounts?: ((app: Express) => void)[];
+}
+
+export const MODEL_ID = 'policy-kb';
+const WEB_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web');
+
+const query = z.string().trim().min(1, 'must not be empty').max(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`);
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'must be YYYY-MM-DD');
+const idList = z.array(z.string().min(1).max(100)).max(50);
+
+const searchBody = z
+  .object({ query, k: z.number().int().min(1).max(50).optional(), docIds: idList.optional(), issuer: z.string().max(200).optional(), dateFrom: isoDate.optional(), dateTo: isoDate.optional() })
+  .strict();
+const turn = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(20_000) }).strict();
+const chatBody = z
+  .object({ question: query.optional(), messages: z.array(turn).min(1).max(50).optional(), stream: z.boolean().optional(), docIds: idList.optional() })
+  .strict()
+  .refine((b) => (b.question === undefined) !== (b.messages === undefined), { message: 'send either question or messages, not both' });
+const openAiContent = z.union([z.string().max(20_000), z.array(z.object({ type: z.string(), text: z.string().max(20_000).optional() }).passthrough()).max(50)]);
+const openAiBody = z
+  .object({
+    model: z.string().max(200).optional(),
+    messages: z.array(z.object({ role: z.enum(['system', 'user', 'assistant', 'developer', 'tool']), content: openAiContent.nullable().optional() }).passthrough()).min(1).max(100),
+    stream: z.boolean().optional(),
+  })
+  .passthrough();
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  [ERROR_CODES.INVALID_INPUT]: 400,
+  [ERROR_CODES.UNKNOWN_DOC]: 404,
+  [ERROR_CODES.UNKNOWN_PASSAGE]: 404,
+  [ERROR_CODES.INDEX_MISSING]: 503,
+};
+
+function zodMessage(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+}
+
+function parse<T extends z.ZodTypeAny>(schema: T, value: unknown): z.output<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new KbError(ERROR_CODES.INVALID_INPUT, zodMessage(r.error));
+  return r.data;
+}
+
+function citationJson(c: Citation): Record<string, unknown> {
+  return {
+    n: c.n,
+    passageId: c.passageId,
+    docId: c.docId,
+    title: c.title,
+    issuer: c.issuer,
+    ...(c.docNumber ? { docNumber: c.docNumber } : {}),
+    ...(c.dateIssued ? { dateIssued: c.dateIssued } : {}),
+    breadcrumb: c.breadcrumb,
+    clause: c.clause,
+    quote: c.quote,
+    start: c.start,
+    end: c.end,
+    ...(c.lowConfidence ? { lowConfidence: true } : {}),
+  };
+}
+
+/** The answer followed by a numbered source list, for chat UIs that show only text. */
+export function answerWithSources(answer: Answer): string {
+  if (answer.citations.length === 0) return answer.answer;
+  const sources = answer.citations.map((c) => `[${c.n}] 《${c.title}》${c.clause}${c.lowConfidence ? '（低置信度）' : ''}：“${c.quote.replace(/\s+/gu, ' ')}”`);
+  return `${answer.answer}\n\n来源：\n${sources.join('\n')}`;
+}
+
+/** Pieces of an answer to stream: one per line, long lines cut every 24 characters. */
+export function deltas(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split(/(?<=\n)/u)) for (let i = 0; i < line.length; i += 24) out.push(line.slice(i, i + 24));
+  return out;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const logger = deps.logger ?? silentLogger;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(securityHeaders());
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const s = deps.getService();
+    if (!s) return void res.status(503).json({ status: 'loading' });
+    res.json({ status: 'ready', index: { version: s.kb.info.version, model: s.kb.info.modelId, documents: s.kb.documents.size, passages: s.kb.passages.length, createdAt: s.kb.info.createdAt } });
+  });
+
+  const limit = deps.bodyLimit ?? '64kb';
+  const allowed = deps.allowedOrigins ?? [];
+  const guard = [cors(allowed), rateLimit(deps.rateLimitPerMinute ?? 0), requireToken(deps.apiToken), express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] })];
+  app.use('/api', ...guard);
+  app.use('/v1', ...guard);
+  app.use('/mcp', requireAllowedOrigin(allowed), ...guard);
+
+  const service = (): KnowledgeService => {
+    const s = deps.getService();
+    if (!s) throw new KbError(ERROR_CODES.INDEX_MISSING, 'the knowledge base is still loading; retry shortly');
+    return s;
+  };
+
+  app.post('/api/search', async (req, res) => {
+    const body = parse(searchBody, req.body);
+    const svc = service();
+    const response = await svc.search(body.query, { k: body.k ?? 8, ...(body.docIds ? { docIds: body.docIds } : {}), ...(body.issuer ? { issuer: body.issuer } : {}), ...(body.dateFrom ? { dateFrom: body.dateFrom } : {}), ...(body.dateTo ? { dateTo: body.dateTo } : {}) });
+    const abstained = composeAnswer(svc.kb, response).abstained;
+    res.json({
+      results: response.results.map((r) => ({ rank: r.rank, passageId: r.passageId, docId: r.docId, title: r.title, breadcrumb: r.breadcrumb, clause: r.clause, text: r.text, start: r.start, end: r.end, score: r.score })),
+      abstained,
+    });
+  });
+
+  const answerFor = async (turns: ChatTurn[], docIds?: string[]): Promise<{ answer: Answer; question: string }> => {
+    const svc = service();
+    const { question } = resolveFollowUp(turns, svc.searcher.aliases);
+    const q = parse(query, question);
+    const { answer } = await svc.ask(q, docIds ? { docIds } : {});
+    return { answer, question: q };
+  };
+
+  app.post('/api/chat', async (req, res) => {
+    const body = parse(chatBody, req.body);
+    const turns: ChatTurn[] = body.messages ?? [{ role: 'user', content: body.question as string }];
+    const { answer, question } = await answerFor(turns, body.docIds);
+    const payload = { answer: answer.answer, citations: answer.citations.map(citationJson), abstained: answer.abstained, question, ...(answer.reason ? { reason: answer.reason } : {}) };
+    if (!body.stream) return void res.json(payload);
+    res.status(200).setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('X-Accel-Buffering', 'no');
+    for (const text of deltas(answer.answer)) res.write(`event: delta\ndata: ${JSON.stringify({ text })}\n\n`);
+    res.write(`event: citations\ndata: ${JSON.stringify({ citations: payload.citations, abstained: payload.abstained, question })}\n\n`);
+    res.write('event: done\ndata: {}\n\n');
+    res.end();
+  });
+
+  app.get('/api/documents', (_req, res) => {
+    const { kb } = service();
+    res.json({ documents: [...kb.documents.values()].sort((a, b) => a.meta.docId.localeCompare(b.meta.docId)).map((d) => ({ ...d.meta, chars: d.body.length, passages: kb.passages.filter((p) => p.docId === d.meta.docId).length })) });
+  });
+
+  app.get('/api/documents/:docId', (req, res) => {
+    const { kb } = service();
+    const id = String(req.params.docId);
+    const doc = kb.documents.get(id);
+    if (!doc) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id.slice(0, 100)}"; GET /api/documents lists them`);
+    const outline = buildOutline(doc.tree, kb.passages.filter((p) => p.docId === id));
+    res.json({ ...doc.meta, body: doc.body, outline: outline.children });
+  });
+
+  app.get('/api/passages/:passageId', (req, res) => {
+    const { kb } = service();
+    const id = String(req.params.passageId);
+    const pos = kb.byId.get(id);
+    if (pos === undefined) throw new KbError(ERROR_CODES.UNKNOWN_PASSAGE, `unknown passageId "${id.slice(0, 100)}"`);
+    const view = (i: number): Record<string, unknown> | null => {
+      const p = kb.passages[i];
+      if (!p || p.docId !== kb.passages[pos]?.docId) return null;
+      const doc = kb.documents.get(p.docId);
+      return { passageId: p.passageId, docId: p.docId, title: doc?.meta.title ?? '', issuer: doc?.meta.issuer ?? '', breadcrumb: p.breadcrumb, clause: p.clause, text: passageText(kb, p), start: p.start, end: p.end };
+    };
+    res.json({ passage: view(pos), previous: view(pos - 1), next: view(pos + 1) });
+  });
+
+  app.get('/v1/models', (_req, res) => {
+    res.json({ object: 'list', data: [{ id: MODEL_ID, object: 'model', created: 0, owned_by: 'policy-kb' }] });
+  });
+
+  app.post('/v1/chat/completions', async (req, res) => {
+    const body = parse(openAiBody, req.body);
+    const turns: ChatTurn[] = body.messages
+      .filter((m) => m.role === 'user' || m.role === 'assistant')
+      .map((m) => ({ role: m.role as 'user' | 'assistant', content: typeof m.content === 'string' ? m.content : (m.content ?? []).map((p) => p.text ?? '').join('') }));
+    if (!turns.some((t) => t.role === 'user')) throw new KbError(ERROR_CODES.INVALID_INPUT, 'messages: needs at least one user message');
+    const { answer } = await answerFor(turns);
+    const content = answerWithSources(answer);
+    const id = `chatcmpl-${randomUUID()}`;
+    const created = Math.floor(Date.now() / 1000);
+    const model = body.model ?? MODEL_ID;
+    const citations = answer.citations.map(citationJson);
+    if (!body.stream) {
+      return void res.json({
+        id,
+        object: 'chat.completion',
+        created,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop', logprobs: null }],
+        usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+        citations,
+        abstained: answer.abstained,
+      });
+    }
+    res.status(200).setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache');
+    const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}): string =>
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra })}\n\n`;
+    res.write(chunk({ role: 'assistant', content: '' }, null));
+    for (const text of deltas(content)) res.write(chunk({ content: text }, null));
+    res.write(chunk({}, 'stop', { citations, abstained: answer.abstained }));
+    res.write('data: [DONE]\n\n');
+    res.end();
+  });
+
+  for (const mount of deps.mounts ?? []) mount(app);
+
+  app.use(express.static(WEB_DIR, { index: 'index.html', dotfiles: 'ignore', fallthrough: true }));
+
+  app.use((req, res) => {
+    sendError(res, 404, 'not_found', `no route ${req.method} ${req.path.slice(0, 200)}`);
+  });
+
+  // One error handler: library codes and body-parser failures become 4xx; the rest a plain 500.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) {
+      logger.error('error after response started', { path: req.path, error: describeError(error) });
+      return void res.end();
+    }
+    const e = error as { type?: string; status?: number; message?: string };
+    if (e?.type === 'entity.too.large') return sendError(res, 413, 'payload_too_large', `request body exceeds ${limit}`);
+    if (e?.type === 'entity.parse.failed') return sendError(res, 400, 'invalid_json', 'request body is not valid JSON');
+    if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return sendError(res, 415, 'unsupported_encoding', 'send UTF-8 JSON');
+    if (e?.status && e.status >= 400 && e.status < 500 && e.type) return sendError(res, e.status, 'bad_request', 'the request could not be read');
+    if (isKbError(error)) {
+      const status = STATUS[error.code] ?? 500;
+      if (status < 500 || status === 503) return sendError(res, status, error.code, error.message);
+    }
+    logger.error('request failed', { method: req.method, path: req.path, error: describeError(error) });
+    return sendError(res, 500, 'internal_error', 'internal error; the server log has details');
+  });
+  return app;
+}

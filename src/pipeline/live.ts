@@ -1,0 +1,83 @@
+/**
+ * The knowledge base a long-running server holds: one snapshot at a time, swapped atomically when a
+ * new index goes live (CURRENT changes, or `reload()` on a signal). Requests hold the snapshot they
+ * started with; a failed reload keeps the last good one.
+ */
+import { watchFile, unwatchFile } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/index.js';
+import type { KnowledgeService } from '../retrieval/service.js';
+import { createKnowledgeService } from '../retrieval/service.js';
+import { describeError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { silentLogger } from '../shared/logger.js';
+import { currentVersion, indexRoot, loadIndex } from './index-store.js';
+import { openKnowledgeBase, serviceTuningFor, type OpenedKnowledgeBase } from './open.js';
+import { expectationsFor } from './runtime.js';
+
+export interface LiveKnowledgeBase {
+  current(): KnowledgeService | undefined;
+  /** Loads the index CURRENT names, if it is not the one served; returns whether it swapped. */
+  reload(): Promise<boolean>;
+  /** Polls CURRENT and reloads when it changes. */
+  watch(intervalMs?: number): void;
+  close(): Promise<void>;
+  /** Resolves once the first snapshot is loaded (ingesting first when there is none). */
+  ready: Promise<void>;
+  lastError(): string | undefined;
+}
+
+export function createLiveKnowledgeBase(config: Config, options: { logger?: Logger; autoIngest?: boolean } = {}): LiveKnowledgeBase {
+  const logger = options.logger ?? silentLogger;
+  let opened: OpenedKnowledgeBase | undefined;
+  let service: KnowledgeService | undefined;
+  let error: string | undefined;
+  let reloading: Promise<boolean> | undefined;
+  const pointer = path.join(indexRoot(config.indexDir), 'CURRENT');
+
+  const ready = openKnowledgeBase(config, { logger, autoIngest: options.autoIngest ?? true }).then((o) => {
+    opened = o;
+    service = o.service;
+    logger.info('index loaded', { version: o.kb.info.version, documents: o.kb.documents.size, passages: o.kb.passages.length });
+  });
+
+  const doReload = async (): Promise<boolean> => {
+    if (!opened) return false;
+    try {
+      const version = await currentVersion(config.indexDir);
+      if (!version || version === service?.kb.info.version) return false;
+      const kb = await loadIndex(config.indexDir, expectationsFor(config, opened.embedder));
+      const next = createKnowledgeService(kb, opened.embedder, serviceTuningFor(config, opened.profile));
+      await next.search('预热'); // warm the term table before taking traffic
+      service = next;
+      error = undefined;
+      logger.info('index reloaded', { version: kb.info.version, documents: kb.documents.size, passages: kb.passages.length });
+      return true;
+    } catch (e) {
+      error = describeError(e);
+      logger.error('index reload failed; still serving the last good index', { problem: error, serving: service?.kb.info.version });
+      return false;
+    }
+  };
+
+  return {
+    current: () => service,
+    reload() {
+      reloading ??= doReload().finally(() => {
+        reloading = undefined;
+      });
+      return reloading;
+    },
+    watch(intervalMs = 1000) {
+      watchFile(pointer, { interval: intervalMs }, () => {
+        void this.reload();
+      });
+    },
+    async close() {
+      unwatchFile(pointer);
+      await opened?.embedder.dispose?.();
+    },
+    ready,
+    lastError: () => error,
+  };
+}
