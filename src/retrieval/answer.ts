@@ -4,6 +4,7 @@
  * with its `start`/`end` in the document body. Abstains when the evidence is too weak.
  */
 import type { ValidMeta } from '../corpus/document.js';
+import { analyze } from './analyzer.js';
 import { coverage, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, type Concept, type Sentence } from './evidence.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
 import type { SearchHit, SearchResponse } from './search.js';
@@ -158,7 +159,8 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
     return abstain(kb, response, `知识库中没有${understanding.unknownPlaces.join('、')}的相关文件。`, 0);
   }
 
-  const namedWords = new Set(understanding.namedDocs.flatMap((d) => [d.by, ...d.by.split(/(?<=[市省])/u)]));
+  // Words that only name the document (云浮, or every word of a quoted title) are not evidence.
+  const namedWords = new Set(understanding.namedDocs.flatMap((d) => [d.by, ...analyze(d.by)]));
   const concepts = questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords);
   const sentences: ScoredSentence[] = [];
   const ask = quantityAsk(response.query);

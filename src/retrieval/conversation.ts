@@ -22,11 +22,13 @@ const ANAPHORA_RE = /这一?条|该条|此条|上述|上面|前面说的|这项|
 /** 《title》第十条： – the first clause an answer cites. */
 const CITED_RE = /《([^》]{2,80})》\s*([^：:\s《]{0,30})[：:]/u;
 
-function stripDocNames(question: string, aliases: AliasTable): string {
-  let out = question;
-  const named = understandQuery(question, aliases).namedDocs;
-  for (const { by } of named) out = out.split(by).join('');
-  return out.replace(/^[的对在于]+/u, '').trim();
+/** The previous question about another document: its document names replaced by the new one. */
+function retarget(previous: string, newName: string, aliases: AliasTable): string {
+  const named = understandQuery(previous, aliases).namedDocs;
+  if (named.length === 0) return `${newName}${previous}`;
+  let out = previous.replace(named[0]?.by as string, newName);
+  for (const { by } of named.slice(1)) out = out.split(by).join('');
+  return out;
 }
 
 export function resolveFollowUp(messages: readonly ChatTurn[], aliases: AliasTable): ResolvedQuestion {
@@ -42,7 +44,7 @@ export function resolveFollowUp(messages: readonly ChatTurn[], aliases: AliasTab
   if (other && current.length <= 24) {
     const named = understandQuery(current, aliases).namedDocs;
     if (named.length > 0) {
-      return { question: `${(other[1] as string).replace(/^(?:那|那么)/u, '')}${stripDocNames(previousUser, aliases)}`, rewritten: true };
+      return { question: retarget(previousUser, (other[1] as string).replace(/^(?:那|那么)/u, ''), aliases), rewritten: true };
     }
   }
 

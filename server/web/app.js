@@ -1,0 +1,209 @@
+// The chat page: streams answers from /api/chat, shows citation markers, opens the cited document
+// at the quoted text. No framework, no external resources; all text goes through textContent.
+'use strict';
+
+const ABSTAIN = '知识库中未找到相关规定';
+const state = { messages: [], docs: new Map() };
+const $ = (id) => document.getElementById(id);
+
+function el(tag, props = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c);
+  return node;
+}
+
+/** Renders answer text with [n] turned into superscript buttons that open citation n. */
+function renderAnswer(container, text, citations) {
+  container.textContent = '';
+  const parts = text.split(/(\[\d+\])/u);
+  for (const part of parts) {
+    const m = /^\[(\d+)\]$/u.exec(part);
+    const c = m && citations.find((x) => x.n === Number(m[1]));
+    if (c) {
+      const btn = el('button', { class: 'cite', type: 'button', 'aria-label': `查看出处 ${c.n}：${c.breadcrumb}`, 'data-n': String(c.n), onclick: () => openCitation(c) }, [String(c.n)]);
+      container.append(el('sup', {}, [btn]));
+    } else {
+      container.append(document.createTextNode(part));
+    }
+  }
+}
+
+function renderCitations(citations) {
+  const list = $('citations');
+  list.textContent = '';
+  if (citations.length === 0) {
+    list.append(el('li', { class: 'empty', text: '没有引用的条文。' }));
+    return;
+  }
+  for (const c of citations) {
+    const meta = [c.issuer, c.docNumber, c.dateIssued].filter(Boolean).join('，');
+    list.append(
+      el('li', { id: `citation-${c.n}` }, [
+        el('button', { class: 'open', type: 'button', onclick: () => openCitation(c) }, [`[${c.n}] ${c.breadcrumb}`]),
+        c.lowConfidence ? el('div', { class: 'low', text: '低置信度：仅供参考，不构成答案' }) : '',
+        meta ? el('div', { class: 'meta', text: meta }) : '',
+        el('p', { class: 'quote', text: `“${c.quote}”` }),
+      ]),
+    );
+  }
+}
+
+async function loadDoc(docId) {
+  if (!state.docs.has(docId)) {
+    const res = await fetch(`/api/documents/${encodeURIComponent(docId)}`);
+    if (!res.ok) throw new Error(`无法打开文件 ${docId}（HTTP ${res.status}）`);
+    state.docs.set(docId, await res.json());
+  }
+  return state.docs.get(docId);
+}
+
+/** Splits the body at section starts and the highlight, so outline links and the mark land exactly. */
+function renderBody(doc, start, end) {
+  const body = $('doc-body');
+  body.textContent = '';
+  const cuts = new Set([0, doc.body.length]);
+  const walk = (nodes) => nodes.forEach((n) => { cuts.add(n.start); walk(n.children); });
+  walk(doc.outline);
+  if (start !== undefined) { cuts.add(start); cuts.add(end); }
+  const points = [...cuts].filter((x) => x >= 0 && x <= doc.body.length).sort((a, b) => a - b);
+  let mark;
+  for (let i = 0; i < points.length - 1; i += 1) {
+    const [a, b] = [points[i], points[i + 1]];
+    if (a === b) continue;
+    const inside = start !== undefined && a >= start && b <= end;
+    const span = el(inside ? 'mark' : 'span', { 'data-offset': String(a) }, [doc.body.slice(a, b)]);
+    if (inside && !mark) { mark = span; span.id = 'highlight'; }
+    body.append(span);
+  }
+  return mark;
+}
+
+function renderOutline(doc) {
+  const build = (nodes) => {
+    const ul = el('ul');
+    for (const n of nodes) {
+      const li = el('li', {}, [el('button', { type: 'button', onclick: () => scrollToOffset(n.start) }, [n.title || n.label])]);
+      if (n.children.length > 0) li.append(build(n.children));
+      ul.append(li);
+    }
+    return ul;
+  };
+  const outline = $('outline');
+  outline.textContent = '';
+  outline.append(...build(doc.outline).childNodes);
+}
+
+function scrollToOffset(offset) {
+  const target = document.querySelector(`#doc-body [data-offset="${offset}"]`);
+  if (target) target.scrollIntoView({ block: 'start' });
+}
+
+async function openCitation(c) {
+  try {
+    const doc = await loadDoc(c.docId);
+    $('viewer').hidden = false;
+    $('doc-title').textContent = `《${doc.title}》`;
+    $('doc-meta').textContent = [doc.issuer, doc.docNumber, doc.dateIssued && `印发日期 ${doc.dateIssued}`].filter(Boolean).join(' · ');
+    renderOutline(doc);
+    const mark = renderBody(doc, c.start, c.end);
+    if (mark) {
+      mark.scrollIntoView({ block: 'center' });
+      mark.setAttribute('tabindex', '-1');
+    }
+    $('doc-title').focus({ preventScroll: true });
+  } catch (error) {
+    $('status').textContent = error.message;
+  }
+}
+
+/** Reads a text/event-stream response: calls onEvent(name, data) per event. */
+async function readEvents(res, onEvent) {
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let idx;
+    while ((idx = buffer.indexOf('\n\n')) >= 0) {
+      const raw = buffer.slice(0, idx);
+      buffer = buffer.slice(idx + 2);
+      const name = /^event: (.*)$/mu.exec(raw)?.[1] ?? 'message';
+      const data = /^data: (.*)$/mu.exec(raw)?.[1] ?? '{}';
+      onEvent(name, JSON.parse(data));
+    }
+  }
+}
+
+async function ask(question) {
+  const conversation = $('conversation');
+  conversation.append(el('li', { class: 'user', text: question }));
+  const item = el('li', { class: 'assistant', 'aria-busy': 'true' });
+  const text = el('div', { class: 'answer-text' });
+  item.append(text);
+  conversation.append(item);
+  item.scrollIntoView({ block: 'end' });
+  state.messages.push({ role: 'user', content: question });
+  $('status').textContent = '正在检索…';
+  $('ask-button').disabled = true;
+  let answer = '';
+  try {
+    const res = await fetch('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ messages: state.messages.slice(-10), stream: true }) });
+    if (!res.ok) {
+      const err = await res.json().catch(() => ({}));
+      throw new Error(err.error_description || `请求失败（HTTP ${res.status}）`);
+    }
+    await readEvents(res, (name, data) => {
+      if (name === 'delta') {
+        answer += data.text;
+        text.textContent = answer;
+      } else if (name === 'citations') {
+        if (data.abstained) {
+          item.classList.add('abstained');
+          item.prepend(el('strong', { class: 'abstain-banner', text: ABSTAIN }));
+        }
+        renderAnswer(text, answer, data.citations);
+        renderCitations(data.citations);
+      }
+    });
+    state.messages.push({ role: 'assistant', content: answer });
+    $('status').textContent = '';
+  } catch (error) {
+    text.textContent = `出错了：${error.message}`;
+    state.messages.pop();
+    $('status').textContent = '';
+  } finally {
+    item.removeAttribute('aria-busy');
+    $('ask-button').disabled = false;
+  }
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('ask-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const q = $('question').value.trim();
+    if (!q) return;
+    $('question').value = '';
+    void ask(q);
+  });
+  $('question').addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $('ask-form').requestSubmit();
+    }
+  });
+  $('new-chat').addEventListener('click', () => {
+    state.messages = [];
+    $('conversation').textContent = '';
+    renderCitations([]);
+    $('viewer').hidden = true;
+    $('question').focus();
+  });
+});
