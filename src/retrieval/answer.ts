@@ -213,7 +213,10 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   for (const s of chosen) {
     const n = citations.length + 1;
     citations.push(citationFor(n, s.hit, kb.documents.get(s.hit.docId)?.meta, s));
-    lines.push(`《${s.hit.title}》${s.hit.clause ? `${s.hit.clause}` : ''}：${s.text}[${n}]`);
+    // Cite the clause the way drafters do: 《title》四、（一）1. / 第三章第十条.
+    const pos = kb.byId.get(s.hit.passageId);
+    const path = pos === undefined ? s.hit.clause : (kb.passages[pos]?.labels ?? []).join('');
+    lines.push(`《${s.hit.title}》${path}：${s.text}[${n}]`);
   }
   return { question: response.query, answer: lines.join('\n'), citations, abstained: false, confidence: Number(bestCoverage.toFixed(3)), generator: 'extractive' };
 }
