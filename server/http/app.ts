@@ -254,7 +254,8 @@ export function createApp(deps: AppDeps): Express {
     if (e?.type === 'entity.too.large') return sendError(res, 413, 'payload_too_large', `request body exceeds ${limit}`);
     if (e?.type === 'entity.parse.failed') return sendError(res, 400, 'invalid_json', 'request body is not valid JSON');
     if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return sendError(res, 415, 'unsupported_encoding', 'send UTF-8 JSON');
-    if (e?.status && e.status >= 400 && e.status < 500 && e.type) return sendError(res, e.status, 'bad_request', 'the request could not be read');
+    if (error instanceof URIError || /^Failed to decode param/u.test(e?.message ?? '')) return sendError(res, 400, 'bad_request', 'malformed percent-encoding in the URL');
+    if (e?.status && e.status >= 400 && e.status < 500) return sendError(res, e.status, 'bad_request', 'the request could not be read');
     if (isKbError(error)) {
       const status = STATUS[error.code] ?? 500;
       if (status < 500 || status === 503) return sendError(res, status, error.code, error.message);

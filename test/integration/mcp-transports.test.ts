@@ -75,6 +75,25 @@ describe('Streamable HTTP transport on kb serve', () => {
     await client.close();
   });
 
+  it('never answers 5xx to fuzzed JSON-RPC bodies', async () => {
+    const fc = (await import('fast-check')).default;
+    let cases = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.jsonValue().map((v) => JSON.stringify(v)), fc.string({ maxLength: 200 }), fc.record({ jsonrpc: fc.constant('2.0'), id: fc.integer(), method: fc.constantFrom('tools/call', 'tools/list', 'resources/read', 'prompts/get', 'nope'), params: fc.jsonValue() }).map((v) => JSON.stringify(v))), async (body) => {
+        cases += 1;
+        const res = await fetch(`${http.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body });
+        expect(res.status).toBeLessThan(500);
+        await res.text();
+      }),
+      { numRuns: 60 },
+    );
+    process.stderr.write(`mcp http fuzz: ${cases} requests\n`);
+    const client = new Client({ name: 'after-fuzz', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${http.url}/mcp`)));
+    expect((await client.listTools()).tools).toHaveLength(5);
+    await client.close();
+  }, 60_000);
+
   it('answers 405 to GET and DELETE', async () => {
     expect((await fetch(`${http.url}/mcp`)).status).toBe(405);
     expect((await fetch(`${http.url}/mcp`, { method: 'DELETE' })).status).toBe(405);

@@ -1,0 +1,48 @@
+/**
+ * Property-based fuzzing of the MCP tools: any arguments give a result or an isError result (never a
+ * crash), and the server keeps answering.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createMcpServer } from '../../server/mcp/server.js';
+import { realKnowledgeBase } from '../helpers.js';
+
+let client: Client;
+beforeAll(async () => {
+  const { service } = await realKnowledgeBase();
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  client = new Client({ name: 'fuzz', version: '1' });
+  await Promise.all([createMcpServer({ getService: () => service }).connect(b), client.connect(a)]);
+  await client.listTools();
+});
+
+const hostile = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom('第'.repeat(2000), '（'.repeat(2000), '\u0000', '../../etc/passwd', '数'.repeat(2001)));
+const anyValue = fc.oneof(hostile, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(hostile, { maxLength: 12 }));
+
+describe('MCP tools under fuzzed arguments', () => {
+  it('answer with a result or isError, and keep serving', async () => {
+    let cases = 0;
+    const tools = ['search', 'get_passage', 'ask', 'list_documents', 'get_outline'];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...tools), fc.dictionary(fc.constantFrom('query', 'top_k', 'doc_ids', 'issuer', 'passage_ids', 'neighbors', 'offset', 'question', 'cursor', 'limit', 'doc_id', 'x'), anyValue, { maxKeys: 4 }), async (name, args) => {
+        cases += 1;
+        let result;
+        try {
+          result = await client.callTool({ name, arguments: args });
+        } catch (error) {
+          // Protocol-level rejection of malformed params is a clean 4xx-equivalent, not a crash.
+          expect(String(error)).toMatch(/MCP error -3260[02]/u);
+          return;
+        }
+        if (result.isError) expect((result.content as { text: string }[])[0]?.text.length).toBeGreaterThan(0);
+        else expect(result.structuredContent).toBeDefined();
+      }),
+      { numRuns: 250 },
+    );
+    const ok = await client.callTool({ name: 'search', arguments: { query: '云浮第十条', top_k: 1 } });
+    expect((ok.structuredContent as { results: { doc_id: string }[] }).results[0]?.doc_id).toBe('yunfu');
+    process.stderr.write(`mcp fuzz: ${cases} tool calls\n`);
+  }, 180_000);
+});

@@ -1,0 +1,38 @@
+/**
+ * Every regex applied to user input or documents must finish on hostile input at the size limits
+ * (no catastrophic backtracking). Timings are in `npm run bench:query`; here each call must return.
+ */
+import { describe, expect, it } from 'vitest';
+import { parsePolicy } from '../../src/corpus/parser.js';
+import { chunkDocument } from '../../src/chunking/chunker.js';
+import { analyze } from '../../src/retrieval/analyzer.js';
+import { quantityAsk, splitSentences, statesQuantity } from '../../src/retrieval/evidence.js';
+import { buildAliasTable, understandQuery } from '../../src/retrieval/query.js';
+import { realKnowledgeBase } from '../helpers.js';
+
+export const HOSTILE_QUERIES = ['第'.repeat(2000), '（'.repeat(2000), '第一'.repeat(1000), '(一'.repeat(1000), '专栏'.repeat(1000), '1.'.repeat(1000), '多少'.repeat(1000), '《'.repeat(2000), '第十条'.repeat(666), '0-'.repeat(1000), '那深圳呢'.repeat(500)];
+
+describe('regexes on hostile input at the limits', () => {
+  it('query understanding, analysis and evidence checks finish on 2,000-character hostile queries', async () => {
+    const { kb, service } = await realKnowledgeBase();
+    const aliases = buildAliasTable(kb.documents.values());
+    for (const q of HOSTILE_QUERIES) {
+      expect(q.length).toBeLessThanOrEqual(2000);
+      expect(Array.isArray(analyze(q))).toBe(true);
+      expect(understandQuery(q, aliases).terms).toBeDefined();
+      quantityAsk(q);
+      statesQuantity(q, { kind: 'money' });
+      expect((await service.ask(q)).answer.answer.length).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
+  it('the parser and chunker finish on 200,000-character hostile bodies', () => {
+    for (const unit of ['第', '（一）', '1.', '一、', '专栏1', '第一条', '4-1', '#', '。', '(']) {
+      const body = unit.repeat(Math.ceil(200_000 / unit.length));
+      const tree = parsePolicy(body);
+      const chunks = chunkDocument({ docId: 'x', title: 't', body, tree });
+      expect(chunks[chunks.length - 1]?.end).toBe(body.length);
+      expect(splitSentences(body, 0, body.length).length).toBeGreaterThan(0);
+    }
+  }, 120_000);
+});
