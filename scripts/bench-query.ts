@@ -46,5 +46,14 @@ for (const mode of ['bm25', 'dense', 'hybrid'] as SearchMode[]) {
   await measure(`search ${mode}`, (q) => opened.service.search(q, { k: 10, mode }));
 }
 await measure('ask (extractive)', (q) => opened.service.ask(q));
+// Hostile input at the 2,000-character limit: every regex must stay linear.
+const hostile = ['第'.repeat(2000), '（'.repeat(2000), '第一'.repeat(1000), '(一'.repeat(1000), '专栏'.repeat(1000), '1.'.repeat(1000), '多少'.repeat(1000), '《'.repeat(2000), '第十条'.repeat(666), '0-'.repeat(1000)];
+const hostileTimes: number[] = [];
+for (const q of hostile) {
+  const t0 = performance.now();
+  await opened.service.ask(q);
+  hostileTimes.push(performance.now() - t0);
+}
+console.log(`ask on ${hostile.length} hostile 2,000-character queries: max ${Math.max(...hostileTimes).toFixed(1)} ms, median ${pct(hostileTimes, 0.5).toFixed(1)} ms`);
 console.log('targets (issue): search p50 ≤ 20 ms, p95 ≤ 50 ms');
 await opened.embedder.dispose?.();

@@ -41,7 +41,7 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'must be YYYY-MM-DD');
 const idList = z.array(z.string().min(1).max(100)).max(50);
 
 const searchBody = z
-  .object({ query, k: z.number().int().min(1).max(50).optional(), docIds: idList.optional(), issuer: z.string().max(200).optional(), dateFrom: isoDate.optional(), dateTo: isoDate.optional() })
+  .object({ query, k: z.number().int().min(1).max(50).optional(), docIds: idList.optional(), issuer: z.string().max(200).optional(), dateFrom: isoDate.optional(), dateTo: isoDate.optional(), mergeClause: z.boolean().optional() })
   .strict();
 const turn = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(20_000) }).strict();
 const chatBody = z
@@ -138,7 +138,7 @@ export function createApp(deps: AppDeps): Express {
   app.post('/api/search', async (req, res) => {
     const body = parse(searchBody, req.body);
     const svc = service();
-    const response = await svc.search(body.query, { k: body.k ?? 8, ...(body.docIds ? { docIds: body.docIds } : {}), ...(body.issuer ? { issuer: body.issuer } : {}), ...(body.dateFrom ? { dateFrom: body.dateFrom } : {}), ...(body.dateTo ? { dateTo: body.dateTo } : {}) });
+    const response = await svc.search(body.query, { k: body.k ?? 8, ...(body.docIds ? { docIds: body.docIds } : {}), ...(body.issuer ? { issuer: body.issuer } : {}), ...(body.dateFrom ? { dateFrom: body.dateFrom } : {}), ...(body.dateTo ? { dateTo: body.dateTo } : {}), mergeClause: body.mergeClause === true });
     const abstained = composeAnswer(svc.kb, response).abstained;
     res.json({
       results: response.results.map((r) => ({ rank: r.rank, passageId: r.passageId, docId: r.docId, title: r.title, breadcrumb: r.breadcrumb, clause: r.clause, text: r.text, start: r.start, end: r.end, score: r.score })),

@@ -79,9 +79,24 @@ export function questionConcepts(bm25: Bm25Index, terms: readonly string[], expa
   return concepts;
 }
 
+// Passages recur across questions: their sentences' terms are analyzed once (bounded memo).
+const termMemo = new Map<string, Set<string>>();
+const TERM_MEMO_MAX = 50_000;
+
+/** The analyzed terms of a text, memoized. */
+export function termSet(text: string): Set<string> {
+  let terms = termMemo.get(text);
+  if (!terms) {
+    terms = new Set(analyze(text));
+    if (termMemo.size >= TERM_MEMO_MAX) termMemo.delete(termMemo.keys().next().value as string);
+    termMemo.set(text, terms);
+  }
+  return terms;
+}
+
 /** The concepts a text mentions. */
 export function coveredConcepts(text: string, concepts: readonly Concept[]): Set<string> {
-  const present = new Set(analyze(text));
+  const present = termSet(text);
   const out = new Set<string>();
   for (const c of concepts) for (const f of c.forms) if (present.has(f)) out.add(c.term);
   return out;

@@ -22,6 +22,8 @@ export interface SearchOptions {
   dateFrom?: string;
   dateTo?: string;
   mode?: SearchMode;
+  /** Extend a hit that is one part of a split clause to the whole clause (all its parts). */
+  mergeClause?: boolean;
 }
 
 export interface SearchTuning {
@@ -61,6 +63,8 @@ export interface SearchHit {
   score: number;
   /** Which signals found it: bm25, dense, clause. */
   matchedBy: ('bm25' | 'dense' | 'clause')[];
+  /** Set when the clause was split: part k of n (before any mergeClause). */
+  part?: { index: number; of: number };
   bm25Score?: number;
   denseScore?: number;
 }
@@ -141,6 +145,7 @@ export function createSearcher(kb: KnowledgeIndex, embedder: Embedder, tuning: P
       score: Number(score.toFixed(6)),
       matchedBy,
     };
+    if (p.part) hit.part = p.part;
     if (bm25Score !== undefined) hit.bm25Score = Number(bm25Score.toFixed(6));
     if (denseScore !== undefined) hit.denseScore = Number(denseScore.toFixed(6));
     return hit;
@@ -223,7 +228,25 @@ export function createSearcher(kb: KnowledgeIndex, embedder: Embedder, tuning: P
         if (clauseKeys.has(f.key)) matchedBy.push('clause');
         return toHit(p, f.score, i + 1, matchedBy, bmIdx >= 0 ? f.scores[bmIdx] : undefined, denseIdx >= 0 ? f.scores[denseIdx] : undefined);
       });
+      if (options.mergeClause) for (const hit of results) mergeWholeClause(kb, hit);
       return { query, results, understanding, expansions, scope };
     },
   };
+}
+
+/** Widens a hit that is part k of n of a split clause to all n parts (text stays the body slice). */
+function mergeWholeClause(kb: KnowledgeIndex, hit: SearchHit): void {
+  const pos = kb.byId.get(hit.passageId);
+  const p = pos === undefined ? undefined : kb.passages[pos];
+  if (pos === undefined || !p?.part) return;
+  const same = (q: PassageRecord | undefined): q is PassageRecord => !!q && q.docId === p.docId && !!q.part && q.part.of === p.part?.of && q.breadcrumb === p.breadcrumb;
+  let first = pos;
+  while (same(kb.passages[first - 1]) && (kb.passages[first - 1] as PassageRecord).part!.index < kb.passages[first]!.part!.index) first -= 1;
+  let last = pos;
+  while (same(kb.passages[last + 1]) && (kb.passages[last + 1] as PassageRecord).part!.index > kb.passages[last]!.part!.index) last += 1;
+  const start = (kb.passages[first] as PassageRecord).start;
+  const end = (kb.passages[last] as PassageRecord).end;
+  hit.start = start;
+  hit.end = end;
+  hit.text = kb.documents.get(p.docId)?.body.slice(start, end) ?? hit.text;
 }

@@ -49,6 +49,20 @@ describe('search', () => {
     expect(new Set(dated.results.map((x) => x.docId))).toEqual(new Set(['hebei']));
   });
 
+  it('widens a split clause to all its parts on request', async () => {
+    const { service, kb } = await realKnowledgeBase();
+    const part2 = kb.passages.find((p) => p.part?.index === 2 && p.part.of === 2) as (typeof kb.passages)[number];
+    const part1 = kb.passages.find((p) => p.docId === part2.docId && p.breadcrumb === part2.breadcrumb && p.part?.index === 1) as (typeof kb.passages)[number];
+    const body = kb.documents.get(part2.docId)?.body as string;
+    const query = body.slice(part2.start, part2.start + 60);
+    const plain = await service.search(query, { k: 10, docIds: [part2.docId] });
+    const hit = plain.results.find((h) => h.passageId === part2.passageId);
+    expect(hit?.part).toEqual({ index: 2, of: 2 });
+    const merged = (await service.search(query, { k: 10, docIds: [part2.docId], mergeClause: true })).results.find((h) => h.passageId === part2.passageId);
+    expect([merged?.start, merged?.end]).toEqual([part1.start, part2.end]);
+    expect(merged?.text).toBe(body.slice(part1.start, part2.end));
+  });
+
   it('rejects bad input with clear errors', async () => {
     const { service } = await realKnowledgeBase();
     await expect(service.search('  ')).rejects.toThrow('query must be a non-empty string');
