@@ -27,7 +27,7 @@ export const configSchema = z.object({
   embedBatchSize: intFrom(8, 1, 1024),
   hnswM: intFrom(16, 4, 96),
   hnswEfConstruction: intFrom(200, 10, 2000),
-  hnswEfSearch: intFrom(64, 10, 2000),
+  hnswEfSearch: intFrom(128, 10, 2000),
   /** Weight of the dense list in the hybrid fusion (BM25 has weight 1); default: the model profile's. */
   denseWeight: z.coerce.number().min(0).max(10).optional(),
   host: z.string().min(1).default('127.0.0.1'),
