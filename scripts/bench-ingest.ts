@@ -5,13 +5,13 @@
  * that peak memory is its own. Figures are printed, not asserted.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/index.js';
-import { parseDocumentFile, serializeDocument } from '../src/corpus/document.js';
+import { dirSize, synthesize } from './synthetic.js';
 import { loadCorpus } from '../src/pipeline/corpus.js';
 import { ingest } from '../src/pipeline/ingest.js';
 import { ingestOptionsFor } from '../src/pipeline/open.js';
@@ -19,25 +19,7 @@ import { createEmbeddingRuntime } from '../src/pipeline/runtime.js';
 
 const self = fileURLToPath(import.meta.url);
 
-async function dirSize(dir: string): Promise<number> {
-  let total = 0;
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) total += (await stat(path.join(e.parentPath, e.name))).size;
-  return total;
-}
 
-/** Real documents repeated with perturbations: numbers changed, sentences rotated, new docIds. */
-async function synthesize(times: number, out: string): Promise<void> {
-  await mkdir(out, { recursive: true });
-  for (const f of (await readdir('corpus')).filter((n) => n.endsWith('.md'))) {
-    const doc = parseDocumentFile(f, await readFile(path.join('corpus', f)));
-    for (let i = 0; i < times; i += 1) {
-      const body = doc.body
-        .replace(/\d+/gu, (d) => String((Number(d) * (i + 3)) % 10000))
-        .replace(/([^。]{8,}?。)([^。]{8,}?。)/gu, (_m, a: string, b: string) => (i % 2 ? b + a : a + b));
-      await writeFile(path.join(out, `${doc.meta.docId}-${i}.md`), serializeDocument({ ...doc.meta, docId: `${doc.meta.docId}-${i}`, title: `${doc.meta.title}（样本${i}）` }, body));
-    }
-  }
-}
 
 async function scenario(name: string, corpusDir: string, batchSize?: number): Promise<void> {
   const indexDir = await mkdtemp(path.join(tmpdir(), 'kb-bench-'));

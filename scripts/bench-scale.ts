@@ -6,14 +6,14 @@
  * HNSWLib) on the same text. BENCH_SCALES (default "10000,100000") sets the target passage counts.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import { loadConfig } from '../src/config/index.js';
-import { parseDocumentFile, serializeDocument } from '../src/corpus/document.js';
+import { dirSize, synthesize } from './synthetic.js';
 import { PolicyKbEmbeddings } from '../src/embeddings/langchain.js';
 import { loadIndex } from '../src/pipeline/index-store.js';
 import { ingest } from '../src/pipeline/ingest.js';
@@ -26,24 +26,7 @@ import type { SearchMode } from '../src/retrieval/search.js';
 const self = fileURLToPath(import.meta.url);
 const PASSAGES_PER_COPY = 361;
 
-async function dirSize(dir: string): Promise<number> {
-  let total = 0;
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) total += (await stat(path.join(e.parentPath, e.name))).size;
-  return total;
-}
 
-async function synthesize(copies: number, out: string): Promise<void> {
-  await mkdir(out, { recursive: true });
-  for (const f of (await readdir('corpus')).filter((n) => n.endsWith('.md'))) {
-    const doc = parseDocumentFile(f, await readFile(path.join('corpus', f)));
-    for (let i = 0; i < copies; i += 1) {
-      const body = doc.body
-        .replace(/\d+/gu, (d) => String((Number(d) * (i + 3)) % 10000))
-        .replace(/([^。]{8,}?。)([^。]{8,}?。)/gu, (_m, a: string, b: string) => (i % 2 ? b + a : a + b));
-      await writeFile(path.join(out, `${doc.meta.docId}-${i}.md`), serializeDocument({ ...doc.meta, docId: `${doc.meta.docId}-${i}`, title: `${doc.meta.title}（样本${i}）`, aliases: [] }, body));
-    }
-  }
-}
 
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? 0;
 
@@ -93,7 +76,7 @@ async function scale(target: number): Promise<void> {
   });
   const recalls: string[] = [];
   let recallAtDefault = '';
-  for (const ef of [config.hnswEfSearch, 128, 256]) {
+  for (const ef of [...new Set([64, config.hnswEfSearch, 128, 256])].sort((a, b) => a - b)) {
     kb.dense.setEf(ef);
     let byLabel = 0;
     let byScore = 0;

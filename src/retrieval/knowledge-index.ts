@@ -2,6 +2,7 @@
  * The in-memory knowledge base that search reads: documents (bodies all offsets index), passages,
  * their vectors, the HNSW index and the BM25 index. One value is one consistent snapshot.
  */
+import type { Chunk } from '../chunking/chunker.js';
 import type { ValidMeta } from '../corpus/document.js';
 import type { SectionNode } from '../corpus/parser.js';
 import type { DenseIndex } from '../embeddings/dense-index.js';
@@ -15,24 +16,13 @@ export interface IndexedDocument {
   tree: SectionNode;
 }
 
-export interface PassageRecord {
+/** A chunk as the index stores it: its citation fields (text is derived from the body), its HNSW label and BM25 terms. */
+export type PassageRecord = Pick<Chunk, 'passageId' | 'docId' | 'index' | 'start' | 'end' | 'breadcrumb' | 'headings' | 'labels' | 'clause' | 'sectionIds' | 'part'> & {
   /** HNSW label: unique over the index's life, never reused. */
   label: number;
-  passageId: string;
-  docId: string;
-  /** Position in its document. */
-  index: number;
-  start: number;
-  end: number;
-  breadcrumb: string;
-  headings: string[];
-  labels: string[];
-  clause: string;
-  sectionIds: string[];
-  part?: { index: number; of: number };
   /** Analyzed terms of the passage's index text (breadcrumb + text), for BM25. */
   terms: string[];
-}
+};
 
 export interface IndexInfo {
   formatVersion: number;
