@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { buildOutline } from '../../src/chunking/outline.js';
-import { composeAnswer, type Answer, type Citation } from '../../src/retrieval/answer.js';
+import type { Answer, Citation } from '../../src/retrieval/answer.js';
 import { resolveFollowUp, type ChatTurn } from '../../src/retrieval/conversation.js';
 import { passageText } from '../../src/retrieval/knowledge-index.js';
 import { MAX_QUERY_CHARS } from '../../src/retrieval/search.js';
@@ -139,7 +139,7 @@ export function createApp(deps: AppDeps): Express {
     const body = parse(searchBody, req.body);
     const svc = service();
     const response = await svc.search(body.query, { k: body.k ?? 8, ...(body.docIds ? { docIds: body.docIds } : {}), ...(body.issuer ? { issuer: body.issuer } : {}), ...(body.dateFrom ? { dateFrom: body.dateFrom } : {}), ...(body.dateTo ? { dateTo: body.dateTo } : {}), mergeClause: body.mergeClause === true });
-    const abstained = composeAnswer(svc.kb, response).abstained;
+    const abstained = svc.abstains(response);
     res.json({
       results: response.results.map((r) => ({ rank: r.rank, passageId: r.passageId, docId: r.docId, title: r.title, breadcrumb: r.breadcrumb, clause: r.clause, text: r.text, start: r.start, end: r.end, score: r.score })),
       abstained,

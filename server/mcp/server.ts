@@ -7,7 +7,6 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { buildOutline, type OutlineNode } from '../../src/chunking/outline.js';
 import { serializeDocument } from '../../src/corpus/document.js';
-import { composeAnswer } from '../../src/retrieval/answer.js';
 import { passageText } from '../../src/retrieval/knowledge-index.js';
 import type { KnowledgeService } from '../../src/retrieval/service.js';
 import { ERROR_CODES, KbError, describeError, isKbError } from '../../src/shared/errors.js';
@@ -138,7 +137,7 @@ export function createMcpServer(deps: McpDeps): McpServer {
         const svc = service();
         const k = Math.min(20, Math.max(1, Math.round(Number.isFinite(top_k) ? (top_k as number) : 8)));
         const response = await svc.search(query, { k, ...(doc_ids?.length ? { docIds: doc_ids } : {}), ...(issuer ? { issuer } : {}) });
-        const abstained = composeAnswer(svc.kb, response).abstained;
+        const abstained = svc.abstains(response);
         const results = response.results.map((r) => ({
           passage_id: r.passageId,
           doc_id: r.docId,

@@ -7,7 +7,6 @@ import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import { Document } from '@langchain/core/documents';
 import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
 import { PolicyKbEmbeddings } from '../embeddings/langchain.js';
-import { composeAnswer } from '../retrieval/answer.js';
 import type { EvalItem, EvalRun } from '../retrieval/eval.js';
 import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
 import type { SearchMode } from '../retrieval/search.js';
@@ -19,8 +18,7 @@ export async function runEval(opened: Pick<OpenedKnowledgeBase, 'service' | 'kb'
   const runs: EvalRun[] = [];
   for (const item of items) {
     const response = await opened.service.searcher.search(item.question, { k: options.k, mode: options.mode });
-    const answer = composeAnswer(opened.kb, response);
-    runs.push({ item, abstained: answer.abstained, results: response.results });
+    runs.push({ item, abstained: opened.service.abstains(response), results: response.results });
   }
   return runs;
 }

@@ -161,7 +161,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   for (let i = 0; i < toEmbed.length; i += options.batchSize) {
     const batch = toEmbed.slice(i, i + options.batchSize);
     const vectors = await options.embedder.embedDocuments(batch.map((c) => c.indexText));
-    batch.forEach((c, j) => newVectors.set(c.passageId + '@' + c.docId, vectors[j] as Float32Array));
+    batch.forEach((c, j) => newVectors.set(c.passageId, vectors[j] as Float32Array));
     bar.tick(batch.length);
   }
   bar.done();
@@ -185,7 +185,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
       }
     } else {
       for (const chunk of (fresh.get(docId) as LoadedDocument).chunks) {
-        const vector = newVectors.get(chunk.passageId + '@' + chunk.docId) as Float32Array;
+        const vector = newVectors.get(chunk.passageId) as Float32Array;
         const record = toRecord(chunk, nextLabel);
         nextLabel += 1;
         passages.push(record);

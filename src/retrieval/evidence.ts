@@ -124,14 +124,12 @@ export interface QuantityAsk {
   subject?: string;
 }
 
-const ASK_RE = /多少|几|多大|多高|比例|比重|占比|百分|标准/u;
-
 /** What kind of number the question wants, or undefined when it wants none. */
 export function quantityAsk(question: string): QuantityAsk | undefined {
   const q = question.normalize('NFKC');
   if (/文号|发文字号/u.test(q)) return { kind: 'docNumber' };
   const wantsNumber = /多少|几[毛分元个项条家台万亿年岁次倍成]|多大|多高|比例|比重|占比|百分之|几成|(补贴|奖励|资助|收费|补助)(的)?标准/u.test(q);
-  if (!wantsNumber || !ASK_RE.test(q)) return undefined;
+  if (!wantsNumber) return undefined;
   const measure = /(?:多少|几)(条|个|家|项|台|次|人|名|所|座|户|件|类)/u.exec(q);
   if (measure) return { kind: 'count', unit: measure[1] as string };
   if (/比例|比重|占比|百分|几成|覆盖率|率[是为达]?多少|多少[%％]/u.test(q)) return { kind: 'ratio' };

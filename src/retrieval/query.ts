@@ -32,8 +32,6 @@ export interface QueryUnderstanding {
   clauseRefs: ClauseRef[];
   /** Places (jieba `ns`) that name no document. */
   unknownPlaces: string[];
-  /** The question asks for a number (多少, 几, 比例…). */
-  wantsQuantity: boolean;
 }
 
 /** Aliases per document: title, short title, issuer, place names (云浮市 → 云浮), front-matter aliases. */
@@ -92,8 +90,6 @@ const REF_RE = new RegExp(
 /** Words jieba tags as places that name no jurisdiction. */
 const NOT_PLACES = new Set(['城市', '东西', '地方', '全国', '国内', '国外', '海外', '各地', '本地', '当地', '外地', '全省', '全市', '本市', '我市', '中央', '各省', '各市', '城乡', '农村', '乡村', '社区', '园区', '片区', '新区', '特区', '境内', '境外']);
 
-const QUANTITY_RE = /多少|几[毛分元个项条家台万亿年岁次倍成]|多大|多高|比例|比重|百分之|占比|几成/u;
-
 function refFrom(m: RegExpExecArray): ClauseRef | undefined {
   const text = m[0];
   if (m[1] !== undefined) {
@@ -143,7 +139,6 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
     namedDocs,
     clauseRefs,
     unknownPlaces: namedDocs.length === 0 ? [...new Set(unknownPlaces)] : [],
-    wantsQuantity: QUANTITY_RE.test(query),
   };
 }
 

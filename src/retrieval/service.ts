@@ -11,6 +11,8 @@ export interface KnowledgeService {
   readonly kb: KnowledgeIndex;
   readonly searcher: Searcher;
   search(query: string, options?: SearchOptions): Promise<SearchResponse>;
+  /** Whether the evidence in a response is too weak to answer (the same test `ask` applies). */
+  abstains(response: SearchResponse): boolean;
   /** Search, then compose the extractive answer (or abstain). */
   ask(question: string, options?: SearchOptions): Promise<{ answer: Answer; response: SearchResponse }>;
 }
@@ -29,6 +31,7 @@ export function createKnowledgeService(kb: KnowledgeIndex, embedder: Embedder, t
     kb,
     searcher,
     search: (query, options) => searcher.search(query, options),
+    abstains: (response) => composeAnswer(kb, response, tuning.answer).abstained,
     async ask(question, options = {}) {
       const response = await searcher.search(question, { k: 8, ...options });
       const extractive = composeAnswer(kb, response, tuning.answer);
