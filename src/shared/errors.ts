@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   CORPUS_FILE_INVALID: 'corpus_file_invalid',
   CORPUS_EMPTY: 'corpus_empty',
   LISTING_INVALID: 'listing_invalid',
+  UNSUPPORTED_FORMAT: 'unsupported_format',
+  DOCUMENT_UNREADABLE: 'document_unreadable',
   CONFIG_INVALID: 'config_invalid',
   MODEL_BUILD_FAILED: 'model_build_failed',
   MODEL_MISSING: 'model_missing',

@@ -1,0 +1,80 @@
+/**
+ * Metadata hints read from the document itself: info boxes of government pages (发文字号/成文日期/实施日期/
+ * 失效日期/效力状态), the 文号 and title at the head of the text.
+ */
+import { dropInvisible } from './text-normalize.js';
+import type { MetadataHints } from './types.js';
+
+/** Info-box labels (spaces inside them are allowed: "标 题") → the hint they fill. */
+const LABELS: ReadonlyArray<[RegExp, keyof MetadataHints]> = [
+  [/^标\s*题$|^名\s*称$|^文件名称$/u, 'title'],
+  [/^(?:发文机关|发布机构|发文单位|制定机关|发布机关|来源|信息来源)$/u, 'issuer'],
+  [/^(?:发文字号|文\s*号|发文文号)$/u, 'docNumber'],
+  [/^(?:成文日期|成文时间|制发日期|印发日期)$/u, 'dateIssued'],
+  [/^(?:发布日期|发布时间|公布日期|公开日期)$/u, 'publishedDate'],
+  [/^(?:实施日期|施行日期|生效日期|生效时间)$/u, 'effectiveFrom'],
+  [/^(?:失效日期|废止日期|有效期至)$/u, 'effectiveTo'],
+  [/^(?:效力状态|时效性|有效性|状\s*态)$/u, 'status'],
+];
+const DATE_KEYS = new Set<keyof MetadataHints>(['dateIssued', 'publishedDate', 'effectiveFrom', 'effectiveTo']);
+const LABEL_SOURCE = '(标\\s*题|名\\s*称|文件名称|发文机关|发布机构|发文单位|制定机关|发布机关|发文字号|文\\s*号|发文文号|成文日期|成文时间|制发日期|印发日期|发布日期|发布时间|公布日期|公开日期|实施日期|施行日期|生效日期|生效时间|失效日期|废止日期|有效期至|效力状态|时效性|有效性|索引号|主题分类|统一编号|主题词|体裁分类)\\s*[:：]';
+
+/** Which hint a label names, if any. */
+export function hintKeyFor(label: string): keyof MetadataHints | undefined {
+  const clean = label.replace(/[:：\s]+$/u, '').trim();
+  return LABELS.find(([re]) => re.test(clean))?.[1];
+}
+
+/** "2025年10月11日", "2025-10-11 11:33", "2025/10/11", "2025.10.11" → "2025-10-11". */
+export function toIsoDate(text: string): string | undefined {
+  const m = /([12][0-9]{3})\s*[年\-/.．]\s*([0-9]{1,2})\s*[月\-/.．]\s*([0-9]{1,2})/u.exec(text);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return undefined;
+  return `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** Sets a hint from a label's value (dates normalized, empty and placeholder values skipped). */
+export function setHint(hints: MetadataHints, key: keyof MetadataHints, raw: string): void {
+  const value = dropInvisible(raw).replace(/\s+/gu, key === 'title' ? '' : ' ').trim();
+  if (value.length === 0 || /^[-—/无暂]$/u.test(value) || hints[key] !== undefined) return;
+  if (DATE_KEYS.has(key)) {
+    const iso = toIsoDate(value);
+    if (iso) hints[key] = iso;
+    return;
+  }
+  hints[key] = value;
+}
+
+/** Reads "label：value" pairs from lines such as "发文机关： 南宁市发改委 效力状态：有效" (several per line). */
+export function readInfoLines(lines: readonly string[], hints: MetadataHints = {}): MetadataHints {
+  const re = new RegExp(LABEL_SOURCE, 'gu');
+  for (const line of lines) {
+    const marks = [...line.matchAll(re)];
+    marks.forEach((m, i) => {
+      const key = hintKeyFor(m[1] ?? '');
+      const from = (m.index ?? 0) + m[0].length;
+      const to = marks[i + 1]?.index ?? line.length;
+      if (key) setHint(hints, key, line.slice(from, to));
+    });
+  }
+  return hints;
+}
+
+const DOC_NUMBER_RE = /[\u4e00-\u9fff]{1,12}\s*[〔［[(（【]\s*[12][0-9]{3}\s*[〕］\])）】]\s*[0-9]{1,4}\s*号/u;
+const TITLE_TAIL_RE = /(?:条例|办法|规定|通知|决定|意见|方案|规划|细则|批复|公告|通告|计划|纲要|规则|标准|决议|函|通报|报告|指引|指南|措施|若干规定)(?:[(（][^)）]{1,20}[)）])?$/u;
+
+/** Fills title (a title-like line near the top) and 文号 from the head of the text, where not set yet. */
+export function guessHintsFromText(text: string, hints: MetadataHints): MetadataHints {
+  const head = text.split('\n').slice(0, 15).map((l) => l.trim()).filter((l) => l.length > 0);
+  if (hints.docNumber === undefined) {
+    const line = head.find((l) => DOC_NUMBER_RE.test(l) && l.length < 40);
+    const m = line ? DOC_NUMBER_RE.exec(line) : null;
+    if (m) hints.docNumber = m[0].replace(/\s+/gu, '');
+  }
+  if (hints.title === undefined) {
+    const title = head.find((l) => l.length >= 4 && l.length <= 80 && TITLE_TAIL_RE.test(l));
+    if (title) hints.title = title;
+  }
+  return hints;
+}
