@@ -16,6 +16,7 @@ import { describeError, isKbError } from '../../src/shared/errors.js';
 import { createProgressFactory } from '../../src/shared/progress.js';
 import type { CliIo } from './io.js';
 import { COMMON_OPTIONS, loadCorpusReporting, loggerFor, print, printJson, requireOne, type CommandContext, type CommandSpec, type Values } from './context.js';
+import { documentCommands } from './document-commands.js';
 import { retrievalCommands } from './retrieval-commands.js';
 import { serveCommands } from './serve-commands.js';
 import { UsageError } from './io.js';
@@ -30,6 +31,12 @@ Corpus
   show <docId> [--json]                        metadata and body (the text all offsets index)
   outline <docId> [--json]                     the section tree
   chunks <docId> [--json]                      the citable chunks with offsets and breadcrumbs
+
+Your own documents (PDF incl. scanned, DOCX, DOC/WPS, OFD, saved web pages, text in UTF-8/GBK)
+  add <file|dir>... [--doc-id ID] [--title T] [--issuer I] [--status S]
+      [--effective-from D] [--effective-to D] [--superseded-by T] [--doc-number N] [--json]
+                                               keep the original in the corpus, extract, index
+  remove <docId> [--json]                      drop a document and its passages
 
 Model and index
   model build [--tarball FILE] [--sif-a A] [--remove-pc]
@@ -207,9 +214,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     print(io, USAGE);
     return name === undefined ? 2 : 0;
   }
-  const spec = commands[name] ?? retrievalCommands[name] ?? serveCommands[name];
+  const spec = commands[name] ?? documentCommands[name] ?? retrievalCommands[name] ?? serveCommands[name];
   if (!spec) {
-    io.stderr.write(`error: unknown command "${name}"; commands: ${[...Object.keys(commands), ...Object.keys(retrievalCommands), ...Object.keys(serveCommands)].join(', ')}\n`);
+    io.stderr.write(`error: unknown command "${name}"; commands: ${[...Object.keys(commands), ...Object.keys(documentCommands), ...Object.keys(retrievalCommands), ...Object.keys(serveCommands)].join(', ')}\n`);
     return 2;
   }
   try {

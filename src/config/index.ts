@@ -38,6 +38,12 @@ export const configSchema = z.object({
   allowedHosts: z.array(z.string()).default([]),
   rateLimitPerMinute: intFrom(0, 0, 1_000_000),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** OCR for scanned pages (Debian's tesseract + chi_sim): `auto` reads pages without a text layer, `off` skips them. */
+  ocr: z.enum(['auto', 'off']).default('auto'),
+  /** Largest upload accepted by POST/PUT /api/documents, in MiB. */
+  uploadMaxMb: intFrom(50, 1, 2048),
+  /** Bearer token for the write routes (uploads, replacements, deletions). */
+  adminToken: z.string().min(8, 'ADMIN_TOKEN must be at least 8 characters').optional(),
   llmBaseUrl: z.string().url().optional(),
   llmModel: z.string().optional(),
   llmApiKey: z.string().optional(),
@@ -66,6 +72,9 @@ const ENV_KEYS: Record<string, keyof Config> = {
   ALLOWED_HOSTS: 'allowedHosts',
   RATE_LIMIT_PER_MINUTE: 'rateLimitPerMinute',
   LOG_LEVEL: 'logLevel',
+  OCR: 'ocr',
+  UPLOAD_MAX_MB: 'uploadMaxMb',
+  ADMIN_TOKEN: 'adminToken',
   LLM_BASE_URL: 'llmBaseUrl',
   LLM_MODEL: 'llmModel',
   LLM_API_KEY: 'llmApiKey',

@@ -23,6 +23,8 @@ export interface CorpusLoad {
 }
 
 const CORPUS_EXTENSIONS = new Set(['.md', '.txt']);
+/** Where `kb add` and uploads keep originals, one folder per docId (never read as documents). */
+export const ORIGINALS_FOLDER = 'originals';
 
 /** Lists corpus files (recursively, skipping dot-folders), sorted for a stable order. */
 export async function listCorpusFiles(dir: string): Promise<string[]> {
@@ -35,7 +37,11 @@ export async function listCorpusFiles(dir: string): Promise<string[]> {
   return entries
     .filter((e) => e.isFile() && CORPUS_EXTENSIONS.has(path.extname(e.name).toLowerCase()))
     .map((e) => path.join(e.parentPath, e.name))
-    .filter((f) => !path.relative(dir, f).split(path.sep).some((part) => part.startsWith('.')))
+    .filter((f) => {
+      const parts = path.relative(dir, f).split(path.sep);
+      // Dot-folders are hidden; `originals/` holds the files documents were extracted from.
+      return !parts.some((part) => part.startsWith('.')) && parts[0] !== ORIGINALS_FOLDER;
+    })
     .sort();
 }
 
@@ -51,11 +57,29 @@ export async function loadCorpus(dir: string, options: ChunkOptions = {}): Promi
   const documents: LoadedDocument[] = [];
   const errors: KbError[] = [];
   const seen = new Map<string, string>();
+  // Markdown first: a .txt that a document names as its `original` was extracted, not read as is.
+  const parsed = new Map<string, PolicyDocument | KbError>();
+  const read = new Map<string, Uint8Array>();
   for (const file of files) {
     const name = path.relative(dir, file);
+    if (!name.toLowerCase().endsWith('.md')) continue;
     try {
       const bytes = await readFile(file);
-      const doc = parseDocumentFile(name, bytes);
+      read.set(name, bytes);
+      parsed.set(name, parseDocumentFile(name, bytes));
+    } catch (error) {
+      parsed.set(name, error instanceof KbError ? error : new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${name}: ${(error as Error).message}`, { cause: error }));
+    }
+  }
+  const originals = new Set([...parsed.values()].flatMap((d) => (d instanceof KbError || !d.meta.original ? [] : [path.normalize(d.meta.original)])));
+  for (const file of files) {
+    const name = path.relative(dir, file);
+    if (originals.has(path.normalize(name))) continue;
+    try {
+      const bytes = read.get(name) ?? (await readFile(file));
+      const known = parsed.get(name);
+      if (known instanceof KbError) throw known;
+      const doc = known ?? parseDocumentFile(name, bytes);
       const previous = seen.get(doc.meta.docId);
       if (previous !== undefined) {
         throw new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${name}: docId "${doc.meta.docId}" is already used by ${previous}; give one of them another docId`, { details: { file: name } });

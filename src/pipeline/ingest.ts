@@ -16,7 +16,9 @@ import { describeError, isKbError, type KbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
+import type { ExtractOptions } from '../extract/types.js';
 import { loadCorpus, type LoadedDocument } from './corpus.js';
+import { syncOriginals } from './library.js';
 import { loadIndex, readManifest, writeSnapshot, type IndexManifest } from './index-store.js';
 
 export interface IngestOptions {
@@ -29,6 +31,8 @@ export interface IngestOptions {
   hnsw: HnswParams;
   batchSize: number;
   rebuild?: boolean;
+  /** How originals dropped into the corpus folder (PDF, Word, OFD…) are extracted. */
+  extract?: ExtractOptions;
   logger?: Logger;
   progress?: ProgressFactory;
   /** Called after the new version is written, before it goes live (tests). */
@@ -116,7 +120,9 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   const progress = options.progress ?? noProgress;
   const started = Date.now();
   const { previous, reason } = await loadPrevious(options, logger);
+  const synced = await syncOriginals(options.corpusDir, options.extract, logger);
   const corpus = await loadCorpus(options.corpusDir, { maxChars: options.chunkMaxChars, minChars: options.chunkMinChars });
+  corpus.errors.unshift(...synced.errors);
   const fileErrors = corpus.errors.map((e) => e.message);
   for (const e of corpus.errors) logger.warn('corpus file skipped', { problem: e.message });
 
@@ -153,8 +159,21 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
     return { ...base, upToDate: true, passages: previous.kb.passages.length, embedded: 0, seconds, embedSeconds: 0, chunksPerSecond: 0, version: previous.kb.info.version };
   }
 
+  // A changed document keeps the vectors (and HNSW points) of passages whose id and breadcrumb
+  // did not change: only what was edited is embedded again.
+  const reusable = new Map<string, { record: PassageRecord; position: number }>();
+  if (previous) {
+    const changedIds = new Set(changed);
+    previous.kb.passages.forEach((p, position) => {
+      if (changedIds.has(p.docId)) reusable.set(p.passageId, { record: p, position });
+    });
+  }
+  const reuse = (chunk: Chunk): { record: PassageRecord; position: number } | undefined => {
+    const hit = reusable.get(chunk.passageId);
+    return hit && hit.record.breadcrumb === chunk.breadcrumb ? hit : undefined;
+  };
   // Embed what is new or changed, in batches, with a progress bar.
-  const toEmbed: Chunk[] = [...added, ...changed].flatMap((id) => (fresh.get(id) as LoadedDocument).chunks);
+  const toEmbed: Chunk[] = [...added, ...changed].flatMap((id) => (fresh.get(id) as LoadedDocument).chunks).filter((c) => !reuse(c));
   const embedStarted = Date.now();
   const bar = progress('embedding', toEmbed.length);
   const newVectors = new Map<string, Float32Array>();
@@ -176,6 +195,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   const passages: PassageRecord[] = [];
   const vectorRows: Float32Array[] = [];
   const addedLabels: { label: number; vector: Float32Array }[] = [];
+  const keptLabels = new Set<number>();
   for (const docId of docIds) {
     if (keepIds.has(docId) && previous) {
       for (const [pos, p] of previous.kb.passages.entries()) {
@@ -185,6 +205,14 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
       }
     } else {
       for (const chunk of (fresh.get(docId) as LoadedDocument).chunks) {
+        const kept = reuse(chunk);
+        if (kept && previous) {
+          // Same id, same text and path: the old point stays; only position and offsets move.
+          passages.push({ ...toRecord(chunk, kept.record.label) });
+          vectorRows.push(previous.kb.vectors.subarray(kept.position * dim, (kept.position + 1) * dim));
+          keptLabels.add(kept.record.label);
+          continue;
+        }
         const vector = newVectors.get(chunk.passageId) as Float32Array;
         const record = toRecord(chunk, nextLabel);
         nextLabel += 1;
@@ -200,7 +228,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   // Dense index: patch the previous one (mark old points deleted, add new), or build afresh.
   const indexBar = progress('indexing', passages.length);
   let dense: DenseIndex;
-  const dropped = previous ? previous.kb.passages.filter((p) => !keepIds.has(p.docId)) : [];
+  const dropped = previous ? previous.kb.passages.filter((p) => !keepIds.has(p.docId) && !keptLabels.has(p.label)) : [];
   if (previous && deleted + dropped.length <= passages.length) {
     dense = previous.kb.dense;
     for (const p of dropped) dense.remove(p.label);

@@ -13,6 +13,7 @@ import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
 import { loadIndex } from './index-store.js';
 import { ingest, type IngestSummary } from './ingest.js';
+import type { LibraryDeps } from './library.js';
 import { createEmbeddingRuntime, expectationsFor } from './runtime.js';
 
 export interface OpenedKnowledgeBase {
@@ -34,6 +35,7 @@ export function serviceTuningFor(config: Config, profile: ModelProfile): Service
 
 export function ingestOptionsFor(config: Config, embedder: Embedder, profile: ModelProfile) {
   return {
+    extract: { ocr: config.ocr },
     corpusDir: config.corpusDir,
     indexDir: config.indexDir,
     embedder,
@@ -60,4 +62,25 @@ export async function openKnowledgeBase(config: Config, options: { logger?: Logg
   }
   const service = createKnowledgeService(kb, embedder, serviceTuningFor(config, profile));
   return { embedder, profile, kb, service, ...(ingested ? { ingested } : {}) };
+}
+
+/**
+ * What the library needs to change documents: the corpus and index folders, and an incremental
+ * ingest bound to this embedder (run with the write lock held).
+ */
+export function libraryDepsFor(
+  config: Config,
+  runtime: { embedder: Embedder; profile: ModelProfile },
+  options: { logger?: Logger; progress?: ProgressFactory; owner: string; lockWaitMs?: number },
+): LibraryDeps {
+  const base = ingestOptionsFor(config, runtime.embedder, runtime.profile);
+  return {
+    corpusDir: config.corpusDir,
+    indexDir: config.indexDir,
+    extract: base.extract,
+    owner: options.owner,
+    ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    reindex: () => ingest({ ...base, logger: options.logger ?? silentLogger, progress: options.progress ?? noProgress }),
+  };
 }

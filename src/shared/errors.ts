@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   INDEX_CORRUPT: 'index_corrupt',
   EMBEDDING_FAILED: 'embedding_failed',
   LLM_FAILED: 'llm_failed',
+  WRITE_LOCKED: 'write_locked',
   INTERNAL: 'internal',
 } as const;
 

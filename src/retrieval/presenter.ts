@@ -1,0 +1,201 @@
+/**
+ * One presenter for what every transport shows: search hits, answer citations, passage views and
+ * document summaries. Each view is built here once, in camelCase; HTTP sends it as is, MCP through
+ * `toSnakeCase`, the CLI and the LLM prompt read the same fields. A new field (page, validity…)
+ * is added in this file only.
+ */
+import { pageRanges, type ValidMeta } from '../corpus/document.js';
+import { pageSpan, type PageRange } from '../corpus/pages.js';
+import { judgeValidity, type Validity } from '../corpus/validity.js';
+import type { IndexedDocument, KnowledgeIndex, PassageRecord } from './knowledge-index.js';
+import { passageText } from './knowledge-index.js';
+
+/** Today as YYYY-MM-DD in local time (validity is judged by the calendar day). */
+export function isoToday(now: Date = new Date()): string {
+  const y = now.getFullYear();
+  const m = String(now.getMonth() + 1).padStart(2, '0');
+  const d = String(now.getDate()).padStart(2, '0');
+  return `${y}-${m}-${d}`;
+}
+
+/** Where a span of a document comes from: its page(s), whether OCR read it, and the document's validity. */
+export interface Provenance {
+  page?: number;
+  pageEnd?: number;
+  ocr?: boolean;
+  validity: Validity;
+}
+
+/** Citation fields every hit, citation and passage carries beside its own. */
+export interface DocumentCitationFields {
+  title: string;
+  issuer: string;
+  docNumber?: string;
+  dateIssued?: string;
+  format?: string;
+}
+
+// Page ranges are rebuilt from the metadata once per document object (snapshots are immutable).
+const pageCache = new WeakMap<ValidMeta, PageRange[]>();
+function pagesOf(meta: ValidMeta): PageRange[] {
+  let pages = pageCache.get(meta);
+  if (!pages) {
+    pages = pageRanges(meta);
+    pageCache.set(meta, pages);
+  }
+  return pages;
+}
+
+export function provenance(doc: IndexedDocument | undefined, start: number, end: number, today: string): Provenance {
+  if (!doc) return { validity: { status: 'unknown', basis: '文件不在知识库中' } };
+  const out: Provenance = { validity: judgeValidity(doc.meta, today) };
+  const span = pageSpan(pagesOf(doc.meta), start, end);
+  if (span) {
+    out.page = span.page;
+    if (span.pageEnd !== undefined) out.pageEnd = span.pageEnd;
+    if (span.ocr) out.ocr = true;
+  }
+  return out;
+}
+
+export function documentFields(doc: IndexedDocument | undefined): DocumentCitationFields {
+  const meta = doc?.meta;
+  const out: DocumentCitationFields = { title: meta?.title ?? '', issuer: meta?.issuer ?? '' };
+  if (meta?.docNumber) out.docNumber = meta.docNumber;
+  if (meta?.dateIssued) out.dateIssued = meta.dateIssued;
+  if (meta?.format) out.format = meta.format;
+  return out;
+}
+
+/** A span of a document as transports show it: document fields, clause, offsets, page, validity. */
+export interface SpanView extends DocumentCitationFields, Provenance {
+  passageId: string;
+  docId: string;
+  breadcrumb: string;
+  clause: string;
+  start: number;
+  end: number;
+}
+
+function spanView(kb: KnowledgeIndex, span: { passageId: string; docId: string; breadcrumb: string; clause: string; start: number; end: number }, today: string): SpanView {
+  const doc = kb.documents.get(span.docId);
+  return {
+    passageId: span.passageId,
+    docId: span.docId,
+    ...documentFields(doc),
+    breadcrumb: span.breadcrumb,
+    clause: span.clause,
+    start: span.start,
+    end: span.end,
+    ...provenance(doc, span.start, span.end, today),
+  };
+}
+
+export interface HitView extends SpanView {
+  rank: number;
+  text: string;
+  score: number;
+}
+
+/** A search hit as transports show it. */
+export function presentHit(kb: KnowledgeIndex, hit: { rank: number; passageId: string; docId: string; breadcrumb: string; clause: string; text: string; start: number; end: number; score: number }, today: string): HitView {
+  return { rank: hit.rank, ...spanView(kb, hit, today), text: hit.text, score: hit.score };
+}
+
+export interface CitationView extends SpanView {
+  n: number;
+  /** Verbatim: `quote === body.slice(start, end)`. */
+  quote: string;
+  lowConfidence?: boolean;
+}
+
+/** An answer citation as transports show it. */
+export function presentCitation(kb: KnowledgeIndex, c: { n: number; passageId: string; docId: string; breadcrumb: string; clause: string; quote: string; start: number; end: number; lowConfidence?: boolean }, today: string): CitationView {
+  const view: CitationView = { n: c.n, ...spanView(kb, c, today), quote: c.quote };
+  if (c.lowConfidence) view.lowConfidence = true;
+  return view;
+}
+
+export interface PassageView extends SpanView {
+  text: string;
+}
+
+/** A stored passage as transports show it (its whole text). */
+export function presentPassage(kb: KnowledgeIndex, p: PassageRecord, today: string): PassageView {
+  return { ...spanView(kb, p, today), text: passageText(kb, p) };
+}
+
+/** The drafters' citation form: 《标题》（文号）第X条, with the page when the source has pages. */
+export function citationLine(v: Pick<SpanView, 'title' | 'docNumber' | 'clause' | 'page' | 'pageEnd'>): string {
+  const number = v.docNumber ? `（${v.docNumber}）` : '';
+  const page = v.page === undefined ? '' : v.pageEnd === undefined ? `，第${v.page}页` : `，第${v.page}–${v.pageEnd}页`;
+  return `《${v.title}》${number}${v.clause}${page}`;
+}
+
+export interface DocumentSummary extends DocumentCitationFields {
+  docId: string;
+  listingDate?: string;
+  sourceUrl?: string;
+  aliases?: string[];
+  status?: string;
+  supersededBy?: string;
+  /** File name of the original, when one is kept (download at /api/documents/:docId/original). */
+  originalName?: string;
+  pageCount: number;
+  ocr: boolean;
+  validity: Validity;
+  chars: number;
+  passages: number;
+}
+
+/** A document in a list: metadata, format, pages, validity and size (no body). */
+export function presentDocument(doc: IndexedDocument, passages: number, today: string): DocumentSummary {
+  const m = doc.meta;
+  const out: DocumentSummary = {
+    docId: m.docId,
+    ...documentFields(doc),
+    pageCount: m.pages?.length ?? 0,
+    ocr: (m.ocrPages?.length ?? 0) > 0,
+    validity: judgeValidity(m, today),
+    chars: doc.body.length,
+    passages,
+  };
+  if (!out.format) out.format = 'markdown';
+  if (m.listingDate) out.listingDate = m.listingDate;
+  if (m.sourceUrl) out.sourceUrl = m.sourceUrl;
+  if (m.aliases) out.aliases = m.aliases;
+  if (m.status) out.status = m.status;
+  if (m.supersededBy) out.supersededBy = m.supersededBy;
+  if (m.originalName) out.originalName = m.originalName;
+  return out;
+}
+
+/** Pages of a document as `{page, start, end, ocr?}` (empty for an unpaginated source). */
+export function presentPages(doc: IndexedDocument): PageRange[] {
+  return pagesOf(doc.meta);
+}
+
+/** Passage counts per document, counted once per snapshot. */
+const countCache = new WeakMap<KnowledgeIndex, Map<string, number>>();
+export function passageCounts(kb: KnowledgeIndex): Map<string, number> {
+  let counts = countCache.get(kb);
+  if (!counts) {
+    counts = new Map();
+    for (const p of kb.passages) counts.set(p.docId, (counts.get(p.docId) ?? 0) + 1);
+    countCache.set(kb, counts);
+  }
+  return counts;
+}
+
+const snakeKey = (key: string): string => key.replace(/[A-Z]/gu, (c) => `_${c.toLowerCase()}`);
+
+/** The MCP spelling of a view: keys in snake_case, recursively (values untouched). */
+export function toSnakeCase<T>(value: T): unknown {
+  if (Array.isArray(value)) return value.map((v) => toSnakeCase(v));
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[snakeKey(k)] = toSnakeCase(v);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/index.js';
+import { parseDocumentFile } from '../../src/corpus/document.js';
+import { loadIndex } from '../../src/pipeline/index-store.js';
+import { ingest } from '../../src/pipeline/ingest.js';
+import { addDocuments, removeDocument, type LibraryDeps } from '../../src/pipeline/library.js';
+import { ingestOptionsFor, libraryDepsFor } from '../../src/pipeline/open.js';
+import { createEmbeddingRuntime, expectationsFor, type EmbeddingRuntime } from '../../src/pipeline/runtime.js';
+import { createKnowledgeService } from '../../src/retrieval/service.js';
+import { presentHit } from '../../src/retrieval/presenter.js';
+import { CORPUS_DIR, ROOT, testConfig } from '../helpers.js';
+
+const FORMATS = path.resolve(ROOT, '..', 'shared', 'formats', 'files');
+const haveFormats = existsSync(FORMATS);
+
+let runtime: EmbeddingRuntime;
+beforeAll(async () => {
+  runtime = await createEmbeddingRuntime(await testConfig());
+});
+
+/** A copy of two corpus documents, indexed, with library deps over it. */
+async function setup(): Promise<{ config: Config; deps: LibraryDeps }> {
+  const corpus = await mkdtemp(path.join(tmpdir(), 'kb-lib-'));
+  for (const f of ['yunfu.md', 'hebei.md']) await cp(path.join(CORPUS_DIR, f), path.join(corpus, f));
+  const config = await testConfig({ CORPUS_DIR: corpus });
+  await ingest(ingestOptionsFor(config, runtime.embedder, runtime.profile));
+  return { config, deps: libraryDepsFor(config, runtime, { owner: 'test', lockWaitMs: 20_000 }) };
+}
+
+const open = (config: Config) => loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+describe('addDocuments', () => {
+  describe.skipIf(!haveFormats)('with the real published files', () => {
+    it('keeps the original, writes the extracted text beside it and makes it searchable with pages', async () => {
+      const { config, deps } = await setup();
+      const bytes = await readFile(path.join(FORMATS, 'pdf-01.pdf'));
+      const change = await addDocuments(deps, [{ bytes, fileName: 'pdf-01.pdf' }]);
+      expect(change.failures).toEqual([]);
+      expect(change.reports).toEqual([
+        expect.objectContaining({ docId: 'pdf-01', file: 'pdf-01.pdf', format: 'pdf', pages: 18, outcome: 'added', title: '城镇燃气管理条例' }),
+      ]);
+      expect(change.reports[0]?.passages).toBeGreaterThan(20);
+      expect(sha(await readFile(path.join(config.corpusDir, 'originals', 'pdf-01', 'pdf-01.pdf')))).toBe(sha(bytes));
+      const text = parseDocumentFile('pdf-01.md', await readFile(path.join(config.corpusDir, 'pdf-01.md')));
+      expect(text.meta).toMatchObject({ format: 'pdf', original: 'originals/pdf-01/pdf-01.pdf', originalSha256: sha(bytes), effectiveFrom: '2011-03-01' });
+      const kb = await open(config);
+      const service = createKnowledgeService(kb, runtime.embedder);
+      const { results } = await service.search('燃气经营者停止供气要提前多长时间通知用户', { k: 5 });
+      const hit = results.find((r) => r.docId === 'pdf-01' && r.text.replace(/\s+/gu, '').includes('提前48小时'));
+      expect(hit).toBeDefined();
+      const view = presentHit(kb, hit as NonNullable<typeof hit>, '2026-11-29');
+      expect(view.page).toBeGreaterThanOrEqual(1);
+      expect(view.page).toBeLessThanOrEqual(18);
+      expect(view.validity).toMatchObject({ status: 'in_force', effectiveFrom: '2011-03-01' });
+      expect(kb.documents.get('pdf-01')?.body.slice(view.start, view.end)).toBe(hit?.text);
+    });
+
+    it('returns the existing docId for the same bytes, whatever the file is called', async () => {
+      const { config, deps } = await setup();
+      const bytes = await readFile(path.join(FORMATS, 'html-01.html'));
+      await addDocuments(deps, [{ bytes, fileName: 'html-01.html' }]);
+      const version = (await open(config)).info.version;
+      const again = await addDocuments(deps, [{ bytes, fileName: '临时救助（副本）.html' }]);
+      expect(again.reports).toEqual([expect.objectContaining({ docId: 'html-01', outcome: 'unchanged' })]);
+      expect(again.ingest).toBeUndefined();
+      expect((await open(config)).info.version).toBe(version);
+    });
+
+    it('reports a bad file by name and still adds the others; nothing indexed is lost', async () => {
+      const { config, deps } = await setup();
+      const pdf = await readFile(path.join(FORMATS, 'pdf-04.pdf'));
+      const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+      const change = await addDocuments(deps, [
+        { bytes: png, fileName: 'scan.docx' },
+        { bytes: pdf.subarray(0, 2000), fileName: 'truncated.pdf' },
+        { bytes: await readFile(path.join(FORMATS, 'ofd-02.ofd')), fileName: 'ofd-02.ofd' },
+      ]);
+      expect(change.failures.map((f) => [f.file, f.code])).toEqual([
+        ['scan.docx', 'unsupported_format'],
+        ['truncated.pdf', 'document_unreadable'],
+      ]);
+      expect(change.failures[0]?.message).toContain('scan.docx');
+      expect(change.reports.map((r) => r.docId)).toEqual(['ofd-02']);
+      const kb = await open(config);
+      expect([...kb.documents.keys()].sort()).toEqual(['hebei', 'ofd-02', 'yunfu']);
+      expect(existsSync(path.join(config.corpusDir, 'originals', 'truncated'))).toBe(false);
+    });
+  });
+
+  it('replaces a document in place, keeping the ids of unchanged clauses and re-embedding only the edit', async () => {
+    const { config, deps } = await setup();
+    const before = await open(config);
+    const ids = before.passages.filter((p) => p.docId === 'yunfu').map((p) => p.passageId);
+    const edited = (await readFile(path.join(CORPUS_DIR, 'yunfu.md'), 'utf8')).replace('补贴标准为10元/平方米', '补贴标准为12元/平方米');
+    const change = await addDocuments(deps, [{ bytes: Buffer.from(edited), fileName: 'yunfu-2024.md', replace: 'yunfu' }]);
+    expect(change.failures).toEqual([]);
+    expect(change.reports).toEqual([expect.objectContaining({ docId: 'yunfu', outcome: 'replaced', format: 'markdown' })]);
+    expect(change.ingest).toMatchObject({ changed: ['yunfu'], embedded: 1 });
+    const after = await open(config);
+    const afterIds = new Set(after.passages.filter((p) => p.docId === 'yunfu').map((p) => p.passageId));
+    expect(ids.filter((id) => !afterIds.has(id))).toHaveLength(1);
+    expect(after.documents.get('yunfu')?.body).toContain('12元/平方米');
+    // One file holds the document: the old yunfu.md was replaced, not duplicated.
+    expect((await readdir(config.corpusDir)).filter((f) => f.endsWith('.md')).sort()).toEqual(['hebei.md', 'yunfu.md']);
+  });
+
+  it('refuses to replace a document that does not exist, listing the known ids', async () => {
+    const { deps } = await setup();
+    const change = await addDocuments(deps, [{ bytes: Buffer.from('第一条 内容。'), fileName: 'x.txt', replace: 'nope' }]);
+    expect(change.failures).toEqual([{ file: 'x.txt', code: 'unknown_doc', message: 'unknown docId "nope"; known docIds: hebei, yunfu' }]);
+  });
+
+  it('refuses a bad stated field, naming it', async () => {
+    const { deps } = await setup();
+    const change = await addDocuments(deps, [{ bytes: Buffer.from('第一条 内容。'), fileName: 'x.txt', fields: { effectiveFrom: '2016-13-45' } }]);
+    expect(change.failures).toEqual([expect.objectContaining({ file: 'x.txt', code: 'invalid_input', message: 'x.txt: effectiveFrom: effectiveFrom is not a real calendar date' })]);
+  });
+
+  it('reads a GBK text file without garbling it and takes stated validity fields', async () => {
+    const { config, deps } = await setup();
+    const text = '某市数据中心电价补贴办法\n第一条 对新建数据中心给予每千瓦时0.1元的电价补贴。\n第二条 本办法自2018年1月1日起施行，有效期三年。';
+    const change = await addDocuments(deps, [{ bytes: iconv.encode(text, 'gbk'), fileName: 'gbk.txt', fields: { issuer: '某市人民政府', status: '已废止' } }]);
+    expect(change.failures).toEqual([]);
+    const kb = await open(config);
+    const doc = kb.documents.get('gbk');
+    expect(doc?.body).toBe(text);
+    expect(doc?.meta).toMatchObject({ issuer: '某市人民政府', status: '已废止', effectiveFrom: '2018-01-01', effectiveTo: '2020-12-31', format: 'text' });
+  });
+
+  it('serializes two writers: both changes land', async () => {
+    const { config, deps } = await setup();
+    const [a, b] = await Promise.all([
+      addDocuments(deps, [{ bytes: Buffer.from('甲办法\n第一条 甲的规定。'), fileName: 'a.txt' }]),
+      addDocuments(deps, [{ bytes: Buffer.from('乙办法\n第一条 乙的规定。'), fileName: 'b.txt' }]),
+    ]);
+    expect([a.failures, b.failures]).toEqual([[], []]);
+    expect([...(await open(config)).documents.keys()].sort()).toEqual(['a', 'b', 'hebei', 'yunfu']);
+  });
+});
+
+describe('removeDocument', () => {
+  it('drops the text, the original and the passages', async () => {
+    const { config, deps } = await setup();
+    await addDocuments(deps, [{ bytes: Buffer.from('丙办法\n第一条 丙的规定。'), fileName: 'c.txt' }]);
+    const change = await removeDocument(deps, 'c');
+    expect(change.reports).toEqual([{ docId: 'c', title: '丙办法' }]);
+    const kb = await open(config);
+    expect(kb.documents.has('c')).toBe(false);
+    expect(kb.passages.some((p) => p.docId === 'c')).toBe(false);
+    expect(existsSync(path.join(config.corpusDir, 'c.md'))).toBe(false);
+    expect(existsSync(path.join(config.corpusDir, 'originals', 'c'))).toBe(false);
+    await expect(removeDocument(deps, 'c')).rejects.toThrow('unknown docId "c"; known docIds: hebei, yunfu');
+  });
+});
+
+describe('ingest of originals dropped into the corpus folder', () => {
+  it.skipIf(!haveFormats)('extracts them beside themselves and leaves other files alone', async () => {
+    const { config } = await setup();
+    await cp(path.join(FORMATS, 'docx-02.docx'), path.join(config.corpusDir, 'noise.docx'));
+    await writeFile(path.join(config.corpusDir, 'gbk.txt'), iconv.encode('某办法\n第一条 规定。', 'gb18030'));
+    const summary = await ingest(ingestOptionsFor(config, runtime.embedder, runtime.profile));
+    expect(summary.fileErrors).toEqual([]);
+    expect(summary.added.sort()).toEqual(['gbk', 'noise']);
+    const md = parseDocumentFile('noise.md', await readFile(path.join(config.corpusDir, 'noise.md')));
+    expect(md.meta).toMatchObject({ docId: 'noise', format: 'docx', original: 'noise.docx', title: '内蒙古自治区噪声污染防治条例' });
+    // A second run finds nothing new.
+    expect(await ingest(ingestOptionsFor(config, runtime.embedder, runtime.profile))).toMatchObject({ upToDate: true });
+  });
+});
