@@ -15,6 +15,9 @@ export const ERROR_CODES = {
   INDEX_MISSING: 'index_missing',
   INDEX_MISMATCH: 'index_mismatch',
   INDEX_CORRUPT: 'index_corrupt',
+  INDEX_UNREADABLE: 'index_unreadable',
+  /** Another process holds the index's single-writer lock (`kb ingest`, uploads). */
+  WRITE_LOCKED: 'write_locked',
   EMBEDDING_FAILED: 'embedding_failed',
   LLM_FAILED: 'llm_failed',
   INTERNAL: 'internal',
