@@ -4,6 +4,7 @@
  * mounted by the entry point through `deps.mounts`, behind the same protections.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -40,7 +41,9 @@ export interface AppDeps {
 }
 
 export const MODEL_ID = 'policy-kb';
-const WEB_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+// From source the page sits beside this file's folder; compiled to dist/server/http/, it is still in server/web/.
+const WEB_DIR = [path.join(HERE, '..', 'web'), path.join(HERE, '..', '..', '..', 'server', 'web')].find((dir) => existsSync(path.join(dir, 'index.html'))) ?? path.join(HERE, '..', 'web');
 
 const query = z.string().trim().min(1, 'must not be empty').max(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`);
 const isoDate = z
