@@ -214,7 +214,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     print(io, USAGE);
     return name === undefined ? 2 : 0;
   }
-  const spec = commands[name] ?? documentCommands[name] ?? retrievalCommands[name] ?? serveCommands[name];
+  // Own keys only: `kb constructor` must not find Object.prototype.constructor.
+  const spec = [commands, documentCommands, retrievalCommands, serveCommands].find((table) => Object.hasOwn(table, name))?.[name];
   if (!spec) {
     io.stderr.write(`error: unknown command "${name}"; commands: ${[...Object.keys(commands), ...Object.keys(documentCommands), ...Object.keys(retrievalCommands), ...Object.keys(serveCommands)].join(', ')}\n`);
     return 2;

@@ -7,6 +7,7 @@ import { openKnowledgeBase } from '../../src/pipeline/open.js';
 import { createLiveKnowledgeBase } from '../../src/pipeline/live.js';
 import { describeError } from '../../src/shared/errors.js';
 import { createApp } from '../http/app.js';
+import { createHttpServer, stopHttpServer } from '../http/lifecycle.js';
 import { mountMcpHttp } from '../mcp/http.js';
 import { createMcpServer } from '../mcp/server.js';
 import { loggerFor, print, requireNone, type CommandContext, type CommandSpec } from './context.js';
@@ -21,14 +22,19 @@ async function serve(ctx: CommandContext): Promise<number> {
   const mcpDeps = { getService: live.current, logger, version: VERSION };
   const app = createApp({
     getService: live.current,
+    getLoadError: live.loadError,
     apiToken: config.apiToken,
     allowedOrigins: config.allowedOrigins,
+    allowedHosts: [...config.allowedHosts, ...boundHostName(config.host)],
     rateLimitPerMinute: config.rateLimitPerMinute,
+    trustProxy: config.trustProxy,
     logger,
     version: VERSION,
-    mounts: [mountMcpHttp(mcpDeps, { allowedHosts: config.allowedHosts })],
+    mounts: [mountMcpHttp(mcpDeps)],
   });
-  const server = app.listen(config.port, config.host);
+  if (config.trustProxy === true) logger.warn('TRUST_PROXY=true believes any X-Forwarded-For: set it to the number of proxies or their addresses unless every request comes through your proxy', {});
+  const server = createHttpServer(app, { maxConnections: config.maxConnections });
+  server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
     server.once('error', reject);
@@ -45,14 +51,20 @@ async function serve(ctx: CommandContext): Promise<number> {
       const s = live.current();
       print(ctx.io, `ready: ${s?.kb.documents.size ?? 0} documents, ${s?.kb.passages.length ?? 0} passages (index ${s?.kb.info.version ?? '-'})`);
     },
-    (error: unknown) => logger.error('index could not be loaded; /readyz stays 503', { problem: describeError(error) }),
+    (error: unknown) => logger.error('index could not be loaded; /readyz answers "failed"', { problem: describeError(error), todo: live.loadError() }),
   );
   ctx.io.onReloadSignal?.(() => void live.reload());
   await (ctx.io.stopSignal ?? new Promise<void>(() => {}));
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections?.();
+  const { forced } = await stopHttpServer(server, config.shutdownGraceMs);
+  if (forced) logger.warn('closed connections still open after the shutdown grace period', { graceMs: config.shutdownGraceMs });
   await live.close();
   return 0;
+}
+
+/** The name clients use when HOST is a specific address or name (not a wildcard): it is allowed too. */
+function boundHostName(host: string): string[] {
+  if (['0.0.0.0', '::', '[::]', ''].includes(host)) return [];
+  return [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host];
 }
 
 export const serveCommands: Record<string, CommandSpec> = {

@@ -4,6 +4,7 @@
  * mounted by the entry point through `deps.mounts`, behind the same protections.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -17,14 +18,20 @@ import type { KnowledgeService } from '../../src/retrieval/service.js';
 import { ERROR_CODES, KbError, describeError, isKbError, type ErrorCode } from '../../src/shared/errors.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { cors, rateLimit, requireAllowedOrigin, requireToken, securityHeaders, sendError } from './security.js';
+import { cors, createRateLimiter, requireAllowedHost, requireAllowedOrigin, requireToken, securityHeaders, sendError } from './security.js';
 
 export interface AppDeps {
   /** The live knowledge service; undefined while the index loads (readyz answers 503). */
   getService(): KnowledgeService | undefined;
+  /** Why the index could not be loaded, once loading has failed for good (readyz answers `failed`). */
+  getLoadError?(): string | undefined;
   apiToken?: string | undefined;
   allowedOrigins?: string[];
+  /** Host header names accepted besides the loopback names (`*`: any). Applies to every route. */
+  allowedHosts?: string[];
   rateLimitPerMinute?: number;
+  /** express `trust proxy`: false (default), true, a hop count or addresses; decides `req.ip` for the rate limit. */
+  trustProxy?: boolean | number | string;
   /** Largest accepted JSON body (default 64 KiB). */
   bodyLimit?: string;
   logger?: Logger;
@@ -34,15 +41,22 @@ export interface AppDeps {
 }
 
 export const MODEL_ID = 'policy-kb';
-const WEB_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+// From source the page sits beside this file's folder; compiled to dist/server/http/, it is still in server/web/.
+const WEB_DIR = [path.join(HERE, '..', 'web'), path.join(HERE, '..', '..', '..', 'server', 'web')].find((dir) => existsSync(path.join(dir, 'index.html'))) ?? path.join(HERE, '..', 'web');
 
 const query = z.string().trim().min(1, 'must not be empty').max(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`);
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'must be YYYY-MM-DD');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/u, 'must be YYYY-MM-DD')
+  // A real calendar day: 2016-13-45 and 2017-02-29 are refused, not silently compared as text.
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a calendar date (YYYY-MM-DD)');
 const idList = z.array(z.string().min(1).max(100)).max(50);
 
 const searchBody = z
   .object({ query, k: z.number().int().min(1).max(50).optional(), docIds: idList.optional(), issuer: z.string().max(200).optional(), dateFrom: isoDate.optional(), dateTo: isoDate.optional(), mergeClause: z.boolean().optional() })
-  .strict();
+  .strict()
+  .refine((b) => b.dateFrom === undefined || b.dateTo === undefined || b.dateFrom <= b.dateTo, { path: ['dateFrom'], message: 'must not be after dateTo; swap them or drop one' });
 const turn = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(20_000) }).strict();
 const chatBody = z
   .object({ question: query.optional(), messages: z.array(turn).min(1).max(50).optional(), stream: z.boolean().optional(), docIds: idList.optional() })
@@ -64,14 +78,26 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ERROR_CODES.INDEX_MISSING]: 503,
 };
 
-function zodMessage(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+/** `messages[0].content`: the field a client has to fix, as it would write it. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('');
 }
 
-function parse<T extends z.ZodTypeAny>(schema: T, value: unknown): z.output<T> {
+function zodMessage(error: z.ZodError, at: readonly PropertyKey[] = []): string {
+  return error.issues.map((i) => `${fieldPath([...at, ...i.path]) || 'body'}: ${i.message}`).join('; ');
+}
+
+/** Validates `value`; `at` is where it sits in the request body, for the error message. */
+function parse<T extends z.ZodTypeAny>(schema: T, value: unknown, at: readonly PropertyKey[] = []): z.output<T> {
   const r = schema.safeParse(value);
-  if (!r.success) throw new KbError(ERROR_CODES.INVALID_INPUT, zodMessage(r.error));
+  if (!r.success) throw new KbError(ERROR_CODES.INVALID_INPUT, zodMessage(r.error, at));
   return r.data;
+}
+
+/** Where the latest user message sits: `messages[i].content` (or `messages` when there is none). */
+function lastUserContent(messages: readonly { role: string }[]): PropertyKey[] {
+  const i = messages.findLastIndex((m) => m.role === 'user');
+  return i < 0 ? ['messages'] : ['messages', i, 'content'];
 }
 
 function citationJson(c: Citation): Record<string, unknown> {
@@ -110,27 +136,35 @@ export function createApp(deps: AppDeps): Express {
   const logger = deps.logger ?? silentLogger;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(securityHeaders());
+  // Every route, the page and health checks included: a rebound DNS name or a foreign page reads nothing.
+  const allowed = deps.allowedOrigins ?? [];
+  app.use(requireAllowedHost(deps.allowedHosts ?? []), requireAllowedOrigin(allowed));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req, res) => {
     const s = deps.getService();
+    const failed = s ? undefined : deps.getLoadError?.();
+    if (failed) return void res.status(503).json({ status: 'failed', reason: failed });
     if (!s) return void res.status(503).json({ status: 'loading' });
     res.json({ status: 'ready', index: { version: s.kb.info.version, model: s.kb.info.modelId, documents: s.kb.documents.size, passages: s.kb.passages.length, createdAt: s.kb.info.createdAt } });
   });
 
   const limit = deps.bodyLimit ?? '64kb';
-  const allowed = deps.allowedOrigins ?? [];
-  const guard = [cors(allowed), rateLimit(deps.rateLimitPerMinute ?? 0), requireToken(deps.apiToken), express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] })];
+  // Counted after the token check, so requests with a wrong token cannot lock a client out.
+  const limiter = createRateLimiter(deps.rateLimitPerMinute ?? 0);
+  const guard = [cors(allowed), requireToken(deps.apiToken), limiter.perRequest, express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }), limiter.perBatchMember];
   app.use('/api', ...guard);
   app.use('/v1', ...guard);
-  app.use('/mcp', requireAllowedOrigin(allowed), ...guard);
+  app.use('/mcp', ...guard);
 
   const service = (): KnowledgeService => {
     const s = deps.getService();
+    const failed = s ? undefined : deps.getLoadError?.();
+    if (failed) throw new KbError(ERROR_CODES.INDEX_MISSING, `the knowledge base could not be loaded: ${failed}`);
     if (!s) throw new KbError(ERROR_CODES.INDEX_MISSING, 'the knowledge base is still loading; retry shortly');
     return s;
   };
@@ -146,10 +180,11 @@ export function createApp(deps: AppDeps): Express {
     });
   });
 
-  const answerFor = async (turns: ChatTurn[], docIds?: string[]): Promise<{ answer: Answer; question: string }> => {
+  /** `at`: the body field holding the latest question, named when the question is refused. */
+  const answerFor = async (turns: ChatTurn[], at: readonly PropertyKey[], docIds?: string[]): Promise<{ answer: Answer; question: string }> => {
     const svc = service();
     const { question } = resolveFollowUp(turns, svc.searcher.aliases);
-    const q = parse(query, question);
+    const q = parse(query, question, at);
     const { answer } = await svc.ask(q, docIds ? { docIds } : {});
     return { answer, question: q };
   };
@@ -157,7 +192,8 @@ export function createApp(deps: AppDeps): Express {
   app.post('/api/chat', async (req, res) => {
     const body = parse(chatBody, req.body);
     const turns: ChatTurn[] = body.messages ?? [{ role: 'user', content: body.question as string }];
-    const { answer, question } = await answerFor(turns, body.docIds);
+    const at = body.messages ? lastUserContent(body.messages) : ['question'];
+    const { answer, question } = await answerFor(turns, at, body.docIds);
     const payload = { answer: answer.answer, citations: answer.citations.map(citationJson), abstained: answer.abstained, question, ...(answer.reason ? { reason: answer.reason } : {}) };
     if (!body.stream) return void res.json(payload);
     res.status(200).setHeader('Content-Type', 'text/event-stream; charset=utf-8');
@@ -207,7 +243,7 @@ export function createApp(deps: AppDeps): Express {
       .filter((m) => m.role === 'user' || m.role === 'assistant')
       .map((m) => ({ role: m.role as 'user' | 'assistant', content: typeof m.content === 'string' ? m.content : (m.content ?? []).map((p) => p.text ?? '').join('') }));
     if (!turns.some((t) => t.role === 'user')) throw new KbError(ERROR_CODES.INVALID_INPUT, 'messages: needs at least one user message');
-    const { answer } = await answerFor(turns);
+    const { answer } = await answerFor(turns, lastUserContent(body.messages));
     const content = answerWithSources(answer);
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);

@@ -1,9 +1,11 @@
 /**
- * HTTP protections: bearer token (constant-time), Origin allow-list, per-client rate limit,
+ * HTTP protections: Host allow-list (DNS rebinding), Origin allow-list, bearer token
+ * (constant-time), per-client rate limit (express-rate-limit, counted after authentication),
  * security headers. Express middleware; the decisions themselves are small pure functions.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator, MemoryStore, rateLimit as expressRateLimit } from 'express-rate-limit';
 
 /** Constant-time comparison of a presented token with the configured one. */
 export function tokenMatches(presented: string | undefined, expected: string): boolean {
@@ -18,16 +20,54 @@ export function sendError(res: Response, status: number, error: string, descript
   res.status(status).json({ error, error_description: description });
 }
 
+/** The credentials of an `Authorization: Bearer <token>` header; the scheme is case-insensitive (RFC 7235). */
+export function bearerToken(header: string | undefined): string | undefined {
+  const m = /^bearer[ \t]+(\S.*)$/isu.exec(header ?? '');
+  return m ? (m[1] as string).trim() : undefined;
+}
+
 /** 401 unless `Authorization: Bearer <token>` matches (when a token is configured). */
 export function requireToken(token: string | undefined): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     if (!token) return next();
-    const header = req.headers.authorization;
-    const presented = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    if (!tokenMatches(presented, token)) {
+    if (!tokenMatches(bearerToken(req.headers.authorization), token)) {
       return sendError(res, 401, 'unauthorized', 'missing or invalid bearer token; send Authorization: Bearer <API_TOKEN>', { 'WWW-Authenticate': 'Bearer realm="policy-kb"' });
     }
     return next();
+  };
+}
+
+/** Host names every server accepts: the loopback names. `ALLOWED_HOSTS` adds to them. */
+export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+
+/** The name part of a Host header (`[::1]:8787` → `[::1]`, `Example.COM.:80` → `example.com`). */
+export function hostName(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) return /^(\[[0-9a-f:.]+\])(?::\d*)?$/u.exec(h)?.[1] ?? h;
+  return h.replace(/:\d*$/u, '').replace(/\.$/u, '');
+}
+
+/**
+ * Whether a Host header names this server: a loopback name or one of `allowed` (a bare name
+ * matches any port, `name:port` only that port, `*` anything).
+ */
+export function hostAllowed(host: string | undefined, allowed: readonly string[]): boolean {
+  if (!host) return false;
+  const h = host.trim().toLowerCase();
+  const name = hostName(h);
+  return [...LOOPBACK_HOSTS, ...allowed].some((a) => {
+    const entry = a.trim().toLowerCase();
+    return entry === '*' || entry === h || hostName(entry) === entry && entry === name;
+  });
+}
+
+/** 403 unless the Host header is allowed: a page on another name (DNS rebinding) reads nothing. */
+export function requireAllowedHost(allowed: readonly string[]): RequestHandler {
+  return (req, res, next) => {
+    const host = req.headers.host;
+    if (hostAllowed(host, allowed)) return next();
+    const shown = (host ?? '(none)').slice(0, 100);
+    return sendError(res, 403, 'forbidden_host', `Host ${shown} is not allowed; add the name clients use to ALLOWED_HOSTS (loopback names are always allowed)`);
   };
 }
 
@@ -65,26 +105,52 @@ export function cors(allowed: readonly string[]): RequestHandler {
   };
 }
 
-/** Fixed-window limiter per client address; 0 disables. */
-export function rateLimit(perMinute: number, now: () => number = Date.now): RequestHandler {
-  const windows = new Map<string, { start: number; count: number }>();
-  return (req, res, next) => {
-    if (perMinute <= 0) return next();
-    const key = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const t = now();
-    let w = windows.get(key);
-    if (!w || t - w.start >= 60_000) {
-      w = { start: t, count: 0 };
-      windows.set(key, w);
-      if (windows.size > 10_000) for (const [k, v] of windows) if (t - v.start >= 60_000) windows.delete(k);
-    }
-    w.count += 1;
-    if (w.count > perMinute) {
-      const retry = Math.max(1, Math.ceil((w.start + 60_000 - t) / 1000));
-      return sendError(res, 429, 'rate_limited', `more than ${perMinute} requests per minute from this client; retry in ${retry} s`, { 'Retry-After': String(retry) });
-    }
-    return next();
+export interface RateLimiter {
+  /** Counts the request (mount after authentication: refused tokens never count). */
+  perRequest: RequestHandler;
+  /** Counts each further member of a JSON-RPC batch body (mount after the JSON parser). */
+  perBatchMember: RequestHandler;
+}
+
+/**
+ * Fixed one-minute window per client address (`req.ip`: the socket address, or the client named by
+ * X-Forwarded-For when express's `trust proxy` is set); 0 disables. IPv6 clients are keyed by /56.
+ */
+export function createRateLimiter(perMinute: number): RateLimiter {
+  if (perMinute <= 0) {
+    const pass: RequestHandler = (_req, _res, next) => next();
+    return { perRequest: pass, perBatchMember: pass };
+  }
+  const windowMs = 60_000;
+  const store = new MemoryStore();
+  const keyOf = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+  const refuse = (res: Response, resetTime: Date | undefined): void => {
+    const retry = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000));
+    sendError(res, 429, 'rate_limited', `more than ${perMinute} requests per minute from this client; retry in ${retry} s`, { 'Retry-After': String(retry) });
   };
+  const perRequest = expressRateLimit({
+    windowMs,
+    limit: perMinute,
+    store,
+    standardHeaders: false,
+    legacyHeaders: false,
+    keyGenerator: keyOf,
+    // Its start-up checks print to the console; the serve command logs its own warnings instead.
+    validate: false,
+    handler: (req, res) => refuse(res, (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime),
+  });
+  const perBatchMember: RequestHandler = (req, res, next) => {
+    const members = Array.isArray(req.body) ? req.body.length : 0;
+    if (members <= 1) return next();
+    void (async () => {
+      const key = keyOf(req);
+      let last: { totalHits: number; resetTime: Date | undefined } = { totalHits: 0, resetTime: undefined };
+      for (let i = 1; i < members; i += 1) last = await store.increment(key);
+      if (last.totalHits > perMinute) return refuse(res, last.resetTime);
+      return next();
+    })().catch(next);
+  };
+  return { perRequest, perBatchMember };
 }
 
 export function securityHeaders(): RequestHandler {

@@ -56,7 +56,7 @@ function renderCitations(citations) {
 
 async function loadDoc(docId) {
   if (!state.docs.has(docId)) {
-    const res = await fetch(`/api/documents/${encodeURIComponent(docId)}`);
+    const res = await apiFetch(`/api/documents/${encodeURIComponent(docId)}`);
     if (!res.ok) throw new Error(`无法打开文件 ${docId}（HTTP ${res.status}）`);
     state.docs.set(docId, await res.json());
   }
@@ -155,7 +155,7 @@ async function ask(question) {
   $('ask-button').disabled = true;
   let answer = '';
   try {
-    const res = await fetch('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ messages: state.messages.slice(-10), stream: true }) });
+    const res = await apiFetch('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ messages: state.messages.slice(-10), stream: true }) });
     if (!res.ok) {
       const err = await res.json().catch(() => ({}));
       throw new Error(err.error_description || `请求失败（HTTP ${res.status}）`);

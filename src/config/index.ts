@@ -8,6 +8,22 @@ import { ERROR_CODES, KbError } from '../shared/errors.js';
 
 const intFrom = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
+/**
+ * A bearer secret (API_TOKEN, ADMIN_TOKEN…): surrounding whitespace, as a careless `.env` or a
+ * pasted value carries, is trimmed, since clients never send it and it could never match.
+ */
+export const secretSetting = (name: string) => z.string().trim().min(8, `${name} must be at least 8 characters (after trimming spaces)`).optional();
+
+/** TRUST_PROXY as express reads `trust proxy`: off, on (any proxy), a hop count, or addresses. */
+function parseTrustProxy(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['', '0', 'false', 'off', 'no'].includes(v)) return false;
+  if (['true', 'on', 'yes'].includes(v)) return true;
+  if (/^\d+$/u.test(v)) return Number(v);
+  return value.trim();
+}
+
 export const configSchema = z.object({
   /** Folder of corpus documents (.md/.txt). */
   corpusDir: z.string().min(1).default('corpus'),
@@ -32,11 +48,17 @@ export const configSchema = z.object({
   denseWeight: z.coerce.number().min(0).max(10).optional(),
   host: z.string().min(1).default('127.0.0.1'),
   port: intFrom(8787, 0, 65535),
-  apiToken: z.string().min(8, 'API_TOKEN must be at least 8 characters').optional(),
+  apiToken: secretSetting('API_TOKEN'),
   allowedOrigins: z.array(z.string()).default([]),
-  /** Host header names accepted on /mcp (DNS-rebinding protection); default: localhost names. */
+  /** Host header names accepted besides the loopback names, on every route (DNS-rebinding protection); `*`: any. */
   allowedHosts: z.array(z.string()).default([]),
   rateLimitPerMinute: intFrom(0, 0, 1_000_000),
+  /** express `trust proxy`: false (default), true, a hop count, or proxy addresses/subnets (comma-separated). */
+  trustProxy: z.preprocess(parseTrustProxy, z.union([z.boolean(), z.number().int().min(0).max(100), z.string().min(1)])).default(false),
+  /** After SIGTERM/SIGINT: how long in-flight requests may finish before every connection is closed. */
+  shutdownGraceMs: intFrom(5000, 0, 600_000),
+  /** Open connections the HTTP server accepts at once; more are refused. */
+  maxConnections: intFrom(1000, 1, 1_000_000),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** OCR for scanned pages (Debian's tesseract + chi_sim): `auto` reads pages without a text layer, `off` skips them. */
   ocr: z.enum(['auto', 'off']).default('auto'),
@@ -71,6 +93,9 @@ const ENV_KEYS: Record<string, keyof Config> = {
   ALLOWED_ORIGINS: 'allowedOrigins',
   ALLOWED_HOSTS: 'allowedHosts',
   RATE_LIMIT_PER_MINUTE: 'rateLimitPerMinute',
+  TRUST_PROXY: 'trustProxy',
+  SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
+  MAX_CONNECTIONS: 'maxConnections',
   LOG_LEVEL: 'logLevel',
   OCR: 'ocr',
   UPLOAD_MAX_MB: 'uploadMaxMb',

@@ -153,9 +153,8 @@ export function pageRanges(meta: Pick<ValidMeta, 'pages' | 'ocrPages'>): PageRan
 
 /** YAML reads 2017-07-08 as a Date; metadata keeps ISO strings. */
 function normalizeYamlDates(raw: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) out[k] = v instanceof Date ? v.toISOString().slice(0, 10) : v;
-  return out;
+  // fromEntries defines own properties: a `__proto__` key stays a (rejected) field, not a prototype.
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v instanceof Date ? v.toISOString().slice(0, 10) : v]));
 }
 
 function firstLineTitle(body: string): string {

@@ -72,6 +72,8 @@ const ALIASES: Record<string, string> = {
  * dimension read from the model's first output (0 here).
  */
 export function resolveProfile(name: string): ModelProfile {
-  const id = ALIASES[name] ?? name;
-  return PROFILES[id] ?? { id, pooling: 'mean', normalize: true, queryPrefix: '', passagePrefix: '', maxTokens: 512, dimension: 0, builtLocally: false, defaultDenseWeight: 0.8 };
+  // Own keys only: a configured name such as `constructor` is a hub id, not Object's member.
+  const id = Object.hasOwn(ALIASES, name) ? (ALIASES[name] as string) : name;
+  const known = Object.hasOwn(PROFILES, id) ? PROFILES[id] : undefined;
+  return known ?? { id, pooling: 'mean', normalize: true, queryPrefix: '', passagePrefix: '', maxTokens: 512, dimension: 0, builtLocally: false, defaultDenseWeight: 0.8 };
 }

@@ -15,7 +15,7 @@ import { DenseIndex, type HnswParams } from '../embeddings/dense-index.js';
 import { ANALYZER_VERSION } from '../retrieval/analyzer.js';
 import { Bm25Index, type Bm25Json } from '../retrieval/bm25.js';
 import { assembleIndex, type IndexedDocument, type KnowledgeIndex, type PassageRecord } from '../retrieval/knowledge-index.js';
-import { ERROR_CODES, KbError } from '../shared/errors.js';
+import { ERROR_CODES, KbError, describeError } from '../shared/errors.js';
 import { fsyncDir, writeFileAtomic, writeFileDurable } from '../shared/fs-atomic.js';
 
 export const INDEX_FORMAT_VERSION = 1;
@@ -51,8 +51,15 @@ export function indexRoot(indexDir: string): string {
 /** The live version folder, or undefined when no index was built yet. */
 export async function currentVersion(indexDir: string): Promise<string | undefined> {
   const pointer = path.join(indexRoot(indexDir), 'CURRENT');
-  if (!existsSync(pointer)) return undefined;
-  const name = (await readFile(pointer, 'utf8')).trim();
+  let name: string;
+  try {
+    name = (await readFile(pointer, 'utf8')).trim();
+  } catch (error) {
+    // Only a missing file means "no index yet"; a folder this user cannot read is not an empty one.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new KbError(ERROR_CODES.INDEX_UNREADABLE, `cannot read ${pointer} (${code ?? describeError(error)}); make ${indexDir} a folder this user can read and write, or set INDEX_DIR to one`, { cause: error });
+  }
   if (!/^v-[0-9a-z-]+$/.test(name)) throw new KbError(ERROR_CODES.INDEX_CORRUPT, `${pointer} names "${name.slice(0, 40)}", not an index version; ${REBUILD_HINT}`);
   return name;
 }

@@ -12,7 +12,7 @@ import type { ModelProfile } from '../embeddings/profiles.js';
 import { ANALYZER_VERSION, analyze } from '../retrieval/analyzer.js';
 import { Bm25Index } from '../retrieval/bm25.js';
 import type { IndexedDocument, KnowledgeIndex, PassageRecord } from '../retrieval/knowledge-index.js';
-import { describeError, isKbError, type KbError } from '../shared/errors.js';
+import { ERROR_CODES, KbError, describeError, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
@@ -111,6 +111,15 @@ function toRecord(chunk: Chunk, label: number): PassageRecord {
   return record;
 }
 
+/** A chunk's record; a failure to analyze names the corpus file instead of failing anonymously. */
+function analyzed(doc: LoadedDocument, chunk: Chunk, label: number): PassageRecord {
+  try {
+    return toRecord(chunk, label);
+  } catch (error) {
+    throw new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${doc.source}: could not analyze passage ${chunk.passageId} (${describeError(error)}); fix or remove the file and run \`npm run -s kb -- ingest\` again`, { cause: error, details: { file: doc.source } });
+  }
+}
+
 function toIndexedDocument(doc: LoadedDocument): IndexedDocument {
   return { meta: doc.meta, body: doc.body, contentHash: doc.contentHash, source: doc.source, tree: doc.tree };
 }
@@ -204,17 +213,18 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
         vectorRows.push(previous.kb.vectors.subarray(pos * dim, (pos + 1) * dim));
       }
     } else {
-      for (const chunk of (fresh.get(docId) as LoadedDocument).chunks) {
+      const doc = fresh.get(docId) as LoadedDocument;
+      for (const chunk of doc.chunks) {
         const kept = reuse(chunk);
         if (kept && previous) {
           // Same id, same text and path: the old point stays; only position and offsets move.
-          passages.push({ ...toRecord(chunk, kept.record.label) });
+          passages.push(analyzed(doc, chunk, kept.record.label));
           vectorRows.push(previous.kb.vectors.subarray(kept.position * dim, (kept.position + 1) * dim));
           keptLabels.add(kept.record.label);
           continue;
         }
         const vector = newVectors.get(chunk.passageId) as Float32Array;
-        const record = toRecord(chunk, nextLabel);
+        const record = analyzed(doc, chunk, nextLabel);
         nextLabel += 1;
         passages.push(record);
         vectorRows.push(vector);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Config } from '../config/index.js';
 import type { KnowledgeService } from '../retrieval/service.js';
 import { createKnowledgeService } from '../retrieval/service.js';
-import { describeError } from '../shared/errors.js';
+import { describeError, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { currentVersion, indexRoot, loadIndex } from './index-store.js';
@@ -25,6 +25,15 @@ export interface LiveKnowledgeBase {
   /** Resolves once the first snapshot is loaded (ingesting first when there is none). */
   ready: Promise<void>;
   lastError(): string | undefined;
+  /** Why the first load failed (with what to do), once it has; undefined while loading or after success. */
+  loadError(): string | undefined;
+}
+
+/** A failed first load as readyz shows it: the problem and what to run or fix. */
+export function describeLoadFailure(error: unknown): string {
+  const message = describeError(error);
+  if (isKbError(error) && /\brun `[^`]+`|\bset [A-Z_]+\b/u.test(message)) return `${message}; then restart the server`;
+  return `${message}; fix the cause (see the server log), run \`npm run -s kb -- ingest\` to check the index builds, then restart the server`;
 }
 
 export function createLiveKnowledgeBase(config: Config, options: { logger?: Logger; autoIngest?: boolean } = {}): LiveKnowledgeBase {
@@ -35,11 +44,18 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
   let reloading: Promise<boolean> | undefined;
   const pointer = path.join(indexRoot(config.indexDir), 'CURRENT');
 
-  const ready = openKnowledgeBase(config, { logger, autoIngest: options.autoIngest ?? true }).then((o) => {
-    opened = o;
-    service = o.service;
-    logger.info('index loaded', { version: o.kb.info.version, documents: o.kb.documents.size, passages: o.kb.passages.length });
-  });
+  let failure: string | undefined;
+  const ready = openKnowledgeBase(config, { logger, autoIngest: options.autoIngest ?? true }).then(
+    (o) => {
+      opened = o;
+      service = o.service;
+      logger.info('index loaded', { version: o.kb.info.version, documents: o.kb.documents.size, passages: o.kb.passages.length });
+    },
+    (e: unknown) => {
+      failure = describeLoadFailure(e);
+      throw e;
+    },
+  );
 
   const doReload = async (): Promise<boolean> => {
     if (!opened) return false;
@@ -79,5 +95,6 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
     },
     ready,
     lastError: () => error,
+    loadError: () => failure,
   };
 }

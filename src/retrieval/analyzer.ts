@@ -25,17 +25,18 @@ export const STOPWORDS = new Set([
 
 /**
  * Abbreviations people type that policy documents usually spell out (AI → 人工智能, 超算 →
- * 超级计算). Applied to documents and queries alike, so either spelling finds both.
+ * 超级计算). Applied to documents and queries alike, so either spelling finds both. A Map, not an object
+ * literal: tokens come from user and document text, and `constructor` must not find Object's.
  */
-export const ABBREVIATIONS: Record<string, string> = {
-  ai: '人工智能',
-  iot: '物联网',
-  it: '信息技术',
-  ict: '信息通信技术',
-  超算: '超级计算',
-  算力: '计算能力',
-  双创: '创新创业',
-};
+export const ABBREVIATIONS: ReadonlyMap<string, string> = new Map([
+  ['ai', '人工智能'],
+  ['iot', '物联网'],
+  ['it', '信息技术'],
+  ['ict', '信息通信技术'],
+  ['超算', '超级计算'],
+  ['算力', '计算能力'],
+  ['双创', '创新创业'],
+]);
 
 /** Chinese numbers with a measure word read like Arabic ones: 五百强 ≡ 500强, 两年 ≡ 2年. */
 const COUNT_RE = /([零〇一二两三四五六七八九十百千]{1,6})(?=强|个|家|项|条|年|倍|名|人|次|类|所|台|户|元|天|月|周|岁|万|亿)/gu;
@@ -76,7 +77,7 @@ export function analyze(text: string): string[] {
     for (const token of segmenter().cutForSearch(segment, true)) {
       const t = token.trim();
       if (t === '' || !KEEP.test(t) || STOPWORDS.has(t)) continue;
-      const full = ABBREVIATIONS[t];
+      const full = ABBREVIATIONS.get(t);
       if (full === undefined) terms.push(t);
       else terms.push(...expandedAbbreviation(full));
     }

@@ -17,9 +17,11 @@ export const ERROR_CODES = {
   INDEX_MISSING: 'index_missing',
   INDEX_MISMATCH: 'index_mismatch',
   INDEX_CORRUPT: 'index_corrupt',
+  INDEX_UNREADABLE: 'index_unreadable',
+  /** Another process holds the index's single-writer lock (`kb ingest`, uploads). */
+  WRITE_LOCKED: 'write_locked',
   EMBEDDING_FAILED: 'embedding_failed',
   LLM_FAILED: 'llm_failed',
-  WRITE_LOCKED: 'write_locked',
   INTERNAL: 'internal',
 } as const;
 

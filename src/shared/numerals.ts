@@ -2,10 +2,11 @@
  * Chinese numerals as used in policy headings: 一 … 九十九, 一百二十, 两, 〇/零, and Arabic digits.
  * `parseNumeral('二十四') === 24`, `parseNumeral('24') === 24`; returns undefined for anything else.
  */
-const DIGITS: Record<string, number> = {
+// Maps, not object literals: the characters come from document and query text.
+const DIGITS: ReadonlyMap<string, number> = new Map(Object.entries({
   零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9,
-};
-const UNITS: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
+}));
+const UNITS: ReadonlyMap<string, number> = new Map(Object.entries({ 十: 10, 百: 100, 千: 1000 }));
 
 export const CHINESE_NUMERAL_CHARS = '零〇一二两三四五六七八九十百千';
 
@@ -18,11 +19,11 @@ export function parseNumeral(text: string): number | undefined {
   let current = 0;
   let sawAny = false;
   for (const ch of text) {
-    const digit = DIGITS[ch];
+    const digit = DIGITS.get(ch);
     if (digit !== undefined) {
       current = digit;
     } else {
-      const unit = UNITS[ch];
+      const unit = UNITS.get(ch);
       if (unit === undefined) return undefined;
       // 十 with no digit before it means 一十 (十二 = 12).
       total += (current === 0 ? 1 : current) * unit;

@@ -13,6 +13,8 @@ import { startServe, type RunningServer } from './servers.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = path.join(ROOT, 'test-output');
 let server: RunningServer;
+let secured: RunningServer;
+const TOKEN = 'page-token-0123';
 let browser: Browser;
 
 beforeAll(async () => {
@@ -21,6 +23,7 @@ beforeAll(async () => {
   const env = { CORPUS_DIR, MODELS_DIR, INDEX_DIR: config.indexDir };
   expect(await runCli(['ingest'], captureIo(env))).toBe(0);
   server = await startServe(env);
+  secured = await startServe({ ...env, API_TOKEN: TOKEN });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
@@ -31,6 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  await secured?.stop();
 });
 
 describe('web chat page', () => {
@@ -72,5 +76,59 @@ describe('web chat page', () => {
     expect(await page.locator('.citations .low').count()).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(OUT, 'chat-abstain.png') });
     await page.close();
+  }, 60_000);
+});
+
+describe('web chat page with API_TOKEN set', () => {
+  it('asks for the token on 401, keeps it for the tab and sends it as a Bearer header, never in the URL', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const apiCalls: { url: string; auth: string | undefined; status?: number }[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/api/')) apiCalls.push({ url: r.url(), auth: r.headers().authorization });
+    });
+    await page.goto(secured.url);
+    await page.getByLabel('你的问题').fill('东莞电子政务网络的接入带宽要达到什么标准?');
+    await page.getByRole('button', { name: '提问' }).click();
+    // A wrong token first: the dialog asks again.
+    const tokenField = page.getByLabel('访问令牌');
+    await tokenField.waitFor({ timeout: 30_000 });
+    await tokenField.fill('wrong-token-9999');
+    await page.getByRole('button', { name: '确定' }).click();
+    await page.getByText('令牌无效，请重新输入。').waitFor({ timeout: 30_000 });
+    await page.getByLabel('访问令牌').fill(TOKEN);
+    await page.getByRole('button', { name: '确定' }).click();
+    const marker = page.locator('.conversation .assistant button.cite').first();
+    await marker.waitFor({ timeout: 30_000 });
+    expect(await page.locator('.conversation .assistant .answer-text').textContent()).toContain('万兆到市、千兆到镇');
+    // Opening the cited document is an API call too.
+    await marker.click();
+    await page.locator('#doc-body mark').first().waitFor();
+    expect(await page.evaluate("sessionStorage.getItem('policy-kb.api-token')")).toBe(TOKEN);
+    expect(apiCalls.map((c) => c.auth)).toEqual([undefined, 'Bearer wrong-token-9999', `Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
+    expect(apiCalls.every((c) => !c.url.includes(TOKEN) && !c.url.includes('wrong-token'))).toBe(true);
+    expect(page.url()).not.toContain(TOKEN);
+
+    // A reload in the same tab asks nothing: the token is in sessionStorage.
+    await page.reload();
+    await page.getByLabel('你的问题').fill('云浮对数据中心有什么电费补贴');
+    await page.keyboard.press('Enter');
+    await page.locator('.conversation .assistant button.cite').first().waitFor({ timeout: 30_000 });
+    expect(await page.locator('dialog').count()).toBe(0);
+    expect(apiCalls.at(-1)?.auth).toBe(`Bearer ${TOKEN}`);
+    await page.screenshot({ path: path.join(OUT, 'chat-token.png') });
+    await context.close();
+  }, 120_000);
+
+  it('shows the server\'s message when the person cancels the token dialog', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(secured.url);
+    await page.getByLabel('你的问题').fill('云浮电费补贴');
+    await page.getByRole('button', { name: '提问' }).click();
+    await page.getByLabel('访问令牌').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: '取消' }).click();
+    await page.getByText('出错了：missing or invalid bearer token; send Authorization: Bearer <API_TOKEN>').waitFor({ timeout: 30_000 });
+    await context.close();
   }, 60_000);
 });

@@ -1,0 +1,48 @@
+/**
+ * A server whose index cannot be loaded says so: readyz answers `failed` with the reason and what to
+ * do, and an index folder it cannot read is not taken for "no index yet" (which would ingest over it).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../server/http/app.js';
+import { currentVersion, indexRoot } from '../../src/pipeline/index-store.js';
+import { createLiveKnowledgeBase } from '../../src/pipeline/live.js';
+import { runCli } from '../../server/cli/main.js';
+import { captureIo, CORPUS_DIR, MODELS_DIR, testConfig } from '../helpers.js';
+
+describe('a failed first load', () => {
+  it('calls an index folder that is a file unreadable, not missing, and readyz says failed with what to do', async () => {
+    const config = await testConfig();
+    await writeFile(indexRoot(config.indexDir), 'not a folder');
+    await expect(currentVersion(config.indexDir)).rejects.toMatchObject({ code: 'index_unreadable', message: `cannot read ${path.join(indexRoot(config.indexDir), 'CURRENT')} (ENOTDIR); make ${config.indexDir} a folder this user can read and write, or set INDEX_DIR to one` });
+    const live = createLiveKnowledgeBase(config, { autoIngest: true });
+    await expect(live.ready).rejects.toMatchObject({ code: 'index_unreadable' });
+    const app = createApp({ getService: live.current, getLoadError: live.loadError });
+    const ready = await request(app).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.status).toBe('failed');
+    expect(ready.body.reason).toMatch(/^cannot read .*CURRENT \(ENOTDIR\); make .* a folder this user can read and write, or set INDEX_DIR to one; then restart the server$/u);
+    await live.close();
+  });
+
+  it('calls a CURRENT that is a folder unreadable', async () => {
+    const config = await testConfig();
+    await mkdir(path.join(indexRoot(config.indexDir), 'CURRENT'), { recursive: true });
+    await expect(currentVersion(config.indexDir)).rejects.toMatchObject({ code: 'index_unreadable' });
+  });
+
+  it('reports an index built for another configuration with the command to run', async () => {
+    const config = await testConfig();
+    const env = { CORPUS_DIR, MODELS_DIR, INDEX_DIR: config.indexDir };
+    expect(await runCli(['ingest'], captureIo(env))).toBe(0);
+    const other = await testConfig({ INDEX_DIR: config.indexDir, CHUNK_MAX_CHARS: '300' });
+    const live = createLiveKnowledgeBase(other, { autoIngest: true });
+    await expect(live.ready).rejects.toMatchObject({ code: 'index_mismatch' });
+    expect(live.loadError()).toMatch(/max 400, min 100\); this configuration uses v\d+ \(max 300, min 100\); run `npm run -s kb -- ingest --rebuild`; then restart the server$/u);
+    const ready = await request(createApp({ getService: live.current, getLoadError: live.loadError })).get('/readyz');
+    expect(ready.body.status).toBe('failed');
+    await live.close();
+  }, 60_000);
+});
