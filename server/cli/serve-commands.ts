@@ -4,34 +4,61 @@
 import type { AddressInfo } from 'node:net';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { openKnowledgeBase } from '../../src/pipeline/open.js';
-import { createLiveKnowledgeBase } from '../../src/pipeline/live.js';
+import type { Express } from 'express';
+import type { Config } from '../../src/config/index.js';
+import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
+import type { Logger } from '../../src/shared/logger.js';
+import { servedLibrary } from '../../src/pipeline/served-library.js';
+import { isoToday } from '../../src/retrieval/presenter.js';
 import { describeError } from '../../src/shared/errors.js';
 import { createApp } from '../http/app.js';
 import { createHttpServer, stopHttpServer } from '../http/lifecycle.js';
+import { mountDocumentRoutes } from '../http/routes/documents.js';
 import { mountMcpHttp } from '../mcp/http.js';
 import { createMcpServer } from '../mcp/server.js';
 import { loggerFor, print, requireNone, type CommandContext, type CommandSpec } from './context.js';
 
 const VERSION = '0.1.0';
 
-async function serve(ctx: CommandContext): Promise<number> {
-  requireNone(ctx);
-  const { config } = ctx;
-  const logger = loggerFor(ctx);
-  const live = createLiveKnowledgeBase(config, { logger, autoIngest: true });
+/**
+ * The app `serve` runs: the HTTP API and page, the document write routes and MCP on /mcp, all
+ * over one live knowledge base. Exported so tests drive exactly what users get.
+ */
+export function buildServeApp(config: Config, live: LiveKnowledgeBase, logger: Logger): { app: Express; loopbackOnly: boolean } {
   const mcpDeps = { getService: live.current, logger, version: VERSION };
+  const today = (): string => config.today ?? isoToday();
+  const loopbackOnly = isLoopback(config.host);
+  const documents = mountDocumentRoutes({
+    getService: live.current,
+    getLibrary: () => servedLibrary(config, live, logger),
+    adminToken: config.adminToken,
+    loopbackOnly,
+    uploadMaxBytes: config.uploadMaxMb * 1024 * 1024,
+    today,
+  });
   const app = createApp({
     getService: live.current,
     getLoadError: live.loadError,
     apiToken: config.apiToken,
+    adminToken: config.adminToken,
+    today,
     allowedOrigins: config.allowedOrigins,
     allowedHosts: [...config.allowedHosts, ...boundHostName(config.host)],
     rateLimitPerMinute: config.rateLimitPerMinute,
     trustProxy: config.trustProxy,
     logger,
     version: VERSION,
-    mounts: [mountMcpHttp(mcpDeps)],
+    mounts: [documents, mountMcpHttp(mcpDeps)],
   });
+  return { app, loopbackOnly };
+}
+
+async function serve(ctx: CommandContext): Promise<number> {
+  requireNone(ctx);
+  const { config } = ctx;
+  const logger = loggerFor(ctx);
+  const live = createLiveKnowledgeBase(config, { logger, autoIngest: true });
+  const { app, loopbackOnly } = buildServeApp(config, live, logger);
   if (config.trustProxy === true) logger.warn('TRUST_PROXY=true believes any X-Forwarded-For: set it to the number of proxies or their addresses unless every request comes through your proxy', {});
   const server = createHttpServer(app, { maxConnections: config.maxConnections });
   server.listen(config.port, config.host);
@@ -42,8 +69,11 @@ async function serve(ctx: CommandContext): Promise<number> {
   const { port } = server.address() as AddressInfo;
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   print(ctx.io, `policy-kb listening on ${base}  (chat page ${base}/, API ${base}/api, OpenAI ${base}/v1, MCP ${base}/mcp)`);
-  if (!['127.0.0.1', 'localhost', '::1'].includes(config.host) && !config.apiToken) {
+  if (!loopbackOnly && !config.apiToken) {
     logger.warn('listening beyond localhost without API_TOKEN: anyone who can reach this port can use the API', { host: config.host });
+  }
+  if (!loopbackOnly && !config.adminToken) {
+    logger.warn('listening beyond localhost without ADMIN_TOKEN: uploads, replacements and deletions are refused (403) until it is set', { host: config.host });
   }
   live.ready.then(
     () => {
@@ -59,6 +89,11 @@ async function serve(ctx: CommandContext): Promise<number> {
   if (forced) logger.warn('closed connections still open after the shutdown grace period', { graceMs: config.shutdownGraceMs });
   await live.close();
   return 0;
+}
+
+/** Whether HOST binds loopback only (127.0.0.0/8, ::1, localhost). */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/u.test(host);
 }
 
 /** The name clients use when HOST is a specific address or name (not a wildcard): it is allowed too. */

@@ -9,7 +9,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { buildOutline } from '../../src/chunking/outline.js';
 import type { Answer, Citation } from '../../src/retrieval/answer.js';
 import { resolveFollowUp, type ChatTurn } from '../../src/retrieval/conversation.js';
 import { passageText } from '../../src/retrieval/knowledge-index.js';
@@ -18,6 +17,8 @@ import type { KnowledgeService } from '../../src/retrieval/service.js';
 import { ERROR_CODES, KbError, describeError, isKbError, type ErrorCode } from '../../src/shared/errors.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { isoToday, presentHit } from '../../src/retrieval/presenter.js';
+import { mountDocumentReads } from './routes/documents.js';
 import { cors, createRateLimiter, requireAllowedHost, requireAllowedOrigin, requireToken, securityHeaders, sendError } from './security.js';
 
 export interface AppDeps {
@@ -26,6 +27,10 @@ export interface AppDeps {
   /** Why the index could not be loaded, once loading has failed for good (readyz answers `failed`). */
   getLoadError?(): string | undefined;
   apiToken?: string | undefined;
+  /** Token for the write routes; it is accepted for reads too. */
+  adminToken?: string | undefined;
+  /** Today as YYYY-MM-DD, for validity (default: the real date; tests set it). */
+  today?: () => string;
   allowedOrigins?: string[];
   /** Host header names accepted besides the loopback names (`*`: any). Applies to every route. */
   allowedHosts?: string[];
@@ -76,6 +81,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ERROR_CODES.UNKNOWN_DOC]: 404,
   [ERROR_CODES.UNKNOWN_PASSAGE]: 404,
   [ERROR_CODES.INDEX_MISSING]: 503,
+  [ERROR_CODES.UNSUPPORTED_FORMAT]: 415,
+  [ERROR_CODES.DOCUMENT_UNREADABLE]: 422,
+  [ERROR_CODES.WRITE_LOCKED]: 409,
 };
 
 /** `messages[0].content`: the field a client has to fix, as it would write it. */
@@ -134,6 +142,7 @@ export function deltas(text: string): string[] {
 
 export function createApp(deps: AppDeps): Express {
   const logger = deps.logger ?? silentLogger;
+  const today = deps.today ?? (() => isoToday());
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
@@ -156,7 +165,7 @@ export function createApp(deps: AppDeps): Express {
   const limit = deps.bodyLimit ?? '64kb';
   // Counted after the token check, so requests with a wrong token cannot lock a client out.
   const limiter = createRateLimiter(deps.rateLimitPerMinute ?? 0);
-  const guard = [cors(allowed), requireToken(deps.apiToken), limiter.perRequest, express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }), limiter.perBatchMember];
+  const guard = [cors(allowed), requireToken(deps.apiToken, deps.adminToken), limiter.perRequest, express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }), limiter.perBatchMember];
   app.use('/api', ...guard);
   app.use('/v1', ...guard);
   app.use('/mcp', ...guard);
@@ -175,7 +184,7 @@ export function createApp(deps: AppDeps): Express {
     const response = await svc.search(body.query, { k: body.k ?? 8, ...(body.docIds ? { docIds: body.docIds } : {}), ...(body.issuer ? { issuer: body.issuer } : {}), ...(body.dateFrom ? { dateFrom: body.dateFrom } : {}), ...(body.dateTo ? { dateTo: body.dateTo } : {}), mergeClause: body.mergeClause === true });
     const abstained = svc.abstains(response);
     res.json({
-      results: response.results.map((r) => ({ rank: r.rank, passageId: r.passageId, docId: r.docId, title: r.title, breadcrumb: r.breadcrumb, clause: r.clause, text: r.text, start: r.start, end: r.end, score: r.score })),
+      results: response.results.map((r) => presentHit(svc.kb, r, today())),
       abstained,
     });
   });
@@ -205,19 +214,7 @@ export function createApp(deps: AppDeps): Express {
     res.end();
   });
 
-  app.get('/api/documents', (_req, res) => {
-    const { kb } = service();
-    res.json({ documents: [...kb.documents.values()].sort((a, b) => a.meta.docId.localeCompare(b.meta.docId)).map((d) => ({ ...d.meta, chars: d.body.length, passages: kb.passages.filter((p) => p.docId === d.meta.docId).length })) });
-  });
-
-  app.get('/api/documents/:docId', (req, res) => {
-    const { kb } = service();
-    const id = String(req.params.docId);
-    const doc = kb.documents.get(id);
-    if (!doc) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id.slice(0, 100)}"; GET /api/documents lists them`);
-    const outline = buildOutline(doc.tree, kb.passages.filter((p) => p.docId === id));
-    res.json({ ...doc.meta, body: doc.body, outline: outline.children });
-  });
+  mountDocumentReads({ getService: deps.getService, today })(app);
 
   app.get('/api/passages/:passageId', (req, res) => {
     const { kb } = service();

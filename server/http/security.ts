@@ -26,11 +26,18 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m ? (m[1] as string).trim() : undefined;
 }
 
-/** 401 unless `Authorization: Bearer <token>` matches (when a token is configured). */
-export function requireToken(token: string | undefined): RequestHandler {
+/**
+ * 401 unless `Authorization: Bearer <token>` matches (when a token is configured). `alsoAccepted`
+ * tokens pass too: the admin token reads as well as writes.
+ */
+export function requireToken(token: string | undefined, ...alsoAccepted: (string | undefined)[]): RequestHandler {
+  const others = alsoAccepted.filter((t): t is string => typeof t === 'string' && t !== '');
   return (req: Request, res: Response, next: NextFunction) => {
     if (!token) return next();
-    if (!tokenMatches(bearerToken(req.headers.authorization), token)) {
+    const presented = bearerToken(req.headers.authorization);
+    // Every candidate is compared (constant time each), so timing does not tell which one matched.
+    const matches = [token, ...others].map((t) => tokenMatches(presented, t));
+    if (!matches.includes(true)) {
       return sendError(res, 401, 'unauthorized', 'missing or invalid bearer token; send Authorization: Bearer <API_TOKEN>', { 'WWW-Authenticate': 'Bearer realm="policy-kb"' });
     }
     return next();

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { isRealDate } from '../shared/dates.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 
 const intFrom = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
@@ -60,6 +61,8 @@ export const configSchema = z.object({
   /** Open connections the HTTP server accepts at once; more are refused. */
   maxConnections: intFrom(1000, 1, 1_000_000),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Today as YYYY-MM-DD for validity judgements (default: the real date); set it to reproduce an evaluation. */
+  today: z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'must be YYYY-MM-DD').refine(isRealDate, 'is not a real calendar date').optional(),
   /** OCR for scanned pages (Debian's tesseract + chi_sim): `auto` reads pages without a text layer, `off` skips them. */
   ocr: z.enum(['auto', 'off']).default('auto'),
   /** Largest upload accepted by POST/PUT /api/documents, in MiB. */
@@ -97,6 +100,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
   SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   MAX_CONNECTIONS: 'maxConnections',
   LOG_LEVEL: 'logLevel',
+  POLICY_KB_TODAY: 'today',
   OCR: 'ocr',
   UPLOAD_MAX_MB: 'uploadMaxMb',
   ADMIN_TOKEN: 'adminToken',

@@ -6,7 +6,10 @@
  * Pure: `inferValidityFromText(body, dateIssued)` reads the text, `judgeValidity(meta, today)`
  * judges against a date the caller supplies (tests set the clock).
  */
+import { isRealDate } from '../shared/dates.js';
 import { parseNumeral } from '../shared/numerals.js';
+
+export { isRealDate };
 
 export type ValidityStatus = 'in_force' | 'expired' | 'repealed' | 'not_yet' | 'draft' | 'unknown';
 
@@ -52,15 +55,6 @@ export function parseStatusWord(word: string): ValidityStatus | 'trial' | 'amend
 export const STATUS_EXAMPLES = '现行有效, 试行, 已修订, 已废止, 失效, 征求意见稿 (or in_force, expired, repealed, not_yet, draft, unknown)';
 
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})$/u;
-
-/** Whether `YYYY-MM-DD` names a real calendar day (2016-13-45 does not). */
-export function isRealDate(iso: string): boolean {
-  const m = ISO_RE.exec(iso);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
-}
 
 function iso(y: number, m: number, d: number): string {
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;

@@ -27,6 +27,13 @@ export interface LiveKnowledgeBase {
   lastError(): string | undefined;
   /** Why the first load failed (with what to do), once it has; undefined while loading or after success. */
   loadError(): string | undefined;
+  /** The embedder and model profile once loaded (what library writes re-index with). */
+  runtime(): { embedder: OpenedKnowledgeBase['embedder']; profile: OpenedKnowledgeBase['profile'] } | undefined;
+  /**
+   * Makes the served snapshot the one `version` names (after a write through this process):
+   * reloads until it is, so a caller can answer only once its change is searchable.
+   */
+  reloadTo(version: string): Promise<boolean>;
 }
 
 /** A failed first load as readyz shows it: the problem and what to run or fix. */
@@ -96,5 +103,14 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
     ready,
     lastError: () => error,
     loadError: () => failure,
+    runtime: () => (opened ? { embedder: opened.embedder, profile: opened.profile } : undefined),
+    async reloadTo(version) {
+      // A reload already running may have read CURRENT before the write: run another after it.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        if (service?.kb.info.version === version) return true;
+        await this.reload();
+      }
+      return service?.kb.info.version === version;
+    },
   };
 }

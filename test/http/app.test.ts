@@ -33,7 +33,8 @@ describe('POST /api/search', () => {
     expect(res.body.abstained).toBe(false);
     expect(res.body.results).toHaveLength(3);
     const top = res.body.results[0];
-    expect(Object.keys(top)).toEqual(['rank', 'passageId', 'docId', 'title', 'breadcrumb', 'clause', 'text', 'start', 'end', 'score']);
+    expect(Object.keys(top)).toEqual(expect.arrayContaining(['rank', 'passageId', 'docId', 'title', 'issuer', 'breadcrumb', 'clause', 'text', 'start', 'end', 'score', 'validity']));
+    expect(top.validity).toEqual({ status: expect.any(String), basis: expect.any(String), ...(top.validity.effectiveFrom ? { effectiveFrom: expect.any(String) } : {}), ...(top.validity.effectiveTo ? { effectiveTo: expect.any(String) } : {}) });
     const doc = await request(app).get(`/api/documents/${top.docId}`);
     expect(doc.body.body.slice(top.start, top.end)).toBe(top.text);
   });

@@ -1,0 +1,207 @@
+/**
+ * Managing the library over HTTP: upload (POST), replace in place (PUT), delete, and download the
+ * original. Writes need ADMIN_TOKEN; without one they are allowed only on a loopback-only server
+ * and never from a page of another site. Every write goes through the library (single-writer
+ * lock, crash-safe corpus writes, incremental ingest) and returns once the live index shows it.
+ */
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import multer from 'multer';
+import { z } from 'zod';
+import { buildOutline } from '../../../src/chunking/outline.js';
+import { isRealDate } from '../../../src/corpus/validity.js';
+import type { AddFailure, AddInput, AddReport, LibraryChange } from '../../../src/pipeline/library.js';
+import { passageCounts, presentDocument, presentPages } from '../../../src/retrieval/presenter.js';
+import type { KnowledgeService } from '../../../src/retrieval/service.js';
+import { ERROR_CODES, KbError } from '../../../src/shared/errors.js';
+import { sendError, tokenMatches } from '../security.js';
+
+/** What the write routes need from the server: the library and a way to wait for the new index. */
+export interface DocumentLibrary {
+  add(inputs: AddInput[]): Promise<LibraryChange<AddReport>>;
+  remove(docId: string): Promise<LibraryChange<{ docId: string; title: string }>>;
+  /** The original file of a document, when one is kept. */
+  original(docId: string): Promise<{ bytes: Buffer; fileName: string } | undefined>;
+}
+
+export interface DocumentRoutesDeps {
+  getService(): KnowledgeService | undefined;
+  /** Absent while the knowledge base loads (writes answer 503). */
+  getLibrary(): DocumentLibrary | undefined;
+  adminToken?: string | undefined;
+  /** Whether the server listens on loopback only (then writes without ADMIN_TOKEN are allowed from its own pages). */
+  loopbackOnly: boolean;
+  uploadMaxBytes: number;
+  today(): string;
+}
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'must be YYYY-MM-DD').refine(isRealDate, 'is not a real calendar date');
+/** Form fields of an upload; everything optional, unknown fields refused. */
+const uploadFields = z
+  .object({
+    docId: z.string().min(1).max(64).optional(),
+    title: z.string().min(1).max(300).optional(),
+    issuer: z.string().max(200).optional(),
+    docNumber: z.string().max(100).optional(),
+    status: z.string().max(40).optional(),
+    effectiveFrom: isoDate.optional(),
+    effectiveTo: isoDate.optional(),
+    supersededBy: z.string().max(300).optional(),
+  })
+  .strict()
+  .refine((f) => !f.effectiveFrom || !f.effectiveTo || f.effectiveFrom <= f.effectiveTo, { message: 'effectiveFrom must not be after effectiveTo', path: ['effectiveTo'] });
+
+/** Library failure codes → HTTP statuses for uploads. */
+const FAILURE_STATUS: Record<string, number> = {
+  [ERROR_CODES.UNSUPPORTED_FORMAT]: 415,
+  [ERROR_CODES.DOCUMENT_UNREADABLE]: 422,
+  [ERROR_CODES.INVALID_INPUT]: 400,
+  [ERROR_CODES.UNKNOWN_DOC]: 404,
+  [ERROR_CODES.CORPUS_FILE_INVALID]: 422,
+  write_locked: 409,
+};
+
+function bearer(req: Request): string | undefined {
+  const m = /^bearer\s+(.+)$/iu.exec(req.headers.authorization ?? '');
+  return m?.[1]?.trim();
+}
+
+/**
+ * Who may write: the admin token when one is set; otherwise only a loopback-only server, and only
+ * for requests that no other site's page made (Sec-Fetch-Site, Origin).
+ */
+function requireAdmin(deps: DocumentRoutesDeps): RequestHandler {
+  return (req, res, next) => {
+    if (deps.adminToken) {
+      if (!tokenMatches(bearer(req), deps.adminToken)) {
+        return sendError(res, 401, 'unauthorized', 'this route changes the library: send Authorization: Bearer <ADMIN_TOKEN>', { 'WWW-Authenticate': 'Bearer realm="policy-kb-admin"' });
+      }
+      return next();
+    }
+    if (!deps.loopbackOnly) {
+      return sendError(res, 403, 'forbidden', 'writes are disabled: this server listens beyond loopback and no ADMIN_TOKEN is set; set ADMIN_TOKEN to allow uploads');
+    }
+    const site = req.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+      return sendError(res, 403, 'forbidden_origin', `a ${String(site).slice(0, 20)} page may not change the library`);
+    }
+    return next();
+  };
+}
+
+/** In-process queue in front of the cross-process lock: uploads to this server run one at a time, in arrival order. */
+function createQueue(): <T>(run: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (run) => {
+    const result = tail.then(run, run);
+    tail = result.catch(() => undefined);
+    return result;
+  };
+}
+
+function fileProblem(res: Response, failure: AddFailure): void {
+  sendError(res, FAILURE_STATUS[failure.code] ?? 500, failure.code, failure.message);
+}
+
+export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) => void {
+  const queue = createQueue();
+  const maxMb = Math.round((deps.uploadMaxBytes / 1024 / 1024) * 10) / 10;
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: deps.uploadMaxBytes, files: 1, fields: 20, fieldSize: 4096, parts: 24 } }).single('file');
+
+  const library = (): DocumentLibrary => {
+    const lib = deps.getLibrary();
+    if (!lib) throw new KbError(ERROR_CODES.INDEX_MISSING, 'the knowledge base is still loading; retry shortly');
+    return lib;
+  };
+
+  /** multer's own errors (size, wrong field, broken multipart) become clear 4xx answers. */
+  const parseUpload: RequestHandler = (req, res, next) => {
+    if (!req.is('multipart/form-data')) {
+      return sendError(res, 415, 'unsupported_media_type', 'send the file as multipart/form-data with the field "file"');
+    }
+    upload(req, res, (error: unknown) => {
+      if (!error) return next();
+      if (error instanceof multer.MulterError) {
+        if (error.code === 'LIMIT_FILE_SIZE') return sendError(res, 413, 'payload_too_large', `the file is larger than UPLOAD_MAX_MB (${maxMb} MiB)`);
+        if (error.code === 'LIMIT_UNEXPECTED_FILE') return sendError(res, 400, 'invalid_input', `unexpected file field "${String(error.field ?? '').slice(0, 40)}"; send one file in the field "file"`);
+        return sendError(res, 400, 'invalid_input', `the upload could not be read: ${error.message}`);
+      }
+      return sendError(res, 400, 'invalid_input', 'the multipart body could not be read (truncated or malformed)');
+    });
+  };
+
+  const inputFrom = (req: Request, replace?: string): AddInput => {
+    const file = req.file;
+    if (!file) throw new KbError(ERROR_CODES.INVALID_INPUT, 'no file: send the document in the multipart field "file"');
+    const parsed = uploadFields.safeParse(req.body ?? {});
+    if (!parsed.success) throw new KbError(ERROR_CODES.INVALID_INPUT, parsed.error.issues.map((i) => `${i.path.join('.') || 'fields'}: ${i.message}`).join('; '));
+    // Browsers send UTF-8 names as Latin-1 bytes in multipart headers (busboy's default decoding).
+    const fileName = Buffer.from(file.originalname, 'latin1').toString('utf8');
+    const fields = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined && v !== ''));
+    return { bytes: file.buffer, fileName, fields, ...(replace !== undefined ? { replace } : {}) };
+  };
+
+  const write = (status: number, replace: boolean): RequestHandler => async (req, res) => {
+    const docId = replace ? String(req.params.docId) : undefined;
+    const input = inputFrom(req, docId);
+    const change = await queue(() => library().add([input]));
+    const failure = change.failures[0];
+    if (failure) return fileProblem(res, failure);
+    const report = change.reports[0] as AddReport;
+    const svc = deps.getService();
+    const doc = svc?.kb.documents.get(report.docId);
+    const view = doc && svc ? presentDocument(doc, passageCounts(svc.kb).get(report.docId) ?? 0, deps.today()) : undefined;
+    res.status(report.outcome === 'added' ? status : 200).json({ ...view, ...report, searchable: Boolean(view) });
+  };
+
+  return (app) => {
+    const admin = requireAdmin(deps);
+    app.post('/api/documents', admin, parseUpload, write(201, false));
+    app.put('/api/documents/:docId', admin, parseUpload, write(200, true));
+    app.delete('/api/documents/:docId', admin, async (req, res) => {
+      const docId = String(req.params.docId);
+      await queue(() => library().remove(docId));
+      res.status(204).end();
+    });
+    app.get('/api/documents/:docId/original', async (req: Request, res: Response, next: NextFunction) => {
+      const docId = String(req.params.docId);
+      const svc = deps.getService();
+      if (svc && !svc.kb.documents.has(docId)) return next(new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${docId.slice(0, 100)}"; GET /api/documents lists them`));
+      const original = await library().original(docId);
+      if (!original) return sendError(res, 404, 'no_original', `document "${docId.slice(0, 100)}" was added as text; it has no original file (GET /api/documents/${encodeURIComponent(docId)} has its text)`);
+      const ascii = original.fileName.replace(/[^\x20-\x7e]/gu, '_').replace(/["\\]/gu, '_');
+      res.setHeader('Content-Type', 'application/octet-stream');
+      res.setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(original.fileName)}`);
+      res.setHeader('Content-Length', String(original.bytes.length));
+      res.end(original.bytes);
+    });
+  };
+}
+
+/** GET /api/documents and /api/documents/:docId: presented once, with format, pages and validity. */
+export function mountDocumentReads(deps: Pick<DocumentRoutesDeps, 'getService' | 'today'>): (app: Express) => void {
+  const service = (): KnowledgeService => {
+    const s = deps.getService();
+    if (!s) throw new KbError(ERROR_CODES.INDEX_MISSING, 'the knowledge base is still loading; retry shortly');
+    return s;
+  };
+  return (app) => {
+    const router = express.Router();
+    router.get('/api/documents', (_req, res) => {
+      const { kb } = service();
+      const counts = passageCounts(kb);
+      const today = deps.today();
+      const documents = [...kb.documents.values()].sort((a, b) => a.meta.docId.localeCompare(b.meta.docId)).map((d) => presentDocument(d, counts.get(d.meta.docId) ?? 0, today));
+      res.json({ documents });
+    });
+    router.get('/api/documents/:docId', (req, res) => {
+      const { kb } = service();
+      const id = String(req.params.docId);
+      const doc = kb.documents.get(id);
+      if (!doc) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id.slice(0, 100)}"; GET /api/documents lists them`);
+      const passages = kb.passages.filter((p) => p.docId === id);
+      const outline = buildOutline(doc.tree, passages);
+      res.json({ ...presentDocument(doc, passages.length, deps.today()), pages: presentPages(doc), body: doc.body, outline: outline.children });
+    });
+    app.use(router);
+  };
+}

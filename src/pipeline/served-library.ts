@@ -1,0 +1,38 @@
+/**
+ * The library as a running server changes it: each write goes through `addDocuments` /
+ * `removeDocument` (lock, corpus files, incremental ingest), then the live snapshot is swapped to
+ * the new index before the call returns, so the caller's next search already sees the change.
+ */
+import type { Config } from '../config/index.js';
+import type { Logger } from '../shared/logger.js';
+import { addDocuments, readOriginal, removeDocument, type AddInput, type AddReport, type LibraryChange } from './library.js';
+import type { LiveKnowledgeBase } from './live.js';
+import { libraryDepsFor } from './open.js';
+
+export interface ServedLibrary {
+  add(inputs: AddInput[]): Promise<LibraryChange<AddReport>>;
+  remove(docId: string): Promise<LibraryChange<{ docId: string; title: string }>>;
+  original(docId: string): Promise<{ bytes: Buffer; fileName: string } | undefined>;
+}
+
+/** How long an upload waits for another writer (a CLI `kb add`, a running `kb ingest`) before 409. */
+export const UPLOAD_LOCK_WAIT_MS = 15_000;
+
+/** The library bound to a live knowledge base; undefined until its embedder is loaded. */
+export function servedLibrary(config: Config, live: LiveKnowledgeBase, logger?: Logger): ServedLibrary | undefined {
+  const runtime = live.runtime();
+  if (!runtime) return undefined;
+  const deps = libraryDepsFor(config, runtime, { owner: `HTTP upload (pid ${process.pid})`, lockWaitMs: UPLOAD_LOCK_WAIT_MS, ...(logger ? { logger } : {}) });
+  const swap = async <T>(change: LibraryChange<T>): Promise<LibraryChange<T>> => {
+    if (change.ingest?.version) await live.reloadTo(change.ingest.version);
+    return change;
+  };
+  return {
+    add: async (inputs) => swap(await addDocuments(deps, inputs)),
+    remove: async (docId) => swap(await removeDocument(deps, docId)),
+    async original(docId) {
+      const doc = live.current()?.kb.documents.get(docId);
+      return doc ? readOriginal(config.corpusDir, doc.meta) : undefined;
+    },
+  };
+}
