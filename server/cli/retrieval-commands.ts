@@ -106,7 +106,7 @@ export const retrievalCommands: Record<string, CommandSpec> = {
       const rows: [string, Metrics][] = [];
       const report: Record<string, unknown> = { set: setFile, questions: items.length, k };
       for (const system of systems) {
-        const runs = await runEval(opened, items, { k, mode: system });
+        const runs = await runEval(opened, items, { k, mode: system, answers: true });
         const metrics = computeMetrics(runs);
         rows.push([system === 'hybrid' ? 'hybrid (policy-kb)' : `${system} only`, metrics]);
         if (system === 'hybrid') {
