@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { SectionNode } from '../corpus/parser.js';
 
 /** Bump when chunk boundaries or ids change: the index manifest records it. */
-export const CHUNKER_VERSION = 1;
+export const CHUNKER_VERSION = 2;
 
 export interface ChunkOptions {
   /** Budget: a chunk longer than this is split at sentence ends (default 400 characters). */
@@ -17,7 +17,10 @@ export interface ChunkOptions {
 }
 
 export interface Chunk {
-  /** Stable: same docId, offset and text ⇒ same id across rebuilds. */
+  /**
+   * Stable: same docId, section path and text ⇒ same id across rebuilds and across edits
+   * elsewhere in the document (an inserted article shifts offsets, not the ids of the others).
+   */
   passageId: string;
   docId: string;
   /** Position in the document, 0-based. */
@@ -87,7 +90,16 @@ export function chunkDocument(doc: DocumentInput, options: ChunkOptions = {}): C
     else groups.push([piece]);
   }
   const ancestors = indexParents(doc.tree);
-  return groups.map((group, index) => buildChunk(doc, group, index, ancestors));
+  const chunks = groups.map((group, index) => buildChunk(doc, group, index, ancestors));
+  // Identical text under the same path (a repeated 同上, an empty item) is told apart by its ordinal.
+  const seen = new Map<string, number>();
+  for (const chunk of chunks) {
+    const key = `${chunk.labels.join('/')}\u0000${chunk.text}`;
+    const ordinal = seen.get(key) ?? 0;
+    seen.set(key, ordinal + 1);
+    chunk.passageId = passageIdFor(doc.docId, `${chunk.labels.join('/')}#${ordinal}`, chunk.text);
+  }
+  return chunks;
 }
 
 function canMerge(group: Piece[], next: Piece, minChars: number, maxChars: number): boolean {
@@ -171,7 +183,7 @@ function buildChunk(doc: DocumentInput, group: Piece[], index: number, ancestors
   const breadcrumb = [`《${doc.title}》`, ...headings].join(' › ');
   const clause = labels[labels.length - 1] ?? '';
   const chunk: Chunk = {
-    passageId: passageIdFor(doc.docId, start, text),
+    passageId: '',
     docId: doc.docId,
     index,
     text,
@@ -189,8 +201,8 @@ function buildChunk(doc: DocumentInput, group: Piece[], index: number, ancestors
   return chunk;
 }
 
-/** `yunfu-3f2a9c1b7d`: docId plus a hash of offset and text. */
-export function passageIdFor(docId: string, start: number, text: string): string {
-  const digest = createHash('sha256').update(`${docId}\u0000${start}\u0000${text}`).digest('hex').slice(0, 10);
+/** `yunfu-3f2a9c1b7d`: docId plus a hash of the chunk's place (section path + ordinal) and text. */
+export function passageIdFor(docId: string, place: string, text: string): string {
+  const digest = createHash('sha256').update(`${docId}\u0000${place}\u0000${text}`).digest('hex').slice(0, 10);
   return `${docId}-${digest}`;
 }

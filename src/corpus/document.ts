@@ -2,12 +2,25 @@
  * A corpus document: YAML front matter (metadata) + the body exactly as published.
  * Pure: `parseDocumentFile(name, bytes)` validates and splits; `serializeDocument(doc)` writes the file text.
  */
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { Document as YamlDocument, isSeq, parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
+import { pagesProblem, type PageRange } from './pages.js';
+import { isRealDate, parseStatusWord, STATUS_EXAMPLES, withInferredValidity } from './validity.js';
 
 export const DOC_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A real calendar date as YYYY-MM-DD (2016-13-45 is refused). */
+const isoDate = (field: string) => z.string().regex(ISO_DATE, `${field} must be YYYY-MM-DD`).refine(isRealDate, `${field} is not a real calendar date`);
+
+/** Formats a document can come from: `markdown`/`text` are read as they are, the others are extracted. */
+export const DOCUMENT_FORMATS = ['markdown', 'text', 'pdf', 'docx', 'doc', 'wps', 'html', 'ofd'] as const;
+export type SourceFormat = (typeof DOCUMENT_FORMATS)[number];
+
+/** A path inside the corpus folder: relative, no `..`, no drive or leading slash. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what a path must not hold
+const RELATIVE_PATH_RE = /^(?![\\/])(?!.*(?:^|[\\/])\.\.(?:[\\/]|$))(?![A-Za-z]:)[^\u0000]{1,255}$/u;
 
 export const policyMetaSchema = z
   .object({
@@ -15,13 +28,40 @@ export const policyMetaSchema = z
     title: z.string().min(1).max(300),
     issuer: z.string().max(200).default(''),
     docNumber: z.string().max(100).optional(),
-    dateIssued: z.string().regex(ISO_DATE, 'dateIssued must be YYYY-MM-DD').optional(),
-    listingDate: z.string().regex(ISO_DATE, 'listingDate must be YYYY-MM-DD').optional(),
+    dateIssued: isoDate('dateIssued').optional(),
+    listingDate: isoDate('listingDate').optional(),
     sourceUrl: z.string().url().optional(),
     /** Other names people use for the document (国家规划, AI规划…), for query understanding. */
     aliases: z.array(z.string().min(1).max(40)).max(20).optional(),
+    /** Validity as stated (现行有效, 试行, 已修订, 已废止, 失效, 征求意见稿…); judged by `judgeValidity`. */
+    status: z
+      .string()
+      .max(40)
+      .refine((s) => parseStatusWord(s) !== undefined, `status must be one of ${STATUS_EXAMPLES}`)
+      .optional(),
+    effectiveFrom: isoDate('effectiveFrom').optional(),
+    effectiveTo: isoDate('effectiveTo').optional(),
+    /** Title (or docId) of the document that replaced this one. */
+    supersededBy: z.string().min(1).max(300).optional(),
+    /** Where inferred validity dates came from (filled at load from the text, or by extraction). */
+    validityBasis: z.string().max(500).optional(),
+    /** The format of the original this text was extracted from. */
+    format: z.enum(DOCUMENT_FORMATS).optional(),
+    /** The original file, relative to the corpus folder (kept by `kb add` and uploads). */
+    original: z.string().regex(RELATIVE_PATH_RE, 'original must be a path inside the corpus folder').optional(),
+    /** The file name the original was added under, for display and download. */
+    originalName: z.string().min(1).max(255).optional(),
+    originalSha256: z.string().regex(/^[0-9a-f]{64}$/u, 'originalSha256 must be 64 hex digits').optional(),
+    /** Pages of a paginated original: [page, start, end] ranges of the body. */
+    pages: z.array(z.tuple([z.number().int().min(1), z.number().int().min(0), z.number().int().min(0)])).max(100_000).optional(),
+    /** Pages whose text came from OCR. */
+    ocrPages: z.array(z.number().int().min(1)).max(100_000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((m) => !m.effectiveFrom || !m.effectiveTo || m.effectiveFrom <= m.effectiveTo, {
+    message: 'effectiveFrom must not be after effectiveTo',
+    path: ['effectiveTo'],
+  });
 
 export type PolicyMeta = z.input<typeof policyMetaSchema>;
 export type ValidMeta = z.output<typeof policyMetaSchema>;
@@ -98,7 +138,17 @@ export function parseDocumentFile(source: string, bytes: Uint8Array): PolicyDocu
     const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw fail(source, `invalid front matter: ${issues}`, result.error);
   }
-  return { meta: result.data, body, source };
+  if (result.data.pages) {
+    const problem = pagesProblem(pageRanges(result.data), body.length);
+    if (problem) throw fail(source, `invalid front matter: pages: ${problem}`);
+  }
+  return { meta: withInferredValidity(result.data, body), body, source };
+}
+
+/** The document's pages as ranges (empty for an unpaginated source). */
+export function pageRanges(meta: Pick<ValidMeta, 'pages' | 'ocrPages'>): PageRange[] {
+  const ocr = new Set(meta.ocrPages ?? []);
+  return (meta.pages ?? []).map(([page, start, end]) => (ocr.has(page) ? { page, start, end, ocr: true } : { page, start, end }));
 }
 
 /** YAML reads 2017-07-08 as a Date; metadata keeps ISO strings. */
@@ -113,12 +163,24 @@ function firstLineTitle(body: string): string {
   return line.replace(/^#+\s*/, '').trim().slice(0, 120);
 }
 
+const SERIALIZED_KEYS = [
+  'docId', 'title', 'issuer', 'docNumber', 'dateIssued', 'listingDate', 'sourceUrl', 'aliases',
+  'status', 'effectiveFrom', 'effectiveTo', 'supersededBy', 'validityBasis',
+  'format', 'original', 'originalName', 'originalSha256', 'pages', 'ocrPages',
+] as const satisfies ReadonlyArray<keyof PolicyMeta>;
+
 /** The file text for a document: front matter in a fixed key order, then the body. */
 export function serializeDocument(meta: PolicyMeta, body: string): string {
   const ordered: Record<string, unknown> = {};
-  for (const key of ['docId', 'title', 'issuer', 'docNumber', 'dateIssued', 'listingDate', 'sourceUrl', 'aliases'] as const) {
+  for (const key of SERIALIZED_KEYS) {
     if (meta[key] !== undefined) ordered[key] = meta[key];
   }
-  const yaml = stringifyYaml(ordered, { lineWidth: 0 });
+  const doc = new YamlDocument(ordered);
+  // Page ranges and OCR page lists read best one per line: `- [3, 1820, 2711]`.
+  const pages = doc.get('pages', true);
+  if (isSeq(pages)) for (const item of pages.items) if (isSeq(item)) item.flow = true;
+  const ocrPages = doc.get('ocrPages', true);
+  if (isSeq(ocrPages)) ocrPages.flow = true;
+  const yaml = doc.toString({ lineWidth: 0 });
   return `---\n${yaml}---\n${body}\n`;
 }

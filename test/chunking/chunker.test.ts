@@ -91,3 +91,28 @@ describe('chunkDocument', () => {
     });
   });
 });
+
+describe('passage ids', () => {
+  describe('when an edit changes one clause of a real document', () => {
+    it('keeps the ids of every clause whose text and place did not change', async () => {
+      const doc = await realDoc('yunfu');
+      const before = chunkText(doc.body);
+      // Reword 第五条 and lengthen 第三条: every later offset shifts.
+      const edited = doc.body.replace('补贴标准为10元/平方米', '补贴标准为每平方米12元').replace('予以奖励。单个企业', '予以奖励(按年度核定)。单个企业');
+      expect(edited).not.toBe(doc.body);
+      const after = chunkText(edited);
+      const afterIds = new Set(after.map((c) => c.passageId));
+      const changedText = before.filter((c) => !after.some((a) => a.text === c.text));
+      expect(changedText.length).toBeGreaterThan(0);
+      for (const c of before) {
+        if (changedText.includes(c)) expect(afterIds.has(c.passageId)).toBe(false);
+        else expect(afterIds.has(c.passageId)).toBe(true);
+      }
+    });
+  });
+
+  it('tells identical text under the same path apart', () => {
+    const ids = chunkText('一、总则\n同上。\n二、其他\n同上。').map((c) => c.passageId);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});

@@ -1,0 +1,271 @@
+/**
+ * Whether a document is in force. Three sources, most trusted first: what the user or front matter
+ * states (`status`, `effectiveFrom`, `effectiveTo`, `supersededBy`), what the source page's metadata
+ * box says (实施日期/失效日期/效力状态, passed in as front matter by extraction), and what the text
+ * itself says ("自2017年7月1日起实施，试行期三年", "自印发之日起施行", "有效期至2025年12月31日").
+ * Pure: `inferValidityFromText(body, dateIssued)` reads the text, `judgeValidity(meta, today)`
+ * judges against a date the caller supplies (tests set the clock).
+ */
+import { parseNumeral } from '../shared/numerals.js';
+
+export type ValidityStatus = 'in_force' | 'expired' | 'repealed' | 'not_yet' | 'draft' | 'unknown';
+
+export interface Validity {
+  status: ValidityStatus;
+  effectiveFrom?: string;
+  effectiveTo?: string;
+  /** Why, in Chinese, as a reader checks it: "正文：自2017年7月1日起实施，试行期三年". */
+  basis: string;
+}
+
+/** The validity fields of a document's metadata (front matter or upload fields). */
+export interface ValidityFields {
+  title?: string;
+  status?: string;
+  effectiveFrom?: string;
+  effectiveTo?: string;
+  supersededBy?: string;
+  /** Where the dates came from when they were inferred (set by `withInferredValidity`). */
+  validityBasis?: string;
+}
+
+/** Statuses as people write them (front matter, upload forms, 效力状态 boxes) → the judged kind. */
+const STATUS_WORDS: ReadonlyArray<readonly [RegExp, ValidityStatus | 'trial' | 'amended']> = [
+  [/^(in_force|现行有效|有效|现行|生效|尚有效)$/u, 'in_force'],
+  [/^(expired|失效|已失效|过期|已过期|届满|已届满)$/u, 'expired'],
+  [/^(repealed|废止|已废止|撤销|已撤销|宣布失效)$/u, 'repealed'],
+  [/^(amended|已修订|已修改|修订|被修订)$/u, 'amended'],
+  [/^(not_yet|尚未生效|尚未施行|未生效)$/u, 'not_yet'],
+  [/^(draft|征求意见稿|草案|草稿|送审稿|征求意见)$/u, 'draft'],
+  [/^(trial|试行|暂行)$/u, 'trial'],
+  [/^(unknown|未知)$/u, 'unknown'],
+];
+
+/** Reads a status word; undefined when it is none of the known ones. */
+export function parseStatusWord(word: string): ValidityStatus | 'trial' | 'amended' | undefined {
+  const w = word.trim().replace(/\s+/gu, '');
+  for (const [re, status] of STATUS_WORDS) if (re.test(w)) return status;
+  return undefined;
+}
+
+/** Every status word accepted, for error messages. */
+export const STATUS_EXAMPLES = '现行有效, 试行, 已修订, 已废止, 失效, 征求意见稿 (or in_force, expired, repealed, not_yet, draft, unknown)';
+
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})$/u;
+
+/** Whether `YYYY-MM-DD` names a real calendar day (2016-13-45 does not). */
+export function isRealDate(iso: string): boolean {
+  const m = ISO_RE.exec(iso);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+function iso(y: number, m: number, d: number): string {
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** The day before the same date `years` later: a term of N years from 2017-07-01 ends 2020-06-30. */
+export function addYearsInclusive(from: string, years: number, months = 0): string {
+  const m = ISO_RE.exec(from);
+  if (!m) return from;
+  const date = new Date(Date.UTC(Number(m[1]) + years, Number(m[2]) - 1 + months, Number(m[3])));
+  date.setUTCDate(date.getUTCDate() - 1);
+  return date.toISOString().slice(0, 10);
+}
+
+/** 2020年6月30日 as written in Chinese documents. */
+export function chineseDate(isoDate: string): string {
+  const m = ISO_RE.exec(isoDate);
+  return m ? `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日` : isoDate;
+}
+
+const NUM = '[0-9０-９〇零一二三四五六七八九十]{1,6}';
+const DATE_SRC = `(${NUM})\\s*年\\s*(${NUM})\\s*月\\s*(${NUM})\\s*日`;
+
+/** A Chinese date (2017年7月1日, 二〇一七年七月一日) → ISO, or undefined. */
+export function parseChineseDate(text: string): string | undefined {
+  const m = new RegExp(DATE_SRC, 'u').exec(text.normalize('NFKC'));
+  if (!m) return undefined;
+  const year = readYear(m[1] as string);
+  const month = parseNumeral(m[2] as string);
+  const day = parseNumeral(m[3] as string);
+  if (year === undefined || month === undefined || day === undefined) return undefined;
+  const out = iso(year, month, day);
+  return isRealDate(out) ? out : undefined;
+}
+
+/** Years are written digit by digit (二〇一七), not as a number (二千零一十七). */
+function readYear(text: string): number | undefined {
+  if (/^[0-9]{4}$/u.test(text)) return Number(text);
+  const digits = '〇一二三四五六七八九';
+  const alt = '零一二三四五六七八九';
+  let out = '';
+  for (const ch of text) {
+    const i = digits.indexOf(ch) >= 0 ? digits.indexOf(ch) : alt.indexOf(ch);
+    if (i < 0) return undefined;
+    out += String(i);
+  }
+  return out.length === 4 ? Number(out) : undefined;
+}
+
+const START_RE = new RegExp(`自\\s*${DATE_SRC}\\s*起\\s*(?:施行|实施|执行|生效|试行|开始施行|正式实施)`, 'gu');
+const START_ON_ISSUE_RE = /自(?:印发|发布|公布|颁布|签发)之日起(?:施行|实施|执行|生效|试行)/gu;
+const TERM_RE = new RegExp(`(试行期|有效期|实施期|执行期)(?:为|限为|暂定)?\\s*(${NUM}|半)\\s*(年|个月)`, 'gu');
+const UNTIL_RE = new RegExp(`(?:有效期|试行期|执行期|实施期)?(?:至|到|截至)\\s*${DATE_SRC}\\s*(?:止|为止|届满|结束)?`, 'gu');
+
+export interface InferredValidity {
+  effectiveFrom?: string;
+  effectiveTo?: string;
+  /** The sentence(s) the dates come from, verbatim. */
+  basis?: string;
+}
+
+function lastMatch(re: RegExp, text: string): RegExpExecArray | undefined {
+  let last: RegExpExecArray | undefined;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) last = m;
+  return last;
+}
+
+/** The clause or sentence around a match, for the basis a reader can check. */
+function sentenceAround(text: string, index: number, length: number, original: string): string {
+  const before = text.slice(0, index);
+  const startCandidates = ['。', '；', ';', '\n'].map((c) => before.lastIndexOf(c));
+  const start = Math.max(...startCandidates) + 1;
+  const after = text.slice(index + length);
+  const endRel = after.search(/[。；;\n]/u);
+  const end = endRel < 0 ? text.length : index + length + endRel;
+  // Drop a leading article number: "第二十四条 本优惠办法自…" reads as the clause itself.
+  // Quote the original where normalization kept the length (offsets still line up).
+  const source = original.length === text.length ? original : text;
+  const piece = source.slice(start, end).trim().replace(/^第[0-9零〇一二两三四五六七八九十百千]+条\s*/u, '');
+  return piece.slice(0, 160);
+}
+
+/**
+ * Reads when a document takes and loses effect from its own words. The last statement wins
+ * (the commencement clause stands at the end; earlier "自…之日起" phrases refer to other things).
+ */
+export function inferValidityFromText(body: string, dateIssued?: string): InferredValidity {
+  const text = body.normalize('NFKC');
+  const out: InferredValidity = {};
+  const bases: string[] = [];
+  const start = lastMatch(START_RE, text);
+  const onIssue = lastMatch(START_ON_ISSUE_RE, text);
+  if (start && (!onIssue || start.index >= onIssue.index)) {
+    const from = parseChineseDate(start[0]);
+    if (from) {
+      out.effectiveFrom = from;
+      bases.push(sentenceAround(text, start.index, start[0].length, body));
+    }
+  } else if (onIssue && dateIssued) {
+    out.effectiveFrom = dateIssued;
+    bases.push(sentenceAround(text, onIssue.index, onIssue[0].length, body));
+  }
+  const until = lastMatch(UNTIL_RE, text);
+  const term = lastMatch(TERM_RE, text);
+  if (until && /有效期|试行期|执行期|实施期|止|届满/u.test(until[0])) {
+    const to = parseChineseDate(until[0]);
+    if (to) {
+      out.effectiveTo = to;
+      const s = sentenceAround(text, until.index, until[0].length, body);
+      if (!bases.includes(s)) bases.push(s);
+    }
+  } else if (term && out.effectiveFrom) {
+    const amount = term[2] === '半' ? 0.5 : parseNumeral(term[2] as string);
+    if (amount !== undefined && amount > 0) {
+      const months = term[3] === '个月' ? amount : amount * 12;
+      out.effectiveTo = addYearsInclusive(out.effectiveFrom, Math.floor(months / 12), months % 12);
+      const s = sentenceAround(text, term.index, term[0].length, body);
+      if (!bases.includes(s)) bases.push(s);
+    }
+  }
+  if (bases.length > 0) out.basis = bases.join('；');
+  return out;
+}
+
+/**
+ * Fills validity fields the metadata leaves open from the text; stated fields always win.
+ * Returns a new object (the input is not changed).
+ */
+export function withInferredValidity<T extends ValidityFields & { dateIssued?: string }>(meta: T, body: string): T {
+  if (meta.effectiveFrom && meta.effectiveTo) return meta;
+  const inferred = inferValidityFromText(body, meta.dateIssued);
+  if (!inferred.effectiveFrom && !inferred.effectiveTo) return meta;
+  const out: T = { ...meta };
+  let filled = false;
+  if (!out.effectiveFrom && inferred.effectiveFrom) {
+    out.effectiveFrom = inferred.effectiveFrom;
+    filled = true;
+  }
+  if (!out.effectiveTo && inferred.effectiveTo) {
+    out.effectiveTo = inferred.effectiveTo;
+    filled = true;
+  }
+  if (filled && !out.validityBasis && inferred.basis) out.validityBasis = `正文：${inferred.basis}`;
+  return out;
+}
+
+/**
+ * Judges a document's validity on `today` (YYYY-MM-DD). A stated repeal, amendment or draft
+ * status stands whatever the dates say; otherwise the dates decide; a stated 现行有效 with no
+ * dates is in force; nothing known is `unknown`.
+ */
+export function judgeValidity(meta: ValidityFields, today: string): Validity {
+  const stated = meta.status ? parseStatusWord(meta.status) : undefined;
+  const from = meta.effectiveFrom;
+  const to = meta.effectiveTo;
+  const dates: Pick<Validity, 'effectiveFrom' | 'effectiveTo'> = {};
+  if (from) dates.effectiveFrom = from;
+  if (to) dates.effectiveTo = to;
+  const basisParts: string[] = [];
+  if (meta.status) basisParts.push(`状态：${meta.status.trim()}`);
+  if (meta.supersededBy) basisParts.push(`已被《${meta.supersededBy.replace(/^《|》$/gu, '')}》取代`);
+  if (meta.validityBasis) basisParts.push(meta.validityBasis);
+  else {
+    if (from) basisParts.push(`施行日期：${chineseDate(from)}`);
+    if (to) basisParts.push(`有效期至：${chineseDate(to)}`);
+  }
+  const basis = basisParts.join('；') || '文件未载明施行日期或效力状态';
+  const result = (status: ValidityStatus): Validity => ({ status, ...dates, basis });
+  if (stated === 'draft') return result('draft');
+  if (stated === 'repealed' || stated === 'amended' || meta.supersededBy) return result('repealed');
+  if (stated === 'expired') return result('expired');
+  if (from && today < from) return result('not_yet');
+  if (to && today > to) return result('expired');
+  if (stated === 'not_yet' && !from) return result('not_yet');
+  if (from || to || stated === 'in_force' || stated === 'trial') return result('in_force');
+  return result('unknown');
+}
+
+/** The noun a warning uses for a document: 该办法, 该条例, 该通知… (该文件 when the title says none). */
+function documentNoun(title: string | undefined): string {
+  const t = (title ?? '').replace(/[（(][^）)]*[）)]\s*$/u, '');
+  const m = /(办法|条例|规定|细则|通知|意见|方案|规划|计划|决定|纲要|规则|措施|指引|标准|批复|公告|通告)$/u.exec(t);
+  return `该${m ? m[1] : '文件'}`;
+}
+
+/**
+ * A warning for an answer that cites a document not in force, e.g.
+ * "注意：该办法自2017年7月1日起实施，试行期三年，已于2020年6月30日届满"; undefined when in force or unknown.
+ */
+export function validityNote(v: Validity, title?: string): string | undefined {
+  const noun = documentNoun(title);
+  const fromText = v.effectiveFrom ? `自${chineseDate(v.effectiveFrom)}起施行` : '';
+  const textual = /正文：([^；]+)/u.exec(v.basis)?.[1];
+  const said = textual ? textual.replace(/^本[^自]{0,12}(?=自)/u, '').replace(/[。；]+$/u, '') : fromText;
+  switch (v.status) {
+    case 'expired':
+      return `注意：${noun}${said ? `${said}，` : ''}${v.effectiveTo ? `已于${chineseDate(v.effectiveTo)}届满` : '已失效'}`;
+    case 'repealed':
+      return `注意：${noun}已废止或被修订（${v.basis}），引用前请核对现行文本`;
+    case 'not_yet':
+      return `注意：${noun}尚未施行${v.effectiveFrom ? `，将自${chineseDate(v.effectiveFrom)}起施行` : ''}`;
+    case 'draft':
+      return `注意：${noun}为征求意见稿或草案，不具效力`;
+    default:
+      return undefined;
+  }
+}

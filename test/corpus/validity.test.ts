@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseDocumentFile } from '../../src/corpus/document.js';
+import { pageSpan } from '../../src/corpus/pages.js';
+import {
+  addYearsInclusive,
+  inferValidityFromText,
+  isRealDate,
+  judgeValidity,
+  parseChineseDate,
+  validityNote,
+} from '../../src/corpus/validity.js';
+import { realDoc } from '../helpers.js';
+
+describe('inferValidityFromText', () => {
+  it('reads a commencement date and a trial term of N years', () => {
+    expect(inferValidityFromText('第二十四条 本优惠办法自2017年7月1日起实施,试行期三年。')).toEqual({
+      effectiveFrom: '2017-07-01',
+      effectiveTo: '2020-06-30',
+      basis: '本优惠办法自2017年7月1日起实施,试行期三年',
+    });
+  });
+
+  it('reads dates written in Chinese numerals and terms in months', () => {
+    expect(inferValidityFromText('本规定自二〇二一年十月一日起施行，有效期18个月。')).toMatchObject({ effectiveFrom: '2021-10-01', effectiveTo: '2023-03-31' });
+  });
+
+  it('takes 自印发之日起 from the issue date and an explicit end date', () => {
+    expect(inferValidityFromText('本通知自印发之日起实施，有效期至2025年12月31日。', '2023-01-02')).toMatchObject({ effectiveFrom: '2023-01-02', effectiveTo: '2025-12-31' });
+  });
+
+  it('ignores 自…之日起 phrases that name no date', () => {
+    expect(inferValidityFromText('自本办法实施之日起，在我市新增固定资产投资的企业……')).toEqual({});
+  });
+
+  it('lets the last commencement clause win over earlier dates in the text', () => {
+    const text = '2015年1月1日起实施的旧办法同时废止。……第三十条 本办法自2016年3月1日起施行。';
+    expect(inferValidityFromText(text).effectiveFrom).toBe('2016-03-01');
+  });
+});
+
+describe('judgeValidity', () => {
+  const yunfu = { effectiveFrom: '2017-07-01', effectiveTo: '2020-06-30', validityBasis: '正文：本优惠办法自2017年7月1日起实施,试行期三年' };
+
+  it('judges by dates against the given day', () => {
+    expect(judgeValidity(yunfu, '2019-01-01').status).toBe('in_force');
+    expect(judgeValidity(yunfu, '2020-06-30').status).toBe('in_force');
+    expect(judgeValidity(yunfu, '2020-07-01').status).toBe('expired');
+    expect(judgeValidity(yunfu, '2017-06-30').status).toBe('not_yet');
+  });
+
+  it('lets a stated repeal, amendment or draft stand whatever the dates say', () => {
+    expect(judgeValidity({ ...yunfu, status: '已废止' }, '2019-01-01').status).toBe('repealed');
+    expect(judgeValidity({ status: '已修订' }, '2019-01-01').status).toBe('repealed');
+    expect(judgeValidity({ supersededBy: '新办法' }, '2019-01-01')).toMatchObject({ status: 'repealed', basis: '已被《新办法》取代' });
+    expect(judgeValidity({ status: '征求意见稿' }, '2019-01-01').status).toBe('draft');
+  });
+
+  it('is unknown when nothing is stated or inferable', () => {
+    expect(judgeValidity({}, '2026-01-01')).toEqual({ status: 'unknown', basis: '文件未载明施行日期或效力状态' });
+  });
+
+  it('judges the real 云浮 document expired from its own last article', async () => {
+    const doc = await realDoc('yunfu');
+    const v = judgeValidity(doc.meta, '2026-11-29');
+    expect(v).toMatchObject({ status: 'expired', effectiveFrom: '2017-07-01', effectiveTo: '2020-06-30' });
+    expect(validityNote(v, doc.meta.title)).toBe('注意：该办法自2017年7月1日起实施,试行期三年，已于2020年6月30日届满');
+  });
+
+  it('gives no note for a document in force or of unknown validity', () => {
+    expect(validityNote({ status: 'in_force', basis: 'x' })).toBeUndefined();
+    expect(validityNote({ status: 'unknown', basis: 'x' })).toBeUndefined();
+  });
+});
+
+describe('dates', () => {
+  it('refuses impossible calendar dates', () => {
+    expect(isRealDate('2016-13-45')).toBe(false);
+    expect(isRealDate('2023-02-29')).toBe(false);
+    expect(isRealDate('2024-02-29')).toBe(true);
+    expect(parseChineseDate('2023年2月30日')).toBeUndefined();
+  });
+
+  it('ends a term of N years the day before its anniversary', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1950-01-01'), max: new Date('2090-12-31'), noInvalidDate: true }), fc.integer({ min: 1, max: 10 }), (d, n) => {
+        const from = d.toISOString().slice(0, 10);
+        const to = addYearsInclusive(from, n);
+        const next = new Date(`${to}T00:00:00Z`);
+        next.setUTCDate(next.getUTCDate() + 1);
+        const anniversary = next.toISOString().slice(0, 10);
+        // The day after the term is the anniversary (29 Feb rolls over to 1 Mar in common years).
+        expect(isRealDate(to)).toBe(true);
+        expect(Number(anniversary.slice(0, 4))).toBe(Number(from.slice(0, 4)) + n);
+        if (!from.endsWith('-02-29')) expect(anniversary.slice(5)).toBe(from.slice(5));
+      }),
+    );
+  });
+});
+
+describe('front matter validity fields', () => {
+  const file = (fm: string) => new TextEncoder().encode(`---\ndocId: x\n${fm}\n---\n正文。`);
+
+  it('refuses an unknown status word, naming the accepted ones', () => {
+    expect(() => parseDocumentFile('x.md', file('status: 大概有效'))).toThrow(/x\.md: invalid front matter: status: status must be one of 现行有效/u);
+  });
+
+  it('refuses effectiveFrom after effectiveTo and impossible dates', () => {
+    expect(() => parseDocumentFile('x.md', file('effectiveFrom: 2020-01-02\neffectiveTo: 2020-01-01'))).toThrow(/effectiveTo: effectiveFrom must not be after effectiveTo/u);
+    expect(() => parseDocumentFile('x.md', file("dateIssued: '2016-13-45'"))).toThrow(/dateIssued is not a real calendar date/u);
+  });
+
+  it('refuses pages outside the body and originals outside the corpus folder', () => {
+    expect(() => parseDocumentFile('x.md', file('pages:\n  - [1, 0, 999]'))).toThrow(/pages: page 1 range \[0, 999\) is outside the body/u);
+    expect(() => parseDocumentFile('x.md', file('original: ../../etc/passwd'))).toThrow(/original must be a path inside the corpus folder/u);
+  });
+});
+
+describe('pageSpan', () => {
+  const pages = [
+    { page: 1, start: 0, end: 10 },
+    { page: 2, start: 10, end: 20, ocr: true },
+    { page: 3, start: 20, end: 30 },
+  ];
+
+  it('names the page where a span starts and where it ends when that differs', () => {
+    expect(pageSpan(pages, 3, 8)).toEqual({ page: 1 });
+    expect(pageSpan(pages, 8, 12)).toEqual({ page: 1, pageEnd: 2, ocr: true });
+    expect(pageSpan(pages, 10, 20)).toEqual({ page: 2, ocr: true });
+    expect(pageSpan(pages, 25, 30)).toEqual({ page: 3 });
+    expect(pageSpan(undefined, 0, 5)).toBeUndefined();
+  });
+});
