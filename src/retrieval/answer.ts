@@ -4,6 +4,7 @@
  * with its `start`/`end` in the document body. Abstains when the evidence is too weak.
  */
 import type { ValidMeta } from '../corpus/document.js';
+import { judgeValidity, validityNote, type Validity } from '../corpus/validity.js';
 import { analyze } from './analyzer.js';
 import { URL_ASK_WORDS, coverageOf, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
@@ -25,6 +26,8 @@ export interface Citation {
   end: number;
   /** Set on the nearest passages listed when the answer abstains. */
   lowConfidence?: boolean;
+  /** Whether the cited document is in force on the answer's date (`today`). */
+  validity?: Validity;
 }
 
 export interface Answer {
@@ -82,12 +85,14 @@ export interface AnswerTuning {
   /** Sentences in the answer (list questions: one per document, up to `maxDocuments`). */
   maxSentences: number;
   maxDocuments: number;
+  /** The date validity is judged on (YYYY-MM-DD); default: today's date when the answer is composed. */
+  today?: string;
 }
 
 export const DEFAULT_ANSWER_TUNING: AnswerTuning = {
   // Fitted by scripts/calibrate.ts on dev.jsonl + dev2.jsonl pooled (5-fold CV: README "Measured").
-  minCoverage: -0.125,
-  absentPenalty: 1.25,
+  minCoverage: 0.2,
+  absentPenalty: 0.25,
   quantityCoverageRatio: 0.6,
   listRatio: 0.6,
   focusRatio: 0.5,
@@ -109,7 +114,12 @@ interface ScoredSentence extends Sentence {
   concepts: Set<string>;
 }
 
-function citationFor(n: number, hit: SearchHit, meta: ValidMeta | undefined, span: { start: number; end: number; text: string }, lowConfidence = false): Citation {
+/** Today's date as YYYY-MM-DD (UTC). */
+export function isoToday(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function citationFor(n: number, hit: SearchHit, meta: ValidMeta | undefined, span: { start: number; end: number; text: string }, lowConfidence = false, today = isoToday()): Citation {
   const c: Citation = {
     n,
     passageId: hit.passageId,
@@ -125,12 +135,26 @@ function citationFor(n: number, hit: SearchHit, meta: ValidMeta | undefined, spa
   if (meta?.docNumber) c.docNumber = meta.docNumber;
   if (meta?.dateIssued) c.dateIssued = meta.dateIssued;
   if (lowConfidence) c.lowConfidence = true;
+  if (meta) c.validity = judgeValidity(meta, today);
   return c;
 }
 
-function abstain(kb: KnowledgeIndex, response: SearchResponse, reason: string, confidence: number, signals?: AnswerSignals): Answer {
+/** One warning line per cited document that is expired, repealed, not yet in force or a draft. */
+export function validityNotes(citations: readonly Citation[]): string[] {
+  const seen = new Set<string>();
+  const notes: string[] = [];
+  for (const c of citations) {
+    if (seen.has(c.docId) || !c.validity) continue;
+    seen.add(c.docId);
+    const note = validityNote(c.validity, c.title);
+    if (note) notes.push(`${note}（《${c.title}》）。`);
+  }
+  return notes;
+}
+
+function abstain(kb: KnowledgeIndex, response: SearchResponse, reason: string, confidence: number, signals?: AnswerSignals, today = isoToday()): Answer {
   const nearest = response.results.slice(0, 3);
-  const citations = nearest.map((hit, i) => citationFor(i + 1, hit, kb.documents.get(hit.docId)?.meta, { start: hit.start, end: hit.end, text: hit.text }, true));
+  const citations = nearest.map((hit, i) => citationFor(i + 1, hit, kb.documents.get(hit.docId)?.meta, { start: hit.start, end: hit.end, text: hit.text }, true, today));
   const list = citations.map((c) => `[${c.n}]《${c.title}》${c.clause}`).join('；');
   const answer = citations.length > 0 ? `${ABSTAIN_TEXT}${reason}\n以下条文最接近，但不足以回答该问题（低置信度，仅供参考）：${list}` : `${ABSTAIN_TEXT}${reason}`;
   const out: Answer = { question: response.query, answer, citations, abstained: true, reason, confidence: Number(confidence.toFixed(3)), generator: 'extractive' };
@@ -282,16 +306,17 @@ function missingTopic(concepts: readonly Concept[], covered: ReadonlySet<string>
 /** Composes the answer for a search response over the same snapshot. */
 export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuning: Partial<AnswerTuning> = {}): Answer {
   const t = { ...DEFAULT_ANSWER_TUNING, ...tuning };
+  const today = t.today ?? isoToday();
   const { understanding } = response;
   const form = questionForm(response.query, understanding.namedDocs.length);
-  if (response.results.length === 0) return abstain(kb, response, '没有与问题相关的条文。', 0);
+  if (response.results.length === 0) return abstain(kb, response, '没有与问题相关的条文。', 0, undefined, today);
 
   // A question about a place no document covers (广州, 贵州): abstain unless the top passages are
   // about that place too (mentioned in at least two of the top three).
   const top = response.results.slice(0, t.passages);
   const placeMentions = top.slice(0, 3).filter((h) => understanding.unknownPlaces.some((p) => h.text.includes(p))).length;
   if (understanding.unknownPlaces.length > 0 && placeMentions < 2) {
-    return abstain(kb, response, `知识库中没有${understanding.unknownPlaces.join('、')}的相关文件。`, 0);
+    return abstain(kb, response, `知识库中没有${understanding.unknownPlaces.join('、')}的相关文件。`, 0, undefined, today);
   }
 
   // Words that only name the document (云浮, or every word of a quoted title) are not evidence.
@@ -322,7 +347,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   };
   if (!best || bestCoverage - t.absentPenalty * signals.absentShare < t.minCoverage) {
     const why = signals.absentTerms.length > 0 && t.absentPenalty * signals.absentShare >= bestCoverage - t.minCoverage ? `相关文件中没有提到“${signals.absentTerms.join('、')}”。` : '检索到的条文与问题关联太弱。';
-    return abstain(kb, response, why, bestCoverage, signals);
+    return abstain(kb, response, why, bestCoverage, signals, today);
   }
 
   // Quantity questions: each part that asks for a figure needs a sentence stating it.
@@ -334,7 +359,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
     if (!signals.quantityFound) {
       const ask = asks[0] as QuantityAsk;
       const what = ask.kind === 'money' ? '具体金额' : ask.kind === 'ratio' ? '具体比例' : ask.kind === 'docNumber' ? '文号' : ask.kind === 'year' ? '具体年份' : ask.kind === 'url' ? '网址' : '具体数字';
-      return abstain(kb, response, `相关文件涉及这一主题，但没有规定${what}。`, bestCoverage, signals);
+      return abstain(kb, response, `相关文件涉及这一主题，但没有规定${what}。`, bestCoverage, signals, today);
     }
   }
 
@@ -342,7 +367,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   const citations: Citation[] = [];
   const cite = (s: ScoredSentence): string => {
     const n = citations.length + 1;
-    citations.push(citationFor(n, s.hit, kb.documents.get(s.hit.docId)?.meta, s));
+    citations.push(citationFor(n, s.hit, kb.documents.get(s.hit.docId)?.meta, s, false, today));
     // Cite the clause the way drafters do: 《title》四、（一）1. / 第三章第十条.
     const pos = kb.byId.get(s.hit.passageId);
     const path = pos === undefined ? s.hit.clause : clausePath(kb.passages[pos]?.labels ?? []);
@@ -387,6 +412,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
       lines.push(`《${title}》未规定${missingTopic(concepts, covered)}。`);
     }
   }
+  lines.push(...validityNotes(citations));
   const answer: Answer = { question: response.query, answer: lines.join('\n'), citations, abstained: false, confidence: Number(bestCoverage.toFixed(3)), generator: 'extractive', signals };
   return answer;
 }
