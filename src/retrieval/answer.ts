@@ -8,7 +8,10 @@ import { judgeValidity, validityNote, type Validity } from '../corpus/validity.j
 import { analyze } from './analyzer.js';
 import { URL_ASK_WORDS, coverageOf, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
+import { questionForm, type QuestionForm } from './query.js';
 import type { SearchHit, SearchResponse } from './search.js';
+
+export { questionForm, type QuestionForm };
 
 export interface Citation {
   n: number;
@@ -63,7 +66,6 @@ export interface AnswerSignals {
   form: QuestionForm;
 }
 
-export type QuestionForm = 'single' | 'list' | 'parts';
 
 export interface AnswerTuning {
   /**
@@ -162,16 +164,6 @@ function abstain(kb: KnowledgeIndex, response: SearchResponse, reason: string, c
   return out;
 }
 
-/** 哪些城市/哪些文件/各地/分别: the answer is a list of documents. */
-const LIST_RE = /哪些(?:城市|地方|地市|市|文件|规划|地区|省市|政府)|哪几(?:个|座|份|家)(?:城市|市|地方|文件)?|各地|分别|各(?:个)?(?:城市|地市|文件)/u;
-
-/** The shape of the answer a question wants. */
-export function questionForm(question: string, namedDocs: number): QuestionForm {
-  if (namedDocs >= 2) return 'parts';
-  if (namedDocs === 0 && LIST_RE.test(question.normalize('NFKC'))) return 'list';
-  return 'single';
-}
-
 /** Purpose, basis and covering-notice sentences: true but rarely the answer. */
 const FILLER_RE = /为(?:了)?[^。；]{0,240}?(?:特)?(?:制定|制订)本(?:办法|规划|方案|计划|意见|细则|规定)|(?:结合|根据|按照)[^。；]{0,200}?(?:特)?(?:制定|制订)本(?:办法|规划|方案|计划)|现将[^。]{0,80}印发给你们|请认真(?:贯彻执行|组织实施|抓好落实)|(?:人民政府|管委会|各部门|成员单位|直属机构)[^。：:]{0,40}[:：]/u;
 /** Questions that ask for exactly those (依据了哪些文件, 为什么出台, 印发前经过…). */
@@ -230,9 +222,13 @@ interface Candidates {
 }
 
 /** Every sentence of the given hits, scored against the question's concepts. */
-function scoreSentences(kb: KnowledgeIndex, hits: readonly SearchHit[], concepts: readonly Concept[], asks: readonly QuantityAsk[], o: { fillerPenalty: number; asksFiller: boolean }): ScoredSentence[] {
+function scoreSentences(kb: KnowledgeIndex, hits: readonly SearchHit[], concepts: readonly Concept[], asks: readonly QuantityAsk[], o: { fillerPenalty: number; asksFiller: boolean; perDocumentRank: boolean }): ScoredSentence[] {
   const out: ScoredSentence[] = [];
-  hits.forEach((hit, rank) => {
+  const seenPerDoc = new Map<string, number>();
+  hits.forEach((hit, position) => {
+    // The rank prior counts within the document when each document is judged on its own.
+    const rank = o.perDocumentRank ? (seenPerDoc.get(hit.docId) ?? 0) : position;
+    seenPerDoc.set(hit.docId, (seenPerDoc.get(hit.docId) ?? 0) + 1);
     const body = kb.documents.get(hit.docId)?.body ?? '';
     for (const s of joinBareHeadings(body, splitSentences(body, hit.start, hit.end))) {
       const covered = coveredConcepts(s.text, concepts);
@@ -331,7 +327,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   const perDoc = form === 'single' ? top : spreadHits(response.results, t.passages, t.maxDocuments);
   // A web address is a fact about the document: look for it in the named documents' whole text.
   const extra = asks.some((a) => a.kind === 'url') && response.scope.length > 0 ? urlHits(kb, response.scope, perDoc.length) : [];
-  const sentences = scoreSentences(kb, [...perDoc, ...extra], concepts, asks, { fillerPenalty: t.fillerPenalty, asksFiller });
+  const sentences = scoreSentences(kb, [...perDoc, ...extra], concepts, asks, { fillerPenalty: t.fillerPenalty, asksFiller, perDocumentRank: form !== 'single' });
   const best = sentences[0];
   const bestCoverage = best?.coverage ?? 0;
   const totalWeight = concepts.reduce((a, c) => a + c.weight, 0) || 1;
