@@ -1,12 +1,5 @@
 import { loadConfig } from '../src/config/index.js';
 import { openKnowledgeBase } from '../src/pipeline/open.js';
-import { questionConcepts } from '../src/retrieval/evidence.js';
-import { analyze } from '../src/retrieval/analyzer.js';
+import { compareProvisions, comparisonMarkdown } from '../src/retrieval/compare.js';
 const opened = await openKnowledgeBase(loadConfig(process.env), { autoIngest: true });
-const r = await opened.service.search(process.argv[2] ?? '', { k: 8 });
-const kb = opened.kb;
-const named = new Set(r.understanding.namedDocs.flatMap((d) => [d.by, ...analyze(d.by)]));
-const scope = new Set(r.scope.length ? r.scope : kb.documents.keys());
-console.log(r.expansions, r.scope);
-for (const c of questionConcepts(kb.bm25, r.understanding.terms, r.expansions, named, (i) => scope.has(kb.passages[i]?.docId ?? ''))) console.log(c.term, c.weight.toFixed(2), c.local.toFixed(2), c.scopeFreq, [...c.forms]);
-for (const h of r.results.slice(0, 5)) console.log(h.rank, h.clause, h.text.slice(0, 60));
+console.log(comparisonMarkdown(await compareProvisions(opened.kb, opened.service.searcher, process.argv[2] ?? '')));

@@ -29,6 +29,8 @@ export interface Citation {
   end: number;
   /** Set on the nearest passages listed when the answer abstains. */
   lowConfidence?: boolean;
+  /** The clause's full label path as drafters cite it (三、（五）, 第三章第六条). */
+  clausePath?: string;
   /** Whether the cited document is in force on the answer's date (`today`). */
   validity?: Validity;
 }
@@ -64,6 +66,8 @@ export interface AnswerSignals {
   quantityFound?: boolean;
   /** The question's shape: one answer, one line per document (哪些城市), or one part per named document. */
   form: QuestionForm;
+  /** Share of the question's in-scope weight (how specific each term is there) the lead sentence covers. */
+  leadCoverage?: number;
 }
 
 
@@ -121,7 +125,7 @@ export function isoToday(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-function citationFor(n: number, hit: SearchHit, meta: ValidMeta | undefined, span: { start: number; end: number; text: string }, lowConfidence = false, today = isoToday()): Citation {
+function citationFor(n: number, hit: SearchHit, meta: ValidMeta | undefined, span: { start: number; end: number; text: string }, lowConfidence = false, today = isoToday(), labels?: readonly string[]): Citation {
   const c: Citation = {
     n,
     passageId: hit.passageId,
@@ -137,8 +141,14 @@ function citationFor(n: number, hit: SearchHit, meta: ValidMeta | undefined, spa
   if (meta?.docNumber) c.docNumber = meta.docNumber;
   if (meta?.dateIssued) c.dateIssued = meta.dateIssued;
   if (lowConfidence) c.lowConfidence = true;
+  if (labels && labels.length > 0) c.clausePath = clausePath(labels);
   if (meta) c.validity = judgeValidity(meta, today);
   return c;
+}
+
+function labelsOf(kb: KnowledgeIndex, passageId: string): readonly string[] | undefined {
+  const pos = kb.byId.get(passageId);
+  return pos === undefined ? undefined : kb.passages[pos]?.labels;
 }
 
 /** One warning line per cited document that is expired, repealed, not yet in force or a draft. */
@@ -156,7 +166,7 @@ export function validityNotes(citations: readonly Citation[]): string[] {
 
 function abstain(kb: KnowledgeIndex, response: SearchResponse, reason: string, confidence: number, signals?: AnswerSignals, today = isoToday()): Answer {
   const nearest = response.results.slice(0, 3);
-  const citations = nearest.map((hit, i) => citationFor(i + 1, hit, kb.documents.get(hit.docId)?.meta, { start: hit.start, end: hit.end, text: hit.text }, true, today));
+  const citations = nearest.map((hit, i) => citationFor(i + 1, hit, kb.documents.get(hit.docId)?.meta, { start: hit.start, end: hit.end, text: hit.text }, true, today, labelsOf(kb, hit.passageId)));
   const list = citations.map((c) => `[${c.n}]《${c.title}》${c.clause}`).join('；');
   const answer = citations.length > 0 ? `${ABSTAIN_TEXT}${reason}\n以下条文最接近，但不足以回答该问题（低置信度，仅供参考）：${list}` : `${ABSTAIN_TEXT}${reason}`;
   const out: Answer = { question: response.query, answer, citations, abstained: true, reason, confidence: Number(confidence.toFixed(3)), generator: 'extractive' };
@@ -363,7 +373,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   const citations: Citation[] = [];
   const cite = (s: ScoredSentence): string => {
     const n = citations.length + 1;
-    citations.push(citationFor(n, s.hit, kb.documents.get(s.hit.docId)?.meta, s, false, today));
+    citations.push(citationFor(n, s.hit, kb.documents.get(s.hit.docId)?.meta, s, false, today, labelsOf(kb, s.hit.passageId)));
     // Cite the clause the way drafters do: 《title》四、（一）1. / 第三章第十条.
     const pos = kb.byId.get(s.hit.passageId);
     const path = pos === undefined ? s.hit.clause : clausePath(kb.passages[pos]?.labels ?? []);
@@ -379,6 +389,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
     const focused = focus && !best.concepts.has(focus.term) ? sentences.find((s) => s.concepts.has(focus.term) && s.score >= t.focusRatio * best.score) : undefined;
     const lead = firstQuantity ?? focused ?? best;
     const chosen = chooseSentences(sentences, concepts, lead, t.maxSentences, (s) => !asksFiller && isFiller(s.text));
+    signals.leadCoverage = Number(coverageOf(lead.concepts, concepts, 'local').toFixed(4));
     for (const s of chosen) lines.push(cite(s));
     // A part asking for a figure no chosen sentence states is said to be missing (补多少、上限多少).
     if (parts.length >= 2) {
