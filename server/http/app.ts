@@ -17,6 +17,8 @@ import type { KnowledgeService } from '../../src/retrieval/service.js';
 import { ERROR_CODES, KbError, describeError, isKbError, type ErrorCode } from '../../src/shared/errors.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { registerCompareRoutes } from './routes/compare.js';
+import { resolveReferences } from '../../src/retrieval/references.js';
 import { cors, rateLimit, requireAllowedOrigin, requireToken, securityHeaders, sendError } from './security.js';
 
 export interface AppDeps {
@@ -89,6 +91,8 @@ function citationJson(c: Citation): Record<string, unknown> {
     start: c.start,
     end: c.end,
     ...(c.lowConfidence ? { lowConfidence: true } : {}),
+    ...(c.clausePath ? { clausePath: c.clausePath } : {}),
+    ...(c.validity ? { validity: c.validity } : {}),
   };
 }
 
@@ -194,7 +198,8 @@ export function createApp(deps: AppDeps): Express {
       const doc = kb.documents.get(p.docId);
       return { passageId: p.passageId, docId: p.docId, title: doc?.meta.title ?? '', issuer: doc?.meta.issuer ?? '', breadcrumb: p.breadcrumb, clause: p.clause, text: passageText(kb, p), start: p.start, end: p.end };
     };
-    res.json({ passage: view(pos), previous: view(pos - 1), next: view(pos + 1) });
+    const p = kb.passages[pos] as (typeof kb.passages)[number];
+    res.json({ passage: view(pos), previous: view(pos - 1), next: view(pos + 1), references: resolveReferences(kb, p.docId, p.start, p.end) });
   });
 
   app.get('/v1/models', (_req, res) => {
@@ -236,6 +241,7 @@ export function createApp(deps: AppDeps): Express {
     res.end();
   });
 
+  registerCompareRoutes(app, service);
   for (const mount of deps.mounts ?? []) mount(app);
 
   app.use(express.static(WEB_DIR, { index: 'index.html', dotfiles: 'ignore', fallthrough: true }));
