@@ -30,7 +30,7 @@
 
   async function copyText(text, button) {
     try {
-      await navigator.clipboard.writeText(text);
+      await window.navigator.clipboard.writeText(text);
     } catch {
       // Clipboard API refused (no permission, not a secure context): select-and-copy fallback.
       const area = el('textarea', { class: 'copy-buffer', 'aria-hidden': 'true' });
@@ -43,7 +43,7 @@
     if (button) {
       const before = button.textContent;
       button.textContent = '已复制';
-      setTimeout(() => { button.textContent = before; }, 1500);
+      window.setTimeout(() => { button.textContent = before; }, 1500);
     }
   }
 

@@ -226,11 +226,6 @@ function quantityParts(question: string): { text: string; ask: QuantityAsk }[] {
   });
 }
 
-interface Candidates {
-  sentences: ScoredSentence[];
-  concepts: Concept[];
-}
-
 /** Every sentence of the given hits, scored against the question's concepts. */
 function scoreSentences(kb: KnowledgeIndex, hits: readonly SearchHit[], concepts: readonly Concept[], asks: readonly QuantityAsk[], o: { fillerPenalty: number; asksFiller: boolean; perDocumentRank: boolean }): ScoredSentence[] {
   const out: ScoredSentence[] = [];
