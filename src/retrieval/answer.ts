@@ -346,7 +346,10 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
     unknownPlaces: understanding.unknownPlaces,
     form,
   };
-  if (!best || bestCoverage - t.absentPenalty * signals.absentShare < t.minCoverage) {
+  // A question that only names the document and asks for one of its facts (全文出自哪个网站, 文号)
+  // has no subject words to cover: the stated fact decides.
+  const factOnly = concepts.length === 0 && asks.length > 0;
+  if (!best || (!factOnly && bestCoverage - t.absentPenalty * signals.absentShare < t.minCoverage)) {
     const why = signals.absentTerms.length > 0 && t.absentPenalty * signals.absentShare >= bestCoverage - t.minCoverage ? `相关文件中没有提到“${signals.absentTerms.join('、')}”。` : '检索到的条文与问题关联太弱。';
     return abstain(kb, response, why, bestCoverage, signals, today);
   }
