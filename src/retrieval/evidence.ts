@@ -73,6 +73,8 @@ export interface Concept {
   forms: Set<string>;
   /** Passages in scope that contain one of the forms. */
   scopeFreq: number;
+  /** For a compound (投资基金): its parts among the question's terms; a text with all of them has it. */
+  parts?: string[];
 }
 
 /**
@@ -90,15 +92,26 @@ export function questionConcepts(
   const distinct = [...new Set(terms)].filter((t) => !exclude.has(t) && !QUESTION_WORDS.has(t));
   // Search-mode segmentation also yields a compound's parts (数据中心 → 数据, 中心): count the compound once.
   const wanted = distinct.filter((t) => !distinct.some((o) => o !== t && o.length > t.length && o.includes(t)));
+  // …but a text that has all the parts (创业投资 + 基金 for 投资基金) still counts as having it.
+  const partsOf = (t: string): string[] => distinct.filter((o) => o !== t && o.length < t.length && t.includes(o));
   const known = wanted.filter((t) => bm25.has(t)).map((t) => bm25.idf(t));
   const unseen = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : Math.log(1 + bm25.size);
-  const concepts: Concept[] = wanted.map((t) => ({ term: t, weight: bm25.has(t) ? bm25.idf(t) : unseen, local: 0, forms: new Set([t]), scopeFreq: 0 }));
+  const concepts: Concept[] = wanted.map((t) => {
+    const c: Concept = { term: t, weight: bm25.has(t) ? bm25.idf(t) : unseen, local: 0, forms: new Set([t]), scopeFreq: 0 };
+    const parts = partsOf(t);
+    if (parts.length >= 2 && parts.join('').length >= t.length) c.parts = parts;
+    return c;
+  });
   for (const e of expansions) concepts.find((c) => c.term === e.from)?.forms.add(e.term);
   let scopeSize = 0;
   for (let i = 0; i < bm25.size; i += 1) if (inScope(i)) scopeSize += 1;
   for (const c of concepts) {
     const hits = new Set<number>();
     for (const f of c.forms) for (const i of bm25.passagesWith(f)) if (inScope(i)) hits.add(i);
+    if (c.parts) {
+      const [first, ...rest] = c.parts.map((p) => new Set(bm25.passagesWith(p)));
+      for (const i of first ?? []) if (inScope(i) && rest.every((r) => r.has(i))) hits.add(i);
+    }
     c.scopeFreq = hits.size;
     c.local = Math.log(1 + (scopeSize - hits.size + 0.5) / (hits.size + 0.5));
   }
@@ -124,7 +137,10 @@ export function termSet(text: string): Set<string> {
 export function coveredConcepts(text: string, concepts: readonly Concept[]): Set<string> {
   const present = termSet(text);
   const out = new Set<string>();
-  for (const c of concepts) for (const f of c.forms) if (present.has(f)) out.add(c.term);
+  for (const c of concepts) {
+    for (const f of c.forms) if (present.has(f)) out.add(c.term);
+    if (c.parts && c.parts.every((p) => present.has(p))) out.add(c.term);
+  }
   return out;
 }
 
