@@ -46,6 +46,7 @@ Model and index
 Search and answers
   search "<query>" [--k N] [--doc ID] [--json]  ranked passages with breadcrumbs and offsets
   ask "<question>" [--doc ID] [--json]          extractive answer with numbered citations
+  compare "<topic>" [--doc ID...] [--json]      what each document says on a topic (Markdown table)
   eval --set FILE [--k 10] [--out FILE] [--ablation]
                                                score a JSONL question set
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { openKnowledgeBase, type OpenedKnowledgeBase } from '../../src/pipeline/open.js';
 import { runEval, runLangchainBaseline, type EvalSystem } from '../../src/pipeline/evaluate.js';
 import type { Answer } from '../../src/retrieval/answer.js';
+import { compareProvisions, comparisonMarkdown } from '../../src/retrieval/compare.js';
 import { computeMetrics, formatMetricsTable, metricsByType, parseEvalSet, type Metrics } from '../../src/retrieval/eval.js';
 import { MAX_QUERY_CHARS, type SearchHit } from '../../src/retrieval/search.js';
 import { ERROR_CODES, KbError } from '../../src/shared/errors.js';
@@ -87,6 +88,18 @@ export const retrievalCommands: Record<string, CommandSpec> = {
       return 0;
     },
   },
+  compare: {
+    options: { doc: { type: 'string', multiple: true } },
+    async run(ctx) {
+      const topic = queryFrom(ctx, 'topic');
+      const opened = await open(ctx);
+      const docIds = docFilter(ctx, opened);
+      const comparison = await compareProvisions(opened.kb, opened.service.searcher, topic, docIds ? { docIds } : {});
+      if (ctx.values.json) printJson(ctx.io, comparison);
+      else print(ctx.io, comparisonMarkdown(comparison));
+      return 0;
+    },
+  },
   eval: {
     options: { set: { type: 'string' }, k: { type: 'string' }, out: { type: 'string' }, ablation: { type: 'boolean', default: false } },
     async run(ctx) {
@@ -106,7 +119,7 @@ export const retrievalCommands: Record<string, CommandSpec> = {
       const rows: [string, Metrics][] = [];
       const report: Record<string, unknown> = { set: setFile, questions: items.length, k };
       for (const system of systems) {
-        const runs = await runEval(opened, items, { k, mode: system });
+        const runs = await runEval(opened, items, { k, mode: system, answers: true });
         const metrics = computeMetrics(runs);
         rows.push([system === 'hybrid' ? 'hybrid (policy-kb)' : `${system} only`, metrics]);
         if (system === 'hybrid') {

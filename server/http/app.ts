@@ -20,6 +20,8 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { isoToday, presentHit } from '../../src/retrieval/presenter.js';
 import { mountDocumentReads } from './routes/documents.js';
 import { cors, createRateLimiter, requireAllowedHost, requireAllowedOrigin, requireToken, securityHeaders, sendError } from './security.js';
+import { registerCompareRoutes } from './routes/compare.js';
+import { resolveReferences } from '../../src/retrieval/references.js';
 
 export interface AppDeps {
   /** The live knowledge service; undefined while the index loads (readyz answers 503). */
@@ -123,6 +125,8 @@ function citationJson(c: Citation): Record<string, unknown> {
     start: c.start,
     end: c.end,
     ...(c.lowConfidence ? { lowConfidence: true } : {}),
+    ...(c.clausePath ? { clausePath: c.clausePath } : {}),
+    ...(c.validity ? { validity: c.validity } : {}),
   };
 }
 
@@ -227,7 +231,8 @@ export function createApp(deps: AppDeps): Express {
       const doc = kb.documents.get(p.docId);
       return { passageId: p.passageId, docId: p.docId, title: doc?.meta.title ?? '', issuer: doc?.meta.issuer ?? '', breadcrumb: p.breadcrumb, clause: p.clause, text: passageText(kb, p), start: p.start, end: p.end };
     };
-    res.json({ passage: view(pos), previous: view(pos - 1), next: view(pos + 1) });
+    const p = kb.passages[pos] as (typeof kb.passages)[number];
+    res.json({ passage: view(pos), previous: view(pos - 1), next: view(pos + 1), references: resolveReferences(kb, p.docId, p.start, p.end) });
   });
 
   app.get('/v1/models', (_req, res) => {
@@ -269,6 +274,7 @@ export function createApp(deps: AppDeps): Express {
     res.end();
   });
 
+  registerCompareRoutes(app, service);
   for (const mount of deps.mounts ?? []) mount(app);
 
   app.use(express.static(WEB_DIR, { index: 'index.html', dotfiles: 'ignore', fallthrough: true }));

@@ -8,6 +8,9 @@ import { z } from 'zod';
 import { buildOutline, type OutlineNode } from '../../src/chunking/outline.js';
 import { serializeDocument } from '../../src/corpus/document.js';
 import { passageText } from '../../src/retrieval/knowledge-index.js';
+import { resolveReferences } from '../../src/retrieval/references.js';
+import { registerCompareProvisions } from './tools/compare-provisions.js';
+import { registerDraftWithCitations } from './prompts/draft-with-citations.js';
 import type { KnowledgeService } from '../../src/retrieval/service.js';
 import { ERROR_CODES, KbError, describeError, isKbError } from '../../src/shared/errors.js';
 import type { Logger } from '../../src/shared/logger.js';
@@ -82,6 +85,7 @@ const citationSchema = z.object({
   start: z.number().int(),
   end: z.number().int(),
   low_confidence: z.boolean(),
+  validity: z.string().optional(),
 });
 
 const passageSchema = z.object({
@@ -99,6 +103,8 @@ const passageSchema = z.object({
   previous_id: z.string().nullable(),
   next_id: z.string().nullable(),
   uri: z.string(),
+  /** Clauses this passage refers to (依照本办法第十条), resolved. */
+  references: z.array(z.object({ text: z.string(), start: z.number().int(), end: z.number().int(), target_passage_id: z.string(), target_label: z.string(), target_path: z.array(z.string()), target_text: z.string() })).optional(),
 });
 
 function outlineForClient(node: OutlineNode): Record<string, unknown> {
@@ -208,7 +214,8 @@ export function createMcpServer(deps: McpDeps): McpServer {
             const q = pos + d;
             if (d !== 0 && kb.passages[q]?.docId === docId) around.push(view(q));
           }
-          return { ...view(pos, offset), neighbors: around };
+          const refs = resolveReferences(kb, docId, (kb.passages[pos] as { start: number }).start, (kb.passages[pos] as { end: number }).end).map((r) => ({ text: r.text, start: r.start, end: r.end, target_passage_id: r.target.passageId, target_label: r.target.label, target_path: r.target.path, target_text: r.target.text }));
+          return { ...view(pos, offset), references: refs, neighbors: around };
         });
         const text = passages.map((p) => `[${p.passage_id}] ${p.breadcrumb}（${p.start}–${p.end}）\n${p.text}${p.truncated ? `\n…（未完，offset=${p.next_offset} 继续）` : ''}`).join('\n\n');
         return ok({ passages }, text);
@@ -241,6 +248,7 @@ export function createMcpServer(deps: McpDeps): McpServer {
           start: c.start,
           end: c.end,
           low_confidence: c.lowConfidence === true,
+          ...(c.validity ? { validity: c.validity.status } : {}),
         }));
         const text = [answer.answer, '', ...citations.map((c) => `[${c.n}] ${c.breadcrumb} [${c.passage_id}]${c.low_confidence ? '（低置信度）' : ''}\n“${c.quote}”`)].join('\n');
         return ok({ answer: answer.answer, citations, abstained: answer.abstained, confidence: answer.confidence }, text);
@@ -386,5 +394,7 @@ export function createMcpServer(deps: McpDeps): McpServer {
     }),
   );
 
+  registerCompareProvisions(server, service, logger);
+  registerDraftWithCitations(server);
   return server;
 }

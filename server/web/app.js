@@ -48,6 +48,7 @@ function renderCitations(citations) {
         el('button', { class: 'open', type: 'button', onclick: () => openCitation(c) }, [`[${c.n}] ${c.breadcrumb}`]),
         c.lowConfidence ? el('div', { class: 'low', text: '低置信度：仅供参考，不构成答案' }) : '',
         meta ? el('div', { class: 'meta', text: meta }) : '',
+        el('div', { class: 'cite-line' }, [window.PolicyKb?.validityBadge(c.validity) ?? '', window.PolicyKb?.copyButton(c) ?? '']),
         el('p', { class: 'quote', text: `“${c.quote}”` }),
       ]),
     );
@@ -170,7 +171,10 @@ async function ask(question) {
           item.prepend(el('strong', { class: 'abstain-banner', text: ABSTAIN }));
         }
         renderAnswer(text, answer, data.citations);
+        if (data.citations.some((c) => !c.lowConfidence && window.PolicyKb?.isValidityWarning(c.validity))) item.classList.add('has-validity-warning');
         renderCitations(data.citations);
+        // Show the newest answer from its start.
+        item.scrollIntoView({ block: 'start' });
       }
     });
     state.messages.push({ role: 'assistant', content: answer });

@@ -14,11 +14,22 @@ import type { OpenedKnowledgeBase } from './open.js';
 
 export type EvalSystem = SearchMode;
 
-export async function runEval(opened: Pick<OpenedKnowledgeBase, 'service' | 'kb'>, items: readonly EvalItem[], options: { k: number; mode: EvalSystem }): Promise<EvalRun[]> {
+/**
+ * Retrieval runs at `k` in the given mode. With `answers` (hybrid only), each question is also put
+ * to `ask` exactly as a user would, and the run carries that answer for answer-level scoring; its
+ * abstention is then the answer's.
+ */
+export async function runEval(opened: Pick<OpenedKnowledgeBase, 'service' | 'kb'>, items: readonly EvalItem[], options: { k: number; mode: EvalSystem; answers?: boolean }): Promise<EvalRun[]> {
   const runs: EvalRun[] = [];
   for (const item of items) {
     const response = await opened.service.searcher.search(item.question, { k: options.k, mode: options.mode });
-    runs.push({ item, abstained: opened.service.abstains(response), results: response.results });
+    if (options.answers && options.mode === 'hybrid') {
+      const { answer } = await opened.service.ask(item.question);
+      const citations = answer.citations.filter((c) => !c.lowConfidence).map((c) => ({ docId: c.docId, passageId: c.passageId, quote: c.quote }));
+      runs.push({ item, abstained: answer.abstained, results: response.results, answer: { abstained: answer.abstained, text: answer.answer, citations } });
+    } else {
+      runs.push({ item, abstained: opened.service.abstains(response), results: response.results });
+    }
   }
   return runs;
 }

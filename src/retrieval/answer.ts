@@ -4,10 +4,14 @@
  * with its `start`/`end` in the document body. Abstains when the evidence is too weak.
  */
 import type { ValidMeta } from '../corpus/document.js';
+import { judgeValidity, validityNote, type Validity } from '../corpus/validity.js';
 import { analyze } from './analyzer.js';
-import { coverage, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, type Concept, type Sentence } from './evidence.js';
+import { URL_ASK_WORDS, coverageOf, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
+import { questionForm, type QuestionForm } from './query.js';
 import type { SearchHit, SearchResponse } from './search.js';
+
+export { questionForm, type QuestionForm };
 
 export interface Citation {
   n: number;
@@ -25,6 +29,10 @@ export interface Citation {
   end: number;
   /** Set on the nearest passages listed when the answer abstains. */
   lowConfidence?: boolean;
+  /** The clause's full label path as drafters cite it (三、（五）, 第三章第六条). */
+  clausePath?: string;
+  /** Whether the cited document is in force on the answer's date (`today`). */
+  validity?: Validity;
 }
 
 export interface Answer {
@@ -40,32 +48,84 @@ export interface Answer {
   generator: 'extractive' | 'llm';
   /** Set when an LLM answer cited markers that were not in the retrieved set. */
   flagged?: boolean;
+  /** What the extractive layer measured (coverage, absent terms, question form). */
+  signals?: AnswerSignals;
 }
+
+/** What the abstention decision read: kept on the answer so calibration can be refitted. */
+export interface AnswerSignals {
+  /** Share of the question's weight (global idf) the lead sentence covers. */
+  bestCoverage: number;
+  /** Share of the question's weight carried by terms no passage in scope contains (院长, 牌照, PUE). */
+  absentShare: number;
+  /** Those terms, in question order. */
+  absentTerms: string[];
+  /** Places named that no document covers. */
+  unknownPlaces: string[];
+  /** For a quantity question: whether a sentence states it (with at least quantityCoverageRatio of the best coverage). */
+  quantityFound?: boolean;
+  /** The question's shape: one answer, one line per document (哪些城市), or one part per named document. */
+  form: QuestionForm;
+  /** Share of the question's in-scope weight (how specific each term is there) the lead sentence covers. */
+  leadCoverage?: number;
+}
+
 
 export interface AnswerTuning {
-  /** Abstain when the best sentence covers less than this share of the question (default 0.2). */
+  /**
+   * Abstain when the best sentence's coverage, less `absentPenalty` × the share of the question
+   * carried by terms the documents in scope never contain, is below this.
+   */
   minCoverage: number;
+  absentPenalty: number;
   /** A quantity question needs a sentence stating it with at least this share of the best coverage. */
   quantityCoverageRatio: number;
-  /** Passages read for sentences. */
+  /** Enumerations and parts: a document is listed when its best sentence reaches this share of the best coverage. */
+  listRatio: number;
+  /** The asked-for term leads when a sentence with it scores at least this share of the best. */
+  focusRatio: number;
+  /** Score multiplier of purpose/basis clauses (为…特制定本办法) when the question does not ask for them. */
+  fillerPenalty: number;
+  /** Passages read for sentences (a list question reads `passages` per document). */
   passages: number;
-  /** Sentences in the answer. */
+  /** Sentences in the answer (list questions: one per document, up to `maxDocuments`). */
   maxSentences: number;
+  maxDocuments: number;
+  /** The date validity is judged on (YYYY-MM-DD); default: today's date when the answer is composed. */
+  today?: string;
 }
 
-export const DEFAULT_ANSWER_TUNING: AnswerTuning = { minCoverage: 0.2, quantityCoverageRatio: 0.6, passages: 5, maxSentences: 3 };
+export const DEFAULT_ANSWER_TUNING: AnswerTuning = {
+  // Fitted by scripts/calibrate.ts on dev.jsonl + dev2.jsonl pooled (5-fold CV: README "Measured").
+  minCoverage: 0.1,
+  absentPenalty: 0.5,
+  quantityCoverageRatio: 0.6,
+  listRatio: 0.6,
+  focusRatio: 0.5,
+  fillerPenalty: 0.3,
+  passages: 5,
+  maxSentences: 3,
+  maxDocuments: 8,
+};
 
 export const ABSTAIN_TEXT = '知识库中未找到相关规定。';
 
 interface ScoredSentence extends Sentence {
   hit: SearchHit;
+  /** Global-idf coverage (what thresholds read). */
   coverage: number;
+  /** Ranking score: in-scope-specificity coverage × rank prior × filler penalty. */
   score: number;
   quantity: boolean;
   concepts: Set<string>;
 }
 
-function citationFor(n: number, hit: SearchHit, meta: ValidMeta | undefined, span: { start: number; end: number; text: string }, lowConfidence = false): Citation {
+/** Today's date as YYYY-MM-DD (UTC). */
+export function isoToday(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function citationFor(n: number, hit: SearchHit, meta: ValidMeta | undefined, span: { start: number; end: number; text: string }, lowConfidence = false, today = isoToday(), labels?: readonly string[]): Citation {
   const c: Citation = {
     n,
     passageId: hit.passageId,
@@ -81,52 +141,46 @@ function citationFor(n: number, hit: SearchHit, meta: ValidMeta | undefined, spa
   if (meta?.docNumber) c.docNumber = meta.docNumber;
   if (meta?.dateIssued) c.dateIssued = meta.dateIssued;
   if (lowConfidence) c.lowConfidence = true;
+  if (labels && labels.length > 0) c.clausePath = clausePath(labels);
+  if (meta) c.validity = judgeValidity(meta, today);
   return c;
 }
 
-function abstain(kb: KnowledgeIndex, response: SearchResponse, reason: string, confidence: number): Answer {
-  const nearest = response.results.slice(0, 3);
-  const citations = nearest.map((hit, i) => citationFor(i + 1, hit, kb.documents.get(hit.docId)?.meta, { start: hit.start, end: hit.end, text: hit.text }, true));
-  const list = citations.map((c) => `[${c.n}]《${c.title}》${c.clause}`).join('；');
-  const answer = citations.length > 0 ? `${ABSTAIN_TEXT}${reason}\n以下条文最接近，但不足以回答该问题（低置信度，仅供参考）：${list}` : `${ABSTAIN_TEXT}${reason}`;
-  return { question: response.query, answer, citations, abstained: true, reason, confidence: Number(confidence.toFixed(3)), generator: 'extractive' };
+function labelsOf(kb: KnowledgeIndex, passageId: string): readonly string[] | undefined {
+  const pos = kb.byId.get(passageId);
+  return pos === undefined ? undefined : kb.passages[pos]?.labels;
 }
 
-/**
- * Greedy cover: after the first sentence, add the one that covers the most question weight not yet
- * covered (a second aspect, 电费 after 数据中心), or — when the question spans documents — the best
- * sentence of a document not yet cited. Stops when nothing adds enough.
- */
-function chooseSentences(
-  sentences: readonly ScoredSentence[],
-  concepts: readonly Concept[],
-  o: { first: ScoredSentence; max: number; spread: boolean; bestCoverage: number; minCoverage: number },
-): ScoredSentence[] {
-  const weightOf = new Map(concepts.map((c) => [c.term, c.weight]));
-  const total = concepts.reduce((a, c) => a + c.weight, 0) || 1;
-  const chosen: ScoredSentence[] = [o.first];
-  const covered = new Set(o.first.concepts);
-  const overlaps = (s: ScoredSentence): boolean => chosen.some((c) => c.hit.docId === s.hit.docId && c.start < s.end && s.start < c.end);
-  while (chosen.length < o.max) {
-    let pick: ScoredSentence | undefined;
-    let pickValue = 0;
-    for (const s of sentences) {
-      if (overlaps(s) || chosen.filter((c) => c.hit.passageId === s.hit.passageId).length >= 2) continue;
-      let gain = 0;
-      for (const c of s.concepts) if (!covered.has(c)) gain += weightOf.get(c) ?? 0;
-      gain /= total;
-      const newDoc = o.spread && !chosen.some((c) => c.hit.docId === s.hit.docId) && s.coverage >= Math.max(o.minCoverage, 0.6 * o.bestCoverage);
-      const value = newDoc ? 1 + s.score : gain >= 0.1 ? gain + 0.01 * s.score : 0;
-      if (value > pickValue) {
-        pick = s;
-        pickValue = value;
-      }
-    }
-    if (!pick) break;
-    chosen.push(pick);
-    for (const c of pick.concepts) covered.add(c);
+/** One warning line per cited document that is expired, repealed, not yet in force or a draft. */
+export function validityNotes(citations: readonly Citation[]): string[] {
+  const seen = new Set<string>();
+  const notes: string[] = [];
+  for (const c of citations) {
+    if (seen.has(c.docId) || !c.validity) continue;
+    seen.add(c.docId);
+    const note = validityNote(c.validity, c.title);
+    if (note) notes.push(`${note}（《${c.title}》）。`);
   }
-  return chosen;
+  return notes;
+}
+
+function abstain(kb: KnowledgeIndex, response: SearchResponse, reason: string, confidence: number, signals?: AnswerSignals, today = isoToday()): Answer {
+  const nearest = response.results.slice(0, 3);
+  const citations = nearest.map((hit, i) => citationFor(i + 1, hit, kb.documents.get(hit.docId)?.meta, { start: hit.start, end: hit.end, text: hit.text }, true, today, labelsOf(kb, hit.passageId)));
+  const list = citations.map((c) => `[${c.n}]《${c.title}》${c.clause}`).join('；');
+  const answer = citations.length > 0 ? `${ABSTAIN_TEXT}${reason}\n以下条文最接近，但不足以回答该问题（低置信度，仅供参考）：${list}` : `${ABSTAIN_TEXT}${reason}`;
+  const out: Answer = { question: response.query, answer, citations, abstained: true, reason, confidence: Number(confidence.toFixed(3)), generator: 'extractive' };
+  if (signals) out.signals = signals;
+  return out;
+}
+
+/** Purpose, basis and covering-notice sentences: true but rarely the answer. */
+const FILLER_RE = /为(?:了)?[^。；]{0,240}?(?:特)?(?:制定|制订)本(?:办法|规划|方案|计划|意见|细则|规定)|(?:结合|根据|按照)[^。；]{0,200}?(?:特)?(?:制定|制订)本(?:办法|规划|方案|计划)|现将[^。]{0,80}印发给你们|请认真(?:贯彻执行|组织实施|抓好落实)|(?:人民政府|管委会|各部门|成员单位|直属机构)[^。：:]{0,40}[:：]/u;
+/** Questions that ask for exactly those (依据了哪些文件, 为什么出台, 印发前经过…). */
+const ASKS_FILLER_RE = /依据|根据|目的|为什么|为何|宗旨|出台|制定|印发|通知|背景|初衷/u;
+
+export function isFiller(sentence: string): boolean {
+  return FILLER_RE.test(sentence);
 }
 
 /** A bare heading ("3.高效能计算基础设施。") says nothing alone: it joins the sentence after it. */
@@ -145,32 +199,54 @@ function joinBareHeadings(body: string, sentences: Sentence[]): Sentence[] {
   return out;
 }
 
-/** Composes the answer for a search response over the same snapshot. */
-export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuning: Partial<AnswerTuning> = {}): Answer {
-  const t = { ...DEFAULT_ANSWER_TUNING, ...tuning };
-  const { understanding } = response;
-  if (response.results.length === 0) return abstain(kb, response, '没有与问题相关的条文。', 0);
+/** Leading labels of a sentence that the clause path already names ("第十条 ", "8.", "专栏1 ") are not repeated. */
+const LEAD_LABEL_RE = /^\s*(?:第[一二三四五六七八九十百零〇]+[编章节条]\s*|[0-9]{1,2}[.、．]\s*|[（(][一二三四五六七八九十0-9]{1,3}[)）]\s*|[一二三四五六七八九十]{1,3}、\s*|专栏\s?[0-9一二三四五六七八九十]+\s*|[0-9]{1,2}-[0-9]{1,2}\s*)+/u;
 
-  const top = response.results.slice(0, t.passages);
-  // A question about a place no document covers (广州, 贵州): abstain unless the top passages are
-  // about that place too (mentioned in at least two of the top three).
-  const placeMentions = top.slice(0, 3).filter((h) => understanding.unknownPlaces.some((p) => h.text.includes(p))).length;
-  if (understanding.unknownPlaces.length > 0 && placeMentions < 2) {
-    return abstain(kb, response, `知识库中没有${understanding.unknownPlaces.join('、')}的相关文件。`, 0);
-  }
+/** The drafters' clause path: labels joined, a space where two numbers would run together (专栏1 8.). */
+export function clausePath(labels: readonly string[]): string {
+  let out = '';
+  for (const l of labels) out += out !== '' && /[0-9]$/u.test(out) && /^[0-9]/u.test(l) ? ` ${l}` : l;
+  return out;
+}
 
-  // Words that only name the document (云浮, or every word of a quoted title) are not evidence.
-  const namedWords = new Set(understanding.namedDocs.flatMap((d) => [d.by, ...analyze(d.by)]));
-  const concepts = questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords);
-  const sentences: ScoredSentence[] = [];
-  const ask = quantityAsk(response.query);
-  top.forEach((hit, rank) => {
+/** How a sentence reads after its clause path: the labels the path already gives are dropped. */
+export function displayText(text: string, path: string): string {
+  const m = LEAD_LABEL_RE.exec(text);
+  if (!m || path === '') return text.trim();
+  const rest = text.slice(m[0].length).trim();
+  return rest.length >= 4 ? rest : text.trim();
+}
+
+/** Question parts split at 、，；？ that each ask for a quantity ("补多少、上限多少"). */
+function quantityParts(question: string): { text: string; ask: QuantityAsk }[] {
+  const parts = question.normalize('NFKC').split(/[、，,；;？?]/u).map((p) => p.trim()).filter((p) => p.length > 0);
+  return parts.flatMap((text) => {
+    const ask = quantityAsk(text);
+    return ask ? [{ text, ask }] : [];
+  });
+}
+
+/** Every sentence of the given hits, scored against the question's concepts. */
+function scoreSentences(kb: KnowledgeIndex, hits: readonly SearchHit[], concepts: readonly Concept[], asks: readonly QuantityAsk[], o: { fillerPenalty: number; asksFiller: boolean; perDocumentRank: boolean }): ScoredSentence[] {
+  const out: ScoredSentence[] = [];
+  const seenPerDoc = new Map<string, number>();
+  hits.forEach((hit, position) => {
+    // The rank prior counts within the document when each document is judged on its own.
+    const rank = o.perDocumentRank ? (seenPerDoc.get(hit.docId) ?? 0) : position;
+    seenPerDoc.set(hit.docId, (seenPerDoc.get(hit.docId) ?? 0) + 1);
     const body = kb.documents.get(hit.docId)?.body ?? '';
     for (const s of joinBareHeadings(body, splitSentences(body, hit.start, hit.end))) {
-      const cov = coverage(s.text, concepts);
+      const covered = coveredConcepts(s.text, concepts);
+      const rawCov = coverageOf(covered, concepts);
+      const filler = !o.asksFiller && isFiller(s.text);
+      const penalty = filler ? o.fillerPenalty : 1;
       // Rank prior: a sentence in a better passage wins ties.
-      sentences.push({ ...s, hit, coverage: cov, score: cov * (1 - 0.05 * rank), quantity: false, concepts: coveredConcepts(s.text, concepts) });
-      if (ask && statesQuantity(s.text, ask)) {
+      const score = coverageOf(covered, concepts, 'local') * (1 - 0.05 * rank) * penalty;
+      // A purpose clause or an addressee list is not evidence for what the question asks.
+      const cov = filler ? rawCov * o.fillerPenalty : rawCov;
+      out.push({ ...s, hit, coverage: cov, score, quantity: false, concepts: covered });
+      for (const ask of asks) {
+        if (!statesQuantity(s.text, ask)) continue;
         // A figure often comes a few sentences after the one that names its subject
         // ("第二步，到2025年…。——…。新一代人工智能…规模超过4000亿元"): judge it with that context.
         let from = s.start;
@@ -181,44 +257,220 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
         }
         const context = body.slice(from, s.end);
         if (ask.subject && !context.includes(ask.subject)) continue;
-        const spanCov = Math.max(cov, coverage(context, concepts));
-        sentences.push({ ...s, hit, coverage: spanCov, score: spanCov * (1 - 0.05 * rank), quantity: true, concepts: coveredConcepts(context, concepts) });
+        const ctxCovered = coveredConcepts(context, concepts);
+        const spanCov = Math.max(cov, coverageOf(ctxCovered, concepts));
+        const spanScore = Math.max(score, coverageOf(ctxCovered, concepts, 'local') * (1 - 0.05 * rank) * penalty);
+        out.push({ ...s, hit, coverage: spanCov, score: spanScore, quantity: true, concepts: ctxCovered });
+        break;
       }
     }
   });
-  sentences.sort((a, b) => b.score - a.score || a.start - b.start);
+  return out.sort((a, b) => b.score - a.score || a.start - b.start);
+}
+
+/**
+ * Greedy cover within one document: after the lead, add the sentence that covers the most question
+ * weight not yet covered (a second aspect: 补多少 then 上限多少). Stops when nothing adds enough.
+ */
+function chooseSentences(sentences: readonly ScoredSentence[], concepts: readonly Concept[], first: ScoredSentence, max: number, skip: (s: ScoredSentence) => boolean): ScoredSentence[] {
+  const chosen: ScoredSentence[] = [first];
+  const covered = new Set(first.concepts);
+  const total = concepts.reduce((a, c) => a + c.local, 0) || 1;
+  const overlaps = (s: ScoredSentence): boolean => chosen.some((c) => c.hit.docId === s.hit.docId && c.start < s.end && s.start < c.end);
+  while (chosen.length < max) {
+    let pick: ScoredSentence | undefined;
+    let pickValue = 0;
+    for (const s of sentences) {
+      if (s.hit.docId !== first.hit.docId || overlaps(s) || skip(s)) continue;
+      let gain = 0;
+      for (const c of concepts) if (s.concepts.has(c.term) && !covered.has(c.term)) gain += c.local;
+      gain /= total;
+      const value = gain >= 0.1 ? gain + 0.01 * s.score : 0;
+      if (value > pickValue) {
+        pick = s;
+        pickValue = value;
+      }
+    }
+    if (!pick) break;
+    chosen.push(pick);
+    for (const c of pick.concepts) covered.add(c);
+  }
+  return chosen;
+}
+
+/** The question's words a document does not cover, in question order ("电费补贴"). */
+function missingTopic(concepts: readonly Concept[], covered: ReadonlySet<string>): string {
+  const missing = concepts.filter((c) => !covered.has(c.term)).map((c) => c.term);
+  return (missing.length > 0 ? missing : concepts.map((c) => c.term)).join('');
+}
+
+/** Composes the answer for a search response over the same snapshot. */
+export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuning: Partial<AnswerTuning> = {}): Answer {
+  const t = { ...DEFAULT_ANSWER_TUNING, ...tuning };
+  const today = t.today ?? isoToday();
+  const { understanding } = response;
+  const form = questionForm(response.query, understanding.namedDocs.length);
+  if (response.results.length === 0) return abstain(kb, response, '没有与问题相关的条文。', 0, undefined, today);
+
+  // A question about a place no document covers (广州, 贵州): abstain unless the top passages are
+  // about that place too (mentioned in at least two of the top three).
+  const top = response.results.slice(0, t.passages);
+  const placeMentions = top.slice(0, 3).filter((h) => understanding.unknownPlaces.some((p) => h.text.includes(p))).length;
+  if (understanding.unknownPlaces.length > 0 && placeMentions < 2) {
+    return abstain(kb, response, `知识库中没有${understanding.unknownPlaces.join('、')}的相关文件。`, 0, undefined, today);
+  }
+
+  // Words that only name the document (云浮, or every word of a quoted title) are not evidence.
+  const namedWords = new Set(understanding.namedDocs.flatMap((d) => [d.by, ...analyze(d.by)]));
+  const parts = quantityParts(response.query);
+  const asks = parts.map((p) => p.ask);
+  if (asks.some((a) => a.kind === 'url')) for (const w of URL_ASK_WORDS) namedWords.add(w);
+  const scopeDocs = new Set(response.scope.length > 0 ? response.scope : kb.documents.keys());
+  const concepts = questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, (i) => scopeDocs.has(kb.passages[i]?.docId ?? ''));
+  const asksFiller = ASKS_FILLER_RE.test(response.query);
+  // List and part questions read the best passages of every document in the results.
+  const perDoc = form === 'single' ? top : spreadHits(response.results, t.passages, t.maxDocuments);
+  // A web address is a fact about the document: look for it in the named documents' whole text.
+  const extra = asks.some((a) => a.kind === 'url') && response.scope.length > 0 ? urlHits(kb, response.scope, perDoc.length) : [];
+  const sentences = scoreSentences(kb, [...perDoc, ...extra], concepts, asks, { fillerPenalty: t.fillerPenalty, asksFiller, perDocumentRank: form !== 'single' });
   const best = sentences[0];
   const bestCoverage = best?.coverage ?? 0;
-  if (!best || bestCoverage < t.minCoverage) return abstain(kb, response, '检索到的条文与问题关联太弱。', bestCoverage);
+  const totalWeight = concepts.reduce((a, c) => a + c.weight, 0) || 1;
+  // Terms the documents in scope never contain. Single characters (来, 搞, 拿) and clause numbers
+  // are paraphrase or pointers, not subjects.
+  const absent = concepts.filter((c) => c.scopeFreq === 0 && [...c.term].length >= 2 && !/^第|部分$/u.test(c.term));
+  const signals: AnswerSignals = {
+    bestCoverage: Number(bestCoverage.toFixed(4)),
+    absentShare: Number((absent.reduce((a, c) => a + c.weight, 0) / totalWeight).toFixed(4)),
+    absentTerms: absent.map((c) => c.term),
+    unknownPlaces: understanding.unknownPlaces,
+    form,
+  };
+  // A question that only names the document and asks for one of its facts (全文出自哪个网站, 文号)
+  // has no subject words to cover: the stated fact decides.
+  const factOnly = concepts.length === 0 && asks.length > 0;
+  if (!best || (!factOnly && bestCoverage - t.absentPenalty * signals.absentShare < t.minCoverage)) {
+    const why = signals.absentTerms.length > 0 && t.absentPenalty * signals.absentShare >= bestCoverage - t.minCoverage ? `相关文件中没有提到“${signals.absentTerms.join('、')}”。` : '检索到的条文与问题关联太弱。';
+    return abstain(kb, response, why, bestCoverage, signals, today);
+  }
 
-  if (ask) {
-    const q = sentences.filter((s) => s.quantity).sort((a, b) => b.score - a.score)[0];
-    if (!q || q.coverage < t.quantityCoverageRatio * bestCoverage) {
-      const what = ask.kind === 'money' ? '具体金额' : ask.kind === 'ratio' ? '具体比例' : ask.kind === 'docNumber' ? '文号' : '具体数字';
-      return abstain(kb, response, `相关文件涉及这一主题，但没有规定${what}。`, bestCoverage);
+  // Quantity questions: each part that asks for a figure needs a sentence stating it.
+  const stated = (ask: QuantityAsk, pool: readonly ScoredSentence[]): ScoredSentence | undefined =>
+    pool.filter((s) => s.quantity && statesQuantity(s.text, ask) && s.coverage >= t.quantityCoverageRatio * bestCoverage).sort((a, b) => b.score - a.score)[0];
+  if (asks.length > 0) {
+    const found = asks.map((a) => stated(a, sentences));
+    signals.quantityFound = found.some(Boolean);
+    if (!signals.quantityFound) {
+      const ask = asks[0] as QuantityAsk;
+      const what = ask.kind === 'money' ? '具体金额' : ask.kind === 'ratio' ? '具体比例' : ask.kind === 'docNumber' ? '文号' : ask.kind === 'year' ? '具体年份' : ask.kind === 'url' ? '网址' : '具体数字';
+      return abstain(kb, response, `相关文件涉及这一主题，但没有规定${what}。`, bestCoverage, signals, today);
     }
   }
 
-  const chosen = chooseSentences(sentences, concepts, {
-    first: ask ? (sentences.filter((x) => x.quantity).sort((a, b) => b.score - a.score)[0] as ScoredSentence) : best,
-    max: t.maxSentences,
-    spread: understanding.namedDocs.length !== 1,
-    bestCoverage,
-    minCoverage: t.minCoverage,
-  });
-  // Read in document order within each passage, passages in rank order.
-  chosen.sort((a, b) => a.hit.rank - b.hit.rank || a.start - b.start);
-  const citations: Citation[] = [];
   const lines: string[] = [];
-  for (const s of chosen) {
+  const citations: Citation[] = [];
+  const cite = (s: ScoredSentence): string => {
     const n = citations.length + 1;
-    citations.push(citationFor(n, s.hit, kb.documents.get(s.hit.docId)?.meta, s));
+    citations.push(citationFor(n, s.hit, kb.documents.get(s.hit.docId)?.meta, s, false, today, labelsOf(kb, s.hit.passageId)));
     // Cite the clause the way drafters do: 《title》四、（一）1. / 第三章第十条.
     const pos = kb.byId.get(s.hit.passageId);
-    const path = pos === undefined ? s.hit.clause : (kb.passages[pos]?.labels ?? []).join('');
-    lines.push(`《${s.hit.title}》${path}：${s.text}[${n}]`);
+    const path = pos === undefined ? s.hit.clause : clausePath(kb.passages[pos]?.labels ?? []);
+    return `《${s.hit.title}》${path}${path ? '：' : ''}${displayText(s.text, path)}[${n}]`;
+  };
+  const bestOf = (docId: string): ScoredSentence | undefined => sentences.find((s) => s.hit.docId === docId);
+
+  if (form === 'single') {
+    const firstQuantity = asks.length > 0 ? asks.map((a) => stated(a, sentences)).find(Boolean) : undefined;
+    // The thing asked for (电费 in 有什么电费补贴) leads: its most specific term must be in the
+    // lead when a sentence that has it scores at least focusRatio of the best.
+    const focus = focusConcept(response.query, concepts);
+    const focused = focus && !best.concepts.has(focus.term) ? sentences.find((s) => s.concepts.has(focus.term) && s.score >= t.focusRatio * best.score) : undefined;
+    const lead = firstQuantity ?? focused ?? best;
+    const chosen = chooseSentences(sentences, concepts, lead, t.maxSentences, (s) => !asksFiller && isFiller(s.text));
+    signals.leadCoverage = Number(coverageOf(lead.concepts, concepts, 'local').toFixed(4));
+    for (const s of chosen) lines.push(cite(s));
+    // A part asking for a figure no chosen sentence states is said to be missing (补多少、上限多少).
+    if (parts.length >= 2) {
+      for (const p of parts) {
+        if (chosen.some((s) => statesQuantity(s.text, p.ask) && (!p.ask.subject || s.text.includes(p.ask.subject)))) continue;
+        if (stated(p.ask, sentences.filter((s) => s.hit.docId === lead.hit.docId))) continue;
+        lines.push(`《${lead.hit.title}》未规定${partTopic(p.text, concepts)}。`);
+      }
+    }
+  } else {
+    // One line per document: the documents named (parts), or every document whose best sentence
+    // answers as well as listRatio of the best (list); a named document that says nothing is said so.
+    const docs = form === 'parts' ? understanding.namedDocs.map((d) => d.docId).filter((d, i, a) => a.indexOf(d) === i) : [...new Set(sentences.map((s) => s.hit.docId))];
+    const floor = Math.max(t.minCoverage, t.listRatio * bestCoverage);
+    const answered: ScoredSentence[] = [];
+    const silent: string[] = [];
+    for (const docId of docs) {
+      const s = bestOf(docId);
+      if (s && s.coverage >= floor) answered.push(s);
+      else if (form === 'parts') silent.push(docId);
+    }
+    answered.sort((a, b) => (form === 'parts' ? docs.indexOf(a.hit.docId) - docs.indexOf(b.hit.docId) : b.score - a.score));
+    for (const s of answered.slice(0, t.maxDocuments)) lines.push(cite(s));
+    for (const docId of silent) {
+      const title = kb.documents.get(docId)?.meta.title ?? docId;
+      const covered = new Set(sentences.filter((s) => s.hit.docId === docId).flatMap((s) => [...s.concepts]));
+      lines.push(`《${title}》未规定${missingTopic(concepts, covered)}。`);
+    }
   }
-  return { question: response.query, answer: lines.join('\n'), citations, abstained: false, confidence: Number(bestCoverage.toFixed(3)), generator: 'extractive' };
+  lines.push(...validityNotes(citations));
+  const answer: Answer = { question: response.query, answer: lines.join('\n'), citations, abstained: false, confidence: Number(bestCoverage.toFixed(3)), generator: 'extractive', signals };
+  return answer;
+}
+
+const INTERROGATIVE_RE = /什么|哪些|哪个|哪几|多少|怎样的|怎么|如何|是否|有没有|有无|几/gu;
+
+/**
+ * The concept the question asks for: among the terms after its last interrogative (有什么电费补贴 →
+ * 电费, 补贴) — or, for a keyword query, its last two terms — the most specific in scope.
+ */
+export function focusConcept(question: string, concepts: readonly Concept[]): Concept | undefined {
+  const q = question.normalize('NFKC').replace(/[？?。！!\s]+$/u, '');
+  let tail = '';
+  for (const m of q.matchAll(INTERROGATIVE_RE)) tail = q.slice((m.index ?? 0) + m[0].length);
+  const inTail = tail.trim() !== '' ? concepts.filter((c) => tail.includes(c.term)) : [];
+  const pool = inTail.length > 0 ? inTail : [...concepts].sort((a, b) => q.lastIndexOf(b.term) - q.lastIndexOf(a.term)).slice(0, 2);
+  return pool.sort((a, b) => b.local - a.local)[0];
+}
+
+/** The words of a question part that name its subject ("上限多少" → "上限"). */
+function partTopic(part: string, concepts: readonly Concept[]): string {
+  const words = concepts.filter((c) => part.includes(c.term)).map((c) => c.term);
+  const topic = words.length > 0 ? words.join('') : part.replace(/多少|几|多大|是|为|的|[？?]/gu, '');
+  return `${topic}的具体数额`;
+}
+
+/** Hits for the passages of the given documents that state a web address (ranked after `after`). */
+function urlHits(kb: KnowledgeIndex, docIds: readonly string[], after: number): SearchHit[] {
+  const out: SearchHit[] = [];
+  kb.passages.forEach((p) => {
+    if (!docIds.includes(p.docId) || out.length >= 3) return;
+    const doc = kb.documents.get(p.docId);
+    const text = doc?.body.slice(p.start, p.end) ?? '';
+    if (!/https?:\/\/|www\./u.test(text)) return;
+    out.push({ rank: after + out.length + 1, passageId: p.passageId, docId: p.docId, title: doc?.meta.title ?? '', issuer: doc?.meta.issuer ?? '', breadcrumb: p.breadcrumb, clause: p.clause, text, start: p.start, end: p.end, score: 0, matchedBy: [] });
+  });
+  return out;
+}
+
+/** The best `per` hits of each document, documents in order of their best hit, at most `maxDocs` documents. */
+function spreadHits(results: readonly SearchHit[], per: number, maxDocs: number): SearchHit[] {
+  const byDoc = new Map<string, SearchHit[]>();
+  for (const h of results) {
+    let list = byDoc.get(h.docId);
+    if (!list) {
+      if (byDoc.size >= maxDocs) continue;
+      byDoc.set(h.docId, (list = []));
+    }
+    if (list.length < per) list.push(h);
+  }
+  // Keep rank order so the rank prior still favours better passages.
+  const keep = new Set([...byDoc.values()].flat());
+  return results.filter((h) => keep.has(h));
 }
 
 /** Checks the invariants every answer must satisfy; returns the problems found (empty when sound). */

@@ -82,6 +82,14 @@ export class Bm25Index {
     return (this.postings.get(term)?.length ?? 0) / 2;
   }
 
+  /** Indices of the passages containing the term. */
+  passagesWith(term: string): number[] {
+    const list = this.postings.get(term);
+    const out: number[] = [];
+    if (list) for (let i = 0; i < list.length; i += 2) out.push(list[i] as number);
+    return out;
+  }
+
   /** Whether any passage contains the term. */
   has(term: string): boolean {
     return this.postings.has(term);

@@ -27,10 +27,20 @@ export interface EvalResult {
   score: number;
 }
 
+/** What `ask` answered, reduced to what answer-level scoring reads. */
+export interface EvalAnswer {
+  abstained: boolean;
+  text: string;
+  /** Citations in order; low-confidence ones (listed beside an abstention) are left out. */
+  citations: { docId: string; passageId: string; quote: string }[];
+}
+
 export interface EvalRun {
   item: EvalItem;
   abstained: boolean;
   results: EvalResult[];
+  /** Set when the run also asked the question (answer-level metrics need it). */
+  answer?: EvalAnswer;
 }
 
 export function parseEvalSet(text: string, source = 'question set'): EvalItem[] {
@@ -79,6 +89,12 @@ export interface Metrics {
   noneAbstained: number;
   wronglyAbstained: number;
   medianTop5Chars: number;
+  /** Answerable items whose answer's first citation quotes evidence from a listed document (NaN without answers). */
+  answer1: number;
+  /** Cross items whose answer cites every listed document with a quote holding evidence. */
+  crossCited: number;
+  /** Cross items: share of the documents an answer cites that are listed (cites no document that does not cover it). */
+  crossPrecision: number;
 }
 
 function median(xs: number[]): number {
@@ -90,11 +106,18 @@ function median(xs: number[]): number {
 
 const mean = (xs: number[]): number => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
 
+/** Whether a citation quotes evidence of a listed document. */
+export function citationHolds(c: { docId: string; quote: string }, item: EvalItem): boolean {
+  return item.docs.includes(c.docId) && matchedEvidence(c.quote, item.evidence) >= 0;
+}
+
 /**
  * hit@1, hit@5, MRR@10 and recall@10 over answerable items (cross items count for hit@5 only when
  * every listed document is hit in the top 5); cross coverage = share of listed docs hit in the top
  * 10; share of `none` items abstained; share of answerable items wrongly abstained; median length of
  * the top-5 texts. An abstained answerable item still scores by its listed passages.
+ * With answers: answer@1 (an abstained answerable item scores 0), cross cited (every listed document
+ * cited by a quote holding its evidence) and cross precision; abstention shares then read the answer.
  */
 export function computeMetrics(runs: readonly EvalRun[]): Metrics {
   const answerable = runs.filter((r) => r.item.type !== 'none');
@@ -104,7 +127,20 @@ export function computeMetrics(runs: readonly EvalRun[]): Metrics {
   const mrr: number[] = [];
   const recall: number[] = [];
   const cross: number[] = [];
+  const answer1: number[] = [];
+  const crossCited: number[] = [];
+  const crossPrecision: number[] = [];
   for (const run of answerable) {
+    if (run.answer) {
+      const cites = run.answer.abstained ? [] : run.answer.citations;
+      const first = cites[0];
+      answer1.push(first && citationHolds(first, run.item) ? 1 : 0);
+      if (run.item.type === 'cross') {
+        crossCited.push(run.item.docs.every((d) => cites.some((c) => c.docId === d && citationHolds(c, run.item))) ? 1 : 0);
+        const cited = [...new Set(cites.map((c) => c.docId))];
+        crossPrecision.push(cited.length === 0 ? 0 : cited.filter((d) => run.item.docs.includes(d)).length / cited.length);
+      }
+    }
     const top10 = run.results.slice(0, 10);
     const hits = top10.map((r) => isHit(r, run.item));
     const first = hits.indexOf(true);
@@ -132,9 +168,12 @@ export function computeMetrics(runs: readonly EvalRun[]): Metrics {
     mrr10: mean(mrr),
     recall10: mean(recall),
     crossCoverage10: mean(cross),
-    noneAbstained: mean(none.map((r) => (r.abstained ? 1 : 0))),
-    wronglyAbstained: mean(answerable.map((r) => (r.abstained ? 1 : 0))),
+    noneAbstained: mean(none.map((r) => ((r.answer?.abstained ?? r.abstained) ? 1 : 0))),
+    wronglyAbstained: mean(answerable.map((r) => ((r.answer?.abstained ?? r.abstained) ? 1 : 0))),
     medianTop5Chars: median(runs.flatMap((r) => r.results.slice(0, 5).map((x) => x.text.length))),
+    answer1: mean(answer1),
+    crossCited: mean(crossCited),
+    crossPrecision: mean(crossPrecision),
   };
 }
 
@@ -154,6 +193,9 @@ export const METRIC_COLUMNS: [keyof Metrics, string][] = [
   ['noneAbstained', 'none-abst'],
   ['wronglyAbstained', 'wrong-abst'],
   ['medianTop5Chars', 'med-len'],
+  ['answer1', 'answer@1'],
+  ['crossCited', 'x-cited'],
+  ['crossPrecision', 'x-prec'],
 ];
 
 /** A table: one row per named run, one column per metric. */

@@ -55,14 +55,26 @@ export function previousSentence(body: string, start: number): Sentence | undefi
 /** Words that shape a question rather than name its subject: they never count as evidence. */
 export const QUESTION_WORDS = new Set([
   '多', '大', '多大', '多少', '几', '比例', '比重', '占比', '分别', '各是', '各', '具体', '达到', '要', '哪些', '哪个', '什么', '怎么',
-  '怎样', '如何', '是否', '有没有', '有无', '能否', '可否', '情况', '说法', '提出', '指的是', '指', '意思',
+  '怎样', '如何', '是否', '有没有', '有无', '能否', '可否', '情况', '说法', '提出', '指的是', '指', '意思', '谁', '哪', '哪一年', '哪年',
+  '何时', '多久', '城市', '文件', '各地', '打算', '计划', '准备', '规定', '要求', '明确', '写', '里', '分到', '还是', '之间', '没有', '如果',
+  '以后', '之前', '这份', '份文件', '哪几', '哪几种', '怎样才能', '能不能', '会不会', '有没有', '各有', '各是',
 ]);
+
+/** Words that say a web address is wanted (网址, 官方网站, 出自): they describe the answer, not its subject. */
+export const URL_ASK_WORDS = new Set(['网址', '网站', '官方网站', '官方网', '官网', '链接', '出处', '来源', '全文', '出自', '官方']);
 
 /** One thing the question asks about: a term, its weight, and the forms that count as it (its expansions). */
 export interface Concept {
   term: string;
+  /** idf over the whole index. */
   weight: number;
+  /** idf over the passages in scope (the documents the question is about): how specific the term is there. */
+  local: number;
   forms: Set<string>;
+  /** Passages in scope that contain one of the forms. */
+  scopeFreq: number;
+  /** For a compound (投资基金): its parts among the question's terms; a text with all of them has it. */
+  parts?: string[];
 }
 
 /**
@@ -70,12 +82,39 @@ export interface Concept {
  * An expansion counts as its source term (电价 for 电费). A term absent from the index weighs as
  * much as the average known term: it is often a paraphrase (年末 for 年底), not the subject.
  */
-export function questionConcepts(bm25: Bm25Index, terms: readonly string[], expansions: readonly { term: string; from: string }[], exclude: ReadonlySet<string>): Concept[] {
-  const wanted = [...new Set(terms)].filter((t) => !exclude.has(t) && !QUESTION_WORDS.has(t));
+export function questionConcepts(
+  bm25: Bm25Index,
+  terms: readonly string[],
+  expansions: readonly { term: string; from: string }[],
+  exclude: ReadonlySet<string>,
+  inScope: (passage: number) => boolean = () => true,
+): Concept[] {
+  const distinct = [...new Set(terms)].filter((t) => !exclude.has(t) && !QUESTION_WORDS.has(t));
+  // Search-mode segmentation also yields a compound's parts (数据中心 → 数据, 中心): count the compound once.
+  const wanted = distinct.filter((t) => !distinct.some((o) => o !== t && o.length > t.length && o.includes(t)));
+  // …but a text that has all the parts (创业投资 + 基金 for 投资基金) still counts as having it.
+  const partsOf = (t: string): string[] => distinct.filter((o) => o !== t && o.length < t.length && t.includes(o));
   const known = wanted.filter((t) => bm25.has(t)).map((t) => bm25.idf(t));
   const unseen = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : Math.log(1 + bm25.size);
-  const concepts = wanted.map((t) => ({ term: t, weight: bm25.has(t) ? bm25.idf(t) : unseen, forms: new Set([t]) }));
+  const concepts: Concept[] = wanted.map((t) => {
+    const c: Concept = { term: t, weight: bm25.has(t) ? bm25.idf(t) : unseen, local: 0, forms: new Set([t]), scopeFreq: 0 };
+    const parts = partsOf(t);
+    if (parts.length >= 2 && parts.join('').length >= t.length) c.parts = parts;
+    return c;
+  });
   for (const e of expansions) concepts.find((c) => c.term === e.from)?.forms.add(e.term);
+  let scopeSize = 0;
+  for (let i = 0; i < bm25.size; i += 1) if (inScope(i)) scopeSize += 1;
+  for (const c of concepts) {
+    const hits = new Set<number>();
+    for (const f of c.forms) for (const i of bm25.passagesWith(f)) if (inScope(i)) hits.add(i);
+    if (c.parts) {
+      const [first, ...rest] = c.parts.map((p) => new Set(bm25.passagesWith(p)));
+      for (const i of first ?? []) if (inScope(i) && rest.every((r) => r.has(i))) hits.add(i);
+    }
+    c.scopeFreq = hits.size;
+    c.local = Math.log(1 + (scopeSize - hits.size + 0.5) / (hits.size + 0.5));
+  }
   return concepts;
 }
 
@@ -98,23 +137,30 @@ export function termSet(text: string): Set<string> {
 export function coveredConcepts(text: string, concepts: readonly Concept[]): Set<string> {
   const present = termSet(text);
   const out = new Set<string>();
-  for (const c of concepts) for (const f of c.forms) if (present.has(f)) out.add(c.term);
+  for (const c of concepts) {
+    for (const f of c.forms) if (present.has(f)) out.add(c.term);
+    if (c.parts && c.parts.every((p) => present.has(p))) out.add(c.term);
+  }
   return out;
 }
 
-/** Share of the question's concept weight a text covers (0–1). */
-export function coverage(text: string, concepts: readonly Concept[]): number {
-  const covered = coveredConcepts(text, concepts);
+/** Share of the question's concept weight a text covers (0–1); `local` weighs by specificity in scope. */
+export function coverage(text: string, concepts: readonly Concept[], key: 'weight' | 'local' = 'weight'): number {
+  return coverageOf(coveredConcepts(text, concepts), concepts, key);
+}
+
+/** Share of the concept weight the named concepts carry. */
+export function coverageOf(covered: ReadonlySet<string>, concepts: readonly Concept[], key: 'weight' | 'local' = 'weight'): number {
   let total = 0;
   let got = 0;
   for (const c of concepts) {
-    total += c.weight;
-    if (covered.has(c.term)) got += c.weight;
+    total += c[key];
+    if (covered.has(c.term)) got += c[key];
   }
   return total > 0 ? got / total : 0;
 }
 
-export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'number';
+export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'url' | 'number';
 
 export interface QuantityAsk {
   kind: QuantityKind;
@@ -128,13 +174,17 @@ export interface QuantityAsk {
 export function quantityAsk(question: string): QuantityAsk | undefined {
   const q = question.normalize('NFKC');
   if (/文号|发文字号/u.test(q)) return { kind: 'docNumber' };
+  if (/网址|链接|官网|出处|(?:哪个|什么)(?:官方)?网站|来源于?哪/u.test(q)) return { kind: 'url' };
+  if (/哪一?年|何年|什么时候|何时|哪个时间/u.test(q)) return { kind: 'year' };
   const wantsNumber = /多少|几[毛分元个项条家台万亿年岁次倍成]|多大|多高|比例|比重|占比|百分之|几成|(补贴|奖励|资助|收费|补助)(的)?标准/u.test(q);
   if (!wantsNumber) return undefined;
   const measure = /(?:多少|几)(条|个|家|项|台|次|人|名|所|座|户|件|类)/u.exec(q);
   if (measure) return { kind: 'count', unit: measure[1] as string };
   if (/比例|比重|占比|百分|几成|覆盖率|率[是为达]?多少|多少[%％]/u.test(q)) return { kind: 'ratio' };
-  if (/亿元|万元|元|钱|毛|资金|收入|奖励|补贴|补助|资助|投资|经费|产值|规模|营收|收费/u.test(q)) {
-    const subject = /资金|收入|奖励|补贴|补助|资助|投资|经费|产值|规模|营收|收费/u.exec(q)?.[0];
+  // 规模/产值/收入 are money only when the question names a currency (多大规模的群体感知 is not).
+  const currency = /亿元|万元|元|钱|毛/u.test(q);
+  if (currency || /资金|奖励|补贴|补助|资助|投资|经费|收费/u.test(q)) {
+    const subject = /资金|奖励|补贴|补助|资助|投资|经费|收费|收入|产值|规模|营收/u.exec(q)?.[0];
     return subject ? { kind: 'money', subject } : { kind: 'money' };
   }
   return { kind: 'number' };
@@ -146,6 +196,8 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
   ratio: new RegExp(`(?:${NUM})\\s*(?:[%％]|成)|百分之|[零〇一二三四五六七八九十]分之`, 'u'),
   count: new RegExp(`(?:${NUM})`, 'u'),
   docNumber: /〔\d{4}〕\d+号|\[\d{4}\]\d+号/u,
+  url: /https?:\/\/|www\./u,
+  year: /(?:19|20)[0-9]{2}\s*年|[0-9]{4}年(?:底|末|前)/u,
   number: new RegExp(`[0-9０-９]|[一二两三四五六七八九十百千万亿]+(?:个|家|项|条|元|万|亿|倍|年|%|成|台)`, 'u'),
 };
 

@@ -5,7 +5,8 @@
  * enough evidence (a weak match never reaches the model).
  */
 import { ERROR_CODES, KbError } from '../shared/errors.js';
-import type { Answer, Citation } from './answer.js';
+import { isoToday, type Answer, type Citation } from './answer.js';
+import { judgeValidity } from '../corpus/validity.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
 import type { SearchHit } from './search.js';
 
@@ -32,7 +33,7 @@ export function buildLlmMessages(question: string, passages: readonly SearchHit[
 }
 
 /** Keeps markers that name a passage, drops the others; renumbers citations in order of use. */
-export function reconcileMarkers(text: string, passages: readonly SearchHit[], kb: KnowledgeIndex): { answer: string; citations: Citation[]; flagged: boolean } {
+export function reconcileMarkers(text: string, passages: readonly SearchHit[], kb: KnowledgeIndex, today = isoToday()): { answer: string; citations: Citation[]; flagged: boolean } {
   let flagged = false;
   const order: number[] = [];
   const cleaned = text.replace(/\[(\d{1,3})\]/gu, (whole, raw: string) => {
@@ -50,6 +51,7 @@ export function reconcileMarkers(text: string, passages: readonly SearchHit[], k
     const c: Citation = { n: i + 1, passageId: p.passageId, docId: p.docId, title: p.title, issuer: p.issuer, breadcrumb: p.breadcrumb, clause: p.clause, quote: p.text, start: p.start, end: p.end };
     if (meta?.docNumber) c.docNumber = meta.docNumber;
     if (meta?.dateIssued) c.dateIssued = meta.dateIssued;
+    if (meta) c.validity = judgeValidity(meta, today);
     return c;
   });
   return { answer: cleaned.trim(), citations, flagged };

@@ -168,3 +168,16 @@ function matchesChain(ancestors: readonly SectionNode[], refs: readonly ClauseRe
   }
   return i === refs.length;
 }
+
+/** 哪些城市/哪些文件/各地/分别: the answer is a list of documents. */
+export const LIST_RE = /哪些(?:城市|地方|地市|市|文件|规划|地区|省市|政府)|哪几(?:个|座|份|家)(?:城市|市|地方|文件)?|各地|分别|各(?:个)?(?:城市|地市|文件)/u;
+
+/** The shape of the answer a question wants. */
+export type QuestionForm = 'single' | 'list' | 'parts';
+
+export function questionForm(question: string, namedDocs: number): QuestionForm {
+  if (namedDocs >= 2) return 'parts';
+  if (namedDocs === 0 && LIST_RE.test(question.normalize('NFKC'))) return 'list';
+  return 'single';
+}
+

@@ -26,9 +26,9 @@ describe('MCP server', () => {
     expect(client.getInstructions()).toBe(MCP_INSTRUCTIONS);
   });
 
-  it('lists five read-only tools with output schemas', async () => {
+  it('lists six read-only tools with output schemas', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['ask', 'get_outline', 'get_passage', 'list_documents', 'search']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['ask', 'compare_provisions', 'get_outline', 'get_passage', 'list_documents', 'search']);
     for (const t of tools) {
       expect(t.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
       expect(t.outputSchema?.type).toBe('object');
@@ -151,7 +151,7 @@ describe('MCP server', () => {
 
     it('offers the answer_with_citations prompt', async () => {
       const { prompts } = await client.listPrompts();
-      expect(prompts.map((p) => p.name)).toEqual(['answer_with_citations']);
+      expect(prompts.map((p) => p.name)).toEqual(['answer_with_citations', 'draft_with_citations']);
       const p = await client.getPrompt({ name: 'answer_with_citations', arguments: { question: '云浮第十条怎么补贴？' } });
       expect((p.messages[0]?.content as { text: string }).text).toContain('问题：云浮第十条怎么补贴？');
     });

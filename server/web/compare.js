@@ -1,0 +1,129 @@
+// Compare view for drafters: what each document says on one topic (POST /api/compare), as a table
+// with verbatim quotes; export as a Markdown table that keeps the citations; copy a citation in the
+// drafters' form 《标题》（文号）第X条. Also the shared helpers app.js uses for citations
+// (copy button, validity badge). All text goes through textContent.
+'use strict';
+
+(() => {
+  const VALIDITY_LABEL = { in_force: '现行有效', expired: '已失效', repealed: '已废止', not_yet: '尚未施行', draft: '征求意见稿', unknown: '效力未载明' };
+  const WARN = new Set(['expired', 'repealed', 'not_yet', 'draft']);
+  const $ = (id) => document.getElementById(id);
+  // The auth-aware wrapper (api.js) when present, else plain fetch.
+  const request = (...args) => (typeof window.apiFetch === 'function' ? window.apiFetch(...args) : fetch(...args));
+
+  function el(tag, props = {}, children = []) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(props)) {
+      if (k === 'class') node.className = v;
+      else if (k === 'text') node.textContent = v;
+      else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v);
+    }
+    for (const c of children) if (c) node.append(c);
+    return node;
+  }
+
+  /** 《标题》（文号）第X条: the form drafters paste into a text. */
+  function drafterCitation(c) {
+    return `《${c.title}》${c.docNumber ? `（${c.docNumber}）` : ''}${c.clausePath || c.clause || ''}`;
+  }
+
+  async function copyText(text, button) {
+    try {
+      await window.navigator.clipboard.writeText(text);
+    } catch {
+      // Clipboard API refused (no permission, not a secure context): select-and-copy fallback.
+      const area = el('textarea', { class: 'copy-buffer', 'aria-hidden': 'true' });
+      area.value = text;
+      document.body.append(area);
+      area.select();
+      document.execCommand('copy');
+      area.remove();
+    }
+    if (button) {
+      const before = button.textContent;
+      button.textContent = '已复制';
+      window.setTimeout(() => { button.textContent = before; }, 1500);
+    }
+  }
+
+  function copyButton(c) {
+    const button = el('button', { type: 'button', class: 'copy-cite', title: drafterCitation(c), 'aria-label': `复制引文：${drafterCitation(c)}` }, ['复制引文']);
+    button.addEventListener('click', () => void copyText(drafterCitation(c), button));
+    return button;
+  }
+
+  function validityBadge(validity) {
+    if (!validity) return null;
+    const warn = WARN.has(validity.status);
+    return el('span', { class: `validity ${warn ? 'validity-warn' : 'validity-ok'}`, title: validity.basis || '', text: VALIDITY_LABEL[validity.status] || validity.status });
+  }
+
+  function markdownCell(s) {
+    return String(s).replace(/\|/gu, '\\|').replace(/\s+/gu, ' ').trim();
+  }
+
+  /** The comparison as a Markdown table; quotes keep their [n] and the citations follow the table. */
+  function toMarkdown(result) {
+    const lines = [`**${markdownCell(result.topic)}**`, '', '| 文件 | 发文机关 | 效力 | 规定（原文） |', '| --- | --- | --- | --- |'];
+    for (const row of result.rows) {
+      const said = row.citations.length === 0 ? '未作规定' : row.citations.map((c) => `“${markdownCell(c.quote)}”[${c.n}]`).join('<br>');
+      lines.push(`| 《${markdownCell(row.title)}》 | ${markdownCell(row.issuer)} | ${VALIDITY_LABEL[row.validity?.status] || ''} | ${said} |`);
+    }
+    const cites = result.rows.flatMap((r) => r.citations);
+    if (cites.length > 0) {
+      lines.push('');
+      for (const c of cites) lines.push(`[${c.n}]: ${markdownCell(drafterCitation(c))}`);
+    }
+    return lines.join('\n');
+  }
+
+  function renderTable(result) {
+    const wrap = $('compare-result');
+    wrap.textContent = '';
+    const table = el('table', { class: 'compare-table' });
+    table.append(el('caption', { text: `“${result.topic}”：各文件的规定` }));
+    table.append(el('thead', {}, [el('tr', {}, ['文件', '效力', '规定（原文）'].map((h) => el('th', { scope: 'col', text: h })))]));
+    const body = el('tbody');
+    for (const row of result.rows) {
+      const said = el('td');
+      if (row.citations.length === 0) said.append(el('span', { class: 'silent', text: '未作规定' }));
+      for (const c of row.citations) {
+        said.append(el('div', { class: 'compare-quote' }, [el('p', { class: 'quote', text: `“${c.quote}”` }), el('div', { class: 'cite-line' }, [el('span', { class: 'drafter', text: drafterCitation(c) }), copyButton(c)])]));
+      }
+      body.append(el('tr', { class: row.citations.length === 0 ? 'no-provision' : '' }, [el('th', { scope: 'row' }, [el('span', { text: `《${row.title}》` }), el('div', { class: 'meta', text: row.issuer })]), el('td', {}, [validityBadge(row.validity)]), said]));
+    }
+    table.append(body);
+    const exportButton = el('button', { type: 'button', id: 'compare-export', class: 'secondary' }, ['导出 Markdown 表格']);
+    exportButton.addEventListener('click', () => {
+      const md = toMarkdown(result);
+      $('compare-markdown').value = md;
+      $('compare-markdown').hidden = false;
+      void copyText(md, exportButton);
+    });
+    wrap.append(table, el('div', { class: 'actions' }, [exportButton]));
+  }
+
+  async function runCompare(event) {
+    event.preventDefault();
+    const topic = $('compare-topic').value.trim();
+    const status = $('compare-status');
+    if (!topic) { status.textContent = '请输入要比较的主题'; return; }
+    status.textContent = '正在比较…';
+    $('compare-markdown').hidden = true;
+    try {
+      const res = await request('/api/compare', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic }) });
+      const data = await res.json().catch(() => ({}));
+      if (!res.ok) throw new Error(data.error_description || `请求失败（HTTP ${res.status}）`);
+      renderTable(data);
+      status.textContent = `${data.rows.filter((r) => r.citations.length > 0).length} / ${data.rows.length} 份文件有相关规定`;
+    } catch (error) {
+      status.textContent = `出错了：${error.message}`;
+    }
+  }
+
+  window.PolicyKb = { drafterCitation, copyButton, validityBadge, isValidityWarning: (v) => !!v && WARN.has(v.status) };
+  document.addEventListener('DOMContentLoaded', () => {
+    $('compare-form')?.addEventListener('submit', (event) => void runCompare(event));
+  });
+})();

@@ -1,0 +1,86 @@
+/**
+ * Compare, for drafters: what each document in scope says on one topic, one row per document,
+ * with verbatim citations; a document that says nothing on the topic gets a row with no citations.
+ * Each row is the extractive answer to the topic over that document alone, so abstention (coverage,
+ * terms the document never mentions) decides "says nothing" exactly as `ask` does.
+ */
+import type { Validity } from '../corpus/validity.js';
+import { ERROR_CODES, KbError } from '../shared/errors.js';
+import { composeAnswer, isoToday, type AnswerTuning, type Citation } from './answer.js';
+import type { KnowledgeIndex } from './knowledge-index.js';
+import { validateQuery, type Searcher } from './search.js';
+import { judgeValidity } from '../corpus/validity.js';
+
+export interface CompareRow {
+  docId: string;
+  title: string;
+  issuer: string;
+  docNumber?: string;
+  validity: Validity;
+  /** Numbered across the whole comparison; empty when the document says nothing on the topic. */
+  citations: Citation[];
+}
+
+export interface Comparison {
+  topic: string;
+  rows: CompareRow[];
+}
+
+export interface CompareOptions {
+  /** Documents to compare (default: every document). */
+  docIds?: string[];
+  /** Passages read per document (default 3). */
+  perDocument?: number;
+  /** A document speaks to the topic when its lead sentence covers at least this share of it (default 0.5). */
+  minCoverage?: number;
+  tuning?: Partial<AnswerTuning>;
+}
+
+/** One row per document in scope, in the order given (default: corpus order by docId). */
+export async function compareProvisions(kb: KnowledgeIndex, searcher: Searcher, rawTopic: string, options: CompareOptions = {}): Promise<Comparison> {
+  const topic = validateQuery(rawTopic);
+  const known = [...kb.documents.keys()].sort();
+  const docIds = options.docIds && options.docIds.length > 0 ? [...new Set(options.docIds)] : known;
+  for (const id of docIds) {
+    if (!kb.documents.has(id)) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id.slice(0, 100)}"; known docIds: ${known.join(', ')}`, { details: { docId: id, knownIds: known } });
+  }
+  const today = options.tuning?.today ?? isoToday();
+  const rows: CompareRow[] = [];
+  let n = 0;
+  for (const docId of docIds) {
+    const doc = kb.documents.get(docId);
+    if (!doc) continue;
+    const response = await searcher.search(topic, { docIds: [docId], k: options.perDocument ?? 3 });
+    // Judge the document on its own: the topic's words that name another document do not narrow it away.
+    const answer = composeAnswer(kb, { ...response, scope: [docId] }, { ...options.tuning, today });
+    // A topic is a few words: a sentence must carry most of them to count as saying something on it.
+    const says = !answer.abstained && (answer.signals?.leadCoverage ?? answer.confidence) >= (options.minCoverage ?? 0.5);
+    const citations = says ? answer.citations.map((c) => ({ ...c, n: (n += 1) })) : [];
+    const row: CompareRow = { docId, title: doc.meta.title, issuer: doc.meta.issuer, validity: judgeValidity(doc.meta, today), citations };
+    if (doc.meta.docNumber) row.docNumber = doc.meta.docNumber;
+    rows.push(row);
+  }
+  return { topic, rows };
+}
+
+/** The drafters' citation form: 《标题》（文号）第X条 — 文号 only when known, the clause path as labelled. */
+export function drafterCitation(c: Pick<Citation, 'title' | 'docNumber' | 'clause' | 'clausePath'>): string {
+  return `《${c.title}》${c.docNumber ? `（${c.docNumber}）` : ''}${c.clausePath ?? c.clause}`;
+}
+
+const cell = (s: string): string => s.replace(/\|/gu, '\\|').replace(/\s+/gu, ' ').trim();
+
+/** The comparison as a Markdown table; each quote keeps its citation (drafters' form + offsets). */
+export function comparisonMarkdown(c: Comparison): string {
+  const lines = [`**${cell(c.topic)}**`, '', '| 文件 | 发文机关 | 效力 | 规定（原文） |', '| --- | --- | --- | --- |'];
+  for (const row of c.rows) {
+    const said = row.citations.length === 0 ? '未作规定' : row.citations.map((x) => `“${cell(x.quote)}”[${x.n}]`).join('<br>');
+    lines.push(`| 《${cell(row.title)}》 | ${cell(row.issuer)} | ${row.validity.status} | ${said} |`);
+  }
+  const cites = c.rows.flatMap((r) => r.citations);
+  if (cites.length > 0) {
+    lines.push('');
+    for (const x of cites) lines.push(`[${x.n}]: ${cell(drafterCitation(x))}（${x.docId} ${x.start}–${x.end}）`);
+  }
+  return lines.join('\n');
+}

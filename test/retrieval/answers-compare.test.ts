@@ -1,0 +1,123 @@
+import request from 'supertest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/http/app.js';
+import { checkAnswer, composeAnswer } from '../../src/retrieval/answer.js';
+import { compareProvisions, comparisonMarkdown, drafterCitation } from '../../src/retrieval/compare.js';
+import { computeMetrics, type EvalRun } from '../../src/retrieval/eval.js';
+import { resolveReferences } from '../../src/retrieval/references.js';
+import { createKnowledgeService, type KnowledgeService } from '../../src/retrieval/service.js';
+import type { OpenedKnowledgeBase } from '../../src/pipeline/open.js';
+import { realKnowledgeBase } from '../helpers.js';
+
+let opened: OpenedKnowledgeBase;
+let service: KnowledgeService;
+beforeAll(async () => {
+  opened = await realKnowledgeBase();
+  service = opened.service;
+});
+
+describe('ask', () => {
+  it('leads the headline question with 第六条 (大工业电价优惠), without the purpose clause or doubled labels', async () => {
+    const { answer } = await service.ask('云浮对新落户的数据中心有什么电费补贴？');
+    expect(answer.abstained).toBe(false);
+    expect(answer.citations[0]?.quote).toContain('大工业电价优惠');
+    expect(answer.answer.split('\n')[0]).toMatch(/第六条：对已运营/u);
+    expect(answer.answer).not.toMatch(/特制定本办法/u);
+    expect(answer.answer).not.toMatch(/(第[一二三四五六七八九十]+条)：\1/u);
+    expect(checkAnswer(opened.kb, answer)).toEqual([]);
+  });
+
+  it('flags a cited document that has expired on the answer date, and not before', async () => {
+    const q = '云浮对新落户的数据中心有什么电费补贴？';
+    const late = (await service.ask(q)).answer;
+    expect(late.citations[0]?.validity).toMatchObject({ status: 'expired', effectiveTo: '2020-06-30' });
+    expect(late.answer).toContain('已于2020年6月30日届满');
+    const early = createKnowledgeService(opened.kb, opened.embedder, { answer: { today: '2018-01-01' } });
+    const { answer } = await early.ask(q);
+    expect(answer.citations[0]?.validity?.status).toBe('in_force');
+    expect(answer.answer).not.toContain('届满');
+  });
+
+  it('abstains when the question asks about something the documents never mention', async () => {
+    const { answer } = await service.ask('深圳和香港之间的数据跨境流动,行动计划规定了哪些安全评估程序?');
+    expect(answer.abstained).toBe(true);
+    expect(answer.signals?.absentTerms).toContain('跨境');
+  });
+
+  it('answers a list question with one cited line per document', async () => {
+    const { answer } = await service.ask('哪些城市要推广企业专属网页和市民个人网页?');
+    const docs = answer.citations.map((c) => c.docId);
+    expect(new Set(docs).size).toBe(docs.length);
+    expect(docs).toEqual(expect.arrayContaining(['huizhou', 'qingyuan', 'dongguan']));
+  });
+
+  it('says which named document does not provide what is asked', async () => {
+    const { answer } = await service.ask('云浮和深圳对数据中心各有什么电费补贴？');
+    expect(answer.answer).toMatch(/《深圳市促进大数据发展行动计划\(2016—2018年\)》未规定/u);
+    const response = await service.search('云浮和深圳对数据中心各有什么电费补贴？');
+    expect(composeAnswer(opened.kb, response).signals?.form).toBe('parts');
+  });
+});
+
+describe('compareProvisions', () => {
+  it('gives one row per document in scope, empty where a document says nothing', async () => {
+    const c = await compareProvisions(opened.kb, service.searcher, '电费补贴', { docIds: ['yunfu', 'shenzhen'] });
+    expect(c.rows.map((r) => r.docId)).toEqual(['yunfu', 'shenzhen']);
+    expect(c.rows[0]?.citations[0]?.quote).toContain('大工业电价优惠');
+    expect(c.rows[1]?.citations).toEqual([]);
+    expect(drafterCitation(c.rows[0]!.citations[0]!)).toBe('《云浮市促进云计算大数据产业发展优惠办法(试行)》第三章第六条');
+    const md = comparisonMarkdown(c);
+    expect(md).toContain('| 《深圳市促进大数据发展行动计划(2016—2018年)》 | 深圳市人民政府 | unknown | 未作规定 |');
+    expect(md).toContain('[1]: 《云浮市促进云计算大数据产业发展优惠办法(试行)》第三章第六条');
+  });
+
+  it('refuses an unknown docId', async () => {
+    await expect(compareProvisions(opened.kb, service.searcher, '电费补贴', { docIds: ['nope'] })).rejects.toThrow(/^unknown docId "nope"; known docIds: ai-plan/u);
+  });
+});
+
+describe('resolveReferences', () => {
+  it('resolves 本办法第十条 inside 第十二条 to the article', () => {
+    const p = opened.kb.passages.find((x) => x.docId === 'yunfu' && x.clause.includes('第十二条'))!;
+    const refs = resolveReferences(opened.kb, 'yunfu', p.start, p.end);
+    expect(refs.map((r) => r.text)).toContain('本办法第十条');
+    const ref = refs.find((r) => r.text === '本办法第十条')!;
+    expect(ref.target.label).toBe('第十条');
+    expect(ref.target.text).toMatch(/^第十条 对使用云计算数据中心云服务的企业/u);
+  });
+});
+
+describe('HTTP', () => {
+  it('POST /api/compare answers rows and rejects bad input with 4xx', async () => {
+    const app = createApp({ getService: () => service });
+    const ok = await request(app).post('/api/compare').send({ topic: '电费补贴', docIds: ['yunfu', 'hebei'] });
+    expect(ok.status).toBe(200);
+    expect(ok.body.rows.map((r: { docId: string }) => r.docId)).toEqual(['yunfu', 'hebei']);
+    expect(Object.keys(ok.body.rows[0])).toEqual(expect.arrayContaining(['docId', 'title', 'issuer', 'validity', 'citations']));
+    const empty = await request(app).post('/api/compare').send({ topic: ' ' });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error_description).toBe('topic: must not be empty');
+    expect((await request(app).post('/api/compare').send({ topic: 'x', docIds: ['nope'] })).status).toBe(404);
+    expect((await request(app).post('/api/compare').send({ topic: 'x', extra: 1 })).status).toBe(400);
+    const p = opened.kb.passages.find((x) => x.docId === 'yunfu' && x.clause.includes('第十二条'))!;
+    const passage = await request(app).get(`/api/passages/${p.passageId}`);
+    expect(passage.body.references[0]).toMatchObject({ text: '本办法第十条', target: { label: '第十条' } });
+  });
+});
+
+describe('answer-level metrics', () => {
+  it('scores answer@1 and cross cited from the answer, abstention from the answer', () => {
+    const item = (type: string, docs: string[], evidence: string[]) => ({ id: 'x', question: 'q', docs, evidence, type });
+    const runs: EvalRun[] = [
+      { item: item('fact', ['a'], ['甲乙丙']), abstained: false, results: [], answer: { abstained: false, text: '', citations: [{ docId: 'a', passageId: 'p', quote: '甲乙丙' }] } },
+      { item: item('fact', ['a'], ['甲乙丙']), abstained: false, results: [], answer: { abstained: false, text: '', citations: [{ docId: 'b', passageId: 'p', quote: '甲乙丙' }, { docId: 'a', passageId: 'p', quote: '甲乙丙' }] } },
+      { item: item('cross', ['a', 'b'], ['子丑', '寅卯']), abstained: false, results: [], answer: { abstained: false, text: '', citations: [{ docId: 'a', passageId: 'p', quote: '子丑' }, { docId: 'c', passageId: 'p', quote: 'x' }] } },
+      { item: item('none', [], []), abstained: false, results: [], answer: { abstained: true, text: '', citations: [] } },
+    ];
+    const m = computeMetrics(runs);
+    expect(m.answer1).toBeCloseTo(2 / 3);
+    expect(m.crossCited).toBe(0);
+    expect(m.crossPrecision).toBe(0.5);
+    expect(m.noneAbstained).toBe(1);
+  });
+});
