@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Answer, Citation } from '../../src/retrieval/answer.js';
+import type { Answer } from '../../src/retrieval/answer.js';
 import { resolveFollowUp, type ChatTurn } from '../../src/retrieval/conversation.js';
 import { passageText } from '../../src/retrieval/knowledge-index.js';
 import { MAX_QUERY_CHARS } from '../../src/retrieval/search.js';
@@ -17,7 +17,7 @@ import type { KnowledgeService } from '../../src/retrieval/service.js';
 import { ERROR_CODES, KbError, describeError, isKbError, type ErrorCode } from '../../src/shared/errors.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { isoToday, presentHit } from '../../src/retrieval/presenter.js';
+import { isoToday, presentCitation, presentHit, type CitationView } from '../../src/retrieval/presenter.js';
 import { mountDocumentReads } from './routes/documents.js';
 import { cors, createRateLimiter, requireAllowedHost, requireAllowedOrigin, requireToken, securityHeaders, sendError } from './security.js';
 import { registerCompareRoutes } from './routes/compare.js';
@@ -110,26 +110,6 @@ function lastUserContent(messages: readonly { role: string }[]): PropertyKey[] {
   return i < 0 ? ['messages'] : ['messages', i, 'content'];
 }
 
-function citationJson(c: Citation): Record<string, unknown> {
-  return {
-    n: c.n,
-    passageId: c.passageId,
-    docId: c.docId,
-    title: c.title,
-    issuer: c.issuer,
-    ...(c.docNumber ? { docNumber: c.docNumber } : {}),
-    ...(c.dateIssued ? { dateIssued: c.dateIssued } : {}),
-    breadcrumb: c.breadcrumb,
-    clause: c.clause,
-    quote: c.quote,
-    start: c.start,
-    end: c.end,
-    ...(c.lowConfidence ? { lowConfidence: true } : {}),
-    ...(c.clausePath ? { clausePath: c.clausePath } : {}),
-    ...(c.validity ? { validity: c.validity } : {}),
-  };
-}
-
 /** The answer followed by a numbered source list, for chat UIs that show only text. */
 export function answerWithSources(answer: Answer): string {
   if (answer.citations.length === 0) return answer.answer;
@@ -194,20 +174,20 @@ export function createApp(deps: AppDeps): Express {
   });
 
   /** `at`: the body field holding the latest question, named when the question is refused. */
-  const answerFor = async (turns: ChatTurn[], at: readonly PropertyKey[], docIds?: string[]): Promise<{ answer: Answer; question: string }> => {
+  const answerFor = async (turns: ChatTurn[], at: readonly PropertyKey[], docIds?: string[]): Promise<{ answer: Answer; question: string; citations: CitationView[] }> => {
     const svc = service();
     const { question } = resolveFollowUp(turns, svc.searcher.aliases);
     const q = parse(query, question, at);
     const { answer } = await svc.ask(q, docIds ? { docIds } : {});
-    return { answer, question: q };
+    return { answer, question: q, citations: answer.citations.map((c) => presentCitation(svc.kb, c, today())) };
   };
 
   app.post('/api/chat', async (req, res) => {
     const body = parse(chatBody, req.body);
     const turns: ChatTurn[] = body.messages ?? [{ role: 'user', content: body.question as string }];
     const at = body.messages ? lastUserContent(body.messages) : ['question'];
-    const { answer, question } = await answerFor(turns, at, body.docIds);
-    const payload = { answer: answer.answer, citations: answer.citations.map(citationJson), abstained: answer.abstained, question, ...(answer.reason ? { reason: answer.reason } : {}) };
+    const { answer, question, citations } = await answerFor(turns, at, body.docIds);
+    const payload = { answer: answer.answer, citations, abstained: answer.abstained, question, ...(answer.reason ? { reason: answer.reason } : {}) };
     if (!body.stream) return void res.json(payload);
     res.status(200).setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache');
@@ -245,12 +225,11 @@ export function createApp(deps: AppDeps): Express {
       .filter((m) => m.role === 'user' || m.role === 'assistant')
       .map((m) => ({ role: m.role as 'user' | 'assistant', content: typeof m.content === 'string' ? m.content : (m.content ?? []).map((p) => p.text ?? '').join('') }));
     if (!turns.some((t) => t.role === 'user')) throw new KbError(ERROR_CODES.INVALID_INPUT, 'messages: needs at least one user message');
-    const { answer } = await answerFor(turns, lastUserContent(body.messages));
+    const { answer, citations } = await answerFor(turns, lastUserContent(body.messages));
     const content = answerWithSources(answer);
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const model = body.model ?? MODEL_ID;
-    const citations = answer.citations.map(citationJson);
     if (!body.stream) {
       return void res.json({
         id,

@@ -4,6 +4,7 @@
  * with its `start`/`end` in the document body. Abstains when the evidence is too weak.
  */
 import type { ValidMeta } from '../corpus/document.js';
+import { isoToday } from '../shared/dates.js';
 import { judgeValidity, validityNote, type Validity } from '../corpus/validity.js';
 import { analyze } from './analyzer.js';
 import { URL_ASK_WORDS, coverageOf, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
@@ -120,10 +121,6 @@ interface ScoredSentence extends Sentence {
   concepts: Set<string>;
 }
 
-/** Today's date as YYYY-MM-DD (UTC). */
-export function isoToday(): string {
-  return new Date().toISOString().slice(0, 10);
-}
 
 function citationFor(n: number, hit: SearchHit, meta: ValidMeta | undefined, span: { start: number; end: number; text: string }, lowConfidence = false, today = isoToday(), labels?: readonly string[]): Citation {
   const c: Citation = {

@@ -6,7 +6,8 @@
  */
 import type { Validity } from '../corpus/validity.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
-import { composeAnswer, isoToday, type AnswerTuning, type Citation } from './answer.js';
+import { isoToday } from '../shared/dates.js';
+import { composeAnswer, type AnswerTuning, type Citation } from './answer.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
 import { validateQuery, type Searcher } from './search.js';
 import { judgeValidity } from '../corpus/validity.js';

@@ -5,7 +5,8 @@
  * enough evidence (a weak match never reaches the model).
  */
 import { ERROR_CODES, KbError } from '../shared/errors.js';
-import { isoToday, type Answer, type Citation } from './answer.js';
+import { isoToday } from '../shared/dates.js';
+import type { Answer, Citation } from './answer.js';
 import { judgeValidity } from '../corpus/validity.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
 import type { SearchHit } from './search.js';

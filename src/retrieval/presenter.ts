@@ -10,13 +10,7 @@ import { judgeValidity, type Validity } from '../corpus/validity.js';
 import type { IndexedDocument, KnowledgeIndex, PassageRecord } from './knowledge-index.js';
 import { passageText } from './knowledge-index.js';
 
-/** Today as YYYY-MM-DD in local time (validity is judged by the calendar day). */
-export function isoToday(now: Date = new Date()): string {
-  const y = now.getFullYear();
-  const m = String(now.getMonth() + 1).padStart(2, '0');
-  const d = String(now.getDate()).padStart(2, '0');
-  return `${y}-${m}-${d}`;
-}
+export { isoToday } from '../shared/dates.js';
 
 /** Where a span of a document comes from: its page(s), whether OCR read it, and the document's validity. */
 export interface Provenance {
@@ -106,12 +100,31 @@ export interface CitationView extends SpanView {
   n: number;
   /** Verbatim: `quote === body.slice(start, end)`. */
   quote: string;
+  /** The clause's full label path as drafters cite it (三、（五）, 第三章第六条). */
+  clausePath?: string;
+  lowConfidence?: boolean;
+}
+
+/** What an answer citation carries that the view keeps (validity as the answer judged it on its date). */
+export interface CitationLike {
+  n: number;
+  passageId: string;
+  docId: string;
+  breadcrumb: string;
+  clause: string;
+  quote: string;
+  start: number;
+  end: number;
+  clausePath?: string;
+  validity?: Validity;
   lowConfidence?: boolean;
 }
 
 /** An answer citation as transports show it. */
-export function presentCitation(kb: KnowledgeIndex, c: { n: number; passageId: string; docId: string; breadcrumb: string; clause: string; quote: string; start: number; end: number; lowConfidence?: boolean }, today: string): CitationView {
+export function presentCitation(kb: KnowledgeIndex, c: CitationLike, today: string): CitationView {
   const view: CitationView = { n: c.n, ...spanView(kb, c, today), quote: c.quote };
+  if (c.validity) view.validity = c.validity;
+  if (c.clausePath) view.clausePath = c.clausePath;
   if (c.lowConfidence) view.lowConfidence = true;
   return view;
 }
