@@ -76,6 +76,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ERROR_CODES.UNKNOWN_DOC]: 404,
   [ERROR_CODES.UNKNOWN_PASSAGE]: 404,
   [ERROR_CODES.INDEX_MISSING]: 503,
+  [ERROR_CODES.INDEX_UNREADABLE]: 503,
+  [ERROR_CODES.WRITE_LOCKED]: 409,
 };
 
 /** `messages[0].content`: the field a client has to fix, as it would write it. */
