@@ -10,6 +10,7 @@ import { buildOutline } from '../../src/chunking/outline.js';
 import { importListing, readListingMap } from '../../src/pipeline/import-listing.js';
 import { requireDocument, type LoadedDocument } from '../../src/pipeline/corpus.js';
 import { ingest } from '../../src/pipeline/ingest.js';
+import { acquireWriteLock, type WriteLock } from '../../src/pipeline/write-lock.js';
 import { buildModel } from '../../src/pipeline/model-build.js';
 import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
 import { describeError, isKbError } from '../../src/shared/errors.js';
@@ -59,6 +60,9 @@ Options shared by all commands
   --corpus DIR    corpus folder (default: corpus, or CORPUS_DIR)
   -h, --help      this help
 `;
+
+/** How long `kb ingest` waits for another writer before giving up with `write_locked`. */
+const INGEST_LOCK_WAIT_MS = 5000;
 
 async function docFor(ctx: CommandContext): Promise<LoadedDocument> {
   const docId = requireOne(ctx, '<docId>');
@@ -114,7 +118,10 @@ const commands: Record<string, CommandSpec> = {
       if (ctx.positionals.length > 0) throw new UsageError(`unexpected arguments: ${ctx.positionals.join(' ')}`);
       const logger = loggerFor(ctx);
       const { embedder, profile } = await createEmbeddingRuntime(ctx.config, logger);
+      let lock: WriteLock | undefined;
       try {
+        // One writer per index: a second ingest waits a few seconds, then names the one running.
+        lock = await acquireWriteLock(ctx.config.indexDir, { waitMs: INGEST_LOCK_WAIT_MS, owner: 'kb ingest' });
         const summary = await ingest({
           corpusDir: ctx.config.corpusDir,
           indexDir: ctx.config.indexDir,
@@ -133,6 +140,7 @@ const commands: Record<string, CommandSpec> = {
         else print(ctx.io, formatSummary(summary));
         return 0;
       } finally {
+        await lock?.release();
         await embedder.dispose?.();
       }
     },

@@ -3,6 +3,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { openKnowledgeBase } from '../../src/pipeline/open.js';
 import type { Express } from 'express';
 import type { Config } from '../../src/config/index.js';
@@ -16,6 +17,7 @@ import { createHttpServer, stopHttpServer } from '../http/lifecycle.js';
 import { mountDocumentRoutes } from '../http/routes/documents.js';
 import { mountMcpHttp } from '../mcp/http.js';
 import { createMcpServer } from '../mcp/server.js';
+import { limitLines, MAX_LINE_BYTES } from '../mcp/stdio-lines.js';
 import { loggerFor, print, requireNone, type CommandContext, type CommandSpec } from './context.js';
 
 const VERSION = '0.1.0';
@@ -113,7 +115,16 @@ export const serveCommands: Record<string, CommandSpec> = {
       const logger = loggerFor(ctx);
       const opened = await openKnowledgeBase(ctx.config, { logger, autoIngest: true });
       const server = createMcpServer({ getService: () => opened.service, logger, version: VERSION });
-      const transport = new StdioServerTransport(ctx.io.stdin as NodeJS.ReadStream, ctx.io.stdout as unknown as NodeJS.WriteStream);
+      // Oversized lines are answered with an error and dropped; the server keeps serving.
+      const input = ctx.io.stdin.pipe(
+        limitLines(({ bytes, id }) => {
+          logger.warn('dropped an MCP message over the size limit', { bytes, limit: MAX_LINE_BYTES, id });
+          const error = { code: -32600, message: `message of ${bytes} bytes exceeds the ${MAX_LINE_BYTES / 1024 / 1024} MiB limit and was dropped; send smaller requests` };
+          void transport.send({ jsonrpc: '2.0', id, error } as unknown as JSONRPCMessage);
+        }),
+      );
+      // Lines reach it whole and within the limit: its own limit (which closes the transport) never trips.
+      const transport = new StdioServerTransport(input as unknown as NodeJS.ReadStream, ctx.io.stdout as unknown as NodeJS.WriteStream, { maxBufferSize: 2 * MAX_LINE_BYTES + 1024 * 1024 });
       await server.connect(transport);
       logger.info('mcp server on stdio', { documents: opened.kb.documents.size, passages: opened.kb.passages.length });
       await new Promise<void>((resolve) => {

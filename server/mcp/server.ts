@@ -3,7 +3,7 @@
  * McpServer; stdio and Streamable HTTP entry points connect it to a transport.
  */
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { buildOutline, type OutlineNode } from '../../src/chunking/outline.js';
 import { serializeDocument } from '../../src/corpus/document.js';
@@ -51,6 +51,18 @@ async function guarded(logger: Logger, tool: string, body: () => Promise<CallToo
     if (isKbError(error)) return fail(error.message);
     logger.error('tool failed', { tool, error: describeError(error) });
     return fail(`internal error in ${tool}; the server log has details`);
+  }
+}
+
+/** JSON-RPC code for an unknown resource (MCP specification, resources: error handling). */
+export const RESOURCE_NOT_FOUND = -32002;
+
+/** A URI template variable, percent-decoded; malformed encoding is the client's error (-32602), not ours. */
+function uriVariable(value: string | string[] | undefined, name: string): string {
+  try {
+    return decodeURIComponent(String(value));
+  } catch {
+    throw new McpError(ErrorCode.InvalidParams, `malformed percent-encoding in ${name} "${String(value).slice(0, 100)}"`);
   }
 }
 
@@ -185,8 +197,10 @@ export function createMcpServer(deps: McpDeps): McpServer {
           const p = kb.passages[pos] as (typeof kb.passages)[number];
           const doc = kb.documents.get(p.docId);
           const full = passageText(kb, p);
-          const text = full.slice(from, from + PASSAGE_CAP);
-          const truncated = from + PASSAGE_CAP < full.length;
+          // Past the end reads nothing, at the passage's end: start/end stay inside the document.
+          const at = Math.min(from, full.length);
+          const text = full.slice(at, at + PASSAGE_CAP);
+          const truncated = at + PASSAGE_CAP < full.length;
           const prev = kb.passages[pos - 1];
           const next = kb.passages[pos + 1];
           return {
@@ -196,11 +210,11 @@ export function createMcpServer(deps: McpDeps): McpServer {
             issuer: doc?.meta.issuer ?? '',
             breadcrumb: p.breadcrumb,
             clause: p.clause,
-            start: p.start + from,
-            end: p.start + from + text.length,
+            start: p.start + at,
+            end: p.start + at + text.length,
             text,
             truncated,
-            ...(truncated ? { next_offset: from + PASSAGE_CAP } : {}),
+            ...(truncated ? { next_offset: at + PASSAGE_CAP } : {}),
             previous_id: prev && prev.docId === p.docId ? prev.passageId : null,
             next_id: next && next.docId === p.docId ? next.passageId : null,
             uri: passageUri(p.passageId),
@@ -349,9 +363,9 @@ export function createMcpServer(deps: McpDeps): McpServer {
     { title: 'Policy document', description: 'A whole document as Markdown with YAML front matter; its body is the text all start/end offsets index.', mimeType: 'text/markdown' },
     async (uri, { doc_id }) => {
       const { kb } = service();
-      const id = decodeURIComponent(String(doc_id));
+      const id = uriVariable(doc_id, 'doc_id');
       const doc = kb.documents.get(id);
-      if (!doc) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown doc_id "${id}"`);
+      if (!doc) throw new McpError(RESOURCE_NOT_FOUND, `unknown doc_id "${id.slice(0, 100)}"; list_documents or resources/list gives the ids`, { uri: uri.href });
       return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: serializeDocument(doc.meta, doc.body) }] };
     },
   );
@@ -362,9 +376,9 @@ export function createMcpServer(deps: McpDeps): McpServer {
     { title: 'Policy passage', description: 'One citable passage: breadcrumb line, then the verbatim text.', mimeType: 'text/plain' },
     async (uri, { passage_id }) => {
       const { kb } = service();
-      const id = decodeURIComponent(String(passage_id));
+      const id = uriVariable(passage_id, 'passage_id');
       const pos = kb.byId.get(id);
-      if (pos === undefined) throw new KbError(ERROR_CODES.UNKNOWN_PASSAGE, `unknown passage id "${id}"`);
+      if (pos === undefined) throw new McpError(RESOURCE_NOT_FOUND, `unknown passage id "${id.slice(0, 100)}"; use ids returned by search or get_outline`, { uri: uri.href });
       const p = kb.passages[pos] as (typeof kb.passages)[number];
       return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: `${p.breadcrumb}\n[${p.start}, ${p.end})\n\n${passageText(kb, p)}` }] };
     },

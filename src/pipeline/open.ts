@@ -11,10 +11,11 @@ import { ERROR_CODES, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
-import { loadIndex } from './index-store.js';
+import { loadIndex, readManifest } from './index-store.js';
 import { ingest, type IngestSummary } from './ingest.js';
 import type { LibraryDeps } from './library.js';
 import { createEmbeddingRuntime, expectationsFor } from './runtime.js';
+import { acquireWriteLock } from './write-lock.js';
 
 export interface OpenedKnowledgeBase {
   embedder: Embedder;
@@ -48,6 +49,14 @@ export function ingestOptionsFor(config: Config, embedder: Embedder, profile: Mo
   };
 }
 
+/** How long a first start waits for another process that is building the same index. */
+const AUTO_INGEST_LOCK_WAIT_MS = 120_000;
+
+function autoIngest(config: Config, embedder: Embedder, profile: ModelProfile, logger: Logger, progress: ProgressFactory | undefined): Promise<IngestSummary> {
+  logger.info('no index yet: ingesting the corpus', { corpusDir: config.corpusDir });
+  return ingest({ ...ingestOptionsFor(config, embedder, profile), logger, progress: progress ?? noProgress });
+}
+
 export async function openKnowledgeBase(config: Config, options: { logger?: Logger; autoIngest?: boolean; progress?: ProgressFactory } = {}): Promise<OpenedKnowledgeBase> {
   const logger = options.logger ?? silentLogger;
   const { embedder, profile } = await createEmbeddingRuntime(config, logger);
@@ -57,8 +66,13 @@ export async function openKnowledgeBase(config: Config, options: { logger?: Logg
     kb = await loadIndex(config.indexDir, expectationsFor(config, embedder));
   } catch (error) {
     if (!options.autoIngest || !isKbError(error) || error.code !== ERROR_CODES.INDEX_MISSING) throw error;
-    logger.info('no index yet: ingesting the corpus', { corpusDir: config.corpusDir });
-    ingested = await ingest({ ...ingestOptionsFor(config, embedder, profile), logger, progress: options.progress ?? noProgress });
+    // Another process may be building this very index: take the writer's lock, then look again.
+    const lock = await acquireWriteLock(config.indexDir, { waitMs: AUTO_INGEST_LOCK_WAIT_MS, owner: 'first start (auto-ingest)' });
+    try {
+      ingested = (await readManifest(config.indexDir)) ? undefined : await autoIngest(config, embedder, profile, logger, options.progress);
+    } finally {
+      await lock.release();
+    }
     kb = await loadIndex(config.indexDir, expectationsFor(config, embedder));
   }
   const service = createKnowledgeService(kb, embedder, serviceTuningFor(config, profile));

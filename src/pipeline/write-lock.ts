@@ -1,102 +1,150 @@
 /**
- * One writer at a time, across processes: `kb ingest`, `kb add/remove` and HTTP uploads take this
- * lock before they touch the corpus folder or the index. The lock is a file created atomically
- * (`wx`) in the index folder, naming its holder; a lock left by a process that died on this host
- * is taken over. Written by hand because the well-known lockfile packages lock by mtime refresh
- * timers (proper-lockfile), which a stalled event loop can let expire while a build still writes.
+ * One writer per index folder, across processes: `kb ingest` (and later `kb add/remove`, uploads)
+ * hold a lock file in the index folder while they write.
+ *
+ * ```ts
+ * const lock = await acquireWriteLock(config.indexDir, { waitMs: 5000, owner: 'kb ingest' });
+ * try { await ingest(options); } finally { await lock.release(); }
+ * ```
+ *
+ * The file is created atomically (`wx`: O_CREAT | O_EXCL) and holds `{pid, host, owner, since}`.
+ * A lock whose process is gone (same host, pid no longer alive) is taken over; one held by a live
+ * process is waited for up to `waitMs` (default 0), then `write_locked` names the holder.
  */
-import { hostname } from 'node:os';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import path from 'node:path';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 
 export interface WriteLock {
   release(): Promise<void>;
 }
 
-interface Holder {
+export interface LockHolder {
   pid: number;
   host: string;
   owner: string;
+  /** ISO time the lock was taken. */
   since: string;
   token: string;
 }
 
-export const LOCK_FILE = 'write.lock';
+export const WRITE_LOCK_FILE = 'write.lock';
 const POLL_MS = 100;
-/** A lock file that cannot be read for this long was left half-written by a crash. */
-const UNREADABLE_STALE_MS = 30_000;
+/** A lock file still empty after this long was left by a process that died while creating it. */
+const UNWRITTEN_STALE_MS = 5000;
 
-function alive(pid: number): boolean {
+function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
-async function readHolder(file: string): Promise<Holder | undefined> {
+async function readHolder(file: string): Promise<LockHolder | 'unwritten' | undefined> {
+  let text: string;
   try {
-    const value = JSON.parse(await readFile(file, 'utf8')) as Partial<Holder>;
-    if (typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.token === 'string') return value as Holder;
-  } catch {
-    // Missing, half-written or not JSON: judged by age below.
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
-  return undefined;
+  try {
+    const h = JSON.parse(text) as LockHolder;
+    if (typeof h.pid === 'number' && typeof h.host === 'string' && typeof h.token === 'string') return h;
+  } catch {
+    // being written right now, or cut short by a crash
+  }
+  return 'unwritten';
 }
 
-/** Whether the current lock file may be taken over: its holder died on this host, or it is unreadable and old. */
-async function isStale(file: string, holder: Holder | undefined): Promise<boolean> {
-  if (holder) return holder.host === hostname() && !alive(holder.pid);
-  try {
-    return Date.now() - (await stat(file)).mtimeMs > UNREADABLE_STALE_MS;
-  } catch {
-    return true;
+async function isStale(file: string, holder: LockHolder | 'unwritten'): Promise<boolean> {
+  if (holder === 'unwritten') {
+    const age = Date.now() - (await stat(file).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+    return age > UNWRITTEN_STALE_MS;
   }
+  return holder.host === hostname() && !pidAlive(holder.pid);
+}
+
+async function tryCreate(file: string, holder: LockHolder): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(file, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new KbError(ERROR_CODES.INDEX_UNREADABLE, `cannot create the write lock ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}); make the index folder writable by this user`, { cause: error });
+  }
+  try {
+    await handle.writeFile(JSON.stringify(holder));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return true;
 }
 
 /**
- * Takes the single-writer lock of `indexDir`, waiting up to `waitMs` (default 0) for another
- * writer to finish. Throws `write_locked` naming the holder when it cannot.
+ * Removes a stale lock. Only one process at a time may do so (a takeover guard, itself `wx`), and it
+ * re-reads the lock first, so a fresh lock taken meanwhile by another process is never removed.
  */
+async function removeStale(file: string, seen: LockHolder | 'unwritten'): Promise<void> {
+  const guard = `${file}.takeover`;
+  const mine = await tryCreate(guard, { pid: process.pid, host: hostname(), owner: 'takeover', since: new Date().toISOString(), token: randomUUID() }).catch(() => false);
+  if (!mine) {
+    // A guard left by a process that died mid-takeover would block everyone: clear it when old.
+    const age = Date.now() - (await stat(guard).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+    if (age > UNWRITTEN_STALE_MS) await unlink(guard).catch(() => {});
+    return;
+  }
+  try {
+    const now = await readHolder(file);
+    const same = now !== undefined && (now === 'unwritten' ? seen === 'unwritten' : seen !== 'unwritten' && now.token === seen.token);
+    if (same) await unlink(file).catch(() => {});
+  } finally {
+    await unlink(guard).catch(() => {});
+  }
+}
+
+function lockedError(file: string, holder: LockHolder | 'unwritten', waitMs: number): KbError {
+  const who = holder === 'unwritten' ? 'another process (its lock file is being written)' : `${holder.owner} (pid ${holder.pid} on ${holder.host}, since ${holder.since})`;
+  const waited = waitMs > 0 ? ` after waiting ${(waitMs / 1000).toFixed(1)} s` : '';
+  const stale = holder !== 'unwritten' && holder.host !== hostname() ? `; if that process is gone, delete ${file}` : '';
+  return new KbError(ERROR_CODES.WRITE_LOCKED, `the index in ${path.dirname(file)} is being written by ${who}${waited}; wait for it to finish and run the command again${stale}`, {
+    details: holder === 'unwritten' ? { file } : { file, pid: holder.pid, host: holder.host, owner: holder.owner, since: holder.since },
+  });
+}
+
+/** Takes the single-writer lock of `indexDir`, waiting up to `waitMs`; throws `write_locked` naming the holder. */
 export async function acquireWriteLock(indexDir: string, options: { waitMs?: number; owner?: string } = {}): Promise<WriteLock> {
+  const waitMs = Math.max(0, options.waitMs ?? 0);
+  const file = path.join(indexDir, WRITE_LOCK_FILE);
+  const me: LockHolder = { pid: process.pid, host: hostname(), owner: options.owner ?? 'policy-kb', since: new Date().toISOString(), token: randomUUID() };
   await mkdir(indexDir, { recursive: true });
-  const file = path.join(indexDir, LOCK_FILE);
-  const me: Holder = { pid: process.pid, host: hostname(), owner: options.owner ?? 'policy-kb', since: new Date().toISOString(), token: randomUUID() };
-  const deadline = Date.now() + (options.waitMs ?? 0);
+  const deadline = Date.now() + waitMs;
   for (;;) {
-    try {
-      const handle = await open(file, 'wx');
-      try {
-        await handle.writeFile(JSON.stringify(me));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      return {
-        async release() {
-          // Remove only our own lock (a takeover after a long stall must not be undone by us).
-          const current = await readHolder(file);
-          if (current?.token === me.token) await rm(file, { force: true });
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    me.since = new Date().toISOString();
+    if (await tryCreate(file, me)) break;
     const holder = await readHolder(file);
+    if (holder === undefined) continue; // released meanwhile: try again at once
     if (await isStale(file, holder)) {
-      await rm(file, { force: true });
+      await removeStale(file, holder);
+      await new Promise((r) => setTimeout(r, 10)); // another process may be mid-takeover
       continue;
     }
-    if (Date.now() >= deadline) {
-      const who = holder ? `${holder.owner} (pid ${holder.pid} on ${holder.host}, since ${holder.since})` : 'another writer';
-      throw new KbError(ERROR_CODES.WRITE_LOCKED, `the library is being changed by ${who}; wait for it to finish and retry (the lock is ${file})`, {
-        details: holder ? { owner: holder.owner, pid: holder.pid, since: holder.since } : {},
-      });
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    if (Date.now() >= deadline) throw lockedError(file, holder, waitMs);
+    await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(1, deadline - Date.now()))));
   }
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      // Remove only our own lock: never one a takeover gave to someone else.
+      const now = await readHolder(file).catch(() => undefined);
+      if (now !== undefined && now !== 'unwritten' && now.token === me.token) await unlink(file).catch(() => {});
+    },
+  };
 }

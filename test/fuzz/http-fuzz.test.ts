@@ -20,6 +20,8 @@ beforeAll(async () => {
 const hostile = fc.oneof(
   fc.string({ maxLength: 300 }),
   fc.string({ unit: 'binary', maxLength: 300 }),
+  // The probe's crashers: Object.prototype member names, as typed (any case, full width).
+  fc.constantFrom('constructor', 'CONSTRUCTOR', 'ｃｏｎｓｔｒｕｃｔｏｒ', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', '云浮 constructor 补贴'),
   fc.constantFrom('第'.repeat(2000), '（'.repeat(2000), '第一'.repeat(1000), '(一)'.repeat(500), '\u0000\u0001\u0002', '\ud800', '专栏'.repeat(900), '1.'.repeat(1000), ' '.repeat(2000), '数'.repeat(2001), '🀄'.repeat(500)),
   fc.integer().map(String),
 );
@@ -28,7 +30,8 @@ const jsonValue = fc.letrec((tie) => ({
 })).value;
 const deep = fc.integer({ min: 1, max: 3000 }).map((n) => `${'['.repeat(n)}${']'.repeat(n)}`);
 
-const searchBody = fc.record({ query: fc.oneof(hostile, jsonValue), k: fc.oneof(fc.integer({ min: -5, max: 100 }), fc.double(), fc.constant(Number.MAX_SAFE_INTEGER), jsonValue), docIds: fc.oneof(fc.array(hostile, { maxLength: 3 }), jsonValue), issuer: fc.oneof(hostile, jsonValue) }, { requiredKeys: [] });
+const date = fc.oneof(fc.constantFrom('2016-13-45', '2017-02-29', '2016-02-29', '0000-00-00', '9999-12-31', '2018-01-01', '2017-01-01', '2016-1-1', '２０１６-０１-０１'), hostile);
+const searchBody = fc.record({ query: fc.oneof(hostile, jsonValue), k: fc.oneof(fc.integer({ min: -5, max: 100 }), fc.double(), fc.constant(Number.MAX_SAFE_INTEGER), jsonValue), docIds: fc.oneof(fc.array(hostile, { maxLength: 3 }), jsonValue), issuer: fc.oneof(hostile, jsonValue), dateFrom: date, dateTo: date }, { requiredKeys: [] });
 const chatBody = fc.record({ question: fc.oneof(hostile, jsonValue), messages: fc.oneof(fc.array(fc.record({ role: fc.oneof(fc.constantFrom('user', 'assistant', 'system'), hostile), content: fc.oneof(hostile, jsonValue) }), { maxLength: 4 }), jsonValue), stream: fc.oneof(fc.boolean(), jsonValue) }, { requiredKeys: [] });
 const openAiBody = fc.record({ model: fc.oneof(hostile, jsonValue), messages: fc.oneof(fc.array(fc.record({ role: fc.oneof(fc.constantFrom('user', 'assistant', 'system', 'tool'), hostile), content: fc.oneof(hostile, jsonValue, fc.constant(null)) }), { maxLength: 4 }), jsonValue), stream: fc.oneof(fc.boolean(), jsonValue) }, { requiredKeys: [] });
 
@@ -75,5 +78,36 @@ describe('HTTP API under fuzzed input', () => {
     );
     process.stderr.write(`http fuzz: ${cases} requests\n`);
     expect(cases).toBeGreaterThan(500);
+  }, 120_000);
+});
+
+describe('HTTP protections under forged headers', () => {
+  const routes = fc.constantFrom(['GET', '/'], ['GET', '/healthz'], ['GET', '/readyz'], ['GET', '/api/documents'], ['GET', '/api/documents/yunfu'], ['POST', '/api/search'], ['POST', '/api/chat'], ['GET', '/v1/models'], ['POST', '/v1/chat/completions'], ['POST', '/mcp']);
+  // DNS rebinding and look-alikes: none of these is a loopback name.
+  const foreignHost = fc.oneof(
+    fc.constantFrom('evil.example', 'evil.example:8787', 'localhost.evil.example', '127.0.0.1.nip.io', '[::1].evil.example', 'localhost:8787@evil.example', '127.0.0.2', '0.0.0.0', '[::]', 'LOCALHOST.EVIL'),
+    fc.domain().filter((d) => !['localhost'].includes(d.toLowerCase())),
+  );
+  const foreignOrigin = fc.oneof(fc.constantFrom('http://evil.example', 'null', 'http://localhost.evil.example', 'file://', 'https://127.0.0.1.nip.io'), fc.webUrl().map((u) => new URL(u).origin));
+  const authHeader = fc.oneof(fc.constant(undefined), fc.constantFrom('Bearer', 'Bearer ', 'bearer wrong-token', 'Basic c2VjcmV0', 'Bearer secret-token-1x', 'Bearer\tsecret-token-2', 'Bearer secret-token-1 extra'), hostile.map((h) => `Bearer ${h.replace(/[^\x20-\x7e]/gu, '')}`));
+
+  it('refuses every route to a foreign Host or Origin, and a wrong token never passes', async () => {
+    const secured = createApp({ getService: () => undefined, apiToken: 'secret-token-1' });
+    await fc.assert(
+      fc.asyncProperty(routes, fc.option(foreignHost, { nil: undefined }), fc.option(foreignOrigin, { nil: undefined }), authHeader, async ([method, path], host, origin, auth) => {
+        cases += 1;
+        const req = method === 'GET' ? request(secured).get(path) : request(secured).post(path).set('content-type', 'application/json').send('{}');
+        if (host !== undefined) req.set('host', host);
+        if (origin !== undefined) req.set('origin', origin);
+        if (auth !== undefined) req.set('authorization', auth);
+        const res = await req;
+        if (host !== undefined) expect(res.body.error, `${host}`).toBe('forbidden_host');
+        else if (origin !== undefined) expect(res.body.error, `${origin}`).toBe('forbidden_origin');
+        else if (/^\/(api|v1|mcp)\b/u.test(path)) expect(res.status).toBe(401);
+        // Only readyz may answer 503 here (no index loaded); nothing answers 5xx otherwise.
+        if (path !== '/readyz') expect(res.status).toBeLessThan(500);
+      }),
+      { numRuns: 300 },
+    );
   }, 120_000);
 });

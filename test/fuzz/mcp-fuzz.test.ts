@@ -18,8 +18,9 @@ beforeAll(async () => {
   await client.listTools();
 });
 
-const hostile = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom('第'.repeat(2000), '（'.repeat(2000), '\u0000', '../../etc/passwd', '数'.repeat(2001)));
-const anyValue = fc.oneof(hostile, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(hostile, { maxLength: 12 }));
+const hostile = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom('第'.repeat(2000), '（'.repeat(2000), '\u0000', '../../etc/passwd', '数'.repeat(2001), 'constructor', 'ＣＯＮＳＴＲＵＣＴＯＲ', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'));
+// The probe's offsets: past the passage, at the edge of safe integers.
+const anyValue = fc.oneof(hostile, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(hostile, { maxLength: 12 }), fc.constantFrom(Number.MAX_SAFE_INTEGER, 2 ** 53, 1e21, -1, 4000, 4001));
 
 describe('MCP tools under fuzzed arguments', () => {
   it('answer with a result or isError, and keep serving', async () => {
@@ -45,4 +46,30 @@ describe('MCP tools under fuzzed arguments', () => {
     expect((ok.structuredContent as { results: { doc_id: string }[] }).results[0]?.doc_id).toBe('yunfu');
     process.stderr.write(`mcp fuzz: ${cases} tool calls\n`);
   }, 180_000);
+});
+
+describe('MCP resources under fuzzed URIs', () => {
+  it('answer contents, or -32602 (malformed) / -32002 (unknown): never an internal error', async () => {
+    let cases = 0;
+    const piece = fc.oneof(hostile, fc.constantFrom('%ZZ', '%', '%E0%A4%A', '%2F..%2F', 'yunfu', '%00', '..', 'constructor', '__proto__'));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('policy://doc/', 'policy://passage/'), piece, async (base, id) => {
+        cases += 1;
+        let uri: string;
+        try {
+          uri = base + (/%/u.test(id) ? id : encodeURIComponent(id));
+        } catch {
+          uri = `${base}%ED%A0%80`;
+        }
+        try {
+          const r = await client.readResource({ uri });
+          expect(r.contents.length).toBe(1);
+        } catch (error) {
+          expect(String(error)).toMatch(/MCP error -32(602|002)/u);
+        }
+      }),
+      { numRuns: 200 },
+    );
+    process.stderr.write(`mcp resource fuzz: ${cases} reads\n`);
+  }, 120_000);
 });

@@ -137,7 +137,7 @@ describe('document writes with ADMIN_TOKEN', () => {
       const res = await request(s.app).post('/api/documents').set('authorization', `Bearer ${ADMIN}`).attach('file', Buffer.from('丙办法\n第一条 规定。'), 'c.txt');
       expect(res.status).toBe(409);
       expect(res.body.error).toBe('write_locked');
-      expect(res.body.error_description).toMatch(/^the library is being changed by kb add \(pid \d+ on .+, since .+\); wait for it to finish and retry/u);
+      expect(res.body.error_description).toMatch(/^the index in .+ is being written by kb add \(pid \d+ on .+, since .+\) after waiting 15\.0 s; wait for it to finish and run the command again$/u);
       expect(Date.now() - started).toBeGreaterThanOrEqual(10_000);
     } finally {
       await lock.release();
