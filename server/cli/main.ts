@@ -15,6 +15,8 @@ import { buildModel } from '../../src/pipeline/model-build.js';
 import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
 import { describeError, isKbError } from '../../src/shared/errors.js';
 import { createProgressFactory } from '../../src/shared/progress.js';
+import { isoToday } from '../../src/shared/dates.js';
+import { presentDocument, presentPages } from '../../src/retrieval/presenter.js';
 import type { CliIo } from './io.js';
 import { COMMON_OPTIONS, loadCorpusReporting, loggerFor, print, printJson, requireOne, type CommandContext, type CommandSpec, type Values } from './context.js';
 import { documentCommands } from './document-commands.js';
@@ -69,8 +71,14 @@ async function docFor(ctx: CommandContext): Promise<LoadedDocument> {
   return requireDocument(await loadCorpusReporting(ctx), docId);
 }
 
+/** The metadata as front matter states it, less the page table (shown as `pages: [{page, start, end}]`). */
 export function metaOf(doc: LoadedDocument): Record<string, unknown> {
-  return { ...doc.meta };
+  const { pages: _pages, ocrPages: _ocrPages, ...meta } = doc.meta;
+  return meta;
+}
+
+function todayOf(ctx: CommandContext): string {
+  return ctx.config.today ?? isoToday();
 }
 
 function printTree(io: CliIo, node: ReturnType<typeof buildOutline>, depth = 0): void {
@@ -170,9 +178,13 @@ const commands: Record<string, CommandSpec> = {
     async run(ctx) {
       const docs = await loadCorpusReporting(ctx);
       if (ctx.values.json) {
-        printJson(ctx.io, { documents: docs.map((d) => ({ ...metaOf(d), chars: d.body.length, chunks: d.chunks.length })) });
+        printJson(ctx.io, { documents: docs.map((d) => ({ ...metaOf(d), ...presentDocument(d, d.chunks.length, todayOf(ctx)), chunks: d.chunks.length })) });
       } else {
-        for (const d of docs) print(ctx.io, `${d.meta.docId}\t${d.body.length} chars\t${d.chunks.length} chunks\t${d.meta.title}\t${d.meta.issuer}`);
+        for (const d of docs) {
+          const v = presentDocument(d, d.chunks.length, todayOf(ctx));
+          const pages = v.pageCount > 0 ? `\t${v.pageCount} pages` : '';
+          print(ctx.io, `${d.meta.docId}\t${v.format}${pages}\t${d.body.length} chars\t${d.chunks.length} chunks\t${v.validity.status}\t${d.meta.title}\t${d.meta.issuer}`);
+        }
       }
       return 0;
     },
@@ -181,7 +193,7 @@ const commands: Record<string, CommandSpec> = {
     options: {},
     async run(ctx) {
       const doc = await docFor(ctx);
-      if (ctx.values.json) printJson(ctx.io, { ...metaOf(doc), body: doc.body });
+      if (ctx.values.json) printJson(ctx.io, { ...metaOf(doc), ...presentDocument(doc, doc.chunks.length, todayOf(ctx)), pages: presentPages(doc), body: doc.body });
       else {
         for (const [k, v] of Object.entries(doc.meta)) print(ctx.io, `${k}: ${String(v)}`);
         print(ctx.io, `\n${doc.body}`);

@@ -8,7 +8,9 @@ import { runEval, runLangchainBaseline, type EvalSystem } from '../../src/pipeli
 import type { Answer } from '../../src/retrieval/answer.js';
 import { compareProvisions, comparisonMarkdown } from '../../src/retrieval/compare.js';
 import { computeMetrics, formatMetricsTable, metricsByType, parseEvalSet, type Metrics } from '../../src/retrieval/eval.js';
+import { presentCitation, presentHit, provenance, type CitationView, type HitView } from '../../src/retrieval/presenter.js';
 import { MAX_QUERY_CHARS, type SearchHit } from '../../src/retrieval/search.js';
+import { isRealDate, isoToday } from '../../src/shared/dates.js';
 import { ERROR_CODES, KbError } from '../../src/shared/errors.js';
 import { createProgressFactory } from '../../src/shared/progress.js';
 import { loggerFor, print, printJson, requireNone, stringOption, type CommandContext, type CommandSpec } from './context.js';
@@ -42,37 +44,57 @@ function docFilter(ctx: CommandContext, opened: OpenedKnowledgeBase): string[] |
   return ids.length > 0 ? ids : undefined;
 }
 
-function printHits(ctx: CommandContext, hits: SearchHit[]): void {
+/** Where a hit or citation is: page(s) of a paginated source, OCR, and validity when not plainly in force. */
+function whereNote(v: Pick<HitView, 'page' | 'pageEnd' | 'ocr' | 'validity'>): string {
+  const parts: string[] = [];
+  if (v.page !== undefined) parts.push(v.pageEnd === undefined ? `第${v.page}页` : `第${v.page}–${v.pageEnd}页`);
+  if (v.ocr) parts.push('OCR');
+  if (v.validity.status !== 'in_force' && v.validity.status !== 'unknown') parts.push(`效力：${v.validity.status}`);
+  return parts.length > 0 ? `; ${parts.join('; ')}` : '';
+}
+
+function printHits(ctx: CommandContext, hits: (SearchHit & HitView)[]): void {
   for (const h of hits) {
-    print(ctx.io, `${h.rank}. [${h.passageId}] ${h.breadcrumb}  (score ${h.score.toFixed(3)}; ${h.matchedBy.join('+')}; ${h.start}–${h.end})`);
+    print(ctx.io, `${h.rank}. [${h.passageId}] ${h.breadcrumb}  (score ${h.score.toFixed(3)}; ${h.matchedBy.join('+')}; ${h.start}–${h.end}${whereNote(h)})`);
     print(ctx.io, `   ${h.text.replace(/\s+/gu, ' ').slice(0, 200)}${h.text.length > 200 ? '…' : ''}`);
   }
 }
 
-export function formatAnswer(answer: Answer): string {
+export function formatAnswer(answer: Answer, citations: CitationView[] = []): string {
   const lines = [answer.answer, ''];
-  for (const c of answer.citations) {
+  answer.citations.forEach((c, i) => {
     const meta = [c.issuer, c.docNumber, c.dateIssued].filter(Boolean).join('，');
-    lines.push(`[${c.n}]${c.lowConfidence ? '（低置信度）' : ''} ${c.breadcrumb}${meta ? `（${meta}）` : ''}`);
+    const view = citations[i];
+    lines.push(`[${c.n}]${c.lowConfidence ? '（低置信度）' : ''} ${c.breadcrumb}${meta ? `（${meta}）` : ''}${view ? whereNote(view).replace(/^; /u, '  ') : ''}`);
     lines.push(`    “${c.quote.replace(/\s+/gu, ' ')}”  [${c.passageId} ${c.start}–${c.end}]`);
-  }
+  });
   return lines.join('\n');
+}
+
+/** --valid-on D and --in-force, checked. */
+function validityFilter(ctx: CommandContext): { validOn?: string; inForce?: boolean } {
+  const validOn = stringOption(ctx, 'valid-on');
+  if (validOn !== undefined && !isRealDate(validOn)) throw new UsageError(`--valid-on must be a calendar date YYYY-MM-DD; got "${validOn}"`);
+  return { ...(validOn !== undefined ? { validOn } : {}), ...(ctx.values['in-force'] === true ? { inForce: true } : {}) };
 }
 
 const fmtMetric = (m: Metrics): Record<string, number> => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number.isNaN(v) ? null : Number(v.toFixed(4))])) as Record<string, number>;
 
 export const retrievalCommands: Record<string, CommandSpec> = {
   search: {
-    options: { k: { type: 'string' }, doc: { type: 'string', multiple: true } },
+    options: { k: { type: 'string' }, doc: { type: 'string', multiple: true }, 'valid-on': { type: 'string' }, 'in-force': { type: 'boolean', default: false } },
     async run(ctx) {
       const query = queryFrom(ctx, 'query');
       const k = kFrom(ctx, 8);
+      const filter = validityFilter(ctx);
       const opened = await open(ctx);
       const docIds = docFilter(ctx, opened);
-      const response = await opened.service.search(query, { k, ...(docIds ? { docIds } : {}) });
-      if (ctx.values.json) printJson(ctx.io, { query: response.query, results: response.results, scope: response.scope, expansions: response.expansions });
-      else if (response.results.length === 0) print(ctx.io, '知识库中未找到相关条文。');
-      else printHits(ctx, response.results);
+      const response = await opened.service.search(query, { k, ...(docIds ? { docIds } : {}), ...filter });
+      const today = ctx.config.today ?? isoToday();
+      const results = response.results.map((r) => ({ ...r, ...presentHit(opened.kb, r, today) }));
+      if (ctx.values.json) printJson(ctx.io, { query: response.query, results, scope: response.scope, expansions: response.expansions });
+      else if (results.length === 0) print(ctx.io, '知识库中未找到相关条文。');
+      else printHits(ctx, results);
       return 0;
     },
   },
@@ -83,8 +105,9 @@ export const retrievalCommands: Record<string, CommandSpec> = {
       const opened = await open(ctx);
       const docIds = docFilter(ctx, opened);
       const { answer } = await opened.service.ask(question, docIds ? { docIds } : {});
-      if (ctx.values.json) printJson(ctx.io, answer);
-      else print(ctx.io, formatAnswer(answer));
+      const citations = answer.citations.map((c) => presentCitation(opened.kb, c, ctx.config.today ?? isoToday()));
+      if (ctx.values.json) printJson(ctx.io, { ...answer, citations });
+      else print(ctx.io, formatAnswer(answer, citations));
       return 0;
     },
   },
@@ -129,7 +152,18 @@ export const retrievalCommands: Record<string, CommandSpec> = {
           if (out) {
             const file = path.resolve(ctx.io.cwd, out);
             await mkdir(path.dirname(file), { recursive: true });
-            const lines = runs.map((r) => JSON.stringify({ id: r.item.id, abstained: r.abstained, results: r.results.map((x) => ({ rank: x.rank, passageId: x.passageId, docId: x.docId, title: x.title, breadcrumb: x.breadcrumb, text: x.text, start: x.start, end: x.end, score: x.score })) }));
+            const today = ctx.config.today ?? isoToday();
+            const lines = runs.map((r) =>
+              JSON.stringify({
+                id: r.item.id,
+                abstained: r.abstained,
+                results: r.results.map((x) => {
+                  // The agreed fields first, then where the passage is (page, validity) as every transport shows it.
+                  const { page, pageEnd, ocr, validity } = provenance(opened.kb.documents.get(x.docId), x.start, x.end, today);
+                  return { rank: x.rank, passageId: x.passageId, docId: x.docId, title: x.title, breadcrumb: x.breadcrumb, text: x.text, start: x.start, end: x.end, score: x.score, ...(page !== undefined ? { page } : {}), ...(pageEnd !== undefined ? { pageEnd } : {}), ...(ocr ? { ocr } : {}), validity };
+                }),
+              }),
+            );
             await writeFile(file, `${lines.join('\n')}\n`, 'utf8');
           }
           if (!ctx.values.json) {

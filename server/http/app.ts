@@ -61,7 +61,7 @@ const isoDate = z
 const idList = z.array(z.string().min(1).max(100)).max(50);
 
 const searchBody = z
-  .object({ query, k: z.number().int().min(1).max(50).optional(), docIds: idList.optional(), issuer: z.string().max(200).optional(), dateFrom: isoDate.optional(), dateTo: isoDate.optional(), mergeClause: z.boolean().optional() })
+  .object({ query, k: z.number().int().min(1).max(50).optional(), docIds: idList.optional(), issuer: z.string().max(200).optional(), dateFrom: isoDate.optional(), dateTo: isoDate.optional(), validOn: isoDate.optional(), inForce: z.boolean().optional(), mergeClause: z.boolean().optional() })
   .strict()
   .refine((b) => b.dateFrom === undefined || b.dateTo === undefined || b.dateFrom <= b.dateTo, { path: ['dateFrom'], message: 'must not be after dateTo; swap them or drop one' });
 const turn = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(20_000) }).strict();
@@ -166,7 +166,7 @@ export function createApp(deps: AppDeps): Express {
   app.post('/api/search', async (req, res) => {
     const body = parse(searchBody, req.body);
     const svc = service();
-    const response = await svc.search(body.query, { k: body.k ?? 8, ...(body.docIds ? { docIds: body.docIds } : {}), ...(body.issuer ? { issuer: body.issuer } : {}), ...(body.dateFrom ? { dateFrom: body.dateFrom } : {}), ...(body.dateTo ? { dateTo: body.dateTo } : {}), mergeClause: body.mergeClause === true });
+    const response = await svc.search(body.query, { k: body.k ?? 8, ...(body.docIds ? { docIds: body.docIds } : {}), ...(body.issuer ? { issuer: body.issuer } : {}), ...(body.dateFrom ? { dateFrom: body.dateFrom } : {}), ...(body.dateTo ? { dateTo: body.dateTo } : {}), ...(body.validOn ? { validOn: body.validOn } : {}), ...(body.inForce ? { inForce: true } : {}), mergeClause: body.mergeClause === true });
     const abstained = svc.abstains(response);
     res.json({
       results: response.results.map((r) => presentHit(svc.kb, r, today())),

@@ -28,7 +28,10 @@ export interface OpenedKnowledgeBase {
 
 export function serviceTuningFor(config: Config, profile: ModelProfile): ServiceTuning {
   const tuning: ServiceTuning = { search: { denseWeight: config.denseWeight ?? profile.defaultDenseWeight } };
-  if (config.today) tuning.answer = { today: config.today };
+  if (config.today) {
+    tuning.answer = { today: config.today };
+    tuning.search = { ...tuning.search, today: config.today };
+  }
   if (config.llmBaseUrl && config.llmModel) {
     tuning.llm = { baseUrl: config.llmBaseUrl, model: config.llmModel, ...(config.llmApiKey ? { apiKey: config.llmApiKey } : {}) };
   }

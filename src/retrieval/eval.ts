@@ -4,16 +4,25 @@
  * an evidence string or any 12-character window of one.
  */
 import { z } from 'zod';
+import { docIdFromFileName } from '../corpus/document.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 
-export const evalItemSchema = z.object({
-  id: z.string().min(1),
-  question: z.string().min(1),
-  docs: z.array(z.string()),
-  evidence: z.array(z.string()),
-  type: z.string().min(1),
-});
-export type EvalItem = z.infer<typeof evalItemSchema>;
+/**
+ * One question. `docs` names the answering documents; a question about an added file may name the
+ * `file` instead, which stands for the docId `kb add` gives it (`pdf-01.pdf` → `pdf-01`).
+ */
+export const evalItemSchema = z
+  .object({
+    id: z.string().min(1),
+    question: z.string().min(1),
+    docs: z.array(z.string()).optional(),
+    file: z.string().min(1).optional(),
+    evidence: z.array(z.string()),
+    type: z.string().min(1),
+  })
+  .refine((q) => q.docs !== undefined || q.file !== undefined, { message: 'needs docs (docIds) or file', path: ['docs'] })
+  .transform(({ file, docs, ...rest }) => ({ ...rest, docs: docs ?? [docIdFromFileName(file as string)], ...(file !== undefined ? { file } : {}) }));
+export type EvalItem = z.output<typeof evalItemSchema>;
 
 export interface EvalResult {
   rank: number;

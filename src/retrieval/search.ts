@@ -4,6 +4,8 @@
  * tree and ranked first; results spread across documents when the query names none.
  */
 import type { Embedder } from '../embeddings/embedder.js';
+import { judgeValidity } from '../corpus/validity.js';
+import { isoToday } from '../shared/dates.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 import { diversify, fuse, interleave, type FusionMethod } from './fusion.js';
 import { passageText, type KnowledgeIndex, type PassageRecord } from './knowledge-index.js';
@@ -22,6 +24,13 @@ export interface SearchOptions {
   dateFrom?: string;
   dateTo?: string;
   mode?: SearchMode;
+  /**
+   * Only documents in force on this date (YYYY-MM-DD). Documents whose validity is unknown are
+   * kept: they carry `validity.status: 'unknown'`, so the reader sees it.
+   */
+  validOn?: string;
+  /** Only documents in force today (the tuning's `today`); `validOn` wins when both are set. */
+  inForce?: boolean;
   /** Extend a hit that is one part of a split clause to the whole clause (all its parts). */
   mergeClause?: boolean;
 }
@@ -38,6 +47,8 @@ export interface SearchTuning {
   filterNamedDocs: boolean;
   /** Word-vector query expansion for BM25; undefined disables it. */
   expansion: ExpansionOptions | undefined;
+  /** The date `inForce` judges validity on (YYYY-MM-DD); default: today. */
+  today?: string;
 }
 
 export const DEFAULT_TUNING: SearchTuning = {
@@ -117,6 +128,15 @@ export function createSearcher(kb: KnowledgeIndex, embedder: Embedder, tuning: P
     if (options.issuer) {
       const needle = options.issuer.trim();
       narrow((id) => kb.documents.get(id)?.meta.issuer.includes(needle) ?? false);
+    }
+    if (options.validOn !== undefined || options.inForce) {
+      const day = options.validOn ?? t.today ?? isoToday();
+      narrow((id) => {
+        const meta = kb.documents.get(id)?.meta;
+        if (!meta) return false;
+        const status = judgeValidity(meta, day).status;
+        return status === 'in_force' || status === 'unknown';
+      });
     }
     if (options.dateFrom || options.dateTo) {
       narrow((id) => {
