@@ -47,6 +47,9 @@ async function serve(ctx: CommandContext): Promise<number> {
   if (!['127.0.0.1', 'localhost', '::1'].includes(config.host) && !config.apiToken) {
     logger.warn('listening beyond localhost without API_TOKEN: anyone who can reach this port can use the API', { host: config.host });
   }
+  if (['0.0.0.0', '::'].includes(config.host) && config.allowedHosts.length === 0) {
+    logger.warn('only loopback names are accepted in the Host header: set ALLOWED_HOSTS to the names clients use to reach this server', { host: config.host });
+  }
   live.ready.then(
     () => {
       live.watch();

@@ -168,3 +168,11 @@ describe('readyz after a failed load', () => {
     expect(search.body.error_description).toMatch(/^the knowledge base could not be loaded: index has 100-dim/u);
   });
 });
+
+describe('ALLOWED_HOSTS setting', () => {
+  it('refuses URLs and paths, which could never match a Host header', () => {
+    expect(loadConfig({ ALLOWED_HOSTS: 'kb.example.org, kb.example.org:8443,[::1], *' }).allowedHosts).toEqual(['kb.example.org', 'kb.example.org:8443', '[::1]', '*']);
+    expect(() => loadConfig({ ALLOWED_HOSTS: 'http://kb.example.org' })).toThrow('invalid configuration: ALLOWED_HOSTS: entries are host names as clients send them (kb.example.org, kb.example.org:8443, [::1]), not URLs');
+    expect(() => loadConfig({ ALLOWED_HOSTS: 'kb.example.org/api' })).toThrow(/ALLOWED_HOSTS: entries are host names/u);
+  });
+});
