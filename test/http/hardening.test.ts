@@ -135,6 +135,7 @@ describe('validation', () => {
     [{ query: '数据', dateFrom: '2016-13-45' }, 'dateFrom: is not a calendar date (YYYY-MM-DD)'],
     [{ query: '数据', dateTo: '2017-02-29' }, 'dateTo: is not a calendar date (YYYY-MM-DD)'],
     [{ query: '数据', dateFrom: '2018-01-01', dateTo: '2017-01-01' }, 'dateFrom: must not be after dateTo; swap them or drop one'],
+    [{ query: '数据', dateFrom: '2016-1-1' }, 'dateFrom: must be YYYY-MM-DD'],
   ])('rejects %j with 400', async (body, description) => {
     const res = await json('/api/search', body);
     expect(res.status).toBe(400);
