@@ -13,7 +13,7 @@ import { servedLibrary } from '../../src/pipeline/served-library.js';
 import { isoToday } from '../../src/retrieval/presenter.js';
 import { describeError } from '../../src/shared/errors.js';
 import { createApp } from '../http/app.js';
-import { createHttpServer, stopHttpServer } from '../http/lifecycle.js';
+import { createHttpServer, DEFAULT_LIMITS, stopHttpServer } from '../http/lifecycle.js';
 import { mountDocumentRoutes } from '../http/routes/documents.js';
 import { mountMcpHttp } from '../mcp/http.js';
 import { createMcpServer } from '../mcp/server.js';
@@ -62,7 +62,8 @@ async function serve(ctx: CommandContext): Promise<number> {
   const live = createLiveKnowledgeBase(config, { logger, autoIngest: true });
   const { app, loopbackOnly } = buildServeApp(config, live, logger);
   if (config.trustProxy === true) logger.warn('TRUST_PROXY=true believes any X-Forwarded-For: set it to the number of proxies or their addresses unless every request comes through your proxy', {});
-  const server = createHttpServer(app, { maxConnections: config.maxConnections });
+  // An upload of UPLOAD_MAX_MB must arrive in time at a modest 1 MiB/s, on top of the usual 30 s.
+  const server = createHttpServer(app, { maxConnections: config.maxConnections, requestTimeoutMs: DEFAULT_LIMITS.requestTimeoutMs + config.uploadMaxMb * 1000 });
   server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
@@ -76,6 +77,9 @@ async function serve(ctx: CommandContext): Promise<number> {
   }
   if (!loopbackOnly && !config.adminToken) {
     logger.warn('listening beyond localhost without ADMIN_TOKEN: uploads, replacements and deletions are refused (403) until it is set', { host: config.host });
+  }
+  if (['0.0.0.0', '::'].includes(config.host) && config.allowedHosts.length === 0) {
+    logger.warn('only loopback names are accepted in the Host header: set ALLOWED_HOSTS to the names clients use to reach this server', { host: config.host });
   }
   live.ready.then(
     () => {

@@ -55,7 +55,7 @@ const WEB_DIR = [path.join(HERE, '..', 'web'), path.join(HERE, '..', '..', '..',
 const query = z.string().trim().min(1, 'must not be empty').max(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`);
 const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/u, 'must be YYYY-MM-DD')
+  .regex(/^\d{4}-\d{2}-\d{2}$/u, { message: 'must be YYYY-MM-DD', abort: true })
   // A real calendar day: 2016-13-45 and 2017-02-29 are refused, not silently compared as text.
   .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a calendar date (YYYY-MM-DD)');
 const idList = z.array(z.string().min(1).max(100)).max(50);

@@ -64,7 +64,7 @@ export function hostAllowed(host: string | undefined, allowed: readonly string[]
   const name = hostName(h);
   return [...LOOPBACK_HOSTS, ...allowed].some((a) => {
     const entry = a.trim().toLowerCase();
-    return entry === '*' || entry === h || hostName(entry) === entry && entry === name;
+    return entry === '*' || entry === h || (hostName(entry) === entry && entry === name);
   });
 }
 

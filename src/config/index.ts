@@ -52,7 +52,9 @@ export const configSchema = z.object({
   apiToken: secretSetting('API_TOKEN'),
   allowedOrigins: z.array(z.string()).default([]),
   /** Host header names accepted besides the loopback names, on every route (DNS-rebinding protection); `*`: any. */
-  allowedHosts: z.array(z.string()).default([]),
+  allowedHosts: z
+    .array(z.string().regex(/^(\*|\[[0-9a-f:.]+\]|[\p{L}\p{N}_.-]+)(:\d{1,5})?$/iu, 'entries are host names as clients send them (kb.example.org, kb.example.org:8443, [::1]), not URLs'))
+    .default([]),
   rateLimitPerMinute: intFrom(0, 0, 1_000_000),
   /** express `trust proxy`: false (default), true, a hop count, or proxy addresses/subnets (comma-separated). */
   trustProxy: z.preprocess(parseTrustProxy, z.union([z.boolean(), z.number().int().min(0).max(100), z.string().min(1)])).default(false),
@@ -68,7 +70,7 @@ export const configSchema = z.object({
   /** Largest upload accepted by POST/PUT /api/documents, in MiB. */
   uploadMaxMb: intFrom(50, 1, 2048),
   /** Bearer token for the write routes (uploads, replacements, deletions). */
-  adminToken: z.string().min(8, 'ADMIN_TOKEN must be at least 8 characters').optional(),
+  adminToken: secretSetting('ADMIN_TOKEN'),
   llmBaseUrl: z.string().url().optional(),
   llmModel: z.string().optional(),
   llmApiKey: z.string().optional(),

@@ -135,6 +135,7 @@ describe('validation', () => {
     [{ query: '数据', dateFrom: '2016-13-45' }, 'dateFrom: is not a calendar date (YYYY-MM-DD)'],
     [{ query: '数据', dateTo: '2017-02-29' }, 'dateTo: is not a calendar date (YYYY-MM-DD)'],
     [{ query: '数据', dateFrom: '2018-01-01', dateTo: '2017-01-01' }, 'dateFrom: must not be after dateTo; swap them or drop one'],
+    [{ query: '数据', dateFrom: '2016-1-1' }, 'dateFrom: must be YYYY-MM-DD'],
   ])('rejects %j with 400', async (body, description) => {
     const res = await json('/api/search', body);
     expect(res.status).toBe(400);
@@ -166,5 +167,13 @@ describe('readyz after a failed load', () => {
     const search = await request(app).post('/api/search').send({ query: '数据' });
     expect(search.status).toBe(503);
     expect(search.body.error_description).toMatch(/^the knowledge base could not be loaded: index has 100-dim/u);
+  });
+});
+
+describe('ALLOWED_HOSTS setting', () => {
+  it('refuses URLs and paths, which could never match a Host header', () => {
+    expect(loadConfig({ ALLOWED_HOSTS: 'kb.example.org, kb.example.org:8443,[::1], *' }).allowedHosts).toEqual(['kb.example.org', 'kb.example.org:8443', '[::1]', '*']);
+    expect(() => loadConfig({ ALLOWED_HOSTS: 'http://kb.example.org' })).toThrow('invalid configuration: ALLOWED_HOSTS: entries are host names as clients send them (kb.example.org, kb.example.org:8443, [::1]), not URLs');
+    expect(() => loadConfig({ ALLOWED_HOSTS: 'kb.example.org/api' })).toThrow(/ALLOWED_HOSTS: entries are host names/u);
   });
 });

@@ -72,6 +72,17 @@ describe('createHttpServer', () => {
     await stopHttpServer(server, 0);
   });
 
+  it('drops connections over the cap', async () => {
+    const { server, port } = await listening((_req, res) => res.end('ok'), 2);
+    const held = [await open(port), await open(port)];
+    const third = await open(port);
+    third.on('error', () => {});
+    await new Promise<void>((resolve) => third.once('close', () => resolve()));
+    expect(third.destroyed).toBe(true);
+    for (const s of held) s.destroy();
+    await stopHttpServer(server, 0);
+  });
+
   it('cuts off a client that sends its headers too slowly', async () => {
     const server = createHttpServer((_req, res) => res.end(), { maxConnections: 10, headersTimeoutMs: 500, requestTimeoutMs: 500 });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
