@@ -5,6 +5,7 @@
 import { Document as YamlDocument, isSeq, parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
+import { inferDocumentFacts } from './document-facts.js';
 import { pagesProblem, type PageRange } from './pages.js';
 import { isRealDate, parseStatusWord, STATUS_EXAMPLES, withInferredValidity } from './validity.js';
 
@@ -128,10 +129,16 @@ export function parseDocumentFile(source: string, bytes: Uint8Array): PolicyDocu
   }
   body = body.replace(/\r\n?/g, '\n').replace(/^\n+/, '').trimEnd();
   if (body.trim() === '') throw fail(source, 'the document body is empty');
+  const stated = normalizeYamlDates(raw);
+  const title = typeof stated.title === 'string' ? stated.title : firstLineTitle(body) || fileName;
+  // A text without metadata: who issued it and when, as far as its own words say.
+  const facts = stated.issuer === undefined || stated.dateIssued === undefined ? inferDocumentFacts(title, body) : {};
   const candidate = {
     docId: docIdFromFileName(fileName),
-    title: firstLineTitle(body) || fileName,
-    ...normalizeYamlDates(raw),
+    title,
+    ...(facts.issuer ? { issuer: facts.issuer } : {}),
+    ...(facts.dateIssued ? { dateIssued: facts.dateIssued } : {}),
+    ...stated,
   };
   const result = policyMetaSchema.safeParse(candidate);
   if (!result.success) {

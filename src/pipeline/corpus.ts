@@ -7,6 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chunkDocument, type Chunk, type ChunkOptions } from '../chunking/chunker.js';
 import { parseDocumentFile, type PolicyDocument } from '../corpus/document.js';
+import { applyRepeals } from '../corpus/document-facts.js';
 import { parsePolicy, type SectionNode } from '../corpus/parser.js';
 import { ERROR_CODES, KbError, unknownDocError } from '../shared/errors.js';
 
@@ -90,7 +91,9 @@ export async function loadCorpus(dir: string, options: ChunkOptions = {}): Promi
       errors.push(error instanceof KbError ? error : new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${name}: ${(error as Error).message}`, { cause: error }));
     }
   }
-  return { documents, errors };
+  // A document that another one repeals ("《…》同时废止") is marked so, whatever order they came in.
+  const repealed = applyRepeals(documents);
+  return { documents: documents.map((d) => (repealed.has(d.meta.docId) ? { ...d, meta: repealed.get(d.meta.docId) as typeof d.meta } : d)), errors };
 }
 
 /** Finds a document or throws `unknown_doc` listing the known ids. */

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { DOC_ID_RE, docIdFromFileName, policyMetaSchema, type PolicyMeta, type ValidMeta } from '../corpus/document.js';
+import { inferDocumentFacts } from '../corpus/document-facts.js';
 import { withInferredValidity } from '../corpus/validity.js';
 import type { ExtractResult } from '../extract/types.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
@@ -117,12 +118,15 @@ export function prepareExtractedDocument(options: {
     .filter((p) => p.end >= p.start);
   const firstLine = (text.split('\n', 1)[0] ?? '').trim();
   const clip = (s: string | undefined, n: number): string | undefined => (s === undefined || s.trim() === '' ? undefined : s.trim().slice(0, n));
+  const title = clip(fields.title, 300) ?? clip(hints.title, 300) ?? clip(firstLine, 120) ?? fileName;
+  // What the text says of itself (国务院令, …常务委员会…通过, the signature) when nothing else does.
+  const facts = inferDocumentFacts(title, text);
   const raw: Record<string, unknown> = {
     docId,
-    title: clip(fields.title, 300) ?? clip(hints.title, 300) ?? clip(firstLine, 120) ?? fileName,
-    issuer: clip(fields.issuer, 200) ?? clip(hints.issuer, 200) ?? '',
+    title,
+    issuer: clip(fields.issuer, 200) ?? clip(hints.issuer, 200) ?? facts.issuer ?? '',
     docNumber: clip(fields.docNumber, 100) ?? clip(hints.docNumber, 100),
-    dateIssued: fields.dateIssued ?? hints.dateIssued,
+    dateIssued: fields.dateIssued ?? hints.dateIssued ?? facts.dateIssued,
     sourceUrl: hints.sourceUrl,
     status: clip(fields.status, 40) ?? clip(hints.status, 40),
     effectiveFrom: fields.effectiveFrom ?? hints.effectiveFrom,

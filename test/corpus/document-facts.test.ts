@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { applyRepeals, findRepeals, inferDocumentFacts } from '../../src/corpus/document-facts.js';
+import { judgeValidity } from '../../src/corpus/validity.js';
+
+describe('inferDocumentFacts', () => {
+  it('reads the issuer and date of a State Council order from the head note', () => {
+    const body = '城镇燃气管理条例\n(2010 年 11 月 19 日中华人民共和国国务院令第 583 号公布 根据 2016 年 2 月 6 日《国务院关于修改部分行政法规的决定》修订)\n第一章 总则';
+    expect(inferDocumentFacts('城镇燃气管理条例', body)).toEqual({ issuer: '国务院', dateIssued: '2010-11-19' });
+  });
+
+  it('names the standing committee that passed a regulation', () => {
+    const body = '某条例\n（2025年7月24日内蒙古自治区第十四届人民代表大会常务委员会第十八次会议通过）\n第一条 ……';
+    expect(inferDocumentFacts('某条例', body)).toEqual({ issuer: '内蒙古自治区人民代表大会常务委员会', dateIssued: '2025-07-24' });
+  });
+
+  it('takes the organ before 关于 in the title, and the signature above the closing date', () => {
+    expect(inferDocumentFacts('南宁市发展和改革委员会关于南宁市市区管道燃气价格联动有关事项的通知', '正文。\n2025年10月11日')).toEqual({ issuer: '南宁市发展和改革委员会', dateIssued: '2025-10-11' });
+    expect(inferDocumentFacts('关于同意辞职的批复', '路卫发〔2011〕76号\n正文。\n路桥区卫生局办公室\n2011年3月10日')).toEqual({ issuer: '路桥区卫生局办公室', dateIssued: '2011-03-10' });
+  });
+
+  it('says nothing it cannot read', () => {
+    expect(inferDocumentFacts('某市大数据发展规划', '一、总体要求\n（一）指导思想。坚持创新发展。')).toEqual({});
+  });
+});
+
+describe('repeals', () => {
+  const repealer = {
+    meta: { docId: 'new', title: '广州市临时救助实施细则' },
+    body: '第十八条 本实施细则自印发之日起施行。《广州市人民政府办公厅关于印发广州市临时救助办法的通知》(穗府办规〔2019〕13号)同时废止。',
+  };
+
+  it('finds the titles and 文号 a text repeals', () => {
+    expect(findRepeals(repealer.body)).toEqual([
+      { title: '广州市人民政府办公厅关于印发广州市临时救助办法的通知', docNumber: '穗府办规〔2019〕13号', sentence: '《广州市人民政府办公厅关于印发广州市临时救助办法的通知》(穗府办规〔2019〕13号)同时废止。' },
+    ]);
+    expect(findRepeals('有下列情形之一的，予以废止的规定另行制定。')).toEqual([]);
+  });
+
+  it('marks the repealed document of the collection, by 文号 or title, and it is judged repealed', () => {
+    const old = { meta: { docId: 'old', title: '某通知', docNumber: '穗府办规〔2019〕13号' }, body: '第一条 ……' };
+    const changed = applyRepeals([old, repealer]);
+    expect([...changed.keys()]).toEqual(['old']);
+    const meta = changed.get('old');
+    expect(meta?.supersededBy).toBe('广州市临时救助实施细则');
+    expect(judgeValidity(meta ?? {}, '2026-01-01').status).toBe('repealed');
+    expect(applyRepeals([{ ...old, meta: { ...old.meta, status: '现行有效' } }, repealer]).size).toBe(0);
+  });
+});
