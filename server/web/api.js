@@ -17,14 +17,14 @@
   };
 
   /** Shows the token dialog; resolves with the entered token, or '' when cancelled. */
-  function askForToken(message) {
+  function askForToken(message, labelText = message.includes('管理令牌') ? '管理令牌' : '访问令牌') {
     pending ??= new Promise((resolve) => {
       const dialog = document.createElement('dialog');
       dialog.className = 'token-dialog';
       const form = document.createElement('form');
       form.method = 'dialog';
       const label = document.createElement('label');
-      label.textContent = '访问令牌';
+      label.textContent = labelText;
       label.htmlFor = 'api-token-input';
       const hint = document.createElement('p');
       hint.textContent = message;
@@ -57,23 +57,78 @@
     return pending;
   }
 
-  /** fetch() with the stored token; on 401 asks for a token and retries (up to 3 times). */
-  async function apiFetch(url, init = {}) {
+  const ADMIN_KEY = 'policy-kb.admin-token';
+  const storedAdmin = () => {
+    try {
+      return window.sessionStorage.getItem(ADMIN_KEY) || '';
+    } catch {
+      return '';
+    }
+  };
+  const keep = (key, value) => {
+    try {
+      window.sessionStorage.setItem(key, value);
+      return true;
+    } catch {
+      return false; // storage disabled: nothing to retry with
+    }
+  };
+
+  /**
+   * fetch() with the stored token; on 401 asks for a token and retries (up to 3 times).
+   * With { admin: true } (writes: upload, replace, delete) it sends the admin token instead,
+   * asked for the first time a write needs it; the admin token reads as well.
+   */
+  async function apiFetch(url, init = {}, options = {}) {
+    const admin = options.admin === true;
     for (let attempt = 0; ; attempt += 1) {
       const headers = new Headers(init.headers);
-      const token = stored();
+      const token = admin ? storedAdmin() : stored();
       if (token) headers.set('authorization', `Bearer ${token}`);
       const res = await fetch(url, { ...init, headers });
       if (res.status !== 401 || attempt >= 3) return res;
-      const entered = await askForToken(token ? '令牌无效，请重新输入。' : '此服务需要访问令牌（服务器的 API_TOKEN）。');
-      if (!entered) return res;
-      try {
-        window.sessionStorage.setItem(TOKEN_KEY, entered);
-      } catch {
-        return res; // storage disabled: nothing to retry with
-      }
+      const entered = await askForToken(
+        admin
+          ? token ? '管理令牌无效，请重新输入。' : '修改文件库需要管理令牌（服务器的 ADMIN_TOKEN）。'
+          : token ? '令牌无效，请重新输入。' : '此服务需要访问令牌（服务器的 API_TOKEN）。',
+      );
+      if (!entered || !keep(admin ? ADMIN_KEY : TOKEN_KEY, entered)) return res;
     }
   }
 
+  /**
+   * A write with a body whose upload progress the page shows (fetch cannot report it):
+   * XMLHttpRequest with the admin token, asked for on 401 like apiFetch. Resolves with
+   * { status, body } where body is the parsed JSON answer ({} for 204).
+   */
+  async function apiUpload(url, method, formData, onProgress) {
+    for (let attempt = 0; ; attempt += 1) {
+      const token = storedAdmin();
+      const result = await new Promise((resolve, reject) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open(method, url);
+        if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+        xhr.upload.addEventListener('progress', (e) => {
+          if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total);
+        });
+        xhr.addEventListener('load', () => {
+          let body = {};
+          try {
+            body = xhr.responseText ? JSON.parse(xhr.responseText) : {};
+          } catch {
+            body = { error: 'bad_response', error_description: xhr.responseText.slice(0, 200) };
+          }
+          resolve({ status: xhr.status, body });
+        });
+        xhr.addEventListener('error', () => reject(new Error('网络错误，上传未完成')));
+        xhr.send(formData);
+      });
+      if (result.status !== 401 || attempt >= 3) return result;
+      const entered = await askForToken(token ? '管理令牌无效，请重新输入。' : '上传文件需要管理令牌（服务器的 ADMIN_TOKEN）。');
+      if (!entered || !keep(ADMIN_KEY, entered)) return result;
+    }
+  }
+
+  window.apiUpload = apiUpload;
   window.apiFetch = apiFetch;
 })();

@@ -42,7 +42,8 @@ function renderCitations(citations) {
     return;
   }
   for (const c of citations) {
-    const meta = [c.issuer, c.docNumber, c.dateIssued].filter(Boolean).join('，');
+    const page = c.page === undefined ? '' : c.pageEnd === undefined ? `第${c.page}页` : `第${c.page}–${c.pageEnd}页`;
+    const meta = [c.issuer, c.docNumber, c.dateIssued, page, c.ocr ? 'OCR 识别文本' : ''].filter(Boolean).join('，');
     list.append(
       el('li', { id: `citation-${c.n}` }, [
         el('button', { class: 'open', type: 'button', onclick: () => openCitation(c) }, [`[${c.n}] ${c.breadcrumb}`]),
@@ -110,7 +111,8 @@ async function openCitation(c) {
     const doc = await loadDoc(c.docId);
     $('viewer').hidden = false;
     $('doc-title').textContent = `《${doc.title}》`;
-    $('doc-meta').textContent = [doc.issuer, doc.docNumber, doc.dateIssued && `印发日期 ${doc.dateIssued}`].filter(Boolean).join(' · ');
+    const where = c.page === undefined ? '' : c.pageEnd === undefined ? `引文在第${c.page}页` : `引文在第${c.page}–${c.pageEnd}页`;
+    $('doc-meta').textContent = [doc.issuer, doc.docNumber, doc.dateIssued && `印发日期 ${doc.dateIssued}`, doc.pageCount > 0 && `共${doc.pageCount}页`, where].filter(Boolean).join(' · ');
     renderOutline(doc);
     const mark = renderBody(doc, c.start, c.end);
     if (mark) {
