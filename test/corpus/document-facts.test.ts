@@ -24,7 +24,15 @@ describe('inferDocumentFacts', () => {
 });
 
 describe('repeals', () => {
-  const repealer = {
+  interface Meta {
+    docId: string;
+    title: string;
+    docNumber?: string;
+    status?: string;
+    supersededBy?: string;
+    validityBasis?: string;
+  }
+  const repealer: { meta: Meta; body: string } = {
     meta: { docId: 'new', title: '广州市临时救助实施细则' },
     body: '第十八条 本实施细则自印发之日起施行。《广州市人民政府办公厅关于印发广州市临时救助办法的通知》(穗府办规〔2019〕13号)同时废止。',
   };
@@ -37,7 +45,7 @@ describe('repeals', () => {
   });
 
   it('marks the repealed document of the collection, by 文号 or title, and it is judged repealed', () => {
-    const old = { meta: { docId: 'old', title: '某通知', docNumber: '穗府办规〔2019〕13号' }, body: '第一条 ……' };
+    const old: { meta: Meta; body: string } = { meta: { docId: 'old', title: '某通知', docNumber: '穗府办规〔2019〕13号' }, body: '第一条 ……' };
     const changed = applyRepeals([old, repealer]);
     expect([...changed.keys()]).toEqual(['old']);
     const meta = changed.get('old');
