@@ -7,12 +7,11 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORPUS_DIR, MODELS_DIR, ROOT } from '../helpers.js';
-import { startServe, type RunningServer } from './servers.js';
+import { launchChromium, startServe, type RunningServer } from './servers.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = path.join(ROOT, 'test-output');
 const FORMATS = path.resolve(ROOT, '..', 'shared', 'formats', 'files');
 const ADMIN = 'library-admin-token';
@@ -20,15 +19,11 @@ let server: RunningServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); .ci/run does`);
   const corpus = await mkdtemp(path.join(tmpdir(), 'kb-page-lib-'));
   for (const f of ['yunfu.md', 'shenzhen.md']) await cp(path.join(CORPUS_DIR, f), path.join(corpus, f));
   const index = await mkdtemp(path.join(tmpdir(), 'kb-page-idx-'));
   server = await startServe({ CORPUS_DIR: corpus, MODELS_DIR, INDEX_DIR: index, ADMIN_TOKEN: ADMIN, POLICY_KB_TODAY: '2026-11-29' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
   await mkdir(OUT, { recursive: true });
 }, 120_000);
 

@@ -1,5 +1,7 @@
 /** Spawns the real CLI (`kb serve`, `kb mcp`) for integration tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
 import path from 'node:path';
 import { ROOT } from '../helpers.js';
 
@@ -41,4 +43,14 @@ export async function startServe(env: Record<string, string>): Promise<RunningSe
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Debian's Chromium, headless, with the flags this machine's closed network needs. */
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: install Debian's chromium (apt-get install chromium); .ci/run does`);
+  return chromium.launch({
+    executablePath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
 }
