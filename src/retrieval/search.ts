@@ -21,6 +21,10 @@ export interface SearchOptions {
   /** ISO dates; a document's dateIssued (else listingDate) must fall inside. */
   dateFrom?: string;
   dateTo?: string;
+  /** Only documents in force on this day (YYYY-MM-DD). */
+  validOn?: string;
+  /** Only documents in force today. */
+  inForce?: boolean;
   mode?: SearchMode;
   /** Extend a hit that is one part of a split clause to the whole clause (all its parts). */
   mergeClause?: boolean;
