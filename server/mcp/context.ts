@@ -3,7 +3,7 @@
  * helpers, the read-only annotations, URI helpers and the output schemas of the presenter's views
  * (src/retrieval/presenter.ts) in their MCP spelling (snake_case).
  */
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { citationLine, type SpanView } from '../../src/retrieval/presenter.js';
 import type { KnowledgeService } from '../../src/retrieval/service.js';
@@ -41,6 +41,11 @@ export async function guarded(ctx: Pick<ToolContext, 'logger'>, tool: string, bo
   }
 }
 
+/** A prompt of one user message. */
+export function userPrompt(text: string): GetPromptResult {
+  return { messages: [{ role: 'user', content: { type: 'text', text } }] };
+}
+
 export const passageUri = (id: string): string => `policy://passage/${encodeURIComponent(id)}`;
 export const docUri = (id: string): string => `policy://doc/${encodeURIComponent(id)}`;
 
@@ -61,15 +66,20 @@ export const validitySchema = z.object({
   basis: z.string().describe('Why, as a reader checks it, e.g. 正文：自2017年7月1日起实施，试行期三年'),
 });
 
-/** The presenter's span fields: document, clause, offsets into the document body, page and validity. */
-const spanShape = {
-  passage_id: z.string(),
+/** The presenter's document fields every hit, citation, passage and document carries. */
+export const documentShape = {
   doc_id: z.string(),
   title: z.string(),
   issuer: z.string(),
   doc_number: z.string().optional(),
   date_issued: z.string().optional(),
   format: z.string().optional().describe('Source format (pdf, docx, html, markdown…) when known'),
+};
+
+/** The presenter's span fields: document, clause, offsets into the document body, page and validity. */
+const spanShape = {
+  passage_id: z.string(),
+  ...documentShape,
   breadcrumb: z.string(),
   clause: z.string(),
   start: z.number().int(),

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../server/http/app.js';
-import { createMcpServer, MCP_INSTRUCTIONS } from '../../server/mcp/server.js';
+import { createMcpServer, MCP_INSTRUCTIONS, type McpDeps } from '../../server/mcp/server.js';
 import { serializeDocument } from '../../src/corpus/document.js';
 import { openKnowledgeBase } from '../../src/pipeline/open.js';
 import type { KnowledgeIndex } from '../../src/retrieval/knowledge-index.js';
@@ -17,14 +17,18 @@ import { realDoc, realKnowledgeBase, testConfig } from '../helpers.js';
 
 let client: Client;
 
+async function connectClient(deps: McpDeps): Promise<Client> {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const c = new Client({ name: 'test', version: '1.0.0' });
+  await Promise.all([createMcpServer(deps).connect(serverSide), c.connect(clientSide)]);
+  // Listing tools first lets the client validate structuredContent against each outputSchema.
+  await c.listTools();
+  return c;
+}
+
 beforeAll(async () => {
   const { service } = await realKnowledgeBase();
-  const server = createMcpServer({ getService: () => service });
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  client = new Client({ name: 'test', version: '1.0.0' });
-  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
-  // Listing tools first lets the client validate structuredContent against each outputSchema.
-  await client.listTools();
+  client = await connectClient({ getService: () => service });
 });
 
 const call = async (name: string, args: Record<string, unknown>): Promise<CallToolResult> => (await client.callTool({ name, arguments: args })) as CallToolResult;
@@ -221,11 +225,7 @@ describe('MCP server over a paginated source, judged on a given day', () => {
     const { service } = await openKnowledgeBase(config, { autoIngest: true });
     pagedKb = service.kb;
     http = createApp({ getService: () => service, today: () => config.today ?? 'unset' });
-    const server = createMcpServer({ getService: () => service, today: () => config.today ?? 'unset' });
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    paged = new Client({ name: 'paged', version: '1.0.0' });
-    await Promise.all([server.connect(serverSide), paged.connect(clientSide)]);
-    await paged.listTools();
+    paged = await connectClient({ getService: () => service, today: () => config.today ?? 'unset' });
   }, 120_000);
 
   const callPaged = async (name: string, args: Record<string, unknown>): Promise<CallToolResult> => (await paged.callTool({ name, arguments: args })) as CallToolResult;

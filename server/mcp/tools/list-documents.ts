@@ -6,18 +6,14 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { buildOutline, type OutlineNode } from '../../../src/chunking/outline.js';
 import { passageCounts, presentDocument, toSnakeCase } from '../../../src/retrieval/presenter.js';
-import { docUri, fail, guarded, ok, READ_ONLY, validitySchema, type ToolContext } from '../context.js';
+import { docUri, documentShape, fail, guarded, ok, READ_ONLY, validitySchema, type ToolContext } from '../context.js';
 
 const documentSchema = z.object({
-  doc_id: z.string(),
-  title: z.string(),
-  issuer: z.string(),
-  doc_number: z.string().optional(),
-  date_issued: z.string().optional(),
+  ...documentShape,
+  format: z.string().describe('Source format: pdf, docx, html, markdown…'),
   listing_date: z.string().optional(),
   source_url: z.string().optional(),
   aliases: z.array(z.string()).optional(),
-  format: z.string().describe('Source format: pdf, docx, html, markdown…'),
   page_count: z.number().int().describe('Pages of the original (0 for an unpaginated source)'),
   ocr: z.boolean().describe('true when some pages were read by OCR'),
   validity: validitySchema,
