@@ -5,7 +5,7 @@
  */
 import type { CallToolResult, GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { citationLine, type SpanView } from '../../src/retrieval/presenter.js';
+import { citationLine, toSnakeCase, type SpanView } from '../../src/retrieval/presenter.js';
 import type { KnowledgeService } from '../../src/retrieval/service.js';
 import { describeError, isKbError } from '../../src/shared/errors.js';
 import type { Logger } from '../../src/shared/logger.js';
@@ -28,6 +28,11 @@ export function fail(message: string): CallToolResult {
 
 export function ok(structured: Record<string, unknown>, text: string): CallToolResult {
   return { structuredContent: structured, content: [{ type: 'text', text }] };
+}
+
+/** A result whose structured content is a presenter view (camelCase) in the MCP spelling, snake_case. */
+export function okView(view: object, text: string): CallToolResult {
+  return ok(toSnakeCase(view) as Record<string, unknown>, text);
 }
 
 /** Runs a tool body; library errors become isError results with their (safe) messages. */

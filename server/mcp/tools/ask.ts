@@ -4,8 +4,8 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { presentCitation, toSnakeCase } from '../../../src/retrieval/presenter.js';
-import { citationSchema, guarded, ok, READ_ONLY, spanLine, type ToolContext } from '../context.js';
+import { presentCitation } from '../../../src/retrieval/presenter.js';
+import { citationSchema, guarded, okView, READ_ONLY, spanLine, type ToolContext } from '../context.js';
 
 export function registerAsk(server: McpServer, ctx: ToolContext): void {
   server.registerTool(
@@ -25,7 +25,7 @@ export function registerAsk(server: McpServer, ctx: ToolContext): void {
         // low_confidence is always stated here (the MCP contract), where HTTP leaves it out when false.
         const citations = answer.citations.map((c) => ({ ...presentCitation(svc.kb, c, today), lowConfidence: c.lowConfidence === true }));
         const text = [answer.answer, '', ...citations.map((c) => `[${c.n}] ${spanLine({ ...c, clause: c.clausePath ?? c.clause })} [${c.passageId}]${c.lowConfidence ? '（低置信度）' : ''}\n“${c.quote}”`)].join('\n');
-        return ok(toSnakeCase({ answer: answer.answer, citations, abstained: answer.abstained, confidence: answer.confidence }) as Record<string, unknown>, text);
+        return okView({ answer: answer.answer, citations, abstained: answer.abstained, confidence: answer.confidence }, text);
       }),
   );
 }

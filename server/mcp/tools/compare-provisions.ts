@@ -5,9 +5,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { compareProvisions, comparisonMarkdown, drafterCitation } from '../../../src/retrieval/compare.js';
-import { presentCitation, toSnakeCase } from '../../../src/retrieval/presenter.js';
+import { provenance } from '../../../src/retrieval/presenter.js';
 import { MAX_QUERY_CHARS } from '../../../src/retrieval/search.js';
-import { guarded, ok, READ_ONLY, validitySchema, type ToolContext } from '../context.js';
+import { guarded, okView, READ_ONLY, validitySchema, type ToolContext } from '../context.js';
 
 const rowCitationSchema = z.object({
   n: z.number().int(),
@@ -49,12 +49,12 @@ export function registerCompareProvisions(server: McpServer, ctx: ToolContext): 
           ...(r.docNumber ? { docNumber: r.docNumber } : {}),
           validity: r.validity,
           citations: r.citations.map((x) => {
-            const { page, pageEnd, ocr } = presentCitation(svc.kb, x, today);
+            const { page, pageEnd, ocr } = provenance(svc.kb.documents.get(x.docId), x.start, x.end, today);
             return { n: x.n, passageId: x.passageId, clause: x.clausePath ?? x.clause, citation: drafterCitation(x), quote: x.quote, start: x.start, end: x.end, ...(page === undefined ? {} : { page }), ...(pageEnd === undefined ? {} : { pageEnd }), ...(ocr ? { ocr } : {}) };
           }),
         }));
         const markdown = comparisonMarkdown(c);
-        return ok(toSnakeCase({ topic: c.topic, rows, markdown }) as Record<string, unknown>, markdown);
+        return okView({ topic: c.topic, rows, markdown }, markdown);
       }),
   );
 }

@@ -5,9 +5,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { passageText, type KnowledgeIndex } from '../../../src/retrieval/knowledge-index.js';
-import { presentPassage, toSnakeCase, type PassageView } from '../../../src/retrieval/presenter.js';
+import { presentPassage, type PassageView } from '../../../src/retrieval/presenter.js';
 import { resolveReferences } from '../../../src/retrieval/references.js';
-import { fail, guarded, ok, passageSchema, passageUri, READ_ONLY, spanLine, type ToolContext } from '../context.js';
+import { fail, guarded, okView, passageSchema, passageUri, READ_ONLY, spanLine, type ToolContext } from '../context.js';
 
 const PASSAGE_CAP = 4000;
 
@@ -74,7 +74,7 @@ export function registerGetPassage(server: McpServer, ctx: ToolContext): void {
           return { ...capped(kb, pos, offset, today), references, neighbors: around };
         });
         const text = passages.map((p) => `[${p.passageId}] ${spanLine(p)}\n${p.breadcrumb}（${p.start}–${p.end}）\n${p.text}${p.truncated ? `\n…（未完，offset=${p.nextOffset} 继续）` : ''}`).join('\n\n');
-        return ok(toSnakeCase({ passages }) as Record<string, unknown>, text);
+        return okView({ passages }, text);
       }),
   );
 }

@@ -5,8 +5,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { buildOutline, type OutlineNode } from '../../../src/chunking/outline.js';
-import { passageCounts, presentDocument, toSnakeCase } from '../../../src/retrieval/presenter.js';
-import { docUri, documentShape, fail, guarded, ok, READ_ONLY, validitySchema, type ToolContext } from '../context.js';
+import { passageCounts, presentDocument } from '../../../src/retrieval/presenter.js';
+import { docUri, documentShape, fail, guarded, okView, READ_ONLY, validitySchema, type ToolContext } from '../context.js';
 
 const documentSchema = z.object({
   ...documentShape,
@@ -60,7 +60,7 @@ export function registerListDocuments(server: McpServer, ctx: ToolContext): void
         });
         const next = start + limit < ids.length ? Buffer.from(String(start + limit)).toString('base64url') : null;
         const text = documents.map((d) => `${d.docId}\t《${d.title}》\t${d.issuer}${d.docNumber ? `\t${d.docNumber}` : ''}\t${d.format}\t${d.validity.status}`).join('\n');
-        return ok(toSnakeCase({ documents, nextCursor: next }) as Record<string, unknown>, text || '(no documents)');
+        return okView({ documents, nextCursor: next }, text || '(no documents)');
       }),
   );
 }

@@ -5,8 +5,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { isRealDate } from '../../../src/shared/dates.js';
-import { presentHit, toSnakeCase } from '../../../src/retrieval/presenter.js';
-import { guarded, hitSchema, ok, passageUri, READ_ONLY, spanLine, type ToolContext } from '../context.js';
+import { presentHit } from '../../../src/retrieval/presenter.js';
+import { guarded, hitSchema, okView, passageUri, READ_ONLY, spanLine, type ToolContext } from '../context.js';
 
 const SNIPPET_CHARS = 300;
 
@@ -53,7 +53,7 @@ export function registerSearch(server: McpServer, ctx: ToolContext): void {
         });
         const header = abstained ? '知识库中未找到相关规定（以下结果为低置信度，不构成答案）。' : `找到 ${results.length} 条相关条文：`;
         const lines = results.map((r) => `[${r.passageId}] ${spanLine(r)}${abstained ? '（低置信度）' : ''}\n${r.breadcrumb}\n${r.snippet}`);
-        return ok(toSnakeCase({ query: response.query, results, abstained }) as Record<string, unknown>, [header, ...lines].join('\n\n'));
+        return okView({ query: response.query, results, abstained }, [header, ...lines].join('\n\n'));
       }),
   );
 }
