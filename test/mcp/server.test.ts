@@ -257,6 +257,14 @@ describe('MCP server over a paginated source, judged on a given day', () => {
     expect(doc).toMatchObject({ doc_id: 'yunfu', format: 'pdf', page_count: 2, ocr: true, validity: { status: 'in_force' } });
   });
 
+  it('compares provisions with the validity on that day and each citation\'s page', async () => {
+    const r = await callPaged('compare_provisions', { topic: '云服务费用补贴' });
+    const [row] = structured<{ rows: { doc_id: string; validity: { status: string }; citations: Record<string, unknown>[] }[] }>(r).rows;
+    expect(row).toMatchObject({ doc_id: 'yunfu', validity: { status: 'in_force', effective_from: '2017-07-01' } });
+    const tenth = row?.citations.find((c) => String(c.clause).endsWith('第十条'));
+    expect(tenth).toMatchObject({ citation: '《云浮市促进云计算大数据产业发展优惠办法(试行)》第四章第十条', page: 1, page_end: 2, ocr: true });
+  });
+
   it('shows what HTTP shows, in snake_case: search hits, ask citations and documents', async () => {
     const mcpHits = structured<{ results: Record<string, unknown>[] }>(await callPaged('search', { query: '云浮第十条', top_k: 3 })).results;
     const httpHits = (await request(http).post('/api/search').send({ query: '云浮第十条', k: 3 })).body.results as { text: string }[];
