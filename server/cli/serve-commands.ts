@@ -27,8 +27,8 @@ const VERSION = '0.1.0';
  * over one live knowledge base. Exported so tests drive exactly what users get.
  */
 export function buildServeApp(config: Config, live: LiveKnowledgeBase, logger: Logger): { app: Express; loopbackOnly: boolean } {
-  const mcpDeps = { getService: live.current, logger, version: VERSION };
   const today = (): string => config.today ?? isoToday();
+  const mcpDeps = { getService: live.current, logger, version: VERSION, today };
   const loopbackOnly = isLoopback(config.host);
   const documents = mountDocumentRoutes({
     getService: live.current,
@@ -118,7 +118,7 @@ export const serveCommands: Record<string, CommandSpec> = {
       if (!ctx.io.stdin) throw new Error('mcp needs standard input');
       const logger = loggerFor(ctx);
       const opened = await openKnowledgeBase(ctx.config, { logger, autoIngest: true });
-      const server = createMcpServer({ getService: () => opened.service, logger, version: VERSION });
+      const server = createMcpServer({ getService: () => opened.service, logger, version: VERSION, today: () => ctx.config.today ?? isoToday() });
       // Oversized lines are answered with an error and dropped; the server keeps serving.
       const input = ctx.io.stdin.pipe(
         limitLines(({ bytes, id }) => {

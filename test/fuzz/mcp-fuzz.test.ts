@@ -19,15 +19,15 @@ beforeAll(async () => {
 });
 
 const hostile = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom('第'.repeat(2000), '（'.repeat(2000), '\u0000', '../../etc/passwd', '数'.repeat(2001), 'constructor', 'ＣＯＮＳＴＲＵＣＴＯＲ', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'));
-// The probe's offsets: past the passage, at the edge of safe integers.
-const anyValue = fc.oneof(hostile, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(hostile, { maxLength: 12 }), fc.constantFrom(Number.MAX_SAFE_INTEGER, 2 ** 53, 1e21, -1, 4000, 4001));
+// The probe's offsets (past the passage, at the edge of safe integers) and dates (impossible, leap days).
+const anyValue = fc.oneof(hostile, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(hostile, { maxLength: 12 }), fc.constantFrom(Number.MAX_SAFE_INTEGER, 2 ** 53, 1e21, -1, 4000, 4001), fc.constantFrom('2016-13-45', '2024-02-29', '2023-02-29', '0000-00-00', '2018-03-01'));
 
 describe('MCP tools under fuzzed arguments', () => {
   it('answer with a result or isError, and keep serving', async () => {
     let cases = 0;
     const tools = ['search', 'get_passage', 'ask', 'list_documents', 'get_outline'];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...tools), fc.dictionary(fc.constantFrom('query', 'top_k', 'doc_ids', 'issuer', 'passage_ids', 'neighbors', 'offset', 'question', 'cursor', 'limit', 'doc_id', 'x'), anyValue, { maxKeys: 4 }), async (name, args) => {
+      fc.asyncProperty(fc.constantFrom(...tools), fc.dictionary(fc.constantFrom('query', 'top_k', 'doc_ids', 'issuer', 'passage_ids', 'neighbors', 'offset', 'question', 'cursor', 'limit', 'doc_id', 'valid_on', 'in_force', 'x'), anyValue, { maxKeys: 4 }), async (name, args) => {
         cases += 1;
         let result;
         try {

@@ -1,20 +1,34 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createMcpServer, MCP_INSTRUCTIONS } from '../../server/mcp/server.js';
-import { realKnowledgeBase } from '../helpers.js';
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApp } from '../../server/http/app.js';
+import { createMcpServer, MCP_INSTRUCTIONS, type McpDeps } from '../../server/mcp/server.js';
+import { serializeDocument } from '../../src/corpus/document.js';
+import { openKnowledgeBase } from '../../src/pipeline/open.js';
+import type { KnowledgeIndex } from '../../src/retrieval/knowledge-index.js';
+import { toSnakeCase } from '../../src/retrieval/presenter.js';
+import { realDoc, realKnowledgeBase, testConfig } from '../helpers.js';
 
 let client: Client;
 
+async function connectClient(deps: McpDeps): Promise<Client> {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const c = new Client({ name: 'test', version: '1.0.0' });
+  await Promise.all([createMcpServer(deps).connect(serverSide), c.connect(clientSide)]);
+  // Listing tools first lets the client validate structuredContent against each outputSchema.
+  await c.listTools();
+  return c;
+}
+
 beforeAll(async () => {
   const { service } = await realKnowledgeBase();
-  const server = createMcpServer({ getService: () => service });
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  client = new Client({ name: 'test', version: '1.0.0' });
-  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
-  // Listing tools first lets the client validate structuredContent against each outputSchema.
-  await client.listTools();
+  client = await connectClient({ getService: () => service });
 });
 
 const call = async (name: string, args: Record<string, unknown>): Promise<CallToolResult> => (await client.callTool({ name, arguments: args })) as CallToolResult;
@@ -45,6 +59,30 @@ describe('MCP server', () => {
       expect(s.results[0]?.uri).toBe(`policy://passage/${s.results[0]?.passage_id}`);
       expect(s.results.every((x) => x.snippet.length <= 300)).toBe(true);
       expect(text(r)).toContain(s.results[0]?.passage_id);
+    });
+
+    it('presents each hit as HTTP does: offsets, document fields and validity as an object', async () => {
+      const { kb } = await realKnowledgeBase();
+      const [hit] = structured<{ results: Record<string, unknown>[] }>(await call('search', { query: '云浮第十条', top_k: 1 })).results;
+      expect(hit).toMatchObject({ doc_id: 'yunfu', title: '云浮市促进云计算大数据产业发展优惠办法(试行)', validity: { status: 'expired', effective_from: '2017-07-01', effective_to: '2020-06-30', basis: '正文：本优惠办法自2017年7月1日起实施,试行期三年' } });
+      expect(kb.documents.get('yunfu')?.body.slice(hit?.start as number, hit?.end as number)).toContain('第十条');
+      // An unpaginated source has no page, and no camelCase key leaks through.
+      expect(hit).not.toHaveProperty('page');
+      expect(Object.keys(hit ?? {}).filter((k) => /[A-Z]/u.test(k))).toEqual([]);
+    });
+
+    it('rejects a valid_on that is not a calendar day, naming it', async () => {
+      const r = await call('search', { query: '数据', valid_on: '2016-13-45' });
+      expect(r.isError).toBe(true);
+      expect(text(r)).toBe('MCP error -32602: Input validation error: Invalid arguments for tool search: valid_on "2016-13-45" is not a real calendar date; use YYYY-MM-DD, e.g. 2024-06-30 at valid_on');
+      expect((await call('search', { query: '数据', valid_on: '2024-02-30' })).isError).toBe(true);
+      expect((await call('search', { query: '数据', in_force: 'yes' })).isError).toBe(true);
+    });
+
+    it('accepts a real valid_on and in_force', async () => {
+      const r = await call('search', { query: '云浮第十条', valid_on: '2018-03-01', in_force: false, top_k: 2 });
+      expect(r.isError).toBeFalsy();
+      expect(structured<{ results: unknown[] }>(r).results.length).toBeGreaterThan(0);
     });
 
     it('clamps top_k instead of rejecting it', async () => {
@@ -105,10 +143,21 @@ describe('MCP server', () => {
     for (const c of s.citations) expect(kb.documents.get(c.doc_id)?.body.slice(c.start, c.end)).toBe(c.quote);
   });
 
+  it('ask citations carry validity as an object, the clause path and low_confidence, as HTTP does', async () => {
+    const r = await call('ask', { question: '云浮优惠办法第十条,企业用云服务的费用补贴怎么算?' });
+    const [c] = structured<{ citations: Record<string, unknown>[] }>(r).citations;
+    expect(c).toMatchObject({ n: 1, doc_id: 'yunfu', low_confidence: false, validity: { status: 'expired', effective_to: '2020-06-30' } });
+    expect(typeof c?.clause_path).toBe('string');
+    expect(text(r)).toContain('[1] 《云浮市促进云计算大数据产业发展优惠办法(试行)》');
+    expect(text(r)).toContain('［expired］');
+  });
+
   it('list_documents paginates with a cursor', async () => {
+    const { kb } = await realKnowledgeBase();
     const first = structured<{ documents: { doc_id: string; sections: number }[]; next_cursor: string | null }>(await call('list_documents', { limit: 5 }));
     expect(first.documents.map((d) => d.doc_id)).toEqual(['ai-plan', 'dongguan', 'hebei', 'huizhou', 'qingyuan']);
     expect(first.documents[0]?.sections).toBeGreaterThan(50);
+    expect(first.documents[0]).toMatchObject({ doc_id: 'ai-plan', doc_number: '国发〔2017〕35号', format: 'markdown', page_count: 0, ocr: false, validity: { status: 'unknown', basis: '文件未载明施行日期或效力状态' }, passages: kb.passages.filter((p) => p.docId === 'ai-plan').length, uri: 'policy://doc/ai-plan' });
     const second = structured<{ documents: { doc_id: string }[]; next_cursor: string | null }>(await call('list_documents', { limit: 5, cursor: first.next_cursor }));
     expect(second.documents.map((d) => d.doc_id)).toEqual(['shenzhen', 'yunfu', 'zhongshan']);
     expect(second.next_cursor).toBeNull();
@@ -155,5 +204,79 @@ describe('MCP server', () => {
       const p = await client.getPrompt({ name: 'answer_with_citations', arguments: { question: '云浮第十条怎么补贴？' } });
       expect((p.messages[0]?.content as { text: string }).text).toContain('问题：云浮第十条怎么补贴？');
     });
+  });
+});
+
+describe('MCP server over a paginated source, judged on a given day', () => {
+  let paged: Client;
+  let split: number;
+  let pagedKb: KnowledgeIndex;
+  let http: Express;
+
+  beforeAll(async () => {
+    // yunfu as if extracted from a two-page PDF whose second page (from inside 第十条) was read by OCR.
+    const yunfu = await realDoc('yunfu');
+    split = yunfu.body.indexOf('第十条') + 10;
+    const corpus = await mkdtemp(path.join(tmpdir(), 'kb-mcp-pages-'));
+    const meta = { ...yunfu.meta, format: 'pdf' as const, pages: [[1, 0, split], [2, split, yunfu.body.length]] as [number, number, number][], ocrPages: [2] };
+    await writeFile(path.join(corpus, 'yunfu.md'), serializeDocument(meta, yunfu.body));
+    // On this day the trial rules (2017-07-01 to 2020-06-30) are in force; serve passes POLICY_KB_TODAY the same way.
+    const config = await testConfig({ CORPUS_DIR: corpus, POLICY_KB_TODAY: '2018-03-01' });
+    const { service } = await openKnowledgeBase(config, { autoIngest: true });
+    pagedKb = service.kb;
+    http = createApp({ getService: () => service, today: () => config.today ?? 'unset' });
+    paged = await connectClient({ getService: () => service, today: () => config.today ?? 'unset' });
+  }, 120_000);
+
+  const callPaged = async (name: string, args: Record<string, unknown>): Promise<CallToolResult> => (await paged.callTool({ name, arguments: args })) as CallToolResult;
+
+  it('gives a search hit its page, OCR flag, format and the validity on that day', async () => {
+    const r = await callPaged('search', { query: '云浮第十条', top_k: 1 });
+    const [hit] = structured<{ results: Record<string, unknown>[] }>(r).results;
+    expect(hit).toMatchObject({ doc_id: 'yunfu', clause: '第十条', page: 1, page_end: 2, ocr: true, format: 'pdf', validity: { status: 'in_force', effective_from: '2017-07-01', effective_to: '2020-06-30' } });
+    expect(text(r)).toContain('第十条，第1–2页');
+  });
+
+  it('gives an ask citation its page and validity object', async () => {
+    const s = structured<{ citations: Record<string, unknown>[] }>(await callPaged('ask', { question: '云浮优惠办法第十条,企业用云服务的费用补贴怎么算?' }));
+    expect(s.citations[0]).toMatchObject({ doc_id: 'yunfu', page: 1, page_end: 2, ocr: true, format: 'pdf', validity: { status: 'in_force' } });
+  });
+
+  it('gives a passage read across the page break both pages, and a slice the page it lies on', async () => {
+    const tenth = pagedKb.passages.find((p) => p.start < split && p.end > split) as (typeof pagedKb.passages)[number];
+    expect(tenth.clause).toBe('第十条');
+    const read = async (offset: number): Promise<Record<string, unknown> | undefined> => structured<{ passages: Record<string, unknown>[] }>(await callPaged('get_passage', { passage_ids: [tenth.passageId], offset })).passages[0];
+    expect(await read(0)).toMatchObject({ start: tenth.start, end: tenth.end, page: 1, page_end: 2, ocr: true });
+    const slice = await read(split - tenth.start);
+    expect(slice).toMatchObject({ start: split, end: tenth.end, page: 2, ocr: true, validity: { status: 'in_force' } });
+    expect(slice).not.toHaveProperty('page_end');
+  });
+
+  it('lists the document with its format, page count, OCR flag and validity', async () => {
+    const [doc] = structured<{ documents: Record<string, unknown>[] }>(await callPaged('list_documents', {})).documents;
+    expect(doc).toMatchObject({ doc_id: 'yunfu', format: 'pdf', page_count: 2, ocr: true, validity: { status: 'in_force' } });
+  });
+
+  it('compares provisions with the validity on that day and each citation\'s page', async () => {
+    const r = await callPaged('compare_provisions', { topic: '云服务费用补贴' });
+    const [row] = structured<{ rows: { doc_id: string; validity: { status: string }; citations: Record<string, unknown>[] }[] }>(r).rows;
+    expect(row).toMatchObject({ doc_id: 'yunfu', validity: { status: 'in_force', effective_from: '2017-07-01' } });
+    const tenth = row?.citations.find((c) => String(c.clause).endsWith('第十条'));
+    expect(tenth).toMatchObject({ citation: '《云浮市促进云计算大数据产业发展优惠办法(试行)》第四章第十条', page: 1, page_end: 2, ocr: true });
+  });
+
+  it('shows what HTTP shows, in snake_case: search hits, ask citations and documents', async () => {
+    const mcpHits = structured<{ results: Record<string, unknown>[] }>(await callPaged('search', { query: '云浮第十条', top_k: 3 })).results;
+    const httpHits = (await request(http).post('/api/search').send({ query: '云浮第十条', k: 3 })).body.results as { text: string }[];
+    // MCP sends a snippet for the text, plus its resource URI and the low-confidence flag.
+    expect(mcpHits.map(({ snippet: _s, uri: _u, low_confidence: _l, ...rest }) => rest)).toEqual(httpHits.map(({ text: _t, ...rest }) => toSnakeCase(rest)));
+    const question = '云浮优惠办法第十条,企业用云服务的费用补贴怎么算?';
+    const mcpCitations = structured<{ citations: Record<string, unknown>[] }>(await callPaged('ask', { question })).citations;
+    const httpCitations = (await request(http).post('/api/chat').send({ question })).body.citations as Record<string, unknown>[];
+    expect(mcpCitations.length).toBeGreaterThan(0);
+    expect(mcpCitations).toEqual(httpCitations.map((c) => ({ ...(toSnakeCase(c) as object), low_confidence: c.lowConfidence === true })));
+    const [mcpDoc] = structured<{ documents: Record<string, unknown>[] }>(await callPaged('list_documents', {})).documents;
+    const [httpDoc] = (await request(http).get('/api/documents')).body.documents as Record<string, unknown>[];
+    expect(mcpDoc).toEqual({ ...(toSnakeCase(httpDoc) as object), sections: expect.any(Number), uri: 'policy://doc/yunfu' });
   });
 });

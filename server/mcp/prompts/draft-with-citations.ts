@@ -4,6 +4,7 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { userPrompt } from '../context.js';
 
 export function registerDraftWithCitations(server: McpServer): void {
   server.registerPrompt(
@@ -16,23 +17,15 @@ export function registerDraftWithCitations(server: McpServer): void {
         doc_ids: z.string().max(1000).optional().describe('Comma-separated docIds to compare (default: all)'),
       },
     },
-    ({ topic, doc_ids }) => ({
-      messages: [
-        {
-          role: 'user',
-          content: {
-            type: 'text',
-            text:
-              `请依据 policy-kb 知识库为以下主题起草条文：${topic}\n` +
-              `${doc_ids ? `比较范围：${doc_ids}\n` : ''}\n` +
-              '步骤：1. 用 compare_provisions 工具比较各文件对该主题的规定（没有引文的行表示该文件未作规定，须如实写明“某文件未规定…”）；' +
-              '2. 必要时用 get_passage 读取条文全文及其 references（条文中“依照本办法第十条”等引用的条款）；' +
-              '3. 起草时每一句都注明出处，格式为《标题》（文号）第X条，引用原文须逐字一致；' +
-              '4. 对已失效、已废止或尚未施行的文件（validity.status 为 expired、repealed、not_yet），在引用处注明其效力状态；' +
-              '5. 知识库中没有依据的内容不要编造，明确标注“知识库中未找到相关规定”。',
-          },
-        },
-      ],
-    }),
+    ({ topic, doc_ids }) =>
+      userPrompt(
+        `请依据 policy-kb 知识库为以下主题起草条文：${topic}\n` +
+          `${doc_ids ? `比较范围：${doc_ids}\n` : ''}\n` +
+          '步骤：1. 用 compare_provisions 工具比较各文件对该主题的规定（没有引文的行表示该文件未作规定，须如实写明“某文件未规定…”）；' +
+          '2. 必要时用 get_passage 读取条文全文及其 references（条文中“依照本办法第十条”等引用的条款）；' +
+          '3. 起草时每一句都注明出处，格式为《标题》（文号）第X条，引用原文须逐字一致；' +
+          '4. 对已失效、已废止或尚未施行的文件（validity.status 为 expired、repealed、not_yet），在引用处注明其效力状态；' +
+          '5. 知识库中没有依据的内容不要编造，明确标注“知识库中未找到相关规定”。',
+      ),
   );
 }

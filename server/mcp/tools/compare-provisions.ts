@@ -3,15 +3,12 @@
  * (empty `citations` where a document says nothing), with a Markdown table for drafting.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { compareProvisions, comparisonMarkdown, drafterCitation } from '../../../src/retrieval/compare.js';
+import { provenance } from '../../../src/retrieval/presenter.js';
 import { MAX_QUERY_CHARS } from '../../../src/retrieval/search.js';
-import type { KnowledgeService } from '../../../src/retrieval/service.js';
-import { describeError, isKbError } from '../../../src/shared/errors.js';
-import type { Logger } from '../../../src/shared/logger.js';
+import { guarded, okView, READ_ONLY, validitySchema, type ToolContext } from '../context.js';
 
-const validitySchema = z.object({ status: z.string(), effective_from: z.string().optional(), effective_to: z.string().optional(), basis: z.string() });
 const rowCitationSchema = z.object({
   n: z.number().int(),
   passage_id: z.string(),
@@ -20,10 +17,13 @@ const rowCitationSchema = z.object({
   quote: z.string(),
   start: z.number().int(),
   end: z.number().int(),
+  page: z.number().int().optional(),
+  page_end: z.number().int().optional(),
+  ocr: z.boolean().optional(),
 });
-const rowSchema = z.object({ doc_id: z.string(), title: z.string(), issuer: z.string(), validity: validitySchema, citations: z.array(rowCitationSchema) });
+const rowSchema = z.object({ doc_id: z.string(), title: z.string(), issuer: z.string(), doc_number: z.string().optional(), validity: validitySchema, citations: z.array(rowCitationSchema) });
 
-export function registerCompareProvisions(server: McpServer, service: () => KnowledgeService, logger: Logger): void {
+export function registerCompareProvisions(server: McpServer, ctx: ToolContext): void {
   server.registerTool(
     'compare_provisions',
     {
@@ -35,26 +35,26 @@ export function registerCompareProvisions(server: McpServer, service: () => Know
         doc_ids: z.array(z.string().min(1).max(100)).min(1).max(50).optional().describe('Documents to compare (default: all; see list_documents)'),
       },
       outputSchema: { topic: z.string(), rows: z.array(rowSchema), markdown: z.string() },
-      annotations: { title: 'Compare provisions', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: { title: 'Compare provisions', ...READ_ONLY },
     },
-    async ({ topic, doc_ids }): Promise<CallToolResult> => {
-      try {
-        const svc = service();
-        const c = await compareProvisions(svc.kb, svc.searcher, topic, doc_ids ? { docIds: doc_ids } : {});
+    async ({ topic, doc_ids }) =>
+      guarded(ctx, 'compare_provisions', async () => {
+        const svc = ctx.service();
+        const today = ctx.today();
+        const c = await compareProvisions(svc.kb, svc.searcher, topic, { ...(doc_ids ? { docIds: doc_ids } : {}), tuning: { today } });
         const rows = c.rows.map((r) => ({
-          doc_id: r.docId,
+          docId: r.docId,
           title: r.title,
           issuer: r.issuer,
-          validity: { status: r.validity.status, ...(r.validity.effectiveFrom ? { effective_from: r.validity.effectiveFrom } : {}), ...(r.validity.effectiveTo ? { effective_to: r.validity.effectiveTo } : {}), basis: r.validity.basis },
-          citations: r.citations.map((x) => ({ n: x.n, passage_id: x.passageId, clause: x.clausePath ?? x.clause, citation: drafterCitation(x), quote: x.quote, start: x.start, end: x.end })),
+          ...(r.docNumber ? { docNumber: r.docNumber } : {}),
+          validity: r.validity,
+          citations: r.citations.map((x) => {
+            const { page, pageEnd, ocr } = provenance(svc.kb.documents.get(x.docId), x.start, x.end, today);
+            return { n: x.n, passageId: x.passageId, clause: x.clausePath ?? x.clause, citation: drafterCitation(x), quote: x.quote, start: x.start, end: x.end, ...(page === undefined ? {} : { page }), ...(pageEnd === undefined ? {} : { pageEnd }), ...(ocr ? { ocr } : {}) };
+          }),
         }));
         const markdown = comparisonMarkdown(c);
-        return { structuredContent: { topic: c.topic, rows, markdown }, content: [{ type: 'text', text: markdown }] };
-      } catch (error) {
-        if (isKbError(error)) return { isError: true, content: [{ type: 'text', text: error.message }] };
-        logger.error('tool failed', { tool: 'compare_provisions', error: describeError(error) });
-        return { isError: true, content: [{ type: 'text', text: 'internal error in compare_provisions; the server log has details' }] };
-      }
-    },
+        return okView({ topic: c.topic, rows, markdown }, markdown);
+      }),
   );
 }

@@ -1,0 +1,129 @@
+/**
+ * What every MCP tool, resource and prompt file shares: the context they are registered with, result
+ * helpers, the read-only annotations, URI helpers and the output schemas of the presenter's views
+ * (src/retrieval/presenter.ts) in their MCP spelling (snake_case).
+ */
+import type { CallToolResult, GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { citationLine, toSnakeCase, type SpanView } from '../../src/retrieval/presenter.js';
+import type { KnowledgeService } from '../../src/retrieval/service.js';
+import { describeError, isKbError } from '../../src/shared/errors.js';
+import type { Logger } from '../../src/shared/logger.js';
+
+/** What a tool handler reaches the world through. */
+export interface ToolContext {
+  /** The live knowledge service; throws KbError INDEX_MISSING while it is loading. */
+  service(): KnowledgeService;
+  logger: Logger;
+  /** The date validity is judged on, YYYY-MM-DD (POLICY_KB_TODAY, else the server's calendar day). */
+  today(): string;
+}
+
+/** Every tool here only reads the knowledge base. */
+export const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+
+export function fail(message: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text: message }] };
+}
+
+export function ok(structured: Record<string, unknown>, text: string): CallToolResult {
+  return { structuredContent: structured, content: [{ type: 'text', text }] };
+}
+
+/** A result whose structured content is a presenter view (camelCase) in the MCP spelling, snake_case. */
+export function okView(view: object, text: string): CallToolResult {
+  return ok(toSnakeCase(view) as Record<string, unknown>, text);
+}
+
+/** Runs a tool body; library errors become isError results with their (safe) messages. */
+export async function guarded(ctx: Pick<ToolContext, 'logger'>, tool: string, body: () => Promise<CallToolResult>): Promise<CallToolResult> {
+  try {
+    return await body();
+  } catch (error) {
+    if (isKbError(error)) return fail(error.message);
+    ctx.logger.error('tool failed', { tool, error: describeError(error) });
+    return fail(`internal error in ${tool}; the server log has details`);
+  }
+}
+
+/** A prompt of one user message. */
+export function userPrompt(text: string): GetPromptResult {
+  return { messages: [{ role: 'user', content: { type: 'text', text } }] };
+}
+
+export const passageUri = (id: string): string => `policy://passage/${encodeURIComponent(id)}`;
+export const docUri = (id: string): string => `policy://doc/${encodeURIComponent(id)}`;
+
+/**
+ * A span as the text content names it: the drafters' form with the page, and the validity status when
+ * the document is not known to be in force, e.g. 《云浮市…办法(试行)》第十条［expired］.
+ */
+export function spanLine(v: Pick<SpanView, 'title' | 'docNumber' | 'clause' | 'page' | 'pageEnd' | 'validity'>): string {
+  const flagged = v.validity.status !== 'in_force' && v.validity.status !== 'unknown';
+  return `${citationLine(v)}${flagged ? `［${v.validity.status}］` : ''}`;
+}
+
+/** Whether the document is in force on `today`, and why (src/corpus/validity.ts). */
+export const validitySchema = z.object({
+  status: z.string().describe('in_force, expired, repealed, not_yet, draft or unknown'),
+  effective_from: z.string().optional(),
+  effective_to: z.string().optional(),
+  basis: z.string().describe('Why, as a reader checks it, e.g. 正文：自2017年7月1日起实施，试行期三年'),
+});
+
+/** The presenter's document fields every hit, citation, passage and document carries. */
+export const documentShape = {
+  doc_id: z.string(),
+  title: z.string(),
+  issuer: z.string(),
+  doc_number: z.string().optional(),
+  date_issued: z.string().optional(),
+  format: z.string().optional().describe('Source format (pdf, docx, html, markdown…) when known'),
+};
+
+/** The presenter's span fields: document, clause, offsets into the document body, page and validity. */
+const spanShape = {
+  passage_id: z.string(),
+  ...documentShape,
+  breadcrumb: z.string(),
+  clause: z.string(),
+  start: z.number().int(),
+  end: z.number().int(),
+  page: z.number().int().optional().describe('Page of the original where the span starts (paginated sources only)'),
+  page_end: z.number().int().optional().describe('Last page, when the span crosses pages'),
+  ocr: z.boolean().optional().describe('true when the page text was read by OCR: check the quote against the original'),
+  validity: validitySchema,
+};
+
+export const hitSchema = z.object({
+  ...spanShape,
+  snippet: z.string(),
+  score: z.number(),
+  rank: z.number().int(),
+  uri: z.string(),
+  low_confidence: z.boolean(),
+});
+
+export const citationSchema = z.object({
+  n: z.number().int(),
+  ...spanShape,
+  quote: z.string(),
+  clause_path: z.string().optional().describe('The full label path as drafters cite it (三、（五）, 第三章第六条)'),
+  low_confidence: z.boolean(),
+});
+
+/** Clauses a passage refers to (依照本办法第十条), resolved. */
+export const referencesSchema = z.array(
+  z.object({ text: z.string(), start: z.number().int(), end: z.number().int(), target_passage_id: z.string(), target_label: z.string(), target_path: z.array(z.string()), target_text: z.string() }),
+);
+
+export const passageSchema = z.object({
+  ...spanShape,
+  text: z.string().describe('The body slice [start, end): verbatim'),
+  truncated: z.boolean(),
+  next_offset: z.number().int().optional(),
+  previous_id: z.string().nullable(),
+  next_id: z.string().nullable(),
+  uri: z.string(),
+  references: referencesSchema.optional(),
+});

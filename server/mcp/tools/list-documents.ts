@@ -1,0 +1,66 @@
+/**
+ * MCP tool `list_documents`: the documents as HTTP lists them (format, pages, OCR, validity, status…)
+ * plus their outline size and resource URI, a page at a time.
+ */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { buildOutline, type OutlineNode } from '../../../src/chunking/outline.js';
+import { passageCounts, presentDocument } from '../../../src/retrieval/presenter.js';
+import { docUri, documentShape, fail, guarded, okView, READ_ONLY, validitySchema, type ToolContext } from '../context.js';
+
+const documentSchema = z.object({
+  ...documentShape,
+  format: z.string().describe('Source format: pdf, docx, html, markdown…'),
+  listing_date: z.string().optional(),
+  source_url: z.string().optional(),
+  aliases: z.array(z.string()).optional(),
+  page_count: z.number().int().describe('Pages of the original (0 for an unpaginated source)'),
+  ocr: z.boolean().describe('true when some pages were read by OCR'),
+  validity: validitySchema,
+  status: z.string().optional().describe('The status as stated in the metadata (现行有效, 已废止…)'),
+  superseded_by: z.string().optional(),
+  original_name: z.string().optional().describe('File name of the kept original'),
+  chars: z.number().int(),
+  sections: z.number().int(),
+  passages: z.number().int(),
+  uri: z.string(),
+});
+
+function countNodes(node: OutlineNode): number {
+  return node.children.reduce((n, c) => n + 1 + countNodes(c), 0);
+}
+
+export function registerListDocuments(server: McpServer, ctx: ToolContext): void {
+  server.registerTool(
+    'list_documents',
+    {
+      title: 'List documents',
+      description: 'The documents in the knowledge base with their metadata (format, pages, validity) and outline size. Paginated: pass next_cursor back as cursor.',
+      inputSchema: {
+        cursor: z.string().max(200).optional().describe('next_cursor from a previous call'),
+        limit: z.number().int().min(1).max(50).optional().describe('Documents per page (1–50, default 20)'),
+      },
+      outputSchema: { documents: z.array(documentSchema), next_cursor: z.string().nullable() },
+      annotations: { title: 'List documents', ...READ_ONLY },
+    },
+    async ({ cursor, limit = 20 }) =>
+      guarded(ctx, 'list_documents', async () => {
+        const { kb } = ctx.service();
+        const ids = [...kb.documents.keys()].sort();
+        let start = 0;
+        if (cursor !== undefined) {
+          start = Number.parseInt(Buffer.from(cursor, 'base64url').toString('utf8'), 10);
+          if (!Number.isInteger(start) || start < 0 || start > ids.length) return fail('invalid cursor; pass the next_cursor value of a previous list_documents call');
+        }
+        const counts = passageCounts(kb);
+        const today = ctx.today();
+        const documents = ids.slice(start, start + limit).map((id) => {
+          const d = kb.documents.get(id) as NonNullable<ReturnType<typeof kb.documents.get>>;
+          return { ...presentDocument(d, counts.get(id) ?? 0, today), sections: countNodes(buildOutline(d.tree, [])), uri: docUri(id) };
+        });
+        const next = start + limit < ids.length ? Buffer.from(String(start + limit)).toString('base64url') : null;
+        const text = documents.map((d) => `${d.docId}\t《${d.title}》\t${d.issuer}${d.docNumber ? `\t${d.docNumber}` : ''}\t${d.format}\t${d.validity.status}`).join('\n');
+        return okView({ documents, nextCursor: next }, text || '(no documents)');
+      }),
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * MCP tool `search`: hybrid search, each hit presented as HTTP presents it (page, validity, format…)
+ * with a snippet instead of the whole text; weak matches are flagged, never passed off as answers.
+ */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { isRealDate } from '../../../src/shared/dates.js';
+import { presentHit } from '../../../src/retrieval/presenter.js';
+import { guarded, hitSchema, okView, passageUri, READ_ONLY, spanLine, type ToolContext } from '../context.js';
+
+const SNIPPET_CHARS = 300;
+
+const snippetOf = (text: string): string => (text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS - 1)}…` : text);
+
+export function registerSearch(server: McpServer, ctx: ToolContext): void {
+  server.registerTool(
+    'search',
+    {
+      title: 'Search policy clauses',
+      description: 'Hybrid (BM25 + vector) search over the policy documents. Returns passages with citation fields (page, validity). Ask in Chinese. Results flagged low_confidence are not answers.',
+      inputSchema: {
+        query: z.string().describe('The question or keywords, in Chinese (1–2000 characters)'),
+        top_k: z.number().optional().describe('Number of results, 1–20 (default 8; values outside are clamped)'),
+        doc_ids: z.array(z.string()).max(50).optional().describe('Restrict to these documents (see list_documents)'),
+        issuer: z.string().max(200).optional().describe('Restrict to documents whose issuer contains this text, e.g. 国务院'),
+        valid_on: z
+          .string()
+          .refine(isRealDate, { error: (issue) => `valid_on ${JSON.stringify(String(issue.input).slice(0, 40))} is not a real calendar date; use YYYY-MM-DD, e.g. 2024-06-30` })
+          .optional()
+          .describe('Only documents in force on this day (YYYY-MM-DD)'),
+        in_force: z.boolean().optional().describe('true: only documents in force today'),
+      },
+      outputSchema: { query: z.string(), results: z.array(hitSchema), abstained: z.boolean() },
+      annotations: { title: 'Search policy clauses', ...READ_ONLY },
+    },
+    async ({ query, top_k, doc_ids, issuer, valid_on, in_force }) =>
+      guarded(ctx, 'search', async () => {
+        const svc = ctx.service();
+        const k = Math.min(20, Math.max(1, Math.round(Number.isFinite(top_k) ? (top_k as number) : 8)));
+        const response = await svc.search(query, {
+          k,
+          ...(doc_ids?.length ? { docIds: doc_ids } : {}),
+          ...(issuer ? { issuer } : {}),
+          ...(valid_on ? { validOn: valid_on } : {}),
+          ...(in_force !== undefined ? { inForce: in_force } : {}),
+        });
+        const abstained = svc.abstains(response);
+        const today = ctx.today();
+        // The hit's whole text stays out: a snippet keeps the client's context small; get_passage reads it all.
+        const results = response.results.map((r) => {
+          const { text, ...view } = presentHit(svc.kb, r, today);
+          return { ...view, snippet: snippetOf(text), uri: passageUri(r.passageId), lowConfidence: abstained };
+        });
+        const header = abstained ? '知识库中未找到相关规定（以下结果为低置信度，不构成答案）。' : `找到 ${results.length} 条相关条文：`;
+        const lines = results.map((r) => `[${r.passageId}] ${spanLine(r)}${abstained ? '（低置信度）' : ''}\n${r.breadcrumb}\n${r.snippet}`);
+        return okView({ query: response.query, results, abstained }, [header, ...lines].join('\n\n'));
+      }),
+  );
+}
