@@ -23,10 +23,6 @@ export interface SearchOptions {
   /** ISO dates; a document's dateIssued (else listingDate) must fall inside. */
   dateFrom?: string;
   dateTo?: string;
-  /** Only documents in force on this day (YYYY-MM-DD). */
-  validOn?: string;
-  /** Only documents in force today. */
-  inForce?: boolean;
   mode?: SearchMode;
   /**
    * Only documents in force on this date (YYYY-MM-DD). Documents whose validity is unknown are
