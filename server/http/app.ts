@@ -11,13 +11,12 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { z } from 'zod';
 import type { Answer } from '../../src/retrieval/answer.js';
 import { resolveFollowUp, type ChatTurn } from '../../src/retrieval/conversation.js';
-import { passageText } from '../../src/retrieval/knowledge-index.js';
 import { MAX_QUERY_CHARS } from '../../src/retrieval/search.js';
 import type { KnowledgeService } from '../../src/retrieval/service.js';
 import { ERROR_CODES, KbError, describeError, isKbError, type ErrorCode } from '../../src/shared/errors.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { isoToday, presentCitation, presentHit, type CitationView } from '../../src/retrieval/presenter.js';
+import { isoToday, presentCitation, presentHit, presentPassage, type CitationView, type PassageView } from '../../src/retrieval/presenter.js';
 import { mountDocumentReads } from './routes/documents.js';
 import { cors, createRateLimiter, requireAllowedHost, requireAllowedOrigin, requireToken, securityHeaders, sendError } from './security.js';
 import { registerCompareRoutes } from './routes/compare.js';
@@ -206,11 +205,11 @@ export function createApp(deps: AppDeps): Express {
     const id = String(req.params.passageId);
     const pos = kb.byId.get(id);
     if (pos === undefined) throw new KbError(ERROR_CODES.UNKNOWN_PASSAGE, `unknown passageId "${id.slice(0, 100)}"`);
-    const view = (i: number): Record<string, unknown> | null => {
+    const day = today();
+    const view = (i: number): PassageView | null => {
       const p = kb.passages[i];
       if (!p || p.docId !== kb.passages[pos]?.docId) return null;
-      const doc = kb.documents.get(p.docId);
-      return { passageId: p.passageId, docId: p.docId, title: doc?.meta.title ?? '', issuer: doc?.meta.issuer ?? '', breadcrumb: p.breadcrumb, clause: p.clause, text: passageText(kb, p), start: p.start, end: p.end };
+      return presentPassage(kb, p, day);
     };
     const p = kb.passages[pos] as (typeof kb.passages)[number];
     res.json({ passage: view(pos), previous: view(pos - 1), next: view(pos + 1), references: resolveReferences(kb, p.docId, p.start, p.end) });
