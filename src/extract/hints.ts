@@ -36,7 +36,7 @@ export function toIsoDate(text: string): string | undefined {
 
 /** Sets a hint from a label's value (dates normalized, empty and placeholder values skipped). */
 export function setHint(hints: MetadataHints, key: keyof MetadataHints, raw: string): void {
-  const value = dropInvisible(raw).replace(/\s+/gu, key === 'title' ? '' : ' ').trim();
+  const value = dropInvisible(raw).replace(/^[\s|｜]+|[\s|｜]+$/gu, '').replace(/\s+/gu, key === 'title' ? '' : ' ').trim();
   if (value.length === 0 || /^[-—/无暂]$/u.test(value) || hints[key] !== undefined) return;
   if (DATE_KEYS.has(key)) {
     const iso = toIsoDate(value);

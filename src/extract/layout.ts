@@ -24,6 +24,8 @@ export interface LayoutPage {
 
 export interface Line {
   text: string;
+  /** 0 for a single-column page or a full-width line, 1 and 2 for the left and right columns. */
+  column?: number;
   x0: number;
   x1: number;
   y: number;
@@ -134,8 +136,8 @@ export function readPageLines(page: LayoutPage): Line[] {
   let top = -Infinity;
   for (const boundary of [...spanningLines.map((l) => l.y), Infinity]) {
     const band = rest.filter((f) => f.y >= top && f.y < boundary);
-    out.push(...groupLines(band.filter((f) => f.x + f.width / 2 < gutter)));
-    out.push(...groupLines(band.filter((f) => f.x + f.width / 2 >= gutter)));
+    out.push(...groupLines(band.filter((f) => f.x + f.width / 2 < gutter)).map((l) => ({ ...l, column: 1 })));
+    out.push(...groupLines(band.filter((f) => f.x + f.width / 2 >= gutter)).map((l) => ({ ...l, column: 2 })));
     const spanning = spanningLines.find((l) => l.y === boundary);
     if (spanning) out.push(spanning);
     top = boundary;
@@ -146,11 +148,11 @@ export function readPageLines(page: LayoutPage): Line[] {
 const normalizeRepeat = (text: string): string => text.replace(/[0-9０-９]+/gu, '#').replace(/\s+/gu, '');
 
 /**
- * Removes page numbers and running headers/footers: page-number lines in the top or bottom 15% of a page
- * (or first/last on it), and margin lines repeated (digits aside) on at least half the pages.
+ * Removes page numbers and running headers/footers: page-number lines in the top or bottom 10% of a page
+ * (or first/last on it), and lines in the top or bottom 10% repeated (digits aside) on at least half the pages.
  */
 export function removeRunningLines(pages: PageLines[]): PageLines[] {
-  const inMargin = (p: PageLines, l: Line): boolean => l.y < p.height * 0.12 || l.y + l.height > p.height * 0.88;
+  const inMargin = (p: PageLines, l: Line): boolean => l.y < p.height * 0.1 || l.y + l.height > p.height * 0.9;
   const marginCandidates = (p: PageLines): Line[] => {
     const top = p.lines.slice(0, 3);
     const bottom = p.lines.slice(-3);
@@ -205,8 +207,15 @@ function pageMetrics(lines: Line[]): Metrics {
 
 /** True when `next` continues the sentence of `prev` (a soft line wrap), judged from the layout. */
 function continues(prev: Line, pm: Metrics, next: Line, nm: Metrics): boolean {
+  const prevColumn = prev.column ?? 0;
+  const nextColumn = next.column ?? 0;
+  if (prevColumn !== nextColumn && (prevColumn === 0 || nextColumn === 0)) return false; // a full-width title and a column
+  if (Math.abs(prev.height - next.height) > 0.2 * Math.max(prev.height, next.height)) return false; // a heading in another size
   if (next.x0 > nm.left + 0.8 * nm.size) return false; // indented: a new paragraph (or centred heading)
-  if (prev.x1 < pm.right - 1.5 * pm.size) return false; // short line: the paragraph ended
+  // The line was broken by hand when the next line's first word would have fitted after it.
+  const charWidth = (next.x1 - next.x0) / Math.max(1, next.text.length);
+  const firstWord = /^[A-Za-z0-9'’\-.,;:()]+/u.exec(next.text)?.[0].length ?? 1;
+  if (prev.x1 + charWidth * (firstWord + 0.5) < pm.right - 0.5 * pm.size) return false;
   if (prev.x0 > pm.left + 4 * pm.size && SENTENCE_END_RE.test(prev.text)) return false;
   if (HEADING_START_RE.test(next.text) && SENTENCE_END_RE.test(prev.text)) return false;
   return true;
@@ -217,14 +226,27 @@ function continues(prev: Line, pm: Metrics, next: Line, nm: Metrics): boolean {
  * Chinese characters), pages recorded as offsets. A sentence running over a page break is joined too.
  */
 export function assembleText(pages: PageLines[]): { text: string; pages: ExtractedPage[] } {
+  // Margins per column kind over the whole document: a page with two lines says little about its right edge.
+  const documentMetrics = new Map<number, Metrics>();
+  for (const column of [0, 1, 2]) {
+    const lines = pages.flatMap((p) => p.lines.filter((l) => (l.column ?? 0) === column));
+    if (lines.length > 0) documentMetrics.set(column, pageMetrics(lines));
+  }
   let text = '';
   const out: ExtractedPage[] = [];
   let prev: { line: Line; metrics: Metrics } | undefined;
   pages.forEach((p, i) => {
-    const metrics = pageMetrics(p.lines);
+    const metricsOf = new Map<number, Metrics>();
+    for (const column of [0, 1, 2]) {
+      const lines = p.lines.filter((l) => (l.column ?? 0) === column);
+      const whole = documentMetrics.get(column);
+      if (lines.length >= 8 || (whole === undefined && lines.length > 0)) metricsOf.set(column, pageMetrics(lines));
+      else if (whole) metricsOf.set(column, whole);
+    }
     let start: number | undefined;
     for (const line of p.lines) {
       if (line.text.length === 0) continue;
+      const metrics = metricsOf.get(line.column ?? 0) as Metrics;
       if (prev && continues(prev.line, prev.metrics, line, metrics)) text += joinSeparator(text, line.text);
       else if (text.length > 0) text += '\n';
       start ??= text.length;

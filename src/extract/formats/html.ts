@@ -141,7 +141,6 @@ async function extractHtml(bytes: Uint8Array, _format: string, ctx: ExtractConte
   const bodyEl = $('body').get(0) ?? $.root().get(0);
   const mainLines = main ? renderLines($, main) : [];
   const otherLines = bodyEl ? renderLines($, bodyEl).filter((l) => !mainLines.includes(l)) : [];
-  readInfoLines(otherLines.flatMap((l) => l.split(' | ')), hints);
   readInfoLines(mergeLabelLines(otherLines), hints);
   const lines = mainLines.filter((l) => !CHROME_LINE_RE.test(l));
   const text = lines.join('\n');

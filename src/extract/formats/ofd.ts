@@ -10,7 +10,7 @@ import { assembleText, readPageLines, removeRunningLines, type Fragment, type La
 import { visibleLength } from '../text-normalize.js';
 import type { ExtractContext, ExtractResult, FormatExtractor, MetadataHints } from '../types.js';
 import { attrLocal, child, descendants, parseXml, textOf, type XmlNode } from '../xml.js';
-import { isZip, unzipLimited, zipEntryNames } from '../zip.js';
+import { isZip, unzipLimited, zipHasEntry } from '../zip.js';
 
 const MM_TO_PT = 72 / 25.4;
 
@@ -106,7 +106,7 @@ export const ofdExtractor: FormatExtractor = {
   formats: ['ofd'],
   sniff(bytes) {
     if (!isZip(bytes)) return undefined;
-    return zipEntryNames(bytes).some((n) => n === 'OFD.xml' || n === '/OFD.xml') ? 'ofd' : undefined;
+    return zipHasEntry(bytes, 'OFD.xml') ? 'ofd' : undefined;
   },
   extract: extractOfd,
 };

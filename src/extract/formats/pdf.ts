@@ -107,7 +107,15 @@ async function openPdf(bytes: Uint8Array, fileName: string): Promise<Awaited<Ret
   }
 }
 
+/** A complete PDF ends with %%EOF (a few bytes of padding may follow); a download cut short does not. */
+function looksTruncated(bytes: Uint8Array): boolean {
+  return !Buffer.from(bytes.subarray(Math.max(0, bytes.length - 1024))).toString('latin1').includes('%%EOF');
+}
+
 async function extractPdf(bytes: Uint8Array, _format: string, ctx: ExtractContext): Promise<ExtractResult> {
+  if (looksTruncated(bytes)) {
+    throw documentUnreadable(ctx.fileName, `the PDF is truncated (${bytes.length} bytes, no %%EOF marker at its end)`, 'download or copy the complete file again');
+  }
   const pdf = await openPdf(bytes, ctx.fileName);
   const warnings: string[] = [];
   const hints: MetadataHints = {};
