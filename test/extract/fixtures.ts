@@ -28,8 +28,8 @@ export interface PdfPageSpec {
   height?: number;
   rotate?: 0 | 90 | 180 | 270;
   texts?: PdfText[];
-  /** A grayscale JPEG drawn over the whole page (a scan). */
-  jpeg?: { data: Uint8Array; width: number; height: number };
+  /** A JPEG drawn over the whole page (a scan). */
+  jpeg?: { data: Uint8Array; width: number; height: number; components: number };
 }
 
 const escapePdf = (s: string): string => s.replace(/[\\()]/gu, (c) => `\\${c}`);
@@ -52,7 +52,7 @@ export function makePdf(pages: PdfPageSpec[]): Uint8Array {
     let resources = `/Font << /F1 ${font} 0 R >>`;
     if (spec.jpeg) {
       const img = add(Buffer.concat([
-        Buffer.from(`<< /Type /XObject /Subtype /Image /Width ${spec.jpeg.width} /Height ${spec.jpeg.height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length ${spec.jpeg.data.length} >>\nstream\n`, 'latin1'),
+        Buffer.from(`<< /Type /XObject /Subtype /Image /Width ${spec.jpeg.width} /Height ${spec.jpeg.height} /ColorSpace /${spec.jpeg.components === 1 ? 'DeviceGray' : 'DeviceRGB'} /BitsPerComponent 8 /Filter /DCTDecode /Length ${spec.jpeg.data.length} >>\nstream\n`, 'latin1'),
         Buffer.from(spec.jpeg.data),
         Buffer.from('\nendstream', 'latin1'),
       ]));
@@ -82,14 +82,14 @@ export function makePdf(pages: PdfPageSpec[]): Uint8Array {
 }
 
 /** Width and height of a baseline/progressive JPEG, read from its SOF marker. */
-export function jpegSize(data: Uint8Array): { width: number; height: number } {
+export function jpegSize(data: Uint8Array): { width: number; height: number; components: number } {
   let i = 2;
   while (i < data.length) {
     if (data[i] !== 0xff) throw new Error('not a JPEG');
     const marker = data[i + 1] as number;
     const len = ((data[i + 2] as number) << 8) | (data[i + 3] as number);
     if (marker >= 0xc0 && marker <= 0xc3) {
-      return { height: ((data[i + 5] as number) << 8) | (data[i + 6] as number), width: ((data[i + 7] as number) << 8) | (data[i + 8] as number) };
+      return { height: ((data[i + 5] as number) << 8) | (data[i + 6] as number), width: ((data[i + 7] as number) << 8) | (data[i + 8] as number), components: data[i + 9] as number };
     }
     i += 2 + len;
   }
@@ -106,8 +106,8 @@ export function withTempDir<T>(fn: (dir: string) => T): T {
   }
 }
 
-/** A scan: pages of `pdf` rasterized by pdftoppm (grayscale JPEG) and wrapped in an image-only PDF. */
-export function rasterizePdf(pdf: Uint8Array, firstPage: number, lastPage: number, dpi = 150): Uint8Array {
+/** Pages of `pdf` rasterized by pdftoppm (JPEG), as page specs for makePdf: scanned pages. */
+export function rasterizePages(pdf: Uint8Array, firstPage: number, lastPage: number, dpi = 150): PdfPageSpec[] {
   return withTempDir((dir) => {
     writeFileSync(path.join(dir, 'in.pdf'), pdf);
     const pages: PdfPageSpec[] = [];
@@ -117,8 +117,13 @@ export function rasterizePdf(pdf: Uint8Array, firstPage: number, lastPage: numbe
       const size = jpegSize(data);
       pages.push({ width: (size.width * 72) / dpi, height: (size.height * 72) / dpi, jpeg: { data, ...size } });
     }
-    return makePdf(pages);
+    return pages;
   });
+}
+
+/** A scan: pages of `pdf` rasterized and wrapped in an image-only PDF. */
+export function rasterizePdf(pdf: Uint8Array, firstPage: number, lastPage: number, dpi = 150): Uint8Array {
+  return makePdf(rasterizePages(pdf, firstPage, lastPage, dpi));
 }
 
 /** `qpdf --encrypt` with a user password: opening needs it. */

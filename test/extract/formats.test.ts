@@ -170,6 +170,14 @@ describe('HTML', () => {
     expect(sniffed.text).toContain('第二条 本办法适用于本市行政区域');
   });
 
+  it('reads a body laid out as <br>-separated text in a table cell (older gov sites)', async () => {
+    const html = `<html><head><meta charset="utf-8"></head><body><table><tr><td class="nav"><a>首页</a> &gt; <a>政策法规</a></td></tr>
+<tr><td class="font14" id="zoom">第一条 为了规范管理，制定本规定。<br>第二条 本规定适用于全市，由市政府负责解释。<br><div class="share">分享到：微信 微博</div></td></tr>
+<tr><td>【<a>打印本页</a>】【<a>关闭窗口</a>】</td></tr></table></body></html>`;
+    const r = await extractDocument(strToU8(html), 'old.html');
+    expect(r.text).toBe('第一条 为了规范管理，制定本规定。\n第二条 本规定适用于全市，由市政府负责解释。');
+  });
+
   it('reports a page with no text as unreadable', async () => {
     const error = await failure(extractDocument(strToU8('<html><body><div class="nav"><a>首页</a></div><script>load()</script></body></html>'), 'empty.html'));
     expect(error.code).toBe('document_unreadable');

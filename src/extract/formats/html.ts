@@ -84,9 +84,8 @@ function scoreContainers($: cheerio.CheerioAPI): Map<Element, number> {
     const parent = el.parent?.type === 'tag' ? (el.parent as Element) : undefined;
     const target = el.tagName === 'p' || el.tagName === 'span' || el.tagName === 'font' ? parent : el;
     if (!target) return;
+    // Only the direct container scores: passing points up would let <body> (visible body + hidden copy) win.
     scores.set(target, (scores.get(target) ?? 0) + score);
-    const grand = target.parent?.type === 'tag' ? (target.parent as Element) : undefined;
-    if (grand) scores.set(grand, (scores.get(grand) ?? 0) + score / 2);
   });
   return scores;
 }
@@ -130,17 +129,22 @@ async function extractHtml(bytes: Uint8Array, _format: string, ctx: ExtractConte
   const warnings: string[] = [];
   readMetaHints($, hints);
   $(REMOVE).remove();
-  $('[class], [id]').each((_i, el) => {
-    const $el = $(el);
-    const label = `${$el.attr('class') ?? ''} ${$el.attr('id') ?? ''}`;
-    // Chrome containers by class/id, unless they hold most of the page's paragraphs (a "content" div named oddly).
-    if (CHROME_CLASS_RE.test(label) && $el.find('p').length < 3 && el.tagName !== 'body' && el.tagName !== 'html') $el.remove();
-  });
   const main = pickMain($);
+  if (main) {
+    // Widgets inside the article container (share bar, font size, print/close): short blocks named like chrome.
+    $(main)
+      .find('[class], [id]')
+      .each((_i, el) => {
+        const $el = $(el);
+        const label = `${$el.attr('class') ?? ''} ${$el.attr('id') ?? ''}`;
+        if (CHROME_CLASS_RE.test(label) && visibleLength($el.text()) < 300 && $el.find('p').length < 3) $el.remove();
+      });
+  }
   // Info boxes (基本信息: 文号/实施日期/失效日期…) sit outside the body: read them from the rest of the page.
   const bodyEl = $('body').get(0) ?? $.root().get(0);
   const mainLines = main ? renderLines($, main) : [];
-  const otherLines = bodyEl ? renderLines($, bodyEl).filter((l) => !mainLines.includes(l)) : [];
+  const mainSet = new Set(mainLines);
+  const otherLines = bodyEl ? renderLines($, bodyEl).filter((l) => !mainSet.has(l)) : [];
   readInfoLines(mergeLabelLines(otherLines), hints);
   const lines = mainLines.filter((l) => !CHROME_LINE_RE.test(l));
   const text = lines.join('\n');
