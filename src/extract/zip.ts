@@ -13,8 +13,9 @@ export function isZip(bytes: Uint8Array): boolean {
 
 /** True when a ZIP (even one cut short, without its central directory) holds an entry of that name. */
 export function zipHasEntry(bytes: Uint8Array, name: string): boolean {
-  if (zipEntryNames(bytes).includes(name)) return true;
-  // Local file headers carry the names too: a truncated archive is still recognisable by them.
+  const names = zipEntryNames(bytes);
+  if (names.length > 0) return names.includes(name);
+  // No readable central directory (a truncated archive): the local file headers carry the names too.
   return Buffer.from(bytes).includes(Buffer.from(name, 'utf8'));
 }
 

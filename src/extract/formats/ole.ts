@@ -73,6 +73,9 @@ async function extractOle(bytes: Uint8Array, format: DocumentFormat, ctx: Extrac
   if (oleTruncated(bytes)) {
     throw documentUnreadable(ctx.fileName, `the ${kind} file is truncated (${bytes.length} bytes: its OLE2 directory lies past the end of the file)`, 'copy or download the complete file again');
   }
+  if (hasStream(bytes, 'EncryptedPackage')) {
+    throw documentUnreadable(ctx.fileName, 'the Office document is encrypted with a password', 'open it in Word or WPS, remove the password (File › Info › Protect Document) and save it again');
+  }
   if (!hasStream(bytes, 'WordDocument')) {
     throw documentUnreadable(ctx.fileName, `the OLE2 file has no WordDocument stream, so it is not a ${kind} file that can be read (an Excel/PowerPoint file, an encrypted or an old WPS 2000 file?)`, 'open it in WPS or Word and save it as .docx');
   }

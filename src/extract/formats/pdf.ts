@@ -14,6 +14,17 @@ import { ocrPdfPages } from './ocr.js';
 /** Fewer visible characters than this on a page means "no text layer": OCR it. */
 const MIN_TEXT_CHARS = 16;
 
+/** Share of characters that fonts without a Unicode map produce (private use, U+FFFD, controls): such a text layer is unusable. */
+function unmappedShare(text: string): number {
+  const chars = [...text.replace(/\s+/gu, '')];
+  if (chars.length === 0) return 0;
+  const bad = chars.filter((ch) => {
+    const c = ch.codePointAt(0) ?? 0;
+    return c < 0x20 || (c >= 0xe000 && c <= 0xf8ff) || c === 0xfffd;
+  }).length;
+  return bad / chars.length;
+}
+
 type Matrix = [number, number, number, number, number, number];
 
 function multiply(m: Matrix, n: Matrix): Matrix {
@@ -139,7 +150,8 @@ async function extractPdf(bytes: Uint8Array, _format: string, ctx: ExtractContex
       const fragments = toFragments(items, viewport.transform as Matrix);
       sizes.set(n, { width: viewport.width, height: viewport.height });
       layout.push({ width: viewport.width, height: viewport.height, fragments });
-      if (visibleLength(fragments.map((f) => f.text).join('')) < MIN_TEXT_CHARS) scanned.push(n);
+      const pageText = fragments.map((f) => f.text).join('');
+      if (visibleLength(pageText) < MIN_TEXT_CHARS || unmappedShare(pageText) > 0.3) scanned.push(n);
       page.cleanup();
     }
     const ocrPages = new Set<number>();
