@@ -120,6 +120,9 @@ function findGutter(page: LayoutPage): number | undefined {
   const total = left + right;
   // Both sides must carry text, and lines on the left must mostly stop before the gutter.
   if (total === 0 || left < total * 0.2 || right < total * 0.2) return undefined;
+  // A column is a run of lines, not a cover page with a date on each side: six lines a side at least.
+  const rows = (fs: Fragment[]): number => new Set(fs.map((f) => Math.round(f.y / Math.max(1, f.height)))).size;
+  if (rows(narrow.filter((f) => f.x + f.width <= mid)) < 6 || rows(narrow.filter((f) => f.x >= mid)) < 6) return undefined;
   const spanning = page.fragments.filter((f) => f.x < mid && f.x + f.width > mid);
   return chars(spanning) < total * 0.25 ? mid : undefined;
 }
@@ -205,13 +208,35 @@ function pageMetrics(lines: Line[]): Metrics {
   return { left: leftKey * (size / 2), right: quantile(lines.map((l) => l.x1), 0.9), size };
 }
 
+const centreOffset = (l: Line, m: Metrics): number => Math.abs((l.x0 + l.x1) / 2 - (m.left + m.right) / 2);
+const centred = (l: Line, m: Metrics): boolean => {
+  const unit = Math.max(m.size, l.height);
+  return l.x0 > m.left + 1.5 * unit && centreOffset(l, m) < 2 * unit;
+};
+
+/**
+ * A long title wrapped over two lines of the same size, the second centred: "关于发布《关于建立…管理" +
+ * "工作机制的方案》的通知". The first is centred too, or set in a larger font than the body across the page.
+ */
+function centredContinuation(prev: Line, pm: Metrics, next: Line, nm: Metrics): boolean {
+  if (!centred(next, nm)) return false;
+  const titleFont = prev.height > 1.15 * pm.size && centreOffset(prev, pm) < 2 * Math.max(pm.size, prev.height);
+  if (!centred(prev, pm) && !titleFont) return false;
+  if (Math.abs(prev.height - next.height) > 0.1 * Math.max(prev.height, next.height)) return false;
+  if (SENTENCE_END_RE.test(prev.text) || /[）)]$/u.test(prev.text) || /^[（(]/u.test(next.text)) return false;
+  if (HEADING_START_RE.test(next.text) || /^第[^\s]{1,6}[编章节]/u.test(prev.text)) return false;
+  // Both halves are long: a short centred line (a chapter title, a signature) stands alone.
+  return prev.x1 - prev.x0 > 8 * pm.size && next.x1 - next.x0 > 4 * nm.size;
+}
+
 /** True when `next` continues the sentence of `prev` (a soft line wrap), judged from the layout. */
 function continues(prev: Line, pm: Metrics, next: Line, nm: Metrics): boolean {
   const prevColumn = prev.column ?? 0;
   const nextColumn = next.column ?? 0;
   if (prevColumn !== nextColumn && (prevColumn === 0 || nextColumn === 0)) return false; // a full-width title and a column
   if (Math.abs(prev.height - next.height) > 0.2 * Math.max(prev.height, next.height)) return false; // a heading in another size
-  if (next.x0 > nm.left + 0.8 * nm.size) return false; // indented: a new paragraph (or centred heading)
+  if (centredContinuation(prev, pm, next, nm)) return true;
+  if (next.x0 > nm.left + 0.8 * Math.max(nm.size, next.height)) return false; // indented: a new paragraph (or centred heading)
   // The line was broken by hand when the next line's first word would have fitted after it.
   const charWidth = (next.x1 - next.x0) / Math.max(1, next.text.length);
   const firstWord = /^[A-Za-z0-9'’\-.,;:()]+/u.exec(next.text)?.[0].length ?? 1;

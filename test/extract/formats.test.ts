@@ -257,14 +257,15 @@ describe('PDF layout', () => {
   const lines = (x: number, y0: number, texts: string[], size = 11): PdfText[] => texts.map((text, i) => ({ x, y: y0 + i * 16, size, text }));
 
   it('reads a two-column page column by column, the full-width title first', async () => {
-    const left = ['Left column line one runs on and', 'on until the sentence in the left', 'column ends here with a full stop.', 'Left paragraph two starts here and', 'finishes on this line of the left.'];
-    const right = ['Right column begins with its own', 'text that also wraps over several', 'lines of the right-hand column now.', 'Right paragraph two starts here and', 'closes the right column of the page.'];
+    const left = ['Left column line one runs on and', 'on until the sentence in the left', 'column ends here with a full stop.', 'Left paragraph two starts here and', 'continues with several more words', 'before it reaches its last line and', 'finishes on this line of the left.'];
+    const right = ['Right column begins with its own', 'text that also wraps over several', 'lines of the right-hand column now.', 'Right paragraph two starts here and', 'continues with several more words', 'before it reaches its last line and', 'closes the right column of the page.'];
     const pdf = makePdf([{ texts: [{ x: 150, y: 60, size: 16, text: 'A Title That Spans Both Of The Two Columns Here' }, ...lines(50, 120, left), ...lines(320, 120, right)] }]);
     const r = await extractDocument(pdf, 'columns.pdf');
     const text = r.text;
     expect(text.startsWith('A Title That Spans Both')).toBe(true);
     expect(text.indexOf('finishes on this line of the left.')).toBeLessThan(text.indexOf('Right column begins'));
     expect(text).toContain('Left column line one runs on and on until the sentence in the left column ends here with a full stop.');
+    expect(text).toContain('Right column begins with its own text that also wraps over several lines of the right-hand column now.');
   });
 
   it('honours /Rotate: text drawn sideways on a page rotated by 270° reads top to bottom', async () => {
@@ -276,6 +277,18 @@ describe('PDF layout', () => {
     expect(squash(r.text)).toBe(squash(texts.join('')));
     expect(r.text.indexOf('First')).toBeLessThan(r.text.indexOf('Second'));
     expect(r.text.indexOf('Second')).toBeLessThan(r.text.indexOf('Third'));
+  });
+
+  it('joins a title wrapped over two centred lines, and keeps a short centred heading apart', async () => {
+    const body = lines(72, 260, ['The body text of the notice is set in a smaller font across', 'the whole width of the page and wraps like any paragraph.', 'It has several lines so that the page margins are known', 'from it rather than from the large title lines above here.']);
+    const pdf = makePdf([{ texts: [
+      { x: 110, y: 120, size: 22, text: 'Notice on Publishing the Scheme for a' },
+      { x: 170, y: 150, size: 22, text: 'Standing Working Mechanism' },
+      { x: 270, y: 200, size: 12, text: 'Chapter One' },
+      ...body,
+    ] }]);
+    const r = await extractDocument(pdf, 'title.pdf');
+    expect(r.text.split('\n').slice(0, 2)).toEqual(['Notice on Publishing the Scheme for a Standing Working Mechanism', 'Chapter One']);
   });
 
   it('removes running headers, footers and page numbers but keeps the body', async () => {

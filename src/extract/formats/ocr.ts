@@ -17,6 +17,18 @@ export interface OcrOutcome {
   warnings: string[];
 }
 
+/** "1, 2, 3, 5" → "1–3, 5": page lists in warnings stay short for long scans. */
+export function formatPageList(pages: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < pages.length; i += 1) {
+    let j = i;
+    while (j + 1 < pages.length && pages[j + 1] === (pages[j] as number) + 1) j += 1;
+    parts.push(j > i + 1 ? `${pages[i]}–${pages[j]}` : j === i + 1 ? `${pages[i]}, ${pages[j]}` : String(pages[i]));
+    i = j;
+  }
+  return parts.join(', ');
+}
+
 /** Languages Tesseract has, or undefined when the engine is missing. */
 async function tesseractLanguages(signal: AbortSignal | undefined): Promise<string[] | undefined> {
   try {
@@ -70,7 +82,7 @@ export async function ocrPdfPages(
   const warnings: string[] = [];
   const pages = new Map<number, LayoutPage>();
   if (pageNumbers.length === 0) return { pages, warnings };
-  const list = pageNumbers.join(', ');
+  const list = formatPageList(pageNumbers);
   const langs = await tesseractLanguages(options.signal);
   if (langs === undefined) {
     warnings.push(`OCR engine not found: page(s) ${list} have no text layer and were left empty; install tesseract-ocr and tesseract-ocr-chi-sim (Debian) to read them`);

@@ -9,7 +9,7 @@ import { guessHintsFromText, readInfoLines, setHint } from '../hints.js';
 import { assembleText, readPageLines, removeRunningLines, type Fragment, type LayoutPage, type Line, type PageLines } from '../layout.js';
 import { visibleLength } from '../text-normalize.js';
 import type { ExtractContext, ExtractResult, FormatExtractor, MetadataHints } from '../types.js';
-import { ocrPdfPages } from './ocr.js';
+import { formatPageList, ocrPdfPages } from './ocr.js';
 
 /** Fewer visible characters than this on a page means "no text layer": OCR it. */
 const MIN_TEXT_CHARS = 16;
@@ -108,7 +108,7 @@ function stripWebChrome(pages: PageLines[], hints: MetadataHints): PageLines[] {
 async function openPdf(bytes: Uint8Array, fileName: string): Promise<Awaited<ReturnType<typeof getDocumentProxy>>> {
   try {
     // pdf.js may detach the buffer it is given: hand it a copy.
-    return await getDocumentProxy(new Uint8Array(bytes), { stopAtErrors: false });
+    return await getDocumentProxy(new Uint8Array(bytes), { stopAtErrors: false, verbosity: 0 });
   } catch (error) {
     const name = (error as { name?: string }).name ?? '';
     if (name === 'PasswordException') {
@@ -157,7 +157,7 @@ async function extractPdf(bytes: Uint8Array, _format: string, ctx: ExtractContex
     const ocrPages = new Set<number>();
     if (scanned.length > 0) {
       if (ctx.ocr === 'off') {
-        warnings.push(`page(s) ${scanned.join(', ')} have no text layer and OCR is off; they were left empty`);
+        warnings.push(`page(s) ${formatPageList(scanned)} have no text layer and OCR is off; they were left empty`);
       } else {
         const outcome = await ocrPdfPages(bytes, scanned, sizes, { fileName: ctx.fileName, signal: ctx.signal });
         warnings.push(...outcome.warnings);
