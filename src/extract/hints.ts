@@ -36,8 +36,10 @@ export function toIsoDate(text: string): string | undefined {
 
 /** Sets a hint from a label's value (dates normalized, empty and placeholder values skipped). */
 export function setHint(hints: MetadataHints, key: keyof MetadataHints, raw: string): void {
-  const value = dropInvisible(raw).replace(/^[\s|｜]+|[\s|｜]+$/gu, '').replace(/\s+/gu, key === 'title' ? '' : ' ').trim();
+  const value = dropInvisible(raw).replace(/^[\s|｜]+|[\s|｜]+$/gu, '').replace(/\s+/gu, key === 'title' || key === 'docNumber' ? '' : ' ').trim();
   if (value.length === 0 || /^[-—/无暂]$/u.test(value) || hints[key] !== undefined) return;
+  // "本网"/"本站" (this site) names no issuer.
+  if (key === 'issuer' && /^(?:本网|本站|原创|网站|本网站)$/u.test(value)) return;
   if (DATE_KEYS.has(key)) {
     const iso = toIsoDate(value);
     if (iso) hints[key] = iso;

@@ -178,6 +178,29 @@ describe('HTML', () => {
     expect(r.text).toBe('第一条 为了规范管理，制定本规定。\n第二条 本规定适用于全市，由市政府负责解释。');
   });
 
+  it('takes a body split over nested sections whole, under a <body> hidden until scripts run', async () => {
+    const section = (q: string, a: string): string => `<section><section><p><strong>${q}</strong></p></section></section><section><section><p>${a}</p></section></section>`;
+    const html = `<html><head><meta charset="utf-8"></head><body style="visibility: hidden"><div class="header"><a>首页</a><a>政务公开</a></div>
+<div class="main"><h1>电子居住证如何申领</h1><div class="content">${section('什么是电子居住证？', '电子居住证是公安机关按照国家电子证照管理有关规范，对符合条件的人员制发的电子证照。')}${section('如何申领？', '来穗人员可登录微信小程序申领和使用电子居住证，按系统提示操作即可。')}${section('老人如何办理？', '监护人、近亲属可以代为申领，进入相应栏目，选择代他人办理，按提示上传材料。')}</div></div>
+<div class="footer"><p>主办：某某区人民政府 承办：某某区政务服务数据管理局</p></div></body></html>`;
+    const r = await extractDocument(strToU8(html), 'wechat.html');
+    expect(r.text.split('\n')).toEqual([
+      '什么是电子居住证？',
+      '电子居住证是公安机关按照国家电子证照管理有关规范，对符合条件的人员制发的电子证照。',
+      '如何申领？',
+      '来穗人员可登录微信小程序申领和使用电子居住证，按系统提示操作即可。',
+      '老人如何办理？',
+      '监护人、近亲属可以代为申领，进入相应栏目，选择代他人办理，按提示上传材料。',
+    ]);
+  });
+
+  it('renders a table row as one line even when its cells hold paragraphs', async () => {
+    const html = `<html><head><meta charset="utf-8"></head><body><div class="article"><p>各单位要按下表分工，认真组织实施，确保各项任务落到实处。</p>
+<table><tr><td><p>序号</p></td><td><p>任务</p></td><td><p>责任单位</p></td></tr><tr><td><p>1</p></td><td><p>加强宣传引导。</p><p>广泛宣传政策。</p></td><td><p>市卫生健康委</p><p>各区政府</p></td></tr></table></div></body></html>`;
+    const r = await extractDocument(strToU8(html), 'table.html');
+    expect(r.text).toBe('各单位要按下表分工，认真组织实施，确保各项任务落到实处。\n序号 | 任务 | 责任单位\n1 | 加强宣传引导。 广泛宣传政策。 | 市卫生健康委 各区政府');
+  });
+
   it('reports a page with no text as unreadable', async () => {
     const error = await failure(extractDocument(strToU8('<html><body><div class="nav"><a>首页</a></div><script>load()</script></body></html>'), 'empty.html'));
     expect(error.code).toBe('document_unreadable');
