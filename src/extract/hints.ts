@@ -75,8 +75,12 @@ export function guessHintsFromText(text: string, hints: MetadataHints): Metadata
     if (m) hints.docNumber = m[0].replace(/\s+/gu, '');
   }
   if (hints.title === undefined) {
-    const title = head.find((l) => l.length >= 4 && l.length <= 80 && TITLE_TAIL_RE.test(l));
-    if (title) hints.title = title;
+    const index = head.findIndex((l) => l.length >= 4 && l.length <= 80 && TITLE_TAIL_RE.test(l));
+    const title = head[index];
+    // A title broken over two lines: "内蒙古自治区筑牢祖国北疆安全稳定" + "屏障促进条例".
+    const before = head[index - 1];
+    const joinable = before !== undefined && before.length <= 40 && !/[。；;：:，,!！?？）)]$/u.test(before) && !DOC_NUMBER_RE.test(before) && !/文件$|^[0-9（(]/u.test(before) && !TITLE_TAIL_RE.test(before);
+    if (title) hints.title = joinable ? `${before}${title}` : title;
   }
   return hints;
 }
