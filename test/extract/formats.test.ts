@@ -276,6 +276,21 @@ describe('OFD', () => {
   });
 });
 
+describe('OFD drawn through CTMs and composite objects', () => {
+  it('places TextObjects by Boundary and CTM, and reads text inside CompositeGraphicUnits', async () => {
+    const ns = 'xmlns:ofd="http://www.ofdspec.org/2016"';
+    const text = (id: number, ctm: string, boundary: string, body: string): string => `<ofd:TextObject ID="${id}" CTM="${ctm}" Boundary="${boundary}" Font="1" Size="1"><ofd:TextCode X="0" Y="1" DeltaX="g ${[...body].length - 1} 1">${body}</ofd:TextCode></ofd:TextObject>`;
+    const files = {
+      'OFD.xml': strToU8(`<ofd:OFD ${ns}><ofd:DocBody><ofd:DocRoot>/Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>`),
+      'Doc_0/Document.xml': strToU8(`<ofd:Document ${ns}><ofd:CommonData><ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox></ofd:PageArea><ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes></ofd:CommonData><ofd:Pages><ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages></ofd:Document>`),
+      'Doc_0/DocumentRes.xml': strToU8(`<ofd:Res ${ns}><ofd:CompositeGraphicUnits><ofd:CompositeGraphicUnit ID="50" Width="600" Height="800"><ofd:Content>${text(51, '10 0 0 10 0 0', '80 200 300 12', '第二条 其次。')}</ofd:Content></ofd:CompositeGraphicUnit></ofd:CompositeGraphicUnits></ofd:Res>`),
+      'Doc_0/Pages/Page_0/Content.xml': strToU8(`<ofd:Page ${ns}><ofd:Content><ofd:Layer ID="2"><ofd:PageBlock ID="3">${text(4, '5 0 0 5 0 0', '30 40 100 6', '第一条 首先。')}</ofd:PageBlock><ofd:CompositeObject ID="5" CTM="0.3528 0 0 0.3528 0 0" Boundary="0 0 210 297" ResourceID="50"/></ofd:Layer></ofd:Content></ofd:Page>`),
+    };
+    const r = await extractDocument(zipSync(files), 'composite.ofd');
+    expect(r.text).toBe('第一条 首先。\n第二条 其次。');
+  });
+});
+
 describe('PDF layout', () => {
   const lines = (x: number, y0: number, texts: string[], size = 11): PdfText[] => texts.map((text, i) => ({ x, y: y0 + i * 16, size, text }));
 
