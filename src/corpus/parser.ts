@@ -208,6 +208,8 @@ export function parsePolicy(body: string, options: ParseOptions = {}): SectionNo
     parent.node.children.push(node);
     parent.lastChild.set(c.kind, c.number);
     if (GLOBAL_KINDS.has(c.kind)) globalLast.set(c.kind, c.number);
+    // Chapters restart in each 编 (刑法: 第二编 第一章); articles run on through the whole code.
+    if (c.kind === 'part') globalLast.delete('chapter');
     stack.push({ node, lastChild: new Map() });
     accepted.push(node);
   };
@@ -295,8 +297,14 @@ export function parsePolicy(body: string, options: ParseOptions = {}): SectionNo
     return gap.length <= maxTitle && !TITLE_BREAK.test(gap);
   };
 
+  const toc = findTableOfContents(body);
   MARKER_RE.lastIndex = 0;
   for (let m = MARKER_RE.exec(body); m !== null; m = MARKER_RE.exec(body)) {
+    // Headings listed in a table of contents are not sections: the body repeats them.
+    if (toc && m.index >= toc.start && m.index < toc.end) {
+      MARKER_RE.lastIndex = toc.end;
+      continue;
+    }
     const c = readCandidate(m);
     let depth = -1;
     if (c && plausible(c)) depth = placeFor(c);
@@ -319,6 +327,21 @@ export function parsePolicy(body: string, options: ParseOptions = {}): SectionNo
     if (displaced) node.title = `${node.title} ${displaced}`;
   });
   return root;
+}
+
+/**
+ * A table of contents in extracted documents: a line "目录" followed by heading lines, up to where the body
+ * repeats the first listed heading at the start of a line. Undefined when there is none.
+ */
+function findTableOfContents(body: string): { start: number; end: number } | undefined {
+  const head = /(?:^|\n)[ \t\u3000]*目[ \t\u3000]*录[ \t\u3000]*(?:\n|$)/u.exec(body);
+  if (!head) return undefined;
+  const start = head.index;
+  const first = /\n[ \t\u3000]*(第[零〇一二两三四五六七八九十百千0-9]{1,6}[编章节条]|[一二三四五六七八九十]{1,3}、|附件)/u.exec(body.slice(start, start + 400));
+  if (!first?.[1]) return undefined;
+  const from = start + first.index + first[0].length;
+  const repeat = new RegExp(`\\n[ \\t\\u3000]*${first[1]}`, 'u').exec(body.slice(from, from + 20_000));
+  return repeat ? { start, end: from + repeat.index + 1 } : undefined;
 }
 
 /** Scraping joined lines: "…各电信运营商等(二)加快政务数据…". Accept only next-in-sequence

@@ -159,6 +159,19 @@ describe('parsePolicy', () => {
       expect(labels(tree.children[2]?.children ?? [])).toEqual(['1.', '2.']);
     });
 
+    it('skips a table of contents and restarts chapter numbers in each 编', () => {
+      const body = '某法\n目录\n第一编 总则\n第一章 任务\n第二章 犯罪\n第二编 分则\n第一章 危害安全罪\n第一编 总则\n第一章 任务\n第一条 为了惩罚犯罪，制定本法。\n第二章 犯罪\n第二条 犯罪是指危害社会的行为。\n第二编 分则\n第一章 危害安全罪\n第三条 危害安全的，处刑。';
+      const tree = parsePolicy(body);
+      expect(tree.children.map((p) => p.title)).toEqual(['第一编 总则', '第二编 分则']);
+      expect(tree.children.map((p) => p.children.map((c) => c.label))).toEqual([['第一章', '第二章'], ['第一章']]);
+      expect(tree.children[0]?.start).toBe(body.indexOf('第一编 总则\n第一章 任务\n第一条'));
+      expect(flattenTree(tree).filter((n) => n.kind === 'article').map((n) => n.path)).toEqual([
+        ['第一编', '第一章', '第一条'],
+        ['第一编', '第二章', '第二条'],
+        ['第二编', '第一章', '第三条'],
+      ]);
+    });
+
     it('still reads "依照第十条" on a wrapped line as body text', () => {
       const body = '第九条\n违反规定的，\n依照第十条处理。\n第十条\n罚款。';
       const tree = parsePolicy(body);

@@ -297,10 +297,12 @@ describe('PDF layout', () => {
   it('reads a two-column page column by column, the full-width title first', async () => {
     const left = ['Left column line one runs on and', 'on until the sentence in the left', 'column ends here with a full stop.', 'Left paragraph two starts here and', 'continues with several more words', 'before it reaches its last line and', 'finishes on this line of the left.'];
     const right = ['Right column begins with its own', 'text that also wraps over several', 'lines of the right-hand column now.', 'Right paragraph two starts here and', 'continues with several more words', 'before it reaches its last line and', 'closes the right column of the page.'];
-    const pdf = makePdf([{ texts: [{ x: 150, y: 60, size: 16, text: 'A Title That Spans Both Of The Two Columns Here' }, ...lines(50, 120, left), ...lines(320, 120, right)] }]);
+    // The preamble is drawn as two pieces that almost meet in the middle: a full-width row, not two columns.
+    const preamble = [{ x: 50, y: 90, size: 11, text: 'Adopted at the session of the standing committee' }, { x: 300, y: 90, size: 11, text: 'and revised three times since then.' }];
+    const pdf = makePdf([{ texts: [{ x: 150, y: 60, size: 16, text: 'A Title That Spans Both Of The Two Columns Here' }, ...preamble, ...lines(50, 120, left), ...lines(320, 120, right)] }]);
     const r = await extractDocument(pdf, 'columns.pdf');
     const text = r.text;
-    expect(text.startsWith('A Title That Spans Both')).toBe(true);
+    expect(text.startsWith('A Title That Spans Both Of The Two Columns Here\nAdopted at the session of the standing committee and revised three times since then.\n')).toBe(true);
     expect(text.indexOf('finishes on this line of the left.')).toBeLessThan(text.indexOf('Right column begins'));
     expect(text).toContain('Left column line one runs on and on until the sentence in the left column ends here with a full stop.');
     expect(text).toContain('Right column begins with its own text that also wraps over several lines of the right-hand column now.');

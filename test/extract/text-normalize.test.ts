@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readInfoLines, toIsoDate } from '../../src/extract/hints.js';
-import { PAGE_NUMBER_RE } from '../../src/extract/layout.js';
+import { dropJustificationSpaces, PAGE_NUMBER_RE } from '../../src/extract/layout.js';
 import { collapseLetterSpacing, dropInvisible, joinSeparator, tidyLine } from '../../src/extract/text-normalize.js';
 import { formatListNumber } from '../../src/extract/numbering.js';
 
@@ -22,6 +22,12 @@ describe('text clean-up', () => {
   it('drops BOM and zero-width characters and reads radical look-alikes as ideographs', () => {
     expect(dropInvisible('\uFEFF第\u200B一\u200D条\u00AD')).toBe('第一条');
     expect(dropInvisible('居⺠⽤⽓，每⼾每⽉，部⻔')).toBe('居民用气，每户每月，部门');
+  });
+
+  it('drops spaces that justify a PDF line between ideographs but keeps the one after 第X条', () => {
+    expect(dropJustificationSpaces('第四条 生产经营单位必须遵守有关 安全生产的法律、法 规')).toBe('第四条 生产经营单位必须遵守有关安全生产的法律、法规');
+    expect(dropJustificationSpaces('第一章 总则')).toBe('第一章 总则');
+    expect(dropJustificationSpaces('提前 48 小时')).toBe('提前 48 小时');
   });
 
   it('recognises page-number lines and nothing else', () => {

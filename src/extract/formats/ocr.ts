@@ -6,6 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Logger } from '../../shared/logger.js';
 import type { Fragment, LayoutPage } from '../layout.js';
 import { runTool, ToolMissingError } from '../tools.js';
 
@@ -77,7 +78,7 @@ export async function ocrPdfPages(
   pdf: Uint8Array,
   pageNumbers: readonly number[],
   sizes: ReadonlyMap<number, { width: number; height: number }>,
-  options: { fileName: string; signal?: AbortSignal | undefined },
+  options: { fileName: string; signal?: AbortSignal | undefined; logger?: Logger | undefined },
 ): Promise<OcrOutcome> {
   const warnings: string[] = [];
   const pages = new Map<number, LayoutPage>();
@@ -98,12 +99,14 @@ export async function ocrPdfPages(
     const input = path.join(dir, 'in.pdf');
     await writeFile(input, pdf);
     for (const n of pageNumbers) {
+      const started = Date.now();
       const base = path.join(dir, `p${n}`);
       try {
         await runTool('pdftoppm', ['-r', String(DPI), '-gray', '-png', '-singlefile', '-f', String(n), '-l', String(n), input, base], { timeoutMs: 60_000, signal: options.signal });
         const tsv = await runTool('tesseract', [`${base}.png`, 'stdout', '-l', lang, '--psm', '3', 'tsv'], { timeoutMs: 120_000, signal: options.signal });
         const size = sizes.get(n) ?? { width: 595, height: 842 };
         pages.set(n, parseTesseractTsv(tsv.toString('utf8'), size.width, size.height));
+        options.logger?.info('ocr page', { file: options.fileName, page: n, done: pages.size, of: pageNumbers.length, ms: Date.now() - started });
       } catch (error) {
         if (error instanceof ToolMissingError) {
           warnings.push(`${error.tool} not found: page(s) ${list} have no text layer and were left empty; install poppler-utils to render them for OCR`);

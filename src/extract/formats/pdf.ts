@@ -159,7 +159,7 @@ async function extractPdf(bytes: Uint8Array, _format: string, ctx: ExtractContex
       if (ctx.ocr === 'off') {
         warnings.push(`page(s) ${formatPageList(scanned)} have no text layer and OCR is off; they were left empty`);
       } else {
-        const outcome = await ocrPdfPages(bytes, scanned, sizes, { fileName: ctx.fileName, signal: ctx.signal });
+        const outcome = await ocrPdfPages(bytes, scanned, sizes, { fileName: ctx.fileName, signal: ctx.signal, logger: ctx.logger });
         warnings.push(...outcome.warnings);
         for (const [n, page] of outcome.pages) {
           if (page.fragments.length === 0) continue;
