@@ -134,6 +134,7 @@ describe.skipIf(!present)('extractDocument on real published documents', () => {
         docNumber: '南发改规〔2025〕4号',
         publishedDate: '2025-10-11',
         status: '有效',
+        dateIssued: '2025-10-11',
       });
     });
 
@@ -189,6 +190,8 @@ describe.skipIf(!present)('extractDocument on real published documents', () => {
         docNumber: '穗府办规〔2021〕19号',
         effectiveFrom: '2021-12-06',
         effectiveTo: '2029-12-06',
+        // From the signature of the covering notice: "广州市人民政府办公厅 / 2021年12月1日".
+        dateIssued: '2021-12-01',
       });
     });
 
@@ -205,7 +208,7 @@ describe.skipIf(!present)('extractDocument on real published documents', () => {
       expectNoPageNumberLines(r.text);
       expect(r.text).not.toMatch(/—\s*[12]\s*—/u);
       expect(r.text.indexOf('路卫发〔2011〕76号')).toBeLessThan(r.text.indexOf('区中医院：'));
-      expect(r.hints).toMatchObject({ docNumber: '路卫发〔2011〕76号', title: '关于同意张阿三同志辞职的批复' });
+      expect(r.hints).toMatchObject({ docNumber: '路卫发〔2011〕76号', title: '关于同意张阿三同志辞职的批复', dateIssued: '2011-03-10', issuer: '测试符路桥区卫生局办公室' });
     });
   });
 });

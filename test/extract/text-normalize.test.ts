@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readInfoLines, toIsoDate } from '../../src/extract/hints.js';
+import { guessHintsFromText, readInfoLines, toIsoDate } from '../../src/extract/hints.js';
 import { dropJustificationSpaces, PAGE_NUMBER_RE } from '../../src/extract/layout.js';
 import { collapseLetterSpacing, dropInvisible, joinSeparator, tidyLine } from '../../src/extract/text-normalize.js';
 import { formatListNumber } from '../../src/extract/numbering.js';
@@ -42,6 +42,14 @@ describe('metadata hints', () => {
     expect(toIsoDate('2025-10-11 11:33')).toBe('2025-10-11');
     expect(toIsoDate('2024/3/5')).toBe('2024-03-05');
     expect(toIsoDate('2024年13月1日')).toBeUndefined();
+    expect(toIsoDate('二〇一一年三月十日')).toBe('2011-03-10');
+    expect(toIsoDate('二〇二四年十二月三十一日')).toBe('2024-12-31');
+  });
+
+  it('reads title, 文号, signing organ and date from the text of a 公文', () => {
+    const text = '某某市人民政府文件\n某府〔2024〕3号\n某某市人民政府\n关于加强燃气管理的通知\n各区人民政府：\n现就有关事项通知如下。\n某某市人民政府\n二〇二四年三月五日\n（此件公开发布）';
+    expect(guessHintsFromText(text, {})).toEqual({ dateIssued: '2024-03-05', issuer: '某某市人民政府', docNumber: '某府〔2024〕3号', title: '某某市人民政府关于加强燃气管理的通知' });
+    expect(guessHintsFromText(text, { issuer: '给定' }).issuer).toBe('给定');
   });
 
   it('reads several label：value pairs on one line, spaced labels included', () => {
