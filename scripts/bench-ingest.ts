@@ -1,7 +1,8 @@
 /**
  * `npm run bench:ingest`: full ingest of the corpus with the default model (time, chunks/s, peak
  * memory, index size), the embedding batch size sweep, and the same for a synthetic corpus 100×
- * larger (the real documents repeated with perturbations). Each scenario runs in its own process so
+ * larger (the real documents repeated with perturbations), then extraction speed per format
+ * (scripts/bench-extract.ts). Each scenario runs in its own process so
  * that peak memory is its own. Figures are printed, not asserted.
  */
 import { execFileSync } from 'node:child_process';
@@ -60,4 +61,6 @@ if (mode === '--scenario') {
   for (const s of ['real', 'batch', 'synthetic']) {
     execFileSync(process.execPath, ['--import', 'tsx', self, '--scenario', s], { stdio: 'inherit' });
   }
+  // Extraction of the real documents in every format (pages/s), in its own process too.
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(path.dirname(self), 'bench-extract.ts')], { stdio: 'inherit' });
 }

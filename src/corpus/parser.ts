@@ -70,7 +70,8 @@ const CN = '零〇一二两三四五六七八九十百千';
 // Bounded quantifiers and plain classes only: linear time on any input.
 const MARKER_RE = new RegExp(
   [
-    `(?<legal>第([${CN}]{1,6}|[0-9]{1,4})([编章节条款]))`,
+    // An article may carry a caption (条旨) before its number: "【立法目的】第一条".
+    `(?<legal>(?:【[^】\\n]{1,20}】[ \\t\\u3000]{0,4}\\n?[ \\t\\u3000]{0,4})?第([${CN}]{1,6}|[0-9]{1,4})([编章节条款]))`,
     `(?<itemCn>([一二三四五六七八九十]{1,3})、)`,
     `(?<itemCnParen>[（(]([一二三四五六七八九十]{1,3})[）)])`,
     `(?<itemNumParen>[（(]([0-9]{1,2})[）)])`,
@@ -207,6 +208,8 @@ export function parsePolicy(body: string, options: ParseOptions = {}): SectionNo
     parent.node.children.push(node);
     parent.lastChild.set(c.kind, c.number);
     if (GLOBAL_KINDS.has(c.kind)) globalLast.set(c.kind, c.number);
+    // Chapters restart in each 编 (刑法: 第二编 第一章); articles run on through the whole code.
+    if (c.kind === 'part') globalLast.delete('chapter');
     stack.push({ node, lastChild: new Map() });
     accepted.push(node);
   };
@@ -294,8 +297,14 @@ export function parsePolicy(body: string, options: ParseOptions = {}): SectionNo
     return gap.length <= maxTitle && !TITLE_BREAK.test(gap);
   };
 
+  const toc = findTableOfContents(body);
   MARKER_RE.lastIndex = 0;
   for (let m = MARKER_RE.exec(body); m !== null; m = MARKER_RE.exec(body)) {
+    // Headings listed in a table of contents are not sections: the body repeats them.
+    if (toc && m.index >= toc.start && m.index < toc.end) {
+      MARKER_RE.lastIndex = toc.end;
+      continue;
+    }
     const c = readCandidate(m);
     let depth = -1;
     if (c && plausible(c)) depth = placeFor(c);
@@ -313,9 +322,26 @@ export function parsePolicy(body: string, options: ParseOptions = {}): SectionNo
   accepted.forEach((node, i) => {
     const next = accepted[i + 1];
     node.titleEnd = findTitleEnd(body, node, next?.start ?? body.length, maxTitle);
-    node.title = body.slice(node.start, node.titleEnd).trimEnd();
+    node.title = body.slice(node.start, node.titleEnd).trimEnd().replace(/[ \t\u3000]*\n[ \t\u3000]*/gu, ' ');
+    const displaced = next ? displacedTitle(body, node, next, maxTitle) : undefined;
+    if (displaced) node.title = `${node.title} ${displaced}`;
   });
   return root;
+}
+
+/**
+ * A table of contents in extracted documents: a line "目录" followed by heading lines, up to where the body
+ * repeats the first listed heading at the start of a line. Undefined when there is none.
+ */
+function findTableOfContents(body: string): { start: number; end: number } | undefined {
+  const head = /(?:^|\n)[ \t\u3000]*目[ \t\u3000]*录[ \t\u3000]*(?:\n|$)/u.exec(body);
+  if (!head) return undefined;
+  const start = head.index;
+  const first = /\n[ \t\u3000]*(第[零〇一二两三四五六七八九十百千0-9]{1,6}[编章节条]|[一二三四五六七八九十]{1,3}、|附件)/u.exec(body.slice(start, start + 400));
+  if (!first?.[1]) return undefined;
+  const from = start + first.index + first[0].length;
+  const repeat = new RegExp(`\\n[ \\t\\u3000]*${first[1]}`, 'u').exec(body.slice(from, from + 20_000));
+  return repeat ? { start, end: from + repeat.index + 1 } : undefined;
 }
 
 /** Scraping joined lines: "…各电信运营商等(二)加快政务数据…". Accept only next-in-sequence
@@ -329,15 +355,32 @@ function looksLikeLostLineBreak(body: string, c: Candidate): boolean {
   return !REFERENCE_BEFORE.test(body.slice(Math.max(0, c.start - 1), c.start)) && !REFERENCE_AFTER.test(body.slice(c.markerEnd, c.markerEnd + 1));
 }
 
+const isSpace = (ch: string | undefined): boolean => ch === ' ' || ch === '\u3000' || ch === '\t';
+const CAPTION_RE = /^[ \t\u3000]{0,4}【[^】\n]{1,20}】/u;
+
 function findTitleEnd(body: string, node: SectionNode, limit: number, maxTitle: number): number {
   if (node.kind === 'heading') {
     const nl = body.indexOf('\n', node.markerEnd);
     return nl === -1 ? body.length : nl;
   }
-  // Articles and clauses carry no title phrase: the text after 第X条 is the provision itself.
-  if (node.kind === 'article' || node.kind === 'clause') return node.markerEnd;
+  // Articles and clauses carry no title phrase: the text after 第X条 is the provision itself,
+  // except a caption (条旨) right after the number: "第一条【立法目的】".
+  if (node.kind === 'article' || node.kind === 'clause') {
+    const caption = CAPTION_RE.exec(body.slice(node.markerEnd, Math.min(limit, node.markerEnd + 30)));
+    return caption ? node.markerEnd + caption[0].length : node.markerEnd;
+  }
   let pos = node.markerEnd;
-  while (pos < limit && (body[pos] === ' ' || body[pos] === '\u3000')) pos += 1;
+  while (pos < limit && isSpace(body[pos])) pos += 1;
+  // Extracted documents put a heading's title on the line after its marker: "第一章\n总则".
+  if (body[pos] === '\n') {
+    let next = pos + 1;
+    while (next < limit && isSpace(body[next])) next += 1;
+    const lineEnd = body.indexOf('\n', next);
+    const line = body.slice(next, lineEnd === -1 ? body.length : lineEnd);
+    if (next < limit && line.length > 0 && line.length <= maxTitle && !TITLE_BREAK.test(line) && !/[，,：:]/u.test(line)) {
+      return Math.min(limit, next + line.length);
+    }
+  }
   const cap = Math.min(limit, pos + maxTitle);
   for (let i = pos; i < cap; i += 1) {
     const ch = body[i] as string;
@@ -346,6 +389,20 @@ function findTitleEnd(body: string, node: SectionNode, limit: number, maxTitle: 
     if (ch === '-' && body[i + 1] === '-') return i;
   }
   return cap;
+}
+
+/**
+ * PDF text streams can put a chapter's title after its first article number ("第一章\n第一条\n总则\n为了…"):
+ * the short line right after the article number is then the chapter's title.
+ */
+function displacedTitle(body: string, node: SectionNode, next: SectionNode, maxTitle: number): string | undefined {
+  if (node.kind !== 'chapter' && node.kind !== 'part' && node.kind !== 'section') return undefined;
+  if (node.titleEnd !== node.markerEnd || next.kind !== 'article') return undefined;
+  if (body.slice(node.markerEnd, next.start).trim().length > 0) return undefined;
+  const after = /^[ \t\u3000]*\n[ \t\u3000]*([^\n]{1,40})\n/u.exec(body.slice(next.markerEnd, next.markerEnd + maxTitle + 10));
+  const line = after?.[1]?.trim();
+  if (!line || line.length > 12 || TITLE_BREAK.test(line) || /[，,：:]/u.test(line)) return undefined;
+  return line;
 }
 
 /** Every node in document order (the root first). */

@@ -37,6 +37,23 @@ function utf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | undefined
   return undefined;
 }
 
+/** Chinese UTF-16 without BOM and without ASCII: the high byte of almost every unit is a CJK row (0x4E–0x9F) or punctuation (0x30, 0xFF), or 0 for the odd ASCII character. */
+function utf16CjkWithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  const n = Math.min(bytes.length, 4096) & ~1;
+  if (n < 16 || bytes.length % 2 !== 0) return undefined;
+  const highShare = (offset: number): number => {
+    let hits = 0;
+    for (let i = offset; i < n; i += 2) {
+      const b = bytes[i] as number;
+      if ((b >= 0x4e && b <= 0x9f) || b === 0x30 || b === 0xff || b === 0x20 || b === 0x00) hits += 1;
+    }
+    return hits / (n / 2);
+  };
+  if (highShare(1) > 0.9) return 'utf-16le';
+  if (highShare(0) > 0.9) return 'utf-16be';
+  return undefined;
+}
+
 /** Normalizes a charset label ("gb2312", "GBK", "x-gbk") to what iconv-lite decodes; GB* → gb18030 (a superset). */
 export function normalizeCharset(label: string | undefined): string | undefined {
   if (!label) return undefined;
@@ -71,12 +88,30 @@ export function decodeUnknown(bytes: Uint8Array): Decoded | undefined {
   if (bom) return decodeWith(bytes, bom);
   const utf16 = utf16WithoutBom(bytes);
   if (utf16) return decodeWith(bytes, utf16);
+  const cjk16 = utf16CjkWithoutBom(bytes);
+  if (cjk16 && !isUtf8(bytes)) return decodeWith(bytes, cjk16);
   if (bytes.includes(0)) return undefined;
-  if (isUtf8(bytes)) return { text: new TextDecoder('utf-8').decode(bytes), encoding: 'utf-8' };
-  const guesses = chardet.analyse(bytes).map((g) => normalizeCharset(g.name)).filter((g): g is string => g !== undefined);
-  const encoding = guesses.find((g) => g === 'gb18030' || g === 'big5') ?? guesses[0] ?? 'gb18030';
-  const decoded = decodeWith(bytes, encoding === 'utf-8' ? 'gb18030' : encoding);
-  return decoded;
+  // A file cut inside a multi-byte character is still UTF-8.
+  if (isUtf8(bytes) || isUtf8(bytes.subarray(0, utf8CompleteLength(bytes)))) return { text: new TextDecoder('utf-8').decode(bytes), encoding: 'utf-8' };
+  const guesses = chardet.analyse(bytes).map((g) => ({ name: normalizeCharset(g.name), confidence: g.confidence }));
+  const top = guesses[0];
+  const gb = guesses.find((g) => g.name === 'gb18030');
+  // Mainland documents are GB18030/GBK; Big5 only when the detector is clearly surer of it.
+  if (top?.name === 'big5' && top.confidence >= 80 && (gb === undefined || gb.confidence < top.confidence - 10)) return decodeWith(bytes, 'big5');
+  const asGb = decodeWith(bytes, 'gb18030');
+  if (!asGb.text.includes('\uFFFD') || !top?.name || top.name === 'utf-8') return asGb;
+  return decodeWith(bytes, top.name);
+}
+
+/** Length without a trailing incomplete UTF-8 sequence. */
+function utf8CompleteLength(bytes: Uint8Array): number {
+  for (let back = 1; back <= 3 && back <= bytes.length; back += 1) {
+    const b = bytes[bytes.length - back] as number;
+    if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead byte
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > back ? bytes.length - back : bytes.length;
+  }
+  return bytes.length;
 }
 
 /** True when decoded text looks like text: few control characters and replacement characters. */

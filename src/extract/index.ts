@@ -6,7 +6,7 @@
  * @example
  * const { text, pages, hints } = await extractDocument(await readFile('条例.pdf'), '条例.pdf');
  */
-import { unsupportedFormat } from './errors.js';
+import { documentUnreadable, unsupportedFormat } from './errors.js';
 import { EXTRACTORS } from './registry.js';
 import type { DocumentFormat, ExtractContext, ExtractOptions, ExtractResult, FormatExtractor } from './types.js';
 import { DEFAULT_MAX_DECOMPRESSED, isZip } from './zip.js';
@@ -41,6 +41,7 @@ function describeUnsupported(bytes: Uint8Array): string {
  * `maxPages` (all), `logger`, `signal`.
  */
 export async function extractDocument(bytes: Uint8Array, fileName: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+  if (bytes.length === 0) throw documentUnreadable(fileName, 'the file is empty (0 bytes)', 'add the complete file');
   const found = sniff(bytes, fileName);
   if (!found) throw unsupportedFormat(fileName, describeUnsupported(bytes));
   const context: ExtractContext = {

@@ -11,6 +11,14 @@ export function isZip(bytes: Uint8Array): boolean {
   return bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 0x03 || bytes[2] === 0x05) && (bytes[3] === 0x04 || bytes[3] === 0x06);
 }
 
+/** True when a ZIP (even one cut short, without its central directory) holds an entry of that name. */
+export function zipHasEntry(bytes: Uint8Array, name: string): boolean {
+  const names = zipEntryNames(bytes);
+  if (names.length > 0) return names.includes(name);
+  // No readable central directory (a truncated archive): the local file headers carry the names too.
+  return Buffer.from(bytes).includes(Buffer.from(name, 'utf8'));
+}
+
 /** Names of the entries in the central directory, without inflating anything ([] when unreadable). */
 export function zipEntryNames(bytes: Uint8Array): string[] {
   const names: string[] = [];

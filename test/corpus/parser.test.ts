@@ -123,4 +123,61 @@ describe('parsePolicy', () => {
       expect(tree.end).toBe(body.length);
     });
   });
+
+  describe('on extracted documents (headings on lines of their own)', () => {
+    it('takes a chapter title from the line after 第X章 and keeps 第X条 apart from its text', () => {
+      const body = '某某条例\n第一章\n总则\n第一条\n为了加强管理，制定本条例。\n第二条\n本条例适用于本市。\n第二章\n法律责任\n第三条\n违反本条例的，依法处理。';
+      const tree = parsePolicy(body);
+      expect(tree.children.map((c) => c.title)).toEqual(['第一章 总则', '第二章 法律责任']);
+      expect(tree.children.map((c) => c.children.map((a) => a.label))).toEqual([['第一条', '第二条'], ['第三条']]);
+      const art1 = find(tree, ['第一章', '第一条']);
+      expect(body.slice(art1.start, art1.end)).toBe('第一条\n为了加强管理，制定本条例。\n');
+    });
+
+    it('gives a chapter the title that the PDF text stream put after the first article number', () => {
+      const body = '第一章\n第一条\n总则\n为了加强城镇燃气管理，制定本条例。\n第二条 本条例适用于城镇燃气。\n第二章\n燃气发展规划\n第三条 应当编制规划。';
+      const tree = parsePolicy(body);
+      expect(tree.children.map((c) => c.title)).toEqual(['第一章 总则', '第二章 燃气发展规划']);
+      expect(countKinds(tree)).toEqual({ chapter: 2, article: 3 });
+    });
+
+    it('reads 【条旨】 captions after or before the article number as part of its heading', () => {
+      const body = '第一条【立法目的】为了规范管理，制定本条例。\n【适用范围】\n第二条 本条例适用于本省。\n第三条 【定义】本条例所称……';
+      const tree = parsePolicy(body);
+      expect(tree.children.map((c) => [c.label, c.title])).toEqual([
+        ['第一条', '第一条【立法目的】'],
+        ['第二条', '【适用范围】 第二条'],
+        ['第三条', '第三条 【定义】'],
+      ]);
+      expect(body.slice(tree.children[1]?.start ?? 0, tree.children[1]?.end ?? 0)).toBe('【适用范围】\n第二条 本条例适用于本省。\n');
+    });
+
+    it('starts an annex section at 附件 with its title on the next line, under the root', () => {
+      const body = '一、总体要求\n做好工作。\n二、保障措施\n加强领导。\n附件\n重点任务分工表\n1. 甲单位负责。\n2. 乙单位负责。';
+      const tree = parsePolicy(body);
+      expect(tree.children.map((c) => c.title)).toEqual(['一、总体要求', '二、保障措施', '附件 重点任务分工表']);
+      expect(labels(tree.children[2]?.children ?? [])).toEqual(['1.', '2.']);
+    });
+
+    it('skips a table of contents and restarts chapter numbers in each 编', () => {
+      const body = '某法\n目录\n第一编 总则\n第一章 任务\n第二章 犯罪\n第二编 分则\n第一章 危害安全罪\n第一编 总则\n第一章 任务\n第一条 为了惩罚犯罪，制定本法。\n第二章 犯罪\n第二条 犯罪是指危害社会的行为。\n第二编 分则\n第一章 危害安全罪\n第三条 危害安全的，处刑。';
+      const tree = parsePolicy(body);
+      expect(tree.children.map((p) => p.title)).toEqual(['第一编 总则', '第二编 分则']);
+      expect(tree.children.map((p) => p.children.map((c) => c.label))).toEqual([['第一章', '第二章'], ['第一章']]);
+      expect(tree.children[0]?.start).toBe(body.indexOf('第一编 总则\n第一章 任务\n第一条'));
+      expect(flattenTree(tree).filter((n) => n.kind === 'article').map((n) => n.path)).toEqual([
+        ['第一编', '第一章', '第一条'],
+        ['第一编', '第二章', '第二条'],
+        ['第二编', '第一章', '第三条'],
+      ]);
+    });
+
+    it('still reads "依照第十条" on a wrapped line as body text', () => {
+      const body = '第九条\n违反规定的，\n依照第十条处理。\n第十条\n罚款。';
+      const tree = parsePolicy(body);
+      expect(labels(tree.children)).toEqual([]);
+      const tree2 = parsePolicy(`第一条 甲。\n${body.replace('第九条', '第二条').replace(/第十条/gu, '第三条')}`);
+      expect(labels(tree2.children)).toEqual(['第一条', '第二条', '第三条']);
+    });
+  });
 });

@@ -10,7 +10,7 @@ import { formatListNumber } from '../numbering.js';
 import { tidyLine, visibleLength } from '../text-normalize.js';
 import type { ExtractContext, ExtractResult, FormatExtractor, MetadataHints } from '../types.js';
 import { attr, child, childrenOf, descendants, localName, parseXml, tagOf, textOf, type XmlNode } from '../xml.js';
-import { isZip, unzipLimited, zipEntryNames } from '../zip.js';
+import { isZip, unzipLimited, zipHasEntry } from '../zip.js';
 
 interface Level {
   start: number;
@@ -206,7 +206,7 @@ export const docxExtractor: FormatExtractor = {
   formats: ['docx'],
   sniff(bytes) {
     if (!isZip(bytes)) return undefined;
-    return zipEntryNames(bytes).includes('word/document.xml') ? 'docx' : undefined;
+    return zipHasEntry(bytes, 'word/document.xml') ? 'docx' : undefined;
   },
   extract: extractDocx,
 };

@@ -29,7 +29,7 @@ const REMOVE = 'script, style, noscript, iframe, object, embed, svg, canvas, tem
 const BLOCK = new Set(['p', 'div', 'br', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'section', 'article', 'blockquote', 'dd', 'dt', 'dl', 'pre', 'ul', 'ol', 'center', 'hr', 'tbody', 'thead']);
 const CHROME_CLASS_RE = /(?:^|[-_\s])(?:nav|menu|header|footer|breadcrumb|crumb|search|share|bdshare|hot|print|close|font|zoom-controls|modal|sidebar|side|toolbar|login|lang|links?|friend|copyright|position|location|dqwz|wzdt|fxd|bshare)(?:$|[-_\s\d])/iu;
 const CHROME_LINE_RE =
-  /^(?:【?\s*字体[:：]?\s*[【[]?\s*大\s*中\s*小\s*[】\]]?】?.*|.*[【[]\s*大\s*[】\]]\s*[【[]\s*中\s*[】\]]\s*[【[]\s*小\s*[】\]].*|【?打印(?:本页)?】?|【?关闭(?:窗口|本页)?】?|打印\s*关闭|分享到[:：]?.*|扫一扫.*|.*网站标识码.*|.*ICP备.*|.*公网安备.*|当前位置[:：].*|您现在的位置[:：].*|首页\s*[>＞»].*|浏览(?:量|次数)[:：].*|【?返回顶部】?|.*无障碍.*|上一篇[:：].*|下一篇[:：].*)$/u;
+  /^(?:【?\s*字体[:：]?\s*[【[]?\s*大\s*中\s*小\s*[】\]]?】?.*|.*[【[]\s*大\s*[】\]]\s*[【[]\s*中\s*[】\]]\s*[【[]\s*小\s*[】\]].*|【?打印(?:本页)?】?|【?关闭(?:窗口|本页)?】?|打印\s*关闭|分享到[:：]?.*|扫一扫.*|.*网站标识码.*|.*ICP备.*|.*公网安备.*|当前位置[:：].*|您现在的位置[:：].*|首页\s*[>＞»].*|浏览(?:量|次数)[:：].*|【?返回顶部】?|.*无障碍.*|上一篇[:：].*|下一篇[:：].*|相关(?:附件|链接|文件|阅读|解读|稿件)(?:下载)?[:：]?|(?:主办|承办|协办|技术支持|主办单位|承办单位)[:：].*|电脑版|手机版|移动版|扫一扫在手机(?:上)?打开当前页|【?我要纠错】?)$/u;
 
 const isHidden = ($el: cheerio.Cheerio<Element>): boolean => {
   const style = ($el.attr('style') ?? '').replace(/\s+/gu, '').toLowerCase();
@@ -53,6 +53,16 @@ function renderLines($: cheerio.CheerioAPI, root: AnyNode): string[] {
     if (node.type !== 'tag') return;
     const el = node as Element;
     const name = el.tagName.toLowerCase();
+    if (name === 'tr') {
+      // One line per table row, whatever blocks its cells hold.
+      flush();
+      const cells = el.children
+        .filter((c): c is Element => c.type === 'tag' && ['td', 'th'].includes((c as Element).tagName.toLowerCase()))
+        .map((cell) => renderLines($, cell).join(' '));
+      const row = tidyLine(cells.join(' | ').replace(/^(?:\s*\|\s*)+|(?:\s*\|\s*)+$/gu, ''));
+      if (row.length > 0) lines.push(row);
+      return;
+    }
     if (name === 'td' || name === 'th') {
       if (current.trim().length > 0) current += ' | ';
     }
@@ -66,43 +76,70 @@ function renderLines($: cheerio.CheerioAPI, root: AnyNode): string[] {
   return lines;
 }
 
-/** Paragraph text an element holds directly: the readability-style score of a content container. */
-function scoreContainers($: cheerio.CheerioAPI): Map<Element, number> {
-  const scores = new Map<Element, number>();
-  $('p, div, td, li, span, font').each((_i, el) => {
-    // Own text only (text nodes and inline children), not nested blocks.
+const parentElement = (el: Element): Element | undefined => (el.parent?.type === 'tag' ? (el.parent as Element) : undefined);
+
+/**
+ * The main content container, readability-style. Each block's own paragraph text (text nodes and inline
+ * children; link text and hidden elements excluded) scores for the element that holds it; the best holder
+ * wins (a hidden copy of the body or <body> itself never does). When the body is split over sibling
+ * sections (WeChat-style pages), the winner grows to its parent while that adds much paragraph text and
+ * the parent is mostly paragraphs.
+ */
+function pickMain($: cheerio.CheerioAPI, skipHidden = true): Element | undefined {
+  const direct = new Map<Element, number>();
+  const subtree = new Map<Element, { score: number; chars: number }>();
+  const hidden = new Set<Element>();
+  $('*').each((_i, node) => {
+    const el = node as Element;
+    const parent = parentElement(el);
+    // <body style="visibility:hidden"> is revealed by a script once the page loads: only elements inside count.
+    const tag = el.tagName.toLowerCase();
+    if (skipHidden && tag !== 'body' && tag !== 'html' && (isHidden($(el)) || (parent !== undefined && hidden.has(parent)))) hidden.add(el);
+  });
+  $('p, div, td, li, span, font, section, article, blockquote, dd, pre').each((_i, el) => {
+    if (hidden.has(el)) return;
     const own = $(el)
       .contents()
       .toArray()
-      .filter((c) => c.type === 'text' || (c.type === 'tag' && !BLOCK.has((c as Element).tagName.toLowerCase())))
-      .map((c) => $(c).text())
+      .map((c) => {
+        if (c.type === 'text') return (c as unknown as { data: string }).data;
+        if (c.type !== 'tag') return '';
+        const tag = (c as Element).tagName.toLowerCase();
+        return BLOCK.has(tag) || tag === 'a' ? '' : $(c as Element).clone().find('a').remove().end().text();
+      })
       .join('');
-    const len = visibleLength(own);
-    if (len < 10) return;
-    const commas = (own.match(/[，,。；;：:、]/gu) ?? []).length;
-    const score = len + commas * 5;
-    const parent = el.parent?.type === 'tag' ? (el.parent as Element) : undefined;
-    const target = el.tagName === 'p' || el.tagName === 'span' || el.tagName === 'font' ? parent : el;
-    if (!target) return;
-    scores.set(target, (scores.get(target) ?? 0) + score);
-    const grand = target.parent?.type === 'tag' ? (target.parent as Element) : undefined;
-    if (grand) scores.set(grand, (scores.get(grand) ?? 0) + score / 2);
+    const chars = visibleLength(own);
+    if (chars < 10) return;
+    const score = chars + (own.match(/[，,。；;：:、]/gu) ?? []).length * 5;
+    const holder = ['p', 'span', 'font'].includes(el.tagName.toLowerCase()) ? parentElement(el) : el;
+    if (holder) direct.set(holder, (direct.get(holder) ?? 0) + score);
+    for (let node: Element | undefined = el; node; node = parentElement(node)) {
+      const entry = subtree.get(node) ?? { score: 0, chars: 0 };
+      entry.score += score;
+      entry.chars += chars;
+      subtree.set(node, entry);
+    }
   });
-  return scores;
-}
-
-function pickMain($: cheerio.CheerioAPI): Element | undefined {
-  const scores = scoreContainers($);
   let best: Element | undefined;
   let bestScore = 0;
-  for (const [el, score] of scores) {
-    const $el = $(el);
-    // A hidden copy (display:none) of the body loses to the visible one.
-    const hidden = isHidden($el) || $el.parents().toArray().some((p) => isHidden($(p)));
-    const s = hidden ? score * 0.5 : score;
-    if (s > bestScore) {
+  for (const [el, score] of direct) {
+    if (score > bestScore) {
       best = el;
-      bestScore = s;
+      bestScore = score;
+    }
+  }
+  // A page whose only copy of the text is hidden (shown by a script): take it anyway.
+  if (!best && skipHidden) return pickMain($, false);
+  // Climb through wrappers that are mostly paragraph text; settle on the highest one that added much text.
+  let node = best;
+  let settled = best ? (subtree.get(best)?.score ?? 0) : 0;
+  for (let parent = node && parentElement(node); node && parent; parent = parentElement(node)) {
+    const theirs = subtree.get(parent);
+    if (!theirs || theirs.chars < 0.7 * visibleLength($(parent).text())) break;
+    node = parent;
+    if (theirs.score >= 1.3 * settled) {
+      best = parent;
+      settled = theirs.score;
     }
   }
   return best;
@@ -130,20 +167,24 @@ async function extractHtml(bytes: Uint8Array, _format: string, ctx: ExtractConte
   const warnings: string[] = [];
   readMetaHints($, hints);
   $(REMOVE).remove();
-  $('[class], [id]').each((_i, el) => {
-    const $el = $(el);
-    const label = `${$el.attr('class') ?? ''} ${$el.attr('id') ?? ''}`;
-    // Chrome containers by class/id, unless they hold most of the page's paragraphs (a "content" div named oddly).
-    if (CHROME_CLASS_RE.test(label) && $el.find('p').length < 3 && el.tagName !== 'body' && el.tagName !== 'html') $el.remove();
-  });
   const main = pickMain($);
+  if (main) {
+    // Widgets inside the article container (share bar, font size, print/close): short blocks named like chrome.
+    $(main)
+      .find('[class], [id]')
+      .each((_i, el) => {
+        const $el = $(el);
+        const label = `${$el.attr('class') ?? ''} ${$el.attr('id') ?? ''}`;
+        if (CHROME_CLASS_RE.test(label) && visibleLength($el.text()) < 300 && $el.find('p').length < 3) $el.remove();
+      });
+  }
   // Info boxes (基本信息: 文号/实施日期/失效日期…) sit outside the body: read them from the rest of the page.
   const bodyEl = $('body').get(0) ?? $.root().get(0);
   const mainLines = main ? renderLines($, main) : [];
-  const otherLines = bodyEl ? renderLines($, bodyEl).filter((l) => !mainLines.includes(l)) : [];
-  readInfoLines(otherLines.flatMap((l) => l.split(' | ')), hints);
+  const mainSet = new Set(mainLines);
+  const otherLines = bodyEl ? renderLines($, bodyEl).filter((l) => !mainSet.has(l)) : [];
   readInfoLines(mergeLabelLines(otherLines), hints);
-  const lines = mainLines.filter((l) => !CHROME_LINE_RE.test(l));
+  const lines = mainLines.filter((l) => !CHROME_LINE_RE.test(l) && !onlyChromeWords(l));
   const text = lines.join('\n');
   if (visibleLength(text) === 0) {
     throw documentUnreadable(ctx.fileName, 'the page has no main text (only navigation, or the content is loaded by JavaScript)', 'save the page after it has loaded ("Save as… complete web page") or print it to PDF');
@@ -155,6 +196,14 @@ async function extractHtml(bytes: Uint8Array, _format: string, ctx: ExtractConte
   guessHintsFromText(text, hints);
   if (encoding !== 'utf-8') warnings.push(`decoded as ${encoding}`);
   return { format: 'html', text, hints, warnings, ocr: false };
+}
+
+const CHROME_WORD_RE = /^[【[]?(?:返回顶部|打印本页|打印|关闭窗口|关闭本页|关闭|收藏|分享(?:到)?[:：]?|字体[:：]?|大|中|小|默认|视力保护色|下载|纠错)[】\]]?$/u;
+
+/** "返回顶部 打印本页 关闭窗口", "【打印】【关闭】": a line made only of page-tool words. */
+function onlyChromeWords(line: string): boolean {
+  const words = line.replace(/】\s*【/gu, '】 【').split(/\s+/u).filter(Boolean);
+  return words.length > 0 && words.every((w) => CHROME_WORD_RE.test(w));
 }
 
 /** "文号：" on one line and its value on the next: one line for the info-box reader. */

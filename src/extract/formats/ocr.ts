@@ -6,6 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Logger } from '../../shared/logger.js';
 import type { Fragment, LayoutPage } from '../layout.js';
 import { runTool, ToolMissingError } from '../tools.js';
 
@@ -15,6 +16,18 @@ const CJK_GAP_RE = /(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]) (?=[\u3400-\u
 export interface OcrOutcome {
   pages: Map<number, LayoutPage>;
   warnings: string[];
+}
+
+/** "1, 2, 3, 5" → "1–3, 5": page lists in warnings stay short for long scans. */
+export function formatPageList(pages: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < pages.length; i += 1) {
+    let j = i;
+    while (j + 1 < pages.length && pages[j + 1] === (pages[j] as number) + 1) j += 1;
+    parts.push(j > i + 1 ? `${pages[i]}–${pages[j]}` : j === i + 1 ? `${pages[i]}, ${pages[j]}` : String(pages[i]));
+    i = j;
+  }
+  return parts.join(', ');
 }
 
 /** Languages Tesseract has, or undefined when the engine is missing. */
@@ -65,12 +78,12 @@ export async function ocrPdfPages(
   pdf: Uint8Array,
   pageNumbers: readonly number[],
   sizes: ReadonlyMap<number, { width: number; height: number }>,
-  options: { fileName: string; signal?: AbortSignal | undefined },
+  options: { fileName: string; signal?: AbortSignal | undefined; logger?: Logger | undefined },
 ): Promise<OcrOutcome> {
   const warnings: string[] = [];
   const pages = new Map<number, LayoutPage>();
   if (pageNumbers.length === 0) return { pages, warnings };
-  const list = pageNumbers.join(', ');
+  const list = formatPageList(pageNumbers);
   const langs = await tesseractLanguages(options.signal);
   if (langs === undefined) {
     warnings.push(`OCR engine not found: page(s) ${list} have no text layer and were left empty; install tesseract-ocr and tesseract-ocr-chi-sim (Debian) to read them`);
@@ -86,12 +99,14 @@ export async function ocrPdfPages(
     const input = path.join(dir, 'in.pdf');
     await writeFile(input, pdf);
     for (const n of pageNumbers) {
+      const started = Date.now();
       const base = path.join(dir, `p${n}`);
       try {
         await runTool('pdftoppm', ['-r', String(DPI), '-gray', '-png', '-singlefile', '-f', String(n), '-l', String(n), input, base], { timeoutMs: 60_000, signal: options.signal });
         const tsv = await runTool('tesseract', [`${base}.png`, 'stdout', '-l', lang, '--psm', '3', 'tsv'], { timeoutMs: 120_000, signal: options.signal });
         const size = sizes.get(n) ?? { width: 595, height: 842 };
         pages.set(n, parseTesseractTsv(tsv.toString('utf8'), size.width, size.height));
+        options.logger?.info('ocr page', { file: options.fileName, page: n, done: pages.size, of: pageNumbers.length, ms: Date.now() - started });
       } catch (error) {
         if (error instanceof ToolMissingError) {
           warnings.push(`${error.tool} not found: page(s) ${list} have no text layer and were left empty; install poppler-utils to render them for OCR`);

@@ -9,8 +9,8 @@ import { guessHintsFromText } from '../hints.js';
 import { assembleText, readPageLines, removeRunningLines, type Fragment, type LayoutPage } from '../layout.js';
 import { visibleLength } from '../text-normalize.js';
 import type { ExtractContext, ExtractResult, FormatExtractor, MetadataHints } from '../types.js';
-import { attrLocal, child, descendants, parseXml, textOf, type XmlNode } from '../xml.js';
-import { isZip, unzipLimited, zipEntryNames } from '../zip.js';
+import { attrLocal, child, childrenOf, descendants, localName, parseXml, tagOf, textOf, type XmlNode } from '../xml.js';
+import { isZip, unzipLimited, zipHasEntry } from '../zip.js';
 
 const MM_TO_PT = 72 / 25.4;
 
@@ -42,20 +42,56 @@ function resolvePath(base: string, loc: string): string {
   return parts.join('/');
 }
 
-function pageFragments(nodes: XmlNode[]): Fragment[] {
-  const out: Fragment[] = [];
-  for (const obj of descendants(nodes, 'TextObject')) {
-    const [bx = 0, by = 0] = box(attrLocal(obj, 'Boundary'));
-    const size = Number(attrLocal(obj, 'Size') ?? 3.5) || 3.5;
-    const hscale = Number(attrLocal(obj, 'HScale') ?? 1) || 1;
-    for (const code of descendants([obj], 'TextCode')) {
-      const text = textOf(code);
-      if (text.length === 0) continue;
-      const x = bx + Number(attrLocal(code, 'X') ?? 0);
-      const baseline = by + Number(attrLocal(code, 'Y') ?? 0);
-      const deltas = expandDeltas(attrLocal(code, 'DeltaX'));
-      const width = deltas.slice(0, text.length - 1).reduce((a, b) => a + b, 0) + size * hscale;
-      out.push({ x: x * MM_TO_PT, y: (baseline - size) * MM_TO_PT, width: width * MM_TO_PT, height: size * MM_TO_PT, text });
+/** Affine matrix [a b c d e f]: x' = a·x + c·y + e, y' = b·x + d·y + f (the CTM of the standard). */
+type Affine = [number, number, number, number, number, number];
+const IDENTITY: Affine = [1, 0, 0, 1, 0, 0];
+
+function compose(m: Affine, n: Affine): Affine {
+  return [m[0] * n[0] + m[2] * n[1], m[1] * n[0] + m[3] * n[1], m[0] * n[2] + m[2] * n[3], m[1] * n[2] + m[3] * n[3], m[0] * n[4] + m[2] * n[5] + m[4], m[1] * n[4] + m[3] * n[5] + m[5]];
+}
+
+/** The object's own space to its parent's: translate to the Boundary origin, then the CTM. */
+function objectTransform(node: XmlNode): Affine {
+  const [bx = 0, by = 0] = box(attrLocal(node, 'Boundary'));
+  const ctm = box(attrLocal(node, 'CTM'));
+  const m: Affine = ctm.length === 6 && ctm.every(Number.isFinite) ? (ctm as Affine) : IDENTITY;
+  return compose([1, 0, 0, 1, bx, by], m);
+}
+
+/**
+ * Text fragments of a page in page space (points, top-down): TextObjects anywhere in layers and page blocks,
+ * and inside CompositeObjects (their CompositeGraphicUnit resources), with Boundary origins and CTMs applied.
+ */
+function pageFragments(nodes: XmlNode[], units: ReadonlyMap<string, XmlNode>, toPage: Affine = IDENTITY, depth = 0, out: Fragment[] = []): Fragment[] {
+  if (depth > 20) return out;
+  for (const node of nodes) {
+    const tag = tagOf(node);
+    if (tag === '#text') continue;
+    const name = localName(tag);
+    if (name === 'TextObject') {
+      const m = compose(toPage, objectTransform(node));
+      const size = Number(attrLocal(node, 'Size') ?? 3.5) || 3.5;
+      const hscale = Number(attrLocal(node, 'HScale') ?? 1) || 1;
+      const scaleX = Math.hypot(m[0], m[1]) || 1;
+      const scaleY = Math.hypot(m[2], m[3]) || 1;
+      for (const code of descendants([node], 'TextCode')) {
+        const text = textOf(code);
+        if (text.length === 0) continue;
+        const x = Number(attrLocal(code, 'X') ?? 0);
+        const y = Number(attrLocal(code, 'Y') ?? 0);
+        const px = m[0] * x + m[2] * y + m[4];
+        const py = m[1] * x + m[3] * y + m[5];
+        const deltas = expandDeltas(attrLocal(code, 'DeltaX'));
+        const width = (deltas.slice(0, text.length - 1).reduce((sum, d) => sum + d, 0) + size * hscale) * scaleX;
+        const height = size * scaleY;
+        out.push({ x: px * MM_TO_PT, y: (py - height) * MM_TO_PT, width: width * MM_TO_PT, height: height * MM_TO_PT, text });
+      }
+    } else if (name === 'CompositeObject') {
+      const unit = units.get(attrLocal(node, 'ResourceID') ?? '');
+      const content = unit && child(unit, 'Content');
+      if (content) pageFragments(childrenOf(content), units, compose(toPage, objectTransform(node)), depth + 1, out);
+    } else if (name !== 'ImageObject' && name !== 'PathObject' && name !== 'Clips' && name !== 'Actions') {
+      pageFragments(childrenOf(node), units, toPage, depth + 1, out);
     }
   }
   return out;
@@ -79,6 +115,14 @@ async function extractOfd(bytes: Uint8Array, _format: string, ctx: ExtractContex
   const doc = read(docPath);
   if (!doc) throw documentUnreadable(ctx.fileName, `the document ${docPath} named by OFD.xml is missing`, 'get a complete copy of the file or export it again as OFD');
   const [, , defaultW = 210, defaultH = 297] = box(textOf(descendants(doc, 'PhysicalBox')[0] ?? {}));
+  // Composite graphic units (text drawn through CompositeObjects) live in the resource files.
+  const units = new Map<string, XmlNode>();
+  for (const resName of ['PublicRes', 'DocumentRes']) {
+    for (const ref of descendants(doc, resName)) {
+      const res = read(resolvePath(docPath, textOf(ref).trim()));
+      for (const unit of res ? descendants(res, 'CompositeGraphicUnit') : []) units.set(attrLocal(unit, 'ID') ?? '', unit);
+    }
+  }
   const warnings: string[] = [];
   const pageNodes = descendants(descendants(doc, 'Pages'), 'Page');
   if (pageNodes.length > ctx.maxPages) warnings.push(`only the first ${ctx.maxPages} of ${pageNodes.length} pages were read (maxPages)`);
@@ -88,7 +132,7 @@ async function extractOfd(bytes: Uint8Array, _format: string, ctx: ExtractContex
     if (!content) throw documentUnreadable(ctx.fileName, `page ${i + 1} (${loc}) is missing from the package`, 'get a complete copy of the file or export it again as OFD');
     const area = child(descendants(content, 'Area')[0] ?? {}, 'PhysicalBox');
     const [, , w = defaultW, h = defaultH] = area ? box(textOf(area)) : [0, 0, defaultW, defaultH];
-    return { width: w * MM_TO_PT, height: h * MM_TO_PT, fragments: pageFragments(content) };
+    return { width: w * MM_TO_PT, height: h * MM_TO_PT, fragments: pageFragments(content, units) };
   });
   const lines = removeRunningLines(layout.map((p) => ({ width: p.width, height: p.height, lines: readPageLines(p) })));
   const { text, pages } = assembleText(lines);
@@ -106,7 +150,7 @@ export const ofdExtractor: FormatExtractor = {
   formats: ['ofd'],
   sniff(bytes) {
     if (!isZip(bytes)) return undefined;
-    return zipEntryNames(bytes).some((n) => n === 'OFD.xml' || n === '/OFD.xml') ? 'ofd' : undefined;
+    return zipHasEntry(bytes, 'OFD.xml') ? 'ofd' : undefined;
   },
   extract: extractOfd,
 };

@@ -26,6 +26,16 @@ function hasStream(bytes: Uint8Array, name: string): boolean {
   return Buffer.from(bytes).includes(needle);
 }
 
+/** The compound file header names the directory's first sector; a file cut short ends before it. */
+function oleTruncated(bytes: Uint8Array): boolean {
+  if (bytes.length < 512) return true;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const sectorSize = 1 << view.getUint16(0x1e, true);
+  const dirSector = view.getUint32(0x30, true);
+  if (sectorSize < 128 || sectorSize > 65536 || dirSector >= 0xfffffffa) return true;
+  return 512 + (dirSector + 1) * sectorSize > bytes.length;
+}
+
 async function withTempFile<T>(bytes: Uint8Array, fn: (file: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(path.join(tmpdir(), 'kb-ole-'));
   try {
@@ -60,6 +70,12 @@ async function viaCommandLine(bytes: Uint8Array, ctx: ExtractContext): Promise<{
 async function extractOle(bytes: Uint8Array, format: DocumentFormat, ctx: ExtractContext): Promise<ExtractResult> {
   const warnings: string[] = [];
   const kind = format === 'wps' ? 'WPS' : 'Word .doc';
+  if (oleTruncated(bytes)) {
+    throw documentUnreadable(ctx.fileName, `the ${kind} file is truncated (${bytes.length} bytes: its OLE2 directory lies past the end of the file)`, 'copy or download the complete file again');
+  }
+  if (hasStream(bytes, 'EncryptedPackage')) {
+    throw documentUnreadable(ctx.fileName, 'the Office document is encrypted with a password', 'open it in Word or WPS, remove the password (File › Info › Protect Document) and save it again');
+  }
   if (!hasStream(bytes, 'WordDocument')) {
     throw documentUnreadable(ctx.fileName, `the OLE2 file has no WordDocument stream, so it is not a ${kind} file that can be read (an Excel/PowerPoint file, an encrypted or an old WPS 2000 file?)`, 'open it in WPS or Word and save it as .docx');
   }

@@ -9,10 +9,21 @@ import { guessHintsFromText, readInfoLines, setHint } from '../hints.js';
 import { assembleText, readPageLines, removeRunningLines, type Fragment, type LayoutPage, type Line, type PageLines } from '../layout.js';
 import { visibleLength } from '../text-normalize.js';
 import type { ExtractContext, ExtractResult, FormatExtractor, MetadataHints } from '../types.js';
-import { ocrPdfPages } from './ocr.js';
+import { formatPageList, ocrPdfPages } from './ocr.js';
 
 /** Fewer visible characters than this on a page means "no text layer": OCR it. */
 const MIN_TEXT_CHARS = 16;
+
+/** Share of characters that fonts without a Unicode map produce (private use, U+FFFD, controls): such a text layer is unusable. */
+function unmappedShare(text: string): number {
+  const chars = [...text.replace(/\s+/gu, '')];
+  if (chars.length === 0) return 0;
+  const bad = chars.filter((ch) => {
+    const c = ch.codePointAt(0) ?? 0;
+    return c < 0x20 || (c >= 0xe000 && c <= 0xf8ff) || c === 0xfffd;
+  }).length;
+  return bad / chars.length;
+}
 
 type Matrix = [number, number, number, number, number, number];
 
@@ -97,7 +108,7 @@ function stripWebChrome(pages: PageLines[], hints: MetadataHints): PageLines[] {
 async function openPdf(bytes: Uint8Array, fileName: string): Promise<Awaited<ReturnType<typeof getDocumentProxy>>> {
   try {
     // pdf.js may detach the buffer it is given: hand it a copy.
-    return await getDocumentProxy(new Uint8Array(bytes), { stopAtErrors: false });
+    return await getDocumentProxy(new Uint8Array(bytes), { stopAtErrors: false, verbosity: 0 });
   } catch (error) {
     const name = (error as { name?: string }).name ?? '';
     if (name === 'PasswordException') {
@@ -107,7 +118,15 @@ async function openPdf(bytes: Uint8Array, fileName: string): Promise<Awaited<Ret
   }
 }
 
+/** A complete PDF ends with %%EOF (a few bytes of padding may follow); a download cut short does not. */
+function looksTruncated(bytes: Uint8Array): boolean {
+  return !Buffer.from(bytes.subarray(Math.max(0, bytes.length - 1024))).toString('latin1').includes('%%EOF');
+}
+
 async function extractPdf(bytes: Uint8Array, _format: string, ctx: ExtractContext): Promise<ExtractResult> {
+  if (looksTruncated(bytes)) {
+    throw documentUnreadable(ctx.fileName, `the PDF is truncated (${bytes.length} bytes, no %%EOF marker at its end)`, 'download or copy the complete file again');
+  }
   const pdf = await openPdf(bytes, ctx.fileName);
   const warnings: string[] = [];
   const hints: MetadataHints = {};
@@ -131,15 +150,16 @@ async function extractPdf(bytes: Uint8Array, _format: string, ctx: ExtractContex
       const fragments = toFragments(items, viewport.transform as Matrix);
       sizes.set(n, { width: viewport.width, height: viewport.height });
       layout.push({ width: viewport.width, height: viewport.height, fragments });
-      if (visibleLength(fragments.map((f) => f.text).join('')) < MIN_TEXT_CHARS) scanned.push(n);
+      const pageText = fragments.map((f) => f.text).join('');
+      if (visibleLength(pageText) < MIN_TEXT_CHARS || unmappedShare(pageText) > 0.3) scanned.push(n);
       page.cleanup();
     }
     const ocrPages = new Set<number>();
     if (scanned.length > 0) {
       if (ctx.ocr === 'off') {
-        warnings.push(`page(s) ${scanned.join(', ')} have no text layer and OCR is off; they were left empty`);
+        warnings.push(`page(s) ${formatPageList(scanned)} have no text layer and OCR is off; they were left empty`);
       } else {
-        const outcome = await ocrPdfPages(bytes, scanned, sizes, { fileName: ctx.fileName, signal: ctx.signal });
+        const outcome = await ocrPdfPages(bytes, scanned, sizes, { fileName: ctx.fileName, signal: ctx.signal, logger: ctx.logger });
         warnings.push(...outcome.warnings);
         for (const [n, page] of outcome.pages) {
           if (page.fragments.length === 0) continue;

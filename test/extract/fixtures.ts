@@ -1,0 +1,157 @@
+/**
+ * Fixtures built at test time (no binaries committed): small PDFs written by hand (text at positions, page
+ * rotation, image-only scans), DOCX packages, zip bombs, legacy-charset text.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { strToU8, zipSync, type Zippable } from 'fflate';
+import { ROOT } from '../helpers.js';
+
+/** shared/ beside the checkout (CI, /work/main); from a worktree under /work/wt it is one level further up. */
+const SHARED_FORMATS = [path.resolve(ROOT, '..', 'shared', 'formats'), path.resolve(ROOT, '..', '..', 'shared', 'formats')].find((d) => existsSync(path.join(d, 'files'))) ?? path.resolve(ROOT, '..', 'shared', 'formats');
+export const REAL_FILES = path.join(SHARED_FORMATS, 'files');
+export const REAL_QUESTIONS = path.join(SHARED_FORMATS, 'questions.jsonl');
+
+export interface PdfText {
+  /** Left edge, points from the left. */
+  x: number;
+  /** Baseline, points from the top. */
+  y: number;
+  size?: number;
+  text: string;
+}
+
+export interface PdfPageSpec {
+  width?: number;
+  height?: number;
+  rotate?: 0 | 90 | 180 | 270;
+  texts?: PdfText[];
+  /** A JPEG drawn over the whole page (a scan). */
+  jpeg?: { data: Uint8Array; width: number; height: number; components: number };
+}
+
+const escapePdf = (s: string): string => s.replace(/[\\()]/gu, (c) => `\\${c}`);
+
+/** A valid PDF (Helvetica text, Latin only) with an exact xref table. */
+export function makePdf(pages: PdfPageSpec[]): Uint8Array {
+  const objects: Array<Buffer> = [];
+  const add = (body: Buffer | string): number => {
+    objects.push(typeof body === 'string' ? Buffer.from(body, 'latin1') : body);
+    return objects.length;
+  };
+  const catalog = add('');
+  const pagesObj = add('');
+  const font = add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>');
+  const kids: number[] = [];
+  for (const spec of pages) {
+    const width = spec.width ?? 595;
+    const height = spec.height ?? 842;
+    let content = '';
+    let resources = `/Font << /F1 ${font} 0 R >>`;
+    if (spec.jpeg) {
+      const img = add(Buffer.concat([
+        Buffer.from(`<< /Type /XObject /Subtype /Image /Width ${spec.jpeg.width} /Height ${spec.jpeg.height} /ColorSpace /${spec.jpeg.components === 1 ? 'DeviceGray' : 'DeviceRGB'} /BitsPerComponent 8 /Filter /DCTDecode /Length ${spec.jpeg.data.length} >>\nstream\n`, 'latin1'),
+        Buffer.from(spec.jpeg.data),
+        Buffer.from('\nendstream', 'latin1'),
+      ]));
+      resources += ` /XObject << /Im0 ${img} 0 R >>`;
+      content += `q ${width} 0 0 ${height} 0 0 cm /Im0 Do Q\n`;
+    }
+    for (const t of spec.texts ?? []) {
+      content += `BT /F1 ${t.size ?? 12} Tf ${t.x} ${height - t.y} Td (${escapePdf(t.text)}) Tj ET\n`;
+    }
+    const stream = add(`<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}endstream`);
+    kids.push(add(`<< /Type /Page /Parent ${pagesObj} 0 R /MediaBox [0 0 ${width} ${height}] /Rotate ${spec.rotate ?? 0} /Resources << ${resources} >> /Contents ${stream} 0 R >>`));
+  }
+  objects[catalog - 1] = Buffer.from(`<< /Type /Catalog /Pages ${pagesObj} 0 R >>`, 'latin1');
+  objects[pagesObj - 1] = Buffer.from(`<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}] /Count ${kids.length} >>`, 'latin1');
+  const parts: Buffer[] = [Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
+  const offsets: number[] = [];
+  let offset = parts[0]!.length;
+  objects.forEach((body, i) => {
+    const obj = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`, 'latin1'), body, Buffer.from('\nendobj\n', 'latin1')]);
+    offsets.push(offset);
+    offset += obj.length;
+    parts.push(obj);
+  });
+  const xref = `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size ${objects.length + 1} /Root ${catalog} 0 R >>\nstartxref\n${offset}\n%%EOF\n`;
+  parts.push(Buffer.from(xref, 'latin1'));
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+/** Width and height of a baseline/progressive JPEG, read from its SOF marker. */
+export function jpegSize(data: Uint8Array): { width: number; height: number; components: number } {
+  let i = 2;
+  while (i < data.length) {
+    if (data[i] !== 0xff) throw new Error('not a JPEG');
+    const marker = data[i + 1] as number;
+    const len = ((data[i + 2] as number) << 8) | (data[i + 3] as number);
+    if (marker >= 0xc0 && marker <= 0xc3) {
+      return { height: ((data[i + 5] as number) << 8) | (data[i + 6] as number), width: ((data[i + 7] as number) << 8) | (data[i + 8] as number), components: data[i + 9] as number };
+    }
+    i += 2 + len;
+  }
+  throw new Error('no SOF marker');
+}
+
+/** Runs a command-line tool in a temp folder and cleans it. */
+export function withTempDir<T>(fn: (dir: string) => T): T {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kb-extract-test-'));
+  try {
+    return fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Pages of `pdf` rasterized by pdftoppm (JPEG), as page specs for makePdf: scanned pages. */
+export function rasterizePages(pdf: Uint8Array, firstPage: number, lastPage: number, dpi = 150): PdfPageSpec[] {
+  return withTempDir((dir) => {
+    writeFileSync(path.join(dir, 'in.pdf'), pdf);
+    const pages: PdfPageSpec[] = [];
+    for (let n = firstPage; n <= lastPage; n += 1) {
+      execFileSync('pdftoppm', ['-r', String(dpi), '-gray', '-jpeg', '-singlefile', '-f', String(n), '-l', String(n), path.join(dir, 'in.pdf'), path.join(dir, `p${n}`)]);
+      const data = new Uint8Array(readFileSync(path.join(dir, `p${n}.jpg`)));
+      const size = jpegSize(data);
+      pages.push({ width: (size.width * 72) / dpi, height: (size.height * 72) / dpi, jpeg: { data, ...size } });
+    }
+    return pages;
+  });
+}
+
+/** A scan: pages of `pdf` rasterized and wrapped in an image-only PDF. */
+export function rasterizePdf(pdf: Uint8Array, firstPage: number, lastPage: number, dpi = 150): Uint8Array {
+  return makePdf(rasterizePages(pdf, firstPage, lastPage, dpi));
+}
+
+/** `qpdf --encrypt` with a user password: opening needs it. */
+export function encryptPdf(pdf: Uint8Array): Uint8Array {
+  return withTempDir((dir) => {
+    writeFileSync(path.join(dir, 'in.pdf'), pdf);
+    execFileSync('qpdf', ['--encrypt', 'user-secret', 'owner-secret', '256', '--', path.join(dir, 'in.pdf'), path.join(dir, 'out.pdf')]);
+    return new Uint8Array(readFileSync(path.join(dir, 'out.pdf')));
+  });
+}
+
+const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
+
+/** A DOCX package with the given body XML (w:p/w:tbl elements) and optional numbering.xml body. */
+export function makeDocx(bodyXml: string, numberingXml?: string, extra: Zippable = {}): Uint8Array {
+  const files: Zippable = {
+    '[Content_Types].xml': strToU8('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'),
+    'word/document.xml': strToU8(`<?xml version="1.0" encoding="UTF-8"?><w:document ${W}><w:body>${bodyXml}</w:body></w:document>`),
+    ...extra,
+  };
+  if (numberingXml) files['word/numbering.xml'] = strToU8(`<?xml version="1.0" encoding="UTF-8"?><w:numbering ${W}>${numberingXml}</w:numbering>`);
+  return zipSync(files);
+}
+
+export const para = (text: string, numId?: number, ilvl = 0): string =>
+  `<w:p>${numId === undefined ? '' : `<w:pPr><w:numPr><w:ilvl w:val="${ilvl}"/><w:numId w:val="${numId}"/></w:numPr></w:pPr>`}<w:r><w:t xml:space="preserve">${text}</w:t></w:r></w:p>`;
+
+/** A ZIP whose one entry inflates from a few KiB to `bytes` (zeros). */
+export function makeZipBomb(entry: string, bytes: number, extra: Zippable = {}): Uint8Array {
+  return zipSync({ ...extra, [entry]: [new Uint8Array(bytes), { level: 9 }] });
+}
