@@ -8,7 +8,8 @@ import { judgeValidity, validityNote, type Validity } from '../corpus/validity.j
 import { analyze } from './analyzer.js';
 import { URL_ASK_WORDS, coverageOf, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
-import { questionForm, type QuestionForm } from './query.js';
+import type { SectionNode } from '../corpus/parser.js';
+import { questionForm, resolveClauseRefs, type QuestionForm } from './query.js';
 import type { SearchHit, SearchResponse } from './search.js';
 
 export { questionForm, type QuestionForm };
@@ -227,7 +228,8 @@ function quantityParts(question: string): { text: string; ask: QuantityAsk }[] {
 }
 
 /** Every sentence of the given hits, scored against the question's concepts. */
-function scoreSentences(kb: KnowledgeIndex, hits: readonly SearchHit[], concepts: readonly Concept[], asks: readonly QuantityAsk[], o: { fillerPenalty: number; asksFiller: boolean; perDocumentRank: boolean }): ScoredSentence[] {
+function scoreSentences(kb: KnowledgeIndex, hits: readonly SearchHit[], concepts: readonly Concept[], asks: readonly QuantityAsk[], o: { fillerPenalty: number; asksFiller: boolean; perDocumentRank: boolean; rankConcepts?: readonly Concept[] }): ScoredSentence[] {
+  const ranking = o.rankConcepts ?? concepts;
   const out: ScoredSentence[] = [];
   const seenPerDoc = new Map<string, number>();
   hits.forEach((hit, position) => {
@@ -241,7 +243,7 @@ function scoreSentences(kb: KnowledgeIndex, hits: readonly SearchHit[], concepts
       const filler = !o.asksFiller && isFiller(s.text);
       const penalty = filler ? o.fillerPenalty : 1;
       // Rank prior: a sentence in a better passage wins ties.
-      const score = coverageOf(covered, concepts, 'local') * (1 - 0.05 * rank) * penalty;
+      const score = coverageOf(covered, ranking, 'local') * (1 - 0.05 * rank) * penalty;
       // A purpose clause or an addressee list is not evidence for what the question asks.
       const cov = filler ? rawCov * o.fillerPenalty : rawCov;
       out.push({ ...s, hit, coverage: cov, score, quantity: false, concepts: covered });
@@ -259,7 +261,7 @@ function scoreSentences(kb: KnowledgeIndex, hits: readonly SearchHit[], concepts
         if (ask.subject && !context.includes(ask.subject)) continue;
         const ctxCovered = coveredConcepts(context, concepts);
         const spanCov = Math.max(cov, coverageOf(ctxCovered, concepts));
-        const spanScore = Math.max(score, coverageOf(ctxCovered, concepts, 'local') * (1 - 0.05 * rank) * penalty);
+        const spanScore = Math.max(score, coverageOf(ctxCovered, ranking, 'local') * (1 - 0.05 * rank) * penalty);
         out.push({ ...s, hit, coverage: spanCov, score: spanScore, quantity: true, concepts: ctxCovered });
         break;
       }
@@ -322,6 +324,10 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
 
   // Words that only name the document (云浮, or every word of a quoted title) are not evidence.
   const namedWords = new Set(understanding.namedDocs.flatMap((d) => [d.by, ...analyze(d.by)]));
+  // A question that points at a clause (专栏10, 第15项 “强化安全支撑”) names it by its heading: those
+  // words find the clause but are not what is asked; the answer comes from inside the clause.
+  const pointed = pointedClauses(kb, response);
+  const clauseWords = new Set(pointed.flatMap((node) => analyze(node.title)));
   const parts = quantityParts(response.query);
   const asks = parts.map((p) => p.ask);
   if (asks.some((a) => a.kind === 'url')) for (const w of URL_ASK_WORDS) namedWords.add(w);
@@ -332,7 +338,11 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   const perDoc = form === 'single' ? top : spreadHits(response.results, t.passages, t.maxDocuments);
   // A web address is a fact about the document: look for it in the named documents' whole text.
   const extra = asks.some((a) => a.kind === 'url') && response.scope.length > 0 ? urlHits(kb, response.scope, perDoc.length) : [];
-  const sentences = scoreSentences(kb, [...perDoc, ...extra], concepts, asks, { fillerPenalty: t.fillerPenalty, asksFiller, perDocumentRank: form !== 'single' });
+  const rankConcepts = clauseWords.size > 0 && concepts.some((c) => !clauseWords.has(c.term)) ? concepts.filter((c) => !clauseWords.has(c.term)) : concepts;
+  const scored = scoreSentences(kb, [...perDoc, ...extra], concepts, asks, { fillerPenalty: t.fillerPenalty, asksFiller, perDocumentRank: form !== 'single', rankConcepts });
+  const insidePointed = (x: ScoredSentence): boolean => pointed.some((n) => kb.documents.get(x.hit.docId)?.tree && n.docId === x.hit.docId && x.start >= n.start && x.end <= n.end);
+  const inside = pointed.length > 0 ? scored.filter((x) => insidePointed(x) && x.coverage > 0) : [];
+  const sentences = inside.length > 0 ? [...inside, ...scored.filter((x) => !inside.includes(x))] : scored;
   const best = sentences[0];
   const bestCoverage = best?.coverage ?? 0;
   const totalWeight = concepts.reduce((a, c) => a + c.weight, 0) || 1;
@@ -442,6 +452,17 @@ function partTopic(part: string, concepts: readonly Concept[]): string {
   const words = concepts.filter((c) => part.includes(c.term)).map((c) => c.term);
   const topic = words.length > 0 ? words.join('') : part.replace(/多少|几|多大|是|为|的|[？?]/gu, '');
   return `${topic}的具体数额`;
+}
+
+/** The clauses the question points at (resolved in the documents of its results), with their docId. */
+function pointedClauses(kb: KnowledgeIndex, response: SearchResponse): (SectionNode & { docId: string })[] {
+  const refs = response.understanding.clauseRefs;
+  if (refs.length === 0) return [];
+  const docs = [...new Set(response.results.filter((h) => h.matchedBy.includes('clause')).map((h) => h.docId))];
+  return docs.flatMap((docId) => {
+    const tree = kb.documents.get(docId)?.tree;
+    return tree ? resolveClauseRefs(tree, refs).map((n) => ({ ...n, docId })) : [];
+  });
 }
 
 /** Hits for the passages of the given documents that state a web address (ranked after `after`). */
