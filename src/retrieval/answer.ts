@@ -387,7 +387,14 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
     const path = pos === undefined ? s.hit.clause : clausePath(kb.passages[pos]?.labels ?? []);
     return `《${s.hit.title}》${path}${path ? '：' : ''}${displayText(s.text, path)}[${n}]`;
   };
-  const bestOf = (docId: string): ScoredSentence | undefined => sentences.find((s) => s.hit.docId === docId);
+  // A document's line: its best sentence, or — when the question asks for a figure — its best
+  // sentence stating it (共享率达90% rather than the goal sentence that names the topic).
+  const bestOf = (docId: string): ScoredSentence | undefined => {
+    const own = sentences.filter((s) => s.hit.docId === docId);
+    const top = own[0];
+    if (!top || asks.length === 0) return top;
+    return asks.map((a) => stated(a, own.filter((s) => s.coverage >= t.quantityCoverageRatio * top.coverage))).find(Boolean) ?? top;
+  };
 
   if (form === 'single') {
     const firstQuantity = asks.length > 0 ? asks.map((a) => stated(a, sentences)).find(Boolean) : undefined;
