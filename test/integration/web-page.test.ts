@@ -88,16 +88,13 @@ describe('web chat page', () => {
     expect(await newest.evaluate((n) => n.classList.contains('has-validity-warning'))).toBe(true);
     expect(await newest.textContent()).toContain('已于2020年6月30日届满');
     // The newest answer is in view inside the scrolling conversation.
-    const visible = await newest.evaluate((n) => {
-      const list = n.closest('.conversation') as HTMLElement;
-      const a = n.getBoundingClientRect();
-      const b = list.getBoundingClientRect();
-      return a.top >= b.top - 1 && a.top < b.bottom;
-    });
+    const box = await newest.boundingBox();
+    const listBox = await page.locator('.conversation').boundingBox();
+    const visible = !!box && !!listBox && box.y >= listBox.y - 1 && box.y < listBox.y + listBox.height;
     expect(visible).toBe(true);
     expect(await page.locator('#citation-1 .validity-warn').textContent()).toBe('已失效');
     await page.locator('#citation-1 .copy-cite').click();
-    expect(await page.evaluate(() => window.navigator.clipboard.readText())).toBe('《云浮市促进云计算大数据产业发展优惠办法(试行)》第三章第六条');
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe('《云浮市促进云计算大数据产业发展优惠办法(试行)》第三章第六条');
     await page.screenshot({ path: path.join(OUT, 'chat-validity.png') });
     await context.close();
   }, 90_000);
