@@ -301,7 +301,9 @@ function chooseSentences(sentences: readonly ScoredSentence[], concepts: readonl
 }
 
 /** The question's words a document does not cover, in question order ("电费补贴"). */
-function missingTopic(concepts: readonly Concept[], covered: ReadonlySet<string>): string {
+function missingTopic(question: string, concepts: readonly Concept[], covered: ReadonlySet<string>): string {
+  const asked = askedConcepts(question, concepts).map((c) => c.term);
+  if (asked.length > 0) return asked.join('');
   const missing = concepts.filter((c) => !covered.has(c.term)).map((c) => c.term);
   return (missing.length > 0 ? missing : concepts.map((c) => c.term)).join('');
 }
@@ -389,18 +391,20 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   };
   // A document's line: its best sentence, or — when the question asks for a figure — its best
   // sentence stating it (共享率达90% rather than the goal sentence that names the topic).
+  const focus = focusConcept(response.query, concepts);
   const bestOf = (docId: string): ScoredSentence | undefined => {
     const own = sentences.filter((s) => s.hit.docId === docId);
     const top = own[0];
-    if (!top || asks.length === 0) return top;
-    return asks.map((a) => stated(a, own.filter((s) => s.coverage >= t.quantityCoverageRatio * top.coverage))).find(Boolean) ?? top;
+    if (!top) return top;
+    if (asks.length > 0) return asks.map((a) => stated(a, own.filter((s) => s.coverage >= t.quantityCoverageRatio * top.coverage))).find(Boolean) ?? top;
+    const focused = focus && !top.concepts.has(focus.term) ? own.find((s) => s.concepts.has(focus.term) && s.score >= t.focusRatio * top.score) : undefined;
+    return focused ?? top;
   };
 
   if (form === 'single') {
     const firstQuantity = asks.length > 0 ? asks.map((a) => stated(a, sentences)).find(Boolean) : undefined;
     // The thing asked for (电费 in 有什么电费补贴) leads: its most specific term must be in the
     // lead when a sentence that has it scores at least focusRatio of the best.
-    const focus = focusConcept(response.query, concepts);
     const focused = focus && !best.concepts.has(focus.term) ? sentences.find((s) => s.concepts.has(focus.term) && s.score >= t.focusRatio * best.score) : undefined;
     const lead = firstQuantity ?? focused ?? best;
     const chosen = chooseSentences(sentences, concepts, lead, t.maxSentences, (s) => !asksFiller && isFiller(s.text));
@@ -422,8 +426,11 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
     const answered: ScoredSentence[] = [];
     const silent: string[] = [];
     for (const docId of docs) {
+      // Whether the document answers is judged by its best-covering sentence; the line shows the one
+      // with the asked-for term or figure when there is one.
+      const top = sentences.find((x) => x.hit.docId === docId);
       const s = bestOf(docId);
-      if (s && s.coverage >= floor) answered.push(s);
+      if (s && top && top.coverage >= floor) answered.push(s);
       else if (form === 'parts') silent.push(docId);
     }
     answered.sort((a, b) => (form === 'parts' ? docs.indexOf(a.hit.docId) - docs.indexOf(b.hit.docId) : b.score - a.score));
@@ -431,7 +438,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
     for (const docId of silent) {
       const title = kb.documents.get(docId)?.meta.title ?? docId;
       const covered = new Set(sentences.filter((s) => s.hit.docId === docId).flatMap((s) => [...s.concepts]));
-      lines.push(`《${title}》未规定${missingTopic(concepts, covered)}。`);
+      lines.push(`《${title}》未规定${missingTopic(response.query, concepts, covered)}。`);
     }
   }
   lines.push(...validityNotes(citations));
@@ -446,12 +453,19 @@ const INTERROGATIVE_RE = /什么|哪些|哪个|哪几|多少|怎样的|怎么|�
  * 电费, 补贴) — or, for a keyword query, its last two terms — the most specific in scope.
  */
 export function focusConcept(question: string, concepts: readonly Concept[]): Concept | undefined {
+  const q = question.normalize('NFKC');
+  const asked = askedConcepts(q, concepts);
+  const pool = asked.length > 0 ? asked : [...concepts].sort((a, b) => q.lastIndexOf(b.term) - q.lastIndexOf(a.term)).slice(0, 2);
+  return [...pool].sort((a, b) => b.local - a.local)[0];
+}
+
+/** The concepts after the question's last interrogative, in question order (有什么电费补贴 → 电费, 补贴). */
+export function askedConcepts(question: string, concepts: readonly Concept[]): Concept[] {
   const q = question.normalize('NFKC').replace(/[？?。！!\s]+$/u, '');
   let tail = '';
   for (const m of q.matchAll(INTERROGATIVE_RE)) tail = q.slice((m.index ?? 0) + m[0].length);
-  const inTail = tail.trim() !== '' ? concepts.filter((c) => tail.includes(c.term)) : [];
-  const pool = inTail.length > 0 ? inTail : [...concepts].sort((a, b) => q.lastIndexOf(b.term) - q.lastIndexOf(a.term)).slice(0, 2);
-  return pool.sort((a, b) => b.local - a.local)[0];
+  if (tail.trim() === '') return [];
+  return concepts.filter((c) => tail.includes(c.term)).sort((a, b) => tail.indexOf(a.term) - tail.indexOf(b.term));
 }
 
 /** The words of a question part that name its subject ("上限多少" → "上限"). */

@@ -53,7 +53,10 @@ describe('ask', () => {
 
   it('says which named document does not provide what is asked', async () => {
     const { answer } = await service.ask('云浮和深圳对数据中心各有什么电费补贴？');
-    expect(answer.answer).toMatch(/《深圳市促进大数据发展行动计划\(2016—2018年\)》未规定/u);
+    const lines = answer.answer.split('\n');
+    expect(lines[0]).toMatch(/^《云浮市促进云计算大数据产业发展优惠办法\(试行\)》第三章第六条：对已运营.*\[1\]$/u);
+    // The statement of absence carries no citation: nothing supports it but the document's silence.
+    expect(lines[1]).toBe('《深圳市促进大数据发展行动计划(2016—2018年)》未规定电费补贴。');
     const response = await service.search('云浮和深圳对数据中心各有什么电费补贴？');
     expect(composeAnswer(opened.kb, response).signals?.form).toBe('parts');
   });

@@ -1,0 +1,15 @@
+import { loadConfig } from '../src/config/index.js';
+import { openKnowledgeBase } from '../src/pipeline/open.js';
+import { analyze } from '../src/retrieval/analyzer.js';
+import { questionConcepts } from '../src/retrieval/evidence.js';
+const opened = await openKnowledgeBase(loadConfig(process.env), { autoIngest: true });
+const q = process.argv[2] ?? '';
+const r = await opened.service.searcher.search(q, { k: 8 });
+const kb = opened.kb;
+const named = new Set(r.understanding.namedDocs.flatMap((d) => [d.by, ...analyze(d.by)]));
+const scope = new Set(r.scope.length ? r.scope : kb.documents.keys());
+console.log(r.understanding.terms.join(' '), '| exp', r.expansions.map((e) => `${e.from}>${e.term}`).join(' '));
+for (const c of questionConcepts(kb.bm25, r.understanding.terms, r.expansions, named, (i) => scope.has(kb.passages[i]?.docId ?? ''))) console.log(' ', c.term, c.weight.toFixed(2), c.local.toFixed(2), c.scopeFreq, c.parts ?? '');
+for (const h of r.results.slice(0, 8)) console.log(h.rank, h.docId, h.clause, h.text.slice(0, 50));
+const { answer } = await opened.service.ask(q);
+console.log(answer.signals);
