@@ -2,7 +2,7 @@
  * Sentence-level evidence: splits passages into sentences with body offsets, scores them against
  * the query, and reads what quantity a question asks for. Pure.
  */
-import { analyze } from './analyzer.js';
+import { analyze, isGlueArtefact } from './analyzer.js';
 import type { Bm25Index } from './bm25.js';
 
 export interface Sentence {
@@ -57,7 +57,7 @@ export const QUESTION_WORDS = new Set([
   '多', '大', '多大', '多少', '几', '比例', '比重', '占比', '分别', '各是', '各', '具体', '达到', '要', '哪些', '哪个', '什么', '怎么',
   '怎样', '如何', '是否', '有没有', '有无', '能否', '可否', '情况', '说法', '提出', '指的是', '指', '意思', '谁', '哪', '哪一年', '哪年',
   '何时', '多久', '城市', '文件', '各地', '打算', '计划', '准备', '规定', '要求', '明确', '写', '里', '分到', '还是', '之间', '没有', '如果',
-  '以后', '之前', '这份', '份文件', '哪几', '哪几种', '怎样才能', '能不能', '会不会', '有没有', '各有', '各是',
+  '以后', '之前', '这份', '份文件', '哪几', '哪几种', '怎样才能', '能不能', '会不会', '有没有', '各有', '各是', '措施', '举措', '做法',
 ]);
 
 /** Words that say a web address is wanted (网址, 官方网站, 出自): they describe the answer, not its subject. */
@@ -89,7 +89,7 @@ export function questionConcepts(
   exclude: ReadonlySet<string>,
   inScope: (passage: number) => boolean = () => true,
 ): Concept[] {
-  const distinct = [...new Set(terms)].filter((t) => !exclude.has(t) && !QUESTION_WORDS.has(t));
+  const distinct = [...new Set(terms)].filter((t) => !exclude.has(t) && !QUESTION_WORDS.has(t) && !isGlueArtefact(t));
   // Search-mode segmentation also yields a compound's parts (数据中心 → 数据, 中心): count the compound once.
   const wanted = distinct.filter((t) => !distinct.some((o) => o !== t && o.length > t.length && o.includes(t)));
   // …but a text that has all the parts (创业投资 + 基金 for 投资基金) still counts as having it.
