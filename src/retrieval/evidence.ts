@@ -2,7 +2,7 @@
  * Sentence-level evidence: splits passages into sentences with body offsets, scores them against
  * the query, and reads what quantity a question asks for. Pure.
  */
-import { analyze, isGlueArtefact } from './analyzer.js';
+import { analyze, isGlueArtefact, STOPWORDS } from './analyzer.js';
 import type { Bm25Index } from './bm25.js';
 
 export interface Sentence {
@@ -103,6 +103,13 @@ export function questionConcepts(
     return c;
   });
   for (const e of expansions) concepts.find((c) => c.term === e.from)?.forms.add(e.term);
+  // A single character the documents never use alone (补 in 补多少) abbreviates a word they do use
+  // (补贴, 补助): the two-character words that start with it count as it.
+  for (const c of concepts) {
+    if ([...c.term].length !== 1 || !/[\u4e00-\u9fff]/u.test(c.term) || bm25.passagesWith(c.term).some(inScope)) continue;
+    const words = bm25.terms().filter((w) => w.length === 2 && w.startsWith(c.term) && !STOPWORDS.has(w) && bm25.passagesWith(w).some(inScope));
+    for (const w of words.slice(0, 8)) c.forms.add(w);
+  }
   let scopeSize = 0;
   for (let i = 0; i < bm25.size; i += 1) if (inScope(i)) scopeSize += 1;
   for (const c of concepts) {
