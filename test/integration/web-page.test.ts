@@ -86,7 +86,7 @@ describe('web chat page', () => {
     }
     const newest = page.locator('.conversation .assistant').last();
     expect(await newest.evaluate((n) => n.classList.contains('has-validity-warning'))).toBe(true);
-    expect(await newest.textContent()).toContain('已于2020年6月30日届满');
+    expect(await newest.locator('.validity-note').textContent()).toMatch(/^注意：该办法自2017年7月1日起实施.*已于2020年6月30日届满/u);
     // The newest answer is in view inside the scrolling conversation.
     const box = await newest.boundingBox();
     const listBox = await page.locator('.conversation').boundingBox();
