@@ -211,9 +211,15 @@ export function clausePath(labels: readonly string[]): string {
 }
 
 /** How a sentence reads after its clause path: the labels the path already gives are dropped. */
-export function displayText(text: string, path: string): string {
+export function displayText(text: string, path: string, lastLabel?: string): string {
+  if (path === '') return text.trim();
+  // Headings run into the sentence (…优惠办法(试行) 第一章 总则 第一条 为…): start after the clause's own label.
+  if (lastLabel && /^第.+[条章节]$/u.test(lastLabel)) {
+    const at = text.indexOf(lastLabel);
+    if (at > 0 && at <= 80 && text.length - at - lastLabel.length >= 4) return text.slice(at + lastLabel.length).trim();
+  }
   const m = LEAD_LABEL_RE.exec(text);
-  if (!m || path === '') return text.trim();
+  if (!m) return text.trim();
   const rest = text.slice(m[0].length).trim();
   return rest.length >= 4 ? rest : text.trim();
 }
@@ -313,7 +319,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   const t = { ...DEFAULT_ANSWER_TUNING, ...tuning };
   const today = t.today ?? isoToday();
   const { understanding } = response;
-  const form = questionForm(response.query, understanding.namedDocs.length);
+  const form = questionForm(response.query, understanding.namedDocs);
   if (response.results.length === 0) return abstain(kb, response, '没有与问题相关的条文。', 0, undefined, today);
 
   // A question about a place no document covers (广州, 贵州): abstain unless the top passages are
@@ -387,7 +393,8 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
     // Cite the clause the way drafters do: 《title》四、（一）1. / 第三章第十条.
     const pos = kb.byId.get(s.hit.passageId);
     const path = pos === undefined ? s.hit.clause : clausePath(kb.passages[pos]?.labels ?? []);
-    return `《${s.hit.title}》${path}${path ? '：' : ''}${displayText(s.text, path)}[${n}]`;
+    const labels = pos === undefined ? [] : (kb.passages[pos]?.labels ?? []);
+    return `《${s.hit.title}》${path}${path ? '：' : ''}${displayText(s.text, path, labels[labels.length - 1])}[${n}]`;
   };
   // A document's line: its best sentence, or — when the question asks for a figure — its best
   // sentence stating it (共享率达90% rather than the goal sentence that names the topic).
@@ -402,10 +409,12 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   };
 
   if (form === 'single') {
-    const firstQuantity = asks.length > 0 ? asks.map((a) => stated(a, sentences)).find(Boolean) : undefined;
+    // Inside the clause the question points at, when it does.
+    const pool = inside.length > 0 ? inside : sentences;
+    const firstQuantity = asks.length > 0 ? asks.map((a) => stated(a, pool)).find(Boolean) : undefined;
     // The thing asked for (电费 in 有什么电费补贴) leads: its most specific term must be in the
     // lead when a sentence that has it scores at least focusRatio of the best.
-    const focused = focus && !best.concepts.has(focus.term) ? sentences.find((s) => s.concepts.has(focus.term) && s.score >= t.focusRatio * best.score) : undefined;
+    const focused = focus && !best.concepts.has(focus.term) ? pool.find((s) => s.concepts.has(focus.term) && s.score >= t.focusRatio * best.score) : undefined;
     const lead = firstQuantity ?? focused ?? best;
     const chosen = chooseSentences(sentences, concepts, lead, t.maxSentences, (s) => !asksFiller && isFiller(s.text));
     signals.leadCoverage = Number(coverageOf(lead.concepts, concepts, 'local').toFixed(4));

@@ -212,5 +212,7 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
 export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {
   const text = sentence.replace(/^\s*(?:[0-9]{1,2}[.、．]|[（(][0-9一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十百]+[条章节])/u, '');
   if (ask.kind === 'count' && ask.unit) return new RegExp(`(?:${NUM})\\s*(?:多|余)?\\s*(?:万|亿)?${ask.unit}`, 'u').test(text);
+  // A year (到2025年) dates a target; it is not the figure asked for unless the year is.
+  if (ask.kind === 'number') return PATTERNS.number.test(text.replace(/(?:19|20)[0-9]{2}\s*年(?:底|末|前)?/gu, ''));
   return PATTERNS[ask.kind].test(text);
 }
