@@ -98,7 +98,7 @@ export interface AnswerTuning {
 
 export const DEFAULT_ANSWER_TUNING: AnswerTuning = {
   // Fitted by scripts/calibrate.ts on dev.jsonl + dev2.jsonl pooled (5-fold CV: README "Measured").
-  minCoverage: 0.1,
+  minCoverage: 0.125,
   absentPenalty: 0.5,
   quantityCoverageRatio: 0.6,
   listRatio: 0.6,
