@@ -167,7 +167,7 @@ export function coverageOf(covered: ReadonlySet<string>, concepts: readonly Conc
   return total > 0 ? got / total : 0;
 }
 
-export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'url' | 'number';
+export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'url' | 'who' | 'number';
 
 export interface QuantityAsk {
   kind: QuantityKind;
@@ -175,13 +175,26 @@ export interface QuantityAsk {
   unit?: string;
   /** For money: what the amount is of (补贴, 奖励, 规模…); the evidence must name it. */
   subject?: string;
+  /** Rates asked (每人每月 → 人, 月): the evidence must state the figure per the same units. */
+  per?: string[];
 }
 
-/** What kind of number the question wants, or undefined when it wants none. */
+const PER_RE = /每(平方米|小时|季度|人|月|年|天|日|户|家|度|辆|台|亩|个|次|周)/gu;
+
+/** What kind of number (or fact) the question wants, or undefined when it wants none. */
 export function quantityAsk(question: string): QuantityAsk | undefined {
+  const ask = baseQuantityAsk(question);
+  if (!ask || ask.kind === 'url' || ask.kind === 'docNumber' || ask.kind === 'who') return ask;
+  const per = [...new Set([...question.normalize('NFKC').matchAll(PER_RE)].map((m) => m[1] as string))];
+  return per.length > 0 ? { ...ask, per } : ask;
+}
+
+function baseQuantityAsk(question: string): QuantityAsk | undefined {
   const q = question.normalize('NFKC');
   if (/文号|发文字号/u.test(q)) return { kind: 'docNumber' };
   if (/网址|链接|官网|出处|(?:哪个|什么)(?:官方)?网站|来源于?哪/u.test(q)) return { kind: 'url' };
+  // Who: a person or body must be named as the one who does it (由…负责, …牵头).
+  if (/是谁|由谁|谁来|谁负责|谁牵头|哪个部门|哪个单位|哪家单位|哪家机构/u.test(q)) return { kind: 'who' };
   if (/哪一?年|何年|什么时候|何时|哪个时间/u.test(q)) return { kind: 'year' };
   const wantsNumber = /多少|几[毛分元个项条家台万亿年岁次倍成]|多大|多高|比例|比重|占比|百分之|几成|(补贴|奖励|资助|收费|补助)(的)?标准/u.test(q);
   if (!wantsNumber) return undefined;
@@ -204,6 +217,7 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
   count: new RegExp(`(?:${NUM})`, 'u'),
   docNumber: /〔\d{4}〕\d+号|\[\d{4}\]\d+号/u,
   url: /https?:\/\/|www\./u,
+  who: /负责|牵头|主管|承担|组织实施|会同|主办|责任单位|(?:由|经)[^。，,；]{1,24}(?:局|委|办|部|部门|政府|中心|公司|集团|院|所|小组|委员会|管委会)|设在[^。，,；]{1,12}(?:局|委|办|部|部门|厅)/u,
   year: /(?:19|20)[0-9]{2}\s*年|[0-9]{4}年(?:底|末|前)/u,
   number: new RegExp(`[0-9０-９]|[一二两三四五六七八九十百千万亿]+(?:个|家|项|条|元|万|亿|倍|年|%|成|台)`, 'u'),
 };
@@ -211,6 +225,9 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
 /** Whether a sentence states the kind of quantity asked (leading heading numbers "2." ignored). */
 export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {
   const text = sentence.replace(/^\s*(?:[0-9]{1,2}[.、．]|[（(][0-9一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十百]+[条章节])/u, '');
+  // A rate (每人每月) is stated per the same units: 每人 / 人均, 每月, 10元/平方米.
+  const perOk = (ask.per ?? []).every((u) => text.includes(`每${u}`) || text.includes(`/${u}`) || (u === '人' && text.includes('人均')) || (u === '年' && text.includes('年均')));
+  if (!perOk) return false;
   if (ask.kind === 'count' && ask.unit) return new RegExp(`(?:${NUM})\\s*(?:多|余)?\\s*(?:万|亿)?${ask.unit}`, 'u').test(text);
   // A year (到2025年) dates a target; it is not the figure asked for unless the year is.
   if (ask.kind === 'number') return PATTERNS.number.test(text.replace(/(?:19|20)[0-9]{2}\s*年(?:底|末|前)?/gu, ''));

@@ -4,6 +4,7 @@ import { createApp } from '../../server/http/app.js';
 import { checkAnswer, composeAnswer } from '../../src/retrieval/answer.js';
 import { compareProvisions, comparisonMarkdown, drafterCitation } from '../../src/retrieval/compare.js';
 import { computeMetrics, type EvalRun } from '../../src/retrieval/eval.js';
+import { quantityAsk, statesQuantity } from '../../src/retrieval/evidence.js';
 import { resolveReferences } from '../../src/retrieval/references.js';
 import { createKnowledgeService, type KnowledgeService } from '../../src/retrieval/service.js';
 import type { OpenedKnowledgeBase } from '../../src/pipeline/open.js';
@@ -122,5 +123,29 @@ describe('answer-level metrics', () => {
     expect(m.crossCited).toBe(0);
     expect(m.crossPrecision).toBe(0.5);
     expect(m.noneAbstained).toBe(1);
+  });
+});
+
+describe('quantityAsk and statesQuantity', () => {
+  it('a rate (每人每月) is stated only per the same units', () => {
+    const ask = quantityAsk('有没有按人头给社保补贴?每人每月多少?');
+    expect(ask).toMatchObject({ kind: 'money', per: ['人', '月'] });
+    expect(statesQuantity('一次性予以20万元奖励', ask!)).toBe(false);
+    expect(statesQuantity('每人每月补贴500元', ask!)).toBe(true);
+    expect(statesQuantity('补贴标准为10元/平方米', quantityAsk('租金补贴每平方米多少钱?')!)).toBe(true);
+  });
+
+  it('a who-question needs a body named as the one who acts', () => {
+    const ask = quantityAsk('奖补资金由谁负责落实?');
+    expect(ask).toEqual({ kind: 'who' });
+    expect(statesQuantity('相关奖补资金由企业所在税收属地的地方政府负责落实。', ask!)).toBe(true);
+    expect(statesQuantity('建立大数据产业研究院。', ask!)).toBe(false);
+  });
+
+  it('a year is not the figure a number question asks for', () => {
+    const ask = quantityAsk('核心产业规模分别要达到多少?')!;
+    expect(ask.kind).toBe('number');
+    expect(statesQuantity('第二步,到2025年人工智能基础理论实现重大突破', ask)).toBe(false);
+    expect(statesQuantity('人工智能核心产业规模超过4000亿元', ask)).toBe(true);
   });
 });
