@@ -173,6 +173,7 @@ async function ask(question) {
           item.prepend(el('strong', { class: 'abstain-banner', text: ABSTAIN }));
         }
         renderAnswer(text, answer, data.citations);
+        window.PolicyKb?.markValidityNotes(text);
         if (data.citations.some((c) => !c.lowConfidence && window.PolicyKb?.isValidityWarning(c.validity))) item.classList.add('has-validity-warning');
         renderCitations(data.citations);
         // Show the newest answer from its start.

@@ -122,7 +122,21 @@
     }
   }
 
-  window.PolicyKb = { drafterCitation, copyButton, validityBadge, isValidityWarning: (v) => !!v && WARN.has(v.status) };
+  /** Wraps the answer's validity warning lines (注意：…届满) in a distinct block. */
+  function markValidityNotes(container) {
+    for (const node of [...container.childNodes]) {
+      if (node.nodeType !== 3 || !node.textContent.includes('注意：')) continue;
+      const parts = node.textContent.split(/(注意：[^\n]*)/u);
+      const frag = document.createDocumentFragment();
+      for (const part of parts) {
+        if (part.startsWith('注意：')) frag.append(el('span', { class: 'validity-note', role: 'note', text: part }));
+        else if (part) frag.append(document.createTextNode(part));
+      }
+      node.replaceWith(frag);
+    }
+  }
+
+  window.PolicyKb = { drafterCitation, copyButton, validityBadge, markValidityNotes, isValidityWarning: (v) => !!v && WARN.has(v.status) };
   document.addEventListener('DOMContentLoaded', () => {
     $('compare-form')?.addEventListener('submit', (event) => void runCompare(event));
   });

@@ -67,6 +67,15 @@ function expandedAbbreviation(full: string): string[] {
 const ORDINAL_RE = /第([零〇一二两三四五六七八九十百千]{1,8}|[0-9]{1,5})(编|章|节|条|款|项)/gu;
 const KEEP = /[\p{L}\p{N}]/u;
 
+/**
+ * A segmentation artefact: a term jieba's HMM made up (not a dictionary word) whose first character
+ * is a function word — 对大 in 对大数据, 各对 in 各对数据中心. Such a term names nothing.
+ */
+export function isGlueArtefact(term: string): boolean {
+  if ([...term].length !== 2 || !STOPWORDS.has(term[0] as string)) return false;
+  return segmenter().cut(term, false).length > 1;
+}
+
 /** Terms of a text for indexing or querying (duplicates kept: BM25 counts them). */
 export function analyze(text: string): string[] {
   const normalized = normalizeCounts(text.normalize('NFKC').toLowerCase());

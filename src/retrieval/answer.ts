@@ -9,7 +9,8 @@ import { judgeValidity, validityNote, type Validity } from '../corpus/validity.j
 import { analyze } from './analyzer.js';
 import { URL_ASK_WORDS, coverageOf, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
-import { questionForm, type QuestionForm } from './query.js';
+import type { SectionNode } from '../corpus/parser.js';
+import { questionForm, resolveClauseRefs, type QuestionForm } from './query.js';
 import type { SearchHit, SearchResponse } from './search.js';
 
 export { questionForm, type QuestionForm };
@@ -98,7 +99,7 @@ export interface AnswerTuning {
 
 export const DEFAULT_ANSWER_TUNING: AnswerTuning = {
   // Fitted by scripts/calibrate.ts on dev.jsonl + dev2.jsonl pooled (5-fold CV: README "Measured").
-  minCoverage: 0.1,
+  minCoverage: 0.125,
   absentPenalty: 0.5,
   quantityCoverageRatio: 0.6,
   listRatio: 0.6,
@@ -207,9 +208,15 @@ export function clausePath(labels: readonly string[]): string {
 }
 
 /** How a sentence reads after its clause path: the labels the path already gives are dropped. */
-export function displayText(text: string, path: string): string {
+export function displayText(text: string, path: string, lastLabel?: string): string {
+  if (path === '') return text.trim();
+  // Headings run into the sentence (…优惠办法(试行) 第一章 总则 第一条 为…): start after the clause's own label.
+  if (lastLabel && /^第.+[条章节]$/u.test(lastLabel)) {
+    const at = text.indexOf(lastLabel);
+    if (at > 0 && at <= 80 && text.length - at - lastLabel.length >= 4) return text.slice(at + lastLabel.length).trim();
+  }
   const m = LEAD_LABEL_RE.exec(text);
-  if (!m || path === '') return text.trim();
+  if (!m) return text.trim();
   const rest = text.slice(m[0].length).trim();
   return rest.length >= 4 ? rest : text.trim();
 }
@@ -224,7 +231,8 @@ function quantityParts(question: string): { text: string; ask: QuantityAsk }[] {
 }
 
 /** Every sentence of the given hits, scored against the question's concepts. */
-function scoreSentences(kb: KnowledgeIndex, hits: readonly SearchHit[], concepts: readonly Concept[], asks: readonly QuantityAsk[], o: { fillerPenalty: number; asksFiller: boolean; perDocumentRank: boolean }): ScoredSentence[] {
+function scoreSentences(kb: KnowledgeIndex, hits: readonly SearchHit[], concepts: readonly Concept[], asks: readonly QuantityAsk[], o: { fillerPenalty: number; asksFiller: boolean; perDocumentRank: boolean; rankConcepts?: readonly Concept[] }): ScoredSentence[] {
+  const ranking = o.rankConcepts ?? concepts;
   const out: ScoredSentence[] = [];
   const seenPerDoc = new Map<string, number>();
   hits.forEach((hit, position) => {
@@ -238,7 +246,7 @@ function scoreSentences(kb: KnowledgeIndex, hits: readonly SearchHit[], concepts
       const filler = !o.asksFiller && isFiller(s.text);
       const penalty = filler ? o.fillerPenalty : 1;
       // Rank prior: a sentence in a better passage wins ties.
-      const score = coverageOf(covered, concepts, 'local') * (1 - 0.05 * rank) * penalty;
+      const score = coverageOf(covered, ranking, 'local') * (1 - 0.05 * rank) * penalty;
       // A purpose clause or an addressee list is not evidence for what the question asks.
       const cov = filler ? rawCov * o.fillerPenalty : rawCov;
       out.push({ ...s, hit, coverage: cov, score, quantity: false, concepts: covered });
@@ -256,7 +264,7 @@ function scoreSentences(kb: KnowledgeIndex, hits: readonly SearchHit[], concepts
         if (ask.subject && !context.includes(ask.subject)) continue;
         const ctxCovered = coveredConcepts(context, concepts);
         const spanCov = Math.max(cov, coverageOf(ctxCovered, concepts));
-        const spanScore = Math.max(score, coverageOf(ctxCovered, concepts, 'local') * (1 - 0.05 * rank) * penalty);
+        const spanScore = Math.max(score, coverageOf(ctxCovered, ranking, 'local') * (1 - 0.05 * rank) * penalty);
         out.push({ ...s, hit, coverage: spanCov, score: spanScore, quantity: true, concepts: ctxCovered });
         break;
       }
@@ -296,7 +304,9 @@ function chooseSentences(sentences: readonly ScoredSentence[], concepts: readonl
 }
 
 /** The question's words a document does not cover, in question order ("电费补贴"). */
-function missingTopic(concepts: readonly Concept[], covered: ReadonlySet<string>): string {
+function missingTopic(question: string, concepts: readonly Concept[], covered: ReadonlySet<string>): string {
+  const asked = askedConcepts(question, concepts).map((c) => c.term);
+  if (asked.length > 0) return asked.join('');
   const missing = concepts.filter((c) => !covered.has(c.term)).map((c) => c.term);
   return (missing.length > 0 ? missing : concepts.map((c) => c.term)).join('');
 }
@@ -306,7 +316,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   const t = { ...DEFAULT_ANSWER_TUNING, ...tuning };
   const today = t.today ?? isoToday();
   const { understanding } = response;
-  const form = questionForm(response.query, understanding.namedDocs.length);
+  const form = questionForm(response.query, understanding.namedDocs);
   if (response.results.length === 0) return abstain(kb, response, '没有与问题相关的条文。', 0, undefined, today);
 
   // A question about a place no document covers (广州, 贵州): abstain unless the top passages are
@@ -319,6 +329,10 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
 
   // Words that only name the document (云浮, or every word of a quoted title) are not evidence.
   const namedWords = new Set(understanding.namedDocs.flatMap((d) => [d.by, ...analyze(d.by)]));
+  // A question that points at a clause (专栏10, 第15项 “强化安全支撑”) names it by its heading: those
+  // words find the clause but are not what is asked; the answer comes from inside the clause.
+  const pointed = pointedClauses(kb, response);
+  const clauseWords = new Set(pointed.flatMap((node) => analyze(node.title)));
   const parts = quantityParts(response.query);
   const asks = parts.map((p) => p.ask);
   if (asks.some((a) => a.kind === 'url')) for (const w of URL_ASK_WORDS) namedWords.add(w);
@@ -329,7 +343,11 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   const perDoc = form === 'single' ? top : spreadHits(response.results, t.passages, t.maxDocuments);
   // A web address is a fact about the document: look for it in the named documents' whole text.
   const extra = asks.some((a) => a.kind === 'url') && response.scope.length > 0 ? urlHits(kb, response.scope, perDoc.length) : [];
-  const sentences = scoreSentences(kb, [...perDoc, ...extra], concepts, asks, { fillerPenalty: t.fillerPenalty, asksFiller, perDocumentRank: form !== 'single' });
+  const rankConcepts = clauseWords.size > 0 && concepts.some((c) => !clauseWords.has(c.term)) ? concepts.filter((c) => !clauseWords.has(c.term)) : concepts;
+  const scored = scoreSentences(kb, [...perDoc, ...extra], concepts, asks, { fillerPenalty: t.fillerPenalty, asksFiller, perDocumentRank: form !== 'single', rankConcepts });
+  const insidePointed = (x: ScoredSentence): boolean => pointed.some((n) => kb.documents.get(x.hit.docId)?.tree && n.docId === x.hit.docId && x.start >= n.start && x.end <= n.end);
+  const inside = pointed.length > 0 ? scored.filter((x) => insidePointed(x) && x.coverage > 0) : [];
+  const sentences = inside.length > 0 ? [...inside, ...scored.filter((x) => !inside.includes(x))] : scored;
   const best = sentences[0];
   const bestCoverage = best?.coverage ?? 0;
   const totalWeight = concepts.reduce((a, c) => a + c.weight, 0) || 1;
@@ -359,7 +377,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
     signals.quantityFound = found.some(Boolean);
     if (!signals.quantityFound) {
       const ask = asks[0] as QuantityAsk;
-      const what = ask.kind === 'money' ? '具体金额' : ask.kind === 'ratio' ? '具体比例' : ask.kind === 'docNumber' ? '文号' : ask.kind === 'year' ? '具体年份' : ask.kind === 'url' ? '网址' : '具体数字';
+      const what = ask.kind === 'money' ? '具体金额' : ask.kind === 'ratio' ? '具体比例' : ask.kind === 'docNumber' ? '文号' : ask.kind === 'year' ? '具体年份' : ask.kind === 'url' ? '网址' : ask.kind === 'who' ? '由谁负责' : ask.per ? `按${ask.per.map((u) => `每${u}`).join('')}计的标准` : '具体数字';
       return abstain(kb, response, `相关文件涉及这一主题，但没有规定${what}。`, bestCoverage, signals, today);
     }
   }
@@ -372,16 +390,28 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
     // Cite the clause the way drafters do: 《title》四、（一）1. / 第三章第十条.
     const pos = kb.byId.get(s.hit.passageId);
     const path = pos === undefined ? s.hit.clause : clausePath(kb.passages[pos]?.labels ?? []);
-    return `《${s.hit.title}》${path}${path ? '：' : ''}${displayText(s.text, path)}[${n}]`;
+    const labels = pos === undefined ? [] : (kb.passages[pos]?.labels ?? []);
+    return `《${s.hit.title}》${path}${path ? '：' : ''}${displayText(s.text, path, labels[labels.length - 1])}[${n}]`;
   };
-  const bestOf = (docId: string): ScoredSentence | undefined => sentences.find((s) => s.hit.docId === docId);
+  // A document's line: its best sentence, or — when the question asks for a figure — its best
+  // sentence stating it (共享率达90% rather than the goal sentence that names the topic).
+  const focus = focusConcept(response.query, concepts);
+  const bestOf = (docId: string): ScoredSentence | undefined => {
+    const own = sentences.filter((s) => s.hit.docId === docId);
+    const top = own[0];
+    if (!top) return top;
+    if (asks.length > 0) return asks.map((a) => stated(a, own.filter((s) => s.coverage >= t.quantityCoverageRatio * top.coverage))).find(Boolean) ?? top;
+    const focused = focus && !top.concepts.has(focus.term) ? own.find((s) => s.concepts.has(focus.term) && s.score >= t.focusRatio * top.score) : undefined;
+    return focused ?? top;
+  };
 
   if (form === 'single') {
-    const firstQuantity = asks.length > 0 ? asks.map((a) => stated(a, sentences)).find(Boolean) : undefined;
+    // Inside the clause the question points at, when it does.
+    const pool = inside.length > 0 ? inside : sentences;
+    const firstQuantity = asks.length > 0 ? asks.map((a) => stated(a, pool)).find(Boolean) : undefined;
     // The thing asked for (电费 in 有什么电费补贴) leads: its most specific term must be in the
     // lead when a sentence that has it scores at least focusRatio of the best.
-    const focus = focusConcept(response.query, concepts);
-    const focused = focus && !best.concepts.has(focus.term) ? sentences.find((s) => s.concepts.has(focus.term) && s.score >= t.focusRatio * best.score) : undefined;
+    const focused = focus && !best.concepts.has(focus.term) ? pool.find((s) => s.concepts.has(focus.term) && s.score >= t.focusRatio * best.score) : undefined;
     const lead = firstQuantity ?? focused ?? best;
     const chosen = chooseSentences(sentences, concepts, lead, t.maxSentences, (s) => !asksFiller && isFiller(s.text));
     signals.leadCoverage = Number(coverageOf(lead.concepts, concepts, 'local').toFixed(4));
@@ -402,8 +432,11 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
     const answered: ScoredSentence[] = [];
     const silent: string[] = [];
     for (const docId of docs) {
+      // Whether the document answers is judged by its best-covering sentence; the line shows the one
+      // with the asked-for term or figure when there is one.
+      const top = sentences.find((x) => x.hit.docId === docId);
       const s = bestOf(docId);
-      if (s && s.coverage >= floor) answered.push(s);
+      if (s && top && top.coverage >= floor) answered.push(s);
       else if (form === 'parts') silent.push(docId);
     }
     answered.sort((a, b) => (form === 'parts' ? docs.indexOf(a.hit.docId) - docs.indexOf(b.hit.docId) : b.score - a.score));
@@ -411,7 +444,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
     for (const docId of silent) {
       const title = kb.documents.get(docId)?.meta.title ?? docId;
       const covered = new Set(sentences.filter((s) => s.hit.docId === docId).flatMap((s) => [...s.concepts]));
-      lines.push(`《${title}》未规定${missingTopic(concepts, covered)}。`);
+      lines.push(`《${title}》未规定${missingTopic(response.query, concepts, covered)}。`);
     }
   }
   lines.push(...validityNotes(citations));
@@ -426,12 +459,19 @@ const INTERROGATIVE_RE = /什么|哪些|哪个|哪几|多少|怎样的|怎么|�
  * 电费, 补贴) — or, for a keyword query, its last two terms — the most specific in scope.
  */
 export function focusConcept(question: string, concepts: readonly Concept[]): Concept | undefined {
+  const q = question.normalize('NFKC');
+  const asked = askedConcepts(q, concepts);
+  const pool = asked.length > 0 ? asked : [...concepts].sort((a, b) => q.lastIndexOf(b.term) - q.lastIndexOf(a.term)).slice(0, 2);
+  return [...pool].sort((a, b) => b.local - a.local)[0];
+}
+
+/** The concepts after the question's last interrogative, in question order (有什么电费补贴 → 电费, 补贴). */
+export function askedConcepts(question: string, concepts: readonly Concept[]): Concept[] {
   const q = question.normalize('NFKC').replace(/[？?。！!\s]+$/u, '');
   let tail = '';
   for (const m of q.matchAll(INTERROGATIVE_RE)) tail = q.slice((m.index ?? 0) + m[0].length);
-  const inTail = tail.trim() !== '' ? concepts.filter((c) => tail.includes(c.term)) : [];
-  const pool = inTail.length > 0 ? inTail : [...concepts].sort((a, b) => q.lastIndexOf(b.term) - q.lastIndexOf(a.term)).slice(0, 2);
-  return pool.sort((a, b) => b.local - a.local)[0];
+  if (tail.trim() === '') return [];
+  return concepts.filter((c) => tail.includes(c.term)).sort((a, b) => tail.indexOf(a.term) - tail.indexOf(b.term));
 }
 
 /** The words of a question part that name its subject ("上限多少" → "上限"). */
@@ -439,6 +479,17 @@ function partTopic(part: string, concepts: readonly Concept[]): string {
   const words = concepts.filter((c) => part.includes(c.term)).map((c) => c.term);
   const topic = words.length > 0 ? words.join('') : part.replace(/多少|几|多大|是|为|的|[？?]/gu, '');
   return `${topic}的具体数额`;
+}
+
+/** The clauses the question points at (resolved in the documents of its results), with their docId. */
+function pointedClauses(kb: KnowledgeIndex, response: SearchResponse): (SectionNode & { docId: string })[] {
+  const refs = response.understanding.clauseRefs;
+  if (refs.length === 0) return [];
+  const docs = [...new Set(response.results.filter((h) => h.matchedBy.includes('clause')).map((h) => h.docId))];
+  return docs.flatMap((docId) => {
+    const tree = kb.documents.get(docId)?.tree;
+    return tree ? resolveClauseRefs(tree, refs).map((n) => ({ ...n, docId })) : [];
+  });
 }
 
 /** Hits for the passages of the given documents that state a web address (ranked after `after`). */

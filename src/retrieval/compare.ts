@@ -11,6 +11,7 @@ import { composeAnswer, type AnswerTuning, type Citation } from './answer.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
 import { validateQuery, type Searcher } from './search.js';
 import { judgeValidity } from '../corpus/validity.js';
+import { coverage, questionConcepts } from './evidence.js';
 
 export interface CompareRow {
   docId: string;
@@ -55,8 +56,12 @@ export async function compareProvisions(kb: KnowledgeIndex, searcher: Searcher, 
     // Judge the document on its own: the topic's words that name another document do not narrow it away.
     const answer = composeAnswer(kb, { ...response, scope: [docId] }, { ...options.tuning, today });
     // A topic is a few words: a sentence must carry most of them to count as saying something on it.
-    const says = !answer.abstained && (answer.signals?.leadCoverage ?? answer.confidence) >= (options.minCoverage ?? 0.5);
-    const citations = says ? answer.citations.map((c) => ({ ...c, n: (n += 1) })) : [];
+    const floor = options.minCoverage ?? 0.5;
+    const says = !answer.abstained && (answer.signals?.leadCoverage ?? answer.confidence) >= floor;
+    // Each quote must itself speak to the topic (a 租金补贴 clause is not about 电费补贴).
+    const concepts = questionConcepts(kb.bm25, response.understanding.terms, response.expansions, new Set(response.understanding.namedDocs.map((d) => d.by)), (i) => kb.passages[i]?.docId === docId);
+    const relevant = says ? answer.citations.filter((c, i) => i === 0 || coverage(c.quote, concepts, 'local') >= floor) : [];
+    const citations = relevant.map((c) => ({ ...c, n: (n += 1) }));
     const row: CompareRow = { docId, title: doc.meta.title, issuer: doc.meta.issuer, validity: judgeValidity(doc.meta, today), citations };
     if (doc.meta.docNumber) row.docNumber = doc.meta.docNumber;
     rows.push(row);

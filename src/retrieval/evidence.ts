@@ -2,7 +2,7 @@
  * Sentence-level evidence: splits passages into sentences with body offsets, scores them against
  * the query, and reads what quantity a question asks for. Pure.
  */
-import { analyze } from './analyzer.js';
+import { analyze, isGlueArtefact, STOPWORDS } from './analyzer.js';
 import type { Bm25Index } from './bm25.js';
 
 export interface Sentence {
@@ -57,7 +57,7 @@ export const QUESTION_WORDS = new Set([
   '多', '大', '多大', '多少', '几', '比例', '比重', '占比', '分别', '各是', '各', '具体', '达到', '要', '哪些', '哪个', '什么', '怎么',
   '怎样', '如何', '是否', '有没有', '有无', '能否', '可否', '情况', '说法', '提出', '指的是', '指', '意思', '谁', '哪', '哪一年', '哪年',
   '何时', '多久', '城市', '文件', '各地', '打算', '计划', '准备', '规定', '要求', '明确', '写', '里', '分到', '还是', '之间', '没有', '如果',
-  '以后', '之前', '这份', '份文件', '哪几', '哪几种', '怎样才能', '能不能', '会不会', '有没有', '各有', '各是',
+  '以后', '之前', '这份', '份文件', '哪几', '哪几种', '怎样才能', '能不能', '会不会', '有没有', '各有', '各是', '措施', '举措', '做法',
 ]);
 
 /** Words that say a web address is wanted (网址, 官方网站, 出自): they describe the answer, not its subject. */
@@ -89,7 +89,7 @@ export function questionConcepts(
   exclude: ReadonlySet<string>,
   inScope: (passage: number) => boolean = () => true,
 ): Concept[] {
-  const distinct = [...new Set(terms)].filter((t) => !exclude.has(t) && !QUESTION_WORDS.has(t));
+  const distinct = [...new Set(terms)].filter((t) => !exclude.has(t) && !QUESTION_WORDS.has(t) && !isGlueArtefact(t));
   // Search-mode segmentation also yields a compound's parts (数据中心 → 数据, 中心): count the compound once.
   const wanted = distinct.filter((t) => !distinct.some((o) => o !== t && o.length > t.length && o.includes(t)));
   // …but a text that has all the parts (创业投资 + 基金 for 投资基金) still counts as having it.
@@ -103,6 +103,13 @@ export function questionConcepts(
     return c;
   });
   for (const e of expansions) concepts.find((c) => c.term === e.from)?.forms.add(e.term);
+  // A single character the documents never use alone (补 in 补多少) abbreviates a word they do use
+  // (补贴, 补助): the two-character words that start with it count as it.
+  for (const c of concepts) {
+    if ([...c.term].length !== 1 || !/[\u4e00-\u9fff]/u.test(c.term) || bm25.passagesWith(c.term).some(inScope)) continue;
+    const words = bm25.terms().filter((w) => w.length === 2 && w.startsWith(c.term) && !STOPWORDS.has(w) && bm25.passagesWith(w).some(inScope));
+    for (const w of words.slice(0, 8)) c.forms.add(w);
+  }
   let scopeSize = 0;
   for (let i = 0; i < bm25.size; i += 1) if (inScope(i)) scopeSize += 1;
   for (const c of concepts) {
@@ -160,7 +167,7 @@ export function coverageOf(covered: ReadonlySet<string>, concepts: readonly Conc
   return total > 0 ? got / total : 0;
 }
 
-export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'url' | 'number';
+export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'url' | 'who' | 'number';
 
 export interface QuantityAsk {
   kind: QuantityKind;
@@ -168,13 +175,26 @@ export interface QuantityAsk {
   unit?: string;
   /** For money: what the amount is of (补贴, 奖励, 规模…); the evidence must name it. */
   subject?: string;
+  /** Rates asked (每人每月 → 人, 月): the evidence must state the figure per the same units. */
+  per?: string[];
 }
 
-/** What kind of number the question wants, or undefined when it wants none. */
+const PER_RE = /每(平方米|小时|季度|人|月|年|天|日|户|家|度|辆|台|亩|个|次|周)/gu;
+
+/** What kind of number (or fact) the question wants, or undefined when it wants none. */
 export function quantityAsk(question: string): QuantityAsk | undefined {
+  const ask = baseQuantityAsk(question);
+  if (!ask || ask.kind === 'url' || ask.kind === 'docNumber' || ask.kind === 'who') return ask;
+  const per = [...new Set([...question.normalize('NFKC').matchAll(PER_RE)].map((m) => m[1] as string))];
+  return per.length > 0 ? { ...ask, per } : ask;
+}
+
+function baseQuantityAsk(question: string): QuantityAsk | undefined {
   const q = question.normalize('NFKC');
   if (/文号|发文字号/u.test(q)) return { kind: 'docNumber' };
   if (/网址|链接|官网|出处|(?:哪个|什么)(?:官方)?网站|来源于?哪/u.test(q)) return { kind: 'url' };
+  // Who: a person or body must be named as the one who does it (由…负责, …牵头).
+  if (/是谁|由谁|谁来|谁负责|谁牵头|哪个部门|哪个单位|哪家单位|哪家机构/u.test(q)) return { kind: 'who' };
   if (/哪一?年|何年|什么时候|何时|哪个时间/u.test(q)) return { kind: 'year' };
   const wantsNumber = /多少|几[毛分元个项条家台万亿年岁次倍成]|多大|多高|比例|比重|占比|百分之|几成|(补贴|奖励|资助|收费|补助)(的)?标准/u.test(q);
   if (!wantsNumber) return undefined;
@@ -197,6 +217,7 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
   count: new RegExp(`(?:${NUM})`, 'u'),
   docNumber: /〔\d{4}〕\d+号|\[\d{4}\]\d+号/u,
   url: /https?:\/\/|www\./u,
+  who: /负责|牵头|主管|承担|组织实施|会同|主办|责任单位|(?:由|经)[^。，,；]{1,24}(?:局|委|办|部|部门|政府|中心|公司|集团|院|所|小组|委员会|管委会)|设在[^。，,；]{1,12}(?:局|委|办|部|部门|厅)/u,
   year: /(?:19|20)[0-9]{2}\s*年|[0-9]{4}年(?:底|末|前)/u,
   number: new RegExp(`[0-9０-９]|[一二两三四五六七八九十百千万亿]+(?:个|家|项|条|元|万|亿|倍|年|%|成|台)`, 'u'),
 };
@@ -204,6 +225,11 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
 /** Whether a sentence states the kind of quantity asked (leading heading numbers "2." ignored). */
 export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {
   const text = sentence.replace(/^\s*(?:[0-9]{1,2}[.、．]|[（(][0-9一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十百]+[条章节])/u, '');
+  // A rate (每人每月) is stated per the same units: 每人 / 人均, 每月, 10元/平方米.
+  const perOk = (ask.per ?? []).every((u) => text.includes(`每${u}`) || text.includes(`/${u}`) || (u === '人' && text.includes('人均')) || (u === '年' && text.includes('年均')));
+  if (!perOk) return false;
   if (ask.kind === 'count' && ask.unit) return new RegExp(`(?:${NUM})\\s*(?:多|余)?\\s*(?:万|亿)?${ask.unit}`, 'u').test(text);
+  // A year (到2025年) dates a target; it is not the figure asked for unless the year is.
+  if (ask.kind === 'number') return PATTERNS.number.test(text.replace(/(?:19|20)[0-9]{2}\s*年(?:底|末|前)?/gu, ''));
   return PATTERNS[ask.kind].test(text);
 }

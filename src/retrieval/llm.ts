@@ -6,7 +6,7 @@
  */
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 import { isoToday } from '../shared/dates.js';
-import type { Answer, Citation } from './answer.js';
+import { validityNotes, type Answer, type Citation } from './answer.js';
 import { judgeValidity } from '../corpus/validity.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
 import type { SearchHit } from './search.js';
@@ -80,7 +80,8 @@ export async function generateWithLlm(config: LlmConfig, question: string, passa
   }
   const { answer, citations, flagged } = reconcileMarkers(content, passages, kb);
   const abstained = citations.length === 0;
-  const out: Answer = { ...base, answer: abstained ? `${answer || '知识库中未找到相关规定。'}` : answer, citations: abstained ? base.citations.map((c) => ({ ...c, lowConfidence: true })) : citations, abstained, generator: 'llm' };
+  const notes = abstained ? [] : validityNotes(citations);
+  const out: Answer = { ...base, answer: abstained ? `${answer || '知识库中未找到相关规定。'}` : [answer, ...notes].join('\n'), citations: abstained ? base.citations.map((c) => ({ ...c, lowConfidence: true })) : citations, abstained, generator: 'llm' };
   if (flagged) out.flagged = true;
   return out;
 }

@@ -175,9 +175,18 @@ export const LIST_RE = /哪些(?:城市|地方|地市|市|文件|规划|地区|�
 /** The shape of the answer a question wants. */
 export type QuestionForm = 'single' | 'list' | 'parts';
 
-export function questionForm(question: string, namedDocs: number): QuestionForm {
-  if (namedDocs >= 2) return 'parts';
-  if (namedDocs === 0 && LIST_RE.test(question.normalize('NFKC'))) return 'list';
-  return 'single';
+export function questionForm(question: string, namedDocs: number | readonly { by: string }[]): QuestionForm {
+  const q = question.normalize('NFKC');
+  const named = typeof namedDocs === 'number' ? undefined : namedDocs;
+  const count = named ? new Set(named.map((d) => d.by)).size : (namedDocs as number);
+  if (count === 0) return LIST_RE.test(q) ? 'list' : 'single';
+  if (count === 1) return 'single';
+  // Parts when the question sets the documents side by side (云浮和深圳, 惠州、中山) or distributes
+  // over them (各, 分别); a document named in passing (依据了国务院和省里哪些文件) is not a part.
+  if (!named || /各|分别|两地|两者|都/u.test(q)) return 'parts';
+  const lower = q.toLowerCase();
+  const words = [...new Set(named.map((d) => d.by.toLowerCase()))];
+  const sideBySide = words.some((a) => words.some((b) => a !== b && [...'和与及、跟同'].some((c) => lower.includes(`${a}${c}${b}`))));
+  return sideBySide ? 'parts' : 'single';
 }
 

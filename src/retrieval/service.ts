@@ -35,7 +35,7 @@ export function createKnowledgeService(kb: KnowledgeIndex, embedder: Embedder, t
     async ask(question, options = {}) {
       let response = await searcher.search(question, { k: 8, ...options });
       // A list question (哪些城市…) reads every document that answers: each document searched on its own.
-      if (questionForm(response.query, response.understanding.namedDocs.length) === 'list') response = await searchEachDocument(searcher, question, response, options);
+      if (questionForm(response.query, response.understanding.namedDocs) === 'list') response = await searchEachDocument(searcher, question, response, options);
       const extractive = composeAnswer(kb, response, tuning.answer);
       if (!tuning.llm || extractive.abstained) return { answer: extractive, response };
       const answer = await generateWithLlm(tuning.llm, response.query, response.results.slice(0, 5), kb, extractive, tuning.fetch);

@@ -45,12 +45,28 @@ describe('kb search / ask / eval', () => {
     const out = `${env.INDEX_DIR}/eval.jsonl`;
     const { code, out: stdout } = await run('eval', '--set', `${FIXTURES}/dev.jsonl`, '--out', out, '--json');
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as { metrics: { hit1: number; hit5: number } };
+    const report = JSON.parse(stdout) as { metrics: { hit1: number; hit5: number; answer1: number; crossCited: number; noneAbstained: number } };
     expect(report.metrics.hit5).toBeGreaterThan(0.9);
+    // Answer-level figures sit beside the retrieval ones.
+    expect(report.metrics.answer1).toBeGreaterThan(0.8);
+    expect(report.metrics.noneAbstained).toBe(1);
+    expect(typeof report.metrics.crossCited).toBe('number');
     const { readFile } = await import('node:fs/promises');
     const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(43);
     expect(Object.keys(lines[0] as object)).toEqual(['id', 'abstained', 'results']);
     expect(Object.keys((lines[0] as { results: object[] }).results[0] as object)).toEqual(['rank', 'passageId', 'docId', 'title', 'breadcrumb', 'text', 'start', 'end', 'score']);
+  });
+
+  it('compare prints one table row per document and --json the agreed shape', async () => {
+    const table = await run('compare', '电费补贴', '--doc', 'yunfu', '--doc', 'shenzhen');
+    expect(table.code).toBe(0);
+    expect(table.out).toContain('| 《深圳市促进大数据发展行动计划(2016—2018年)》 | 深圳市人民政府 | unknown | 未作规定 |');
+    expect(table.out).toContain('[1]: 《云浮市促进云计算大数据产业发展优惠办法(试行)》第三章第六条');
+    const json = JSON.parse((await run('compare', '电费补贴', '--doc', 'yunfu', '--json')).out) as { topic: string; rows: Record<string, unknown>[] };
+    expect(json.topic).toBe('电费补贴');
+    expect(Object.keys(json.rows[0] as object)).toEqual(expect.arrayContaining(['docId', 'title', 'issuer', 'validity', 'citations']));
+    expect(await run('compare')).toMatchObject({ code: 2, err: 'error: missing "<topic>"\nRun with --help for usage.\n' });
+    expect((await run('compare', '电费', '--doc', 'nope')).code).toBe(1);
   });
 });

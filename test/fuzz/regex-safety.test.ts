@@ -7,7 +7,10 @@ import { parsePolicy } from '../../src/corpus/parser.js';
 import { chunkDocument } from '../../src/chunking/chunker.js';
 import { analyze } from '../../src/retrieval/analyzer.js';
 import { quantityAsk, splitSentences, statesQuantity } from '../../src/retrieval/evidence.js';
-import { buildAliasTable, understandQuery } from '../../src/retrieval/query.js';
+import { buildAliasTable, questionForm, understandQuery } from '../../src/retrieval/query.js';
+import { displayText, isFiller } from '../../src/retrieval/answer.js';
+import { compareProvisions } from '../../src/retrieval/compare.js';
+import { resolveReferences } from '../../src/retrieval/references.js';
 import { realKnowledgeBase } from '../helpers.js';
 
 export const HOSTILE_QUERIES = ['第'.repeat(2000), '（'.repeat(2000), '第一'.repeat(1000), '(一'.repeat(1000), '专栏'.repeat(1000), '1.'.repeat(1000), '多少'.repeat(1000), '《'.repeat(2000), '第十条'.repeat(666), '0-'.repeat(1000), '那深圳呢'.repeat(500)];
@@ -23,7 +26,24 @@ describe('regexes on hostile input at the limits', () => {
       quantityAsk(q);
       statesQuantity(q, { kind: 'money' });
       expect((await service.ask(q)).answer.answer.length).toBeGreaterThan(0);
+      isFiller(q);
+      displayText(q, '第十条');
+      questionForm(q, 0);
+      expect((await compareProvisions(kb, service.searcher, q, { docIds: ['yunfu'] })).rows).toHaveLength(1);
     }
+    for (const q of ['为'.repeat(2000), '本条第（'.repeat(500), '依照本办法第'.repeat(333), '哪些城市'.repeat(500)]) {
+      isFiller(q);
+      expect((await service.ask(q)).answer.answer.length).toBeGreaterThan(0);
+    }
+  }, 240_000);
+
+  it('cross-reference resolution finishes on every passage and on a hostile body', async () => {
+    const { kb } = await realKnowledgeBase();
+    for (const p of kb.passages) resolveReferences(kb, p.docId, p.start, p.end);
+    const doc = kb.documents.get('yunfu')!;
+    const body = '本条第（二）项依照本办法第十条第二款第（三）项'.repeat(8000);
+    const hostile = { ...kb, documents: new Map([['yunfu', { ...doc, body }]]) };
+    expect(Array.isArray(resolveReferences(hostile, 'yunfu', 0, body.length))).toBe(true);
   }, 120_000);
 
   it('the parser and chunker finish on 200,000-character hostile bodies', () => {

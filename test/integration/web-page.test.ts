@@ -77,6 +77,52 @@ describe('web chat page', () => {
     await page.screenshot({ path: path.join(OUT, 'chat-abstain.png') });
     await page.close();
   }, 60_000);
+
+  it('marks an expired document, scrolls to the newest answer, and copies a citation in the drafters\' form', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    for (const [i, q] of ['东莞电子政务网络的接入带宽要达到什么标准?', '云浮对新落户的数据中心有什么电费补贴？'].entries()) {
+      await page.getByLabel('你的问题').fill(q);
+      await page.keyboard.press('Enter');
+      await page.locator('.conversation .assistant').nth(i).locator('button.cite').first().waitFor({ timeout: 30_000 });
+    }
+    const newest = page.locator('.conversation .assistant').last();
+    expect(await newest.evaluate((n) => n.classList.contains('has-validity-warning'))).toBe(true);
+    expect(await newest.locator('.validity-note').textContent()).toMatch(/^注意：该办法自2017年7月1日起实施.*已于2020年6月30日届满/u);
+    // The newest answer is in view inside the scrolling conversation.
+    const box = await newest.boundingBox();
+    const listBox = await page.locator('.conversation').boundingBox();
+    const visible = !!box && !!listBox && box.y >= listBox.y - 1 && box.y < listBox.y + listBox.height;
+    expect(visible).toBe(true);
+    expect(await page.locator('#citation-1 .validity-warn').textContent()).toBe('已失效');
+    await page.locator('#citation-1 .copy-cite').click();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe('《云浮市促进云计算大数据产业发展优惠办法(试行)》第三章第六条');
+    await page.screenshot({ path: path.join(OUT, 'chat-validity.png') });
+    await context.close();
+  }, 90_000);
+
+  it('compares documents on a topic and exports a Markdown table that keeps the citations', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(server.url);
+    await page.locator('#compare summary').click();
+    await page.locator('#compare-topic').fill('电费补贴');
+    await page.locator('#compare-button').click();
+    const table = page.locator('.compare-table');
+    await table.waitFor({ timeout: 30_000 });
+    expect(await table.locator('tbody tr').count()).toBe(8);
+    expect(await table.locator('tbody tr.no-provision').count()).toBe(7);
+    expect(await table.locator('.drafter').first().textContent()).toBe('《云浮市促进云计算大数据产业发展优惠办法(试行)》第三章第六条');
+    await page.locator('#compare-export').click();
+    const md = await page.locator('#compare-markdown').inputValue();
+    expect(md).toContain('| 文件 | 发文机关 | 效力 | 规定（原文） |');
+    expect(md).toMatch(/“第六条 对已运营的云计算大数据企业,将予以大工业电价优惠和网络带宽等方面的政策支持。”\[1\]/u);
+    expect(md).toContain('[1]: 《云浮市促进云计算大数据产业发展优惠办法(试行)》第三章第六条');
+    expect(md).toContain('| 《深圳市促进大数据发展行动计划(2016—2018年)》 | 深圳市人民政府 | 效力未载明 | 未作规定 |');
+    await page.screenshot({ path: path.join(OUT, 'compare.png') });
+    await page.close();
+  }, 60_000);
 });
 
 describe('web chat page with API_TOKEN set', () => {

@@ -4,6 +4,7 @@ import { createApp } from '../../server/http/app.js';
 import { checkAnswer, composeAnswer } from '../../src/retrieval/answer.js';
 import { compareProvisions, comparisonMarkdown, drafterCitation } from '../../src/retrieval/compare.js';
 import { computeMetrics, type EvalRun } from '../../src/retrieval/eval.js';
+import { quantityAsk, statesQuantity } from '../../src/retrieval/evidence.js';
 import { resolveReferences } from '../../src/retrieval/references.js';
 import { createKnowledgeService, type KnowledgeService } from '../../src/retrieval/service.js';
 import type { OpenedKnowledgeBase } from '../../src/pipeline/open.js';
@@ -53,7 +54,10 @@ describe('ask', () => {
 
   it('says which named document does not provide what is asked', async () => {
     const { answer } = await service.ask('云浮和深圳对数据中心各有什么电费补贴？');
-    expect(answer.answer).toMatch(/《深圳市促进大数据发展行动计划\(2016—2018年\)》未规定/u);
+    const lines = answer.answer.split('\n');
+    expect(lines[0]).toMatch(/^《云浮市促进云计算大数据产业发展优惠办法\(试行\)》第三章第六条：对已运营.*\[1\]$/u);
+    // The statement of absence carries no citation: nothing supports it but the document's silence.
+    expect(lines[1]).toBe('《深圳市促进大数据发展行动计划(2016—2018年)》未规定电费补贴。');
     const response = await service.search('云浮和深圳对数据中心各有什么电费补贴？');
     expect(composeAnswer(opened.kb, response).signals?.form).toBe('parts');
   });
@@ -119,5 +123,29 @@ describe('answer-level metrics', () => {
     expect(m.crossCited).toBe(0);
     expect(m.crossPrecision).toBe(0.5);
     expect(m.noneAbstained).toBe(1);
+  });
+});
+
+describe('quantityAsk and statesQuantity', () => {
+  it('a rate (每人每月) is stated only per the same units', () => {
+    const ask = quantityAsk('有没有按人头给社保补贴?每人每月多少?');
+    expect(ask).toMatchObject({ kind: 'money', per: ['人', '月'] });
+    expect(statesQuantity('一次性予以20万元奖励', ask!)).toBe(false);
+    expect(statesQuantity('每人每月补贴500元', ask!)).toBe(true);
+    expect(statesQuantity('补贴标准为10元/平方米', quantityAsk('租金补贴每平方米多少钱?')!)).toBe(true);
+  });
+
+  it('a who-question needs a body named as the one who acts', () => {
+    const ask = quantityAsk('奖补资金由谁负责落实?');
+    expect(ask).toEqual({ kind: 'who' });
+    expect(statesQuantity('相关奖补资金由企业所在税收属地的地方政府负责落实。', ask!)).toBe(true);
+    expect(statesQuantity('建立大数据产业研究院。', ask!)).toBe(false);
+  });
+
+  it('a year is not the figure a number question asks for', () => {
+    const ask = quantityAsk('核心产业规模分别要达到多少?')!;
+    expect(ask.kind).toBe('number');
+    expect(statesQuantity('第二步,到2025年人工智能基础理论实现重大突破', ask)).toBe(false);
+    expect(statesQuantity('人工智能核心产业规模超过4000亿元', ask)).toBe(true);
   });
 });

@@ -43,7 +43,8 @@ describe('LLM generation (protocol handling, not a model)', () => {
     expect(last?.auth).toBe('Bearer sk-test');
     expect(last?.body.model).toBe('test-model');
     expect(last?.body.messages[1]?.content).toMatch(/^问题：世界五百强企业把总部搬到云浮能拿多少奖励\?\n\n条文：\n\[1\]《云浮市/u);
-    expect(answer).toMatchObject({ generator: 'llm', abstained: false, answer: '云浮对世界500强企业一次性给予500万元落户奖励[1]。' });
+    // The cited document has expired: the model's answer carries the validity warning too.
+    expect(answer).toMatchObject({ generator: 'llm', abstained: false, answer: '云浮对世界500强企业一次性给予500万元落户奖励[1]。\n注意：该办法自2017年7月1日起实施,试行期三年，已于2020年6月30日届满（《云浮市促进云计算大数据产业发展优惠办法(试行)》）。' });
     expect(answer.flagged).toBeUndefined();
     expect(checkAnswer(kb, answer)).toEqual([]);
   });
@@ -53,7 +54,7 @@ describe('LLM generation (protocol handling, not a model)', () => {
     const service = createKnowledgeService(kb, embedder, { llm: { baseUrl, model: 'm' } });
     reply = '依据条文[2]和不存在的[9]。';
     const { answer } = await service.ask('世界五百强企业把总部搬到云浮能拿多少奖励?');
-    expect(answer.answer).toBe('依据条文[1]和不存在的。');
+    expect(answer.answer).toBe('依据条文[1]和不存在的。\n注意：该办法自2017年7月1日起实施,试行期三年，已于2020年6月30日届满（《云浮市促进云计算大数据产业发展优惠办法(试行)》）。');
     expect(answer.flagged).toBe(true);
     expect(answer.citations).toHaveLength(1);
     expect(checkAnswer(kb, answer)).toEqual([]);
