@@ -55,7 +55,10 @@ describe('kb search / ask / eval', () => {
     const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(43);
     expect(Object.keys(lines[0] as object)).toEqual(['id', 'abstained', 'results']);
-    expect(Object.keys((lines[0] as { results: object[] }).results[0] as object)).toEqual(['rank', 'passageId', 'docId', 'title', 'breadcrumb', 'text', 'start', 'end', 'score']);
+    // The agreed fields first, then where the passage is: page fields only for paginated sources (none here), validity always.
+    const first = (lines[0] as { results: Record<string, unknown>[] }).results[0] as Record<string, unknown>;
+    expect(Object.keys(first)).toEqual(['rank', 'passageId', 'docId', 'title', 'breadcrumb', 'text', 'start', 'end', 'score', 'validity']);
+    expect(first.validity).toEqual(expect.objectContaining({ status: expect.stringMatching(/^(in_force|expired|repealed|not_yet|draft|unknown)$/u), basis: expect.any(String) }));
   });
 
   it('compare prints one table row per document and --json the agreed shape', async () => {
