@@ -1,4 +1,5 @@
-// The one way the page calls the server: apiFetch(url, init) is fetch() plus the bearer token.
+// The one way the page calls the server: apiFetch(url, init) is fetch() plus the bearer token; and
+// el(), the DOM builder every view uses.
 // When the server answers 401 (API_TOKEN is set), it asks for the token in a small dialog, keeps it
 // in sessionStorage (this tab only, gone when it closes) and sends it as Authorization: Bearer on
 // every call; never in the URL. Views call window.apiFetch; load this script before them.
@@ -130,5 +131,19 @@
   }
 
   window.apiUpload = apiUpload;
+
+  /** The one DOM builder the views share: props (class, text, on<event>, attributes) and children (falsy ones skipped). */
+  function el(tag, props = {}, children = []) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(props)) {
+      if (k === 'class') node.className = v;
+      else if (k === 'text') node.textContent = v;
+      else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v);
+    }
+    for (const c of children) if (c) node.append(c);
+    return node;
+  }
+  window.el = el;
   window.apiFetch = apiFetch;
 })();

@@ -6,18 +6,6 @@ const ABSTAIN = '知识库中未找到相关规定';
 const state = { messages: [], docs: new Map() };
 const $ = (id) => document.getElementById(id);
 
-function el(tag, props = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) node.append(c);
-  return node;
-}
-
 /** Renders answer text with [n] turned into superscript buttons that open citation n. */
 function renderAnswer(container, text, citations) {
   container.textContent = '';

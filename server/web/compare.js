@@ -11,18 +11,6 @@
   // The auth-aware wrapper (api.js) when present, else plain fetch.
   const request = (...args) => (typeof window.apiFetch === 'function' ? window.apiFetch(...args) : fetch(...args));
 
-  function el(tag, props = {}, children = []) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(props)) {
-      if (k === 'class') node.className = v;
-      else if (k === 'text') node.textContent = v;
-      else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-      else node.setAttribute(k, v);
-    }
-    for (const c of children) if (c) node.append(c);
-    return node;
-  }
-
   /** 《标题》（文号）第X条: the form drafters paste into a text. */
   function drafterCitation(c) {
     return `《${c.title}》${c.docNumber ? `（${c.docNumber}）` : ''}${c.clausePath || c.clause || ''}`;
@@ -56,7 +44,8 @@
   function validityBadge(validity) {
     if (!validity) return null;
     const warn = WARN.has(validity.status);
-    return el('span', { class: `validity ${warn ? 'validity-warn' : 'validity-ok'}`, title: validity.basis || '', text: VALIDITY_LABEL[validity.status] || validity.status });
+    const kind = warn ? 'validity-warn' : validity.status === 'in_force' ? 'validity-ok' : 'validity-unknown';
+    return el('span', { class: `validity ${kind}`, title: validity.basis || '', text: VALIDITY_LABEL[validity.status] || validity.status });
   }
 
   function markdownCell(s) {

@@ -5,20 +5,7 @@
 
 (() => {
   const $ = (id) => document.getElementById(id);
-  const STATUS_TEXT = { in_force: '现行有效', expired: '已失效', repealed: '已废止', not_yet: '尚未施行', draft: '征求意见稿', unknown: '效力未知' };
   const FORMAT_TEXT = { markdown: 'Markdown', text: '文本', pdf: 'PDF', docx: 'Word', doc: 'Word 97', wps: 'WPS', html: '网页', ofd: 'OFD' };
-
-  function el(tag, props = {}, children = []) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(props)) {
-      if (k === 'class') node.className = v;
-      else if (k === 'text') node.textContent = v;
-      else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-      else node.setAttribute(k, v);
-    }
-    for (const c of children) node.append(c);
-    return node;
-  }
 
   function say(text, kind = '') {
     const status = $('library-status');
@@ -31,8 +18,7 @@
   function validityCell(v) {
     const cell = el('td');
     if (!v) return cell;
-    const warn = v.status === 'expired' || v.status === 'repealed' || v.status === 'not_yet' || v.status === 'draft';
-    cell.append(el('span', { class: `validity ${warn ? 'validity-warn' : v.status === 'in_force' ? 'validity-ok' : 'validity-unknown'}`, title: v.basis, text: STATUS_TEXT[v.status] || v.status }));
+    cell.append(window.PolicyKb.validityBadge(v));
     const dates = [v.effectiveFrom && `自 ${v.effectiveFrom}`, v.effectiveTo && `至 ${v.effectiveTo}`].filter(Boolean).join(' ');
     if (dates) cell.append(el('div', { class: 'dates', text: dates }));
     return cell;
