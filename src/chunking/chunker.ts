@@ -176,7 +176,8 @@ function buildChunk(doc: DocumentInput, group: Piece[], index: number, ancestors
   const headings = chain.map((n) => n.title || n.label);
   const labels = chain.map((n) => n.label);
   if (lastSibling) {
-    const range = `${anchor.node.label}—${lastSibling.node.label}`;
+    // 一、 … 三、 reads 一—三、 (the enumeration mark once, at the end); 第四条—第五条 stays as it is.
+    const range = `${anchor.node.label.replace(/[、.．]$/u, '')}—${lastSibling.node.label}`;
     headings[headings.length - 1] = range;
     labels[labels.length - 1] = range;
   }

@@ -198,7 +198,11 @@ export function withInferredValidity<T extends ValidityFields & { dateIssued?: s
     out.effectiveTo = inferred.effectiveTo;
     filled = true;
   }
-  if (filled && !out.validityBasis && inferred.basis) out.validityBasis = `正文：${inferred.basis}`;
+  if (filled && inferred.basis) {
+    const fromText = `正文：${inferred.basis}`;
+    if (!out.validityBasis) out.validityBasis = fromText;
+    else if (!out.validityBasis.includes(fromText)) out.validityBasis = `${out.validityBasis}；${fromText}`.slice(0, 500);
+  }
   return out;
 }
 
@@ -215,7 +219,8 @@ export function judgeValidity(meta: ValidityFields, today: string): Validity {
   if (from) dates.effectiveFrom = from;
   if (to) dates.effectiveTo = to;
   const basisParts: string[] = [];
-  if (meta.status) basisParts.push(`状态：${meta.status.trim()}`);
+  // A status the page's info box gave is already in the basis it wrote.
+  if (meta.status && !(meta.validityBasis ?? '').includes(`效力状态 ${meta.status.trim()}`)) basisParts.push(`状态：${meta.status.trim()}`);
   if (meta.supersededBy) basisParts.push(`已被《${meta.supersededBy.replace(/^《|》$/gu, '')}》取代`);
   if (meta.validityBasis) basisParts.push(meta.validityBasis);
   else {
