@@ -10,6 +10,7 @@ import type { Config } from '../../src/config/index.js';
 import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
 import { acquireWriteLock } from '../../src/pipeline/write-lock.js';
 import { CORPUS_DIR, ROOT, testConfig } from '../helpers.js';
+import { encryptPdf, makeZipBomb, rasterizePdf } from '../extract/fixtures.js';
 
 const FORMATS = path.resolve(ROOT, '..', 'shared', 'formats', 'files');
 const haveFormats = existsSync(FORMATS);
@@ -122,6 +123,31 @@ describe('document writes with ADMIN_TOKEN', () => {
     expect(existsSync(path.join(s.config.corpusDir, 'originals', 'passwd', 'passwd.txt'))).toBe(true);
     expect((await request(s.app).get('/readyz')).status).toBe(200);
   });
+
+  it('answers 422 for a zip bomb and an encrypted PDF, naming each, and keeps serving', async () => {
+    const auth = { authorization: `Bearer ${ADMIN}` };
+    // A few hundred KiB that would inflate past the 200 MiB limit.
+    const bomb = makeZipBomb('word/document.xml', 210 * 1024 * 1024, { '[Content_Types].xml': new TextEncoder().encode('<Types/>') });
+    const bombRes = await request(s.app).post('/api/documents').set(auth).attach('file', Buffer.from(bomb), 'bomb.docx');
+    expect(bombRes.status).toBe(422);
+    expect(bombRes.body.error).toBe('document_unreadable');
+    expect(bombRes.body.error_description).toContain('bomb.docx');
+    const pdf = await readFile(path.join(FORMATS, 'pdf-04.pdf'));
+    const locked = await request(s.app).post('/api/documents').set(auth).attach('file', Buffer.from(encryptPdf(pdf)), 'locked.pdf');
+    expect(locked.status).toBe(422);
+    expect(locked.body.error_description).toContain('locked.pdf');
+    expect((await request(s.app).get('/readyz')).status).toBe(200);
+  }, 60_000);
+
+  it.skipIf(!haveFormats)('OCRs a scanned PDF and marks its citations as OCR text, with their page', async () => {
+    const scanned = rasterizePdf(await readFile(path.join(FORMATS, 'pdf-01.pdf')), 1, 1);
+    const res = await request(s.app).post('/api/documents').set('authorization', `Bearer ${ADMIN}`).field('docId', 'scan').attach('file', Buffer.from(scanned), 'scan.pdf');
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ docId: 'scan', format: 'pdf', pageCount: 1, ocr: true });
+    const hits = (await request(s.app).post('/api/search').send({ query: '城镇燃气管理条例 总则', k: 5, docIds: ['scan'] })).body.results as { page: number; ocr?: boolean }[];
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits[0]).toMatchObject({ page: 1, ocr: true });
+  }, 120_000);
 
   it('refuses an upload over UPLOAD_MAX_MB with 413', async () => {
     const small = await serve({ ADMIN_TOKEN: ADMIN, UPLOAD_MAX_MB: '1' });
