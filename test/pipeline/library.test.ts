@@ -145,6 +145,21 @@ describe('addDocuments', () => {
   });
 });
 
+describe('an add interrupted before the index swap', () => {
+  it('leaves the previous index searchable, and the next ingest picks the document up', async () => {
+    const { config, deps } = await setup();
+    const before = await open(config);
+    const crashing: LibraryDeps = { ...deps, reindex: () => Promise.reject(new Error('killed while indexing')) };
+    await expect(addDocuments(crashing, [{ bytes: Buffer.from('庚办法\n第一条 庚的规定。'), fileName: 'g.txt' }])).rejects.toThrow('killed while indexing');
+    const still = await open(config);
+    expect(still.info.version).toBe(before.info.version);
+    expect([...still.documents.keys()].sort()).toEqual(['hebei', 'yunfu']);
+    // The lock was released and the files are in place: the next writer completes the change.
+    const summary = await ingest(ingestOptionsFor(config, runtime.embedder, runtime.profile));
+    expect(summary.added).toEqual(['g']);
+  });
+});
+
 describe('removeDocument', () => {
   it('drops the text, the original and the passages', async () => {
     const { config, deps } = await setup();
