@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { strToU8, zipSync, type Zippable } from 'fflate';
+import { KbError } from '../../src/shared/errors.js';
 import { ROOT } from '../helpers.js';
 
 /** shared/ beside the checkout (CI, /work/main); from a worktree under /work/wt it is one level further up. */
@@ -154,4 +155,18 @@ export const para = (text: string, numId?: number, ilvl = 0): string =>
 /** A ZIP whose one entry inflates from a few KiB to `bytes` (zeros). */
 export function makeZipBomb(entry: string, bytes: number, extra: Zippable = {}): Uint8Array {
   return zipSync({ ...extra, [entry]: [new Uint8Array(bytes), { level: 9 }] });
+}
+
+/** Text with all white space removed, for comparing extracted text with evidence. */
+export const squash = (s: string): string => s.replace(/\s+/gu, '');
+
+/** The KbError a promise rejects with (fails the test when it resolves or throws something else). */
+export async function failure(promise: Promise<unknown>): Promise<KbError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof KbError) return error;
+    throw error;
+  }
+  throw new Error('expected a KbError');
 }

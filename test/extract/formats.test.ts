@@ -5,20 +5,8 @@ import { strToU8, zipSync } from 'fflate';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { extractDocument, sniffFormat } from '../../src/extract/index.js';
-import { KbError } from '../../src/shared/errors.js';
-import { makeDocx, makePdf, makeZipBomb, para, REAL_FILES, type PdfText } from './fixtures.js';
+import { makeDocx, makePdf, makeZipBomb, para, REAL_FILES, type PdfText, failure, squash } from './fixtures.js';
 
-const squash = (s: string): string => s.replace(/\s+/gu, '');
-
-async function failure(promise: Promise<unknown>): Promise<KbError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof KbError) return error;
-    throw error;
-  }
-  throw new Error('expected a KbError');
-}
 
 const CHINESE = '第一条 为了加强城镇燃气管理，保障燃气供应，制定本条例。\n第二条 本条例适用于城镇燃气的经营与使用（含液化石油气）。\n';
 

@@ -4,20 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractDocument } from '../../src/extract/index.js';
-import { KbError } from '../../src/shared/errors.js';
-import { encryptPdf, makePdf, rasterizePages, rasterizePdf, REAL_FILES, type PdfPageSpec } from './fixtures.js';
+import { encryptPdf, makePdf, rasterizePages, rasterizePdf, REAL_FILES, type PdfPageSpec, failure, squash } from './fixtures.js';
 
-const squash = (s: string): string => s.replace(/\s+/gu, '');
-
-async function failure(promise: Promise<unknown>): Promise<KbError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof KbError) return error;
-    throw error;
-  }
-  throw new Error('expected a KbError');
-}
 
 const textPage: PdfPageSpec = { texts: [{ x: 72, y: 200, size: 14, text: 'Article 1. This page has a text layer.' }] };
 /** A PDF with a text page and a scanned page (page 2). */
