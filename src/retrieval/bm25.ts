@@ -28,14 +28,6 @@ export interface Bm25SearchOptions {
   allow?: (index: number) => boolean;
 }
 
-export interface Bm25Json {
-  version: 1;
-  params: Bm25Params;
-  docLengths: number[];
-  /** term → [passageIndex, tf, passageIndex, tf, …] */
-  postings: Record<string, number[]>;
-}
-
 /** One passage's input: its analyzed terms (duplicates counted) or their counts. */
 export type Bm25Document = readonly string[] | ReadonlyMap<string, number>;
 
@@ -52,7 +44,16 @@ interface QueryTerm {
 }
 
 function align8(n: number): number {
-  return (n + 7) & ~7;
+  return Math.ceil(n / 8) * 8;
+}
+
+/** Byte offsets of the sections of the binary form. */
+function layout(n: number, v: number, p: number, tfWidth: number): { lengths: number; offsets: number; docs: number; tfs: number; terms: number } {
+  const lengths = HEADER_BYTES;
+  const offsets = align8(lengths + n * 4);
+  const docs = align8(offsets + (v + 1) * 4);
+  const tfs = align8(docs + p * 4);
+  return { lengths, offsets, docs, tfs, terms: align8(tfs + p * tfWidth) };
 }
 
 export class Bm25Index {
@@ -61,7 +62,7 @@ export class Bm25Index {
   private readonly termList: string[];
   private readonly offsets: Uint32Array;
   private readonly postingDocs: Int32Array;
-  private readonly postingTfs: Uint32Array;
+  private readonly postingTfs: Uint8Array | Uint16Array | Uint32Array;
   private readonly docLengths: Uint32Array;
   private readonly avgdl: number;
   /** k1 · (1 − b + b · len/avgdl) per passage: the length part of the BM25 denominator. */
@@ -69,7 +70,7 @@ export class Bm25Index {
   /** Largest tf·(k1+1)/(tf+docNorm) over each term's postings. */
   private readonly maxImpact: Float64Array;
 
-  private constructor(params: Bm25Params, termList: string[], offsets: Uint32Array, postingDocs: Int32Array, postingTfs: Uint32Array, docLengths: Uint32Array) {
+  private constructor(params: Bm25Params, termList: string[], offsets: Uint32Array, postingDocs: Int32Array, postingTfs: Uint8Array | Uint16Array | Uint32Array, docLengths: Uint32Array) {
     this.params = params;
     this.termList = termList;
     this.vocabulary = new Map(termList.map((t, i) => [t, i]));
@@ -131,8 +132,10 @@ export class Bm25Index {
     const offsets = new Uint32Array(docsOf.length + 1);
     for (let t = 0; t < docsOf.length; t += 1) offsets[t + 1] = (offsets[t] as number) + (docsOf[t] as number[]).length;
     const total = offsets[docsOf.length] as number;
+    const maxTf = tfsOf.reduce((m, l) => l.reduce((a, b) => Math.max(a, b), m), 0);
     const postingDocs = new Int32Array(total);
-    const postingTfs = new Uint32Array(total);
+    // The narrowest width that holds every tf: 1 byte for passages of a few hundred characters.
+    const postingTfs = maxTf <= 0xff ? new Uint8Array(total) : maxTf <= 0xffff ? new Uint16Array(total) : new Uint32Array(total);
     for (let t = 0; t < docsOf.length; t += 1) {
       postingDocs.set(docsOf[t] as number[], offsets[t]);
       postingTfs.set(tfsOf[t] as number[], offsets[t]);
@@ -141,20 +144,18 @@ export class Bm25Index {
   }
 
   /**
-   * One buffer: a 48-byte header (magic, format version, counts, k1, b), then passage lengths
-   * (u32), term offsets (u32), posting passage indices (i32), term frequencies (u32), each
-   * 8-byte aligned, then the vocabulary as a UTF-8 JSON array. Little-endian.
+   * One buffer: a 48-byte header (magic, format version, counts, k1, b, tf width), then passage
+   * lengths (u32), term offsets (u32), posting passage indices (i32), term frequencies (u8, u16 or
+   * u32, as the header says), each 8-byte aligned, then the vocabulary as a UTF-8 JSON array.
+   * Little-endian.
    */
   toBinary(): Uint8Array {
     const n = this.docLengths.length;
     const v = this.termList.length;
     const p = this.postingDocs.length;
     const terms = new TextEncoder().encode(JSON.stringify(this.termList));
-    const at = { lengths: HEADER_BYTES, offsets: 0, docs: 0, tfs: 0, terms: 0 };
-    at.offsets = align8(at.lengths + n * 4);
-    at.docs = align8(at.offsets + (v + 1) * 4);
-    at.tfs = align8(at.docs + p * 4);
-    at.terms = align8(at.tfs + p * 4);
+    const tfWidth = this.postingTfs.BYTES_PER_ELEMENT;
+    const at = layout(n, v, p, tfWidth);
     const out = new Uint8Array(at.terms + terms.length);
     const view = new DataView(out.buffer);
     out.set(new TextEncoder().encode(MAGIC), 0);
@@ -165,7 +166,8 @@ export class Bm25Index {
     view.setFloat64(24, this.params.k1, true);
     view.setFloat64(32, this.params.b, true);
     view.setUint32(40, terms.length, true);
-    const bytesOf = (a: Uint32Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    view.setUint32(44, tfWidth, true);
+    const bytesOf = (a: Uint8Array | Uint16Array | Uint32Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
     out.set(bytesOf(this.docLengths), at.lengths);
     out.set(bytesOf(this.offsets), at.offsets);
     out.set(bytesOf(this.postingDocs), at.docs);
@@ -188,17 +190,15 @@ export class Bm25Index {
     const p = view.getUint32(20, true);
     const params = { k1: view.getFloat64(24, true), b: view.getFloat64(32, true) };
     const termBytes = view.getUint32(40, true);
-    const at = { lengths: HEADER_BYTES, offsets: 0, docs: 0, tfs: 0, terms: 0 };
-    at.offsets = align8(at.lengths + n * 4);
-    at.docs = align8(at.offsets + (v + 1) * 4);
-    at.tfs = align8(at.docs + p * 4);
-    at.terms = align8(at.tfs + p * 4);
+    const tfWidth = view.getUint32(44, true);
+    if (tfWidth !== 1 && tfWidth !== 2 && tfWidth !== 4) throw new RangeError(`BM25 index declares ${tfWidth}-byte term frequencies; expected 1, 2 or 4`);
+    const at = layout(n, v, p, tfWidth);
     if (bytes.length !== at.terms + termBytes) throw new RangeError(`BM25 index has ${bytes.length} bytes; its header describes ${at.terms + termBytes}`);
     const base = bytes.byteOffset;
     const docLengths = new Uint32Array(bytes.buffer, base + at.lengths, n);
     const offsets = new Uint32Array(bytes.buffer, base + at.offsets, v + 1);
     const postingDocs = new Int32Array(bytes.buffer, base + at.docs, p);
-    const postingTfs = new Uint32Array(bytes.buffer, base + at.tfs, p);
+    const postingTfs = tfWidth === 1 ? new Uint8Array(bytes.buffer, base + at.tfs, p) : tfWidth === 2 ? new Uint16Array(bytes.buffer, base + at.tfs, p) : new Uint32Array(bytes.buffer, base + at.tfs, p);
     const termList = JSON.parse(new TextDecoder().decode(bytes.subarray(at.terms))) as unknown;
     if (!Array.isArray(termList) || termList.length !== v || !termList.every((t) => typeof t === 'string')) throw new RangeError(`BM25 vocabulary is not ${v} strings`);
     if (offsets[0] !== 0 || offsets[v] !== p) throw new RangeError('BM25 term offsets do not cover the postings');
@@ -212,24 +212,6 @@ export class Bm25Index {
       }
     }
     return new Bm25Index(params, termList as string[], offsets, postingDocs, postingTfs, docLengths);
-  }
-
-  /** @deprecated The JSON form of format 1 snapshots; `toBinary` replaces it. */
-  static fromJSON(json: Bm25Json): Bm25Index {
-    const counts = json.docLengths.map(() => new Map<string, number>());
-    for (const [term, list] of Object.entries(json.postings)) for (let i = 0; i < list.length; i += 2) (counts[list[i] as number] as Map<string, number>).set(term, list[i + 1] as number);
-    return Bm25Index.build(counts, json.params);
-  }
-
-  /** @deprecated See fromJSON. */
-  toJSON(): Bm25Json {
-    const postings: Record<string, number[]> = {};
-    this.termList.forEach((term, t) => {
-      const list: number[] = [];
-      for (let i = this.offsets[t] as number; i < (this.offsets[t + 1] as number); i += 1) list.push(this.postingDocs[i] as number, this.postingTfs[i] as number);
-      postings[term] = list;
-    });
-    return { version: 1, params: this.params, docLengths: Array.from(this.docLengths), postings };
   }
 
   get size(): number {

@@ -44,6 +44,13 @@ describe('Bm25Index', () => {
     expect(copy.termCounts()).toEqual(index.termCounts());
   });
 
+  it('keeps term frequencies above 255 through the binary form', () => {
+    const big = Bm25Index.build([new Map([['数据', 300]]), new Map([['数据', 70_000], ['开放', 1]]), ['开放']]);
+    const copy = Bm25Index.fromBinary(big.toBinary());
+    expect(copy.termCounts()).toEqual(big.termCounts());
+    expect(copy.search(['数据'], 2)).toEqual(big.search(['数据'], 2));
+  });
+
   it('refuses a truncated or foreign buffer with what is wrong', () => {
     const bytes = index.toBinary();
     expect(() => Bm25Index.fromBinary(bytes.subarray(0, bytes.length - 1))).toThrow(`BM25 index has ${bytes.length - 1} bytes; its header describes ${bytes.length}`);
