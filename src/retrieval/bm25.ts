@@ -292,7 +292,7 @@ export class Bm25Index {
     const query = this.queryTerms(terms, options.weights);
     const n = query.length;
     if (n === 0 || !(k >= 1)) return [];
-    const limit = Math.floor(k);
+    const limit = Math.min(Math.floor(k), this.size);
     const allow = options.allow;
     const docs = this.postingDocs;
     const tfs = this.postingTfs;

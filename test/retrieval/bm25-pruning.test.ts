@@ -53,5 +53,6 @@ describe('Bm25Index.search (MaxScore)', () => {
     expect(index.search(['未知'], 5)).toEqual([]);
     expect(index.search(['数据', '开放'], 5, { weights: new Map([['开放', 0]]) }).map((r) => r.index)).toEqual([0]);
     expect(index.search(['数据'], 0)).toEqual([]);
+    expect(index.search(['数据', '开放'], Infinity)).toEqual(index.scoreExhaustive(['数据', '开放'], Infinity));
   });
 });
