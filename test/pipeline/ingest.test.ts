@@ -59,6 +59,19 @@ describe('ingest', () => {
     expect(kb.documents.get('yunfu')?.body).toContain('试行期五年');
   });
 
+  it('gives kept passages the same BM25 terms as a full rebuild', async () => {
+    const { config, options } = await setup();
+    await ingest(options);
+    const file = path.join(config.corpusDir, 'yunfu.md');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('试行期三年', '试行期五年'));
+    await ingest(options);
+    const incremental = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+    await ingest({ ...options, rebuild: true });
+    const rebuilt = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+    expect(incremental.bm25.termCounts()).toEqual(rebuilt.bm25.termCounts());
+    for (const q of [['数据', '中心', '电价'], ['人工智能', '第10条'], ['试行期', '五年']]) expect(incremental.bm25.search(q, 10)).toEqual(rebuilt.bm25.search(q, 10));
+  });
+
   it('keeps the previous version of a document whose file breaks', async () => {
     const { config, options } = await setup();
     await ingest(options);
