@@ -44,7 +44,8 @@ Your own documents (PDF incl. scanned, DOCX, DOC/WPS, OFD, saved web pages, text
 Model and index
   model build [--tarball FILE] [--sif-a A] [--remove-pc]
                                                build the offline word-vector model (embeddings/models/)
-  ingest [--rebuild]                           build or update the indexes (embeddings/index/)
+  ingest [--rebuild] [--verbose] [--json]      build or update the indexes (embeddings/index/);
+                                               prints counts (docIds with --verbose or --json)
 
 Search and answers
   search "<query>" [--k N] [--doc ID] [--json]  ranked passages with breadcrumbs and offsets
@@ -88,15 +89,33 @@ function printTree(io: CliIo, node: ReturnType<typeof buildOutline>, depth = 0):
   }
 }
 
-function formatSummary(s: Awaited<ReturnType<typeof ingest>>): string {
+type IngestResult = Awaited<ReturnType<typeof ingest>>;
+
+/** Per-outcome document counts; `--json` carries them next to the id lists. */
+function summaryCounts(s: IngestResult): { added: number; changed: number; removed: number; unchanged: number; kept: number } {
+  return { added: s.added.length, changed: s.changed.length, removed: s.removed.length, unchanged: s.unchanged.length, kept: s.kept.length };
+}
+
+/**
+ * The human summary: counts only, so a library of thousands of documents prints a few lines;
+ * `verbose` adds the docIds of each outcome (unchanged ones stay a count).
+ */
+export function formatSummary(s: IngestResult, verbose = false): string {
   if (s.upToDate) return `index is up to date: ${s.documents} documents, ${s.passages} passages; nothing to do (${s.seconds.toFixed(2)} s)`;
+  const c = summaryCounts(s);
   const parts = [
     `indexed ${s.documents} documents, ${s.passages} passages in ${s.seconds.toFixed(2)} s`,
     `embedded ${s.embedded} chunks in ${s.embedSeconds.toFixed(2)} s (${s.chunksPerSecond.toFixed(1)} chunks/s)`,
-    `added: ${s.added.join(', ') || '-'}; changed: ${s.changed.join(', ') || '-'}; removed: ${s.removed.join(', ') || '-'}; unchanged: ${s.unchanged.length}`,
+    `documents: ${c.added} added, ${c.changed} changed, ${c.removed} removed, ${c.unchanged} unchanged`,
   ];
+  if (verbose) {
+    parts.push(`added: ${s.added.join(', ') || '-'}`, `changed: ${s.changed.join(', ') || '-'}`, `removed: ${s.removed.join(', ') || '-'}`);
+  }
   if (s.rebuildReason) parts.push(`full build: ${s.rebuildReason}`);
-  if (s.kept.length) parts.push(`kept previous version of: ${s.kept.join(', ')} (their files failed to parse)`);
+  if (s.kept.length) {
+    parts.push(verbose ? `kept previous version of: ${s.kept.join(', ')} (their files failed to parse)` : `kept the previous version of ${s.kept.length} document(s) whose files failed to parse (warnings above; --verbose lists them)`);
+  }
+  if (!verbose && c.added + c.changed + c.removed > 0) parts.push('(--verbose or --json lists the docIds)');
   return parts.join('\n');
 }
 
@@ -121,7 +140,7 @@ const commands: Record<string, CommandSpec> = {
     },
   },
   ingest: {
-    options: { rebuild: { type: 'boolean', default: false } },
+    options: { rebuild: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } },
     async run(ctx) {
       if (ctx.positionals.length > 0) throw new UsageError(`unexpected arguments: ${ctx.positionals.join(' ')}`);
       const logger = loggerFor(ctx);
@@ -144,8 +163,8 @@ const commands: Record<string, CommandSpec> = {
           progress: createProgressFactory(ctx.io.stderr as { write(s: string): unknown; isTTY?: boolean }),
         });
         for (const problem of summary.fileErrors) ctx.io.stderr.write(`warning: skipped ${problem}\n`);
-        if (ctx.values.json) printJson(ctx.io, summary);
-        else print(ctx.io, formatSummary(summary));
+        if (ctx.values.json) printJson(ctx.io, { ...summary, counts: summaryCounts(summary) });
+        else print(ctx.io, formatSummary(summary, ctx.values.verbose === true));
         return 0;
       } finally {
         await lock?.release();

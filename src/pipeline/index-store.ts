@@ -13,12 +13,17 @@ import path from 'node:path';
 import { CHUNKER_VERSION } from '../chunking/chunker.js';
 import { DenseIndex, type HnswParams } from '../embeddings/dense-index.js';
 import { ANALYZER_VERSION } from '../retrieval/analyzer.js';
-import { Bm25Index, type Bm25Json } from '../retrieval/bm25.js';
+import { Bm25Index } from '../retrieval/bm25.js';
 import { assembleIndex, type IndexedDocument, type KnowledgeIndex, type PassageRecord } from '../retrieval/knowledge-index.js';
 import { ERROR_CODES, KbError, describeError } from '../shared/errors.js';
 import { fsyncDir, writeFileAtomic, writeFileDurable } from '../shared/fs-atomic.js';
+import { decodePassages, encodePassages } from './passage-store.js';
 
-export const INDEX_FORMAT_VERSION = 1;
+/**
+ * 2: binary passages.bin (Int32 columns + interned strings, no passage text, no terms) and
+ * bm25.bin (typed-array postings); 1 stored both as JSON.
+ */
+export const INDEX_FORMAT_VERSION = 2;
 
 export interface IndexManifest {
   formatVersion: number;
@@ -41,7 +46,7 @@ export interface IndexExpectations {
   efSearch: number;
 }
 
-const FILES = ['documents.json', 'passages.json', 'vectors.f32', 'dense.hnsw', 'bm25.json'] as const;
+const FILES = ['documents.json', 'passages.bin', 'vectors.f32', 'dense.hnsw', 'bm25.bin'] as const;
 const REBUILD_HINT = 'run `npm run -s kb -- ingest --rebuild`';
 
 export function indexRoot(indexDir: string): string {
@@ -89,10 +94,10 @@ export async function writeSnapshot(indexDir: string, snapshot: SnapshotToWrite,
   await mkdir(dir);
   const contents: Record<(typeof FILES)[number], string | Uint8Array | undefined> = {
     'documents.json': JSON.stringify(snapshot.documents),
-    'passages.json': JSON.stringify(snapshot.passages),
+    'passages.bin': encodePassages(snapshot.passages),
     'vectors.f32': new Uint8Array(snapshot.vectors.buffer, snapshot.vectors.byteOffset, snapshot.vectors.byteLength),
     'dense.hnsw': undefined,
-    'bm25.json': JSON.stringify(snapshot.bm25.toJSON()),
+    'bm25.bin': snapshot.bm25.toBinary(),
   };
   const files: IndexManifest['files'] = {};
   for (const name of FILES) {
@@ -174,17 +179,23 @@ export async function loadIndex(indexDir: string, expected: IndexExpectations): 
     raw[name] = bytes;
   }
   try {
+    const passages = decodePassages(raw['passages.bin'] as Buffer);
     const documents = JSON.parse((raw['documents.json'] as Buffer).toString('utf8')) as IndexedDocument[];
-    const passages = JSON.parse((raw['passages.json'] as Buffer).toString('utf8')) as PassageRecord[];
+    const bodies = new Map(documents.map((d) => [d.meta.docId, d.body.length]));
+    passages.forEach((p, i) => {
+      const length = bodies.get(p.docId);
+      if (length === undefined || p.end > length) throw new Error(`passage ${i} (${p.passageId}) ends at ${p.end}, beyond its document ${p.docId} (${length ?? 'missing'})`);
+    });
     const vbytes = raw['vectors.f32'] as Buffer;
-    const vectors = new Float32Array(vbytes.buffer.slice(vbytes.byteOffset, vbytes.byteOffset + vbytes.byteLength));
+    // A view when aligned (large files are), else one copy.
+    const vectors = vbytes.byteOffset % 4 === 0 ? new Float32Array(vbytes.buffer, vbytes.byteOffset, vbytes.byteLength / 4) : new Float32Array(vbytes.buffer.slice(vbytes.byteOffset, vbytes.byteOffset + vbytes.byteLength));
     if (vectors.length !== passages.length * manifest.model.dimension) {
       throw new Error(`vectors.f32 holds ${vectors.length} floats for ${passages.length} passages × ${manifest.model.dimension}`);
     }
     const params: HnswParams = { M: manifest.hnsw.M, efConstruction: manifest.hnsw.efConstruction, efSearch: expected.efSearch };
     const dense = await DenseIndex.load(path.join(dir, 'dense.hnsw'), manifest.model.dimension, params, passages.length);
-    const bm25 = Bm25Index.fromJSON(JSON.parse((raw['bm25.json'] as Buffer).toString('utf8')) as Bm25Json);
-    if (bm25.size !== passages.length) throw new Error(`bm25.json covers ${bm25.size} passages; passages.json has ${passages.length}`);
+    const bm25 = Bm25Index.fromBinary(raw['bm25.bin'] as Buffer);
+    if (bm25.size !== passages.length) throw new Error(`bm25.bin covers ${bm25.size} passages; passages.bin has ${passages.length}`);
     return assembleIndex({
       info: { formatVersion: manifest.formatVersion, modelId: manifest.model.id, dimension: manifest.model.dimension, createdAt: manifest.createdAt, version },
       documents: new Map(documents.map((d) => [d.meta.docId, d])),

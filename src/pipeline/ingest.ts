@@ -10,7 +10,7 @@ import { DenseIndex, type HnswParams } from '../embeddings/dense-index.js';
 import type { Embedder } from '../embeddings/embedder.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import { ANALYZER_VERSION, analyze } from '../retrieval/analyzer.js';
-import { Bm25Index } from '../retrieval/bm25.js';
+import { Bm25Index, type Bm25Document } from '../retrieval/bm25.js';
 import type { IndexedDocument, KnowledgeIndex, PassageRecord } from '../retrieval/knowledge-index.js';
 import { ERROR_CODES, KbError, describeError, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -70,7 +70,8 @@ async function loadPrevious(options: IngestOptions, logger: Logger): Promise<{ p
   try {
     current = await readManifest(options.indexDir);
   } catch (error) {
-    return { reason: describeError(error) };
+    // An index of an older format is rebuilt: the reason says why, without the "run …" hint.
+    return { reason: (isKbError(error) ? error.message : describeError(error)).replace(/; run `[^`]*`$/u, '') };
   }
   if (!current) return { reason: 'no index yet' };
   try {
@@ -92,7 +93,7 @@ async function loadPrevious(options: IngestOptions, logger: Logger): Promise<{ p
   }
 }
 
-function toRecord(chunk: Chunk, label: number): PassageRecord {
+function toRecord(chunk: Chunk, label: number): { record: PassageRecord; terms: string[] } {
   const record: PassageRecord = {
     label,
     passageId: chunk.passageId,
@@ -105,14 +106,13 @@ function toRecord(chunk: Chunk, label: number): PassageRecord {
     labels: chunk.labels,
     clause: chunk.clause,
     sectionIds: chunk.sectionIds,
-    terms: analyze(chunk.indexText),
   };
   if (chunk.part) record.part = chunk.part;
-  return record;
+  return { record, terms: analyze(chunk.indexText) };
 }
 
-/** A chunk's record; a failure to analyze names the corpus file instead of failing anonymously. */
-function analyzed(doc: LoadedDocument, chunk: Chunk, label: number): PassageRecord {
+/** A chunk's record and BM25 terms; a failure to analyze names the corpus file instead of failing anonymously. */
+function analyzed(doc: LoadedDocument, chunk: Chunk, label: number): { record: PassageRecord; terms: string[] } {
   try {
     return toRecord(chunk, label);
   } catch (error) {
@@ -202,14 +202,24 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   let nextLabel = previous?.manifest.hnsw.nextLabel ?? 0;
   let deleted = previous?.manifest.hnsw.deleted ?? 0;
   const passages: PassageRecord[] = [];
+  // Parallel to passages: what BM25 indexes. Kept passages reuse the previous index's term counts.
+  const bm25Input: Bm25Document[] = [];
+  const previousCounts = previous && keepIds.size > 0 ? previous.kb.bm25.termCounts() : undefined;
   const vectorRows: Float32Array[] = [];
   const addedLabels: { label: number; vector: Float32Array }[] = [];
   const keptLabels = new Set<number>();
+  const previousPositions = new Map<string, number[]>();
+  previous?.kb.passages.forEach((p, pos) => {
+    let list = previousPositions.get(p.docId);
+    if (!list) previousPositions.set(p.docId, (list = []));
+    list.push(pos);
+  });
   for (const docId of docIds) {
     if (keepIds.has(docId) && previous) {
-      for (const [pos, p] of previous.kb.passages.entries()) {
-        if (p.docId !== docId) continue;
+      for (const pos of previousPositions.get(docId) ?? []) {
+        const p = previous.kb.passages[pos] as PassageRecord;
         passages.push(p);
+        bm25Input.push(previousCounts?.[pos] as Bm25Document);
         vectorRows.push(previous.kb.vectors.subarray(pos * dim, (pos + 1) * dim));
       }
     } else {
@@ -218,15 +228,18 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
         const kept = reuse(chunk);
         if (kept && previous) {
           // Same id, same text and path: the old point stays; only position and offsets move.
-          passages.push(analyzed(doc, chunk, kept.record.label));
+          const { record, terms } = analyzed(doc, chunk, kept.record.label);
+          passages.push(record);
+          bm25Input.push(terms);
           vectorRows.push(previous.kb.vectors.subarray(kept.position * dim, (kept.position + 1) * dim));
           keptLabels.add(kept.record.label);
           continue;
         }
         const vector = newVectors.get(chunk.passageId) as Float32Array;
-        const record = analyzed(doc, chunk, nextLabel);
+        const { record, terms } = analyzed(doc, chunk, nextLabel);
         nextLabel += 1;
         passages.push(record);
+        bm25Input.push(terms);
         vectorRows.push(vector);
         addedLabels.push({ label: record.label, vector });
       }
@@ -260,11 +273,13 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
     nextLabel = passages.length;
   }
   indexBar.done();
-  const bm25 = Bm25Index.build(passages.map((p) => p.terms));
+  const bm25 = Bm25Index.build(bm25Input);
 
   const documents = docIds.map((id) => (fresh.has(id) ? toIndexedDocument(fresh.get(id) as LoadedDocument) : (prevDocs.get(id) as IndexedDocument)));
   const manifestDocs: IndexManifest['documents'] = {};
-  for (const d of documents) manifestDocs[d.meta.docId] = { hash: d.contentHash, source: d.source, passages: passages.filter((p) => p.docId === d.meta.docId).length };
+  const perDoc = new Map<string, number>();
+  for (const p of passages) perDoc.set(p.docId, (perDoc.get(p.docId) ?? 0) + 1);
+  for (const d of documents) manifestDocs[d.meta.docId] = { hash: d.contentHash, source: d.source, passages: perDoc.get(d.meta.docId) ?? 0 };
   const version = await writeSnapshot(
     options.indexDir,
     {

@@ -1,18 +1,19 @@
 /**
- * Okapi BM25 over analyzed terms. Pure: built from term lists, serialized with toJSON/fromJSON.
+ * Okapi BM25 over analyzed terms. Pure: built from term lists (or term counts), serialized to one
+ * binary buffer with `toBinary`/`fromBinary`.
+ *
+ * Postings are typed arrays: for term t, `postingDocs[offsets[t] .. offsets[t+1])` are the passage
+ * indices containing it, ascending, and `postingTfs` the matching term frequencies. Each term also
+ * keeps its largest impact (the BM25 term score at weight 1), which lets `search` skip passages
+ * that cannot reach the current top k (MaxScore, Turtle & Flood 1995): latency follows the
+ * postings of the rare, high-impact terms rather than the whole lists of the common ones.
+ * `scoreExhaustive` scores every matching passage and is the reference the pruned search equals.
  */
+import { endianness } from 'node:os';
 
 export interface Bm25Params {
   k1: number;
   b: number;
-}
-
-export interface Bm25Json {
-  version: 1;
-  params: Bm25Params;
-  docLengths: number[];
-  /** term → [passageIndex, tf, passageIndex, tf, …] */
-  postings: Record<string, number[]>;
 }
 
 export interface ScoredIndex {
@@ -20,42 +21,197 @@ export interface ScoredIndex {
   score: number;
 }
 
+export interface Bm25SearchOptions {
+  /** Multiplies a term's score (expansions get less than 1); a term with weight ≤ 0 is ignored. Default 1. */
+  weights?: ReadonlyMap<string, number>;
+  /** Only passages for which this returns true are scored and returned; checked inside the scoring loop. */
+  allow?: (index: number) => boolean;
+}
+
+/** One passage's input: its analyzed terms (duplicates counted) or their counts. */
+export type Bm25Document = readonly string[] | ReadonlyMap<string, number>;
+
+const DEFAULT_PARAMS: Bm25Params = { k1: 1.2, b: 0.75 };
+const MAGIC = 'KBBM25\0\0';
+const BINARY_VERSION = 1;
+const HEADER_BYTES = 48;
+/** A computed upper bound may be a few ulps below the true maximum: prune only clearly below. */
+const BOUND_SLACK = 1 + 1e-9;
+
+interface QueryTerm {
+  id: number;
+  weight: number;
+}
+
+function align8(n: number): number {
+  return Math.ceil(n / 8) * 8;
+}
+
+/** Byte offsets of the sections of the binary form. */
+function layout(n: number, v: number, p: number, tfWidth: number): { lengths: number; offsets: number; docs: number; tfs: number; terms: number } {
+  const lengths = HEADER_BYTES;
+  const offsets = align8(lengths + n * 4);
+  const docs = align8(offsets + (v + 1) * 4);
+  const tfs = align8(docs + p * 4);
+  return { lengths, offsets, docs, tfs, terms: align8(tfs + p * tfWidth) };
+}
+
 export class Bm25Index {
   readonly params: Bm25Params;
-  private readonly docLengths: Float64Array;
-  private readonly postings: Map<string, Int32Array>;
+  private readonly vocabulary: Map<string, number>;
+  private readonly termList: string[];
+  private readonly offsets: Uint32Array;
+  private readonly postingDocs: Int32Array;
+  private readonly postingTfs: Uint8Array | Uint16Array | Uint32Array;
+  private readonly docLengths: Uint32Array;
   private readonly avgdl: number;
+  /** k1 · (1 − b + b · len/avgdl) per passage: the length part of the BM25 denominator. */
+  private readonly docNorm: Float64Array;
+  /** Largest tf·(k1+1)/(tf+docNorm) over each term's postings. */
+  private readonly maxImpact: Float64Array;
 
-  private constructor(params: Bm25Params, docLengths: number[], postings: Map<string, Int32Array>) {
+  private constructor(params: Bm25Params, termList: string[], offsets: Uint32Array, postingDocs: Int32Array, postingTfs: Uint8Array | Uint16Array | Uint32Array, docLengths: Uint32Array) {
     this.params = params;
-    this.docLengths = Float64Array.from(docLengths);
-    this.postings = postings;
-    const total = docLengths.reduce((a, b) => a + b, 0);
+    this.termList = termList;
+    this.vocabulary = new Map(termList.map((t, i) => [t, i]));
+    this.offsets = offsets;
+    this.postingDocs = postingDocs;
+    this.postingTfs = postingTfs;
+    this.docLengths = docLengths;
+    let total = 0;
+    for (const l of docLengths) total += l;
     this.avgdl = docLengths.length > 0 ? Math.max(total / docLengths.length, 1) : 1;
-  }
-
-  /** Builds the index from one term list per passage (index = position in the list). */
-  static build(termLists: readonly (readonly string[])[], params: Bm25Params = { k1: 1.2, b: 0.75 }): Bm25Index {
-    const acc = new Map<string, number[]>();
-    termLists.forEach((terms, index) => {
-      const tf = new Map<string, number>();
-      for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
-      for (const [t, n] of tf) {
-        let list = acc.get(t);
-        if (!list) acc.set(t, (list = []));
-        list.push(index, n);
+    const { k1, b } = params;
+    this.docNorm = new Float64Array(docLengths.length);
+    for (let d = 0; d < docLengths.length; d += 1) this.docNorm[d] = k1 * (1 - b + (b * (docLengths[d] as number)) / this.avgdl);
+    this.maxImpact = new Float64Array(termList.length);
+    for (let t = 0; t < termList.length; t += 1) {
+      let max = 0;
+      for (let i = offsets[t] as number; i < (offsets[t + 1] as number); i += 1) {
+        const tf = postingTfs[i] as number;
+        const impact = (tf * (k1 + 1)) / (tf + (this.docNorm[postingDocs[i] as number] as number));
+        if (impact > max) max = impact;
       }
+      this.maxImpact[t] = max;
+    }
+  }
+
+  /**
+   * Builds the index from one entry per passage (index = position in the list): its terms, or a
+   * map term → count (as `termCounts` returns, to rebuild without re-analyzing).
+   */
+  static build(documents: readonly Bm25Document[], params: Bm25Params = DEFAULT_PARAMS): Bm25Index {
+    const vocabulary = new Map<string, number>();
+    const docsOf: number[][] = [];
+    const tfsOf: number[][] = [];
+    const docLengths = new Uint32Array(documents.length);
+    documents.forEach((doc, index) => {
+      let counts: ReadonlyMap<string, number>;
+      if (doc instanceof Map) counts = doc;
+      else {
+        const tf = new Map<string, number>();
+        for (const t of doc as readonly string[]) tf.set(t, (tf.get(t) ?? 0) + 1);
+        counts = tf;
+      }
+      let length = 0;
+      for (const [t, n] of counts) {
+        if (!Number.isInteger(n) || n < 1) throw new RangeError(`term "${t}" of passage ${index} has count ${n}; counts are positive integers`);
+        let id = vocabulary.get(t);
+        if (id === undefined) {
+          id = docsOf.length;
+          vocabulary.set(t, id);
+          docsOf.push([]);
+          tfsOf.push([]);
+        }
+        (docsOf[id] as number[]).push(index);
+        (tfsOf[id] as number[]).push(n);
+        length += n;
+      }
+      docLengths[index] = length;
     });
-    const postings = new Map([...acc].map(([t, l]) => [t, Int32Array.from(l)]));
-    return new Bm25Index(params, termLists.map((t) => t.length), postings);
+    const offsets = new Uint32Array(docsOf.length + 1);
+    for (let t = 0; t < docsOf.length; t += 1) offsets[t + 1] = (offsets[t] as number) + (docsOf[t] as number[]).length;
+    const total = offsets[docsOf.length] as number;
+    const maxTf = tfsOf.reduce((m, l) => l.reduce((a, b) => Math.max(a, b), m), 0);
+    const postingDocs = new Int32Array(total);
+    // The narrowest width that holds every tf: 1 byte for passages of a few hundred characters.
+    const postingTfs = maxTf <= 0xff ? new Uint8Array(total) : maxTf <= 0xffff ? new Uint16Array(total) : new Uint32Array(total);
+    for (let t = 0; t < docsOf.length; t += 1) {
+      postingDocs.set(docsOf[t] as number[], offsets[t]);
+      postingTfs.set(tfsOf[t] as number[], offsets[t]);
+    }
+    return new Bm25Index(params, [...vocabulary.keys()], offsets, postingDocs, postingTfs, docLengths);
   }
 
-  static fromJSON(json: Bm25Json): Bm25Index {
-    return new Bm25Index(json.params, json.docLengths, new Map(Object.entries(json.postings).map(([t, l]) => [t, Int32Array.from(l)])));
+  /**
+   * One buffer: a 48-byte header (magic, format version, counts, k1, b, tf width), then passage
+   * lengths (u32), term offsets (u32), posting passage indices (i32), term frequencies (u8, u16 or
+   * u32, as the header says), each 8-byte aligned, then the vocabulary as a UTF-8 JSON array.
+   * Little-endian.
+   */
+  toBinary(): Uint8Array {
+    const n = this.docLengths.length;
+    const v = this.termList.length;
+    const p = this.postingDocs.length;
+    const terms = new TextEncoder().encode(JSON.stringify(this.termList));
+    const tfWidth = this.postingTfs.BYTES_PER_ELEMENT;
+    const at = layout(n, v, p, tfWidth);
+    const out = new Uint8Array(at.terms + terms.length);
+    const view = new DataView(out.buffer);
+    out.set(new TextEncoder().encode(MAGIC), 0);
+    view.setUint32(8, BINARY_VERSION, true);
+    view.setUint32(12, n, true);
+    view.setUint32(16, v, true);
+    view.setUint32(20, p, true);
+    view.setFloat64(24, this.params.k1, true);
+    view.setFloat64(32, this.params.b, true);
+    view.setUint32(40, terms.length, true);
+    view.setUint32(44, tfWidth, true);
+    const bytesOf = (a: Uint8Array | Uint16Array | Uint32Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    out.set(bytesOf(this.docLengths), at.lengths);
+    out.set(bytesOf(this.offsets), at.offsets);
+    out.set(bytesOf(this.postingDocs), at.docs);
+    out.set(bytesOf(this.postingTfs), at.tfs);
+    out.set(terms, at.terms);
+    return out;
   }
 
-  toJSON(): Bm25Json {
-    return { version: 1, params: this.params, docLengths: Array.from(this.docLengths), postings: Object.fromEntries([...this.postings].map(([t, l]) => [t, Array.from(l)])) };
+  /** Reads what `toBinary` wrote; throws a RangeError naming the first inconsistency. */
+  static fromBinary(input: Uint8Array): Bm25Index {
+    if (endianness() !== 'LE') throw new RangeError('the BM25 index file is little-endian; this machine is big-endian');
+    // Typed-array views need aligned offsets; Node's pooled buffers may not be.
+    const bytes = input.byteOffset % 8 === 0 ? input : input.slice();
+    if (bytes.length < HEADER_BYTES || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) throw new RangeError('not a BM25 index (bad magic)');
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const version = view.getUint32(8, true);
+    if (version !== BINARY_VERSION) throw new RangeError(`BM25 index binary version ${version}; this build reads ${BINARY_VERSION}`);
+    const n = view.getUint32(12, true);
+    const v = view.getUint32(16, true);
+    const p = view.getUint32(20, true);
+    const params = { k1: view.getFloat64(24, true), b: view.getFloat64(32, true) };
+    const termBytes = view.getUint32(40, true);
+    const tfWidth = view.getUint32(44, true);
+    if (tfWidth !== 1 && tfWidth !== 2 && tfWidth !== 4) throw new RangeError(`BM25 index declares ${tfWidth}-byte term frequencies; expected 1, 2 or 4`);
+    const at = layout(n, v, p, tfWidth);
+    if (bytes.length !== at.terms + termBytes) throw new RangeError(`BM25 index has ${bytes.length} bytes; its header describes ${at.terms + termBytes}`);
+    const base = bytes.byteOffset;
+    const docLengths = new Uint32Array(bytes.buffer, base + at.lengths, n);
+    const offsets = new Uint32Array(bytes.buffer, base + at.offsets, v + 1);
+    const postingDocs = new Int32Array(bytes.buffer, base + at.docs, p);
+    const postingTfs = tfWidth === 1 ? new Uint8Array(bytes.buffer, base + at.tfs, p) : tfWidth === 2 ? new Uint16Array(bytes.buffer, base + at.tfs, p) : new Uint32Array(bytes.buffer, base + at.tfs, p);
+    const termList = JSON.parse(new TextDecoder().decode(bytes.subarray(at.terms))) as unknown;
+    if (!Array.isArray(termList) || termList.length !== v || !termList.every((t) => typeof t === 'string')) throw new RangeError(`BM25 vocabulary is not ${v} strings`);
+    if (offsets[0] !== 0 || offsets[v] !== p) throw new RangeError('BM25 term offsets do not cover the postings');
+    for (let t = 0; t < v; t += 1) {
+      const from = offsets[t] as number;
+      const to = offsets[t + 1] as number;
+      if (to < from) throw new RangeError(`BM25 term offsets decrease at term ${t}`);
+      for (let i = from; i < to; i += 1) {
+        const d = postingDocs[i] as number;
+        if (d < 0 || d >= n || (i > from && d <= (postingDocs[i - 1] as number))) throw new RangeError(`BM25 postings of "${termList[t] as string}" are not ascending passage indices below ${n}`);
+      }
+    }
+    return new Bm25Index(params, termList as string[], offsets, postingDocs, postingTfs, docLengths);
   }
 
   get size(): number {
@@ -63,66 +219,244 @@ export class Bm25Index {
   }
 
   get vocabularySize(): number {
-    return this.postings.size;
+    return this.termList.length;
+  }
+
+  /** Number of (term, passage) pairs. */
+  get postingsCount(): number {
+    return this.postingDocs.length;
   }
 
   /** Inverse document frequency (BM25+ style, never negative). */
   idf(term: string): number {
-    const df = (this.postings.get(term)?.length ?? 0) / 2;
+    const df = this.docFreq(term);
     return Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
   }
 
   /** Every indexed term. */
   terms(): string[] {
-    return [...this.postings.keys()];
+    return [...this.termList];
   }
 
   /** Number of passages containing the term. */
   docFreq(term: string): number {
-    return (this.postings.get(term)?.length ?? 0) / 2;
+    const id = this.vocabulary.get(term);
+    return id === undefined ? 0 : (this.offsets[id + 1] as number) - (this.offsets[id] as number);
   }
 
-  /** Indices of the passages containing the term. */
+  /** Indices of the passages containing the term, ascending. */
   passagesWith(term: string): number[] {
-    const list = this.postings.get(term);
-    const out: number[] = [];
-    if (list) for (let i = 0; i < list.length; i += 2) out.push(list[i] as number);
-    return out;
+    const id = this.vocabulary.get(term);
+    return id === undefined ? [] : Array.from(this.postingDocs.subarray(this.offsets[id], this.offsets[id + 1]));
   }
 
   /** Whether any passage contains the term. */
   has(term: string): boolean {
-    return this.postings.has(term);
+    return this.vocabulary.has(term);
+  }
+
+  /** Term counts of every passage (the forward view of the postings): input for `build` when passages are kept. */
+  termCounts(): Map<string, number>[] {
+    const out = Array.from({ length: this.size }, () => new Map<string, number>());
+    for (let t = 0; t < this.termList.length; t += 1) {
+      const term = this.termList[t] as string;
+      for (let i = this.offsets[t] as number; i < (this.offsets[t + 1] as number); i += 1) (out[this.postingDocs[i] as number] as Map<string, number>).set(term, this.postingTfs[i] as number);
+    }
+    return out;
+  }
+
+  /** Distinct known terms in order of first occurrence, weight = idf · occurrences · option weight. */
+  private queryTerms(terms: readonly string[], weights: ReadonlyMap<string, number> | undefined): QueryTerm[] {
+    const counts = new Map<string, number>();
+    for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
+    const out: QueryTerm[] = [];
+    for (const [term, qtf] of counts) {
+      const id = this.vocabulary.get(term);
+      if (id === undefined) continue;
+      const weight = this.idf(term) * qtf * (weights?.get(term) ?? 1);
+      if (weight > 0) out.push({ id, weight });
+    }
+    return out;
+  }
+
+  /** One term's share of a passage's score. Both scorers use this, so their sums agree bit for bit. */
+  private contribution(weight: number, tf: number, doc: number): number {
+    return (weight * tf * (this.params.k1 + 1)) / (tf + (this.docNorm[doc] as number));
   }
 
   /**
-   * Scores every passage containing a query term; `weights` scales individual terms (expansions
-   * get less than 1). Returns the top `k` by score, ties broken by index.
+   * The top `k` passages for the query terms (repeats count), ties broken by lower index. Pruned
+   * with MaxScore; returns exactly what `scoreExhaustive` returns.
    */
-  search(terms: readonly string[], k: number, options: { weights?: ReadonlyMap<string, number>; allow?: (index: number) => boolean } = {}): ScoredIndex[] {
-    const { k1, b } = this.params;
-    const scores = new Float64Array(this.size);
-    const touched: number[] = [];
-    const counts = new Map<string, number>();
-    for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
-    for (const [term, qtf] of counts) {
-      const list = this.postings.get(term);
-      if (!list) continue;
-      const w = this.idf(term) * qtf * (options.weights?.get(term) ?? 1);
-      for (let i = 0; i < list.length; i += 2) {
-        const doc = list[i] as number;
-        const tf = list[i + 1] as number;
-        const norm = tf + k1 * (1 - b + (b * (this.docLengths[doc] as number)) / this.avgdl);
-        if (scores[doc] === 0) touched.push(doc);
-        scores[doc] = (scores[doc] as number) + (w * tf * (k1 + 1)) / norm;
+  search(terms: readonly string[], k: number, options: Bm25SearchOptions = {}): ScoredIndex[] {
+    const query = this.queryTerms(terms, options.weights);
+    const n = query.length;
+    if (n === 0 || !(k >= 1)) return [];
+    const limit = Math.min(Math.floor(k), this.size);
+    const allow = options.allow;
+    const docs = this.postingDocs;
+    const tfs = this.postingTfs;
+
+    // Terms by upper bound, ascending; bound[j] of sorted term j, prefix[j] = bound[0] + … + bound[j].
+    const order = query.map((_, i) => i).sort((a, b) => (query[a] as QueryTerm).weight * (this.maxImpact[(query[a] as QueryTerm).id] as number) - (query[b] as QueryTerm).weight * (this.maxImpact[(query[b] as QueryTerm).id] as number) || a - b);
+    const pos = new Int32Array(n);
+    const end = new Int32Array(n);
+    const prefix = new Float64Array(n);
+    order.forEach((q, j) => {
+      const term = query[q] as QueryTerm;
+      pos[j] = this.offsets[term.id] as number;
+      end[j] = this.offsets[term.id + 1] as number;
+      prefix[j] = (j > 0 ? (prefix[j - 1] as number) : 0) + term.weight * (this.maxImpact[term.id] as number);
+    });
+    // tf of the current passage per query term (query order), 0 when absent.
+    const tfAt = new Uint32Array(n);
+
+    const heapScores = new Float64Array(limit);
+    const heapDocs = new Int32Array(limit);
+    let heapSize = 0;
+    let threshold = -Infinity;
+    // Sorted terms below `essential` cannot lift a passage into the top k on their own.
+    let essential = 0;
+    const cannotEnter = (bound: number): boolean => heapSize === limit && bound * BOUND_SLACK <= threshold;
+
+    for (;;) {
+      let doc = 0x7fffffff;
+      for (let j = essential; j < n; j += 1) if ((pos[j] as number) < (end[j] as number) && (docs[pos[j] as number] as number) < doc) doc = docs[pos[j] as number] as number;
+      if (doc === 0x7fffffff) break;
+      let partial = 0;
+      const admitted = !allow || allow(doc);
+      for (let j = essential; j < n; j += 1) {
+        const p = pos[j] as number;
+        if (p < (end[j] as number) && docs[p] === doc) {
+          if (admitted) {
+            const q = order[j] as number;
+            tfAt[q] = tfs[p] as number;
+            partial += this.contribution((query[q] as QueryTerm).weight, tfs[p] as number, doc);
+          }
+          pos[j] = p + 1;
+        }
+      }
+      if (!admitted) continue;
+      let pruned = false;
+      for (let j = essential - 1; j >= 0; j -= 1) {
+        if (cannotEnter(partial + (prefix[j] as number))) {
+          pruned = true;
+          break;
+        }
+        const p = seek(docs, pos[j] as number, end[j] as number, doc);
+        pos[j] = p;
+        if (p < (end[j] as number) && docs[p] === doc) {
+          const q = order[j] as number;
+          tfAt[q] = tfs[p] as number;
+          partial += this.contribution((query[q] as QueryTerm).weight, tfs[p] as number, doc);
+        }
+      }
+      if (pruned || cannotEnter(partial)) {
+        tfAt.fill(0);
+        continue;
+      }
+      // The exact score, summed in query order like scoreExhaustive.
+      let score = 0;
+      for (let q = 0; q < n; q += 1) {
+        const tf = tfAt[q] as number;
+        if (tf > 0) score += this.contribution((query[q] as QueryTerm).weight, tf, doc);
+      }
+      tfAt.fill(0);
+      // Passages arrive in ascending index order: an equal score never displaces an earlier one.
+      if (heapSize < limit) {
+        heapPush(heapScores, heapDocs, heapSize, score, doc);
+        heapSize += 1;
+      } else if (score > (heapScores[0] as number)) {
+        heapReplaceTop(heapScores, heapDocs, heapSize, score, doc);
+      } else continue;
+      if (heapSize === limit) {
+        threshold = heapScores[0] as number;
+        while (essential < n && (prefix[essential] as number) * BOUND_SLACK <= threshold) essential += 1;
       }
     }
     const results: ScoredIndex[] = [];
-    for (const doc of touched) {
-      if (options.allow && !options.allow(doc)) continue;
-      results.push({ index: doc, score: scores[doc] as number });
-    }
-    results.sort((x, y) => y.score - x.score || x.index - y.index);
-    return results.slice(0, k);
+    for (let i = 0; i < heapSize; i += 1) results.push({ index: heapDocs[i] as number, score: heapScores[i] as number });
+    return results.sort((x, y) => y.score - x.score || x.index - y.index);
   }
+
+  /**
+   * Scores every passage containing a query term, then keeps the top `k` (ties by lower index).
+   * The reference for `search`; use it for checks, not for serving.
+   */
+  scoreExhaustive(terms: readonly string[], k: number, options: Bm25SearchOptions = {}): ScoredIndex[] {
+    const query = this.queryTerms(terms, options.weights);
+    if (query.length === 0 || !(k >= 1)) return [];
+    const scores = new Float64Array(this.size);
+    const seen = new Uint8Array(this.size);
+    const touched: number[] = [];
+    for (const { id, weight } of query) {
+      for (let i = this.offsets[id] as number; i < (this.offsets[id + 1] as number); i += 1) {
+        const doc = this.postingDocs[i] as number;
+        if (seen[doc] === 0) {
+          seen[doc] = 1;
+          touched.push(doc);
+        }
+        scores[doc] = (scores[doc] as number) + this.contribution(weight, this.postingTfs[i] as number, doc);
+      }
+    }
+    const results: ScoredIndex[] = [];
+    for (const doc of touched) if (!options.allow || options.allow(doc)) results.push({ index: doc, score: scores[doc] as number });
+    results.sort((x, y) => y.score - x.score || x.index - y.index);
+    return results.slice(0, Math.floor(k));
+  }
+}
+
+/** First position in [from, to) whose passage index is ≥ target (galloping, then binary search). */
+function seek(docs: Int32Array, from: number, to: number, target: number): number {
+  if (from >= to || (docs[from] as number) >= target) return from;
+  let lo = from;
+  let step = 1;
+  let hi = from + 1;
+  while (hi < to && (docs[hi] as number) < target) {
+    lo = hi;
+    step *= 2;
+    hi = from + step;
+  }
+  if (hi > to) hi = to;
+  // docs[lo] < target; answer in (lo, hi].
+  while (lo + 1 < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((docs[mid] as number) < target) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+/** Min-heap on (score, then higher index = worse): the root is the weakest of the top k. */
+function worse(sa: number, da: number, sb: number, db: number): boolean {
+  return sa < sb || (sa === sb && da > db);
+}
+
+function heapPush(scores: Float64Array, docs: Int32Array, size: number, score: number, doc: number): void {
+  let i = size;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!worse(score, doc, scores[parent] as number, docs[parent] as number)) break;
+    scores[i] = scores[parent] as number;
+    docs[i] = docs[parent] as number;
+    i = parent;
+  }
+  scores[i] = score;
+  docs[i] = doc;
+}
+
+function heapReplaceTop(scores: Float64Array, docs: Int32Array, size: number, score: number, doc: number): void {
+  let i = 0;
+  for (;;) {
+    const left = 2 * i + 1;
+    if (left >= size) break;
+    const right = left + 1;
+    const child = right < size && worse(scores[right] as number, docs[right] as number, scores[left] as number, docs[left] as number) ? right : left;
+    if (!worse(scores[child] as number, docs[child] as number, score, doc)) break;
+    scores[i] = scores[child] as number;
+    docs[i] = docs[child] as number;
+    i = child;
+  }
+  scores[i] = score;
+  docs[i] = doc;
 }

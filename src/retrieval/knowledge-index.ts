@@ -16,12 +16,10 @@ export interface IndexedDocument {
   tree: SectionNode;
 }
 
-/** A chunk as the index stores it: its citation fields (text is derived from the body), its HNSW label and BM25 terms. */
+/** A chunk as the index stores it: its citation fields (text is derived from the body) and its HNSW label; its BM25 terms live in the BM25 index. */
 export type PassageRecord = Pick<Chunk, 'passageId' | 'docId' | 'index' | 'start' | 'end' | 'breadcrumb' | 'headings' | 'labels' | 'clause' | 'sectionIds' | 'part'> & {
   /** HNSW label: unique over the index's life, never reused. */
   label: number;
-  /** Analyzed terms of the passage's index text (breadcrumb + text), for BM25. */
-  terms: string[];
 };
 
 export interface IndexInfo {

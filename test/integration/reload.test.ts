@@ -69,14 +69,14 @@ describe('hot index reload', () => {
     const root = indexRoot(env.INDEX_DIR as string);
     const bad = path.join(root, 'v-zzzzzzzz-bad');
     await cp(path.join(root, before.index.version), bad, { recursive: true });
-    await writeFile(path.join(bad, 'bm25.json'), '{"truncated');
+    await writeFile(path.join(bad, 'bm25.bin'), '{"truncated');
     await mkdir(root, { recursive: true });
     await writeFile(path.join(root, 'CURRENT'), 'v-zzzzzzzz-bad\n');
     await new Promise((r) => setTimeout(r, 2500));
     const after = (await (await fetch(`${server.url}/readyz`)).json()) as { index: { version: string } };
     expect(after.index.version).toBe(before.index.version);
     expect((await search('云浮第十条')).status).toBe(200);
-    expect(server.stderr()).toMatch(/index reload failed; still serving the last good index.*index file bm25\.json has \d+ bytes; the manifest says \d+ bytes/u);
+    expect(server.stderr()).toMatch(/index reload failed; still serving the last good index.*index file bm25\.bin has \d+ bytes; the manifest says \d+ bytes/u);
     // Put the good index back so nothing after this test is surprised.
     await writeFile(path.join(root, 'CURRENT'), `${before.index.version}\n`);
   }, 30_000);

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/index.js';
-import { currentVersion, indexRoot, loadIndex } from '../../src/pipeline/index-store.js';
+import { INDEX_FORMAT_VERSION, currentVersion, indexRoot, loadIndex } from '../../src/pipeline/index-store.js';
+import { passageText } from '../../src/retrieval/knowledge-index.js';
 import { ingest, type IngestOptions } from '../../src/pipeline/ingest.js';
 import { ingestOptionsFor } from '../../src/pipeline/open.js';
 import { createEmbeddingRuntime, expectationsFor, type EmbeddingRuntime } from '../../src/pipeline/runtime.js';
@@ -58,6 +59,19 @@ describe('ingest', () => {
     expect(kb.documents.get('yunfu')?.body).toContain('试行期五年');
   });
 
+  it('gives kept passages the same BM25 terms as a full rebuild', async () => {
+    const { config, options } = await setup();
+    await ingest(options);
+    const file = path.join(config.corpusDir, 'yunfu.md');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('试行期三年', '试行期五年'));
+    await ingest(options);
+    const incremental = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+    await ingest({ ...options, rebuild: true });
+    const rebuilt = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+    expect(incremental.bm25.termCounts()).toEqual(rebuilt.bm25.termCounts());
+    for (const q of [['数据', '中心', '电价'], ['人工智能', '第10条'], ['试行期', '五年']]) expect(incremental.bm25.search(q, 10)).toEqual(rebuilt.bm25.search(q, 10));
+  });
+
   it('keeps the previous version of a document whose file breaks', async () => {
     const { config, options } = await setup();
     await ingest(options);
@@ -93,14 +107,50 @@ describe('loadIndex', () => {
     const { config, options } = await setup();
     const { version } = await ingest(options);
     const dir = path.join(indexRoot(config.indexDir), version as string);
-    const file = path.join(dir, 'bm25.json');
+    const file = path.join(dir, 'bm25.bin');
     const original = await readFile(file);
     const flipped = Buffer.from(original);
     flipped[100] = (flipped[100] as number) ^ 1;
     await writeFile(file, flipped);
-    await expect(loadIndex(config.indexDir, expectationsFor(config, runtime.embedder))).rejects.toThrow('index file bm25.json fails its checksum (corrupted); run `npm run -s kb -- ingest --rebuild`');
+    await expect(loadIndex(config.indexDir, expectationsFor(config, runtime.embedder))).rejects.toThrow('index file bm25.bin fails its checksum (corrupted); run `npm run -s kb -- ingest --rebuild`');
     await writeFile(file, original.subarray(0, 1000));
-    await expect(loadIndex(config.indexDir, expectationsFor(config, runtime.embedder))).rejects.toThrow(`index file bm25.json has 1000 bytes; the manifest says ${original.length} bytes (truncated or replaced)`);
+    await expect(loadIndex(config.indexDir, expectationsFor(config, runtime.embedder))).rejects.toThrow(`index file bm25.bin has 1000 bytes; the manifest says ${original.length} bytes (truncated or replaced)`);
+  });
+
+  it('detects a corrupted passage table with the same message', async () => {
+    const { config, options } = await setup();
+    const { version } = await ingest(options);
+    const file = path.join(indexRoot(config.indexDir), version as string, 'passages.bin');
+    const flipped = await readFile(file);
+    flipped[40] = (flipped[40] as number) ^ 1;
+    await writeFile(file, flipped);
+    await expect(loadIndex(config.indexDir, expectationsFor(config, runtime.embedder))).rejects.toThrow('index file passages.bin fails its checksum (corrupted); run `npm run -s kb -- ingest --rebuild`');
+  });
+
+  it('stores binary files and no passage text: every text is the body slice', async () => {
+    const { config, options } = await setup();
+    const { version } = await ingest(options);
+    const dir = path.join(indexRoot(config.indexDir), version as string);
+    expect((await readdir(dir)).sort()).toEqual(['bm25.bin', 'dense.hnsw', 'documents.json', 'manifest.json', 'passages.bin', 'vectors.f32']);
+    const kb = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+    const longest = kb.passages.map((p) => passageText(kb, p)).sort((a, b) => b.length - a.length)[0] as string;
+    expect(longest.length).toBeGreaterThan(100);
+    const stored = Buffer.concat([await readFile(path.join(dir, 'passages.bin')), await readFile(path.join(dir, 'bm25.bin'))]);
+    expect(stored.includes(Buffer.from(longest.slice(0, 60)))).toBe(false);
+  });
+
+  it('refuses an index of the previous format, and ingest rebuilds it saying why', async () => {
+    const { config, options } = await setup();
+    const { version } = await ingest(options);
+    const manifestFile = path.join(indexRoot(config.indexDir), version as string, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { formatVersion: number };
+    await writeFile(manifestFile, JSON.stringify({ ...manifest, formatVersion: 1 }));
+    const error = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder)).catch((e: unknown) => e);
+    expect((error as KbError).code).toBe('index_mismatch');
+    expect((error as Error).message).toBe(`index format is version 1; this build reads version ${INDEX_FORMAT_VERSION}; run \`npm run -s kb -- ingest --rebuild\``);
+    const rebuilt = await ingest(options);
+    expect(rebuilt).toMatchObject({ upToDate: false, rebuildReason: `index format is version 1; this build reads version ${INDEX_FORMAT_VERSION}` });
+    expect((await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder))).passages).toHaveLength(rebuilt.passages);
   });
 
   it('says to ingest when there is no index', async () => {

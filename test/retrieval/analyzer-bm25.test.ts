@@ -33,9 +33,33 @@ describe('Bm25Index', () => {
     expect(index.search(['电价', '数据'], 3).map((r) => r.index)).toEqual([2, 1, 0]);
   });
 
-  it('round-trips through JSON', () => {
-    const copy = Bm25Index.fromJSON(JSON.parse(JSON.stringify(index.toJSON())));
-    expect(copy.search(['开放'], 2)).toEqual(index.search(['开放'], 2));
+  it('round-trips through its binary form', () => {
+    const bytes = index.toBinary();
+    // An odd offset, as in a pooled Buffer: the reader copies to align its typed arrays.
+    const shifted = new Uint8Array(bytes.length + 1).subarray(1);
+    shifted.set(bytes);
+    const copy = Bm25Index.fromBinary(shifted);
+    expect(copy.terms()).toEqual(index.terms());
+    expect(copy.search(['开放', '数据'], 3)).toEqual(index.search(['开放', '数据'], 3));
+    expect(copy.termCounts()).toEqual(index.termCounts());
+  });
+
+  it('keeps term frequencies above 255 through the binary form', () => {
+    const big = Bm25Index.build([new Map([['数据', 300]]), new Map([['数据', 70_000], ['开放', 1]]), ['开放']]);
+    const copy = Bm25Index.fromBinary(big.toBinary());
+    expect(copy.termCounts()).toEqual(big.termCounts());
+    expect(copy.search(['数据'], 2)).toEqual(big.search(['数据'], 2));
+  });
+
+  it('refuses a truncated or foreign buffer with what is wrong', () => {
+    const bytes = index.toBinary();
+    expect(() => Bm25Index.fromBinary(bytes.subarray(0, bytes.length - 1))).toThrow(`BM25 index has ${bytes.length - 1} bytes; its header describes ${bytes.length}`);
+    expect(() => Bm25Index.fromBinary(new TextEncoder().encode('{"version":1,"params":{},"postings":{}}'))).toThrow('not a BM25 index (bad magic)');
+  });
+
+  it('rebuilds from its own term counts to the same scores', () => {
+    const again = Bm25Index.build(index.termCounts());
+    expect(again.search(['电价', '数据', '开放'], 3)).toEqual(index.search(['电价', '数据', '开放'], 3));
   });
 
   it('weights expansion terms and filters passages', () => {
