@@ -10,6 +10,7 @@ import { buildOutline } from '../../src/chunking/outline.js';
 import { importListing, readListingMap } from '../../src/pipeline/import-listing.js';
 import { requireDocument, type LoadedDocument } from '../../src/pipeline/corpus.js';
 import { ingest } from '../../src/pipeline/ingest.js';
+import { ingestOptionsFor } from '../../src/pipeline/open.js';
 import { acquireWriteLock, type WriteLock } from '../../src/pipeline/write-lock.js';
 import { buildModel } from '../../src/pipeline/model-build.js';
 import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
@@ -150,14 +151,7 @@ const commands: Record<string, CommandSpec> = {
         // One writer per index: a second ingest waits a few seconds, then names the one running.
         lock = await acquireWriteLock(ctx.config.indexDir, { waitMs: INGEST_LOCK_WAIT_MS, owner: 'kb ingest' });
         const summary = await ingest({
-          corpusDir: ctx.config.corpusDir,
-          indexDir: ctx.config.indexDir,
-          embedder,
-          profile,
-          chunkMaxChars: ctx.config.chunkMaxChars,
-          chunkMinChars: ctx.config.chunkMinChars,
-          hnsw: { M: ctx.config.hnswM, efConstruction: ctx.config.hnswEfConstruction, efSearch: ctx.config.hnswEfSearch },
-          batchSize: ctx.config.embedBatchSize,
+          ...ingestOptionsFor(ctx.config, embedder, profile),
           rebuild: ctx.values.rebuild === true,
           logger,
           progress: createProgressFactory(ctx.io.stderr as { write(s: string): unknown; isTTY?: boolean }),

@@ -13,11 +13,13 @@ import type { Answer } from '../../src/retrieval/answer.js';
 import { resolveFollowUp, type ChatTurn } from '../../src/retrieval/conversation.js';
 import { MAX_QUERY_CHARS } from '../../src/retrieval/search.js';
 import type { KnowledgeService } from '../../src/retrieval/service.js';
-import { ERROR_CODES, KbError, describeError, isKbError, type ErrorCode } from '../../src/shared/errors.js';
+import { ERROR_CODES, KbError, describeError, isKbError } from '../../src/shared/errors.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { isRealDate } from '../../src/shared/dates.js';
 import { isoToday, presentCitation, presentHit, presentPassage, type CitationView, type PassageView } from '../../src/retrieval/presenter.js';
 import { mountDocumentReads } from './routes/documents.js';
+import { statusFor } from './status.js';
 import { cors, createRateLimiter, requireAllowedHost, requireAllowedOrigin, requireToken, securityHeaders, sendError } from './security.js';
 import { registerCompareRoutes } from './routes/compare.js';
 import { resolveReferences } from '../../src/retrieval/references.js';
@@ -54,9 +56,9 @@ const WEB_DIR = [path.join(HERE, '..', 'web'), path.join(HERE, '..', '..', '..',
 const query = z.string().trim().min(1, 'must not be empty').max(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`);
 const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/u, { message: 'must be YYYY-MM-DD', abort: true })
+  .regex(/^\d{4}-\d{2}-\d{2}$/u, 'must be YYYY-MM-DD')
   // A real calendar day: 2016-13-45 and 2017-02-29 are refused, not silently compared as text.
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a calendar date (YYYY-MM-DD)');
+  .refine((d) => !/^\d{4}-\d{2}-\d{2}$/u.test(d) || isRealDate(d), 'is not a calendar date (YYYY-MM-DD)');
 const idList = z.array(z.string().min(1).max(100)).max(50);
 
 const searchBody = z
@@ -76,17 +78,6 @@ const openAiBody = z
     stream: z.boolean().optional(),
   })
   .passthrough();
-
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  [ERROR_CODES.INVALID_INPUT]: 400,
-  [ERROR_CODES.UNKNOWN_DOC]: 404,
-  [ERROR_CODES.UNKNOWN_PASSAGE]: 404,
-  [ERROR_CODES.INDEX_MISSING]: 503,
-  [ERROR_CODES.UNSUPPORTED_FORMAT]: 415,
-  [ERROR_CODES.DOCUMENT_UNREADABLE]: 422,
-  [ERROR_CODES.INDEX_UNREADABLE]: 503,
-  [ERROR_CODES.WRITE_LOCKED]: 409,
-};
 
 /** `messages[0].content`: the field a client has to fix, as it would write it. */
 function fieldPath(path: readonly PropertyKey[]): string {
@@ -275,7 +266,7 @@ export function createApp(deps: AppDeps): Express {
     if (error instanceof URIError || /^Failed to decode param/u.test(e?.message ?? '')) return sendError(res, 400, 'bad_request', 'malformed percent-encoding in the URL');
     if (e?.status && e.status >= 400 && e.status < 500) return sendError(res, e.status, 'bad_request', 'the request could not be read');
     if (isKbError(error)) {
-      const status = STATUS[error.code] ?? 500;
+      const status = statusFor(error.code);
       if (status < 500 || status === 503) return sendError(res, status, error.code, error.message);
     }
     logger.error('request failed', { method: req.method, path: req.path, error: describeError(error) });

@@ -33,7 +33,7 @@
     for (const d of body.documents) {
       const actions = el('td', { class: 'row-actions' });
       if (d.originalName) {
-        actions.append(el('a', { href: `/api/documents/${encodeURIComponent(d.docId)}/original`, download: d.originalName, class: 'download', text: '下载原件' }));
+        actions.append(el('a', { href: `/api/documents/${encodeURIComponent(d.docId)}/original`, download: d.originalName, class: 'download', text: '下载原件', onclick: (e) => download(e, d) }));
       }
       actions.append(
         el('button', { type: 'button', class: 'replace', 'data-doc': d.docId, onclick: () => chooseReplacement(d) }, ['替换']),
@@ -53,6 +53,22 @@
       );
     }
     $('library-count').textContent = `共 ${body.documents.length} 份文件`;
+  }
+
+  /** Downloads the original through apiFetch, so the token goes along when the server needs one. */
+  async function download(event, doc) {
+    event.preventDefault();
+    const res = await apiFetch(`/api/documents/${encodeURIComponent(doc.docId)}/original`);
+    if (!res.ok) {
+      const body = await res.json().catch(() => ({}));
+      return say(problem(body, `无法下载原件（${res.status}）`), 'error');
+    }
+    const url = URL.createObjectURL(await res.blob());
+    const link = el('a', { href: url, download: doc.originalName, hidden: '' });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
   function uploadFields() {
@@ -120,7 +136,7 @@
     document.querySelector('main').hidden = library;
     $('tab-chat').setAttribute('aria-selected', String(!library));
     $('tab-library').setAttribute('aria-selected', String(library));
-    if (library) refresh();
+    if (library) refresh().catch((error) => say(`无法读取文件列表：${error.message}`, 'error'));
   }
 
   document.addEventListener('DOMContentLoaded', () => {

@@ -80,14 +80,30 @@ export function findRepeals(body: string): Repeal[] {
   for (const sentence of body.split(/(?<=[。；;\n])/u)) {
     const at = sentence.search(REPEAL_WORD_RE);
     if (at < 0 || /废止日期|废止或者|予以废止的|废止的规定/u.test(sentence)) continue;
-    for (const m of sentence.slice(0, at).matchAll(CITED_RE)) {
-      const repeal: Repeal = { title: m[1] as string, sentence: sentence.trim() };
-      const number = m[2]?.replace(/\s+/gu, '');
-      if (number && /〔\d{4}〕|\[\d{4}\]|第\d+号|\d+号$/u.test(number)) repeal.docNumber = number;
-      out.push(repeal);
+    // Only the titles in the clause that repeals ("…，《甲》同时废止"), never a basis cited earlier in
+    // the sentence ("根据《…法》，决定废止《乙》" repeals 乙 only).
+    const before = sentence.slice(0, at);
+    const clauseStart = Math.max(...['，', ',', '：', ':', '；'].map((c) => before.lastIndexOf(c))) + 1;
+    for (const m of before.slice(clauseStart).matchAll(CITED_RE)) {
+      const lead = before.slice(Math.max(0, clauseStart + (m.index ?? 0) - 3), clauseStart + (m.index ?? 0));
+      if (/根据|依据|按照|依照|参照/u.test(lead)) continue;
+      out.push(repealOf(m, sentence));
+    }
+    // "决定废止《乙》": titles right after the word, up to the end of that clause.
+    const after = sentence.slice(at).replace(/^(?:同时|予以|即行|一并)?废止/u, '');
+    const clauseEnd = after.search(/[，,：:；;。]/u);
+    if (/^\s*《/u.test(after)) {
+      for (const m of after.slice(0, clauseEnd < 0 ? after.length : clauseEnd).matchAll(CITED_RE)) out.push(repealOf(m, sentence));
     }
   }
   return out;
+}
+
+function repealOf(m: RegExpMatchArray, sentence: string): Repeal {
+  const repeal: Repeal = { title: m[1] as string, sentence: sentence.trim() };
+  const number = m[2]?.replace(/\s+/gu, '');
+  if (number && /〔\d{4}〕|\[\d{4}\]|第\d+号|\d+号$/u.test(number)) repeal.docNumber = number;
+  return repeal;
 }
 
 const normalizeTitle = (t: string): string => t.normalize('NFKC').replace(/[\s《》"“”]/gu, '').replace(/[（]/gu, '(').replace(/[）]/gu, ')');

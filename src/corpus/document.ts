@@ -13,15 +13,22 @@ export const DOC_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A real calendar date as YYYY-MM-DD (2016-13-45 is refused). */
-const isoDate = (field: string) => z.string().regex(ISO_DATE, `${field} must be YYYY-MM-DD`).refine(isRealDate, `${field} is not a real calendar date`);
+const isoDate = (field: string) => z.string().regex(ISO_DATE, `${field} must be YYYY-MM-DD`).refine((d) => !ISO_DATE.test(d) || isRealDate(d), `${field} is not a real calendar date`);
 
 /** Formats a document can come from: `markdown`/`text` are read as they are, the others are extracted. */
 export const DOCUMENT_FORMATS = ['markdown', 'text', 'pdf', 'docx', 'doc', 'wps', 'html', 'ofd'] as const;
 export type SourceFormat = (typeof DOCUMENT_FORMATS)[number];
 
+/** Metadata a person may state when adding a document. */
+export const STATEABLE_FIELDS = ['title', 'issuer', 'docNumber', 'dateIssued', 'status', 'effectiveFrom', 'effectiveTo', 'supersededBy', 'aliases', 'sourceUrl'] as const;
+
 /** A path inside the corpus folder: relative, no `..`, no drive or leading slash. */
-// eslint-disable-next-line no-control-regex -- NUL is exactly what a path must not hold
-const RELATIVE_PATH_RE = /^(?![\\/])(?!.*(?:^|[\\/])\.\.(?:[\\/]|$))(?![A-Za-z]:)[^\u0000]{1,255}$/u;
+/** A path inside the corpus folder: relative, no `..` segment, no drive, no control characters. */
+function isInsidePath(p: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what a stored path must not hold
+  if (p.length === 0 || p.length > 1024 || /[\u0000-\u001f]/u.test(p) || /^[A-Za-z]:/u.test(p) || p.startsWith('/') || p.startsWith('\\')) return false;
+  return !p.split(/[\\/]/u).includes('..');
+}
 
 export const policyMetaSchema = z
   .object({
@@ -49,7 +56,7 @@ export const policyMetaSchema = z
     /** The format of the original this text was extracted from. */
     format: z.enum(DOCUMENT_FORMATS).optional(),
     /** The original file, relative to the corpus folder (kept by `kb add` and uploads). */
-    original: z.string().regex(RELATIVE_PATH_RE, 'original must be a path inside the corpus folder').optional(),
+    original: z.string().refine(isInsidePath, 'original must be a path inside the corpus folder').optional(),
     /** The file name the original was added under, for display and download. */
     originalName: z.string().min(1).max(255).optional(),
     originalSha256: z.string().regex(/^[0-9a-f]{64}$/u, 'originalSha256 must be 64 hex digits').optional(),
@@ -57,6 +64,11 @@ export const policyMetaSchema = z
     pages: z.array(z.tuple([z.number().int().min(1), z.number().int().min(0), z.number().int().min(0)])).max(100_000).optional(),
     /** Pages whose text came from OCR. */
     ocrPages: z.array(z.number().int().min(1)).max(100_000).optional(),
+    /**
+     * The fields a person stated (kb add flags, upload fields, an uploaded file's own front matter), as
+     * opposed to what extraction read from the file: a changed original is extracted again keeping these.
+     */
+    statedFields: z.array(z.enum(STATEABLE_FIELDS)).max(STATEABLE_FIELDS.length).optional(),
   })
   .strict()
   .refine((m) => !m.effectiveFrom || !m.effectiveTo || m.effectiveFrom <= m.effectiveTo, {
@@ -73,6 +85,8 @@ export interface PolicyDocument {
   body: string;
   /** File name it came from, for messages. */
   source: string;
+  /** The front matter as written (before defaults and what the text says of itself), for rewriting it. */
+  stated?: Record<string, unknown>;
 }
 
 const FRONT_MATTER_RE = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/;
@@ -87,11 +101,15 @@ function fail(source: string, problem: string, cause?: unknown): KbError {
 /** Derives a docId from a file name: `yunfu.md` → `yunfu`; names without a usable stem get a hash. */
 export function docIdFromFileName(fileName: string): string {
   const stem = fileName.replace(/\.[^.]+$/, '');
-  const slug = stem.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
-  if (DOC_ID_RE.test(slug)) return slug;
+  const slug = stem.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+  // A name that is all Latin letters and digits is its own id; one with Chinese (or other) characters
+  // keeps its Latin part and a hash of the whole, so 粤府〔2023〕5号 and 深府办〔2023〕5号 stay apart.
+  if (slug === stem && DOC_ID_RE.test(slug)) return slug;
   let h = 2166136261;
   for (const ch of stem) h = Math.imul(h ^ (ch.codePointAt(0) as number), 16777619);
-  return `doc-${(h >>> 0).toString(16)}`;
+  const hash = (h >>> 0).toString(16).padStart(8, '0');
+  const prefix = slug.slice(0, 40).replace(/-+$/u, '');
+  return DOC_ID_RE.test(prefix) ? `${prefix}-${hash}` : `doc-${hash}`;
 }
 
 /**
@@ -149,7 +167,7 @@ export function parseDocumentFile(source: string, bytes: Uint8Array): PolicyDocu
     const problem = pagesProblem(pageRanges(result.data), body.length);
     if (problem) throw fail(source, `invalid front matter: pages: ${problem}`);
   }
-  return { meta: withInferredValidity(result.data, body), body, source };
+  return { meta: withInferredValidity(result.data, body), body, source, stated };
 }
 
 /** The document's pages as ranges (empty for an unpaginated source). */
@@ -172,7 +190,7 @@ function firstLineTitle(body: string): string {
 const SERIALIZED_KEYS = [
   'docId', 'title', 'issuer', 'docNumber', 'dateIssued', 'listingDate', 'sourceUrl', 'aliases',
   'status', 'effectiveFrom', 'effectiveTo', 'supersededBy', 'validityBasis',
-  'format', 'original', 'originalName', 'originalSha256', 'pages', 'ocrPages',
+  'format', 'original', 'originalName', 'originalSha256', 'statedFields', 'pages', 'ocrPages',
 ] as const satisfies ReadonlyArray<keyof PolicyMeta>;
 
 /** The file text for a document: front matter in a fixed key order, then the body. */

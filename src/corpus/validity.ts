@@ -64,7 +64,12 @@ function iso(y: number, m: number, d: number): string {
 export function addYearsInclusive(from: string, years: number, months = 0): string {
   const m = ISO_RE.exec(from);
   if (!m) return from;
-  const date = new Date(Date.UTC(Number(m[1]) + years, Number(m[2]) - 1 + months, Number(m[3])));
+  const total = (Number(m[1]) + years) * 12 + (Number(m[2]) - 1) + months;
+  const year = Math.floor(total / 12);
+  const month = total % 12;
+  // The same day of the target month, clamped to its last day (31 Jan + 1 month → 28/29 Feb).
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  const date = new Date(Date.UTC(year, month, Math.min(Number(m[3]), lastDay)));
   date.setUTCDate(date.getUTCDate() - 1);
   return date.toISOString().slice(0, 10);
 }
@@ -107,7 +112,9 @@ function readYear(text: string): number | undefined {
 const START_RE = new RegExp(`自\\s*${DATE_SRC}\\s*起\\s*(?:施行|实施|执行|生效|试行|开始施行|正式实施)`, 'gu');
 const START_ON_ISSUE_RE = /自(?:印发|发布|公布|颁布|签发)之日起(?:施行|实施|执行|生效|试行)/gu;
 const TERM_RE = new RegExp(`(试行期|有效期|实施期|执行期)(?:为|限为|暂定)?\\s*(${NUM}|半)\\s*(年|个月)`, 'gu');
-const UNTIL_RE = new RegExp(`(?:有效期|试行期|执行期|实施期)?(?:至|到|截至)\\s*${DATE_SRC}\\s*(?:止|为止|届满|结束)?`, 'gu');
+// The end of a term needs its keyword in the same phrase: "有效期至2027年12月31日", "有效期自…至…";
+// a bare "…至2024年3月31日止" is an application window, not the document's term.
+const UNTIL_RE = new RegExp(`(?:有效期|试行期|执行期|实施期)(?:为|限为|暂定)?\\s*(?:自\\s*${DATE_SRC}\\s*起?\\s*)?(?:至|到|截至)\\s*${DATE_SRC}`, 'gu');
 
 export interface InferredValidity {
   effectiveFrom?: string;
@@ -160,22 +167,27 @@ export function inferValidityFromText(body: string, dateIssued?: string): Inferr
   }
   const until = lastMatch(UNTIL_RE, text);
   const term = lastMatch(TERM_RE, text);
-  if (until && /有效期|试行期|执行期|实施期|止|届满/u.test(until[0])) {
-    const to = parseChineseDate(until[0]);
+  if (until) {
+    // The last date of the match is the end (a "自…至…" match carries the start first).
+    const dates = [...until[0].matchAll(new RegExp(DATE_SRC, 'gu'))].map((d) => parseChineseDate(d[0]));
+    const to = dates[dates.length - 1];
     if (to) {
       out.effectiveTo = to;
+      if (!out.effectiveFrom && dates.length > 1 && dates[0]) out.effectiveFrom = dates[0];
       const s = sentenceAround(text, until.index, until[0].length, body);
       if (!bases.includes(s)) bases.push(s);
     }
   } else if (term && out.effectiveFrom) {
-    const amount = term[2] === '半' ? 0.5 : parseNumeral(term[2] as string);
-    if (amount !== undefined && amount > 0) {
-      const months = term[3] === '个月' ? amount : amount * 12;
+    // 三年, 18个月, 半年; "半个月" and other fractions of a month are not a term this reads.
+    const months = term[2] === '半' ? (term[3] === '年' ? 6 : undefined) : ((n) => (n === undefined ? undefined : term[3] === '个月' ? n : n * 12))(parseNumeral(term[2] as string));
+    if (months !== undefined && months > 0) {
       out.effectiveTo = addYearsInclusive(out.effectiveFrom, Math.floor(months / 12), months % 12);
       const s = sentenceAround(text, term.index, term[0].length, body);
       if (!bases.includes(s)) bases.push(s);
     }
   }
+  // A term that would end before it starts was misread: keep only the start.
+  if (out.effectiveFrom && out.effectiveTo && out.effectiveTo < out.effectiveFrom) delete out.effectiveTo;
   if (bases.length > 0) out.basis = bases.join('；');
   return out;
 }
@@ -190,11 +202,11 @@ export function withInferredValidity<T extends ValidityFields & { dateIssued?: s
   if (!inferred.effectiveFrom && !inferred.effectiveTo) return meta;
   const out: T = { ...meta };
   let filled = false;
-  if (!out.effectiveFrom && inferred.effectiveFrom) {
+  if (!out.effectiveFrom && inferred.effectiveFrom && (!out.effectiveTo || inferred.effectiveFrom <= out.effectiveTo)) {
     out.effectiveFrom = inferred.effectiveFrom;
     filled = true;
   }
-  if (!out.effectiveTo && inferred.effectiveTo) {
+  if (!out.effectiveTo && inferred.effectiveTo && (!out.effectiveFrom || inferred.effectiveTo >= out.effectiveFrom)) {
     out.effectiveTo = inferred.effectiveTo;
     filled = true;
   }

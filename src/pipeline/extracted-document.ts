@@ -3,9 +3,7 @@
  * through `parseDocumentFile` unchanged, with page ranges that still index the body. Pure.
  */
 import path from 'node:path';
-import { DOC_ID_RE, docIdFromFileName, policyMetaSchema, type PolicyMeta, type ValidMeta } from '../corpus/document.js';
-import { inferDocumentFacts } from '../corpus/document-facts.js';
-import { withInferredValidity } from '../corpus/validity.js';
+import { DOC_ID_RE, docIdFromFileName, policyMetaSchema, STATEABLE_FIELDS, type PolicyMeta, type ValidMeta } from '../corpus/document.js';
 import type { ExtractResult } from '../extract/types.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 import { ORIGINALS_FOLDER } from './corpus.js';
@@ -28,11 +26,22 @@ export function originalPathFor(docId: string, fileName: string): string {
   return `${ORIGINALS_FOLDER}/${docId}/${sanitizeFileName(fileName)}`;
 }
 
-/** A file name safe to show and to store: the last path segment, no control characters, ≤ 255 chars. */
+/** Longest stored file name in UTF-8 bytes: Linux allows 255, and atomic writes add a `.tmp-<pid>-<ms>` suffix. */
+const MAX_NAME_BYTES = 200;
+
+/**
+ * A file name safe to show and to store: the last path segment, no control characters, at most
+ * 200 UTF-8 bytes (long Chinese titles are cut before the extension, which is kept).
+ */
 export function sanitizeFileName(name: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are what is being removed
-  const base = (name.split(/[\\/]/u).pop() ?? '').replace(/[\u0000-\u001f\u007f]/gu, '').replace(/^\.+/u, '').trim();
-  return base.slice(0, 255) || 'document';
+  const base = (name.split(/[\\/]/u).pop() ?? '').replace(/[\u0000-\u001f\u007f]/gu, '').replace(/^\.+/u, '').trim() || 'document';
+  const encoder = new TextEncoder();
+  if (encoder.encode(base).length <= MAX_NAME_BYTES) return base;
+  const ext = /\.[A-Za-z0-9]{1,8}$/u.exec(base)?.[0] ?? '';
+  let stem = base.slice(0, base.length - ext.length);
+  while (stem.length > 0 && encoder.encode(stem + ext).length > MAX_NAME_BYTES) stem = [...stem].slice(0, -1).join('');
+  return stem + ext;
 }
 
 /**
@@ -119,14 +128,14 @@ export function prepareExtractedDocument(options: {
   const firstLine = (text.split('\n', 1)[0] ?? '').trim();
   const clip = (s: string | undefined, n: number): string | undefined => (s === undefined || s.trim() === '' ? undefined : s.trim().slice(0, n));
   const title = clip(fields.title, 300) ?? clip(hints.title, 300) ?? clip(firstLine, 120) ?? fileName;
-  // What the text says of itself (国务院令, …常务委员会…通过, the signature) when nothing else does.
-  const facts = inferDocumentFacts(title, text);
+  // Only what was stated or what the file's own metadata says is written: what the text says of itself
+  // (issuer, dates, validity) is read again whenever the document is loaded, so it follows the text.
   const raw: Record<string, unknown> = {
     docId,
     title,
-    issuer: clip(fields.issuer, 200) ?? clip(hints.issuer, 200) ?? facts.issuer ?? '',
+    issuer: clip(fields.issuer, 200) ?? clip(hints.issuer, 200),
     docNumber: clip(fields.docNumber, 100) ?? clip(hints.docNumber, 100),
-    dateIssued: fields.dateIssued ?? hints.dateIssued ?? facts.dateIssued,
+    dateIssued: fields.dateIssued ?? hints.dateIssued,
     sourceUrl: hints.sourceUrl,
     status: clip(fields.status, 40) ?? clip(hints.status, 40),
     effectiveFrom: fields.effectiveFrom ?? hints.effectiveFrom,
@@ -140,9 +149,15 @@ export function prepareExtractedDocument(options: {
   if (pages.length > 0) raw.pages = pages.map((p) => [p.page, p.start, p.end]);
   const ocrPages = pages.filter((p) => p.ocr).map((p) => p.page);
   if (ocrPages.length > 0) raw.ocrPages = ocrPages;
-  if (hints.effectiveFrom || hints.effectiveTo || hints.status) {
-    raw.validityBasis = `页面信息：${[hints.status && `效力状态 ${hints.status}`, hints.effectiveFrom && `实施日期 ${hints.effectiveFrom}`, hints.effectiveTo && `失效日期 ${hints.effectiveTo}`].filter(Boolean).join('，')}`;
-  }
+  // The basis names what the page's info box gave, for the values taken from it (stated ones win).
+  const fromPage = [
+    fields.status === undefined && hints.status && `效力状态 ${hints.status}`,
+    fields.effectiveFrom === undefined && hints.effectiveFrom && `实施日期 ${hints.effectiveFrom}`,
+    fields.effectiveTo === undefined && hints.effectiveTo && `失效日期 ${hints.effectiveTo}`,
+  ].filter(Boolean);
+  if (fromPage.length > 0) raw.validityBasis = `页面信息：${fromPage.join('，')}`;
+  const stated = STATEABLE_FIELDS.filter((k) => (fields as Record<string, unknown>)[k] !== undefined && (fields as Record<string, unknown>)[k] !== '');
+  if (stated.length > 0) raw.statedFields = stated;
   for (const k of Object.keys(raw)) if (raw[k] === undefined) delete raw[k];
   // Hints from a page can be malformed (a 失效日期 of "长期"): drop a bad hint rather than the file.
   let result = policyMetaSchema.safeParse(raw);
@@ -157,7 +172,9 @@ export function prepareExtractedDocument(options: {
     result = policyMetaSchema.safeParse(raw);
     if (!result.success) throw new KbError(ERROR_CODES.INTERNAL, `${fileName}: metadata could not be built: ${result.error.issues.map((i) => i.message).join('; ')}`);
   }
-  const meta = withInferredValidity(result.data, text);
+  // Only the keys given are written: a default (issuer '') would read as stated and stop the loader from
+  // inferring it from the text.
+  const meta = Object.fromEntries(Object.entries(result.data).filter(([k]) => k in raw)) as ValidMeta;
   return { meta, body: text, originalFile: path.posix.normalize(String(raw.original)) };
 }
 

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocumentFile, serializeDocument, type ValidMeta } from '../corpus/document.js';
+import { parseDocumentFile, serializeDocument, STATEABLE_FIELDS, type PolicyMeta, type ValidMeta } from '../corpus/document.js';
 import { extractDocument, sniffFormat } from '../extract/index.js';
 import type { ExtractOptions, ExtractResult } from '../extract/types.js';
 import { ERROR_CODES, isKbError, KbError, unknownDocError, type ErrorCode } from '../shared/errors.js';
@@ -104,17 +104,18 @@ function inside(corpusDir: string, relative: string): string {
   return full;
 }
 
-function failureOf(fileName: string, error: unknown): AddFailure {
+function failureOf(fileName: string, error: unknown, logger: Logger): AddFailure {
   if (isKbError(error)) return { file: fileName, code: error.code, message: error.message };
-  return { file: fileName, code: ERROR_CODES.INTERNAL, message: `${fileName}: ${(error as Error).message ?? String(error)}` };
+  // Unexpected (a full disk, a permission): the log gets the details, the caller no paths.
+  logger.error('adding a document failed', { file: fileName, error: (error as Error).message ?? String(error) });
+  return { file: fileName, code: ERROR_CODES.INTERNAL, message: `${fileName}: could not be stored (internal error; the server log has details)` };
 }
 
-/** A plain UTF-8 Markdown/text upload keeps its front matter; other formats are extracted. */
-function asCorpusDocument(bytes: Uint8Array, fileName: string, extracted: ExtractResult): ValidMeta | undefined {
-  if (extracted.format !== 'text') return undefined;
+/** A plain UTF-8 Markdown/text upload keeps its own front matter (as written); other formats are extracted. */
+function ownFrontMatterOf(bytes: Uint8Array, fileName: string, extracted: ExtractResult): Record<string, unknown> | undefined {
+  if (extracted.format !== 'text' || !/^\uFEFF?---\r?\n/u.test(new TextDecoder().decode(bytes.subarray(0, 8)))) return undefined;
   try {
-    const doc = parseDocumentFile(fileName, bytes);
-    return /^\uFEFF?---\r?\n/u.test(new TextDecoder().decode(bytes.subarray(0, 8))) ? doc.meta : undefined;
+    return parseDocumentFile(fileName, bytes).stated;
   } catch {
     return undefined;
   }
@@ -150,46 +151,80 @@ function markdownPathFor(corpusDir: string, docId: string, old: CorpusEntry | un
   return name;
 }
 
-async function addOne(deps: LibraryDeps, input: AddInput, pending: Map<string, AddReport>): Promise<AddReport> {
-  const fileName = sanitizeFileName(input.fileName);
-  const entries = await readCorpusEntries(deps.corpusDir);
-  const hash = sha256(input.bytes);
-  const old = input.replace !== undefined ? entries.find((e) => e.meta.docId === input.replace) : undefined;
-  if (input.replace !== undefined && !old) throw unknownDocError(input.replace, entries.map((e) => e.meta.docId));
-  if (input.replace !== undefined && input.fields?.docId !== undefined && input.fields.docId !== input.replace) {
-    throw new KbError(ERROR_CODES.INVALID_INPUT, `docId "${input.fields.docId}" differs from the document being replaced ("${input.replace}"); a replacement keeps its docId`);
+/** The stated fields with a value (empty strings from forms count as not stated). */
+function statedOnly(fields: DocumentFields | undefined): DocumentFields {
+  return Object.fromEntries(Object.entries(fields ?? {}).filter(([, v]) => v !== undefined && v !== '')) as DocumentFields;
+}
+
+/** `id`, or `id-2`, `id-3`… — the first that no document uses. */
+function freeDocId(id: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(id)) return id;
+  for (let n = 2; ; n++) {
+    const candidate = `${id.slice(0, 60)}-${n}`;
+    if (!taken.has(candidate)) return candidate;
   }
-  // The same bytes again: nothing to do, say which document holds them.
-  const same = entries.find((e) => e.meta.originalSha256 === hash && (input.replace === undefined || e.meta.docId === input.replace));
-  if (same) {
-    return { docId: same.meta.docId, file: fileName, title: same.meta.title, format: same.meta.format ?? 'markdown', pages: same.meta.pages?.length ?? 0, passages: 0, warnings: [], outcome: 'unchanged' };
+}
+
+interface Pending {
+  report: AddReport;
+  /** The corpus file its text went to (ingest reports problems by it). */
+  source: string;
+}
+
+async function addOne(deps: LibraryDeps, input: AddInput, pending: Map<string, Pending>): Promise<AddReport> {
+  const fileName = sanitizeFileName(input.fileName);
+  const fields = statedOnly(input.fields);
+  if (fields.docId !== undefined) docIdFor(fileName, fields.docId); // refuses a bad docId before anything else
+  const entries = await readCorpusEntries(deps.corpusDir);
+  const taken = new Set(entries.map((e) => e.meta.docId));
+  let target: CorpusEntry | undefined;
+  if (input.replace !== undefined) {
+    target = entries.find((e) => e.meta.docId === input.replace);
+    if (!target) throw unknownDocError(input.replace, [...taken].sort());
+    if (fields.docId !== undefined && fields.docId !== input.replace) {
+      throw new KbError(ERROR_CODES.INVALID_INPUT, `docId "${fields.docId}" differs from the document being replaced ("${input.replace}"); a replacement keeps its docId`);
+    }
+  }
+  const hash = sha256(input.bytes);
+  // The same bytes again, with nothing new stated: nothing to do; say which document holds them.
+  const holder = entries.find((e) => e.meta.originalSha256 === hash);
+  const nothingStated = Object.keys(fields).length === 0;
+  if (holder && nothingStated && (input.replace === undefined || holder.meta.docId === input.replace)) {
+    return { docId: holder.meta.docId, file: fileName, title: holder.meta.title, format: holder.meta.format ?? 'markdown', pages: holder.meta.pages?.length ?? 0, passages: 0, warnings: [], outcome: 'unchanged' };
   }
   const extracted = await extractDocument(input.bytes, fileName, deps.extract ?? {});
-  const fields: DocumentFields = { ...input.fields, ...(input.replace !== undefined ? { docId: input.replace } : {}) };
-  const stated = asCorpusDocument(input.bytes, fileName, extracted);
-  const docId = fields.docId ?? stated?.docId ?? docIdFor(fileName);
-  const target = old ?? entries.find((e) => e.meta.docId === docId);
+  const ownFrontMatter = ownFrontMatterOf(input.bytes, fileName, extracted);
+  const ownDocId = typeof ownFrontMatter?.docId === 'string' ? ownFrontMatter.docId : undefined;
+  let docId = input.replace ?? fields.docId ?? ownDocId ?? docIdFor(fileName);
+  if (!target && taken.has(docId)) {
+    const existing = entries.find((e) => e.meta.docId === docId) as CorpusEntry;
+    // A docId someone named, or a new version of the same file, replaces; another file whose name
+    // happens to map to the same id gets an id of its own instead of overwriting it.
+    const named = fields.docId !== undefined || ownDocId !== undefined;
+    if (named || existing.meta.originalName === fileName) target = existing;
+    else docId = freeDocId(docId, taken);
+  }
   const originalFile = originalPathFor(docId, fileName);
-  let meta: ValidMeta;
-  let body: string;
-  if (stated) {
+  let text: string;
+  if (ownFrontMatter) {
     const doc = parseDocumentFile(fileName, input.bytes);
-    const merged = metaForStatedFields({ ...stated, docId }, fields);
-    const reparsed = parseDocumentFile(fileName, new TextEncoder().encode(serializeDocument({ ...merged, format: 'markdown', original: originalFile, originalName: fileName, originalSha256: hash }, doc.body)));
-    meta = reparsed.meta;
-    body = reparsed.body;
+    const statedKeys = STATEABLE_FIELDS.filter((k) => (ownFrontMatter[k] !== undefined && ownFrontMatter[k] !== '') || fields[k as keyof DocumentFields] !== undefined);
+    const merged = metaForStatedFields({ ...ownFrontMatter, docId } as PolicyMeta, { ...fields, docId });
+    text = serializeDocument({ ...merged, format: 'markdown', original: originalFile, originalName: fileName, originalSha256: hash, ...(statedKeys.length > 0 ? { statedFields: statedKeys } : {}) }, doc.body);
   } else {
     const prepared = prepareExtractedDocument({ extracted, fileName, sha256: hash, fields: { ...fields, docId }, originalFile });
-    meta = prepared.meta;
-    body = prepared.body;
+    text = serializeDocument(prepared.meta, prepared.body);
   }
+  // Read back as every later load will (what the text says of itself is inferred there): a document
+  // that would not load is refused now, before anything is written.
   const mdPath = markdownPathFor(deps.corpusDir, docId, target, entries);
-  // Original first, then the text that points at it: a crash in between leaves an unreferenced
-  // original, which the next ingest extracts again, never a text pointing at nothing.
+  const meta = parseDocumentFile(mdPath, new TextEncoder().encode(text)).meta;
+  // Original first, then the text that points at it. A crash in between leaves an original nothing
+  // points at, which the next ingest removes (it only ever holds what a write put there).
   const originalFull = inside(deps.corpusDir, originalFile);
   await mkdir(path.dirname(originalFull), { recursive: true });
   await writeFileAtomic(originalFull, input.bytes);
-  await writeFileAtomic(inside(deps.corpusDir, mdPath), serializeDocument(meta, body));
+  await writeFileAtomic(inside(deps.corpusDir, mdPath), text);
   if (target?.meta.original && target.meta.original !== originalFile) await removeFileQuietly(inside(deps.corpusDir, target.meta.original));
   if (target && target.source !== mdPath) await removeFileQuietly(inside(deps.corpusDir, target.source));
   const report: AddReport = {
@@ -202,7 +237,7 @@ async function addOne(deps: LibraryDeps, input: AddInput, pending: Map<string, A
     warnings: extracted.warnings,
     outcome: target ? 'replaced' : 'added',
   };
-  pending.set(docId, report);
+  pending.set(docId, { report, source: mdPath });
   deps.logger?.info('document written to the corpus', { docId, file: fileName, outcome: report.outcome, format: report.format });
   return report;
 }
@@ -222,18 +257,20 @@ export async function addDocuments(deps: LibraryDeps, inputs: readonly AddInput[
   return withLock(deps, async () => {
     const reports: AddReport[] = [];
     const failures: AddFailure[] = [];
-    const pending = new Map<string, AddReport>();
+    const pending = new Map<string, Pending>();
     for (const input of inputs) {
       try {
         reports.push(await addOne(deps, input, pending));
       } catch (error) {
-        failures.push(failureOf(sanitizeFileName(input.fileName), error));
+        failures.push(failureOf(sanitizeFileName(input.fileName), error, deps.logger ?? silentLogger));
       }
     }
     if (pending.size === 0) return { reports: await withPassageCounts(deps, reports), failures };
     const summary = await deps.reindex();
-    const fileProblems = summary.fileErrors.filter((m) => [...pending.keys()].some((id) => m.startsWith(`${id}.md:`)));
-    for (const problem of fileProblems) failures.push({ file: problem.split(':', 1)[0] as string, code: ERROR_CODES.CORPUS_FILE_INVALID, message: problem });
+    for (const { source, report } of pending.values()) {
+      const problem = summary.fileErrors.find((m) => m.startsWith(`${source}:`));
+      if (problem) failures.push({ file: report.file, code: ERROR_CODES.CORPUS_FILE_INVALID, message: problem });
+    }
     return { reports: await withPassageCounts(deps, reports), failures, ingest: summary };
   });
 }
@@ -244,8 +281,10 @@ export async function removeDocument(deps: LibraryDeps, docId: string): Promise<
     const entries = await readCorpusEntries(deps.corpusDir);
     const entry = entries.find((e) => e.meta.docId === docId);
     if (!entry) throw unknownDocError(docId, entries.map((e) => e.meta.docId));
-    await removeFileQuietly(inside(deps.corpusDir, entry.source));
+    // The original first: a crash in between leaves a text whose original is gone (still loadable),
+    // never an original without its text (which the next ingest would extract back in).
     if (entry.meta.original) await removeFileQuietly(inside(deps.corpusDir, entry.meta.original));
+    await removeFileQuietly(inside(deps.corpusDir, entry.source));
     const summary = await deps.reindex();
     return { reports: [{ docId, title: entry.meta.title }], failures: [], ingest: summary };
   });
@@ -261,6 +300,13 @@ export async function readOriginal(corpusDir: string, meta: Pick<ValidMeta, 'ori
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/** The fields of a document's metadata that a person stated (see `statedFields`). */
+function pickStated(meta: ValidMeta): DocumentFields {
+  const out: Record<string, unknown> = {};
+  for (const key of meta.statedFields ?? []) if (key !== 'aliases' && key !== 'sourceUrl' && meta[key] !== undefined) out[key] = meta[key];
+  return out as DocumentFields;
 }
 
 const TEXT_EXTENSIONS = new Set(['.md', '.txt']);
@@ -292,7 +338,12 @@ export async function syncOriginals(corpusDir: string, extract: ExtractOptions =
   for (const rel of files) {
     const ext = path.extname(rel).toLowerCase();
     const owner = byOriginal.get(path.normalize(rel));
-    if (rel.split(path.sep)[0] === ORIGINALS_FOLDER && !owner) continue; // left over from a removed document
+    if (rel.split(path.sep)[0] === ORIGINALS_FOLDER && !owner) {
+      // Only writes put files here; one no document points at was left by an interrupted write.
+      await removeFileQuietly(path.join(corpusDir, rel));
+      logger.warn('removed an original no document points at (left by an interrupted write)', { file: rel });
+      continue;
+    }
     if (ext === '.md' && !owner) continue;
     let bytes: Buffer;
     try {
@@ -319,9 +370,8 @@ export async function syncOriginals(corpusDir: string, extract: ExtractOptions =
     try {
       const extracted = await extractDocument(bytes, path.basename(rel), extract);
       const stem = rel.slice(0, rel.length - ext.length);
-      const fields: DocumentFields = owner
-        ? { docId: owner.meta.docId, title: owner.meta.title, issuer: owner.meta.issuer || undefined, status: owner.meta.status, effectiveFrom: owner.meta.effectiveFrom, effectiveTo: owner.meta.effectiveTo, supersededBy: owner.meta.supersededBy, docNumber: owner.meta.docNumber, dateIssued: owner.meta.dateIssued }
-        : {};
+      // A changed original is read again; what a person stated about it stays.
+      const fields: DocumentFields = owner ? { docId: owner.meta.docId, ...pickStated(owner.meta) } : {};
       const prepared = prepareExtractedDocument({ extracted, fileName: path.basename(rel), sha256: hash, fields, originalFile: rel.split(path.sep).join('/') });
       const mdPath = owner ? owner.source : `${stem}.md`;
       if (!owner && entries.some((e) => e.source === mdPath)) {

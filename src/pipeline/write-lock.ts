@@ -31,6 +31,8 @@ export interface LockHolder {
 }
 
 export const WRITE_LOCK_FILE = 'write.lock';
+/** Tokens of the locks this process holds now. */
+const heldTokens = new Set<string>();
 const POLL_MS = 100;
 /** A lock file still empty after this long was left by a process that died while creating it. */
 const UNWRITTEN_STALE_MS = 5000;
@@ -66,6 +68,9 @@ async function isStale(file: string, holder: LockHolder | 'unwritten'): Promise<
     const age = Date.now() - (await stat(file).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
     return age > UNWRITTEN_STALE_MS;
   }
+  // A lock naming this very process that it does not hold was left by an earlier process that had
+  // the same pid (a restarted container is pid 1 again, with the same host name).
+  if (holder.host === hostname() && holder.pid === process.pid) return !heldTokens.has(holder.token);
   return holder.host === hostname() && !pidAlive(holder.pid);
 }
 
@@ -126,7 +131,14 @@ export async function acquireWriteLock(indexDir: string, options: { waitMs?: num
   const deadline = Date.now() + waitMs;
   for (;;) {
     me.since = new Date().toISOString();
-    if (await tryCreate(file, me)) break;
+    // Registered before the file exists: another taker in this process that reads it meanwhile
+    // must see a lock this process holds, not one left by an earlier process with our pid.
+    heldTokens.add(me.token);
+    if (await tryCreate(file, me).catch((error: unknown) => {
+      heldTokens.delete(me.token);
+      throw error;
+    })) break;
+    heldTokens.delete(me.token);
     const holder = await readHolder(file);
     if (holder === undefined) continue; // released meanwhile: try again at once
     if (await isStale(file, holder)) {
@@ -142,6 +154,7 @@ export async function acquireWriteLock(indexDir: string, options: { waitMs?: num
     async release() {
       if (released) return;
       released = true;
+      heldTokens.delete(me.token);
       // Remove only our own lock: never one a takeover gave to someone else.
       const now = await readHolder(file).catch(() => undefined);
       if (now !== undefined && now !== 'unwritten' && now.token === me.token) await unlink(file).catch(() => {});

@@ -11,10 +11,14 @@ export function isRealDate(iso: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
-/** Today as YYYY-MM-DD in the server's local time zone (validity is judged by the calendar day). */
+/** The calendar the documents' dates are written in. */
+const POLICY_TIME_ZONE = 'Asia/Shanghai';
+const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: POLICY_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/**
+ * Today as YYYY-MM-DD in China (Asia/Shanghai), whatever the server's time zone: a document that
+ * takes effect "自2026年7月1日起" is in force from midnight Beijing time, also on a UTC server.
+ */
 export function isoToday(now: Date = new Date()): string {
-  const y = now.getFullYear();
-  const m = String(now.getMonth() + 1).padStart(2, '0');
-  const d = String(now.getDate()).padStart(2, '0');
-  return `${y}-${m}-${d}`;
+  return dayFormat.format(now);
 }

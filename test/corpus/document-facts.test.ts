@@ -42,6 +42,8 @@ describe('repeals', () => {
       { title: '广州市人民政府办公厅关于印发广州市临时救助办法的通知', docNumber: '穗府办规〔2019〕13号', sentence: '《广州市人民政府办公厅关于印发广州市临时救助办法的通知》(穗府办规〔2019〕13号)同时废止。' },
     ]);
     expect(findRepeals('有下列情形之一的，予以废止的规定另行制定。')).toEqual([]);
+    // A basis cited in the same sentence is not repealed; the title after 废止 is.
+    expect(findRepeals('根据《中华人民共和国行政许可法》，决定废止《某市补贴办法》。').map((r) => r.title)).toEqual(['某市补贴办法']);
   });
 
   it('marks the repealed document of the collection, by 文号 or title, and it is judged repealed', () => {

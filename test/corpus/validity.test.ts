@@ -33,6 +33,18 @@ describe('inferValidityFromText', () => {
     expect(inferValidityFromText('自本办法实施之日起，在我市新增固定资产投资的企业……')).toEqual({});
   });
 
+  it('does not take an application window for the term, and ignores terms it cannot read', () => {
+    const text = '本办法自2024年1月1日起施行，有效期至2027年12月31日。申报时间为2024年1月1日至2024年3月31日止。';
+    expect(inferValidityFromText(text)).toMatchObject({ effectiveFrom: '2024-01-01', effectiveTo: '2027-12-31' });
+    expect(inferValidityFromText('本办法自2024年1月1日起施行，试行期半个月。').effectiveTo).toBeUndefined();
+    expect(inferValidityFromText('本办法自2024年1月1日起施行，试行期半年。').effectiveTo).toBe('2024-06-30');
+    expect(inferValidityFromText('本办法有效期自2021年1月1日至2025年12月31日。')).toMatchObject({ effectiveFrom: '2021-01-01', effectiveTo: '2025-12-31' });
+  });
+
+  it('never infers an end before the start', () => {
+    expect(inferValidityFromText('本办法自2025年1月1日起施行，有效期至2020年12月31日。')).toEqual({ effectiveFrom: '2025-01-01', basis: expect.any(String) });
+  });
+
   it('lets the last commencement clause win over earlier dates in the text', () => {
     const text = '2015年1月1日起实施的旧办法同时废止。……第三十条 本办法自2016年3月1日起施行。';
     expect(inferValidityFromText(text).effectiveFrom).toBe('2016-03-01');
@@ -79,6 +91,11 @@ describe('dates', () => {
     expect(isRealDate('2023-02-29')).toBe(false);
     expect(isRealDate('2024-02-29')).toBe(true);
     expect(parseChineseDate('2023年2月30日')).toBeUndefined();
+  });
+
+  it('clamps a term in months to the end of a shorter month', () => {
+    expect(addYearsInclusive('2017-01-31', 0, 1)).toBe('2017-02-27');
+    expect(addYearsInclusive('2024-01-31', 0, 1)).toBe('2024-02-28');
   });
 
   it('ends a term of N years the day before its anniversary', () => {

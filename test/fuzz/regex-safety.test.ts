@@ -11,6 +11,8 @@ import { buildAliasTable, questionForm, understandQuery } from '../../src/retrie
 import { displayText, isFiller } from '../../src/retrieval/answer.js';
 import { compareProvisions } from '../../src/retrieval/compare.js';
 import { resolveReferences } from '../../src/retrieval/references.js';
+import { applyRepeals, findRepeals, inferDocumentFacts } from '../../src/corpus/document-facts.js';
+import { inferValidityFromText, parseChineseDate } from '../../src/corpus/validity.js';
 import { realKnowledgeBase } from '../helpers.js';
 
 export const HOSTILE_QUERIES = ['第'.repeat(2000), '（'.repeat(2000), '第一'.repeat(1000), '(一'.repeat(1000), '专栏'.repeat(1000), '1.'.repeat(1000), '多少'.repeat(1000), '《'.repeat(2000), '第十条'.repeat(666), '0-'.repeat(1000), '那深圳呢'.repeat(500)];
@@ -53,6 +55,19 @@ describe('regexes on hostile input at the limits', () => {
       const chunks = chunkDocument({ docId: 'x', title: 't', body, tree });
       expect(chunks[chunks.length - 1]?.end).toBe(body.length);
       expect(splitSentences(body, 0, body.length).length).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
+  it('validity, issuer and repeal readers finish on 200,000-character hostile bodies', () => {
+    const units = ['自', '自2017年', '2017年7月1日', '有效期至', '有效期自2021年1月1日至', '试行期三年', '《', '《甲》同时废止', '根据《甲》，', '废止《', '第十届人民代表大会常务委员会', '国务院令第', '关于', '〔2019〕'];
+    for (const unit of units) {
+      const body = unit.repeat(Math.ceil(200_000 / unit.length));
+      // Catastrophic backtracking would blow the test's timeout; each call must simply return.
+      inferValidityFromText(body, '2020-01-01');
+      inferDocumentFacts(body.slice(0, 300), body);
+      findRepeals(body);
+      parseChineseDate(body);
+      expect(applyRepeals([{ meta: { docId: 'a', title: '甲' }, body }]).size).toBe(0);
     }
   }, 120_000);
 });

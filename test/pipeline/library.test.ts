@@ -10,6 +10,7 @@ import { parseDocumentFile } from '../../src/corpus/document.js';
 import { loadIndex } from '../../src/pipeline/index-store.js';
 import { ingest } from '../../src/pipeline/ingest.js';
 import { addDocuments, removeDocument, type LibraryDeps } from '../../src/pipeline/library.js';
+import { acquireWriteLock } from '../../src/pipeline/write-lock.js';
 import { ingestOptionsFor, libraryDepsFor } from '../../src/pipeline/open.js';
 import { createEmbeddingRuntime, expectationsFor, type EmbeddingRuntime } from '../../src/pipeline/runtime.js';
 import { createKnowledgeService } from '../../src/retrieval/service.js';
@@ -154,9 +155,56 @@ describe('an add interrupted before the index swap', () => {
     const still = await open(config);
     expect(still.info.version).toBe(before.info.version);
     expect([...still.documents.keys()].sort()).toEqual(['hebei', 'yunfu']);
-    // The lock was released and the files are in place: the next writer completes the change.
+    // The lock was released (taking it again succeeds at once) and the files are in place: the next
+    // writer completes the change.
+    const lock = await acquireWriteLock(config.indexDir);
+    await lock.release();
     const summary = await ingest(ingestOptionsFor(config, runtime.embedder, runtime.profile));
     expect(summary.added).toEqual(['g']);
+  });
+});
+
+describe('docIds of new files', () => {
+  it('gives two different files whose names map to the same id ids of their own; the same name again replaces', async () => {
+    const { config, deps } = await setup();
+    const a = await addDocuments(deps, [{ bytes: Buffer.from('甲通知\n一、甲的规定。'), fileName: '附件1.txt' }]);
+    const b = await addDocuments(deps, [{ bytes: Buffer.from('乙申报表\n一、乙的规定。'), fileName: '附件1：申报表.txt' }]);
+    const c = await addDocuments(deps, [{ bytes: Buffer.from('丙文件\n一、丙的规定。'), fileName: 'notice.txt' }]);
+    const d = await addDocuments(deps, [{ bytes: Buffer.from('丁文件\n一、丁的规定。'), fileName: 'sub/notice.txt' }]);
+    expect(a.reports[0]?.docId).not.toBe(b.reports[0]?.docId);
+    expect([a.reports[0]?.outcome, b.reports[0]?.outcome]).toEqual(['added', 'added']);
+    // sub/notice.txt is stored as notice.txt: the same file name, so a new version of it.
+    expect([c.reports[0]?.docId, d.reports[0]?.docId, d.reports[0]?.outcome]).toEqual(['notice', 'notice', 'replaced']);
+    expect((await open(config)).documents.size).toBe(5);
+  });
+
+  it('takes stated fields with the same bytes as a change, not a no-op', async () => {
+    const { config, deps } = await setup();
+    const bytes = Buffer.from('戊办法\n第一条 戊的规定。');
+    await addDocuments(deps, [{ bytes, fileName: 'wu.txt' }]);
+    const again = await addDocuments(deps, [{ bytes, fileName: 'wu.txt', replace: 'wu', fields: { status: '已废止' } }]);
+    expect(again.reports[0]?.outcome).toBe('replaced');
+    expect((await open(config)).documents.get('wu')?.meta).toMatchObject({ status: '已废止', statedFields: ['status'] });
+  });
+
+  it('keeps a long Chinese file name within what the file system stores', async () => {
+    const { deps } = await setup();
+    const name = `${'关于印发某市促进大数据产业高质量发展若干政策措施实施细则的通知'.repeat(4)}.txt`;
+    const change = await addDocuments(deps, [{ bytes: Buffer.from('己办法\n第一条 己的规定。'), fileName: name }]);
+    expect(change.failures).toEqual([]);
+    expect(Buffer.byteLength(change.reports[0]?.file ?? '')).toBeLessThanOrEqual(200);
+    expect(change.reports[0]?.file.endsWith('.txt')).toBe(true);
+  });
+});
+
+describe('a changed original dropped in the corpus folder', () => {
+  it('is read again: dates follow the new text, stated fields stay', async () => {
+    const { config, deps } = await setup();
+    await addDocuments(deps, [{ bytes: Buffer.from('庚办法\n第一条 规定。\n第二条 本办法自2018年1月1日起施行，有效期三年。'), fileName: 'geng.txt', fields: { issuer: '某市人民政府' } }]);
+    const original = path.join(config.corpusDir, 'originals', 'geng', 'geng.txt');
+    await writeFile(original, '庚办法\n第一条 规定。\n第二条 本办法自2021年1月1日起施行，有效期五年。');
+    await ingest(ingestOptionsFor(config, runtime.embedder, runtime.profile));
+    expect((await open(config)).documents.get('geng')?.meta).toMatchObject({ issuer: '某市人民政府', effectiveFrom: '2021-01-01', effectiveTo: '2025-12-31' });
   });
 });
 

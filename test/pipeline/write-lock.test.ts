@@ -109,6 +109,14 @@ describe('acquireWriteLock', () => {
     expect(error.message).toBe(`the index in ${dir} is being written by kb ingest (pid 1 on other-host, since 2026-01-01T00:00:00.000Z); wait for it to finish and run the command again; if that process is gone, delete ${path.join(dir, WRITE_LOCK_FILE)}`);
   });
 
+  it('takes over a lock naming this very pid that this process does not hold (a restarted container is pid 1 again)', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, WRITE_LOCK_FILE), JSON.stringify({ pid: process.pid, host: hostname(), owner: 'HTTP upload', since: '2026-01-01T00:00:00.000Z', token: 'left-by-an-earlier-process' }));
+    const lock = await acquireWriteLock(dir);
+    expect(JSON.parse(await readFile(path.join(dir, WRITE_LOCK_FILE), 'utf8')).token).not.toBe('left-by-an-earlier-process');
+    await lock.release();
+  });
+
   it('grants the lock to exactly one of many concurrent takers', async () => {
     const dir = await tempDir();
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => acquireWriteLock(dir)));

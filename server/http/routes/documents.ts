@@ -13,7 +13,8 @@ import type { AddFailure, AddInput, AddReport, LibraryChange } from '../../../sr
 import { passageCounts, presentDocument, presentPages } from '../../../src/retrieval/presenter.js';
 import type { KnowledgeService } from '../../../src/retrieval/service.js';
 import { ERROR_CODES, KbError } from '../../../src/shared/errors.js';
-import { sendError, tokenMatches } from '../security.js';
+import { bearerToken, sendError, tokenMatches } from '../security.js';
+import { statusFor } from '../status.js';
 
 /** What the write routes need from the server: the library and a way to wait for the new index. */
 export interface DocumentLibrary {
@@ -34,7 +35,7 @@ export interface DocumentRoutesDeps {
   today(): string;
 }
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'must be YYYY-MM-DD').refine(isRealDate, 'is not a real calendar date');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'must be YYYY-MM-DD').refine((d) => !/^\d{4}-\d{2}-\d{2}$/u.test(d) || isRealDate(d), 'is not a real calendar date');
 /** Form fields of an upload; everything optional, unknown fields refused. */
 const uploadFields = z
   .object({
@@ -42,6 +43,7 @@ const uploadFields = z
     title: z.string().min(1).max(300).optional(),
     issuer: z.string().max(200).optional(),
     docNumber: z.string().max(100).optional(),
+    dateIssued: isoDate.optional(),
     status: z.string().max(40).optional(),
     effectiveFrom: isoDate.optional(),
     effectiveTo: isoDate.optional(),
@@ -50,21 +52,6 @@ const uploadFields = z
   .strict()
   .refine((f) => !f.effectiveFrom || !f.effectiveTo || f.effectiveFrom <= f.effectiveTo, { message: 'effectiveFrom must not be after effectiveTo', path: ['effectiveTo'] });
 
-/** Library failure codes → HTTP statuses for uploads. */
-const FAILURE_STATUS: Record<string, number> = {
-  [ERROR_CODES.UNSUPPORTED_FORMAT]: 415,
-  [ERROR_CODES.DOCUMENT_UNREADABLE]: 422,
-  [ERROR_CODES.INVALID_INPUT]: 400,
-  [ERROR_CODES.UNKNOWN_DOC]: 404,
-  [ERROR_CODES.CORPUS_FILE_INVALID]: 422,
-  write_locked: 409,
-};
-
-function bearer(req: Request): string | undefined {
-  const m = /^bearer\s+(.+)$/iu.exec(req.headers.authorization ?? '');
-  return m?.[1]?.trim();
-}
-
 /**
  * Who may write: the admin token when one is set; otherwise only a loopback-only server, and only
  * for requests that no other site's page made (Sec-Fetch-Site, Origin).
@@ -72,7 +59,7 @@ function bearer(req: Request): string | undefined {
 function requireAdmin(deps: DocumentRoutesDeps): RequestHandler {
   return (req, res, next) => {
     if (deps.adminToken) {
-      if (!tokenMatches(bearer(req), deps.adminToken)) {
+      if (!tokenMatches(bearerToken(req.headers.authorization), deps.adminToken)) {
         return sendError(res, 401, 'unauthorized', 'this route changes the library: send Authorization: Bearer <ADMIN_TOKEN>', { 'WWW-Authenticate': 'Bearer realm="policy-kb-admin"' });
       }
       return next();
@@ -88,6 +75,9 @@ function requireAdmin(deps: DocumentRoutesDeps): RequestHandler {
   };
 }
 
+/** Library changes (uploads, replacements, deletions) accepted at once, running or queued. */
+export const MAX_WRITES_IN_FLIGHT = 4;
+
 /** In-process queue in front of the cross-process lock: uploads to this server run one at a time, in arrival order. */
 function createQueue(): <T>(run: () => Promise<T>) => Promise<T> {
   let tail: Promise<unknown> = Promise.resolve();
@@ -99,13 +89,15 @@ function createQueue(): <T>(run: () => Promise<T>) => Promise<T> {
 }
 
 function fileProblem(res: Response, failure: AddFailure): void {
-  sendError(res, FAILURE_STATUS[failure.code] ?? 500, failure.code, failure.message);
+  const status = statusFor(failure.code);
+  sendError(res, status, status === 500 ? 'internal_error' : failure.code, failure.message);
 }
 
 export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) => void {
   const queue = createQueue();
   const maxMb = Math.round((deps.uploadMaxBytes / 1024 / 1024) * 10) / 10;
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: deps.uploadMaxBytes, files: 1, fields: 20, fieldSize: 4096, parts: 24 } }).single('file');
+  // Browsers send UTF-8 file names as raw bytes in `filename="…"`; read them as UTF-8 (busboy's default is Latin-1).
+  const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: deps.uploadMaxBytes, files: 1, fields: 20, fieldSize: 4096, parts: 24 } }).single('file');
 
   const library = (): DocumentLibrary => {
     const lib = deps.getLibrary();
@@ -134,8 +126,7 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
     if (!file) throw new KbError(ERROR_CODES.INVALID_INPUT, 'no file: send the document in the multipart field "file"');
     const parsed = uploadFields.safeParse(req.body ?? {});
     if (!parsed.success) throw new KbError(ERROR_CODES.INVALID_INPUT, parsed.error.issues.map((i) => `${i.path.join('.') || 'fields'}: ${i.message}`).join('; '));
-    // Browsers send UTF-8 names as Latin-1 bytes in multipart headers (busboy's default decoding).
-    const fileName = Buffer.from(file.originalname, 'latin1').toString('utf8');
+    const fileName = file.originalname;
     const fields = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined && v !== ''));
     return { bytes: file.buffer, fileName, fields, ...(replace !== undefined ? { replace } : {}) };
   };
@@ -150,14 +141,29 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
     const svc = deps.getService();
     const doc = svc?.kb.documents.get(report.docId);
     const view = doc && svc ? presentDocument(doc, passageCounts(svc.kb).get(report.docId) ?? 0, deps.today()) : undefined;
-    res.status(report.outcome === 'added' ? status : 200).json({ ...view, ...report, searchable: Boolean(view) });
+    // Searchable means the live snapshot is the one this write produced (a failed reload keeps the old one).
+    const searchable = Boolean(view) && (change.ingest?.version === undefined || svc?.kb.info.version === change.ingest.version);
+    res.status(report.outcome === 'added' ? status : 200).json({ ...view, ...report, searchable });
+  };
+
+  // Each waiting upload holds its file in memory: past a few, answer 503 before reading another body.
+  let writesInFlight = 0;
+  const admit: RequestHandler = (_req, res, next) => {
+    if (writesInFlight >= MAX_WRITES_IN_FLIGHT) {
+      return sendError(res, 503, 'busy', `${writesInFlight} library changes are already queued; retry in a few seconds`, { 'Retry-After': '5' });
+    }
+    writesInFlight += 1;
+    res.once('close', () => {
+      writesInFlight -= 1;
+    });
+    return next();
   };
 
   return (app) => {
     const admin = requireAdmin(deps);
-    app.post('/api/documents', admin, parseUpload, write(201, false));
-    app.put('/api/documents/:docId', admin, parseUpload, write(200, true));
-    app.delete('/api/documents/:docId', admin, async (req, res) => {
+    app.post('/api/documents', admin, admit, parseUpload, write(201, false));
+    app.put('/api/documents/:docId', admin, admit, parseUpload, write(200, true));
+    app.delete('/api/documents/:docId', admin, admit, async (req, res) => {
       const docId = String(req.params.docId);
       await queue(() => library().remove(docId));
       res.status(204).end();
