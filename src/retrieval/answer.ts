@@ -260,7 +260,9 @@ function scoreSentences(kb: KnowledgeIndex, hits: readonly SearchHit[], concepts
           if (!prev || s.start - prev.start > 300) break;
           from = prev.start;
         }
-        const context = body.slice(from, s.end);
+        // …and under the lead-in of its passage (一、工作目标到2020年，…), which names what the figures are.
+        const lead = from > hit.start ? splitSentences(body, hit.start, from)[0] : undefined;
+        const context = lead ? `${lead.text}${body.slice(from, s.end)}` : body.slice(from, s.end);
         if (ask.subject && !context.includes(ask.subject)) continue;
         const ctxCovered = coveredConcepts(context, concepts);
         const spanCov = Math.max(cov, coverageOf(ctxCovered, concepts));
