@@ -40,7 +40,7 @@ function fixedEmbedder(vectors: Record<string, number[]>): Embedder {
     const n = Math.hypot(...v) || 1;
     return Float32Array.from(v.map((x) => x / n));
   };
-  return { modelId: 'fixed', dimension: dim, embedDocuments: async (ts) => ts.map(vec), embedQuery: async (t) => vec(t) } as unknown as Embedder;
+  return { modelId: 'fixed', dimension: dim, embedDocuments: async (ts: readonly string[]) => ts.map(vec), embedQuery: async (t: string) => vec(t) };
 }
 
 describe('expansion of indexed terms', () => {
