@@ -449,6 +449,11 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
       if (s && top && top.coverage >= floor) answered.push(s);
       else if (form === 'parts') silent.push(docId);
     }
+    // 哪些城市 asks for cities: a national or provincial document is not one of them (unless only such answer).
+    if (form === 'list' && ASKS_CITIES_RE.test(response.query.normalize('NFKC'))) {
+      const cities = answered.filter((s) => isCityDocument(kb.documents.get(s.hit.docId)?.meta));
+      if (cities.length > 0) answered.splice(0, answered.length, ...cities);
+    }
     answered.sort((a, b) => (form === 'parts' ? docs.indexOf(a.hit.docId) - docs.indexOf(b.hit.docId) : b.score - a.score));
     for (const s of answered.slice(0, t.maxDocuments)) lines.push(cite(s));
     for (const docId of silent) {
@@ -460,6 +465,15 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   lines.push(...validityNotes(citations));
   const answer: Answer = { question: response.query, answer: lines.join('\n'), citations, abstained: false, confidence: Number(bestCoverage.toFixed(3)), generator: 'extractive', signals };
   return answer;
+}
+
+/** Questions whose answer is a list of cities (哪些城市, 哪几个市, 各地市). */
+const ASKS_CITIES_RE = /哪些(?:城市|地市|市)|哪几(?:个|座)(?:城市|市)|各(?:个)?(?:城市|地市)|各市/u;
+
+/** A city's document: a city government issued it, or its title starts with the city (东莞市…). */
+function isCityDocument(meta: ValidMeta | undefined): boolean {
+  if (!meta) return false;
+  return /^[\u4e00-\u9fff]{2,6}市/u.test(meta.issuer) || /^[\u4e00-\u9fff]{2,6}市/u.test(meta.title);
 }
 
 const INTERROGATIVE_RE = /什么|哪些|哪个|哪几|多少|怎样的|怎么|如何|是否|有没有|有无|几/gu;
