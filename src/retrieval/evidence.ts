@@ -52,6 +52,8 @@ export function previousSentence(body: string, start: number): Sentence | undefi
   return sentences[sentences.length - 1];
 }
 
+const CJK_RE = /^[\u4e00-\u9fff]+$/u;
+
 /** Words that shape a question rather than name its subject: they never count as evidence. */
 export const QUESTION_WORDS = new Set([
   '多', '大', '多大', '多少', '几', '比例', '比重', '占比', '分别', '各是', '各', '具体', '达到', '要', '哪些', '哪个', '什么', '怎么',
@@ -88,8 +90,23 @@ export function questionConcepts(
   expansions: readonly { term: string; from: string }[],
   exclude: ReadonlySet<string>,
   inScope: (passage: number) => boolean = () => true,
+  isPhrase?: (phrase: string) => boolean,
 ): Concept[] {
-  const distinct = [...new Set(terms)].filter((t) => !exclude.has(t) && !QUESTION_WORDS.has(t) && !isGlueArtefact(t));
+  const subject = (t: string): boolean => !exclude.has(t) && !QUESTION_WORDS.has(t) && !isGlueArtefact(t);
+  const distinct = [...new Set(terms)].filter(subject);
+  // Two words the question writes as one phrase (投资 基金 → 投资基金) that the documents also write
+  // so are one concept: 投资 and 基金 scattered over a sentence do not answer it.
+  const phrases = new Set<string>();
+  if (isPhrase) {
+    for (let i = 0; i + 1 < terms.length; i += 1) {
+      const a = terms[i] as string;
+      const b = terms[i + 1] as string;
+      const phrase = a + b;
+      if (a.length < 2 || b.length < 2 || !subject(a) || !subject(b) || distinct.includes(phrase) || !CJK_RE.test(phrase) || !isPhrase(phrase)) continue;
+      distinct.push(phrase);
+      phrases.add(phrase);
+    }
+  }
   // Search-mode segmentation also yields a compound's parts (数据中心 → 数据, 中心): count the compound once.
   const wanted = distinct.filter((t) => !distinct.some((o) => o !== t && o.length > t.length && o.includes(t)));
   // …but a text that has all the parts (创业投资 + 基金 for 投资基金) still counts as having it.
@@ -97,8 +114,10 @@ export function questionConcepts(
   const known = wanted.filter((t) => bm25.has(t)).map((t) => bm25.idf(t));
   const unseen = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : Math.log(1 + bm25.size);
   const concepts: Concept[] = wanted.map((t) => {
-    const c: Concept = { term: t, weight: bm25.has(t) ? bm25.idf(t) : unseen, local: 0, forms: new Set([t]), scopeFreq: 0 };
     const parts = partsOf(t);
+    // A phrase the index does not hold as one word weighs as its parts together.
+    const partsWeight = phrases.has(t) && parts.length >= 2 ? parts.reduce((a, p) => a + (bm25.has(p) ? bm25.idf(p) : unseen), 0) : 0;
+    const c: Concept = { term: t, weight: bm25.has(t) ? bm25.idf(t) : partsWeight > 0 ? partsWeight : unseen, local: 0, forms: new Set([t]), scopeFreq: 0 };
     if (parts.length >= 2 && parts.join('').length >= t.length) c.parts = parts;
     return c;
   });
@@ -146,9 +165,16 @@ export function coveredConcepts(text: string, concepts: readonly Concept[]): Set
   const out = new Set<string>();
   for (const c of concepts) {
     for (const f of c.forms) if (present.has(f)) out.add(c.term);
-    if (c.parts && c.parts.every((p) => present.has(p))) out.add(c.term);
+    // A compound (投资基金) is there verbatim, inside a longer word too (创业投资基金), or with all its
+    // parts inside one clause; parts scattered over a sentence (设立种子基金，…与创业投资…) name something else.
+    if (c.parts && !out.has(c.term) && (text.includes(c.term) || (c.parts.every((p) => present.has(p)) && clausesOf(text).some((cl) => c.parts?.every((p) => termSet(cl).has(p)))))) out.add(c.term);
   }
   return out;
+}
+
+/** The comma-separated clauses of a sentence. */
+function clausesOf(text: string): string[] {
+  return text.split(/[，,；;：:]/u).filter((x) => x.trim() !== '');
 }
 
 /** Share of the question's concept weight a text covers (0–1); `local` weighs by specificity in scope. */

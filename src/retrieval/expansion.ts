@@ -11,6 +11,14 @@ import { QUESTION_WORDS } from './evidence.js';
 export interface ExpansionOptions {
   /** Similarity a neighbour of an indexed term needs (default 0.8). */
   minSimilarityKnown: number;
+  /**
+   * Similarity a neighbour of an indexed term needs when the two share a character (采购 for 购买,
+   * 开设 for 开办): a shared morpheme plus a near vector is likelier a paraphrase than a related word.
+   * Only a specific character counts (in at most `sharedCharMaxShare` of the vocabulary's words):
+   * 业 in 林业/农业 or 公 in 公共/公交 is a common affix, not a shared meaning.
+   */
+  minSimilarityShared: number;
+  sharedCharMaxShare: number;
   /** Similarity a neighbour of a term absent from the index needs (default 0.6). */
   minSimilarityUnknown: number;
   /** Neighbours per term (default 2). */
@@ -21,7 +29,7 @@ export interface ExpansionOptions {
   weightUnknown: number;
 }
 
-export const DEFAULT_EXPANSION: ExpansionOptions = { minSimilarityKnown: 0.8, minSimilarityUnknown: 0.6, perTerm: 2, weight: 0.6, weightUnknown: 1 };
+export const DEFAULT_EXPANSION: ExpansionOptions = { minSimilarityKnown: 0.8, minSimilarityShared: 0.65, sharedCharMaxShare: 0.01, minSimilarityUnknown: 0.6, perTerm: 2, weight: 0.6, weightUnknown: 1 };
 
 export interface Expansion {
   term: string;
@@ -40,6 +48,17 @@ export interface TermNeighbours {
 /** Embeds the vocabulary once (lazily, on the first call) and finds neighbours by cosine. */
 export function createTermNeighbours(bm25: Bm25Index, embedder: Embedder): TermNeighbours {
   let table: Promise<{ terms: string[]; matrix: Float32Array; dim: number }> | undefined;
+  // How many vocabulary words contain each character (how specific a shared character is).
+  let charSpread: { counts: Map<string, number>; words: number } | undefined;
+  const spreadOf = (ch: string): number => {
+    if (!charSpread) {
+      const counts = new Map<string, number>();
+      const words = bm25.terms().filter((t) => t.length >= 2);
+      for (const t of words) for (const c of new Set(t)) counts.set(c, (counts.get(c) ?? 0) + 1);
+      charSpread = { counts, words: Math.max(1, words.length) };
+    }
+    return (charSpread.counts.get(ch) ?? 0) / charSpread.words;
+  };
   const load = (): Promise<{ terms: string[]; matrix: Float32Array; dim: number }> => {
     table ??= (async () => {
       const terms = bm25.terms().filter((t) => t.length >= 2 && CJK.test(t) && !STOPWORDS.has(t) && !QUESTION_WORDS.has(t));
@@ -78,9 +97,10 @@ export function createTermNeighbours(bm25: Bm25Index, embedder: Embedder): TermN
       const out = new Map<string, Expansion>();
       for (const from of unique) {
         const known = bm25.has(from);
-        const min = known ? options.minSimilarityKnown : options.minSimilarityUnknown;
+        const chars = new Set([...from].filter((ch) => CJK.test(ch) && spreadOf(ch) <= options.sharedCharMaxShare));
+        const min = (term: string): number => (!known ? options.minSimilarityUnknown : [...term].some((ch) => chars.has(ch)) ? Math.min(options.minSimilarityShared, options.minSimilarityKnown) : options.minSimilarityKnown);
         const picked = (await neighboursOf(from))
-          .filter(({ term, similarity }) => similarity >= min && !present.has(term) && !exclude.has(term) && !term.includes(from) && !from.includes(term))
+          .filter(({ term, similarity }) => similarity >= min(term) && !present.has(term) && !exclude.has(term) && !term.includes(from) && !from.includes(term))
           .slice(0, options.perTerm);
         for (const { term, similarity } of picked) {
           const weight = similarity * (known ? options.weight : options.weightUnknown);

@@ -10,6 +10,7 @@ import { ERROR_CODES, KbError } from '../shared/errors.js';
 import { diversify, fuse, interleave, type FusionMethod } from './fusion.js';
 import { passageText, type KnowledgeIndex, type PassageRecord } from './knowledge-index.js';
 import { createTermNeighbours, DEFAULT_EXPANSION, type Expansion, type ExpansionOptions } from './expansion.js';
+import { QUESTION_WORDS, quantityAsk } from './evidence.js';
 import { buildAliasTable, resolveClauseRefs, understandQuery, type AliasTable, type QueryUnderstanding } from './query.js';
 
 export type SearchMode = 'hybrid' | 'bm25' | 'dense';
@@ -45,6 +46,11 @@ export interface SearchTuning {
   diversityDecay: number;
   /** Use named documents as a filter (else only as a boost). */
   filterNamedDocs: boolean;
+  /**
+   * Weight of the phrase list: candidates that write two adjacent words of the question as the
+   * question does (投资基金, 无线上网), scored by the words' idf (0 disables it).
+   */
+  phraseWeight: number;
   /** Word-vector query expansion for BM25; undefined disables it. */
   expansion: ExpansionOptions | undefined;
   /** The date `inForce` judges validity on (YYYY-MM-DD); default: today. */
@@ -57,6 +63,7 @@ export const DEFAULT_TUNING: SearchTuning = {
   candidates: 60,
   diversityDecay: 0.85,
   filterNamedDocs: true,
+  phraseWeight: 0.05,
   expansion: DEFAULT_EXPANSION,
 };
 
@@ -204,6 +211,18 @@ export function createSearcher(kb: KnowledgeIndex, embedder: Embedder, tuning: P
         lists.push(hits.map((h) => ({ key: kb.byLabel.get(h.label) as number, score: h.score })).filter((h) => h.key !== undefined));
         weights.push(mode === 'dense' ? 1 : t.denseWeight);
       }
+      const phrases = mode === 'hybrid' && t.phraseWeight > 0 ? questionPhrases(query, understanding.terms, (term) => (kb.bm25.has(term) ? kb.bm25.idf(term) : 0)) : [];
+      if (phrases.length > 0) {
+        const keys = new Set(lists.flatMap((l) => l.map((x) => x.key)));
+        const list: { key: number; score: number }[] = [];
+        for (const key of keys) {
+          const text = passageText(kb, kb.passages[key] as PassageRecord);
+          const score = phrases.reduce((a, p) => a + (text.includes(p.text) ? p.weight : 0), 0);
+          if (score > 0) list.push({ key, score });
+        }
+        lists.push(list);
+        weights.push(t.phraseWeight);
+      }
       let fused = fuse(lists, { method: t.fusion, weights });
 
       // Clause references: passages inside the referenced node come first, best-scored first.
@@ -224,6 +243,22 @@ export function createSearcher(kb: KnowledgeIndex, embedder: Embedder, tuning: P
           const present = new Set(fused.map((f) => f.key));
           for (const key of clauseKeys) if (!present.has(key)) fused.push({ key, score: 0, ranks: lists.map(() => undefined), scores: lists.map(() => undefined) });
           fused = fused.map((f) => (clauseKeys.has(f.key) ? { ...f, score: f.score + top + 1 } : f)).sort((a, b) => b.score - a.score || a.key - b.key);
+        }
+      }
+
+      // A question asking where a named document comes from (网址, 出自哪个网站): the passages of those
+      // documents that state a web address lead, as a clause reference's passages do.
+      if (scope.length > 0 && scope.length <= 3 && quantityAsk(query)?.kind === 'url') {
+        const urlKeys: number[] = [];
+        kb.passages.forEach((p, pos) => {
+          if (allowed?.has(p.docId) && URL_RE.test(passageText(kb, p))) urlKeys.push(pos);
+        });
+        if (urlKeys.length > 0 && urlKeys.length <= 6) {
+          const top = fused[0]?.score ?? 1;
+          const present = new Set(fused.map((f) => f.key));
+          for (const key of urlKeys) if (!present.has(key)) fused.push({ key, score: 0, ranks: lists.map(() => undefined), scores: lists.map(() => undefined) });
+          const lead = new Set(urlKeys);
+          fused = fused.map((f) => (lead.has(f.key) ? { ...f, score: f.score + top + 1 } : f)).sort((a, b) => b.score - a.score || a.key - b.key);
         }
       }
 
@@ -253,6 +288,25 @@ export function createSearcher(kb: KnowledgeIndex, embedder: Embedder, tuning: P
     },
   };
 }
+
+/**
+ * Two adjacent words of the query written together in it (投资 基金 → 投资基金), weighted by their
+ * idf: a passage that writes them the same way answers more closely than one with them apart.
+ */
+export function questionPhrases(query: string, terms: readonly string[], idf: (term: string) => number = () => 1): { text: string; weight: number }[] {
+  const q = query.normalize('NFKC').toLowerCase();
+  const out = new Map<string, number>();
+  for (let i = 0; i + 1 < terms.length; i += 1) {
+    const a = terms[i] as string;
+    const b = terms[i + 1] as string;
+    if (a.length < 2 || b.length < 2 || QUESTION_WORDS.has(a) || QUESTION_WORDS.has(b) || !CJK_ONLY.test(a + b)) continue;
+    if (q.includes(a + b) && !terms.includes(a + b)) out.set(a + b, idf(a) + idf(b));
+  }
+  return [...out].map(([text, weight]) => ({ text, weight }));
+}
+
+const URL_RE = /https?:\/\/|www\./u;
+const CJK_ONLY = /^[\u4e00-\u9fff]+$/u;
 
 /** Widens a hit that is part k of n of a split clause to all n parts (text stays the body slice). */
 function mergeWholeClause(kb: KnowledgeIndex, hit: SearchHit): void {

@@ -52,6 +52,16 @@ describe('ask', () => {
     expect(docs).toEqual(expect.arrayContaining(['huizhou', 'qingyuan', 'dongguan']));
   });
 
+  it('lists only cities for 哪些城市, and the national plan when it is the only one that answers', async () => {
+    const cities = await service.ask('哪些城市要发展智能制造?');
+    const docs = cities.answer.citations.map((c) => c.docId);
+    expect(docs.length).toBeGreaterThanOrEqual(2);
+    expect(docs).not.toContain('ai-plan');
+    const national = await service.ask('哪些城市提出要用人工智能或大数据改善交通?');
+    expect(national.answer.abstained).toBe(false);
+    expect(national.answer.citations.length).toBeGreaterThan(0);
+  });
+
   it('says which named document does not provide what is asked', async () => {
     const { answer } = await service.ask('云浮和深圳对数据中心各有什么电费补贴？');
     const lines = answer.answer.split('\n');

@@ -34,6 +34,21 @@ describe('search', () => {
     expect(new Set(r.results.map((x) => x.docId)).size).toBeGreaterThanOrEqual(3);
   });
 
+  it('leads with the passage stating a web address when the question asks where a named document comes from', async () => {
+    const { service } = await realKnowledgeBase();
+    const r = await service.search('AI规划原文来自哪个网站', { k: 3 });
+    expect(r.results[0]?.docId).toBe('ai-plan');
+    expect(r.results[0]?.text).toMatch(/https?:\/\/www\.gov\.cn/u);
+  });
+
+  it('takes a neighbour sharing a specific character at a lower similarity (购买 → 采购), not one sharing an affix', async () => {
+    const { service } = await realKnowledgeBase();
+    const r = await service.search('政府购买数据服务', { k: 5 });
+    expect(r.expansions).toContainEqual(expect.objectContaining({ from: '购买', term: '采购' }));
+    const forestry = await service.search('林业平台', { k: 5 });
+    expect(forestry.expansions.map((e) => e.term)).not.toContain('农业');
+  });
+
   it('expands missing words with word-vector neighbours (电费 → 电价)', async () => {
     const { service } = await realKnowledgeBase();
     const r = await service.search('云浮 电费补贴', { k: 5 });
