@@ -138,21 +138,27 @@ export async function readManifest(indexDir: string): Promise<{ version: string;
     throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index manifest ${file} is unreadable (${(error as Error).message}); ${REBUILD_HINT}`, { cause: error });
   }
   if (manifest.formatVersion !== INDEX_FORMAT_VERSION) {
-    throw new KbError(ERROR_CODES.INDEX_MISMATCH, `index format is version ${manifest.formatVersion}; this build reads version ${INDEX_FORMAT_VERSION}; ${REBUILD_HINT}`);
+    throw new KbError(ERROR_CODES.INDEX_MISMATCH, `index format is version ${manifest.formatVersion}; this build reads version ${INDEX_FORMAT_VERSION}; ${REBUILD_HINT}`, { details: { cause: 'build' } });
   }
   return { version, manifest };
 }
 
 /** Why an index cannot serve this configuration, or undefined when it can. */
-export function mismatchReason(manifest: IndexManifest, expected: IndexExpectations): string | undefined {
+/**
+ * Why an index cannot serve this process, and whose doing that is: `build` when this code reads
+ * another format (an upgrade: rebuilding is always right), `configuration` when the settings differ
+ * (model, chunk sizes: the operator decides).
+ */
+export function mismatchReason(manifest: IndexManifest, expected: IndexExpectations): { reason: string; cause: 'build' | 'configuration' } | undefined {
   if (manifest.model.id !== expected.modelId || manifest.model.dimension !== expected.dimension) {
-    return `index has ${manifest.model.dimension}-dim vectors (model ${manifest.model.id}); the embedder is ${expected.modelId} with ${expected.dimension} dimensions`;
+    return { cause: 'configuration', reason: `index has ${manifest.model.dimension}-dim vectors (model ${manifest.model.id}); the embedder is ${expected.modelId} with ${expected.dimension} dimensions` };
   }
   if (manifest.chunker.version !== CHUNKER_VERSION || manifest.chunker.maxChars !== expected.chunkMaxChars || manifest.chunker.minChars !== expected.chunkMinChars) {
-    return `index was chunked with chunker v${manifest.chunker.version} (max ${manifest.chunker.maxChars}, min ${manifest.chunker.minChars}); this configuration uses v${CHUNKER_VERSION} (max ${expected.chunkMaxChars}, min ${expected.chunkMinChars})`;
+    const cause = manifest.chunker.version !== CHUNKER_VERSION ? 'build' : 'configuration';
+    return { cause, reason: `index was chunked with chunker v${manifest.chunker.version} (max ${manifest.chunker.maxChars}, min ${manifest.chunker.minChars}); this configuration uses v${CHUNKER_VERSION} (max ${expected.chunkMaxChars}, min ${expected.chunkMinChars})` };
   }
   if (manifest.analyzerVersion !== ANALYZER_VERSION) {
-    return `index terms come from analyzer v${manifest.analyzerVersion}; this build uses v${ANALYZER_VERSION}`;
+    return { cause: 'build', reason: `index terms come from analyzer v${manifest.analyzerVersion}; this build uses v${ANALYZER_VERSION}` };
   }
   return undefined;
 }
@@ -162,8 +168,8 @@ export async function loadIndex(indexDir: string, expected: IndexExpectations): 
   const current = await readManifest(indexDir);
   if (!current) throw new KbError(ERROR_CODES.INDEX_MISSING, `no index in ${indexRoot(indexDir)}; run \`npm run -s kb -- ingest\``);
   const { version, manifest } = current;
-  const reason = mismatchReason(manifest, expected);
-  if (reason) throw new KbError(ERROR_CODES.INDEX_MISMATCH, `${reason}; ${REBUILD_HINT}`);
+  const mismatch = mismatchReason(manifest, expected);
+  if (mismatch) throw new KbError(ERROR_CODES.INDEX_MISMATCH, `${mismatch.reason}; ${REBUILD_HINT}`, { details: { cause: mismatch.cause } });
   const dir = path.join(indexRoot(indexDir), version);
   const raw: Partial<Record<(typeof FILES)[number], Buffer>> = {};
   for (const name of FILES) {

@@ -11,7 +11,7 @@ import { ERROR_CODES, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
-import { loadIndex, readManifest } from './index-store.js';
+import { loadIndex } from './index-store.js';
 import { ingest, type IngestSummary } from './ingest.js';
 import type { LibraryDeps } from './library.js';
 import { createEmbeddingRuntime, expectationsFor } from './runtime.js';
@@ -68,11 +68,19 @@ export async function openKnowledgeBase(config: Config, options: { logger?: Logg
   try {
     kb = await loadIndex(config.indexDir, expectationsFor(config, embedder));
   } catch (error) {
-    if (!options.autoIngest || !isKbError(error) || error.code !== ERROR_CODES.INDEX_MISSING) throw error;
+    // No index yet, or one an older build made (another format, chunker or analyzer version): with
+    // autoIngest, build it (ingest says why). An index made for other settings (model, chunk sizes)
+    // is reported with the command to run: which settings are right is the operator's call.
+    const rebuildable = isKbError(error) && (error.code === ERROR_CODES.INDEX_MISSING || (error.code === ERROR_CODES.INDEX_MISMATCH && error.details?.cause === 'build'));
+    if (!options.autoIngest || !rebuildable) throw error;
     // Another process may be building this very index: take the writer's lock, then look again.
     const lock = await acquireWriteLock(config.indexDir, { waitMs: AUTO_INGEST_LOCK_WAIT_MS, owner: 'first start (auto-ingest)' });
     try {
-      ingested = (await readManifest(config.indexDir)) ? undefined : await autoIngest(config, embedder, profile, logger, options.progress);
+      const ready = await loadIndex(config.indexDir, expectationsFor(config, embedder)).catch(() => undefined);
+      if (!ready) {
+        if (error.code === ERROR_CODES.INDEX_MISMATCH) logger.warn('index made by an older build; rebuilding it', { reason: error.message });
+        ingested = await autoIngest(config, embedder, profile, logger, options.progress);
+      }
     } finally {
       await lock.release();
     }

@@ -2,12 +2,12 @@
  * A server whose index cannot be loaded says so: readyz answers `failed` with the reason and what to
  * do, and an index folder it cannot read is not taken for "no index yet" (which would ingest over it).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../server/http/app.js';
-import { currentVersion, indexRoot } from '../../src/pipeline/index-store.js';
+import { currentVersion, indexRoot, INDEX_FORMAT_VERSION } from '../../src/pipeline/index-store.js';
 import { createLiveKnowledgeBase } from '../../src/pipeline/live.js';
 import { runCli } from '../../server/cli/main.js';
 import { captureIo, CORPUS_DIR, MODELS_DIR, testConfig } from '../helpers.js';
@@ -32,6 +32,21 @@ describe('a failed first load', () => {
     await mkdir(path.join(indexRoot(config.indexDir), 'CURRENT'), { recursive: true });
     await expect(currentVersion(config.indexDir)).rejects.toMatchObject({ code: 'index_unreadable' });
   });
+
+  it('rebuilds at start an index an older build made (another format), so an upgrade just serves', async () => {
+    const config = await testConfig();
+    const env = { CORPUS_DIR, MODELS_DIR, INDEX_DIR: config.indexDir };
+    expect(await runCli(['ingest'], captureIo(env))).toBe(0);
+    const version = (await currentVersion(config.indexDir)) as string;
+    const manifestFile = path.join(indexRoot(config.indexDir), version, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { formatVersion: number };
+    await writeFile(manifestFile, JSON.stringify({ ...manifest, formatVersion: INDEX_FORMAT_VERSION - 1 }));
+    const live = createLiveKnowledgeBase(config, { autoIngest: true });
+    await live.ready;
+    expect(live.current()?.kb.info.version).not.toBe(version);
+    expect(live.current()?.kb.documents.size).toBe(8);
+    await live.close();
+  }, 60_000);
 
   it('reports an index built for another configuration with the command to run', async () => {
     const config = await testConfig();
