@@ -91,7 +91,8 @@
         progress.value = share;
         if (share >= 1) say(`已上传 ${file.name}，正在提取和建立索引…`);
       });
-      if (status >= 400) return say(`${file.name}：${problem(body, `失败（${status}）`)}`, 'error');
+      // Error descriptions name the file themselves.
+      if (status >= 400) return say(problem(body, `${file.name}：失败（${status}）`), 'error');
       const what = body.outcome === 'unchanged' ? '已在文件库中（内容相同），未改动' : body.outcome === 'replaced' ? '已替换' : '已加入';
       const pages = body.pageCount > 0 ? `，${body.pageCount} 页` : '';
       const warnings = body.warnings && body.warnings.length > 0 ? `；注意：${body.warnings.join('；')}` : '';

@@ -9,6 +9,8 @@ import { parseChineseDate } from './validity.js';
 export interface DocumentFacts {
   issuer?: string;
   dateIssued?: string;
+  /** 文号 of an order (国务院令第583号) when the head note gives it. */
+  docNumber?: string;
 }
 
 /** Endings of the names of issuing organs. */
@@ -16,7 +18,7 @@ const ORGAN = '(?:人民代表大会常务委员会|人民政府办公厅|人民
 const ORGAN_END_RE = new RegExp(`${ORGAN}$`, 'u');
 const TITLE_ORGAN_RE = new RegExp(`^([\\u4e00-\\u9fff（）()]{2,40}?${ORGAN})(?:、[\\u4e00-\\u9fff]{2,40}?${ORGAN})*关于`, 'u');
 const NUM = '[0-9０-９〇零一二三四五六七八九十]';
-const HEAD_ORDER_RE = new RegExp(`(${NUM}{4}\\s*年\\s*${NUM}{1,2}\\s*月\\s*${NUM}{1,3}\\s*日)\\s*(?:中华人民共和国)?([\\u4e00-\\u9fff]{2,30}?)令\\s*第\\s*[0-9０-９〇零一二三四五六七八九十百]+\\s*号`, 'u');
+const HEAD_ORDER_RE = new RegExp(`(${NUM}{4}\\s*年\\s*${NUM}{1,2}\\s*月\\s*${NUM}{1,3}\\s*日)\\s*(?:中华人民共和国)?([\\u4e00-\\u9fff]{2,30}?)令\\s*第\\s*([0-9０-９〇零一二三四五六七八九十百]+)\\s*号`, 'u');
 const HEAD_CONGRESS_RE = new RegExp(`(${NUM}{4}\\s*年\\s*${NUM}{1,2}\\s*月\\s*${NUM}{1,3}\\s*日)\\s*([\\u4e00-\\u9fff]{2,20}?)第[一二三四五六七八九十]+届人民代表大会常务委员会第[一二三四五六七八九十百]+次会议(?:通过|批准|修订)`, 'u');
 const RED_HEADER_RE = new RegExp(`^([\\u4e00-\\u9fff]{2,30}${ORGAN})文件$`, 'u');
 const DATE_LINE_RE = new RegExp(`^${NUM}{4}\\s*年\\s*${NUM}{1,2}\\s*月\\s*${NUM}{1,3}\\s*日$`, 'u');
@@ -33,6 +35,7 @@ export function inferDocumentFacts(title: string, body: string): DocumentFacts {
   const congress = HEAD_CONGRESS_RE.exec(head);
   if (order) {
     facts.issuer = (order[2] as string).replace(/\s+/gu, '');
+    facts.docNumber = `${facts.issuer}令第${(order[3] as string).normalize('NFKC')}号`;
     const date = parseChineseDate(order[1] as string);
     if (date) facts.dateIssued = date;
   } else if (congress) {

@@ -150,12 +150,13 @@ export function parseDocumentFile(source: string, bytes: Uint8Array): PolicyDocu
   const stated = normalizeYamlDates(raw);
   const title = typeof stated.title === 'string' ? stated.title : firstLineTitle(body) || fileName;
   // A text without metadata: who issued it and when, as far as its own words say.
-  const facts = stated.issuer === undefined || stated.dateIssued === undefined ? inferDocumentFacts(title, body) : {};
+  const facts = stated.issuer === undefined || stated.dateIssued === undefined || stated.docNumber === undefined ? inferDocumentFacts(title, body) : {};
   const candidate = {
     docId: docIdFromFileName(fileName),
     title,
     ...(facts.issuer ? { issuer: facts.issuer } : {}),
     ...(facts.dateIssued ? { dateIssued: facts.dateIssued } : {}),
+    ...(facts.docNumber ? { docNumber: facts.docNumber } : {}),
     ...stated,
   };
   const result = policyMetaSchema.safeParse(candidate);

@@ -42,6 +42,12 @@ export interface AddInput {
   fields?: DocumentFields;
   /** Replace this document (it must exist); its docId is kept. */
   replace?: string;
+  /**
+   * `upsert` (default, `kb add`): a new version of a file already added (same name, or the docId
+   * given) replaces it. `add` (HTTP POST): never replaces — a docId someone named that exists is
+   * refused (`doc_exists`), a derived one that exists gets a fresh id.
+   */
+  mode?: 'add' | 'upsert';
 }
 
 export type AddOutcome = 'added' | 'replaced' | 'unchanged';
@@ -201,7 +207,10 @@ async function addOne(deps: LibraryDeps, input: AddInput, pending: Map<string, P
     // A docId someone named, or a new version of the same file, replaces; another file whose name
     // happens to map to the same id gets an id of its own instead of overwriting it.
     const named = fields.docId !== undefined || ownDocId !== undefined;
-    if (named || existing.meta.originalName === fileName) target = existing;
+    if (input.mode === 'add') {
+      if (named) throw new KbError(ERROR_CODES.DOC_EXISTS, `docId "${docId}" is already used by 《${existing.meta.title}》; adding never replaces a document: replace it (PUT /api/documents/${docId}) or choose another docId`, { details: { docId } });
+      docId = freeDocId(docId, taken);
+    } else if (named || existing.meta.originalName === fileName) target = existing;
     else docId = freeDocId(docId, taken);
   }
   const originalFile = originalPathFor(docId, fileName);

@@ -141,7 +141,10 @@ function citationFor(n: number, hit: SearchHit, meta: ValidMeta | undefined, spa
   if (meta?.docNumber) c.docNumber = meta.docNumber;
   if (meta?.dateIssued) c.dateIssued = meta.dateIssued;
   if (lowConfidence) c.lowConfidence = true;
-  if (labels && labels.length > 0) c.clausePath = clausePath(labels);
+  if (labels && labels.length > 0) {
+    c.clausePath = clausePath(labels);
+    c.clause = labels[labels.length - 1] as string;
+  }
   if (meta) c.validity = judgeValidity(meta, today);
   return c;
 }
@@ -149,6 +152,20 @@ function citationFor(n: number, hit: SearchHit, meta: ValidMeta | undefined, spa
 function labelsOf(kb: KnowledgeIndex, passageId: string): readonly string[] | undefined {
   const pos = kb.byId.get(passageId);
   return pos === undefined ? undefined : kb.passages[pos]?.labels;
+}
+
+/**
+ * The labels of the deepest section holding `offset`: the quote's own clause (第五条 of a 第四条—第五条
+ * passage, 二、 of 一—三、), which is what a drafter cites. [] for a preamble before the first section.
+ */
+function labelsAt(kb: KnowledgeIndex, docId: string, offset: number): readonly string[] | undefined {
+  let node = kb.documents.get(docId)?.tree;
+  if (!node) return undefined;
+  for (;;) {
+    const child: typeof node | undefined = node.children.find((c) => c.start <= offset && offset < c.end);
+    if (!child) return node.path;
+    node = child;
+  }
 }
 
 /** One warning line per cited document that is expired, repealed, not yet in force or a draft. */
@@ -396,12 +413,11 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   const citations: Citation[] = [];
   const cite = (s: ScoredSentence): string => {
     const n = citations.length + 1;
-    citations.push(citationFor(n, s.hit, kb.documents.get(s.hit.docId)?.meta, s, false, today, labelsOf(kb, s.hit.passageId)));
-    // Cite the clause the way drafters do: 《title》四、（一）1. / 第三章第十条.
-    const pos = kb.byId.get(s.hit.passageId);
-    const path = pos === undefined ? s.hit.clause : clausePath(kb.passages[pos]?.labels ?? []);
-    const labels = pos === undefined ? [] : (kb.passages[pos]?.labels ?? []);
-    return `《${s.hit.title}》${path}${path ? '：' : ''}${displayText(s.text, path, labels[labels.length - 1])}[${n}]`;
+    // Cite the clause the sentence stands in, the way drafters do: 《title》四、（一）1. / 第三章第十条.
+    const labels = labelsAt(kb, s.hit.docId, s.start) ?? labelsOf(kb, s.hit.passageId) ?? [];
+    citations.push(citationFor(n, s.hit, kb.documents.get(s.hit.docId)?.meta, s, false, today, labels));
+    const path = clausePath(labels);
+    return `《${s.hit.title}》${path}${path && !/[、.．]$/u.test(path) ? '：' : ''}${displayText(s.text, path, labels[labels.length - 1])}[${n}]`;
   };
   // A document's line: its best sentence, or — when the question asks for a figure — its best
   // sentence stating it (共享率达90% rather than the goal sentence that names the topic).

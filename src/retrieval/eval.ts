@@ -209,7 +209,8 @@ export const METRIC_COLUMNS: [keyof Metrics, string][] = [
 
 /** A table: one row per named run, one column per metric. */
 export function formatMetricsTable(rows: readonly [string, Metrics][]): string {
-  const header = ['system'.padEnd(22), ...METRIC_COLUMNS.map(([, h]) => h.padStart(10))].join('');
-  const lines = rows.map(([name, m]) => [name.padEnd(22), ...METRIC_COLUMNS.map(([key]) => (key === 'medianTop5Chars' ? String(Math.round(m[key])).padStart(10) : fmt(m[key]).padStart(10)))].join(''));
+  // One space at least between columns, so a long header (wrong-abst) never runs into the next.
+  const header = ['system'.padEnd(22), ...METRIC_COLUMNS.map(([, h]) => h.padStart(11))].join('');
+  const lines = rows.map(([name, m]) => [name.padEnd(22), ...METRIC_COLUMNS.map(([key]) => (key === 'medianTop5Chars' ? String(Math.round(m[key])).padStart(11) : fmt(m[key]).padStart(11)))].join(''));
   return [header, ...lines].join('\n');
 }

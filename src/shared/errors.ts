@@ -6,6 +6,8 @@ export const ERROR_CODES = {
   INVALID_INPUT: 'invalid_input',
   UNKNOWN_DOC: 'unknown_doc',
   UNKNOWN_PASSAGE: 'unknown_passage',
+  /** A new document named a docId the library already holds (adding never replaces). */
+  DOC_EXISTS: 'doc_exists',
   CORPUS_FILE_INVALID: 'corpus_file_invalid',
   CORPUS_EMPTY: 'corpus_empty',
   LISTING_INVALID: 'listing_invalid',

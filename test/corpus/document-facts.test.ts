@@ -5,7 +5,7 @@ import { judgeValidity } from '../../src/corpus/validity.js';
 describe('inferDocumentFacts', () => {
   it('reads the issuer and date of a State Council order from the head note', () => {
     const body = '城镇燃气管理条例\n(2010 年 11 月 19 日中华人民共和国国务院令第 583 号公布 根据 2016 年 2 月 6 日《国务院关于修改部分行政法规的决定》修订)\n第一章 总则';
-    expect(inferDocumentFacts('城镇燃气管理条例', body)).toEqual({ issuer: '国务院', dateIssued: '2010-11-19' });
+    expect(inferDocumentFacts('城镇燃气管理条例', body)).toEqual({ issuer: '国务院', dateIssued: '2010-11-19', docNumber: '国务院令第583号' });
   });
 
   it('names the standing committee that passed a regulation', () => {

@@ -149,6 +149,18 @@ describe('document writes with ADMIN_TOKEN', () => {
     expect(hits[0]).toMatchObject({ page: 1, ocr: true });
   }, 120_000);
 
+  it('never replaces on POST: a second file of the same name gets its own docId, a taken docId is 409', async () => {
+    const auth = { authorization: `Bearer ${ADMIN}` };
+    const first = await request(s.app).post('/api/documents').set(auth).attach('file', Buffer.from('甲通知\n一、甲的规定。'), '通知.txt');
+    const second = await request(s.app).post('/api/documents').set(auth).attach('file', Buffer.from('乙通知\n一、乙的规定。'), '通知.txt');
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.body.docId).not.toBe(first.body.docId);
+    expect((await request(s.app).get(`/api/documents/${first.body.docId as string}`)).body.body).toContain('甲的规定');
+    const taken = await request(s.app).post('/api/documents').set(auth).field('docId', 'shenzhen').attach('file', Buffer.from('丙\n一、丙。'), 'c.txt');
+    expect(taken.status).toBe(409);
+    expect(taken.body).toEqual({ error: 'doc_exists', error_description: expect.stringMatching(/^docId "shenzhen" is already used by 《深圳市促进大数据发展行动计划\(2016—2018年\)》; adding never replaces a document/u) });
+  });
+
   it('refuses an upload over UPLOAD_MAX_MB with 413', async () => {
     const small = await serve({ ADMIN_TOKEN: ADMIN, UPLOAD_MAX_MB: '1' });
     const res = await request(small.app).post('/api/documents').set('authorization', `Bearer ${ADMIN}`).attach('file', Buffer.alloc(1024 * 1024 + 10, 0x41), 'big.txt');

@@ -105,7 +105,7 @@ describe.skipIf(!existsSync(FORMATS))('documents view', () => {
     // A new page has no token yet: the write asks for it.
     await enterAdminToken(page);
     await page.locator('#library-status.error').waitFor({ timeout: 30_000 });
-    expect(await page.locator('#library-status').textContent()).toMatch(/^scan\.pdf："scan\.pdf": the PDF is /u);
+    expect(await page.locator('#library-status').textContent()).toMatch(/^"scan\.pdf": the PDF is /u);
     expect(await page.locator('#library-rows tr').count()).toBe(before);
     await page.screenshot({ path: path.join(OUT, 'library-error.png') });
     await page.close();

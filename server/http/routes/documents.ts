@@ -128,7 +128,8 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
     if (!parsed.success) throw new KbError(ERROR_CODES.INVALID_INPUT, parsed.error.issues.map((i) => `${i.path.join('.') || 'fields'}: ${i.message}`).join('; '));
     const fileName = file.originalname;
     const fields = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined && v !== ''));
-    return { bytes: file.buffer, fileName, fields, ...(replace !== undefined ? { replace } : {}) };
+    // POST adds (a name that maps to a taken docId gets a fresh one); PUT replaces.
+    return { bytes: file.buffer, fileName, fields, ...(replace !== undefined ? { replace } : { mode: 'add' as const }) };
   };
 
   const write = (status: number, replace: boolean): RequestHandler => async (req, res) => {
