@@ -414,7 +414,10 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   const cite = (s: ScoredSentence): string => {
     const n = citations.length + 1;
     // Cite the clause the sentence stands in, the way drafters do: 《title》四、（一）1. / 第三章第十条.
-    const labels = labelsAt(kb, s.hit.docId, s.start) ?? labelsOf(kb, s.hit.passageId) ?? [];
+    // A quote that runs over two clauses keeps the passage's range label (第五十四条—第五十五条).
+    const first = labelsAt(kb, s.hit.docId, s.start);
+    const last = labelsAt(kb, s.hit.docId, Math.max(s.start, s.end - 1));
+    const labels = (first && last && first.join('/') === last.join('/') ? first : labelsOf(kb, s.hit.passageId)) ?? [];
     citations.push(citationFor(n, s.hit, kb.documents.get(s.hit.docId)?.meta, s, false, today, labels));
     const path = clausePath(labels);
     return `《${s.hit.title}》${path}${path && !/[、.．]$/u.test(path) ? '：' : ''}${displayText(s.text, path, labels[labels.length - 1])}[${n}]`;
