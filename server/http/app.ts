@@ -69,7 +69,8 @@ const turn = z.object({ role: z.enum(['system', 'user', 'assistant']), content: 
 const chatBody = z
   .object({ question: query.optional(), messages: z.array(turn).min(1).max(50).optional(), stream: z.boolean().optional(), docIds: idList.optional() })
   .strict()
-  .refine((b) => (b.question === undefined) !== (b.messages === undefined), { message: 'send either question or messages, not both' });
+  .refine((b) => b.question !== undefined || b.messages !== undefined, { message: 'send question (a string) or messages (a list of {role, content} turns)' })
+  .refine((b) => b.question === undefined || b.messages === undefined, { message: 'send either question or messages, not both' });
 const openAiContent = z.union([z.string().max(20_000), z.array(z.object({ type: z.string(), text: z.string().max(20_000).optional() }).passthrough()).max(50)]);
 const openAiBody = z
   .object({

@@ -107,6 +107,7 @@ describe('POST /api/chat', () => {
   it('rejects both or neither of question and messages', async () => {
     expect((await json('/api/chat', {})).status).toBe(400);
     expect((await json('/api/chat', { question: 'a', messages: [{ role: 'user', content: 'b' }] })).body.error_description).toBe('body: send either question or messages, not both');
+    expect((await json('/api/chat', {})).body.error_description).toBe('body: send question (a string) or messages (a list of {role, content} turns)');
     expect((await json('/api/chat', { messages: [{ role: 'robot', content: 'x' }] })).status).toBe(400);
   });
 });
