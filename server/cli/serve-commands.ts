@@ -120,12 +120,21 @@ export const serveCommands: Record<string, CommandSpec> = {
       const opened = await openKnowledgeBase(ctx.config, { logger, autoIngest: true });
       const server = createMcpServer({ getService: () => opened.service, logger, version: VERSION, today: () => ctx.config.today ?? isoToday() });
       // Oversized lines are answered with an error and dropped; the server keeps serving.
+      const reply = (message: JSONRPCMessage): void => {
+        transport.send(message).catch((error: unknown) => logger.warn('could not send an MCP error reply', { error: describeError(error) }));
+      };
       const input = ctx.io.stdin.pipe(
-        limitLines(({ bytes, id }) => {
-          logger.warn('dropped an MCP message over the size limit', { bytes, limit: MAX_LINE_BYTES, id });
-          const error = { code: -32600, message: `message of ${bytes} bytes exceeds the ${MAX_LINE_BYTES / 1024 / 1024} MiB limit and was dropped; send smaller requests` };
-          void transport.send({ jsonrpc: '2.0', id, error } as unknown as JSONRPCMessage);
-        }),
+        limitLines(
+          ({ bytes, id }) => {
+            logger.warn('dropped an MCP message over the size limit', { bytes, limit: MAX_LINE_BYTES, id });
+            reply({ jsonrpc: '2.0', id, error: { code: -32600, message: `message of ${bytes} bytes exceeds the ${MAX_LINE_BYTES / 1024 / 1024} MiB limit and was dropped; send smaller requests` } } as unknown as JSONRPCMessage);
+          },
+          MAX_LINE_BYTES,
+          (bytes) => {
+            logger.warn('dropped an MCP line that is not JSON', { bytes });
+            reply({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error: the line is not JSON; send one JSON-RPC message per line' } } as unknown as JSONRPCMessage);
+          },
+        ),
       );
       // Lines reach it whole and within the limit: its own limit (which closes the transport) never trips.
       const transport = new StdioServerTransport(input as unknown as NodeJS.ReadStream, ctx.io.stdout as unknown as NodeJS.WriteStream, { maxBufferSize: 2 * MAX_LINE_BYTES + 1024 * 1024 });

@@ -17,6 +17,18 @@ export interface OversizedLine {
 
 const ID_RE = /"id"\s*:\s*(-?\d{1,15}|"(?:[^"\\]|\\.){0,200}")/u;
 
+/** Blank lines pass (the SDK skips them); anything else must parse as JSON. */
+function isJsonLine(line: Buffer): boolean {
+  const text = line.toString('utf8').trim();
+  if (text === '') return true;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function sniffId(head: string): string | number | null {
   const m = ID_RE.exec(head);
   if (!m) return null;
@@ -28,8 +40,12 @@ function sniffId(head: string): string | number | null {
   }
 }
 
-/** A Transform from stdin to the transport: whole lines ≤ maxLineBytes; `onOversized` for each line dropped. */
-export function limitLines(onOversized: (line: OversizedLine) => void, maxLineBytes = MAX_LINE_BYTES): Transform {
+/**
+ * A Transform from stdin to the transport: whole lines ≤ maxLineBytes; `onOversized` for each line
+ * dropped for its size, `onMalformed` (when given) for each non-blank line that is not JSON, which is
+ * dropped too (the SDK would only log it, and the client would wait for an answer that never comes).
+ */
+export function limitLines(onOversized: (line: OversizedLine) => void, maxLineBytes = MAX_LINE_BYTES, onMalformed?: (bytes: number) => void): Transform {
   let parts: Buffer[] = [];
   let held = 0;
   let dropping = false;
@@ -62,8 +78,9 @@ export function limitLines(onOversized: (line: OversizedLine) => void, maxLineBy
           dropped = 0;
           head = '';
         } else {
-          parts.push(Buffer.from('\n'));
-          this.push(Buffer.concat(parts));
+          const line = Buffer.concat(parts);
+          if (onMalformed && !isJsonLine(line)) onMalformed(line.length);
+          else this.push(Buffer.concat([line, Buffer.from('\n')]));
           parts = [];
           held = 0;
         }

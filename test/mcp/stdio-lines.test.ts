@@ -30,6 +30,15 @@ describe('limitLines', () => {
     expect(result.dropped).toEqual([{ bytes: Buffer.byteLength(big), id: 7 }]);
   });
 
+  it('drops a line that is not JSON and reports it, when asked to, keeping the lines around it', async () => {
+    const malformed: number[] = [];
+    let out = '';
+    const stream = Readable.from(['{"id":1}\n', 'not json\n', '\n', '{"id":2}\n'].map((c) => Buffer.from(c))).pipe(limitLines(() => undefined, 100, (bytes) => malformed.push(bytes)));
+    for await (const chunk of stream) out += String(chunk);
+    expect(out).toBe('{"id":1}\n\n{"id":2}\n');
+    expect(malformed).toEqual([8]);
+  });
+
   it('reports an unterminated oversized last line with id null when none is found', async () => {
     expect((await through(['x'.repeat(250)], 100)).dropped).toEqual([{ bytes: 250, id: null }]);
   });
@@ -67,6 +76,7 @@ describe('kb mcp on stdio', () => {
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     await answered(1);
     send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'search', arguments: { query: 'x'.repeat(11 * 1024 * 1024) } } });
+    child.stdin.write('this is not JSON\n');
     send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'search', arguments: { query: '云浮第十条', top_k: 1 } } });
     await answered(3);
     await answered(2);
@@ -77,5 +87,7 @@ describe('kb mcp on stdio', () => {
     expect(tooBig?.error).toEqual({ code: -32600, message: `message of ${Buffer.byteLength(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'search', arguments: { query: 'x'.repeat(11 * 1024 * 1024) } } }))} bytes exceeds the 10 MiB limit and was dropped; send smaller requests` });
     expect(lines.find((l) => l.id === 3)?.result?.structuredContent?.results[0]?.doc_id).toBe('yunfu');
     expect(stderr).toContain('dropped an MCP message over the size limit');
+    // A line that is not JSON gets a parse error (id null), and the server keeps serving.
+    expect(lines.find((l) => l.error?.code === -32700)).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error: the line is not JSON; send one JSON-RPC message per line' } });
   }, 120_000);
 });
