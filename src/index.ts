@@ -1,0 +1,74 @@
+/**
+ * policy-kb as a library: `import { openKnowledgeBase, loadConfig } from 'policy-kb'`.
+ *
+ * The curated public API. Everything exported here is kept stable across minor versions; modules
+ * reached by deep path (`policy-kb/dist/src/...`) are internals and may change without notice.
+ * Importing this module starts nothing and reads no environment: the caller passes `process.env`
+ * to `loadConfig` and owns every file path.
+ */
+
+// Configuration: one zod schema, read once by the caller.
+/** Validate settings (env-style names: CORPUS_DIR, INDEX_DIR, MODELS_DIR, EMBEDDING_MODEL…) into a `Config`; throws `KbError` `config_invalid`. */
+export { loadConfig, type Config } from './config/index.js';
+
+// Opening the knowledge base and asking it.
+/** Open the embedder, the index (ingesting first with `autoIngest`) and the search/answer service for a `Config`. */
+export { openKnowledgeBase, libraryDepsFor, type OpenedKnowledgeBase } from './pipeline/open.js';
+/** Search and ask over one index snapshot with any `Embedder` (the seam the fake embedder plugs into). */
+export { createKnowledgeService, type KnowledgeService, type ServiceTuning } from './retrieval/service.js';
+export type { SearchHit, SearchOptions, SearchResponse } from './retrieval/search.js';
+export type { Answer, Citation } from './retrieval/answer.js';
+export type { IndexedDocument, KnowledgeIndex, PassageRecord } from './retrieval/knowledge-index.js';
+
+// Building and changing the index.
+/** Build or update the index from a corpus folder (incremental by content hash). */
+export { ingest, type IngestOptions, type IngestSummary } from './pipeline/ingest.js';
+/** Load the index a previous `ingest` wrote; refuses one built for another model or chunking. */
+export { loadIndex, type IndexExpectations } from './pipeline/index-store.js';
+/** Add (or replace) and remove documents: file bytes in, extracted, stored in the corpus and indexed. */
+export { addDocuments, removeDocument, type AddInput, type AddOutcome, type AddReport, type AddFailure, type LibraryChange, type LibraryDeps } from './pipeline/library.js';
+
+// Documents: extraction, parsing, chunking, validity.
+/** Extract text, pages and metadata hints from PDF, Word (.docx/.doc), WPS, HTML, OFD or plain text bytes. */
+export { extractDocument, sniffFormat, type DocumentFormat, type ExtractedPage, type ExtractOptions, type ExtractResult, type MetadataHints } from './extract/index.js';
+/** Parse a policy document's body into its section tree (章, 节, 条, 一、, （一）…); pure, text in, tree out. */
+export { parsePolicy, type ParseOptions, type SectionKind, type SectionNode } from './corpus/parser.js';
+/** Cut a parsed document into passages with breadcrumbs and offsets into the body; pure. */
+export { chunkDocument, type Chunk, type ChunkOptions, type DocumentInput } from './chunking/chunker.js';
+/** Whether a document is in force on a date, why (in Chinese), and the dates its text states. */
+export { judgeValidity, validityNote, inferValidityFromText, type InferredValidity, type Validity, type ValidityFields, type ValidityStatus } from './corpus/validity.js';
+
+// What transports show: one presenter for hits, citations, passages and documents.
+export {
+  citationLine,
+  isoToday,
+  presentCitation,
+  presentDocument,
+  presentHit,
+  presentPassage,
+  toSnakeCase,
+  type CitationLike,
+  type CitationView,
+  type DocumentSummary,
+  type HitView,
+  type PassageView,
+  type SpanView,
+} from './retrieval/presenter.js';
+
+// Embeddings.
+/** The interface every embedding model implements (L2-normalized Float32Array vectors). */
+export type { Embedder } from './embeddings/embedder.js';
+export type { ModelProfile } from './embeddings/profiles.js';
+/** A deterministic, dependency-free Embedder (hashed character bigrams) for tests and examples. */
+export { createFakeEmbedder, fakeEmbedderProfile, type FakeEmbedderOptions } from './embeddings/fake-embedder.js';
+
+// LangChain.
+/** An `Embedder` as a LangChain `Embeddings`. */
+export { PolicyKbEmbeddings } from './embeddings/langchain.js';
+/** policy-kb's hybrid search as a LangChain `BaseRetriever` (pageContent = verbatim passage, metadata = hit view). */
+export { PolicyKbRetriever, type PolicyKbDocumentMetadata, type PolicyKbRetrieverInput } from './retrieval/langchain-retriever.js';
+
+// Errors.
+/** Every failure the library raises is a `KbError` whose `code` is one of `ERROR_CODES`. */
+export { ERROR_CODES, KbError, isKbError, type ErrorCode } from './shared/errors.js';
+export type { Logger } from './shared/logger.js';
