@@ -197,9 +197,18 @@ export function inferValidityFromText(body: string, dateIssued?: string): Inferr
  * Returns a new object (the input is not changed).
  */
 export function withInferredValidity<T extends ValidityFields & { dateIssued?: string }>(meta: T, body: string): T {
-  if (meta.effectiveFrom && meta.effectiveTo) return meta;
   const inferred = inferValidityFromText(body, meta.dateIssued);
   if (!inferred.effectiveFrom && !inferred.effectiveTo) return meta;
+  // Stated dates win; when the text says otherwise, the basis says so too, so a reader can check.
+  const conflicts = [
+    meta.effectiveFrom && inferred.effectiveFrom && meta.effectiveFrom !== inferred.effectiveFrom,
+    meta.effectiveTo && inferred.effectiveTo && meta.effectiveTo !== inferred.effectiveTo,
+  ].some(Boolean);
+  if (meta.effectiveFrom && meta.effectiveTo) {
+    if (!conflicts || !inferred.basis) return meta;
+    const note = `正文另载：${inferred.basis}`;
+    return meta.validityBasis?.includes(note) ? meta : { ...meta, validityBasis: `${meta.validityBasis ? `${meta.validityBasis}；` : ''}${note}`.slice(0, 500) };
+  }
   const out: T = { ...meta };
   let filled = false;
   if (!out.effectiveFrom && inferred.effectiveFrom && (!out.effectiveTo || inferred.effectiveFrom <= out.effectiveTo)) {
@@ -210,8 +219,8 @@ export function withInferredValidity<T extends ValidityFields & { dateIssued?: s
     out.effectiveTo = inferred.effectiveTo;
     filled = true;
   }
-  if (filled && inferred.basis) {
-    const fromText = `正文：${inferred.basis}`;
+  if ((filled || conflicts) && inferred.basis) {
+    const fromText = `${conflicts ? '正文另载' : '正文'}：${inferred.basis}`;
     if (!out.validityBasis) out.validityBasis = fromText;
     else if (!out.validityBasis.includes(fromText)) out.validityBasis = `${out.validityBasis}；${fromText}`.slice(0, 500);
   }

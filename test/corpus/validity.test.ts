@@ -9,6 +9,7 @@ import {
   judgeValidity,
   parseChineseDate,
   validityNote,
+  withInferredValidity,
 } from '../../src/corpus/validity.js';
 import { realDoc } from '../helpers.js';
 
@@ -39,6 +40,14 @@ describe('inferValidityFromText', () => {
     expect(inferValidityFromText('本办法自2024年1月1日起施行，试行期半个月。').effectiveTo).toBeUndefined();
     expect(inferValidityFromText('本办法自2024年1月1日起施行，试行期半年。').effectiveTo).toBe('2024-06-30');
     expect(inferValidityFromText('本办法有效期自2021年1月1日至2025年12月31日。')).toMatchObject({ effectiveFrom: '2021-01-01', effectiveTo: '2025-12-31' });
+  });
+
+  it('keeps stated dates but names a text that says otherwise in the basis', () => {
+    const meta = withInferredValidity({ effectiveFrom: '2021-12-06', effectiveTo: '2029-12-06', validityBasis: '页面信息：实施日期 2021-12-06，失效日期 2029-12-06' }, '第十八条 本实施细则自2021年12月6日起施行，有效期5年。');
+    expect(meta).toMatchObject({ effectiveFrom: '2021-12-06', effectiveTo: '2029-12-06' });
+    expect(meta.validityBasis).toBe('页面信息：实施日期 2021-12-06，失效日期 2029-12-06；正文另载：本实施细则自2021年12月6日起施行，有效期5年');
+    const agreeing = withInferredValidity({ effectiveFrom: '2021-12-06', effectiveTo: '2026-12-05', validityBasis: 'x' }, '本实施细则自2021年12月6日起施行，有效期5年。');
+    expect(agreeing.validityBasis).toBe('x');
   });
 
   it('never infers an end before the start', () => {
