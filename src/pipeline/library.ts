@@ -177,11 +177,14 @@ interface Pending {
   source: string;
 }
 
-async function addOne(deps: LibraryDeps, input: AddInput, pending: Map<string, Pending>): Promise<AddReport> {
+/**
+ * Adds one file. `entries` is the corpus as this batch left it: read once per batch, and kept up to
+ * date here after each write (the lock keeps every other writer out meanwhile).
+ */
+async function addOne(deps: LibraryDeps, input: AddInput, entries: CorpusEntry[], pending: Map<string, Pending>): Promise<AddReport> {
   const fileName = sanitizeFileName(input.fileName);
   const fields = statedOnly(input.fields);
   if (fields.docId !== undefined) docIdFor(fileName, fields.docId); // refuses a bad docId before anything else
-  const entries = await readCorpusEntries(deps.corpusDir);
   const taken = new Set(entries.map((e) => e.meta.docId));
   let target: CorpusEntry | undefined;
   if (input.replace !== undefined) {
@@ -236,6 +239,8 @@ async function addOne(deps: LibraryDeps, input: AddInput, pending: Map<string, P
   await writeFileAtomic(inside(deps.corpusDir, mdPath), text);
   if (target?.meta.original && target.meta.original !== originalFile) await removeFileQuietly(inside(deps.corpusDir, target.meta.original));
   if (target && target.source !== mdPath) await removeFileQuietly(inside(deps.corpusDir, target.source));
+  if (target) entries.splice(entries.indexOf(target), 1);
+  entries.push({ meta, source: mdPath });
   const report: AddReport = {
     docId,
     file: fileName,
@@ -267,9 +272,10 @@ export async function addDocuments(deps: LibraryDeps, inputs: readonly AddInput[
     const reports: AddReport[] = [];
     const failures: AddFailure[] = [];
     const pending = new Map<string, Pending>();
+    const entries = await readCorpusEntries(deps.corpusDir);
     for (const input of inputs) {
       try {
-        reports.push(await addOne(deps, input, pending));
+        reports.push(await addOne(deps, input, entries, pending));
       } catch (error) {
         failures.push(failureOf(sanitizeFileName(input.fileName), error, deps.logger ?? silentLogger));
       }
