@@ -190,7 +190,7 @@ export function createApp(deps: AppDeps): Express {
     res.end();
   });
 
-  mountDocumentReads({ getService: deps.getService, today })(app);
+  mountDocumentReads({ service, today })(app);
 
   app.get('/api/passages/:passageId', (req, res) => {
     const { kb } = service();

@@ -4,7 +4,7 @@
  * and never from a page of another site. Every write goes through the library (single-writer
  * lock, crash-safe corpus writes, incremental ingest) and returns once the live index shows it.
  */
-import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import { buildOutline } from '../../../src/chunking/outline.js';
@@ -185,22 +185,17 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
 }
 
 /** GET /api/documents and /api/documents/:docId: presented once, with format, pages and validity. */
-export function mountDocumentReads(deps: Pick<DocumentRoutesDeps, 'getService' | 'today'>): (app: Express) => void {
-  const service = (): KnowledgeService => {
-    const s = deps.getService();
-    if (!s) throw new KbError(ERROR_CODES.INDEX_MISSING, 'the knowledge base is still loading; retry shortly');
-    return s;
-  };
+export function mountDocumentReads(deps: { service(): KnowledgeService; today(): string }): (app: Express) => void {
+  const { service } = deps;
   return (app) => {
-    const router = express.Router();
-    router.get('/api/documents', (_req, res) => {
+    app.get('/api/documents', (_req, res) => {
       const { kb } = service();
       const counts = passageCounts(kb);
       const today = deps.today();
       const documents = [...kb.documents.values()].sort((a, b) => a.meta.docId.localeCompare(b.meta.docId)).map((d) => presentDocument(d, counts.get(d.meta.docId) ?? 0, today));
       res.json({ documents });
     });
-    router.get('/api/documents/:docId', (req, res) => {
+    app.get('/api/documents/:docId', (req, res) => {
       const { kb } = service();
       const id = String(req.params.docId);
       const doc = kb.documents.get(id);
@@ -209,6 +204,5 @@ export function mountDocumentReads(deps: Pick<DocumentRoutesDeps, 'getService' |
       const outline = buildOutline(doc.tree, passages);
       res.json({ ...presentDocument(doc, passages.length, deps.today()), pages: presentPages(doc), body: doc.body, outline: outline.children });
     });
-    app.use(router);
   };
 }
