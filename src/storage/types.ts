@@ -1,0 +1,149 @@
+/**
+ * Storage seams: what search, answers and every transport read, and what ingest writes, whatever
+ * holds the data (the embedded snapshot or PostgreSQL). Four parts, composed the way Orama composes
+ * its components: documents, passages, a lexical (BM25) index and a vector index. Everything is
+ * keyed by docId and passageId (never by array position), async, and filtered by data
+ * (`DocumentFilter`, `PassageFilter`), not by JavaScript predicates, so a database can run the filter.
+ */
+import type { SectionNode } from '../corpus/parser.js';
+import type { ValidMeta } from '../corpus/document.js';
+import type { Chunk } from '../chunking/chunker.js';
+
+/** A document as stored: metadata, the body every offset indexes, its hash and its section tree. */
+export interface StoredDocument {
+  meta: ValidMeta;
+  body: string;
+  contentHash: string;
+  /** Corpus file it was read from (relative path), or another origin name. */
+  source: string;
+  tree: SectionNode;
+}
+
+/** A document's metadata without its body: what listings and filters read. */
+export interface DocumentSummary {
+  meta: ValidMeta;
+  contentHash: string;
+  source: string;
+  /** Passages indexed for it. */
+  passages: number;
+}
+
+/** A passage's citation fields; its text is always `body.slice(start, end)` of its document. */
+export type PassageFields = Pick<Chunk, 'passageId' | 'docId' | 'index' | 'start' | 'end' | 'breadcrumb' | 'headings' | 'labels' | 'clause' | 'sectionIds' | 'part'>;
+
+/** A passage with its verbatim text. */
+export interface StoredPassage extends PassageFields {
+  text: string;
+}
+
+/**
+ * Which documents a request reads, as data. All set fields must hold. `validOn` keeps documents in
+ * force on that day and those whose validity is unknown (they carry `validity.status: 'unknown'`).
+ */
+export interface DocumentFilter {
+  docIds?: readonly string[];
+  /** Substring of the issuer. */
+  issuer?: string;
+  /** ISO dates; the document's dateIssued (else listingDate) must fall inside. */
+  dateFrom?: string;
+  dateTo?: string;
+  validOn?: string;
+}
+
+/** Which passages a lexical or vector search may return: those of these documents (all when unset). */
+export interface PassageFilter {
+  docIds?: readonly string[];
+}
+
+export interface ScoredPassage {
+  passageId: string;
+  score: number;
+}
+
+export interface DocumentStore {
+  /** Every document's summary, ordered by docId. */
+  list(): Promise<DocumentSummary[]>;
+  get(docId: string): Promise<StoredDocument | undefined>;
+  /** The documents with these ids that exist (missing ids are left out). */
+  getMany(docIds: readonly string[]): Promise<Map<string, StoredDocument>>;
+  /** The docIds a filter keeps, sorted. Unknown ids in `filter.docIds` are left out (the caller checks them). */
+  select(filter: DocumentFilter): Promise<string[]>;
+}
+
+export interface PassageStore {
+  /** The passages with these ids that exist, in the order asked. */
+  get(passageIds: readonly string[]): Promise<StoredPassage[]>;
+  /** A document's passages in reading order (empty for an unknown document). */
+  ofDocument(docId: string): Promise<StoredPassage[]>;
+}
+
+export interface LexicalSearchOptions {
+  /** Weight of each term (query expansions weigh less than the question's own words); default 1. */
+  weights?: ReadonlyMap<string, number>;
+  filter?: PassageFilter;
+}
+
+/** What the answer layer needs to know about the question's words: how rare they are, and where. */
+export interface TermStats {
+  /** Passages in the whole index. */
+  passages: number;
+  /** Per term the index holds: its BM25 idf and the passages (in the filter) that contain it. */
+  terms: Map<string, { idf: number; passageIds: string[] }>;
+  /** Passages the filter keeps (= `passages` with no filter). */
+  scoped: number;
+}
+
+export interface LexicalIndex {
+  /** BM25 over pre-analyzed terms (the jieba analysis of src/retrieval/analyzer.ts), best first. */
+  search(terms: readonly string[], k: number, options?: LexicalSearchOptions): Promise<ScoredPassage[]>;
+  stats(terms: readonly string[], filter?: PassageFilter): Promise<TermStats>;
+  /** Every term the index holds (word-vector expansion reads it once per snapshot). */
+  vocabulary(): Promise<string[]>;
+}
+
+export interface VectorIndex {
+  /** Nearest passages by cosine similarity (score = 1 − distance), filtered inside the search. */
+  search(vector: Float32Array, k: number, filter?: PassageFilter): Promise<ScoredPassage[]>;
+}
+
+export interface StoreInfo {
+  /** `file` (the embedded snapshot) or `postgres`. */
+  backend: 'file' | 'postgres';
+  /** Changes whenever a write lands: the snapshot folder, or the database's change counter. */
+  version: string;
+  modelId: string;
+  dimension: number;
+  createdAt: string;
+  documents: number;
+  passages: number;
+}
+
+/** One consistent view of the knowledge base: every read of a request goes through it. */
+export interface KnowledgeStore {
+  readonly info: StoreInfo;
+  readonly documents: DocumentStore;
+  readonly passages: PassageStore;
+  readonly lexical: LexicalIndex;
+  readonly vectors: VectorIndex;
+}
+
+/** A document's new content, ready to write: passages with their BM25 terms and vectors. */
+export interface DocumentWrite {
+  document: StoredDocument;
+  passages: { passage: PassageFields; terms: readonly string[]; vector: Float32Array }[];
+}
+
+/** What ingest asks a backend to change, in one batch: readers see all of it or none of it. */
+export interface WritePlan {
+  put: DocumentWrite[];
+  remove: string[];
+}
+
+/** The write side of a backend (ingest's *apply* step). */
+export interface StoreWriter {
+  /** Content hash of every stored document: what ingest's *plan* compares the corpus with. */
+  hashes(): Promise<Map<string, string>>;
+  /** Vectors already stored for these passages (unchanged passages of a changed document are not embedded again). */
+  vectorsOf(passageIds: readonly string[]): Promise<Map<string, Float32Array>>;
+  apply(plan: WritePlan): Promise<{ version: string }>;
+}
