@@ -18,6 +18,7 @@ import { describeError, isKbError } from '../../src/shared/errors.js';
 import { createProgressFactory } from '../../src/shared/progress.js';
 import { isoToday } from '../../src/shared/dates.js';
 import { presentDocument, presentPages } from '../../src/retrieval/presenter.js';
+import type { DocumentSummary } from '../../src/storage/types.js';
 import type { CliIo } from './io.js';
 import { COMMON_OPTIONS, loadCorpusReporting, loggerFor, print, printJson, requireOne, type CommandContext, type CommandSpec, type Values } from './context.js';
 import { documentCommands } from './document-commands.js';
@@ -191,10 +192,10 @@ const commands: Record<string, CommandSpec> = {
     async run(ctx) {
       const docs = await loadCorpusReporting(ctx);
       if (ctx.values.json) {
-        printJson(ctx.io, { documents: docs.map((d) => ({ ...metaOf(d), ...presentDocument(d, d.chunks.length, todayOf(ctx)), chunks: d.chunks.length })) });
+        printJson(ctx.io, { documents: docs.map((d) => ({ ...metaOf(d), ...presentDocument(summaryOf(d), todayOf(ctx)), chunks: d.chunks.length })) });
       } else {
         for (const d of docs) {
-          const v = presentDocument(d, d.chunks.length, todayOf(ctx));
+          const v = presentDocument(summaryOf(d), todayOf(ctx));
           const pages = v.pageCount > 0 ? `\t${v.pageCount} pages` : '';
           print(ctx.io, `${d.meta.docId}\t${v.format}${pages}\t${d.body.length} chars\t${d.chunks.length} chunks\t${v.validity.status}\t${d.meta.title}\t${d.meta.issuer}`);
         }
@@ -206,7 +207,7 @@ const commands: Record<string, CommandSpec> = {
     options: {},
     async run(ctx) {
       const doc = await docFor(ctx);
-      if (ctx.values.json) printJson(ctx.io, { ...metaOf(doc), ...presentDocument(doc, doc.chunks.length, todayOf(ctx)), pages: presentPages(doc), body: doc.body });
+      if (ctx.values.json) printJson(ctx.io, { ...metaOf(doc), ...presentDocument(summaryOf(doc), todayOf(ctx)), pages: presentPages(doc), body: doc.body });
       else {
         for (const [k, v] of Object.entries(doc.meta)) print(ctx.io, `${k}: ${String(v)}`);
         print(ctx.io, `\n${doc.body}`);
@@ -279,4 +280,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`error: ${describeError(error)}\n`);
     return 1;
   }
+}
+
+/** A corpus document as the presenter lists it (before it is indexed: its chunks count as passages). */
+function summaryOf(d: LoadedDocument): DocumentSummary {
+  return { meta: d.meta, contentHash: d.contentHash, source: d.source, passages: d.chunks.length, chars: d.body.length };
 }

@@ -28,7 +28,7 @@ export async function runEval(opened: Pick<OpenedKnowledgeBase, 'service' | 'kb'
       const citations = answer.citations.filter((c) => !c.lowConfidence).map((c) => ({ docId: c.docId, passageId: c.passageId, quote: c.quote }));
       runs.push({ item, abstained: answer.abstained, results: response.results, answer: { abstained: answer.abstained, text: answer.answer, citations } });
     } else {
-      runs.push({ item, abstained: opened.service.abstains(response), results: response.results });
+      runs.push({ item, abstained: await opened.service.abstains(response), results: response.results });
     }
   }
   return runs;

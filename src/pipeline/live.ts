@@ -11,6 +11,7 @@ import { createKnowledgeService } from '../retrieval/service.js';
 import { describeError, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
+import { fileStore } from '../storage/file-store.js';
 import { currentVersion, indexRoot, loadIndex } from './index-store.js';
 import { openKnowledgeBase, serviceTuningFor, type OpenedKnowledgeBase } from './open.js';
 import { expectationsFor } from './runtime.js';
@@ -68,9 +69,9 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
     if (!opened) return false;
     try {
       const version = await currentVersion(config.indexDir);
-      if (!version || version === service?.kb.info.version) return false;
+      if (!version || version === service?.store.info.version) return false;
       const kb = await loadIndex(config.indexDir, expectationsFor(config, opened.embedder));
-      const next = createKnowledgeService(kb, opened.embedder, serviceTuningFor(config, opened.profile));
+      const next = createKnowledgeService(fileStore(kb), opened.embedder, serviceTuningFor(config, opened.profile));
       await next.search('预热'); // warm the term table before taking traffic
       service = next;
       error = undefined;
@@ -78,7 +79,7 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
       return true;
     } catch (e) {
       error = describeError(e);
-      logger.error('index reload failed; still serving the last good index', { problem: error, serving: service?.kb.info.version });
+      logger.error('index reload failed; still serving the last good index', { problem: error, serving: service?.store.info.version });
       return false;
     }
   };
@@ -107,10 +108,10 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
     async reloadTo(version) {
       // A reload already running may have read CURRENT before the write: run another after it.
       for (let attempt = 0; attempt < 3; attempt++) {
-        if (service?.kb.info.version === version) return true;
+        if (service?.store.info.version === version) return true;
         await this.reload();
       }
-      return service?.kb.info.version === version;
+      return service?.store.info.version === version;
     },
   };
 }

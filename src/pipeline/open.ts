@@ -11,6 +11,7 @@ import { ERROR_CODES, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
+import { fileStore } from '../storage/file-store.js';
 import { loadIndex } from './index-store.js';
 import { ingest, type IngestSummary } from './ingest.js';
 import type { LibraryDeps } from './library.js';
@@ -86,7 +87,7 @@ export async function openKnowledgeBase(config: Config, options: { logger?: Logg
     }
     kb = await loadIndex(config.indexDir, expectationsFor(config, embedder));
   }
-  const service = createKnowledgeService(kb, embedder, serviceTuningFor(config, profile));
+  const service = createKnowledgeService(fileStore(kb), embedder, serviceTuningFor(config, profile));
   return { embedder, profile, kb, service, ...(ingested ? { ingested } : {}) };
 }
 

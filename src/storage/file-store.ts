@@ -100,7 +100,7 @@ export class FileStore implements KnowledgeStore {
 
   private list(): DocumentSummary[] {
     this.summaries ??= [...this.kb.documents.values()]
-      .map((d) => ({ meta: d.meta, contentHash: d.contentHash, source: d.source, passages: this.byDoc.get(d.meta.docId)?.length ?? 0 }))
+      .map((d) => ({ meta: d.meta, contentHash: d.contentHash, source: d.source, passages: this.byDoc.get(d.meta.docId)?.length ?? 0, chars: d.body.length }))
       .sort((a, b) => (a.meta.docId < b.meta.docId ? -1 : a.meta.docId > b.meta.docId ? 1 : 0));
     return this.summaries;
   }

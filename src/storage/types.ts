@@ -26,6 +26,8 @@ export interface DocumentSummary {
   source: string;
   /** Passages indexed for it. */
   passages: number;
+  /** Length of its body in characters. */
+  chars: number;
 }
 
 /** A passage's citation fields; its text is always `body.slice(start, end)` of its document. */

@@ -30,7 +30,7 @@ describe('PolicyKbRetriever', () => {
     docs.forEach((doc, i) => {
       const hit = response.results[i];
       if (!hit) throw new Error('missing hit');
-      const { text, ...view } = presentHit(opened.kb, hit, TODAY);
+      const { text, ...view } = presentHit(opened.kb.documents, hit, TODAY);
       expect(doc.pageContent).toBe(text);
       expect(doc.metadata).toEqual(view);
       expect(doc.id).toBe(hit.passageId);
