@@ -105,7 +105,7 @@ async function scale(target: number): Promise<void> {
   }
   // The LangChain tutorial stack on the same documents.
   t0 = performance.now();
-  const docs = await tutorialChunks(kb);
+  const docs = await tutorialChunks(kb.documents);
   const store = await HNSWLib.fromDocuments(docs, new PolicyKbEmbeddings(embedder));
   const lcSeconds = (performance.now() - t0) / 1000;
   const lcDir = await mkdtemp(path.join(tmpdir(), 'kb-scale-lc-'));

@@ -11,7 +11,6 @@ import { DEFAULT_ANSWER_TUNING, type AnswerSignals } from '../src/retrieval/answ
 import { parseEvalSet, type EvalItem } from '../src/retrieval/eval.js';
 import { createKnowledgeService } from '../src/retrieval/service.js';
 import { serviceTuningFor } from '../src/pipeline/open.js';
-import { fileStore } from '../src/storage/file-store.js';
 
 interface Row {
   item: EvalItem;
@@ -26,7 +25,7 @@ const files = args.filter((a) => !a.startsWith('--'));
 const config = loadConfig(process.env);
 const opened = await openKnowledgeBase(config, { autoIngest: true });
 // Thresholds off: every question answers unless a hard rule applies.
-const service = createKnowledgeService(fileStore(opened.kb), opened.embedder, { ...serviceTuningFor(config, opened.profile), answer: { minCoverage: -10, absentPenalty: 0 } });
+const service = createKnowledgeService(opened.store, opened.embedder, { ...serviceTuningFor(config, opened.profile), answer: { minCoverage: -10, absentPenalty: 0 } });
 const rows: Row[] = [];
 for (const file of files) {
   for (const item of parseEvalSet(await readFile(file, 'utf8'), file)) {

@@ -9,9 +9,9 @@ import { loadConfig } from '../../src/config/index.js';
 import { buildOutline } from '../../src/chunking/outline.js';
 import { importListing, readListingMap } from '../../src/pipeline/import-listing.js';
 import { requireDocument, type LoadedDocument } from '../../src/pipeline/corpus.js';
-import { ingest } from '../../src/pipeline/ingest.js';
-import { ingestOptionsFor } from '../../src/pipeline/open.js';
-import { acquireWriteLock, type WriteLock } from '../../src/pipeline/write-lock.js';
+import { backendFor } from '../../src/pipeline/open.js';
+import type { IngestSummary } from '../../src/pipeline/ingest.js';
+import type { WriteLock } from '../../src/pipeline/write-lock.js';
 import { buildModel } from '../../src/pipeline/model-build.js';
 import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
 import { describeError, isKbError } from '../../src/shared/errors.js';
@@ -91,7 +91,7 @@ function printTree(io: CliIo, node: ReturnType<typeof buildOutline>, depth = 0):
   }
 }
 
-type IngestResult = Awaited<ReturnType<typeof ingest>>;
+type IngestResult = IngestSummary;
 
 /** Per-outcome document counts; `--json` carries them next to the id lists. */
 function summaryCounts(s: IngestResult): { added: number; changed: number; removed: number; unchanged: number; kept: number } {
@@ -147,12 +147,12 @@ const commands: Record<string, CommandSpec> = {
       if (ctx.positionals.length > 0) throw new UsageError(`unexpected arguments: ${ctx.positionals.join(' ')}`);
       const logger = loggerFor(ctx);
       const { embedder, profile } = await createEmbeddingRuntime(ctx.config, logger);
+      const backend = await backendFor(ctx.config, { embedder, profile }, logger);
       let lock: WriteLock | undefined;
       try {
         // One writer per index: a second ingest waits a few seconds, then names the one running.
-        lock = await acquireWriteLock(ctx.config.indexDir, { waitMs: INGEST_LOCK_WAIT_MS, owner: 'kb ingest' });
-        const summary = await ingest({
-          ...ingestOptionsFor(ctx.config, embedder, profile),
+        lock = await backend.lock({ waitMs: INGEST_LOCK_WAIT_MS, owner: 'kb ingest' });
+        const summary = await backend.ingest({
           rebuild: ctx.values.rebuild === true,
           logger,
           progress: createProgressFactory(ctx.io.stderr as { write(s: string): unknown; isTTY?: boolean }),
@@ -163,6 +163,7 @@ const commands: Record<string, CommandSpec> = {
         return 0;
       } finally {
         await lock?.release();
+        await backend.close();
         await embedder.dispose?.();
       }
     },

@@ -74,6 +74,15 @@ export const configSchema = z.object({
   llmBaseUrl: z.string().url().optional(),
   llmModel: z.string().optional(),
   llmApiKey: z.string().optional(),
+  /** Where the index lives: `file` (the embedded snapshot in INDEX_DIR) or `postgres` (DATABASE_URL). */
+  indexStore: z.enum(['file', 'postgres'], { message: 'must be file or postgres' }).default('file'),
+  /** postgres://user:password@host:5432/db — required with INDEX_STORE=postgres. */
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(?:ql)?:\/\//u, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** Connections in each process's pool (INDEX_STORE=postgres). */
+  databasePoolSize: intFrom(10, 1, 200),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -109,6 +118,9 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LLM_BASE_URL: 'llmBaseUrl',
   LLM_MODEL: 'llmModel',
   LLM_API_KEY: 'llmApiKey',
+  INDEX_STORE: 'indexStore',
+  DATABASE_URL: 'databaseUrl',
+  DATABASE_POOL_SIZE: 'databasePoolSize',
 };
 
 /**
@@ -135,6 +147,9 @@ export function loadConfig(env: Record<string, string | undefined>, fileConfig: 
     throw new KbError(ERROR_CODES.CONFIG_INVALID, `invalid configuration: ${problems}`);
   }
   const cfg = result.data;
+  if (cfg.indexStore === 'postgres' && !cfg.databaseUrl) {
+    throw new KbError(ERROR_CODES.CONFIG_INVALID, 'invalid configuration: INDEX_STORE=postgres needs DATABASE_URL (postgres://user:password@host:5432/database)');
+  }
   return {
     ...cfg,
     corpusDir: path.resolve(cwd, cfg.corpusDir),

@@ -23,8 +23,11 @@ export class FileStore implements KnowledgeStore {
   /** Positions of each document's passages, in reading order. */
   private readonly byDoc = new Map<string, number[]>();
   private summaries: DocumentSummary[] | undefined;
+  /** The snapshot itself (evaluation and tests read it; transports go through the interfaces). */
+  readonly index: KnowledgeIndex;
 
   constructor(private readonly kb: KnowledgeIndex) {
+    this.index = kb;
     kb.passages.forEach((p, pos) => {
       let list = this.byDoc.get(p.docId);
       if (!list) this.byDoc.set(p.docId, (list = []));

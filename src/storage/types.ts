@@ -147,8 +147,10 @@ export interface WritePlan {
 
 /** The write side of a backend (ingest's *apply* step). */
 export interface StoreWriter {
-  /** Content hash of every stored document: what ingest's *plan* compares the corpus with. */
-  hashes(): Promise<Map<string, string>>;
+  /** Content hash, source and passage count of every stored document: what ingest's *plan* compares the corpus with. */
+  hashes(): Promise<Map<string, { hash: string; source: string; passages: number }>>;
+  /** The stored version (undefined before the first write). */
+  version(): Promise<string | undefined>;
   /** Vectors already stored for these passages (unchanged passages of a changed document are not embedded again). */
   vectorsOf(passageIds: readonly string[]): Promise<Map<string, Float32Array>>;
   apply(plan: WritePlan): Promise<{ version: string }>;

@@ -7,11 +7,11 @@ import { computeMetrics, type EvalRun } from '../../src/retrieval/eval.js';
 import { quantityAsk, statesQuantity } from '../../src/retrieval/evidence.js';
 import { resolveReferences } from '../../src/retrieval/references.js';
 import { createKnowledgeService, type KnowledgeService } from '../../src/retrieval/service.js';
-import type { OpenedKnowledgeBase } from '../../src/pipeline/open.js';
+import type { OpenedSnapshot } from '../helpers.js';
 import { realKnowledgeBase } from '../helpers.js';
 import { fileStore } from '../../src/storage/file-store.js';
 
-let opened: OpenedKnowledgeBase;
+let opened: OpenedSnapshot;
 let service: KnowledgeService;
 beforeAll(async () => {
   opened = await realKnowledgeBase();
