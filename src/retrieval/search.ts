@@ -113,6 +113,7 @@ export function validateQuery(query: unknown): string {
 }
 
 interface Catalog {
+  summaries: Map<string, DocumentSummary>;
   aliases: AliasTable;
   aliasTerms: Set<string>;
   knownIds: string[];
@@ -130,7 +131,7 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
       const aliases = buildAliasTable(docs);
       const knownIds = docs.map((d) => d.meta.docId).sort();
       // Place and document names are never expanded (惠州 must not pull in 东莞).
-      return { aliases, aliasTerms: new Set(aliases.entries.map((e) => e.alias)), knownIds, known: new Set(knownIds) };
+      return { summaries: new Map(docs.map((d) => [d.meta.docId, d] as const)), aliases, aliasTerms: new Set(aliases.entries.map((e) => e.alias)), knownIds, known: new Set(knownIds) };
     });
     return catalog;
   };
@@ -271,7 +272,7 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
         fused = diversify(fused, docOf, t.diversityDecay, Math.min(fused.length, k * 2));
       }
 
-      const summaries = new Map((await store.documents.list()).map((d) => [d.meta.docId, d] as const));
+      const summaries = cat.summaries;
       const results = fused.slice(0, k).map((f, i) => {
         const p = fetched[f.key] as StoredPassage;
         const matchedBy: SearchHit['matchedBy'] = [];
