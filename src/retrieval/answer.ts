@@ -361,7 +361,8 @@ export function composeAnswer(kb: EvidenceView, response: SearchResponse, tuning
   const asked = response.query.normalize('NFKC');
   const inBodies = kb.hasPhrase ?? ((phrase: string): boolean => (scopeDocs ? [...scopeDocs].map((d) => kb.documents.get(d)) : [...kb.documents.values()]).some((d) => d?.body.includes(phrase)));
   const isPhrase = (phrase: string): boolean => asked.includes(phrase) && inBodies(phrase);
-  const inScope = (i: number): boolean => !scopeDocs || scopeDocs.has(kb.passages[i]?.docId ?? '');
+  // A view loaded for this request's scope holds only postings in scope.
+  const inScope = (i: number): boolean => kb.scopedPassages !== undefined || !scopeDocs || scopeDocs.has(kb.passages[i]?.docId ?? '');
   const concepts = questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, undefined, kb.scopedPassages);
   const asksFiller = ASKS_FILLER_RE.test(response.query);
   // List and part questions read the best passages of every document in the results.

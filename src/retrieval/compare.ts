@@ -63,7 +63,7 @@ export async function compareProvisions(searcher: Searcher, rawTopic: string, op
     const floor = options.minCoverage ?? 0.5;
     const says = !answer.abstained && (answer.signals?.leadCoverage ?? answer.confidence) >= floor;
     // Each quote must itself speak to the topic (a 租金补贴 clause is not about 电费补贴).
-    const concepts = questionConcepts(kb.bm25, response.understanding.terms, response.expansions, new Set(response.understanding.namedDocs.map((d) => d.by)), (i) => kb.passages[i]?.docId === docId, undefined, kb.scopedPassages);
+    const concepts = questionConcepts(kb.bm25, response.understanding.terms, response.expansions, new Set(response.understanding.namedDocs.map((d) => d.by)), (i) => kb.scopedPassages !== undefined || kb.passages[i]?.docId === docId, undefined, kb.scopedPassages);
     const relevant = says ? answer.citations.filter((c, i) => i === 0 || coverage(c.quote, concepts, 'local') >= floor) : [];
     const citations = relevant.map((c) => ({ ...c, n: (n += 1) }));
     const row: CompareRow = { docId, title: doc.meta.title, issuer: doc.meta.issuer, validity: judgeValidity(doc.meta, today), citations };

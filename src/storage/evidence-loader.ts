@@ -2,7 +2,8 @@
  * Builds an answer's read model from the four storage interfaces, for a backend that does not hold
  * the whole index in memory (PostgreSQL): the hits' documents and passages, the scope's term
  * statistics, phrase lookups in the scope's bodies. Passages are numbered locally; `scopedPassages`
- * carries the scope's size, so the answer layer computes the same statistics as over a snapshot.
+ * carries the scope's size and says every numbered posting is in scope, so the answer layer computes
+ * the same statistics as over a snapshot.
  */
 import type { DocumentStore, EvidenceRequest, EvidenceView, LexicalIndex, PassageFields, PassageStore, StoredDocument, TermView } from './types.js';
 
@@ -30,11 +31,18 @@ export async function loadEvidence(parts: { documents: DocumentStore; passages: 
   };
   for (const p of hitPassages) add(p);
   for (const docId of request.withPassages ?? []) for (const p of await parts.passages.ofDocument(docId)) add(p);
-  // Passages named only by term postings: their docId is all the answer layer reads of them.
-  const postingIds = [...new Set([...stats.terms.values()].flatMap((t) => t.passageIds))].filter((id) => !byId.has(id));
-  for (const p of await parts.passages.get(postingIds)) add(p);
+  // Passages named only by term postings are numbered after the loaded ones, never fetched: the
+  // statistics are already those of the scope, and the answer layer reads nothing else of them.
+  const numberOf = new Map<string, number>();
+  const number = (id: string): number => {
+    const loadedAt = byId.get(id);
+    if (loadedAt !== undefined) return loadedAt;
+    let n = numberOf.get(id);
+    if (n === undefined) numberOf.set(id, (n = passages.length + numberOf.size));
+    return n;
+  };
   const postings = new Map<string, number[]>();
-  for (const [term, s] of stats.terms) postings.set(term, s.passageIds.map((id) => byId.get(id)).filter((i): i is number => i !== undefined));
+  for (const [term, s] of stats.terms) postings.set(term, s.passageIds.map(number));
   const known = vocabulary.filter((t) => stats.terms.has(t));
   const bm25: TermView = {
     size: stats.passages,

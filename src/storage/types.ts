@@ -179,8 +179,9 @@ export interface EvidenceView {
   byId: ReadonlyMap<string, number>;
   bm25: TermView;
   /**
-   * Passages in the request's scope when the view holds only some of them (a database store);
-   * unset when `passages` is the whole index.
+   * Set when the view was loaded for one request's scope (a database store): the number of passages
+   * in that scope. Its term postings then hold only passages in scope, and `passages` only those
+   * the request reads (positions past its end are postings). Unset when the view is the whole index.
    */
   scopedPassages?: number;
   /** Whether a phrase occurs in a document in scope, when the view does not hold every such document's body. */
