@@ -579,7 +579,8 @@ export function evidenceRequest(response: SearchResponse): EvidenceRequest {
   const urlAsk = quantityParts(response.query).some((p) => p.ask.kind === 'url');
   const request: EvidenceRequest = {
     scope: response.scope,
-    docIds: [...new Set(response.results.map((h) => h.docId))],
+    // The hits' documents, and those the question names (a part answer names each, hits or not).
+    docIds: [...new Set([...response.results.map((h) => h.docId), ...response.understanding.namedDocs.map((d) => d.docId)])],
     passageIds: response.results.map((h) => h.passageId),
     terms: [...new Set([...terms, ...response.expansions.map((e) => e.term), ...pairs])],
     phrases: pairs.filter((p) => asked.includes(p)),
