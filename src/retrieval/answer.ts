@@ -7,7 +7,7 @@ import type { ValidMeta } from '../corpus/document.js';
 import { isoToday } from '../shared/dates.js';
 import { judgeValidity, validityNote, type Validity } from '../corpus/validity.js';
 import { analyze } from './analyzer.js';
-import { URL_ASK_WORDS, coverageOf, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
+import { URL_ASK_WORDS, coverageOf, passagesToRead, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
 import type { SectionNode } from '../corpus/parser.js';
 import { questionForm, resolveClauseRefs, type QuestionForm } from './query.js';
@@ -364,7 +364,9 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   const concepts = questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope);
   const asksFiller = ASKS_FILLER_RE.test(response.query);
   // List and part questions read the best passages of every document in the results.
-  const perDoc = form === 'single' ? top : spreadHits(response.results, t.passages, t.maxDocuments);
+  const focus = focusConcept(response.query, concepts);
+  // Only a concept the question asks for (after its interrogative) is looked for further down.
+  const perDoc = form === 'single' ? passagesToRead(response.results, t.passages, askedConcepts(response.query, concepts).length > 0 ? focus : undefined) : spreadHits(response.results, t.passages, t.maxDocuments);
   // A web address is a fact about the document: look for it in the named documents' whole text.
   const extra = asks.some((a) => a.kind === 'url') && response.scope.length > 0 ? urlHits(kb, response.scope, perDoc.length) : [];
   // Inside each document of a list or parts answer, the sentence that has the question's phrases
@@ -424,7 +426,6 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   };
   // A document's line: its best sentence, or — when the question asks for a figure — its best
   // sentence stating it (共享率达90% rather than the goal sentence that names the topic).
-  const focus = focusConcept(response.query, concepts);
   const bestOf = (docId: string): ScoredSentence | undefined => {
     const own = sentences.filter((s) => s.hit.docId === docId);
     const top = own[0];

@@ -146,6 +146,21 @@ export function questionConcepts(
   return concepts;
 }
 
+/**
+ * The passages a single answer reads: the top `n` results, and — when none of them has the concept
+ * the question asks for (电费 in 有什么电费补贴, with its forms 电价, 用电) — the best-ranked later
+ * result that has it. Clauses that share the rest of the question's words (落户, 数据中心) can outrank
+ * the one clause that names the thing asked, more so as the corpus grows and idf shifts.
+ */
+export function passagesToRead<T extends { text: string }>(results: readonly T[], n: number, focus: Concept | undefined): T[] {
+  const top = results.slice(0, n);
+  if (!focus) return top;
+  const has = (hit: T): boolean => coveredConcepts(hit.text, [focus]).has(focus.term);
+  if (top.some(has)) return top;
+  const later = results.slice(n).find(has);
+  return later ? [...top, later] : top;
+}
+
 // Passages recur across questions: their sentences' terms are analyzed once (bounded memo).
 const termMemo = new Map<string, Set<string>>();
 const TERM_MEMO_MAX = 50_000;
