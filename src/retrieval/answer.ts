@@ -406,7 +406,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
     signals.quantityFound = found.some(Boolean);
     if (!signals.quantityFound) {
       const ask = asks[0] as QuantityAsk;
-      const what = ask.kind === 'money' ? '具体金额' : ask.kind === 'ratio' ? '具体比例' : ask.kind === 'docNumber' ? '文号' : ask.kind === 'year' ? '具体年份' : ask.kind === 'url' ? '网址' : ask.kind === 'who' ? '由谁负责' : ask.per ? `按${ask.per.map((u) => `每${u}`).join('')}计的标准` : '具体数字';
+      const what = ask.kind === 'money' ? '具体金额' : ask.kind === 'ratio' ? '具体比例' : ask.kind === 'docNumber' ? '文号' : ask.kind === 'year' ? '具体年份' : ask.kind === 'date' ? '具体日期' : ask.kind === 'clock' ? '具体时段' : ask.kind === 'duration' ? '具体期限' : ask.kind === 'url' ? '网址' : ask.kind === 'who' ? '由谁负责' : ask.per ? `按${ask.per.map((u) => `每${u}`).join('')}计的标准` : '具体数字';
       return abstain(kb, response, `相关文件涉及这一主题，但没有规定${what}。`, bestCoverage, signals, today);
     }
   }

@@ -94,7 +94,9 @@ export function questionConcepts(
   inScope: (passage: number) => boolean = () => true,
   isPhrase?: (phrase: string) => boolean,
 ): Concept[] {
-  const subject = (t: string): boolean => !exclude.has(t) && !QUESTION_WORDS.has(t) && !isGlueArtefact(t);
+  // Parts of a question word the question uses (一天 of 哪一天, 几种 of 哪几种) ask too.
+  const asking = terms.filter((t) => QUESTION_WORDS.has(t));
+  const subject = (t: string): boolean => !exclude.has(t) && !QUESTION_WORDS.has(t) && !isGlueArtefact(t) && !asking.some((q) => q !== t && q.includes(t));
   const distinct = [...new Set(terms)].filter(subject);
   // Two words the question writes as one phrase (投资 基金 → 投资基金) that the documents also write
   // so are one concept: 投资 and 基金 scattered over a sentence do not answer it.
@@ -123,7 +125,9 @@ export function questionConcepts(
     if (parts.length >= 2 && parts.join('').length >= t.length) c.parts = parts;
     return c;
   });
-  for (const e of expansions) concepts.find((c) => c.term === e.from)?.forms.add(e.term);
+  // A part's expansion counts for a compound the question keeps instead when the documents never
+  // write that compound (拿到 → 取得 for 没拿到); a compound they do write (经济运行) is its own word.
+  for (const e of expansions) (concepts.find((c) => c.term === e.from) ?? concepts.find((c) => !bm25.has(c.term) && c.term.includes(e.from)))?.forms.add(e.term);
   // A single character the documents never use alone (补 in 补多少) abbreviates a word they do use
   // (补贴, 补助): the two-character words that start with it count as it.
   for (const c of concepts) {
@@ -210,7 +214,7 @@ export function coverageOf(covered: ReadonlySet<string>, concepts: readonly Conc
   return total > 0 ? got / total : 0;
 }
 
-export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'url' | 'who' | 'number';
+export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'date' | 'clock' | 'duration' | 'url' | 'who' | 'number';
 
 export interface QuantityAsk {
   kind: QuantityKind;
@@ -227,7 +231,7 @@ const PER_RE = /每(平方米|小时|季度|人|月|年|天|日|户|家|度|辆|
 /** What kind of number (or fact) the question wants, or undefined when it wants none. */
 export function quantityAsk(question: string): QuantityAsk | undefined {
   const ask = baseQuantityAsk(question);
-  if (!ask || ask.kind === 'url' || ask.kind === 'docNumber' || ask.kind === 'who') return ask;
+  if (!ask || ask.kind === 'url' || ask.kind === 'docNumber' || ask.kind === 'who' || ask.kind === 'date' || ask.kind === 'clock') return ask;
   const per = [...new Set([...question.normalize('NFKC').matchAll(PER_RE)].map((m) => m[1] as string))];
   return per.length > 0 ? { ...ask, per } : ask;
 }
@@ -238,6 +242,11 @@ function baseQuantityAsk(question: string): QuantityAsk | undefined {
   if (/网址|链接|官网|出处|(?:哪个|什么)(?:官方)?网站|来源于?哪/u.test(q)) return { kind: 'url' };
   // Who: a person or body must be named as the one who does it (由…负责, …牵头).
   if (/是谁|由谁|谁来|谁负责|谁牵头|哪个部门|哪个单位|哪家单位|哪家机构/u.test(q)) return { kind: 'who' };
+  // A day (从哪一天起), a time of day (哪些时段, 晚上几点) or a length of time (多长时间, 多久) is
+  // stated as such: 2025年11月1日, 二十一时至次日八时, 48 小时内.
+  if (/哪一?[天日]|几月几[日号]|几号|(?:什么|哪个)日期|(?:起始|生效|施行|实施|截止)日期/u.test(q)) return { kind: 'date' };
+  if (/时段|时间段|几点|几时|(?:早上|晚上|夜间|夜里|白天|中午|午间|凌晨)[^，,。？?]{0,10}时间/u.test(q)) return { kind: 'clock' };
+  if (/多长时间|多久|多长(?:期限|时限)|多少(?:个)?(?:天|日|工作日|小时|分钟|秒|个月)|几(?:个)?(?:天|日|工作日|小时|分钟|秒|个月)/u.test(q)) return { kind: 'duration' };
   if (/哪一?年|何年|什么时候|何时|哪个时间/u.test(q)) return { kind: 'year' };
   const wantsNumber = /多少|几[毛分元个项条家台万亿年岁次倍成]|多大|多高|比例|比重|占比|百分之|几成|(补贴|奖励|资助|收费|补助)(的)?标准/u.test(q);
   if (!wantsNumber) return undefined;
@@ -262,6 +271,9 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
   url: /https?:\/\/|www\./u,
   who: /负责|牵头|主管|承担|组织实施|会同|主办|责任单位|(?:由|经)[^。，,；]{1,24}(?:局|委|办|部|部门|政府|中心|公司|集团|院|所|小组|委员会|管委会)|设在[^。，,；]{1,12}(?:局|委|办|部|部门|厅)/u,
   year: /(?:19|20)[0-9]{2}\s*年|[0-9]{4}年(?:底|末|前)/u,
+  date: new RegExp(`(?:[0-9]{1,2}|[〇零一二三四五六七八九十]{1,3})\\s*月\\s*(?:[0-9]{1,2}|[〇零一二三四五六七八九十]{1,3})\\s*[日号]`, 'u'),
+  clock: /(?:[0-9]{1,2}|[〇零一二两三四五六七八九十]{1,3})\s*[时点](?!间|期|代|候|段|刻|效)|[0-9]{1,2}[:：][0-9]{2}/u,
+  duration: new RegExp(`(?:${NUM})\\s*(?:个\\s*月|个\\s*工作日|工作日|小时|天|周|星期|分钟|秒|日(?=内|以内|之内|前|后)|年(?=内|以内|之内))`, 'u'),
   number: new RegExp(`[0-9０-９]|[一二两三四五六七八九十百千万亿]+(?:个|家|项|条|元|万|亿|倍|年|%|成|台)`, 'u'),
 };
 

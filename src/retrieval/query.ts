@@ -8,6 +8,7 @@ import { dict } from '@node-rs/jieba/dict.js';
 import type { SectionKind, SectionNode } from '../corpus/parser.js';
 import { parseNumeral } from '../shared/numerals.js';
 import { analyze } from './analyzer.js';
+import { QUESTION_WORDS } from './evidence.js';
 import type { IndexedDocument } from './knowledge-index.js';
 
 let jieba: Jieba | undefined;
@@ -59,11 +60,15 @@ export function documentAliases(doc: IndexedDocument): string[] {
 export interface AliasTable {
   /** alias → docIds, longest aliases first. */
   entries: { alias: string; docIds: string[] }[];
+  /** docId → the words of its title (they tell apart documents one alias names: 内蒙古 → 噪声 or 家庭暴力). */
+  titleWords?: Map<string, Set<string>>;
 }
 
 export function buildAliasTable(documents: Iterable<IndexedDocument>): AliasTable {
   const map = new Map<string, Set<string>>();
+  const titleWords = new Map<string, Set<string>>();
   for (const doc of documents) {
+    titleWords.set(doc.meta.docId, new Set(analyze(doc.meta.title).filter((w) => w.length >= 2)));
     for (const alias of documentAliases(doc)) {
       const key = alias.toLowerCase();
       let set = map.get(key);
@@ -73,7 +78,7 @@ export function buildAliasTable(documents: Iterable<IndexedDocument>): AliasTabl
   }
   const entries = [...map].map(([alias, ids]) => ({ alias, docIds: [...ids].sort() }));
   entries.sort((a, b) => b.alias.length - a.alias.length || a.alias.localeCompare(b.alias));
-  return { entries };
+  return { entries, titleWords };
 }
 
 const CN_NUM = '[零〇一二两三四五六七八九十百]{1,4}|[0-9]{1,3}';
@@ -124,6 +129,7 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
       namedDocs.push({ docId, by: alias });
     }
   }
+  const named = aliases.titleWords ? narrowByTitle(namedDocs, analyze(rest), aliases.titleWords) : namedDocs;
   const clauseRefs: ClauseRef[] = [];
   for (const m of query.normalize('NFKC').matchAll(REF_RE)) {
     const ref = refFrom(m);
@@ -136,10 +142,34 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
     .map((t) => t.word);
   return {
     terms: analyze(query),
-    namedDocs,
+    namedDocs: named,
     clauseRefs,
-    unknownPlaces: namedDocs.length === 0 ? [...new Set(unknownPlaces)] : [],
+    unknownPlaces: named.length === 0 ? [...new Set(unknownPlaces)] : [],
   };
+}
+
+/**
+ * One name for several documents (内蒙古 for its 噪声 and 反家庭暴力 条例, 国务院 for a plan and a
+ * regulation): keep those whose titles share the most of the question's other words (燃气条例 →
+ * 城镇燃气管理条例), when that tells them apart; otherwise all stay named.
+ */
+export function narrowByTitle(namedDocs: readonly { docId: string; by: string }[], restTerms: readonly string[], titleWords: ReadonlyMap<string, ReadonlySet<string>>): { docId: string; by: string }[] {
+  const words = new Set(restTerms.filter((t) => t.length >= 2 && !QUESTION_WORDS.has(t)));
+  const shared = (docId: string): number => {
+    let n = 0;
+    for (const w of titleWords.get(docId) ?? []) if (words.has(w)) n += 1;
+    return n;
+  };
+  const keep = new Set<string>();
+  for (const by of new Set(namedDocs.map((d) => d.by))) {
+    const group = namedDocs.filter((d) => d.by === by);
+    const scores = group.map((d) => shared(d.docId));
+    const best = Math.max(...scores);
+    group.forEach((d, i) => {
+      if (group.length === 1 || best === 0 || scores[i] === best) keep.add(d.docId);
+    });
+  }
+  return namedDocs.filter((d) => keep.has(d.docId));
 }
 
 /**

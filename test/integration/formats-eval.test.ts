@@ -44,6 +44,13 @@ describe.skipIf(!existsSync(FORMATS))('kb add of the real published files', () =
     const items = parseEvalSet(await readFile(path.join(FORMATS, 'questions.jsonl'), 'utf8'));
     const metrics = computeMetrics(await runEval(opened, items, { k: 10, mode: 'hybrid' }));
     expect(metrics.hit5).toBeGreaterThanOrEqual(0.9);
+    // 内蒙古 names two 条例: the question's other words (噪声) pick one; when they pick none, both stay
+    // in scope, ranked as one list, not alternated as if the question set them side by side.
+    const noise = await opened.service.search('在内蒙古，已交付的住宅楼里装修，哪些时段不允许做有噪声的活？', { k: 5 });
+    expect(noise.scope).toEqual(['docx-02']);
+    const dance = await opened.service.search('内蒙古对在广场、公园跳广场舞这类活动晚上有什么时间限制？', { k: 5 });
+    expect(dance.scope).toEqual(['doc-02', 'docx-02']);
+    expect(dance.results.slice(0, 3).map((r) => r.docId)).toEqual(['docx-02', 'docx-02', 'docx-02']);
     // The gas documents shift idf: 第六条 (大工业电价优惠) falls below the passages read, and is still the lead.
     const { answer } = await opened.service.ask('云浮对新落户的数据中心有什么电费补贴？');
     expect(answer.citations[0]?.clause).toBe('第六条');

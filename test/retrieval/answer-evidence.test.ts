@@ -3,7 +3,9 @@
  * ranks below the passages read, and what kind of fact (date, time of day, duration) a question wants.
  */
 import { describe, expect, it } from 'vitest';
-import { passagesToRead, type Concept } from '../../src/retrieval/evidence.js';
+import { analyze } from '../../src/retrieval/analyzer.js';
+import { Bm25Index } from '../../src/retrieval/bm25.js';
+import { passagesToRead, quantityAsk, questionConcepts, statesQuantity, type Concept, type QuantityAsk } from '../../src/retrieval/evidence.js';
 
 const concept = (term: string, ...forms: string[]): Concept => ({ term, weight: 1, local: 1, forms: new Set([term, ...forms]), scopeFreq: 1 });
 const hits = ['第四条 落户奖励500万元。', '第十条 数据中心云服务补贴。', '第十二条 创业孵化基地租金减免。', '第六条 予以大工业电价优惠。', '第七条 用电补助。'].map((text, i) => ({ rank: i + 1, text }));
@@ -21,5 +23,48 @@ describe('passagesToRead', () => {
   it('reads only the top passages when no result has it, or nothing is asked for', () => {
     expect(passagesToRead(hits, 3, concept('社保')).map((h) => h.rank)).toEqual([1, 2, 3]);
     expect(passagesToRead(hits, 2, undefined).map((h) => h.rank)).toEqual([1, 2]);
+  });
+});
+
+describe('quantityAsk and statesQuantity for when and how long', () => {
+  const cases: [string, QuantityAsk['kind'], string, string][] = [
+    ['南宁这次燃气调价的新标准从哪一天开始实行？', 'date', '八、本通知自2025年11月1日起执行。', '本通知自印发之日起执行。'],
+    ['已交付的住宅楼里装修，哪些时段不允许做有噪声的活？', 'clock', '每日十二时至十四时三十分、十八时至次日八时', '应当按照规定限定作业时间，同时采取有效措施。'],
+    ['晚上有什么时间限制？', 'clock', '二十一时至次日八时，在街道、广场、公园等公共场所', '作出时间和区域的限制性规定。'],
+    ['检修要临时停气，至少要提前多长时间告知用户？', 'duration', '应当提前 48 小时予以公告或者书面通知燃气用户', '应当提前予以公告，2025年11月1日起执行。'],
+    ['最迟多长时间内要出具告诫书？', 'duration', '自受理家庭暴力报案之日起七十二小时内出具告诫书', '公安机关应当及时出具告诫书。'],
+  ];
+  for (const [question, kind, states, lacks] of cases) {
+    it(`reads ${question} as a ${kind} ask, stated by “${states.slice(0, 12)}…”, not by “${lacks.slice(0, 12)}…”`, () => {
+      const ask = quantityAsk(question);
+      expect(ask?.kind).toBe(kind);
+      expect(statesQuantity(states, ask as QuantityAsk)).toBe(true);
+      expect(statesQuantity(lacks, ask as QuantityAsk)).toBe(false);
+    });
+  }
+
+  it('keeps the units of a rate on a duration (每辆车多久 → every 15 seconds per vehicle)', () => {
+    const ask = quantityAsk('东莞重点营运车辆的卫星定位数据,每辆车多久至少产生一条?');
+    expect(ask).toEqual({ kind: 'duration', per: ['辆'] });
+    expect(statesQuantity('每辆车每15秒至少产生一条', ask as QuantityAsk)).toBe(true);
+  });
+});
+
+describe('questionConcepts', () => {
+  const texts = ['未取得燃气经营许可证从事燃气经营活动的，处5万元以上罚款。', '燃气经营者应当取得许可。', '加强经济运行监测，保障企业正常运转。', '经济运行平稳。'];
+  const bm25 = Bm25Index.build(texts.map((t) => analyze(t)));
+
+  it('drops the parts of a question word the question uses (一天 of 哪一天, 几种 of 哪几种)', () => {
+    const terms = (q: string): string[] => questionConcepts(bm25, analyze(q), [], new Set()).map((c) => c.term);
+    expect(terms('新标准从哪一天开始实行')).not.toContain('一天');
+    expect(terms('要打通哪几种交通方式的数据')).not.toContain('几种');
+    expect(terms('要打通哪几种交通方式的数据')).toContain('交通');
+  });
+
+  it('lets a part’s expansion stand for a compound the documents never write (拿到 → 取得 for 没拿到), not for one they write', () => {
+    const got = questionConcepts(bm25, analyze('没拿到许可'), [{ term: '取得', from: '拿到' }], new Set());
+    expect(got.find((c) => c.term === '没拿到')?.forms.has('取得')).toBe(true);
+    const own = questionConcepts(bm25, analyze('经济运行'), [{ term: '运转', from: '运行' }], new Set());
+    expect(own.find((c) => c.term === '经济运行')?.forms.has('运转')).toBe(false);
   });
 });
