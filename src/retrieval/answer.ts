@@ -7,7 +7,7 @@ import type { ValidMeta } from '../corpus/document.js';
 import { isoToday } from '../shared/dates.js';
 import { judgeValidity, validityNote, type Validity } from '../corpus/validity.js';
 import { analyze } from './analyzer.js';
-import { URL_ASK_WORDS, coverageOf, passagesToRead, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
+import { URL_ASK_WORDS, coverageOf, passagesToRead, placeCovered, statesOwnNumber, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
 import type { SectionNode } from '../corpus/parser.js';
 import { questionForm, resolveClauseRefs, type QuestionForm } from './query.js';
@@ -340,11 +340,9 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   const form = questionForm(response.query, understanding.namedDocs);
   if (response.results.length === 0) return abstain(kb, response, '没有与问题相关的条文。', 0, undefined, today);
 
-  // A question about a place no document covers (广州, 贵州): abstain unless the top passages are
-  // about that place too (mentioned in at least two of the top three).
+  // A question about a place no document covers (广州, 贵州): abstain unless the top passages are about that place too.
   const top = response.results.slice(0, t.passages);
-  const placeMentions = top.slice(0, 3).filter((h) => understanding.unknownPlaces.some((p) => h.text.includes(p))).length;
-  if (understanding.unknownPlaces.length > 0 && placeMentions < 2) {
+  if (understanding.unknownPlaces.length > 0 && !placeCovered(top, understanding.unknownPlaces, (docId) => kb.documents.get(docId)?.body.length ?? 0)) {
     return abstain(kb, response, `知识库中没有${understanding.unknownPlaces.join('、')}的相关文件。`, 0, undefined, today);
   }
 
@@ -399,8 +397,10 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   }
 
   // Quantity questions: each part that asks for a figure needs a sentence stating it.
+  // A document's 文号 is its own (meta.docNumber), not that of a document it cites (你院《请示》（路中医发〔2011〕10号）).
+  const ownFact = (s: ScoredSentence, ask: QuantityAsk): number => (ask.kind === 'docNumber' && statesOwnNumber(s.text, kb.documents.get(s.hit.docId)?.meta.docNumber) ? 1 : 0);
   const stated = (ask: QuantityAsk, pool: readonly ScoredSentence[]): ScoredSentence | undefined =>
-    pool.filter((s) => s.quantity && statesQuantity(s.text, ask) && s.coverage >= t.quantityCoverageRatio * bestCoverage).sort((a, b) => b.score - a.score)[0];
+    pool.filter((s) => s.quantity && statesQuantity(s.text, ask) && s.coverage >= t.quantityCoverageRatio * bestCoverage).sort((a, b) => ownFact(b, ask) - ownFact(a, ask) || b.score - a.score)[0];
   if (asks.length > 0) {
     const found = asks.map((a) => stated(a, sentences));
     signals.quantityFound = found.some(Boolean);
@@ -451,7 +451,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
       for (const p of parts) {
         if (chosen.some((s) => statesQuantity(s.text, p.ask) && (!p.ask.subject || s.text.includes(p.ask.subject)))) continue;
         if (stated(p.ask, sentences.filter((s) => s.hit.docId === lead.hit.docId))) continue;
-        lines.push(`《${lead.hit.title}》未规定${partTopic(p.text, concepts)}。`);
+        lines.push(`《${lead.hit.title}》未规定${partTopic(p.text, p.ask, concepts)}。`);
       }
     }
   } else {
@@ -519,10 +519,11 @@ export function askedConcepts(question: string, concepts: readonly Concept[]): C
 }
 
 /** The words of a question part that name its subject ("上限多少" → "上限"). */
-function partTopic(part: string, concepts: readonly Concept[]): string {
+function partTopic(part: string, ask: QuantityAsk, concepts: readonly Concept[]): string {
   const words = concepts.filter((c) => part.includes(c.term)).map((c) => c.term);
   const topic = words.length > 0 ? words.join('') : part.replace(/多少|几|多大|是|为|的|[？?]/gu, '');
-  return `${topic}的具体数额`;
+  const what: Partial<Record<QuantityAsk['kind'], string>> = { date: '具体日期', clock: '具体时段', duration: '具体期限', year: '具体年份', who: '由谁负责', docNumber: '文号', url: '网址' };
+  return `${topic}的${what[ask.kind] ?? '具体数额'}`;
 }
 
 /** The clauses the question points at (resolved in the documents of its results), with their docId. */

@@ -165,6 +165,20 @@ export function passagesToRead<T extends { text: string }>(results: readonly T[]
   return later ? [...top, later] : top;
 }
 
+/**
+ * Whether the top results are about a place no document is named for (a question on 广州 over
+ * other cities' plans is not): at least two of the top three mention it, or the top one does and is
+ * (nearly) its whole document — a one-page 批复 that cites 浙江省 once is about 浙江省 as much as it can be.
+ */
+export function placeCovered(top: readonly { docId: string; text: string; start: number; end: number }[], places: readonly string[], bodyLength: (docId: string) => number): boolean {
+  const mentions = (text: string): boolean => places.some((p) => text.includes(p));
+  if (top.slice(0, 3).filter((h) => mentions(h.text)).length >= 2) return true;
+  const first = top[0];
+  if (!first || !mentions(first.text)) return false;
+  const length = bodyLength(first.docId);
+  return length > 0 && first.end - first.start >= 0.8 * length;
+}
+
 // Passages recur across questions: their sentences' terms are analyzed once (bounded memo).
 const termMemo = new Map<string, Set<string>>();
 const TERM_MEMO_MAX = 50_000;
@@ -241,7 +255,7 @@ function baseQuantityAsk(question: string): QuantityAsk | undefined {
   if (/文号|发文字号/u.test(q)) return { kind: 'docNumber' };
   if (/网址|链接|官网|出处|(?:哪个|什么)(?:官方)?网站|来源于?哪/u.test(q)) return { kind: 'url' };
   // Who: a person or body must be named as the one who does it (由…负责, …牵头).
-  if (/是谁|由谁|谁来|谁负责|谁牵头|哪个部门|哪个单位|哪家单位|哪家机构/u.test(q)) return { kind: 'who' };
+  if (/是谁|由谁|谁来|谁负责|谁牵头|哪个部门|哪个单位|哪家单位|哪(?:个|家)(?:机构|机关)/u.test(q)) return { kind: 'who' };
   // A day (从哪一天起), a time of day (哪些时段, 晚上几点) or a length of time (多长时间, 多久) is
   // stated as such: 2025年11月1日, 二十一时至次日八时, 48 小时内.
   if (/哪一?[天日]|几月几[日号]|几号|(?:什么|哪个)日期|(?:起始|生效|施行|实施|截止)日期/u.test(q)) return { kind: 'date' };
@@ -269,13 +283,20 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
   count: new RegExp(`(?:${NUM})`, 'u'),
   docNumber: /〔\d{4}〕\d+号|\[\d{4}\]\d+号/u,
   url: /https?:\/\/|www\./u,
-  who: /负责|牵头|主管|承担|组织实施|会同|主办|责任单位|(?:由|经)[^。，,；]{1,24}(?:局|委|办|部|部门|政府|中心|公司|集团|院|所|小组|委员会|管委会)|设在[^。，,；]{1,12}(?:局|委|办|部|部门|厅)/u,
+  who: /负责|牵头|主管|承担|组织实施|会同|主办|责任单位|(?:局|委|办|办公室|部|厅|政府|委员会)[^。，,；]{0,24}印发|(?:由|经)[^。，,；]{1,24}(?:局|委|办|部|部门|政府|中心|公司|集团|院|所|小组|委员会|管委会)|设在[^。，,；]{1,12}(?:局|委|办|部|部门|厅)/u,
   year: /(?:19|20)[0-9]{2}\s*年|[0-9]{4}年(?:底|末|前)/u,
   date: new RegExp(`(?:[0-9]{1,2}|[〇零一二三四五六七八九十]{1,3})\\s*月\\s*(?:[0-9]{1,2}|[〇零一二三四五六七八九十]{1,3})\\s*[日号]`, 'u'),
   clock: /(?:[0-9]{1,2}|[〇零一二两三四五六七八九十]{1,3})\s*[时点](?!间|期|代|候|段|刻|效)|[0-9]{1,2}[:：][0-9]{2}/u,
   duration: new RegExp(`(?:${NUM})\\s*(?:个\\s*月|个\\s*工作日|工作日|小时|天|周|星期|分钟|秒|日(?=内|以内|之内|前|后)|年(?=内|以内|之内))`, 'u'),
   number: new RegExp(`[0-9０-９]|[一二两三四五六七八九十百千万亿]+(?:个|家|项|条|元|万|亿|倍|年|%|成|台)`, 'u'),
 };
+
+/** Whether a sentence states the document's own 文号 (spaces and bracket forms aside). */
+export function statesOwnNumber(sentence: string, docNumber: string | undefined): boolean {
+  if (!docNumber) return false;
+  const norm = (x: string): string => x.normalize('NFKC').replace(/\s+/gu, '').replace(/[[［〔]/gu, '〔').replace(/[\]］〕]/gu, '〕');
+  return norm(sentence).includes(norm(docNumber));
+}
 
 /** Whether a sentence states the kind of quantity asked (leading heading numbers "2." ignored). */
 export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {

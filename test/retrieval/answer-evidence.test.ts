@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/retrieval/analyzer.js';
 import { Bm25Index } from '../../src/retrieval/bm25.js';
-import { passagesToRead, quantityAsk, questionConcepts, statesQuantity, type Concept, type QuantityAsk } from '../../src/retrieval/evidence.js';
+import { passagesToRead, placeCovered, quantityAsk, questionConcepts, statesOwnNumber, statesQuantity, type Concept, type QuantityAsk } from '../../src/retrieval/evidence.js';
 
 const concept = (term: string, ...forms: string[]): Concept => ({ term, weight: 1, local: 1, forms: new Set([term, ...forms]), scopeFreq: 1 });
 const hits = ['第四条 落户奖励500万元。', '第十条 数据中心云服务补贴。', '第十二条 创业孵化基地租金减免。', '第六条 予以大工业电价优惠。', '第七条 用电补助。'].map((text, i) => ({ rank: i + 1, text }));
@@ -66,5 +66,38 @@ describe('questionConcepts', () => {
     expect(got.find((c) => c.term === '没拿到')?.forms.has('取得')).toBe(true);
     const own = questionConcepts(bm25, analyze('经济运行'), [{ term: '运转', from: '运行' }], new Set());
     expect(own.find((c) => c.term === '经济运行')?.forms.has('运转')).toBe(false);
+  });
+});
+
+describe('placeCovered', () => {
+  const hit = (docId: string, text: string, start: number, end: number): { docId: string; text: string; start: number; end: number } => ({ docId, text, start, end });
+  const lengths: Record<string, number> = { reply: 320, plan: 40_000 };
+  const bodyLength = (docId: string): number => lengths[docId] ?? 0;
+
+  it('holds when two of the top three passages mention the place', () => {
+    expect(placeCovered([hit('plan', '浙江省…', 0, 300), hit('plan', '…', 300, 600), hit('plan', '与浙江省合作', 600, 900)], ['浙江省'], bodyLength)).toBe(true);
+  });
+
+  it('holds when the top passage mentions it and is nearly its whole (short) document', () => {
+    expect(placeCovered([hit('reply', '根据《浙江省专业技术人员和管理人员辞职暂行办法》', 0, 320), hit('plan', '…', 0, 300)], ['浙江省'], bodyLength)).toBe(true);
+  });
+
+  it('fails for one mention in one passage of a long document', () => {
+    expect(placeCovered([hit('plan', '与广州合作', 0, 300), hit('plan', '…', 300, 600), hit('plan', '…', 600, 900)], ['广州'], bodyLength)).toBe(false);
+  });
+});
+
+describe('statesOwnNumber', () => {
+  it('finds the document’s own 文号, not one it cites', () => {
+    expect(statesOwnNumber('路卫发〔2011〕76号', '路卫发〔2011〕76号')).toBe(true);
+    expect(statesOwnNumber('你院《关于给张阿三同志辞职的请示》（路中医发〔2011〕10号）收悉。', '路卫发〔2011〕76号')).toBe(false);
+    expect(statesOwnNumber('路卫发[2011] 76号', '路卫发〔2011〕76号')).toBe(true);
+    expect(statesOwnNumber('路卫发〔2011〕76号', undefined)).toBe(false);
+  });
+
+  it('counts a 公文 imprint (…办公室 2011年3月10日印发) as naming who issued it', () => {
+    const ask = quantityAsk('这份批复由哪个机构印发？') as QuantityAsk;
+    expect(ask.kind).toBe('who');
+    expect(statesQuantity('测试符路桥区卫生局办公室 2011年3月10日印发', ask)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { narrowByTitle } from '../../src/retrieval/query.js';
+import type { IndexedDocument } from '../../src/retrieval/knowledge-index.js';
+import { buildAliasTable, narrowByTitle, understandQuery } from '../../src/retrieval/query.js';
 import { analyze } from '../../src/retrieval/analyzer.js';
 
 const titles = new Map([
@@ -26,5 +27,29 @@ describe('narrowByTitle', () => {
   it('never drops a document named by a word of its own', () => {
     const named = [{ docId: 'pdf-01', by: '燃气' }, { docId: 'ai-plan', by: '人工智能' }];
     expect(narrowByTitle(named, analyze('燃气和人工智能'), titles)).toEqual(named);
+  });
+});
+
+/** Just what the alias table reads of a document: its id, title and issuer. */
+const doc = (docId: string, title: string, issuer: string): IndexedDocument => ({ meta: { docId, title, issuer }, body: '', contentHash: '', source: '', tree: { kind: 'root', children: [] } }) as unknown as IndexedDocument;
+const library = buildAliasTable([
+  doc('ofd-02', '关于同意张阿三同志辞职的批复', '测试符路桥区卫生局办公室'),
+  doc('pdf-01', '城镇燃气管理条例', '国务院'),
+  doc('docx-02', '内蒙古自治区噪声污染防治条例', '内蒙古自治区人民代表大会常务委员会'),
+]);
+
+describe('understandQuery', () => {
+  it('takes 这份批复 to name the one document of that kind when the question names none', () => {
+    expect(understandQuery('这份批复由哪个机构、在哪一天印发？', library).namedDocs).toEqual([{ docId: 'ofd-02', by: '这份批复' }]);
+  });
+
+  it('narrows 这部条例 by the question’s other words, and leaves a named document alone', () => {
+    expect(understandQuery('这部条例对噪声有什么规定？', library).namedDocs.map((d) => d.docId)).toEqual(['docx-02']);
+    expect(understandQuery('国务院这份批复', library).namedDocs).toEqual([{ docId: 'pdf-01', by: '国务院' }]);
+  });
+
+  it('does not call a place written in a title or issuer (路桥区卫生局) unknown', () => {
+    expect(understandQuery('路桥区卫生局这份批复的发文字号是多少？', library).unknownPlaces).toEqual([]);
+    expect(understandQuery('贵州大数据试验区怎么建设', library).unknownPlaces).toEqual(['贵州']);
   });
 });
