@@ -7,7 +7,7 @@ import type { ValidMeta } from '../corpus/document.js';
 import { isoToday } from '../shared/dates.js';
 import { judgeValidity, validityNote, type Validity } from '../corpus/validity.js';
 import { analyze } from './analyzer.js';
-import { URL_ASK_WORDS, coverageOf, passagesToRead, placeCovered, statesOwnNumber, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
+import { URL_ASK_WORDS, alternativePresent, coverageOf, passagesToRead, placeCovered, statesOwnNumber, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, withAlternatives, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
 import type { SectionNode } from '../corpus/parser.js';
 import { questionForm, resolveClauseRefs, type QuestionForm } from './query.js';
@@ -359,7 +359,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   const asked = response.query.normalize('NFKC');
   const isPhrase = (phrase: string): boolean => asked.includes(phrase) && [...scopeDocs].some((d) => kb.documents.get(d)?.body.includes(phrase));
   const inScope = (i: number): boolean => scopeDocs.has(kb.passages[i]?.docId ?? '');
-  const concepts = questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope);
+  const concepts = withAlternatives(response.query, questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope));
   const asksFiller = ASKS_FILLER_RE.test(response.query);
   // List and part questions read the best passages of every document in the results.
   const focus = focusConcept(response.query, concepts);
@@ -369,7 +369,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   const extra = asks.some((a) => a.kind === 'url') && response.scope.length > 0 ? urlHits(kb, response.scope, perDoc.length) : [];
   // Inside each document of a list or parts answer, the sentence that has the question's phrases
   // (投资基金) ranks above one with the same words scattered (设立种子基金，…创业投资…).
-  const phrased = form === 'single' ? concepts : questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, isPhrase);
+  const phrased = form === 'single' ? concepts : withAlternatives(response.query, questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, isPhrase));
   const rankConcepts = clauseWords.size > 0 && concepts.some((c) => !clauseWords.has(c.term)) ? concepts.filter((c) => !clauseWords.has(c.term)) : phrased;
   const scored = scoreSentences(kb, [...perDoc, ...extra], concepts, asks, { fillerPenalty: t.fillerPenalty, asksFiller, perDocumentRank: form !== 'single', rankConcepts });
   const insidePointed = (x: ScoredSentence): boolean => pointed.some((n) => kb.documents.get(x.hit.docId)?.tree && n.docId === x.hit.docId && x.start >= n.start && x.end <= n.end);
@@ -380,7 +380,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   const totalWeight = concepts.reduce((a, c) => a + c.weight, 0) || 1;
   // Terms the documents in scope never contain. Single characters (来, 搞, 拿) and clause numbers
   // are paraphrase or pointers, not subjects.
-  const absent = concepts.filter((c) => c.scopeFreq === 0 && [...c.term].length >= 2 && !/^第|部分$/u.test(c.term));
+  const absent = concepts.filter((c) => c.scopeFreq === 0 && [...c.term].length >= 2 && !/^第|部分$/u.test(c.term) && !alternativePresent(c, concepts));
   const signals: AnswerSignals = {
     bestCoverage: Number(bestCoverage.toFixed(4)),
     absentShare: Number((absent.reduce((a, c) => a + c.weight, 0) / totalWeight).toFixed(4)),

@@ -62,6 +62,8 @@ export const QUESTION_WORDS = new Set([
   '以后', '之前', '这份', '份文件', '哪几', '哪几种', '怎样才能', '能不能', '会不会', '有没有', '各有', '各是', '措施', '举措', '做法',
   // When-questions and pointers to the document at hand (什么时候开始, 哪一天, 这次, 这部): they ask, they are not asked about.
   '时候', '什么时候', '哪天', '哪一天', '哪一日', '开始', '这次', '这部', '这项', '这个', '这些', '这一',
+  // Kinds pointed at (这类模式, 哪两类): the kind word asks, the noun after it is the subject.
+  '类', '这类', '此类', '该类', '哪类', '这种', '哪种',
 ]);
 
 /** Words that say a web address is wanted (网址, 官方网站, 出自): they describe the answer, not its subject. */
@@ -79,6 +81,8 @@ export interface Concept {
   scopeFreq: number;
   /** For a compound (投资基金): its parts among the question's terms; a text with all of them has it. */
   parts?: string[];
+  /** One side of an either-or (PPP或“政府和社会资本合作”): a text covering either side covers the pair. */
+  alternative?: { group: number; side: 0 | 1 };
 }
 
 /**
@@ -217,15 +221,76 @@ export function coverage(text: string, concepts: readonly Concept[], key: 'weigh
   return coverageOf(coveredConcepts(text, concepts), concepts, key);
 }
 
-/** Share of the concept weight the named concepts carry. */
+/**
+ * Share of the concept weight the named concepts carry. The two sides of an either-or carry their
+ * joint weight in the share of the better-covered side.
+ */
 export function coverageOf(covered: ReadonlySet<string>, concepts: readonly Concept[], key: 'weight' | 'local' = 'weight'): number {
   let total = 0;
   let got = 0;
+  const groups = new Map<number, { weight: number; sides: [number, number]; got: [number, number] }>();
   for (const c of concepts) {
     total += c[key];
-    if (covered.has(c.term)) got += c[key];
+    if (!c.alternative) {
+      if (covered.has(c.term)) got += c[key];
+      continue;
+    }
+    let g = groups.get(c.alternative.group);
+    if (!g) groups.set(c.alternative.group, (g = { weight: 0, sides: [0, 0], got: [0, 0] }));
+    g.weight += c[key];
+    g.sides[c.alternative.side] += c[key];
+    if (covered.has(c.term)) g.got[c.alternative.side] += c[key];
   }
+  for (const g of groups.values()) got += g.weight * Math.max(...([0, 1] as const).map((i) => (g.sides[i] > 0 ? g.got[i] / g.sides[i] : 0)));
   return total > 0 ? got / total : 0;
+}
+
+/** Whether the other side of the either-or a concept is on is in the documents in scope (then its absence says nothing). */
+export function alternativePresent(c: Concept, concepts: readonly Concept[]): boolean {
+  const alt = c.alternative;
+  return !!alt && concepts.some((o) => o.alternative?.group === alt.group && o.alternative.side !== alt.side && o.scopeFreq > 0);
+}
+
+const EITHER_RE = /或者|或是|或(?!许|缺|多或少)/u;
+/** Where the words before 或 begin: after punctuation or the interrogative (哪些文件里明确写了PPP或…). */
+const LEFT_START_RE = /[，,、；;：:？?。！!（）()]|什么|哪些|哪个|哪几|多少|是否|有没有|怎么|如何/gu;
+/** Where the words after 或 end (…或“政府和社会资本合作”这类模式). */
+const RIGHT_END_RE = /[，,、；;：:？?。！!（）()]|这类|这些|之类|等|方面/u;
+
+/**
+ * Reads an either-or in the question (A或B): the concepts written right after 或 are one side, as
+ * many written just before it the other, and covering either side covers the pair. When the word
+ * just before 或 is part of a concept after it (数据或数据服务), that word counts as the concept.
+ * Returns the same concepts, marked.
+ */
+export function withAlternatives(question: string, concepts: Concept[]): Concept[] {
+  const q = question.normalize('NFKC').toLowerCase().replace(/[“”"'‘’《》「」]/gu, '');
+  const m = EITHER_RE.exec(q);
+  if (!m) return concepts;
+  let left = q.slice(0, m.index);
+  for (const stop of left.matchAll(LEFT_START_RE)) left = q.slice((stop.index ?? 0) + stop[0].length, m.index);
+  let right = q.slice(m.index + m[0].length);
+  const end = RIGHT_END_RE.exec(right);
+  if (end) right = right.slice(0, end.index);
+  const after = concepts.filter((c) => right.includes(c.term));
+  if (after.length === 0 || left === '') return concepts;
+  const last = analyze(left).at(-1);
+  if (last === undefined) return concepts;
+  const widened = after.find((c) => c.term !== last && c.term.includes(last));
+  if (widened) {
+    widened.forms.add(last);
+    return concepts;
+  }
+  if (!concepts.some((c) => c.term === last)) return concepts;
+  const before = concepts
+    .filter((c) => left.includes(c.term) && !after.includes(c))
+    .sort((a, b) => left.lastIndexOf(b.term) - left.lastIndexOf(a.term))
+    .slice(0, after.length);
+  if (before.length === 0) return concepts;
+  const group = 1 + Math.max(0, ...concepts.map((c) => c.alternative?.group ?? 0));
+  for (const c of before) c.alternative = { group, side: 0 };
+  for (const c of after) c.alternative = { group, side: 1 };
+  return concepts;
 }
 
 export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'date' | 'clock' | 'duration' | 'url' | 'who' | 'number';

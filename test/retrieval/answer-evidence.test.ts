@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/retrieval/analyzer.js';
 import { Bm25Index } from '../../src/retrieval/bm25.js';
-import { passagesToRead, placeCovered, quantityAsk, questionConcepts, statesOwnNumber, statesQuantity, type Concept, type QuantityAsk } from '../../src/retrieval/evidence.js';
+import { coverage, passagesToRead, placeCovered, quantityAsk, questionConcepts, statesOwnNumber, statesQuantity, withAlternatives, type Concept, type QuantityAsk } from '../../src/retrieval/evidence.js';
 
 const concept = (term: string, ...forms: string[]): Concept => ({ term, weight: 1, local: 1, forms: new Set([term, ...forms]), scopeFreq: 1 });
 const hits = ['第四条 落户奖励500万元。', '第十条 数据中心云服务补贴。', '第十二条 创业孵化基地租金减免。', '第六条 予以大工业电价优惠。', '第七条 用电补助。'].map((text, i) => ({ rank: i + 1, text }));
@@ -99,5 +99,32 @@ describe('statesOwnNumber', () => {
     const ask = quantityAsk('这份批复由哪个机构印发？') as QuantityAsk;
     expect(ask.kind).toBe('who');
     expect(statesQuantity('测试符路桥区卫生局办公室 2011年3月10日印发', ask)).toBe(true);
+  });
+});
+
+describe('withAlternatives', () => {
+  const texts = ['采用PPP等多元机制,引导社会资本设立投资基金。', '积极运用政府和社会资本合作等模式。', '鼓励各类主体采取PPP、BOT等多种模式。', '以政府采购数据拉动社会数据的生产。', '向社会采购数据和数据服务。'];
+  const bm25 = Bm25Index.build(texts.map((t) => analyze(t)));
+  const conceptsOf = (q: string): Concept[] => withAlternatives(q, questionConcepts(bm25, analyze(q), [], new Set()));
+
+  it('lets a text covering either side of A或B cover the pair (PPP或“政府和社会资本合作”)', () => {
+    const concepts = conceptsOf('哪些文件里明确写了PPP或“政府和社会资本合作”这类模式?');
+    expect(concepts.find((c) => c.term === 'ppp')?.alternative?.side).toBe(0);
+    expect(concepts.filter((c) => c.alternative?.side === 1).map((c) => c.term)).toEqual(['政府', '社会', '资本', '合作']);
+    // 模式 stands outside the pair: it is asked either way.
+    expect(concepts.find((c) => c.term === '模式')?.alternative).toBeUndefined();
+    expect(coverage('鼓励各类主体采取PPP、BOT等多种模式。', concepts)).toBeCloseTo(1, 6);
+    expect(coverage('积极运用政府和社会资本合作等模式。', concepts)).toBeCloseTo(1, 6);
+    expect(coverage('引导社会资本设立投资基金。', concepts)).toBeLessThan(0.6);
+  });
+
+  it('reads 数据或数据服务 as 数据服务 or the 数据 it is made of', () => {
+    const concepts = conceptsOf('哪些城市鼓励政府向社会购买数据或数据服务?');
+    expect(concepts.find((c) => c.term === '数据服务')?.forms.has('数据')).toBe(true);
+    expect(concepts.some((c) => c.alternative)).toBe(false);
+  });
+
+  it('leaves a question without 或 (or with 或许, 不可或缺) as it was', () => {
+    for (const q of ['哪些城市鼓励政府采购数据服务?', '数据或许不可或缺吗?']) expect(conceptsOf(q).some((c) => c.alternative)).toBe(false);
   });
 });
