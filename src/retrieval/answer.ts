@@ -206,7 +206,9 @@ function joinBareHeadings(body: string, sentences: Sentence[]): Sentence[] {
   for (let i = 0; i < sentences.length; i += 1) {
     const s = sentences[i] as Sentence;
     const next = sentences[i + 1];
-    if (next && s.text.length <= 24 && /^(?:[0-9]{1,2}[.、．]|[（(][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|专栏|第[一二三四五六七八九十百]+[章节条])/u.test(s.text)) {
+    // An article (第五十四条 农村的燃气管理参照本条例的规定执行。) is short, not bare: only its label alone joins.
+    const article = /^第[一二三四五六七八九十百零〇]+条\s*(.*)$/su.exec(s.text);
+    if (next && s.text.length <= 24 && (!article || (article[1] ?? '').replace(/[\s。；;]/gu, '').length < 4) && /^(?:[0-9]{1,2}[.、．]|[（(][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|专栏|第[一二三四五六七八九十百]+[章节条])/u.test(s.text)) {
       out.push({ start: s.start, end: next.end, text: body.slice(s.start, next.end) });
       i += 1;
     } else {

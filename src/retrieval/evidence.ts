@@ -64,6 +64,7 @@ export const QUESTION_WORDS = new Set([
   '时候', '什么时候', '哪天', '哪一天', '哪一日', '开始', '这次', '这部', '这项', '这个', '这些', '这一',
   // Kinds pointed at (这类模式, 哪两类): the kind word asks, the noun after it is the subject.
   '类', '这类', '此类', '该类', '哪类', '这种', '哪种',
+  '多长时间', '多长', '多久', '多少天', '哪一日',
 ]);
 
 /** Words that say a web address is wanted (网址, 官方网站, 出自): they describe the answer, not its subject. */

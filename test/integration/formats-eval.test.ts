@@ -47,6 +47,10 @@ describe.skipIf(!existsSync(FORMATS))('kb add of the real published files', () =
     // Answers too (0.61 and 2 of 18 refused before dates, times, 这份批复 and its own 文号 were read).
     expect(metrics.answer1).toBeGreaterThanOrEqual(0.9);
     expect(metrics.wronglyAbstained).toBeLessThanOrEqual(0.06);
+    // A short article (第五十四条 农村的燃气管理参照本条例的规定执行。) is not a bare heading joined to the next one.
+    const start = await opened.service.ask('城镇燃气管理条例什么时候开始施行？');
+    expect(start.answer.citations[0]?.clause).toBe('第五十五条');
+    expect(start.answer.citations[0]?.quote).toMatch(/^第五十五条\s*本条例自2011年 3 月 1 日起施行。$/u);
     const own = await opened.service.ask('路桥区卫生局这份批复的发文字号是多少？');
     expect(own.answer.citations[0]?.quote).toBe('路卫发〔2011〕76号');
     // 内蒙古 names two 条例: the question's other words (噪声) pick one; when they pick none, both stay

@@ -59,6 +59,7 @@ describe('questionConcepts', () => {
     expect(terms('新标准从哪一天开始实行')).not.toContain('一天');
     expect(terms('要打通哪几种交通方式的数据')).not.toContain('几种');
     expect(terms('要打通哪几种交通方式的数据')).toContain('交通');
+    expect(terms('申请后多长时间内要审批')).not.toContain('多长时间');
   });
 
   it('lets a part’s expansion stand for a compound the documents never write (拿到 → 取得 for 没拿到), not for one they write', () => {
