@@ -7,7 +7,7 @@ import type { ValidMeta } from '../corpus/document.js';
 import { isoToday } from '../shared/dates.js';
 import { judgeValidity, validityNote, type Validity } from '../corpus/validity.js';
 import { analyze } from './analyzer.js';
-import { URL_ASK_WORDS, alternativePresent, coverageOf, passagesToRead, placeCovered, statesOwnNumber, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, withAlternatives, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
+import { URL_ASK_WORDS, alternativePresent, coverageOf, mustBeStated, passagesToRead, placeCovered, statesOwnNumber, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, withAlternatives, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
 import type { SectionNode } from '../corpus/parser.js';
 import { questionForm, resolveClauseRefs, type QuestionForm } from './query.js';
@@ -406,9 +406,11 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   if (asks.length > 0) {
     const found = asks.map((a) => stated(a, sentences));
     signals.quantityFound = found.some(Boolean);
-    if (!signals.quantityFound) {
-      const ask = asks[0] as QuantityAsk;
-      const what = ask.kind === 'money' ? '具体金额' : ask.kind === 'ratio' ? '具体比例' : ask.kind === 'docNumber' ? '文号' : ask.kind === 'year' ? '具体年份' : ask.kind === 'date' ? '具体日期' : ask.kind === 'clock' ? '具体时段' : ask.kind === 'duration' ? '具体期限' : ask.kind === 'url' ? '网址' : ask.kind === 'who' ? '由谁负责' : ask.per ? `按${ask.per.map((u) => `每${u}`).join('')}计的标准` : '具体数字';
+    // A day, time of day or length of time stated leads; one not stated refuses nothing (it may be in the title).
+    const strict = asks.filter(mustBeStated);
+    if (!signals.quantityFound && strict.length > 0) {
+      const ask = strict[0] as QuantityAsk;
+      const what = ask.kind === 'money' ? '具体金额' : ask.kind === 'ratio' ? '具体比例' : ask.kind === 'docNumber' ? '文号' : ask.kind === 'year' ? '具体年份' : ask.kind === 'url' ? '网址' : ask.kind === 'who' ? '由谁负责' : ask.per ? `按${ask.per.map((u) => `每${u}`).join('')}计的标准` : '具体数字';
       return abstain(kb, response, `相关文件涉及这一主题，但没有规定${what}。`, bestCoverage, signals, today);
     }
   }

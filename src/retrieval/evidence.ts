@@ -308,6 +308,14 @@ export interface QuantityAsk {
 
 const PER_RE = /每(平方米|小时|季度|人|月|年|天|日|户|家|度|辆|台|亩|个|次|周)/gu;
 
+/**
+ * Whether an answer must state what is asked or abstain. A day, a time of day or a length of time
+ * only chooses the lead: documents often give it where no sentence does (行动计划(2016—2018年)).
+ */
+export function mustBeStated(ask: QuantityAsk): boolean {
+  return ask.kind !== 'date' && ask.kind !== 'clock' && ask.kind !== 'duration';
+}
+
 /** What kind of number (or fact) the question wants, or undefined when it wants none. */
 export function quantityAsk(question: string): QuantityAsk | undefined {
   const ask = baseQuantityAsk(question);
@@ -353,8 +361,8 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
   year: /(?:19|20)[0-9]{2}\s*年|[0-9]{4}年(?:底|末|前)/u,
   date: new RegExp(`(?:[0-9]{1,2}|[〇零一二三四五六七八九十]{1,3})\\s*月\\s*(?:[0-9]{1,2}|[〇零一二三四五六七八九十]{1,3})\\s*[日号]|之日起`, 'u'),
   clock: /(?:[0-9]{1,2}|[〇零一二两三四五六七八九十]{1,3})\s*[时点](?!间|期|代|候|段|刻|效)|[0-9]{1,2}[:：][0-9]{2}/u,
-  // 三年, 48 小时, 1个月内, 半年 — not a year (2017年, 二〇一七年) nor a date's day (11月1日).
-  duration: new RegExp(`(?<![〇零一二两三四五六七八九十百千0-9.])(?:[0-9]{1,3}(?:[.．][0-9]+)?|[一二两三四五六七八九十百千]+)\\s*(?:个\\s*月|个\\s*工作日|工作日|小时|天|周|星期|分钟|秒|(?:个\\s*)?年(?![底末度初])|日(?=内|以内|之内|前|后))|半(?:个)?(?:月|年|小时)`, 'u'),
+  // 三年, 48 小时, 1个月内, 半年, 2016—2018年 — not a year (2017年, 二〇一七年) nor a date's day (11月1日).
+  duration: new RegExp(`(?<![〇零一二两三四五六七八九十百千0-9.])(?:[0-9]{1,3}(?:[.．][0-9]+)?|[一二两三四五六七八九十百千]+)\\s*(?:个\\s*月|个\\s*工作日|工作日|小时|天|周|星期|分钟|秒|(?:个\\s*)?年(?![底末度初])|日(?=内|以内|之内|前|后))|半(?:个)?(?:月|年|小时)|(?:19|20)[0-9]{2}\\s*[-—–~～至到]\\s*(?:19|20)[0-9]{2}\\s*年`, 'u'),
   number: new RegExp(`[0-9０-９]|[一二两三四五六七八九十百千万亿]+(?:个|家|项|条|元|万|亿|倍|年|%|成|台)`, 'u'),
 };
 

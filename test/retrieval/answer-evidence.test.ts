@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/retrieval/analyzer.js';
 import { Bm25Index } from '../../src/retrieval/bm25.js';
-import { coverage, passagesToRead, placeCovered, quantityAsk, questionConcepts, statesOwnNumber, statesQuantity, withAlternatives, type Concept, type QuantityAsk } from '../../src/retrieval/evidence.js';
+import { realKnowledgeBase } from '../helpers.js';
+import { coverage, mustBeStated, passagesToRead, placeCovered, quantityAsk, questionConcepts, statesOwnNumber, statesQuantity, withAlternatives, type Concept, type QuantityAsk } from '../../src/retrieval/evidence.js';
 
 const concept = (term: string, ...forms: string[]): Concept => ({ term, weight: 1, local: 1, forms: new Set([term, ...forms]), scopeFreq: 1 });
 const hits = ['第四条 落户奖励500万元。', '第十条 数据中心云服务补贴。', '第十二条 创业孵化基地租金减免。', '第六条 予以大工业电价优惠。', '第七条 用电补助。'].map((text, i) => ({ rank: i + 1, text }));
@@ -129,5 +130,25 @@ describe('withAlternatives', () => {
 
   it('leaves a question without 或 (or with 或许, 不可或缺) as it was', () => {
     for (const q of ['哪些城市鼓励政府采购数据服务?', '数据或许不可或缺吗?']) expect(conceptsOf(q).some((c) => c.alternative)).toBe(false);
+  });
+});
+
+describe('asks that only choose the lead', () => {
+  it('must state a figure, year, 文号 or who, but not a day, a time of day or a length of time', () => {
+    expect(['money', 'year', 'docNumber', 'who', 'date', 'clock', 'duration'].map((kind) => mustBeStated({ kind } as QuantityAsk))).toEqual([true, true, true, true, false, false, false]);
+  });
+
+  it('answers a how-long question no sentence states instead of refusing it (the period is in the title)', async () => {
+    const { service } = await realKnowledgeBase();
+    const { answer } = await service.ask('深圳的行动计划期限是多久？');
+    expect(answer.signals?.quantityFound).toBe(false);
+    expect(answer.abstained).toBe(false);
+    expect(answer.citations[0]?.title).toBe('深圳市促进大数据发展行动计划(2016—2018年)');
+  });
+
+  it('leads with the sentence stating the length of time when one does (试行期三年)', async () => {
+    const { service } = await realKnowledgeBase();
+    const { answer } = await service.ask('云浮的优惠办法试行期多久？');
+    expect(answer.citations[0]?.quote).toContain('试行期三年');
   });
 });
