@@ -526,7 +526,7 @@ export function askedConcepts(question: string, concepts: readonly Concept[]): C
 function partTopic(part: string, ask: QuantityAsk, concepts: readonly Concept[]): string {
   const words = concepts.filter((c) => part.includes(c.term)).map((c) => c.term);
   const topic = words.length > 0 ? words.join('') : part.replace(/多少|几|多大|是|为|的|[？?]/gu, '');
-  const what: Partial<Record<QuantityAsk['kind'], string>> = { date: '具体日期', clock: '具体时段', duration: '具体期限', year: '具体年份', who: '由谁负责', docNumber: '文号', url: '网址' };
+  const what: Partial<Record<QuantityAsk['kind'], string>> = { date: '具体日期', clock: '具体时段', duration: '具体期限', year: '具体年份', who: '负责主体', docNumber: '文号', url: '网址' };
   return `${topic}的${what[ask.kind] ?? '具体数额'}`;
 }
 
