@@ -271,7 +271,8 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
       // Several named documents ("国家和深圳各有什么说法"): alternate between them, best of each first.
       // None named: spread results across documents.
       const docOf = (f: { key: number }): string => (fetched[f.key] as StoredPassage).docId;
-      if (named.length >= 2) {
+      // Several named documents: those named by different words (one word naming two is no comparison).
+      if (new Set(understanding.namedDocs.filter((d) => named.includes(d.docId)).map((d) => d.by)).size >= 2) {
         // Documents ordered by their best hit.
         const order = [...new Set(fused.map(docOf))].filter((d) => named.includes(d));
         fused = interleave(fused, docOf, order);
