@@ -2,7 +2,7 @@
  * The retrieval layer as transports use it: search and ask over one snapshot.
  */
 import type { Embedder } from '../embeddings/embedder.js';
-import { composeAnswer, questionForm, type Answer, type AnswerTuning } from './answer.js';
+import { abstains, composeAnswer, questionForm, type Answer, type AnswerTuning } from './answer.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
 import { generateWithLlm, type FetchLike, type LlmConfig } from './llm.js';
 import { createSearcher, type SearchHit, type SearchOptions, type SearchResponse, type SearchTuning, type Searcher } from './search.js';
@@ -31,7 +31,7 @@ export function createKnowledgeService(kb: KnowledgeIndex, embedder: Embedder, t
     kb,
     searcher,
     search: (query, options) => searcher.search(query, options),
-    abstains: (response) => composeAnswer(kb, response, tuning.answer).abstained,
+    abstains: (response) => abstains(kb, response, tuning.answer),
     async ask(question, options = {}) {
       let response = await searcher.search(question, { k: 8, ...options });
       // A list question (哪些城市…) reads every document that answers: each document searched on its own.
