@@ -319,7 +319,7 @@ function scoreSentences(kb: KnowledgeIndex, hits: readonly SearchHit[], concepts
       const score = coverageOf(ranking === concepts ? covered : coveredConcepts(s.text, ranking), ranking, 'local') * (1 - 0.05 * rank) * penalty;
       // A purpose clause or an addressee list is not evidence for what the question asks.
       const cov = filler ? rawCov * o.fillerPenalty : rawCov;
-      out.push({ ...s, hit, coverage: cov, score, quantity: false, concepts: covered, filler: prepared.filler });
+      out.push({ start: s.start, end: s.end, text: s.text, hit, coverage: cov, score, quantity: false, concepts: covered, filler: prepared.filler });
       for (const ask of asks) {
         if (!statesQuantity(s.text, ask)) continue;
         // A figure often comes a few sentences after the one that names its subject
@@ -337,7 +337,7 @@ function scoreSentences(kb: KnowledgeIndex, hits: readonly SearchHit[], concepts
         const ctxCovered = coveredConcepts(context, concepts);
         const spanCov = Math.max(cov, coverageOf(ctxCovered, concepts));
         const spanScore = Math.max(score, coverageOf(ranking === concepts ? ctxCovered : coveredConcepts(context, ranking), ranking, 'local') * (1 - 0.05 * rank) * penalty);
-        out.push({ ...s, hit, coverage: spanCov, score: spanScore, quantity: true, concepts: ctxCovered, filler: prepared.filler });
+        out.push({ start: s.start, end: s.end, text: s.text, hit, coverage: spanCov, score: spanScore, quantity: true, concepts: ctxCovered, filler: prepared.filler });
         break;
       }
     }
