@@ -5,6 +5,7 @@ import type { Embedder } from '../embeddings/embedder.js';
 import { abstains, composeAnswer, questionForm, type Answer, type AnswerTuning } from './answer.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
 import { generateWithLlm, type FetchLike, type LlmConfig } from './llm.js';
+import { rememberQueryVectors } from './query-vectors.js';
 import { createSearcher, type SearchHit, type SearchOptions, type SearchResponse, type SearchTuning, type Searcher } from './search.js';
 
 export interface KnowledgeService {
@@ -26,7 +27,7 @@ export interface ServiceTuning {
 }
 
 export function createKnowledgeService(kb: KnowledgeIndex, embedder: Embedder, tuning: ServiceTuning = {}): KnowledgeService {
-  const searcher = createSearcher(kb, embedder, tuning.search);
+  const searcher = createSearcher(kb, rememberQueryVectors(embedder), tuning.search);
   return {
     kb,
     searcher,
