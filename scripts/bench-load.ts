@@ -2,7 +2,7 @@
  * `npm run bench:load`: the compiled server (`npm run build`) of this tree and of a base commit
  * (default the previous one, `HEAD~1`), each started on loopback in turn and driven by the same
  * autocannon load — /api/search, /api/chat, /v1/chat/completions and MCP tools/call search over
- * Streamable HTTP — then MCP tools/call search over stdio (32 requests in flight on one pipe).
+ * Streamable HTTP, and /api/search with a fresh query every request — then MCP tools/call search over stdio (32 requests in flight on one pipe).
  * Prints requests/s, latency percentiles, non-2xx, errors and the server's RSS for each, and the
  * ratio this tree / base per scenario: both in one run, on the same machine, minutes apart.
  *
@@ -15,7 +15,7 @@
  *
  * Environment: BENCH_SECONDS (default 12 per scenario), BENCH_CONNECTIONS (default 32),
  * BENCH_BASE (a git ref; `none`: this tree only), BENCH_SCENARIOS (comma-separated names from
- * search, chat, openai, mcp, mcp-stdio; default all), WORKERS (passed to both servers; the base may
+ * search, search-fresh, chat, openai, mcp, mcp-stdio; default all), WORKERS (passed to both servers; the base may
  * not know it).
  */
 import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
@@ -32,7 +32,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 12);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const baseRef = process.env.BENCH_BASE ?? 'HEAD~1';
 const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
-const SCENARIOS = ['search', 'chat', 'openai', 'mcp', 'mcp-stdio'] as const;
+const SCENARIOS = ['search', 'search-fresh', 'chat', 'openai', 'mcp', 'mcp-stdio'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 const wanted = (process.env.BENCH_SCENARIOS ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
 for (const w of wanted) if (!(SCENARIOS as readonly string[]).includes(w)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${w}"; use ${SCENARIOS.join(', ')}`);
@@ -138,12 +138,19 @@ interface HttpTarget {
   name: ScenarioName;
   title: string;
   path: string;
-  body(q: string): unknown;
+  body(q: string, i: number): unknown;
   headers?: Record<string, string>;
+}
+/** The question with a space after character j for every bit j set in `variant`: distinct for each variant. */
+function freshVariant(q: string, variant: number): string {
+  const chars = [...q];
+  return chars.map((c, j) => (j < chars.length - 1 && j < 30 && (variant >> j) & 1 ? `${c} ` : c)).join('');
 }
 const mcpCall = (q: string, id: number | string = 1): unknown => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'search', arguments: { query: q, top_k: 8 } } });
 const HTTP_TARGETS: HttpTarget[] = [
   { name: 'search', title: 'POST /api/search', path: '/api/search', body: (q) => ({ query: q, k: 8 }) },
+  // Every request a query no earlier request sent (spaces inserted): what remembered query vectors cannot save.
+  { name: 'search-fresh', title: 'POST /api/search (fresh queries)', path: '/api/search', body: (q, i) => ({ query: freshVariant(q, Math.floor(i / questions.length) + 1), k: 8 }) },
   { name: 'chat', title: 'POST /api/chat', path: '/api/chat', body: (q) => ({ question: q }) },
   { name: 'openai', title: 'POST /v1/chat/completions', path: '/v1/chat/completions', body: (q) => ({ model: 'policy-kb', messages: [{ role: 'user', content: q }] }) },
   { name: 'mcp', title: 'MCP HTTP tools/call search', path: '/mcp', body: (q) => mcpCall(q), headers: { accept: 'application/json, text/event-stream' } },
@@ -158,7 +165,14 @@ async function loadHttp(url: string, pid: number, t: HttpTarget): Promise<Row> {
     connections,
     duration: seconds,
     headers: { 'content-type': 'application/json', ...t.headers },
-    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify(t.body(questions[i++ % questions.length] as string)) }) }],
+    requests: [
+      {
+        setupRequest: (req) => {
+          const n = i++;
+          return { ...req, body: JSON.stringify(t.body(questions[n % questions.length] as string, n)) };
+        },
+      },
+    ],
   });
   const after = await treeRssMb(pid);
   const l = result.latency as unknown as Record<string, number>;
