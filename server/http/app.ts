@@ -109,6 +109,15 @@ export function answerWithSources(answer: Answer): string {
   return `${answer.answer}\n\n来源：\n${sources.join('\n')}`;
 }
 
+/**
+ * A JSON answer to a POST, as `res.json` writes it less the ETag: no client revalidates a POST, and
+ * hashing every search response cost more than the rest of the send.
+ */
+function sendJson(res: Response, body: unknown): void {
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
 /** Pieces of an answer to stream: one per line, long lines cut every 24 characters. */
 export function deltas(text: string): string[] {
   const out: string[] = [];
@@ -159,10 +168,8 @@ export function createApp(deps: AppDeps): Express {
     const svc = service();
     const response = await svc.search(body.query, { k: body.k ?? 8, ...(body.docIds ? { docIds: body.docIds } : {}), ...(body.issuer ? { issuer: body.issuer } : {}), ...(body.dateFrom ? { dateFrom: body.dateFrom } : {}), ...(body.dateTo ? { dateTo: body.dateTo } : {}), ...(body.validOn ? { validOn: body.validOn } : {}), ...(body.inForce ? { inForce: true } : {}), mergeClause: body.mergeClause === true });
     const abstained = svc.abstains(response);
-    res.json({
-      results: response.results.map((r) => presentHit(svc.kb, r, today())),
-      abstained,
-    });
+    const day = today();
+    sendJson(res, { results: response.results.map((r) => presentHit(svc.kb, r, day)), abstained });
   });
 
   /** `at`: the body field holding the latest question, named when the question is refused. */
@@ -171,7 +178,8 @@ export function createApp(deps: AppDeps): Express {
     const { question } = resolveFollowUp(turns, svc.searcher.aliases);
     const q = parse(query, question, at);
     const { answer } = await svc.ask(q, docIds ? { docIds } : {});
-    return { answer, question: q, citations: answer.citations.map((c) => presentCitation(svc.kb, c, today())) };
+    const day = today();
+    return { answer, question: q, citations: answer.citations.map((c) => presentCitation(svc.kb, c, day)) };
   };
 
   app.post('/api/chat', async (req, res) => {
@@ -180,7 +188,7 @@ export function createApp(deps: AppDeps): Express {
     const at = body.messages ? lastUserContent(body.messages) : ['question'];
     const { answer, question, citations } = await answerFor(turns, at, body.docIds);
     const payload = { answer: answer.answer, citations, abstained: answer.abstained, question, ...(answer.reason ? { reason: answer.reason } : {}) };
-    if (!body.stream) return void res.json(payload);
+    if (!body.stream) return void sendJson(res, payload);
     res.status(200).setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache');
     res.setHeader('X-Accel-Buffering', 'no');
@@ -223,7 +231,7 @@ export function createApp(deps: AppDeps): Express {
     const created = Math.floor(Date.now() / 1000);
     const model = body.model ?? MODEL_ID;
     if (!body.stream) {
-      return void res.json({
+      return void sendJson(res, {
         id,
         object: 'chat.completion',
         created,
