@@ -44,6 +44,8 @@ export interface AppDeps {
   bodyLimit?: string;
   logger?: Logger;
   version?: string;
+  /** Set in a cluster worker (WORKERS > 1): its pid, sent as `X-Worker` on every response. */
+  worker?: number;
   /** Extra routes mounted behind the same protections, e.g. `/mcp`. */
   mounts?: ((app: Express) => void)[];
 }
@@ -132,6 +134,13 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
   app.use(securityHeaders());
+  if (deps.worker !== undefined) {
+    const worker = String(deps.worker);
+    app.use((_req, res, next) => {
+      res.setHeader('X-Worker', worker);
+      next();
+    });
+  }
   // Every route, the page and health checks included: a rebound DNS name or a foreign page reads nothing.
   const allowed = deps.allowedOrigins ?? [];
   app.use(requireAllowedHost(deps.allowedHosts ?? []), requireAllowedOrigin(allowed));
