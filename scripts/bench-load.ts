@@ -3,8 +3,10 @@
  * (default the previous one, `HEAD~1`), each started on loopback in turn and driven by the same
  * autocannon load — /api/search, /api/chat, /v1/chat/completions and MCP tools/call search over
  * Streamable HTTP, and /api/search with a fresh query every request — then MCP tools/call search over stdio (32 requests in flight on one pipe).
- * Prints requests/s, latency percentiles, non-2xx, errors and the server's RSS for each, and the
- * ratio this tree / base per scenario: both in one run, on the same machine, minutes apart.
+ * Prints requests/s, the server's CPU time per request (its threads and workers; from /proc: what a
+ * core buys, and steadier than requests/s when other work shares the cores), latency percentiles,
+ * non-2xx, errors and RSS for each, and the ratios this tree / base per scenario: both in one run,
+ * on the same machine, minutes apart.
  *
  * The base is exported with `git archive` into a temporary folder (kept per commit, so a second run
  * does not rebuild it), given this tree's node_modules by symlink and built with its own tsc; it
@@ -97,6 +99,32 @@ async function treeRssMb(pid: number): Promise<number> {
   return total;
 }
 
+const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU time (user + system) a process has used, in ms; 0 where /proc is missing. */
+async function cpuMs(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time of a process and its children (cluster workers), in ms. */
+async function treeCpuMs(pid: number): Promise<number> {
+  let total = await cpuMs(pid);
+  try {
+    const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/u).filter(Boolean);
+    for (const c of children) total += await cpuMs(Number(c));
+  } catch {
+    // No children file (not Linux): the process alone.
+  }
+  return total;
+}
+
 function envFor(build: Build): NodeJS.ProcessEnv {
   return { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', CORPUS_DIR: corpusDir, MODELS_DIR: modelsDir, INDEX_DIR: build.indexDir };
 }
@@ -132,6 +160,8 @@ interface Row {
   non2xx: number;
   errors: number;
   rss: string;
+  /** Server CPU time (all its threads and workers) per request answered, in ms: what a core buys. */
+  cpuPerRequest: number;
 }
 
 interface HttpTarget {
@@ -158,6 +188,7 @@ const HTTP_TARGETS: HttpTarget[] = [
 
 async function loadHttp(url: string, pid: number, t: HttpTarget): Promise<Row> {
   const before = await treeRssMb(pid);
+  const cpuBefore = await treeCpuMs(pid);
   let i = 0;
   const result = await autocannon({
     url: `${url}${t.path}`,
@@ -174,9 +205,10 @@ async function loadHttp(url: string, pid: number, t: HttpTarget): Promise<Row> {
       },
     ],
   });
+  const cpu = (await treeCpuMs(pid)) - cpuBefore;
   const after = await treeRssMb(pid);
   const l = result.latency as unknown as Record<string, number>;
-  return { name: t.title, rps: result.requests.average, p50: l.p50 ?? 0, p95: l.p95 ?? l.p97_5 ?? 0, p99: l.p99 ?? 0, max: l.max ?? 0, non2xx: result.non2xx, errors: result.errors + result.timeouts, rss: `${before.toFixed(0)}→${after.toFixed(0)}` };
+  return { name: t.title, rps: result.requests.average, p50: l.p50 ?? 0, p95: l.p95 ?? l.p97_5 ?? 0, p99: l.p99 ?? 0, max: l.max ?? 0, non2xx: result.non2xx, errors: result.errors + result.timeouts, rss: `${before.toFixed(0)}→${after.toFixed(0)}`, cpuPerRequest: cpu / Math.max(1, result.requests.total) };
 }
 
 /** `kb mcp` over stdio: `connections` tools/call requests in flight on the one pipe for `seconds`. */
@@ -208,6 +240,7 @@ async function loadStdio(build: Build): Promise<Row> {
   child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
   for (const q of questions) await call('tools/call', { name: 'search', arguments: { query: q, top_k: 8 } });
   const before = await rssMb(child.pid as number);
+  const cpuBefore = await cpuMs(child.pid as number);
   const latencies: number[] = [];
   let errors = 0;
   let i = 0;
@@ -223,6 +256,7 @@ async function loadStdio(build: Build): Promise<Row> {
   const started = performance.now();
   await Promise.all(Array.from({ length: connections }, () => worker()));
   const elapsed = (performance.now() - started) / 1000;
+  const cpu = (await cpuMs(child.pid as number)) - cpuBefore;
   const after = await rssMb(child.pid as number);
   child.stdin.end();
   await new Promise<void>((resolve) => {
@@ -231,7 +265,7 @@ async function loadStdio(build: Build): Promise<Row> {
   });
   latencies.sort((a, b) => a - b);
   const pct = (p: number): number => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0);
-  return { name: 'MCP stdio tools/call search', rps: latencies.length / elapsed, p50: pct(0.5), p95: pct(0.95), p99: pct(0.99), max: Math.round(latencies[latencies.length - 1] ?? 0), non2xx: 0, errors, rss: `${before.toFixed(0)}→${after.toFixed(0)}` };
+  return { name: 'MCP stdio tools/call search', rps: latencies.length / elapsed, p50: pct(0.5), p95: pct(0.95), p99: pct(0.99), max: Math.round(latencies[latencies.length - 1] ?? 0), non2xx: 0, errors, rss: `${before.toFixed(0)}→${after.toFixed(0)}`, cpuPerRequest: cpu / Math.max(1, latencies.length) };
 }
 
 async function run(build: Build): Promise<Row[]> {
@@ -261,7 +295,7 @@ async function run(build: Build): Promise<Row[]> {
 }
 
 function format(r: Row): string {
-  return `${r.name.padEnd(30)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p95 ${r.p95} ms  p99 ${r.p99} ms  max ${r.max} ms  non-2xx ${r.non2xx}  errors ${r.errors}  RSS ${r.rss} MB`;
+  return `${r.name.padEnd(34)} ${r.rps.toFixed(0).padStart(6)} req/s  CPU ${r.cpuPerRequest.toFixed(2)} ms/req  p50 ${r.p50} ms  p95 ${r.p95} ms  p99 ${r.p99} ms  max ${r.max} ms  non-2xx ${r.non2xx}  errors ${r.errors}  RSS ${r.rss} MB`;
 }
 
 console.log(`bench:load ${new Date().toISOString()} node ${process.version}; ${connections} connections, ${seconds} s per scenario, ${questions.length} rotating questions${process.env.WORKERS ? `, WORKERS=${process.env.WORKERS}` : ''}`);
@@ -285,11 +319,16 @@ console.log(`\nbest of ${rounds} round(s):`);
 for (const r of rows) console.log(`  ${current.label}: ${format(r)}`);
 if (base) {
   for (const r of baseRows) console.log(`  ${base.label}: ${format(r)}`);
-  console.log(`\nthis tree / ${base.label}, same run (best rounds; every round: base | this tree):`);
+  console.log(`\nthis tree / ${base.label}, same run (best rounds, lowest CPU per request; req/s of every round: base | this tree):`);
   for (const r of rows) {
     const b = baseRows.find((x) => x.name === r.name);
     const each = (all: Row[][]): string => all.map((rs) => (rs.find((x) => x.name === r.name)?.rps ?? 0).toFixed(0)).join('/');
-    if (b) console.log(`  ${r.name.padEnd(30)} ${b.rps.toFixed(0).padStart(6)} → ${r.rps.toFixed(0).padStart(6)} req/s  ×${(r.rps / b.rps).toFixed(2)}   p99 ${b.p99} → ${r.p99} ms   [${each(baseRounds)} | ${each(currentRounds)}]`);
+    const cpu = (all: Row[][]): number => Math.min(...all.map((rs) => rs.find((x) => x.name === r.name)?.cpuPerRequest ?? Infinity));
+    if (b) {
+      console.log(
+        `  ${r.name.padEnd(34)} ${b.rps.toFixed(0).padStart(6)} → ${r.rps.toFixed(0).padStart(6)} req/s  ×${(r.rps / b.rps).toFixed(2)}   CPU ${cpu(baseRounds).toFixed(2)} → ${cpu(currentRounds).toFixed(2)} ms/req (requests per core ×${(cpu(baseRounds) / cpu(currentRounds)).toFixed(2)})   p99 ${b.p99} → ${r.p99} ms   [${each(baseRounds)} | ${each(currentRounds)}]`,
+      );
+    }
   }
 }
 console.log('targets (issue 14): zero errors; /api/search ≥ 2× the previous commit at 32 connections');
