@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { STOPWORDS } from '../../src/retrieval/analyzer.js';
 import { abstains, composeAnswer } from '../../src/retrieval/answer.js';
+import { questionConcepts } from '../../src/retrieval/evidence.js';
 import type { SearchResponse } from '../../src/retrieval/search.js';
 import type { OpenedKnowledgeBase } from '../../src/pipeline/open.js';
 import { FIXTURES, realKnowledgeBase } from '../helpers.js';
@@ -58,5 +60,27 @@ describe('composeAnswer with memoized passage sentences', () => {
       }
     }
     expect(checked).toBeGreaterThan(50);
+  });
+});
+
+describe('questionConcepts for a single character the documents never use alone', () => {
+  it('counts the two-character words starting with it that the scope uses, as a scan of the vocabulary finds them', () => {
+    const { bm25 } = opened.kb;
+    const vocabulary = bm25.terms();
+    const singles = [...new Set(vocabulary.filter((w) => w.length === 2).map((w) => w[0] as string))].filter((ch) => /[\u4e00-\u9fff]/u.test(ch) && !bm25.has(ch)).slice(0, 40);
+    expect(singles.length).toBeGreaterThan(10);
+    const firstHalf = (i: number): boolean => i < bm25.size / 2;
+    let checked = 0;
+    for (const inScope of [() => true, firstHalf]) {
+      for (const ch of singles) {
+        const [concept] = questionConcepts(bm25, [ch], [], new Set(), inScope);
+        // Question words (各, 多) are never concepts.
+        if (!concept) continue;
+        checked += 1;
+        const scanned = vocabulary.filter((w) => w.length === 2 && w.startsWith(ch) && !STOPWORDS.has(w) && bm25.passagesWith(w).some(inScope)).slice(0, 8);
+        expect([...concept.forms], ch).toEqual([ch, ...scanned]);
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
   });
 });
