@@ -18,6 +18,7 @@ import { mountDocumentRoutes } from '../http/routes/documents.js';
 import { mountMcpHttp } from '../mcp/http.js';
 import { createMcpServer } from '../mcp/server.js';
 import { limitLines, MAX_LINE_BYTES } from '../mcp/stdio-lines.js';
+import { isClusterWorker, reportToPrimary, runPrimary } from './cluster.js';
 import { loggerFor, print, requireNone, type CommandContext, type CommandSpec } from './context.js';
 
 const VERSION = '0.1.0';
@@ -26,7 +27,7 @@ const VERSION = '0.1.0';
  * The app `serve` runs: the HTTP API and page, the document write routes and MCP on /mcp, all
  * over one live knowledge base. Exported so tests drive exactly what users get.
  */
-export function buildServeApp(config: Config, live: LiveKnowledgeBase, logger: Logger): { app: Express; loopbackOnly: boolean } {
+export function buildServeApp(config: Config, live: LiveKnowledgeBase, logger: Logger, worker?: number): { app: Express; loopbackOnly: boolean } {
   const today = (): string => config.today ?? isoToday();
   const mcpDeps = { getService: live.current, logger, version: VERSION, today };
   const loopbackOnly = isLoopback(config.host);
@@ -50,6 +51,7 @@ export function buildServeApp(config: Config, live: LiveKnowledgeBase, logger: L
     trustProxy: config.trustProxy,
     logger,
     version: VERSION,
+    ...(worker !== undefined ? { worker } : {}),
     mounts: [documents, mountMcpHttp(mcpDeps)],
   });
   return { app, loopbackOnly };
@@ -59,8 +61,10 @@ async function serve(ctx: CommandContext): Promise<number> {
   requireNone(ctx);
   const { config } = ctx;
   const logger = loggerFor(ctx);
+  const worker = isClusterWorker();
+  if (config.workers > 1 && !worker) return runPrimary(ctx, config.workers, config.shutdownGraceMs, logger);
   const live = createLiveKnowledgeBase(config, { logger, autoIngest: true });
-  const { app, loopbackOnly } = buildServeApp(config, live, logger);
+  const { app, loopbackOnly } = buildServeApp(config, live, logger, worker ? process.pid : undefined);
   if (config.trustProxy === true) logger.warn('TRUST_PROXY=true believes any X-Forwarded-For: set it to the number of proxies or their addresses unless every request comes through your proxy', {});
   // An upload of UPLOAD_MAX_MB must arrive in time at a modest 1 MiB/s, on top of the usual 30 s.
   const server = createHttpServer(app, { maxConnections: config.maxConnections, requestTimeoutMs: DEFAULT_LIMITS.requestTimeoutMs + config.uploadMaxMb * 1000 });
@@ -71,7 +75,10 @@ async function serve(ctx: CommandContext): Promise<number> {
   });
   const { port } = server.address() as AddressInfo;
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  print(ctx.io, `policy-kb listening on ${base}  (chat page ${base}/, API ${base}/api, OpenAI ${base}/v1, MCP ${base}/mcp)`);
+  const listening = `policy-kb listening on ${base}  (chat page ${base}/, API ${base}/api, OpenAI ${base}/v1, MCP ${base}/mcp)`;
+  // A cluster worker reports to the primary, which prints one line for all workers.
+  if (worker) reportToPrimary({ kind: 'listening', line: listening });
+  else print(ctx.io, listening);
   if (!loopbackOnly && !config.apiToken) {
     logger.warn('listening beyond localhost without API_TOKEN: anyone who can reach this port can use the API', { host: config.host });
   }
@@ -85,7 +92,9 @@ async function serve(ctx: CommandContext): Promise<number> {
     () => {
       live.watch();
       const info = live.current()?.store.info;
-      print(ctx.io, `ready: ${info?.documents ?? 0} documents, ${info?.passages ?? 0} passages (index ${info?.version ?? '-'})`);
+      const ready = `ready: ${info?.documents ?? 0} documents, ${info?.passages ?? 0} passages (index ${info?.version ?? '-'})`;
+      if (worker) reportToPrimary({ kind: 'ready', line: ready });
+      else print(ctx.io, ready);
     },
     (error: unknown) => logger.error('index could not be loaded; /readyz answers "failed"', { problem: describeError(error), todo: live.loadError() }),
   );

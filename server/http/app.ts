@@ -44,6 +44,8 @@ export interface AppDeps {
   bodyLimit?: string;
   logger?: Logger;
   version?: string;
+  /** Set in a cluster worker (WORKERS > 1): its pid, sent as `X-Worker` on every response. */
+  worker?: number;
   /** Extra routes mounted behind the same protections, e.g. `/mcp`. */
   mounts?: ((app: Express) => void)[];
 }
@@ -109,6 +111,15 @@ export function answerWithSources(answer: Answer): string {
   return `${answer.answer}\n\n来源：\n${sources.join('\n')}`;
 }
 
+/**
+ * A JSON answer to a POST, as `res.json` writes it less the ETag: no client revalidates a POST, and
+ * hashing every search response cost more than the rest of the send.
+ */
+function sendJson(res: Response, body: unknown): void {
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
 /** Pieces of an answer to stream: one per line, long lines cut every 24 characters. */
 export function deltas(text: string): string[] {
   const out: string[] = [];
@@ -123,6 +134,13 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
   app.use(securityHeaders());
+  if (deps.worker !== undefined) {
+    const worker = String(deps.worker);
+    app.use((_req, res, next) => {
+      res.setHeader('X-Worker', worker);
+      next();
+    });
+  }
   // Every route, the page and health checks included: a rebound DNS name or a foreign page reads nothing.
   const allowed = deps.allowedOrigins ?? [];
   app.use(requireAllowedHost(deps.allowedHosts ?? []), requireAllowedOrigin(allowed));
@@ -160,10 +178,8 @@ export function createApp(deps: AppDeps): Express {
     const svc = service();
     const response = await svc.search(body.query, { k: body.k ?? 8, ...(body.docIds ? { docIds: body.docIds } : {}), ...(body.issuer ? { issuer: body.issuer } : {}), ...(body.dateFrom ? { dateFrom: body.dateFrom } : {}), ...(body.dateTo ? { dateTo: body.dateTo } : {}), ...(body.validOn ? { validOn: body.validOn } : {}), ...(body.inForce ? { inForce: true } : {}), mergeClause: body.mergeClause === true });
     const [abstained, docs] = await Promise.all([svc.abstains(response), svc.catalog()]);
-    res.json({
-      results: response.results.map((r) => presentHit(docs, r, today())),
-      abstained,
-    });
+    const day = today();
+    sendJson(res, { results: response.results.map((r) => presentHit(docs, r, day)), abstained });
   });
 
   /** `at`: the body field holding the latest question, named when the question is refused. */
@@ -173,7 +189,8 @@ export function createApp(deps: AppDeps): Express {
     const q = parse(query, question, at);
     const { answer } = await svc.ask(q, docIds ? { docIds } : {});
     const docs = await svc.catalog();
-    return { answer, question: q, citations: answer.citations.map((c) => presentCitation(docs, c, today())) };
+    const day = today();
+    return { answer, question: q, citations: answer.citations.map((c) => presentCitation(docs, c, day)) };
   };
 
   app.post('/api/chat', async (req, res) => {
@@ -182,7 +199,7 @@ export function createApp(deps: AppDeps): Express {
     const at = body.messages ? lastUserContent(body.messages) : ['question'];
     const { answer, question, citations } = await answerFor(turns, at, body.docIds);
     const payload = { answer: answer.answer, citations, abstained: answer.abstained, question, ...(answer.reason ? { reason: answer.reason } : {}) };
-    if (!body.stream) return void res.json(payload);
+    if (!body.stream) return void sendJson(res, payload);
     res.status(200).setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache');
     res.setHeader('X-Accel-Buffering', 'no');
@@ -220,7 +237,7 @@ export function createApp(deps: AppDeps): Express {
     const created = Math.floor(Date.now() / 1000);
     const model = body.model ?? MODEL_ID;
     if (!body.stream) {
-      return void res.json({
+      return void sendJson(res, {
         id,
         object: 'chat.completion',
         created,

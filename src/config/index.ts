@@ -60,6 +60,20 @@ export const configSchema = z.object({
   trustProxy: z.preprocess(parseTrustProxy, z.union([z.boolean(), z.number().int().min(0).max(100), z.string().min(1)])).default(false),
   /** After SIGTERM/SIGINT: how long in-flight requests may finish before every connection is closed. */
   shutdownGraceMs: intFrom(5000, 0, 600_000),
+  /**
+   * Processes `serve` runs (node:cluster): the primary forks this many workers sharing the port,
+   * each with its own copy of the index; 1 (default) serves from one process.
+   */
+  workers: z
+    .preprocess(
+      (v) => (typeof v === 'string' && /^\s*\d+\s*$/u.test(v) ? Number(v) : v),
+      z
+        .number({ error: (issue) => `must be a whole number of worker processes from 1 to 64, e.g. WORKERS=4; got ${JSON.stringify(String(issue.input).slice(0, 40))}` })
+        .int('must be a whole number of worker processes from 1 to 64, e.g. WORKERS=4')
+        .min(1, 'must be at least 1 (1 serves from one process)')
+        .max(64, 'must be at most 64; start one worker per CPU core you want to use'),
+    )
+    .default(1),
   /** Open connections the HTTP server accepts at once; more are refused. */
   maxConnections: intFrom(1000, 1, 1_000_000),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -110,6 +124,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
   TRUST_PROXY: 'trustProxy',
   SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   MAX_CONNECTIONS: 'maxConnections',
+  WORKERS: 'workers',
   LOG_LEVEL: 'logLevel',
   POLICY_KB_TODAY: 'today',
   OCR: 'ocr',

@@ -122,6 +122,8 @@ interface ScoredSentence extends Sentence {
   score: number;
   quantity: boolean;
   concepts: Set<string>;
+  /** A purpose, basis or covering-notice sentence (isFiller). */
+  filler: boolean;
 }
 
 
@@ -251,6 +253,54 @@ function quantityParts(question: string): { text: string; ask: QuantityAsk }[] {
   });
 }
 
+/** A sentence of a passage as every question reads it: bare headings joined, filler tested once. */
+interface PreparedSentence extends Sentence {
+  filler: boolean;
+}
+
+// A passage's sentences do not depend on the question: split, joined and tested once per span of
+// each document object (snapshots are immutable; a reload brings new objects and a fresh memo).
+const sentenceMemo = new WeakMap<object, Map<string, readonly PreparedSentence[]>>();
+const SENTENCE_MEMO_SPANS_PER_DOCUMENT = 4096;
+
+function passageSentences(kb: EvidenceView, docId: string, start: number, end: number): readonly PreparedSentence[] {
+  const doc = kb.documents.get(docId);
+  const body = doc?.body ?? '';
+  const key = `${start}:${end}`;
+  const spans = doc ? sentenceMemo.get(doc) : undefined;
+  const hit = spans?.get(key);
+  if (hit) return hit;
+  const sentences = joinBareHeadings(body, splitSentences(body, start, end)).map((s) => ({ ...s, filler: isFiller(s.text) }));
+  if (doc) {
+    let memo = spans;
+    if (!memo) sentenceMemo.set(doc, (memo = new Map()));
+    if (memo.size >= SENTENCE_MEMO_SPANS_PER_DOCUMENT) memo.delete(memo.keys().next().value as string);
+    memo.set(key, sentences);
+  }
+  return sentences;
+}
+
+// Which passages lie in a scope (the documents a response was restricted to; none: all), per
+// snapshot and scope: questionConcepts asks it of every passage, for every concept.
+const scopeMasks = new WeakMap<EvidenceView, Map<string, Uint8Array>>();
+const SCOPE_MASKS_PER_SNAPSHOT = 256;
+
+function scopeMask(kb: EvidenceView, scope: readonly string[]): Uint8Array {
+  const key = scope.join('\u0000');
+  let masks = scopeMasks.get(kb);
+  const hit = masks?.get(key);
+  if (hit) return hit;
+  const docs = new Set<string>(scope.length > 0 ? scope : kb.documents.keys());
+  const mask = new Uint8Array(kb.passages.length);
+  kb.passages.forEach((p, i) => {
+    if (docs.has(p.docId)) mask[i] = 1;
+  });
+  if (!masks) scopeMasks.set(kb, (masks = new Map()));
+  if (masks.size >= SCOPE_MASKS_PER_SNAPSHOT) masks.delete(masks.keys().next().value as string);
+  masks.set(key, mask);
+  return mask;
+}
+
 /** Every sentence of the given hits, scored against the question's concepts. */
 function scoreSentences(kb: EvidenceView, hits: readonly SearchHit[], concepts: readonly Concept[], asks: readonly QuantityAsk[], o: { fillerPenalty: number; asksFiller: boolean; perDocumentRank: boolean; rankConcepts?: readonly Concept[] }): ScoredSentence[] {
   const ranking = o.rankConcepts ?? concepts;
@@ -261,16 +311,17 @@ function scoreSentences(kb: EvidenceView, hits: readonly SearchHit[], concepts: 
     const rank = o.perDocumentRank ? (seenPerDoc.get(hit.docId) ?? 0) : position;
     seenPerDoc.set(hit.docId, (seenPerDoc.get(hit.docId) ?? 0) + 1);
     const body = kb.documents.get(hit.docId)?.body ?? '';
-    for (const s of joinBareHeadings(body, splitSentences(body, hit.start, hit.end))) {
+    for (const prepared of passageSentences(kb, hit.docId, hit.start, hit.end)) {
+      const s: Sentence = { start: prepared.start, end: prepared.end, text: prepared.text };
       const covered = coveredConcepts(s.text, concepts);
       const rawCov = coverageOf(covered, concepts);
-      const filler = !o.asksFiller && isFiller(s.text);
+      const filler = !o.asksFiller && prepared.filler;
       const penalty = filler ? o.fillerPenalty : 1;
       // Rank prior: a sentence in a better passage wins ties.
       const score = coverageOf(ranking === concepts ? covered : coveredConcepts(s.text, ranking), ranking, 'local') * (1 - 0.05 * rank) * penalty;
       // A purpose clause or an addressee list is not evidence for what the question asks.
       const cov = filler ? rawCov * o.fillerPenalty : rawCov;
-      out.push({ ...s, hit, coverage: cov, score, quantity: false, concepts: covered });
+      out.push({ start: s.start, end: s.end, text: s.text, hit, coverage: cov, score, quantity: false, concepts: covered, filler: prepared.filler });
       for (const ask of asks) {
         if (!statesQuantity(s.text, ask)) continue;
         // A figure often comes a few sentences after the one that names its subject
@@ -288,7 +339,7 @@ function scoreSentences(kb: EvidenceView, hits: readonly SearchHit[], concepts: 
         const ctxCovered = coveredConcepts(context, concepts);
         const spanCov = Math.max(cov, coverageOf(ctxCovered, concepts));
         const spanScore = Math.max(score, coverageOf(ranking === concepts ? ctxCovered : coveredConcepts(context, ranking), ranking, 'local') * (1 - 0.05 * rank) * penalty);
-        out.push({ ...s, hit, coverage: spanCov, score: spanScore, quantity: true, concepts: ctxCovered });
+        out.push({ start: s.start, end: s.end, text: s.text, hit, coverage: spanCov, score: spanScore, quantity: true, concepts: ctxCovered, filler: prepared.filler });
         break;
       }
     }
@@ -336,16 +387,32 @@ function missingTopic(question: string, concepts: readonly Concept[], covered: R
 
 /** Composes the answer for a search response over the same snapshot. */
 export function composeAnswer(kb: EvidenceView, response: SearchResponse, tuning: Partial<AnswerTuning> = {}): Answer {
+  return judge(kb, response, tuning, false) as Answer;
+}
+
+/**
+ * Whether `composeAnswer` abstains on this response, decided the same way but without composing
+ * the answer or its citations (what a search reports as `abstained`).
+ */
+export function abstains(kb: EvidenceView, response: SearchResponse, tuning: Partial<AnswerTuning> = {}): boolean {
+  return judge(kb, response, tuning, true) === ABSTAINS;
+}
+
+const ABSTAINS = Symbol('abstains');
+const ANSWERS = Symbol('answers');
+
+/** The answer, or with `decideOnly` just whether there is one (ABSTAINS / ANSWERS). */
+function judge(kb: EvidenceView, response: SearchResponse, tuning: Partial<AnswerTuning>, decideOnly: boolean): Answer | typeof ABSTAINS | typeof ANSWERS {
   const t = { ...DEFAULT_ANSWER_TUNING, ...tuning };
   const today = t.today ?? isoToday();
   const { understanding } = response;
   const form = questionForm(response.query, understanding.namedDocs);
-  if (response.results.length === 0) return abstain(kb, response, '没有与问题相关的条文。', 0, undefined, today);
+  if (response.results.length === 0) return decideOnly ? ABSTAINS : abstain(kb, response, '没有与问题相关的条文。', 0, undefined, today);
 
   // A question about a place no document covers (广州, 贵州): abstain unless the top passages are about that place too.
   const top = response.results.slice(0, t.passages);
   if (understanding.unknownPlaces.length > 0 && !placeCovered(top, understanding.unknownPlaces, (docId) => kb.documents.get(docId)?.body.length ?? 0)) {
-    return abstain(kb, response, `知识库中没有${understanding.unknownPlaces.join('、')}的相关文件。`, 0, undefined, today);
+    return decideOnly ? ABSTAINS : abstain(kb, response, `知识库中没有${understanding.unknownPlaces.join('、')}的相关文件。`, 0, undefined, today);
   }
 
   // Words that only name the document (云浮, or every word of a quoted title) are not evidence.
@@ -361,8 +428,9 @@ export function composeAnswer(kb: EvidenceView, response: SearchResponse, tuning
   const asked = response.query.normalize('NFKC');
   const inBodies = kb.hasPhrase ?? ((phrase: string): boolean => (scopeDocs ? [...scopeDocs].map((d) => kb.documents.get(d)) : [...kb.documents.values()]).some((d) => d?.body.includes(phrase)));
   const isPhrase = (phrase: string): boolean => asked.includes(phrase) && inBodies(phrase);
-  // A view loaded for this request's scope holds only postings in scope.
-  const inScope = (i: number): boolean => kb.scopedPassages !== undefined || !scopeDocs || scopeDocs.has(kb.passages[i]?.docId ?? '');
+  // A view loaded for this request's scope holds only postings in scope; a whole snapshot is masked once per scope.
+  const mask = kb.scopedPassages === undefined ? scopeMask(kb, response.scope) : undefined;
+  const inScope = (i: number): boolean => !mask || mask[i] === 1;
   const concepts = withAlternatives(response.query, questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, undefined, kb.scopedPassages));
   const asksFiller = ASKS_FILLER_RE.test(response.query);
   // List and part questions read the best passages of every document in the results.
@@ -397,7 +465,7 @@ export function composeAnswer(kb: EvidenceView, response: SearchResponse, tuning
   const factOnly = concepts.length === 0 && asks.length > 0;
   if (!best || (!factOnly && bestCoverage - t.absentPenalty * signals.absentShare < t.minCoverage)) {
     const why = signals.absentTerms.length > 0 && t.absentPenalty * signals.absentShare >= bestCoverage - t.minCoverage ? `相关文件中没有提到“${signals.absentTerms.join('、')}”。` : '检索到的条文与问题关联太弱。';
-    return abstain(kb, response, why, bestCoverage, signals, today);
+    return decideOnly ? ABSTAINS : abstain(kb, response, why, bestCoverage, signals, today);
   }
 
   // Quantity questions: each part that asks for a figure needs a sentence stating it.
@@ -413,9 +481,11 @@ export function composeAnswer(kb: EvidenceView, response: SearchResponse, tuning
     if (!signals.quantityFound && strict.length > 0) {
       const ask = strict[0] as QuantityAsk;
       const what = ask.kind === 'money' ? '具体金额' : ask.kind === 'ratio' ? '具体比例' : ask.kind === 'docNumber' ? '文号' : ask.kind === 'year' ? '具体年份' : ask.kind === 'url' ? '网址' : ask.kind === 'who' ? '由谁负责' : ask.per ? `按${ask.per.map((u) => `每${u}`).join('')}计的标准` : '具体数字';
-      return abstain(kb, response, `相关文件涉及这一主题，但没有规定${what}。`, bestCoverage, signals, today);
+      return decideOnly ? ABSTAINS : abstain(kb, response, `相关文件涉及这一主题，但没有规定${what}。`, bestCoverage, signals, today);
     }
   }
+
+  if (decideOnly) return ANSWERS;
 
   const lines: string[] = [];
   const citations: Citation[] = [];
@@ -449,7 +519,7 @@ export function composeAnswer(kb: EvidenceView, response: SearchResponse, tuning
     // lead when a sentence that has it scores at least focusRatio of the best.
     const focused = focus && !best.concepts.has(focus.term) ? pool.find((s) => s.concepts.has(focus.term) && s.score >= t.focusRatio * best.score) : undefined;
     const lead = firstQuantity ?? focused ?? best;
-    const chosen = chooseSentences(sentences, concepts, lead, t.maxSentences, (s) => !asksFiller && isFiller(s.text));
+    const chosen = chooseSentences(sentences, concepts, lead, t.maxSentences, (s) => !asksFiller && s.filler);
     signals.leadCoverage = Number(coverageOf(lead.concepts, concepts, 'local').toFixed(4));
     for (const s of chosen) lines.push(cite(s));
     // A part asking for a figure no chosen sentence states is said to be missing (补多少、上限多少).

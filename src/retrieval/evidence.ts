@@ -139,7 +139,7 @@ export function questionConcepts(
   // (补贴, 补助): the two-character words that start with it count as it.
   for (const c of concepts) {
     if ([...c.term].length !== 1 || !/[\u4e00-\u9fff]/u.test(c.term) || bm25.passagesWith(c.term).some(inScope)) continue;
-    const words = bm25.terms().filter((w) => w.length === 2 && w.startsWith(c.term) && !STOPWORDS.has(w) && bm25.passagesWith(w).some(inScope));
+    const words = twoCharWordsStartingWith(bm25, c.term).filter((w) => bm25.passagesWith(w).some(inScope));
     for (const w of words.slice(0, 8)) c.forms.add(w);
   }
   let scopeSize = scopedPassages ?? 0;
@@ -184,6 +184,26 @@ export function placeCovered(top: readonly { docId: string; text: string; start:
   if (!first || !mentions(first.text)) return false;
   const length = bodyLength(first.docId);
   return length > 0 && first.end - first.start >= 0.8 * length;
+}
+
+// The vocabulary's two-character words (stopwords out) by first character, in vocabulary order:
+// built once per index instead of scanning the whole vocabulary per single-character concept.
+const twoCharWords = new WeakMap<TermView, Map<string, string[]>>();
+
+function twoCharWordsStartingWith(bm25: TermView, first: string): readonly string[] {
+  let byFirst = twoCharWords.get(bm25);
+  if (!byFirst) {
+    byFirst = new Map();
+    for (const w of bm25.terms()) {
+      if (w.length !== 2 || STOPWORDS.has(w)) continue;
+      const head = w[0] as string;
+      const list = byFirst.get(head);
+      if (list) list.push(w);
+      else byFirst.set(head, [w]);
+    }
+    twoCharWords.set(bm25, byFirst);
+  }
+  return byFirst.get(first) ?? [];
 }
 
 // Passages recur across questions: their sentences' terms are analyzed once (bounded memo).

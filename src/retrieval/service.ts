@@ -2,11 +2,11 @@
  * The retrieval layer as transports use it: search and ask over one snapshot.
  */
 import type { Embedder } from '../embeddings/embedder.js';
-import { composeAnswer, questionForm, type Answer, type AnswerTuning } from './answer.js';
+import { abstains, composeAnswer, evidenceRequest, questionForm, type Answer, type AnswerTuning } from './answer.js';
 import type { DocumentSummary, KnowledgeStore, StoredDocument, StoredPassage } from '../storage/types.js';
 import { resolveReferences, type ClauseReference } from './references.js';
-import { evidenceRequest } from './answer.js';
 import { generateWithLlm, type FetchLike, type LlmConfig } from './llm.js';
+import { rememberQueryVectors } from './query-vectors.js';
 import { createSearcher, type SearchHit, type SearchOptions, type SearchResponse, type SearchTuning, type Searcher } from './search.js';
 
 export interface KnowledgeService {
@@ -43,7 +43,7 @@ export interface ServiceTuning {
 }
 
 export function createKnowledgeService(store: KnowledgeStore, embedder: Embedder, tuning: ServiceTuning = {}): KnowledgeService {
-  const searcher = createSearcher(store, embedder, tuning.search);
+  const searcher = createSearcher(store, rememberQueryVectors(embedder), tuning.search);
   const answer = async (response: SearchResponse): Promise<Answer> => composeAnswer(await store.evidence(evidenceRequest(response)), response, tuning.answer);
   return {
     store,
@@ -65,7 +65,7 @@ export function createKnowledgeService(store: KnowledgeStore, embedder: Embedder
     },
     catalog: () => searcher.summaries(),
     search: (query, options) => searcher.search(query, options),
-    abstains: async (response) => (await answer(response)).abstained,
+    abstains: async (response) => abstains(await store.evidence(evidenceRequest(response)), response, tuning.answer),
     answer,
     async ask(question, options = {}) {
       let response = await searcher.search(question, { k: 8, ...options });

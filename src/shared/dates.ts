@@ -20,5 +20,12 @@ const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: POLICY_TIME_ZONE,
  * takes effect "自2026年7月1日起" is in force from midnight Beijing time, also on a UTC server.
  */
 export function isoToday(now: Date = new Date()): string {
-  return dayFormat.format(now);
+  // Formatting costs more than a search's arithmetic and every hit asks: the day is kept for the
+  // minute (China's offset is whole hours, so a day never changes inside one UTC minute).
+  const minute = Math.floor(now.getTime() / 60_000);
+  if (lastDay?.minute === minute) return lastDay.day;
+  const day = dayFormat.format(now);
+  lastDay = { minute, day };
+  return day;
 }
+let lastDay: { minute: number; day: string } | undefined;
