@@ -413,6 +413,8 @@ async function createStore(db: Queryable, options: PostgresStoreOptions, logger:
           await tx.query("SELECT set_config('hnsw.ef_search', $1, true)", [String(iterative ? Math.max(efSearch, Math.min(limit, 1000)) : Math.min(1000, Math.max(efSearch, limit * 10)))]);
           // Keeps walking the graph until k rows pass the filter (pgvector ≥ 0.8); rows may come slightly out of order: re-sorted below.
           if (iterative) await tx.query("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)");
+          // The set is large (counted above, which the planner cannot know without statistics): walk the graph, do not sort it all.
+          await tx.query("SELECT set_config('enable_sort', 'off', true)");
           return (
             await tx.query<Row>(
               `SELECT passage_id, doc_id, ord, embedding <=> $1::vector AS distance FROM kb_passages
