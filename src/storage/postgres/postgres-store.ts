@@ -37,7 +37,7 @@ import type {
   VectorIndex,
   WritePlan,
 } from '../types.js';
-import { averageLength, bm25Idf, queryTerms, scorePassage, termWeight } from './bm25-score.js';
+import { averageLength, BM25_B, BM25_K1, bm25Idf, queryTerms, scorePassage, termWeight, type QueryTerm } from './bm25-score.js';
 import { migrate, WRITE_LOCK_KEY } from './migrations.js';
 import { poolQueryable, type Queryable } from './queryable.js';
 
@@ -229,6 +229,83 @@ function docIdsParam(filter: PassageFilter | undefined): string[] | null {
 
 const PASSAGE_COLUMNS = 'passage_id, doc_id, ord, start_offset, end_offset, fields, text';
 
+interface LexicalRow {
+  passage_id: string;
+  doc_id: string;
+  ord: number;
+  length: number;
+  score: number;
+  /** 1-based positions in the query of the terms the passage holds, and their frequencies. */
+  qords: number[];
+  tfs: number[];
+  /** Corpus figures the ranking used (one snapshot): passages, total length, df per known term. */
+  n: number;
+  total: number;
+  known: number[];
+  dfs: number[];
+}
+
+/**
+ * BM25 candidates, best first. Float8 throughout (a numeric literal would make every row slow),
+ * constants folded once per query: score = Σ w·tf·(k1+1) / (tf + k1·(1−b) + k1·b·len/avgdl).
+ * Postings of the query terms are read from the covering primary key; frequencies are gathered
+ * only for the rows returned.
+ */
+const LEXICAL_SQL = `
+WITH st AS (
+  SELECT passages::float8 AS n, total_length::float8 AS total,
+         ${BM25_K1}::float8 * (1 - ${BM25_B}::float8) AS c0,
+         ${BM25_K1}::float8 * ${BM25_B}::float8 / greatest(total_length::float8 / nullif(passages, 0)::float8, 1::float8) AS c1
+  FROM kb_state WHERE id = 1
+),
+q AS (
+  SELECT u.qord::int AS qord, u.term, t.df,
+         ln(1::float8 + (st.n - t.df + 0.5::float8) / (t.df + 0.5::float8)) * u.qtf * u.w * ${BM25_K1 + 1}::float8 AS weight
+  FROM unnest($1::text[], $2::float8[], $3::float8[]) WITH ORDINALITY AS u(term, qtf, w, qord)
+  JOIN kb_terms t ON t.term = u.term CROSS JOIN st
+),
+top AS (
+  SELECT po.passage_id, sum(q.weight * po.tf / (po.tf + st.c0 + st.c1 * po.length)) AS score
+  FROM q JOIN kb_postings po ON po.term = q.term CROSS JOIN st
+  WHERE $4::text[] IS NULL OR po.doc_id = ANY($4::text[])
+  GROUP BY po.passage_id
+  ORDER BY score DESC
+  LIMIT $5
+),
+qa AS (SELECT array_agg(qord ORDER BY qord) AS known, array_agg(df ORDER BY qord) AS dfs FROM q)
+SELECT top.passage_id, f.doc_id, f.ord, f.length, top.score, f.qords, f.tfs, st.n, st.total, qa.known, qa.dfs
+FROM top CROSS JOIN st CROSS JOIN qa
+CROSS JOIN LATERAL (
+  -- One primary-key lookup per (candidate, query term).
+  SELECT min(po.doc_id) AS doc_id, min(po.ord) AS ord, min(po.length) AS length,
+         array_agg(q.qord ORDER BY q.qord) AS qords, array_agg(po.tf ORDER BY q.qord) AS tfs
+  FROM q JOIN kb_postings po ON po.term = q.term AND po.passage_id = top.passage_id
+) f
+ORDER BY top.score DESC`;
+
+/** Exact BM25 scores of the candidates (Bm25Index's arithmetic), best first, ties in reading order. */
+function rescore(rows: readonly LexicalRow[], query: readonly QueryTerm[], limit: number): ScoredPassage[] {
+  const first = rows[0];
+  if (!first) return [];
+  const n = Number(first.n);
+  const avgdl = averageLength(n, Number(first.total));
+  const slot = new Map<number, number>();
+  const weights: number[] = [];
+  first.known.forEach((qord, i) => {
+    slot.set(Number(qord), i);
+    weights.push(termWeight(bm25Idf(n, Number(first.dfs[i])), query[Number(qord) - 1] as QueryTerm));
+  });
+  const scored = rows.map((r) => {
+    const tfs = new Array<number>(weights.length).fill(0);
+    r.qords.forEach((qord, i) => {
+      tfs[slot.get(Number(qord)) as number] = Number(r.tfs[i]);
+    });
+    return { passageId: r.passage_id, docId: r.doc_id, ord: Number(r.ord), score: scorePassage(weights, tfs, Number(r.length), avgdl) };
+  });
+  scored.sort((a, b) => b.score - a.score || byReadingOrder(a, b));
+  return scored.slice(0, limit).map((s) => ({ passageId: s.passageId, score: s.score }));
+}
+
 async function createStore(db: Queryable, options: PostgresStoreOptions, logger: Logger, iterative: boolean): Promise<PostgresStore> {
   const dimension = options.dimension;
   const efSearch = Math.min(Math.max(options.efSearch ?? 128, 1), 1000);
@@ -312,53 +389,17 @@ async function createStore(db: Queryable, options: PostgresStoreOptions, logger:
       if (query.length === 0 || !(k >= 1)) return [];
       if (opts.filter?.docIds && opts.filter.docIds.length === 0) return [];
       const limit = Math.floor(k);
-      // Candidates: every passage scoring within a hair of the k-th best by SQL's float arithmetic
-      // (summed in any order), so the exact rescoring below cannot miss one that belongs in the top k.
-      const rows = (
-        await db.query<{ passage_id: string; doc_id: string; ord: number; length: number; qords: number[]; tfs: number[]; n: number; total: number; dfs: number[] }>(
-          `WITH st AS (SELECT passages::float8 AS n, total_length::float8 AS total FROM kb_state WHERE id = 1),
-           q AS (
-             SELECT u.qord::int AS qord, u.term, t.df,
-                    ln(1 + (st.n - t.df + 0.5) / (t.df + 0.5)) * u.qtf * u.w AS weight
-             FROM unnest($1::text[], $2::float8[], $3::float8[]) WITH ORDINALITY AS u(term, qtf, w, qord)
-             JOIN kb_terms t ON t.term = u.term CROSS JOIN st
-           ),
-           qa AS (SELECT array_agg(df ORDER BY qord) AS dfs, array_agg(qord ORDER BY qord) AS qords FROM q),
-           s AS (
-             SELECT po.passage_id, min(po.doc_id) AS doc_id, min(po.ord) AS ord, min(po.length) AS length,
-                    sum(q.weight * po.tf * 2.2 / (po.tf + 1.2 * (0.25 + 0.75 * po.length / greatest(st.total / nullif(st.n, 0), 1)))) AS score,
-                    array_agg(q.qord ORDER BY q.qord) AS qords, array_agg(po.tf ORDER BY q.qord) AS tfs
-             FROM q JOIN kb_postings po ON po.term = q.term CROSS JOIN st
-             WHERE $4::text[] IS NULL OR po.doc_id = ANY($4::text[])
-             GROUP BY po.passage_id
-           ),
-           cut AS (SELECT coalesce((SELECT score FROM s ORDER BY score DESC LIMIT 1 OFFSET $5), 0) * (1 - 1e-9) AS c)
-           SELECT s.passage_id, s.doc_id, s.ord, s.length, s.qords, s.tfs, st.n, st.total, qa.dfs, qa.qords AS known
-           FROM s CROSS JOIN st CROSS JOIN qa CROSS JOIN cut
-           WHERE s.score >= cut.c`,
-          [query.map((q) => q.term), query.map((q) => q.qtf), query.map((q) => q.weight), docIdsParam(opts.filter), limit - 1],
-        )
-      ).rows as ({ known: number[] } & { passage_id: string; doc_id: string; ord: number; length: number; qords: number[]; tfs: number[]; n: number; total: number; dfs: number[] })[];
-      const first = rows[0];
-      if (!first) return [];
-      const n = Number(first.n);
-      const avgdl = averageLength(n, Number(first.total));
-      // Weights of the known query terms in query order (qord is 1-based over `query`).
-      const slot = new Map<number, number>();
-      const weights: number[] = [];
-      first.known.forEach((qord, i) => {
-        slot.set(Number(qord), i);
-        weights.push(termWeight(bm25Idf(n, Number(first.dfs[i])), query[Number(qord) - 1] as (typeof query)[number]));
-      });
-      const scored = rows.map((r) => {
-        const tfs = new Array<number>(weights.length).fill(0);
-        r.qords.forEach((qord, i) => {
-          tfs[slot.get(Number(qord)) as number] = Number(r.tfs[i]);
-        });
-        return { passageId: r.passage_id, docId: r.doc_id, ord: Number(r.ord), score: scorePassage(weights, tfs, Number(r.length), avgdl) };
-      });
-      scored.sort((a, b) => b.score - a.score || byReadingOrder(a, b));
-      return scored.slice(0, limit).map((s) => ({ passageId: s.passageId, score: s.score }));
+      // SQL ranks by its own float arithmetic (summed in any order); the rows come back with what the
+      // exact rescoring needs. Rows past k are fetched so that a passage within a hair of the k-th
+      // cannot be missed; when even the last fetched row is that close, fetch more.
+      for (let extra = 16; ; extra *= 8) {
+        const fetch = limit + extra;
+        const rows = (await db.query<LexicalRow>(LEXICAL_SQL, [query.map((q) => q.term), query.map((q) => q.qtf), query.map((q) => q.weight), docIdsParam(opts.filter), fetch])).rows;
+        const kth = rows[limit - 1];
+        const last = rows[rows.length - 1];
+        if (rows.length === fetch && kth && last && Number(last.score) >= Number(kth.score) * (1 - 1e-9)) continue;
+        return rescore(rows, query, limit);
+      }
     },
     async stats(terms: readonly string[], filter?: PassageFilter): Promise<TermStats> {
       const distinct = [...new Set(terms)];
@@ -490,6 +531,8 @@ async function createStore(db: Queryable, options: PostgresStoreOptions, logger:
       const prepared = prepareWrites(plan, dimension);
       const touched = [...new Set([...plan.remove, ...plan.put.map((w) => w.document.meta.docId)])];
       if (touched.length === 0) return { version: await version() };
+      let changed = 0;
+      let after = 0;
       const newVersion = await db.transaction(async (tx) => {
         await tx.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK_KEY.toString()]);
         const old = (await tx.query<{ n: number; total: number }>('SELECT count(*)::int AS n, coalesce(sum(length), 0)::float8 AS total FROM kb_passages WHERE doc_id = ANY($1::text[])', [touched])).rows[0];
@@ -555,21 +598,28 @@ async function createStore(db: Queryable, options: PostgresStoreOptions, logger:
             [postingTerms],
           );
         }
+        changed = Number(old?.n ?? 0) + added;
         const state = (
-          await tx.query<{ version: string }>(
+          await tx.query<{ version: string; passages: number }>(
             `UPDATE kb_state SET version = version + 1, updated_at = now(),
                documents = (SELECT count(*)::int FROM kb_documents),
                passages = passages - $1::int + $2::int,
                total_length = total_length - $3::bigint + $4::bigint
-             WHERE id = 1 RETURNING version::text AS version`,
+             WHERE id = 1 RETURNING version::text AS version, passages`,
             [Number(old?.n ?? 0), added, Math.round(Number(old?.total ?? 0)), addedLength],
           )
-        ).rows[0] as { version: string };
+        ).rows[0] as { version: string; passages: number };
+        after = Number(state.passages);
         // Delivered at commit, to every listener on this database (other replicas included).
         await tx.query('SELECT pg_notify($1, $2)', [channel, state.version]);
         return state.version;
       });
       logger.info('store updated', { version: newVersion, put: plan.put.length, removed: plan.remove.length });
+      if (changed >= 200 && changed * 10 >= after) {
+        // A bulk write: fresh statistics now, so the planner keeps reading postings by term (a server's
+        // autovacuum would get there within a minute; PGlite has none).
+        await db.query('ANALYZE kb_postings, kb_terms, kb_passages, kb_documents').catch((error: unknown) => logger.warn('ANALYZE after a bulk write failed', { error: describeError(error) }));
+      }
       await check();
       return { version: newVersion };
     },
