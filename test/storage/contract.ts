@@ -82,6 +82,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.vectors.search(axisVector(8, 0), 5)).toEqual([]);
         expect((await writer.hashes()).size).toBe(0);
         expect(store.info).toMatchObject({ documents: 0, passages: 0, modelId: CONTRACT_MODEL.modelId, dimension: 8 });
+        expect(store.info.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/u);
       });
     });
 

@@ -314,7 +314,7 @@ async function createStore(db: Queryable, options: PostgresStoreOptions, logger:
 
   const readState = async (): Promise<StateRow> => {
     const row = (
-      await db.query<StateRow>('SELECT version::text AS version, model_id, dimension, created_at::text AS created_at, documents, passages FROM kb_state WHERE id = 1')
+      await db.query<StateRow>(`SELECT version::text AS version, model_id, dimension, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at, documents, passages FROM kb_state WHERE id = 1`)
     ).rows[0];
     if (!row) throw new KbError(ERROR_CODES.INDEX_CORRUPT, 'the database has no kb_state row; it was changed by hand; restore it or point DATABASE_URL at an empty database and run `npm run -s kb -- ingest`');
     return row;
@@ -324,7 +324,7 @@ async function createStore(db: Queryable, options: PostgresStoreOptions, logger:
     version: s.version,
     modelId: s.model_id,
     dimension: Number(s.dimension),
-    createdAt: new Date(s.created_at).toISOString(),
+    createdAt: s.created_at,
     documents: Number(s.documents),
     passages: Number(s.passages),
   });
