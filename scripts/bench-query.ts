@@ -41,7 +41,7 @@ async function measure(label: string, fn: (q: string) => Promise<unknown>): Prom
 }
 
 await opened.service.search('预热'); // loads the term-neighbour table once
-console.log(`corpus: ${opened.kb.documents.size} documents, ${opened.kb.passages.length} passages; model ${opened.kb.info.modelId}; ${questions.length} questions × ${rounds} rounds`);
+console.log(`corpus: ${opened.store.info.documents} documents, ${opened.store.info.passages} passages (${opened.store.info.backend} store); model ${opened.store.info.modelId}; ${questions.length} questions × ${rounds} rounds`);
 for (const mode of ['bm25', 'dense', 'hybrid'] as SearchMode[]) {
   await measure(`search ${mode}`, (q) => opened.service.search(q, { k: 10, mode }));
 }

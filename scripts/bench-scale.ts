@@ -22,6 +22,7 @@ import { tutorialChunks } from '../src/pipeline/evaluate.js';
 import { createEmbeddingRuntime, expectationsFor } from '../src/pipeline/runtime.js';
 import { createKnowledgeService } from '../src/retrieval/service.js';
 import type { SearchMode } from '../src/retrieval/search.js';
+import { fileStore } from '../src/storage/file-store.js';
 
 const self = fileURLToPath(import.meta.url);
 const PASSAGES_PER_COPY = 361;
@@ -44,7 +45,7 @@ async function scale(target: number): Promise<void> {
   const ingestSeconds = (performance.now() - t0) / 1000;
   const size = await dirSize(indexDir);
   const kb = await loadIndex(indexDir, expectationsFor(config, embedder));
-  const service = createKnowledgeService(kb, embedder, { search: { denseWeight: profile.defaultDenseWeight } });
+  const service = createKnowledgeService(fileStore(kb), embedder, { search: { denseWeight: profile.defaultDenseWeight } });
   await service.search('预热');
   const latencies: Record<string, string> = {};
   for (const mode of ['bm25', 'dense', 'hybrid'] as SearchMode[]) {
@@ -104,7 +105,7 @@ async function scale(target: number): Promise<void> {
   }
   // The LangChain tutorial stack on the same documents.
   t0 = performance.now();
-  const docs = await tutorialChunks(kb);
+  const docs = await tutorialChunks(kb.documents);
   const store = await HNSWLib.fromDocuments(docs, new PolicyKbEmbeddings(embedder));
   const lcSeconds = (performance.now() - t0) / 1000;
   const lcDir = await mkdtemp(path.join(tmpdir(), 'kb-scale-lc-'));

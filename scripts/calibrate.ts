@@ -25,7 +25,7 @@ const files = args.filter((a) => !a.startsWith('--'));
 const config = loadConfig(process.env);
 const opened = await openKnowledgeBase(config, { autoIngest: true });
 // Thresholds off: every question answers unless a hard rule applies.
-const service = createKnowledgeService(opened.kb, opened.embedder, { ...serviceTuningFor(config, opened.profile), answer: { minCoverage: -10, absentPenalty: 0 } });
+const service = createKnowledgeService(opened.store, opened.embedder, { ...serviceTuningFor(config, opened.profile), answer: { minCoverage: -10, absentPenalty: 0 } });
 const rows: Row[] = [];
 for (const file of files) {
   for (const item of parseEvalSet(await readFile(file, 'utf8'), file)) {

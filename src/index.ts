@@ -20,6 +20,32 @@ export type { SearchHit, SearchOptions, SearchResponse } from './retrieval/searc
 export type { Answer, Citation } from './retrieval/answer.js';
 export type { IndexedDocument, KnowledgeIndex, PassageRecord } from './retrieval/knowledge-index.js';
 
+// Storage seams: what search, answers and transports read, whatever backend holds the data.
+export type {
+  DocumentFilter,
+  DocumentStore,
+  DocumentSummary as StoredDocumentSummary,
+  DocumentWrite,
+  EvidenceRequest,
+  EvidenceView,
+  KnowledgeStore,
+  LexicalIndex,
+  PassageFields,
+  PassageFilter,
+  PassageStore,
+  ScoredPassage,
+  StoreInfo,
+  StoredDocument,
+  StoredPassage,
+  StoreWriter,
+  TermStats,
+  TermView,
+  VectorIndex,
+  WritePlan,
+} from './storage/types.js';
+export { fileStore, FileStore } from './storage/file-store.js';
+export { documentMatches } from './storage/filters.js';
+
 // Building and changing the index.
 /** Build or update the index from a corpus folder (incremental by content hash). */
 export { ingest, type IngestOptions, type IngestSummary } from './pipeline/ingest.js';

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { loadConfig, type Config } from '../src/config/index.js';
 import { loadCorpus, type LoadedDocument } from '../src/pipeline/corpus.js';
 import { openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/open.js';
+import type { KnowledgeIndex } from '../src/retrieval/knowledge-index.js';
 import type { CliIo } from '../server/cli/io.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,9 +54,18 @@ export async function testConfig(overrides: Record<string, string> = {}): Promis
   return loadConfig({ CORPUS_DIR: CORPUS_DIR, MODELS_DIR, INDEX_DIR: indexDir, ...overrides });
 }
 
-let opened: Promise<OpenedKnowledgeBase> | undefined;
+let opened: Promise<OpenedSnapshot> | undefined;
 /** The real corpus ingested into a temporary index, once per test file. */
-export function realKnowledgeBase(): Promise<OpenedKnowledgeBase> {
-  opened ??= testConfig().then((config) => openKnowledgeBase(config, { autoIngest: true }));
+/** The dev corpus on the embedded backend, opened once per test file (its snapshot `kb` is set). */
+export function realKnowledgeBase(): Promise<OpenedSnapshot> {
+  opened ??= testConfig().then(async (config) => withSnapshot(await openKnowledgeBase(config, { autoIngest: true })));
   return opened;
+}
+
+export type OpenedSnapshot = OpenedKnowledgeBase & { kb: KnowledgeIndex };
+
+/** An opened knowledge base on the embedded backend, whose snapshot tests read directly. */
+export function withSnapshot(o: OpenedKnowledgeBase): OpenedSnapshot {
+  if (!o.kb) throw new Error(`expected the embedded (file) backend; this one is ${o.backend.kind}`);
+  return o as OpenedSnapshot;
 }

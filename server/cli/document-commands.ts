@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { addDocuments, removeDocument, type AddFailure, type AddInput, type AddReport } from '../../src/pipeline/library.js';
-import { libraryDepsFor } from '../../src/pipeline/open.js';
+import { backendFor, libraryDepsFor } from '../../src/pipeline/open.js';
 import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
 import { createProgressFactory } from '../../src/shared/progress.js';
 import { loggerFor, print, printJson, requireOne, stringOption, type CommandContext, type CommandSpec } from './context.js';
@@ -84,7 +84,8 @@ export const documentCommands: Record<string, CommandSpec> = {
         }
       }
       const logger = loggerFor(ctx);
-      const runtime = await createEmbeddingRuntime(ctx.config, logger);
+      const embedding = await createEmbeddingRuntime(ctx.config, logger);
+      const runtime = { ...embedding, backend: await backendFor(ctx.config, embedding, logger) };
       try {
         const deps = libraryDepsFor(ctx.config, runtime, { logger, owner: 'kb add', progress: createProgressFactory(ctx.io.stderr as { write(s: string): unknown; isTTY?: boolean }) });
         const change = await addDocuments(deps, inputs);
@@ -97,6 +98,7 @@ export const documentCommands: Record<string, CommandSpec> = {
         for (const f of failures) ctx.io.stderr.write(`error: ${f.message}\n`);
         return failures.length > 0 ? 1 : 0;
       } finally {
+        await runtime.backend.close();
         await runtime.embedder.dispose?.();
       }
     },
@@ -106,7 +108,8 @@ export const documentCommands: Record<string, CommandSpec> = {
     async run(ctx) {
       const docId = requireOne(ctx, '<docId>');
       const logger = loggerFor(ctx);
-      const runtime = await createEmbeddingRuntime(ctx.config, logger);
+      const embedding = await createEmbeddingRuntime(ctx.config, logger);
+      const runtime = { ...embedding, backend: await backendFor(ctx.config, embedding, logger) };
       try {
         const change = await removeDocument(libraryDepsFor(ctx.config, runtime, { logger, owner: 'kb remove' }), docId);
         const removed = change.reports[0];
@@ -114,6 +117,7 @@ export const documentCommands: Record<string, CommandSpec> = {
         else print(ctx.io, `removed ${docId} 《${removed?.title ?? ''}》; the index now holds ${change.ingest?.documents ?? 0} documents, ${change.ingest?.passages ?? 0} passages`);
         return 0;
       } finally {
+        await runtime.backend.close();
         await runtime.embedder.dispose?.();
       }
     },

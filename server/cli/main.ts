@@ -9,15 +9,16 @@ import { loadConfig } from '../../src/config/index.js';
 import { buildOutline } from '../../src/chunking/outline.js';
 import { importListing, readListingMap } from '../../src/pipeline/import-listing.js';
 import { requireDocument, type LoadedDocument } from '../../src/pipeline/corpus.js';
-import { ingest } from '../../src/pipeline/ingest.js';
-import { ingestOptionsFor } from '../../src/pipeline/open.js';
-import { acquireWriteLock, type WriteLock } from '../../src/pipeline/write-lock.js';
+import { backendFor } from '../../src/pipeline/open.js';
+import type { IngestSummary } from '../../src/pipeline/ingest.js';
+import type { WriteLock } from '../../src/pipeline/write-lock.js';
 import { buildModel } from '../../src/pipeline/model-build.js';
 import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
 import { describeError, isKbError } from '../../src/shared/errors.js';
 import { createProgressFactory } from '../../src/shared/progress.js';
 import { isoToday } from '../../src/shared/dates.js';
 import { presentDocument, presentPages } from '../../src/retrieval/presenter.js';
+import type { DocumentSummary } from '../../src/storage/types.js';
 import type { CliIo } from './io.js';
 import { COMMON_OPTIONS, loadCorpusReporting, loggerFor, print, printJson, requireOne, type CommandContext, type CommandSpec, type Values } from './context.js';
 import { documentCommands } from './document-commands.js';
@@ -90,7 +91,7 @@ function printTree(io: CliIo, node: ReturnType<typeof buildOutline>, depth = 0):
   }
 }
 
-type IngestResult = Awaited<ReturnType<typeof ingest>>;
+type IngestResult = IngestSummary;
 
 /** Per-outcome document counts; `--json` carries them next to the id lists. */
 function summaryCounts(s: IngestResult): { added: number; changed: number; removed: number; unchanged: number; kept: number } {
@@ -146,12 +147,12 @@ const commands: Record<string, CommandSpec> = {
       if (ctx.positionals.length > 0) throw new UsageError(`unexpected arguments: ${ctx.positionals.join(' ')}`);
       const logger = loggerFor(ctx);
       const { embedder, profile } = await createEmbeddingRuntime(ctx.config, logger);
+      const backend = await backendFor(ctx.config, { embedder, profile }, logger);
       let lock: WriteLock | undefined;
       try {
         // One writer per index: a second ingest waits a few seconds, then names the one running.
-        lock = await acquireWriteLock(ctx.config.indexDir, { waitMs: INGEST_LOCK_WAIT_MS, owner: 'kb ingest' });
-        const summary = await ingest({
-          ...ingestOptionsFor(ctx.config, embedder, profile),
+        lock = await backend.lock({ waitMs: INGEST_LOCK_WAIT_MS, owner: 'kb ingest' });
+        const summary = await backend.ingest({
           rebuild: ctx.values.rebuild === true,
           logger,
           progress: createProgressFactory(ctx.io.stderr as { write(s: string): unknown; isTTY?: boolean }),
@@ -162,6 +163,7 @@ const commands: Record<string, CommandSpec> = {
         return 0;
       } finally {
         await lock?.release();
+        await backend.close();
         await embedder.dispose?.();
       }
     },
@@ -191,10 +193,10 @@ const commands: Record<string, CommandSpec> = {
     async run(ctx) {
       const docs = await loadCorpusReporting(ctx);
       if (ctx.values.json) {
-        printJson(ctx.io, { documents: docs.map((d) => ({ ...metaOf(d), ...presentDocument(d, d.chunks.length, todayOf(ctx)), chunks: d.chunks.length })) });
+        printJson(ctx.io, { documents: docs.map((d) => ({ ...metaOf(d), ...presentDocument(summaryOf(d), todayOf(ctx)), chunks: d.chunks.length })) });
       } else {
         for (const d of docs) {
-          const v = presentDocument(d, d.chunks.length, todayOf(ctx));
+          const v = presentDocument(summaryOf(d), todayOf(ctx));
           const pages = v.pageCount > 0 ? `\t${v.pageCount} pages` : '';
           print(ctx.io, `${d.meta.docId}\t${v.format}${pages}\t${d.body.length} chars\t${d.chunks.length} chunks\t${v.validity.status}\t${d.meta.title}\t${d.meta.issuer}`);
         }
@@ -206,7 +208,7 @@ const commands: Record<string, CommandSpec> = {
     options: {},
     async run(ctx) {
       const doc = await docFor(ctx);
-      if (ctx.values.json) printJson(ctx.io, { ...metaOf(doc), ...presentDocument(doc, doc.chunks.length, todayOf(ctx)), pages: presentPages(doc), body: doc.body });
+      if (ctx.values.json) printJson(ctx.io, { ...metaOf(doc), ...presentDocument(summaryOf(doc), todayOf(ctx)), pages: presentPages(doc), body: doc.body });
       else {
         for (const [k, v] of Object.entries(doc.meta)) print(ctx.io, `${k}: ${String(v)}`);
         print(ctx.io, `\n${doc.body}`);
@@ -279,4 +281,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`error: ${describeError(error)}\n`);
     return 1;
   }
+}
+
+/** A corpus document as the presenter lists it (before it is indexed: its chunks count as passages). */
+function summaryOf(d: LoadedDocument): DocumentSummary {
+  return { meta: d.meta, contentHash: d.contentHash, source: d.source, passages: d.chunks.length, chars: d.body.length };
 }

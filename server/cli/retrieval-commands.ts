@@ -11,7 +11,6 @@ import { computeMetrics, formatMetricsTable, metricsByType, parseEvalSet, type M
 import { presentCitation, presentHit, provenance, type CitationView, type HitView } from '../../src/retrieval/presenter.js';
 import { MAX_QUERY_CHARS, type SearchHit } from '../../src/retrieval/search.js';
 import { isRealDate, isoToday } from '../../src/shared/dates.js';
-import { ERROR_CODES, KbError } from '../../src/shared/errors.js';
 import { createProgressFactory } from '../../src/shared/progress.js';
 import { loggerFor, print, printJson, requireNone, stringOption, type CommandContext, type CommandSpec } from './context.js';
 import { UsageError } from './io.js';
@@ -36,11 +35,10 @@ async function open(ctx: CommandContext): Promise<OpenedKnowledgeBase> {
   return openKnowledgeBase(ctx.config, { logger: loggerFor(ctx), autoIngest: true, progress: createProgressFactory(ctx.io.stderr as { write(s: string): unknown }) });
 }
 
-function docFilter(ctx: CommandContext, opened: OpenedKnowledgeBase): string[] | undefined {
+/** The --doc ids (search, ask and compare reject unknown ones, listing the known). */
+function docFilter(ctx: CommandContext, _opened: OpenedKnowledgeBase): string[] | undefined {
   const doc = ctx.values.doc;
   const ids = Array.isArray(doc) ? doc.map(String) : typeof doc === 'string' ? [doc] : [];
-  const known = [...opened.kb.documents.keys()].sort();
-  for (const id of ids) if (!opened.kb.documents.has(id)) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id}"; known docIds: ${known.join(', ')}`);
   return ids.length > 0 ? ids : undefined;
 }
 
@@ -91,7 +89,8 @@ export const retrievalCommands: Record<string, CommandSpec> = {
       const docIds = docFilter(ctx, opened);
       const response = await opened.service.search(query, { k, ...(docIds ? { docIds } : {}), ...filter });
       const today = ctx.config.today ?? isoToday();
-      const results = response.results.map((r) => ({ ...r, ...presentHit(opened.kb, r, today) }));
+      const docs = await opened.service.catalog();
+      const results = response.results.map((r) => ({ ...r, ...presentHit(docs, r, today) }));
       if (ctx.values.json) printJson(ctx.io, { query: response.query, results, scope: response.scope, expansions: response.expansions });
       else if (results.length === 0) print(ctx.io, '知识库中未找到相关条文。');
       else printHits(ctx, results);
@@ -105,7 +104,8 @@ export const retrievalCommands: Record<string, CommandSpec> = {
       const opened = await open(ctx);
       const docIds = docFilter(ctx, opened);
       const { answer } = await opened.service.ask(question, docIds ? { docIds } : {});
-      const citations = answer.citations.map((c) => presentCitation(opened.kb, c, ctx.config.today ?? isoToday()));
+      const docs = await opened.service.catalog();
+      const citations = answer.citations.map((c) => presentCitation(docs, c, ctx.config.today ?? isoToday()));
       if (ctx.values.json) printJson(ctx.io, { ...answer, citations });
       else print(ctx.io, formatAnswer(answer, citations));
       return 0;
@@ -117,7 +117,7 @@ export const retrievalCommands: Record<string, CommandSpec> = {
       const topic = queryFrom(ctx, 'topic');
       const opened = await open(ctx);
       const docIds = docFilter(ctx, opened);
-      const comparison = await compareProvisions(opened.kb, opened.service.searcher, topic, docIds ? { docIds } : {});
+      const comparison = await compareProvisions(opened.service.searcher, topic, docIds ? { docIds } : {});
       if (ctx.values.json) printJson(ctx.io, comparison);
       else print(ctx.io, comparisonMarkdown(comparison));
       return 0;
@@ -153,13 +153,14 @@ export const retrievalCommands: Record<string, CommandSpec> = {
             const file = path.resolve(ctx.io.cwd, out);
             await mkdir(path.dirname(file), { recursive: true });
             const today = ctx.config.today ?? isoToday();
+            const docs = await opened.service.catalog();
             const lines = runs.map((r) =>
               JSON.stringify({
                 id: r.item.id,
                 abstained: r.abstained,
                 results: r.results.map((x) => {
                   // The agreed fields first, then where the passage is (page, validity) as every transport shows it.
-                  const { page, pageEnd, ocr, validity } = provenance(opened.kb.documents.get(x.docId), x.start, x.end, today);
+                  const { page, pageEnd, ocr, validity } = provenance(docs.get(x.docId), x.start, x.end, today);
                   return { rank: x.rank, passageId: x.passageId, docId: x.docId, title: x.title, breadcrumb: x.breadcrumb, text: x.text, start: x.start, end: x.end, score: x.score, ...(page !== undefined ? { page } : {}), ...(pageEnd !== undefined ? { pageEnd } : {}), ...(ocr ? { ocr } : {}), validity };
                 }),
               }),

@@ -84,8 +84,8 @@ async function serve(ctx: CommandContext): Promise<number> {
   live.ready.then(
     () => {
       live.watch();
-      const s = live.current();
-      print(ctx.io, `ready: ${s?.kb.documents.size ?? 0} documents, ${s?.kb.passages.length ?? 0} passages (index ${s?.kb.info.version ?? '-'})`);
+      const info = live.current()?.store.info;
+      print(ctx.io, `ready: ${info?.documents ?? 0} documents, ${info?.passages ?? 0} passages (index ${info?.version ?? '-'})`);
     },
     (error: unknown) => logger.error('index could not be loaded; /readyz answers "failed"', { problem: describeError(error), todo: live.loadError() }),
   );
@@ -139,7 +139,7 @@ export const serveCommands: Record<string, CommandSpec> = {
       // Lines reach it whole and within the limit: its own limit (which closes the transport) never trips.
       const transport = new StdioServerTransport(input as unknown as NodeJS.ReadStream, ctx.io.stdout as unknown as NodeJS.WriteStream, { maxBufferSize: 2 * MAX_LINE_BYTES + 1024 * 1024 });
       await server.connect(transport);
-      logger.info('mcp server on stdio', { documents: opened.kb.documents.size, passages: opened.kb.passages.length });
+      logger.info('mcp server on stdio', { documents: opened.service.store.info.documents, passages: opened.service.store.info.passages });
       await new Promise<void>((resolve) => {
         server.server.onclose = () => resolve();
         ctx.io.stdin?.once('end', () => resolve());

@@ -22,7 +22,7 @@ import { mountDocumentReads } from './routes/documents.js';
 import { statusFor } from './status.js';
 import { cors, createRateLimiter, requireAllowedHost, requireAllowedOrigin, requireToken, securityHeaders, sendError } from './security.js';
 import { registerCompareRoutes } from './routes/compare.js';
-import { resolveReferences } from '../../src/retrieval/references.js';
+import type { StoredPassage } from '../../src/storage/types.js';
 
 export interface AppDeps {
   /** The live knowledge service; undefined while the index loads (readyz answers 503). */
@@ -135,7 +135,8 @@ export function createApp(deps: AppDeps): Express {
     const failed = s ? undefined : deps.getLoadError?.();
     if (failed) return void res.status(503).json({ status: 'failed', reason: failed });
     if (!s) return void res.status(503).json({ status: 'loading' });
-    res.json({ status: 'ready', index: { version: s.kb.info.version, model: s.kb.info.modelId, documents: s.kb.documents.size, passages: s.kb.passages.length, createdAt: s.kb.info.createdAt } });
+    const info = s.store.info;
+    res.json({ status: 'ready', index: { version: info.version, model: info.modelId, documents: info.documents, passages: info.passages, createdAt: info.createdAt, store: info.backend } });
   });
 
   const limit = deps.bodyLimit ?? '64kb';
@@ -158,9 +159,9 @@ export function createApp(deps: AppDeps): Express {
     const body = parse(searchBody, req.body);
     const svc = service();
     const response = await svc.search(body.query, { k: body.k ?? 8, ...(body.docIds ? { docIds: body.docIds } : {}), ...(body.issuer ? { issuer: body.issuer } : {}), ...(body.dateFrom ? { dateFrom: body.dateFrom } : {}), ...(body.dateTo ? { dateTo: body.dateTo } : {}), ...(body.validOn ? { validOn: body.validOn } : {}), ...(body.inForce ? { inForce: true } : {}), mergeClause: body.mergeClause === true });
-    const abstained = svc.abstains(response);
+    const [abstained, docs] = await Promise.all([svc.abstains(response), svc.catalog()]);
     res.json({
-      results: response.results.map((r) => presentHit(svc.kb, r, today())),
+      results: response.results.map((r) => presentHit(docs, r, today())),
       abstained,
     });
   });
@@ -168,10 +169,11 @@ export function createApp(deps: AppDeps): Express {
   /** `at`: the body field holding the latest question, named when the question is refused. */
   const answerFor = async (turns: ChatTurn[], at: readonly PropertyKey[], docIds?: string[]): Promise<{ answer: Answer; question: string; citations: CitationView[] }> => {
     const svc = service();
-    const { question } = resolveFollowUp(turns, svc.searcher.aliases);
+    const { question } = resolveFollowUp(turns, await svc.searcher.aliases());
     const q = parse(query, question, at);
     const { answer } = await svc.ask(q, docIds ? { docIds } : {});
-    return { answer, question: q, citations: answer.citations.map((c) => presentCitation(svc.kb, c, today())) };
+    const docs = await svc.catalog();
+    return { answer, question: q, citations: answer.citations.map((c) => presentCitation(docs, c, today())) };
   };
 
   app.post('/api/chat', async (req, res) => {
@@ -192,19 +194,14 @@ export function createApp(deps: AppDeps): Express {
 
   mountDocumentReads({ service, today })(app);
 
-  app.get('/api/passages/:passageId', (req, res) => {
-    const { kb } = service();
+  app.get('/api/passages/:passageId', async (req, res) => {
     const id = String(req.params.passageId);
-    const pos = kb.byId.get(id);
-    if (pos === undefined) throw new KbError(ERROR_CODES.UNKNOWN_PASSAGE, `unknown passageId "${id.slice(0, 100)}"`);
+    const found = await service().passage(id);
+    if (!found) throw new KbError(ERROR_CODES.UNKNOWN_PASSAGE, `unknown passageId "${id.slice(0, 100)}"`);
     const day = today();
-    const view = (i: number): PassageView | null => {
-      const p = kb.passages[i];
-      if (!p || p.docId !== kb.passages[pos]?.docId) return null;
-      return presentPassage(kb, p, day);
-    };
-    const p = kb.passages[pos] as (typeof kb.passages)[number];
-    res.json({ passage: view(pos), previous: view(pos - 1), next: view(pos + 1), references: resolveReferences(kb, p.docId, p.start, p.end) });
+    const docs = new Map([[found.document.meta.docId, found.document]]);
+    const view = (p: StoredPassage | undefined): PassageView | null => (p ? presentPassage(docs, p, day) : null);
+    res.json({ passage: view(found.passage), previous: view(found.before[0]), next: view(found.after[0]), references: found.references });
   });
 
   app.get('/v1/models', (_req, res) => {

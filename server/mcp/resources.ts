@@ -6,7 +6,6 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { serializeDocument } from '../../src/corpus/document.js';
-import { passageText } from '../../src/retrieval/knowledge-index.js';
 import type { KnowledgeService } from '../../src/retrieval/service.js';
 import { docUri, type ToolContext } from './context.js';
 
@@ -30,20 +29,19 @@ export function registerResources(server: McpServer, ctx: ToolContext, current: 
       list: async () => {
         const s = current();
         if (!s) return { resources: [] };
-        return { resources: [...s.kb.documents.values()].map((d) => ({ uri: docUri(d.meta.docId), name: d.meta.docId, title: d.meta.title, mimeType: 'text/markdown' })) };
+        return { resources: [...(await s.catalog()).values()].map((d) => ({ uri: docUri(d.meta.docId), name: d.meta.docId, title: d.meta.title, mimeType: 'text/markdown' })) };
       },
       complete: {
-        doc_id: (value) => {
+        doc_id: async (value) => {
           const s = current();
-          return s ? [...s.kb.documents.keys()].filter((id) => id.startsWith(value)).sort() : [];
+          return s ? [...(await s.catalog()).keys()].filter((id) => id.startsWith(value)).sort() : [];
         },
       },
     }),
     { title: 'Policy document', description: 'A whole document as Markdown with YAML front matter; its body is the text all start/end offsets index.', mimeType: 'text/markdown' },
     async (uri, { doc_id }) => {
-      const { kb } = ctx.service();
       const id = uriVariable(doc_id, 'doc_id');
-      const doc = kb.documents.get(id);
+      const doc = await ctx.service().store.documents.get(id);
       if (!doc) throw new McpError(RESOURCE_NOT_FOUND, `unknown doc_id "${id.slice(0, 100)}"; list_documents or resources/list gives the ids`, { uri: uri.href });
       return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: serializeDocument(doc.meta, doc.body) }] };
     },
@@ -54,12 +52,10 @@ export function registerResources(server: McpServer, ctx: ToolContext, current: 
     new ResourceTemplate('policy://passage/{passage_id}', { list: undefined }),
     { title: 'Policy passage', description: 'One citable passage: breadcrumb line, then the verbatim text.', mimeType: 'text/plain' },
     async (uri, { passage_id }) => {
-      const { kb } = ctx.service();
       const id = uriVariable(passage_id, 'passage_id');
-      const pos = kb.byId.get(id);
-      if (pos === undefined) throw new McpError(RESOURCE_NOT_FOUND, `unknown passage id "${id.slice(0, 100)}"; use ids returned by search or get_outline`, { uri: uri.href });
-      const p = kb.passages[pos] as (typeof kb.passages)[number];
-      return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: `${p.breadcrumb}\n[${p.start}, ${p.end})\n\n${passageText(kb, p)}` }] };
+      const [p] = await ctx.service().store.passages.get([id]);
+      if (!p) throw new McpError(RESOURCE_NOT_FOUND, `unknown passage id "${id.slice(0, 100)}"; use ids returned by search or get_outline`, { uri: uri.href });
+      return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: `${p.breadcrumb}\n[${p.start}, ${p.end})\n\n${p.text}` }] };
     },
   );
 }

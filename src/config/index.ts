@@ -79,11 +79,13 @@ export const configSchema = z.object({
   databaseUrl: z
     .string()
     .trim()
-    .regex(/^postgres(ql)?:\/\//u, 'must be a postgresql:// URL, e.g. postgresql://user:password@host:5432/policy_kb')
+    .regex(/^postgres(ql)?:\/\//u, 'must be a postgres:// or postgresql:// URL, e.g. postgresql://user:password@host:5432/policy_kb')
     .optional(),
   llmBaseUrl: z.string().url().optional(),
   llmModel: z.string().optional(),
   llmApiKey: z.string().optional(),
+  /** Connections in each process's pool (INDEX_STORE=postgres). */
+  databasePoolSize: intFrom(10, 1, 200),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -121,6 +123,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LLM_BASE_URL: 'llmBaseUrl',
   LLM_MODEL: 'llmModel',
   LLM_API_KEY: 'llmApiKey',
+  DATABASE_POOL_SIZE: 'databasePoolSize',
 };
 
 /**

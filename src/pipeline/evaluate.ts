@@ -8,7 +8,7 @@ import { Document } from '@langchain/core/documents';
 import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
 import { PolicyKbEmbeddings } from '../embeddings/langchain.js';
 import type { EvalItem, EvalRun } from '../retrieval/eval.js';
-import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
+import type { StoredDocument } from '../storage/types.js';
 import type { SearchMode } from '../retrieval/search.js';
 import type { OpenedKnowledgeBase } from './open.js';
 
@@ -19,7 +19,7 @@ export type EvalSystem = SearchMode;
  * to `ask` exactly as a user would, and the run carries that answer for answer-level scoring; its
  * abstention is then the answer's.
  */
-export async function runEval(opened: Pick<OpenedKnowledgeBase, 'service' | 'kb'>, items: readonly EvalItem[], options: { k: number; mode: EvalSystem; answers?: boolean }): Promise<EvalRun[]> {
+export async function runEval(opened: Pick<OpenedKnowledgeBase, 'service'>, items: readonly EvalItem[], options: { k: number; mode: EvalSystem; answers?: boolean }): Promise<EvalRun[]> {
   const runs: EvalRun[] = [];
   for (const item of items) {
     const response = await opened.service.searcher.search(item.question, { k: options.k, mode: options.mode });
@@ -28,17 +28,17 @@ export async function runEval(opened: Pick<OpenedKnowledgeBase, 'service' | 'kb'
       const citations = answer.citations.filter((c) => !c.lowConfidence).map((c) => ({ docId: c.docId, passageId: c.passageId, quote: c.quote }));
       runs.push({ item, abstained: answer.abstained, results: response.results, answer: { abstained: answer.abstained, text: answer.answer, citations } });
     } else {
-      runs.push({ item, abstained: opened.service.abstains(response), results: response.results });
+      runs.push({ item, abstained: await opened.service.abstains(response), results: response.results });
     }
   }
   return runs;
 }
 
 /** Splits every document like the LangChain RAG tutorial, keeping body offsets. */
-export async function tutorialChunks(kb: KnowledgeIndex): Promise<Document[]> {
+export async function tutorialChunks(documents: ReadonlyMap<string, StoredDocument>): Promise<Document[]> {
   const splitter = new RecursiveCharacterTextSplitter({ chunkSize: 1000, chunkOverlap: 200 });
   const docs: Document[] = [];
-  for (const [docId, doc] of kb.documents) {
+  for (const [docId, doc] of documents) {
     let cursor = 0;
     for (const text of await splitter.splitText(doc.body)) {
       const found = doc.body.indexOf(text, Math.max(0, cursor - 400));
@@ -50,8 +50,8 @@ export async function tutorialChunks(kb: KnowledgeIndex): Promise<Document[]> {
   return docs;
 }
 
-export async function runLangchainBaseline(opened: Pick<OpenedKnowledgeBase, 'kb' | 'embedder'>, items: readonly EvalItem[], options: { k: number }): Promise<EvalRun[]> {
-  const store = await HNSWLib.fromDocuments(await tutorialChunks(opened.kb), new PolicyKbEmbeddings(opened.embedder));
+export async function runLangchainBaseline(opened: Pick<OpenedKnowledgeBase, 'store' | 'embedder'>, items: readonly EvalItem[], options: { k: number }): Promise<EvalRun[]> {
+  const store = await HNSWLib.fromDocuments(await tutorialChunks(await opened.store.documents.getMany((await opened.store.documents.list()).map((d) => d.meta.docId))), new PolicyKbEmbeddings(opened.embedder));
   const runs: EvalRun[] = [];
   for (const item of items) {
     const hits = await store.similaritySearchWithScore(item.question, options.k);

@@ -25,7 +25,12 @@ import { acquireWriteLock } from './write-lock.js';
 
 export interface LibraryDeps {
   corpusDir: string;
+  /** The embedded index's folder: its lock file and manifest, unless `lock` and `passageCounts` are given. */
   indexDir: string;
+  /** The backend's single-writer lock (default: the lock file in `indexDir`). */
+  lock?: (options: { waitMs?: number; owner?: string }) => Promise<{ release(): Promise<void> }>;
+  /** Passages stored per document after a change (default: the manifest in `indexDir`). */
+  passageCounts?: () => Promise<Map<string, number>>;
   /** Applies the corpus folder to the index (incremental ingest). Called with the write lock held. */
   reindex: () => Promise<IngestSummary>;
   extract?: ExtractOptions;
@@ -128,7 +133,8 @@ function ownFrontMatterOf(bytes: Uint8Array, fileName: string, extracted: Extrac
 }
 
 async function withLock<T>(deps: LibraryDeps, run: () => Promise<T>): Promise<T> {
-  const lock = await acquireWriteLock(deps.indexDir, { waitMs: deps.lockWaitMs ?? 10_000, owner: deps.owner ?? 'policy-kb' });
+  const options = { waitMs: deps.lockWaitMs ?? 10_000, owner: deps.owner ?? 'policy-kb' };
+  const lock = deps.lock ? await deps.lock(options) : await acquireWriteLock(deps.indexDir, options);
   try {
     return await run();
   } finally {
@@ -258,8 +264,8 @@ async function addOne(deps: LibraryDeps, input: AddInput, entries: CorpusEntry[]
 
 /** Fills passage counts from the index the change produced. */
 async function withPassageCounts(deps: LibraryDeps, reports: AddReport[]): Promise<AddReport[]> {
-  const manifest = (await readManifest(deps.indexDir))?.manifest;
-  return reports.map((r) => ({ ...r, passages: manifest?.documents[r.docId]?.passages ?? 0 }));
+  const counts = deps.passageCounts ? await deps.passageCounts() : new Map(Object.entries((await readManifest(deps.indexDir))?.manifest.documents ?? {}).map(([id, d]) => [id, d.passages] as const));
+  return reports.map((r) => ({ ...r, passages: counts.get(r.docId) ?? 0 }));
 }
 
 /**

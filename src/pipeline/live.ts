@@ -3,17 +3,13 @@
  * new index goes live (CURRENT changes, or `reload()` on a signal). Requests hold the snapshot they
  * started with; a failed reload keeps the last good one.
  */
-import { watchFile, unwatchFile } from 'node:fs';
-import path from 'node:path';
 import type { Config } from '../config/index.js';
 import type { KnowledgeService } from '../retrieval/service.js';
 import { createKnowledgeService } from '../retrieval/service.js';
 import { describeError, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
-import { currentVersion, indexRoot, loadIndex } from './index-store.js';
 import { openKnowledgeBase, serviceTuningFor, type OpenedKnowledgeBase } from './open.js';
-import { expectationsFor } from './runtime.js';
 
 export interface LiveKnowledgeBase {
   current(): KnowledgeService | undefined;
@@ -28,7 +24,7 @@ export interface LiveKnowledgeBase {
   /** Why the first load failed (with what to do), once it has; undefined while loading or after success. */
   loadError(): string | undefined;
   /** The embedder and model profile once loaded (what library writes re-index with). */
-  runtime(): { embedder: OpenedKnowledgeBase['embedder']; profile: OpenedKnowledgeBase['profile'] } | undefined;
+  runtime(): Pick<OpenedKnowledgeBase, 'embedder' | 'profile' | 'backend'> | undefined;
   /**
    * Makes the served snapshot the one `version` names (after a write through this process):
    * reloads until it is, so a caller can answer only once its change is searchable.
@@ -49,14 +45,15 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
   let service: KnowledgeService | undefined;
   let error: string | undefined;
   let reloading: Promise<boolean> | undefined;
-  const pointer = path.join(indexRoot(config.indexDir), 'CURRENT');
+  let stopWatching: (() => void) | undefined;
 
   let failure: string | undefined;
   const ready = openKnowledgeBase(config, { logger, autoIngest: options.autoIngest ?? true }).then(
     (o) => {
       opened = o;
       service = o.service;
-      logger.info('index loaded', { version: o.kb.info.version, documents: o.kb.documents.size, passages: o.kb.passages.length });
+      const info = o.store.info;
+      logger.info('index loaded', { store: info.backend, version: info.version, documents: info.documents, passages: info.passages });
     },
     (e: unknown) => {
       failure = describeLoadFailure(e);
@@ -67,18 +64,18 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
   const doReload = async (): Promise<boolean> => {
     if (!opened) return false;
     try {
-      const version = await currentVersion(config.indexDir);
-      if (!version || version === service?.kb.info.version) return false;
-      const kb = await loadIndex(config.indexDir, expectationsFor(config, opened.embedder));
-      const next = createKnowledgeService(kb, opened.embedder, serviceTuningFor(config, opened.profile));
+      const version = await opened.backend.version();
+      if (!version || version === service?.store.info.version) return false;
+      const store = await opened.backend.open();
+      const next = createKnowledgeService(store, opened.embedder, serviceTuningFor(config, opened.profile));
       await next.search('预热'); // warm the term table before taking traffic
       service = next;
       error = undefined;
-      logger.info('index reloaded', { version: kb.info.version, documents: kb.documents.size, passages: kb.passages.length });
+      logger.info('index reloaded', { store: store.info.backend, version: store.info.version, documents: store.info.documents, passages: store.info.passages });
       return true;
     } catch (e) {
       error = describeError(e);
-      logger.error('index reload failed; still serving the last good index', { problem: error, serving: service?.kb.info.version });
+      logger.error('index reload failed; still serving the last good index', { problem: error, serving: service?.store.info.version });
       return false;
     }
   };
@@ -92,25 +89,26 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
       return reloading;
     },
     watch(intervalMs = 1000) {
-      watchFile(pointer, { interval: intervalMs }, () => {
-        void this.reload();
-      });
+      if (!opened || stopWatching) return;
+      stopWatching = opened.backend.watch(() => void this.reload(), intervalMs);
     },
     async close() {
-      unwatchFile(pointer);
+      stopWatching?.();
+      stopWatching = undefined;
+      await opened?.backend.close();
       await opened?.embedder.dispose?.();
     },
     ready,
     lastError: () => error,
     loadError: () => failure,
-    runtime: () => (opened ? { embedder: opened.embedder, profile: opened.profile } : undefined),
+    runtime: () => (opened ? { embedder: opened.embedder, profile: opened.profile, backend: opened.backend } : undefined),
     async reloadTo(version) {
-      // A reload already running may have read CURRENT before the write: run another after it.
+      // A reload already running may have read the version before the write: run another after it.
       for (let attempt = 0; attempt < 3; attempt++) {
-        if (service?.kb.info.version === version) return true;
+        if (service?.store.info.version === version) return true;
         await this.reload();
       }
-      return service?.kb.info.version === version;
+      return service?.store.info.version === version;
     },
   };
 }

@@ -7,21 +7,25 @@ import type { Embedder } from '../embeddings/embedder.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
 import { createKnowledgeService, type KnowledgeService, type ServiceTuning } from '../retrieval/service.js';
-import { ERROR_CODES, isKbError } from '../shared/errors.js';
+import { ERROR_CODES, KbError, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
-import { loadIndex } from './index-store.js';
-import { ingest, type IngestSummary } from './ingest.js';
+import { FileStore } from '../storage/file-store.js';
+import type { KnowledgeStore } from '../storage/types.js';
+import { fileBackend, ingestOptionsFor, type IndexBackend } from './backend.js';
+import type { IngestSummary } from './ingest.js';
 import type { LibraryDeps } from './library.js';
-import { createEmbeddingRuntime, expectationsFor } from './runtime.js';
-import { acquireWriteLock } from './write-lock.js';
+import { createEmbeddingRuntime } from './runtime.js';
 
 export interface OpenedKnowledgeBase {
   embedder: Embedder;
   profile: ModelProfile;
-  kb: KnowledgeIndex;
+  backend: IndexBackend;
+  store: KnowledgeStore;
   service: KnowledgeService;
+  /** The loaded snapshot itself, with the embedded backend (INDEX_STORE=file); unset with PostgreSQL. */
+  kb?: KnowledgeIndex;
   /** Set when opening had to build the index. */
   ingested?: IngestSummary;
 }
@@ -38,35 +42,26 @@ export function serviceTuningFor(config: Config, profile: ModelProfile): Service
   return tuning;
 }
 
-export function ingestOptionsFor(config: Config, embedder: Embedder, profile: ModelProfile) {
-  return {
-    extract: { ocr: config.ocr },
-    corpusDir: config.corpusDir,
-    indexDir: config.indexDir,
-    embedder,
-    profile,
-    chunkMaxChars: config.chunkMaxChars,
-    chunkMinChars: config.chunkMinChars,
-    hnsw: { M: config.hnswM, efConstruction: config.hnswEfConstruction, efSearch: config.hnswEfSearch },
-    batchSize: config.embedBatchSize,
-  };
-}
+export { ingestOptionsFor };
 
 /** How long a first start waits for another process that is building the same index. */
 const AUTO_INGEST_LOCK_WAIT_MS = 120_000;
 
-function autoIngest(config: Config, embedder: Embedder, profile: ModelProfile, logger: Logger, progress: ProgressFactory | undefined): Promise<IngestSummary> {
-  logger.info('no index yet: ingesting the corpus', { corpusDir: config.corpusDir });
-  return ingest({ ...ingestOptionsFor(config, embedder, profile), logger, progress: progress ?? noProgress });
+/** The backend INDEX_STORE names, bound to this embedder. */
+export async function backendFor(config: Config, runtime: { embedder: Embedder; profile: ModelProfile }, logger: Logger = silentLogger): Promise<IndexBackend> {
+  void logger;
+  if (config.indexStore === 'postgres') throw new KbError(ERROR_CODES.CONFIG_INVALID, 'INDEX_STORE=postgres: the PostgreSQL backend is not in this build yet');
+  return fileBackend(config, runtime);
 }
 
 export async function openKnowledgeBase(config: Config, options: { logger?: Logger; autoIngest?: boolean; progress?: ProgressFactory } = {}): Promise<OpenedKnowledgeBase> {
   const logger = options.logger ?? silentLogger;
   const { embedder, profile } = await createEmbeddingRuntime(config, logger);
+  const backend = await backendFor(config, { embedder, profile }, logger);
   let ingested: IngestSummary | undefined;
-  let kb: KnowledgeIndex;
+  let store: KnowledgeStore;
   try {
-    kb = await loadIndex(config.indexDir, expectationsFor(config, embedder));
+    store = await backend.open();
   } catch (error) {
     // No index yet, or one an older build made (another format, chunker or analyzer version): with
     // autoIngest, build it (ingest says why). An index made for other settings (model, chunk sizes)
@@ -74,39 +69,43 @@ export async function openKnowledgeBase(config: Config, options: { logger?: Logg
     const rebuildable = isKbError(error) && (error.code === ERROR_CODES.INDEX_MISSING || (error.code === ERROR_CODES.INDEX_MISMATCH && error.details?.cause === 'build'));
     if (!options.autoIngest || !rebuildable) throw error;
     // Another process may be building this very index: take the writer's lock, then look again.
-    const lock = await acquireWriteLock(config.indexDir, { waitMs: AUTO_INGEST_LOCK_WAIT_MS, owner: 'first start (auto-ingest)' });
+    const lock = await backend.lock({ waitMs: AUTO_INGEST_LOCK_WAIT_MS, owner: 'first start (auto-ingest)' });
     try {
-      const ready = await loadIndex(config.indexDir, expectationsFor(config, embedder)).catch(() => undefined);
+      const ready = await backend.open().catch(() => undefined);
       if (!ready) {
         if (error.code === ERROR_CODES.INDEX_MISMATCH) logger.warn('index made by an older build; rebuilding it', { reason: error.message });
-        ingested = await autoIngest(config, embedder, profile, logger, options.progress);
+        logger.info('no index yet: ingesting the corpus', { corpusDir: config.corpusDir, store: backend.kind });
+        ingested = await backend.ingest({ logger, progress: options.progress ?? noProgress });
       }
     } finally {
       await lock.release();
     }
-    kb = await loadIndex(config.indexDir, expectationsFor(config, embedder));
+    store = await backend.open();
   }
-  const service = createKnowledgeService(kb, embedder, serviceTuningFor(config, profile));
-  return { embedder, profile, kb, service, ...(ingested ? { ingested } : {}) };
+  const service = createKnowledgeService(store, embedder, serviceTuningFor(config, profile));
+  const kb = store instanceof FileStore ? store.index : undefined;
+  return { embedder, profile, backend, store, service, ...(kb ? { kb } : {}), ...(ingested ? { ingested } : {}) };
 }
 
 /**
- * What the library needs to change documents: the corpus and index folders, and an incremental
- * ingest bound to this embedder (run with the write lock held).
+ * What the library needs to change documents: the corpus folder, the backend's lock, and an
+ * incremental ingest bound to this embedder (run with the write lock held).
  */
 export function libraryDepsFor(
   config: Config,
-  runtime: { embedder: Embedder; profile: ModelProfile },
+  runtime: { embedder: Embedder; profile: ModelProfile; backend?: IndexBackend },
   options: { logger?: Logger; progress?: ProgressFactory; owner: string; lockWaitMs?: number },
 ): LibraryDeps {
-  const base = ingestOptionsFor(config, runtime.embedder, runtime.profile);
+  const backend = runtime.backend ?? fileBackend(config, runtime);
   return {
     corpusDir: config.corpusDir,
     indexDir: config.indexDir,
-    extract: base.extract,
+    extract: { ocr: config.ocr },
     owner: options.owner,
+    lock: (o) => backend.lock(o),
+    passageCounts: () => backend.passageCounts(),
     ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
-    reindex: () => ingest({ ...base, logger: options.logger ?? silentLogger, progress: options.progress ?? noProgress }),
+    reindex: () => backend.ingest({ logger: options.logger ?? silentLogger, progress: options.progress ?? noProgress }),
   };
 }

@@ -31,7 +31,7 @@ export function servedLibrary(config: Config, live: LiveKnowledgeBase, logger?: 
     add: async (inputs) => swap(await addDocuments(deps, inputs)),
     remove: async (docId) => swap(await removeDocument(deps, docId)),
     async original(docId) {
-      const doc = live.current()?.kb.documents.get(docId);
+      const doc = await live.current()?.store.documents.get(docId);
       return doc ? readOriginal(config.corpusDir, doc.meta) : undefined;
     },
   };

@@ -8,7 +8,7 @@ import { isoToday } from '../shared/dates.js';
 import { judgeValidity, validityNote, type Validity } from '../corpus/validity.js';
 import { analyze } from './analyzer.js';
 import { URL_ASK_WORDS, coverageOf, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
-import type { KnowledgeIndex } from './knowledge-index.js';
+import type { EvidenceRequest, EvidenceView } from '../storage/types.js';
 import type { SectionNode } from '../corpus/parser.js';
 import { questionForm, resolveClauseRefs, type QuestionForm } from './query.js';
 import type { SearchHit, SearchResponse } from './search.js';
@@ -149,7 +149,7 @@ function citationFor(n: number, hit: SearchHit, meta: ValidMeta | undefined, spa
   return c;
 }
 
-function labelsOf(kb: KnowledgeIndex, passageId: string): readonly string[] | undefined {
+function labelsOf(kb: EvidenceView, passageId: string): readonly string[] | undefined {
   const pos = kb.byId.get(passageId);
   return pos === undefined ? undefined : kb.passages[pos]?.labels;
 }
@@ -158,7 +158,7 @@ function labelsOf(kb: KnowledgeIndex, passageId: string): readonly string[] | un
  * The labels of the deepest section holding `offset`: the quote's own clause (第五条 of a 第四条—第五条
  * passage, 二、 of 一—三、), which is what a drafter cites. [] for a preamble before the first section.
  */
-function labelsAt(kb: KnowledgeIndex, docId: string, offset: number): readonly string[] | undefined {
+function labelsAt(kb: EvidenceView, docId: string, offset: number): readonly string[] | undefined {
   let node = kb.documents.get(docId)?.tree;
   if (!node) return undefined;
   for (;;) {
@@ -181,7 +181,7 @@ export function validityNotes(citations: readonly Citation[]): string[] {
   return notes;
 }
 
-function abstain(kb: KnowledgeIndex, response: SearchResponse, reason: string, confidence: number, signals?: AnswerSignals, today = isoToday()): Answer {
+function abstain(kb: EvidenceView, response: SearchResponse, reason: string, confidence: number, signals?: AnswerSignals, today = isoToday()): Answer {
   const nearest = response.results.slice(0, 3);
   const citations = nearest.map((hit, i) => citationFor(i + 1, hit, kb.documents.get(hit.docId)?.meta, { start: hit.start, end: hit.end, text: hit.text }, true, today, labelsOf(kb, hit.passageId)));
   const list = citations.map((c) => `[${c.n}]《${c.title}》${c.clause}`).join('；');
@@ -250,7 +250,7 @@ function quantityParts(question: string): { text: string; ask: QuantityAsk }[] {
 }
 
 /** Every sentence of the given hits, scored against the question's concepts. */
-function scoreSentences(kb: KnowledgeIndex, hits: readonly SearchHit[], concepts: readonly Concept[], asks: readonly QuantityAsk[], o: { fillerPenalty: number; asksFiller: boolean; perDocumentRank: boolean; rankConcepts?: readonly Concept[] }): ScoredSentence[] {
+function scoreSentences(kb: EvidenceView, hits: readonly SearchHit[], concepts: readonly Concept[], asks: readonly QuantityAsk[], o: { fillerPenalty: number; asksFiller: boolean; perDocumentRank: boolean; rankConcepts?: readonly Concept[] }): ScoredSentence[] {
   const ranking = o.rankConcepts ?? concepts;
   const out: ScoredSentence[] = [];
   const seenPerDoc = new Map<string, number>();
@@ -333,7 +333,7 @@ function missingTopic(question: string, concepts: readonly Concept[], covered: R
 }
 
 /** Composes the answer for a search response over the same snapshot. */
-export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuning: Partial<AnswerTuning> = {}): Answer {
+export function composeAnswer(kb: EvidenceView, response: SearchResponse, tuning: Partial<AnswerTuning> = {}): Answer {
   const t = { ...DEFAULT_ANSWER_TUNING, ...tuning };
   const today = t.today ?? isoToday();
   const { understanding } = response;
@@ -357,11 +357,13 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   const parts = quantityParts(response.query);
   const asks = parts.map((p) => p.ask);
   if (asks.some((a) => a.kind === 'url')) for (const w of URL_ASK_WORDS) namedWords.add(w);
-  const scopeDocs = new Set(response.scope.length > 0 ? response.scope : kb.documents.keys());
+  const scopeDocs = response.scope.length > 0 ? new Set(response.scope) : undefined;
   const asked = response.query.normalize('NFKC');
-  const isPhrase = (phrase: string): boolean => asked.includes(phrase) && [...scopeDocs].some((d) => kb.documents.get(d)?.body.includes(phrase));
-  const inScope = (i: number): boolean => scopeDocs.has(kb.passages[i]?.docId ?? '');
-  const concepts = questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope);
+  const inBodies = kb.hasPhrase ?? ((phrase: string): boolean => (scopeDocs ? [...scopeDocs].map((d) => kb.documents.get(d)) : [...kb.documents.values()]).some((d) => d?.body.includes(phrase)));
+  const isPhrase = (phrase: string): boolean => asked.includes(phrase) && inBodies(phrase);
+  // A view loaded for this request's scope holds only postings in scope.
+  const inScope = (i: number): boolean => kb.scopedPassages !== undefined || !scopeDocs || scopeDocs.has(kb.passages[i]?.docId ?? '');
+  const concepts = questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, undefined, kb.scopedPassages);
   const asksFiller = ASKS_FILLER_RE.test(response.query);
   // List and part questions read the best passages of every document in the results.
   const perDoc = form === 'single' ? top : spreadHits(response.results, t.passages, t.maxDocuments);
@@ -369,7 +371,7 @@ export function composeAnswer(kb: KnowledgeIndex, response: SearchResponse, tuni
   const extra = asks.some((a) => a.kind === 'url') && response.scope.length > 0 ? urlHits(kb, response.scope, perDoc.length) : [];
   // Inside each document of a list or parts answer, the sentence that has the question's phrases
   // (投资基金) ranks above one with the same words scattered (设立种子基金，…创业投资…).
-  const phrased = form === 'single' ? concepts : questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, isPhrase);
+  const phrased = form === 'single' ? concepts : questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, isPhrase, kb.scopedPassages);
   const rankConcepts = clauseWords.size > 0 && concepts.some((c) => !clauseWords.has(c.term)) ? concepts.filter((c) => !clauseWords.has(c.term)) : phrased;
   const scored = scoreSentences(kb, [...perDoc, ...extra], concepts, asks, { fillerPenalty: t.fillerPenalty, asksFiller, perDocumentRank: form !== 'single', rankConcepts });
   const insidePointed = (x: ScoredSentence): boolean => pointed.some((n) => kb.documents.get(x.hit.docId)?.tree && n.docId === x.hit.docId && x.start >= n.start && x.end <= n.end);
@@ -525,7 +527,7 @@ function partTopic(part: string, concepts: readonly Concept[]): string {
 }
 
 /** The clauses the question points at (resolved in the documents of its results), with their docId. */
-function pointedClauses(kb: KnowledgeIndex, response: SearchResponse): (SectionNode & { docId: string })[] {
+function pointedClauses(kb: EvidenceView, response: SearchResponse): (SectionNode & { docId: string })[] {
   const refs = response.understanding.clauseRefs;
   if (refs.length === 0) return [];
   const docs = [...new Set(response.results.filter((h) => h.matchedBy.includes('clause')).map((h) => h.docId))];
@@ -536,7 +538,7 @@ function pointedClauses(kb: KnowledgeIndex, response: SearchResponse): (SectionN
 }
 
 /** Hits for the passages of the given documents that state a web address (ranked after `after`). */
-function urlHits(kb: KnowledgeIndex, docIds: readonly string[], after: number): SearchHit[] {
+function urlHits(kb: EvidenceView, docIds: readonly string[], after: number): SearchHit[] {
   const out: SearchHit[] = [];
   kb.passages.forEach((p) => {
     if (!docIds.includes(p.docId) || out.length >= 3) return;
@@ -564,8 +566,31 @@ function spreadHits(results: readonly SearchHit[], per: number, maxDocs: number)
   return results.filter((h) => keep.has(h));
 }
 
+/**
+ * What composing an answer to this response reads: its hits' documents and passages, the question's
+ * words (with expansions, adjacent pairs and single characters) in scope, and — for a web-address
+ * question — every passage of the named documents. A store loads exactly this (`KnowledgeStore.evidence`).
+ */
+export function evidenceRequest(response: SearchResponse): EvidenceRequest {
+  const terms = response.understanding.terms;
+  const pairs: string[] = [];
+  for (let i = 0; i + 1 < terms.length; i += 1) pairs.push((terms[i] as string) + (terms[i + 1] as string));
+  const asked = response.query.normalize('NFKC');
+  const urlAsk = quantityParts(response.query).some((p) => p.ask.kind === 'url');
+  const request: EvidenceRequest = {
+    scope: response.scope,
+    docIds: [...new Set(response.results.map((h) => h.docId))],
+    passageIds: response.results.map((h) => h.passageId),
+    terms: [...new Set([...terms, ...response.expansions.map((e) => e.term), ...pairs])],
+    phrases: pairs.filter((p) => asked.includes(p)),
+    prefixes: [...new Set(terms.filter((t) => [...t].length === 1 && /[\u4e00-\u9fff]/u.test(t)))],
+  };
+  if (urlAsk && response.scope.length > 0) request.withPassages = response.scope;
+  return request;
+}
+
 /** Checks the invariants every answer must satisfy; returns the problems found (empty when sound). */
-export function checkAnswer(kb: KnowledgeIndex, answer: Answer): string[] {
+export function checkAnswer(kb: EvidenceView, answer: Answer): string[] {
   const problems: string[] = [];
   const numbers = new Set(answer.citations.map((c) => c.n));
   for (const m of answer.answer.matchAll(/\[(\d+)\]/gu)) {

@@ -8,7 +8,7 @@ import type { Validity } from '../corpus/validity.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 import { isoToday } from '../shared/dates.js';
 import { composeAnswer, type AnswerTuning, type Citation } from './answer.js';
-import type { KnowledgeIndex } from './knowledge-index.js';
+import { evidenceRequest } from './answer.js';
 import { validateQuery, type Searcher } from './search.js';
 import { judgeValidity } from '../corpus/validity.js';
 import { coverage, questionConcepts } from './evidence.js';
@@ -39,27 +39,31 @@ export interface CompareOptions {
 }
 
 /** One row per document in scope, in the order given (default: corpus order by docId). */
-export async function compareProvisions(kb: KnowledgeIndex, searcher: Searcher, rawTopic: string, options: CompareOptions = {}): Promise<Comparison> {
+export async function compareProvisions(searcher: Searcher, rawTopic: string, options: CompareOptions = {}): Promise<Comparison> {
   const topic = validateQuery(rawTopic);
-  const known = [...kb.documents.keys()].sort();
+  const store = searcher.store;
+  const summaries = new Map((await store.documents.list()).map((d) => [d.meta.docId, d] as const));
+  const known = [...summaries.keys()].sort();
   const docIds = options.docIds && options.docIds.length > 0 ? [...new Set(options.docIds)] : known;
   for (const id of docIds) {
-    if (!kb.documents.has(id)) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id.slice(0, 100)}"; known docIds: ${known.join(', ')}`, { details: { docId: id, knownIds: known } });
+    if (!summaries.has(id)) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id.slice(0, 100)}"; known docIds: ${known.join(', ')}`, { details: { docId: id, knownIds: known } });
   }
   const today = options.tuning?.today ?? isoToday();
   const rows: CompareRow[] = [];
   let n = 0;
   for (const docId of docIds) {
-    const doc = kb.documents.get(docId);
+    const doc = summaries.get(docId);
     if (!doc) continue;
-    const response = await searcher.search(topic, { docIds: [docId], k: options.perDocument ?? 3 });
+    const found = await searcher.search(topic, { docIds: [docId], k: options.perDocument ?? 3 });
     // Judge the document on its own: the topic's words that name another document do not narrow it away.
-    const answer = composeAnswer(kb, { ...response, scope: [docId] }, { ...options.tuning, today });
+    const response = { ...found, scope: [docId] };
+    const kb = await store.evidence(evidenceRequest(response));
+    const answer = composeAnswer(kb, response, { ...options.tuning, today });
     // A topic is a few words: a sentence must carry most of them to count as saying something on it.
     const floor = options.minCoverage ?? 0.5;
     const says = !answer.abstained && (answer.signals?.leadCoverage ?? answer.confidence) >= floor;
     // Each quote must itself speak to the topic (a 租金补贴 clause is not about 电费补贴).
-    const concepts = questionConcepts(kb.bm25, response.understanding.terms, response.expansions, new Set(response.understanding.namedDocs.map((d) => d.by)), (i) => kb.passages[i]?.docId === docId);
+    const concepts = questionConcepts(kb.bm25, response.understanding.terms, response.expansions, new Set(response.understanding.namedDocs.map((d) => d.by)), (i) => kb.scopedPassages !== undefined || kb.passages[i]?.docId === docId, undefined, kb.scopedPassages);
     const relevant = says ? answer.citations.filter((c, i) => i === 0 || coverage(c.quote, concepts, 'local') >= floor) : [];
     const citations = relevant.map((c) => ({ ...c, n: (n += 1) }));
     const row: CompareRow = { docId, title: doc.meta.title, issuer: doc.meta.issuer, validity: judgeValidity(doc.meta, today), citations };

@@ -3,7 +3,7 @@
  * the query, and reads what quantity a question asks for. Pure.
  */
 import { analyze, isGlueArtefact, STOPWORDS } from './analyzer.js';
-import type { Bm25Index } from './bm25.js';
+import type { TermView } from '../storage/types.js';
 
 export interface Sentence {
   /** Offsets into the document body. */
@@ -87,12 +87,14 @@ export interface Concept {
  * much as the average known term: it is often a paraphrase (年末 for 年底), not the subject.
  */
 export function questionConcepts(
-  bm25: Bm25Index,
+  bm25: TermView,
   terms: readonly string[],
   expansions: readonly { term: string; from: string }[],
   exclude: ReadonlySet<string>,
   inScope: (passage: number) => boolean = () => true,
   isPhrase?: (phrase: string) => boolean,
+  /** Passages in scope, when `bm25` numbers only some of the index's passages (a loaded evidence view). */
+  scopedPassages?: number,
 ): Concept[] {
   const subject = (t: string): boolean => !exclude.has(t) && !QUESTION_WORDS.has(t) && !isGlueArtefact(t);
   const distinct = [...new Set(terms)].filter(subject);
@@ -131,8 +133,8 @@ export function questionConcepts(
     const words = bm25.terms().filter((w) => w.length === 2 && w.startsWith(c.term) && !STOPWORDS.has(w) && bm25.passagesWith(w).some(inScope));
     for (const w of words.slice(0, 8)) c.forms.add(w);
   }
-  let scopeSize = 0;
-  for (let i = 0; i < bm25.size; i += 1) if (inScope(i)) scopeSize += 1;
+  let scopeSize = scopedPassages ?? 0;
+  if (scopedPassages === undefined) for (let i = 0; i < bm25.size; i += 1) if (inScope(i)) scopeSize += 1;
   for (const c of concepts) {
     const hits = new Set<number>();
     for (const f of c.forms) for (const i of bm25.passagesWith(f)) if (inScope(i)) hits.add(i);

@@ -4,7 +4,6 @@
  * words the user typed still dominate.
  */
 import type { Embedder } from '../embeddings/embedder.js';
-import type { Bm25Index } from './bm25.js';
 import { STOPWORDS } from './analyzer.js';
 import { QUESTION_WORDS } from './evidence.js';
 
@@ -46,14 +45,23 @@ export interface TermNeighbours {
 }
 
 /** Embeds the vocabulary once (lazily, on the first call) and finds neighbours by cosine. */
-export function createTermNeighbours(bm25: Bm25Index, embedder: Embedder): TermNeighbours {
+export function createTermNeighbours(vocabulary: () => Promise<readonly string[]>, embedder: Embedder): TermNeighbours {
   let table: Promise<{ terms: string[]; matrix: Float32Array; dim: number }> | undefined;
+  // The index's terms, read once (the vocabulary of one snapshot does not change).
+  let vocab: { all: readonly string[]; known: Set<string> } | undefined;
+  const loadVocabulary = async (): Promise<{ all: readonly string[]; known: Set<string> }> => {
+    if (!vocab) {
+      const all = await vocabulary();
+      vocab = { all, known: new Set(all) };
+    }
+    return vocab;
+  };
   // How many vocabulary words contain each character (how specific a shared character is).
   let charSpread: { counts: Map<string, number>; words: number } | undefined;
   const spreadOf = (ch: string): number => {
     if (!charSpread) {
       const counts = new Map<string, number>();
-      const words = bm25.terms().filter((t) => t.length >= 2);
+      const words = (vocab?.all ?? []).filter((t) => t.length >= 2);
       for (const t of words) for (const c of new Set(t)) counts.set(c, (counts.get(c) ?? 0) + 1);
       charSpread = { counts, words: Math.max(1, words.length) };
     }
@@ -61,7 +69,7 @@ export function createTermNeighbours(bm25: Bm25Index, embedder: Embedder): TermN
   };
   const load = (): Promise<{ terms: string[]; matrix: Float32Array; dim: number }> => {
     table ??= (async () => {
-      const terms = bm25.terms().filter((t) => t.length >= 2 && CJK.test(t) && !STOPWORDS.has(t) && !QUESTION_WORDS.has(t));
+      const terms = (await loadVocabulary()).all.filter((t) => t.length >= 2 && CJK.test(t) && !STOPWORDS.has(t) && !QUESTION_WORDS.has(t));
       const vectors = await embedder.embedDocuments(terms);
       const dim = embedder.dimension;
       const matrix = new Float32Array(terms.length * dim);
@@ -95,8 +103,9 @@ export function createTermNeighbours(bm25: Bm25Index, embedder: Embedder): TermN
       const unique = [...new Set(queryTerms)].filter((t) => t.length >= 2 && CJK.test(t) && !STOPWORDS.has(t) && !QUESTION_WORDS.has(t) && !exclude.has(t));
       const present = new Set(queryTerms);
       const out = new Map<string, Expansion>();
+      const { known: vocabularyTerms } = await loadVocabulary();
       for (const from of unique) {
-        const known = bm25.has(from);
+        const known = vocabularyTerms.has(from);
         const chars = new Set([...from].filter((ch) => CJK.test(ch) && spreadOf(ch) <= options.sharedCharMaxShare));
         const min = (term: string): number => (!known ? options.minSimilarityUnknown : [...term].some((ch) => chars.has(ch)) ? Math.min(options.minSimilarityShared, options.minSimilarityKnown) : options.minSimilarityKnown);
         const picked = (await neighboursOf(from))

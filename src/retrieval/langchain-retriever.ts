@@ -66,8 +66,9 @@ export class PolicyKbRetriever extends BaseRetriever<PolicyKbDocumentMetadata> {
       ...(this.inForce ? { inForce: true } : {}),
     });
     const today = this.today();
+    const docs = await service.catalog();
     return response.results.map((hit) => {
-      const { text, ...metadata } = presentHit(service.kb, hit, today);
+      const { text, ...metadata } = presentHit(docs, hit, today);
       return new Document<PolicyKbDocumentMetadata>({ pageContent: text, metadata, id: hit.passageId });
     });
   }

@@ -8,7 +8,7 @@ import { ERROR_CODES, KbError } from '../shared/errors.js';
 import { isoToday } from '../shared/dates.js';
 import { validityNotes, type Answer, type Citation } from './answer.js';
 import { judgeValidity } from '../corpus/validity.js';
-import type { KnowledgeIndex } from './knowledge-index.js';
+import type { EvidenceView } from '../storage/types.js';
 import type { SearchHit } from './search.js';
 
 export interface LlmConfig {
@@ -34,7 +34,7 @@ export function buildLlmMessages(question: string, passages: readonly SearchHit[
 }
 
 /** Keeps markers that name a passage, drops the others; renumbers citations in order of use. */
-export function reconcileMarkers(text: string, passages: readonly SearchHit[], kb: KnowledgeIndex, today = isoToday()): { answer: string; citations: Citation[]; flagged: boolean } {
+export function reconcileMarkers(text: string, passages: readonly SearchHit[], kb: Pick<EvidenceView, 'documents'>, today = isoToday()): { answer: string; citations: Citation[]; flagged: boolean } {
   let flagged = false;
   const order: number[] = [];
   const cleaned = text.replace(/\[(\d{1,3})\]/gu, (whole, raw: string) => {
@@ -58,7 +58,7 @@ export function reconcileMarkers(text: string, passages: readonly SearchHit[], k
   return { answer: cleaned.trim(), citations, flagged };
 }
 
-export async function generateWithLlm(config: LlmConfig, question: string, passages: readonly SearchHit[], kb: KnowledgeIndex, base: Answer, fetchImpl: FetchLike = fetch as unknown as FetchLike): Promise<Answer> {
+export async function generateWithLlm(config: LlmConfig, question: string, passages: readonly SearchHit[], kb: Pick<EvidenceView, 'documents'>, base: Answer, fetchImpl: FetchLike = fetch as unknown as FetchLike): Promise<Answer> {
   const url = `${config.baseUrl.replace(/\/+$/u, '')}/chat/completions`;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (config.apiKey) headers.authorization = `Bearer ${config.apiKey}`;

@@ -7,8 +7,12 @@
 import { pageRanges, type ValidMeta } from '../corpus/document.js';
 import { pageSpan, type PageRange } from '../corpus/pages.js';
 import { judgeValidity, type Validity } from '../corpus/validity.js';
-import type { IndexedDocument, KnowledgeIndex, PassageRecord } from './knowledge-index.js';
-import { passageText } from './knowledge-index.js';
+import type { DocumentSummary as StoredSummary, StoredPassage } from '../storage/types.js';
+
+/** Where the presenter finds a document's metadata: a store's summaries, an evidence view's documents. */
+export interface DocumentLookup {
+  get(docId: string): { meta: ValidMeta } | undefined;
+}
 
 export { isoToday } from '../shared/dates.js';
 
@@ -40,7 +44,7 @@ function pagesOf(meta: ValidMeta): PageRange[] {
   return pages;
 }
 
-export function provenance(doc: IndexedDocument | undefined, start: number, end: number, today: string): Provenance {
+export function provenance(doc: { meta: ValidMeta } | undefined, start: number, end: number, today: string): Provenance {
   if (!doc) return { validity: { status: 'unknown', basis: '文件不在知识库中' } };
   const out: Provenance = { validity: judgeValidity(doc.meta, today) };
   const span = pageSpan(pagesOf(doc.meta), start, end);
@@ -52,7 +56,7 @@ export function provenance(doc: IndexedDocument | undefined, start: number, end:
   return out;
 }
 
-export function documentFields(doc: IndexedDocument | undefined): DocumentCitationFields {
+export function documentFields(doc: { meta: ValidMeta } | undefined): DocumentCitationFields {
   const meta = doc?.meta;
   const out: DocumentCitationFields = { title: meta?.title ?? '', issuer: meta?.issuer ?? '' };
   if (meta?.docNumber) out.docNumber = meta.docNumber;
@@ -71,8 +75,8 @@ export interface SpanView extends DocumentCitationFields, Provenance {
   end: number;
 }
 
-function spanView(kb: KnowledgeIndex, span: { passageId: string; docId: string; breadcrumb: string; clause: string; start: number; end: number }, today: string): SpanView {
-  const doc = kb.documents.get(span.docId);
+function spanView(kb: DocumentLookup, span: { passageId: string; docId: string; breadcrumb: string; clause: string; start: number; end: number }, today: string): SpanView {
+  const doc = kb.get(span.docId);
   return {
     passageId: span.passageId,
     docId: span.docId,
@@ -92,7 +96,7 @@ export interface HitView extends SpanView {
 }
 
 /** A search hit as transports show it. */
-export function presentHit(kb: KnowledgeIndex, hit: { rank: number; passageId: string; docId: string; breadcrumb: string; clause: string; text: string; start: number; end: number; score: number }, today: string): HitView {
+export function presentHit(kb: DocumentLookup, hit: { rank: number; passageId: string; docId: string; breadcrumb: string; clause: string; text: string; start: number; end: number; score: number }, today: string): HitView {
   return { rank: hit.rank, ...spanView(kb, hit, today), text: hit.text, score: hit.score };
 }
 
@@ -121,7 +125,7 @@ export interface CitationLike {
 }
 
 /** An answer citation as transports show it. */
-export function presentCitation(kb: KnowledgeIndex, c: CitationLike, today: string): CitationView {
+export function presentCitation(kb: DocumentLookup, c: CitationLike, today: string): CitationView {
   const view: CitationView = { n: c.n, ...spanView(kb, c, today), quote: c.quote };
   if (c.validity) view.validity = c.validity;
   if (c.clausePath) view.clausePath = c.clausePath;
@@ -134,8 +138,8 @@ export interface PassageView extends SpanView {
 }
 
 /** A stored passage as transports show it (its whole text). */
-export function presentPassage(kb: KnowledgeIndex, p: PassageRecord, today: string): PassageView {
-  return { ...spanView(kb, p, today), text: passageText(kb, p) };
+export function presentPassage(kb: DocumentLookup, p: StoredPassage, today: string): PassageView {
+  return { ...spanView(kb, p, today), text: p.text };
 }
 
 /** The drafters' citation form: 《标题》（文号）第X条, with the page when the source has pages. */
@@ -162,7 +166,7 @@ export interface DocumentSummary extends DocumentCitationFields {
 }
 
 /** A document in a list: metadata, format, pages, validity and size (no body). */
-export function presentDocument(doc: IndexedDocument, passages: number, today: string): DocumentSummary {
+export function presentDocument(doc: StoredSummary, today: string): DocumentSummary {
   const m = doc.meta;
   const out: DocumentSummary = {
     docId: m.docId,
@@ -170,8 +174,8 @@ export function presentDocument(doc: IndexedDocument, passages: number, today: s
     pageCount: m.pages?.length ?? 0,
     ocr: (m.ocrPages?.length ?? 0) > 0,
     validity: judgeValidity(m, today),
-    chars: doc.body.length,
-    passages,
+    chars: doc.chars,
+    passages: doc.passages,
   };
   if (!out.format) out.format = 'markdown';
   if (m.listingDate) out.listingDate = m.listingDate;
@@ -184,20 +188,8 @@ export function presentDocument(doc: IndexedDocument, passages: number, today: s
 }
 
 /** Pages of a document as `{page, start, end, ocr?}` (empty for an unpaginated source). */
-export function presentPages(doc: IndexedDocument): PageRange[] {
+export function presentPages(doc: { meta: ValidMeta }): PageRange[] {
   return pagesOf(doc.meta);
-}
-
-/** Passage counts per document, counted once per snapshot. */
-const countCache = new WeakMap<KnowledgeIndex, Map<string, number>>();
-export function passageCounts(kb: KnowledgeIndex): Map<string, number> {
-  let counts = countCache.get(kb);
-  if (!counts) {
-    counts = new Map();
-    for (const p of kb.passages) counts.set(p.docId, (counts.get(p.docId) ?? 0) + 1);
-    countCache.set(kb, counts);
-  }
-  return counts;
 }
 
 const snakeKey = (key: string): string => key.replace(/[A-Z]/gu, (c) => `_${c.toLowerCase()}`);

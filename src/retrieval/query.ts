@@ -35,7 +35,7 @@ export interface QueryUnderstanding {
 }
 
 /** Aliases per document: title, short title, issuer, place names (云浮市 → 云浮), front-matter aliases. */
-export function documentAliases(doc: IndexedDocument): string[] {
+export function documentAliases(doc: Pick<IndexedDocument, 'meta'>): string[] {
   const out = new Set<string>();
   const add = (s: string | undefined): void => {
     const t = s?.trim();
@@ -61,7 +61,7 @@ export interface AliasTable {
   entries: { alias: string; docIds: string[] }[];
 }
 
-export function buildAliasTable(documents: Iterable<IndexedDocument>): AliasTable {
+export function buildAliasTable(documents: Iterable<Pick<IndexedDocument, 'meta'>>): AliasTable {
   const map = new Map<string, Set<string>>();
   for (const doc of documents) {
     for (const alias of documentAliases(doc)) {

@@ -4,7 +4,7 @@
  */
 import type { SectionKind, SectionNode } from '../corpus/parser.js';
 import { parseNumeral } from '../shared/numerals.js';
-import type { KnowledgeIndex, PassageRecord } from './knowledge-index.js';
+import type { PassageFields, StoredDocument } from '../storage/types.js';
 
 export interface ClauseReference {
   /** The reference as written ("本办法第十条"), with its offsets in the document body. */
@@ -59,9 +59,7 @@ function findChild(node: SectionNode, kinds: readonly SectionKind[], number: num
 }
 
 /** The references in body[start, end) of a document, each resolved (unresolvable ones are left out). */
-export function resolveReferences(kb: KnowledgeIndex, docId: string, start: number, end: number): ClauseReference[] {
-  const doc = kb.documents.get(docId);
-  if (!doc) return [];
+export function resolveReferences(doc: Pick<StoredDocument, 'body' | 'tree'>, passages: readonly Pick<PassageFields, 'passageId' | 'start' | 'end'>[], start: number, end: number): ClauseReference[] {
   const text = doc.body.slice(start, end);
   const out: ClauseReference[] = [];
   for (const m of text.matchAll(REFERENCE_RE)) {
@@ -89,7 +87,7 @@ export function resolveReferences(kb: KnowledgeIndex, docId: string, start: numb
       target = findChild(article, ['clause'], clause);
     }
     if (!target) continue;
-    const holder = kb.passages.find((p: PassageRecord) => p.docId === docId && p.start <= target.start && target.start < p.end);
+    const holder = passages.find((p) => p.start <= target.start && target.start < p.end);
     if (!holder) continue;
     out.push({
       text: m[0],

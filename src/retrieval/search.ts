@@ -4,11 +4,11 @@
  * tree and ranked first; results spread across documents when the query names none.
  */
 import type { Embedder } from '../embeddings/embedder.js';
-import { judgeValidity } from '../corpus/validity.js';
 import { isoToday } from '../shared/dates.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 import { diversify, fuse, interleave, type FusionMethod } from './fusion.js';
-import { passageText, type KnowledgeIndex, type PassageRecord } from './knowledge-index.js';
+import { isEmptyFilter } from '../storage/filters.js';
+import type { DocumentFilter, DocumentSummary, KnowledgeStore, PassageFilter, ScoredPassage, StoredPassage } from '../storage/types.js';
 import { createTermNeighbours, DEFAULT_EXPANSION, type Expansion, type ExpansionOptions } from './expansion.js';
 import { QUESTION_WORDS, quantityAsk } from './evidence.js';
 import { buildAliasTable, resolveClauseRefs, understandQuery, type AliasTable, type QueryUnderstanding } from './query.js';
@@ -99,10 +99,10 @@ export interface SearchResponse {
 
 export const MAX_QUERY_CHARS = 2000;
 
-/** A search service bound to one snapshot: alias table and lookups are built once. */
+/** A search service bound to one store view: alias table and term neighbours are built once. */
 export interface Searcher {
-  readonly kb: KnowledgeIndex;
-  readonly aliases: AliasTable;
+  readonly store: KnowledgeStore;
+  aliases(): Promise<AliasTable>;
   search(query: string, options?: SearchOptions): Promise<SearchResponse>;
 }
 
@@ -112,52 +112,49 @@ export function validateQuery(query: unknown): string {
   return query.trim();
 }
 
-export function createSearcher(kb: KnowledgeIndex, embedder: Embedder, tuning: Partial<SearchTuning> = {}): Searcher {
-  const t: SearchTuning = { ...DEFAULT_TUNING, ...tuning };
-  const aliases = buildAliasTable(kb.documents.values());
-  const neighbours = createTermNeighbours(kb.bm25, embedder);
-  // Place and document names are never expanded (惠州 must not pull in 东莞).
-  const aliasTerms = new Set(aliases.entries.map((e) => e.alias));
-  const knownIds = [...kb.documents.keys()].sort();
+interface Catalog {
+  summaries: Map<string, DocumentSummary>;
+  aliases: AliasTable;
+  aliasTerms: Set<string>;
+  knownIds: string[];
+  known: Set<string>;
+}
 
-  const allowedDocs = (options: SearchOptions): Set<string> | undefined => {
-    let allowed: Set<string> | undefined;
+/** A candidate passage: its fused score and the order ties are broken in (docId, then reading order). */
+type Keyed = { key: number; score: number; ranks: (number | undefined)[]; scores: (number | undefined)[] };
+
+export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning: Partial<SearchTuning> = {}): Searcher {
+  const t: SearchTuning = { ...DEFAULT_TUNING, ...tuning };
+  let catalog: Promise<Catalog> | undefined;
+  const loadCatalog = (): Promise<Catalog> => {
+    catalog ??= store.documents.list().then((docs) => {
+      const aliases = buildAliasTable(docs);
+      const knownIds = docs.map((d) => d.meta.docId).sort();
+      // Place and document names are never expanded (惠州 must not pull in 东莞).
+      return { summaries: new Map(docs.map((d) => [d.meta.docId, d] as const)), aliases, aliasTerms: new Set(aliases.entries.map((e) => e.alias)), knownIds, known: new Set(knownIds) };
+    });
+    return catalog;
+  };
+  const neighbours = createTermNeighbours(() => store.lexical.vocabulary(), embedder);
+
+  /** The documents the filters keep (undefined: no filter). */
+  const allowedDocs = async (options: SearchOptions, cat: Catalog): Promise<Set<string> | undefined> => {
     if (options.docIds && options.docIds.length > 0) {
       for (const id of options.docIds) {
-        if (!kb.documents.has(id)) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id}"; known docIds: ${knownIds.join(', ')}`, { details: { docId: id, knownIds } });
+        if (!cat.known.has(id)) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id}"; known docIds: ${cat.knownIds.join(', ')}`, { details: { docId: id, knownIds: cat.knownIds } });
       }
-      allowed = new Set(options.docIds);
     }
-    const narrow = (pred: (docId: string) => boolean): void => {
-      const base = allowed ?? new Set(knownIds);
-      allowed = new Set([...base].filter(pred));
-    };
-    if (options.issuer) {
-      const needle = options.issuer.trim();
-      narrow((id) => kb.documents.get(id)?.meta.issuer.includes(needle) ?? false);
-    }
-    if (options.validOn !== undefined || options.inForce) {
-      const day = options.validOn ?? t.today ?? isoToday();
-      narrow((id) => {
-        const meta = kb.documents.get(id)?.meta;
-        if (!meta) return false;
-        const status = judgeValidity(meta, day).status;
-        return status === 'in_force' || status === 'unknown';
-      });
-    }
-    if (options.dateFrom || options.dateTo) {
-      narrow((id) => {
-        const meta = kb.documents.get(id)?.meta;
-        const date = meta?.dateIssued ?? meta?.listingDate;
-        if (!date) return false;
-        return (!options.dateFrom || date >= options.dateFrom) && (!options.dateTo || date <= options.dateTo);
-      });
-    }
-    return allowed;
+    const filter: DocumentFilter = {};
+    if (options.docIds && options.docIds.length > 0) filter.docIds = options.docIds;
+    if (options.issuer) filter.issuer = options.issuer.trim();
+    if (options.validOn !== undefined || options.inForce) filter.validOn = options.validOn ?? t.today ?? isoToday();
+    if (options.dateFrom) filter.dateFrom = options.dateFrom;
+    if (options.dateTo) filter.dateTo = options.dateTo;
+    if (isEmptyFilter(filter)) return undefined;
+    return new Set(await store.documents.select(filter));
   };
 
-  const toHit = (p: PassageRecord, score: number, rank: number, matchedBy: SearchHit['matchedBy'], bm25Score?: number, denseScore?: number): SearchHit => {
-    const doc = kb.documents.get(p.docId);
+  const toHit = (p: StoredPassage, doc: DocumentSummary | undefined, score: number, rank: number, matchedBy: SearchHit['matchedBy'], bm25Score?: number, denseScore?: number): SearchHit => {
     const hit: SearchHit = {
       rank,
       passageId: p.passageId,
@@ -166,7 +163,7 @@ export function createSearcher(kb: KnowledgeIndex, embedder: Embedder, tuning: P
       issuer: doc?.meta.issuer ?? '',
       breadcrumb: p.breadcrumb,
       clause: p.clause,
-      text: passageText(kb, p),
+      text: p.text,
       start: p.start,
       end: p.end,
       score: Number(score.toFixed(6)),
@@ -179,92 +176,94 @@ export function createSearcher(kb: KnowledgeIndex, embedder: Embedder, tuning: P
   };
 
   return {
-    kb,
-    aliases,
+    store,
+    aliases: async () => (await loadCatalog()).aliases,
     async search(rawQuery, options = {}) {
       const query = validateQuery(rawQuery);
       const k = options.k ?? 8;
       if (!Number.isInteger(k) || k < 1 || k > 50) throw new KbError(ERROR_CODES.INVALID_INPUT, `k must be an integer from 1 to 50; got ${String(k)}`);
       const mode = options.mode ?? 'hybrid';
-      const understanding = understandQuery(query, aliases);
-      let allowed = allowedDocs(options);
+      const cat = await loadCatalog();
+      const understanding = understandQuery(query, cat.aliases);
+      let allowed = await allowedDocs(options, cat);
       const named = understanding.namedDocs.map((d) => d.docId).filter((id) => !allowed || allowed.has(id));
       if (t.filterNamedDocs && named.length > 0) allowed = new Set(named);
-      const allowPassage = allowed ? (pos: number): boolean => allowed.has((kb.passages[pos] as PassageRecord).docId) : undefined;
       const scope = allowed ? [...allowed].sort() : [];
       if (allowed && allowed.size === 0) return { query, results: [], understanding, expansions: [], scope };
-      const expansions = mode !== 'dense' && t.expansion ? await neighbours.expand(understanding.terms, t.expansion, aliasTerms) : [];
+      const filter = allowed ? { docIds: scope } : undefined;
+      const expansions = mode !== 'dense' && t.expansion ? await neighbours.expand(understanding.terms, t.expansion, cat.aliasTerms) : [];
 
       const candidates = Math.max(t.candidates, k * 3);
-      const lists: { key: number; score: number }[][] = [];
+      const idLists: ScoredPassage[][] = [];
       const weights: number[] = [];
-      if (mode !== 'dense') {
-        const weightsByTerm = new Map(expansions.map((e) => [e.term, e.weight]));
-        const terms = [...understanding.terms, ...expansions.map((e) => e.term)];
-        lists.push(kb.bm25.search(terms, candidates, { weights: weightsByTerm, ...(allowPassage ? { allow: allowPassage } : {}) }).map((r) => ({ key: r.index, score: r.score })));
+      const [lexical, dense] = await Promise.all([
+        mode !== 'dense'
+          ? store.lexical.search([...understanding.terms, ...expansions.map((e) => e.term)], candidates, { weights: new Map(expansions.map((e) => [e.term, e.weight])), ...(filter ? { filter } : {}) })
+          : undefined,
+        mode !== 'bm25' ? embedder.embedQuery(query).then((qv) => store.vectors.search(qv, candidates, filter)) : undefined,
+      ]);
+      if (lexical) {
+        idLists.push(lexical);
         weights.push(1);
       }
-      if (mode !== 'bm25') {
-        const qv = await embedder.embedQuery(query);
-        const allowLabel = allowPassage ? (label: number): boolean => allowPassage(kb.byLabel.get(label) ?? -1) : undefined;
-        const hits = kb.dense.search(qv, candidates, allowLabel);
-        lists.push(hits.map((h) => ({ key: kb.byLabel.get(h.label) as number, score: h.score })).filter((h) => h.key !== undefined));
+      if (dense) {
+        idLists.push(dense);
         weights.push(mode === 'dense' ? 1 : t.denseWeight);
       }
-      const phrases = mode === 'hybrid' && t.phraseWeight > 0 ? questionPhrases(query, understanding.terms, (term) => (kb.bm25.has(term) ? kb.bm25.idf(term) : 0)) : [];
+
+      // Clause references (云浮第十条, 专栏3): passages inside the referenced node come first.
+      const clauseIds = new Set<string>();
+      if (understanding.clauseRefs.length > 0) {
+        const docs = await store.documents.getMany(scope.length > 0 ? scope : cat.knownIds);
+        for (const [docId, doc] of docs) {
+          const nodes = resolveClauseRefs(doc.tree, understanding.clauseRefs);
+          if (nodes.length === 0) continue;
+          for (const p of await store.passages.ofDocument(docId)) if (nodes.some((node) => p.start < node.end && p.end > node.start)) clauseIds.add(p.passageId);
+        }
+      }
+      // A question asking where a named document comes from (网址, 出自哪个网站): the passages of those
+      // documents that state a web address lead, as a clause reference's passages do.
+      const urlIds: string[] = [];
+      if (scope.length > 0 && scope.length <= 3 && quantityAsk(query)?.kind === 'url') {
+        for (const docId of scope) for (const p of await store.passages.ofDocument(docId)) if (URL_RE.test(p.text)) urlIds.push(p.passageId);
+      }
+
+      // Every candidate's fields, once; keys order them as the index does (docId, then reading order).
+      const ids = [...new Set([...idLists.flat().map((h) => h.passageId), ...clauseIds, ...urlIds])];
+      const fetched = await store.passages.get(ids);
+      fetched.sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : a.index - b.index));
+      const keyOf = new Map(fetched.map((p, i) => [p.passageId, i] as const));
+      const lists = idLists.map((list) => list.flatMap((h) => (keyOf.has(h.passageId) ? [{ key: keyOf.get(h.passageId) as number, score: h.score }] : [])));
+
+      const phrases = mode === 'hybrid' && t.phraseWeight > 0 ? await questionPhrasesIn(store, query, understanding.terms, filter) : [];
       if (phrases.length > 0) {
         const keys = new Set(lists.flatMap((l) => l.map((x) => x.key)));
         const list: { key: number; score: number }[] = [];
         for (const key of keys) {
-          const text = passageText(kb, kb.passages[key] as PassageRecord);
+          const text = (fetched[key] as StoredPassage).text;
           const score = phrases.reduce((a, p) => a + (text.includes(p.text) ? p.weight : 0), 0);
           if (score > 0) list.push({ key, score });
         }
         lists.push(list);
         weights.push(t.phraseWeight);
       }
-      let fused = fuse(lists, { method: t.fusion, weights });
-
-      // Clause references: passages inside the referenced node come first, best-scored first.
-      const clauseKeys = new Set<number>();
-      if (understanding.clauseRefs.length > 0) {
-        const docs = scope.length > 0 ? scope : knownIds;
-        for (const docId of docs) {
-          const doc = kb.documents.get(docId);
-          if (!doc) continue;
-          for (const node of resolveClauseRefs(doc.tree, understanding.clauseRefs)) {
-            kb.passages.forEach((p, pos) => {
-              if (p.docId === docId && p.start < node.end && p.end > node.start) clauseKeys.add(pos);
-            });
-          }
-        }
-        if (clauseKeys.size > 0 && clauseKeys.size <= 12) {
-          const top = fused[0]?.score ?? 1;
-          const present = new Set(fused.map((f) => f.key));
-          for (const key of clauseKeys) if (!present.has(key)) fused.push({ key, score: 0, ranks: lists.map(() => undefined), scores: lists.map(() => undefined) });
-          fused = fused.map((f) => (clauseKeys.has(f.key) ? { ...f, score: f.score + top + 1 } : f)).sort((a, b) => b.score - a.score || a.key - b.key);
-        }
-      }
-
-      // A question asking where a named document comes from (网址, 出自哪个网站): the passages of those
-      // documents that state a web address lead, as a clause reference's passages do.
-      if (scope.length > 0 && scope.length <= 3 && quantityAsk(query)?.kind === 'url') {
-        const urlKeys: number[] = [];
-        kb.passages.forEach((p, pos) => {
-          if (allowed?.has(p.docId) && URL_RE.test(passageText(kb, p))) urlKeys.push(pos);
-        });
-        if (urlKeys.length > 0 && urlKeys.length <= 6) {
-          const top = fused[0]?.score ?? 1;
-          const present = new Set(fused.map((f) => f.key));
-          for (const key of urlKeys) if (!present.has(key)) fused.push({ key, score: 0, ranks: lists.map(() => undefined), scores: lists.map(() => undefined) });
-          const lead = new Set(urlKeys);
-          fused = fused.map((f) => (lead.has(f.key) ? { ...f, score: f.score + top + 1 } : f)).sort((a, b) => b.score - a.score || a.key - b.key);
-        }
-      }
+      let fused: Keyed[] = fuse(lists, { method: t.fusion, weights });
+      const lead = (leadIds: Iterable<string>, max: number): Set<number> => {
+        const keys = new Set([...leadIds].map((id) => keyOf.get(id)).filter((x): x is number => x !== undefined));
+        if (keys.size === 0 || keys.size > max) return new Set();
+        const top = fused[0]?.score ?? 1;
+        const present = new Set(fused.map((f) => f.key));
+        for (const key of keys) if (!present.has(key)) fused.push({ key, score: 0, ranks: lists.map(() => undefined), scores: lists.map(() => undefined) });
+        fused = fused.map((f) => (keys.has(f.key) ? { ...f, score: f.score + top + 1 } : f)).sort((a, b) => b.score - a.score || a.key - b.key);
+        return keys;
+      };
+      const clauseKeys = clauseIds.size > 0 ? lead(clauseIds, 12) : new Set<number>();
+      if (clauseIds.size > 12) for (const id of clauseIds) clauseKeys.add(keyOf.get(id) ?? -1);
+      if (urlIds.length > 0) lead(urlIds, 6);
 
       // Several named documents ("国家和深圳各有什么说法"): alternate between them, best of each first.
       // None named: spread results across documents.
-      const docOf = (f: { key: number }): string => (kb.passages[f.key] as PassageRecord).docId;
+      const docOf = (f: { key: number }): string => (fetched[f.key] as StoredPassage).docId;
       if (named.length >= 2) {
         // Documents ordered by their best hit.
         const order = [...new Set(fused.map(docOf))].filter((d) => named.includes(d));
@@ -273,20 +272,31 @@ export function createSearcher(kb: KnowledgeIndex, embedder: Embedder, tuning: P
         fused = diversify(fused, docOf, t.diversityDecay, Math.min(fused.length, k * 2));
       }
 
+      const summaries = cat.summaries;
       const results = fused.slice(0, k).map((f, i) => {
-        const p = kb.passages[f.key] as PassageRecord;
+        const p = fetched[f.key] as StoredPassage;
         const matchedBy: SearchHit['matchedBy'] = [];
         const bmIdx = mode === 'dense' ? -1 : 0;
         const denseIdx = mode === 'bm25' ? -1 : mode === 'dense' ? 0 : 1;
         if (bmIdx >= 0 && f.ranks[bmIdx] !== undefined) matchedBy.push('bm25');
         if (denseIdx >= 0 && f.ranks[denseIdx] !== undefined) matchedBy.push('dense');
         if (clauseKeys.has(f.key)) matchedBy.push('clause');
-        return toHit(p, f.score, i + 1, matchedBy, bmIdx >= 0 ? f.scores[bmIdx] : undefined, denseIdx >= 0 ? f.scores[denseIdx] : undefined);
+        return toHit(p, summaries.get(p.docId), f.score, i + 1, matchedBy, bmIdx >= 0 ? f.scores[bmIdx] : undefined, denseIdx >= 0 ? f.scores[denseIdx] : undefined);
       });
-      if (options.mergeClause) for (const hit of results) mergeWholeClause(kb, hit);
+      if (options.mergeClause) await Promise.all(results.map((hit) => mergeWholeClause(store, hit)));
       return { query, results, understanding, expansions, scope };
     },
   };
+}
+
+/** The question's phrases (below), weighted by the idf of their words in the index. */
+async function questionPhrasesIn(store: KnowledgeStore, query: string, terms: readonly string[], filter: PassageFilter | undefined): Promise<{ text: string; weight: number }[]> {
+  const candidates = questionPhrases(query, terms);
+  if (candidates.length === 0) return [];
+  void filter; // idf is the whole index's, as BM25's is
+  const stats = await store.lexical.stats(terms);
+  const idf = (term: string): number => stats.terms.get(term)?.idf ?? 0;
+  return questionPhrases(query, terms, idf);
 }
 
 /**
@@ -309,18 +319,21 @@ const URL_RE = /https?:\/\/|www\./u;
 const CJK_ONLY = /^[\u4e00-\u9fff]+$/u;
 
 /** Widens a hit that is part k of n of a split clause to all n parts (text stays the body slice). */
-function mergeWholeClause(kb: KnowledgeIndex, hit: SearchHit): void {
-  const pos = kb.byId.get(hit.passageId);
-  const p = pos === undefined ? undefined : kb.passages[pos];
-  if (pos === undefined || !p?.part) return;
-  const same = (q: PassageRecord | undefined): q is PassageRecord => !!q && q.docId === p.docId && !!q.part && q.part.of === p.part?.of && q.breadcrumb === p.breadcrumb;
+async function mergeWholeClause(store: KnowledgeStore, hit: SearchHit): Promise<void> {
+  if (!hit.part) return;
+  const passages = await store.passages.ofDocument(hit.docId);
+  const pos = passages.findIndex((q) => q.passageId === hit.passageId);
+  const p = passages[pos];
+  if (pos < 0 || !p?.part) return;
+  const same = (q: StoredPassage | undefined): q is StoredPassage => !!q && q.docId === p.docId && !!q.part && q.part.of === p.part?.of && q.breadcrumb === p.breadcrumb;
   let first = pos;
-  while (same(kb.passages[first - 1]) && (kb.passages[first - 1] as PassageRecord).part!.index < kb.passages[first]!.part!.index) first -= 1;
+  while (same(passages[first - 1]) && (passages[first - 1] as StoredPassage).part!.index < passages[first]!.part!.index) first -= 1;
   let last = pos;
-  while (same(kb.passages[last + 1]) && (kb.passages[last + 1] as PassageRecord).part!.index > kb.passages[last]!.part!.index) last += 1;
-  const start = (kb.passages[first] as PassageRecord).start;
-  const end = (kb.passages[last] as PassageRecord).end;
-  hit.start = start;
-  hit.end = end;
-  hit.text = kb.documents.get(p.docId)?.body.slice(start, end) ?? hit.text;
+  while (same(passages[last + 1]) && (passages[last + 1] as StoredPassage).part!.index > passages[last]!.part!.index) last += 1;
+  if (first === last) return;
+  const doc = await store.documents.get(hit.docId);
+  if (!doc) return;
+  hit.start = (passages[first] as StoredPassage).start;
+  hit.end = (passages[last] as StoredPassage).end;
+  hit.text = doc.body.slice(hit.start, hit.end);
 }

@@ -3,18 +3,35 @@
  */
 import type { Embedder } from '../embeddings/embedder.js';
 import { composeAnswer, questionForm, type Answer, type AnswerTuning } from './answer.js';
-import type { KnowledgeIndex } from './knowledge-index.js';
+import type { DocumentSummary, KnowledgeStore, StoredDocument, StoredPassage } from '../storage/types.js';
+import { resolveReferences, type ClauseReference } from './references.js';
+import { evidenceRequest } from './answer.js';
 import { generateWithLlm, type FetchLike, type LlmConfig } from './llm.js';
 import { createSearcher, type SearchHit, type SearchOptions, type SearchResponse, type SearchTuning, type Searcher } from './search.js';
 
 export interface KnowledgeService {
-  readonly kb: KnowledgeIndex;
+  readonly store: KnowledgeStore;
   readonly searcher: Searcher;
   search(query: string, options?: SearchOptions): Promise<SearchResponse>;
   /** Whether the evidence in a response is too weak to answer (the same test `ask` applies). */
-  abstains(response: SearchResponse): boolean;
+  abstains(response: SearchResponse): Promise<boolean>;
+  /** The extractive answer to a response (what `ask` composes after searching). */
+  answer(response: SearchResponse): Promise<Answer>;
+  /** Every document's summary by docId (read once per service: one service serves one store version). */
+  catalog(): Promise<ReadonlyMap<string, DocumentSummary>>;
+  /** A passage with up to `around` passages of the same document on each side, its document and the references in it. */
+  passage(passageId: string, around?: number): Promise<PassageContext | undefined>;
   /** Search, then compose the extractive answer (or abstain). */
   ask(question: string, options?: SearchOptions): Promise<{ answer: Answer; response: SearchResponse }>;
+}
+
+export interface PassageContext {
+  passage: StoredPassage;
+  /** Nearest first. */
+  before: StoredPassage[];
+  after: StoredPassage[];
+  document: StoredDocument;
+  references: ClauseReference[];
 }
 
 export interface ServiceTuning {
@@ -25,21 +42,41 @@ export interface ServiceTuning {
   fetch?: FetchLike;
 }
 
-export function createKnowledgeService(kb: KnowledgeIndex, embedder: Embedder, tuning: ServiceTuning = {}): KnowledgeService {
-  const searcher = createSearcher(kb, embedder, tuning.search);
+export function createKnowledgeService(store: KnowledgeStore, embedder: Embedder, tuning: ServiceTuning = {}): KnowledgeService {
+  const searcher = createSearcher(store, embedder, tuning.search);
+  const answer = async (response: SearchResponse): Promise<Answer> => composeAnswer(await store.evidence(evidenceRequest(response)), response, tuning.answer);
+  let catalog: Promise<ReadonlyMap<string, DocumentSummary>> | undefined;
   return {
-    kb,
+    store,
     searcher,
+    async passage(passageId, around = 1) {
+      const [hit] = await store.passages.get([passageId]);
+      if (!hit) return undefined;
+      const [document, siblings] = await Promise.all([store.documents.get(hit.docId), store.passages.ofDocument(hit.docId)]);
+      if (!document) return undefined;
+      const pos = siblings.findIndex((p) => p.passageId === passageId);
+      const passage = siblings[pos] ?? hit;
+      return {
+        passage,
+        before: pos < 0 ? [] : siblings.slice(Math.max(0, pos - around), pos).reverse(),
+        after: pos < 0 ? [] : siblings.slice(pos + 1, pos + 1 + around),
+        document,
+        references: resolveReferences(document, siblings, passage.start, passage.end),
+      };
+    },
+    catalog: () => (catalog ??= store.documents.list().then((docs) => new Map(docs.map((d) => [d.meta.docId, d] as const)))),
     search: (query, options) => searcher.search(query, options),
-    abstains: (response) => composeAnswer(kb, response, tuning.answer).abstained,
+    abstains: async (response) => (await answer(response)).abstained,
+    answer,
     async ask(question, options = {}) {
       let response = await searcher.search(question, { k: 8, ...options });
       // A list question (哪些城市…) reads every document that answers: each document searched on its own.
       if (questionForm(response.query, response.understanding.namedDocs) === 'list') response = await searchEachDocument(searcher, question, response, options);
-      const extractive = composeAnswer(kb, response, tuning.answer);
+      const view = await store.evidence(evidenceRequest(response));
+      const extractive = composeAnswer(view, response, tuning.answer);
       if (!tuning.llm || extractive.abstained) return { answer: extractive, response };
-      const answer = await generateWithLlm(tuning.llm, response.query, response.results.slice(0, 5), kb, extractive, tuning.fetch);
-      return { answer, response };
+      const generated = await generateWithLlm(tuning.llm, response.query, response.results.slice(0, 5), view, extractive, tuning.fetch);
+      return { answer: generated, response };
     },
   };
 }
@@ -54,7 +91,7 @@ const MAX_DOCUMENTS_SEARCHED = 50;
  * only those the joint search (k 50) found are searched.
  */
 export async function searchEachDocument(searcher: Searcher, question: string, joint: SearchResponse, options: SearchOptions = {}): Promise<SearchResponse> {
-  let docs = joint.scope.length > 0 ? [...joint.scope] : [...searcher.kb.documents.keys()];
+  let docs = joint.scope.length > 0 ? [...joint.scope] : (await searcher.store.documents.list()).map((d) => d.meta.docId);
   if (docs.length > MAX_DOCUMENTS_SEARCHED) {
     const wide = await searcher.search(question, { ...options, k: 50 });
     docs = [...new Set(wide.results.map((h) => h.docId))];

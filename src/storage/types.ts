@@ -26,6 +26,8 @@ export interface DocumentSummary {
   source: string;
   /** Passages indexed for it. */
   passages: number;
+  /** Length of its body in characters. */
+  chars: number;
 }
 
 /** A passage's citation fields; its text is always `body.slice(start, end)` of its document. */
@@ -68,6 +70,8 @@ export interface DocumentStore {
   getMany(docIds: readonly string[]): Promise<Map<string, StoredDocument>>;
   /** The docIds a filter keeps, sorted. Unknown ids in `filter.docIds` are left out (the caller checks them). */
   select(filter: DocumentFilter): Promise<string[]>;
+  /** Which of these texts occur verbatim in the body of at least one of the documents (all when `docIds` is unset). */
+  containing(texts: readonly string[], docIds?: readonly string[]): Promise<Set<string>>;
 }
 
 export interface PassageStore {
@@ -125,6 +129,8 @@ export interface KnowledgeStore {
   readonly passages: PassageStore;
   readonly lexical: LexicalIndex;
   readonly vectors: VectorIndex;
+  /** The read model for composing one answer. */
+  evidence(request: EvidenceRequest): Promise<EvidenceView>;
 }
 
 /** A document's new content, ready to write: passages with their BM25 terms and vectors. */
@@ -141,9 +147,60 @@ export interface WritePlan {
 
 /** The write side of a backend (ingest's *apply* step). */
 export interface StoreWriter {
-  /** Content hash of every stored document: what ingest's *plan* compares the corpus with. */
-  hashes(): Promise<Map<string, string>>;
+  /** Content hash, source and passage count of every stored document: what ingest's *plan* compares the corpus with. */
+  hashes(): Promise<Map<string, { hash: string; source: string; passages: number }>>;
+  /** The stored version (undefined before the first write). */
+  version(): Promise<string | undefined>;
   /** Vectors already stored for these passages (unchanged passages of a changed document are not embedded again). */
   vectorsOf(passageIds: readonly string[]): Promise<Map<string, Float32Array>>;
   apply(plan: WritePlan): Promise<{ version: string }>;
+}
+
+/** What the answer layer reads about the question's words (a `Bm25Index` is one). Passages are numbered as in `EvidenceView.passages`. */
+export interface TermView {
+  /** Passages in the whole index (BM25's N). */
+  readonly size: number;
+  has(term: string): boolean;
+  idf(term: string): number;
+  terms(): string[];
+  passagesWith(term: string): number[];
+}
+
+/**
+ * The read model an answer is composed from: loaded for one request (the documents and passages it
+ * reads, the statistics of its words), so that composing stays synchronous and pure. The embedded
+ * store's snapshot is one as it is; a database store loads one per request (`KnowledgeStore.evidence`).
+ */
+export interface EvidenceView {
+  /** Documents the request reads (its hits' and, when it has one, its scope's). */
+  documents: ReadonlyMap<string, StoredDocument>;
+  /** Passages the view holds; `bm25.passagesWith` and `byId` give positions in this list. */
+  passages: readonly PassageFields[];
+  byId: ReadonlyMap<string, number>;
+  bm25: TermView;
+  /**
+   * Set when the view was loaded for one request's scope (a database store): the number of passages
+   * in that scope. Its term postings then hold only passages in scope, and `passages` only those
+   * the request reads (positions past its end are postings). Unset when the view is the whole index.
+   */
+  scopedPassages?: number;
+  /** Whether a phrase occurs in a document in scope, when the view does not hold every such document's body. */
+  hasPhrase?: (phrase: string) => boolean;
+}
+
+/** What to load into an evidence view. */
+export interface EvidenceRequest {
+  /** Documents the question is restricted to (empty: all). */
+  scope: readonly string[];
+  /** Documents and passages the hits name. */
+  docIds: readonly string[];
+  passageIds: readonly string[];
+  /** The question's words, expansions and adjacent pairs: their statistics in scope. */
+  terms: readonly string[];
+  /** Phrases (two adjacent words of the question) to look up in the scope's document bodies. */
+  phrases?: readonly string[];
+  /** Single characters whose two-character words the answer may read as them (补 → 补贴). */
+  prefixes?: readonly string[];
+  /** Also load these documents' passages (web-address lookups, references). */
+  withPassages?: readonly string[];
 }

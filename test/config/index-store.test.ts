@@ -42,6 +42,6 @@ describe('loadConfig > INDEX_STORE and DATABASE_URL', () => {
 
   it('refuses a DATABASE_URL that is not a postgresql:// URL', () => {
     const error = configError({ INDEX_STORE: 'postgres', DATABASE_URL: 'mysql://db/kb' });
-    expect(error.message).toBe('invalid configuration: DATABASE_URL: must be a postgresql:// URL, e.g. postgresql://user:password@host:5432/policy_kb');
+    expect(error.message).toBe('invalid configuration: DATABASE_URL: must be a postgres:// or postgresql:// URL, e.g. postgresql://user:password@host:5432/policy_kb');
   });
 });

@@ -8,6 +8,7 @@ import { loadIndex } from '../../src/pipeline/index-store.js';
 import { ingest } from '../../src/pipeline/ingest.js';
 import { createKnowledgeService } from '../../src/retrieval/service.js';
 import { KbError } from '../../src/shared/errors.js';
+import { fileStore } from '../../src/storage/file-store.js';
 
 const PARKING = `---
 docId: parking
@@ -42,7 +43,7 @@ async function tinyKnowledgeBase() {
   const embedder = createFakeEmbedder({ dimension: 128 });
   const summary = await ingest({ corpusDir, indexDir, embedder, profile: fakeEmbedderProfile(embedder), chunkMaxChars: 400, chunkMinChars: 10, hnsw: { M: 8, efConstruction: 50, efSearch: 50 }, batchSize: 16 });
   const kb = await loadIndex(indexDir, { modelId: embedder.modelId, dimension: embedder.dimension, chunkMaxChars: 400, chunkMinChars: 10, efSearch: 50 });
-  return { summary, kb, embedder, service: createKnowledgeService(kb, embedder, { search: { today: '2025-01-01' }, answer: { today: '2025-01-01' } }) };
+  return { summary, kb, embedder, service: createKnowledgeService(fileStore(kb), embedder, { search: { today: '2025-01-01' }, answer: { today: '2025-01-01' } }) };
 }
 
 describe('fake embedder', () => {

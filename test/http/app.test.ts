@@ -122,10 +122,11 @@ describe('documents and passages', () => {
   });
 
   it('returns a passage with its neighbours', async () => {
-    const id = service.kb.passages[3]?.passageId as string;
+    const passages = await service.store.passages.ofDocument((await service.store.documents.list())[0]?.meta.docId as string);
+    const id = passages[3]?.passageId as string;
     const res = await request(app).get(`/api/passages/${id}`);
     expect(res.body.passage.passageId).toBe(id);
-    expect(res.body.previous.passageId).toBe(service.kb.passages[2]?.passageId);
+    expect(res.body.previous.passageId).toBe(passages[2]?.passageId);
   });
 
   it.each(['/api/documents/nope', '/api/documents/..%2F..%2Fetc%2Fpasswd', '/api/documents/%2Fetc%2Fpasswd', '/api/passages/..%2Fcorpus%2Fyunfu.md'])('answers 404 for %s', async (url) => {

@@ -48,8 +48,9 @@ describe('resource errors', () => {
 
 describe('get_passage offsets', () => {
   it.each([Number.MAX_SAFE_INTEGER, 10_000_000, 1])('offset %d keeps start/end within the passage and the document', async (offset) => {
-    const p = service.kb.passages[0] as (typeof service.kb.passages)[number];
-    const body = service.kb.documents.get(p.docId)?.body as string;
+    const first = (await service.store.documents.list())[0]?.meta.docId as string;
+    const p = (await service.store.passages.ofDocument(first))[0] as NonNullable<Awaited<ReturnType<typeof service.store.passages.get>>[number]>;
+    const body = (await service.store.documents.get(p.docId))?.body as string;
     const result = (await client.callTool({ name: 'get_passage', arguments: { passage_ids: [p.passageId], offset } })) as CallToolResult;
     expect(result.isError).toBeFalsy();
     const [view] = (result.structuredContent as { passages: { start: number; end: number; text: string }[] }).passages;

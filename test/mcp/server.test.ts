@@ -13,7 +13,7 @@ import { serializeDocument } from '../../src/corpus/document.js';
 import { openKnowledgeBase } from '../../src/pipeline/open.js';
 import type { KnowledgeIndex } from '../../src/retrieval/knowledge-index.js';
 import { toSnakeCase } from '../../src/retrieval/presenter.js';
-import { realDoc, realKnowledgeBase, testConfig } from '../helpers.js';
+import { realDoc, realKnowledgeBase, testConfig, withSnapshot } from '../helpers.js';
 
 let client: Client;
 
@@ -222,8 +222,8 @@ describe('MCP server over a paginated source, judged on a given day', () => {
     await writeFile(path.join(corpus, 'yunfu.md'), serializeDocument(meta, yunfu.body));
     // On this day the trial rules (2017-07-01 to 2020-06-30) are in force; serve passes POLICY_KB_TODAY the same way.
     const config = await testConfig({ CORPUS_DIR: corpus, POLICY_KB_TODAY: '2018-03-01' });
-    const { service } = await openKnowledgeBase(config, { autoIngest: true });
-    pagedKb = service.kb;
+    const { service, kb } = withSnapshot(await openKnowledgeBase(config, { autoIngest: true }));
+    pagedKb = kb;
     http = createApp({ getService: () => service, today: () => config.today ?? 'unset' });
     paged = await connectClient({ getService: () => service, today: () => config.today ?? 'unset' });
   }, 120_000);

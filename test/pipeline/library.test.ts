@@ -16,6 +16,7 @@ import { createEmbeddingRuntime, expectationsFor, type EmbeddingRuntime } from '
 import { createKnowledgeService } from '../../src/retrieval/service.js';
 import { presentHit } from '../../src/retrieval/presenter.js';
 import { CORPUS_DIR, ROOT, testConfig } from '../helpers.js';
+import { fileStore } from '../../src/storage/file-store.js';
 
 const FORMATS = path.resolve(ROOT, '..', 'shared', 'formats', 'files');
 const haveFormats = existsSync(FORMATS);
@@ -52,11 +53,11 @@ describe('addDocuments', () => {
       const text = parseDocumentFile('pdf-01.md', await readFile(path.join(config.corpusDir, 'pdf-01.md')));
       expect(text.meta).toMatchObject({ format: 'pdf', original: 'originals/pdf-01/pdf-01.pdf', originalSha256: sha(bytes), effectiveFrom: '2011-03-01' });
       const kb = await open(config);
-      const service = createKnowledgeService(kb, runtime.embedder);
+      const service = createKnowledgeService(fileStore(kb), runtime.embedder);
       const { results } = await service.search('燃气经营者停止供气要提前多长时间通知用户', { k: 5 });
       const hit = results.find((r) => r.docId === 'pdf-01' && r.text.replace(/\s+/gu, '').includes('提前48小时'));
       expect(hit).toBeDefined();
-      const view = presentHit(kb, hit as NonNullable<typeof hit>, '2026-11-29');
+      const view = presentHit(kb.documents, hit as NonNullable<typeof hit>, '2026-11-29');
       expect(view.page).toBeGreaterThanOrEqual(1);
       expect(view.page).toBeLessThanOrEqual(18);
       expect(view.validity).toMatchObject({ status: 'in_force', effectiveFrom: '2011-03-01' });

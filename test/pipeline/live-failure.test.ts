@@ -43,8 +43,8 @@ describe('a failed first load', () => {
     await writeFile(manifestFile, JSON.stringify({ ...manifest, formatVersion: INDEX_FORMAT_VERSION - 1 }));
     const live = createLiveKnowledgeBase(config, { autoIngest: true });
     await live.ready;
-    expect(live.current()?.kb.info.version).not.toBe(version);
-    expect(live.current()?.kb.documents.size).toBe(8);
+    expect(live.current()?.store.info.version).not.toBe(version);
+    expect(live.current()?.store.info.documents).toBe(8);
     await live.close();
   }, 60_000);
 

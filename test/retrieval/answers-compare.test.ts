@@ -7,10 +7,11 @@ import { computeMetrics, type EvalRun } from '../../src/retrieval/eval.js';
 import { quantityAsk, statesQuantity } from '../../src/retrieval/evidence.js';
 import { resolveReferences } from '../../src/retrieval/references.js';
 import { createKnowledgeService, type KnowledgeService } from '../../src/retrieval/service.js';
-import type { OpenedKnowledgeBase } from '../../src/pipeline/open.js';
+import type { OpenedSnapshot } from '../helpers.js';
 import { realKnowledgeBase } from '../helpers.js';
+import { fileStore } from '../../src/storage/file-store.js';
 
-let opened: OpenedKnowledgeBase;
+let opened: OpenedSnapshot;
 let service: KnowledgeService;
 beforeAll(async () => {
   opened = await realKnowledgeBase();
@@ -33,7 +34,7 @@ describe('ask', () => {
     const late = (await service.ask(q)).answer;
     expect(late.citations[0]?.validity).toMatchObject({ status: 'expired', effectiveTo: '2020-06-30' });
     expect(late.answer).toContain('已于2020年6月30日届满');
-    const early = createKnowledgeService(opened.kb, opened.embedder, { answer: { today: '2018-01-01' } });
+    const early = createKnowledgeService(fileStore(opened.kb), opened.embedder, { answer: { today: '2018-01-01' } });
     const { answer } = await early.ask(q);
     expect(answer.citations[0]?.validity?.status).toBe('in_force');
     expect(answer.answer).not.toContain('届满');
@@ -75,7 +76,7 @@ describe('ask', () => {
 
 describe('compareProvisions', () => {
   it('gives one row per document in scope, empty where a document says nothing', async () => {
-    const c = await compareProvisions(opened.kb, service.searcher, '电费补贴', { docIds: ['yunfu', 'shenzhen'] });
+    const c = await compareProvisions(service.searcher, '电费补贴', { docIds: ['yunfu', 'shenzhen'] });
     expect(c.rows.map((r) => r.docId)).toEqual(['yunfu', 'shenzhen']);
     expect(c.rows[0]?.citations[0]?.quote).toContain('大工业电价优惠');
     expect(c.rows[1]?.citations).toEqual([]);
@@ -86,14 +87,14 @@ describe('compareProvisions', () => {
   });
 
   it('refuses an unknown docId', async () => {
-    await expect(compareProvisions(opened.kb, service.searcher, '电费补贴', { docIds: ['nope'] })).rejects.toThrow(/^unknown docId "nope"; known docIds: ai-plan/u);
+    await expect(compareProvisions(service.searcher, '电费补贴', { docIds: ['nope'] })).rejects.toThrow(/^unknown docId "nope"; known docIds: ai-plan/u);
   });
 });
 
 describe('resolveReferences', () => {
   it('resolves 本办法第十条 inside 第十二条 to the article', () => {
     const p = opened.kb.passages.find((x) => x.docId === 'yunfu' && x.clause.includes('第十二条'))!;
-    const refs = resolveReferences(opened.kb, 'yunfu', p.start, p.end);
+    const refs = resolveReferences(opened.kb.documents.get('yunfu') as NonNullable<ReturnType<typeof opened.kb.documents.get>>, opened.kb.passages.filter((q) => q.docId === 'yunfu'), p.start, p.end);
     expect(refs.map((r) => r.text)).toContain('本办法第十条');
     const ref = refs.find((r) => r.text === '本办法第十条')!;
     expect(ref.target.label).toBe('第十条');

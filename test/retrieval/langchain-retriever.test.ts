@@ -3,14 +3,14 @@ import { PromptTemplate } from '@langchain/core/prompts';
 import { RunnablePassthrough, RunnableSequence } from '@langchain/core/runnables';
 import { BaseRetriever } from '@langchain/core/retrievers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { OpenedKnowledgeBase } from '../../src/pipeline/open.js';
+import type { OpenedSnapshot } from '../helpers.js';
 import { PolicyKbRetriever, type PolicyKbDocumentMetadata } from '../../src/retrieval/langchain-retriever.js';
 import { presentHit } from '../../src/retrieval/presenter.js';
 import { realKnowledgeBase } from '../helpers.js';
 
 const TODAY = '2026-01-15';
 
-let opened: OpenedKnowledgeBase;
+let opened: OpenedSnapshot;
 beforeAll(async () => {
   opened = await realKnowledgeBase();
 }, 120_000);
@@ -30,7 +30,7 @@ describe('PolicyKbRetriever', () => {
     docs.forEach((doc, i) => {
       const hit = response.results[i];
       if (!hit) throw new Error('missing hit');
-      const { text, ...view } = presentHit(opened.kb, hit, TODAY);
+      const { text, ...view } = presentHit(opened.kb.documents, hit, TODAY);
       expect(doc.pageContent).toBe(text);
       expect(doc.metadata).toEqual(view);
       expect(doc.id).toBe(hit.passageId);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAnswer } from '../../src/retrieval/answer.js';
 import { createKnowledgeService } from '../../src/retrieval/service.js';
 import { realKnowledgeBase } from '../helpers.js';
+import { fileStore } from '../../src/storage/file-store.js';
 
 let server: Server;
 let baseUrl: string;
@@ -36,7 +37,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 describe('LLM generation (protocol handling, not a model)', () => {
   it('sends numbered passages and keeps the markers that name them', async () => {
     const { kb, embedder } = await realKnowledgeBase();
-    const service = createKnowledgeService(kb, embedder, { llm: { baseUrl, model: 'test-model', apiKey: 'sk-test' } });
+    const service = createKnowledgeService(fileStore(kb), embedder, { llm: { baseUrl, model: 'test-model', apiKey: 'sk-test' } });
     reply = '云浮对世界500强企业一次性给予500万元落户奖励[1]。';
     const { answer } = await service.ask('世界五百强企业把总部搬到云浮能拿多少奖励?');
     const last = received[received.length - 1];
@@ -51,7 +52,7 @@ describe('LLM generation (protocol handling, not a model)', () => {
 
   it('removes markers outside the retrieved set and flags the answer', async () => {
     const { kb, embedder } = await realKnowledgeBase();
-    const service = createKnowledgeService(kb, embedder, { llm: { baseUrl, model: 'm' } });
+    const service = createKnowledgeService(fileStore(kb), embedder, { llm: { baseUrl, model: 'm' } });
     reply = '依据条文[2]和不存在的[9]。';
     const { answer } = await service.ask('世界五百强企业把总部搬到云浮能拿多少奖励?');
     expect(answer.answer).toBe('依据条文[1]和不存在的。\n注意：该办法自2017年7月1日起实施,试行期三年，已于2020年6月30日届满（《云浮市促进云计算大数据产业发展优惠办法(试行)》）。');
@@ -62,7 +63,7 @@ describe('LLM generation (protocol handling, not a model)', () => {
 
   it('never sends weak evidence to the model', async () => {
     const { kb, embedder } = await realKnowledgeBase();
-    const service = createKnowledgeService(kb, embedder, { llm: { baseUrl, model: 'm' } });
+    const service = createKnowledgeService(fileStore(kb), embedder, { llm: { baseUrl, model: 'm' } });
     const before = received.length;
     const { answer } = await service.ask('贵州 大数据试验区 怎么建设');
     expect(received.length).toBe(before);
@@ -71,7 +72,7 @@ describe('LLM generation (protocol handling, not a model)', () => {
 
   it('reports a server error as llm_failed', async () => {
     const { kb, embedder } = await realKnowledgeBase();
-    const service = createKnowledgeService(kb, embedder, { llm: { baseUrl: baseUrl.replace('/v1', '/nope'), model: 'm' } });
+    const service = createKnowledgeService(fileStore(kb), embedder, { llm: { baseUrl: baseUrl.replace('/v1', '/nope'), model: 'm' } });
     await expect(service.ask('世界五百强企业把总部搬到云浮能拿多少奖励?')).rejects.toThrow('LLM server answered HTTP 404');
   });
 });

@@ -63,17 +63,17 @@ describe('expansion of indexed terms', () => {
   const index = Bm25Index.build([['购买', '采购', '设备'], ['林业', '农业', '产业', '企业', '行业', '就业', '物业', '创业']]);
 
   it('takes a neighbour sharing a specific character at the lower similarity', async () => {
-    const expansions = await createTermNeighbours(index, embedder).expand(['购买'], options);
+    const expansions = await createTermNeighbours(async () => index.terms(), embedder).expand(['购买'], options);
     expect(expansions.map((e) => e.term)).toEqual(['采购']);
   });
 
   it('does not take one that shares only a common affix (业)', async () => {
-    const expansions = await createTermNeighbours(index, embedder).expand(['林业'], options);
+    const expansions = await createTermNeighbours(async () => index.terms(), embedder).expand(['林业'], options);
     expect(expansions).toEqual([]);
   });
 
   it('takes neither when the shared-character rule is set to the plain threshold', async () => {
-    const expansions = await createTermNeighbours(index, embedder).expand(['购买'], { ...options, minSimilarityShared: 0.8 });
+    const expansions = await createTermNeighbours(async () => index.terms(), embedder).expand(['购买'], { ...options, minSimilarityShared: 0.8 });
     expect(expansions).toEqual([]);
   });
 });

@@ -10,10 +10,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../server/cli/main.js';
 import { parseDocumentFile } from '../../src/corpus/document.js';
 import { resolveProfile } from '../../src/embeddings/profiles.js';
-import { openKnowledgeBase, type OpenedKnowledgeBase } from '../../src/pipeline/open.js';
+import { openKnowledgeBase } from '../../src/pipeline/open.js';
 import { analyze } from '../../src/retrieval/analyzer.js';
 import { parseNumeral } from '../../src/shared/numerals.js';
-import { captureIo, CORPUS_DIR, testConfig } from '../helpers.js';
+import { captureIo, CORPUS_DIR, testConfig, withSnapshot, type OpenedSnapshot } from '../helpers.js';
 
 export const PROTOTYPE_WORDS = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', 'prototype'];
 
@@ -26,7 +26,7 @@ const spelled = fc.tuple(fc.constantFrom(...PROTOTYPE_WORDS), fc.constantFrom('a
 });
 const around = fc.constantFrom('', ' ', '的', '云浮数据中心', '第十条', '。', 'AI');
 
-let opened: OpenedKnowledgeBase;
+let opened: OpenedSnapshot;
 beforeAll(async () => {
   const corpus = await mkdtemp(path.join(tmpdir(), 'kb-proto-'));
   await cp(CORPUS_DIR, corpus, { recursive: true });
@@ -34,7 +34,7 @@ beforeAll(async () => {
     path.join(corpus, 'proto-words.md'),
     '---\ndocId: proto-words\ntitle: 原型词测试文件\nissuer: 测试机关\n---\n第一条 数据接口的 constructor 字段、toString 方法、__proto__ 属性、hasOwnProperty 检查和 valueOf 转换，均按原样记录。\n第二条 ＣＯＮＳＴＲＵＣＴＯＲ 与 Constructor 视同一词。\n',
   );
-  opened = await openKnowledgeBase(await testConfig({ CORPUS_DIR: corpus }), { autoIngest: true });
+  opened = withSnapshot(await openKnowledgeBase(await testConfig({ CORPUS_DIR: corpus }), { autoIngest: true }));
 }, 120_000);
 
 describe('prototype-member words', () => {

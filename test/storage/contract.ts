@@ -81,6 +81,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.lexical.vocabulary()).toEqual([]);
         expect(await store.vectors.search(axisVector(8, 0), 5)).toEqual([]);
         expect((await writer.hashes()).size).toBe(0);
+        expect(await writer.version()).toBeUndefined();
+        expect(await store.documents.containing(['数据'])).toEqual(new Set());
         expect(store.info).toMatchObject({ documents: 0, passages: 0, modelId: CONTRACT_MODEL.modelId, dimension: 8 });
         expect(store.info.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/u);
       });
@@ -101,7 +103,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         const list = await subject.store.documents.list();
         expect(list.map((d) => d.meta.docId)).toEqual(docIds);
         const first = writes.find((w) => w.document.meta.docId === docIds[0]) as DocumentWrite;
-        expect(list[0]).toEqual({ meta: first.document.meta, contentHash: first.document.contentHash, source: first.document.source, passages: 7 });
+        expect(list[0]).toEqual({ meta: first.document.meta, contentHash: first.document.contentHash, source: first.document.source, passages: 7, chars: first.document.body.length });
         expect(subject.store.info).toMatchObject({ documents: 12, passages: 84 });
       });
 
@@ -205,8 +207,35 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect([...got.keys()].sort()).toEqual([...ids].sort());
         for (const p of w.passages) expect(Array.from(got.get(p.passage.passageId) as Float32Array)).toEqual(Array.from(p.vector));
         const hashes = await subject.writer.hashes();
-        expect(hashes.get(w.document.meta.docId)).toBe(w.document.contentHash);
+        expect(hashes.get(w.document.meta.docId)).toEqual({ hash: w.document.contentHash, source: w.document.source, passages: 7 });
         expect(hashes.size).toBe(12);
+      });
+
+      it('says which texts occur verbatim in the bodies, inside the given documents', async () => {
+        const body = (writes[1] as DocumentWrite).document.body;
+        const piece = body.slice(3, 11);
+        const docId = (writes[1] as DocumentWrite).document.meta.docId;
+        const other = (writes[2] as DocumentWrite).document.meta.docId;
+        expect(await subject.store.documents.containing([piece, '不在任何正文里的句子', '𠀋字'])).toEqual(new Set([piece, ...(writes.some((w) => w.document.body.includes('𠀋字')) ? ['𠀋字'] : [])]));
+        expect(await subject.store.documents.containing([piece], [docId])).toEqual(new Set([piece]));
+        expect(await subject.store.documents.containing([piece], [other])).toEqual(new Set((writes[2] as DocumentWrite).document.body.includes(piece) ? [piece] : []));
+      });
+
+      it('loads an evidence view with the hits, their documents and the scope’s term statistics', async () => {
+        const w = writes[4] as DocumentWrite;
+        const hit = (w.passages[2] as DocumentWrite['passages'][number]).passage;
+        const scope = [w.document.meta.docId, (writes[6] as DocumentWrite).document.meta.docId];
+        const view = await subject.store.evidence({ scope, docIds: [w.document.meta.docId], passageIds: [hit.passageId], terms: ['数据', '没有这个词'] });
+        expect(view.documents.get(w.document.meta.docId)).toEqual(w.document);
+        expect(view.passages[view.byId.get(hit.passageId) as number]).toMatchObject(hit);
+        expect(view.bm25.size).toBe(84);
+        expect(view.bm25.has('没有这个词')).toBe(false);
+        if (ref.bm25.has('数据')) {
+          expect(view.bm25.idf('数据')).toBe(ref.bm25.idf('数据'));
+          const inScope = ref.bm25.passagesWith('数据').filter((i) => scope.includes(ref.docOf[i] as string));
+          expect(view.bm25.passagesWith('数据')).toHaveLength(inScope.length);
+        }
+        expect(view.scopedPassages ?? 84).toBe(view.scopedPassages === undefined ? 84 : 14);
       });
     });
 
@@ -232,7 +261,12 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect((await store.passages.ofDocument((replacement[0] as DocumentWrite).document.meta.docId)).map((p) => p.passageId)).toEqual(
           (replacement[0] as DocumentWrite).passages.map((p) => p.passage.passageId),
         );
-        expect((await subject.writer.hashes()).get((replacement[0] as DocumentWrite).document.meta.docId)).toBe((replacement[0] as DocumentWrite).document.contentHash);
+        expect((await subject.writer.hashes()).get((replacement[0] as DocumentWrite).document.meta.docId)).toEqual({
+          hash: (replacement[0] as DocumentWrite).document.contentHash,
+          source: (replacement[0] as DocumentWrite).document.source,
+          passages: 3,
+        });
+        expect(await subject.writer.version()).toBe(v2);
         for (const q of queries()) {
           const want = ref.bm25.search(q.terms, 10, { weights: q.weights }).map((h) => ({ passageId: ref.ids[h.index], score: h.score }));
           expect(await store.lexical.search(q.terms, 10, { weights: q.weights })).toEqual(want);

@@ -21,7 +21,7 @@ export function registerCompareRoutes(app: Express, service: () => KnowledgeServ
     const parsed = compareBody.safeParse(req.body ?? {});
     if (!parsed.success) throw new KbError(ERROR_CODES.INVALID_INPUT, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const svc = service();
-    const comparison = await compareProvisions(svc.kb, svc.searcher, parsed.data.topic, parsed.data.docIds ? { docIds: parsed.data.docIds } : {});
+    const comparison = await compareProvisions(svc.searcher, parsed.data.topic, parsed.data.docIds ? { docIds: parsed.data.docIds } : {});
     res.json({ ...comparison, markdown: comparisonMarkdown(comparison) });
   });
 }

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { buildOutline } from '../../../src/chunking/outline.js';
 import { isRealDate } from '../../../src/corpus/validity.js';
 import type { AddFailure, AddInput, AddReport, LibraryChange } from '../../../src/pipeline/library.js';
-import { passageCounts, presentDocument, presentPages } from '../../../src/retrieval/presenter.js';
+import { presentDocument, presentPages } from '../../../src/retrieval/presenter.js';
 import type { KnowledgeService } from '../../../src/retrieval/service.js';
 import { ERROR_CODES, KbError } from '../../../src/shared/errors.js';
 import { bearerToken, sendError, tokenMatches } from '../security.js';
@@ -140,10 +140,10 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
     if (failure) return fileProblem(res, failure);
     const report = change.reports[0] as AddReport;
     const svc = deps.getService();
-    const doc = svc?.kb.documents.get(report.docId);
-    const view = doc && svc ? presentDocument(doc, passageCounts(svc.kb).get(report.docId) ?? 0, deps.today()) : undefined;
+    const doc = svc ? (await svc.catalog()).get(report.docId) : undefined;
+    const view = doc ? presentDocument(doc, deps.today()) : undefined;
     // Searchable means the live snapshot is the one this write produced (a failed reload keeps the old one).
-    const searchable = Boolean(view) && (change.ingest?.version === undefined || svc?.kb.info.version === change.ingest.version);
+    const searchable = Boolean(view) && (change.ingest?.version === undefined || svc?.store.info.version === change.ingest.version);
     res.status(report.outcome === 'added' ? status : 200).json({ ...view, ...report, searchable });
   };
 
@@ -172,7 +172,7 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
     app.get('/api/documents/:docId/original', async (req: Request, res: Response, next: NextFunction) => {
       const docId = String(req.params.docId);
       const svc = deps.getService();
-      if (svc && !svc.kb.documents.has(docId)) return next(new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${docId.slice(0, 100)}"; GET /api/documents lists them`));
+      if (svc && !(await svc.catalog()).has(docId)) return next(new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${docId.slice(0, 100)}"; GET /api/documents lists them`));
       const original = await library().original(docId);
       if (!original) return sendError(res, 404, 'no_original', `document "${docId.slice(0, 100)}" was added as text; it has no original file (GET /api/documents/${encodeURIComponent(docId)} has its text)`);
       const ascii = original.fileName.replace(/[^\x20-\x7e]/gu, '_').replace(/["\\]/gu, '_');
@@ -188,21 +188,19 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
 export function mountDocumentReads(deps: { service(): KnowledgeService; today(): string }): (app: Express) => void {
   const { service } = deps;
   return (app) => {
-    app.get('/api/documents', (_req, res) => {
-      const { kb } = service();
-      const counts = passageCounts(kb);
+    app.get('/api/documents', async (_req, res) => {
       const today = deps.today();
-      const documents = [...kb.documents.values()].sort((a, b) => a.meta.docId.localeCompare(b.meta.docId)).map((d) => presentDocument(d, counts.get(d.meta.docId) ?? 0, today));
+      const documents = [...(await service().catalog()).values()].sort((a, b) => a.meta.docId.localeCompare(b.meta.docId)).map((d) => presentDocument(d, today));
       res.json({ documents });
     });
-    app.get('/api/documents/:docId', (req, res) => {
-      const { kb } = service();
+    app.get('/api/documents/:docId', async (req, res) => {
+      const svc = service();
       const id = String(req.params.docId);
-      const doc = kb.documents.get(id);
-      if (!doc) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id.slice(0, 100)}"; GET /api/documents lists them`);
-      const passages = kb.passages.filter((p) => p.docId === id);
+      const summary = (await svc.catalog()).get(id);
+      const [doc, passages] = summary ? await Promise.all([svc.store.documents.get(id), svc.store.passages.ofDocument(id)]) : [undefined, []];
+      if (!summary || !doc) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id.slice(0, 100)}"; GET /api/documents lists them`);
       const outline = buildOutline(doc.tree, passages);
-      res.json({ ...presentDocument(doc, passages.length, deps.today()), pages: presentPages(doc), body: doc.body, outline: outline.children });
+      res.json({ ...presentDocument(summary, deps.today()), pages: presentPages(doc), body: doc.body, outline: outline.children });
     });
   };
 }

@@ -23,7 +23,8 @@ export function registerAsk(server: McpServer, ctx: ToolContext): void {
         const { answer } = await svc.ask(question);
         const today = ctx.today();
         // low_confidence is always stated here (the MCP contract), where HTTP leaves it out when false.
-        const citations = answer.citations.map((c) => ({ ...presentCitation(svc.kb, c, today), lowConfidence: c.lowConfidence === true }));
+        const docs = await svc.catalog();
+        const citations = answer.citations.map((c) => ({ ...presentCitation(docs, c, today), lowConfidence: c.lowConfidence === true }));
         const text = [answer.answer, '', ...citations.map((c) => `[${c.n}] ${spanLine({ ...c, clause: c.clausePath ?? c.clause })} [${c.passageId}]${c.lowConfidence ? '（低置信度）' : ''}\n“${c.quote}”`)].join('\n');
         return okView({ answer: answer.answer, citations, abstained: answer.abstained, confidence: answer.confidence }, text);
       }),

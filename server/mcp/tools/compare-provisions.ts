@@ -41,7 +41,8 @@ export function registerCompareProvisions(server: McpServer, ctx: ToolContext): 
       guarded(ctx, 'compare_provisions', async () => {
         const svc = ctx.service();
         const today = ctx.today();
-        const c = await compareProvisions(svc.kb, svc.searcher, topic, { ...(doc_ids ? { docIds: doc_ids } : {}), tuning: { today } });
+        const c = await compareProvisions(svc.searcher, topic, { ...(doc_ids ? { docIds: doc_ids } : {}), tuning: { today } });
+        const docs = await svc.catalog();
         const rows = c.rows.map((r) => ({
           docId: r.docId,
           title: r.title,
@@ -49,7 +50,7 @@ export function registerCompareProvisions(server: McpServer, ctx: ToolContext): 
           ...(r.docNumber ? { docNumber: r.docNumber } : {}),
           validity: r.validity,
           citations: r.citations.map((x) => {
-            const { page, pageEnd, ocr } = provenance(svc.kb.documents.get(x.docId), x.start, x.end, today);
+            const { page, pageEnd, ocr } = provenance(docs.get(x.docId), x.start, x.end, today);
             return { n: x.n, passageId: x.passageId, clause: x.clausePath ?? x.clause, citation: drafterCitation(x), quote: x.quote, start: x.start, end: x.end, ...(page === undefined ? {} : { page }), ...(pageEnd === undefined ? {} : { pageEnd }), ...(ocr ? { ocr } : {}) };
           }),
         }));

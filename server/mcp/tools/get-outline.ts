@@ -28,10 +28,10 @@ export function registerGetOutline(server: McpServer, ctx: ToolContext): void {
     },
     async ({ doc_id }) =>
       guarded(ctx, 'get_outline', async () => {
-        const { kb } = ctx.service();
-        const doc = kb.documents.get(doc_id);
-        if (!doc) return fail(`unknown doc_id "${doc_id}"; known: ${[...kb.documents.keys()].sort().join(', ')}`);
-        const outline = buildOutline(doc.tree, kb.passages.filter((p) => p.docId === doc_id));
+        const svc = ctx.service();
+        const doc = await svc.store.documents.get(doc_id);
+        if (!doc) return fail(`unknown doc_id "${doc_id}"; known: ${[...(await svc.catalog()).keys()].sort().join(', ')}`);
+        const outline = buildOutline(doc.tree, await svc.store.passages.ofDocument(doc_id));
         return ok({ doc_id, title: doc.meta.title, outline: outline.children.map(outlineForClient) }, `《${doc.meta.title}》\n${outlineLines(outline).join('\n')}`);
       }),
   );

@@ -4,8 +4,8 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { passageText, type KnowledgeIndex } from '../../../src/retrieval/knowledge-index.js';
-import { presentPassage, type PassageView } from '../../../src/retrieval/presenter.js';
+import type { StoredPassage } from '../../../src/storage/types.js';
+import { presentPassage, type DocumentLookup, type PassageView } from '../../../src/retrieval/presenter.js';
 import { resolveReferences } from '../../../src/retrieval/references.js';
 import { fail, guarded, okView, passageSchema, passageUri, READ_ONLY, spanLine, type ToolContext } from '../context.js';
 
@@ -23,22 +23,22 @@ interface CappedPassage extends PassageView {
  * The passage at `pos`, from character `from` of its text, at most PASSAGE_CAP characters. Past the
  * end reads nothing, at the passage's end: start/end stay inside the passage and the document.
  */
-function capped(kb: KnowledgeIndex, pos: number, from: number, today: string): CappedPassage {
-  const p = kb.passages[pos] as (typeof kb.passages)[number];
-  const length = passageText(kb, p).length;
+function capped(docs: DocumentLookup, siblings: readonly StoredPassage[], pos: number, from: number, today: string): CappedPassage {
+  const p = siblings[pos] as StoredPassage;
+  const length = p.text.length;
   const at = Math.min(from, length);
   const end = Math.min(at + PASSAGE_CAP, length);
   // Presented as the slice itself, so text === body.slice(start, end) and the page is the slice's page.
-  const view = presentPassage(kb, { ...p, start: p.start + at, end: p.start + end }, today);
+  const view = presentPassage(docs, { ...p, start: p.start + at, end: p.start + end, text: p.text.slice(at, end) }, today);
   const truncated = end < length;
-  const prev = kb.passages[pos - 1];
-  const next = kb.passages[pos + 1];
+  const prev = siblings[pos - 1];
+  const next = siblings[pos + 1];
   return {
     ...view,
     truncated,
     ...(truncated ? { nextOffset: end } : {}),
-    previousId: prev && prev.docId === p.docId ? prev.passageId : null,
-    nextId: next && next.docId === p.docId ? next.passageId : null,
+    previousId: prev ? prev.passageId : null,
+    nextId: next ? next.passageId : null,
     uri: passageUri(p.passageId),
   };
 }
@@ -59,19 +59,26 @@ export function registerGetPassage(server: McpServer, ctx: ToolContext): void {
     },
     async ({ passage_ids, neighbors = 0, offset = 0 }) =>
       guarded(ctx, 'get_passage', async () => {
-        const { kb } = ctx.service();
-        const unknown = passage_ids.filter((id) => !kb.byId.has(id));
+        const svc = ctx.service();
+        const found = await svc.store.passages.get(passage_ids);
+        const knownIds = new Set(found.map((p) => p.passageId));
+        const unknown = passage_ids.filter((id) => !knownIds.has(id));
         if (unknown.length > 0) return fail(`unknown passage id(s): ${unknown.join(', ')}; use ids returned by search or get_outline`);
         const today = ctx.today();
-        const passages = passage_ids.map((id) => {
-          const pos = kb.byId.get(id) as number;
-          const p = kb.passages[pos] as (typeof kb.passages)[number];
+        const docIds = [...new Set(found.map((p) => p.docId))];
+        const [docs, siblingLists] = await Promise.all([svc.store.documents.getMany(docIds), Promise.all(docIds.map((d) => svc.store.passages.ofDocument(d)))]);
+        const siblingsOf = new Map(docIds.map((d, i) => [d, siblingLists[i] as StoredPassage[]] as const));
+        const passages = found.map((hit) => {
+          const siblings = siblingsOf.get(hit.docId) ?? [hit];
+          const pos = Math.max(0, siblings.findIndex((q) => q.passageId === hit.passageId));
+          const p = siblings[pos] as StoredPassage;
           const around: CappedPassage[] = [];
           for (let d = -neighbors; d <= neighbors; d += 1) {
-            if (d !== 0 && kb.passages[pos + d]?.docId === p.docId) around.push(capped(kb, pos + d, 0, today));
+            if (d !== 0 && siblings[pos + d]) around.push(capped(docs, siblings, pos + d, 0, today));
           }
-          const references = resolveReferences(kb, p.docId, p.start, p.end).map((r) => ({ text: r.text, start: r.start, end: r.end, targetPassageId: r.target.passageId, targetLabel: r.target.label, targetPath: r.target.path, targetText: r.target.text }));
-          return { ...capped(kb, pos, offset, today), references, neighbors: around };
+          const doc = docs.get(p.docId);
+          const references = (doc ? resolveReferences(doc, siblings, p.start, p.end) : []).map((r) => ({ text: r.text, start: r.start, end: r.end, targetPassageId: r.target.passageId, targetLabel: r.target.label, targetPath: r.target.path, targetText: r.target.text }));
+          return { ...capped(docs, siblings, pos, offset, today), references, neighbors: around };
         });
         const text = passages.map((p) => `[${p.passageId}] ${spanLine(p)}\n${p.breadcrumb}（${p.start}–${p.end}）\n${p.text}${p.truncated ? `\n…（未完，offset=${p.nextOffset} 继续）` : ''}`).join('\n\n');
         return okView({ passages }, text);

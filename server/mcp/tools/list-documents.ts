@@ -4,8 +4,9 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import type { DocumentSummary } from '../../../src/storage/types.js';
 import { buildOutline, type OutlineNode } from '../../../src/chunking/outline.js';
-import { passageCounts, presentDocument } from '../../../src/retrieval/presenter.js';
+import { presentDocument } from '../../../src/retrieval/presenter.js';
 import { docUri, documentShape, fail, guarded, okView, READ_ONLY, validitySchema, type ToolContext } from '../context.js';
 
 const documentSchema = z.object({
@@ -45,18 +46,20 @@ export function registerListDocuments(server: McpServer, ctx: ToolContext): void
     },
     async ({ cursor, limit = 20 }) =>
       guarded(ctx, 'list_documents', async () => {
-        const { kb } = ctx.service();
-        const ids = [...kb.documents.keys()].sort();
+        const svc = ctx.service();
+        const catalog = await svc.catalog();
+        const ids = [...catalog.keys()].sort();
         let start = 0;
         if (cursor !== undefined) {
           start = Number.parseInt(Buffer.from(cursor, 'base64url').toString('utf8'), 10);
           if (!Number.isInteger(start) || start < 0 || start > ids.length) return fail('invalid cursor; pass the next_cursor value of a previous list_documents call');
         }
-        const counts = passageCounts(kb);
         const today = ctx.today();
-        const documents = ids.slice(start, start + limit).map((id) => {
-          const d = kb.documents.get(id) as NonNullable<ReturnType<typeof kb.documents.get>>;
-          return { ...presentDocument(d, counts.get(id) ?? 0, today), sections: countNodes(buildOutline(d.tree, [])), uri: docUri(id) };
+        const page = ids.slice(start, start + limit);
+        const full = await svc.store.documents.getMany(page);
+        const documents = page.map((id) => {
+          const tree = full.get(id)?.tree;
+          return { ...presentDocument(catalog.get(id) as DocumentSummary, today), sections: tree ? countNodes(buildOutline(tree, [])) : 0, uri: docUri(id) };
         });
         const next = start + limit < ids.length ? Buffer.from(String(start + limit)).toString('base64url') : null;
         const text = documents.map((d) => `${d.docId}\t《${d.title}》\t${d.issuer}${d.docNumber ? `\t${d.docNumber}` : ''}\t${d.format}\t${d.validity.status}`).join('\n');

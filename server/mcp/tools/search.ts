@@ -44,11 +44,11 @@ export function registerSearch(server: McpServer, ctx: ToolContext): void {
           ...(valid_on ? { validOn: valid_on } : {}),
           ...(in_force !== undefined ? { inForce: in_force } : {}),
         });
-        const abstained = svc.abstains(response);
+        const [abstained, docs] = await Promise.all([svc.abstains(response), svc.catalog()]);
         const today = ctx.today();
         // The hit's whole text stays out: a snippet keeps the client's context small; get_passage reads it all.
         const results = response.results.map((r) => {
-          const { text, ...view } = presentHit(svc.kb, r, today);
+          const { text, ...view } = presentHit(docs, r, today);
           return { ...view, snippet: snippetOf(text), uri: passageUri(r.passageId), lowConfidence: abstained };
         });
         const header = abstained ? '知识库中未找到相关规定（以下结果为低置信度，不构成答案）。' : `找到 ${results.length} 条相关条文：`;

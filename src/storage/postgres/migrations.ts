@@ -39,6 +39,7 @@ export const MIGRATIONS: readonly Migration[] = [
         tree jsonb NOT NULL,
         content_hash text NOT NULL,
         source text NOT NULL,
+        chars integer NOT NULL,
         issuer text NOT NULL,
         doc_date text COLLATE "C",
         passages integer NOT NULL

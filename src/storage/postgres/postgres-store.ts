@@ -17,6 +17,7 @@ import type { SectionNode } from '../../corpus/parser.js';
 import type { ValidMeta } from '../../corpus/document.js';
 import { ERROR_CODES, KbError, describeError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
+import { loadEvidence } from '../evidence-loader.js';
 import { documentMatches } from '../filters.js';
 import type {
   DocumentFilter,
@@ -332,8 +333,8 @@ async function createStore(db: Queryable, options: PostgresStoreOptions, logger:
 
   const documents: DocumentStore = {
     async list(): Promise<DocumentSummary[]> {
-      const rows = (await db.query<{ meta: ValidMeta; content_hash: string; source: string; passages: number }>('SELECT meta, content_hash, source, passages FROM kb_documents ORDER BY doc_id')).rows;
-      return rows.map((r) => ({ meta: r.meta, contentHash: r.content_hash, source: r.source, passages: Number(r.passages) }));
+      const rows = (await db.query<{ meta: ValidMeta; content_hash: string; source: string; passages: number; chars: number }>('SELECT meta, content_hash, source, passages, chars FROM kb_documents ORDER BY doc_id')).rows;
+      return rows.map((r) => ({ meta: r.meta, contentHash: r.content_hash, source: r.source, passages: Number(r.passages), chars: Number(r.chars) }));
     },
     async get(docId: string): Promise<StoredDocument | undefined> {
       const row = (await db.query<DocumentRow>('SELECT doc_id, meta, body, tree, content_hash, source FROM kb_documents WHERE doc_id = $1', [docId])).rows[0];
@@ -367,6 +368,17 @@ async function createStore(db: Queryable, options: PostgresStoreOptions, logger:
       ).rows;
       // SQL narrowed the rows; the one definition of a filter decides (validity is judged here).
       return rows.filter((r) => documentMatches(r.meta, filter)).map((r) => r.doc_id);
+    },
+    async containing(texts: readonly string[], docIds?: readonly string[]): Promise<Set<string>> {
+      if (texts.length === 0) return new Set();
+      const rows = (
+        await db.query<{ t: string }>(
+          `SELECT u.t FROM unnest($1::text[]) AS u(t)
+           WHERE EXISTS (SELECT 1 FROM kb_documents d WHERE ($2::text[] IS NULL OR d.doc_id = ANY($2::text[])) AND strpos(d.body, u.t) > 0)`,
+          [[...new Set(texts)], docIds ? [...docIds] : null],
+        )
+      ).rows;
+      return new Set(rows.map((r) => r.t));
     },
   };
 
@@ -518,9 +530,13 @@ async function createStore(db: Queryable, options: PostgresStoreOptions, logger:
   };
 
   const writer: StoreWriter = {
-    async hashes(): Promise<Map<string, string>> {
-      const rows = (await db.query<{ doc_id: string; content_hash: string }>('SELECT doc_id, content_hash FROM kb_documents ORDER BY doc_id')).rows;
-      return new Map(rows.map((r) => [r.doc_id, r.content_hash]));
+    async hashes(): Promise<Map<string, { hash: string; source: string; passages: number }>> {
+      const rows = (await db.query<{ doc_id: string; content_hash: string; source: string; passages: number }>('SELECT doc_id, content_hash, source, passages FROM kb_documents ORDER BY doc_id')).rows;
+      return new Map(rows.map((r) => [r.doc_id, { hash: r.content_hash, source: r.source, passages: Number(r.passages) }]));
+    },
+    async version(): Promise<string | undefined> {
+      const v = await version();
+      return v === '0' ? undefined : v;
     },
     async vectorsOf(passageIds: readonly string[]): Promise<Map<string, Float32Array>> {
       if (passageIds.length === 0) return new Map();
@@ -550,8 +566,8 @@ async function createStore(db: Queryable, options: PostgresStoreOptions, logger:
         for (const w of prepared) {
           const d = w.document;
           await tx.query(
-            'INSERT INTO kb_documents (doc_id, meta, body, tree, content_hash, source, issuer, doc_date, passages) VALUES ($1, $2::jsonb, $3, $4::jsonb, $5, $6, $7, $8, $9)',
-            [d.meta.docId, JSON.stringify(d.meta), d.body, JSON.stringify(d.tree), d.contentHash, d.source, d.meta.issuer, d.meta.dateIssued ?? d.meta.listingDate ?? null, w.passages.length],
+            'INSERT INTO kb_documents (doc_id, meta, body, tree, content_hash, source, chars, issuer, doc_date, passages) VALUES ($1, $2::jsonb, $3, $4::jsonb, $5, $6, $7, $8, $9, $10)',
+            [d.meta.docId, JSON.stringify(d.meta), d.body, JSON.stringify(d.tree), d.contentHash, d.source, d.body.length, d.meta.issuer, d.meta.dateIssued ?? d.meta.listingDate ?? null, w.passages.length],
           );
           if (w.passages.length === 0) continue;
           await tx.query(
@@ -637,6 +653,7 @@ async function createStore(db: Queryable, options: PostgresStoreOptions, logger:
     passages,
     lexical,
     vectors,
+    evidence: (request) => loadEvidence({ documents, passages, lexical }, request),
   };
 
   return {

@@ -1,0 +1,82 @@
+/**
+ * Where the index lives, as the pipeline and the transports see it: opening the current version,
+ * watching for versions other writers made, the single-writer lock and incremental ingest. One
+ * implementation per `INDEX_STORE`: `file` (the embedded snapshot in INDEX_DIR) and `postgres`.
+ */
+import { unwatchFile, watchFile } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/index.js';
+import type { Embedder } from '../embeddings/embedder.js';
+import type { ModelProfile } from '../embeddings/profiles.js';
+import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
+import { fileStore } from '../storage/file-store.js';
+import type { KnowledgeStore } from '../storage/types.js';
+import type { Logger } from '../shared/logger.js';
+import { silentLogger } from '../shared/logger.js';
+import { noProgress, type ProgressFactory } from '../shared/progress.js';
+import { currentVersion, indexRoot, loadIndex, readManifest } from './index-store.js';
+import { ingest, type IngestSummary } from './ingest.js';
+import { expectationsFor } from './runtime.js';
+import { acquireWriteLock, type WriteLock } from './write-lock.js';
+
+export interface IndexBackend {
+  readonly kind: 'file' | 'postgres';
+  /** The current version's read view; INDEX_MISSING when nothing was ingested yet. */
+  open(): Promise<KnowledgeStore>;
+  /** The current version (cheap), undefined before the first ingest. */
+  version(): Promise<string | undefined>;
+  /** Calls `onChange` when the stored version may have changed (another process wrote). Returns a stop function. */
+  watch(onChange: () => void, intervalMs?: number): () => void;
+  /** The single-writer lock: one ingest, `kb add` or upload at a time, across processes. */
+  lock(options: { waitMs?: number; owner?: string }): Promise<WriteLock>;
+  /** Brings the store up to date with the corpus folder. Call with the lock held. */
+  ingest(options?: { rebuild?: boolean; logger?: Logger; progress?: ProgressFactory }): Promise<IngestSummary>;
+  /** Passages stored per document. */
+  passageCounts(): Promise<Map<string, number>>;
+  close(): Promise<void>;
+}
+
+/** What ingest needs from the configuration (shared by both backends). */
+export function ingestOptionsFor(config: Config, embedder: Embedder, profile: ModelProfile) {
+  return {
+    extract: { ocr: config.ocr },
+    corpusDir: config.corpusDir,
+    indexDir: config.indexDir,
+    embedder,
+    profile,
+    chunkMaxChars: config.chunkMaxChars,
+    chunkMinChars: config.chunkMinChars,
+    hnsw: { M: config.hnswM, efConstruction: config.hnswEfConstruction, efSearch: config.hnswEfSearch },
+    batchSize: config.embedBatchSize,
+  };
+}
+
+/** The embedded snapshot in INDEX_DIR. `snapshot()` gives the loaded index itself (evaluation, tests). */
+export interface FileBackend extends IndexBackend {
+  readonly kind: 'file';
+  snapshot(): Promise<KnowledgeIndex>;
+}
+
+export function fileBackend(config: Config, runtime: { embedder: Embedder; profile: ModelProfile }): FileBackend {
+  const snapshot = (): Promise<KnowledgeIndex> => loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+  const pointer = path.join(indexRoot(config.indexDir), 'CURRENT');
+  return {
+    kind: 'file',
+    snapshot,
+    open: async () => fileStore(await snapshot()),
+    version: () => currentVersion(config.indexDir),
+    watch(onChange, intervalMs = 1000) {
+      const listener = (): void => onChange();
+      watchFile(pointer, { interval: intervalMs }, listener);
+      return () => unwatchFile(pointer, listener);
+    },
+    lock: (options) => acquireWriteLock(config.indexDir, options),
+    ingest: (options = {}) =>
+      ingest({ ...ingestOptionsFor(config, runtime.embedder, runtime.profile), ...(options.rebuild ? { rebuild: true } : {}), logger: options.logger ?? silentLogger, progress: options.progress ?? noProgress }),
+    async passageCounts() {
+      const manifest = (await readManifest(config.indexDir))?.manifest;
+      return new Map(Object.entries(manifest?.documents ?? {}).map(([id, d]) => [id, d.passages] as const));
+    },
+    close: async () => {},
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * The embedded backend (INDEX_STORE=file, the default): one immutable snapshot held in memory
+ * (`KnowledgeIndex`: documents, passages, vectors, HNSW and BM25) behind the storage interfaces.
+ * Reads resolve at once; filters by docId become a position predicate checked inside the BM25 and
+ * HNSW loops. Writes go through ingest, which builds and switches a new snapshot folder.
+ */
+import { passageText, type KnowledgeIndex, type PassageRecord } from '../retrieval/knowledge-index.js';
+import { documentMatches } from './filters.js';
+import type { DocumentFilter, DocumentStore, DocumentSummary, EvidenceView, KnowledgeStore, LexicalIndex, PassageFields, PassageFilter, PassageStore, ScoredPassage, StoredPassage, TermStats, VectorIndex } from './types.js';
+
+/** The fields a passage shows (its HNSW label is the snapshot's own business). */
+function fieldsOf(p: PassageRecord): PassageFields {
+  const { label: _label, ...fields } = p;
+  return fields;
+}
+
+export class FileStore implements KnowledgeStore {
+  readonly info: KnowledgeStore['info'];
+  readonly documents: DocumentStore;
+  readonly passages: PassageStore;
+  readonly lexical: LexicalIndex;
+  readonly vectors: VectorIndex;
+  /** Positions of each document's passages, in reading order. */
+  private readonly byDoc = new Map<string, number[]>();
+  private summaries: DocumentSummary[] | undefined;
+  /** The snapshot itself (evaluation and tests read it; transports go through the interfaces). */
+  readonly index: KnowledgeIndex;
+
+  constructor(private readonly kb: KnowledgeIndex) {
+    this.index = kb;
+    kb.passages.forEach((p, pos) => {
+      let list = this.byDoc.get(p.docId);
+      if (!list) this.byDoc.set(p.docId, (list = []));
+      list.push(pos);
+    });
+    this.info = {
+      backend: 'file',
+      version: kb.info.version,
+      modelId: kb.info.modelId,
+      dimension: kb.info.dimension,
+      createdAt: kb.info.createdAt,
+      documents: kb.documents.size,
+      passages: kb.passages.length,
+    };
+    this.documents = {
+      list: async () => this.list(),
+      get: async (docId) => kb.documents.get(docId),
+      getMany: async (docIds) => {
+        const out = new Map<string, NonNullable<ReturnType<typeof kb.documents.get>>>();
+        for (const id of docIds) {
+          const doc = kb.documents.get(id);
+          if (doc) out.set(id, doc);
+        }
+        return out;
+      },
+      containing: async (texts, docIds) => {
+        const bodies = (docIds ?? [...kb.documents.keys()]).map((id) => kb.documents.get(id)?.body ?? '');
+        return new Set(texts.filter((t) => bodies.some((b) => b.includes(t))));
+      },
+      select: async (filter: DocumentFilter) =>
+        this.list()
+          .filter((d) => documentMatches(d.meta, filter))
+          .map((d) => d.meta.docId),
+    };
+    this.passages = {
+      get: async (ids) => {
+        const out: StoredPassage[] = [];
+        for (const id of ids) {
+          const pos = kb.byId.get(id);
+          if (pos !== undefined) out.push(this.stored(pos));
+        }
+        return out;
+      },
+      ofDocument: async (docId) => (this.byDoc.get(docId) ?? []).map((pos) => this.stored(pos)),
+    };
+    this.lexical = {
+      search: async (terms, k, options = {}) => {
+        const allow = this.allow(options.filter);
+        const hits = kb.bm25.search(terms, k, { ...(options.weights ? { weights: options.weights } : {}), ...(allow ? { allow } : {}) });
+        return hits.map((h) => ({ passageId: (kb.passages[h.index] as PassageRecord).passageId, score: h.score }));
+      },
+      stats: async (terms, filter) => this.stats(terms, filter),
+      vocabulary: async () => kb.bm25.terms(),
+    };
+    this.vectors = {
+      search: async (vector, k, filter) => {
+        const allow = this.allow(filter);
+        const allowLabel = allow ? (label: number): boolean => allow(kb.byLabel.get(label) ?? -1) : undefined;
+        const out: ScoredPassage[] = [];
+        for (const h of kb.dense.search(vector, k, allowLabel)) {
+          const pos = kb.byLabel.get(h.label);
+          if (pos !== undefined) out.push({ passageId: (kb.passages[pos] as PassageRecord).passageId, score: h.score });
+        }
+        return out;
+      },
+    };
+  }
+
+  /** The snapshot is the whole read model: nothing to load. */
+  async evidence(): Promise<EvidenceView> {
+    return this.kb;
+  }
+
+  private list(): DocumentSummary[] {
+    this.summaries ??= [...this.kb.documents.values()]
+      .map((d) => ({ meta: d.meta, contentHash: d.contentHash, source: d.source, passages: this.byDoc.get(d.meta.docId)?.length ?? 0, chars: d.body.length }))
+      .sort((a, b) => (a.meta.docId < b.meta.docId ? -1 : a.meta.docId > b.meta.docId ? 1 : 0));
+    return this.summaries;
+  }
+
+  private stored(pos: number): StoredPassage {
+    const p = this.kb.passages[pos] as PassageRecord;
+    return { ...fieldsOf(p), text: passageText(this.kb, p) };
+  }
+
+  private allow(filter: PassageFilter | undefined): ((pos: number) => boolean) | undefined {
+    if (!filter?.docIds) return undefined;
+    const ids = new Set(filter.docIds);
+    return (pos) => ids.has((this.kb.passages[pos] as PassageRecord | undefined)?.docId ?? '');
+  }
+
+  private stats(terms: readonly string[], filter: PassageFilter | undefined): TermStats {
+    const allow = this.allow(filter);
+    const bm25 = this.kb.bm25;
+    const out: TermStats = { passages: bm25.size, terms: new Map(), scoped: 0 };
+    if (allow) for (let i = 0; i < bm25.size; i += 1) out.scoped += allow(i) ? 1 : 0;
+    else out.scoped = bm25.size;
+    for (const term of new Set(terms)) {
+      if (!bm25.has(term)) continue;
+      const passageIds = bm25
+        .passagesWith(term)
+        .filter((i) => !allow || allow(i))
+        .map((i) => (this.kb.passages[i] as PassageRecord).passageId);
+      out.terms.set(term, { idf: bm25.idf(term), passageIds });
+    }
+    return out;
+  }
+}
+
+export function fileStore(kb: KnowledgeIndex): FileStore {
+  return new FileStore(kb);
+}
