@@ -150,6 +150,41 @@ describe('PostgresStore writes', () => {
   });
 });
 
+describe('PostgresStore single-writer lease', () => {
+  let db: PGlite;
+  let a: PostgresStore;
+  let b: PostgresStore;
+  beforeAll(async () => {
+    db = await freshPglite();
+    a = await open(db);
+    b = await open(db);
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+    await db.close();
+  });
+
+  it('lets one writer in at a time and names the holder to the next', async () => {
+    const held = await a.lock({ owner: 'kb ingest' });
+    const error = await rejection(b.lock({ owner: 'kb add' }));
+    expect(error.code).toBe('write_locked');
+    expect(error.message).toMatch(/^the PostgreSQL store is being written by kb ingest \(pid \d+ on .+, since \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\); wait for it to finish and run the command again \(a holder that died lets go within 30 s\)$/u);
+    const waiting = b.lock({ owner: 'kb add', waitMs: 5000 });
+    setTimeout(() => void held.release(), 300);
+    const next = await waiting;
+    await next.release();
+  });
+
+  it('takes over a lease its holder stopped renewing (a crashed writer)', async () => {
+    await db.query("INSERT INTO kb_writer (id, token, owner, host, pid, since, expires) VALUES (1, 'dead', 'kb ingest', 'gone', 1, now() - interval '2 minutes', now() - interval '1 minute') ON CONFLICT (id) DO UPDATE SET token = 'dead', expires = now() - interval '1 minute'");
+    const lease = await b.lock({ owner: 'kb add' });
+    expect((await db.query('SELECT owner FROM kb_writer')).rows).toEqual([{ owner: 'kb add' }]);
+    await lease.release();
+    expect((await db.query('SELECT count(*)::int AS n FROM kb_writer')).rows).toEqual([{ n: 0 }]);
+  });
+});
+
 describe('PostgresStore vector search under a tight filter', () => {
   let db: PGlite;
   let pgStore: PostgresStore;

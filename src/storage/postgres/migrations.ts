@@ -86,6 +86,23 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'single-writer lease',
+    statements: () => [
+      // One writer at a time across processes (ingest, kb add, uploads): a lease the holder renews,
+      // so a crashed writer's hold lapses on its own; times are the server's, the same for every process.
+      `CREATE TABLE kb_writer (
+        id integer PRIMARY KEY CHECK (id = 1),
+        token text NOT NULL,
+        owner text NOT NULL,
+        host text NOT NULL,
+        pid integer NOT NULL,
+        since timestamptz NOT NULL,
+        expires timestamptz NOT NULL
+      )`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
