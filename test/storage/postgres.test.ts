@@ -94,6 +94,12 @@ describe('openPostgresStore', () => {
     }
   });
 
+  it('refuses a dimension pgvector cannot index before connecting', async () => {
+    const error = await rejection(openPostgresStore({ url: 'postgresql://kb@127.0.0.1:9/kb', modelId: 'huge-model', dimension: 4096 }));
+    expect(error.code).toBe('config_invalid');
+    expect(error.message).toBe("the PostgreSQL store indexes vectors of 1–2000 dimensions (pgvector's HNSW limit); model huge-model has 4096; choose a smaller EMBEDDING_MODEL or use INDEX_STORE=file");
+  });
+
   it('says when the server cannot be reached, without the password', async () => {
     const error = await rejection(openPostgresStore({ url: 'postgresql://kb:hunter2secret@127.0.0.1:9/policy_kb', ...CONTRACT_MODEL }));
     expect(error.code).toBe('store_unreachable');

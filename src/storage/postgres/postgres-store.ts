@@ -90,6 +90,8 @@ export interface PostgresStore {
 }
 
 const DEFAULT_CHANNEL = 'policy_kb_changes';
+/** pgvector's HNSW index takes `vector` columns of at most 2000 dimensions. */
+const MAX_HNSW_DIMENSION = 2000;
 
 interface StateRow {
   version: string;
@@ -122,6 +124,9 @@ interface PassageRow {
 /** Opens (and migrates) the store; throws a KbError when the database is unreachable, lacks pgvector, is newer or holds another model's vectors. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const logger = options.logger ?? silentLogger;
+  if (!Number.isInteger(options.dimension) || options.dimension < 1 || options.dimension > MAX_HNSW_DIMENSION) {
+    throw new KbError(ERROR_CODES.CONFIG_INVALID, `the PostgreSQL store indexes vectors of 1–${MAX_HNSW_DIMENSION} dimensions (pgvector's HNSW limit); model ${options.modelId} has ${options.dimension}; choose a smaller EMBEDDING_MODEL or use INDEX_STORE=file`);
+  }
   const db = connect(options, logger);
   try {
     await probe(db, options);
