@@ -64,23 +64,25 @@ export function fileWriter(options: FileWriterOptions): FileWriter {
       for (const [docId, d] of Object.entries(previous.manifest.documents)) out.set(docId, { hash: d.hash, source: d.source, passages: d.passages });
       return out;
     },
-    async vectorsOf(passageIds) {
+    async vectorsOf(passages) {
       const { previous } = await load();
       const out = new Map<string, Float32Array>();
       if (!previous) return out;
       const dim = options.dimension;
-      for (const id of passageIds) {
-        const pos = previous.kb.byId.get(id);
-        if (pos !== undefined) out.set(id, previous.kb.vectors.subarray(pos * dim, (pos + 1) * dim));
+      for (const { passageId, breadcrumb } of passages) {
+        const pos = previous.kb.byId.get(passageId);
+        if (pos !== undefined && previous.kb.passages[pos]?.breadcrumb === breadcrumb) out.set(passageId, previous.kb.vectors.subarray(pos * dim, (pos + 1) * dim));
       }
       return out;
     },
     async apply(plan) {
       const { previous } = await load();
-      const version = await writeFrom(previous, plan, options);
-      // The next apply starts from what was just written.
-      loaded = undefined;
-      return { version };
+      try {
+        return { version: await writeFrom(previous, plan, options) };
+      } finally {
+        // The next apply starts from what is live now (also after a failure that touched the loaded HNSW).
+        loaded = undefined;
+      }
     },
   };
 }

@@ -12,7 +12,7 @@ import type { Embedder } from '../embeddings/embedder.js';
 import type { ExtractOptions } from '../extract/types.js';
 import { analyze } from '../retrieval/analyzer.js';
 import type { DocumentWrite, StoreWriter } from '../storage/types.js';
-import type { KbError } from '../shared/errors.js';
+import { ERROR_CODES, KbError, describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
@@ -81,8 +81,9 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
   const passages = corpus.documents.reduce((a, d) => a + d.chunks.length, 0) + plan.kept.reduce((a, id) => a + (stored.get(id)?.passages ?? 0), 0);
   const changing = new Set([...plan.added, ...plan.changed]);
   const changedDocs = corpus.documents.filter((d) => changing.has(d.meta.docId));
-  if (changedDocs.length === 0 && plan.removed.length === 0 && stored.size > 0) {
-    const version = await options.writer.version();
+  const stored_version = changedDocs.length === 0 && plan.removed.length === 0 ? await options.writer.version() : undefined;
+  if (stored_version !== undefined && (stored.size > 0 || corpus.documents.length === 0)) {
+    const version = stored_version;
     return { ...base, upToDate: true, passages, embedded: 0, seconds: (Date.now() - started) / 1000, embedSeconds: 0, chunksPerSecond: 0, ...(version ? { version } : {}) };
   }
 
@@ -98,7 +99,7 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
     first = false;
     const batch = changedDocs.slice(i, i + perApply);
     const chunks = batch.flatMap((d) => d.chunks);
-    const reused = options.rebuild ? new Map<string, Float32Array>() : await options.writer.vectorsOf(chunks.map((c) => c.passageId));
+    const reused = options.rebuild ? new Map<string, Float32Array>() : await options.writer.vectorsOf(chunks.map((c) => ({ passageId: c.passageId, breadcrumb: c.breadcrumb })));
     const toEmbed = chunks.filter((c) => !reused.has(c.passageId));
     const t0 = Date.now();
     const vectors = new Map(reused);
@@ -113,7 +114,7 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
     embedded += toEmbed.length;
     const put: DocumentWrite[] = batch.map((doc) => ({
       document: { meta: doc.meta, body: doc.body, contentHash: doc.contentHash, source: doc.source, tree: doc.tree },
-      passages: doc.chunks.map((c: Chunk) => ({ passage: passageFields(c), terms: analyze(c.indexText), vector: vectors.get(c.passageId) as Float32Array })),
+      passages: doc.chunks.map((c: Chunk) => ({ passage: passageFields(c), terms: analyzed(doc, c), vector: vectors.get(c.passageId) as Float32Array })),
     }));
     ({ version } = await options.writer.apply({ put, remove: removals }));
     removals = [];
@@ -121,6 +122,15 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
   bar.done();
   const seconds = (Date.now() - started) / 1000;
   return { ...base, upToDate: false, passages, embedded, seconds, embedSeconds, chunksPerSecond: embedded / Math.max(embedSeconds, 1e-3), ...(version ? { version } : {}) };
+}
+
+/** A chunk's BM25 terms; a failure to analyze names the corpus file instead of failing anonymously. */
+function analyzed(doc: LoadedDocument, chunk: Chunk): string[] {
+  try {
+    return analyze(chunk.indexText);
+  } catch (error) {
+    throw new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${doc.source}: could not analyze passage ${chunk.passageId} (${describeError(error)}); fix or remove the file and run \`npm run -s kb -- ingest\` again`, { cause: error, details: { file: doc.source } });
+  }
 }
 
 function passageFields(c: Chunk): DocumentWrite['passages'][number]['passage'] {

@@ -8,7 +8,7 @@ import { dict } from '@node-rs/jieba/dict.js';
 import { parseNumeral } from '../shared/numerals.js';
 
 /** Bump when tokens change: the index manifest records it. */
-export const ANALYZER_VERSION = 6;
+export const ANALYZER_VERSION = 7;
 
 let jieba: Jieba | undefined;
 function segmenter(): Jieba {
@@ -44,7 +44,8 @@ const COUNT_RE = /([零〇一二两三四五六七八九十百千]{1,6})(?=强|�
 function normalizeCounts(text: string): string {
   return text.replace(COUNT_RE, (whole: string, num: string, offset: number, all: string) => {
     // Keep 第X… ordinals (handled separately) and words like 一体化 (no measure word follows).
-    if (offset > 0 && all[offset - 1] === '第') return whole;
+    // …and 哪一天, 哪一年: an interrogative, not a count.
+    if (offset > 0 && (all[offset - 1] === '第' || all[offset - 1] === '哪')) return whole;
     const n = parseNumeral(num);
     return n === undefined ? whole : String(n);
   });

@@ -7,7 +7,7 @@ import type { ValidMeta } from '../corpus/document.js';
 import { isoToday } from '../shared/dates.js';
 import { judgeValidity, validityNote, type Validity } from '../corpus/validity.js';
 import { analyze } from './analyzer.js';
-import { URL_ASK_WORDS, coverageOf, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
+import { URL_ASK_WORDS, alternativePresent, coverageOf, mustBeStated, passagesToRead, placeCovered, statesOwnNumber, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, withAlternatives, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
 import type { EvidenceRequest, EvidenceView } from '../storage/types.js';
 import type { SectionNode } from '../corpus/parser.js';
 import { questionForm, resolveClauseRefs, type QuestionForm } from './query.js';
@@ -206,7 +206,9 @@ function joinBareHeadings(body: string, sentences: Sentence[]): Sentence[] {
   for (let i = 0; i < sentences.length; i += 1) {
     const s = sentences[i] as Sentence;
     const next = sentences[i + 1];
-    if (next && s.text.length <= 24 && /^(?:[0-9]{1,2}[.、．]|[（(][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|专栏|第[一二三四五六七八九十百]+[章节条])/u.test(s.text)) {
+    // An article (第五十四条 农村的燃气管理参照本条例的规定执行。) is short, not bare: only its label alone joins.
+    const article = /^第[一二三四五六七八九十百零〇]+条\s*(.*)$/su.exec(s.text);
+    if (next && s.text.length <= 24 && (!article || (article[1] ?? '').replace(/[\s。；;]/gu, '').length < 4) && /^(?:[0-9]{1,2}[.、．]|[（(][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|专栏|第[一二三四五六七八九十百]+[章节条])/u.test(s.text)) {
       out.push({ start: s.start, end: next.end, text: body.slice(s.start, next.end) });
       i += 1;
     } else {
@@ -340,11 +342,9 @@ export function composeAnswer(kb: EvidenceView, response: SearchResponse, tuning
   const form = questionForm(response.query, understanding.namedDocs);
   if (response.results.length === 0) return abstain(kb, response, '没有与问题相关的条文。', 0, undefined, today);
 
-  // A question about a place no document covers (广州, 贵州): abstain unless the top passages are
-  // about that place too (mentioned in at least two of the top three).
+  // A question about a place no document covers (广州, 贵州): abstain unless the top passages are about that place too.
   const top = response.results.slice(0, t.passages);
-  const placeMentions = top.slice(0, 3).filter((h) => understanding.unknownPlaces.some((p) => h.text.includes(p))).length;
-  if (understanding.unknownPlaces.length > 0 && placeMentions < 2) {
+  if (understanding.unknownPlaces.length > 0 && !placeCovered(top, understanding.unknownPlaces, (docId) => kb.documents.get(docId)?.body.length ?? 0)) {
     return abstain(kb, response, `知识库中没有${understanding.unknownPlaces.join('、')}的相关文件。`, 0, undefined, today);
   }
 
@@ -363,15 +363,17 @@ export function composeAnswer(kb: EvidenceView, response: SearchResponse, tuning
   const isPhrase = (phrase: string): boolean => asked.includes(phrase) && inBodies(phrase);
   // A view loaded for this request's scope holds only postings in scope.
   const inScope = (i: number): boolean => kb.scopedPassages !== undefined || !scopeDocs || scopeDocs.has(kb.passages[i]?.docId ?? '');
-  const concepts = questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, undefined, kb.scopedPassages);
+  const concepts = withAlternatives(response.query, questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, undefined, kb.scopedPassages));
   const asksFiller = ASKS_FILLER_RE.test(response.query);
   // List and part questions read the best passages of every document in the results.
-  const perDoc = form === 'single' ? top : spreadHits(response.results, t.passages, t.maxDocuments);
+  const focus = focusConcept(response.query, concepts);
+  // Only a concept the question asks for (after its interrogative) is looked for further down.
+  const perDoc = form === 'single' ? passagesToRead(response.results, t.passages, askedConcepts(response.query, concepts).length > 0 ? focus : undefined) : spreadHits(response.results, t.passages, t.maxDocuments);
   // A web address is a fact about the document: look for it in the named documents' whole text.
   const extra = asks.some((a) => a.kind === 'url') && response.scope.length > 0 ? urlHits(kb, response.scope, perDoc.length) : [];
   // Inside each document of a list or parts answer, the sentence that has the question's phrases
   // (投资基金) ranks above one with the same words scattered (设立种子基金，…创业投资…).
-  const phrased = form === 'single' ? concepts : questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, isPhrase, kb.scopedPassages);
+  const phrased = form === 'single' ? concepts : withAlternatives(response.query, questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, isPhrase, kb.scopedPassages));
   const rankConcepts = clauseWords.size > 0 && concepts.some((c) => !clauseWords.has(c.term)) ? concepts.filter((c) => !clauseWords.has(c.term)) : phrased;
   const scored = scoreSentences(kb, [...perDoc, ...extra], concepts, asks, { fillerPenalty: t.fillerPenalty, asksFiller, perDocumentRank: form !== 'single', rankConcepts });
   const insidePointed = (x: ScoredSentence): boolean => pointed.some((n) => kb.documents.get(x.hit.docId)?.tree && n.docId === x.hit.docId && x.start >= n.start && x.end <= n.end);
@@ -382,7 +384,7 @@ export function composeAnswer(kb: EvidenceView, response: SearchResponse, tuning
   const totalWeight = concepts.reduce((a, c) => a + c.weight, 0) || 1;
   // Terms the documents in scope never contain. Single characters (来, 搞, 拿) and clause numbers
   // are paraphrase or pointers, not subjects.
-  const absent = concepts.filter((c) => c.scopeFreq === 0 && [...c.term].length >= 2 && !/^第|部分$/u.test(c.term));
+  const absent = concepts.filter((c) => c.scopeFreq === 0 && [...c.term].length >= 2 && !/^第|部分$/u.test(c.term) && !alternativePresent(c, concepts));
   const signals: AnswerSignals = {
     bestCoverage: Number(bestCoverage.toFixed(4)),
     absentShare: Number((absent.reduce((a, c) => a + c.weight, 0) / totalWeight).toFixed(4)),
@@ -399,13 +401,17 @@ export function composeAnswer(kb: EvidenceView, response: SearchResponse, tuning
   }
 
   // Quantity questions: each part that asks for a figure needs a sentence stating it.
+  // A document's 文号 is its own (meta.docNumber), not that of a document it cites (你院《请示》（路中医发〔2011〕10号）).
+  const ownFact = (s: ScoredSentence, ask: QuantityAsk): number => (ask.kind === 'docNumber' && statesOwnNumber(s.text, kb.documents.get(s.hit.docId)?.meta.docNumber) ? 1 : 0);
   const stated = (ask: QuantityAsk, pool: readonly ScoredSentence[]): ScoredSentence | undefined =>
-    pool.filter((s) => s.quantity && statesQuantity(s.text, ask) && s.coverage >= t.quantityCoverageRatio * bestCoverage).sort((a, b) => b.score - a.score)[0];
+    pool.filter((s) => s.quantity && statesQuantity(s.text, ask) && s.coverage >= t.quantityCoverageRatio * bestCoverage).sort((a, b) => ownFact(b, ask) - ownFact(a, ask) || b.score - a.score)[0];
   if (asks.length > 0) {
     const found = asks.map((a) => stated(a, sentences));
     signals.quantityFound = found.some(Boolean);
-    if (!signals.quantityFound) {
-      const ask = asks[0] as QuantityAsk;
+    // A day, time of day or length of time stated leads; one not stated refuses nothing (it may be in the title).
+    const strict = asks.filter(mustBeStated);
+    if (!signals.quantityFound && strict.length > 0) {
+      const ask = strict[0] as QuantityAsk;
       const what = ask.kind === 'money' ? '具体金额' : ask.kind === 'ratio' ? '具体比例' : ask.kind === 'docNumber' ? '文号' : ask.kind === 'year' ? '具体年份' : ask.kind === 'url' ? '网址' : ask.kind === 'who' ? '由谁负责' : ask.per ? `按${ask.per.map((u) => `每${u}`).join('')}计的标准` : '具体数字';
       return abstain(kb, response, `相关文件涉及这一主题，但没有规定${what}。`, bestCoverage, signals, today);
     }
@@ -426,7 +432,6 @@ export function composeAnswer(kb: EvidenceView, response: SearchResponse, tuning
   };
   // A document's line: its best sentence, or — when the question asks for a figure — its best
   // sentence stating it (共享率达90% rather than the goal sentence that names the topic).
-  const focus = focusConcept(response.query, concepts);
   const bestOf = (docId: string): ScoredSentence | undefined => {
     const own = sentences.filter((s) => s.hit.docId === docId);
     const top = own[0];
@@ -452,7 +457,7 @@ export function composeAnswer(kb: EvidenceView, response: SearchResponse, tuning
       for (const p of parts) {
         if (chosen.some((s) => statesQuantity(s.text, p.ask) && (!p.ask.subject || s.text.includes(p.ask.subject)))) continue;
         if (stated(p.ask, sentences.filter((s) => s.hit.docId === lead.hit.docId))) continue;
-        lines.push(`《${lead.hit.title}》未规定${partTopic(p.text, concepts)}。`);
+        lines.push(`《${lead.hit.title}》未规定${partTopic(p.text, p.ask, concepts)}。`);
       }
     }
   } else {
@@ -520,10 +525,11 @@ export function askedConcepts(question: string, concepts: readonly Concept[]): C
 }
 
 /** The words of a question part that name its subject ("上限多少" → "上限"). */
-function partTopic(part: string, concepts: readonly Concept[]): string {
+function partTopic(part: string, ask: QuantityAsk, concepts: readonly Concept[]): string {
   const words = concepts.filter((c) => part.includes(c.term)).map((c) => c.term);
   const topic = words.length > 0 ? words.join('') : part.replace(/多少|几|多大|是|为|的|[？?]/gu, '');
-  return `${topic}的具体数额`;
+  const what: Partial<Record<QuantityAsk['kind'], string>> = { date: '具体日期', clock: '具体时段', duration: '具体期限', year: '具体年份', who: '负责主体', docNumber: '文号', url: '网址' };
+  return `${topic}的${what[ask.kind] ?? '具体数额'}`;
 }
 
 /** The clauses the question points at (resolved in the documents of its results), with their docId. */
@@ -579,7 +585,8 @@ export function evidenceRequest(response: SearchResponse): EvidenceRequest {
   const urlAsk = quantityParts(response.query).some((p) => p.ask.kind === 'url');
   const request: EvidenceRequest = {
     scope: response.scope,
-    docIds: [...new Set(response.results.map((h) => h.docId))],
+    // The hits' documents, and those the question names (a part answer names each, hits or not).
+    docIds: [...new Set([...response.results.map((h) => h.docId), ...response.understanding.namedDocs.map((d) => d.docId)])],
     passageIds: response.results.map((h) => h.passageId),
     terms: [...new Set([...terms, ...response.expansions.map((e) => e.term), ...pairs])],
     phrases: pairs.filter((p) => asked.includes(p)),

@@ -42,7 +42,7 @@ export interface CompareOptions {
 export async function compareProvisions(searcher: Searcher, rawTopic: string, options: CompareOptions = {}): Promise<Comparison> {
   const topic = validateQuery(rawTopic);
   const store = searcher.store;
-  const summaries = new Map((await store.documents.list()).map((d) => [d.meta.docId, d] as const));
+  const summaries = await searcher.summaries();
   const known = [...summaries.keys()].sort();
   const docIds = options.docIds && options.docIds.length > 0 ? [...new Set(options.docIds)] : known;
   for (const id of docIds) {

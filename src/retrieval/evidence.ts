@@ -62,6 +62,9 @@ export const QUESTION_WORDS = new Set([
   '以后', '之前', '这份', '份文件', '哪几', '哪几种', '怎样才能', '能不能', '会不会', '有没有', '各有', '各是', '措施', '举措', '做法',
   // When-questions and pointers to the document at hand (什么时候开始, 哪一天, 这次, 这部): they ask, they are not asked about.
   '时候', '什么时候', '哪天', '哪一天', '哪一日', '开始', '这次', '这部', '这项', '这个', '这些', '这一',
+  // Kinds pointed at (这类模式, 哪两类): the kind word asks, the noun after it is the subject.
+  '类', '这类', '此类', '该类', '哪类', '这种', '哪种',
+  '多长时间', '多长', '多久', '多少天', '哪一日',
 ]);
 
 /** Words that say a web address is wanted (网址, 官方网站, 出自): they describe the answer, not its subject. */
@@ -79,6 +82,8 @@ export interface Concept {
   scopeFreq: number;
   /** For a compound (投资基金): its parts among the question's terms; a text with all of them has it. */
   parts?: string[];
+  /** One side of an either-or (PPP或“政府和社会资本合作”): a text covering either side covers the pair. */
+  alternative?: { group: number; side: 0 | 1 };
 }
 
 /**
@@ -96,7 +101,9 @@ export function questionConcepts(
   /** Passages in scope, when `bm25` numbers only some of the index's passages (a loaded evidence view). */
   scopedPassages?: number,
 ): Concept[] {
-  const subject = (t: string): boolean => !exclude.has(t) && !QUESTION_WORDS.has(t) && !isGlueArtefact(t);
+  // Parts of a question word the question uses (一天 of 哪一天, 几种 of 哪几种) ask too.
+  const asking = terms.filter((t) => QUESTION_WORDS.has(t));
+  const subject = (t: string): boolean => !exclude.has(t) && !QUESTION_WORDS.has(t) && !isGlueArtefact(t) && !asking.some((q) => q !== t && q.includes(t));
   const distinct = [...new Set(terms)].filter(subject);
   // Two words the question writes as one phrase (投资 基金 → 投资基金) that the documents also write
   // so are one concept: 投资 and 基金 scattered over a sentence do not answer it.
@@ -125,7 +132,9 @@ export function questionConcepts(
     if (parts.length >= 2 && parts.join('').length >= t.length) c.parts = parts;
     return c;
   });
-  for (const e of expansions) concepts.find((c) => c.term === e.from)?.forms.add(e.term);
+  // A part's expansion counts for a compound the question keeps instead when the documents never
+  // write that compound (拿到 → 取得 for 没拿到); a compound they do write (经济运行) is its own word.
+  for (const e of expansions) (concepts.find((c) => c.term === e.from) ?? concepts.find((c) => !bm25.has(c.term) && c.term.includes(e.from)))?.forms.add(e.term);
   // A single character the documents never use alone (补 in 补多少) abbreviates a word they do use
   // (补贴, 补助): the two-character words that start with it count as it.
   for (const c of concepts) {
@@ -146,6 +155,35 @@ export function questionConcepts(
     c.local = Math.log(1 + (scopeSize - hits.size + 0.5) / (hits.size + 0.5));
   }
   return concepts;
+}
+
+/**
+ * The passages a single answer reads: the top `n` results, and — when none of them has the concept
+ * the question asks for (电费 in 有什么电费补贴, with its forms 电价, 用电) — the best-ranked later
+ * result that has it. Clauses that share the rest of the question's words (落户, 数据中心) can outrank
+ * the one clause that names the thing asked, more so as the corpus grows and idf shifts.
+ */
+export function passagesToRead<T extends { text: string }>(results: readonly T[], n: number, focus: Concept | undefined): T[] {
+  const top = results.slice(0, n);
+  if (!focus) return top;
+  const has = (hit: T): boolean => coveredConcepts(hit.text, [focus]).has(focus.term);
+  if (top.some(has)) return top;
+  const later = results.slice(n).find(has);
+  return later ? [...top, later] : top;
+}
+
+/**
+ * Whether the top results are about a place no document is named for (a question on 广州 over
+ * other cities' plans is not): at least two of the top three mention it, or the top one does and is
+ * (nearly) its whole document — a one-page 批复 that cites 浙江省 once is about 浙江省 as much as it can be.
+ */
+export function placeCovered(top: readonly { docId: string; text: string; start: number; end: number }[], places: readonly string[], bodyLength: (docId: string) => number): boolean {
+  const mentions = (text: string): boolean => places.some((p) => text.includes(p));
+  if (top.slice(0, 3).filter((h) => mentions(h.text)).length >= 2) return true;
+  const first = top[0];
+  if (!first || !mentions(first.text)) return false;
+  const length = bodyLength(first.docId);
+  return length > 0 && first.end - first.start >= 0.8 * length;
 }
 
 // Passages recur across questions: their sentences' terms are analyzed once (bounded memo).
@@ -186,18 +224,79 @@ export function coverage(text: string, concepts: readonly Concept[], key: 'weigh
   return coverageOf(coveredConcepts(text, concepts), concepts, key);
 }
 
-/** Share of the concept weight the named concepts carry. */
+/**
+ * Share of the concept weight the named concepts carry. The two sides of an either-or carry their
+ * joint weight in the share of the better-covered side.
+ */
 export function coverageOf(covered: ReadonlySet<string>, concepts: readonly Concept[], key: 'weight' | 'local' = 'weight'): number {
   let total = 0;
   let got = 0;
+  const groups = new Map<number, { weight: number; sides: [number, number]; got: [number, number] }>();
   for (const c of concepts) {
     total += c[key];
-    if (covered.has(c.term)) got += c[key];
+    if (!c.alternative) {
+      if (covered.has(c.term)) got += c[key];
+      continue;
+    }
+    let g = groups.get(c.alternative.group);
+    if (!g) groups.set(c.alternative.group, (g = { weight: 0, sides: [0, 0], got: [0, 0] }));
+    g.weight += c[key];
+    g.sides[c.alternative.side] += c[key];
+    if (covered.has(c.term)) g.got[c.alternative.side] += c[key];
   }
+  for (const g of groups.values()) got += g.weight * Math.max(...([0, 1] as const).map((i) => (g.sides[i] > 0 ? g.got[i] / g.sides[i] : 0)));
   return total > 0 ? got / total : 0;
 }
 
-export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'url' | 'who' | 'number';
+/** Whether the other side of the either-or a concept is on is in the documents in scope (then its absence says nothing). */
+export function alternativePresent(c: Concept, concepts: readonly Concept[]): boolean {
+  const alt = c.alternative;
+  return !!alt && concepts.some((o) => o.alternative?.group === alt.group && o.alternative.side !== alt.side && o.scopeFreq > 0);
+}
+
+const EITHER_RE = /或者|或是|或(?!许|缺|多或少)/u;
+/** Where the words before 或 begin: after punctuation or the interrogative (哪些文件里明确写了PPP或…). */
+const LEFT_START_RE = /[，,、；;：:？?。！!（）()]|什么|哪些|哪个|哪几|多少|是否|有没有|怎么|如何/gu;
+/** Where the words after 或 end (…或“政府和社会资本合作”这类模式). */
+const RIGHT_END_RE = /[，,、；;：:？?。！!（）()]|这类|这些|之类|等|方面/u;
+
+/**
+ * Reads an either-or in the question (A或B): the concepts written right after 或 are one side, as
+ * many written just before it the other, and covering either side covers the pair. When the word
+ * just before 或 is part of a concept after it (数据或数据服务), that word counts as the concept.
+ * Returns the same concepts, marked.
+ */
+export function withAlternatives(question: string, concepts: Concept[]): Concept[] {
+  const q = question.normalize('NFKC').toLowerCase().replace(/[“”"'‘’《》「」]/gu, '');
+  const m = EITHER_RE.exec(q);
+  if (!m) return concepts;
+  let left = q.slice(0, m.index);
+  for (const stop of left.matchAll(LEFT_START_RE)) left = q.slice((stop.index ?? 0) + stop[0].length, m.index);
+  let right = q.slice(m.index + m[0].length);
+  const end = RIGHT_END_RE.exec(right);
+  if (end) right = right.slice(0, end.index);
+  const after = concepts.filter((c) => right.includes(c.term));
+  if (after.length === 0 || left === '') return concepts;
+  const last = analyze(left).at(-1);
+  if (last === undefined) return concepts;
+  const widened = after.find((c) => c.term !== last && c.term.includes(last));
+  if (widened) {
+    widened.forms.add(last);
+    return concepts;
+  }
+  if (!concepts.some((c) => c.term === last)) return concepts;
+  const before = concepts
+    .filter((c) => left.includes(c.term) && !after.includes(c))
+    .sort((a, b) => left.lastIndexOf(b.term) - left.lastIndexOf(a.term))
+    .slice(0, after.length);
+  if (before.length === 0) return concepts;
+  const group = 1 + Math.max(0, ...concepts.map((c) => c.alternative?.group ?? 0));
+  for (const c of before) c.alternative = { group, side: 0 };
+  for (const c of after) c.alternative = { group, side: 1 };
+  return concepts;
+}
+
+export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'date' | 'clock' | 'duration' | 'url' | 'who' | 'number';
 
 export interface QuantityAsk {
   kind: QuantityKind;
@@ -211,10 +310,18 @@ export interface QuantityAsk {
 
 const PER_RE = /每(平方米|小时|季度|人|月|年|天|日|户|家|度|辆|台|亩|个|次|周)/gu;
 
+/**
+ * Whether an answer must state what is asked or abstain. A day, a time of day or a length of time
+ * only chooses the lead: documents often give it where no sentence does (行动计划(2016—2018年)).
+ */
+export function mustBeStated(ask: QuantityAsk): boolean {
+  return ask.kind !== 'date' && ask.kind !== 'clock' && ask.kind !== 'duration';
+}
+
 /** What kind of number (or fact) the question wants, or undefined when it wants none. */
 export function quantityAsk(question: string): QuantityAsk | undefined {
   const ask = baseQuantityAsk(question);
-  if (!ask || ask.kind === 'url' || ask.kind === 'docNumber' || ask.kind === 'who') return ask;
+  if (!ask || ask.kind === 'url' || ask.kind === 'docNumber' || ask.kind === 'who' || ask.kind === 'date' || ask.kind === 'clock') return ask;
   const per = [...new Set([...question.normalize('NFKC').matchAll(PER_RE)].map((m) => m[1] as string))];
   return per.length > 0 ? { ...ask, per } : ask;
 }
@@ -224,7 +331,12 @@ function baseQuantityAsk(question: string): QuantityAsk | undefined {
   if (/文号|发文字号/u.test(q)) return { kind: 'docNumber' };
   if (/网址|链接|官网|出处|(?:哪个|什么)(?:官方)?网站|来源于?哪/u.test(q)) return { kind: 'url' };
   // Who: a person or body must be named as the one who does it (由…负责, …牵头).
-  if (/是谁|由谁|谁来|谁负责|谁牵头|哪个部门|哪个单位|哪家单位|哪家机构/u.test(q)) return { kind: 'who' };
+  if (/是谁|由谁|谁来|谁负责|谁牵头|哪个部门|哪个单位|哪家单位|哪(?:个|家)(?:机构|机关)/u.test(q)) return { kind: 'who' };
+  // A day (从哪一天起), a time of day (哪些时段, 晚上几点) or a length of time (多长时间, 多久) is
+  // stated as such: 2025年11月1日, 二十一时至次日八时, 48 小时内.
+  if (/哪一?[天日]|几月几[日号]|几号|(?:什么|哪个)日期|(?:起始|生效|施行|实施|截止)日期/u.test(q)) return { kind: 'date' };
+  if (/时段|时间段|几点|几时|(?:早上|晚上|夜间|夜里|白天|中午|午间|凌晨)[^，,。？?]{0,10}时间/u.test(q)) return { kind: 'clock' };
+  if (/多长时间|多久|多长(?:期限|时限)|多少(?:个)?(?:天|日|工作日|小时|分钟|秒|个月)|几(?:个)?(?:天|日|工作日|小时|分钟|秒|个月)/u.test(q)) return { kind: 'duration' };
   if (/哪一?年|何年|什么时候|何时|哪个时间/u.test(q)) return { kind: 'year' };
   const wantsNumber = /多少|几[毛分元个项条家台万亿年岁次倍成]|多大|多高|比例|比重|占比|百分之|几成|(补贴|奖励|资助|收费|补助)(的)?标准/u.test(q);
   if (!wantsNumber) return undefined;
@@ -247,10 +359,21 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
   count: new RegExp(`(?:${NUM})`, 'u'),
   docNumber: /〔\d{4}〕\d+号|\[\d{4}\]\d+号/u,
   url: /https?:\/\/|www\./u,
-  who: /负责|牵头|主管|承担|组织实施|会同|主办|责任单位|(?:由|经)[^。，,；]{1,24}(?:局|委|办|部|部门|政府|中心|公司|集团|院|所|小组|委员会|管委会)|设在[^。，,；]{1,12}(?:局|委|办|部|部门|厅)/u,
+  who: /负责|牵头|主管|承担|组织实施|会同|主办|责任单位|(?:局|委|办|办公室|部|厅|政府|委员会)[^。，,；]{0,24}印发|(?:由|经)[^。，,；]{1,24}(?:局|委|办|部|部门|政府|中心|公司|集团|院|所|小组|委员会|管委会)|设在[^。，,；]{1,12}(?:局|委|办|部|部门|厅)/u,
   year: /(?:19|20)[0-9]{2}\s*年|[0-9]{4}年(?:底|末|前)/u,
+  date: new RegExp(`(?:[0-9]{1,2}|[〇零一二三四五六七八九十]{1,3})\\s*月\\s*(?:[0-9]{1,2}|[〇零一二三四五六七八九十]{1,3})\\s*[日号]|之日起`, 'u'),
+  clock: /(?:[0-9]{1,2}|[〇零一二两三四五六七八九十]{1,3})\s*[时点](?!间|期|代|候|段|刻|效)|[0-9]{1,2}[:：][0-9]{2}/u,
+  // 三年, 48 小时, 1个月内, 半年, 2016—2018年 — not a year (2017年, 二〇一七年) nor a date's day (11月1日).
+  duration: new RegExp(`(?<![〇零一二两三四五六七八九十百千0-9.])(?:[0-9]{1,3}(?:[.．][0-9]+)?|[一二两三四五六七八九十百千]+)\\s*(?:个\\s*月|个\\s*工作日|工作日|小时|天|周|星期|分钟|秒|(?:个\\s*)?年(?![底末度初])|日(?=内|以内|之内|前|后))|半(?:个)?(?:月|年|小时)|(?:19|20)[0-9]{2}\\s*[-—–~～至到]\\s*(?:19|20)[0-9]{2}\\s*年`, 'u'),
   number: new RegExp(`[0-9０-９]|[一二两三四五六七八九十百千万亿]+(?:个|家|项|条|元|万|亿|倍|年|%|成|台)`, 'u'),
 };
+
+/** Whether a sentence states the document's own 文号 (spaces and bracket forms aside). */
+export function statesOwnNumber(sentence: string, docNumber: string | undefined): boolean {
+  if (!docNumber) return false;
+  const norm = (x: string): string => x.normalize('NFKC').replace(/\s+/gu, '').replace(/[[［〔]/gu, '〔').replace(/[\]］〕]/gu, '〕');
+  return norm(sentence).includes(norm(docNumber));
+}
 
 /** Whether a sentence states the kind of quantity asked (leading heading numbers "2." ignored). */
 export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {

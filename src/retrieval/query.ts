@@ -8,6 +8,7 @@ import { dict } from '@node-rs/jieba/dict.js';
 import type { SectionKind, SectionNode } from '../corpus/parser.js';
 import { parseNumeral } from '../shared/numerals.js';
 import { analyze } from './analyzer.js';
+import { QUESTION_WORDS } from './evidence.js';
 import type { IndexedDocument } from './knowledge-index.js';
 
 let jieba: Jieba | undefined;
@@ -59,11 +60,29 @@ export function documentAliases(doc: Pick<IndexedDocument, 'meta'>): string[] {
 export interface AliasTable {
   /** alias → docIds, longest aliases first. */
   entries: { alias: string; docIds: string[] }[];
+  /** docId → the words of its title (they tell apart documents one alias names: 内蒙古 → 噪声 or 家庭暴力). */
+  titleWords?: Map<string, Set<string>>;
+  /** Every document's title and issuer: a place written there (路桥区 in 路桥区卫生局) is not unknown. */
+  metaTexts?: string[];
+  /** Kind of document (批复, 条例, 通知: the word a title ends with) → docIds, for 这份批复, 该条例. */
+  genres?: Map<string, string[]>;
 }
+
+const GENRES = '批复|通知|条例|办法|规划|意见|方案|细则|决定|规定|计划|纲要|通告|公告|复函';
+const GENRE_END_RE = new RegExp(`(${GENRES})$`, 'u');
+/** 这份批复, 该条例, 这部办法: the question points at the document of that kind it is about. */
+const GENRE_REF_RE = new RegExp(`(?:这份|这部|这个|这项|该)(${GENRES})`, 'u');
 
 export function buildAliasTable(documents: Iterable<Pick<IndexedDocument, 'meta'>>): AliasTable {
   const map = new Map<string, Set<string>>();
+  const titleWords = new Map<string, Set<string>>();
+  const metaTexts: string[] = [];
+  const genres = new Map<string, string[]>();
   for (const doc of documents) {
+    metaTexts.push(doc.meta.title.toLowerCase(), doc.meta.issuer.toLowerCase());
+    const genre = GENRE_END_RE.exec(doc.meta.title.replace(/[（(][^）)]*[）)]\s*$/u, '').trim())?.[1];
+    if (genre) genres.set(genre, [...(genres.get(genre) ?? []), doc.meta.docId]);
+    titleWords.set(doc.meta.docId, new Set(analyze(doc.meta.title).filter((w) => w.length >= 2)));
     for (const alias of documentAliases(doc)) {
       const key = alias.toLowerCase();
       let set = map.get(key);
@@ -73,7 +92,7 @@ export function buildAliasTable(documents: Iterable<Pick<IndexedDocument, 'meta'
   }
   const entries = [...map].map(([alias, ids]) => ({ alias, docIds: [...ids].sort() }));
   entries.sort((a, b) => b.alias.length - a.alias.length || a.alias.localeCompare(b.alias));
-  return { entries };
+  return { entries, titleWords, metaTexts, genres };
 }
 
 const CN_NUM = '[零〇一二两三四五六七八九十百]{1,4}|[0-9]{1,3}';
@@ -124,6 +143,10 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
       namedDocs.push({ docId, by: alias });
     }
   }
+  // No document named, but one of a kind pointed at (这份批复): the documents of that kind.
+  const genreRef = namedDocs.length === 0 ? GENRE_REF_RE.exec(lower) : null;
+  if (genreRef) for (const docId of aliases.genres?.get(genreRef[1] as string) ?? []) namedDocs.push({ docId, by: genreRef[0] });
+  const named = aliases.titleWords ? narrowByTitle(namedDocs, analyze(rest), aliases.titleWords) : namedDocs;
   const clauseRefs: ClauseRef[] = [];
   for (const m of query.normalize('NFKC').matchAll(REF_RE)) {
     const ref = refFrom(m);
@@ -132,14 +155,38 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
   const aliasSet = new Set(aliases.entries.map((e) => e.alias));
   const unknownPlaces = tagger()
     .tag(query, true)
-    .filter((t) => t.tag === 'ns' && t.word.length >= 2 && !aliasSet.has(t.word.toLowerCase()) && !NOT_PLACES.has(t.word))
+    .filter((t) => t.tag === 'ns' && t.word.length >= 2 && !aliasSet.has(t.word.toLowerCase()) && !NOT_PLACES.has(t.word) && !aliases.metaTexts?.some((m) => m.includes(t.word.toLowerCase())))
     .map((t) => t.word);
   return {
     terms: analyze(query),
-    namedDocs,
+    namedDocs: named,
     clauseRefs,
-    unknownPlaces: namedDocs.length === 0 ? [...new Set(unknownPlaces)] : [],
+    unknownPlaces: named.length === 0 ? [...new Set(unknownPlaces)] : [],
   };
+}
+
+/**
+ * One name for several documents (内蒙古 for its 噪声 and 反家庭暴力 条例, 国务院 for a plan and a
+ * regulation): keep those whose titles share the most of the question's other words (燃气条例 →
+ * 城镇燃气管理条例), when that tells them apart; otherwise all stay named.
+ */
+export function narrowByTitle(namedDocs: readonly { docId: string; by: string }[], restTerms: readonly string[], titleWords: ReadonlyMap<string, ReadonlySet<string>>): { docId: string; by: string }[] {
+  const words = new Set(restTerms.filter((t) => t.length >= 2 && !QUESTION_WORDS.has(t)));
+  const shared = (docId: string): number => {
+    let n = 0;
+    for (const w of titleWords.get(docId) ?? []) if (words.has(w)) n += 1;
+    return n;
+  };
+  const keep = new Set<string>();
+  for (const by of new Set(namedDocs.map((d) => d.by))) {
+    const group = namedDocs.filter((d) => d.by === by);
+    const scores = group.map((d) => shared(d.docId));
+    const best = Math.max(...scores);
+    group.forEach((d, i) => {
+      if (group.length === 1 || best === 0 || scores[i] === best) keep.add(d.docId);
+    });
+  }
+  return namedDocs.filter((d) => keep.has(d.docId));
 }
 
 /**

@@ -103,6 +103,8 @@ export const MAX_QUERY_CHARS = 2000;
 export interface Searcher {
   readonly store: KnowledgeStore;
   aliases(): Promise<AliasTable>;
+  /** Every document's summary by docId, read once per store version. */
+  summaries(): Promise<ReadonlyMap<string, DocumentSummary>>;
   search(query: string, options?: SearchOptions): Promise<SearchResponse>;
 }
 
@@ -132,6 +134,10 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
       const knownIds = docs.map((d) => d.meta.docId).sort();
       // Place and document names are never expanded (惠州 must not pull in 东莞).
       return { summaries: new Map(docs.map((d) => [d.meta.docId, d] as const)), aliases, aliasTerms: new Set(aliases.entries.map((e) => e.alias)), knownIds, known: new Set(knownIds) };
+    });
+    // A failed read is not remembered: the next search tries again.
+    catalog.catch(() => {
+      catalog = undefined;
     });
     return catalog;
   };
@@ -178,6 +184,7 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
   return {
     store,
     aliases: async () => (await loadCatalog()).aliases,
+    summaries: async () => (await loadCatalog()).summaries,
     async search(rawQuery, options = {}) {
       const query = validateQuery(rawQuery);
       const k = options.k ?? 8;
@@ -264,7 +271,8 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
       // Several named documents ("国家和深圳各有什么说法"): alternate between them, best of each first.
       // None named: spread results across documents.
       const docOf = (f: { key: number }): string => (fetched[f.key] as StoredPassage).docId;
-      if (named.length >= 2) {
+      // Several named documents: those named by different words (one word naming two is no comparison).
+      if (new Set(understanding.namedDocs.filter((d) => named.includes(d.docId)).map((d) => d.by)).size >= 2) {
         // Documents ordered by their best hit.
         const order = [...new Set(fused.map(docOf))].filter((d) => named.includes(d));
         fused = interleave(fused, docOf, order);
@@ -283,7 +291,7 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
         if (clauseKeys.has(f.key)) matchedBy.push('clause');
         return toHit(p, summaries.get(p.docId), f.score, i + 1, matchedBy, bmIdx >= 0 ? f.scores[bmIdx] : undefined, denseIdx >= 0 ? f.scores[denseIdx] : undefined);
       });
-      if (options.mergeClause) await Promise.all(results.map((hit) => mergeWholeClause(store, hit)));
+      if (options.mergeClause) await mergeWholeClauses(store, results);
       return { query, results, understanding, expansions, scope };
     },
   };
@@ -294,9 +302,8 @@ async function questionPhrasesIn(store: KnowledgeStore, query: string, terms: re
   const candidates = questionPhrases(query, terms);
   if (candidates.length === 0) return [];
   void filter; // idf is the whole index's, as BM25's is
-  const stats = await store.lexical.stats(terms);
-  const idf = (term: string): number => stats.terms.get(term)?.idf ?? 0;
-  return questionPhrases(query, terms, idf);
+  const idfs = await store.lexical.idf(terms);
+  return questionPhrases(query, terms, (term) => idfs.get(term) ?? 0);
 }
 
 /**
@@ -318,10 +325,18 @@ export function questionPhrases(query: string, terms: readonly string[], idf: (t
 const URL_RE = /https?:\/\/|www\./u;
 const CJK_ONLY = /^[\u4e00-\u9fff]+$/u;
 
-/** Widens a hit that is part k of n of a split clause to all n parts (text stays the body slice). */
-async function mergeWholeClause(store: KnowledgeStore, hit: SearchHit): Promise<void> {
-  if (!hit.part) return;
-  const passages = await store.passages.ofDocument(hit.docId);
+/** Widens each hit that is part k of n of a split clause to all n parts (text stays the body slice). */
+async function mergeWholeClauses(store: KnowledgeStore, hits: readonly SearchHit[]): Promise<void> {
+  const split = hits.filter((h) => h.part);
+  if (split.length === 0) return;
+  // Each document's passages and body read once, whatever the number of its hits.
+  const docIds = [...new Set(split.map((h) => h.docId))];
+  const [lists, docs] = await Promise.all([Promise.all(docIds.map((id) => store.passages.ofDocument(id))), store.documents.getMany(docIds)]);
+  const passagesOf = new Map(docIds.map((id, i) => [id, lists[i] as StoredPassage[]] as const));
+  for (const hit of split) mergeWholeClause(hit, passagesOf.get(hit.docId) ?? [], docs.get(hit.docId)?.body);
+}
+
+function mergeWholeClause(hit: SearchHit, passages: readonly StoredPassage[], body: string | undefined): void {
   const pos = passages.findIndex((q) => q.passageId === hit.passageId);
   const p = passages[pos];
   if (pos < 0 || !p?.part) return;
@@ -330,10 +345,8 @@ async function mergeWholeClause(store: KnowledgeStore, hit: SearchHit): Promise<
   while (same(passages[first - 1]) && (passages[first - 1] as StoredPassage).part!.index < passages[first]!.part!.index) first -= 1;
   let last = pos;
   while (same(passages[last + 1]) && (passages[last + 1] as StoredPassage).part!.index > passages[last]!.part!.index) last += 1;
-  if (first === last) return;
-  const doc = await store.documents.get(hit.docId);
-  if (!doc) return;
+  if (first === last || body === undefined) return;
   hit.start = (passages[first] as StoredPassage).start;
   hit.end = (passages[last] as StoredPassage).end;
-  hit.text = doc.body.slice(hit.start, hit.end);
+  hit.text = body.slice(hit.start, hit.end);
 }

@@ -45,7 +45,6 @@ export interface ServiceTuning {
 export function createKnowledgeService(store: KnowledgeStore, embedder: Embedder, tuning: ServiceTuning = {}): KnowledgeService {
   const searcher = createSearcher(store, embedder, tuning.search);
   const answer = async (response: SearchResponse): Promise<Answer> => composeAnswer(await store.evidence(evidenceRequest(response)), response, tuning.answer);
-  let catalog: Promise<ReadonlyMap<string, DocumentSummary>> | undefined;
   return {
     store,
     searcher,
@@ -64,7 +63,7 @@ export function createKnowledgeService(store: KnowledgeStore, embedder: Embedder
         references: resolveReferences(document, siblings, passage.start, passage.end),
       };
     },
-    catalog: () => (catalog ??= store.documents.list().then((docs) => new Map(docs.map((d) => [d.meta.docId, d] as const)))),
+    catalog: () => searcher.summaries(),
     search: (query, options) => searcher.search(query, options),
     abstains: async (response) => (await answer(response)).abstained,
     answer,
@@ -91,7 +90,7 @@ const MAX_DOCUMENTS_SEARCHED = 50;
  * only those the joint search (k 50) found are searched.
  */
 export async function searchEachDocument(searcher: Searcher, question: string, joint: SearchResponse, options: SearchOptions = {}): Promise<SearchResponse> {
-  let docs = joint.scope.length > 0 ? [...joint.scope] : (await searcher.store.documents.list()).map((d) => d.meta.docId);
+  let docs = joint.scope.length > 0 ? [...joint.scope] : [...(await searcher.summaries()).keys()].sort();
   if (docs.length > MAX_DOCUMENTS_SEARCHED) {
     const wide = await searcher.search(question, { ...options, k: 50 });
     docs = [...new Set(wide.results.map((h) => h.docId))];

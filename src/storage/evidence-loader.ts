@@ -10,13 +10,13 @@ import type { DocumentStore, EvidenceRequest, EvidenceView, LexicalIndex, Passag
 export async function loadEvidence(parts: { documents: DocumentStore; passages: PassageStore; lexical: LexicalIndex }, request: EvidenceRequest): Promise<EvidenceView> {
   const filter = request.scope.length > 0 ? { docIds: request.scope } : undefined;
   // Two-character words of each asked single character, as the answer layer reads them.
-  const prefixWords = request.prefixes && request.prefixes.length > 0 ? (await parts.lexical.vocabulary()).filter((w) => w.length === 2 && request.prefixes?.some((c) => w.startsWith(c))) : [];
-  const [documents, hitPassages, stats, found, vocabulary] = await Promise.all([
+  const vocabulary = request.prefixes && request.prefixes.length > 0 ? await parts.lexical.vocabulary() : undefined;
+  const prefixWords = vocabulary ? vocabulary.filter((w) => w.length === 2 && request.prefixes?.some((c) => w.startsWith(c))) : [];
+  const [documents, hitPassages, stats, found] = await Promise.all([
     parts.documents.getMany([...new Set([...request.docIds, ...(request.withPassages ?? [])])]),
     parts.passages.get(request.passageIds),
     parts.lexical.stats([...new Set([...request.terms, ...prefixWords])], filter),
     request.phrases && request.phrases.length > 0 ? parts.documents.containing(request.phrases, filter?.docIds) : Promise.resolve(new Set<string>()),
-    Promise.resolve([...new Set([...request.terms, ...prefixWords])]),
   ]);
   const passages: PassageFields[] = [];
   const byId = new Map<string, number>();
@@ -29,8 +29,11 @@ export async function loadEvidence(parts: { documents: DocumentStore; passages: 
     }
     return pos;
   };
-  for (const p of hitPassages) add(p);
-  for (const docId of request.withPassages ?? []) for (const p of await parts.passages.ofDocument(docId)) add(p);
+  // Numbered in index order (docId, then reading order), as a snapshot numbers them.
+  const loaded = [...hitPassages];
+  for (const docId of request.withPassages ?? []) loaded.push(...(await parts.passages.ofDocument(docId)));
+  loaded.sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : a.index - b.index));
+  for (const p of loaded) add(p);
   // Passages named only by term postings are numbered after the loaded ones, never fetched: the
   // statistics are already those of the scope, and the answer layer reads nothing else of them.
   const numberOf = new Map<string, number>();
@@ -43,7 +46,9 @@ export async function loadEvidence(parts: { documents: DocumentStore; passages: 
   };
   const postings = new Map<string, number[]>();
   for (const [term, s] of stats.terms) postings.set(term, s.passageIds.map(number));
-  const known = vocabulary.filter((t) => stats.terms.has(t));
+  // In the index's vocabulary order, as a snapshot lists its terms.
+  const asked = new Set([...request.terms, ...prefixWords]);
+  const known = (vocabulary ?? [...asked]).filter((t) => asked.has(t) && stats.terms.has(t));
   const bm25: TermView = {
     size: stats.passages,
     has: (term) => stats.terms.has(term),

@@ -80,6 +80,7 @@ export class FileStore implements KnowledgeStore {
         return hits.map((h) => ({ passageId: (kb.passages[h.index] as PassageRecord).passageId, score: h.score }));
       },
       stats: async (terms, filter) => this.stats(terms, filter),
+      idf: async (terms) => new Map([...new Set(terms)].filter((t) => kb.bm25.has(t)).map((t) => [t, kb.bm25.idf(t)] as const)),
       vocabulary: async () => kb.bm25.terms(),
     };
     this.vectors = {

@@ -101,6 +101,8 @@ export interface LexicalIndex {
   /** BM25 over pre-analyzed terms (the jieba analysis of src/retrieval/analyzer.ts), best first. */
   search(terms: readonly string[], k: number, options?: LexicalSearchOptions): Promise<ScoredPassage[]>;
   stats(terms: readonly string[], filter?: PassageFilter): Promise<TermStats>;
+  /** The BM25 idf of each term the index holds (a cheap `stats` without postings). */
+  idf(terms: readonly string[]): Promise<Map<string, number>>;
   /** Every term the index holds (word-vector expansion reads it once per snapshot). */
   vocabulary(): Promise<string[]>;
 }
@@ -151,8 +153,12 @@ export interface StoreWriter {
   hashes(): Promise<Map<string, { hash: string; source: string; passages: number }>>;
   /** The stored version (undefined before the first write). */
   version(): Promise<string | undefined>;
-  /** Vectors already stored for these passages (unchanged passages of a changed document are not embedded again). */
-  vectorsOf(passageIds: readonly string[]): Promise<Map<string, Float32Array>>;
+  /**
+   * Vectors already stored for these passages, for those stored with the same breadcrumb (what is
+   * embedded is breadcrumb + text, and the id covers only the text and its labels): unchanged
+   * passages of a changed document are not embedded again.
+   */
+  vectorsOf(passages: readonly { passageId: string; breadcrumb: string }[]): Promise<Map<string, Float32Array>>;
   apply(plan: WritePlan): Promise<{ version: string }>;
 }
 

@@ -59,6 +59,27 @@ describe('ingest', () => {
     expect(kb.documents.get('yunfu')?.body).toContain('试行期五年');
   });
 
+  it('embeds every passage of a retitled document again: what is embedded carries the title', async () => {
+    const { config, options } = await setup();
+    await ingest(options);
+    const file = path.join(config.corpusDir, 'yunfu.md');
+    const text = await readFile(file, 'utf8');
+    const title = /^title: (.+)$/mu.exec(text)?.[1] as string;
+    await writeFile(file, text.replace(`title: ${title}`, `title: ${title}（修订）`));
+    const after = await ingest(options);
+    const kb = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+    const yunfu = kb.passages.filter((p) => p.docId === 'yunfu');
+    expect(after).toMatchObject({ changed: ['yunfu'], embedded: yunfu.length });
+    // The stored vector is the embedding of the new breadcrumb and text, not the old one.
+    const first = yunfu[0] as (typeof yunfu)[number];
+    expect(first.breadcrumb).toContain('（修订）');
+    const dim = kb.info.dimension;
+    const pos = kb.byId.get(first.passageId) as number;
+    const [fresh] = await runtime.embedder.embedDocuments([`${first.breadcrumb}\n${kb.documents.get('yunfu')?.body.slice(first.start, first.end)}`]);
+    const stored = kb.vectors.subarray(pos * dim, (pos + 1) * dim);
+    for (let i = 0; i < dim; i += 1) expect(stored[i]).toBeCloseTo((fresh as Float32Array)[i] as number, 5);
+  });
+
   it('gives kept passages the same BM25 terms as a full rebuild', async () => {
     const { config, options } = await setup();
     await ingest(options);

@@ -19,6 +19,9 @@ describe('analyze', () => {
 
   it('reads numbers with measure words alike (五百强 ≡ 500强) and spells out abbreviations', () => {
     expect(analyze('世界五百强')).toEqual(analyze('世界500强'));
+    // 哪一天, 哪一年 ask which day or year: they are not the count 1.
+    expect(analyze('从哪一天开始')).toContain('哪一天');
+    expect(analyze('从哪一天开始')).not.toContain('1');
     expect(analyze('AI')).toEqual(analyze('人工智能'));
     expect(analyze('超算')).toEqual(analyze('超级计算'));
   });

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { IndexedDocument } from '../../src/retrieval/knowledge-index.js';
+import { buildAliasTable, narrowByTitle, understandQuery } from '../../src/retrieval/query.js';
+import { analyze } from '../../src/retrieval/analyzer.js';
+
+const titles = new Map([
+  ['docx-02', new Set(analyze('内蒙古自治区噪声污染防治条例'))],
+  ['doc-02', new Set(analyze('内蒙古自治区反家庭暴力条例'))],
+  ['pdf-01', new Set(analyze('城镇燃气管理条例'))],
+  ['ai-plan', new Set(analyze('新一代人工智能发展规划'))],
+]);
+
+describe('narrowByTitle', () => {
+  it('keeps, of the documents one name stands for, those whose titles share the most of the other words', () => {
+    const named = [{ docId: 'ai-plan', by: '国务院' }, { docId: 'pdf-01', by: '国务院' }];
+    expect(narrowByTitle(named, analyze('没拿到许可就做燃气生意，依照这部燃气条例会被罚多少'), titles)).toEqual([{ docId: 'pdf-01', by: '国务院' }]);
+    const mongolia = [{ docId: 'doc-02', by: '内蒙古' }, { docId: 'docx-02', by: '内蒙古' }];
+    expect(narrowByTitle(mongolia, analyze('已交付的住宅楼里装修，哪些时段不允许做有噪声的活'), titles)).toEqual([{ docId: 'docx-02', by: '内蒙古' }]);
+  });
+
+  it('keeps them all when the titles do not tell them apart (no shared word, or a tie)', () => {
+    const mongolia = [{ docId: 'doc-02', by: '内蒙古' }, { docId: 'docx-02', by: '内蒙古' }];
+    expect(narrowByTitle(mongolia, analyze('在广场跳广场舞晚上有什么时间限制'), titles)).toEqual(mongolia);
+    expect(narrowByTitle(mongolia, analyze('这部条例怎么规定的'), titles)).toEqual(mongolia);
+  });
+
+  it('never drops a document named by a word of its own', () => {
+    const named = [{ docId: 'pdf-01', by: '燃气' }, { docId: 'ai-plan', by: '人工智能' }];
+    expect(narrowByTitle(named, analyze('燃气和人工智能'), titles)).toEqual(named);
+  });
+});
+
+/** Just what the alias table reads of a document: its id, title and issuer. */
+const doc = (docId: string, title: string, issuer: string): IndexedDocument => ({ meta: { docId, title, issuer }, body: '', contentHash: '', source: '', tree: { kind: 'root', children: [] } }) as unknown as IndexedDocument;
+const library = buildAliasTable([
+  doc('ofd-02', '关于同意张阿三同志辞职的批复', '测试符路桥区卫生局办公室'),
+  doc('pdf-01', '城镇燃气管理条例', '国务院'),
+  doc('docx-02', '内蒙古自治区噪声污染防治条例', '内蒙古自治区人民代表大会常务委员会'),
+]);
+
+describe('understandQuery', () => {
+  it('takes 这份批复 to name the one document of that kind when the question names none', () => {
+    expect(understandQuery('这份批复由哪个机构、在哪一天印发？', library).namedDocs).toEqual([{ docId: 'ofd-02', by: '这份批复' }]);
+  });
+
+  it('narrows 这部条例 by the question’s other words, and leaves a named document alone', () => {
+    expect(understandQuery('这部条例对噪声有什么规定？', library).namedDocs.map((d) => d.docId)).toEqual(['docx-02']);
+    expect(understandQuery('国务院这份批复', library).namedDocs).toEqual([{ docId: 'pdf-01', by: '国务院' }]);
+  });
+
+  it('does not call a place written in a title or issuer (路桥区卫生局) unknown', () => {
+    expect(understandQuery('路桥区卫生局这份批复的发文字号是多少？', library).unknownPlaces).toEqual([]);
+    expect(understandQuery('贵州大数据试验区怎么建设', library).unknownPlaces).toEqual(['贵州']);
+  });
+});
