@@ -160,6 +160,13 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         );
       });
 
+      it('gives the idf Bm25Index gives for the terms it holds', async () => {
+        const idf = await subject.store.lexical.idf(['开源', '没有这个词', '数据', '开源']);
+        const held = ['开源', '数据'].filter((t) => ref.bm25.has(t));
+        expect([...idf.keys()]).toEqual(held);
+        for (const t of held) expect(idf.get(t)).toBe(ref.bm25.idf(t));
+      });
+
       it('holds the vocabulary Bm25Index holds', async () => {
         expect((await subject.store.lexical.vocabulary()).sort()).toEqual(ref.bm25.terms().sort());
       });
@@ -203,9 +210,12 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       it('returns the stored vectors and content hashes', async () => {
         const w = writes[2] as DocumentWrite;
         const ids = w.passages.map((p) => p.passage.passageId);
-        const got = await subject.writer.vectorsOf([...ids, 'missing']);
+        const got = await subject.writer.vectorsOf([...w.passages.map((p) => ({ passageId: p.passage.passageId, breadcrumb: p.passage.breadcrumb })), { passageId: 'missing', breadcrumb: '' }]);
         expect([...got.keys()].sort()).toEqual([...ids].sort());
         for (const p of w.passages) expect(Array.from(got.get(p.passage.passageId) as Float32Array)).toEqual(Array.from(p.vector));
+        // A passage whose breadcrumb changed was embedded with another text: its vector is not reused.
+        const first = (w.passages[0] as DocumentWrite['passages'][number]).passage;
+        expect((await subject.writer.vectorsOf([{ passageId: first.passageId, breadcrumb: `${first.breadcrumb} (retitled)` }])).size).toBe(0);
         const hashes = await subject.writer.hashes();
         expect(hashes.get(w.document.meta.docId)).toEqual({ hash: w.document.contentHash, source: w.document.source, passages: 7 });
         expect(hashes.size).toBe(12);
@@ -276,7 +286,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         const hits = await store.vectors.search(probe, 30);
         expect(hits).toHaveLength(21);
         expect(hits.some((h) => h.passageId.startsWith(removed))).toBe(false);
-        expect((await subject.writer.vectorsOf([(first[4] as DocumentWrite).passages[0]?.passage.passageId as string])).size).toBe(0);
+        const gone = (first[4] as DocumentWrite).passages[0]?.passage as DocumentWrite['passages'][number]['passage'];
+        expect((await subject.writer.vectorsOf([{ passageId: gone.passageId, breadcrumb: gone.breadcrumb }])).size).toBe(0);
       });
 
       it('writes nothing of a plan that fails part way', async () => {

@@ -449,6 +449,20 @@ async function createStore(db: Queryable, options: PostgresStoreOptions, logger:
       }
       return { passages: n, terms: out, scoped: Number(row?.scoped ?? 0) };
     },
+    async idf(terms: readonly string[]): Promise<Map<string, number>> {
+      const distinct = [...new Set(terms)];
+      if (distinct.length === 0) return new Map();
+      const rows = (
+        await db.query<{ term: string; df: number; n: number }>('SELECT t.term, t.df, s.passages AS n FROM kb_terms t CROSS JOIN kb_state s WHERE s.id = 1 AND t.term = ANY($1::text[])', [distinct])
+      ).rows;
+      const found = new Map(rows.map((r) => [r.term, bm25Idf(Number(r.n), Number(r.df))]));
+      const out = new Map<string, number>();
+      for (const term of distinct) {
+        const idf = found.get(term);
+        if (idf !== undefined) out.set(term, idf);
+      }
+      return out;
+    },
     async vocabulary(): Promise<string[]> {
       return (await db.query<{ term: string }>('SELECT term FROM kb_terms ORDER BY term')).rows.map((r) => r.term);
     },
@@ -551,10 +565,22 @@ async function createStore(db: Queryable, options: PostgresStoreOptions, logger:
       const v = await version();
       return v === '0' ? undefined : v;
     },
-    async vectorsOf(passageIds: readonly string[]): Promise<Map<string, Float32Array>> {
-      if (passageIds.length === 0) return new Map();
-      const rows = (await db.query<{ passage_id: string; embedding: string }>('SELECT passage_id, embedding::text AS embedding FROM kb_passages WHERE passage_id = ANY($1::text[])', [[...new Set(passageIds)]])).rows;
-      return new Map(rows.map((r) => [r.passage_id, parseVector(r.embedding)]));
+    async vectorsOf(asked: readonly { passageId: string; breadcrumb: string }[]): Promise<Map<string, Float32Array>> {
+      if (asked.length === 0) return new Map();
+      const rows = (
+        await db.query<{ passage_id: string; breadcrumb: string; embedding: string }>(
+          "SELECT passage_id, fields->>'breadcrumb' AS breadcrumb, embedding::text AS embedding FROM kb_passages WHERE passage_id = ANY($1::text[])",
+          [[...new Set(asked.map((p) => p.passageId))]],
+        )
+      ).rows;
+      const stored = new Map(rows.map((r) => [r.passage_id, r]));
+      const out = new Map<string, Float32Array>();
+      // What was embedded is breadcrumb + text: a retitled passage is embedded again.
+      for (const p of asked) {
+        const row = stored.get(p.passageId);
+        if (row && row.breadcrumb === p.breadcrumb) out.set(p.passageId, parseVector(row.embedding));
+      }
+      return out;
     },
     async apply(plan: WritePlan): Promise<{ version: string }> {
       const prepared = prepareWrites(plan, dimension);
