@@ -85,16 +85,19 @@ export const configSchema = z.object({
   uploadMaxMb: intFrom(50, 1, 2048),
   /** Bearer token for the write routes (uploads, replacements, deletions). */
   adminToken: secretSetting('ADMIN_TOKEN'),
+  /** Where the index lives: `file` (the embedded snapshot in INDEX_DIR, default) or `postgres` (DATABASE_URL). */
+  indexStore: z
+    .enum(['file', 'postgres'], { error: (issue) => `must be file (the embedded snapshot in INDEX_DIR, the default) or postgres (PostgreSQL with pgvector at DATABASE_URL); got "${String(issue.input)}"` })
+    .default('file'),
+  /** PostgreSQL connection string for INDEX_STORE=postgres. */
+  databaseUrl: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//u, 'must be a postgres:// or postgresql:// URL, e.g. postgresql://user:password@host:5432/policy_kb')
+    .optional(),
   llmBaseUrl: z.string().url().optional(),
   llmModel: z.string().optional(),
   llmApiKey: z.string().optional(),
-  /** Where the index lives: `file` (the embedded snapshot in INDEX_DIR) or `postgres` (DATABASE_URL). */
-  indexStore: z.enum(['file', 'postgres'], { message: 'must be file or postgres' }).default('file'),
-  /** postgres://user:password@host:5432/db — required with INDEX_STORE=postgres. */
-  databaseUrl: z
-    .string()
-    .regex(/^postgres(?:ql)?:\/\//u, 'must be a postgres:// or postgresql:// URL')
-    .optional(),
   /** Connections in each process's pool (INDEX_STORE=postgres). */
   databasePoolSize: intFrom(10, 1, 200),
 });
@@ -130,11 +133,11 @@ const ENV_KEYS: Record<string, keyof Config> = {
   OCR: 'ocr',
   UPLOAD_MAX_MB: 'uploadMaxMb',
   ADMIN_TOKEN: 'adminToken',
+  INDEX_STORE: 'indexStore',
+  DATABASE_URL: 'databaseUrl',
   LLM_BASE_URL: 'llmBaseUrl',
   LLM_MODEL: 'llmModel',
   LLM_API_KEY: 'llmApiKey',
-  INDEX_STORE: 'indexStore',
-  DATABASE_URL: 'databaseUrl',
   DATABASE_POOL_SIZE: 'databasePoolSize',
 };
 
@@ -163,7 +166,7 @@ export function loadConfig(env: Record<string, string | undefined>, fileConfig: 
   }
   const cfg = result.data;
   if (cfg.indexStore === 'postgres' && !cfg.databaseUrl) {
-    throw new KbError(ERROR_CODES.CONFIG_INVALID, 'invalid configuration: INDEX_STORE=postgres needs DATABASE_URL (postgres://user:password@host:5432/database)');
+    throw new KbError(ERROR_CODES.CONFIG_INVALID, 'invalid configuration: DATABASE_URL: INDEX_STORE=postgres needs DATABASE_URL (postgresql://user:password@host:5432/policy_kb), or set INDEX_STORE=file');
   }
   return {
     ...cfg,

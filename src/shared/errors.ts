@@ -22,6 +22,12 @@ export const ERROR_CODES = {
   INDEX_UNREADABLE: 'index_unreadable',
   /** Another process holds the index's single-writer lock (`kb ingest`, uploads). */
   WRITE_LOCKED: 'write_locked',
+  /** The database behind INDEX_STORE=postgres could not be reached or refused the login. */
+  STORE_UNREACHABLE: 'store_unreachable',
+  /** The database lacks an extension the store needs (pgvector). */
+  STORE_EXTENSION_MISSING: 'store_extension_missing',
+  /** The database schema was written by a newer policy-kb than this build. */
+  STORE_SCHEMA_NEWER: 'store_schema_newer',
   EMBEDDING_FAILED: 'embedding_failed',
   LLM_FAILED: 'llm_failed',
   INTERNAL: 'internal',

@@ -1,0 +1,4 @@
+/** The PostgreSQL backend of the storage seams (INDEX_STORE=postgres). */
+export { openPostgresStore, type PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
+export { pgliteQueryable, poolQueryable, type PgliteLike, type Queryable, type QueryRunner } from './queryable.js';
+export { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.js';

@@ -1,0 +1,103 @@
+/**
+ * The one thing the PostgreSQL store talks to: run a parameterized statement, run a transaction,
+ * listen on a channel. Two adapters, one SQL code path: a `pg.Pool` (the wire protocol, any
+ * PostgreSQL 16+ server) and an in-process PGlite instance (unit tests), typed structurally so that
+ * `src/` does not depend on PGlite.
+ */
+import pg from 'pg';
+
+export interface QueryRunner {
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
+}
+
+export interface Queryable extends QueryRunner {
+  /** Runs `fn` inside BEGIN … COMMIT on one connection; ROLLBACK when it throws. */
+  transaction<T>(fn: (tx: QueryRunner) => Promise<T>): Promise<T>;
+  /** Subscribes to NOTIFY on `channel`; resolves to an unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** What the store needs of a PGlite instance (`new PGlite({ extensions: { vector } })`). */
+export interface PgliteLike {
+  query<R>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
+  transaction<T>(fn: (tx: { query<R>(text: string, params?: unknown[]): Promise<{ rows: R[] }> }) => Promise<T>): Promise<T>;
+  listen(channel: string, callback: (payload: string) => void): Promise<(() => Promise<void>) | (() => void)>;
+}
+
+/**
+ * A PGlite instance as a `Queryable`. The caller owns the instance: `close()` here leaves it open.
+ */
+export function pgliteQueryable(db: PgliteLike): Queryable {
+  return {
+    query: <R>(text: string, params: readonly unknown[] = []) => db.query<R>(text, [...params]),
+    transaction: <T>(fn: (tx: QueryRunner) => Promise<T>) => db.transaction((tx) => fn({ query: <R>(text: string, params: readonly unknown[] = []) => tx.query<R>(text, [...params]) })),
+    listen: async (channel, onPayload) => {
+      const stop = await db.listen(channel, onPayload);
+      return async () => {
+        await stop();
+      };
+    },
+    close: async () => {},
+  };
+}
+
+/**
+ * A `pg.Pool` as a `Queryable`. Listening holds one extra connection outside the pool (LISTEN is
+ * per session); `close()` ends it and the pool when the pool was created here (`ownsPool`).
+ */
+export function poolQueryable(pool: pg.Pool, options: { ownsPool: boolean; onListenError?: (error: Error) => void }): Queryable {
+  const listeners = new Set<pg.Client>();
+  return {
+    query: async <R>(text: string, params: readonly unknown[] = []) => {
+      const result = await pool.query(text, [...params]);
+      return { rows: result.rows as R[] };
+    },
+    transaction: async <T>(fn: (tx: QueryRunner) => Promise<T>) => {
+      const client = await pool.connect();
+      let broken: unknown;
+      try {
+        await client.query('BEGIN');
+        const out = await fn({
+          query: async <R>(text: string, params: readonly unknown[] = []) => ({ rows: (await client.query(text, [...params])).rows as R[] }),
+        });
+        await client.query('COMMIT');
+        return out;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          // A connection that cannot roll back is not handed to the next caller.
+          broken = rollbackError;
+        }
+        throw error;
+      } finally {
+        client.release(broken instanceof Error ? broken : undefined);
+      }
+    },
+    listen: async (channel, onPayload) => {
+      const client = new pg.Client(pool.options);
+      client.on('notification', (message) => {
+        if (message.channel === channel) onPayload(message.payload ?? '');
+      });
+      // A lost listening connection is not fatal: the version poll still notices changes.
+      client.on('error', (error) => options.onListenError?.(error));
+      await client.connect();
+      await client.query(`LISTEN ${quoteIdent(channel)}`);
+      listeners.add(client);
+      return async () => {
+        if (!listeners.delete(client)) return;
+        await client.end().catch(() => {});
+      };
+    },
+    close: async () => {
+      await Promise.all([...listeners].map((c) => c.end().catch(() => {})));
+      listeners.clear();
+      if (options.ownsPool) await pool.end();
+    },
+  };
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/gu, '""')}"`;
+}
