@@ -8,6 +8,7 @@ import { openKnowledgeBase } from '../../src/pipeline/open.js';
 import type { Express } from 'express';
 import type { Config } from '../../src/config/index.js';
 import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
+import { sharedRateLimitStore } from '../../src/pipeline/rate-limit.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { servedLibrary } from '../../src/pipeline/served-library.js';
 import { isoToday } from '../../src/retrieval/presenter.js';
@@ -27,7 +28,8 @@ const VERSION = '0.1.0';
  * The app `serve` runs: the HTTP API and page, the document write routes and MCP on /mcp, all
  * over one live knowledge base. Exported so tests drive exactly what users get.
  */
-export function buildServeApp(config: Config, live: LiveKnowledgeBase, logger: Logger, worker?: number): { app: Express; loopbackOnly: boolean } {
+export function buildServeApp(config: Config, live: LiveKnowledgeBase, logger: Logger, worker?: number): { app: Express; loopbackOnly: boolean; close(): Promise<void> } {
+  const limits = sharedRateLimitStore(config);
   const today = (): string => config.today ?? isoToday();
   const mcpDeps = { getService: live.current, logger, version: VERSION, today };
   const loopbackOnly = isLoopback(config.host);
@@ -48,13 +50,14 @@ export function buildServeApp(config: Config, live: LiveKnowledgeBase, logger: L
     allowedOrigins: config.allowedOrigins,
     allowedHosts: [...config.allowedHosts, ...boundHostName(config.host)],
     rateLimitPerMinute: config.rateLimitPerMinute,
+    ...(limits ? { rateLimitStore: limits.store } : {}),
     trustProxy: config.trustProxy,
     logger,
     version: VERSION,
     ...(worker !== undefined ? { worker } : {}),
     mounts: [documents, mountMcpHttp(mcpDeps)],
   });
-  return { app, loopbackOnly };
+  return { app, loopbackOnly, close: async () => limits?.close() };
 }
 
 async function serve(ctx: CommandContext): Promise<number> {
@@ -64,7 +67,7 @@ async function serve(ctx: CommandContext): Promise<number> {
   const worker = isClusterWorker();
   if (config.workers > 1 && !worker) return runPrimary(ctx, config.workers, config.shutdownGraceMs, logger);
   const live = createLiveKnowledgeBase(config, { logger, autoIngest: true });
-  const { app, loopbackOnly } = buildServeApp(config, live, logger, worker ? process.pid : undefined);
+  const { app, loopbackOnly, close: closeApp } = buildServeApp(config, live, logger, worker ? process.pid : undefined);
   if (config.trustProxy === true) logger.warn('TRUST_PROXY=true believes any X-Forwarded-For: set it to the number of proxies or their addresses unless every request comes through your proxy', {});
   // An upload of UPLOAD_MAX_MB must arrive in time at a modest 1 MiB/s, on top of the usual 30 s.
   const server = createHttpServer(app, { maxConnections: config.maxConnections, requestTimeoutMs: DEFAULT_LIMITS.requestTimeoutMs + config.uploadMaxMb * 1000 });
@@ -103,6 +106,7 @@ async function serve(ctx: CommandContext): Promise<number> {
   const { forced } = await stopHttpServer(server, config.shutdownGraceMs);
   if (forced) logger.warn('closed connections still open after the shutdown grace period', { graceMs: config.shutdownGraceMs });
   await live.close();
+  await closeApp();
   return 0;
 }
 

@@ -23,6 +23,7 @@ import { statusFor } from './status.js';
 import { cors, createRateLimiter, requireAllowedHost, requireAllowedOrigin, requireToken, securityHeaders, sendError } from './security.js';
 import { registerCompareRoutes } from './routes/compare.js';
 import type { StoredPassage } from '../../src/storage/types.js';
+import type { Store } from 'express-rate-limit';
 
 export interface AppDeps {
   /** The live knowledge service; undefined while the index loads (readyz answers 503). */
@@ -38,6 +39,8 @@ export interface AppDeps {
   /** Host header names accepted besides the loopback names (`*`: any). Applies to every route. */
   allowedHosts?: string[];
   rateLimitPerMinute?: number;
+  /** Where the rate limit counts (default: this process's memory): a store shared by replicas. */
+  rateLimitStore?: Store;
   /** express `trust proxy`: false (default), true, a hop count or addresses; decides `req.ip` for the rate limit. */
   trustProxy?: boolean | number | string;
   /** Largest accepted JSON body (default 64 KiB). */
@@ -159,7 +162,7 @@ export function createApp(deps: AppDeps): Express {
 
   const limit = deps.bodyLimit ?? '64kb';
   // Counted after the token check, so requests with a wrong token cannot lock a client out.
-  const limiter = createRateLimiter(deps.rateLimitPerMinute ?? 0);
+  const limiter = createRateLimiter(deps.rateLimitPerMinute ?? 0, deps.rateLimitStore);
   const guard = [cors(allowed), requireToken(deps.apiToken, deps.adminToken), limiter.perRequest, express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }), limiter.perBatchMember];
   app.use('/api', ...guard);
   app.use('/v1', ...guard);

@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator, MemoryStore, rateLimit as expressRateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, MemoryStore, rateLimit as expressRateLimit, type Store } from 'express-rate-limit';
 
 /** Constant-time comparison of a presented token with the configured one. */
 export function tokenMatches(presented: string | undefined, expected: string): boolean {
@@ -123,13 +123,14 @@ export interface RateLimiter {
  * Fixed one-minute window per client address (`req.ip`: the socket address, or the client named by
  * X-Forwarded-For when express's `trust proxy` is set); 0 disables. IPv6 clients are keyed by /56.
  */
-export function createRateLimiter(perMinute: number): RateLimiter {
+export function createRateLimiter(perMinute: number, shared?: Store): RateLimiter {
   if (perMinute <= 0) {
     const pass: RequestHandler = (_req, _res, next) => next();
     return { perRequest: pass, perBatchMember: pass };
   }
   const windowMs = 60_000;
-  const store = new MemoryStore();
+  // A shared store (PostgreSQL) counts across replicas; the in-memory one counts in this process.
+  const store: Store = shared ?? new MemoryStore();
   const keyOf = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
   const refuse = (res: Response, resetTime: Date | undefined): void => {
     const retry = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000));
@@ -142,6 +143,9 @@ export function createRateLimiter(perMinute: number): RateLimiter {
     standardHeaders: false,
     legacyHeaders: false,
     keyGenerator: keyOf,
+    // A shared store that fails (the database unreachable a moment) lets the request through, as
+    // the requests themselves would fail or succeed on their own; the in-memory one cannot fail.
+    passOnStoreError: shared !== undefined,
     // Its start-up checks print to the console; the serve command logs its own warnings instead.
     validate: false,
     handler: (req, res) => refuse(res, (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime),
@@ -152,7 +156,12 @@ export function createRateLimiter(perMinute: number): RateLimiter {
     void (async () => {
       const key = keyOf(req);
       let last: { totalHits: number; resetTime: Date | undefined } = { totalHits: 0, resetTime: undefined };
-      for (let i = 1; i < members; i += 1) last = await store.increment(key);
+      try {
+        for (let i = 1; i < members; i += 1) last = await store.increment(key);
+      } catch (error) {
+        if (shared) return next(); // as passOnStoreError above
+        throw error;
+      }
       if (last.totalHits > perMinute) return refuse(res, last.resetTime);
       return next();
     })().catch(next);

@@ -100,6 +100,8 @@ export const configSchema = z.object({
   llmApiKey: z.string().optional(),
   /** Connections in each process's pool (INDEX_STORE=postgres). */
   databasePoolSize: intFrom(10, 1, 200),
+  /** How often each process re-reads the database's version besides LISTEN (ms; 0: LISTEN only). */
+  databasePollMs: intFrom(5000, 0, 600_000),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -139,6 +141,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LLM_MODEL: 'llmModel',
   LLM_API_KEY: 'llmApiKey',
   DATABASE_POOL_SIZE: 'databasePoolSize',
+  DATABASE_POLL_MS: 'databasePollMs',
 };
 
 /**

@@ -7,7 +7,7 @@ import type { Embedder } from '../embeddings/embedder.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
 import { createKnowledgeService, type KnowledgeService, type ServiceTuning } from '../retrieval/service.js';
-import { ERROR_CODES, KbError, isKbError } from '../shared/errors.js';
+import { ERROR_CODES, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
@@ -49,8 +49,11 @@ const AUTO_INGEST_LOCK_WAIT_MS = 120_000;
 
 /** The backend INDEX_STORE names, bound to this embedder. */
 export async function backendFor(config: Config, runtime: { embedder: Embedder; profile: ModelProfile }, logger: Logger = silentLogger): Promise<IndexBackend> {
-  void logger;
-  if (config.indexStore === 'postgres') throw new KbError(ERROR_CODES.CONFIG_INVALID, 'INDEX_STORE=postgres: the PostgreSQL backend is not in this build yet');
+  if (config.indexStore === 'postgres') {
+    // Loaded only when asked for: the embedded default does not load the pg driver.
+    const { postgresBackend } = await import('./postgres-backend.js');
+    return postgresBackend(config, runtime, logger);
+  }
   return fileBackend(config, runtime);
 }
 

@@ -2,3 +2,4 @@
 export { openPostgresStore, type PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
 export { pgliteQueryable, poolQueryable, type PgliteLike, type Queryable, type QueryRunner } from './queryable.js';
 export { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.js';
+export { PostgresRateLimitStore } from './rate-limit-store.js';

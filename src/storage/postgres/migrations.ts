@@ -103,6 +103,21 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'index settings, shared rate-limit counters',
+    statements: () => [
+      // What the stored terms and passages were made with (chunker and analyzer versions, chunk sizes):
+      // a build or configuration that differs is told, as the embedded index's manifest does.
+      `ALTER TABLE kb_state ADD COLUMN settings jsonb`,
+      // express-rate-limit's counters, shared by every replica: one row per client key and window.
+      `CREATE TABLE kb_rate_limit (
+        key text COLLATE "C" PRIMARY KEY,
+        hits integer NOT NULL,
+        reset_at timestamptz NOT NULL
+      )`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

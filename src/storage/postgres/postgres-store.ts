@@ -41,6 +41,7 @@ import type {
   WritePlan,
 } from '../types.js';
 import { averageLength, BM25_B, BM25_K1, bm25Idf, queryTerms, scorePassage, termWeight, type QueryTerm } from './bm25-score.js';
+import { PostgresRateLimitStore } from './rate-limit-store.js';
 import { migrate, WRITE_LOCK_KEY } from './migrations.js';
 import { poolQueryable, type Queryable } from './queryable.js';
 
@@ -86,6 +87,11 @@ export interface PostgresStore {
    * renewed while held and lapses `leaseMs` (default 30 s) after its holder stops renewing (a crash).
    */
   lock(options?: { waitMs?: number; owner?: string; leaseMs?: number }): Promise<{ release(): Promise<void> }>;
+  /** What the stored index was made with (set by ingest), undefined before. */
+  settings(): Promise<Record<string, unknown> | undefined>;
+  setSettings(settings: Record<string, unknown>): Promise<void>;
+  /** express-rate-limit's store on this database: a limit counted across every replica. */
+  rateLimitStore(prefix?: string): PostgresRateLimitStore;
   close(): Promise<void>;
 }
 
@@ -707,6 +713,14 @@ async function createStore(db: Queryable, options: PostgresStoreOptions, logger:
       };
     },
     lock: (lockOptions = {}) => acquireLease(db, logger, lockOptions),
+    async settings() {
+      const row = (await db.query<{ settings: Record<string, unknown> | null }>('SELECT settings FROM kb_state WHERE id = 1')).rows[0];
+      return row?.settings ?? undefined;
+    },
+    async setSettings(settings) {
+      await db.query('UPDATE kb_state SET settings = $1::jsonb WHERE id = 1', [JSON.stringify(settings)]);
+    },
+    rateLimitStore: (prefix) => new PostgresRateLimitStore(db, prefix),
     async close() {
       if (closed) return;
       closed = true;
