@@ -106,7 +106,9 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
     for (let j = 0; j < toEmbed.length; j += options.batchSize) {
       const slice = toEmbed.slice(j, j + options.batchSize);
       const out = await options.embedder.embedDocuments(slice.map((c) => c.indexText));
-      slice.forEach((c, k) => vectors.set(c.passageId, out[k] as Float32Array));
+      // A passage of words the model does not know has no direction: stored as zeros (never near
+      // anything), not NaN, which a vector index would take for a point or refuse.
+      slice.forEach((c, k) => vectors.set(c.passageId, finiteOrZero(out[k] as Float32Array)));
       bar.tick(slice.length);
     }
     bar.tick(chunks.length - toEmbed.length);
@@ -122,6 +124,10 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
   bar.done();
   const seconds = (Date.now() - started) / 1000;
   return { ...base, upToDate: false, passages, embedded, seconds, embedSeconds, chunksPerSecond: embedded / Math.max(embedSeconds, 1e-3), ...(version ? { version } : {}) };
+}
+
+function finiteOrZero(v: Float32Array): Float32Array {
+  return v.every(Number.isFinite) ? v : new Float32Array(v.length);
 }
 
 /** A chunk's BM25 terms; a failure to analyze names the corpus file instead of failing anonymously. */

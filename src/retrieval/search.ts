@@ -207,7 +207,8 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
         mode !== 'dense'
           ? store.lexical.search([...understanding.terms, ...expansions.map((e) => e.term)], candidates, { weights: new Map(expansions.map((e) => [e.term, e.weight])), ...(filter ? { filter } : {}) })
           : undefined,
-        mode !== 'bm25' ? embedder.embedQuery(query).then((qv) => store.vectors.search(qv, candidates, filter)) : undefined,
+        // A query of words the model does not know has no direction (a zero or NaN vector): no dense list.
+        mode !== 'bm25' ? embedder.embedQuery(query).then((qv) => (hasDirection(qv) ? store.vectors.search(qv, candidates, filter) : [])) : undefined,
       ]);
       if (lexical) {
         idLists.push(lexical);
@@ -304,6 +305,16 @@ async function questionPhrasesIn(store: KnowledgeStore, query: string, terms: re
   void filter; // idf is the whole index's, as BM25's is
   const idfs = await store.lexical.idf(terms);
   return questionPhrases(query, terms, (term) => idfs.get(term) ?? 0);
+}
+
+/** Whether a vector points somewhere: finite, and not all zeros. */
+export function hasDirection(v: Float32Array): boolean {
+  let any = false;
+  for (const x of v) {
+    if (!Number.isFinite(x)) return false;
+    if (x !== 0) any = true;
+  }
+  return any;
 }
 
 /**

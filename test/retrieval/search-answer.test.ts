@@ -16,6 +16,14 @@ describe('search', () => {
     expect(r.scope).toEqual(['yunfu']);
   });
 
+  it('searches a query the model has no vector for (only punctuation) by its words alone', async () => {
+    const { service, embedder } = await realKnowledgeBase();
+    expect((await embedder.embedQuery('（（（')).every(Number.isFinite)).toBe(false);
+    expect((await service.search('（（（', { mode: 'dense' })).results).toEqual([]);
+    const hybrid = await service.search('（（（数据中心', { k: 3 });
+    expect(hybrid.results.length).toBeGreaterThan(0);
+  });
+
   it('reads nested references: AI规划专栏1里第8项', async () => {
     const { service } = await realKnowledgeBase();
     const r = await service.search('AI规划专栏1里第8项讲什么', { k: 3 });
