@@ -28,6 +28,7 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { startPgliteServer, type PgliteServer } from '../test/storage/pglite.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.env.BENCH_SECONDS ?? 12);
@@ -53,6 +54,8 @@ interface Build {
   label: string;
   dir: string;
   indexDir: string;
+  /** Extra environment (INDEX_STORE=postgres, DATABASE_URL). */
+  env?: Record<string, string>;
 }
 
 function git(...args: string[]): string {
@@ -126,7 +129,7 @@ async function treeCpuMs(pid: number): Promise<number> {
 }
 
 function envFor(build: Build): NodeJS.ProcessEnv {
-  return { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', CORPUS_DIR: corpusDir, MODELS_DIR: modelsDir, INDEX_DIR: build.indexDir };
+  return { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', CORPUS_DIR: corpusDir, MODELS_DIR: modelsDir, INDEX_DIR: build.indexDir, ...build.env };
 }
 
 async function startServer(build: Build): Promise<{ child: ServerProcess; url: string }> {
@@ -305,6 +308,14 @@ console.log('building this tree (npm run build)');
 tsc(root);
 const current: Build = { label: `this tree (${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+changes' : ''})`, dir: root, indexDir: path.resolve(root, process.env.INDEX_DIR ?? 'embeddings') };
 const base = baseRef === 'none' ? undefined : await buildBase(baseRef);
+// BENCH_STORES=file,postgres: this tree also on PostgreSQL (DATABASE_URL, or a pglite-server started
+// here), in the same rounds; the comparison below is then postgres / file too.
+const stores = (process.env.BENCH_STORES ?? 'file').split(',').map((s) => s.trim());
+const pgServer = stores.includes('postgres') && !process.env.DATABASE_URL ? await startPgliteServer(48) : undefined;
+const onPostgres: Build | undefined = stores.includes('postgres')
+  ? { ...current, label: `${current.label} on postgres`, env: { INDEX_STORE: 'postgres', DATABASE_URL: process.env.DATABASE_URL ?? (pgServer as PgliteServer).url, DATABASE_POOL_SIZE: '16' } }
+  : undefined;
+const pgRounds: Row[][] = [];
 // Alternating, the base first: whatever warms up on the machine favours this tree no more than it.
 const baseRounds: Row[][] = [];
 const currentRounds: Row[][] = [];
@@ -312,7 +323,9 @@ for (let r = 1; r <= rounds; r += 1) {
   console.log(`\nround ${r} of ${rounds}`);
   if (base) baseRounds.push(await run(base));
   currentRounds.push(await run(current));
+  if (onPostgres) pgRounds.push(await run(onPostgres));
 }
+await pgServer?.stop();
 /** Per scenario, the round with the most requests/s. */
 const best = (all: Row[][]): Row[] => (all[0] ?? []).map((first) => all.map((rs) => rs.find((x) => x.name === first.name) ?? first).reduce((a, b) => (b.rps > a.rps ? b : a)));
 const rows = best(currentRounds);
@@ -331,6 +344,13 @@ if (base) {
         `  ${r.name.padEnd(34)} ${b.rps.toFixed(0).padStart(6)} → ${r.rps.toFixed(0).padStart(6)} req/s  ×${(r.rps / b.rps).toFixed(2)}   CPU ${cpu(baseRounds).toFixed(2)} → ${cpu(currentRounds).toFixed(2)} ms/req (requests per core ×${(cpu(baseRounds) / cpu(currentRounds)).toFixed(2)})   p99 ${b.p99} → ${r.p99} ms   [${each(baseRounds)} | ${each(currentRounds)}]`,
       );
     }
+  }
+}
+if (onPostgres) {
+  console.log(`\npostgres / file, same run (best rounds; PGlite: PostgreSQL compiled to WASM, one session):`);
+  for (const p of best(pgRounds)) {
+    const f = rows.find((x) => x.name === p.name);
+    if (f) console.log(`  ${p.name.padEnd(34)} ${f.rps.toFixed(0).padStart(6)} → ${p.rps.toFixed(0).padStart(6)} req/s  ×${(p.rps / f.rps).toFixed(2)}   p99 ${f.p99} → ${p.p99} ms   errors ${p.errors}, non-2xx ${p.non2xx}`);
   }
 }
 console.log('targets (issue 14): zero errors; /api/search ≥ 2× the previous commit at 32 connections');
