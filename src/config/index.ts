@@ -42,6 +42,8 @@ export const configSchema = z.object({
   chunkMinChars: intFrom(100, 0, 2000),
   // Measured with npm run bench:ingest: batch 8 embedded fastest here (less padding per batch).
   embedBatchSize: intFrom(8, 1, 1024),
+  /** Worker threads that embed and analyze during ingest; 0 (default): one per core; 1: none, all in the calling thread. */
+  ingestWorkers: intFrom(0, 0, 256),
   hnswM: intFrom(16, 4, 96),
   hnswEfConstruction: intFrom(200, 10, 2000),
   hnswEfSearch: intFrom(128, 10, 2000),
@@ -88,6 +90,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
   CHUNK_MAX_CHARS: 'chunkMaxChars',
   CHUNK_MIN_CHARS: 'chunkMinChars',
   EMBED_BATCH_SIZE: 'embedBatchSize',
+  INGEST_WORKERS: 'ingestWorkers',
   HNSW_M: 'hnswM',
   HNSW_EF_CONSTRUCTION: 'hnswEfConstruction',
   HNSW_EF_SEARCH: 'hnswEfSearch',

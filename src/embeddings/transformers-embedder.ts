@@ -25,8 +25,17 @@ export interface TransformersEmbedderOptions {
   fastPaths?: boolean;
 }
 
+/** An Embedder that another thread can recreate from its `recipe` (plain data, structured-cloneable). */
+export interface ReplicableEmbedder extends Embedder {
+  readonly recipe: TransformersEmbedderOptions;
+}
+
+export function isReplicable(embedder: Embedder): embedder is ReplicableEmbedder {
+  return typeof (embedder as Partial<ReplicableEmbedder>).recipe === 'object';
+}
+
 /** Loads the model and returns an Embedder. Throws `model_missing` with what to run. */
-export async function createTransformersEmbedder(options: TransformersEmbedderOptions): Promise<Embedder> {
+export async function createTransformersEmbedder(options: TransformersEmbedderOptions): Promise<ReplicableEmbedder> {
   const { profile } = options;
   const modelsDir = options.modelsDir.endsWith('/') ? options.modelsDir : `${options.modelsDir}/`;
   env.localModelPath = modelsDir;
@@ -82,6 +91,7 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
   if (dimension === 0) await run(['维度']);
   return {
     modelId: profile.id,
+    recipe: { ...options, profile: { ...profile } },
     get dimension() {
       return dimension;
     },

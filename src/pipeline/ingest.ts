@@ -8,8 +8,9 @@ import type { Chunk } from '../chunking/chunker.js';
 import { CHUNKER_VERSION } from '../chunking/chunker.js';
 import { DenseIndex, type HnswParams } from '../embeddings/dense-index.js';
 import type { Embedder } from '../embeddings/embedder.js';
+import { isReplicable } from '../embeddings/transformers-embedder.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
-import { ANALYZER_VERSION, analyze } from '../retrieval/analyzer.js';
+import { ANALYZER_VERSION, termCounts } from '../retrieval/analyzer.js';
 import { Bm25Index, type Bm25Document } from '../retrieval/bm25.js';
 import type { IndexedDocument, KnowledgeIndex, PassageRecord } from '../retrieval/knowledge-index.js';
 import { ERROR_CODES, KbError, describeError, isKbError } from '../shared/errors.js';
@@ -20,6 +21,7 @@ import type { ExtractOptions } from '../extract/types.js';
 import { loadCorpus, type LoadedDocument } from './corpus.js';
 import { syncOriginals } from './library.js';
 import { loadIndex, readManifest, writeSnapshot, type IndexManifest } from './index-store.js';
+import { startIngestWorkers, type IngestWorkers, type WorkerResult } from './ingest-workers.js';
 
 export interface IngestOptions {
   corpusDir: string;
@@ -30,6 +32,10 @@ export interface IngestOptions {
   chunkMinChars: number;
   hnsw: HnswParams;
   batchSize: number;
+  /** Worker threads that embed and analyze (default 1: all in this thread); see ingest-workers.ts. */
+  workers?: number;
+  /** Fewest passages to embed for which workers are started (default WORKER_MIN_PASSAGES). */
+  workerMinPassages?: number;
   rebuild?: boolean;
   /** How originals dropped into the corpus folder (PDF, Word, OFD…) are extracted. */
   extract?: ExtractOptions;
@@ -53,6 +59,8 @@ export interface IngestSummary {
   kept: string[];
   fileErrors: string[];
   embedded: number;
+  /** Threads that embedded and analyzed: 1 is this one; more are worker threads. */
+  workers: number;
   seconds: number;
   embedSeconds: number;
   chunksPerSecond: number;
@@ -93,7 +101,7 @@ async function loadPrevious(options: IngestOptions, logger: Logger): Promise<{ p
   }
 }
 
-function toRecord(chunk: Chunk, label: number): { record: PassageRecord; terms: string[] } {
+function toRecord(chunk: Chunk, label: number): PassageRecord {
   const record: PassageRecord = {
     label,
     passageId: chunk.passageId,
@@ -108,15 +116,53 @@ function toRecord(chunk: Chunk, label: number): { record: PassageRecord; terms: 
     sectionIds: chunk.sectionIds,
   };
   if (chunk.part) record.part = chunk.part;
-  return { record, terms: analyze(chunk.indexText) };
+  return record;
 }
 
-/** A chunk's record and BM25 terms; a failure to analyze names the corpus file instead of failing anonymously. */
-function analyzed(doc: LoadedDocument, chunk: Chunk, label: number): { record: PassageRecord; terms: string[] } {
+/** A failure to analyze names the corpus file instead of failing anonymously. */
+function analysisError(doc: LoadedDocument, chunk: Chunk, problem: string, cause?: unknown): KbError {
+  return new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${doc.source}: could not analyze passage ${chunk.passageId} (${problem}); fix or remove the file and run \`npm run -s kb -- ingest\` again`, { cause, details: { file: doc.source } });
+}
+
+/** BM25 term counts of one chunk. */
+function analyzed(doc: LoadedDocument, chunk: Chunk): Map<string, number> {
   try {
-    return toRecord(chunk, label);
+    return termCounts(chunk.indexText);
   } catch (error) {
-    throw new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${doc.source}: could not analyze passage ${chunk.passageId} (${describeError(error)}); fix or remove the file and run \`npm run -s kb -- ingest\` again`, { cause: error, details: { file: doc.source } });
+    throw analysisError(doc, chunk, describeError(error), error);
+  }
+}
+
+/** What a worker does, in this thread: embed in batches of `batchSize`, analyze each text. */
+async function embedAndAnalyze(embedder: Embedder, texts: string[], batchSize: number): Promise<WorkerResult> {
+  const dim = embedder.dimension;
+  const vectors = new Float32Array(texts.length * dim);
+  for (let i = 0; i < texts.length; i += batchSize) {
+    const batch = await embedder.embedDocuments(texts.slice(i, i + batchSize));
+    batch.forEach((v, j) => vectors.set(v, (i + j) * dim));
+  }
+  const terms = texts.map((t) => {
+    try {
+      return termCounts(t);
+    } catch (error) {
+      return describeError(error);
+    }
+  });
+  return { vectors, terms };
+}
+
+/** Below this many passages to embed, starting threads (each loads the model) costs more than it saves. */
+export const WORKER_MIN_PASSAGES = 1000;
+
+/** The worker pool when it pays (and the embedder can be recreated in a thread); else undefined. */
+async function startWorkers(options: IngestOptions, count: number, logger: Logger): Promise<IngestWorkers | undefined> {
+  const threads = options.workers ?? 1;
+  if (threads <= 1 || count < (options.workerMinPassages ?? WORKER_MIN_PASSAGES) || !isReplicable(options.embedder)) return undefined;
+  try {
+    return await startIngestWorkers(options.embedder, threads);
+  } catch (error) {
+    logger.warn('ingest workers did not start; embedding in this thread', { reason: describeError(error) });
+    return undefined;
   }
 }
 
@@ -165,7 +211,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   };
   if (previous && added.length === 0 && changed.length === 0 && removed.length === 0) {
     const seconds = (Date.now() - started) / 1000;
-    return { ...base, upToDate: true, passages: previous.kb.passages.length, embedded: 0, seconds, embedSeconds: 0, chunksPerSecond: 0, version: previous.kb.info.version };
+    return { ...base, upToDate: true, passages: previous.kb.passages.length, embedded: 0, workers: 1, seconds, embedSeconds: 0, chunksPerSecond: 0, version: previous.kb.info.version };
   }
 
   // A changed document keeps the vectors (and HNSW points) of passages whose id and breadcrumb
@@ -181,32 +227,19 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
     const hit = reusable.get(chunk.passageId);
     return hit && hit.record.breadcrumb === chunk.breadcrumb ? hit : undefined;
   };
-  // Embed what is new or changed, in batches, with a progress bar.
-  const toEmbed: Chunk[] = [...added, ...changed].flatMap((id) => (fresh.get(id) as LoadedDocument).chunks).filter((c) => !reuse(c));
-  const embedStarted = Date.now();
-  const bar = progress('embedding', toEmbed.length);
-  const newVectors = new Map<string, Float32Array>();
-  for (let i = 0; i < toEmbed.length; i += options.batchSize) {
-    const batch = toEmbed.slice(i, i + options.batchSize);
-    const vectors = await options.embedder.embedDocuments(batch.map((c) => c.indexText));
-    batch.forEach((c, j) => newVectors.set(c.passageId, vectors[j] as Float32Array));
-    bar.tick(batch.length);
-  }
-  bar.done();
-  const embedSeconds = (Date.now() - embedStarted) / 1000;
-
-  // Assemble passages in a stable order: by docId, then position.
+  // Plan every passage of the new index in its final order (docId, then position): where its
+  // record, vector and terms come from. Kept documents reuse the previous index's rows.
   const dim = options.embedder.dimension;
   const keepIds = new Set([...unchanged, ...kept]);
   const docIds = [...new Set([...fresh.keys(), ...kept])].sort();
   let nextLabel = previous?.manifest.hnsw.nextLabel ?? 0;
   let deleted = previous?.manifest.hnsw.deleted ?? 0;
   const passages: PassageRecord[] = [];
-  // Parallel to passages: what BM25 indexes. Kept passages reuse the previous index's term counts.
-  const bm25Input: Bm25Document[] = [];
-  const previousCounts = previous && keepIds.size > 0 ? previous.kb.bm25.termCounts() : undefined;
-  const vectorRows: Float32Array[] = [];
-  const addedLabels: { label: number; vector: Float32Array }[] = [];
+  /** Row of the previous index whose vector a passage keeps (-1: embedded now). */
+  const source: number[] = [];
+  /** Chunks to analyze now, by row; those also to embed are listed in `toEmbed`. */
+  const fromChunk = new Map<number, { doc: LoadedDocument; chunk: Chunk }>();
+  const toEmbed: number[] = [];
   const keptLabels = new Set<number>();
   const previousPositions = new Map<string, number[]>();
   previous?.kb.passages.forEach((p, pos) => {
@@ -217,63 +250,111 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   for (const docId of docIds) {
     if (keepIds.has(docId) && previous) {
       for (const pos of previousPositions.get(docId) ?? []) {
-        const p = previous.kb.passages[pos] as PassageRecord;
-        passages.push(p);
-        bm25Input.push(previousCounts?.[pos] as Bm25Document);
-        vectorRows.push(previous.kb.vectors.subarray(pos * dim, (pos + 1) * dim));
+        passages.push(previous.kb.passages[pos] as PassageRecord);
+        source.push(pos);
       }
-    } else {
-      const doc = fresh.get(docId) as LoadedDocument;
-      for (const chunk of doc.chunks) {
-        const kept = reuse(chunk);
-        if (kept && previous) {
-          // Same id, same text and path: the old point stays; only position and offsets move.
-          const { record, terms } = analyzed(doc, chunk, kept.record.label);
-          passages.push(record);
-          bm25Input.push(terms);
-          vectorRows.push(previous.kb.vectors.subarray(kept.position * dim, (kept.position + 1) * dim));
-          keptLabels.add(kept.record.label);
-          continue;
-        }
-        const vector = newVectors.get(chunk.passageId) as Float32Array;
-        const { record, terms } = analyzed(doc, chunk, nextLabel);
+      continue;
+    }
+    const doc = fresh.get(docId) as LoadedDocument;
+    for (const chunk of doc.chunks) {
+      const reused = reuse(chunk);
+      fromChunk.set(passages.length, { doc, chunk });
+      if (reused) {
+        // Same id, same text and path: the old point stays; only position and offsets move.
+        passages.push(toRecord(chunk, reused.record.label));
+        source.push(reused.position);
+        keptLabels.add(reused.record.label);
+      } else {
+        toEmbed.push(passages.length);
+        passages.push(toRecord(chunk, nextLabel));
+        source.push(-1);
         nextLabel += 1;
-        passages.push(record);
-        bm25Input.push(terms);
-        vectorRows.push(vector);
-        addedLabels.push({ label: record.label, vector });
       }
     }
   }
-  const vectors = new Float32Array(passages.length * dim);
-  vectorRows.forEach((row, i) => vectors.set(row, i * dim));
 
-  // Dense index: patch the previous one (mark old points deleted, add new), or build afresh.
-  const indexBar = progress('indexing', passages.length);
-  let dense: DenseIndex;
+  // Dense index: patch the previous one (mark old points deleted, add new), or build afresh
+  // (also to compact once deleted points would outnumber live ones), labels renumbered.
   const dropped = previous ? previous.kb.passages.filter((p) => !keepIds.has(p.docId) && !keptLabels.has(p.label)) : [];
-  if (previous && deleted + dropped.length <= passages.length) {
+  const patch = previous !== undefined && deleted + dropped.length <= passages.length;
+  let dense: DenseIndex;
+  if (patch) {
     dense = previous.kb.dense;
     for (const p of dropped) dense.remove(p.label);
     deleted += dropped.length;
-    indexBar.tick(passages.length - addedLabels.length);
-    for (const { label, vector } of addedLabels) {
-      dense.add(label, vector);
-      indexBar.tick();
-    }
   } else {
-    // Fresh build (or compaction once deleted points outnumber live ones): labels renumbered.
     dense = DenseIndex.create(dim, passages.length, options.hnsw);
     deleted = 0;
-    passages.forEach((p, i) => {
-      p.label = i;
-      dense.add(i, vectors.subarray(i * dim, (i + 1) * dim));
-      indexBar.tick();
-    });
+    passages.forEach((p, i) => (p.label = i));
     nextLabel = passages.length;
   }
-  indexBar.done();
-  const bm25 = Bm25Index.build(bm25Input);
+
+  const vectors = new Float32Array(passages.length * dim);
+  const bm25Input: (Bm25Document | undefined)[] = new Array(passages.length);
+  const previousCounts = previous && source.some((s) => s >= 0) ? previous.kb.bm25.termCounts() : undefined;
+  const ready = new Uint8Array(passages.length);
+  source.forEach((pos, row) => {
+    if (pos < 0 || !previous) return;
+    vectors.set(previous.kb.vectors.subarray(pos * dim, (pos + 1) * dim), row * dim);
+    if (!fromChunk.has(row)) bm25Input[row] = previousCounts?.[pos] as Bm25Document;
+    ready[row] = 1;
+  });
+  // Passages whose vector is kept but whose chunk moved are analyzed here (few: edited documents).
+  for (const [row, { doc, chunk }] of fromChunk) if (source[row] as number >= 0) bm25Input[row] = analyzed(doc, chunk);
+
+  // HNSW insertion follows the rows in order as their vectors arrive (the same order as one thread
+  // would use), overlapping with the embedding of later batches.
+  let cursor = 0;
+  const insertReady = (): void => {
+    while (cursor < passages.length && ready[cursor] === 1) {
+      if (!patch || source[cursor] === -1) dense.add((passages[cursor] as PassageRecord).label, vectors.subarray(cursor * dim, (cursor + 1) * dim));
+      cursor += 1;
+    }
+  };
+
+  const embedStarted = Date.now();
+  const bar = progress('embedding', toEmbed.length);
+  const workers = await startWorkers(options, toEmbed.length, logger);
+  const threads = workers?.size ?? 1;
+  try {
+    // Requests of whole embedding batches; a few in flight per worker keep every thread busy.
+    const perRequest = options.batchSize * Math.max(1, Math.ceil(64 / options.batchSize));
+    const requests: number[][] = [];
+    for (let i = 0; i < toEmbed.length; i += perRequest) requests.push(toEmbed.slice(i, i + perRequest));
+    const run = (rows: number[]): Promise<WorkerResult> => {
+      const texts = rows.map((row) => (fromChunk.get(row) as { chunk: Chunk }).chunk.indexText);
+      return workers ? workers.run(texts, texts, options.batchSize) : embedAndAnalyze(options.embedder, texts, options.batchSize);
+    };
+    const window = workers ? workers.size * 2 : 1;
+    const inFlight: Promise<WorkerResult>[] = [];
+    for (let r = 0; r < requests.length; r += 1) {
+      while (inFlight.length < window && r + inFlight.length < requests.length) {
+        const pending = run(requests[r + inFlight.length] as number[]);
+        // A failure is thrown where it is awaited; one left behind by an earlier failure is not unhandled.
+        pending.catch(() => {});
+        inFlight.push(pending);
+      }
+      const result = await (inFlight.shift() as Promise<WorkerResult>);
+      const rows = requests[r] as number[];
+      rows.forEach((row, j) => {
+        const terms = result.terms[j];
+        const { doc, chunk } = fromChunk.get(row) as { doc: LoadedDocument; chunk: Chunk };
+        if (typeof terms === 'string') throw analysisError(doc, chunk, terms);
+        bm25Input[row] = terms as Bm25Document;
+        vectors.set(result.vectors.subarray(j * dim, (j + 1) * dim), row * dim);
+        ready[row] = 1;
+      });
+      insertReady();
+      bar.tick(rows.length);
+    }
+    insertReady();
+  } finally {
+    await workers?.close();
+  }
+  bar.done();
+  const embedSeconds = (Date.now() - embedStarted) / 1000;
+  if (cursor !== passages.length) throw new KbError(ERROR_CODES.INTERNAL, `ingest left ${passages.length - cursor} passages out of the dense index`);
+  const bm25 = Bm25Index.build(bm25Input as Bm25Document[]);
 
   const documents = docIds.map((id) => (fresh.has(id) ? toIndexedDocument(fresh.get(id) as LoadedDocument) : (prevDocs.get(id) as IndexedDocument)));
   const manifestDocs: IndexManifest['documents'] = {};
@@ -306,6 +387,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
     ...(previous ? {} : { rebuildReason: reason }),
     passages: passages.length,
     embedded: toEmbed.length,
+    workers: threads,
     seconds,
     embedSeconds,
     chunksPerSecond: toEmbed.length / Math.max(embedSeconds, 1e-3),

@@ -2,6 +2,7 @@
  * Opens the knowledge base for a transport: embedder (building the offline model when missing),
  * the index (ingesting first when there is none and `autoIngest` is set), and the service.
  */
+import { availableParallelism } from 'node:os';
 import type { Config } from '../config/index.js';
 import type { Embedder } from '../embeddings/embedder.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
@@ -49,6 +50,7 @@ export function ingestOptionsFor(config: Config, embedder: Embedder, profile: Mo
     chunkMinChars: config.chunkMinChars,
     hnsw: { M: config.hnswM, efConstruction: config.hnswEfConstruction, efSearch: config.hnswEfSearch },
     batchSize: config.embedBatchSize,
+    workers: config.ingestWorkers === 0 ? availableParallelism() : config.ingestWorkers,
   };
 }
 
