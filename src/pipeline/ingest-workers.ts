@@ -44,15 +44,14 @@ export interface IngestWorkers {
 }
 
 /**
- * How to start the worker: its compiled file next to this one, or under tsx (`npm run kb`) the
- * `.ts` file with tsx's loader, which workers inherit; elsewhere (vitest) a bootstrap registers
- * tsx in the worker first.
+ * How to start the worker: its compiled file next to this one, or, running from source (tsx,
+ * vitest), a bootstrap that loads the `.ts` file through tsx's API (a worker does not inherit the
+ * loader hooks of its parent).
  */
 function workerEntry(): { entry: URL | string; eval: boolean } {
   const js = new URL('./ingest-worker.js', import.meta.url);
   if (import.meta.url.endsWith('.js') && existsSync(js)) return { entry: js, eval: false };
   const ts = new URL('./ingest-worker.ts', import.meta.url);
-  if (process.execArgv.some((a) => a.includes('tsx'))) return { entry: ts, eval: false };
   // tsx's ESM API (the package maps `require` to its .cjs twin): tsImport loads the worker with tsx scoped to it.
   const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/u, '.mjs')).href;
   return { entry: `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(ts.href)}, ${JSON.stringify(api)}));`, eval: true };
