@@ -16,6 +16,15 @@ export interface DenseHit {
   score: number;
 }
 
+/** Smallest search list when a filter is present: refused points use up candidates. */
+export const FILTERED_MIN_EF = 256;
+/** Widest search list tried before scanning the allowed points exactly. */
+export const FILTERED_MAX_EF = 4096;
+
+function toHits(result: { neighbors: number[]; distances: number[] }): DenseHit[] {
+  return result.neighbors.map((label, i) => ({ label, score: 1 - (result.distances[i] as number) })).sort((a, b) => b.score - a.score || a.label - b.label);
+}
+
 export class DenseIndex {
   private readonly index: hnswlib.HierarchicalNSW;
   readonly dimension: number;
@@ -66,12 +75,51 @@ export class DenseIndex {
     this.live -= 1;
   }
 
-  /** Nearest `k` points by cosine; `allow` filters labels (docId filters). */
+  /**
+   * Nearest `k` points by cosine; `allow` filters labels (docId, issuer, date, validity filters).
+   * The filter is applied inside the graph search, which keeps walking past refused points; with a
+   * filter the search list is widened (ef ≥ FILTERED_MIN_EF), and should it still find fewer than
+   * k allowed points it is widened ×4 up to FILTERED_MAX_EF, then the allowed points are scanned
+   * exactly: a filter that admits few points gets all of them, best first.
+   */
   search(query: Float32Array, k: number, allow?: (label: number) => boolean): DenseHit[] {
     const n = Math.min(k, this.live);
     if (n <= 0) return [];
-    const result = allow ? this.index.searchKnn(Array.from(query), n, allow) : this.index.searchKnn(Array.from(query), n);
-    return result.neighbors.map((label, i) => ({ label, score: 1 - (result.distances[i] as number) })).sort((a, b) => b.score - a.score || a.label - b.label);
+    const q = Array.from(query);
+    if (!allow) return toHits(this.index.searchKnn(q, n));
+    const ef = this.index.getEf();
+    try {
+      for (let wide = Math.max(ef, FILTERED_MIN_EF, n); ; wide *= 4) {
+        this.index.setEf(wide);
+        const result = this.index.searchKnn(q, n, allow);
+        if (result.neighbors.length >= n) return toHits(result);
+        if (wide >= FILTERED_MAX_EF || wide >= this.live) break;
+      }
+    } finally {
+      this.index.setEf(ef);
+    }
+    return this.scan(query, n, allow);
+  }
+
+  /** Exact search over the allowed points (cosine of normalized vectors). */
+  private scan(query: Float32Array, k: number, allow: (label: number) => boolean): DenseHit[] {
+    let norm = 0;
+    for (const x of query) norm += x * x;
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    const hits: DenseHit[] = [];
+    for (const label of this.index.getIdsList()) {
+      if (!allow(label)) continue;
+      let score: number;
+      try {
+        const v = this.index.getPoint(label);
+        score = 0;
+        for (let d = 0; d < v.length; d += 1) score += (v[d] as number) * (query[d] as number);
+      } catch {
+        continue; // marked deleted
+      }
+      hits.push({ label, score: score * inv });
+    }
+    return hits.sort((a, b) => b.score - a.score || a.label - b.label).slice(0, k);
   }
 
   async save(file: string): Promise<void> {

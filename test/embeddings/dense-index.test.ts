@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { DenseIndex } from '../../src/embeddings/dense-index.js';
+
+/** Clustered unit vectors (documents on a few hundred topics), from a seeded generator. */
+function clusteredVectors(n: number, dim: number, clusters: number): Float32Array[] {
+  let seed = 7;
+  const rand = (): number => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647 - 0.5;
+  };
+  const centres = Array.from({ length: clusters }, () => Float32Array.from({ length: dim }, rand));
+  return Array.from({ length: n }, (_, i) => {
+    const c = centres[(i * 7919) % clusters] as Float32Array;
+    const v = Float32Array.from(c, (x) => x + 0.35 * rand());
+    const norm = Math.hypot(...v);
+    return v.map((x) => x / norm);
+  });
+}
+
+function exactTop(vectors: Float32Array[], q: Float32Array, k: number, allow: (label: number) => boolean): number[] {
+  const scored: { label: number; score: number }[] = [];
+  vectors.forEach((v, label) => {
+    if (!allow(label)) return;
+    let s = 0;
+    for (let d = 0; d < v.length; d += 1) s += (v[d] as number) * (q[d] as number);
+    scored.push({ label, score: s });
+  });
+  return scored.sort((a, b) => b.score - a.score).slice(0, k).map((h) => h.label);
+}
+
+describe('DenseIndex.search with a filter', () => {
+  const dim = 32;
+  const vectors = clusteredVectors(20_000, dim, 200);
+  const index = DenseIndex.create(dim, vectors.length, { M: 16, efConstruction: 100, efSearch: 64 });
+  vectors.forEach((v, label) => index.add(label, v));
+  const queries = clusteredVectors(20_030, dim, 200).slice(20_000);
+  const filters: [string, (label: number) => boolean][] = [
+    ['one document (30 consecutive labels)', (l) => l >= 12_000 && l < 12_030],
+    ['one issuer in 500 (40 scattered labels)', (l) => l % 500 === 7],
+    ['a tenth of the index', (l) => l % 10 === 3],
+  ];
+
+  for (const [name, allow] of filters) {
+    it(`returns k allowed points, nearly the exact ones, for ${name}`, () => {
+      let found = 0;
+      for (const q of queries) {
+        const hits = index.search(q, 10, allow);
+        expect(hits).toHaveLength(10);
+        expect(hits.every((h) => allow(h.label))).toBe(true);
+        const exact = new Set(exactTop(vectors, q, 10, allow));
+        found += hits.filter((h) => exact.has(h.label)).length;
+      }
+      expect(found / (queries.length * 10)).toBeGreaterThanOrEqual(0.95);
+    });
+  }
+
+  it('returns every allowed point, best first, when fewer than k are allowed', () => {
+    const allow = (l: number): boolean => l === 5 || l === 17_000 || l === 9_999;
+    const q = queries[0] as Float32Array;
+    const hits = index.search(q, 10, allow);
+    expect(hits.map((h) => h.label)).toEqual(exactTop(vectors, q, 10, allow));
+    expect(hits).toHaveLength(3);
+  });
+
+  it('leaves the configured search list as it was', () => {
+    index.setEf(64);
+    index.search(queries[1] as Float32Array, 10, (l) => l % 1000 === 1);
+    expect(index.search(queries[1] as Float32Array, 10)).toHaveLength(10);
+    expect((index as unknown as { index: { getEf(): number } }).index.getEf()).toBe(64);
+  });
+});
