@@ -29,47 +29,58 @@ function isWordPiece(model: unknown): model is WordPieceModel {
 
 /** The greedy longest-match WordPiece encoder, as transformers.js defines it, in one forward pass per piece. */
 export function createWordPieceEncoder(vocab: ReadonlyMap<string, number>, unkToken: string, maxInputCharsPerWord: number, continuingSubwordPrefix: string): (tokens: string[]) => string[] {
-  // Every prefix (in code points) of every key: a candidate that is not one cannot grow into a key.
-  const prefixes = new Set<string>();
+  // Every prefix (in code points) of every key → 1, or 3 when it is a key itself: one lookup per
+  // step tells whether to go on and whether this is a match. A candidate that is not a prefix
+  // cannot grow into a key.
+  const PREFIX = 1;
+  const KEY = 2;
+  const kinds = new Map<string, number>();
   for (const key of vocab.keys()) {
     let p = '';
     for (const ch of key) {
       p += ch;
-      prefixes.add(p);
+      kinds.set(p, (kinds.get(p) ?? 0) | PREFIX);
     }
+    kinds.set(key, (kinds.get(key) ?? 0) | KEY);
   }
   return (tokens) => {
     const output: string[] = [];
     for (const token of tokens) {
-      const chars = [...token];
-      if (chars.length > maxInputCharsPerWord) {
+      // Code-unit offsets of each code point (surrogate pairs count as one character).
+      const bounds: number[] = [0];
+      for (let i = 0; i < token.length; ) {
+        const c = token.charCodeAt(i);
+        i += c >= 0xd800 && c <= 0xdbff && i + 1 < token.length && (token.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+        bounds.push(i);
+      }
+      const chars = bounds.length - 1;
+      if (chars > maxInputCharsPerWord) {
         output.push(unkToken);
         continue;
       }
-      const pieces: string[] = [];
+      const first = output.length;
       let start = 0;
-      let unknown = false;
-      while (start < chars.length) {
-        let candidate = start > 0 ? continuingSubwordPrefix : '';
+      while (start < chars) {
+        const head = start > 0 ? continuingSubwordPrefix : '';
         let best: string | null = null;
         let bestEnd = start;
-        for (let end = start + 1; end <= chars.length; end += 1) {
-          candidate += chars[end - 1] as string;
-          if (!prefixes.has(candidate)) break;
-          if (vocab.has(candidate)) {
+        for (let end = start + 1; end <= chars; end += 1) {
+          const candidate = head + token.slice(bounds[start], bounds[end]);
+          const kind = kinds.get(candidate);
+          if (kind === undefined) break;
+          if (kind & KEY) {
             best = candidate;
             bestEnd = end;
           }
         }
         if (best === null) {
-          unknown = true;
+          output.length = first;
+          output.push(unkToken);
           break;
         }
-        pieces.push(best);
+        output.push(best);
         start = bestEnd;
       }
-      if (unknown) output.push(unkToken);
-      else for (const piece of pieces) output.push(piece);
     }
     return output;
   };
