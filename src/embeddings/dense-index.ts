@@ -16,11 +16,6 @@ export interface DenseHit {
   score: number;
 }
 
-/** Smallest search list when a filter is present: refused points use up candidates. */
-export const FILTERED_MIN_EF = 256;
-/** Widest search list tried before scanning the allowed points exactly. */
-export const FILTERED_MAX_EF = 4096;
-
 function toHits(result: { neighbors: number[]; distances: number[] }): DenseHit[] {
   return result.neighbors.map((label, i) => ({ label, score: 1 - (result.distances[i] as number) })).sort((a, b) => b.score - a.score || a.label - b.label);
 }
@@ -77,10 +72,11 @@ export class DenseIndex {
 
   /**
    * Nearest `k` points by cosine; `allow` filters labels (docId, issuer, date, validity filters).
-   * The filter is applied inside the graph search, which keeps walking past refused points; with a
-   * filter the search list is widened (ef ≥ FILTERED_MIN_EF), and should it still find fewer than
-   * k allowed points it is widened ×4 up to FILTERED_MAX_EF, then the allowed points are scanned
-   * exactly: a filter that admits few points gets all of them, best first.
+   * The filter is applied inside the graph search (hnswlib's filter callback): refused points are
+   * walked through but not returned, and the search only stops once it holds ef allowed points, so
+   * it returns k whenever k allowed points are reachable. Fewer than k means it walked the whole
+   * graph; the allowed points are then scanned exactly (this also covers points a deleted
+   * neighbourhood cut off), so a filter that admits fewer than k points returns all of them.
    */
   search(query: Float32Array, k: number, allow?: (label: number) => boolean): DenseHit[] {
     const n = Math.min(k, this.live);
@@ -88,15 +84,12 @@ export class DenseIndex {
     const q = Array.from(query);
     if (!allow) return toHits(this.index.searchKnn(q, n));
     const ef = this.index.getEf();
+    if (ef < n) this.index.setEf(n);
     try {
-      for (let wide = Math.max(ef, FILTERED_MIN_EF, n); ; wide *= 4) {
-        this.index.setEf(wide);
-        const result = this.index.searchKnn(q, n, allow);
-        if (result.neighbors.length >= n) return toHits(result);
-        if (wide >= FILTERED_MAX_EF || wide >= this.live) break;
-      }
+      const result = this.index.searchKnn(q, n, allow);
+      if (result.neighbors.length >= n) return toHits(result);
     } finally {
-      this.index.setEf(ef);
+      if (ef < n) this.index.setEf(ef);
     }
     return this.scan(query, n, allow);
   }
