@@ -72,11 +72,10 @@ export class DenseIndex {
 
   /**
    * Nearest `k` points by cosine; `allow` filters labels (docId, issuer, date, validity filters).
-   * The filter is applied inside the graph search (hnswlib's filter callback): refused points are
-   * walked through but not returned, and the search only stops once it holds ef allowed points, so
-   * it returns k whenever k allowed points are reachable. Fewer than k means it walked the whole
-   * graph; the allowed points are then scanned exactly (this also covers points a deleted
-   * neighbourhood cut off), so a filter that admits fewer than k points returns all of them.
+   * The filter is applied inside the graph search (hnswlib's filter callback, never called for
+   * deleted points): refused points are walked through but not returned, and the search does not
+   * stop before it holds ef allowed points (ef is raised to k when below it), so it returns k
+   * whenever k allowed points are reachable, and every reachable one when fewer are allowed.
    */
   search(query: Float32Array, k: number, allow?: (label: number) => boolean): DenseHit[] {
     const n = Math.min(k, this.live);
@@ -86,33 +85,10 @@ export class DenseIndex {
     const ef = this.index.getEf();
     if (ef < n) this.index.setEf(n);
     try {
-      const result = this.index.searchKnn(q, n, allow);
-      if (result.neighbors.length >= n) return toHits(result);
+      return toHits(this.index.searchKnn(q, n, allow));
     } finally {
       if (ef < n) this.index.setEf(ef);
     }
-    return this.scan(query, n, allow);
-  }
-
-  /** Exact search over the allowed points (cosine of normalized vectors). */
-  private scan(query: Float32Array, k: number, allow: (label: number) => boolean): DenseHit[] {
-    let norm = 0;
-    for (const x of query) norm += x * x;
-    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    const hits: DenseHit[] = [];
-    for (const label of this.index.getIdsList()) {
-      if (!allow(label)) continue;
-      let score: number;
-      try {
-        const v = this.index.getPoint(label);
-        score = 0;
-        for (let d = 0; d < v.length; d += 1) score += (v[d] as number) * (query[d] as number);
-      } catch {
-        continue; // marked deleted
-      }
-      hits.push({ label, score: score * inv });
-    }
-    return hits.sort((a, b) => b.score - a.score || a.label - b.label).slice(0, k);
   }
 
   async save(file: string): Promise<void> {

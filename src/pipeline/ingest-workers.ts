@@ -65,6 +65,8 @@ function toKbError(error: { message: string; code?: string }, what: string): KbE
 interface Slot {
   worker: Worker;
   pending: Map<number, { resolve: (r: WorkerResult) => void; reject: (e: Error) => void }>;
+  /** Why this worker is gone, once it is. */
+  dead?: KbError;
 }
 
 /** Starts `count` workers and waits until each has loaded the model; throws what the first failure said. */
@@ -73,7 +75,8 @@ export async function startIngestWorkers(embedder: ReplicableEmbedder, count: nu
   const slots: Slot[] = [];
   let closing = false;
   let nextId = 0;
-  const fail = (slot: Slot, error: Error): void => {
+  const fail = (slot: Slot, error: KbError): void => {
+    slot.dead ??= error;
     for (const p of slot.pending.values()) p.reject(error);
     slot.pending.clear();
   };
@@ -110,6 +113,8 @@ export async function startIngestWorkers(embedder: ReplicableEmbedder, count: nu
   });
   const close = async (): Promise<void> => {
     closing = true;
+    // Nothing waits forever on a closed pool: what is pending, and any later request, is refused.
+    for (const slot of slots) fail(slot, new KbError(ERROR_CODES.EMBEDDING_FAILED, 'the ingest workers were closed before this batch was embedded'));
     await Promise.all(slots.map((s) => s.worker.terminate()));
   };
   try {
@@ -121,8 +126,10 @@ export async function startIngestWorkers(embedder: ReplicableEmbedder, count: nu
   return {
     size: count,
     run(embed, analyze, batchSize) {
-      // The least busy worker (ties: the first), so a slow batch does not hold up the others.
-      const slot = slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+      // The least busy live worker (ties: the first), so a slow batch does not hold up the others.
+      const live = slots.filter((s) => !s.dead);
+      if (live.length === 0) return Promise.reject((slots[0] as Slot).dead as KbError);
+      const slot = live.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
       const id = nextId;
       nextId += 1;
       return new Promise<WorkerResult>((resolve, reject) => {

@@ -62,6 +62,19 @@ describe('DenseIndex.search with a filter', () => {
     expect(hits).toHaveLength(3);
   });
 
+  it('never offers a deleted point to the filter', () => {
+    const small = DenseIndex.create(dim, 100, { M: 8, efConstruction: 50, efSearch: 16 });
+    vectors.slice(0, 100).forEach((v, label) => small.add(label, v));
+    for (let label = 0; label < 100; label += 2) small.remove(label);
+    const offered: number[] = [];
+    const hits = small.search(queries[2] as Float32Array, 60, (label) => {
+      offered.push(label);
+      return label < 20;
+    });
+    expect(offered.filter((l) => l % 2 === 0)).toEqual([]);
+    expect(hits.map((h) => h.label).sort((a, b) => a - b)).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
+  });
+
   it('leaves the configured search list as it was', () => {
     index.setEf(64);
     index.search(queries[1] as Float32Array, 10, (l) => l % 1000 === 1);

@@ -74,6 +74,7 @@ describe('ingest with worker threads', () => {
     } finally {
       await workers.close();
     }
+    await expect(workers.run(['数据'], ['数据'], 8)).rejects.toThrow('the ingest workers were closed before this batch was embedded');
   });
 
   it('refuses to start without the model, naming it, and ingest then embeds in its own thread', { timeout: 120_000 }, async () => {
