@@ -75,6 +75,23 @@ describe('DenseIndex.search with a filter', () => {
     expect(hits.map((h) => h.label).sort((a, b) => a - b)).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
   });
 
+  it('with the rows attached, answers a filter admitting few points by an exact scan', () => {
+    const exact = DenseIndex.create(dim, vectors.length, { M: 16, efConstruction: 100, efSearch: 64 });
+    vectors.forEach((v, label) => exact.add(label, v));
+    const flat = new Float32Array(vectors.length * dim);
+    vectors.forEach((v, i) => flat.set(v, i * dim));
+    exact.attachVectors(Int32Array.from(vectors.keys()), flat);
+    const oneDocument = (l: number): boolean => l >= 12_000 && l < 12_030;
+    for (const q of queries) {
+      const hits = exact.search(q, 10, oneDocument);
+      expect(hits.map((h) => h.label)).toEqual(exactTop(vectors, q, 10, oneDocument));
+      expect(hits[0]?.score).toBeCloseTo(index.search(q, 1, oneDocument)[0]?.score as number, 5);
+    }
+    // A filter admitting many points still goes through the graph: the same answers as without rows.
+    const tenth = (l: number): boolean => l % 10 === 3;
+    expect(exact.search(queries[3] as Float32Array, 10, tenth).map((h) => h.label)).toEqual(index.search(queries[3] as Float32Array, 10, tenth).map((h) => h.label));
+  });
+
   it('leaves the configured search list as it was', () => {
     index.setEf(64);
     index.search(queries[1] as Float32Array, 10, (l) => l % 1000 === 1);
