@@ -4,7 +4,6 @@
  * re-embedded (their old HNSW points marked deleted); removed files are dropped. A file that
  * fails to parse keeps its previously indexed version (reported, never silently lost).
  */
-import { stat } from 'node:fs/promises';
 import type { Chunk } from '../chunking/chunker.js';
 import { CHUNKER_VERSION } from '../chunking/chunker.js';
 import { DenseIndex, type HnswParams } from '../embeddings/dense-index.js';
@@ -19,7 +18,7 @@ import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
 import type { ExtractOptions } from '../extract/types.js';
-import { listCorpusFiles, loadCorpus, type LoadedDocument } from './corpus.js';
+import { loadCorpus, type LoadedDocument } from './corpus.js';
 import { syncOriginals } from './library.js';
 import { loadIndex, readManifest, writeSnapshot, type IndexManifest } from './index-store.js';
 import { startIngestWorkers, type IngestWorkers, type WorkerResult } from './ingest-workers.js';
@@ -171,39 +170,8 @@ function toIndexedDocument(doc: LoadedDocument): IndexedDocument {
   return { meta: doc.meta, body: doc.body, contentHash: doc.contentHash, source: doc.source, tree: doc.tree };
 }
 
-/** Corpus bytes per passage, a low estimate (the real documents: ~690): judges whether a full build will want workers. */
-const BYTES_PER_PASSAGE = 600;
-
-/**
- * A full build of a corpus big enough for workers starts them (each loads the model) while the
- * corpus is read, parsed and chunked; otherwise they start once the passages to embed are known.
- */
-async function startEarly(options: IngestOptions, logger: Logger): Promise<{ pool: Promise<IngestWorkers | undefined> } | undefined> {
-  if ((options.workers ?? 1) <= 1 || !isReplicable(options.embedder)) return undefined;
-  const full = options.rebuild === true || !(await readManifest(options.indexDir).catch(() => undefined));
-  if (!full) return undefined;
-  let bytes = 0;
-  try {
-    for (const file of await listCorpusFiles(options.corpusDir)) bytes += (await stat(file)).size;
-  } catch {
-    return undefined; // the corpus read below reports it
-  }
-  if (bytes < (options.workerMinPassages ?? WORKER_MIN_PASSAGES) * BYTES_PER_PASSAGE) return undefined;
-  // Not awaited: the threads load the model while this one reads the corpus.
-  return { pool: startWorkers(options, Number.POSITIVE_INFINITY, logger) };
-}
-
 export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   const logger = options.logger ?? silentLogger;
-  const early = await startEarly(options, logger);
-  try {
-    return await build(options, logger, early?.pool);
-  } finally {
-    await (await early?.pool)?.close();
-  }
-}
-
-async function build(options: IngestOptions, logger: Logger, early: Promise<IngestWorkers | undefined> | undefined): Promise<IngestSummary> {
   const progress = options.progress ?? noProgress;
   const started = Date.now();
   const { previous, reason } = await loadPrevious(options, logger);
@@ -346,8 +314,7 @@ async function build(options: IngestOptions, logger: Logger, early: Promise<Inge
 
   const embedStarted = Date.now();
   const bar = progress('embedding', toEmbed.length);
-  const minimum = options.workerMinPassages ?? WORKER_MIN_PASSAGES;
-  const workers = early ? (toEmbed.length >= minimum ? await early : undefined) : await startWorkers(options, toEmbed.length, logger);
+  const workers = await startWorkers(options, toEmbed.length, logger);
   const threads = workers?.size ?? 1;
   try {
     // Requests of whole embedding batches; a few in flight per worker keep every thread busy.
@@ -358,7 +325,7 @@ async function build(options: IngestOptions, logger: Logger, early: Promise<Inge
       const texts = rows.map((row) => (fromChunk.get(row) as { chunk: Chunk }).chunk.indexText);
       return workers ? workers.run(texts, texts, options.batchSize) : embedAndAnalyze(options.embedder, texts, options.batchSize);
     };
-    const window = workers ? workers.size * 4 : 1;
+    const window = workers ? workers.size * 2 : 1;
     const inFlight: Promise<WorkerResult>[] = [];
     for (let r = 0; r < requests.length; r += 1) {
       while (inFlight.length < window && r + inFlight.length < requests.length) {
@@ -382,7 +349,7 @@ async function build(options: IngestOptions, logger: Logger, early: Promise<Inge
     }
     insertReady();
   } finally {
-    if (!early) await workers?.close();
+    await workers?.close();
   }
   bar.done();
   const embedSeconds = (Date.now() - embedStarted) / 1000;
