@@ -147,7 +147,7 @@ await ts.exec('CREATE EXTENSION pg_textsearch; CREATE TABLE p (id integer PRIMAR
 t0 = performance.now();
 for (let i = 0; i < ordered.length; i += 1000) {
   const slice = ordered.slice(i, i + 1000);
-  await ts.query('INSERT INTO p SELECT * FROM unnest($1::int[], $2::text[], $3::text[])', [slice.map((_, j) => i + j), slice.map((p) => p.passage.docId), slice.map((p) => p.terms.join(' '))]);
+  await ts.query('INSERT INTO p SELECT * FROM unnest($1::int[], $2::text[], $3::text[])', [slice.map((_, j) => i + j), slice.map((p) => p.passage.docId), slice.map((p) => (Array.isArray(p.terms) ? (p.terms as readonly string[]) : [...(p.terms as ReadonlyMap<string, number>)].flatMap(([t, n]) => Array<string>(n).fill(t))).join(' '))]);
 }
 await ts.exec("CREATE INDEX p_bm25 ON p USING bm25 (content) WITH (text_config = 'simple')");
 console.log(`pg_textsearch load + index build: ${((performance.now() - t0) / 1000).toFixed(1)} s`);

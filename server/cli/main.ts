@@ -107,7 +107,7 @@ export function formatSummary(s: IngestResult, verbose = false): string {
   const c = summaryCounts(s);
   const parts = [
     `indexed ${s.documents} documents, ${s.passages} passages in ${s.seconds.toFixed(2)} s`,
-    `embedded ${s.embedded} chunks in ${s.embedSeconds.toFixed(2)} s (${s.chunksPerSecond.toFixed(1)} chunks/s)`,
+    `embedded ${s.embedded} chunks in ${s.embedSeconds.toFixed(2)} s (${s.chunksPerSecond.toFixed(1)} chunks/s${s.workers > 1 ? `, ${s.workers} worker threads` : ''})`,
     `documents: ${c.added} added, ${c.changed} changed, ${c.removed} removed, ${c.unchanged} unchanged`,
   ];
   if (verbose) {

@@ -4,6 +4,7 @@
  * implementation per `INDEX_STORE`: `file` (the embedded snapshot in INDEX_DIR) and `postgres`.
  */
 import { unwatchFile, watchFile } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
 import type { Embedder } from '../embeddings/embedder.js';
@@ -48,6 +49,7 @@ export function ingestOptionsFor(config: Config, embedder: Embedder, profile: Mo
     chunkMinChars: config.chunkMinChars,
     hnsw: { M: config.hnswM, efConstruction: config.hnswEfConstruction, efSearch: config.hnswEfSearch },
     batchSize: config.embedBatchSize,
+    workers: config.ingestWorkers === 0 ? availableParallelism() : config.ingestWorkers,
   };
 }
 

@@ -200,6 +200,9 @@ export async function loadIndex(indexDir: string, expected: IndexExpectations): 
     }
     const params: HnswParams = { M: manifest.hnsw.M, efConstruction: manifest.hnsw.efConstruction, efSearch: expected.efSearch };
     const dense = await DenseIndex.load(path.join(dir, 'dense.hnsw'), manifest.model.dimension, params, passages.length);
+    // A loaded index is never modified in place (ingest patches a fresh load of its own), so its
+    // rows can answer restrictive filters exactly.
+    dense.attachVectors(Int32Array.from(passages, (p) => p.label), vectors);
     const bm25 = Bm25Index.fromBinary(raw['bm25.bin'] as Buffer);
     if (bm25.size !== passages.length) throw new Error(`bm25.bin covers ${bm25.size} passages; passages.bin has ${passages.length}`);
     return assembleIndex({

@@ -22,6 +22,10 @@ export interface IngestOptions {
   chunkMinChars: number;
   hnsw: HnswParams;
   batchSize: number;
+  /** Worker threads that embed and analyze (default 1: all in this thread); see ingest-workers.ts. */
+  workers?: number;
+  /** Fewest passages to embed for which workers are started (default WORKER_MIN_PASSAGES). */
+  workerMinPassages?: number;
   rebuild?: boolean;
   /** How originals dropped into the corpus folder (PDF, Word, OFD…) are extracted. */
   extract?: ExtractOptions;
@@ -45,6 +49,8 @@ export interface IngestSummary {
   kept: string[];
   fileErrors: string[];
   embedded: number;
+  /** Threads that embedded and analyzed: 1 is this one; more are worker threads. */
+  workers: number;
   seconds: number;
   embedSeconds: number;
   chunksPerSecond: number;
@@ -78,6 +84,8 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
     chunkMinChars: options.chunkMinChars,
     batchSize: options.batchSize,
     documentsPerApply: Number.POSITIVE_INFINITY,
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.workerMinPassages !== undefined ? { workerMinPassages: options.workerMinPassages } : {}),
     ...(options.extract ? { extract: options.extract } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.progress ? { progress: options.progress } : {}),

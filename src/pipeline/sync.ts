@@ -10,7 +10,8 @@
 import type { Chunk } from '../chunking/chunker.js';
 import type { Embedder } from '../embeddings/embedder.js';
 import type { ExtractOptions } from '../extract/types.js';
-import { analyze } from '../retrieval/analyzer.js';
+import { isReplicable } from '../embeddings/transformers-embedder.js';
+import { termCounts } from '../retrieval/analyzer.js';
 import type { DocumentWrite, StoreWriter } from '../storage/types.js';
 import { ERROR_CODES, KbError, describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -18,6 +19,7 @@ import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
 import { loadCorpus, type LoadedDocument } from './corpus.js';
 import type { IngestSummary } from './ingest.js';
+import { startIngestWorkers, type IngestWorkers, type WorkerResult } from './ingest-workers.js';
 import { syncOriginals } from './library.js';
 
 export interface SyncOptions {
@@ -27,6 +29,10 @@ export interface SyncOptions {
   chunkMaxChars: number;
   chunkMinChars: number;
   batchSize: number;
+  /** Worker threads that embed and analyze (default 1: all in this thread); see ingest-workers.ts. */
+  workers?: number;
+  /** Fewest passages to embed for which workers are started (default WORKER_MIN_PASSAGES). */
+  workerMinPassages?: number;
   /** Documents written per `apply` (default 20; the embedded snapshot writes all in one). */
   documentsPerApply?: number;
   /** Write every document again (a store made with other settings). */
@@ -84,7 +90,7 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
   const stored_version = changedDocs.length === 0 && plan.removed.length === 0 ? await options.writer.version() : undefined;
   if (stored_version !== undefined && (stored.size > 0 || corpus.documents.length === 0)) {
     const version = stored_version;
-    return { ...base, upToDate: true, passages, embedded: 0, seconds: (Date.now() - started) / 1000, embedSeconds: 0, chunksPerSecond: 0, ...(version ? { version } : {}) };
+    return { ...base, upToDate: true, passages, embedded: 0, workers: 1, seconds: (Date.now() - started) / 1000, embedSeconds: 0, chunksPerSecond: 0, ...(version ? { version } : {}) };
   }
 
   const total = changedDocs.reduce((a, d) => a + d.chunks.length, 0);
@@ -93,49 +99,126 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
   let embedSeconds = 0;
   let version: string | undefined;
   const perApply = Math.max(1, options.documentsPerApply ?? 20);
-  let removals = plan.removed;
-  let first = true;
-  for (let i = 0; i < changedDocs.length || removals.length > 0 || first; i += perApply) {
-    first = false;
-    const batch = changedDocs.slice(i, i + perApply);
-    const chunks = batch.flatMap((d) => d.chunks);
-    const reused = options.rebuild ? new Map<string, Float32Array>() : await options.writer.vectorsOf(chunks.map((c) => ({ passageId: c.passageId, breadcrumb: c.breadcrumb })));
-    const toEmbed = chunks.filter((c) => !reused.has(c.passageId));
-    const t0 = Date.now();
-    const vectors = new Map(reused);
-    for (let j = 0; j < toEmbed.length; j += options.batchSize) {
-      const slice = toEmbed.slice(j, j + options.batchSize);
-      const out = await options.embedder.embedDocuments(slice.map((c) => c.indexText));
-      // A passage of words the model does not know has no direction: stored as zeros (never near
-      // anything), not NaN, which a vector index would take for a point or refuse.
-      slice.forEach((c, k) => vectors.set(c.passageId, finiteOrZero(out[k] as Float32Array)));
-      bar.tick(slice.length);
+  // Worker threads pay once there is enough to embed (each loads the model).
+  const pool = await startWorkers(options, total, logger);
+  const threads = pool?.size ?? 1;
+  try {
+    let removals = plan.removed;
+    let first = true;
+    for (let i = 0; i < changedDocs.length || removals.length > 0 || first; i += perApply) {
+      first = false;
+      const batch = changedDocs.slice(i, i + perApply);
+      const chunks = batch.flatMap((d) => d.chunks.map((chunk) => ({ doc: d, chunk })));
+      const reused = options.rebuild ? new Map<string, Float32Array>() : await options.writer.vectorsOf(chunks.map(({ chunk: c }) => ({ passageId: c.passageId, breadcrumb: c.breadcrumb })));
+      const t0 = Date.now();
+      const vectors = new Map(reused);
+      const terms = new Map<string, ReadonlyMap<string, number>>();
+      // Passages whose vector is kept are only analyzed (few: the unchanged clauses of edited documents).
+      for (const { doc, chunk } of chunks) if (reused.has(chunk.passageId)) terms.set(chunk.passageId, analyzed(doc, chunk));
+      bar.tick(reused.size);
+      const toEmbed = chunks.filter(({ chunk }) => !reused.has(chunk.passageId));
+      await embedAll(toEmbed, options, pool, (item, vector, counts) => {
+        // A passage of words the model does not know has no direction: stored as zeros (never near
+        // anything), not NaN, which a vector index would take for a point or refuse.
+        vectors.set(item.chunk.passageId, finiteOrZero(vector));
+        if (typeof counts === 'string') throw analysisError(item.doc, item.chunk, counts);
+        terms.set(item.chunk.passageId, counts);
+        bar.tick();
+      });
+      embedSeconds += (Date.now() - t0) / 1000;
+      embedded += toEmbed.length;
+      const put: DocumentWrite[] = batch.map((doc) => ({
+        document: { meta: doc.meta, body: doc.body, contentHash: doc.contentHash, source: doc.source, tree: doc.tree },
+        passages: doc.chunks.map((c: Chunk) => ({ passage: passageFields(c), terms: terms.get(c.passageId) as ReadonlyMap<string, number>, vector: vectors.get(c.passageId) as Float32Array })),
+      }));
+      ({ version } = await options.writer.apply({ put, remove: removals }));
+      removals = [];
     }
-    bar.tick(chunks.length - toEmbed.length);
-    embedSeconds += (Date.now() - t0) / 1000;
-    embedded += toEmbed.length;
-    const put: DocumentWrite[] = batch.map((doc) => ({
-      document: { meta: doc.meta, body: doc.body, contentHash: doc.contentHash, source: doc.source, tree: doc.tree },
-      passages: doc.chunks.map((c: Chunk) => ({ passage: passageFields(c), terms: analyzed(doc, c), vector: vectors.get(c.passageId) as Float32Array })),
-    }));
-    ({ version } = await options.writer.apply({ put, remove: removals }));
-    removals = [];
+  } finally {
+    await pool?.close();
   }
   bar.done();
   const seconds = (Date.now() - started) / 1000;
-  return { ...base, upToDate: false, passages, embedded, seconds, embedSeconds, chunksPerSecond: embedded / Math.max(embedSeconds, 1e-3), ...(version ? { version } : {}) };
+  return { ...base, upToDate: false, passages, embedded, workers: threads, seconds, embedSeconds, chunksPerSecond: embedded / Math.max(embedSeconds, 1e-3), ...(version ? { version } : {}) };
+}
+
+/** Below this many passages to embed, starting threads (each loads the model) costs more than it saves. */
+export const WORKER_MIN_PASSAGES = 1000;
+
+/** The worker pool when it pays (and the embedder can be recreated in a thread); else undefined. */
+async function startWorkers(options: SyncOptions, count: number, logger: Logger): Promise<IngestWorkers | undefined> {
+  const threads = options.workers ?? 1;
+  if (threads <= 1 || count < (options.workerMinPassages ?? WORKER_MIN_PASSAGES) || !isReplicable(options.embedder)) return undefined;
+  try {
+    return await startIngestWorkers(options.embedder, threads);
+  } catch (error) {
+    logger.warn('ingest workers did not start; embedding in this thread', { reason: describeError(error) });
+    return undefined;
+  }
+}
+
+type Item = { doc: LoadedDocument; chunk: Chunk };
+
+/**
+ * Embeds and analyzes `items` — in the worker pool (requests of whole embedding batches, a few in
+ * flight per worker) or in this thread — and hands each result to `done` in order.
+ */
+async function embedAll(items: readonly Item[], options: SyncOptions, pool: IngestWorkers | undefined, done: (item: Item, vector: Float32Array, counts: ReadonlyMap<string, number> | string) => void): Promise<void> {
+  const dim = options.embedder.dimension;
+  const perRequest = options.batchSize * Math.max(1, Math.ceil(64 / options.batchSize));
+  const requests: Item[][] = [];
+  for (let i = 0; i < items.length; i += perRequest) requests.push(items.slice(i, i + perRequest));
+  const run = (group: Item[]): Promise<WorkerResult> => {
+    const texts = group.map((x) => x.chunk.indexText);
+    return pool ? pool.run(texts, texts, options.batchSize) : embedAndAnalyze(options.embedder, texts, options.batchSize);
+  };
+  const window = pool ? pool.size * 2 : 1;
+  const inFlight: Promise<WorkerResult>[] = [];
+  for (let r = 0; r < requests.length; r += 1) {
+    while (inFlight.length < window && r + inFlight.length < requests.length) {
+      const pending = run(requests[r + inFlight.length] as Item[]);
+      // A failure is thrown where it is awaited; one left behind by an earlier failure is not unhandled.
+      pending.catch(() => {});
+      inFlight.push(pending);
+    }
+    const result = await (inFlight.shift() as Promise<WorkerResult>);
+    (requests[r] as Item[]).forEach((item, j) => done(item, result.vectors.subarray(j * dim, (j + 1) * dim), result.terms[j] as ReadonlyMap<string, number> | string));
+  }
+}
+
+/** What a worker does, in this thread: embed in batches of `batchSize`, analyze each text. */
+async function embedAndAnalyze(embedder: Embedder, texts: string[], batchSize: number): Promise<WorkerResult> {
+  const dim = embedder.dimension;
+  const vectors = new Float32Array(texts.length * dim);
+  for (let i = 0; i < texts.length; i += batchSize) {
+    const batch = await embedder.embedDocuments(texts.slice(i, i + batchSize));
+    batch.forEach((v, j) => vectors.set(v, (i + j) * dim));
+  }
+  const terms = texts.map((t) => {
+    try {
+      return termCounts(t);
+    } catch (error) {
+      return describeError(error);
+    }
+  });
+  return { vectors, terms };
 }
 
 function finiteOrZero(v: Float32Array): Float32Array {
   return v.every(Number.isFinite) ? v : new Float32Array(v.length);
 }
 
-/** A chunk's BM25 terms; a failure to analyze names the corpus file instead of failing anonymously. */
-function analyzed(doc: LoadedDocument, chunk: Chunk): string[] {
+/** A failure to analyze names the corpus file instead of failing anonymously. */
+function analysisError(doc: LoadedDocument, chunk: Chunk, problem: string, cause?: unknown): KbError {
+  return new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${doc.source}: could not analyze passage ${chunk.passageId} (${problem}); fix or remove the file and run \`npm run -s kb -- ingest\` again`, { cause, details: { file: doc.source } });
+}
+
+/** A chunk's BM25 term counts. */
+function analyzed(doc: LoadedDocument, chunk: Chunk): Map<string, number> {
   try {
-    return analyze(chunk.indexText);
+    return termCounts(chunk.indexText);
   } catch (error) {
-    throw new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${doc.source}: could not analyze passage ${chunk.passageId} (${describeError(error)}); fix or remove the file and run \`npm run -s kb -- ingest\` again`, { cause: error, details: { file: doc.source } });
+    throw analysisError(doc, chunk, describeError(error), error);
   }
 }
 

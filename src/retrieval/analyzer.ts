@@ -101,3 +101,10 @@ export function analyze(text: string): string[] {
   pushSegment(normalized.slice(last));
   return terms;
 }
+
+/** How often each of a text's terms occurs: what BM25 indexes of a passage. */
+export function termCounts(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const t of analyze(text)) counts.set(t, (counts.get(t) ?? 0) + 1);
+  return counts;
+}

@@ -138,7 +138,8 @@ export interface KnowledgeStore {
 /** A document's new content, ready to write: passages with their BM25 terms and vectors. */
 export interface DocumentWrite {
   document: StoredDocument;
-  passages: { passage: PassageFields; terms: readonly string[]; vector: Float32Array }[];
+  /** Each passage with its BM25 terms (as analyzed, repeats counted, or already counted) and its vector. */
+  passages: { passage: PassageFields; terms: readonly string[] | ReadonlyMap<string, number>; vector: Float32Array }[];
 }
 
 /** What ingest asks a backend to change, in one batch: readers see all of it or none of it. */

@@ -20,6 +20,26 @@ async function run(env: Record<string, string>, ...argv: string[]): Promise<{ co
   return { code, out: io.out() };
 }
 
+describe('kb ingest with worker threads', () => {
+  it('says how many worker threads embedded, and its progress lines give the rate and the time left', { timeout: 120_000 }, async () => {
+    const env = await freshEnv();
+    // The 361 passages of the corpus are below the worker threshold unless every file is there 3 times.
+    for (const copy of ['a', 'b', 'c']) {
+      for (const id of ALL) {
+        const text = await readFile(path.join(env.CORPUS_DIR as string, `${id}.md`), 'utf8');
+        await writeFile(path.join(env.CORPUS_DIR as string, `${id}-${copy}.md`), text.replace(`docId: ${id}`, `docId: ${id}-${copy}`));
+      }
+    }
+    const io = captureIo({ ...env, INGEST_WORKERS: '2' });
+    expect(await runCli(['ingest'], io)).toBe(0);
+    expect(io.out()).toMatch(/^embedded (\d+) chunks in [\d.]+ s \([\d.]+ chunks\/s, 2 worker threads\)$/mu);
+    expect(io.err()).toMatch(/^embedding {2}\[#+\.*\] \d+\/\d+ \d+% [\d.]+\/s [\d.]+s ETA \d+(s|m\d\ds)$/mu);
+    const json = captureIo({ ...env, INGEST_WORKERS: '1' });
+    expect(await runCli(['ingest', '--rebuild', '--json'], json)).toBe(0);
+    expect(JSON.parse(json.out())).toMatchObject({ workers: 1 });
+  });
+});
+
 describe('kb ingest summary', () => {
   it('prints counts and no docIds by default', async () => {
     const env = await freshEnv();

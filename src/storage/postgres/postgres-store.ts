@@ -811,7 +811,8 @@ function prepareWrites(plan: WritePlan, dimension: number): { document: WritePla
       }
       if (passage.index !== position) throw new KbError(ERROR_CODES.INVALID_INPUT, `passage ${passage.passageId} has index ${passage.index} at position ${position} of document ${docId}; passages come in reading order`);
       const counts = new Map<string, number>();
-      for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
+      if (Array.isArray(terms)) for (const t of terms as readonly string[]) counts.set(t, (counts.get(t) ?? 0) + 1);
+      else for (const [t, n] of terms as ReadonlyMap<string, number>) counts.set(t, n);
       const fields: Record<string, unknown> = {
         breadcrumb: passage.breadcrumb,
         headings: passage.headings,
@@ -828,7 +829,7 @@ function prepareWrites(plan: WritePlan, dimension: number): { document: WritePla
         fields: JSON.stringify(fields),
         // The verbatim text is the body slice, by construction (JavaScript offsets, UTF-16 units).
         text: document.body.slice(passage.start, passage.end),
-        length: terms.length,
+        length: [...counts.values()].reduce((a, n) => a + n, 0),
         counts,
         vector: vectorLiteral(vector, dimension, `the vector of passage ${passage.passageId}`),
       };

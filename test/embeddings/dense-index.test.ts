@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { DenseIndex } from '../../src/embeddings/dense-index.js';
+
+/** Clustered unit vectors (documents on a few hundred topics), from a seeded generator. */
+function clusteredVectors(n: number, dim: number, clusters: number): Float32Array[] {
+  let seed = 7;
+  const rand = (): number => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647 - 0.5;
+  };
+  const centres = Array.from({ length: clusters }, () => Float32Array.from({ length: dim }, rand));
+  return Array.from({ length: n }, (_, i) => {
+    const c = centres[(i * 7919) % clusters] as Float32Array;
+    const v = Float32Array.from(c, (x) => x + 0.35 * rand());
+    const norm = Math.hypot(...v);
+    return v.map((x) => x / norm);
+  });
+}
+
+function exactTop(vectors: Float32Array[], q: Float32Array, k: number, allow: (label: number) => boolean): number[] {
+  const scored: { label: number; score: number }[] = [];
+  vectors.forEach((v, label) => {
+    if (!allow(label)) return;
+    let s = 0;
+    for (let d = 0; d < v.length; d += 1) s += (v[d] as number) * (q[d] as number);
+    scored.push({ label, score: s });
+  });
+  return scored.sort((a, b) => b.score - a.score).slice(0, k).map((h) => h.label);
+}
+
+describe('DenseIndex.search with a filter', () => {
+  const dim = 32;
+  const vectors = clusteredVectors(20_000, dim, 200);
+  const index = DenseIndex.create(dim, vectors.length, { M: 16, efConstruction: 100, efSearch: 64 });
+  vectors.forEach((v, label) => index.add(label, v));
+  const queries = clusteredVectors(20_030, dim, 200).slice(20_000);
+  const filters: [string, (label: number) => boolean][] = [
+    ['one document (30 consecutive labels)', (l) => l >= 12_000 && l < 12_030],
+    ['one issuer in 500 (40 scattered labels)', (l) => l % 500 === 7],
+    ['a tenth of the index', (l) => l % 10 === 3],
+  ];
+
+  for (const [name, allow] of filters) {
+    it(`returns k allowed points, nearly the exact ones, for ${name}`, () => {
+      let found = 0;
+      for (const q of queries) {
+        const hits = index.search(q, 10, allow);
+        expect(hits).toHaveLength(10);
+        expect(hits.every((h) => allow(h.label))).toBe(true);
+        const exact = new Set(exactTop(vectors, q, 10, allow));
+        found += hits.filter((h) => exact.has(h.label)).length;
+      }
+      expect(found / (queries.length * 10)).toBeGreaterThanOrEqual(0.95);
+    });
+  }
+
+  it('returns every allowed point, best first, when fewer than k are allowed', () => {
+    const allow = (l: number): boolean => l === 5 || l === 17_000 || l === 9_999;
+    const q = queries[0] as Float32Array;
+    const hits = index.search(q, 10, allow);
+    expect(hits.map((h) => h.label)).toEqual(exactTop(vectors, q, 10, allow));
+    expect(hits).toHaveLength(3);
+  });
+
+  it('never offers a deleted point to the filter', () => {
+    const small = DenseIndex.create(dim, 100, { M: 8, efConstruction: 50, efSearch: 16 });
+    vectors.slice(0, 100).forEach((v, label) => small.add(label, v));
+    for (let label = 0; label < 100; label += 2) small.remove(label);
+    const offered: number[] = [];
+    const hits = small.search(queries[2] as Float32Array, 60, (label) => {
+      offered.push(label);
+      return label < 20;
+    });
+    expect(offered.filter((l) => l % 2 === 0)).toEqual([]);
+    expect(hits.map((h) => h.label).sort((a, b) => a - b)).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
+  });
+
+  it('with the rows attached, answers a filter admitting few points by an exact scan', () => {
+    const exact = DenseIndex.create(dim, vectors.length, { M: 16, efConstruction: 100, efSearch: 64 });
+    vectors.forEach((v, label) => exact.add(label, v));
+    const flat = new Float32Array(vectors.length * dim);
+    vectors.forEach((v, i) => flat.set(v, i * dim));
+    exact.attachVectors(Int32Array.from(vectors.keys()), flat);
+    const oneDocument = (l: number): boolean => l >= 12_000 && l < 12_030;
+    for (const q of queries) {
+      const hits = exact.search(q, 10, oneDocument);
+      expect(hits.map((h) => h.label)).toEqual(exactTop(vectors, q, 10, oneDocument));
+      expect(hits[0]?.score).toBeCloseTo(index.search(q, 1, oneDocument)[0]?.score as number, 5);
+    }
+    // A filter admitting many points still goes through the graph: the same answers as without rows.
+    const tenth = (l: number): boolean => l % 10 === 3;
+    expect(exact.search(queries[3] as Float32Array, 10, tenth).map((h) => h.label)).toEqual(index.search(queries[3] as Float32Array, 10, tenth).map((h) => h.label));
+  });
+
+  it('leaves the configured search list as it was', () => {
+    index.setEf(64);
+    index.search(queries[1] as Float32Array, 10, (l) => l % 1000 === 1);
+    expect(index.search(queries[1] as Float32Array, 10)).toHaveLength(10);
+    expect((index as unknown as { index: { getEf(): number } }).index.getEf()).toBe(64);
+  });
+});
