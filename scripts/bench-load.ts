@@ -313,7 +313,9 @@ const base = baseRef === 'none' ? undefined : await buildBase(baseRef);
 const stores = (process.env.BENCH_STORES ?? 'file').split(',').map((s) => s.trim());
 const pgServer = stores.includes('postgres') && !process.env.DATABASE_URL ? await startPgliteServer(48) : undefined;
 const onPostgres: Build | undefined = stores.includes('postgres')
-  ? { ...current, label: `${current.label} on postgres`, env: { INDEX_STORE: 'postgres', DATABASE_URL: process.env.DATABASE_URL ?? (pgServer as PgliteServer).url, DATABASE_POOL_SIZE: '16' } }
+  ? // PGlite runs one session for every connection: statements of concurrent connections would
+    // interleave, so the server talks to it over one connection (a real server takes a real pool).
+    { ...current, label: `${current.label} on postgres`, env: { INDEX_STORE: 'postgres', DATABASE_URL: process.env.DATABASE_URL ?? (pgServer as PgliteServer).url, DATABASE_POOL_SIZE: pgServer ? '1' : (process.env.DATABASE_POOL_SIZE ?? '16') } }
   : undefined;
 const pgRounds: Row[][] = [];
 // Alternating, the base first: whatever warms up on the machine favours this tree no more than it.

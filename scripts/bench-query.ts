@@ -78,7 +78,7 @@ for (const store of stores) {
   }
   const server = process.env.DATABASE_URL ? undefined : await startPgliteServer(16);
   try {
-    await bench('postgres', { ...process.env, INDEX_STORE: 'postgres', DATABASE_URL: process.env.DATABASE_URL ?? (server as PgliteServer).url, DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '8' });
+    await bench('postgres', { ...process.env, INDEX_STORE: 'postgres', DATABASE_URL: process.env.DATABASE_URL ?? (server as PgliteServer).url, DATABASE_POOL_SIZE: server ? '1' : (process.env.DATABASE_POOL_SIZE ?? '8') }); // PGlite: one session, one connection
   } finally {
     await server?.stop();
   }
