@@ -91,16 +91,15 @@ async function serve(ctx: CommandContext): Promise<number> {
   if (['0.0.0.0', '::'].includes(config.host) && config.allowedHosts.length === 0) {
     logger.warn('only loopback names are accepted in the Host header: set ALLOWED_HOSTS to the names clients use to reach this server', { host: config.host });
   }
-  live.ready.then(
-    () => {
-      live.watch();
-      const info = live.current()?.store.info;
-      const ready = `ready: ${info?.documents ?? 0} documents, ${info?.passages ?? 0} passages (index ${info?.version ?? '-'})`;
-      if (worker) reportToPrimary({ kind: 'ready', line: ready });
-      else print(ctx.io, ready);
-    },
-    (error: unknown) => logger.error('index could not be loaded; /readyz answers "failed"', { problem: describeError(error), todo: live.loadError() }),
-  );
+  // Ready when the first load succeeds, or a later retry does (a database that comes up after the server).
+  live.onLoaded(() => {
+    live.watch();
+    const info = live.current()?.store.info;
+    const ready = `ready: ${info?.documents ?? 0} documents, ${info?.passages ?? 0} passages (index ${info?.version ?? '-'})`;
+    if (worker) reportToPrimary({ kind: 'ready', line: ready });
+    else print(ctx.io, ready);
+  });
+  live.ready.catch((error: unknown) => logger.error('index could not be loaded; /readyz answers "failed"', { problem: describeError(error), todo: live.loadError() }));
   ctx.io.onReloadSignal?.(() => void live.reload());
   await (ctx.io.stopSignal ?? new Promise<void>(() => {}));
   const { forced } = await stopHttpServer(server, config.shutdownGraceMs);

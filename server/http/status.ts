@@ -13,6 +13,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ERROR_CODES.CORPUS_FILE_INVALID]: 422,
   [ERROR_CODES.INDEX_MISSING]: 503,
   [ERROR_CODES.INDEX_UNREADABLE]: 503,
+  // The database (INDEX_STORE=postgres) did not answer: try again later.
+  [ERROR_CODES.STORE_UNREACHABLE]: 503,
 };
 
 /** The HTTP status for a library error code; 500 for anything not meant for the client. */

@@ -6,7 +6,7 @@
 import type { Config } from '../config/index.js';
 import type { KnowledgeService } from '../retrieval/service.js';
 import { createKnowledgeService } from '../retrieval/service.js';
-import { describeError, isKbError } from '../shared/errors.js';
+import { ERROR_CODES, describeError, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { openKnowledgeBase, serviceTuningFor, type OpenedKnowledgeBase } from './open.js';
@@ -18,8 +18,10 @@ export interface LiveKnowledgeBase {
   /** Polls CURRENT and reloads when it changes. */
   watch(intervalMs?: number): void;
   close(): Promise<void>;
-  /** Resolves once the first snapshot is loaded (ingesting first when there is none). */
+  /** Settles with the first attempt to load (ingesting first when there is none). */
   ready: Promise<void>;
+  /** Calls `listener` once the knowledge base is loaded: at once if it is, else when a retry succeeds. */
+  onLoaded(listener: () => void): void;
   lastError(): string | undefined;
   /** Why the first load failed (with what to do), once it has; undefined while loading or after success. */
   loadError(): string | undefined;
@@ -39,6 +41,11 @@ export function describeLoadFailure(error: unknown): string {
   return `${message}; fix the cause (see the server log), run \`npm run -s kb -- ingest\` to check the index builds, then restart the server`;
 }
 
+/** First loads failing with these are retried (the database not up yet, pgvector not installed yet). */
+const RETRIED = new Set<string>([ERROR_CODES.STORE_UNREACHABLE, ERROR_CODES.STORE_EXTENSION_MISSING]);
+const FIRST_RETRY_MS = 2000;
+const MAX_RETRY_MS = 60_000;
+
 export function createLiveKnowledgeBase(config: Config, options: { logger?: Logger; autoIngest?: boolean } = {}): LiveKnowledgeBase {
   const logger = options.logger ?? silentLogger;
   let opened: OpenedKnowledgeBase | undefined;
@@ -48,33 +55,84 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
   let stopWatching: (() => void) | undefined;
 
   let failure: string | undefined;
-  const ready = openKnowledgeBase(config, { logger, autoIngest: options.autoIngest ?? true }).then(
-    (o) => {
-      opened = o;
-      service = o.service;
-      const info = o.store.info;
-      logger.info('index loaded', { store: info.backend, version: info.version, documents: info.documents, passages: info.passages });
-    },
-    (e: unknown) => {
-      failure = describeLoadFailure(e);
-      throw e;
-    },
-  );
+  let closed = false;
+  const loadedListeners: (() => void)[] = [];
+  let opening: Promise<boolean> | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let retryDelay = FIRST_RETRY_MS;
+
+  const open = (): Promise<void> =>
+    openKnowledgeBase(config, { logger, autoIngest: options.autoIngest ?? true }).then(
+      (o) => {
+        opened = o;
+        service = o.service;
+        failure = undefined;
+        const info = o.store.info;
+        logger.info('index loaded', { store: info.backend, version: info.version, documents: info.documents, passages: info.passages });
+        for (const listener of loadedListeners.splice(0)) listener();
+      },
+      (e: unknown) => {
+        failure = describeLoadFailure(e);
+        throw e;
+      },
+    );
+  // A database that is not up yet (or lacks pgvector until someone installs it) is tried again,
+  // backing off to a minute, so the server comes up when it does; readyz says "failed" meanwhile.
+  const scheduleRetry = (e: unknown): void => {
+    if (closed || opened || !isKbError(e) || !RETRIED.has(e.code)) return;
+    failure = `${describeError(e)}; retrying every ${Math.round(retryDelay / 1000)} s`;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void openAgain();
+    }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, MAX_RETRY_MS);
+  };
+  const openAgain = (): Promise<boolean> => {
+    opening ??= open()
+      .then(
+        () => true,
+        (e: unknown) => {
+          logger.warn('index could not be loaded yet', { problem: describeError(e) });
+          scheduleRetry(e);
+          return false;
+        },
+      )
+      .finally(() => {
+        opening = undefined;
+      });
+    return opening;
+  };
+  const ready = open();
+  ready.catch(scheduleRetry);
 
   const doReload = async (): Promise<boolean> => {
-    if (!opened) return false;
+    // Not loaded yet (the first load failed): a reload (SIGHUP) tries to load again.
+    if (!opened) {
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = undefined;
+      return openAgain();
+    }
     try {
       const version = await opened.backend.version();
-      if (!version || version === service?.store.info.version) return false;
+      if (!version || (service && version === service.store.info.version)) return false;
       const store = await opened.backend.open();
       const next = createKnowledgeService(store, opened.embedder, serviceTuningFor(config, opened.profile));
       await next.search('预热'); // warm the term table before taking traffic
       service = next;
       error = undefined;
+      failure = undefined;
       logger.info('index reloaded', { store: store.info.backend, version: store.info.version, documents: store.info.documents, passages: store.info.passages });
       return true;
     } catch (e) {
       error = describeError(e);
+      if (opened.backend.kind === 'postgres' && !(isKbError(e) && e.code === ERROR_CODES.STORE_UNREACHABLE)) {
+        // A database store is read live: there is no "last good index" in memory to keep serving.
+        // What it holds now cannot be served (made by another build or settings): say so, serve nothing.
+        service = undefined;
+        failure = describeLoadFailure(e);
+        logger.error('the database index changed and cannot be served; fix it and the servers reload on the next change', { problem: error });
+        return false;
+      }
       logger.error('index reload failed; still serving the last good index', { problem: error, serving: service?.store.info.version });
       return false;
     }
@@ -89,10 +147,21 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
       return reloading;
     },
     watch(intervalMs = 1000) {
-      if (!opened || stopWatching) return;
+      if (stopWatching) return;
+      if (!opened) {
+        // Watch once loaded (a first load that is retried).
+        loadedListeners.push(() => this.watch(intervalMs));
+        return;
+      }
       stopWatching = opened.backend.watch(() => void this.reload(), intervalMs);
     },
+    onLoaded(listener) {
+      if (opened) listener();
+      else loadedListeners.push(listener);
+    },
     async close() {
+      closed = true;
+      if (retryTimer) clearTimeout(retryTimer);
       stopWatching?.();
       stopWatching = undefined;
       await opened?.backend.close();

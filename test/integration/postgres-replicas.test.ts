@@ -7,11 +7,13 @@
 import { cp, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../server/cli/main.js';
-import { captureIo, CORPUS_DIR, MODELS_DIR, testConfig } from '../helpers.js';
+import { captureIo, CORPUS_DIR, MODELS_DIR, ROOT, testConfig } from '../helpers.js';
 import { startPgliteServer, type PgliteServer } from '../storage/pglite.js';
-import { startServe, type RunningServer } from './servers.js';
+import { ENTRY, startServe, type RunningServer } from './servers.js';
 
 const ADMIN = 'replica-admin-token';
 let database: PgliteServer;
@@ -83,4 +85,65 @@ describe('INDEX_STORE=postgres with two replicas', () => {
     expect(del.status).toBe(204);
     expect(await until(async () => !(await search(a, '梧州数据中心用电补贴')).some((h) => h.docId === docId))).toBe(true);
   }, 120_000);
+
+  it('stops serving, and says why, when the database is re-indexed with other chunk sizes under it', async () => {
+    const io = captureIo({ ...env, CHUNK_MAX_CHARS: '300' });
+    expect(await runCli(['ingest'], io)).toBe(0);
+    const failed = await until(async () => {
+      const r = await fetch(`${a.url}/readyz`);
+      return r.status === 503 && ((await r.json()) as { reason?: string }).reason?.includes('max 300') === true;
+    });
+    expect(failed).toBe(true);
+    const res = await fetch(`${a.url}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '云浮 电价' }) });
+    expect(res.status).toBe(503);
+    // Re-indexed as this configuration wants: both replicas serve again.
+    expect(await runCli(['ingest'], captureIo(env))).toBe(0);
+    expect(await until(async () => (await fetch(`${a.url}/readyz`)).status === 200 && (await fetch(`${b.url}/readyz`)).status === 200)).toBe(true);
+  }, 120_000);
 });
+
+describe('INDEX_STORE=postgres when the database comes up after the server', () => {
+  it('answers readyz "failed … retrying", then serves once the database is there, without a restart', async () => {
+    const port = await freePort();
+    const late = { ...env, DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres` };
+    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'serve'], { cwd: ROOT, env: { ...process.env, ...late, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    let db: PgliteServer | undefined;
+    try {
+      expect(await until(async () => /listening on http/u.test(out), 60_000)).toBe(true);
+      const url = /listening on (http:\/\/[^\s]+)/u.exec(out)?.[1] as string;
+      // Loading first (the model), then failed with the reason and the retry.
+      let reason = '';
+      expect(
+        await until(async () => {
+          const r = await fetch(`${url}/readyz`);
+          reason = ((await r.json()) as { reason?: string }).reason ?? '';
+          return r.status === 503 && reason !== '';
+        }, 60_000),
+      ).toBe(true);
+      expect(reason).toMatch(/could not connect to PostgreSQL.*retrying every \d+ s/u);
+      db = await startPgliteServer(4, port);
+      expect(await until(async () => (await fetch(`${url}/readyz`)).status === 200, 90_000)).toBe(true);
+      expect(out).toContain('ready: 8 documents');
+    } finally {
+      await new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+      await db?.stop();
+    }
+  }, 180_000);
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -19,9 +19,9 @@ export interface PgliteServer {
  * Starts `pglite-server` (from @electric-sql/pglite-socket) on a random port with pgvector and
  * several connections; resolves once it listens.
  */
-export async function startPgliteServer(connections = 8): Promise<PgliteServer> {
+export async function startPgliteServer(connections = 8, listenPort = 0): Promise<PgliteServer> {
   const script = path.join(ROOT, 'node_modules', '@electric-sql', 'pglite-socket', 'dist', 'scripts', 'server.js');
-  const child: ChildProcess = spawn(process.execPath, [script, '--port=0', '--host=127.0.0.1', `--max-connections=${connections}`, '--extensions=@electric-sql/pglite-pgvector:vector'], {
+  const child: ChildProcess = spawn(process.execPath, [script, `--port=${listenPort}`, '--host=127.0.0.1', `--max-connections=${connections}`, '--extensions=@electric-sql/pglite-pgvector:vector'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

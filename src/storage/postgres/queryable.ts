@@ -5,6 +5,7 @@
  * `src/` does not depend on PGlite.
  */
 import pg from 'pg';
+import { ERROR_CODES, KbError, describeError } from '../../shared/errors.js';
 
 export interface QueryRunner {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
@@ -46,15 +47,39 @@ export function pgliteQueryable(db: PgliteLike): Queryable {
  * A `pg.Pool` as a `Queryable`. Listening holds one extra connection outside the pool (LISTEN is
  * per session); `close()` ends it and the pool when the pool was created here (`ownsPool`).
  */
+/** Node socket errors and PostgreSQL connection-class SQLSTATEs (08…, 57P01–03: the server going away). */
+const LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03']);
+
+/** Whether an error means the database could not be reached (rather than a statement failing). */
+export function isConnectionLost(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (typeof e?.code === 'string' && (LOST.has(e.code) || e.code.startsWith('08'))) || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/u.test(e?.message ?? '');
+}
+
+/** A lost connection as the caller reports it: `store_unreachable` (HTTP 503), not an internal error. */
+function unreachable(error: unknown): unknown {
+  if (!isConnectionLost(error)) return error;
+  return new KbError(ERROR_CODES.STORE_UNREACHABLE, `the database stopped answering (${describeError(error)}); retry once it is back (the server reconnects by itself)`, { cause: error });
+}
+
 export function poolQueryable(pool: pg.Pool, options: { ownsPool: boolean; onListenError?: (error: Error) => void }): Queryable {
   const listeners = new Set<pg.Client>();
+  // An idle connection the server closed (a restart, a network cut) must not crash the process: the
+  // pool drops it and the next statement connects again (or fails with store_unreachable).
+  if (pool.listenerCount('error') === 0) pool.on('error', (error) => options.onListenError?.(error));
   return {
     query: async <R>(text: string, params: readonly unknown[] = []) => {
-      const result = await pool.query(text, [...params]);
-      return { rows: result.rows as R[] };
+      try {
+        const result = await pool.query(text, [...params]);
+        return { rows: result.rows as R[] };
+      } catch (error) {
+        throw unreachable(error);
+      }
     },
     transaction: async <T>(fn: (tx: QueryRunner) => Promise<T>) => {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((error: unknown) => {
+        throw unreachable(error);
+      });
       let broken: unknown;
       try {
         await client.query('BEGIN');
@@ -70,7 +95,7 @@ export function poolQueryable(pool: pg.Pool, options: { ownsPool: boolean; onLis
           // A connection that cannot roll back is not handed to the next caller.
           broken = rollbackError;
         }
-        throw error;
+        throw unreachable(error);
       } finally {
         client.release(broken instanceof Error ? broken : undefined);
       }
