@@ -18,6 +18,7 @@ export interface DenseHit {
 
 /** A filter admitting at most this many × ef points is scanned exactly (when vectors are attached). */
 export const EXACT_FILTER_FACTOR = 8;
+const ALL = (): boolean => true;
 /** Labels tested to judge how many points a filter admits. */
 const FILTER_SAMPLE = 512;
 
@@ -104,6 +105,8 @@ export class DenseIndex {
     if (n <= 0) return [];
     const ef = this.index.getEf();
     if (allow && this.rows && this.fewAllowed(allow, Math.max(ef, n) * EXACT_FILTER_FACTOR)) return this.scan(query, n, allow, this.rows);
+    // An index of a few thousand points is read whole faster than its graph is walked, and exactly.
+    if (!allow && this.rows && this.rows.labels.length <= Math.max(ef, n) * EXACT_FILTER_FACTOR) return this.scan(query, n, ALL, this.rows);
     const q = Array.from(query);
     if (!allow) return toHits(this.index.searchKnn(q, n));
     if (ef < n) this.index.setEf(n);

@@ -92,6 +92,20 @@ describe('DenseIndex.search with a filter', () => {
     expect(exact.search(queries[3] as Float32Array, 10, tenth).map((h) => h.label)).toEqual(index.search(queries[3] as Float32Array, 10, tenth).map((h) => h.label));
   });
 
+  it('with the rows attached, reads a small index whole: exactly the nearest points, no filter needed', () => {
+    const few = vectors.slice(0, 300);
+    const small = DenseIndex.create(dim, few.length, { M: 16, efConstruction: 100, efSearch: 64 });
+    few.forEach((v, label) => small.add(label, v));
+    const flat = new Float32Array(few.length * dim);
+    few.forEach((v, i) => flat.set(v, i * dim));
+    small.attachVectors(Int32Array.from(few.keys()), flat);
+    for (const q of queries) {
+      const hits = small.search(q, 10);
+      expect(hits.map((h) => h.label)).toEqual(exactTop(few, q, 10, () => true));
+      expect(hits[0]?.score).toBeCloseTo(index.search(q, 1, (l) => l < 300)[0]?.score as number, 5);
+    }
+  });
+
   it('leaves the configured search list as it was', () => {
     index.setEf(64);
     index.search(queries[1] as Float32Array, 10, (l) => l % 1000 === 1);
