@@ -718,7 +718,16 @@ async function createStore(db: Queryable, options: PostgresStoreOptions, logger:
       return row?.settings ?? undefined;
     },
     async setSettings(settings) {
-      await db.query('UPDATE kb_state SET settings = $1::jsonb WHERE id = 1', [JSON.stringify(settings)]);
+      // A change of settings is a change of what readers may serve: it bumps the version and
+      // notifies, so a replica that refused the data while the settings still differed looks again.
+      await db.transaction(async (tx) => {
+        const row = (await tx.query<{ version: string; changed: boolean }>(
+          `UPDATE kb_state SET settings = $1::jsonb, version = CASE WHEN settings IS DISTINCT FROM $1::jsonb THEN version + 1 ELSE version END, updated_at = now()
+           WHERE id = 1 RETURNING version::text AS version`,
+          [JSON.stringify(settings)],
+        )).rows[0];
+        if (row) await tx.query('SELECT pg_notify($1, $2)', [channel, row.version]);
+      });
     },
     rateLimitStore: (prefix) => new PostgresRateLimitStore(db, prefix),
     async close() {
