@@ -12,27 +12,11 @@ import { loadCorpus } from '../src/pipeline/corpus.js';
 import { analyze } from '../src/retrieval/analyzer.js';
 import { Bm25Index, type Bm25SearchOptions } from '../src/retrieval/bm25.js';
 import { parseEvalSet } from '../src/retrieval/eval.js';
+import { percentile, seededRandom } from './bench-support.js';
 
 const copies = Number(process.env.BENCH_COPIES ?? 220);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const k = 60; // search.ts asks BM25 for max(candidates = 60, 3k) passages
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
-}
-
-/** mulberry32: a seeded generator, so every run builds the same corpus. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const corpus = await loadCorpus('corpus');
 const base = corpus.documents.flatMap((d) => d.chunks.map((c) => ({ docId: d.meta.docId, terms: analyze(c.indexText) })));
@@ -40,7 +24,7 @@ const docIndex = new Map(corpus.documents.map((d, i) => [d.meta.docId, i]));
 const questions = parseEvalSet(await readFile('test/fixtures/dev.jsonl', 'utf8')).map((i) => analyze(i.question));
 
 function synthetic(n: number): { terms: string[][]; family: number[] } {
-  const random = rng(14);
+  const random = seededRandom(14);
   const terms: string[][] = [];
   const family: number[] = [];
   for (let copy = 0; copy < n; copy += 1) {
@@ -76,13 +60,13 @@ function run(label: string, index: Bm25Index, queries: { terms: string[]; option
       times.exhaustive.push(performance.now() - t0);
     }
   }
-  const row = (xs: number[]): string => `p50 ${pct(xs, 0.5).toFixed(2).padStart(6)} ms  p95 ${pct(xs, 0.95).toFixed(2).padStart(6)} ms`;
+  const row = (xs: number[]): string => `p50 ${percentile(xs, 0.5).toFixed(2).padStart(6)} ms  p95 ${percentile(xs, 0.95).toFixed(2).padStart(6)} ms`;
   console.log(`${label.padEnd(34)} n=${times.pruned.length}  pruned ${row(times.pruned)}   exhaustive ${row(times.exhaustive)}   top-${k} mismatches ${mismatches}`);
 }
 
 function queriesFor(index: Bm25Index, family: number[] | undefined): { plain: { terms: string[]; options: Bm25SearchOptions }[]; expanded: { terms: string[]; options: Bm25SearchOptions }[]; filtered: { terms: string[]; options: Bm25SearchOptions }[] } {
   const vocab = index.terms().filter((t) => t.length >= 2);
-  const random = rng(7);
+  const random = seededRandom(7);
   const plain = questions.map((terms) => ({ terms, options: {} }));
   const expanded = questions.map((terms) => {
     const extra = [0, 1, 2].map(() => vocab[Math.floor(random() * vocab.length)] as string);

@@ -18,31 +18,17 @@ import { Bm25Index } from '../src/retrieval/bm25.js';
 import { parseEvalSet } from '../src/retrieval/eval.js';
 import { openPostgresStore, pgliteQueryable } from '../src/storage/postgres/index.js';
 import type { DocumentWrite } from '../src/storage/types.js';
+import { percentile, seededRandom } from './bench-support.js';
 
 const target = Number(process.env.BENCH_PASSAGES ?? 10_000);
 const dimension = 100;
 const k = 60;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
-}
-const row = (xs: number[]): string => `p50 ${pct(xs, 0.5).toFixed(2).padStart(7)} ms  p95 ${pct(xs, 0.95).toFixed(2).padStart(7)} ms`;
+const row = (xs: number[]): string => `p50 ${percentile(xs, 0.5).toFixed(2).padStart(7)} ms  p95 ${percentile(xs, 0.95).toFixed(2).padStart(7)} ms`;
 
 const corpus = await loadCorpus('corpus');
 const questions = parseEvalSet(await readFile('test/fixtures/dev.jsonl', 'utf8')).map((i) => analyze(i.question)).filter((q) => q.length > 0);
-const random = rng(3);
+const random = seededRandom(3);
 const writes: DocumentWrite[] = [];
 let passages = 0;
 for (let copy = 0; passages < target; copy += 1) {

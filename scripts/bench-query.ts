@@ -10,6 +10,7 @@ import { openKnowledgeBase } from '../src/pipeline/open.js';
 import { parseEvalSet } from '../src/retrieval/eval.js';
 import type { SearchMode } from '../src/retrieval/search.js';
 import { startPgliteServer, type PgliteServer } from '../test/storage/pglite.js';
+import { percentile } from './bench-support.js';
 
 const setFile = process.argv[2] ?? 'test/fixtures/dev.jsonl';
 const questions = parseEvalSet(await readFile(setFile, 'utf8')).map((i) => i.question);
@@ -18,11 +19,6 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 10);
 // pglite-server started here), then prints their ratios.
 const stores = (process.env.BENCH_STORES ?? 'file').split(',').map((s) => s.trim()).filter(Boolean);
 for (const s of stores) if (s !== 'file' && s !== 'postgres') throw new Error(`BENCH_STORES: unknown store "${s}"; use file, postgres`);
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
-}
 
 const figures = new Map<string, Map<string, { p50: number; p95: number }>>();
 
@@ -34,7 +30,7 @@ async function measure(store: string, label: string, fn: (q: string) => Promise<
     await fn(q);
     first.push(performance.now() - t0);
   }
-  console.log(`${label.padEnd(16)} first sight  p50 ${pct(first, 0.5).toFixed(2)} ms  p95 ${pct(first, 0.95).toFixed(2)} ms`);
+  console.log(`${label.padEnd(16)} first sight  p50 ${percentile(first, 0.5).toFixed(2)} ms  p95 ${percentile(first, 0.95).toFixed(2)} ms`);
   const times: number[] = [];
   for (let r = 0; r < rounds; r += 1) {
     for (const q of questions) {
@@ -43,10 +39,10 @@ async function measure(store: string, label: string, fn: (q: string) => Promise<
       times.push(performance.now() - t0);
     }
   }
-  console.log(`${label.padEnd(16)} n=${times.length}  p50 ${pct(times, 0.5).toFixed(2)} ms  p95 ${pct(times, 0.95).toFixed(2)} ms  p99 ${pct(times, 0.99).toFixed(2)} ms  max ${Math.max(...times).toFixed(2)} ms`);
+  console.log(`${label.padEnd(16)} n=${times.length}  p50 ${percentile(times, 0.5).toFixed(2)} ms  p95 ${percentile(times, 0.95).toFixed(2)} ms  p99 ${percentile(times, 0.99).toFixed(2)} ms  max ${Math.max(...times).toFixed(2)} ms`);
   let byLabel = figures.get(label);
   if (!byLabel) figures.set(label, (byLabel = new Map()));
-  byLabel.set(store, { p50: pct(times, 0.5), p95: pct(times, 0.95) });
+  byLabel.set(store, { p50: percentile(times, 0.5), p95: percentile(times, 0.95) });
 }
 
 async function bench(store: string, env: NodeJS.ProcessEnv): Promise<void> {
@@ -66,7 +62,7 @@ async function bench(store: string, env: NodeJS.ProcessEnv): Promise<void> {
     await opened.service.ask(q);
     hostileTimes.push(performance.now() - t0);
   }
-  console.log(`ask on ${hostile.length} hostile 2,000-character queries: max ${Math.max(...hostileTimes).toFixed(1)} ms, median ${pct(hostileTimes, 0.5).toFixed(1)} ms`);
+  console.log(`ask on ${hostile.length} hostile 2,000-character queries: max ${Math.max(...hostileTimes).toFixed(1)} ms, median ${percentile(hostileTimes, 0.5).toFixed(1)} ms`);
   await opened.backend.close();
   await opened.embedder.dispose?.();
 }

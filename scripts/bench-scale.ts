@@ -39,6 +39,7 @@ import { createKnowledgeService } from '../src/retrieval/service.js';
 import type { SearchMode } from '../src/retrieval/search.js';
 import { createProgressFactory } from '../src/shared/progress.js';
 import { fileStore } from '../src/storage/file-store.js';
+import { percentile } from './bench-support.js';
 
 const self = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(self), '..');
@@ -47,7 +48,7 @@ const BASE = path.resolve(process.env.BENCH_DIR ?? path.join(tmpdir(), 'policy-k
 
 type Results = Record<string, Record<string, unknown>>;
 
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? 0;
+const pct = percentile;
 const ms = (xs: number[]): string => `${pct(xs, 0.5).toFixed(1)} / ${pct(xs, 0.95).toFixed(1)} ms`;
 
 function folders(target: number): { dir: string; corpusDir: string; indexDir: string; results: string } {

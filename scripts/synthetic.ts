@@ -2,6 +2,7 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocumentFile, serializeDocument } from '../src/corpus/document.js';
+import { seededRandom } from './bench-support.js';
 
 export async function dirSize(dir: string): Promise<number> {
   let total = 0;
@@ -21,18 +22,6 @@ export async function synthesize(copies: number, out: string, corpusDir = 'corpu
       await writeFile(path.join(out, `${doc.meta.docId}-${i}.md`), serializeDocument({ ...doc.meta, docId: `${doc.meta.docId}-${i}`, title: `${doc.meta.title}（样本${i}）`, aliases: [] }, body));
     }
   }
-}
-
-/** A small seeded generator (mulberry32): the same seed writes the same corpus. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PLACES = ['北京', '天津', '石家庄', '太原', '沈阳', '大连', '长春', '哈尔滨', '上海', '南京', '苏州', '无锡', '杭州', '宁波', '温州', '合肥', '福州', '厦门', '南昌', '济南', '青岛', '烟台', '郑州', '洛阳', '武汉', '宜昌', '长沙', '株洲', '广州', '深圳', '珠海', '佛山', '东莞', '中山', '惠州', '江门', '湛江', '肇庆', '清远', '云浮', '南宁', '柳州', '海口', '三亚', '重庆', '成都', '绵阳', '贵阳', '遵义', '昆明', '拉萨', '西安', '宝鸡', '兰州', '西宁', '银川', '乌鲁木齐', '呼和浩特', '包头', '唐山', '保定', '邯郸', '徐州', '常州', '南通', '扬州', '嘉兴', '绍兴', '金华', '台州', '芜湖', '泉州', '漳州', '赣州', '潍坊', '临沂', '南阳', '襄阳', '岳阳', '衡阳', '桂林'];
@@ -57,7 +46,7 @@ function chineseNumber(n: number): string {
  * {documents, articles}.
  */
 export async function synthesizeDocuments(passages: number, out: string, options: { seed?: number; corpusDir?: string } = {}): Promise<{ documents: number; articles: number }> {
-  const rand = random(options.seed ?? 1);
+  const rand = seededRandom(options.seed ?? 1);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const { Jieba } = await import('@node-rs/jieba');
   const { dict } = await import('@node-rs/jieba/dict.js');

@@ -5,18 +5,9 @@
 import type { ValidMeta } from '../../src/corpus/document.js';
 import type { SectionNode } from '../../src/corpus/parser.js';
 import type { DocumentWrite, StoredDocument } from '../../src/storage/types.js';
+import { seededRandom } from '../../scripts/bench-support.js';
 
-/** mulberry32: a small seeded generator. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** Words with a skewed (Zipf-like) frequency, so idf varies and ties are rare but possible. */
 export const WORDS = [
