@@ -15,7 +15,7 @@ import type { KnowledgeStore } from '../storage/types.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
-import { currentVersion, indexRoot, loadIndex, readManifest } from './index-store.js';
+import { currentVersion, indexRoot, loadIndex, manifestPassageCounts } from './index-store.js';
 import { ingest, type IngestSummary } from './ingest.js';
 import { expectationsFor } from './runtime.js';
 import { acquireWriteLock, type WriteLock } from './write-lock.js';
@@ -75,10 +75,7 @@ export function fileBackend(config: Config, runtime: { embedder: Embedder; profi
     lock: (options) => acquireWriteLock(config.indexDir, options),
     ingest: (options = {}) =>
       ingest({ ...ingestOptionsFor(config, runtime.embedder, runtime.profile), ...(options.rebuild ? { rebuild: true } : {}), logger: options.logger ?? silentLogger, progress: options.progress ?? noProgress }),
-    async passageCounts() {
-      const manifest = (await readManifest(config.indexDir))?.manifest;
-      return new Map(Object.entries(manifest?.documents ?? {}).map(([id, d]) => [id, d.passages] as const));
-    },
+    passageCounts: () => manifestPassageCounts(config.indexDir),
     close: async () => {},
   };
 }

@@ -127,6 +127,12 @@ export async function writeSnapshot(indexDir: string, snapshot: SnapshotToWrite,
   return version;
 }
 
+/** Passages per document of the live index, from its manifest (empty before the first ingest). */
+export async function manifestPassageCounts(indexDir: string): Promise<Map<string, number>> {
+  const manifest = (await readManifest(indexDir))?.manifest;
+  return new Map(Object.entries(manifest?.documents ?? {}).map(([id, d]) => [id, d.passages] as const));
+}
+
 export async function readManifest(indexDir: string): Promise<{ version: string; manifest: IndexManifest } | undefined> {
   const version = await currentVersion(indexDir);
   if (!version) return undefined;

@@ -19,7 +19,7 @@ import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { listCorpusFiles, ORIGINALS_FOLDER } from './corpus.js';
 import { docIdFor, metaForStatedFields, originalPathFor, prepareExtractedDocument, sanitizeFileName, type DocumentFields } from './extracted-document.js';
-import { readManifest } from './index-store.js';
+import { manifestPassageCounts } from './index-store.js';
 import type { IngestSummary } from './ingest.js';
 import { acquireWriteLock } from './write-lock.js';
 
@@ -264,7 +264,7 @@ async function addOne(deps: LibraryDeps, input: AddInput, entries: CorpusEntry[]
 
 /** Fills passage counts from the index the change produced. */
 async function withPassageCounts(deps: LibraryDeps, reports: AddReport[]): Promise<AddReport[]> {
-  const counts = deps.passageCounts ? await deps.passageCounts() : new Map(Object.entries((await readManifest(deps.indexDir))?.manifest.documents ?? {}).map(([id, d]) => [id, d.passages] as const));
+  const counts = await (deps.passageCounts ?? (() => manifestPassageCounts(deps.indexDir)))();
   return reports.map((r) => ({ ...r, passages: counts.get(r.docId) ?? 0 }));
 }
 

@@ -87,9 +87,10 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
   const passages = corpus.documents.reduce((a, d) => a + d.chunks.length, 0) + plan.kept.reduce((a, id) => a + (stored.get(id)?.passages ?? 0), 0);
   const changing = new Set([...plan.added, ...plan.changed]);
   const changedDocs = corpus.documents.filter((d) => changing.has(d.meta.docId));
-  const stored_version = changedDocs.length === 0 && plan.removed.length === 0 ? await options.writer.version() : undefined;
-  if (stored_version !== undefined && (stored.size > 0 || corpus.documents.length === 0)) {
-    const version = stored_version;
+  // Nothing to write, and the store was written before (an empty corpus over an empty store included).
+  const current = changedDocs.length === 0 && plan.removed.length === 0 ? await options.writer.version() : undefined;
+  if (current !== undefined && (stored.size > 0 || corpus.documents.length === 0)) {
+    const version = current;
     return { ...base, upToDate: true, passages, embedded: 0, workers: 1, seconds: (Date.now() - started) / 1000, embedSeconds: 0, chunksPerSecond: 0, ...(version ? { version } : {}) };
   }
 
@@ -103,11 +104,12 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
   const pool = await startWorkers(options, total, logger);
   const threads = pool?.size ?? 1;
   try {
+    // Documents in batches of `perApply`, the removals with the first; a first write of nothing is one empty batch.
+    const batches: LoadedDocument[][] = [];
+    for (let i = 0; i < changedDocs.length; i += perApply) batches.push(changedDocs.slice(i, i + perApply));
+    if (batches.length === 0) batches.push([]);
     let removals = plan.removed;
-    let first = true;
-    for (let i = 0; i < changedDocs.length || removals.length > 0 || first; i += perApply) {
-      first = false;
-      const batch = changedDocs.slice(i, i + perApply);
+    for (const batch of batches) {
       const chunks = batch.flatMap((d) => d.chunks.map((chunk) => ({ doc: d, chunk })));
       const reused = options.rebuild ? new Map<string, Float32Array>() : await options.writer.vectorsOf(chunks.map(({ chunk: c }) => ({ passageId: c.passageId, breadcrumb: c.breadcrumb })));
       const t0 = Date.now();

@@ -8,7 +8,7 @@ import { isoToday } from '../shared/dates.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 import { diversify, fuse, interleave, type FusionMethod } from './fusion.js';
 import { isEmptyFilter } from '../storage/filters.js';
-import type { DocumentFilter, DocumentSummary, KnowledgeStore, PassageFilter, ScoredPassage, StoredPassage } from '../storage/types.js';
+import type { DocumentFilter, DocumentSummary, KnowledgeStore, ScoredPassage, StoredPassage } from '../storage/types.js';
 import { createTermNeighbours, DEFAULT_EXPANSION, type Expansion, type ExpansionOptions } from './expansion.js';
 import { QUESTION_WORDS, quantityAsk } from './evidence.js';
 import { buildAliasTable, resolveClauseRefs, understandQuery, type AliasTable, type QueryUnderstanding } from './query.js';
@@ -243,7 +243,7 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
       const keyOf = new Map(fetched.map((p, i) => [p.passageId, i] as const));
       const lists = idLists.map((list) => list.flatMap((h) => (keyOf.has(h.passageId) ? [{ key: keyOf.get(h.passageId) as number, score: h.score }] : [])));
 
-      const phrases = mode === 'hybrid' && t.phraseWeight > 0 ? await questionPhrasesIn(store, query, understanding.terms, filter) : [];
+      const phrases = mode === 'hybrid' && t.phraseWeight > 0 ? await questionPhrasesIn(store, query, understanding.terms) : [];
       if (phrases.length > 0) {
         const keys = new Set(lists.flatMap((l) => l.map((x) => x.key)));
         const list: { key: number; score: number }[] = [];
@@ -299,10 +299,9 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
 }
 
 /** The question's phrases (below), weighted by the idf of their words in the index. */
-async function questionPhrasesIn(store: KnowledgeStore, query: string, terms: readonly string[], filter: PassageFilter | undefined): Promise<{ text: string; weight: number }[]> {
-  const candidates = questionPhrases(query, terms);
-  if (candidates.length === 0) return [];
-  void filter; // idf is the whole index's, as BM25's is
+async function questionPhrasesIn(store: KnowledgeStore, query: string, terms: readonly string[]): Promise<{ text: string; weight: number }[]> {
+  // No phrase, no round trip to the index. The idf is the whole index's, as BM25's is.
+  if (questionPhrases(query, terms).length === 0) return [];
   const idfs = await store.lexical.idf(terms);
   return questionPhrases(query, terms, (term) => idfs.get(term) ?? 0);
 }
