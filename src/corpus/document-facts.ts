@@ -116,12 +116,13 @@ const normalizeTitle = (t: string): string => t.normalize('NFKC').replace(/[\s�
  * title) and a basis quoting its sentence, unless their metadata already states a status or
  * successor. Returns new metadata objects for the documents it changes.
  */
-export function applyRepeals<M extends { docId: string; title: string; docNumber?: string; status?: string; supersededBy?: string; validityBasis?: string }>(docs: readonly { meta: M; body: string }[]): Map<string, M> {
+export function applyRepeals<M extends { docId: string; title: string; docNumber?: string; status?: string; supersededBy?: string; validityBasis?: string }>(docs: readonly ({ meta: M; body: string } | { meta: M; repeals: readonly Repeal[] })[]): Map<string, M> {
   const byTitle = new Map(docs.map((d) => [normalizeTitle(d.meta.title), d]));
   const byNumber = new Map(docs.filter((d) => d.meta.docNumber).map((d) => [normalizeTitle(d.meta.docNumber as string), d]));
   const changed = new Map<string, M>();
   for (const repealer of docs) {
-    for (const r of findRepeals(repealer.body)) {
+    // `repeals`: what findRepeals found in the body, for callers that do not keep bodies (streaming ingest).
+    for (const r of 'repeals' in repealer ? repealer.repeals : findRepeals(repealer.body)) {
       const target = (r.docNumber ? byNumber.get(normalizeTitle(r.docNumber)) : undefined) ?? byTitle.get(normalizeTitle(r.title));
       if (!target || target === repealer || target.meta.status || target.meta.supersededBy) continue;
       const basis = `《${repealer.meta.title}》：${r.sentence.slice(0, 200)}`;

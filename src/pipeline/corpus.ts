@@ -7,9 +7,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chunkDocument, type Chunk, type ChunkOptions } from '../chunking/chunker.js';
 import { parseDocumentFile, type PolicyDocument } from '../corpus/document.js';
-import { applyRepeals } from '../corpus/document-facts.js';
+import { applyRepeals, findRepeals, type Repeal } from '../corpus/document-facts.js';
 import { parsePolicy, type SectionNode } from '../corpus/parser.js';
-import { ERROR_CODES, KbError, unknownDocError } from '../shared/errors.js';
+import { ERROR_CODES, KbError, describeError, unknownDocError } from '../shared/errors.js';
 
 export interface LoadedDocument extends PolicyDocument {
   tree: SectionNode;
@@ -50,50 +50,120 @@ export async function listCorpusFiles(dir: string): Promise<string[]> {
 export function prepareDocument(doc: PolicyDocument, bytes: Uint8Array, options: ChunkOptions = {}): LoadedDocument {
   const tree = parsePolicy(doc.body);
   const chunks = chunkDocument({ docId: doc.meta.docId, title: doc.meta.title, body: doc.body, tree }, options);
-  return { ...doc, tree, chunks, contentHash: createHash('sha256').update(bytes).digest('hex') };
+  return { ...doc, tree, chunks, contentHash: hashOf(bytes) };
 }
 
-export async function loadCorpus(dir: string, options: ChunkOptions = {}): Promise<CorpusLoad> {
+/**
+ * A corpus file as the *plan* needs it — what was stated and inferred of it (repeals applied), its
+ * hash and where it is — without its body, tree or chunks: `readDocument` reads those when the
+ * document is written, one at a time, so an ingest's memory does not grow with the corpus.
+ */
+export interface ScannedDocument {
+  meta: PolicyDocument['meta'];
+  /** Relative path in the corpus folder (messages, `source` of the stored document). */
+  source: string;
+  /** Absolute path, for `readDocument`. */
+  file: string;
+  /** sha256 of the file bytes. */
+  contentHash: string;
+  /** File size in bytes (progress estimates). */
+  bytes: number;
+}
+
+export interface CorpusScan {
+  documents: ScannedDocument[];
+  errors: KbError[];
+}
+
+function asCorpusError(name: string, error: unknown): KbError {
+  return error instanceof KbError ? error : new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${name}: ${(error as Error).message}`, { cause: error });
+}
+
+function hashOf(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * The first pass: reads, hashes and parses every corpus file, keeping only metadata (repeals
+ * across the collection applied), hash and path. A bad file is reported and skipped; two files
+ * with one docId keep the first (in path order) and report the second.
+ */
+export async function scanCorpus(dir: string): Promise<CorpusScan> {
   const files = await listCorpusFiles(dir);
-  const documents: LoadedDocument[] = [];
-  const errors: KbError[] = [];
-  const seen = new Map<string, string>();
+  type Scanned = { doc: ScannedDocument; repeals: Repeal[] };
   // Markdown first: a .txt that a document names as its `original` was extracted, not read as is.
-  const parsed = new Map<string, PolicyDocument | KbError>();
-  const read = new Map<string, Uint8Array>();
+  const markdown = new Map<string, Scanned | KbError>();
+  const scanOne = async (file: string, name: string): Promise<Scanned> => {
+    const bytes = await readFile(file);
+    const doc = parseDocumentFile(name, bytes);
+    return { doc: { meta: doc.meta, source: name, file, contentHash: hashOf(bytes), bytes: bytes.length }, repeals: findRepeals(doc.body) };
+  };
   for (const file of files) {
     const name = path.relative(dir, file);
     if (!name.toLowerCase().endsWith('.md')) continue;
     try {
-      const bytes = await readFile(file);
-      read.set(name, bytes);
-      parsed.set(name, parseDocumentFile(name, bytes));
+      markdown.set(name, await scanOne(file, name));
     } catch (error) {
-      parsed.set(name, error instanceof KbError ? error : new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${name}: ${(error as Error).message}`, { cause: error }));
+      markdown.set(name, asCorpusError(name, error));
     }
   }
-  const originals = new Set([...parsed.values()].flatMap((d) => (d instanceof KbError || !d.meta.original ? [] : [path.normalize(d.meta.original)])));
+  const originals = new Set([...markdown.values()].flatMap((d) => (d instanceof KbError || !d.doc.meta.original ? [] : [path.normalize(d.doc.meta.original)])));
+  const scanned: Scanned[] = [];
+  const errors: KbError[] = [];
+  const seen = new Map<string, string>();
   for (const file of files) {
     const name = path.relative(dir, file);
     if (originals.has(path.normalize(name))) continue;
     try {
-      const bytes = read.get(name) ?? (await readFile(file));
-      const known = parsed.get(name);
+      const known = markdown.get(name);
       if (known instanceof KbError) throw known;
-      const doc = known ?? parseDocumentFile(name, bytes);
-      const previous = seen.get(doc.meta.docId);
+      const one = known ?? (await scanOne(file, name));
+      const previous = seen.get(one.doc.meta.docId);
       if (previous !== undefined) {
-        throw new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${name}: docId "${doc.meta.docId}" is already used by ${previous}; give one of them another docId`, { details: { file: name } });
+        throw new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${name}: docId "${one.doc.meta.docId}" is already used by ${previous}; give one of them another docId`, { details: { file: name } });
       }
-      seen.set(doc.meta.docId, name);
-      documents.push(prepareDocument(doc, bytes, options));
+      seen.set(one.doc.meta.docId, name);
+      scanned.push(one);
     } catch (error) {
-      errors.push(error instanceof KbError ? error : new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${name}: ${(error as Error).message}`, { cause: error }));
+      errors.push(asCorpusError(name, error));
     }
   }
   // A document that another one repeals ("《…》同时废止") is marked so, whatever order they came in.
-  const repealed = applyRepeals(documents);
-  return { documents: documents.map((d) => (repealed.has(d.meta.docId) ? { ...d, meta: repealed.get(d.meta.docId) as typeof d.meta } : d)), errors };
+  const repealed = applyRepeals(scanned.map((s) => ({ meta: s.doc.meta, repeals: s.repeals })));
+  return { documents: scanned.map(({ doc }) => (repealed.has(doc.meta.docId) ? { ...doc, meta: repealed.get(doc.meta.docId) as typeof doc.meta } : doc)), errors };
+}
+
+/**
+ * The second pass for one document: reads its file again, parses and chunks it, with the metadata
+ * the scan settled (repeals included). A file that changed since the scan is refused: its hash
+ * and metadata would no longer be the ones the plan compared.
+ */
+export async function readDocument(scanned: ScannedDocument, options: ChunkOptions = {}): Promise<LoadedDocument> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(scanned.file);
+  } catch (error) {
+    throw new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${scanned.source}: could not be read again (${(error as NodeJS.ErrnoException).code ?? describeError(error)}) while it was being ingested; run \`npm run -s kb -- ingest\` again`, { cause: error, details: { file: scanned.source } });
+  }
+  if (hashOf(bytes) !== scanned.contentHash) {
+    throw new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${scanned.source}: changed while it was being ingested; run \`npm run -s kb -- ingest\` again`, { details: { file: scanned.source } });
+  }
+  const doc = parseDocumentFile(scanned.source, bytes);
+  return prepareDocument({ ...doc, meta: scanned.meta }, bytes, options);
+}
+
+/** Every document read, parsed and chunked (for tools and small corpora; ingest streams with scanCorpus + readDocument). */
+export async function loadCorpus(dir: string, options: ChunkOptions = {}): Promise<CorpusLoad> {
+  const { documents, errors } = await scanCorpus(dir);
+  const loaded: LoadedDocument[] = [];
+  for (const doc of documents) {
+    try {
+      loaded.push(await readDocument(doc, options));
+    } catch (error) {
+      errors.push(asCorpusError(doc.source, error));
+    }
+  }
+  return { documents: loaded, errors };
 }
 
 /** Finds a document or throws `unknown_doc` listing the known ids. */

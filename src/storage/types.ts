@@ -161,6 +161,52 @@ export interface StoreWriter {
    */
   vectorsOf(passages: readonly { passageId: string; breadcrumb: string }[]): Promise<Map<string, Float32Array>>;
   apply(plan: WritePlan): Promise<{ version: string }>;
+  /**
+   * Starts a streaming write (ingest's *apply* step for a large change): documents arrive batch by
+   * batch in ascending docId order and are consumed as they come, so the writer need not hold them
+   * all. Readers see nothing of it before `commit`. A backend without it is written through `apply`,
+   * one batch per `put` (`beginWrite`).
+   */
+  begin?(plan: SessionPlan): Promise<WriteSession>;
+}
+
+/** What a write session will change, known before its documents are read. */
+export interface SessionPlan {
+  /** Documents removed. */
+  remove: readonly string[];
+  /** Documents that will be `put`, ascending (their content comes later). */
+  put: readonly string[];
+}
+
+/** A write in progress (`StoreWriter.begin`). */
+export interface WriteSession {
+  /** Documents (ascending docId, after those of the previous `put`), whole: passages, terms and vectors. */
+  put(batch: readonly DocumentWrite[]): Promise<void>;
+  /** Makes everything put (and the plan's removals) visible to readers; returns the new version. */
+  commit(): Promise<{ version: string }>;
+  /** Drops what was written since `begin` (what earlier `put`s already committed, a backend that commits per batch keeps). */
+  abort(): Promise<void>;
+}
+
+/**
+ * A write session on any writer: its own `begin`, or `apply` once per `put` (the removals with the
+ * first, one empty `apply` when nothing was put), each batch one transaction (PostgreSQL).
+ */
+export async function beginWrite(writer: StoreWriter, plan: SessionPlan): Promise<WriteSession> {
+  if (writer.begin) return writer.begin(plan);
+  let removals = [...plan.remove];
+  let version: string | undefined;
+  return {
+    async put(batch) {
+      ({ version } = await writer.apply({ put: [...batch], remove: removals }));
+      removals = [];
+    },
+    async commit() {
+      if (version === undefined || removals.length > 0) ({ version } = await writer.apply({ put: [], remove: removals }));
+      return { version };
+    },
+    async abort() {},
+  };
 }
 
 /** What the answer layer reads about the question's words (a `Bm25Index` is one). Passages are numbered as in `EvidenceView.passages`. */
