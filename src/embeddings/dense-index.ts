@@ -74,6 +74,11 @@ export class DenseIndex {
     this.live += 1;
   }
 
+  /** Shrinks the capacity to the points held (at least 16), as `create` with the final count would have made it: the saved file is the same. */
+  fit(): void {
+    this.index.resizeIndex(Math.max(this.index.getCurrentCount(), 16));
+  }
+
   remove(label: number): void {
     this.rows = undefined;
     this.index.markDelete(label);

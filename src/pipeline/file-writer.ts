@@ -9,10 +9,10 @@ import { CHUNKER_VERSION } from '../chunking/chunker.js';
 import { DenseIndex, type HnswParams } from '../embeddings/dense-index.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import { ANALYZER_VERSION } from '../retrieval/analyzer.js';
-import { Bm25Index, type Bm25Document } from '../retrieval/bm25.js';
+import { Bm25Builder } from '../retrieval/bm25.js';
 import type { IndexedDocument, KnowledgeIndex, PassageRecord } from '../retrieval/knowledge-index.js';
-import type { StoreWriter, WritePlan } from '../storage/types.js';
-import { describeError, isKbError } from '../shared/errors.js';
+import type { SessionPlan, StoreWriter, WriteSession } from '../storage/types.js';
+import { ERROR_CODES, KbError, describeError, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import type { ProgressFactory } from '../shared/progress.js';
@@ -41,6 +41,7 @@ interface Previous {
 }
 
 export interface FileWriter extends StoreWriter {
+  begin(plan: SessionPlan): Promise<WriteSession>;
   /** Why the next apply writes everything afresh (no index, another build or settings, --rebuild); undefined when it patches. */
   rebuildReason(): Promise<string | undefined>;
 }
@@ -75,13 +76,22 @@ export function fileWriter(options: FileWriterOptions): FileWriter {
       }
       return out;
     },
-    async apply(plan) {
+    async begin(plan) {
       const { previous } = await load();
-      try {
-        return { version: await writeFrom(previous, plan, options) };
-      } finally {
-        // The next apply starts from what is live now (also after a failure that touched the loaded HNSW).
+      // The next write starts from what is live then (also after a failure that touched the loaded HNSW).
+      return openSession(previous, plan, options, () => {
         loaded = undefined;
+      });
+    },
+    async apply(plan) {
+      const put = [...plan.put].sort((a, b) => byDocId(a.document.meta.docId, b.document.meta.docId));
+      const session = await this.begin({ remove: plan.remove, put: put.map((w) => w.document.meta.docId) });
+      try {
+        await session.put(put);
+        return await session.commit();
+      } catch (error) {
+        await session.abort();
+        throw error;
       }
     },
   };
@@ -110,106 +120,215 @@ async function loadPrevious(options: FileWriterOptions, logger: Logger): Promise
   }
 }
 
-async function writeFrom(previous: Previous | undefined, plan: WritePlan, options: FileWriterOptions): Promise<string> {
+/** Float32 rows appended one by one into one growing buffer. */
+class RowBuffer {
+  private data: Float32Array;
+  private rows = 0;
+  constructor(private readonly dim: number, capacity = 1024) {
+    this.data = new Float32Array(Math.max(capacity, 1) * dim);
+  }
+  get length(): number {
+    return this.rows;
+  }
+  push(row: Float32Array): void {
+    if ((this.rows + 1) * this.dim > this.data.length) {
+      const bigger = new Float32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data.set(row, this.rows * this.dim);
+    this.rows += 1;
+  }
+  row(i: number): Float32Array {
+    return this.data.subarray(i * this.dim, (i + 1) * this.dim);
+  }
+  /** The rows as one array (a view: no copy). */
+  all(): Float32Array {
+    return this.data.subarray(0, this.rows * this.dim);
+  }
+}
+
+const byDocId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * A write session over the live snapshot. Documents arrive in ascending docId order; the kept ones
+ * (neither put nor removed) are merged in between from the previous snapshot, so passages, vectors
+ * and BM25 postings are appended in their final order and each batch's chunks and term maps can be
+ * dropped once consumed. HNSW is written as batches arrive (while the ingest workers embed the next
+ * ones) when that gives the graph the one-shot apply would build:
+ *  - no previous snapshot: every passage is inserted on arrival, label = its position;
+ *  - a previous one and no document rewritten (only added or removed), with compaction ruled out
+ *    whatever is added: the removed documents' points are marked deleted first, then new points
+ *    inserted on arrival;
+ *  - otherwise (rewritten documents: which of their points stay is known only once all are chunked)
+ *    insertion waits for `commit`, then patches or compacts as before.
+ * Nothing is visible to readers before `commit` switches CURRENT.
+ */
+function openSession(previous: Previous | undefined, plan: SessionPlan, options: FileWriterOptions, release: () => void): WriteSession {
   const progress = options.progress ?? noProgress;
   const dim = options.dimension;
   const prevDocs = previous?.kb.documents ?? new Map<string, IndexedDocument>();
-  const puts = new Map(plan.put.map((w) => [w.document.meta.docId, w] as const));
   const removed = new Set(plan.remove);
-  const docIds = [...new Set([...[...prevDocs.keys()].filter((id) => !removed.has(id)), ...puts.keys()])].sort();
-  const keepIds = new Set(docIds.filter((id) => !puts.has(id)));
-
+  const putIds = new Set(plan.put);
+  const kept = [...prevDocs.keys()].filter((id) => !removed.has(id) && !putIds.has(id)).sort(byDocId);
+  const keepIds = new Set(kept);
+  let keptAt = 0;
   const previousPositions = new Map<string, number[]>();
   previous?.kb.passages.forEach((p, pos) => {
     let list = previousPositions.get(p.docId);
     if (!list) previousPositions.set(p.docId, (list = []));
     list.push(pos);
   });
+  const forward = previous && kept.length > 0 ? previous.kb.bm25.forward() : undefined;
+
   let nextLabel = previous?.manifest.hnsw.nextLabel ?? 0;
   let deleted = previous?.manifest.hnsw.deleted ?? 0;
   const passages: PassageRecord[] = [];
-  // Parallel to passages: what BM25 indexes. Kept passages reuse the previous index's term counts.
-  const bm25Input: Bm25Document[] = [];
-  const previousCounts = previous && keepIds.size > 0 ? previous.kb.bm25.termCounts() : undefined;
-  const vectorRows: Float32Array[] = [];
-  const addedLabels: { label: number; vector: Float32Array }[] = [];
-  const keptLabels = new Set<number>();
-  for (const docId of docIds) {
-    const write = puts.get(docId);
-    if (!write) {
-      if (!previous) continue;
-      for (const pos of previousPositions.get(docId) ?? []) {
-        passages.push(previous.kb.passages[pos] as PassageRecord);
-        bm25Input.push(previousCounts?.[pos] as Bm25Document);
-        vectorRows.push(previous.kb.vectors.subarray(pos * dim, (pos + 1) * dim));
-      }
-      continue;
-    }
-    // Same id, same breadcrumb: the old HNSW point stays; only position and offsets move.
-    const old = new Map((previousPositions.get(docId) ?? []).map((pos) => [(previous?.kb.passages[pos] as PassageRecord).passageId, previous?.kb.passages[pos] as PassageRecord] as const));
-    for (const { passage, terms, vector } of write.passages) {
-      const before = old.get(passage.passageId);
-      const reuse = before && before.breadcrumb === passage.breadcrumb && !keptLabels.has(before.label);
-      const label = reuse ? before.label : nextLabel++;
-      if (reuse) keptLabels.add(label);
-      else addedLabels.push({ label, vector });
-      passages.push({ ...passage, label });
-      bm25Input.push(terms);
-      vectorRows.push(vector);
-    }
-  }
-  const vectors = new Float32Array(passages.length * dim);
-  vectorRows.forEach((row, i) => vectors.set(row, i * dim));
-
-  // Dense index: patch the previous one (mark old points deleted, add new), or build afresh.
-  const indexBar = progress('indexing', passages.length);
-  let dense: DenseIndex;
-  const dropped = previous ? previous.kb.passages.filter((p) => !keepIds.has(p.docId) && !keptLabels.has(p.label)) : [];
-  if (previous && deleted + dropped.length <= passages.length) {
-    dense = previous.kb.dense;
-    for (const p of dropped) dense.remove(p.label);
-    deleted += dropped.length;
-    indexBar.tick(passages.length - addedLabels.length);
-    for (const { label, vector } of addedLabels) {
-      dense.add(label, vector);
-      indexBar.tick();
-    }
-  } else {
-    // Fresh build (or compaction once deleted points outnumber live ones): labels renumbered.
-    dense = DenseIndex.create(dim, passages.length, options.hnsw);
-    deleted = 0;
-    passages.forEach((p, i) => {
-      p.label = i;
-      dense.add(i, vectors.subarray(i * dim, (i + 1) * dim));
-      indexBar.tick();
-    });
-    nextLabel = passages.length;
-  }
-  indexBar.done();
-  const bm25 = Bm25Index.build(bm25Input);
-
-  const documents = docIds.map((id) => puts.get(id)?.document ?? (prevDocs.get(id) as IndexedDocument));
+  const vectors = new RowBuffer(dim);
+  const bm25 = new Bm25Builder();
+  // ONE-LINE SEAM (after docs14 merges): send each document to `beginSnapshot(indexDir).addDocument(doc)` here instead of holding them.
+  const documents: IndexedDocument[] = [];
   const manifestDocs: IndexManifest['documents'] = {};
-  const perDoc = new Map<string, number>();
-  for (const p of passages) perDoc.set(p.docId, (perDoc.get(p.docId) ?? 0) + 1);
-  for (const d of documents) manifestDocs[d.meta.docId] = { hash: d.contentHash, source: d.source, passages: perDoc.get(d.meta.docId) ?? 0 };
-  return writeSnapshot(
-    options.indexDir,
-    {
-      manifest: {
-        model: { id: options.modelId, dimension: dim, pooling: options.profile.pooling, queryPrefix: options.profile.queryPrefix, passagePrefix: options.profile.passagePrefix },
-        chunker: { version: CHUNKER_VERSION, maxChars: options.chunkMaxChars, minChars: options.chunkMinChars },
-        analyzerVersion: ANALYZER_VERSION,
-        hnsw: { space: 'cosine', M: options.hnsw.M, efConstruction: options.hnsw.efConstruction, nextLabel, deleted },
-        documents: manifestDocs,
-        counts: { documents: documents.length, passages: passages.length },
-      },
-      documents,
-      passages,
-      vectors,
-      dense,
-      bm25,
+  const keptLabels = new Set<number>();
+  /** Rows whose new HNSW point waits for commit (mode `deferred`). */
+  const waiting: number[] = [];
+  let lastPut: string | undefined;
+  let state: 'open' | 'committing' | 'closed' = 'open';
+
+  let mode: 'fresh' | 'patch' | 'deferred';
+  let dense: DenseIndex | undefined;
+  if (!previous) {
+    mode = 'fresh';
+    dense = DenseIndex.create(dim, 1024, options.hnsw);
+  } else {
+    const rewritten = plan.put.some((id) => prevDocs.has(id));
+    const dropped = plan.remove.flatMap((id) => previousPositions.get(id) ?? []);
+    // Passages only grow from here, so the patch condition of commit holds whatever is added.
+    if (!rewritten && deleted + 2 * dropped.length <= previous.kb.passages.length) {
+      mode = 'patch';
+      dense = previous.kb.dense;
+      for (const pos of dropped.sort((a, b) => a - b)) dense.remove((previous.kb.passages[pos] as PassageRecord).label);
+      deleted += dropped.length;
+    } else mode = 'deferred';
+  }
+
+  const push = (record: PassageRecord, vector: Float32Array): void => {
+    passages.push(record);
+    vectors.push(vector);
+  };
+  const addDocument = (doc: IndexedDocument, count: number): void => {
+    documents.push(doc);
+    manifestDocs[doc.meta.docId] = { hash: doc.contentHash, source: doc.source, passages: count };
+  };
+  /** Kept documents that sort before `upTo` (all when undefined), copied from the previous snapshot. */
+  const flushKept = (upTo?: string): void => {
+    while (keptAt < kept.length && (upTo === undefined || byDocId(kept[keptAt] as string, upTo) < 0)) {
+      const docId = kept[keptAt] as string;
+      keptAt += 1;
+      if (!previous || !forward) continue;
+      const positions = previousPositions.get(docId) ?? [];
+      for (const pos of positions) {
+        push(previous.kb.passages[pos] as PassageRecord, previous.kb.vectors.subarray(pos * dim, (pos + 1) * dim));
+        bm25.addFrom(forward, pos);
+      }
+      addDocument(prevDocs.get(docId) as IndexedDocument, positions.length);
+    }
+  };
+  const refuse = (what: string): KbError => new KbError(ERROR_CODES.INTERNAL, `index write session: ${what}`);
+
+  return {
+    async put(batch) {
+      if (state !== 'open') throw refuse(`put after ${state === 'closed' ? 'commit or abort' : 'commit began'}`);
+      for (const write of batch) {
+        const docId = write.document.meta.docId;
+        if (!putIds.has(docId)) throw refuse(`document ${docId} was not in the session's plan`);
+        if (lastPut !== undefined && byDocId(docId, lastPut) <= 0) throw refuse(`document ${docId} came after ${lastPut}; documents are put in ascending docId order, each once`);
+        lastPut = docId;
+        flushKept(docId);
+        // Same id, same breadcrumb: the old HNSW point stays; only position and offsets move.
+        const old = new Map((previousPositions.get(docId) ?? []).map((pos) => [(previous?.kb.passages[pos] as PassageRecord).passageId, previous?.kb.passages[pos] as PassageRecord] as const));
+        for (const { passage, terms, vector } of write.passages) {
+          const before = old.get(passage.passageId);
+          const reuse = before !== undefined && before.breadcrumb === passage.breadcrumb && !keptLabels.has(before.label);
+          const row = passages.length;
+          const label = reuse ? before.label : mode === 'fresh' ? row : nextLabel++;
+          if (reuse) keptLabels.add(label);
+          bm25.add(terms instanceof Map ? terms : (terms as readonly string[]));
+          push({ ...passage, label }, vector);
+          if (reuse) continue;
+          if (mode === 'deferred') waiting.push(row);
+          else (dense as DenseIndex).add(label, vector);
+        }
+        addDocument(write.document, write.passages.length);
+      }
     },
-    { beforeSwitch: options.beforeSwitch },
-  );
+    async commit() {
+      if (state !== 'open') throw refuse(`commit after ${state === 'closed' ? 'commit or abort' : 'commit began'}`);
+      state = 'committing';
+      try {
+        flushKept();
+        if (documents.length !== kept.length + putIds.size) throw refuse(`committed before every planned document was put (${plan.put.length} planned)`);
+        const all = vectors.all();
+        if (mode === 'fresh') {
+          (dense as DenseIndex).fit();
+          nextLabel = passages.length;
+          deleted = 0;
+        } else if (mode === 'deferred' && previous) {
+          // Dense index: patch the previous one (mark old points deleted, add new), or build afresh.
+          const indexBar = progress('indexing', passages.length);
+          const dropped = previous.kb.passages.filter((p) => !keepIds.has(p.docId) && !keptLabels.has(p.label));
+          if (deleted + dropped.length <= passages.length) {
+            dense = previous.kb.dense;
+            for (const p of dropped) dense.remove(p.label);
+            deleted += dropped.length;
+            indexBar.tick(passages.length - waiting.length);
+            for (const row of waiting) {
+              dense.add((passages[row] as PassageRecord).label, vectors.row(row));
+              indexBar.tick();
+            }
+          } else {
+            // Compaction once deleted points outnumber live ones: labels renumbered.
+            dense = DenseIndex.create(dim, passages.length, options.hnsw);
+            deleted = 0;
+            passages.forEach((p, i) => {
+              p.label = i;
+              (dense as DenseIndex).add(i, vectors.row(i));
+              indexBar.tick();
+            });
+            nextLabel = passages.length;
+          }
+          indexBar.done();
+        }
+        const version = await writeSnapshot(
+          options.indexDir,
+          {
+            manifest: {
+              model: { id: options.modelId, dimension: dim, pooling: options.profile.pooling, queryPrefix: options.profile.queryPrefix, passagePrefix: options.profile.passagePrefix },
+              chunker: { version: CHUNKER_VERSION, maxChars: options.chunkMaxChars, minChars: options.chunkMinChars },
+              analyzerVersion: ANALYZER_VERSION,
+              hnsw: { space: 'cosine', M: options.hnsw.M, efConstruction: options.hnsw.efConstruction, nextLabel, deleted },
+              documents: manifestDocs,
+              counts: { documents: documents.length, passages: passages.length },
+            },
+            documents,
+            passages,
+            vectors: all,
+            dense: dense as DenseIndex,
+            bm25: bm25.build(),
+          },
+          { beforeSwitch: options.beforeSwitch },
+        );
+        return { version };
+      } finally {
+        state = 'closed';
+        release();
+      }
+    },
+    async abort() {
+      if (state === 'closed') return;
+      state = 'closed';
+      // Nothing was written; a previous index patched in memory is loaded afresh by the next write.
+      release();
+    },
+  };
 }

@@ -83,7 +83,8 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
     chunkMaxChars: options.chunkMaxChars,
     chunkMinChars: options.chunkMinChars,
     batchSize: options.batchSize,
-    documentsPerApply: Number.POSITIVE_INFINITY,
+    // Small batches: the snapshot's writer indexes each as it comes, while the workers embed the next.
+    documentsPerApply: 4,
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.workerMinPassages !== undefined ? { workerMinPassages: options.workerMinPassages } : {}),
     ...(options.extract ? { extract: options.extract } : {}),

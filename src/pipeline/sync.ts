@@ -1,23 +1,27 @@
 /**
  * Ingest into any store through its `StoreWriter`, in two steps:
- *  - *plan*: read the corpus folder and compare each document's content hash with the store's
- *    (added, changed, unchanged, removed; a file that fails to parse keeps its stored version);
- *  - *apply*: chunk, analyze and embed what changed (passages whose id is already stored keep their
- *    vector), then write it document batch by document batch, each batch one `apply` (one
- *    transaction in PostgreSQL: readers see a document whole or not at all).
- * The embedded snapshot has its own `ingest` (src/pipeline/ingest.ts), which also patches HNSW in place.
+ *  - *plan*: a first pass over the corpus folder reads, hashes and parses each file, keeping only
+ *    its metadata, and compares the hashes with the store's (added, changed, unchanged, removed; a
+ *    file that fails to parse keeps its stored version);
+ *  - *apply*: the documents to write are read again, a few at a time in docId order, chunked,
+ *    analyzed and embedded (passages whose id is already stored keep their vector; worker threads
+ *    embed while this thread reads ahead and writes), and each batch goes to one write session
+ *    (`beginWrite`): one transaction per batch in PostgreSQL, readers see a document whole or not at
+ *    all; the snapshot's session inserts each batch into HNSW on arrival and switches on commit.
+ * Memory holds the documents in flight, not the corpus. The embedded snapshot has its own `ingest`
+ * (src/pipeline/ingest.ts).
  */
 import type { Chunk } from '../chunking/chunker.js';
 import type { Embedder } from '../embeddings/embedder.js';
 import type { ExtractOptions } from '../extract/types.js';
 import { isReplicable } from '../embeddings/transformers-embedder.js';
 import { termCounts } from '../retrieval/analyzer.js';
-import type { DocumentWrite, StoreWriter } from '../storage/types.js';
+import { beginWrite, type DocumentWrite, type StoreWriter, type WriteSession } from '../storage/types.js';
 import { ERROR_CODES, KbError, describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
-import { noProgress, type ProgressFactory } from '../shared/progress.js';
-import { loadCorpus, type LoadedDocument } from './corpus.js';
+import { noProgress, type Progress, type ProgressFactory } from '../shared/progress.js';
+import { readDocument, scanCorpus, type LoadedDocument } from './corpus.js';
 import type { IngestSummary } from './ingest.js';
 import { startIngestWorkers, type IngestWorkers, type WorkerResult } from './ingest-workers.js';
 import { syncOriginals } from './library.js';
@@ -33,7 +37,7 @@ export interface SyncOptions {
   workers?: number;
   /** Fewest passages to embed for which workers are started (default WORKER_MIN_PASSAGES). */
   workerMinPassages?: number;
-  /** Documents written per `apply` (default 20; the embedded snapshot writes all in one). */
+  /** Documents read, embedded and written together (default 20: one transaction each in PostgreSQL). */
   documentsPerApply?: number;
   /** Write every document again (a store made with other settings). */
   rebuild?: boolean;
@@ -52,7 +56,7 @@ export interface SyncPlan {
 }
 
 /** The plan: what differs between the corpus folder and the store. */
-export function planSync(documents: readonly LoadedDocument[], errors: readonly KbError[], stored: ReadonlyMap<string, { hash: string; source: string }>, rebuild = false): SyncPlan {
+export function planSync(documents: readonly { meta: { docId: string }; contentHash: string }[], errors: readonly KbError[], stored: ReadonlyMap<string, { hash: string; source: string }>, rebuild = false): SyncPlan {
   const fresh = new Map(documents.map((d) => [d.meta.docId, d]));
   const failedSources = new Set(errors.map((e) => e.details?.file).filter((f): f is string => typeof f === 'string'));
   const plan: SyncPlan = { added: [], changed: [], unchanged: [], removed: [], kept: [] };
@@ -72,76 +76,172 @@ export function planSync(documents: readonly LoadedDocument[], errors: readonly 
   return plan;
 }
 
+/** Passages read ahead while the worker threads load the model (bounds what waits in memory). */
+const READ_AHEAD_PASSAGES = 4096;
+
+/** Documents read and chunked together, written by one `put` once all their vectors are in. */
+interface WriteBatch {
+  docs: LoadedDocument[];
+  /** Their passages, in order. */
+  items: Item[];
+  vectors: Float32Array[];
+  terms: ReadonlyMap<string, number>[];
+  /** Passages still being embedded. */
+  missing: number;
+}
+
+type Item = { doc: LoadedDocument; chunk: Chunk };
+type Slot = { batch: WriteBatch; at: number };
+
 export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
   const logger = options.logger ?? silentLogger;
   const progress = options.progress ?? noProgress;
   const started = Date.now();
   const synced = await syncOriginals(options.corpusDir, options.extract, logger);
-  const corpus = await loadCorpus(options.corpusDir, { maxChars: options.chunkMaxChars, minChars: options.chunkMinChars });
+  // First pass: metadata and hashes only; the documents to write are read again one by one below.
+  const corpus = await scanCorpus(options.corpusDir);
   corpus.errors.unshift(...synced.errors);
   for (const e of corpus.errors) logger.warn('corpus file skipped', { problem: e.message });
   const stored = await options.writer.hashes();
   const plan = planSync(corpus.documents, corpus.errors, stored, options.rebuild);
   const base = { documents: corpus.documents.length + plan.kept.length, ...plan, fileErrors: corpus.errors.map((e) => e.message) };
-  // Passages after the change: the corpus's, and those of kept documents as stored.
-  const passages = corpus.documents.reduce((a, d) => a + d.chunks.length, 0) + plan.kept.reduce((a, id) => a + (stored.get(id)?.passages ?? 0), 0);
+  // Passages after the change: those of unchanged and kept documents as stored, the others' as chunked below.
+  let passages = [...plan.unchanged, ...plan.kept].reduce((a, id) => a + (stored.get(id)?.passages ?? 0), 0);
   const changing = new Set([...plan.added, ...plan.changed]);
-  const changedDocs = corpus.documents.filter((d) => changing.has(d.meta.docId));
+  // In docId order: the order of the snapshot's passages, so its writer can index each batch on arrival.
+  const toWrite = corpus.documents.filter((d) => changing.has(d.meta.docId)).sort((a, b) => (a.meta.docId < b.meta.docId ? -1 : a.meta.docId > b.meta.docId ? 1 : 0));
   // Nothing to write, and the store was written before (an empty corpus over an empty store included).
-  const current = changedDocs.length === 0 && plan.removed.length === 0 ? await options.writer.version() : undefined;
+  const current = toWrite.length === 0 && plan.removed.length === 0 ? await options.writer.version() : undefined;
   if (current !== undefined && (stored.size > 0 || corpus.documents.length === 0)) {
     const version = current;
     return { ...base, upToDate: true, passages, embedded: 0, workers: 1, seconds: (Date.now() - started) / 1000, embedSeconds: 0, chunksPerSecond: 0, ...(version ? { version } : {}) };
   }
 
-  const total = changedDocs.reduce((a, d) => a + d.chunks.length, 0);
-  const bar = progress('embedding', total);
+  const chunkOptions = { maxChars: options.chunkMaxChars, minChars: options.chunkMinChars };
+  const perApply = Math.max(1, options.documentsPerApply ?? 20);
+  const dim = options.embedder.dimension;
+  const perRequest = options.batchSize * Math.max(1, Math.ceil(64 / options.batchSize));
+  const totalBytes = toWrite.reduce((a, d) => a + d.bytes, 0);
+  let bytesRead = 0;
+  let chunked = 0;
+  let nextDoc = 0;
+  let bar: Progress | undefined;
+  const open: WriteBatch[] = [];
+  const queue: Slot[] = [];
+
+  /** Reads, parses and chunks the next documents (one batch); what has no stored vector joins the embedding queue. */
+  const readBatch = async (): Promise<void> => {
+    const batch: WriteBatch = { docs: [], items: [], vectors: [], terms: [], missing: 0 };
+    for (const scanned of toWrite.slice(nextDoc, nextDoc + perApply)) {
+      const doc = await readDocument(scanned, chunkOptions);
+      batch.docs.push(doc);
+      for (const chunk of doc.chunks) batch.items.push({ doc, chunk });
+      bytesRead += scanned.bytes;
+    }
+    nextDoc = Math.min(nextDoc + perApply, toWrite.length);
+    chunked += batch.items.length;
+    // The total is known once every document is chunked; until then, estimated from the bytes read.
+    const total = nextDoc >= toWrite.length ? chunked : Math.max(chunked, Math.round((chunked / Math.max(bytesRead, 1)) * totalBytes));
+    if (bar) bar.retotal?.(total);
+    else bar = progress('embedding', total);
+    const reused = options.rebuild ? new Map<string, Float32Array>() : await options.writer.vectorsOf(batch.items.map(({ chunk: c }) => ({ passageId: c.passageId, breadcrumb: c.breadcrumb })));
+    batch.items.forEach((item, at) => {
+      const vector = reused.get(item.chunk.passageId);
+      if (vector) {
+        // Passages whose vector is kept are only analyzed (few: the unchanged clauses of edited documents).
+        batch.vectors[at] = vector;
+        batch.terms[at] = analyzed(item.doc, item.chunk);
+      } else {
+        queue.push({ batch, at });
+        batch.missing += 1;
+      }
+    });
+    bar.tick(batch.items.length - batch.missing);
+    open.push(batch);
+  };
+
+  let session: WriteSession | undefined;
+  let pool: IngestWorkers | undefined;
   let embedded = 0;
   let embedSeconds = 0;
   let version: string | undefined;
-  const perApply = Math.max(1, options.documentsPerApply ?? 20);
-  // Worker threads pay once there is enough to embed (each loads the model).
-  const pool = await startWorkers(options, total, logger);
-  const threads = pool?.size ?? 1;
   try {
-    // Documents in batches of `perApply`, the removals with the first; a first write of nothing is one empty batch.
-    const batches: LoadedDocument[][] = [];
-    for (let i = 0; i < changedDocs.length; i += perApply) batches.push(changedDocs.slice(i, i + perApply));
-    if (batches.length === 0) batches.push([]);
-    let removals = plan.removed;
-    for (const batch of batches) {
-      const chunks = batch.flatMap((d) => d.chunks.map((chunk) => ({ doc: d, chunk })));
-      const reused = options.rebuild ? new Map<string, Float32Array>() : await options.writer.vectorsOf(chunks.map(({ chunk: c }) => ({ passageId: c.passageId, breadcrumb: c.breadcrumb })));
-      const t0 = Date.now();
-      const vectors = new Map(reused);
-      const terms = new Map<string, ReadonlyMap<string, number>>();
-      // Passages whose vector is kept are only analyzed (few: the unchanged clauses of edited documents).
-      for (const { doc, chunk } of chunks) if (reused.has(chunk.passageId)) terms.set(chunk.passageId, analyzed(doc, chunk));
-      bar.tick(reused.size);
-      const toEmbed = chunks.filter(({ chunk }) => !reused.has(chunk.passageId));
-      await embedAll(toEmbed, options, pool, (item, vector, counts) => {
+    // Worker threads pay once there is enough to embed (each loads the model): read until that is known.
+    const wantsWorkers = (options.workers ?? 1) > 1 && isReplicable(options.embedder);
+    const minPassages = options.workerMinPassages ?? WORKER_MIN_PASSAGES;
+    while (wantsWorkers && nextDoc < toWrite.length && chunked < minPassages) await readBatch();
+    const starting = startWorkers(options, nextDoc < toWrite.length ? Number.POSITIVE_INFINITY : chunked, logger);
+    // While the workers load the model, this thread reads ahead (a bounded amount).
+    let ready = false;
+    void starting.finally(() => {
+      ready = true;
+    });
+    while (!ready && nextDoc < toWrite.length && queue.length < READ_AHEAD_PASSAGES) await readBatch();
+    pool = await starting;
+    session = await beginWrite(options.writer, { remove: plan.removed, put: toWrite.map((d) => d.meta.docId) });
+    const t0 = Date.now();
+    const run = (texts: string[]): Promise<WorkerResult> => (pool ? pool.run(texts, texts, options.batchSize) : embedAndAnalyze(options.embedder, texts, options.batchSize));
+    // Requests of whole embedding batches in flight, a few per worker; results come back in order.
+    const window = pool ? pool.size * 2 : 1;
+    const inFlight: { slots: Slot[]; result: Promise<WorkerResult> }[] = [];
+    for (;;) {
+      // First keep the workers busy, then write what is complete: the writer's work (HNSW insertion
+      // for the snapshot) runs in this thread while they embed.
+      while (inFlight.length < window && (queue.length > 0 || nextDoc < toWrite.length)) {
+        if (queue.length < perRequest && nextDoc < toWrite.length) {
+          await readBatch();
+          continue;
+        }
+        const slots = queue.splice(0, perRequest);
+        const result = run(slots.map(({ batch, at }) => (batch.items[at] as Item).chunk.indexText));
+        // A failure is thrown where it is awaited; one left behind by an earlier failure is not unhandled.
+        result.catch(() => {});
+        inFlight.push({ slots, result });
+      }
+      while (open.length > 0 && (open[0] as WriteBatch).missing === 0) await put(session, open.shift() as WriteBatch);
+      const next = inFlight.shift();
+      if (!next) break;
+      const result = await next.result;
+      next.slots.forEach(({ batch, at }, j) => {
+        const item = batch.items[at] as Item;
+        const counts = result.terms[j] as ReadonlyMap<string, number> | string;
+        if (typeof counts === 'string') throw analysisError(item.doc, item.chunk, counts);
         // A passage of words the model does not know has no direction: stored as zeros (never near
         // anything), not NaN, which a vector index would take for a point or refuse.
-        vectors.set(item.chunk.passageId, finiteOrZero(vector));
-        if (typeof counts === 'string') throw analysisError(item.doc, item.chunk, counts);
-        terms.set(item.chunk.passageId, counts);
-        bar.tick();
+        batch.vectors[at] = finiteOrZero(result.vectors.subarray(j * dim, (j + 1) * dim));
+        batch.terms[at] = counts;
+        batch.missing -= 1;
       });
-      embedSeconds += (Date.now() - t0) / 1000;
-      embedded += toEmbed.length;
-      const put: DocumentWrite[] = batch.map((doc) => ({
-        document: { meta: doc.meta, body: doc.body, contentHash: doc.contentHash, source: doc.source, tree: doc.tree },
-        passages: doc.chunks.map((c: Chunk) => ({ passage: passageFields(c), terms: terms.get(c.passageId) as ReadonlyMap<string, number>, vector: vectors.get(c.passageId) as Float32Array })),
-      }));
-      ({ version } = await options.writer.apply({ put, remove: removals }));
-      removals = [];
+      embedded += next.slots.length;
+      bar?.tick(next.slots.length);
     }
+    embedSeconds = (Date.now() - t0) / 1000;
+    ({ version } = await session.commit());
+  } catch (error) {
+    await session?.abort();
+    throw error;
   } finally {
     await pool?.close();
   }
-  bar.done();
+  passages += chunked;
+  bar?.done();
+  const threads = pool?.size ?? 1;
   const seconds = (Date.now() - started) / 1000;
   return { ...base, upToDate: false, passages, embedded, workers: threads, seconds, embedSeconds, chunksPerSecond: embedded / Math.max(embedSeconds, 1e-3), ...(version ? { version } : {}) };
+}
+
+/** Hands one complete batch to the writer, document by document, and lets go of its chunks. */
+async function put(session: WriteSession, batch: WriteBatch): Promise<void> {
+  let at = 0;
+  const writes: DocumentWrite[] = batch.docs.map((doc) => ({
+    document: { meta: doc.meta, body: doc.body, contentHash: doc.contentHash, source: doc.source, tree: doc.tree },
+    passages: doc.chunks.map((chunk) => {
+      const passage = { passage: passageFields(chunk), terms: batch.terms[at] as ReadonlyMap<string, number>, vector: batch.vectors[at] as Float32Array };
+      at += 1;
+      return passage;
+    }),
+  }));
+  await session.put(writes);
 }
 
 /** Below this many passages to embed, starting threads (each loads the model) costs more than it saves. */
@@ -156,35 +256,6 @@ async function startWorkers(options: SyncOptions, count: number, logger: Logger)
   } catch (error) {
     logger.warn('ingest workers did not start; embedding in this thread', { reason: describeError(error) });
     return undefined;
-  }
-}
-
-type Item = { doc: LoadedDocument; chunk: Chunk };
-
-/**
- * Embeds and analyzes `items` — in the worker pool (requests of whole embedding batches, a few in
- * flight per worker) or in this thread — and hands each result to `done` in order.
- */
-async function embedAll(items: readonly Item[], options: SyncOptions, pool: IngestWorkers | undefined, done: (item: Item, vector: Float32Array, counts: ReadonlyMap<string, number> | string) => void): Promise<void> {
-  const dim = options.embedder.dimension;
-  const perRequest = options.batchSize * Math.max(1, Math.ceil(64 / options.batchSize));
-  const requests: Item[][] = [];
-  for (let i = 0; i < items.length; i += perRequest) requests.push(items.slice(i, i + perRequest));
-  const run = (group: Item[]): Promise<WorkerResult> => {
-    const texts = group.map((x) => x.chunk.indexText);
-    return pool ? pool.run(texts, texts, options.batchSize) : embedAndAnalyze(options.embedder, texts, options.batchSize);
-  };
-  const window = pool ? pool.size * 2 : 1;
-  const inFlight: Promise<WorkerResult>[] = [];
-  for (let r = 0; r < requests.length; r += 1) {
-    while (inFlight.length < window && r + inFlight.length < requests.length) {
-      const pending = run(requests[r + inFlight.length] as Item[]);
-      // A failure is thrown where it is awaited; one left behind by an earlier failure is not unhandled.
-      pending.catch(() => {});
-      inFlight.push(pending);
-    }
-    const result = await (inFlight.shift() as Promise<WorkerResult>);
-    (requests[r] as Item[]).forEach((item, j) => done(item, result.vectors.subarray(j * dim, (j + 1) * dim), result.terms[j] as ReadonlyMap<string, number> | string));
   }
 }
 

@@ -9,6 +9,8 @@ export interface ProgressStream {
 
 export interface Progress {
   tick(n?: number): void;
+  /** Corrects the total (an estimate made before everything was counted). */
+  retotal?(total: number): void;
   done(): void;
 }
 
@@ -25,7 +27,8 @@ export function formatDuration(seconds: number): string {
 export const noProgress: ProgressFactory = () => ({ tick() {}, done() {} });
 
 export function createProgressFactory(stream: ProgressStream, now: () => number = Date.now): ProgressFactory {
-  return (label, total) => {
+  return (label, initialTotal) => {
+    let total = initialTotal;
     const started = now();
     let count = 0;
     let lastDecile = -1;
@@ -48,6 +51,9 @@ export function createProgressFactory(stream: ProgressStream, now: () => number 
       tick(n = 1) {
         count += n;
         render(false);
+      },
+      retotal(n) {
+        total = n;
       },
       done() {
         render(true);
