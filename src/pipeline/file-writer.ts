@@ -184,7 +184,9 @@ function openSession(previous: Previous | undefined, plan: SessionPlan, options:
   let nextLabel = previous?.manifest.hnsw.nextLabel ?? 0;
   let deleted = previous?.manifest.hnsw.deleted ?? 0;
   const passages: PassageRecord[] = [];
-  const vectors = new RowBuffer(dim);
+  // Sized for the passages expected (kept ones included), so that a large ingest does not grow them step by step.
+  const expected = Math.ceil(((plan.passages ?? 0) + kept.reduce((a, id) => a + (previousPositions.get(id)?.length ?? 0), 0)) * 1.05);
+  const vectors = new RowBuffer(dim, Math.max(expected, 1024));
   const bm25 = new Bm25Builder();
   // ONE-LINE SEAM (after docs14 merges): send each document to `beginSnapshot(indexDir).addDocument(doc)` here instead of holding them.
   const documents: IndexedDocument[] = [];
@@ -199,7 +201,7 @@ function openSession(previous: Previous | undefined, plan: SessionPlan, options:
   let dense: DenseIndex | undefined;
   if (!previous) {
     mode = 'fresh';
-    dense = DenseIndex.create(dim, 1024, options.hnsw);
+    dense = DenseIndex.create(dim, Math.max(expected, 1024), options.hnsw);
   } else {
     const rewritten = plan.put.some((id) => prevDocs.has(id));
     const dropped = plan.remove.flatMap((id) => previousPositions.get(id) ?? []);

@@ -129,6 +129,8 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
   const open: WriteBatch[] = [];
   const queue: Slot[] = [];
 
+  // Passages to write: known once every document is chunked; until then, estimated from the bytes read.
+  const estimateTotal = (): number => (nextDoc >= toWrite.length ? chunked : Math.max(chunked, Math.round((chunked / Math.max(bytesRead, 1)) * totalBytes)));
   /** Reads, parses and chunks the next documents (one batch); what has no stored vector joins the embedding queue. */
   const readBatch = async (): Promise<void> => {
     const batch: WriteBatch = { docs: [], items: [], vectors: [], terms: [], missing: 0 };
@@ -140,8 +142,7 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
     }
     nextDoc = Math.min(nextDoc + perApply, toWrite.length);
     chunked += batch.items.length;
-    // The total is known once every document is chunked; until then, estimated from the bytes read.
-    const total = nextDoc >= toWrite.length ? chunked : Math.max(chunked, Math.round((chunked / Math.max(bytesRead, 1)) * totalBytes));
+    const total = estimateTotal();
     if (bar) bar.retotal?.(total);
     else bar = progress('embedding', total);
     const reused = options.rebuild ? new Map<string, Float32Array>() : await options.writer.vectorsOf(batch.items.map(({ chunk: c }) => ({ passageId: c.passageId, breadcrumb: c.breadcrumb })));
@@ -178,7 +179,7 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
     });
     while (!ready && nextDoc < toWrite.length && queue.length < READ_AHEAD_PASSAGES) await readBatch();
     pool = await starting;
-    session = await beginWrite(options.writer, { remove: plan.removed, put: toWrite.map((d) => d.meta.docId) });
+    session = await beginWrite(options.writer, { remove: plan.removed, put: toWrite.map((d) => d.meta.docId), passages: estimateTotal() });
     const t0 = Date.now();
     const run = (texts: string[]): Promise<WorkerResult> => (pool ? pool.run(texts, texts, options.batchSize) : embedAndAnalyze(options.embedder, texts, options.batchSize));
     // Requests of whole embedding batches in flight, a few per worker; results come back in order.

@@ -176,6 +176,8 @@ export interface SessionPlan {
   remove: readonly string[];
   /** Documents that will be `put`, ascending (their content comes later). */
   put: readonly string[];
+  /** About how many passages they hold (an estimate, for sizing buffers). */
+  passages?: number;
 }
 
 /** A write in progress (`StoreWriter.begin`). */
