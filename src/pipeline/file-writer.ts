@@ -1,9 +1,10 @@
 /**
- * The embedded backend's *apply* step: a `StoreWriter` over INDEX_DIR. Each `apply` writes one new
- * snapshot version from the live one and the plan: documents left alone keep their passages,
- * vectors, BM25 term counts and HNSW points; a rewritten document keeps the HNSW point of every
- * passage whose id and breadcrumb did not change; removed and rewritten passages are marked deleted
- * in HNSW (compacted once deleted points outnumber live ones). Readers switch when CURRENT does.
+ * The embedded backend's *apply* step: a `StoreWriter` over INDEX_DIR. A write session (`begin`,
+ * also behind `apply`) writes one new snapshot version from the live one and the plan: documents
+ * left alone keep their passages, vectors, BM25 term counts and HNSW points; a rewritten document
+ * keeps the HNSW point of every passage whose id and breadcrumb did not change; removed and
+ * rewritten passages are marked deleted in HNSW (compacted once deleted points outnumber live
+ * ones). Readers switch when CURRENT does, on commit.
  */
 import { CHUNKER_VERSION } from '../chunking/chunker.js';
 import { DenseIndex, type HnswParams } from '../embeddings/dense-index.js';
@@ -17,7 +18,7 @@ import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import type { ProgressFactory } from '../shared/progress.js';
 import { noProgress } from '../shared/progress.js';
-import { currentVersion, loadIndex, readManifest, writeSnapshot, type IndexManifest } from './index-store.js';
+import { currentVersion, loadIndex, readManifest, writeSnapshot, type IndexManifest, type SnapshotToWrite } from './index-store.js';
 
 export interface FileWriterOptions {
   indexDir: string;
@@ -79,7 +80,7 @@ export function fileWriter(options: FileWriterOptions): FileWriter {
     async begin(plan) {
       const { previous } = await load();
       // The next write starts from what is live then (also after a failure that touched the loaded HNSW).
-      return openSession(previous, plan, options, () => {
+      return await openSession(previous, plan, options, () => {
         loaded = undefined;
       });
     },
@@ -148,6 +149,25 @@ class RowBuffer {
   }
 }
 
+/** Where a session's documents go: the shape of index-store's `beginSnapshot` (branch docs14), which streams them to disk. */
+interface DocumentSink {
+  addDocument(doc: IndexedDocument): Promise<void>;
+  commit(rest: Omit<SnapshotToWrite, 'documents'>, hooks?: { beforeSwitch?: () => Promise<void> }): Promise<string>;
+  abort(): Promise<void>;
+}
+
+/** The sink until then: holds the documents and writes them with the rest in one `writeSnapshot`. */
+async function holdDocuments(indexDir: string): Promise<DocumentSink> {
+  const documents: IndexedDocument[] = [];
+  return {
+    async addDocument(doc) {
+      documents.push(doc);
+    },
+    commit: (rest, hooks) => writeSnapshot(indexDir, { ...rest, documents }, hooks),
+    async abort() {},
+  };
+}
+
 const byDocId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -164,7 +184,7 @@ const byDocId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  *    insertion waits for `commit`, then patches or compacts as before.
  * Nothing is visible to readers before `commit` switches CURRENT.
  */
-function openSession(previous: Previous | undefined, plan: SessionPlan, options: FileWriterOptions, release: () => void): WriteSession {
+async function openSession(previous: Previous | undefined, plan: SessionPlan, options: FileWriterOptions, release: () => void): Promise<WriteSession> {
   const progress = options.progress ?? noProgress;
   const dim = options.dimension;
   const prevDocs = previous?.kb.documents ?? new Map<string, IndexedDocument>();
@@ -188,8 +208,9 @@ function openSession(previous: Previous | undefined, plan: SessionPlan, options:
   const expected = Math.ceil(((plan.passages ?? 0) + kept.reduce((a, id) => a + (previousPositions.get(id)?.length ?? 0), 0)) * 1.05);
   const vectors = new RowBuffer(dim, Math.max(expected, 1024));
   const bm25 = new Bm25Builder();
-  // ONE-LINE SEAM (after docs14 merges): send each document to `beginSnapshot(indexDir).addDocument(doc)` here instead of holding them.
-  const documents: IndexedDocument[] = [];
+  // SEAM (branch docs14): `await beginSnapshot(options.indexDir)` here streams the documents to disk instead of holding them.
+  const sink: DocumentSink = await holdDocuments(options.indexDir);
+  let documentCount = 0;
   const manifestDocs: IndexManifest['documents'] = {};
   const keptLabels = new Set<number>();
   /** Rows whose new HNSW point waits for commit (mode `deferred`). */
@@ -218,12 +239,13 @@ function openSession(previous: Previous | undefined, plan: SessionPlan, options:
     passages.push(record);
     vectors.push(vector);
   };
-  const addDocument = (doc: IndexedDocument, count: number): void => {
-    documents.push(doc);
+  const addDocument = async (doc: IndexedDocument, count: number): Promise<void> => {
+    await sink.addDocument(doc);
+    documentCount += 1;
     manifestDocs[doc.meta.docId] = { hash: doc.contentHash, source: doc.source, passages: count };
   };
   /** Kept documents that sort before `upTo` (all when undefined), copied from the previous snapshot. */
-  const flushKept = (upTo?: string): void => {
+  const flushKept = async (upTo?: string): Promise<void> => {
     while (keptAt < kept.length && (upTo === undefined || byDocId(kept[keptAt] as string, upTo) < 0)) {
       const docId = kept[keptAt] as string;
       keptAt += 1;
@@ -233,7 +255,7 @@ function openSession(previous: Previous | undefined, plan: SessionPlan, options:
         push(previous.kb.passages[pos] as PassageRecord, previous.kb.vectors.subarray(pos * dim, (pos + 1) * dim));
         bm25.addFrom(forward, pos);
       }
-      addDocument(prevDocs.get(docId) as IndexedDocument, positions.length);
+      await addDocument(prevDocs.get(docId) as IndexedDocument, positions.length);
     }
   };
   const refuse = (what: string): KbError => new KbError(ERROR_CODES.INTERNAL, `index write session: ${what}`);
@@ -246,7 +268,7 @@ function openSession(previous: Previous | undefined, plan: SessionPlan, options:
         if (!putIds.has(docId)) throw refuse(`document ${docId} was not in the session's plan`);
         if (lastPut !== undefined && byDocId(docId, lastPut) <= 0) throw refuse(`document ${docId} came after ${lastPut}; documents are put in ascending docId order, each once`);
         lastPut = docId;
-        flushKept(docId);
+        await flushKept(docId);
         // Same id, same breadcrumb: the old HNSW point stays; only position and offsets move.
         const old = new Map((previousPositions.get(docId) ?? []).map((pos) => [(previous?.kb.passages[pos] as PassageRecord).passageId, previous?.kb.passages[pos] as PassageRecord] as const));
         for (const { passage, terms, vector } of write.passages) {
@@ -261,15 +283,15 @@ function openSession(previous: Previous | undefined, plan: SessionPlan, options:
           if (mode === 'deferred') waiting.push(row);
           else (dense as DenseIndex).add(label, vector);
         }
-        addDocument(write.document, write.passages.length);
+        await addDocument(write.document, write.passages.length);
       }
     },
     async commit() {
       if (state !== 'open') throw refuse(`commit after ${state === 'closed' ? 'commit or abort' : 'commit began'}`);
       state = 'committing';
       try {
-        flushKept();
-        if (documents.length !== kept.length + putIds.size) throw refuse(`committed before every planned document was put (${plan.put.length} planned)`);
+        await flushKept();
+        if (documentCount !== kept.length + putIds.size) throw refuse(`committed before every planned document was put (${plan.put.length} planned)`);
         const all = vectors.all();
         if (mode === 'fresh') {
           (dense as DenseIndex).fit();
@@ -301,8 +323,7 @@ function openSession(previous: Previous | undefined, plan: SessionPlan, options:
           }
           indexBar.done();
         }
-        const version = await writeSnapshot(
-          options.indexDir,
+        const version = await sink.commit(
           {
             manifest: {
               model: { id: options.modelId, dimension: dim, pooling: options.profile.pooling, queryPrefix: options.profile.queryPrefix, passagePrefix: options.profile.passagePrefix },
@@ -310,9 +331,8 @@ function openSession(previous: Previous | undefined, plan: SessionPlan, options:
               analyzerVersion: ANALYZER_VERSION,
               hnsw: { space: 'cosine', M: options.hnsw.M, efConstruction: options.hnsw.efConstruction, nextLabel, deleted },
               documents: manifestDocs,
-              counts: { documents: documents.length, passages: passages.length },
+              counts: { documents: documentCount, passages: passages.length },
             },
-            documents,
             passages,
             vectors: all,
             dense: dense as DenseIndex,
@@ -321,6 +341,9 @@ function openSession(previous: Previous | undefined, plan: SessionPlan, options:
           { beforeSwitch: options.beforeSwitch },
         );
         return { version };
+      } catch (error) {
+        await sink.abort();
+        throw error;
       } finally {
         state = 'closed';
         release();
@@ -329,8 +352,9 @@ function openSession(previous: Previous | undefined, plan: SessionPlan, options:
     async abort() {
       if (state === 'closed') return;
       state = 'closed';
-      // Nothing was written; a previous index patched in memory is loaded afresh by the next write.
+      // Nothing goes live; a previous index patched in memory is loaded afresh by the next write.
       release();
+      await sink.abort();
     },
   };
 }

@@ -162,6 +162,7 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
   };
 
   let session: WriteSession | undefined;
+  let starting: Promise<IngestWorkers | undefined> | undefined;
   let pool: IngestWorkers | undefined;
   let embedded = 0;
   let embedSeconds = 0;
@@ -171,7 +172,7 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
     const wantsWorkers = (options.workers ?? 1) > 1 && isReplicable(options.embedder);
     const minPassages = options.workerMinPassages ?? WORKER_MIN_PASSAGES;
     while (wantsWorkers && nextDoc < toWrite.length && chunked < minPassages) await readBatch();
-    const starting = startWorkers(options, nextDoc < toWrite.length ? Number.POSITIVE_INFINITY : chunked, logger);
+    starting = startWorkers(options, nextDoc < toWrite.length ? Number.POSITIVE_INFINITY : chunked, logger);
     // While the workers load the model, this thread reads ahead (a bounded amount).
     let ready = false;
     void starting.finally(() => {
@@ -222,7 +223,8 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
     await session?.abort();
     throw error;
   } finally {
-    await pool?.close();
+    // Also workers still starting when reading a document failed.
+    await (pool ?? (await starting))?.close();
   }
   passages += chunked;
   bar?.done();
