@@ -45,7 +45,10 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
   if (options.remoteHost) env.remoteHost = options.remoteHost.endsWith('/') ? options.remoteHost : `${options.remoteHost}/`;
   let extractor: FeatureExtractionPipeline;
   try {
-    extractor = await pipeline('feature-extraction', profile.id, { dtype: 'fp32' });
+    // The model built here is one Gather: nothing for ONNX Runtime's intra-op thread pool to share,
+    // whose threads would only spin between calls (40 % of ingest CPU on 10k passages, BENCHMARKS.md).
+    const threads = profile.builtLocally ? { session_options: { intraOpNumThreads: 1, interOpNumThreads: 1 } } : {};
+    extractor = await pipeline('feature-extraction', profile.id, { dtype: 'fp32', ...threads });
   } catch (error) {
     const hint = profile.builtLocally
       ? 'run `npm run -s kb -- model build`'
