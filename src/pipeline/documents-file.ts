@@ -47,19 +47,24 @@ const encoder = new TextEncoder();
 type Crc32 = (data: Uint8Array, value?: number) => number;
 
 let crcTable: Uint32Array | undefined;
-/** zlib.crc32 where Node has it (20.15+), else the same CRC-32 (IEEE) computed here. */
-const crc32: Crc32 =
-  (zlib as { crc32?: Crc32 }).crc32 ??
-  ((data, value = 0) => {
-    crcTable ??= Uint32Array.from({ length: 256 }, (_, n) => {
-      let c = n;
-      for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      return c >>> 0;
-    });
-    let c = ~value >>> 0;
-    for (const byte of data) c = (crcTable[(c ^ byte) & 0xff] as number) ^ (c >>> 8);
-    return ~c >>> 0;
+const nativeCrc32 = (zlib as { crc32?: Crc32 }).crc32;
+/**
+ * zlib.crc32 where Node has it (20.15+), else the same CRC-32 (IEEE) computed here. An empty
+ * input returns `value` itself (zlib answers 0 for an empty buffer without memory behind it).
+ */
+const crc32: Crc32 = (data, value = 0) => (data.length === 0 ? value : nativeCrc32 ? nativeCrc32(data, value) : tableCrc32(data, value));
+
+/** CRC-32 (IEEE) without zlib, for Node before 20.15; exported for its test against zlib. */
+export function tableCrc32(data: Uint8Array, value = 0): number {
+  crcTable ??= Uint32Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
   });
+  let c = ~value >>> 0;
+  for (const byte of data) c = (crcTable[(c ^ byte) & 0xff] as number) ^ (c >>> 8);
+  return ~c >>> 0;
+}
 
 function damaged(file: string, detail: string, cause?: unknown): KbError {
   return new KbError(ERROR_CODES.INDEX_CORRUPT, `documents file ${file} is damaged: ${detail}; ${REBUILD_HINT}`, cause === undefined ? {} : { cause });

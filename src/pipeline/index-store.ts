@@ -147,7 +147,8 @@ export function beginSnapshot(indexDir: string): SnapshotDraft {
         }
         // In FILES order, as the manifest lists them.
         const files: IndexManifest['files'] = {};
-        files[DOCUMENTS_FILE] = await writer.finish();
+        const { bytes, sha256 } = await writer.finish();
+        files[DOCUMENTS_FILE] = { bytes, sha256 };
         files['passages.bin'] = await writeFileHashed(path.join(dir, 'passages.bin'), encodePassages(rest.passages));
         files['vectors.f32'] = await writeFileHashed(path.join(dir, 'vectors.f32'), new Uint8Array(rest.vectors.buffer, rest.vectors.byteOffset, rest.vectors.byteLength));
         const hnsw = path.join(dir, 'dense.hnsw');
