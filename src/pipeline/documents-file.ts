@@ -79,7 +79,7 @@ type DocumentHead = Omit<IndexedDocument, 'body'>;
  */
 export class DocumentsFileWriter {
   private readonly offsets: number[] = [];
-  private readonly docIds: string[] = [];
+  private readonly ids: string[] = [];
   private readonly seen = new Set<string>();
 
   private constructor(private readonly out: HashingFileWriter) {}
@@ -99,9 +99,15 @@ export class DocumentsFileWriter {
   }
 
   get count(): number {
-    return this.docIds.length;
+    return this.ids.length;
   }
 
+  /** docIds added so far, in order. */
+  get docIds(): readonly string[] {
+    return this.ids;
+  }
+
+  /** Appends one record; `add`s not awaited one by one still land whole and in call order. */
   async add(doc: IndexedDocument): Promise<void> {
     const docId = doc.meta.docId;
     if (this.seen.has(docId)) throw new KbError(ERROR_CODES.INVALID_INPUT, `document ${docId} was added to ${this.out.file} twice; each docId goes in once`);
@@ -116,21 +122,20 @@ export class DocumentsFileWriter {
     header.writeUInt32LE(utf16 ? FLAG_UTF16 : 0, 8);
     header.writeUInt32LE(crc32(body, crc32(meta)), 12);
     this.seen.add(docId);
-    this.docIds.push(docId);
+    this.ids.push(docId);
     this.offsets.push(this.out.position);
-    await this.out.write(header);
-    await this.out.write(meta);
-    await this.out.write(body);
+    // Queued in call order, so adds that do not wait for each other still write whole records.
+    await Promise.all([this.out.write(header), this.out.write(meta), this.out.write(body)]);
   }
 
   async finish(): Promise<FileDigest & { count: number }> {
-    const n = this.docIds.length;
+    const n = this.ids.length;
     const tableStart = this.out.position;
     const table = Buffer.alloc((n + 1) * 8);
     this.offsets.forEach((offset, i) => table.writeBigUInt64LE(BigInt(offset), i * 8));
     table.writeBigUInt64LE(BigInt(tableStart), n * 8);
-    const ids = Buffer.concat(
-      this.docIds.flatMap((id) => {
+    const idBlock = Buffer.concat(
+      this.ids.flatMap((id) => {
         const bytes = Buffer.from(id, 'utf8');
         const length = Buffer.alloc(4);
         length.writeUInt32LE(bytes.length, 0);
@@ -141,12 +146,10 @@ export class DocumentsFileWriter {
     footer.writeBigUInt64LE(BigInt(tableStart), 0);
     footer.writeBigUInt64LE(BigInt(tableStart + table.length), 8);
     footer.writeUInt32LE(n, 16);
-    footer.writeUInt32LE(crc32(ids, crc32(table)), 20);
+    footer.writeUInt32LE(crc32(idBlock, crc32(table)), 20);
     END_MAGIC.copy(footer, 24);
     try {
-      await this.out.write(table);
-      await this.out.write(ids);
-      await this.out.write(footer);
+      await Promise.all([this.out.write(table), this.out.write(idBlock), this.out.write(footer)]);
     } catch (error) {
       await this.out.discard();
       throw error;

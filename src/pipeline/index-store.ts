@@ -142,8 +142,10 @@ export function beginSnapshot(indexDir: string): SnapshotDraft {
       try {
         const writer = await documents();
         const listed = Object.keys(rest.manifest.documents).length;
-        if (writer.count !== rest.manifest.counts.documents || writer.count !== listed) {
-          throw new KbError(ERROR_CODES.INTERNAL, `index version ${version} was given ${writer.count} documents; its manifest counts ${rest.manifest.counts.documents} and lists ${listed}`);
+        const unlisted = writer.docIds.find((id) => !Object.hasOwn(rest.manifest.documents, id));
+        if (writer.count !== rest.manifest.counts.documents || writer.count !== listed || unlisted !== undefined) {
+          const without = unlisted === undefined ? '' : `, without ${unlisted}`;
+          throw new KbError(ERROR_CODES.INTERNAL, `index version ${version} was given ${writer.count} documents; its manifest counts ${rest.manifest.counts.documents} and lists ${listed}${without}`);
         }
         // In FILES order, as the manifest lists them.
         const files: IndexManifest['files'] = {};

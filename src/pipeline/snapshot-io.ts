@@ -39,7 +39,9 @@ async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
 
 /**
  * A new file written front to back: small writes are gathered into 4 MiB blocks, large ones go
- * straight through; `finish` fsyncs and closes it and returns its size and sha256.
+ * straight through; `finish` fsyncs and closes it and returns its size and sha256. Writes land in
+ * the order they are called, even when a caller does not wait for one before the next; after a
+ * failed write every later one fails with the same error.
  */
 export class HashingFileWriter {
   private readonly hash: Hash = createHash('sha256');
@@ -47,6 +49,8 @@ export class HashingFileWriter {
   private used = 0;
   private written = 0;
   private closed = false;
+  private tail: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | undefined;
 
   private constructor(
     readonly file: string,
@@ -58,14 +62,30 @@ export class HashingFileWriter {
     return new HashingFileWriter(file, await open(file, 'w'));
   }
 
-  /** Bytes written so far (= the offset the next write lands at). */
+  /** Bytes written so far, queued writes included (= the offset the next write lands at). */
   get position(): number {
     return this.written;
   }
 
-  async write(bytes: Uint8Array): Promise<void> {
+  /** Queues `bytes` (not to be changed until the returned promise settles). */
+  write(bytes: Uint8Array): Promise<void> {
     this.hash.update(bytes);
     this.written += bytes.length;
+    return this.enqueue(() => this.store(bytes));
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const run = this.tail.then(() => {
+      if (this.failure) throw this.failure.error;
+      return step();
+    });
+    this.tail = run.catch((error: unknown) => {
+      this.failure ??= { error };
+    });
+    return run;
+  }
+
+  private async store(bytes: Uint8Array): Promise<void> {
     if (this.used + bytes.length <= this.block.length) {
       this.block.set(bytes, this.used);
       this.used += bytes.length;
@@ -88,8 +108,10 @@ export class HashingFileWriter {
   /** Flushes, fsyncs and closes the file. */
   async finish(): Promise<FileDigest> {
     try {
-      await this.flush();
-      await this.handle.sync();
+      await this.enqueue(async () => {
+        await this.flush();
+        await this.handle.sync();
+      });
     } finally {
       await this.close();
     }
@@ -98,6 +120,7 @@ export class HashingFileWriter {
 
   /** Closes and deletes the unfinished file. */
   async discard(): Promise<void> {
+    await this.tail;
     await this.close();
     await rm(this.file, { force: true });
   }

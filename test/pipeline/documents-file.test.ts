@@ -97,6 +97,16 @@ describe('documents file (documents.bin)', () => {
     expect(await readDocumentsFile(file)).toEqual(docs);
   });
 
+  it('writes whole records in call order when adds are not awaited one by one', async () => {
+    const file = await tempFile();
+    const big = '第十条 数据中心用电价格按照大工业电价执行。'.repeat(150_000);
+    const docs = Array.from({ length: 40 }, (_, i) => documentOf(`d${i}`, i % 7 === 0 ? big : `第${i}条 内容`));
+    const writer = await DocumentsFileWriter.create(file);
+    await Promise.all(docs.map((doc) => writer.add(doc)));
+    await writer.finish();
+    expect(await readDocumentsFile(file)).toEqual(docs);
+  });
+
   it('leaves no file when the stream fails, and refuses a docId added twice', async () => {
     const file = await tempFile();
     const docs = await realDocuments();
