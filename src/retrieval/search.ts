@@ -61,7 +61,9 @@ export const DEFAULT_TUNING: SearchTuning = {
   fusion: 'score',
   denseWeight: 0.3,
   candidates: 60,
-  diversityDecay: 0.85,
+  // Gentle: a list question's answering documents may each need their second or third passage in the
+  // top 5 (0.85 pushed them below other documents' weaker best; 1.0 lets one document crowd the answer).
+  diversityDecay: 0.95,
   filterNamedDocs: true,
   phraseWeight: 0.05,
   expansion: DEFAULT_EXPANSION,
