@@ -250,6 +250,12 @@ export class Bm25Index {
     return id === undefined ? [] : Array.from(this.postingDocs.subarray(this.offsets[id], this.offsets[id + 1]));
   }
 
+  /** `passagesWith` without the copy: a view of the postings (do not write to it). */
+  postings(term: string): Int32Array {
+    const id = this.vocabulary.get(term);
+    return id === undefined ? EMPTY_POSTINGS : this.postingDocs.subarray(this.offsets[id], this.offsets[id + 1]);
+  }
+
   /** Whether any passage contains the term. */
   has(term: string): boolean {
     return this.vocabulary.has(term);
@@ -405,6 +411,8 @@ export class Bm25Index {
     return results.slice(0, Math.floor(k));
   }
 }
+
+const EMPTY_POSTINGS = new Int32Array(0);
 
 /** First position in [from, to) whose passage index is ≥ target (galloping, then binary search). */
 function seek(docs: Int32Array, from: number, to: number, target: number): number {

@@ -1,0 +1,96 @@
+/**
+ * Where the time of one `POST /api/search` goes, in process: the index under INDEX_DIR (CORPUS_DIR
+ * for its corpus) opened as `kb serve` opens it, then the 43 dev questions searched in turn (one
+ * round to warm up, then BENCH_ROUNDS, default 3), each phase of the route timed on its own:
+ * query understanding, BM25, dense, the whole search, the abstention check (evidence view +
+ * decision), presenting and serializing the hits. Prints p50/p95 per phase.
+ *
+ * `BENCH_DIGEST=file.json` also writes every question's hits (passageId, score), `abstained` and
+ * the serialized body's hash: two builds that must answer alike write equal files.
+ * `BENCH_PROFILE=file.cpuprofile` writes a CPU profile of the measured rounds (not the warm-up).
+ *
+ *   INDEX_DIR=/tmp/copy/index CORPUS_DIR=/tmp/copy/corpus npx tsx scripts/bench-search-phases.ts
+ */
+import { createHash } from 'node:crypto';
+import { Session } from 'node:inspector/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config/index.js';
+import { loadIndex } from '../src/pipeline/index-store.js';
+import { createEmbeddingRuntime, expectationsFor } from '../src/pipeline/runtime.js';
+import { abstains, evidenceRequest } from '../src/retrieval/answer.js';
+import { isoToday, presentHit } from '../src/retrieval/presenter.js';
+import { understandQuery } from '../src/retrieval/query.js';
+import { createKnowledgeService } from '../src/retrieval/service.js';
+import { fileStore } from '../src/storage/file-store.js';
+import { percentile } from './bench-support.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
+const { embedder, profile } = await createEmbeddingRuntime(config);
+const kb = await loadIndex(config.indexDir, expectationsFor(config, embedder));
+const store = fileStore(kb);
+const service = createKnowledgeService(store, embedder, { search: { denseWeight: profile.defaultDenseWeight } });
+const questions = (await readFile(path.join(ROOT, 'test/fixtures/dev.jsonl'), 'utf8'))
+  .trim()
+  .split('\n')
+  .map((l) => (JSON.parse(l) as { question: string }).question);
+
+const phases = new Map<string, number[]>();
+/** Per phase, per question: the slowest time seen (which questions make the p95). */
+const slowest = new Map<string, Map<string, number>>();
+let current = '';
+const time = async <T>(phase: string, record: boolean, f: () => T | Promise<T>): Promise<T> => {
+  const t = performance.now();
+  const out = await f();
+  if (record) {
+    const ms = performance.now() - t;
+    let list = phases.get(phase);
+    if (!list) phases.set(phase, (list = []));
+    list.push(ms);
+    let perQuestion = slowest.get(phase);
+    if (!perQuestion) slowest.set(phase, (perQuestion = new Map()));
+    perQuestion.set(current, Math.max(ms, perQuestion.get(current) ?? 0));
+  }
+  return out;
+};
+
+const digest: { query: string; hits: [string, number][]; abstained: boolean; body: string }[] = [];
+const aliases = await service.searcher.aliases();
+const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
+for (let round = 0; round <= ROUNDS; round += 1) {
+  const record = round > 0;
+  if (round === 1 && profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
+  for (const q of questions) {
+    current = q;
+    const understanding = await time('understand', record, () => understandQuery(q, aliases));
+    await time('bm25 (understood terms)', record, () => store.lexical.search(understanding.terms, 60));
+    const qv = await embedder.embedQuery(q);
+    await time('dense', record, () => store.vectors.search(qv, 60));
+    const response = await time('search (all of it)', record, () => service.search(q, { k: 10, mergeClause: false }));
+    const view = await time('evidence view', record, () => service.store.evidence(evidenceRequest(response)));
+    const abstained = await time('abstention decision', record, () => abstains(view, response));
+    const docs = await service.catalog();
+    const body = await time('present + JSON', record, () => JSON.stringify({ results: response.results.map((r) => presentHit(docs, r, isoToday())), abstained }));
+    if (round === 1) digest.push({ query: q, hits: response.results.map((h) => [h.passageId, h.score]), abstained, body: createHash('sha256').update(body).digest('hex') });
+  }
+}
+if (profiler && process.env.BENCH_PROFILE) await writeFile(process.env.BENCH_PROFILE, JSON.stringify((await profiler.post('Profiler.stop')).profile));
+console.log(`${kb.passages.length} passages, ${questions.length} questions × ${ROUNDS} rounds`);
+for (const [phase, xs] of phases) console.log(`${phase.padEnd(26)} p50 ${percentile(xs, 0.5).toFixed(2).padStart(7)}  p95 ${percentile(xs, 0.95).toFixed(2).padStart(7)}  max ${Math.max(...xs).toFixed(2).padStart(7)} ms`);
+if (process.env.BENCH_SLOWEST) {
+  for (const [phase, perQuestion] of slowest) {
+    const top = [...perQuestion].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.BENCH_SLOWEST));
+    console.log(`slowest ${phase}: ${top.map(([q, ms]) => `${ms.toFixed(1)} ${q}`).join(' | ')}`);
+  }
+}
+if (process.env.BENCH_DIGEST) await writeFile(process.env.BENCH_DIGEST, `${JSON.stringify(digest, null, 1)}\n`);
+await embedder.dispose?.();
