@@ -1,8 +1,9 @@
 /**
  * The embedded backend (INDEX_STORE=file, the default): one immutable snapshot held in memory
  * (`KnowledgeIndex`: documents, passages, vectors, HNSW and BM25) behind the storage interfaces.
- * Reads resolve at once; filters by docId become a position predicate checked inside the BM25 and
- * HNSW loops. Writes go through ingest, which builds and switches a new snapshot folder.
+ * Reads resolve at once; a filter by docId becomes the ascending list of its passages' positions,
+ * which the BM25 scorer seeks through and the exact dense scan reads (HNSW's graph search asks it
+ * per candidate). Writes go through ingest, which builds and switches a new snapshot folder.
  */
 import { passageText, type KnowledgeIndex, type PassageRecord } from '../retrieval/knowledge-index.js';
 import { documentMatches } from './filters.js';
@@ -23,6 +24,7 @@ export class FileStore implements KnowledgeStore {
   /** Positions of each document's passages, in reading order. */
   private readonly byDoc = new Map<string, number[]>();
   private summaries: DocumentSummary[] | undefined;
+  private readonly allowedCache = new Map<string, Int32Array>();
   /** The snapshot itself (evaluation and tests read it; transports go through the interfaces). */
   readonly index: KnowledgeIndex;
 
@@ -75,8 +77,8 @@ export class FileStore implements KnowledgeStore {
     };
     this.lexical = {
       search: async (terms, k, options = {}) => {
-        const allow = this.allow(options.filter);
-        const hits = kb.bm25.search(terms, k, { ...(options.weights ? { weights: options.weights } : {}), ...(allow ? { allow } : {}) });
+        const allowed = this.allowedPositions(options.filter);
+        const hits = kb.bm25.search(terms, k, { ...(options.weights ? { weights: options.weights } : {}), ...(allowed ? { allowed } : {}) });
         return hits.map((h) => ({ passageId: (kb.passages[h.index] as PassageRecord).passageId, score: h.score }));
       },
       stats: async (terms, filter) => this.stats(terms, filter),
@@ -85,10 +87,11 @@ export class FileStore implements KnowledgeStore {
     };
     this.vectors = {
       search: async (vector, k, filter) => {
-        const allow = this.allow(filter);
-        const allowLabel = allow ? (label: number): boolean => allow(kb.byLabel.get(label) ?? -1) : undefined;
+        const allowed = this.allowedPositions(filter);
+        const allowLabel = allowed ? (label: number): boolean => includes(allowed, kb.byLabel.get(label) ?? -1) : undefined;
+        const labels = allowed ? (): Int32Array => allowed.map((pos) => (kb.passages[pos] as PassageRecord).label) : undefined;
         const out: ScoredPassage[] = [];
-        for (const h of kb.dense.search(vector, k, allowLabel)) {
+        for (const h of kb.dense.search(vector, k, allowLabel, labels)) {
           const pos = kb.byLabel.get(h.label);
           if (pos !== undefined) out.push({ passageId: (kb.passages[pos] as PassageRecord).passageId, score: h.score });
         }
@@ -120,6 +123,31 @@ export class FileStore implements KnowledgeStore {
     return (pos) => ids.has((this.kb.passages[pos] as PassageRecord | undefined)?.docId ?? '');
   }
 
+  /**
+   * The positions a filter admits, ascending (undefined: no filter), from the documents' passage
+   * lists: what the BM25 scorer seeks through and the dense scan reads. The last few are kept
+   * (named documents and filters recur).
+   */
+  private allowedPositions(filter: PassageFilter | undefined): Int32Array | undefined {
+    if (!filter?.docIds) return undefined;
+    const key = filter.docIds.join('\u0000');
+    const hit = this.allowedCache.get(key);
+    if (hit) {
+      // Most recently used last.
+      this.allowedCache.delete(key);
+      this.allowedCache.set(key, hit);
+      return hit;
+    }
+    const lists = [...new Set(filter.docIds)].map((id) => this.byDoc.get(id) ?? []);
+    const out = new Int32Array(lists.reduce((a, l) => a + l.length, 0));
+    let n = 0;
+    for (const list of lists) for (const pos of list) out[n++] = pos;
+    out.sort();
+    if (this.allowedCache.size >= ALLOWED_CACHE) this.allowedCache.delete(this.allowedCache.keys().next().value as string);
+    this.allowedCache.set(key, out);
+    return out;
+  }
+
   private stats(terms: readonly string[], filter: PassageFilter | undefined): TermStats {
     const allow = this.allow(filter);
     const bm25 = this.kb.bm25;
@@ -136,6 +164,20 @@ export class FileStore implements KnowledgeStore {
     }
     return out;
   }
+}
+
+const ALLOWED_CACHE = 64;
+
+/** Whether an ascending list holds `value` (binary search). */
+function includes(sorted: Int32Array, value: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && sorted[lo] === value;
 }
 
 export function fileStore(kb: KnowledgeIndex): FileStore {
