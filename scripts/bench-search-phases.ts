@@ -3,7 +3,8 @@
  * for its corpus) opened as `kb serve` opens it, then the 43 dev questions searched in turn (one
  * round to warm up, then BENCH_ROUNDS, default 3), each phase of the route timed on its own:
  * query understanding, BM25, dense, the whole search, the abstention check (evidence view +
- * decision), presenting and serializing the hits. Prints p50/p95 per phase.
+ * decision), presenting and serializing the hits. Prints p50/p95 per phase, in wall time and in
+ * this process's CPU time (which other work on the machine disturbs less).
  *
  * `BENCH_DIGEST=file.json` also writes every question's hits (passageId, score), `abstained` and
  * the serialized body's hash: two builds that must answer alike write equal files.
@@ -41,17 +42,24 @@ const questions = (await readFile(path.join(ROOT, 'test/fixtures/dev.jsonl'), 'u
   .map((l) => (JSON.parse(l) as { question: string }).question);
 
 const phases = new Map<string, number[]>();
+/** The same phases in CPU time of this process (what other work on the machine disturbs less). */
+const cpuPhases = new Map<string, number[]>();
 /** Per phase, per question: the slowest time seen (which questions make the p95). */
 const slowest = new Map<string, Map<string, number>>();
 let current = '';
 const time = async <T>(phase: string, record: boolean, f: () => T | Promise<T>): Promise<T> => {
   const t = performance.now();
+  const cpu = process.cpuUsage();
   const out = await f();
   if (record) {
+    const used = process.cpuUsage(cpu);
     const ms = performance.now() - t;
     let list = phases.get(phase);
     if (!list) phases.set(phase, (list = []));
     list.push(ms);
+    let cpuList = cpuPhases.get(phase);
+    if (!cpuList) cpuPhases.set(phase, (cpuList = []));
+    cpuList.push((used.user + used.system) / 1000);
     let perQuestion = slowest.get(phase);
     if (!perQuestion) slowest.set(phase, (perQuestion = new Map()));
     perQuestion.set(current, Math.max(ms, perQuestion.get(current) ?? 0));
@@ -85,7 +93,12 @@ for (let round = 0; round <= ROUNDS; round += 1) {
 }
 if (profiler && process.env.BENCH_PROFILE) await writeFile(process.env.BENCH_PROFILE, JSON.stringify((await profiler.post('Profiler.stop')).profile));
 console.log(`${kb.passages.length} passages, ${questions.length} questions × ${ROUNDS} rounds`);
-for (const [phase, xs] of phases) console.log(`${phase.padEnd(26)} p50 ${percentile(xs, 0.5).toFixed(2).padStart(7)}  p95 ${percentile(xs, 0.95).toFixed(2).padStart(7)}  max ${Math.max(...xs).toFixed(2).padStart(7)} ms`);
+const f = (xs: number[], p: number): string => percentile(xs, p).toFixed(2).padStart(7);
+console.log(`${'phase'.padEnd(26)}  wall p50     p95     max |  CPU p50     p95     max (ms)`);
+for (const [phase, xs] of phases) {
+  const cpu = cpuPhases.get(phase) ?? [];
+  console.log(`${phase.padEnd(26)} ${f(xs, 0.5)} ${f(xs, 0.95)} ${f(xs, 1)} | ${f(cpu, 0.5)} ${f(cpu, 0.95)} ${f(cpu, 1)}`);
+}
 if (process.env.BENCH_SLOWEST) {
   for (const [phase, perQuestion] of slowest) {
     const top = [...perQuestion].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.BENCH_SLOWEST));
