@@ -8,7 +8,8 @@
  *
  * `BENCH_DIGEST=file.json` also writes every question's hits (passageId, score), `abstained` and
  * the serialized body's hash: two builds that must answer alike write equal files.
- * `BENCH_PROFILE=file.cpuprofile` writes a CPU profile of the measured rounds (not the warm-up).
+ * `BENCH_QUESTIONS=regex` keeps only the questions it matches; `BENCH_SLOWEST=n` lists the n
+ * questions that took most CPU per phase. `BENCH_PROFILE=file.cpuprofile` writes a CPU profile of the measured rounds (not the warm-up).
  *
  *   INDEX_DIR=/tmp/copy/index CORPUS_DIR=/tmp/copy/corpus npx tsx scripts/bench-search-phases.ts
  */
@@ -39,12 +40,13 @@ const service = createKnowledgeService(store, embedder, { search: { denseWeight:
 const questions = (await readFile(path.join(ROOT, 'test/fixtures/dev.jsonl'), 'utf8'))
   .trim()
   .split('\n')
-  .map((l) => (JSON.parse(l) as { question: string }).question);
+  .map((l) => (JSON.parse(l) as { question: string }).question)
+  .filter((q) => !process.env.BENCH_QUESTIONS || new RegExp(process.env.BENCH_QUESTIONS, 'u').test(q));
 
 const phases = new Map<string, number[]>();
 /** The same phases in CPU time of this process (what other work on the machine disturbs less). */
 const cpuPhases = new Map<string, number[]>();
-/** Per phase, per question: the slowest time seen (which questions make the p95). */
+/** Per phase, per question: the most CPU time seen (which questions make the p95). */
 const slowest = new Map<string, Map<string, number>>();
 let current = '';
 const time = async <T>(phase: string, record: boolean, f: () => T | Promise<T>): Promise<T> => {
@@ -62,7 +64,7 @@ const time = async <T>(phase: string, record: boolean, f: () => T | Promise<T>):
     cpuList.push((used.user + used.system) / 1000);
     let perQuestion = slowest.get(phase);
     if (!perQuestion) slowest.set(phase, (perQuestion = new Map()));
-    perQuestion.set(current, Math.max(ms, perQuestion.get(current) ?? 0));
+    perQuestion.set(current, Math.max((used.user + used.system) / 1000, perQuestion.get(current) ?? 0));
   }
   return out;
 };

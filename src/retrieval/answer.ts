@@ -326,6 +326,23 @@ function scopeMask(kb: EvidenceView, scope: readonly string[]): ScopeMask {
   return built;
 }
 
+// Whether a phrase occurs in the bodies of a scope, per snapshot: a list question over the whole
+// index reads every body (tens of MB at 100k passages) per phrase. Bounded.
+const phraseMemo = new WeakMap<EvidenceView, Map<string, boolean>>();
+const PHRASES_PER_SNAPSHOT = 4096;
+
+function phraseInBodies(kb: EvidenceView, scope: readonly string[], scopeDocs: ReadonlySet<string> | undefined, phrase: string): boolean {
+  const key = `${phrase}\u0000${scope.join('\u0000')}`;
+  let memo = phraseMemo.get(kb);
+  const known = memo?.get(key);
+  if (known !== undefined) return known;
+  const found = (scopeDocs ? [...scopeDocs].map((d) => kb.documents.get(d)) : [...kb.documents.values()]).some((d) => d?.body.includes(phrase));
+  if (!memo) phraseMemo.set(kb, (memo = new Map()));
+  if (memo.size >= PHRASES_PER_SNAPSHOT) memo.delete(memo.keys().next().value as string);
+  memo.set(key, found);
+  return found;
+}
+
 /** Every sentence of the given hits, scored against the question's concepts. */
 function scoreSentences(kb: EvidenceView, hits: readonly SearchHit[], concepts: readonly Concept[], asks: readonly QuantityAsk[], o: { fillerPenalty: number; asksFiller: boolean; perDocumentRank: boolean; rankConcepts?: readonly Concept[] }): ScoredSentence[] {
   const ranking = o.rankConcepts ?? concepts;
@@ -451,7 +468,7 @@ function judge(kb: EvidenceView, response: SearchResponse, tuning: Partial<Answe
   if (asks.some((a) => a.kind === 'url')) for (const w of URL_ASK_WORDS) namedWords.add(w);
   const scopeDocs = response.scope.length > 0 ? new Set(response.scope) : undefined;
   const asked = response.query.normalize('NFKC');
-  const inBodies = kb.hasPhrase ?? ((phrase: string): boolean => (scopeDocs ? [...scopeDocs].map((d) => kb.documents.get(d)) : [...kb.documents.values()]).some((d) => d?.body.includes(phrase)));
+  const inBodies = kb.hasPhrase ?? ((phrase: string): boolean => phraseInBodies(kb, response.scope, scopeDocs, phrase));
   const isPhrase = (phrase: string): boolean => asked.includes(phrase) && inBodies(phrase);
   // A view loaded for this request's scope holds only postings in scope; a whole snapshot is masked once per scope.
   const scoped = kb.scopedPassages === undefined ? scopeMask(kb, response.scope) : undefined;

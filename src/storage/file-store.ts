@@ -25,6 +25,8 @@ export class FileStore implements KnowledgeStore {
   private readonly byDoc = new Map<string, number[]>();
   private summaries: DocumentSummary[] | undefined;
   private readonly allowedCache = new Map<string, Int32Array>();
+  private readonly maskCache = new Map<Int32Array, Uint8Array>();
+  private maxLabel: number | undefined;
   /** The snapshot itself (evaluation and tests read it; transports go through the interfaces). */
   readonly index: KnowledgeIndex;
 
@@ -88,7 +90,14 @@ export class FileStore implements KnowledgeStore {
     this.vectors = {
       search: async (vector, k, filter) => {
         const allowed = this.allowedPositions(filter);
-        const allowLabel = allowed ? (label: number): boolean => includes(allowed, kb.byLabel.get(label) ?? -1) : undefined;
+        // HNSW asks per candidate: a mask by label answers without a lookup, built on the first ask.
+        let mask: Uint8Array | undefined;
+        const allowLabel = allowed
+          ? (label: number): boolean => {
+              mask ??= this.labelMask(allowed);
+              return label < mask.length && mask[label] === 1;
+            }
+          : undefined;
         const labels = allowed ? (): Int32Array => allowed.map((pos) => (kb.passages[pos] as PassageRecord).label) : undefined;
         const out: ScoredPassage[] = [];
         for (const h of kb.dense.search(vector, k, allowLabel, labels)) {
@@ -121,6 +130,18 @@ export class FileStore implements KnowledgeStore {
     if (!filter?.docIds) return undefined;
     const ids = new Set(filter.docIds);
     return (pos) => ids.has((this.kb.passages[pos] as PassageRecord | undefined)?.docId ?? '');
+  }
+
+  /** Which labels the positions hold (1 at each), kept for the last few position lists. */
+  private labelMask(positions: Int32Array): Uint8Array {
+    const hit = this.maskCache.get(positions);
+    if (hit) return hit;
+    this.maxLabel ??= this.kb.passages.reduce((m, p) => Math.max(m, p.label), -1);
+    const mask = new Uint8Array(this.maxLabel + 1);
+    for (const pos of positions) mask[(this.kb.passages[pos] as PassageRecord).label] = 1;
+    if (this.maskCache.size >= MASK_CACHE) this.maskCache.delete(this.maskCache.keys().next().value as Int32Array);
+    this.maskCache.set(positions, mask);
+    return mask;
   }
 
   /**
@@ -167,18 +188,8 @@ export class FileStore implements KnowledgeStore {
 }
 
 const ALLOWED_CACHE = 64;
-
-/** Whether an ascending list holds `value` (binary search). */
-function includes(sorted: Int32Array, value: number): boolean {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < sorted.length && sorted[lo] === value;
-}
+/** Label masks are one byte per passage: fewer kept. */
+const MASK_CACHE = 8;
 
 export function fileStore(kb: KnowledgeIndex): FileStore {
   return new FileStore(kb);
