@@ -120,10 +120,18 @@ interface Catalog {
   aliasTerms: Set<string>;
   knownIds: string[];
   known: Set<string>;
-  /** Query understanding by query (it depends on the query and the alias table only). */
-  understood: Map<string, QueryUnderstanding>;
+  /**
+   * Query understanding by query (it depends on the query and the alias table only), and its
+   * expansions once asked for (the understood terms' neighbours in this vocabulary).
+   */
+  understood: Map<string, Understood>;
   /** Passages inside the referenced clauses, by clause references and scope. */
   clauses: Map<string, ReadonlySet<string>>;
+}
+
+interface Understood {
+  understanding: QueryUnderstanding;
+  expansions?: Promise<Expansion[]>;
 }
 
 // Bounded memos of a catalog: questions recur (and jieba runs three times to understand one).
@@ -184,6 +192,18 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
     return new Set(await store.documents.select(filter));
   };
 
+  const expansionsOf = (understood: Understood, options: ExpansionOptions, cat: Catalog): Promise<Expansion[]> => {
+    if (!understood.expansions) {
+      const pending = neighbours.expand(understood.understanding.terms, options, cat.aliasTerms);
+      understood.expansions = pending;
+      // A failed lookup is not remembered: the next search tries again.
+      pending.catch(() => {
+        if (understood.expansions === pending) delete understood.expansions;
+      });
+    }
+    return understood.expansions;
+  };
+
   /** The passages inside the nodes the clause references name, in the scope's documents (all when none). */
   const clausePassages = async (refs: QueryUnderstanding['clauseRefs'], scope: readonly string[], cat: Catalog): Promise<ReadonlySet<string>> => {
     const key = `${JSON.stringify(refs)}\u0000${scope.join('\u0000')}`;
@@ -230,15 +250,16 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
       if (!Number.isInteger(k) || k < 1 || k > 50) throw new KbError(ERROR_CODES.INVALID_INPUT, `k must be an integer from 1 to 50; got ${String(k)}`);
       const mode = options.mode ?? 'hybrid';
       const cat = await loadCatalog();
-      // Shared between responses with the same query: nothing downstream writes to it.
-      const understanding = recall(cat.understood, query) ?? remember(cat.understood, query, understandQuery(query, cat.aliases), UNDERSTOOD_MAX);
+      // Shared between responses with the same query: nothing downstream writes to them.
+      const understood = recall(cat.understood, query) ?? remember(cat.understood, query, { understanding: understandQuery(query, cat.aliases) }, UNDERSTOOD_MAX);
+      const { understanding } = understood;
       let allowed = await allowedDocs(options, cat);
       const named = understanding.namedDocs.map((d) => d.docId).filter((id) => !allowed || allowed.has(id));
       if (t.filterNamedDocs && named.length > 0) allowed = new Set(named);
       const scope = allowed ? [...allowed].sort() : [];
       if (allowed && allowed.size === 0) return { query, results: [], understanding, expansions: [], scope };
       const filter = allowed ? { docIds: scope } : undefined;
-      const expansions = mode !== 'dense' && t.expansion ? await neighbours.expand(understanding.terms, t.expansion, cat.aliasTerms) : [];
+      const expansions = mode !== 'dense' && t.expansion ? await expansionsOf(understood, t.expansion, cat) : [];
 
       const candidates = Math.max(t.candidates, k * 3);
       const idLists: ScoredPassage[][] = [];
