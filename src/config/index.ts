@@ -7,7 +7,11 @@ import { z } from 'zod';
 import { isRealDate } from '../shared/dates.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 
-const intFrom = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+/** A whole-number setting; a bad value is named with the range it must be in (not the validator's "expected number, received NaN"). */
+const intFrom = (def: number, min: number, max: number) => {
+  const error = (issue: { input?: unknown }): string => `must be a whole number from ${min} to ${max}${issue.input === undefined || Number.isNaN(issue.input) ? '' : `, not ${JSON.stringify(issue.input)}`}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(def);
+};
 
 /**
  * A bearer secret (API_TOKEN, ADMIN_TOKEN…): surrounding whitespace, as a careless `.env` or a

@@ -31,7 +31,7 @@ export class DenseIndex {
   readonly dimension: number;
   private live: number;
   /** The live points' labels and vectors (row-major), when the owner attached them: exact filtered search. */
-  private rows?: { labels: ArrayLike<number>; vectors: Float32Array };
+  private rows?: { labels: ArrayLike<number>; vectors: Float32Array; rowOf?: Map<number, number> };
 
   private constructor(index: hnswlib.HierarchicalNSW, dimension: number, live: number) {
     this.index = index;
@@ -104,12 +104,14 @@ export class DenseIndex {
    * walks the whole graph when fewer than ef points are allowed (68 ms at 100k passages for one
    * document's 33), so with attached vectors a filter that a sample shows to admit at most
    * EXACT_FILTER_FACTOR × ef points is answered by an exact scan of the allowed points instead.
+   * `allowedLabels`, when the caller can list the labels `allow` admits (a superset does), lets that
+   * scan read only their rows instead of asking `allow` of every row (same rows, same order, same hits).
    */
-  search(query: Float32Array, k: number, allow?: (label: number) => boolean): DenseHit[] {
+  search(query: Float32Array, k: number, allow?: (label: number) => boolean, allowedLabels?: () => ArrayLike<number>): DenseHit[] {
     const n = Math.min(k, this.live);
     if (n <= 0) return [];
     const ef = this.index.getEf();
-    if (allow && this.rows && this.fewAllowed(allow, Math.max(ef, n) * EXACT_FILTER_FACTOR)) return this.scan(query, n, allow, this.rows);
+    if (allow && this.rows && this.fewAllowed(allow, Math.max(ef, n) * EXACT_FILTER_FACTOR)) return this.scan(query, n, allow, this.rows, allowedLabels ? this.rowsOf(allowedLabels()) : undefined);
     // An index of a few thousand points is read whole faster than its graph is walked, and exactly.
     if (!allow && this.rows && this.rows.labels.length <= Math.max(ef, n) * EXACT_FILTER_FACTOR) return this.scan(query, n, ALL, this.rows);
     const q = Array.from(query);
@@ -133,14 +135,35 @@ export class DenseIndex {
     return (allowed / samples) * total <= limit;
   }
 
-  /** Exact search over the allowed rows by cosine (query and rows normalized here). */
-  private scan(query: Float32Array, k: number, allow: (label: number) => boolean, rows: { labels: ArrayLike<number>; vectors: Float32Array }): DenseHit[] {
+  /** The attached rows holding these labels, ascending (labels not attached are left out). */
+  private rowsOf(labels: ArrayLike<number>): Int32Array {
+    const rows = this.rows as { labels: ArrayLike<number>; rowOf?: Map<number, number> };
+    if (!rows.rowOf) {
+      rows.rowOf = new Map();
+      for (let i = 0; i < rows.labels.length; i += 1) rows.rowOf.set(rows.labels[i] as number, i);
+    }
+    const out = new Int32Array(labels.length);
+    let n = 0;
+    for (let i = 0; i < labels.length; i += 1) {
+      const row = rows.rowOf.get(labels[i] as number);
+      if (row !== undefined) out[n++] = row;
+    }
+    return out.subarray(0, n).sort();
+  }
+
+  /**
+   * Exact search over the allowed rows by cosine (query and rows normalized here): of `only` (rows,
+   * ascending) when given, else of every row.
+   */
+  private scan(query: Float32Array, k: number, allow: (label: number) => boolean, rows: { labels: ArrayLike<number>; vectors: Float32Array }, only?: Int32Array): DenseHit[] {
     const dim = this.dimension;
     let norm = 0;
     for (let d = 0; d < dim; d += 1) norm += (query[d] as number) * (query[d] as number);
     const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     const best: DenseHit[] = [];
-    for (let i = 0; i < rows.labels.length; i += 1) {
+    const count = only ? only.length : rows.labels.length;
+    for (let r = 0; r < count; r += 1) {
+      const i = only ? (only[r] as number) : r;
       const label = rows.labels[i] as number;
       if (!allow(label)) continue;
       let dot = 0;

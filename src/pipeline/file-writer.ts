@@ -18,7 +18,7 @@ import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import type { ProgressFactory } from '../shared/progress.js';
 import { noProgress } from '../shared/progress.js';
-import { currentVersion, loadIndex, readManifest, writeSnapshot, type IndexManifest, type SnapshotToWrite } from './index-store.js';
+import { beginSnapshot, currentVersion, loadIndex, readManifest, type IndexManifest } from './index-store.js';
 
 export interface FileWriterOptions {
   indexDir: string;
@@ -80,7 +80,7 @@ export function fileWriter(options: FileWriterOptions): FileWriter {
     async begin(plan) {
       const { previous } = await load();
       // The next write starts from what is live then (also after a failure that touched the loaded HNSW).
-      return await openSession(previous, plan, options, () => {
+      return openSession(previous, plan, options, () => {
         loaded = undefined;
       });
     },
@@ -149,25 +149,6 @@ class RowBuffer {
   }
 }
 
-/** Where a session's documents go: the shape of index-store's `beginSnapshot` (branch docs14), which streams them to disk. */
-interface DocumentSink {
-  addDocument(doc: IndexedDocument): Promise<void>;
-  commit(rest: Omit<SnapshotToWrite, 'documents'>, hooks?: { beforeSwitch?: () => Promise<void> }): Promise<string>;
-  abort(): Promise<void>;
-}
-
-/** The sink until then: holds the documents and writes them with the rest in one `writeSnapshot`. */
-async function holdDocuments(indexDir: string): Promise<DocumentSink> {
-  const documents: IndexedDocument[] = [];
-  return {
-    async addDocument(doc) {
-      documents.push(doc);
-    },
-    commit: (rest, hooks) => writeSnapshot(indexDir, { ...rest, documents }, hooks),
-    async abort() {},
-  };
-}
-
 const byDocId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -184,7 +165,7 @@ const byDocId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  *    insertion waits for `commit`, then patches or compacts as before.
  * Nothing is visible to readers before `commit` switches CURRENT.
  */
-async function openSession(previous: Previous | undefined, plan: SessionPlan, options: FileWriterOptions, release: () => void): Promise<WriteSession> {
+function openSession(previous: Previous | undefined, plan: SessionPlan, options: FileWriterOptions, release: () => void): WriteSession {
   const progress = options.progress ?? noProgress;
   const dim = options.dimension;
   const prevDocs = previous?.kb.documents ?? new Map<string, IndexedDocument>();
@@ -208,8 +189,8 @@ async function openSession(previous: Previous | undefined, plan: SessionPlan, op
   const expected = Math.ceil(((plan.passages ?? 0) + kept.reduce((a, id) => a + (previousPositions.get(id)?.length ?? 0), 0)) * 1.05);
   const vectors = new RowBuffer(dim, Math.max(expected, 1024));
   const bm25 = new Bm25Builder();
-  // SEAM (branch docs14): `await beginSnapshot(options.indexDir)` here streams the documents to disk instead of holding them.
-  const sink: DocumentSink = await holdDocuments(options.indexDir);
+  // Documents go to disk as they come (kept ones included), not held until the commit.
+  const sink = beginSnapshot(options.indexDir);
   let documentCount = 0;
   const manifestDocs: IndexManifest['documents'] = {};
   const keptLabels = new Set<number>();

@@ -6,7 +6,6 @@
  * Loading verifies format version, checksums, model id + dimension and chunker settings, and
  * refuses a mismatch with a message that says what to run.
  */
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,13 +16,16 @@ import { Bm25Index } from '../retrieval/bm25.js';
 import { assembleIndex, type IndexedDocument, type KnowledgeIndex, type PassageRecord } from '../retrieval/knowledge-index.js';
 import { ERROR_CODES, KbError, describeError } from '../shared/errors.js';
 import { fsyncDir, writeFileAtomic, writeFileDurable } from '../shared/fs-atomic.js';
+import { DOCUMENTS_FILE, DocumentsFileWriter, readDocumentsFile } from './documents-file.js';
 import { decodePassages, encodePassages } from './passage-store.js';
+import { REBUILD_HINT, readFileVerified, sizeError, syncAndHashFile, writeFileHashed, type FileDigest } from './snapshot-io.js';
 
 /**
- * 2: binary passages.bin (Int32 columns + interned strings, no passage text, no terms) and
- * bm25.bin (typed-array postings); 1 stored both as JSON.
+ * 3: documents.bin (one binary record per document, see documents-file.ts) instead of one JSON
+ * documents.json; 2: binary passages.bin (Int32 columns + interned strings, no passage text, no
+ * terms) and bm25.bin (typed-array postings); 1 stored both as JSON.
  */
-export const INDEX_FORMAT_VERSION = 2;
+export const INDEX_FORMAT_VERSION = 3;
 
 export interface IndexManifest {
   formatVersion: number;
@@ -46,8 +48,7 @@ export interface IndexExpectations {
   efSearch: number;
 }
 
-const FILES = ['documents.json', 'passages.bin', 'vectors.f32', 'dense.hnsw', 'bm25.bin'] as const;
-const REBUILD_HINT = 'run `npm run -s kb -- ingest --rebuild`';
+const FILES = [DOCUMENTS_FILE, 'passages.bin', 'vectors.f32', 'dense.hnsw', 'bm25.bin'] as const;
 
 export function indexRoot(indexDir: string): string {
   return path.join(indexDir, 'index');
@@ -71,60 +72,134 @@ export async function currentVersion(indexDir: string): Promise<string | undefin
 
 export interface SnapshotToWrite {
   manifest: Omit<IndexManifest, 'files' | 'formatVersion' | 'createdAt'>;
-  documents: IndexedDocument[];
+  /** Consumed one at a time, in order (an array, a generator or an async stream). */
+  documents: Iterable<IndexedDocument> | AsyncIterable<IndexedDocument>;
   passages: PassageRecord[];
   vectors: Float32Array;
   dense: DenseIndex;
   bm25: Bm25Index;
 }
 
-function sha256(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
+export interface SnapshotHooks {
+  /** Runs after every file is written and synced, right before CURRENT switches (tests, benchmarks). */
+  beforeSwitch?: () => Promise<void>;
+}
+
+/**
+ * A version folder being written: documents go in one at a time as the caller produces them, then
+ * `commit` writes the other files and the manifest and switches CURRENT to it. Until the switch the
+ * live index is untouched; a commit that fails before it removes the folder, as `abort` does.
+ */
+export interface SnapshotDraft {
+  addDocument(doc: IndexedDocument): Promise<void>;
+  /** Writes the rest, switches CURRENT, removes older versions; returns the new version's name. */
+  commit(rest: Omit<SnapshotToWrite, 'documents'>, hooks?: SnapshotHooks): Promise<string>;
+  /** Drops the unfinished folder (no-op after a commit switched, or twice). */
+  abort(): Promise<void>;
+}
+
+/**
+ * Starts a new index version in `indexDir` (its folder is created on first use).
+ *
+ * @example
+ * const draft = beginSnapshot(indexDir);
+ * try {
+ *   for await (const doc of documents) await draft.addDocument(doc);
+ *   await draft.commit({ manifest, passages, vectors, dense, bm25 });
+ * } catch (error) { await draft.abort(); throw error; }
+ */
+export function beginSnapshot(indexDir: string): SnapshotDraft {
+  const root = indexRoot(indexDir);
+  const version = `v-${Date.now().toString(36)}-${process.pid.toString(36)}`;
+  const dir = path.join(root, version);
+  let state: 'open' | 'committing' | 'switched' | 'aborted' = 'open';
+  let opening: Promise<DocumentsFileWriter> | undefined;
+  const documents = (): Promise<DocumentsFileWriter> => {
+    opening ??= (async () => {
+      await mkdir(root, { recursive: true });
+      await mkdir(dir);
+      return DocumentsFileWriter.create(path.join(dir, DOCUMENTS_FILE));
+    })();
+    return opening;
+  };
+  const usable = (what: string): void => {
+    if (state !== 'open') throw new KbError(ERROR_CODES.INTERNAL, `cannot ${what} index version ${version}: it is ${state === 'aborted' ? 'aborted' : 'already committed'}`);
+  };
+  const remove = async (): Promise<void> => {
+    if (opening) await (await opening.catch(() => undefined))?.discard().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  return {
+    async addDocument(doc) {
+      usable('add a document to');
+      await (await documents()).add(doc);
+    },
+
+    async commit(rest, hooks = {}) {
+      usable('commit');
+      state = 'committing';
+      try {
+        const writer = await documents();
+        const listed = Object.keys(rest.manifest.documents).length;
+        const unlisted = writer.docIds.find((id) => !Object.hasOwn(rest.manifest.documents, id));
+        if (writer.count !== rest.manifest.counts.documents || writer.count !== listed || unlisted !== undefined) {
+          const without = unlisted === undefined ? '' : `, without ${unlisted}`;
+          throw new KbError(ERROR_CODES.INTERNAL, `index version ${version} was given ${writer.count} documents; its manifest counts ${rest.manifest.counts.documents} and lists ${listed}${without}`);
+        }
+        // In FILES order, as the manifest lists them.
+        const files: IndexManifest['files'] = {};
+        const { bytes, sha256 } = await writer.finish();
+        files[DOCUMENTS_FILE] = { bytes, sha256 };
+        files['passages.bin'] = await writeFileHashed(path.join(dir, 'passages.bin'), encodePassages(rest.passages));
+        files['vectors.f32'] = await writeFileHashed(path.join(dir, 'vectors.f32'), new Uint8Array(rest.vectors.buffer, rest.vectors.byteOffset, rest.vectors.byteLength));
+        const hnsw = path.join(dir, 'dense.hnsw');
+        await rest.dense.save(hnsw);
+        // hnswlib writes without fsync: sync the file in place, hashing it in chunks.
+        files['dense.hnsw'] = await syncAndHashFile(hnsw);
+        files['bm25.bin'] = await writeFileHashed(path.join(dir, 'bm25.bin'), rest.bm25.toBinary());
+        const manifest: IndexManifest = { formatVersion: INDEX_FORMAT_VERSION, createdAt: new Date().toISOString(), ...rest.manifest, files };
+        await writeFileDurable(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+        await fsyncDir(dir);
+        await hooks.beforeSwitch?.();
+        await writeFileAtomic(path.join(root, 'CURRENT'), `${version}\n`);
+      } catch (error) {
+        state = 'aborted';
+        await remove();
+        throw error;
+      }
+      state = 'switched';
+      for (const entry of await readdir(root)) {
+        if (entry !== version && entry !== 'CURRENT' && (entry.startsWith('v-') || entry.startsWith('CURRENT.tmp'))) {
+          await rm(path.join(root, entry), { recursive: true, force: true });
+        }
+      }
+      return version;
+    },
+
+    async abort() {
+      if (state === 'switched' || state === 'aborted') return;
+      state = 'aborted';
+      await remove();
+    },
+  };
 }
 
 /**
  * Writes a new version folder and switches CURRENT to it; older versions are removed afterwards.
- * `beforeSwitch` lets tests and benchmarks observe the moment between the two.
+ * Documents are written one at a time as `snapshot.documents` yields them. `beforeSwitch` lets
+ * tests and benchmarks observe the moment between the two.
  */
-export async function writeSnapshot(indexDir: string, snapshot: SnapshotToWrite, hooks: { beforeSwitch?: () => Promise<void> } = {}): Promise<string> {
-  const root = indexRoot(indexDir);
-  await mkdir(root, { recursive: true });
-  const version = `v-${Date.now().toString(36)}-${process.pid.toString(36)}`;
-  const dir = path.join(root, version);
-  await mkdir(dir);
-  const contents: Record<(typeof FILES)[number], string | Uint8Array | undefined> = {
-    'documents.json': JSON.stringify(snapshot.documents),
-    'passages.bin': encodePassages(snapshot.passages),
-    'vectors.f32': new Uint8Array(snapshot.vectors.buffer, snapshot.vectors.byteOffset, snapshot.vectors.byteLength),
-    'dense.hnsw': undefined,
-    'bm25.bin': snapshot.bm25.toBinary(),
-  };
-  const files: IndexManifest['files'] = {};
-  for (const name of FILES) {
-    const file = path.join(dir, name);
-    const content = contents[name];
-    if (content === undefined) {
-      await snapshot.dense.save(file);
-      const bytes = await readFile(file);
-      // hnswlib writes without fsync: reopen and sync through the durable writer.
-      await writeFileDurable(file, bytes);
-      files[name] = { bytes: bytes.length, sha256: sha256(bytes) };
-    } else {
-      await writeFileDurable(file, content);
-      files[name] = { bytes: typeof content === 'string' ? Buffer.byteLength(content) : content.length, sha256: sha256(content) };
-    }
+export async function writeSnapshot(indexDir: string, snapshot: SnapshotToWrite, hooks: SnapshotHooks = {}): Promise<string> {
+  const { documents, ...rest } = snapshot;
+  const draft = beginSnapshot(indexDir);
+  try {
+    for await (const doc of documents) await draft.addDocument(doc);
+    return await draft.commit(rest, hooks);
+  } catch (error) {
+    await draft.abort();
+    throw error;
   }
-  const manifest: IndexManifest = { formatVersion: INDEX_FORMAT_VERSION, createdAt: new Date().toISOString(), ...snapshot.manifest, files };
-  await writeFileDurable(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
-  await fsyncDir(dir);
-  await hooks.beforeSwitch?.();
-  await writeFileAtomic(path.join(root, 'CURRENT'), `${version}\n`);
-  for (const entry of await readdir(root)) {
-    if (entry !== version && entry !== 'CURRENT' && (entry.startsWith('v-') || entry.startsWith('CURRENT.tmp'))) {
-      await rm(path.join(root, entry), { recursive: true, force: true });
-    }
-  }
-  return version;
 }
 
 /** Passages per document of the live index, from its manifest (empty before the first ingest). */
@@ -177,30 +252,34 @@ export async function loadIndex(indexDir: string, expected: IndexExpectations): 
   const mismatch = mismatchReason(manifest, expected);
   if (mismatch) throw new KbError(ERROR_CODES.INDEX_MISMATCH, `${mismatch.reason}; ${REBUILD_HINT}`, { details: { cause: mismatch.cause } });
   const dir = path.join(indexRoot(indexDir), version);
-  const raw: Partial<Record<(typeof FILES)[number], Buffer>> = {};
+  const expectedFiles = {} as Record<(typeof FILES)[number], FileDigest>;
+  // Every file is there with its recorded size before any is read.
   for (const name of FILES) {
     const file = path.join(dir, name);
     const expectedFile = manifest.files[name];
     if (!expectedFile || !existsSync(file)) throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index file ${name} is missing from ${dir}; ${REBUILD_HINT}`);
     const size = (await stat(file)).size;
-    if (size !== expectedFile.bytes) {
-      throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index file ${name} has ${size} bytes; the manifest says ${expectedFile.bytes} bytes (truncated or replaced); ${REBUILD_HINT}`);
-    }
-    const bytes = await readFile(file);
-    if (sha256(bytes) !== expectedFile.sha256) throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index file ${name} fails its checksum (corrupted); ${REBUILD_HINT}`);
-    raw[name] = bytes;
+    if (size !== expectedFile.bytes) throw sizeError(name, size, expectedFile.bytes);
+    expectedFiles[name] = expectedFile;
   }
+  // Each file is read once, in chunks, hashed on the way (the checksum is checked before anything
+  // decoded from it is used); documents.bin is decoded record by record as it streams in.
+  const at = (name: (typeof FILES)[number]): string => path.join(dir, name);
+  const documents = await readDocumentsFile(at(DOCUMENTS_FILE), { expected: expectedFiles[DOCUMENTS_FILE] });
+  const passageBytes = await readFileVerified(at('passages.bin'), expectedFiles['passages.bin']);
+  const vectorBytes = await readFileVerified(at('vectors.f32'), expectedFiles['vectors.f32']);
+  await readFileVerified(at('dense.hnsw'), expectedFiles['dense.hnsw'], { keep: false });
+  const bm25Bytes = await readFileVerified(at('bm25.bin'), expectedFiles['bm25.bin']);
   try {
-    const passages = decodePassages(raw['passages.bin'] as Buffer);
-    const documents = JSON.parse((raw['documents.json'] as Buffer).toString('utf8')) as IndexedDocument[];
+    const passages = decodePassages(passageBytes);
     const bodies = new Map(documents.map((d) => [d.meta.docId, d.body.length]));
     passages.forEach((p, i) => {
       const length = bodies.get(p.docId);
       if (length === undefined || p.end > length) throw new Error(`passage ${i} (${p.passageId}) ends at ${p.end}, beyond its document ${p.docId} (${length ?? 'missing'})`);
     });
-    const vbytes = raw['vectors.f32'] as Buffer;
-    // A view when aligned (large files are), else one copy.
-    const vectors = vbytes.byteOffset % 4 === 0 ? new Float32Array(vbytes.buffer, vbytes.byteOffset, vbytes.byteLength / 4) : new Float32Array(vbytes.buffer.slice(vbytes.byteOffset, vbytes.byteOffset + vbytes.byteLength));
+    if (vectorBytes.length % 4 !== 0) throw new Error(`vectors.f32 has ${vectorBytes.length} bytes, not a whole number of floats`);
+    // readFileVerified returns a fresh buffer at offset 0: aligned for a view.
+    const vectors = new Float32Array(vectorBytes.buffer, vectorBytes.byteOffset, vectorBytes.byteLength / 4);
     if (vectors.length !== passages.length * manifest.model.dimension) {
       throw new Error(`vectors.f32 holds ${vectors.length} floats for ${passages.length} passages × ${manifest.model.dimension}`);
     }
@@ -209,7 +288,7 @@ export async function loadIndex(indexDir: string, expected: IndexExpectations): 
     // A loaded index is never modified in place (ingest patches a fresh load of its own), so its
     // rows can answer restrictive filters exactly.
     dense.attachVectors(Int32Array.from(passages, (p) => p.label), vectors);
-    const bm25 = Bm25Index.fromBinary(raw['bm25.bin'] as Buffer);
+    const bm25 = Bm25Index.fromBinary(bm25Bytes);
     if (bm25.size !== passages.length) throw new Error(`bm25.bin covers ${bm25.size} passages; passages.bin has ${passages.length}`);
     return assembleIndex({
       info: { formatVersion: manifest.formatVersion, modelId: manifest.model.id, dimension: manifest.model.dimension, createdAt: manifest.createdAt, version },

@@ -8,7 +8,7 @@ import { isoToday } from '../shared/dates.js';
 import { judgeValidity, validityNote, type Validity } from '../corpus/validity.js';
 import { analyze } from './analyzer.js';
 import { URL_ASK_WORDS, alternativePresent, coverageOf, mustBeStated, passagesToRead, placeCovered, statesOwnNumber, coveredConcepts, previousSentence, quantityAsk, questionConcepts, splitSentences, statesQuantity, withAlternatives, type Concept, type QuantityAsk, type Sentence } from './evidence.js';
-import type { EvidenceRequest, EvidenceView } from '../storage/types.js';
+import type { EvidenceRequest, EvidenceView, PassageFields } from '../storage/types.js';
 import type { SectionNode } from '../corpus/parser.js';
 import { questionForm, resolveClauseRefs, type QuestionForm } from './query.js';
 import type { SearchHit, SearchResponse } from './search.js';
@@ -280,25 +280,67 @@ function passageSentences(kb: EvidenceView, docId: string, start: number, end: n
   return sentences;
 }
 
-// Which passages lie in a scope (the documents a response was restricted to; none: all), per
-// snapshot and scope: questionConcepts asks it of every passage, for every concept.
-const scopeMasks = new WeakMap<EvidenceView, Map<string, Uint8Array>>();
+// Which passages lie in a scope (the documents a response was restricted to; none: all), and how
+// many, per snapshot and scope: questionConcepts asks it of every posting of every concept.
+interface ScopeMask {
+  mask: Uint8Array;
+  /** Passages in scope among the first `bm25.size` (BM25's N). */
+  size: number;
+}
+const scopeMasks = new WeakMap<EvidenceView, Map<string, ScopeMask>>();
 const SCOPE_MASKS_PER_SNAPSHOT = 256;
+// Each document's passage positions, once per snapshot: a named scope's mask is built from its
+// documents' passages, not by testing every passage of the index.
+const positionsByDoc = new WeakMap<EvidenceView, Map<string, number[]>>();
 
-function scopeMask(kb: EvidenceView, scope: readonly string[]): Uint8Array {
+function scopeMask(kb: EvidenceView, scope: readonly string[]): ScopeMask {
   const key = scope.join('\u0000');
   let masks = scopeMasks.get(kb);
   const hit = masks?.get(key);
   if (hit) return hit;
-  const docs = new Set<string>(scope.length > 0 ? scope : kb.documents.keys());
   const mask = new Uint8Array(kb.passages.length);
-  kb.passages.forEach((p, i) => {
-    if (docs.has(p.docId)) mask[i] = 1;
-  });
+  if (scope.length === 0) {
+    kb.passages.forEach((p, i) => {
+      if (kb.documents.has(p.docId)) mask[i] = 1;
+    });
+  } else {
+    let byDoc = positionsByDoc.get(kb);
+    if (!byDoc) {
+      byDoc = new Map();
+      for (let i = 0; i < kb.passages.length; i += 1) {
+        const docId = (kb.passages[i] as PassageFields).docId;
+        const list = byDoc.get(docId);
+        if (list) list.push(i);
+        else byDoc.set(docId, [i]);
+      }
+      positionsByDoc.set(kb, byDoc);
+    }
+    for (const docId of new Set(scope)) for (const i of byDoc.get(docId) ?? []) mask[i] = 1;
+  }
+  let size = 0;
+  for (let i = 0, n = Math.min(kb.bm25.size, mask.length); i < n; i += 1) size += mask[i] as number;
+  const built = { mask, size };
   if (!masks) scopeMasks.set(kb, (masks = new Map()));
   if (masks.size >= SCOPE_MASKS_PER_SNAPSHOT) masks.delete(masks.keys().next().value as string);
-  masks.set(key, mask);
-  return mask;
+  masks.set(key, built);
+  return built;
+}
+
+// Whether a phrase occurs in the bodies of a scope, per snapshot: a list question over the whole
+// index reads every body (tens of MB at 100k passages) per phrase. Bounded.
+const phraseMemo = new WeakMap<EvidenceView, Map<string, boolean>>();
+const PHRASES_PER_SNAPSHOT = 4096;
+
+function phraseInBodies(kb: EvidenceView, scope: readonly string[], scopeDocs: ReadonlySet<string> | undefined, phrase: string): boolean {
+  const key = `${phrase}\u0000${scope.join('\u0000')}`;
+  let memo = phraseMemo.get(kb);
+  const known = memo?.get(key);
+  if (known !== undefined) return known;
+  const found = (scopeDocs ? [...scopeDocs].map((d) => kb.documents.get(d)) : [...kb.documents.values()]).some((d) => d?.body.includes(phrase));
+  if (!memo) phraseMemo.set(kb, (memo = new Map()));
+  if (memo.size >= PHRASES_PER_SNAPSHOT) memo.delete(memo.keys().next().value as string);
+  memo.set(key, found);
+  return found;
 }
 
 /** Every sentence of the given hits, scored against the question's concepts. */
@@ -426,12 +468,14 @@ function judge(kb: EvidenceView, response: SearchResponse, tuning: Partial<Answe
   if (asks.some((a) => a.kind === 'url')) for (const w of URL_ASK_WORDS) namedWords.add(w);
   const scopeDocs = response.scope.length > 0 ? new Set(response.scope) : undefined;
   const asked = response.query.normalize('NFKC');
-  const inBodies = kb.hasPhrase ?? ((phrase: string): boolean => (scopeDocs ? [...scopeDocs].map((d) => kb.documents.get(d)) : [...kb.documents.values()]).some((d) => d?.body.includes(phrase)));
+  const inBodies = kb.hasPhrase ?? ((phrase: string): boolean => phraseInBodies(kb, response.scope, scopeDocs, phrase));
   const isPhrase = (phrase: string): boolean => asked.includes(phrase) && inBodies(phrase);
   // A view loaded for this request's scope holds only postings in scope; a whole snapshot is masked once per scope.
-  const mask = kb.scopedPassages === undefined ? scopeMask(kb, response.scope) : undefined;
+  const scoped = kb.scopedPassages === undefined ? scopeMask(kb, response.scope) : undefined;
+  const mask = scoped?.mask;
   const inScope = (i: number): boolean => !mask || mask[i] === 1;
-  const concepts = withAlternatives(response.query, questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, undefined, kb.scopedPassages));
+  const scopeSize = kb.scopedPassages ?? scoped?.size;
+  const concepts = withAlternatives(response.query, questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, undefined, scopeSize));
   const asksFiller = ASKS_FILLER_RE.test(response.query);
   // List and part questions read the best passages of every document in the results.
   const focus = focusConcept(response.query, concepts);
@@ -441,7 +485,7 @@ function judge(kb: EvidenceView, response: SearchResponse, tuning: Partial<Answe
   const extra = asks.some((a) => a.kind === 'url') && response.scope.length > 0 ? urlHits(kb, response.scope, perDoc.length) : [];
   // Inside each document of a list or parts answer, the sentence that has the question's phrases
   // (投资基金) ranks above one with the same words scattered (设立种子基金，…创业投资…).
-  const phrased = form === 'single' ? concepts : withAlternatives(response.query, questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, isPhrase, kb.scopedPassages));
+  const phrased = form === 'single' ? concepts : withAlternatives(response.query, questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, isPhrase, scopeSize));
   const rankConcepts = clauseWords.size > 0 && concepts.some((c) => !clauseWords.has(c.term)) ? concepts.filter((c) => !clauseWords.has(c.term)) : phrased;
   const scored = scoreSentences(kb, [...perDoc, ...extra], concepts, asks, { fillerPenalty: t.fillerPenalty, asksFiller, perDocumentRank: form !== 'single', rankConcepts });
   const insidePointed = (x: ScoredSentence): boolean => pointed.some((n) => kb.documents.get(x.hit.docId)?.tree && n.docId === x.hit.docId && x.start >= n.start && x.end <= n.end);

@@ -26,6 +26,12 @@ export interface Bm25SearchOptions {
   weights?: ReadonlyMap<string, number>;
   /** Only passages for which this returns true are scored and returned; checked inside the scoring loop. */
   allow?: (index: number) => boolean;
+  /**
+   * Only these passages (indices, ascending) are scored and returned: the scorer seeks through
+   * them and the postings together, so a filter to one document costs about its passages, not the
+   * query terms' whole posting lists. With `allow` too, a passage must pass both.
+   */
+  allowed?: Int32Array;
 }
 
 /** One passage's input: its analyzed terms (duplicates counted) or their counts. */
@@ -280,6 +286,12 @@ export class Bm25Index {
     return id === undefined ? [] : Array.from(this.postingDocs.subarray(this.offsets[id], this.offsets[id + 1]));
   }
 
+  /** `passagesWith` without the copy: a view of the postings (do not write to it). */
+  postings(term: string): Int32Array {
+    const id = this.vocabulary.get(term);
+    return id === undefined ? EMPTY_POSTINGS : this.postingDocs.subarray(this.offsets[id], this.offsets[id + 1]);
+  }
+
   /** Whether any passage contains the term. */
   has(term: string): boolean {
     return this.vocabulary.has(term);
@@ -324,6 +336,9 @@ export class Bm25Index {
     if (n === 0 || !(k >= 1)) return [];
     const limit = Math.min(Math.floor(k), this.size);
     const allow = options.allow;
+    const allowed = options.allowed;
+    if (allowed && allowed.length === 0) return [];
+    let nextAllowed = 0;
     const docs = this.postingDocs;
     const tfs = this.postingTfs;
 
@@ -353,6 +368,16 @@ export class Bm25Index {
       let doc = 0x7fffffff;
       for (let j = essential; j < n; j += 1) if ((pos[j] as number) < (end[j] as number) && (docs[pos[j] as number] as number) < doc) doc = docs[pos[j] as number] as number;
       if (doc === 0x7fffffff) break;
+      if (allowed) {
+        // Leapfrog: the first allowed passage at or after `doc`; the essential lists seek to it.
+        nextAllowed = seek(allowed, nextAllowed, allowed.length, doc);
+        if (nextAllowed >= allowed.length) break;
+        const target = allowed[nextAllowed] as number;
+        if (target !== doc) {
+          for (let j = essential; j < n; j += 1) pos[j] = seek(docs, pos[j] as number, end[j] as number, target);
+          continue;
+        }
+      }
       let partial = 0;
       const admitted = !allow || allow(doc);
       for (let j = essential; j < n; j += 1) {
@@ -430,7 +455,8 @@ export class Bm25Index {
       }
     }
     const results: ScoredIndex[] = [];
-    for (const doc of touched) if (!options.allow || options.allow(doc)) results.push({ index: doc, score: scores[doc] as number });
+    const allowed = options.allowed ? new Set(options.allowed) : undefined;
+    for (const doc of touched) if ((!options.allow || options.allow(doc)) && (!allowed || allowed.has(doc))) results.push({ index: doc, score: scores[doc] as number });
     results.sort((x, y) => y.score - x.score || x.index - y.index);
     return results.slice(0, Math.floor(k));
   }
@@ -589,6 +615,8 @@ function grow<T extends Uint16Array | Uint32Array>(a: T, need: number): T {
   out.set(a);
   return out;
 }
+
+const EMPTY_POSTINGS = new Int32Array(0);
 
 /** First position in [from, to) whose passage index is ≥ target (galloping, then binary search). */
 function seek(docs: Int32Array, from: number, to: number, target: number): number {

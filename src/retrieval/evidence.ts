@@ -98,8 +98,11 @@ export function questionConcepts(
   exclude: ReadonlySet<string>,
   inScope: (passage: number) => boolean = () => true,
   isPhrase?: (phrase: string) => boolean,
-  /** Passages in scope, when `bm25` numbers only some of the index's passages (a loaded evidence view). */
-  scopedPassages?: number,
+  /**
+   * Passages in scope: given when `bm25` numbers only some of the index's passages (a loaded
+   * evidence view) or when the caller already counted them; else counted here with `inScope`.
+   */
+  scopeSize?: number,
 ): Concept[] {
   // Parts of a question word the question uses (一天 of 哪一天, 几种 of 哪几种) ask too.
   const asking = terms.filter((t) => QUESTION_WORDS.has(t));
@@ -137,24 +140,98 @@ export function questionConcepts(
   for (const e of expansions) (concepts.find((c) => c.term === e.from) ?? concepts.find((c) => !bm25.has(c.term) && c.term.includes(e.from)))?.forms.add(e.term);
   // A single character the documents never use alone (补 in 补多少) abbreviates a word they do use
   // (补贴, 补助): the two-character words that start with it count as it.
+  const anyInScope = (term: string): boolean => {
+    const list = postingsOf(bm25, term);
+    for (let j = 0; j < list.length; j += 1) if (inScope(list[j] as number)) return true;
+    return false;
+  };
   for (const c of concepts) {
-    if ([...c.term].length !== 1 || !/[\u4e00-\u9fff]/u.test(c.term) || bm25.passagesWith(c.term).some(inScope)) continue;
-    const words = twoCharWordsStartingWith(bm25, c.term).filter((w) => bm25.passagesWith(w).some(inScope));
+    if ([...c.term].length !== 1 || !/[\u4e00-\u9fff]/u.test(c.term) || anyInScope(c.term)) continue;
+    const words = twoCharWordsStartingWith(bm25, c.term).filter(anyInScope);
     for (const w of words.slice(0, 8)) c.forms.add(w);
   }
-  let scopeSize = scopedPassages ?? 0;
-  if (scopedPassages === undefined) for (let i = 0; i < bm25.size; i += 1) if (inScope(i)) scopeSize += 1;
+  let size = scopeSize ?? 0;
+  if (scopeSize === undefined) for (let i = 0; i < bm25.size; i += 1) if (inScope(i)) size += 1;
   for (const c of concepts) {
-    const hits = new Set<number>();
-    for (const f of c.forms) for (const i of bm25.passagesWith(f)) if (inScope(i)) hits.add(i);
-    if (c.parts) {
-      const [first, ...rest] = c.parts.map((p) => new Set(bm25.passagesWith(p)));
-      for (const i of first ?? []) if (inScope(i) && rest.every((r) => r.has(i))) hits.add(i);
-    }
-    c.scopeFreq = hits.size;
-    c.local = Math.log(1 + (scopeSize - hits.size + 0.5) / (hits.size + 0.5));
+    const hits = countHits(bm25, c.forms, c.parts, inScope);
+    c.scopeFreq = hits;
+    c.local = Math.log(1 + (size - hits + 0.5) / (hits + 0.5));
   }
   return concepts;
+}
+
+/** A term's postings without a copy where the index holds them so. */
+function postingsOf(bm25: TermView, term: string): ArrayLike<number> {
+  return bm25.postings ? bm25.postings(term) : bm25.passagesWith(term);
+}
+
+// Per term view, a stamp per passage: a passage counts once per concept however many of its forms
+// it has, without a Set of (at 100k passages) tens of thousands of numbers per concept.
+const stampsOf = new WeakMap<TermView, { stamps: Uint32Array; epoch: number }>();
+
+/**
+ * Passages in scope that have one of `forms`, or all of `parts` (a compound written apart):
+ * how many distinct ones.
+ */
+function countHits(bm25: TermView, forms: Iterable<string>, parts: readonly string[] | undefined, inScope: (passage: number) => boolean): number {
+  const lists = [...forms].map((f) => postingsOf(bm25, f));
+  const together = parts ? intersectPostings(parts.map((p) => postingsOf(bm25, p)), !!bm25.postings) : [];
+  if (lists.length === 1 && together.length === 0) {
+    const list = lists[0] as ArrayLike<number>;
+    let n = 0;
+    for (let j = 0; j < list.length; j += 1) if (inScope(list[j] as number)) n += 1;
+    return n;
+  }
+  let memo = stampsOf.get(bm25);
+  if (!memo) stampsOf.set(bm25, (memo = { stamps: new Uint32Array(bm25.size), epoch: 0 }));
+  if (memo.epoch === 0xffffffff) {
+    memo.stamps.fill(0);
+    memo.epoch = 0;
+  }
+  memo.epoch += 1;
+  const epoch = memo.epoch;
+  let n = 0;
+  for (const list of [...lists, together]) {
+    for (let j = 0; j < list.length; j += 1) {
+      const i = list[j] as number;
+      if (!inScope(i)) continue;
+      // A loaded view numbers postings past its passages: grow to the largest seen.
+      if (i >= memo.stamps.length) {
+        const grown = new Uint32Array(Math.max(i + 1, memo.stamps.length * 2));
+        grown.set(memo.stamps);
+        memo.stamps = grown;
+      }
+      if (memo.stamps[i] === epoch) continue;
+      memo.stamps[i] = epoch;
+      n += 1;
+    }
+  }
+  return n;
+}
+
+/** Passages in every list (ascending lists are merged; others go through Sets). */
+function intersectPostings(lists: readonly ArrayLike<number>[], ascending: boolean): ArrayLike<number> {
+  const [first, ...rest] = lists;
+  if (!first) return [];
+  if (!ascending) {
+    const sets = rest.map((r) => new Set(Array.from(r)));
+    return Array.from(first).filter((i) => sets.every((r) => r.has(i)));
+  }
+  const out: number[] = [];
+  const at = rest.map(() => 0);
+  outer: for (let j = 0; j < first.length; j += 1) {
+    const i = first[j] as number;
+    for (let r = 0; r < rest.length; r += 1) {
+      const list = rest[r] as ArrayLike<number>;
+      let p = at[r] as number;
+      while (p < list.length && (list[p] as number) < i) p += 1;
+      at[r] = p;
+      if (p >= list.length) break outer;
+      if (list[p] !== i) continue outer;
+    }
+    out.push(i);
+  }
+  return out;
 }
 
 /**

@@ -61,7 +61,9 @@ export const DEFAULT_TUNING: SearchTuning = {
   fusion: 'score',
   denseWeight: 0.3,
   candidates: 60,
-  diversityDecay: 0.85,
+  // Gentle: a list question's answering documents may each need their second or third passage in the
+  // top 5 (0.85 pushed them below other documents' weaker best; 1.0 lets one document crowd the answer).
+  diversityDecay: 0.95,
   filterNamedDocs: true,
   phraseWeight: 0.05,
   expansion: DEFAULT_EXPANSION,
@@ -120,6 +122,38 @@ interface Catalog {
   aliasTerms: Set<string>;
   knownIds: string[];
   known: Set<string>;
+  /**
+   * Query understanding by query (it depends on the query and the alias table only), and its
+   * expansions once asked for (the understood terms' neighbours in this vocabulary).
+   */
+  understood: Map<string, Understood>;
+  /** Passages inside the referenced clauses, by clause references and scope. */
+  clauses: Map<string, ReadonlySet<string>>;
+}
+
+interface Understood {
+  understanding: QueryUnderstanding;
+  expansions?: Promise<Expansion[]>;
+}
+
+// Bounded memos of a catalog: questions recur (and jieba runs three times to understand one).
+const UNDERSTOOD_MAX = 1024;
+const CLAUSES_MAX = 256;
+
+/** `map.get(key)`, moved to the most recently used end. */
+function recall<K, V>(map: Map<K, V>, key: K): V | undefined {
+  const hit = map.get(key);
+  if (hit !== undefined) {
+    map.delete(key);
+    map.set(key, hit);
+  }
+  return hit;
+}
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): V {
+  if (map.size >= max) map.delete(map.keys().next().value as K);
+  map.set(key, value);
+  return value;
 }
 
 /** A candidate passage: its fused score and the order ties are broken in (docId, then reading order). */
@@ -133,7 +167,7 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
       const aliases = buildAliasTable(docs);
       const knownIds = docs.map((d) => d.meta.docId).sort();
       // Place and document names are never expanded (惠州 must not pull in 东莞).
-      return { summaries: new Map(docs.map((d) => [d.meta.docId, d] as const)), aliases, aliasTerms: new Set(aliases.entries.map((e) => e.alias)), knownIds, known: new Set(knownIds) };
+      return { summaries: new Map(docs.map((d) => [d.meta.docId, d] as const)), aliases, aliasTerms: new Set(aliases.entries.map((e) => e.alias)), knownIds, known: new Set(knownIds), understood: new Map(), clauses: new Map() };
     });
     // A failed read is not remembered: the next search tries again.
     catalog.catch(() => {
@@ -158,6 +192,33 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
     if (options.dateTo) filter.dateTo = options.dateTo;
     if (isEmptyFilter(filter)) return undefined;
     return new Set(await store.documents.select(filter));
+  };
+
+  const expansionsOf = (understood: Understood, options: ExpansionOptions, cat: Catalog): Promise<Expansion[]> => {
+    if (!understood.expansions) {
+      const pending = neighbours.expand(understood.understanding.terms, options, cat.aliasTerms);
+      understood.expansions = pending;
+      // A failed lookup is not remembered: the next search tries again.
+      pending.catch(() => {
+        if (understood.expansions === pending) delete understood.expansions;
+      });
+    }
+    return understood.expansions;
+  };
+
+  /** The passages inside the nodes the clause references name, in the scope's documents (all when none). */
+  const clausePassages = async (refs: QueryUnderstanding['clauseRefs'], scope: readonly string[], cat: Catalog): Promise<ReadonlySet<string>> => {
+    const key = `${JSON.stringify(refs)}\u0000${scope.join('\u0000')}`;
+    const known = recall(cat.clauses, key);
+    if (known) return known;
+    const clauseIds = new Set<string>();
+    const docs = await store.documents.getMany(scope.length > 0 ? scope : cat.knownIds);
+    for (const [docId, doc] of docs) {
+      const nodes = resolveClauseRefs(doc.tree, refs);
+      if (nodes.length === 0) continue;
+      for (const p of await store.passages.ofDocument(docId)) if (nodes.some((node) => p.start < node.end && p.end > node.start)) clauseIds.add(p.passageId);
+    }
+    return remember(cat.clauses, key, clauseIds, CLAUSES_MAX);
   };
 
   const toHit = (p: StoredPassage, doc: DocumentSummary | undefined, score: number, rank: number, matchedBy: SearchHit['matchedBy'], bm25Score?: number, denseScore?: number): SearchHit => {
@@ -191,14 +252,16 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
       if (!Number.isInteger(k) || k < 1 || k > 50) throw new KbError(ERROR_CODES.INVALID_INPUT, `k must be an integer from 1 to 50; got ${String(k)}`);
       const mode = options.mode ?? 'hybrid';
       const cat = await loadCatalog();
-      const understanding = understandQuery(query, cat.aliases);
+      // Shared between responses with the same query: nothing downstream writes to them.
+      const understood = recall(cat.understood, query) ?? remember(cat.understood, query, { understanding: understandQuery(query, cat.aliases) }, UNDERSTOOD_MAX);
+      const { understanding } = understood;
       let allowed = await allowedDocs(options, cat);
       const named = understanding.namedDocs.map((d) => d.docId).filter((id) => !allowed || allowed.has(id));
       if (t.filterNamedDocs && named.length > 0) allowed = new Set(named);
       const scope = allowed ? [...allowed].sort() : [];
       if (allowed && allowed.size === 0) return { query, results: [], understanding, expansions: [], scope };
       const filter = allowed ? { docIds: scope } : undefined;
-      const expansions = mode !== 'dense' && t.expansion ? await neighbours.expand(understanding.terms, t.expansion, cat.aliasTerms) : [];
+      const expansions = mode !== 'dense' && t.expansion ? await expansionsOf(understood, t.expansion, cat) : [];
 
       const candidates = Math.max(t.candidates, k * 3);
       const idLists: ScoredPassage[][] = [];
@@ -220,15 +283,7 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
       }
 
       // Clause references (云浮第十条, 专栏3): passages inside the referenced node come first.
-      const clauseIds = new Set<string>();
-      if (understanding.clauseRefs.length > 0) {
-        const docs = await store.documents.getMany(scope.length > 0 ? scope : cat.knownIds);
-        for (const [docId, doc] of docs) {
-          const nodes = resolveClauseRefs(doc.tree, understanding.clauseRefs);
-          if (nodes.length === 0) continue;
-          for (const p of await store.passages.ofDocument(docId)) if (nodes.some((node) => p.start < node.end && p.end > node.start)) clauseIds.add(p.passageId);
-        }
-      }
+      const clauseIds = understanding.clauseRefs.length > 0 ? await clausePassages(understanding.clauseRefs, scope, cat) : new Set<string>();
       // A question asking where a named document comes from (网址, 出自哪个网站): the passages of those
       // documents that state a web address lead, as a clause reference's passages do.
       const urlIds: string[] = [];
@@ -237,7 +292,9 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
       }
 
       // Every candidate's fields, once; keys order them as the index does (docId, then reading order).
-      const ids = [...new Set([...idLists.flat().map((h) => h.passageId), ...clauseIds, ...urlIds])];
+      // Clause passages are candidates only when few enough to lead (below); more (第3条 of every
+      // document) only mark the hits that are among them.
+      const ids = [...new Set([...idLists.flat().map((h) => h.passageId), ...(clauseIds.size <= CLAUSE_LEAD_MAX ? clauseIds : []), ...urlIds])];
       const fetched = await store.passages.get(ids);
       fetched.sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : a.index - b.index));
       const keyOf = new Map(fetched.map((p, i) => [p.passageId, i] as const));
@@ -265,8 +322,8 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
         fused = fused.map((f) => (keys.has(f.key) ? { ...f, score: f.score + top + 1 } : f)).sort((a, b) => b.score - a.score || a.key - b.key);
         return keys;
       };
-      const clauseKeys = clauseIds.size > 0 ? lead(clauseIds, 12) : new Set<number>();
-      if (clauseIds.size > 12) for (const id of clauseIds) clauseKeys.add(keyOf.get(id) ?? -1);
+      const clauseKeys = clauseIds.size > 0 ? lead(clauseIds, CLAUSE_LEAD_MAX) : new Set<number>();
+      if (clauseIds.size > CLAUSE_LEAD_MAX) for (const id of clauseIds) if (keyOf.has(id)) clauseKeys.add(keyOf.get(id) as number);
       if (urlIds.length > 0) lead(urlIds, 6);
 
       // Several named documents ("国家和深圳各有什么说法"): alternate between them, best of each first.
@@ -333,6 +390,8 @@ export function questionPhrases(query: string, terms: readonly string[], idf: (t
 }
 
 const URL_RE = /https?:\/\/|www\./u;
+/** Clause passages lead the results when at most this many (a reference that every document has leads nothing). */
+const CLAUSE_LEAD_MAX = 12;
 const CJK_ONLY = /^[\u4e00-\u9fff]+$/u;
 
 /** Widens each hit that is part k of n of a split clause to all n parts (text stays the body slice). */

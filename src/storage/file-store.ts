@@ -1,17 +1,24 @@
 /**
  * The embedded backend (INDEX_STORE=file, the default): one immutable snapshot held in memory
  * (`KnowledgeIndex`: documents, passages, vectors, HNSW and BM25) behind the storage interfaces.
- * Reads resolve at once; filters by docId become a position predicate checked inside the BM25 and
- * HNSW loops. Writes go through ingest, which builds and switches a new snapshot folder.
+ * Reads resolve at once; a filter by docId becomes the ascending list of its passages' positions,
+ * which the BM25 scorer seeks through and the exact dense scan reads (HNSW's graph search asks it
+ * per candidate). Writes go through ingest, which builds and switches a new snapshot folder.
  */
 import { passageText, type KnowledgeIndex, type PassageRecord } from '../retrieval/knowledge-index.js';
 import { documentMatches } from './filters.js';
 import type { DocumentFilter, DocumentStore, DocumentSummary, EvidenceView, KnowledgeStore, LexicalIndex, PassageFields, PassageFilter, PassageStore, ScoredPassage, StoredPassage, TermStats, VectorIndex } from './types.js';
 
-/** The fields a passage shows (its HNSW label is the snapshot's own business). */
-function fieldsOf(p: PassageRecord): PassageFields {
-  const { label: _label, ...fields } = p;
-  return fields;
+/**
+ * A passage as readers see it: its fields (its HNSW label is the snapshot's own business) and its
+ * text. Built field by field, in the order the snapshot's records hold them: every search builds
+ * about a hundred, and copying by rest and spread cost several times more.
+ */
+function storedOf(p: PassageRecord, text: string): StoredPassage {
+  const out: PassageFields = { passageId: p.passageId, docId: p.docId, index: p.index, start: p.start, end: p.end, breadcrumb: p.breadcrumb, headings: p.headings, labels: p.labels, clause: p.clause, sectionIds: p.sectionIds };
+  if (p.part) out.part = p.part;
+  (out as StoredPassage).text = text;
+  return out as StoredPassage;
 }
 
 export class FileStore implements KnowledgeStore {
@@ -23,6 +30,9 @@ export class FileStore implements KnowledgeStore {
   /** Positions of each document's passages, in reading order. */
   private readonly byDoc = new Map<string, number[]>();
   private summaries: DocumentSummary[] | undefined;
+  private readonly allowedCache = new Map<string, Int32Array>();
+  private readonly maskCache = new Map<Int32Array, Uint8Array>();
+  private maxLabel: number | undefined;
   /** The snapshot itself (evaluation and tests read it; transports go through the interfaces). */
   readonly index: KnowledgeIndex;
 
@@ -75,8 +85,8 @@ export class FileStore implements KnowledgeStore {
     };
     this.lexical = {
       search: async (terms, k, options = {}) => {
-        const allow = this.allow(options.filter);
-        const hits = kb.bm25.search(terms, k, { ...(options.weights ? { weights: options.weights } : {}), ...(allow ? { allow } : {}) });
+        const allowed = this.allowedPositions(options.filter);
+        const hits = kb.bm25.search(terms, k, { ...(options.weights ? { weights: options.weights } : {}), ...(allowed ? { allowed } : {}) });
         return hits.map((h) => ({ passageId: (kb.passages[h.index] as PassageRecord).passageId, score: h.score }));
       },
       stats: async (terms, filter) => this.stats(terms, filter),
@@ -85,10 +95,18 @@ export class FileStore implements KnowledgeStore {
     };
     this.vectors = {
       search: async (vector, k, filter) => {
-        const allow = this.allow(filter);
-        const allowLabel = allow ? (label: number): boolean => allow(kb.byLabel.get(label) ?? -1) : undefined;
+        const allowed = this.allowedPositions(filter);
+        // HNSW asks per candidate: a mask by label answers without a lookup, built on the first ask.
+        let mask: Uint8Array | undefined;
+        const allowLabel = allowed
+          ? (label: number): boolean => {
+              mask ??= this.labelMask(allowed);
+              return label < mask.length && mask[label] === 1;
+            }
+          : undefined;
+        const labels = allowed ? (): Int32Array => allowed.map((pos) => (kb.passages[pos] as PassageRecord).label) : undefined;
         const out: ScoredPassage[] = [];
-        for (const h of kb.dense.search(vector, k, allowLabel)) {
+        for (const h of kb.dense.search(vector, k, allowLabel, labels)) {
           const pos = kb.byLabel.get(h.label);
           if (pos !== undefined) out.push({ passageId: (kb.passages[pos] as PassageRecord).passageId, score: h.score });
         }
@@ -111,13 +129,50 @@ export class FileStore implements KnowledgeStore {
 
   private stored(pos: number): StoredPassage {
     const p = this.kb.passages[pos] as PassageRecord;
-    return { ...fieldsOf(p), text: passageText(this.kb, p) };
+    return storedOf(p, passageText(this.kb, p));
   }
 
   private allow(filter: PassageFilter | undefined): ((pos: number) => boolean) | undefined {
     if (!filter?.docIds) return undefined;
     const ids = new Set(filter.docIds);
     return (pos) => ids.has((this.kb.passages[pos] as PassageRecord | undefined)?.docId ?? '');
+  }
+
+  /** Which labels the positions hold (1 at each), kept for the last few position lists. */
+  private labelMask(positions: Int32Array): Uint8Array {
+    const hit = this.maskCache.get(positions);
+    if (hit) return hit;
+    this.maxLabel ??= this.kb.passages.reduce((m, p) => Math.max(m, p.label), -1);
+    const mask = new Uint8Array(this.maxLabel + 1);
+    for (const pos of positions) mask[(this.kb.passages[pos] as PassageRecord).label] = 1;
+    if (this.maskCache.size >= MASK_CACHE) this.maskCache.delete(this.maskCache.keys().next().value as Int32Array);
+    this.maskCache.set(positions, mask);
+    return mask;
+  }
+
+  /**
+   * The positions a filter admits, ascending (undefined: no filter), from the documents' passage
+   * lists: what the BM25 scorer seeks through and the dense scan reads. The last few are kept
+   * (named documents and filters recur).
+   */
+  private allowedPositions(filter: PassageFilter | undefined): Int32Array | undefined {
+    if (!filter?.docIds) return undefined;
+    const key = filter.docIds.join('\u0000');
+    const hit = this.allowedCache.get(key);
+    if (hit) {
+      // Most recently used last.
+      this.allowedCache.delete(key);
+      this.allowedCache.set(key, hit);
+      return hit;
+    }
+    const lists = [...new Set(filter.docIds)].map((id) => this.byDoc.get(id) ?? []);
+    const out = new Int32Array(lists.reduce((a, l) => a + l.length, 0));
+    let n = 0;
+    for (const list of lists) for (const pos of list) out[n++] = pos;
+    out.sort();
+    if (this.allowedCache.size >= ALLOWED_CACHE) this.allowedCache.delete(this.allowedCache.keys().next().value as string);
+    this.allowedCache.set(key, out);
+    return out;
   }
 
   private stats(terms: readonly string[], filter: PassageFilter | undefined): TermStats {
@@ -137,6 +192,10 @@ export class FileStore implements KnowledgeStore {
     return out;
   }
 }
+
+const ALLOWED_CACHE = 64;
+/** Label masks are one byte per passage: fewer kept. */
+const MASK_CACHE = 8;
 
 export function fileStore(kb: KnowledgeIndex): FileStore {
   return new FileStore(kb);

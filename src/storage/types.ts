@@ -219,6 +219,8 @@ export interface TermView {
   idf(term: string): number;
   terms(): string[];
   passagesWith(term: string): number[];
+  /** The same passages, ascending, as a view (no copy): for an index that holds them so. */
+  postings?(term: string): ArrayLike<number>;
 }
 
 /**

@@ -45,3 +45,20 @@ describe('loadConfig > INDEX_STORE and DATABASE_URL', () => {
     expect(error.message).toBe('invalid configuration: DATABASE_URL: must be a postgres:// or postgresql:// URL, e.g. postgresql://user:password@host:5432/policy_kb');
   });
 });
+
+describe('loadConfig > whole-number settings', () => {
+  it.each([
+    [{ DATABASE_POLL_MS: 'abc' }, 'invalid configuration: DATABASE_POLL_MS: must be a whole number from 0 to 600000'],
+    [{ DATABASE_POOL_SIZE: '1.5' }, 'invalid configuration: DATABASE_POOL_SIZE: must be a whole number from 1 to 200, not 1.5'],
+    [{ DATABASE_POOL_SIZE: '0' }, 'invalid configuration: DATABASE_POOL_SIZE: must be a whole number from 1 to 200, not 0'],
+    [{ PORT: '70000' }, 'invalid configuration: PORT: must be a whole number from 0 to 65535, not 70000'],
+  ])('names the range for %o', (env, message) => {
+    const error = configError(env);
+    expect(error.code).toBe('config_invalid');
+    expect(error.message).toBe(message);
+  });
+
+  it('reads a whole number given with spaces', () => {
+    expect(loadConfig({ DATABASE_POOL_SIZE: ' 4 ' }).databasePoolSize).toBe(4);
+  });
+});

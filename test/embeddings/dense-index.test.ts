@@ -106,6 +106,32 @@ describe('DenseIndex.search with a filter', () => {
     }
   });
 
+  it('scans only the listed allowed labels when given: the same hits, scores and order as asking the filter of every row', () => {
+    const few = vectors.slice(0, 2_000);
+    const small = DenseIndex.create(dim, few.length, { M: 16, efConstruction: 100, efSearch: 64 });
+    few.forEach((v, label) => small.add(label + 100, v));
+    // Rows in another order than labels (as after deletes and re-adds).
+    const order = Array.from(few.keys()).sort((a, b) => ((a * 7919) % 2_000) - ((b * 7919) % 2_000));
+    const flat = new Float32Array(few.length * dim);
+    order.forEach((i, row) => flat.set(few[i] as Float32Array, row * dim));
+    small.attachVectors(Int32Array.from(order, (i) => i + 100), flat);
+    const oneDocument = (l: number): boolean => l >= 400 && l < 433;
+    const listed = Int32Array.from({ length: 33 }, (_, i) => 432 - i);
+    for (const q of queries) {
+      const asked: number[] = [];
+      const counting = (l: number): boolean => {
+        asked.push(l);
+        return oneDocument(l);
+      };
+      const byList = small.search(q, 10, counting, () => listed);
+      const askedWithList = asked.length;
+      expect(byList).toEqual(small.search(q, 10, oneDocument));
+      expect(byList).toHaveLength(10);
+      // The sample that chooses the scan, then one check per listed row: never one per row of the index.
+      expect(askedWithList).toBeLessThanOrEqual(512 + listed.length);
+    }
+  });
+
   it('leaves the configured search list as it was', () => {
     index.setEf(64);
     index.search(queries[1] as Float32Array, 10, (l) => l % 1000 === 1);

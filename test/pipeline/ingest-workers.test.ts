@@ -36,7 +36,7 @@ describe('ingest with worker threads', () => {
     expect(a.workers).toBe(1);
     expect(b).toMatchObject({ passages: a.passages, embedded: a.embedded, workers: 2 });
     const [ha, hb] = [await fileHashes(one.indexDir), await fileHashes(two.indexDir)];
-    expect(Object.keys(ha).sort()).toEqual(['bm25.bin', 'dense.hnsw', 'documents.json', 'passages.bin', 'vectors.f32']);
+    expect(Object.keys(ha).sort()).toEqual(['bm25.bin', 'dense.hnsw', 'documents.bin', 'passages.bin', 'vectors.f32']);
     expect(hb).toEqual(ha);
   });
 

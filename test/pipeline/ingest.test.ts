@@ -152,7 +152,7 @@ describe('loadIndex', () => {
     const { config, options } = await setup();
     const { version } = await ingest(options);
     const dir = path.join(indexRoot(config.indexDir), version as string);
-    expect((await readdir(dir)).sort()).toEqual(['bm25.bin', 'dense.hnsw', 'documents.json', 'manifest.json', 'passages.bin', 'vectors.f32']);
+    expect((await readdir(dir)).sort()).toEqual(['bm25.bin', 'dense.hnsw', 'documents.bin', 'manifest.json', 'passages.bin', 'vectors.f32']);
     const kb = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
     const longest = kb.passages.map((p) => passageText(kb, p)).sort((a, b) => b.length - a.length)[0] as string;
     expect(longest.length).toBeGreaterThan(100);

@@ -34,6 +34,28 @@ describe('Bm25Index.search (MaxScore)', () => {
     );
   });
 
+  it('with a list of allowed passages, returns bit for bit what the same filter as a predicate returns', () => {
+    const allowedArb = fc.array(fc.integer({ min: 0, max: 299 }), { maxLength: 120 }).map((xs) => Int32Array.from(new Set(xs)).sort());
+    fc.assert(
+      fc.property(corpusArb, queryArb, weightsArb, allowedArb, fc.integer({ min: 1, max: 40 }), (docs, query, weights, allowed, k) => {
+        const index = Bm25Index.build(docs);
+        const members = new Set(allowed);
+        const byList = index.search(query, k, { weights: new Map(Object.entries(weights)), allowed });
+        const byPredicate = index.search(query, k, { weights: new Map(Object.entries(weights)), allow: (i) => members.has(i) });
+        expect(byList).toEqual(byPredicate);
+        expect(byList).toEqual(index.scoreExhaustive(query, k, { weights: new Map(Object.entries(weights)), allowed }));
+        expect(byList.every((r) => members.has(r.index))).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('with an empty list of allowed passages, finds nothing', () => {
+    const index = Bm25Index.build([['数据'], ['数据', '开放']]);
+    expect(index.search(['数据'], 5, { allowed: new Int32Array(0) })).toEqual([]);
+    expect(index.search(['数据'], 5, { allowed: Int32Array.of(1) }).map((r) => r.index)).toEqual([1]);
+  });
+
   it('breaks ties by the lower passage index, as the exhaustive scorer does', () => {
     // Twenty identical passages: every score ties, so the top 5 are passages 0–4 in order.
     const index = Bm25Index.build(Array.from({ length: 20 }, () => ['数据', '中心']));

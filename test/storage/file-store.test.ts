@@ -25,6 +25,31 @@ describe('file store', () => {
     expect(store.info).toMatchObject({ backend: 'file', documents: list.length, passages: kb.passages.length });
   });
 
+  it('gives every passage as its record less the label, plus its text, fields in the same order', async () => {
+    const { store, kb } = await realKnowledgeBase();
+    const got = await store.passages.get(kb.passages.map((p) => p.passageId));
+    expect(got).toHaveLength(kb.passages.length);
+    got.forEach((p, i) => {
+      const { label: _label, ...fields } = kb.passages[i] as (typeof kb.passages)[number];
+      const body = kb.documents.get(p.docId)?.body ?? '';
+      expect(JSON.stringify(p)).toBe(JSON.stringify({ ...fields, text: body.slice(fields.start, fields.end) }));
+    });
+    expect(got.some((p) => p.part)).toBe(true);
+  });
+
+  it('searches by docId through the documents\' passage lists: the same hits as a predicate over every passage', async () => {
+    const { store, kb } = await realKnowledgeBase();
+    const docIds = ['yunfu', 'shenzhen'];
+    const terms = ['数据', '中心', '补贴', '电价', '开放', '平台'];
+    const hits = await store.lexical.search(terms, 20, { filter: { docIds } });
+    const expected = kb.bm25.scoreExhaustive(terms, 20, { allow: (i) => docIds.includes(kb.passages[i]?.docId ?? '') });
+    expect(hits).toEqual(expected.map((h) => ({ passageId: kb.passages[h.index]?.passageId, score: h.score })));
+    const vector = kb.vectors.subarray(0, kb.info.dimension);
+    const dense = await store.vectors.search(vector, 10, { docIds });
+    expect(dense).toHaveLength(10);
+    expect(dense.every((h) => docIds.includes(kb.passages[kb.byId.get(h.passageId) as number]?.docId ?? ''))).toBe(true);
+  });
+
   it('selects documents by filters given as data, exactly as documentMatches does', async () => {
     const { store } = await realKnowledgeBase();
     const list = await store.documents.list();

@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createFakeEmbedder, fakeEmbedderProfile } from '../../src/embeddings/fake-embedder.js';
+import { DOCUMENTS_FILE } from '../../src/pipeline/documents-file.js';
+import { beginSnapshot, currentVersion, indexRoot, loadIndex, readManifest, writeSnapshot, type SnapshotToWrite } from '../../src/pipeline/index-store.js';
+import { ingest } from '../../src/pipeline/ingest.js';
+import { HashingFileWriter, readFileVerified } from '../../src/pipeline/snapshot-io.js';
+import type { IndexedDocument, KnowledgeIndex } from '../../src/retrieval/knowledge-index.js';
+import { KbError } from '../../src/shared/errors.js';
+
+const HINT = 'run `npm run -s kb -- ingest --rebuild`';
+
+const PARKING = `---
+docId: parking
+title: 某市停车场建设管理办法
+issuer: 某市人民政府
+---
+第一条 为规范停车场建设和管理，制定本办法。
+第二条 新建住宅小区应当按照每户不少于一个车位的标准配建停车位。
+`;
+
+const LIBRARY = `---
+docId: library
+title: 某市公共图书馆服务规定
+issuer: 某市文化局
+---
+第一条 公共图书馆应当免费向读者开放阅览室。
+第二条 公共图书馆每周开放时间不少于六十小时。𠀀
+`;
+
+const embedder = createFakeEmbedder({ dimension: 32 });
+const expectations = { modelId: embedder.modelId, dimension: embedder.dimension, chunkMaxChars: 400, chunkMinChars: 10, efSearch: 50 };
+
+async function builtIndex(): Promise<{ indexDir: string; kb: KnowledgeIndex }> {
+  const root = await mkdtemp(path.join(tmpdir(), 'kb-store-'));
+  const corpusDir = path.join(root, 'corpus');
+  const indexDir = path.join(root, 'index');
+  await mkdir(corpusDir);
+  await writeFile(path.join(corpusDir, 'parking.md'), PARKING);
+  await writeFile(path.join(corpusDir, 'library.md'), LIBRARY);
+  await ingest({ corpusDir, indexDir, embedder, profile: fakeEmbedderProfile(embedder), chunkMaxChars: 400, chunkMinChars: 10, hnsw: { M: 8, efConstruction: 50, efSearch: 50 }, batchSize: 16 });
+  return { indexDir, kb: await loadIndex(indexDir, expectations) };
+}
+
+/** Everything but the documents, as the live manifest and a loaded index have it. */
+async function restOf(indexDir: string, kb: KnowledgeIndex): Promise<Omit<SnapshotToWrite, 'documents'>> {
+  const { files: _files, formatVersion: _format, createdAt: _created, ...manifest } = (await readManifest(indexDir))?.manifest ?? {};
+  return { manifest: manifest as SnapshotToWrite['manifest'], passages: kb.passages, vectors: kb.vectors, dense: kb.dense, bm25: kb.bm25 };
+}
+
+async function caught(promise: Promise<unknown>): Promise<KbError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof KbError)) throw new Error(`expected a KbError, got ${String(error)}`);
+  return error;
+}
+
+const versions = async (indexDir: string): Promise<string[]> => (await readdir(indexRoot(indexDir))).filter((n) => n.startsWith('v-'));
+
+describe('beginSnapshot', () => {
+  it('writes documents as they come, then switches to the new version and removes the old one', async () => {
+    const { indexDir, kb } = await builtIndex();
+    const before = await currentVersion(indexDir);
+    const draft = beginSnapshot(indexDir);
+    async function* stream(): AsyncGenerator<IndexedDocument> {
+      yield* kb.documents.values();
+    }
+    for await (const doc of stream()) await draft.addDocument(doc);
+    const version = await draft.commit(await restOf(indexDir, kb));
+    expect(version).not.toBe(before);
+    expect(await currentVersion(indexDir)).toBe(version);
+    expect(await versions(indexDir)).toEqual([version]);
+    const files = (await readManifest(indexDir))?.manifest.files ?? {};
+    expect(Object.keys(files)).toEqual(['documents.bin', 'passages.bin', 'vectors.f32', 'dense.hnsw', 'bm25.bin']);
+    for (const [name, digest] of Object.entries(files)) {
+      const bytes = await readFile(path.join(indexRoot(indexDir), version, name));
+      expect({ bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }).toEqual(digest);
+    }
+    const reloaded = await loadIndex(indexDir, expectations);
+    expect([...reloaded.documents.values()]).toEqual([...kb.documents.values()]);
+    expect(reloaded.passages).toEqual(kb.passages);
+    expect(Array.from(reloaded.vectors)).toEqual(Array.from(kb.vectors));
+  });
+
+  it('leaves the live version untouched when aborted, and removes its own folder', async () => {
+    const { indexDir, kb } = await builtIndex();
+    const before = await currentVersion(indexDir);
+    const draft = beginSnapshot(indexDir);
+    await draft.addDocument(kb.documents.get('parking') as IndexedDocument);
+    expect(await versions(indexDir)).toHaveLength(2);
+    await draft.abort();
+    await draft.abort();
+    expect(await versions(indexDir)).toEqual([before]);
+    expect(await currentVersion(indexDir)).toBe(before);
+    const error = await caught(draft.addDocument(kb.documents.get('library') as IndexedDocument));
+    expect(error.code).toBe('internal');
+    expect(error.message).toMatch(/^cannot add a document to index version v-[0-9a-z-]+: it is aborted$/);
+  });
+
+  it('refuses to commit when the manifest lists other documents than were added, keeping the live version', async () => {
+    const { indexDir, kb } = await builtIndex();
+    const before = await currentVersion(indexDir);
+    const draft = beginSnapshot(indexDir);
+    await draft.addDocument(kb.documents.get('parking') as IndexedDocument);
+    const error = await caught(draft.commit(await restOf(indexDir, kb)));
+    expect(error.code).toBe('internal');
+    expect(error.message).toMatch(/^index version v-[0-9a-z-]+ was given 1 documents; its manifest counts 2 and lists 2$/);
+    expect(await versions(indexDir)).toEqual([before]);
+    expect((await loadIndex(indexDir, expectations)).documents.size).toBe(2);
+  });
+
+  it('removes its folder when the document stream fails, through writeSnapshot', async () => {
+    const { indexDir, kb } = await builtIndex();
+    const before = await currentVersion(indexDir);
+    async function* failing(): AsyncGenerator<IndexedDocument> {
+      yield kb.documents.get('parking') as IndexedDocument;
+      throw new Error('extraction failed');
+    }
+    await expect(writeSnapshot(indexDir, { ...(await restOf(indexDir, kb)), documents: failing() })).rejects.toThrow('extraction failed');
+    expect(await versions(indexDir)).toEqual([before]);
+  });
+});
+
+describe('loadIndex with documents.bin', () => {
+  it('refuses a passage that ends beyond its document body', async () => {
+    const { indexDir, kb } = await builtIndex();
+    const docs = [...kb.documents.values()].map((d) => (d.meta.docId === 'parking' ? { ...d, body: d.body.slice(0, 10) } : d));
+    const version = await writeSnapshot(indexDir, { ...(await restOf(indexDir, kb)), documents: docs });
+    const error = await caught(loadIndex(indexDir, expectations));
+    expect(error.code).toBe('index_corrupt');
+    const first = kb.passages.findIndex((p) => p.docId === 'parking' && p.end > 10);
+    const passage = kb.passages[first];
+    expect(error.message).toBe(`index ${version} is inconsistent: passage ${first} (${passage?.passageId}) ends at ${passage?.end}, beyond its document parking (10); ${HINT}`);
+  });
+
+  it('reports a truncated or changed documents.bin by the manifest, and a damaged record the manifest agrees with by its record', async () => {
+    const { indexDir } = await builtIndex();
+    const version = (await currentVersion(indexDir)) as string;
+    const dir = path.join(indexRoot(indexDir), version);
+    const file = path.join(dir, DOCUMENTS_FILE);
+    const original = await readFile(file);
+    await writeFile(file, original.subarray(0, 100));
+    expect((await caught(loadIndex(indexDir, expectations))).message).toBe(`index file documents.bin has 100 bytes; the manifest says ${original.length} bytes (truncated or replaced); ${HINT}`);
+    const flipped = Buffer.from(original);
+    flipped[60] = (flipped[60] as number) ^ 1;
+    await writeFile(file, flipped);
+    const checksum = await caught(loadIndex(indexDir, expectations));
+    expect(checksum.code).toBe('index_corrupt');
+    expect(checksum.message).toBe(`index file documents.bin fails its checksum (corrupted); ${HINT}`);
+    // A manifest rewritten to match the damaged file: the record's own CRC still catches it.
+    const manifestFile = path.join(dir, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { files: Record<string, { bytes: number; sha256: string }> };
+    manifest.files[DOCUMENTS_FILE] = { bytes: flipped.length, sha256: createHash('sha256').update(flipped).digest('hex') };
+    await writeFile(manifestFile, JSON.stringify(manifest));
+    const damaged = await caught(loadIndex(indexDir, expectations));
+    expect(damaged.code).toBe('index_corrupt');
+    expect(damaged.message).toBe(`documents file ${file} is damaged: record 0 (byte 16) fails its CRC-32; ${HINT}`);
+  });
+});
+
+describe('snapshot file I/O', () => {
+  it('hashes and sizes what it writes in pieces of any size, and reads it back verified', async () => {
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'kb-io-')), 'data.bin');
+    const pieces = [Buffer.from('header'), Buffer.alloc(3 << 20, 7), Buffer.alloc(9 << 20, 1), Buffer.from('tail'), new Uint8Array(0)];
+    const writer = await HashingFileWriter.create(file);
+    for (const piece of pieces) await writer.write(piece);
+    const all = Buffer.concat(pieces);
+    const digest = await writer.finish();
+    expect(digest).toEqual({ bytes: all.length, sha256: createHash('sha256').update(all).digest('hex') });
+    const read = await readFileVerified(file, digest);
+    expect(Buffer.from(read).equals(all)).toBe(true);
+    expect(read.byteOffset).toBe(0);
+    await writeFile(file, Buffer.concat([all, Buffer.from('!')]));
+    expect((await caught(readFileVerified(file, digest))).message).toBe(`index file data.bin has ${all.length + 1} bytes; the manifest says ${all.length} bytes (truncated or replaced); ${HINT}`);
+    all[5_000_000] = 0;
+    await writeFile(file, all);
+    expect((await caught(readFileVerified(file, digest, { keep: false }))).message).toBe(`index file data.bin fails its checksum (corrupted); ${HINT}`);
+  });
+});
