@@ -322,7 +322,8 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
         fused = fused.map((f) => (keys.has(f.key) ? { ...f, score: f.score + top + 1 } : f)).sort((a, b) => b.score - a.score || a.key - b.key);
         return keys;
       };
-      const clauseKeys = clauseIds.size > 0 ? lead(clauseIds, CLAUSE_LEAD_MAX) : new Set<number>();
+      // Too many to lead (counted over all of them, not only those among the hits): they only mark hits.
+      const clauseKeys = clauseIds.size > 0 && clauseIds.size <= CLAUSE_LEAD_MAX ? lead(clauseIds, CLAUSE_LEAD_MAX) : new Set<number>();
       if (clauseIds.size > CLAUSE_LEAD_MAX) for (const id of clauseIds) if (keyOf.has(id)) clauseKeys.add(keyOf.get(id) as number);
       if (urlIds.length > 0) lead(urlIds, 6);
 
