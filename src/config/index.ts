@@ -50,10 +50,11 @@ export const configSchema = z.object({
   ingestWorkers: intFrom(0, 0, 256),
   // Measured on 100k synthetic passages (BENCHMARKS.md, Scale): efConstruction 100 builds in 0.58× the
   // CPU of 200 for recall@10 0.992 vs 0.995 at efSearch 256 (0.974 vs 0.981 at 128); a larger
-  // corpus loses recall at a fixed efSearch, and 256 costs ~0.3 ms more per query.
+  // corpus loses recall at a fixed efSearch: at 1M passages efSearch 256 gave 0.946, 512 gave 0.969
+  // for ~1 ms more per query (BENCHMARKS.md, Scale), so 512 is the default.
   hnswM: intFrom(16, 4, 96),
   hnswEfConstruction: intFrom(100, 10, 2000),
-  hnswEfSearch: intFrom(256, 10, 2000),
+  hnswEfSearch: intFrom(512, 10, 2000),
   /** Weight of the dense list in the hybrid fusion (BM25 has weight 1); default: the model profile's. */
   denseWeight: z.coerce.number().min(0).max(10).optional(),
   host: z.string().min(1).default('127.0.0.1'),
