@@ -253,6 +253,11 @@ function quantityParts(question: string): { text: string; ask: QuantityAsk }[] {
   });
 }
 
+/** A title as its lines read, without spaces, book-title marks and closing punctuation. */
+function bareTitle(text: string): string {
+  return text.normalize('NFKC').replace(/[\s《》〈〉]/gu, '').replace(/[。；;：:]+$/u, '');
+}
+
 /** A sentence of a passage as every question reads it: bare headings joined, filler tested once. */
 interface PreparedSentence extends Sentence {
   filler: boolean;
@@ -270,7 +275,10 @@ function passageSentences(kb: EvidenceView, docId: string, start: number, end: n
   const spans = doc ? sentenceMemo.get(doc) : undefined;
   const hit = spans?.get(key);
   if (hit) return hit;
-  const sentences = joinBareHeadings(body, splitSentences(body, start, end)).map((s) => ({ ...s, filler: isFiller(s.text) }));
+  // The document's title standing as a line of its body (a .txt's first line) names the document; it
+  // answers nothing, so it is read as filler.
+  const title = doc ? bareTitle(doc.meta.title) : '';
+  const sentences = joinBareHeadings(body, splitSentences(body, start, end)).map((s) => ({ ...s, filler: isFiller(s.text) || (title !== '' && bareTitle(s.text) === title) }));
   if (doc) {
     let memo = spans;
     if (!memo) sentenceMemo.set(doc, (memo = new Map()));

@@ -1,0 +1,25 @@
+import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openKnowledgeBase } from '../../src/pipeline/open.js';
+import { CORPUS_DIR, testConfig } from '../helpers.js';
+
+// A .txt takes its title from its first line, which stays in the body: that line repeats the
+// question's words but answers nothing.
+const TESTCITY = ['测试市关于数据中心电费补贴的通知', '', '第一条 对新建数据中心，按实际用电量给予每千瓦时0.1元的电费补贴。', '第二条 本办法自发布之日起施行。', ''].join('\n');
+
+describe('a document title standing as a line of its body', () => {
+  it('is not quoted as the answer; the article that answers is', async () => {
+    const corpusDir = await mkdtemp(path.join(tmpdir(), 'kb-title-'));
+    await copyFile(path.join(CORPUS_DIR, 'yunfu.md'), path.join(corpusDir, 'yunfu.md'));
+    await writeFile(path.join(corpusDir, 'testcity.txt'), TESTCITY);
+    const { service } = await openKnowledgeBase(await testConfig({ CORPUS_DIR: corpusDir }), { autoIngest: true });
+    const { answer } = await service.ask('测试市对数据中心有什么电费补贴？');
+    expect(answer.abstained).toBe(false);
+    const first = answer.citations[0];
+    expect(first?.docId).toBe('testcity');
+    expect(first?.quote).toContain('每千瓦时0.1元的电费补贴');
+    expect(answer.answer).not.toContain('测试市关于数据中心电费补贴的通知[1]');
+  });
+});
