@@ -76,8 +76,9 @@ export async function openKnowledgeBase(config: Config, options: { logger?: Logg
     try {
       const ready = await backend.open().catch(() => undefined);
       if (!ready) {
-        if (error.code === ERROR_CODES.INDEX_MISMATCH) logger.warn('index made by an older build; rebuilding it', { reason: error.message });
-        logger.info('no index yet: ingesting the corpus', { corpusDir: config.corpusDir, store: backend.kind });
+        // The reason without its "run … --rebuild" hint: this is that rebuild, started by itself.
+        if (error.code === ERROR_CODES.INDEX_MISMATCH) logger.warn('index made by another build of policy-kb; rebuilding it from the corpus', { reason: error.message.replace(/; run `[^`]*`$/u, ''), corpusDir: config.corpusDir, store: backend.kind });
+        else logger.info('no index yet: ingesting the corpus', { corpusDir: config.corpusDir, store: backend.kind });
         ingested = await backend.ingest({ logger, progress: options.progress ?? noProgress });
       }
     } finally {

@@ -5,6 +5,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import request from 'supertest';
+import { createLogger } from '../../src/shared/logger.js';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../server/http/app.js';
 import { currentVersion, indexRoot, INDEX_FORMAT_VERSION } from '../../src/pipeline/index-store.js';
@@ -41,10 +42,16 @@ describe('a failed first load', () => {
     const manifestFile = path.join(indexRoot(config.indexDir), version, 'manifest.json');
     const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { formatVersion: number };
     await writeFile(manifestFile, JSON.stringify({ ...manifest, formatVersion: INDEX_FORMAT_VERSION - 1 }));
-    const live = createLiveKnowledgeBase(config, { autoIngest: true });
+    let log = '';
+    const live = createLiveKnowledgeBase(config, { autoIngest: true, logger: createLogger({ write: (s: string) => (log += s) }) });
     await live.ready;
     expect(live.current()?.store.info.version).not.toBe(version);
     expect(live.current()?.store.info.documents).toBe(8);
+    // One line says why, without telling the operator to run what is running by itself.
+    const rebuilding = log.split('\n').filter((l) => l.includes('rebuilding'));
+    expect(rebuilding).toHaveLength(1);
+    expect(JSON.parse(rebuilding[0] as string)).toMatchObject({ level: 'warn', msg: 'index made by another build of policy-kb; rebuilding it from the corpus', reason: `index format is version ${INDEX_FORMAT_VERSION - 1}; this build reads version ${INDEX_FORMAT_VERSION}` });
+    expect(log).not.toContain('no index yet');
     await live.close();
   }, 60_000);
 
