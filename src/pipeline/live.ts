@@ -9,6 +9,7 @@ import { createKnowledgeService } from '../retrieval/service.js';
 import { ERROR_CODES, describeError, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
+import { currentVersion } from './index-store.js';
 import { openKnowledgeBase, serviceTuningFor, type OpenedKnowledgeBase } from './open.js';
 
 export interface LiveKnowledgeBase {
@@ -45,6 +46,8 @@ export function describeLoadFailure(error: unknown): string {
 const RETRIED = new Set<string>([ERROR_CODES.STORE_UNREACHABLE, ERROR_CODES.STORE_EXTENSION_MISSING]);
 const FIRST_RETRY_MS = 2000;
 const MAX_RETRY_MS = 60_000;
+/** How often a server whose index could not be loaded looks for a new version of it. */
+const VERSION_POLL_MS = 1000;
 
 export function createLiveKnowledgeBase(config: Config, options: { logger?: Logger; autoIngest?: boolean } = {}): LiveKnowledgeBase {
   const logger = options.logger ?? silentLogger;
@@ -78,8 +81,28 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
     );
   // A database that is not up yet (or lacks pgvector until someone installs it) is tried again,
   // backing off to a minute, so the server comes up when it does; readyz says "failed" meanwhile.
+  // An embedded index that could not be loaded (corrupt, made for other settings) is loaded again
+  // once CURRENT names another version: a `kb ingest --rebuild` heals a running server.
+  let versionPoll: NodeJS.Timeout | undefined;
+  const watchForNewVersion = (): void => {
+    if (closed || opened || versionPoll || config.indexStore !== 'file') return;
+    const failedAt = currentVersion(config.indexDir).catch(() => undefined);
+    versionPoll = setInterval(() => {
+      void Promise.all([failedAt, currentVersion(config.indexDir).catch(() => undefined)]).then(async ([before, now]) => {
+        if (closed || opened || opening || now === undefined || now === before) return;
+        clearInterval(versionPoll);
+        versionPoll = undefined;
+        if (!(await openAgain())) watchForNewVersion();
+      });
+    }, VERSION_POLL_MS);
+    versionPoll.unref();
+  };
   const scheduleRetry = (e: unknown): void => {
-    if (closed || opened || !isKbError(e) || !RETRIED.has(e.code)) return;
+    if (closed || opened) return;
+    if (!isKbError(e) || !RETRIED.has(e.code)) {
+      watchForNewVersion();
+      return;
+    }
     failure = `${describeError(e)}; retrying every ${Math.round(retryDelay / 1000)} s`;
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
@@ -162,6 +185,7 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
     async close() {
       closed = true;
       if (retryTimer) clearTimeout(retryTimer);
+      if (versionPoll) clearInterval(versionPoll);
       stopWatching?.();
       stopWatching = undefined;
       await opened?.backend.close();

@@ -55,6 +55,27 @@ describe('a failed first load', () => {
     await live.close();
   }, 60_000);
 
+  it('loads the index once a rebuild replaces a damaged one, without a restart', async () => {
+    const config = await testConfig();
+    const env = { CORPUS_DIR, MODELS_DIR, INDEX_DIR: config.indexDir };
+    expect(await runCli(['ingest'], captureIo(env))).toBe(0);
+    const version = (await currentVersion(config.indexDir)) as string;
+    const documentsFile = path.join(indexRoot(config.indexDir), version, 'documents.bin');
+    const bytes = await readFile(documentsFile);
+    bytes[100] = (bytes[100] as number) ^ 0xff;
+    await writeFile(documentsFile, bytes);
+    const live = createLiveKnowledgeBase(config, { autoIngest: true });
+    await expect(live.ready).rejects.toMatchObject({ code: 'index_corrupt' });
+    expect(live.current()).toBeUndefined();
+    expect(await runCli(['ingest', '--rebuild'], captureIo(env))).toBe(0);
+    const deadline = Date.now() + 20_000;
+    while (!live.current() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(live.current()?.store.info.version).toBe(await currentVersion(config.indexDir));
+    expect(live.loadError()).toBeUndefined();
+    expect((await live.current()?.search('云浮数据中心电费补贴'))?.results.length).toBeGreaterThan(0);
+    await live.close();
+  }, 60_000);
+
   it('reports an index built for another configuration with the command to run', async () => {
     const config = await testConfig();
     const env = { CORPUS_DIR, MODELS_DIR, INDEX_DIR: config.indexDir };
