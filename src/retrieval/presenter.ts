@@ -177,7 +177,8 @@ export function presentDocument(doc: StoredSummary, today: string): DocumentSumm
     chars: doc.chars,
     passages: doc.passages,
   };
-  if (!out.format) out.format = 'markdown';
+  // Nothing extracted it: the corpus file itself, Markdown or plain text.
+  if (!out.format) out.format = /\.txt$/iu.test(doc.source) ? 'text' : 'markdown';
   if (m.listingDate) out.listingDate = m.listingDate;
   if (m.sourceUrl) out.sourceUrl = m.sourceUrl;
   if (m.aliases) out.aliases = m.aliases;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openKnowledgeBase } from '../../src/pipeline/open.js';
+import { presentDocument } from '../../src/retrieval/presenter.js';
 import { CORPUS_DIR, testConfig } from '../helpers.js';
 
 // A .txt takes its title from its first line, which stays in the body: that line repeats the
@@ -21,5 +22,13 @@ describe('a document title standing as a line of its body', () => {
     expect(first?.docId).toBe('testcity');
     expect(first?.quote).toContain('每千瓦时0.1元的电费补贴');
     expect(answer.answer).not.toContain('测试市关于数据中心电费补贴的通知[1]');
+    // Listed as what it is: plain text, not Markdown.
+    const catalog = await service.catalog();
+    const listed = (docId: string): string | undefined => {
+      const summary = catalog.get(docId);
+      return summary ? presentDocument(summary, '2026-11-29').format : undefined;
+    };
+    expect(listed('testcity')).toBe('text');
+    expect(listed('yunfu')).toBe('markdown');
   });
 });
