@@ -102,10 +102,12 @@ async function serve(ctx: CommandContext): Promise<number> {
   live.ready.catch((error: unknown) => logger.error('index could not be loaded; /readyz answers "failed"', { problem: describeError(error), todo: live.loadError() }));
   ctx.io.onReloadSignal?.(() => void live.reload());
   await (ctx.io.stopSignal ?? new Promise<void>(() => {}));
+  logger.info('stopping: finishing requests in flight', { graceMs: config.shutdownGraceMs });
   const { forced } = await stopHttpServer(server, config.shutdownGraceMs);
   if (forced) logger.warn('closed connections still open after the shutdown grace period', { graceMs: config.shutdownGraceMs });
   await live.close();
   await closeApp();
+  logger.info('stopped');
   return 0;
 }
 

@@ -69,7 +69,7 @@ afterEach(() => {
 describe('stopping the server', () => {
   it('exits within SHUTDOWN_GRACE_MS of SIGTERM although a client never finishes its request', async () => {
     const config = await testConfig();
-    const env = { CORPUS_DIR, MODELS_DIR, INDEX_DIR: config.indexDir, SHUTDOWN_GRACE_MS: '1000' };
+    const env = { CORPUS_DIR, MODELS_DIR, INDEX_DIR: config.indexDir, SHUTDOWN_GRACE_MS: '1000', LOG_LEVEL: 'info' };
     expect(await runCli(['ingest'], captureIo(env))).toBe(0);
     const server = await startServe(env);
     const port = Number(new URL(server.url).port);
@@ -84,6 +84,9 @@ describe('stopping the server', () => {
     expect(await exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(6000);
     expect(await portRefuses(port)).toBe(true);
+    // The log says it is stopping, that it cut the connection left open, and that it stopped.
+    const messages = server.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(messages.slice(-3)).toEqual(['stopping: finishing requests in flight', 'closed connections still open after the shutdown grace period', 'stopped']);
   }, 120_000);
 
   it('`npm start` stops when only npm gets SIGTERM: the port is freed and no node process survives', async () => {
