@@ -96,7 +96,12 @@ export async function scanCorpus(dir: string): Promise<CorpusScan> {
   const scanOne = async (file: string, name: string): Promise<Scanned> => {
     const bytes = await readFile(file);
     const doc = parseDocumentFile(name, bytes);
-    return { doc: { meta: doc.meta, source: name, file, contentHash: hashOf(bytes), bytes: bytes.length }, repeals: findRepeals(doc.body) };
+    // V8 keeps a substring (13+ characters: a title taken from the YAML or the first line, an inferred
+    // fact, a repeal's sentence) as a slice that points at the string it was cut from, so keeping
+    // them would keep each file's whole decoded text alive until the scan ends (~450 MB of text at
+    // 1M passages). A JSON round trip copies what the plan keeps into strings of their own.
+    const kept = JSON.parse(JSON.stringify({ meta: doc.meta, repeals: findRepeals(doc.body) })) as { meta: PolicyDocument['meta']; repeals: Repeal[] };
+    return { doc: { meta: kept.meta, source: name, file, contentHash: hashOf(bytes), bytes: bytes.length }, repeals: kept.repeals };
   };
   for (const file of files) {
     const name = path.relative(dir, file);
@@ -135,21 +140,33 @@ export async function scanCorpus(dir: string): Promise<CorpusScan> {
 
 /**
  * The second pass for one document: reads its file again, parses and chunks it, with the metadata
- * the scan settled (repeals included). A file that changed since the scan is refused: its hash
- * and metadata would no longer be the ones the plan compared.
+ * the scan settled (repeals included). A file that changed (or went away) since the scan is refused
+ * with a `CORPUS_FILE_INVALID` error marked `changedSinceScan` (see `isChangedSinceScan`): its hash
+ * and metadata would no longer be the ones the plan compared. Ingest skips such a document.
  */
 export async function readDocument(scanned: ScannedDocument, options: ChunkOptions = {}): Promise<LoadedDocument> {
   let bytes: Buffer;
   try {
     bytes = await readFile(scanned.file);
   } catch (error) {
-    throw new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${scanned.source}: could not be read again (${(error as NodeJS.ErrnoException).code ?? describeError(error)}) while it was being ingested; run \`npm run -s kb -- ingest\` again`, { cause: error, details: { file: scanned.source } });
+    const code = (error as NodeJS.ErrnoException).code ?? describeError(error);
+    throw changedError(scanned.source, code === 'ENOENT' ? 'was removed' : `could not be read again (${code})`, error);
   }
-  if (hashOf(bytes) !== scanned.contentHash) {
-    throw new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${scanned.source}: changed while it was being ingested; run \`npm run -s kb -- ingest\` again`, { details: { file: scanned.source } });
-  }
+  if (hashOf(bytes) !== scanned.contentHash) throw changedError(scanned.source, 'changed');
   const doc = parseDocumentFile(scanned.source, bytes);
   return prepareDocument({ ...doc, meta: scanned.meta }, bytes, options);
+}
+
+function changedError(source: string, what: string, cause?: unknown): KbError {
+  return new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${source}: ${what} while it was being ingested; it keeps its stored version — run the ingest again to pick up the change`, {
+    ...(cause === undefined ? {} : { cause }),
+    details: { file: source, changedSinceScan: true },
+  });
+}
+
+/** Whether `readDocument` refused a file because it changed or went away after the scan. */
+export function isChangedSinceScan(error: unknown): error is KbError {
+  return error instanceof KbError && error.details?.changedSinceScan === true;
 }
 
 /** Every document read, parsed and chunked (for tools and small corpora; ingest streams with scanCorpus + readDocument). */

@@ -110,7 +110,8 @@ export class DocumentsFileWriter {
   /** Appends one record; `add`s not awaited one by one still land whole and in call order. */
   async add(doc: IndexedDocument): Promise<void> {
     const docId = doc.meta.docId;
-    if (this.seen.has(docId)) throw new KbError(ERROR_CODES.INVALID_INPUT, `document ${docId} was added to ${this.out.file} twice; each docId goes in once`);
+    // The callers put each docId once (the scan refuses a second file with one): a repeat is a bug here, not bad input.
+    if (this.seen.has(docId)) throw new KbError(ERROR_CODES.INTERNAL, `document ${docId} was added to ${this.out.file} twice; each docId goes in once`);
     const head: DocumentHead = { meta: doc.meta, contentHash: doc.contentHash, source: doc.source, tree: doc.tree };
     const meta = encoder.encode(JSON.stringify(head));
     const utf16 = LONE_SURROGATE.test(doc.body);

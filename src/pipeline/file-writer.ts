@@ -10,7 +10,7 @@ import { CHUNKER_VERSION } from '../chunking/chunker.js';
 import { DenseIndex, type HnswParams } from '../embeddings/dense-index.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import { ANALYZER_VERSION } from '../retrieval/analyzer.js';
-import { Bm25Builder } from '../retrieval/bm25.js';
+import { Bm25Builder, type Bm25Forward } from '../retrieval/bm25.js';
 import type { IndexedDocument, KnowledgeIndex, PassageRecord } from '../retrieval/knowledge-index.js';
 import type { SessionPlan, StoreWriter, WriteSession } from '../storage/types.js';
 import { ERROR_CODES, KbError, describeError, isKbError } from '../shared/errors.js';
@@ -180,7 +180,8 @@ function openSession(previous: Previous | undefined, plan: SessionPlan, options:
     if (!list) previousPositions.set(p.docId, (list = []));
     list.push(pos);
   });
-  const forward = previous && kept.length > 0 ? previous.kb.bm25.forward() : undefined;
+  // The previous BM25 postings by passage, made when a kept document is first copied.
+  let forward: Bm25Forward | undefined;
 
   let nextLabel = previous?.manifest.hnsw.nextLabel ?? 0;
   let deleted = previous?.manifest.hnsw.deleted ?? 0;
@@ -190,8 +191,9 @@ function openSession(previous: Previous | undefined, plan: SessionPlan, options:
   const vectors = new RowBuffer(dim, Math.max(expected, 1024));
   const bm25 = new Bm25Builder();
   // Documents go to disk as they come (kept ones included), not held until the commit.
-  const sink = beginSnapshot(options.indexDir);
+  const sink = beginSnapshot(options.indexDir, { logger: options.logger ?? silentLogger });
   let documentCount = 0;
+  let putCount = 0;
   const manifestDocs: IndexManifest['documents'] = {};
   const keptLabels = new Set<number>();
   /** Rows whose new HNSW point waits for commit (mode `deferred`). */
@@ -230,7 +232,8 @@ function openSession(previous: Previous | undefined, plan: SessionPlan, options:
     while (keptAt < kept.length && (upTo === undefined || byDocId(kept[keptAt] as string, upTo) < 0)) {
       const docId = kept[keptAt] as string;
       keptAt += 1;
-      if (!previous || !forward) continue;
+      if (!previous) continue;
+      forward ??= previous.kb.bm25.forward();
       const positions = previousPositions.get(docId) ?? [];
       for (const pos of positions) {
         push(previous.kb.passages[pos] as PassageRecord, previous.kb.vectors.subarray(pos * dim, (pos + 1) * dim));
@@ -265,6 +268,21 @@ function openSession(previous: Previous | undefined, plan: SessionPlan, options:
           else (dense as DenseIndex).add(label, vector);
         }
         await addDocument(write.document, write.passages.length);
+        putCount += 1;
+      }
+    },
+    async skip(docIds) {
+      if (state !== 'open') throw refuse(`skip after ${state === 'closed' ? 'commit or abort' : 'commit began'}`);
+      for (const docId of docIds) {
+        if (!putIds.has(docId)) throw refuse(`document ${docId} was not in the session's plan`);
+        if (lastPut !== undefined && byDocId(docId, lastPut) <= 0) throw refuse(`document ${docId} was skipped after ${lastPut} was put; documents are put or skipped in ascending docId order`);
+        putIds.delete(docId);
+        if (!prevDocs.has(docId)) continue;
+        // Its stored version stays: copied with the other kept documents, in docId order.
+        let at = keptAt;
+        while (at < kept.length && byDocId(kept[at] as string, docId) < 0) at += 1;
+        kept.splice(at, 0, docId);
+        keepIds.add(docId);
       }
     },
     async commit() {
@@ -272,7 +290,7 @@ function openSession(previous: Previous | undefined, plan: SessionPlan, options:
       state = 'committing';
       try {
         await flushKept();
-        if (documentCount !== kept.length + putIds.size) throw refuse(`committed before every planned document was put (${plan.put.length} planned)`);
+        if (documentCount !== kept.length + putIds.size) throw refuse(`committed before every planned document was put (${putCount} of ${putIds.size} put)`);
         const all = vectors.all();
         if (mode === 'fresh') {
           (dense as DenseIndex).fit();

@@ -16,6 +16,7 @@ import { Bm25Index } from '../retrieval/bm25.js';
 import { assembleIndex, type IndexedDocument, type KnowledgeIndex, type PassageRecord } from '../retrieval/knowledge-index.js';
 import { ERROR_CODES, KbError, describeError } from '../shared/errors.js';
 import { fsyncDir, writeFileAtomic, writeFileDurable } from '../shared/fs-atomic.js';
+import { silentLogger, type Logger } from '../shared/logger.js';
 import { DOCUMENTS_FILE, DocumentsFileWriter, readDocumentsFile } from './documents-file.js';
 import { decodePassages, encodePassages } from './passage-store.js';
 import { REBUILD_HINT, readFileVerified, sizeError, syncAndHashFile, writeFileHashed, type FileDigest } from './snapshot-io.js';
@@ -98,8 +99,15 @@ export interface SnapshotDraft {
   abort(): Promise<void>;
 }
 
+export interface SnapshotOptions {
+  /** Where a leftover that could not be removed is reported (default: nowhere). */
+  logger?: Logger;
+}
+
 /**
- * Starts a new index version in `indexDir` (its folder is created on first use).
+ * Starts a new index version in `indexDir` (its folder is created on first use). Call it holding
+ * the index's write lock: on first use it removes what an earlier writer left behind (a version
+ * folder a crash did not finish, a temporary CURRENT), everything but the live version.
  *
  * @example
  * const draft = beginSnapshot(indexDir);
@@ -108,7 +116,8 @@ export interface SnapshotDraft {
  *   await draft.commit({ manifest, passages, vectors, dense, bm25 });
  * } catch (error) { await draft.abort(); throw error; }
  */
-export function beginSnapshot(indexDir: string): SnapshotDraft {
+export function beginSnapshot(indexDir: string, options: SnapshotOptions = {}): SnapshotDraft {
+  const logger = options.logger ?? silentLogger;
   const root = indexRoot(indexDir);
   const version = `v-${Date.now().toString(36)}-${process.pid.toString(36)}`;
   const dir = path.join(root, version);
@@ -117,6 +126,7 @@ export function beginSnapshot(indexDir: string): SnapshotDraft {
   const documents = (): Promise<DocumentsFileWriter> => {
     opening ??= (async () => {
       await mkdir(root, { recursive: true });
+      await removeLeftovers(indexDir, version, logger);
       await mkdir(dir);
       return DocumentsFileWriter.create(path.join(dir, DOCUMENTS_FILE));
     })();
@@ -165,15 +175,14 @@ export function beginSnapshot(indexDir: string): SnapshotDraft {
         await writeFileAtomic(path.join(root, 'CURRENT'), `${version}\n`);
       } catch (error) {
         state = 'aborted';
-        await remove();
+        // What stopped the commit is the error to report; a folder left behind goes with the next writer.
+        await remove().catch((cleanup: unknown) => logger.warn('unfinished index version not removed; the next ingest removes it', { folder: dir, reason: describeError(cleanup) }));
         throw error;
       }
       state = 'switched';
-      for (const entry of await readdir(root)) {
-        if (entry !== version && entry !== 'CURRENT' && (entry.startsWith('v-') || entry.startsWith('CURRENT.tmp'))) {
-          await rm(path.join(root, entry), { recursive: true, force: true });
-        }
-      }
+      // The new version is live: an old folder that cannot be removed now is only disk space (the
+      // next writer tries again), never a reason to report this commit failed.
+      await removeOthers(root, version, logger);
       return version;
     },
 
@@ -185,14 +194,49 @@ export function beginSnapshot(indexDir: string): SnapshotDraft {
   };
 }
 
+/** Removes every version folder and temporary CURRENT in `root` but `keep`; a failure is logged, not thrown. */
+async function removeOthers(root: string, keep: string, logger: Logger, also: string[] = []): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(root);
+  } catch (error) {
+    logger.warn('old index versions not removed', { folder: root, reason: describeError(error) });
+    return;
+  }
+  for (const entry of entries) {
+    if (entry === keep || also.includes(entry) || entry === 'CURRENT' || !(entry.startsWith('v-') || entry.startsWith('CURRENT.tmp'))) continue;
+    try {
+      await rm(path.join(root, entry), { recursive: true, force: true });
+    } catch (error) {
+      logger.warn('old index version not removed; the next ingest tries again', { folder: path.join(root, entry), reason: describeError(error) });
+    }
+  }
+}
+
+/**
+ * Before a new version is written (under the write lock): what a crashed writer left (a partial
+ * version folder can hold gigabytes) goes, all but the live version and `draft`. When CURRENT
+ * cannot be read, nothing is removed: which folder is live is not known.
+ */
+async function removeLeftovers(indexDir: string, draft: string, logger: Logger): Promise<void> {
+  let live: string | undefined;
+  try {
+    live = await currentVersion(indexDir);
+  } catch (error) {
+    logger.warn('leftover index versions not removed: CURRENT is unreadable', { reason: describeError(error) });
+    return;
+  }
+  await removeOthers(indexRoot(indexDir), draft, logger, live === undefined ? [] : [live]);
+}
+
 /**
  * Writes a new version folder and switches CURRENT to it; older versions are removed afterwards.
  * Documents are written one at a time as `snapshot.documents` yields them. `beforeSwitch` lets
  * tests and benchmarks observe the moment between the two.
  */
-export async function writeSnapshot(indexDir: string, snapshot: SnapshotToWrite, hooks: SnapshotHooks = {}): Promise<string> {
+export async function writeSnapshot(indexDir: string, snapshot: SnapshotToWrite, hooks: SnapshotHooks = {}, options: SnapshotOptions = {}): Promise<string> {
   const { documents, ...rest } = snapshot;
-  const draft = beginSnapshot(indexDir);
+  const draft = beginSnapshot(indexDir, options);
   try {
     for await (const doc of documents) await draft.addDocument(doc);
     return await draft.commit(rest, hooks);

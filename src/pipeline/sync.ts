@@ -8,6 +8,8 @@
  *    embed while this thread reads ahead and writes), and each batch goes to one write session
  *    (`beginWrite`): one transaction per batch in PostgreSQL, readers see a document whole or not at
  *    all; the snapshot's session inserts each batch into HNSW on arrival and switches on commit.
+ *    A file that changed or went away since the first pass is skipped like one that fails to
+ *    parse: reported, its stored version kept.
  * Memory holds the documents in flight, not the corpus. The embedded snapshot has its own `ingest`
  * (src/pipeline/ingest.ts).
  */
@@ -21,7 +23,7 @@ import { ERROR_CODES, KbError, describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type Progress, type ProgressFactory } from '../shared/progress.js';
-import { readDocument, scanCorpus, type LoadedDocument } from './corpus.js';
+import { isChangedSinceScan, readDocument, scanCorpus, type LoadedDocument, type ScannedDocument } from './corpus.js';
 import type { IngestSummary } from './ingest.js';
 import { startIngestWorkers, type IngestWorkers, type WorkerResult } from './ingest-workers.js';
 import { syncOriginals } from './library.js';
@@ -82,6 +84,8 @@ const READ_AHEAD_PASSAGES = 4096;
 /** Documents read and chunked together, written by one `put` once all their vectors are in. */
 interface WriteBatch {
   docs: LoadedDocument[];
+  /** Planned documents of the batch not written: their file changed since the scan. */
+  skipped: string[];
   /** Their passages, in order. */
   items: Item[];
   vectors: Float32Array[];
@@ -104,7 +108,9 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
   for (const e of corpus.errors) logger.warn('corpus file skipped', { problem: e.message });
   const stored = await options.writer.hashes();
   const plan = planSync(corpus.documents, corpus.errors, stored, options.rebuild);
-  const base = { documents: corpus.documents.length + plan.kept.length, ...plan, fileErrors: corpus.errors.map((e) => e.message) };
+  const fileErrors = corpus.errors.map((e) => e.message);
+  let documents = corpus.documents.length + plan.kept.length;
+  const summaryBase = (): Pick<IngestSummary, 'documents' | keyof SyncPlan | 'fileErrors'> => ({ documents, ...plan, fileErrors });
   // Passages after the change: those of unchanged and kept documents as stored, the others' as chunked below.
   let passages = [...plan.unchanged, ...plan.kept].reduce((a, id) => a + (stored.get(id)?.passages ?? 0), 0);
   const changing = new Set([...plan.added, ...plan.changed]);
@@ -114,28 +120,62 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
   const current = toWrite.length === 0 && plan.removed.length === 0 ? await options.writer.version() : undefined;
   if (current !== undefined && (stored.size > 0 || corpus.documents.length === 0)) {
     const version = current;
-    return { ...base, upToDate: true, passages, embedded: 0, workers: 1, seconds: (Date.now() - started) / 1000, embedSeconds: 0, chunksPerSecond: 0, ...(version ? { version } : {}) };
+    return { ...summaryBase(), upToDate: true, passages, embedded: 0, workers: 1, seconds: (Date.now() - started) / 1000, embedSeconds: 0, chunksPerSecond: 0, ...(version ? { version } : {}) };
   }
 
   const chunkOptions = { maxChars: options.chunkMaxChars, minChars: options.chunkMinChars };
   const perApply = Math.max(1, options.documentsPerApply ?? 20);
   const dim = options.embedder.dimension;
   const perRequest = options.batchSize * Math.max(1, Math.ceil(64 / options.batchSize));
-  const totalBytes = toWrite.reduce((a, d) => a + d.bytes, 0);
+  let totalBytes = toWrite.reduce((a, d) => a + d.bytes, 0);
   let bytesRead = 0;
   let chunked = 0;
+  /** Passages queued for embedding so far (those without a stored vector). */
+  let toEmbed = 0;
   let nextDoc = 0;
   let bar: Progress | undefined;
   const open: WriteBatch[] = [];
+  /** Passages held in `open` (read, not yet written). */
+  let openPassages = 0;
   const queue: Slot[] = [];
+
+  /**
+   * A document whose file changed or went away between the scan and this read: its hash and
+   * metadata are no longer what the plan compared, so it is not written. Like a file that fails to
+   * parse, it keeps its stored version (a new one stays out), is reported, and the ingest goes on.
+   */
+  const skipChanged = (scanned: ScannedDocument, error: KbError): void => {
+    const docId = scanned.meta.docId;
+    logger.warn('corpus file skipped', { problem: error.message });
+    fileErrors.push(error.message);
+    totalBytes -= scanned.bytes;
+    const old = stored.get(docId);
+    const from = plan.added.includes(docId) ? plan.added : plan.changed;
+    from.splice(from.indexOf(docId), 1);
+    if (old === undefined || from === plan.added) {
+      documents -= 1;
+      return;
+    }
+    plan.kept.push(docId);
+    plan.kept.sort();
+    passages += old.passages;
+  };
 
   // Passages to write: known once every document is chunked; until then, estimated from the bytes read.
   const estimateTotal = (): number => (nextDoc >= toWrite.length ? chunked : Math.max(chunked, Math.round((chunked / Math.max(bytesRead, 1)) * totalBytes)));
   /** Reads, parses and chunks the next documents (one batch); what has no stored vector joins the embedding queue. */
   const readBatch = async (): Promise<void> => {
-    const batch: WriteBatch = { docs: [], items: [], vectors: [], terms: [], missing: 0 };
+    const batch: WriteBatch = { docs: [], skipped: [], items: [], vectors: [], terms: [], missing: 0 };
     for (const scanned of toWrite.slice(nextDoc, nextDoc + perApply)) {
-      const doc = await readDocument(scanned, chunkOptions);
+      let doc: LoadedDocument;
+      try {
+        doc = await readDocument(scanned, chunkOptions);
+      } catch (error) {
+        if (!isChangedSinceScan(error)) throw error;
+        skipChanged(scanned, error);
+        batch.skipped.push(scanned.meta.docId);
+        continue;
+      }
       batch.docs.push(doc);
       for (const chunk of doc.chunks) batch.items.push({ doc, chunk });
       bytesRead += scanned.bytes;
@@ -158,7 +198,17 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
       }
     });
     bar.tick(batch.items.length - batch.missing);
+    toEmbed += batch.missing;
+    openPassages += batch.items.length;
     open.push(batch);
+  };
+  /** Writes the batches at the head of `open` that have every vector, in order. */
+  const writeComplete = async (to: WriteSession): Promise<void> => {
+    while (open.length > 0 && (open[0] as WriteBatch).missing === 0) {
+      const batch = open.shift() as WriteBatch;
+      openPassages -= batch.items.length;
+      await put(to, batch);
+    }
   };
 
   let session: WriteSession | undefined;
@@ -167,31 +217,47 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
   let embedded = 0;
   let embedSeconds = 0;
   let version: string | undefined;
-  try {
-    // Worker threads pay once there is enough to embed (each loads the model): read until that is known.
-    const wantsWorkers = (options.workers ?? 1) > 1 && isReplicable(options.embedder);
-    const minPassages = options.workerMinPassages ?? WORKER_MIN_PASSAGES;
-    while (wantsWorkers && nextDoc < toWrite.length && chunked < minPassages) await readBatch();
-    starting = startWorkers(options, nextDoc < toWrite.length ? Number.POSITIVE_INFINITY : chunked, logger);
-    // While the workers load the model, this thread reads ahead (a bounded amount).
-    let ready = false;
-    void starting.finally(() => {
-      ready = true;
+  // Worker threads pay once there is enough to embed (each loads the model): started when that many
+  // passages lack a stored vector, never when every vector is reused.
+  const wantsWorkers = (options.workers ?? 1) > 1 && isReplicable(options.embedder);
+  const minPassages = options.workerMinPassages ?? WORKER_MIN_PASSAGES;
+  const startWhenWorthIt = (): void => {
+    if (!wantsWorkers || starting || toEmbed < minPassages) return;
+    starting = startWorkers(options, logger);
+    void starting.then((started) => {
+      pool = started;
     });
-    while (!ready && nextDoc < toWrite.length && queue.length < READ_AHEAD_PASSAGES) await readBatch();
-    pool = await starting;
+  };
+  try {
+    // Read until that is known, holding a bounded number of passages (reused ones take no embedding).
+    while (wantsWorkers && nextDoc < toWrite.length && toEmbed < minPassages && openPassages < READ_AHEAD_PASSAGES) await readBatch();
+    startWhenWorthIt();
+    if (starting) {
+      // While the workers load the model, this thread reads ahead (a bounded amount).
+      let ready = false;
+      void starting.finally(() => {
+        ready = true;
+      });
+      while (!ready && nextDoc < toWrite.length && openPassages < READ_AHEAD_PASSAGES) await readBatch();
+      pool = await starting;
+    }
     session = await beginWrite(options.writer, { remove: plan.removed, put: toWrite.map((d) => d.meta.docId), passages: estimateTotal() });
     const t0 = Date.now();
     const run = (texts: string[]): Promise<WorkerResult> => (pool ? pool.run(texts, texts, options.batchSize) : embedAndAnalyze(options.embedder, texts, options.batchSize));
-    // Requests of whole embedding batches in flight, a few per worker; results come back in order.
-    const window = pool ? pool.size * 2 : 1;
     const inFlight: { slots: Slot[]; result: Promise<WorkerResult> }[] = [];
     for (;;) {
       // First keep the workers busy, then write what is complete: the writer's work (HNSW insertion
-      // for the snapshot) runs in this thread while they embed.
-      while (inFlight.length < window && (queue.length > 0 || nextDoc < toWrite.length)) {
+      // for the snapshot) runs in this thread while they embed. Requests of whole embedding batches
+      // are in flight, a few per worker (workers started part way take over when ready); results
+      // come back in order.
+      while (inFlight.length < (pool ? pool.size * 2 : 1) && (queue.length > 0 || nextDoc < toWrite.length)) {
         if (queue.length < perRequest && nextDoc < toWrite.length) {
           await readBatch();
+          startWhenWorthIt();
+          // Batches with nothing left to embed are written now: when every vector is reused (a
+          // front-matter edit of every file) the queue stays empty, and this loop would otherwise
+          // read every changed document before the first write.
+          await writeComplete(session);
           continue;
         }
         const slots = queue.splice(0, perRequest);
@@ -200,7 +266,7 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
         result.catch(() => {});
         inFlight.push({ slots, result });
       }
-      while (open.length > 0 && (open[0] as WriteBatch).missing === 0) await put(session, open.shift() as WriteBatch);
+      await writeComplete(session);
       const next = inFlight.shift();
       if (!next) break;
       const result = await next.result;
@@ -220,7 +286,12 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
     embedSeconds = (Date.now() - t0) / 1000;
     ({ version } = await session.commit());
   } catch (error) {
-    await session?.abort();
+    // The error that stopped the ingest is the one to report, also when undoing its write fails too.
+    try {
+      await session?.abort();
+    } catch (abortError) {
+      logger.warn('the stopped ingest\'s write was not undone cleanly', { reason: describeError(abortError) });
+    }
     throw error;
   } finally {
     // Also workers still starting when reading a document failed.
@@ -230,11 +301,13 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
   bar?.done();
   const threads = pool?.size ?? 1;
   const seconds = (Date.now() - started) / 1000;
-  return { ...base, upToDate: false, passages, embedded, workers: threads, seconds, embedSeconds, chunksPerSecond: embedded / Math.max(embedSeconds, 1e-3), ...(version ? { version } : {}) };
+  return { ...summaryBase(), upToDate: false, passages, embedded, workers: threads, seconds, embedSeconds, chunksPerSecond: embedded / Math.max(embedSeconds, 1e-3), ...(version ? { version } : {}) };
 }
 
 /** Hands one complete batch to the writer, document by document, and lets go of its chunks. */
 async function put(session: WriteSession, batch: WriteBatch): Promise<void> {
+  if (batch.skipped.length > 0) await session.skip(batch.skipped);
+  if (batch.docs.length === 0) return;
   let at = 0;
   const writes: DocumentWrite[] = batch.docs.map((doc) => ({
     document: { meta: doc.meta, body: doc.body, contentHash: doc.contentHash, source: doc.source, tree: doc.tree },
@@ -250,10 +323,10 @@ async function put(session: WriteSession, batch: WriteBatch): Promise<void> {
 /** Below this many passages to embed, starting threads (each loads the model) costs more than it saves. */
 export const WORKER_MIN_PASSAGES = 1000;
 
-/** The worker pool when it pays (and the embedder can be recreated in a thread); else undefined. */
-async function startWorkers(options: SyncOptions, count: number, logger: Logger): Promise<IngestWorkers | undefined> {
+/** The worker pool (when the embedder can be recreated in a thread and it starts); else undefined. */
+async function startWorkers(options: SyncOptions, logger: Logger): Promise<IngestWorkers | undefined> {
   const threads = options.workers ?? 1;
-  if (threads <= 1 || count < (options.workerMinPassages ?? WORKER_MIN_PASSAGES) || !isReplicable(options.embedder)) return undefined;
+  if (threads <= 1 || !isReplicable(options.embedder)) return undefined;
   try {
     return await startIngestWorkers(options.embedder, threads);
   } catch (error) {

@@ -184,6 +184,12 @@ export interface SessionPlan {
 export interface WriteSession {
   /** Documents (ascending docId, after those of the previous `put`), whole: passages, terms and vectors. */
   put(batch: readonly DocumentWrite[]): Promise<void>;
+  /**
+   * Planned documents that will not be put after all (their file changed while ingest read it): a
+   * stored one keeps its stored version, a new one stays out. Each id comes after every document
+   * put before it (the ids of one batch may be skipped before the batch is put).
+   */
+  skip(docIds: readonly string[]): Promise<void>;
   /** Makes everything put (and the plan's removals) visible to readers; returns the new version. */
   commit(): Promise<{ version: string }>;
   /** Drops what was written since `begin` (what earlier `put`s already committed, a backend that commits per batch keeps). */
@@ -203,6 +209,8 @@ export async function beginWrite(writer: StoreWriter, plan: SessionPlan): Promis
       ({ version } = await writer.apply({ put: [...batch], remove: removals }));
       removals = [];
     },
+    // A document never put keeps what is stored of it.
+    async skip() {},
     async commit() {
       if (version === undefined || removals.length > 0) ({ version } = await writer.apply({ put: [], remove: removals }));
       return { version };

@@ -117,7 +117,7 @@ describe('documents file (documents.bin)', () => {
     await expect(writeDocumentsFile(file, failing())).rejects.toThrow('extraction failed');
     expect(await readdir(path.dirname(file))).toEqual([]);
     const error = await caught(writeDocumentsFile(file, [docs[0] as IndexedDocument, docs[0] as IndexedDocument]));
-    expect(error.code).toBe('invalid_input');
+    expect(error.code).toBe('internal');
     expect(error.message).toBe(`document ${docs[0]?.meta.docId} was added to ${file} twice; each docId goes in once`);
     expect(await readdir(path.dirname(file))).toEqual([]);
   });

@@ -1,5 +1,6 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { ingest } from '../../src/pipeline/ingest.js';
 import { HashingFileWriter, readFileVerified } from '../../src/pipeline/snapshot-io.js';
 import type { IndexedDocument, KnowledgeIndex } from '../../src/retrieval/knowledge-index.js';
 import { KbError } from '../../src/shared/errors.js';
+import type { Logger } from '../../src/shared/logger.js';
 
 const HINT = 'run `npm run -s kb -- ingest --rebuild`';
 
@@ -62,6 +64,28 @@ async function caught(promise: Promise<unknown>): Promise<KbError> {
 
 const versions = async (indexDir: string): Promise<string[]> => (await readdir(indexRoot(indexDir))).filter((n) => n.startsWith('v-'));
 
+const run = (command: string, args: string[]): Promise<boolean> => new Promise((resolve) => execFile(command, args, (error) => resolve(!error)));
+
+/**
+ * Makes `file` impossible to remove for real: immutable (chattr +i) for root, which permissions do
+ * not stop; a read-only folder for anyone else. False where neither works (then the test is skipped).
+ */
+async function pin(file: string): Promise<boolean> {
+  if (process.getuid?.() === 0) return run('chattr', ['+i', file]);
+  await chmod(path.dirname(file), 0o500);
+  return true;
+}
+
+async function unpin(file: string): Promise<void> {
+  if (process.getuid?.() === 0) await run('chattr', ['-i', file]);
+  else await chmod(path.dirname(file), 0o755);
+}
+
+function capturingLogger(): Logger & { warnings: { msg: string; fields?: Record<string, unknown> }[] } {
+  const warnings: { msg: string; fields?: Record<string, unknown> }[] = [];
+  return { warnings, debug() {}, info() {}, error() {}, warn: (msg, fields) => warnings.push(fields === undefined ? { msg } : { msg, fields }) };
+}
+
 describe('beginSnapshot', () => {
   it('writes documents as they come, then switches to the new version and removes the old one', async () => {
     const { indexDir, kb } = await builtIndex();
@@ -112,6 +136,43 @@ describe('beginSnapshot', () => {
     expect(error.message).toMatch(/^index version v-[0-9a-z-]+ was given 1 documents; its manifest counts 2 and lists 2$/);
     expect(await versions(indexDir)).toEqual([before]);
     expect((await loadIndex(indexDir, expectations)).documents.size).toBe(2);
+  });
+
+  it('removes what a crashed writer left (an unfinished version, a temporary CURRENT) but never the live version', async () => {
+    const { indexDir, kb } = await builtIndex();
+    const live = (await currentVersion(indexDir)) as string;
+    const root = indexRoot(indexDir);
+    await mkdir(path.join(root, 'v-crashed'));
+    await writeFile(path.join(root, 'v-crashed', DOCUMENTS_FILE), 'partial');
+    await writeFile(path.join(root, 'CURRENT.tmp-1-2'), 'v-crashed\n');
+    const draft = beginSnapshot(indexDir);
+    await draft.addDocument(kb.documents.get('parking') as IndexedDocument);
+    const entries = await readdir(root);
+    expect(entries).toContain(live);
+    expect(entries.filter((e) => e !== live).map((e) => (e.startsWith('v-') ? 'draft' : e)).sort()).toEqual(['CURRENT', 'draft']);
+    await draft.abort();
+    expect((await readdir(root)).sort()).toEqual(['CURRENT', live]);
+    expect((await loadIndex(indexDir, expectations)).documents.size).toBe(2);
+  });
+
+  it('goes live and says so when an old version cannot be removed, logging what is left', async (ctx) => {
+    const { indexDir, kb } = await builtIndex();
+    const root = indexRoot(indexDir);
+    const old = (await currentVersion(indexDir)) as string;
+    const stuck = path.join(root, old, 'manifest.json');
+    if (!(await pin(stuck))) ctx.skip();
+    try {
+      const logger = capturingLogger();
+      const draft = beginSnapshot(indexDir, { logger });
+      for (const doc of kb.documents.values()) await draft.addDocument(doc);
+      const version = await draft.commit(await restOf(indexDir, kb));
+      expect(await currentVersion(indexDir)).toBe(version);
+      expect((await versions(indexDir)).sort()).toEqual([old, version].sort());
+      expect(logger.warnings).toEqual([{ msg: 'old index version not removed; the next ingest tries again', fields: { folder: path.join(root, old), reason: expect.stringContaining(path.join(root, old)) } }]);
+      expect((await loadIndex(indexDir, expectations)).info.version).toBe(version);
+    } finally {
+      await unpin(stuck);
+    }
   });
 
   it('removes its folder when the document stream fails, through writeSnapshot', async () => {

@@ -1,9 +1,13 @@
-import { cp, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/index.js';
-import { readDocument, scanCorpus, type LoadedDocument } from '../../src/pipeline/corpus.js';
+import { parseDocumentFile } from '../../src/corpus/document.js';
+import { applyRepeals } from '../../src/corpus/document-facts.js';
+import { isChangedSinceScan, readDocument, scanCorpus, type LoadedDocument } from '../../src/pipeline/corpus.js';
 import { fileWriter, type FileWriter } from '../../src/pipeline/file-writer.js';
 import { currentVersion, indexRoot, loadIndex } from '../../src/pipeline/index-store.js';
 import { ingest } from '../../src/pipeline/ingest.js';
@@ -76,10 +80,38 @@ describe('the snapshot writer session', () => {
     const second = await writer.begin({ remove: [], put: ['yunfu'] });
     await expect(second.put([zhongshan])).rejects.toThrow('index write session: document zhongshan was not in the session\'s plan');
     await second.abort();
-    const third = await writer.begin({ remove: [], put: ['yunfu', 'zhongshan'] });
+    // A plan that names a document twice still waits for two documents.
+    const third = await writer.begin({ remove: [], put: ['yunfu', 'yunfu', 'zhongshan'] });
     await third.put([yunfu]);
-    await expect(third.commit()).rejects.toThrow('index write session: committed before every planned document was put (2 planned)');
+    await expect(third.commit()).rejects.toThrow('index write session: committed before every planned document was put (1 of 2 put)');
     await expect(third.put([zhongshan])).rejects.toThrow('index write session: put after commit or abort');
+  });
+});
+
+describe('skipping a planned document', () => {
+  it('keeps the stored version of a skipped document and leaves a skipped new one out', { timeout: 60_000 }, async () => {
+    const { config, writer } = await indexed();
+    const expectations = expectationsFor(config, runtime.embedder);
+    const before = await loadIndex(config.indexDir, expectations);
+    const zhongshan = await writeOf(await loaded(config, 'zhongshan'));
+    const refused = await writer.begin({ remove: [], put: ['ai-plan', 'yunfu', 'zhongshan'] });
+    await expect(refused.skip(['hebei'])).rejects.toThrow("index write session: document hebei was not in the session's plan");
+    await refused.put([zhongshan]);
+    await expect(refused.skip(['ai-plan'])).rejects.toThrow('index write session: document ai-plan was skipped after zhongshan was put; documents are put or skipped in ascending docId order');
+    await refused.abort();
+    const session = await writer.begin({ remove: ['hebei'], put: ['new-doc', 'yunfu', 'zhongshan'] });
+    await session.skip(['new-doc', 'yunfu']);
+    await session.put([zhongshan]);
+    await session.commit();
+    const kb = await loadIndex(config.indexDir, expectations);
+    expect([...kb.documents.keys()]).toEqual([...before.documents.keys()].filter((id) => id !== 'hebei'));
+    expect(kb.documents.get('yunfu')).toEqual(before.documents.get('yunfu'));
+    const yunfu = (index: typeof kb): string[] => index.passages.filter((p) => p.docId === 'yunfu').map((p) => p.passageId);
+    expect(yunfu(kb)).toEqual(yunfu(before));
+    const dim = kb.info.dimension;
+    const vector = (index: typeof kb, id: string): number[] => Array.from(index.vectors.subarray((index.byId.get(id) as number) * dim, ((index.byId.get(id) as number) + 1) * dim));
+    for (const id of yunfu(kb)) expect(vector(kb, id)).toEqual(vector(before, id));
+    expect(kb.dense.size).toBe(kb.passages.length);
   });
 });
 
@@ -95,6 +127,40 @@ describe('scanCorpus and readDocument', () => {
     expect(doc.chunks.length).toBeGreaterThan(5);
     expect(doc.contentHash).toBe(yunfu.contentHash);
     await writeFile(yunfu.file, `${await readFile(yunfu.file, 'utf8')}\n补充。\n`);
-    await expect(readDocument(yunfu)).rejects.toThrow('yunfu.md: changed while it was being ingested; run `npm run -s kb -- ingest` again');
+    const changed = readDocument(yunfu);
+    await expect(changed).rejects.toThrow('yunfu.md: changed while it was being ingested; it keeps its stored version — run the ingest again to pick up the change');
+    expect(isChangedSinceScan(await changed.catch((e: unknown) => e))).toBe(true);
+    await rm(yunfu.file);
+    const removed = readDocument(yunfu);
+    await expect(removed).rejects.toThrow('yunfu.md: was removed while it was being ingested; it keeps its stored version — run the ingest again to pick up the change');
+    expect(isChangedSinceScan(await removed.catch((e: unknown) => e))).toBe(true);
+  });
+
+  it('keeps of each file the metadata its parse gives, in strings of its own (not slices of the file text)', { timeout: 60_000 }, async () => {
+    const dir = await copyCorpus();
+    const { documents } = await scanCorpus(dir);
+    const parsed = await Promise.all(documents.map(async (d) => parseDocumentFile(d.source, await readFile(d.file))));
+    // What the scan keeps is the parse's metadata, with repeals across the collection applied.
+    const repealed = applyRepeals(parsed);
+    expect(documents.map((d) => d.meta)).toEqual(parsed.map((p) => repealed.get(p.meta.docId) ?? p.meta));
+    // Large files whose titles (from the YAML and the first line) are slices of their text: the
+    // scan must not keep those texts alive (~1 MB each in UTF-16).
+    const big = await mkdtemp(path.join(tmpdir(), 'kb-big-'));
+    const clause = '第一条 为规范本市公共数据资源的管理和开放利用，促进数字经济发展，制定本办法。\n';
+    for (let i = 0; i < 6; i += 1) {
+      await writeFile(path.join(big, `big-${i}.md`), `---\ndocId: big-${i}\ntitle: 某市公共数据资源管理和开放利用办法第${i}号\n---\n${clause.repeat(12_000)}`);
+      await writeFile(path.join(big, `plain-${i}.txt`), `某市公共数据资源管理和开放利用暂行办法第${i}号\n${clause.repeat(12_000)}`);
+    }
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const scan = await scanCorpus(big);
+    gc();
+    const held = process.memoryUsage().heapUsed - before;
+    expect(scan.documents).toHaveLength(12);
+    expect(scan.documents.find((d) => d.meta.docId === 'big-3')?.meta.title).toBe('某市公共数据资源管理和开放利用办法第3号');
+    // 12 texts of ~500k characters: kept, they would hold over 12 MB.
+    expect(held).toBeLessThan(4 * 1024 * 1024);
   });
 });
