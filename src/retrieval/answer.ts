@@ -84,6 +84,11 @@ export interface AnswerTuning {
   quantityCoverageRatio: number;
   /** Enumerations and parts: a document is listed when its best sentence reaches this share of the best coverage. */
   listRatio: number;
+  /**
+   * Parts answers (各/分别, one per named document): a named document speaks when its best sentence
+   * covers this share of the question (as a compare row does), even below listRatio of another's.
+   */
+  partCoverage: number;
   /** The asked-for term leads when a sentence with it scores at least this share of the best. */
   focusRatio: number;
   /** Score multiplier of purpose/basis clauses (为…特制定本办法) when the question does not ask for them. */
@@ -105,6 +110,7 @@ export const DEFAULT_ANSWER_TUNING: AnswerTuning = {
   // The lowest ratio with the best cross precision that keeps every answering document, on dev and
   // on dev2 alike (0.6 lists more non-answering documents; 0.75 drops answering ones on dev2).
   listRatio: 0.7,
+  partCoverage: 0.5,
   focusRatio: 0.5,
   fillerPenalty: 0.3,
   passages: 5,
@@ -586,7 +592,8 @@ function judge(kb: EvidenceView, response: SearchResponse, tuning: Partial<Answe
     // One line per document: the documents named (parts), or every document whose best sentence
     // answers as well as listRatio of the best (list); a named document that says nothing is said so.
     const docs = form === 'parts' ? understanding.namedDocs.map((d) => d.docId).filter((d, i, a) => a.indexOf(d) === i) : [...new Set(sentences.map((s) => s.hit.docId))];
-    const floor = Math.max(t.minCoverage, t.listRatio * bestCoverage);
+    // Each named document of a parts answer is judged on its own: another's fuller answer does not silence it.
+    const floor = Math.max(t.minCoverage, form === 'parts' ? Math.min(t.partCoverage, t.listRatio * bestCoverage) : t.listRatio * bestCoverage);
     const answered: ScoredSentence[] = [];
     const silent: string[] = [];
     for (const docId of docs) {

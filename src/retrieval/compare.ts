@@ -54,7 +54,8 @@ export async function compareProvisions(searcher: Searcher, rawTopic: string, op
   for (const docId of docIds) {
     const doc = summaries.get(docId);
     if (!doc) continue;
-    const found = await searcher.search(topic, { docIds: [docId], k: options.perDocument ?? 3 });
+    // The document is searched and judged with stand-ins for the topic's words it never uses (电费 → 电价).
+    const found = await searcher.search(topic, { docIds: [docId], k: options.perDocument ?? 3, standIns: true });
     // Judge the document on its own: the topic's words that name another document do not narrow it away.
     const response = { ...found, scope: [docId] };
     const kb = await store.evidence(evidenceRequest(response));

@@ -40,8 +40,12 @@ export interface Expansion {
 const CJK = /[\u4e00-\u9fff]/u;
 
 export interface TermNeighbours {
-  /** `exclude`: terms never expanded nor added (document names and places). */
-  expand(terms: readonly string[], options?: ExpansionOptions, exclude?: ReadonlySet<string>): Promise<Expansion[]>;
+  /**
+   * `exclude`: terms never expanded nor added (document names and places). `absent`: terms the
+   * index holds that are nonetheless missing where the search looks (a document in scope never
+   * uses them): they are expanded as terms absent from the index are, their neighbours standing in.
+   */
+  expand(terms: readonly string[], options?: ExpansionOptions, exclude?: ReadonlySet<string>, absent?: ReadonlySet<string>): Promise<Expansion[]>;
 }
 
 /** Embeds the vocabulary once (lazily, on the first call) and finds neighbours by cosine. */
@@ -99,13 +103,13 @@ export function createTermNeighbours(vocabulary: () => Promise<readonly string[]
     return top;
   };
   return {
-    async expand(queryTerms, options = DEFAULT_EXPANSION, exclude = new Set()) {
+    async expand(queryTerms, options = DEFAULT_EXPANSION, exclude = new Set(), absent = new Set()) {
       const unique = [...new Set(queryTerms)].filter((t) => t.length >= 2 && CJK.test(t) && !STOPWORDS.has(t) && !QUESTION_WORDS.has(t) && !exclude.has(t));
       const present = new Set(queryTerms);
       const out = new Map<string, Expansion>();
       const { known: vocabularyTerms } = await loadVocabulary();
       for (const from of unique) {
-        const known = vocabularyTerms.has(from);
+        const known = vocabularyTerms.has(from) && !absent.has(from);
         const chars = new Set([...from].filter((ch) => CJK.test(ch) && spreadOf(ch) <= options.sharedCharMaxShare));
         const min = (term: string): number => (!known ? options.minSimilarityUnknown : [...term].some((ch) => chars.has(ch)) ? Math.min(options.minSimilarityShared, options.minSimilarityKnown) : options.minSimilarityKnown);
         const picked = (await neighboursOf(from))

@@ -34,6 +34,12 @@ export interface SearchOptions {
   inForce?: boolean;
   /** Extend a hit that is one part of a split clause to the whole clause (all its parts). */
   mergeClause?: boolean;
+  /**
+   * Each document of a restricted scope (at most 8) is answered on its own (a compare row, one
+   * part of a 各/分别 answer): a question word one of them never uses is searched with its nearest
+   * words as well (电费 → 电价), as a word the whole index lacks is, even when another document uses it.
+   */
+  standIns?: boolean;
 }
 
 export interface SearchTuning {
@@ -134,7 +140,13 @@ interface Catalog {
 interface Understood {
   understanding: QueryUnderstanding;
   expansions?: Promise<Expansion[]>;
+  /** Per scope (docIds joined): the expansions with stand-ins for the words a document in scope lacks. */
+  scoped?: Map<string, Promise<Expansion[]>>;
 }
+
+/** Scopes of at most this many documents get stand-ins (`SearchOptions.standIns`) for the words one of them lacks. */
+const STAND_IN_SCOPE_MAX = 8;
+const SCOPED_EXPANSIONS_MAX = 16;
 
 // Bounded memos of a catalog: questions recur (and jieba runs three times to understand one).
 const UNDERSTOOD_MAX = 1024;
@@ -206,6 +218,43 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
     return understood.expansions;
   };
 
+  /**
+   * The expansions for a search restricted to `scope`: a document in scope that never uses a word of
+   * the question (电费) is searched with the word's nearest words (电价), as a word the index lacks
+   * is — whether or not another document in the index, or in scope, uses it.
+   */
+  const scopedExpansionsOf = (understood: Understood, options: ExpansionOptions, cat: Catalog, scope: readonly string[]): Promise<Expansion[]> => {
+    if (scope.length === 0 || scope.length > STAND_IN_SCOPE_MAX) return expansionsOf(understood, options, cat);
+    const key = scope.join('\u0000');
+    const memo = (understood.scoped ??= new Map());
+    const known = memo.get(key);
+    if (known) return known;
+    const pending = (async (): Promise<Expansion[]> => {
+      const base = await expansionsOf(understood, options, cat);
+      const terms = [...new Set(understood.understanding.terms)].filter((term) => [...term].length >= 2 && !cat.aliasTerms.has(term));
+      if (terms.length === 0) return base;
+      const absent = new Set<string>();
+      for (const docId of scope) {
+        const stats = await store.lexical.stats(terms, { docIds: [docId] });
+        for (const [term, s] of stats.terms) if (s.passageIds.length === 0) absent.add(term);
+      }
+      if (absent.size === 0) return base;
+      const asked = new Set(understood.understanding.terms);
+      const merged = new Map(base.map((e) => [e.term, e] as const));
+      for (const e of await neighbours.expand([...absent], options, cat.aliasTerms, absent)) {
+        const prev = merged.get(e.term);
+        if (!asked.has(e.term) && (!prev || prev.weight < e.weight)) merged.set(e.term, e);
+      }
+      return [...merged.values()];
+    })();
+    remember(memo, key, pending, SCOPED_EXPANSIONS_MAX);
+    // A failed lookup is not remembered: the next search tries again.
+    pending.catch(() => {
+      if (memo.get(key) === pending) memo.delete(key);
+    });
+    return pending;
+  };
+
   /** The passages inside the nodes the clause references name, in the scope's documents (all when none). */
   const clausePassages = async (refs: QueryUnderstanding['clauseRefs'], scope: readonly string[], cat: Catalog): Promise<ReadonlySet<string>> => {
     const key = `${JSON.stringify(refs)}\u0000${scope.join('\u0000')}`;
@@ -261,7 +310,7 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
       const scope = allowed ? [...allowed].sort() : [];
       if (allowed && allowed.size === 0) return { query, results: [], understanding, expansions: [], scope };
       const filter = allowed ? { docIds: scope } : undefined;
-      const expansions = mode !== 'dense' && t.expansion ? await expansionsOf(understood, t.expansion, cat) : [];
+      const expansions = mode !== 'dense' && t.expansion ? await (options.standIns ? scopedExpansionsOf(understood, t.expansion, cat, scope) : expansionsOf(understood, t.expansion, cat)) : [];
 
       const candidates = Math.max(t.candidates, k * 3);
       const idLists: ScoredPassage[][] = [];

@@ -70,7 +70,10 @@ export function createKnowledgeService(store: KnowledgeStore, embedder: Embedder
     async ask(question, options = {}) {
       let response = await searcher.search(question, { k: 8, ...options });
       // A list question (哪些城市…) reads every document that answers: each document searched on its own.
-      if (questionForm(response.query, response.understanding.namedDocs) === 'list') response = await searchEachDocument(searcher, question, response, options);
+      const form = questionForm(response.query, response.understanding.namedDocs);
+      if (form === 'list') response = await searchEachDocument(searcher, question, response, options);
+      // One part per named document (云浮和测试市各…): each is judged with stand-ins for the words it never uses.
+      else if (form === 'parts') response = await searcher.search(question, { k: 8, ...options, standIns: true });
       const view = await store.evidence(evidenceRequest(response));
       const extractive = composeAnswer(view, response, tuning.answer);
       if (!tuning.llm || extractive.abstained) return { answer: extractive, response };
