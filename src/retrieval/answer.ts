@@ -487,9 +487,12 @@ function judge(kb: EvidenceView, response: SearchResponse, tuning: Partial<Answe
   // A view loaded for this request's scope holds only postings in scope; a whole snapshot is masked once per scope.
   const scoped = kb.scopedPassages === undefined ? scopeMask(kb, response.scope) : undefined;
   const mask = scoped?.mask;
-  const inScope = (i: number): boolean => !mask || mask[i] === 1;
+  // A mask of every passage BM25 numbers (no scope) tests nothing: hits are counted straight off the postings.
+  const inScope = mask && (scoped?.size ?? 0) < kb.bm25.size ? (i: number): boolean => mask[i] === 1 : undefined;
   const scopeSize = kb.scopedPassages ?? scoped?.size;
-  const concepts = withAlternatives(response.query, questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, undefined, scopeSize));
+  // Both concept lists below count hits in the same scope: each form counted once.
+  const counted = new Map<string, number>();
+  const concepts = withAlternatives(response.query, questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, undefined, scopeSize, counted));
   const asksFiller = ASKS_FILLER_RE.test(response.query);
   // List and part questions read the best passages of every document in the results.
   const focus = focusConcept(response.query, concepts);
@@ -499,7 +502,7 @@ function judge(kb: EvidenceView, response: SearchResponse, tuning: Partial<Answe
   const extra = asks.some((a) => a.kind === 'url') && response.scope.length > 0 ? urlHits(kb, response.scope, perDoc.length) : [];
   // Inside each document of a list or parts answer, the sentence that has the question's phrases
   // (投资基金) ranks above one with the same words scattered (设立种子基金，…创业投资…).
-  const phrased = form === 'single' ? concepts : withAlternatives(response.query, questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, isPhrase, scopeSize));
+  const phrased = form === 'single' ? concepts : withAlternatives(response.query, questionConcepts(kb.bm25, understanding.terms, response.expansions, namedWords, inScope, isPhrase, scopeSize, counted));
   const rankConcepts = clauseWords.size > 0 && concepts.some((c) => !clauseWords.has(c.term)) ? concepts.filter((c) => !clauseWords.has(c.term)) : phrased;
   const scored = scoreSentences(kb, [...perDoc, ...extra], concepts, asks, { fillerPenalty: t.fillerPenalty, asksFiller, perDocumentRank: form !== 'single', rankConcepts });
   const insidePointed = (x: ScoredSentence): boolean => pointed.some((n) => kb.documents.get(x.hit.docId)?.tree && n.docId === x.hit.docId && x.start >= n.start && x.end <= n.end);

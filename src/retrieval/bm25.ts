@@ -32,6 +32,12 @@ export interface Bm25SearchOptions {
    * query terms' whole posting lists. With `allow` too, a passage must pass both.
    */
   allowed?: Int32Array;
+  /**
+   * How many passages MaxScore takes one at a time before it scores the rest term at a time, into
+   * one array of all passages (0: all of them so; Infinity: never). Default ACCUMULATE_AFTER, and
+   * never with `allowed`. Same results whatever it is; only the work differs.
+   */
+  accumulateAfter?: number;
 }
 
 /** One passage's input: its analyzed terms (duplicates counted) or their counts. */
@@ -43,6 +49,15 @@ const BINARY_VERSION = 1;
 const HEADER_BYTES = 48;
 /** A computed upper bound may be a few ulps below the true maximum: prune only clearly below. */
 const BOUND_SLACK = 1 + 1e-9;
+/**
+ * MaxScore takes passages one at a time, asking every essential list at each. When common terms
+ * (智能 in 439k of 1M passages) keep their bounds above the top k's threshold, that walk covers
+ * most of their lists and costs several times what adding each posting to an array does (90 ms
+ * against 20 ms at 1M passages). So after ACCUMULATE_AFTER passages, when the essential lists
+ * still hold at least ACCUMULATE_MIN_POSTINGS postings, the rest is scored term at a time.
+ */
+const ACCUMULATE_AFTER = 16384;
+const ACCUMULATE_MIN_POSTINGS = 65536;
 
 interface QueryTerm {
   id: number;
@@ -75,6 +90,8 @@ export class Bm25Index {
   private readonly docNorm: Float64Array;
   /** Largest tf·(k1+1)/(tf+docNorm) over each term's postings. */
   private readonly maxImpact: Float64Array;
+  /** Per passage, the score being summed by `accumulated` (all zeros between searches). */
+  private scores: Float64Array | undefined;
 
   private constructor(params: Bm25Params, termList: string[], offsets: Uint32Array, postingDocs: Int32Array, postingTfs: Uint8Array | Uint16Array | Uint32Array, docLengths: Uint32Array) {
     this.params = params;
@@ -338,6 +355,8 @@ export class Bm25Index {
     const allow = options.allow;
     const allowed = options.allowed;
     if (allowed && allowed.length === 0) return [];
+    const accumulateAfter = allowed ? Infinity : (options.accumulateAfter ?? ACCUMULATE_AFTER);
+    let walked = 0;
     let nextAllowed = 0;
     const docs = this.postingDocs;
     const tfs = this.postingTfs;
@@ -368,6 +387,22 @@ export class Bm25Index {
       let doc = 0x7fffffff;
       for (let j = essential; j < n; j += 1) if ((pos[j] as number) < (end[j] as number) && (docs[pos[j] as number] as number) < doc) doc = docs[pos[j] as number] as number;
       if (doc === 0x7fffffff) break;
+      if (walked >= accumulateAfter) {
+        walked = -Infinity;
+        let left = 0;
+        for (let j = essential; j < n; j += 1) left += (end[j] as number) - (pos[j] as number);
+        // Every passage before `doc` is settled: the heap takes the rest, scored term at a time.
+        if (left >= Math.min(ACCUMULATE_MIN_POSTINGS, accumulateAfter * 4)) {
+          const from = new Int32Array(n);
+          const to = new Int32Array(n);
+          order.forEach((q, j) => {
+            from[q] = seek(docs, pos[j] as number, end[j] as number, doc);
+            to[q] = end[j] as number;
+          });
+          return this.accumulated(query, from, to, heapScores, heapDocs, heapSize, allow);
+        }
+      }
+      walked += 1;
       if (allowed) {
         // Leapfrog: the first allowed passage at or after `doc`; the essential lists seek to it.
         nextAllowed = seek(allowed, nextAllowed, allowed.length, doc);
@@ -428,6 +463,61 @@ export class Bm25Index {
         threshold = heapScores[0] as number;
         while (essential < n && (prefix[essential] as number) * BOUND_SLACK <= threshold) essential += 1;
       }
+    }
+    const results: ScoredIndex[] = [];
+    for (let i = 0; i < heapSize; i += 1) results.push({ index: heapDocs[i] as number, score: heapScores[i] as number });
+    return results.sort((x, y) => y.score - x.score || x.index - y.index);
+  }
+
+  /**
+   * What `search` returns, given its heap so far and the rest scored term at a time: each query
+   * term's postings `from[q] .. to[q]` added, in query order, into one array of all passages (so
+   * each passage's sum is the one `search` and `scoreExhaustive` compute, bit for bit), then those
+   * passages read in ascending order into the heap. The array is this index's, reused and left
+   * zeroed: scoring is synchronous, so no two searches share it at once.
+   */
+  private accumulated(query: readonly QueryTerm[], from: Int32Array, to: Int32Array, heapScores: Float64Array, heapDocs: Int32Array, size: number, allow: ((index: number) => boolean) | undefined): ScoredIndex[] {
+    const limit = heapScores.length;
+    let heapSize = size;
+    this.scores ??= new Float64Array(this.size);
+    const scores = this.scores;
+    const docs = this.postingDocs;
+    const tfs = this.postingTfs;
+    const norms = this.docNorm;
+    // `contribution` written out, with (k1 + 1) read once: the same operations in the same order.
+    const k1plus1 = this.params.k1 + 1;
+    let first = this.size;
+    let last = -1;
+    for (let q = 0; q < query.length; q += 1) {
+      const weight = (query[q] as QueryTerm).weight;
+      const start = from[q] as number;
+      const stop = to[q] as number;
+      if (start >= stop) continue;
+      if ((docs[start] as number) < first) first = docs[start] as number;
+      if ((docs[stop - 1] as number) > last) last = docs[stop - 1] as number;
+      for (let i = start; i < stop; i += 1) {
+        const doc = docs[i] as number;
+        const tf = tfs[i] as number;
+        scores[doc] = (scores[doc] as number) + (weight * tf * k1plus1) / (tf + (norms[doc] as number));
+      }
+    }
+    let doc = first;
+    try {
+      for (; doc <= last; doc += 1) {
+        const score = scores[doc] as number;
+        // Every contribution is positive: 0 means no query term.
+        if (score === 0) continue;
+        scores[doc] = 0;
+        if (allow && !allow(doc)) continue;
+        // Ascending index order, as in `search`: an equal score never displaces an earlier one.
+        if (heapSize < limit) {
+          heapPush(heapScores, heapDocs, heapSize, score, doc);
+          heapSize += 1;
+        } else if (score > (heapScores[0] as number)) heapReplaceTop(heapScores, heapDocs, heapSize, score, doc);
+      }
+    } finally {
+      // A throwing `allow` leaves the array zeroed for the next search.
+      if (doc <= last) scores.fill(0, doc, last + 1);
     }
     const results: ScoredIndex[] = [];
     for (let i = 0; i < heapSize; i += 1) results.push({ index: heapDocs[i] as number, score: heapScores[i] as number });

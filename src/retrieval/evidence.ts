@@ -96,13 +96,19 @@ export function questionConcepts(
   terms: readonly string[],
   expansions: readonly { term: string; from: string }[],
   exclude: ReadonlySet<string>,
-  inScope: (passage: number) => boolean = () => true,
+  /** Which passages are in scope; undefined: every passage the view numbers. */
+  inScope?: (passage: number) => boolean,
   isPhrase?: (phrase: string) => boolean,
   /**
    * Passages in scope: given when `bm25` numbers only some of the index's passages (a loaded
    * evidence view) or when the caller already counted them; else counted here with `inScope`.
    */
   scopeSize?: number,
+  /**
+   * Hits already counted in this scope (by forms and parts), shared by calls for one question:
+   * filled here, and read before counting again.
+   */
+  counted?: Map<string, number>,
 ): Concept[] {
   // Parts of a question word the question uses (一天 of 哪一天, 几种 of 哪几种) ask too.
   const asking = terms.filter((t) => QUESTION_WORDS.has(t));
@@ -142,6 +148,7 @@ export function questionConcepts(
   // (补贴, 补助): the two-character words that start with it count as it.
   const anyInScope = (term: string): boolean => {
     const list = postingsOf(bm25, term);
+    if (!inScope) return list.length > 0;
     for (let j = 0; j < list.length; j += 1) if (inScope(list[j] as number)) return true;
     return false;
   };
@@ -150,10 +157,12 @@ export function questionConcepts(
     const words = twoCharWordsStartingWith(bm25, c.term).filter(anyInScope);
     for (const w of words.slice(0, 8)) c.forms.add(w);
   }
-  let size = scopeSize ?? 0;
-  if (scopeSize === undefined) for (let i = 0; i < bm25.size; i += 1) if (inScope(i)) size += 1;
+  let size = scopeSize ?? (inScope ? 0 : bm25.size);
+  if (scopeSize === undefined && inScope) for (let i = 0; i < bm25.size; i += 1) if (inScope(i)) size += 1;
   for (const c of concepts) {
-    const hits = countHits(bm25, c.forms, c.parts, inScope);
+    const key = `${[...c.forms].sort().join('\u0001')}\u0000${c.parts?.join('\u0001') ?? ''}`;
+    const hits = counted?.get(key) ?? countHits(bm25, c.forms, c.parts, inScope);
+    counted?.set(key, hits);
     c.scopeFreq = hits;
     c.local = Math.log(1 + (size - hits + 0.5) / (hits + 0.5));
   }
@@ -173,11 +182,13 @@ const stampsOf = new WeakMap<TermView, { stamps: Uint32Array; epoch: number }>()
  * Passages in scope that have one of `forms`, or all of `parts` (a compound written apart):
  * how many distinct ones.
  */
-function countHits(bm25: TermView, forms: Iterable<string>, parts: readonly string[] | undefined, inScope: (passage: number) => boolean): number {
+function countHits(bm25: TermView, forms: Iterable<string>, parts: readonly string[] | undefined, inScope: ((passage: number) => boolean) | undefined): number {
   const lists = [...forms].map((f) => postingsOf(bm25, f));
   const together = parts ? intersectPostings(parts.map((p) => postingsOf(bm25, p)), !!bm25.postings) : [];
   if (lists.length === 1 && together.length === 0) {
     const list = lists[0] as ArrayLike<number>;
+    // Every passage in scope: a posting list names each of its passages once.
+    if (!inScope) return list.length;
     let n = 0;
     for (let j = 0; j < list.length; j += 1) if (inScope(list[j] as number)) n += 1;
     return n;
@@ -194,7 +205,7 @@ function countHits(bm25: TermView, forms: Iterable<string>, parts: readonly stri
   for (const list of [...lists, together]) {
     for (let j = 0; j < list.length; j += 1) {
       const i = list[j] as number;
-      if (!inScope(i)) continue;
+      if (inScope && !inScope(i)) continue;
       // A loaded view numbers postings past its passages: grow to the largest seen.
       if (i >= memo.stamps.length) {
         const grown = new Uint32Array(Math.max(i + 1, memo.stamps.length * 2));

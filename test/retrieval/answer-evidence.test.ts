@@ -71,6 +71,36 @@ describe('questionConcepts', () => {
     const own = questionConcepts(bm25, analyze('经济运行'), [{ term: '运转', from: '运行' }], new Set());
     expect(own.find((c) => c.term === '经济运行')?.forms.has('运转')).toBe(false);
   });
+
+  it('counts hits off the postings when every passage is in scope, as a scope test admitting all counts them', () => {
+    const counts = (cs: Concept[]): [string, number, number][] => cs.map((c) => [c.term, c.scopeFreq, c.local]);
+    for (const q of ['燃气经营许可证的罚款', '没拿到许可', '经济运行怎么样']) {
+      const expansions = [{ term: '取得', from: '拿到' }];
+      expect(counts(questionConcepts(bm25, analyze(q), expansions, new Set()))).toEqual(counts(questionConcepts(bm25, analyze(q), expansions, new Set(), () => true)));
+    }
+    expect(questionConcepts(bm25, analyze('燃气经营'), [], new Set()).map((c) => [c.term, c.scopeFreq])).toEqual([
+      ['燃气', 2],
+      ['经营', 2],
+    ]);
+  });
+
+  it('reuses the counts an earlier call made in the same scope, and counts what it lacks', () => {
+    const inFirstTwo = (i: number): boolean => i < 2;
+    const counted = new Map<string, number>();
+    const first = questionConcepts(bm25, analyze('燃气许可'), [], new Set(), inFirstTwo, undefined, undefined, counted);
+    expect(first.map((c) => [c.term, c.scopeFreq])).toEqual([
+      ['燃气', 2],
+      ['许可', 2],
+    ]);
+    expect([...counted.values()]).toEqual([2, 2]);
+    // A count held for a form is taken as it is (here deliberately not the true one), a new form is counted.
+    counted.set([...counted.keys()][0] as string, 7);
+    const second = questionConcepts(bm25, analyze('燃气运行'), [], new Set(), inFirstTwo, undefined, undefined, counted);
+    expect(second.map((c) => [c.term, c.scopeFreq])).toEqual([
+      ['燃气', 7],
+      ['运行', 0],
+    ]);
+  });
 });
 
 describe('placeCovered', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Bm25Index, type ScoredIndex } from '../../src/retrieval/bm25.js';
 
 // A small vocabulary with a skewed distribution: a few terms in most passages, many rare ones,
@@ -76,5 +76,48 @@ describe('Bm25Index.search (MaxScore)', () => {
     expect(index.search(['数据', '开放'], 5, { weights: new Map([['开放', 0]]) }).map((r) => r.index)).toEqual([0]);
     expect(index.search(['数据'], 0)).toEqual([]);
     expect(index.search(['数据', '开放'], Infinity)).toEqual(index.scoreExhaustive(['数据', '开放'], Infinity));
+  });
+  it('switching to term-at-a-time scoring after any number of passages returns bit for bit what MaxScore and the exhaustive scorer return', () => {
+    const allowedArb = fc.option(fc.array(fc.integer({ min: 0, max: 299 }), { maxLength: 120 }).map((xs) => Int32Array.from(new Set(xs)).sort()), { nil: undefined });
+    fc.assert(
+      fc.property(corpusArb, queryArb, weightsArb, filterArb, allowedArb, fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 40 }), (docs, query, weights, filter, allowed, after, k) => {
+        const index = Bm25Index.build(docs);
+        const options = {
+          weights: new Map(Object.entries(weights)),
+          ...(filter ? { allow: (i: number): boolean => i % filter[0] === filter[1] % filter[0] } : {}),
+          ...(allowed ? { allowed } : {}),
+        };
+        const switched = index.search(query, k, { ...options, accumulateAfter: after });
+        expect(switched).toEqual(index.search(query, k, { ...options, accumulateAfter: Infinity }));
+        expect(switched).toEqual(index.scoreExhaustive(query, k, options));
+        // The shared array is left zeroed: the same search again gives the same answer.
+        expect(index.search(query, k, { ...options, accumulateAfter: 0 })).toEqual(switched);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('on long lists that pruning cannot shorten, switches by default and answers as MaxScore alone does', () => {
+    // Ten terms each in about half of 160,000 passages: the top k's threshold stays below their bounds.
+    const terms = Array.from({ length: 10 }, (_, j) => `词${j}`);
+    const index = Bm25Index.build(Array.from({ length: 160_000 }, (_, i) => [...terms.filter((_, j) => ((i * 2654435761) >>> (j + 7)) & 1), '的']));
+    const switched = vi.spyOn(index as unknown as { accumulated: () => unknown }, 'accumulated');
+    const byDefault = index.search(terms, 25);
+    expect(switched).toHaveBeenCalledTimes(1);
+    expect(byDefault).toEqual(index.search(terms, 25, { accumulateAfter: Infinity }));
+    expect(byDefault).toEqual(index.scoreExhaustive(terms, 25));
+  });
+
+  it('leaves nothing behind when a filter throws while scoring term at a time', () => {
+    const index = Bm25Index.build([['数据'], ['数据', '开放'], ['开放']]);
+    expect(() =>
+      index.search(['数据', '开放'], 2, {
+        accumulateAfter: 0,
+        allow: () => {
+          throw new Error('filter failed');
+        },
+      }),
+    ).toThrow('filter failed');
+    expect(index.search(['数据', '开放'], 3, { accumulateAfter: 0 })).toEqual(index.scoreExhaustive(['数据', '开放'], 3));
   });
 });
