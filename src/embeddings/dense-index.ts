@@ -18,6 +18,17 @@ export interface DenseHit {
 
 /** A filter admitting at most this many × ef points is scanned exactly (when vectors are attached). */
 export const EXACT_FILTER_FACTOR = 8;
+
+/**
+ * The most allowed points a filtered search scans exactly. A graph search that keeps a fraction
+ * `allowed / total` of the points visits about `ef × total / allowed` of them (each costing a
+ * neighbour list of distances), a scan reads `allowed` rows: the scan wins up to about
+ * √(ef × total) allowed points, which grows with the index (at 1M passages and ef 512: ~45k, where
+ * one issuer's ~12k passages took 100 ms through the graph). Below EXACT_FILTER_FACTOR × ef always.
+ */
+export function exactScanLimit(ef: number, total: number): number {
+  return Math.max(ef * EXACT_FILTER_FACTOR, Math.round(2 * Math.sqrt(ef * total)));
+}
 const ALL = (): boolean => true;
 /** Labels tested to judge how many points a filter admits. */
 const FILTER_SAMPLE = 512;
@@ -103,7 +114,7 @@ export class DenseIndex {
    * whenever k allowed points are reachable, and every reachable one when fewer are allowed. That
    * walks the whole graph when fewer than ef points are allowed (68 ms at 100k passages for one
    * document's 33), so with attached vectors a filter that a sample shows to admit at most
-   * EXACT_FILTER_FACTOR × ef points is answered by an exact scan of the allowed points instead.
+   * `exactScanLimit(ef, total)` points is answered by an exact scan of the allowed points instead.
    * `allowedLabels`, when the caller can list the labels `allow` admits (a superset does), lets that
    * scan read only their rows instead of asking `allow` of every row (same rows, same order, same hits).
    */
@@ -111,7 +122,7 @@ export class DenseIndex {
     const n = Math.min(k, this.live);
     if (n <= 0) return [];
     const ef = this.index.getEf();
-    if (allow && this.rows && this.fewAllowed(allow, Math.max(ef, n) * EXACT_FILTER_FACTOR)) return this.scan(query, n, allow, this.rows, allowedLabels ? this.rowsOf(allowedLabels()) : undefined);
+    if (allow && this.rows && this.fewAllowed(allow, exactScanLimit(Math.max(ef, n), this.rows.labels.length))) return this.scan(query, n, allow, this.rows, allowedLabels ? this.rowsOf(allowedLabels()) : undefined);
     // An index of a few thousand points is read whole faster than its graph is walked, and exactly.
     if (!allow && this.rows && this.rows.labels.length <= Math.max(ef, n) * EXACT_FILTER_FACTOR) return this.scan(query, n, ALL, this.rows);
     const q = Array.from(query);
