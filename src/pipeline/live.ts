@@ -55,6 +55,7 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
   let service: KnowledgeService | undefined;
   let error: string | undefined;
   let reloading: Promise<boolean> | undefined;
+  let reloadAgain = false;
   let stopWatching: (() => void) | undefined;
 
   let failure: string | undefined;
@@ -164,7 +165,20 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
   return {
     current: () => service,
     reload() {
-      reloading ??= doReload().finally(() => {
+      // A change announced while a reload runs may have landed after that reload read the version
+      // (a replica hears each version once): it runs again when done, so the last change is never lost.
+      if (reloading) {
+        reloadAgain = true;
+        return reloading;
+      }
+      reloading = (async () => {
+        let changed = false;
+        do {
+          reloadAgain = false;
+          changed = (await doReload()) || changed;
+        } while (reloadAgain && !closed);
+        return changed;
+      })().finally(() => {
         reloading = undefined;
       });
       return reloading;
