@@ -129,13 +129,7 @@ export class Bm25Index {
     const tfsOf: number[][] = [];
     const docLengths = new Uint32Array(documents.length);
     documents.forEach((doc, index) => {
-      let counts: ReadonlyMap<string, number>;
-      if (doc instanceof Map) counts = doc;
-      else {
-        const tf = new Map<string, number>();
-        for (const t of doc as readonly string[]) tf.set(t, (tf.get(t) ?? 0) + 1);
-        counts = tf;
-      }
+      const counts = countsOf(doc);
       let length = 0;
       for (const [t, n] of counts) {
         if (!Number.isInteger(n) || n < 1) throw new RangeError(`term "${t}" of passage ${index} has count ${n}; counts are positive integers`);
@@ -560,6 +554,14 @@ export interface Bm25Forward {
   readonly tfs: Uint32Array;
 }
 
+/** A passage's term counts: the map as given, or its terms counted (duplicates add up). */
+function countsOf(doc: Bm25Document): ReadonlyMap<string, number> {
+  if (doc instanceof Map) return doc;
+  const tf = new Map<string, number>();
+  for (const t of doc as readonly string[]) tf.set(t, (tf.get(t) ?? 0) + 1);
+  return tf;
+}
+
 /**
  * Builds a `Bm25Index` one passage at a time, holding only typed arrays (a term id and a frequency
  * per distinct term of each passage) and the vocabulary, so a streaming ingest can drop each
@@ -594,13 +596,7 @@ export class Bm25Builder {
 
   /** Adds the next passage: its terms (duplicates counted) or their counts; throws a RangeError for a count that is not a positive integer. */
   add(doc: Bm25Document): void {
-    let counts: ReadonlyMap<string, number>;
-    if (doc instanceof Map) counts = doc;
-    else {
-      const tf = new Map<string, number>();
-      for (const t of doc as readonly string[]) tf.set(t, (tf.get(t) ?? 0) + 1);
-      counts = tf;
-    }
+    const counts = countsOf(doc);
     // Checked first, so a refused passage leaves nothing behind.
     for (const [t, n] of counts) if (!Number.isInteger(n) || n < 1) throw new RangeError(`term "${t}" of passage ${this.passages} has count ${n}; counts are positive integers`);
     this.startPassage(counts.size);
