@@ -90,17 +90,20 @@ async function rssMb(pid: number): Promise<number> {
   }
 }
 
-/** RSS of a process and its children (cluster workers), in MB. */
-async function treeRssMb(pid: number): Promise<number> {
-  let total = await rssMb(pid);
+/** A measure summed over a process and its children (cluster workers). */
+async function overTree(pid: number, measure: (pid: number) => Promise<number>): Promise<number> {
+  let total = await measure(pid);
   try {
     const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/u).filter(Boolean);
-    for (const c of children) total += await rssMb(Number(c));
+    for (const c of children) total += await measure(Number(c));
   } catch {
     // No children file (not Linux): the process alone.
   }
   return total;
 }
+
+/** RSS of a process and its children, in MB. */
+const treeRssMb = (pid: number): Promise<number> => overTree(pid, rssMb);
 
 const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
@@ -116,17 +119,8 @@ async function cpuMs(pid: number): Promise<number> {
   }
 }
 
-/** CPU time of a process and its children (cluster workers), in ms. */
-async function treeCpuMs(pid: number): Promise<number> {
-  let total = await cpuMs(pid);
-  try {
-    const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/u).filter(Boolean);
-    for (const c of children) total += await cpuMs(Number(c));
-  } catch {
-    // No children file (not Linux): the process alone.
-  }
-  return total;
-}
+/** CPU time of a process and its children, in ms. */
+const treeCpuMs = (pid: number): Promise<number> => overTree(pid, cpuMs);
 
 function envFor(build: Build): NodeJS.ProcessEnv {
   return { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', CORPUS_DIR: corpusDir, MODELS_DIR: modelsDir, INDEX_DIR: build.indexDir, ...build.env };
