@@ -1,11 +1,14 @@
 /** Shared test helpers: the real corpus, parsed once per file. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { loadConfig, type Config } from '../src/config/index.js';
 import { loadCorpus, type LoadedDocument } from '../src/pipeline/corpus.js';
-import { openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/open.js';
+import type { IngestOptions } from '../src/pipeline/ingest.js';
+import type { EmbeddingRuntime } from '../src/pipeline/runtime.js';
+import { KbError } from '../src/shared/errors.js';
+import { ingestOptionsFor, openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/open.js';
 import type { KnowledgeIndex } from '../src/retrieval/knowledge-index.js';
 import type { CliIo } from '../server/cli/io.js';
 
@@ -68,4 +71,22 @@ export type OpenedSnapshot = OpenedKnowledgeBase & { kb: KnowledgeIndex };
 export function withSnapshot(o: OpenedKnowledgeBase): OpenedSnapshot {
   if (!o.kb) throw new Error(`expected the embedded (file) backend; this one is ${o.backend.kind}`);
   return o as OpenedSnapshot;
+}
+
+/** A copy of the real corpus with its own fresh index, and the ingest options for it. */
+export async function copiedCorpus(runtime: EmbeddingRuntime): Promise<{ config: Config; options: IngestOptions }> {
+  const corpus = await mkdtemp(path.join(tmpdir(), 'kb-corpus-'));
+  await cp(CORPUS_DIR, corpus, { recursive: true });
+  const config = await testConfig({ CORPUS_DIR: corpus });
+  return { config, options: ingestOptionsFor(config, runtime.embedder, runtime.profile) };
+}
+
+/** The KbError a promise rejects with; fails the test when it resolves or rejects with anything else. */
+export async function kbRejection(promise: Promise<unknown>): Promise<KbError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof KbError)) throw new Error(`expected a KbError, got ${String(error)}`);
+  return error;
 }

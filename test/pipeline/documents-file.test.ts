@@ -6,8 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DocumentsFileWriter, openDocumentsFile, readDocumentsFile, tableCrc32, writeDocumentsFile } from '../../src/pipeline/documents-file.js';
 import { syncAndHashFile } from '../../src/pipeline/snapshot-io.js';
 import type { IndexedDocument } from '../../src/retrieval/knowledge-index.js';
-import { KbError } from '../../src/shared/errors.js';
-import { realCorpus } from '../helpers.js';
+import { kbRejection, realCorpus } from '../helpers.js';
 
 const HINT = 'run `npm run -s kb -- ingest --rebuild`';
 
@@ -30,14 +29,7 @@ function documentOf(docId: string, body: string): IndexedDocument {
   };
 }
 
-async function caught(promise: Promise<unknown>): Promise<KbError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof KbError)) throw new Error(`expected a KbError, got ${String(error)}`);
-  return error;
-}
+const caught = kbRejection;
 
 describe('documents file (documents.bin)', () => {
   it('round-trips the real corpus: metadata, bodies, section trees', async () => {

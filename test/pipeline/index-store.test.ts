@@ -10,7 +10,7 @@ import { beginSnapshot, currentVersion, indexRoot, loadIndex, readManifest, writ
 import { ingest } from '../../src/pipeline/ingest.js';
 import { HashingFileWriter, readFileVerified } from '../../src/pipeline/snapshot-io.js';
 import type { IndexedDocument, KnowledgeIndex } from '../../src/retrieval/knowledge-index.js';
-import { KbError } from '../../src/shared/errors.js';
+import { kbRejection } from '../helpers.js';
 import type { Logger } from '../../src/shared/logger.js';
 
 const HINT = 'run `npm run -s kb -- ingest --rebuild`';
@@ -53,14 +53,7 @@ async function restOf(indexDir: string, kb: KnowledgeIndex): Promise<Omit<Snapsh
   return { manifest: manifest as SnapshotToWrite['manifest'], passages: kb.passages, vectors: kb.vectors, dense: kb.dense, bm25: kb.bm25 };
 }
 
-async function caught(promise: Promise<unknown>): Promise<KbError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof KbError)) throw new Error(`expected a KbError, got ${String(error)}`);
-  return error;
-}
+const caught = kbRejection;
 
 const versions = async (indexDir: string): Promise<string[]> => (await readdir(indexRoot(indexDir))).filter((n) => n.startsWith('v-'));
 

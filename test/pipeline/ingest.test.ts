@@ -1,28 +1,21 @@
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/index.js';
 import { INDEX_FORMAT_VERSION, currentVersion, indexRoot, loadIndex } from '../../src/pipeline/index-store.js';
 import { passageText } from '../../src/retrieval/knowledge-index.js';
 import { ingest, type IngestOptions } from '../../src/pipeline/ingest.js';
-import { ingestOptionsFor } from '../../src/pipeline/open.js';
 import { createEmbeddingRuntime, expectationsFor, type EmbeddingRuntime } from '../../src/pipeline/runtime.js';
 import { KbError } from '../../src/shared/errors.js';
-import { CORPUS_DIR, MODELS_DIR, ROOT, testConfig } from '../helpers.js';
+import { copiedCorpus, MODELS_DIR, ROOT, testConfig } from '../helpers.js';
 
 let runtime: EmbeddingRuntime;
 beforeAll(async () => {
   runtime = await createEmbeddingRuntime(await testConfig());
 });
 
-async function setup(): Promise<{ config: Config; options: IngestOptions }> {
-  const corpus = await mkdtemp(path.join(tmpdir(), 'kb-corpus-'));
-  await cp(CORPUS_DIR, corpus, { recursive: true });
-  const config = await testConfig({ CORPUS_DIR: corpus });
-  return { config, options: ingestOptionsFor(config, runtime.embedder, runtime.profile) };
-}
+const setup = (): Promise<{ config: Config; options: IngestOptions }> => copiedCorpus(runtime);
 
 describe('ingest', () => {
   it('builds the index, then changes nothing and says so', async () => {

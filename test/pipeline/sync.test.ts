@@ -1,18 +1,16 @@
-import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/index.js';
 import { fileWriter } from '../../src/pipeline/file-writer.js';
 import { loadIndex } from '../../src/pipeline/index-store.js';
 import { ingest, type IngestOptions } from '../../src/pipeline/ingest.js';
-import { ingestOptionsFor } from '../../src/pipeline/open.js';
 import { createEmbeddingRuntime, expectationsFor, type EmbeddingRuntime } from '../../src/pipeline/runtime.js';
 import { syncStore, type SyncOptions } from '../../src/pipeline/sync.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { openPostgresStore, pgliteQueryable } from '../../src/storage/postgres/index.js';
 import type { StoreWriter, WriteSession } from '../../src/storage/types.js';
-import { CORPUS_DIR, testConfig } from '../helpers.js';
+import { copiedCorpus, testConfig } from '../helpers.js';
 import { freshPglite } from '../storage/pglite.js';
 
 let runtime: EmbeddingRuntime;
@@ -20,12 +18,7 @@ beforeAll(async () => {
   runtime = await createEmbeddingRuntime(await testConfig());
 });
 
-async function setup(): Promise<{ config: Config; options: IngestOptions }> {
-  const corpus = await mkdtemp(path.join(tmpdir(), 'kb-corpus-'));
-  await cp(CORPUS_DIR, corpus, { recursive: true });
-  const config = await testConfig({ CORPUS_DIR: corpus });
-  return { config, options: ingestOptionsFor(config, runtime.embedder, runtime.profile) };
-}
+const setup = (): Promise<{ config: Config; options: IngestOptions }> => copiedCorpus(runtime);
 
 function writerFor(options: IngestOptions): StoreWriter {
   return fileWriter({ indexDir: options.indexDir, modelId: options.embedder.modelId, dimension: options.embedder.dimension, profile: options.profile, chunkMaxChars: options.chunkMaxChars, chunkMinChars: options.chunkMinChars, hnsw: options.hnsw });
