@@ -93,7 +93,8 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
         if (closed || opened || opening || now === undefined || now === before) return;
         clearInterval(versionPoll);
         versionPoll = undefined;
-        if (!(await openAgain())) watchForNewVersion();
+        // A failure re-arms this watch through scheduleRetry.
+        await openAgain();
       });
     }, VERSION_POLL_MS);
     versionPoll.unref();
