@@ -109,3 +109,29 @@ export function writeGatherModel(spec: GatherModelSpec): Uint8Array {
     .message(8, (opset) => opset.string(1, '').int(2, 13));
   return model.finish();
 }
+
+/**
+ * Serialized ModelProto (IR 8, opset 13) of `scores = Gemm(queries, matrix, transB = 1)`: the dot
+ * products of `queries` (float32 [n, dim]) with every row of `matrix` (float32 [rows, dim]), as
+ * float32 [n, rows]. Both are inputs, so one small model serves any matrix of that width.
+ */
+export function writeSimilarityModel(dim: number, producer = 'policy-kb'): Uint8Array {
+  if (!Number.isInteger(dim) || dim < 1) throw new Error(`dimension must be a positive integer; got ${dim}`);
+  const ATTRIBUTE_INT = 2;
+  const model = new ProtoWriter();
+  model
+    .int(1, 8)
+    .string(2, producer)
+    .string(3, '1')
+    .message(7, (graph) => {
+      graph
+        // NodeProto: input (1), output (2), name (3), op_type (4), attribute (5: name 1, i 3, type 20).
+        .message(1, (node) => node.string(1, 'queries').string(1, 'matrix').string(2, 'scores').string(3, 'dot').string(4, 'Gemm').message(5, (a) => a.string(1, 'transB').int(3, 1).int(20, ATTRIBUTE_INT)))
+        .string(2, 'similarity')
+        .message(11, (vi) => valueInfo(vi, 'queries', ELEM_FLOAT, ['queries', dim]))
+        .message(11, (vi) => valueInfo(vi, 'matrix', ELEM_FLOAT, ['rows', dim]))
+        .message(12, (vi) => valueInfo(vi, 'scores', ELEM_FLOAT, ['queries', 'rows']));
+    })
+    .message(8, (opset) => opset.string(1, '').int(2, 13));
+  return model.finish();
+}

@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Embedder } from '../../src/embeddings/embedder.js';
+import { createFakeEmbedder } from '../../src/embeddings/fake-embedder.js';
+import { createMatrixScan, scanMargin } from '../../src/embeddings/matrix-scan.js';
+import { createTermNeighbours, DEFAULT_EXPANSION } from '../../src/retrieval/expansion.js';
+
+// A small alphabet, so that words share characters and the fake embedder finds neighbours above 0.5.
+const ALPHABET = [...'数据中心电费补贴云计算企业产业平台服务政府资金投资基金创新人才'];
+const word = fc.array(fc.constantFrom(...ALPHABET), { minLength: 2, maxLength: 4 }).map((cs) => cs.join(''));
+
+/** The fake embedder, except that `blind` words get a vector with no direction (NaN), as a model gives a word it cannot place. */
+function embedderBlindTo(blind: ReadonlySet<string>): Embedder {
+  const fake = createFakeEmbedder({ dimension: 32 });
+  const nan = new Float32Array(32).fill(Number.NaN);
+  return { ...fake, embedDocuments: async (texts) => (await fake.embedDocuments(texts)).map((v, i) => (blind.has(texts[i] as string) ? nan : v)) };
+}
+
+describe('the vocabulary scan by ONNX Runtime', () => {
+  it('gives every dot product within the error bound of the exact one', async () => {
+    const dim = 100;
+    const rows = 3000;
+    const matrix = new Float32Array(rows * dim);
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 48271) % 2147483647) / 2147483647) * 2 - 1;
+    for (let i = 0; i < matrix.length; i += 1) matrix[i] = rand();
+    const scan = await createMatrixScan(matrix, rows, dim);
+    expect(scan).toBeDefined();
+    const queries = matrix.slice(0, 3 * dim);
+    const scores = await (scan as NonNullable<typeof scan>).scores(queries, 3);
+    expect(scores.length).toBe(3 * rows);
+    const norm = (v: Float32Array): number => Math.sqrt(v.reduce((a, x) => a + x * x, 0));
+    let maxNorm = 0;
+    for (let r = 0; r < rows; r += 1) maxNorm = Math.max(maxNorm, norm(matrix.subarray(r * dim, (r + 1) * dim)));
+    for (let q = 0; q < 3; q += 1) {
+      const qv = queries.subarray(q * dim, (q + 1) * dim);
+      const margin = scanMargin(dim, norm(qv), maxNorm);
+      for (let r = 0; r < rows; r += 1) {
+        let exact = 0;
+        for (let d = 0; d < dim; d += 1) exact += (qv[d] as number) * (matrix[r * dim + d] as number);
+        expect(Math.abs((scores[q * rows + r] as number) - exact)).toBeLessThanOrEqual(margin);
+      }
+    }
+    await scan?.dispose();
+  });
+});
+
+describe('term-neighbour expansion', () => {
+  it('expands alike whether ONNX Runtime scans the vocabulary or JavaScript does', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(word, { minLength: 5, maxLength: 120 }), fc.array(word, { minLength: 1, maxLength: 6 }), async (vocabulary, query) => {
+        const embedder = createFakeEmbedder({ dimension: 32 });
+        const scanned = createTermNeighbours(async () => vocabulary, embedder);
+        const looped = createTermNeighbours(async () => vocabulary, embedder, { scan: false });
+        const options = { ...DEFAULT_EXPANSION, minSimilarityKnown: 0.5, minSimilarityUnknown: 0.5, perTerm: 4 };
+        expect(await scanned.expand(query, options)).toEqual(await looped.expand(query, options));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('finds neighbours when some vocabulary words have no direction', async () => {
+    const vocabulary = ['数据中心', '数据平台', '云计算', '计算中心', '电费补贴', '补贴资金', '人才'];
+    const embedder = embedderBlindTo(new Set(['人才']));
+    const scanned = createTermNeighbours(async () => vocabulary, embedder);
+    const looped = createTermNeighbours(async () => vocabulary, embedder, { scan: false });
+    const options = { ...DEFAULT_EXPANSION, minSimilarityKnown: 0.5, minSimilarityUnknown: 0.5 };
+    const expected = await looped.expand(['数据中心', '补贴'], options);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(await scanned.expand(['数据中心', '补贴'], options)).toEqual(expected);
+  });
+
+  it('loads the vocabulary and its vectors when warmed up, so the first expansion embeds only its own new words', async () => {
+    const fake = createFakeEmbedder({ dimension: 32 });
+    const batches: number[] = [];
+    const embedder: Embedder = { ...fake, embedDocuments: async (texts) => (batches.push(texts.length), fake.embedDocuments(texts)) };
+    const neighbours = createTermNeighbours(async () => ['数据中心', '数据平台', '云计算', '计算中心'], embedder);
+    expect(await neighbours.warmUp()).toBe(4);
+    expect(batches).toEqual([4]);
+    // 补贴 is not in the vocabulary: embedded on its own; 数据中心 is a row of the table.
+    await neighbours.expand(['数据中心', '补贴']);
+    expect(batches).toEqual([4, 1]);
+  });
+});
