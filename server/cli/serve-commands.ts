@@ -131,7 +131,7 @@ export const serveCommands: Record<string, CommandSpec> = {
       requireNone(ctx);
       if (!ctx.io.stdin) throw new Error('mcp needs standard input');
       const logger = loggerFor(ctx);
-      const opened = await openKnowledgeBase(ctx.config, { logger, autoIngest: true });
+      const opened = await openKnowledgeBase(ctx.config, { logger, autoIngest: true, warmUp: true });
       const server = createMcpServer({ getService: () => opened.service, logger, version: VERSION, today: () => ctx.config.today ?? isoToday() });
       // Oversized lines are answered with an error and dropped; the server keeps serving.
       const reply = (message: JSONRPCMessage): void => {

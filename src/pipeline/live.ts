@@ -10,7 +10,7 @@ import { ERROR_CODES, describeError, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { currentVersion } from './index-store.js';
-import { openKnowledgeBase, serviceTuningFor, type OpenedKnowledgeBase } from './open.js';
+import { openKnowledgeBase, serviceTuningFor, warmUpLogged, type OpenedKnowledgeBase } from './open.js';
 
 export interface LiveKnowledgeBase {
   current(): KnowledgeService | undefined;
@@ -66,7 +66,7 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
   let retryDelay = FIRST_RETRY_MS;
 
   const open = (): Promise<void> =>
-    openKnowledgeBase(config, { logger, autoIngest: options.autoIngest ?? true }).then(
+    openKnowledgeBase(config, { logger, autoIngest: options.autoIngest ?? true, warmUp: true }).then(
       (o) => {
         opened = o;
         service = o.service;
@@ -142,7 +142,7 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
       if (!version || (service && version === service.store.info.version)) return false;
       const store = await opened.backend.open();
       const next = createKnowledgeService(store, opened.embedder, serviceTuningFor(config, opened.profile));
-      await next.search('预热'); // warm the term table before taking traffic
+      await warmUpLogged(next, logger); // everything lazy loaded before taking traffic
       service = next;
       error = undefined;
       failure = undefined;

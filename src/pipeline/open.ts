@@ -7,6 +7,7 @@ import type { Embedder } from '../embeddings/embedder.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
 import { createKnowledgeService, type KnowledgeService, type ServiceTuning } from '../retrieval/service.js';
+import { warmUp, type WarmUpReport } from '../retrieval/warm-up.js';
 import { ERROR_CODES, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
@@ -28,6 +29,8 @@ export interface OpenedKnowledgeBase {
   kb?: KnowledgeIndex;
   /** Set when opening had to build the index. */
   ingested?: IngestSummary;
+  /** Set when opened with `warmUp`: what was loaded before returning. */
+  warmedUp?: WarmUpReport;
 }
 
 export function serviceTuningFor(config: Config, profile: ModelProfile): ServiceTuning {
@@ -57,7 +60,11 @@ export async function backendFor(config: Config, runtime: { embedder: Embedder; 
   return fileBackend(config, runtime);
 }
 
-export async function openKnowledgeBase(config: Config, options: { logger?: Logger; autoIngest?: boolean; progress?: ProgressFactory } = {}): Promise<OpenedKnowledgeBase> {
+/**
+ * `warmUp`: load before returning what the first questions would load (a server, before it says
+ * ready; see retrieval/warm-up.ts), logged as `warmed up`. One-shot commands leave it off.
+ */
+export async function openKnowledgeBase(config: Config, options: { logger?: Logger; autoIngest?: boolean; progress?: ProgressFactory; warmUp?: boolean } = {}): Promise<OpenedKnowledgeBase> {
   const logger = options.logger ?? silentLogger;
   const { embedder, profile } = await createEmbeddingRuntime(config, logger);
   const backend = await backendFor(config, { embedder, profile }, logger);
@@ -87,8 +94,17 @@ export async function openKnowledgeBase(config: Config, options: { logger?: Logg
     store = await backend.open();
   }
   const service = createKnowledgeService(store, embedder, serviceTuningFor(config, profile));
+  const warmedUp = options.warmUp ? await warmUpLogged(service, logger) : undefined;
   const kb = store instanceof FileStore ? store.index : undefined;
-  return { embedder, profile, backend, store, service, ...(kb ? { kb } : {}), ...(ingested ? { ingested } : {}) };
+  return { embedder, profile, backend, store, service, ...(kb ? { kb } : {}), ...(ingested ? { ingested } : {}), ...(warmedUp ? { warmedUp } : {}) };
+}
+
+/** `warmUp(service)`, logged: a server's last step before it takes traffic (first load and every reload). */
+export async function warmUpLogged(service: KnowledgeService, logger: Logger): Promise<WarmUpReport> {
+  logger.info('warming up', { version: service.store.info.version });
+  const report = await warmUp(service);
+  logger.info('warmed up', { version: service.store.info.version, ms: Math.round(report.ms), documents: report.documents, passages: report.passages, vocabularyWords: report.vocabularyWords });
+  return report;
 }
 
 /**

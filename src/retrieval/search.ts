@@ -114,6 +114,11 @@ export interface Searcher {
   /** Every document's summary by docId, read once per store version. */
   summaries(): Promise<ReadonlyMap<string, DocumentSummary>>;
   search(query: string, options?: SearchOptions): Promise<SearchResponse>;
+  /**
+   * Loads now what the first search would load (the catalog and alias table, the vocabulary's
+   * vectors for term-neighbour expansion): a server calls it before it says ready.
+   */
+  warmUp(): Promise<{ documents: number; vocabularyWords: number }>;
 }
 
 export function validateQuery(query: unknown): string {
@@ -295,6 +300,10 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
     store,
     aliases: async () => (await loadCatalog()).aliases,
     summaries: async () => (await loadCatalog()).summaries,
+    async warmUp() {
+      const [cat, vocabularyWords] = await Promise.all([loadCatalog(), t.expansion ? neighbours.warmUp() : 0]);
+      return { documents: cat.knownIds.length, vocabularyWords };
+    },
     async search(rawQuery, options = {}) {
       const query = validateQuery(rawQuery);
       const k = options.k ?? 8;
