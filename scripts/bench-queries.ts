@@ -43,6 +43,12 @@ export interface QueryPool {
   readonly used: number;
   /** How many of those were dev questions. */
   readonly devQuestions: number;
+  /**
+   * Another stream of drawn queries (no dev questions, its own seed) that shares this pool's memory
+   * of what was handed out: a warm-up takes from it without changing which queries the measured
+   * stream hands out (bar the rare one the warm-up drew first).
+   */
+  side(): QueryPool;
 }
 
 export interface QueryPoolOptions {
@@ -63,8 +69,6 @@ const WORD = /^\p{Script=Han}{2,8}$/u;
 const NOT_TEXT = /^\s*(?:#|---|<!--|[a-zA-Z_]+\s*:)/u;
 
 export async function createQueryPool(options: QueryPoolOptions): Promise<QueryPool> {
-  const rand = seededRandom(options.seed ?? 1);
-  const words = options.words ?? 3;
   const dev = readQuestions(options.questionFiles ?? devQuestionFiles());
   const files = readdirSync(options.corpusDir)
     .filter((f) => /\.(md|txt)$/u.test(f))
@@ -86,48 +90,55 @@ export async function createQueryPool(options: QueryPoolOptions): Promise<QueryP
     }
     return list;
   };
-  let devAt = 0;
-  let used = 0;
-  const draw = (): string | undefined => {
-    const list = clauses(files[Math.floor(rand() * files.length)] as string);
-    if (list.length === 0) return undefined;
-    const terms = [...new Set(analyze(list[Math.floor(rand() * list.length)] as string).filter((t) => WORD.test(t)))];
-    if (terms.length < words) return undefined;
-    // `words` distinct positions, kept in the clause's order.
-    const picked = new Set<number>();
-    while (picked.size < words) picked.add(Math.floor(rand() * terms.length));
-    return [...picked]
-      .sort((a, b) => a - b)
-      .map((i) => terms[i])
-      .join('');
-  };
-  const next = (): string => {
-    while (devAt < dev.length) {
-      const q = dev[devAt++] as string;
-      if (!seen.has(q)) {
-        seen.add(q);
-        used += 1;
-        return q;
+  const stream = (seed: number, questions: readonly string[]): QueryPool => {
+    const rand = seededRandom(seed);
+    const words = options.words ?? 3;
+    let devAt = 0;
+    let used = 0;
+    const draw = (): string | undefined => {
+      const list = clauses(files[Math.floor(rand() * files.length)] as string);
+      if (list.length === 0) return undefined;
+      const terms = [...new Set(analyze(list[Math.floor(rand() * list.length)] as string).filter((t) => WORD.test(t)))];
+      if (terms.length < words) return undefined;
+      // `words` distinct positions, kept in the clause's order.
+      const picked = new Set<number>();
+      while (picked.size < words) picked.add(Math.floor(rand() * terms.length));
+      return [...picked]
+        .sort((a, b) => a - b)
+        .map((i) => terms[i])
+        .join('');
+    };
+    const next = (): string => {
+      while (devAt < questions.length) {
+        const q = questions[devAt++] as string;
+        if (!seen.has(q)) {
+          seen.add(q);
+          used += 1;
+          return q;
+        }
       }
-    }
-    for (let attempt = 0; attempt < 10_000; attempt += 1) {
-      const q = draw();
-      if (q !== undefined && !seen.has(q)) {
-        seen.add(q);
-        used += 1;
-        return q;
+      for (let attempt = 0; attempt < 10_000; attempt += 1) {
+        const q = draw();
+        if (q !== undefined && !seen.has(q)) {
+          seen.add(q);
+          used += 1;
+          return q;
+        }
       }
-    }
-    throw new Error(`${options.corpusDir}: no new query after 10,000 draws; the corpus is too small for this many distinct queries`);
+      throw new Error(`${options.corpusDir}: no new query after 10,000 draws; the corpus is too small for this many distinct queries`);
+    };
+    let sides = 0;
+    return {
+      next,
+      take: (n) => Array.from({ length: n }, next),
+      get used() {
+        return used;
+      },
+      get devQuestions() {
+        return Math.min(devAt, questions.length);
+      },
+      side: () => stream(seed + 7919 * (sides += 1), []),
+    };
   };
-  return {
-    next,
-    take: (n) => Array.from({ length: n }, next),
-    get used() {
-      return used;
-    },
-    get devQuestions() {
-      return Math.min(devAt, dev.length);
-    },
-  };
+  return stream(options.seed ?? 1, dev);
 }
