@@ -1,16 +1,19 @@
 /**
- * Dot products of a few vectors with every row of a large matrix (the vocabulary's word vectors),
- * by ONNX Runtime's Gemm: the runtime the embedder already loads, with SIMD kernels a JavaScript
- * loop cannot match (51k rows × 100 dimensions: ~0.3 ms per vector for 8 vectors at once, against
- * ~5–25 ms each in JavaScript). Single precision: callers that need exact figures rescore the rows
- * that come close (see `scanMargin`).
+ * The rows of a large matrix (the vocabulary's word vectors) whose dot product with a vector reaches
+ * a floor, for a few vectors at once, by ONNX Runtime: the runtime the embedder already loads, whose
+ * SIMD Gemm a JavaScript loop cannot match (51k rows × 100 dimensions: ~2 ms for 8 vectors at once,
+ * against ~5–25 ms each in JavaScript), and which hands back only the rows found, not every score.
+ * Single precision: callers that need exact figures lower the floor by `scanMargin` and rescore.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { writeSimilarityModel } from './onnx-writer.js';
 
 export interface MatrixScan {
-  /** Row-major [count, rows]: the dot product of each of the `count` vectors with each row. */
-  scores(vectors: Float32Array, count: number): Promise<Float32Array>;
+  /**
+   * For each of the `count` vectors (row-major in `vectors`), the rows (ascending) whose single-
+   * precision dot product with it is at least its floor.
+   */
+  rowsReaching(vectors: Float32Array, count: number, floors: Float32Array): Promise<number[][]>;
   dispose(): Promise<void>;
 }
 
@@ -33,17 +36,23 @@ export async function createMatrixScan(matrix: Float32Array, rows: number, dim: 
   let session: InferenceSession;
   try {
     ort = await import('onnxruntime-node');
-    // One thread: a scan is a few hundred microseconds, and the cores serve other requests.
+    // One thread: a scan takes a few milliseconds, and the other cores serve other requests.
     session = await ort.InferenceSession.create(writeSimilarityModel(dim), { intraOpNumThreads: 1, interOpNumThreads: 1 });
   } catch {
     return undefined;
   }
   const table: Tensor = new ort.Tensor('float32', matrix, [rows, dim]);
   return {
-    async scores(vectors, count) {
+    async rowsReaching(vectors, count, floors) {
       if (vectors.length !== count * dim) throw new Error(`${vectors.length} floats for ${count} vectors × ${dim}`);
-      const out = await session.run({ queries: new ort.Tensor('float32', vectors, [count, dim]), matrix: table });
-      return (out.scores as Tensor).data as Float32Array;
+      if (floors.length !== count) throw new Error(`${floors.length} floors for ${count} vectors`);
+      const out = await session.run({ queries: new ort.Tensor('float32', vectors, [count, dim]), matrix: table, floors: new ort.Tensor('float32', floors, [count, 1]) });
+      // int64 [2, pairs]: the vectors' indices, then the rows'.
+      const pairs = (out.near as Tensor).data as BigInt64Array;
+      const n = pairs.length / 2;
+      const found: number[][] = Array.from({ length: count }, () => []);
+      for (let i = 0; i < n; i += 1) (found[Number(pairs[i])] as number[]).push(Number(pairs[n + i]));
+      return found;
     },
     dispose: () => session.release(),
   };

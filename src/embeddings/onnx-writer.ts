@@ -111,9 +111,11 @@ export function writeGatherModel(spec: GatherModelSpec): Uint8Array {
 }
 
 /**
- * Serialized ModelProto (IR 8, opset 13) of `scores = Gemm(queries, matrix, transB = 1)`: the dot
- * products of `queries` (float32 [n, dim]) with every row of `matrix` (float32 [rows, dim]), as
- * float32 [n, rows]. Both are inputs, so one small model serves any matrix of that width.
+ * Serialized ModelProto (IR 8, opset 13) of `near = NonZero(Gemm(queries, matrix, transB = 1) ≥ floors)`:
+ * for `queries` (float32 [n, dim]), `matrix` (float32 [rows, dim]) and `floors` (float32 [n, 1]),
+ * the (query, row) pairs whose dot product reaches the query's floor, as int64 [2, pairs] in
+ * row-major order (query ascending, then row). Both matrices are inputs, so one small model serves
+ * any matrix of that width; only the pairs come back, not n × rows scores.
  */
 export function writeSimilarityModel(dim: number, producer = 'policy-kb'): Uint8Array {
   if (!Number.isInteger(dim) || dim < 1) throw new Error(`dimension must be a positive integer; got ${dim}`);
@@ -127,10 +129,13 @@ export function writeSimilarityModel(dim: number, producer = 'policy-kb'): Uint8
       graph
         // NodeProto: input (1), output (2), name (3), op_type (4), attribute (5: name 1, i 3, type 20).
         .message(1, (node) => node.string(1, 'queries').string(1, 'matrix').string(2, 'scores').string(3, 'dot').string(4, 'Gemm').message(5, (a) => a.string(1, 'transB').int(3, 1).int(20, ATTRIBUTE_INT)))
+        .message(1, (node) => node.string(1, 'scores').string(1, 'floors').string(2, 'reaches').string(3, 'threshold').string(4, 'GreaterOrEqual'))
+        .message(1, (node) => node.string(1, 'reaches').string(2, 'near').string(3, 'pairs').string(4, 'NonZero'))
         .string(2, 'similarity')
         .message(11, (vi) => valueInfo(vi, 'queries', ELEM_FLOAT, ['queries', dim]))
         .message(11, (vi) => valueInfo(vi, 'matrix', ELEM_FLOAT, ['rows', dim]))
-        .message(12, (vi) => valueInfo(vi, 'scores', ELEM_FLOAT, ['queries', 'rows']));
+        .message(11, (vi) => valueInfo(vi, 'floors', ELEM_FLOAT, ['queries', 1]))
+        .message(12, (vi) => valueInfo(vi, 'near', ELEM_INT64, [2, 'pairs']));
     })
     .message(8, (opset) => opset.string(1, '').int(2, 13));
   return model.finish();

@@ -171,17 +171,15 @@ export function createTermNeighbours(vocabulary: () => Promise<readonly string[]
     let candidates: number[][] | undefined;
     if (t.scan) {
       const packed = new Float32Array(missing.length * t.dim);
-      missing.forEach((m, i) => packed.set(vectorOf(m), i * t.dim));
+      // Every row whose exact similarity may reach the floor: the single-precision figure is within the margin of it.
+      const floors = new Float32Array(missing.length);
+      missing.forEach((m, i) => {
+        const v = vectorOf(m);
+        packed.set(v, i * t.dim);
+        floors[i] = SIMILARITY_FLOOR - scanMargin(t.dim, norm(v), t.maxNorm);
+      });
       try {
-        const scores = await t.scan.scores(packed, missing.length);
-        const rows = t.terms.length;
-        candidates = missing.map((m, i) => {
-          // Every row whose exact similarity may reach the floor: the single-precision figure is within the margin of it.
-          const floor = SIMILARITY_FLOOR - scanMargin(t.dim, norm(vectorOf(m)), t.maxNorm);
-          const near: number[] = [];
-          for (let r = 0, at = i * rows; r < rows; r += 1, at += 1) if ((scores[at] as number) >= floor) near.push(r);
-          return near;
-        });
+        candidates = await t.scan.rowsReaching(packed, missing.length, floors);
       } catch {
         // The runtime failed once: JavaScript scans from now on.
         delete t.scan;
@@ -199,7 +197,7 @@ export function createTermNeighbours(vocabulary: () => Promise<readonly string[]
     async warmUp() {
       const t = await load();
       spreadOf('的');
-      if (t.scan && t.terms.length > 0) await t.scan.scores(t.matrix.slice(0, t.dim), 1).catch(() => delete t.scan);
+      if (t.scan && t.terms.length > 0) await t.scan.rowsReaching(t.matrix.slice(0, t.dim), 1, Float32Array.of(SIMILARITY_FLOOR)).catch(() => delete t.scan);
       return t.terms.length;
     },
     async expand(queryTerms, options = DEFAULT_EXPANSION, exclude = new Set(), absent = new Set()) {
