@@ -56,6 +56,8 @@ export interface TermNeighbours {
 
 /** A neighbour list keeps the words at least this similar to the term, best first, at most NEIGHBOURS_KEPT. */
 const SIMILARITY_FLOOR = 0.5;
+/** Words per forward pass when the vocabulary is embedded (words need no padding: half the CPU of the default 8). */
+const VOCABULARY_BATCH = 256;
 const NEIGHBOURS_KEPT = 16;
 
 /** The vocabulary's vectors: row i of `matrix` is `terms[i]`'s. */
@@ -129,7 +131,7 @@ export function createTermNeighbours(vocabulary: () => Promise<readonly string[]
   const load = (): Promise<NeighbourTable> => {
     table ??= (async () => {
       const terms = (await loadVocabulary()).all.filter((t) => t.length >= 2 && CJK.test(t) && !STOPWORDS.has(t) && !QUESTION_WORDS.has(t));
-      const vectors = await embedder.embedDocuments(terms);
+      const vectors = await embedder.embedDocuments(terms, { batchSize: VOCABULARY_BATCH });
       const dim = embedder.dimension;
       const matrix = new Float32Array(terms.length * dim);
       let maxNorm = 0;

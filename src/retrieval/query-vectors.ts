@@ -21,7 +21,7 @@ export function rememberQueryVectors(embedder: Embedder, capacity = QUERY_VECTOR
     get dimension() {
       return embedder.dimension;
     },
-    embedDocuments: (texts) => embedder.embedDocuments(texts),
+    embedDocuments: (texts, options) => embedder.embedDocuments(texts, options),
     async embedQuery(text) {
       let vector = memo.get(text);
       if (vector) {

@@ -3,18 +3,16 @@
  * it points at (第十条, 专栏3, （二）, 专栏1里第8项), which places it names that no document covers,
  * and whether it asks for a quantity. Pure given the documents.
  */
-import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
+import type { Jieba } from '@node-rs/jieba';
 import type { SectionKind, SectionNode } from '../corpus/parser.js';
 import { parseNumeral } from '../shared/numerals.js';
-import { analyze } from './analyzer.js';
+import { analyze, segmenter } from './analyzer.js';
 import { QUESTION_WORDS } from './evidence.js';
 import type { IndexedDocument } from './knowledge-index.js';
 
-let jieba: Jieba | undefined;
+/** Tags and cuts with the analyzer's jieba: one dictionary in memory. */
 function tagger(): Jieba {
-  jieba ??= Jieba.withDict(dict);
-  return jieba;
+  return segmenter();
 }
 
 export interface ClauseRef {

@@ -1,9 +1,13 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Embedder } from '../../src/embeddings/embedder.js';
 import { createFakeEmbedder } from '../../src/embeddings/fake-embedder.js';
 import { createMatrixScan, scanMargin } from '../../src/embeddings/matrix-scan.js';
+import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
 import { createTermNeighbours, DEFAULT_EXPANSION } from '../../src/retrieval/expansion.js';
+import { CORPUS_DIR, testConfig } from '../helpers.js';
 
 // A small alphabet, so that words share characters and the fake embedder finds neighbours above 0.5.
 const ALPHABET = [...'数据中心电费补贴云计算企业产业平台服务政府资金投资基金创新人才'];
@@ -87,5 +91,18 @@ describe('term-neighbour expansion', () => {
     // 补贴 is not in the vocabulary: embedded on its own; 数据中心 is a row of the table.
     await neighbours.expand(['数据中心', '补贴']);
     expect(batches).toEqual([4, 1]);
+  });
+});
+
+describe('embedding a vocabulary', () => {
+  it('gives the same vectors at any batch size (the vocabulary is embedded 256 words at a time)', async () => {
+    const config = await testConfig();
+    const { embedder } = await createEmbeddingRuntime(config);
+    const words = [...new Set((await readFile(path.join(CORPUS_DIR, 'shenzhen.md'), 'utf8')).match(/[\u4e00-\u9fff]{2,4}/gu) ?? [])].slice(0, 600);
+    expect(words.length).toBe(600);
+    const byDefault = await embedder.embedDocuments(words);
+    const wide = await embedder.embedDocuments(words, { batchSize: 256 });
+    expect(wide).toEqual(byDefault);
+    await embedder.dispose?.();
   });
 });
