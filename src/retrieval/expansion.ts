@@ -5,6 +5,7 @@
  */
 import type { Embedder } from '../embeddings/embedder.js';
 import { createMatrixScan, scanMargin, type MatrixScan } from '../embeddings/matrix-scan.js';
+import { sourceEmbedder } from './query-vectors.js';
 import { STOPWORDS } from './analyzer.js';
 import { QUESTION_WORDS } from './evidence.js';
 
@@ -53,6 +54,13 @@ export interface TermNeighbours {
    */
   warmUp(): Promise<number>;
 }
+
+/**
+ * Per model (the embedder under any memo), the vectors of the vocabulary it last embedded: the
+ * table of the snapshot served now, which the next snapshot's table starts from. Held only while
+ * the embedder lives.
+ */
+const lastTables = new WeakMap<Embedder, NeighbourTable>();
 
 /** A neighbour list keeps the words at least this similar to the term, best first, at most NEIGHBOURS_KEPT. */
 const SIMILARITY_FLOOR = 0.5;
@@ -131,18 +139,28 @@ export function createTermNeighbours(vocabulary: () => Promise<readonly string[]
   const load = (): Promise<NeighbourTable> => {
     table ??= (async () => {
       const terms = (await loadVocabulary()).all.filter((t) => t.length >= 2 && CJK.test(t) && !STOPWORDS.has(t) && !QUESTION_WORDS.has(t));
-      const vectors = await embedder.embedDocuments(terms, { batchSize: VOCABULARY_BATCH });
       const dim = embedder.dimension;
+      // The words the last table of this model held keep their rows (a reload after a write embeds only the words it added).
+      const model = sourceEmbedder(embedder);
+      const last = lastTables.get(model);
+      const previous = last && last.dim === dim ? last : undefined;
+      const fresh = previous ? terms.filter((t) => !previous.rowOf.has(t)) : terms;
+      const vectors = await embedder.embedDocuments(fresh, { batchSize: VOCABULARY_BATCH });
       const matrix = new Float32Array(terms.length * dim);
       let maxNorm = 0;
-      vectors.forEach((v, i) => {
+      let next = 0;
+      terms.forEach((term, i) => {
+        const row = previous?.rowOf.get(term);
+        const v = row !== undefined ? (previous as NeighbourTable).matrix.subarray(row * dim, (row + 1) * dim) : (vectors[next++] as Float32Array);
         matrix.set(v, i * dim);
         // A word the model cannot place has no direction (NaN): it is never anyone's neighbour, nor bounds the error.
         const n = norm(v);
         if (Number.isFinite(n)) maxNorm = Math.max(maxNorm, n);
       });
+      const rowOf = new Map(terms.map((t, i) => [t, i] as const));
+      lastTables.set(model, { terms, rowOf, matrix, dim, maxNorm });
       const scan = options.scan === false || terms.length === 0 ? undefined : await createMatrixScan(matrix, terms.length, dim);
-      return { terms, rowOf: new Map(terms.map((t, i) => [t, i] as const)), matrix, dim, maxNorm, ...(scan ? { scan } : {}) };
+      return { terms, rowOf, matrix, dim, maxNorm, ...(scan ? { scan } : {}) };
     })();
     // A failed load is not remembered: the next call tries again.
     table.catch(() => {

@@ -7,6 +7,7 @@ import { createFakeEmbedder } from '../../src/embeddings/fake-embedder.js';
 import { createMatrixScan, scanMargin } from '../../src/embeddings/matrix-scan.js';
 import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
 import { createTermNeighbours, DEFAULT_EXPANSION } from '../../src/retrieval/expansion.js';
+import { rememberQueryVectors } from '../../src/retrieval/query-vectors.js';
 import { CORPUS_DIR, testConfig } from '../helpers.js';
 
 // A small alphabet, so that words share characters and the fake embedder finds neighbours above 0.5.
@@ -91,6 +92,24 @@ describe('term-neighbour expansion', () => {
     // 补贴 is not in the vocabulary: embedded on its own; 数据中心 is a row of the table.
     await neighbours.expand(['数据中心', '补贴']);
     expect(batches).toEqual([4, 1]);
+  });
+});
+
+describe('a reload', () => {
+  it('embeds only the words the new vocabulary added, and expands as a table built from scratch does', async () => {
+    const fake = createFakeEmbedder({ dimension: 32 });
+    const embedded: string[][] = [];
+    const model: Embedder = { ...fake, embedDocuments: async (texts) => (embedded.push([...texts]), fake.embedDocuments(texts)) };
+    const before = ['数据中心', '数据平台', '云计算', '计算中心', '电费补贴'];
+    const after = ['数据中心', '云计算', '计算中心', '电费补贴', '补贴资金', '数据服务'];
+    // Each snapshot's service wraps the model in its own memo of query vectors.
+    await createTermNeighbours(async () => before, rememberQueryVectors(model)).warmUp();
+    const reloaded = createTermNeighbours(async () => after, rememberQueryVectors(model));
+    await reloaded.warmUp();
+    expect(embedded).toEqual([before, ['补贴资金', '数据服务']]);
+    const options = { ...DEFAULT_EXPANSION, minSimilarityKnown: 0.5, minSimilarityUnknown: 0.5, perTerm: 4 };
+    const scratch = createTermNeighbours(async () => after, createFakeEmbedder({ dimension: 32 }));
+    expect(await reloaded.expand(['数据', '补贴', '计算中心'], options)).toEqual(await scratch.expand(['数据', '补贴', '计算中心'], options));
   });
 });
 
