@@ -29,7 +29,9 @@
  * ref; `none`: this tree only), BENCH_SCENARIOS (comma-separated names from search, chat, openai,
  * mcp, mcp-stdio; default search,chat,mcp), BENCH_QUERY_SEED (default 1), BENCH_STORES=file,postgres
  * (this tree on PostgreSQL too), WORKERS (passed to both servers; the base may not know it),
- * CORPUS_DIR and INDEX_DIR (this tree's index of that corpus; the base builds its own).
+ * CORPUS_DIR and INDEX_DIR (this tree's index of that corpus; the base builds its own, unless
+ * BENCH_BASE_INDEX_DIR names one: a base that reads this tree's index format can be given a copy of
+ * INDEX_DIR, sparing a second ingest of a large library).
  *
  *   BENCH_BASE=cf85778 BENCH_CONNECTIONS=1,8 BENCH_SCENARIOS=search,chat CORPUS_DIR=… INDEX_DIR=… npm run bench:load
  */
@@ -99,7 +101,8 @@ async function buildBase(ref: string): Promise<Build> {
     tsc(dir);
   }
   const corpusKey = createHash('sha256').update(corpusDir).digest('hex').slice(0, 10);
-  return { label: `base ${ref} (${sha.slice(0, 7)})`, dir, indexDir: path.join(dir, `bench-index-${corpusKey}`) };
+  const indexDir = process.env.BENCH_BASE_INDEX_DIR ? path.resolve(root, process.env.BENCH_BASE_INDEX_DIR) : path.join(dir, `bench-index-${corpusKey}`);
+  return { label: `base ${ref} (${sha.slice(0, 7)})`, dir, indexDir };
 }
 
 async function rssMb(pid: number): Promise<number> {
