@@ -267,7 +267,7 @@ async function loadHttp(url: string, pid: number, t: HttpTarget, connections: nu
   agent.destroy();
   const cpu = (await treeCpuMs(pid)) - cpuBefore;
   const after = await treeRssMb(pid);
-  return { name: t.title, phase, connections, requests: latencies.length, rps: latencies.length / elapsed, ...latencyFigures(latencies), non2xx, errors, rss: { before, peak, after }, cpuPerRequest: cpu / Math.max(1, latencies.length) };
+  return { name: t.title, phase, connections, requests: latencies.length, rps: latencies.length / elapsed, ...latencyFigures(latencies), non2xx, errors, rss: { before, peak: Math.max(before, peak, after), after }, cpuPerRequest: cpu / Math.max(1, latencies.length) };
 }
 
 function latencyFigures(latencies: number[]): { p50: number; p95: number; p99: number; max: number } {
@@ -335,7 +335,7 @@ async function loadStdio(build: Build, pool: QueryPool, connections: number): Pr
     const elapsed = (performance.now() - started) / 1000;
     const cpu = (await cpuMs(child.pid as number)) - cpuBefore;
     const after = await rssMb(child.pid as number);
-    return { name: 'MCP stdio tools/call search', phase, connections, requests: latencies.length, rps: latencies.length / elapsed, ...latencyFigures(latencies), non2xx: 0, errors, rss: { before, peak, after }, cpuPerRequest: cpu / Math.max(1, latencies.length) };
+    return { name: 'MCP stdio tools/call search', phase, connections, requests: latencies.length, rps: latencies.length / elapsed, ...latencyFigures(latencies), non2xx: 0, errors, rss: { before, peak: Math.max(before, peak, after), after }, cpuPerRequest: cpu / Math.max(1, latencies.length) };
   };
   const rows = await coldThenWarm(measure, pool);
   child.stdin.end();
