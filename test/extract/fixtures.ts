@@ -3,6 +3,7 @@
  * rotation, image-only scans), DOCX packages, zip bombs, legacy-charset text.
  */
 import { execFileSync } from 'node:child_process';
+import { constants as zlibConstants, crc32, deflateRawSync, deflateSync } from 'node:zlib';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -157,6 +158,57 @@ export function makeZipBomb(entry: string, bytes: number, extra: Zippable = {}):
   return zipSync({ ...extra, [entry]: [new Uint8Array(bytes), { level: 9 }] });
 }
 
+/**
+ * A ZIP whose entry inflates to `inflated` bytes of zeros while its local header and central directory declare
+ * `declared` bytes (the probe's bomb: a DOCX "of 2,000 bytes" that inflates to 1 GiB). The DEFLATE stream is one
+ * 16 MiB block of zeros (sync-flushed, so it ends on a byte boundary) repeated, then an empty final block: the
+ * fixture costs 16 MiB to build, not `inflated`.
+ */
+export function makeLyingZipBomb(entry: string, inflated: number, declared: number, extra: Record<string, Uint8Array> = { '[Content_Types].xml': strToU8('<Types/>') }): Uint8Array {
+  const unit = 16 * 1024 * 1024;
+  const block = deflateRawSync(new Uint8Array(unit), { level: 9, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  const repeats = Math.ceil(inflated / unit);
+  const data = Buffer.concat([...Array.from({ length: repeats }, () => block), Buffer.from([0x03, 0x00])]);
+  const files: Array<{ name: Buffer; data: Buffer; method: number; size: number; crc: number }> = [
+    ...Object.entries(extra).map(([name, bytes]) => ({ name: Buffer.from(name), data: Buffer.from(bytes), method: 0, size: bytes.length, crc: crc32(bytes) })),
+    { name: Buffer.from(entry), data, method: 8, size: declared, crc: 0 },
+  ];
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const f of files) {
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(f.method, 8);
+    local.writeUInt32LE(f.crc, 14);
+    local.writeUInt32LE(f.data.length, 18);
+    local.writeUInt32LE(f.size, 22);
+    local.writeUInt16LE(f.name.length, 26);
+    const head = Buffer.alloc(46);
+    head.writeUInt32LE(0x02014b50, 0);
+    head.writeUInt16LE(20, 4);
+    head.writeUInt16LE(20, 6);
+    head.writeUInt16LE(f.method, 10);
+    head.writeUInt32LE(f.crc, 16);
+    head.writeUInt32LE(f.data.length, 20);
+    head.writeUInt32LE(f.size, 24);
+    head.writeUInt16LE(f.name.length, 28);
+    head.writeUInt32LE(offset, 42);
+    parts.push(local, f.name, f.data);
+    central.push(head, f.name);
+    offset += local.length + f.name.length + f.data.length;
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return new Uint8Array(Buffer.concat([...parts, cd, end]));
+}
+
 /** Text with all white space removed, for comparing extracted text with evidence. */
 export const squash = (s: string): string => s.replace(/\s+/gu, '');
 
@@ -169,4 +221,29 @@ export async function failure(promise: Promise<unknown>): Promise<KbError> {
     throw error;
   }
   throw new Error('expected a KbError');
+}
+
+/** A one-page PDF whose content stream is FlateDecode zeros inflating to `inflated` bytes (a stream bomb). */
+export function makePdfStreamBomb(inflated: number): Uint8Array {
+  const unit = 16 * 1024 * 1024;
+  const block = deflateSync(new Uint8Array(0), { finishFlush: zlibConstants.Z_SYNC_FLUSH }).subarray(0, 2);
+  const body = deflateRawSync(new Uint8Array(unit), { level: 9, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  const data = Buffer.concat([block, ...Array.from({ length: Math.ceil(inflated / unit) }, () => body), Buffer.from([0x03, 0x00])]);
+  const objects = [
+    Buffer.from('<< /Type /Catalog /Pages 2 0 R >>'),
+    Buffer.from('<< /Type /Pages /Kids [3 0 R] /Count 1 >>'),
+    Buffer.from('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>'),
+    Buffer.concat([Buffer.from(`<< /Length ${data.length} /Filter /FlateDecode >>\nstream\n`), data, Buffer.from('\nendstream')]),
+  ];
+  const parts: Buffer[] = [Buffer.from('%PDF-1.4\n')];
+  const offsets: number[] = [];
+  let offset = parts[0]!.length;
+  objects.forEach((body, i) => {
+    const obj = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), body, Buffer.from('\nendobj\n')]);
+    offsets.push(offset);
+    offset += obj.length;
+    parts.push(obj);
+  });
+  parts.push(Buffer.from(`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${offset}\n%%EOF\n`));
+  return new Uint8Array(Buffer.concat(parts));
 }

@@ -9,6 +9,7 @@ import { guessHintsFromText, readInfoLines, setHint } from '../hints.js';
 import { assembleText, readPageLines, removeRunningLines, type Fragment, type LayoutPage, type Line, type PageLines } from '../layout.js';
 import { formatPageList, ocrFailureWarning, RENDER_SCALE, runOcrJobs, type OcrJob } from '../ocr/page-ocr.js';
 import { canvasFactory, imageRegions, renderPage, type PageRegion } from '../ocr/pdf-render.js';
+import { checkPdfStreams } from '../pdf-streams.js';
 import { visibleLength } from '../text-normalize.js';
 import type { ExtractContext, ExtractResult, FormatExtractor, MetadataHints } from '../types.js';
 
@@ -141,6 +142,7 @@ async function extractPdf(bytes: Uint8Array, _format: string, ctx: ExtractContex
   if (looksTruncated(bytes)) {
     throw documentUnreadable(ctx.fileName, `the PDF is truncated (${bytes.length} bytes, no %%EOF marker at its end)`, 'download or copy the complete file again');
   }
+  checkPdfStreams(bytes, ctx.fileName, ctx.maxDecompressedBytes);
   const pdf = await openPdf(bytes, ctx.fileName, ctx.ocr !== 'off');
   const warnings: string[] = [];
   const hints: MetadataHints = {};
