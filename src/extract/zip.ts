@@ -71,8 +71,14 @@ export function zipEntries(bytes: Uint8Array): ZipEntry[] | undefined {
     for (let e = p + 46 + nameLength; e + 4 <= p + 46 + nameLength + extraLength; e += 4 + u16(bytes, e + 2)) {
       if (u16(bytes, e) !== 1) continue;
       let q = e + 4;
-      if (declaredSize === 0xffffffff) ((declaredSize = u64(bytes, q)), (q += 8));
-      if (compressedSize === 0xffffffff) ((compressedSize = u64(bytes, q)), (q += 8));
+      if (declaredSize === 0xffffffff) {
+        declaredSize = u64(bytes, q);
+        q += 8;
+      }
+      if (compressedSize === 0xffffffff) {
+        compressedSize = u64(bytes, q);
+        q += 8;
+      }
       if (localOffset === 0xffffffff) localOffset = u64(bytes, q);
     }
     entries.push({ name, method: u16(bytes, p + 10), flags, compressedSize, declaredSize, localOffset });
