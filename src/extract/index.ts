@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { documentTooLarge, documentUnreadable, unsupportedFormat } from './errors.js';
+import { extractIsolated } from './isolate.js';
 import { EXTRACTORS } from './registry.js';
 import type { DocumentFormat, ExtractContext, ExtractLimits, ExtractOptions, ExtractResult, FormatExtractor } from './types.js';
 import { DEFAULT_MAX_DECOMPRESSED, isZip } from './zip.js';
@@ -47,10 +48,14 @@ function describeUnsupported(bytes: Uint8Array): string {
 /**
  * Extracts the text of a document in the calling thread. Options: `ocr` (`auto` by default), `ocrEngine`
  * (`paddle`), `ocrCacheDir`, `limits` (DEFAULT_LIMITS), `maxDecompressedBytes` (200 MiB), `maxPages` (all),
- * `logger`, `signal`, `onProgress`. Servers call `extractIsolated` (worker.ts) instead, which runs this off
- * the event loop with memory and time limits.
+ * `logger`, `signal`, `onProgress`, `isolate` (off: with it, the work runs in a worker thread with memory
+ * and time limits, see isolate.ts, as servers need).
  */
 export async function extractDocument(bytes: Uint8Array, fileName: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+  if (options.isolate) {
+    const { isolate, ...rest } = options;
+    return extractIsolated(bytes, fileName, rest, isolate);
+  }
   if (bytes.length === 0) throw documentUnreadable(fileName, 'the file is empty (0 bytes)', 'add the complete file');
   const found = sniff(bytes, fileName);
   if (!found) throw unsupportedFormat(fileName, describeUnsupported(bytes));

@@ -70,6 +70,11 @@ export interface ExtractOptions {
   onProgress?: (progress: OcrProgress) => void;
   /** Limits that refuse a file (default DEFAULT_LIMITS). */
   limits?: Partial<ExtractLimits>;
+  /**
+   * Run in a worker thread with a heap and a time limit (isolate.ts) instead of the calling thread: what a
+   * server does, so that one file never blocks its event loop.
+   */
+  isolate?: { timeoutMs?: number; memoryMb?: number; idleMs?: number };
   /** Zip-bomb limit for DOCX/OFD: total decompressed bytes (default 200 MiB). */
   maxDecompressedBytes?: number;
   /** Pages read at most (default: all); the rest are dropped with a warning. */

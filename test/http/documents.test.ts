@@ -100,8 +100,8 @@ describe('document writes with ADMIN_TOKEN', () => {
 
   it('answers bad uploads with 413, 415, 422 and 400, naming the file, and stays healthy', async () => {
     const auth = { authorization: `Bearer ${ADMIN}` };
-    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
-    const unsupported = await request(s.app).post('/api/documents').set(auth).attach('file', png, 'policy.pdf');
+    const gif = Buffer.from('474946383961010001000000002c', 'hex');
+    const unsupported = await request(s.app).post('/api/documents').set(auth).attach('file', gif, 'policy.pdf');
     expect(unsupported.status).toBe(415);
     expect(unsupported.body.error).toBe('unsupported_format');
     expect(unsupported.body.error_description).toContain('policy.pdf');
