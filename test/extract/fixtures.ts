@@ -1,13 +1,15 @@
 /**
- * Fixtures built at test time (no binaries committed): small PDFs written by hand (text at positions, page
- * rotation, image-only scans), DOCX packages, zip bombs, legacy-charset text.
+ * Fixtures built at test time: small PDFs written by hand (text at positions, page rotation, image-only scans
+ * rendered from npm), DOCX packages, zip bombs, legacy-charset text. No system tool is needed; the few
+ * committed files are in test/fixtures/scans.
  */
-import { execFileSync } from 'node:child_process';
 import { constants as zlibConstants, crc32, deflateRawSync, deflateSync } from 'node:zlib';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
+import { getDocumentProxy } from 'unpdf';
 import { strToU8, zipSync, type Zippable } from 'fflate';
+import { canvasFactory, renderPage } from '../../src/extract/ocr/pdf-render.js';
 import { KbError } from '../../src/shared/errors.js';
 import { ROOT } from '../helpers.js';
 
@@ -30,8 +32,10 @@ export interface PdfPageSpec {
   height?: number;
   rotate?: 0 | 90 | 180 | 270;
   texts?: PdfText[];
-  /** A JPEG drawn over the whole page (a scan). */
+  /** A JPEG drawn over the whole page (a scan), or over `jpegBox`. */
   jpeg?: { data: Uint8Array; width: number; height: number; components: number };
+  /** Where the JPEG goes: left, top (points from the top), width and height. */
+  jpegBox?: { x: number; y: number; width: number; height: number };
 }
 
 const escapePdf = (s: string): string => s.replace(/[\\()]/gu, (c) => `\\${c}`);
@@ -59,7 +63,8 @@ export function makePdf(pages: PdfPageSpec[]): Uint8Array {
         Buffer.from('\nendstream', 'latin1'),
       ]));
       resources += ` /XObject << /Im0 ${img} 0 R >>`;
-      content += `q ${width} 0 0 ${height} 0 0 cm /Im0 Do Q\n`;
+      const box = spec.jpegBox ?? { x: 0, y: 0, width, height };
+      content += `q ${box.width} 0 0 ${box.height} ${box.x} ${height - box.y - box.height} cm /Im0 Do Q\n`;
     }
     for (const t of spec.texts ?? []) {
       content += `BT /F1 ${t.size ?? 12} Tf ${t.x} ${height - t.y} Td (${escapePdf(t.text)}) Tj ET\n`;
@@ -98,43 +103,40 @@ export function jpegSize(data: Uint8Array): { width: number; height: number; com
   throw new Error('no SOF marker');
 }
 
-/** Runs a command-line tool in a temp folder and cleans it. */
-export function withTempDir<T>(fn: (dir: string) => T): T {
-  const dir = mkdtempSync(path.join(tmpdir(), 'kb-extract-test-'));
+/**
+ * Pages of `pdf` rendered from npm alone (pdf.js on @napi-rs/canvas, as OCR renders them) and encoded as
+ * grayscale JPEG by sharp, as page specs for makePdf: scanned pages, made without poppler.
+ */
+export async function rasterizePages(pdf: Uint8Array, firstPage: number, lastPage: number, dpi = 150): Promise<PdfPageSpec[]> {
+  const doc = await getDocumentProxy(new Uint8Array(pdf), { CanvasFactory: await canvasFactory(), verbosity: 0 } as Parameters<typeof getDocumentProxy>[1]);
   try {
-    return fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Pages of `pdf` rasterized by pdftoppm (JPEG), as page specs for makePdf: scanned pages. */
-export function rasterizePages(pdf: Uint8Array, firstPage: number, lastPage: number, dpi = 150): PdfPageSpec[] {
-  return withTempDir((dir) => {
-    writeFileSync(path.join(dir, 'in.pdf'), pdf);
     const pages: PdfPageSpec[] = [];
     for (let n = firstPage; n <= lastPage; n += 1) {
-      execFileSync('pdftoppm', ['-r', String(dpi), '-gray', '-jpeg', '-singlefile', '-f', String(n), '-l', String(n), path.join(dir, 'in.pdf'), path.join(dir, `p${n}`)]);
-      const data = new Uint8Array(readFileSync(path.join(dir, `p${n}.jpg`)));
+      const raster = await renderPage(await doc.getPage(n), dpi / 72);
+      const data = new Uint8Array(await sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels: 3 } }).greyscale().jpeg({ quality: 85 }).toBuffer());
       const size = jpegSize(data);
       pages.push({ width: (size.width * 72) / dpi, height: (size.height * 72) / dpi, jpeg: { data, ...size } });
     }
     return pages;
-  });
+  } finally {
+    await doc.loadingTask.destroy();
+  }
 }
 
 /** A scan: pages of `pdf` rasterized and wrapped in an image-only PDF. */
-export function rasterizePdf(pdf: Uint8Array, firstPage: number, lastPage: number, dpi = 150): Uint8Array {
-  return makePdf(rasterizePages(pdf, firstPage, lastPage, dpi));
+export async function rasterizePdf(pdf: Uint8Array, firstPage: number, lastPage: number, dpi = 150): Promise<Uint8Array> {
+  return makePdf(await rasterizePages(pdf, firstPage, lastPage, dpi));
 }
 
-/** `qpdf --encrypt` with a user password: opening needs it. */
-export function encryptPdf(pdf: Uint8Array): Uint8Array {
-  return withTempDir((dir) => {
-    writeFileSync(path.join(dir, 'in.pdf'), pdf);
-    execFileSync('qpdf', ['--encrypt', 'user-secret', 'owner-secret', '256', '--', path.join(dir, 'in.pdf'), path.join(dir, 'out.pdf')]);
-    return new Uint8Array(readFileSync(path.join(dir, 'out.pdf')));
-  });
+/** Committed fixtures (test/fixtures/scans, README there says where each comes from). */
+export const SCANS = path.join(ROOT, 'test', 'fixtures', 'scans');
+
+/**
+ * A PDF encrypted with a user password (qpdf --encrypt user-secret owner-secret 256, run once on makePdf of
+ * one text page; committed so that the tests need no qpdf).
+ */
+export function encryptedPdf(): Uint8Array {
+  return new Uint8Array(readFileSync(path.join(SCANS, 'encrypted.pdf')));
 }
 
 const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';

@@ -10,7 +10,7 @@ import type { Config } from '../../src/config/index.js';
 import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
 import { acquireWriteLock } from '../../src/pipeline/write-lock.js';
 import { CORPUS_DIR, ROOT, testConfig } from '../helpers.js';
-import { encryptPdf, makeZipBomb, rasterizePdf } from '../extract/fixtures.js';
+import { encryptedPdf, makeZipBomb, rasterizePdf } from '../extract/fixtures.js';
 
 const FORMATS = path.resolve(ROOT, '..', 'shared', 'formats', 'files');
 const haveFormats = existsSync(FORMATS);
@@ -132,15 +132,14 @@ describe('document writes with ADMIN_TOKEN', () => {
     expect(bombRes.status).toBe(422);
     expect(bombRes.body.error).toBe('document_unreadable');
     expect(bombRes.body.error_description).toContain('bomb.docx');
-    const pdf = await readFile(path.join(FORMATS, 'pdf-04.pdf'));
-    const locked = await request(s.app).post('/api/documents').set(auth).attach('file', Buffer.from(encryptPdf(pdf)), 'locked.pdf');
+    const locked = await request(s.app).post('/api/documents').set(auth).attach('file', Buffer.from(encryptedPdf()), 'locked.pdf');
     expect(locked.status).toBe(422);
     expect(locked.body.error_description).toContain('locked.pdf');
     expect((await request(s.app).get('/readyz')).status).toBe(200);
   }, 60_000);
 
   it.skipIf(!haveFormats)('OCRs a scanned PDF and marks its citations as OCR text, with their page', async () => {
-    const scanned = rasterizePdf(await readFile(path.join(FORMATS, 'pdf-01.pdf')), 1, 1);
+    const scanned = await rasterizePdf(await readFile(path.join(FORMATS, 'pdf-01.pdf')), 1, 1);
     const res = await request(s.app).post('/api/documents').set('authorization', `Bearer ${ADMIN}`).field('docId', 'scan').attach('file', Buffer.from(scanned), 'scan.pdf');
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ docId: 'scan', format: 'pdf', pageCount: 1, ocr: true });
