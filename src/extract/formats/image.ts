@@ -51,7 +51,7 @@ async function frameOf(bytes: Uint8Array, kind: ImageKind, page: number, dpi: nu
     width = small ? view.readUInt16LE(18) : Math.abs(view.readInt32LE(18));
     height = small ? view.readUInt16LE(20) : Math.abs(view.readInt32LE(22));
   } else {
-    const meta = await sharp(bytes, { page, limitInputPixels: MAX_IMAGE_PIXELS }).metadata();
+    const meta = await sharp(bytes, { page, limitInputPixels: false }).metadata();
     const turned = (meta.orientation ?? 1) >= 5;
     width = (turned ? meta.height : meta.width) ?? 0;
     height = (turned ? meta.width : meta.pageHeight ?? meta.height) ?? 0;
@@ -86,7 +86,8 @@ async function extractImage(bytes: Uint8Array, _format: string, ctx: ExtractCont
   if (kind !== 'bmp') {
     let meta: Metadata;
     try {
-      meta = await sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS }).metadata();
+      // The header only (metadata decodes no pixels): the size is checked below, with a clear message.
+      meta = await sharp(bytes, { limitInputPixels: false }).metadata();
     } catch (error) {
       throw documentUnreadable(ctx.fileName, `the ${kind.toUpperCase()} image cannot be read (${error instanceof Error ? error.message : String(error)}); it may be corrupt or truncated`, 'get a complete copy of the file, or save it again as PNG', error);
     }
