@@ -140,10 +140,10 @@ export async function extractIsolated(bytes: Uint8Array, fileName: string, optio
   const { worker } = slot;
   let settled = false;
   return new Promise<ExtractResult>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
+    const timers: NodeJS.Timeout[] = [];
     const finish = (keep: boolean): void => {
       settled = true;
-      clearTimeout(timer);
+      for (const t of timers) clearTimeout(t);
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);
@@ -185,12 +185,12 @@ export async function extractIsolated(bytes: Uint8Array, fileName: string, optio
     worker.on('error', onError);
     worker.on('exit', onExit);
     signal?.addEventListener('abort', onAbort, { once: true });
-    timer = setTimeout(() => {
+    timers.push(setTimeout(() => {
       if (settled) return;
       finish(false);
       const seconds = Math.round(timeoutMs / 1000);
       reject(new KbError(ERROR_CODES.DOCUMENT_TOO_LARGE, `"${fileName}": extracting it took longer than the limit of ${seconds} s (EXTRACT_TIMEOUT_S); split the document, or raise EXTRACT_TIMEOUT_S for a file you trust`, { details: { file: fileName, limit: seconds, setting: 'EXTRACT_TIMEOUT_S' } }));
-    }, timeoutMs);
+    }, timeoutMs));
     slot.ready.then(
       () => {
         if (settled) return;
