@@ -2,9 +2,10 @@
  * Scans and photos as documents: PNG, JPEG, TIFF (every page of a multi-page scan), BMP and WebP, each page
  * read by OCR and laid out like a PDF page (columns, running headers and page numbers, re-joined paragraphs).
  * Decoded by sharp (libvips; EXIF rotation applied, so a phone photo taken sideways reads upright) and, for
- * BMP, which libvips does not read, by Skia through @napi-rs/canvas.
+ * BMP, which libvips does not read, by Skia through @napi-rs/canvas. Both load on first use, not when a
+ * process that never reads an image starts.
  */
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import type { Metadata, Sharp } from 'sharp';
 import { documentTooLarge, documentUnreadable, throwIfAborted } from '../errors.js';
 import { guessHintsFromText } from '../hints.js';
 import { assembleText, readPageLines, removeRunningLines, type PageLines } from '../layout.js';
@@ -43,6 +44,7 @@ interface Frame {
 
 /** Size of frame `page` as OCR will read it, from the header alone. */
 async function frameOf(bytes: Uint8Array, kind: ImageKind, page: number, dpi: number): Promise<Frame> {
+  const { default: sharp } = await import('sharp');
   let width: number;
   let height: number;
   if (kind === 'bmp') {
@@ -63,6 +65,7 @@ async function frameOf(bytes: Uint8Array, kind: ImageKind, page: number, dpi: nu
 
 /** Decodes frame `page` upright, flattened on white, at the frame's OCR size. */
 async function decodeFrame(bytes: Uint8Array, kind: ImageKind, page: number, frame: Frame): Promise<Raster> {
+  const { default: sharp } = await import('sharp');
   let input: Sharp;
   if (kind === 'bmp') {
     const { createCanvas, loadImage } = await import('@napi-rs/canvas');
@@ -80,6 +83,7 @@ async function decodeFrame(bytes: Uint8Array, kind: ImageKind, page: number, fra
 }
 
 async function extractImage(bytes: Uint8Array, _format: string, ctx: ExtractContext): Promise<ExtractResult> {
+  const { default: sharp } = await import('sharp');
   const kind = kindOf(bytes) as ImageKind;
   let frames = 1;
   let dpi = DEFAULT_DPI;

@@ -11,7 +11,6 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
-import sharp from 'sharp';
 import { charsetFromDictionary, ctcGreedyDecode } from './ctc.js';
 import { boxesFromProbabilityMap, DB_DEFAULTS } from './db-postprocess.js';
 import type { OcrEngine, OcrLine } from './engine.js';
@@ -63,6 +62,7 @@ async function detInput(img: Raster, maxSide: number): Promise<{ tensor: Float32
   const ratio = Math.min(1, maxSide / Math.max(img.width, img.height));
   const width = Math.max(32, Math.round((img.width * ratio) / 32) * 32);
   const height = Math.max(32, Math.round((img.height * ratio) / 32) * 32);
+  const { default: sharp } = await import('sharp');
   const small = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).resize(width, height, { fit: 'fill' }).raw().toBuffer();
   const plane = width * height;
   const tensor = new Float32Array(3 * plane);

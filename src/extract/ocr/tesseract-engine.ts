@@ -6,7 +6,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
 import { runTool, ToolMissingError } from '../tools.js';
 import type { OcrEngine, OcrLine } from './engine.js';
 import type { Raster } from './raster.js';
@@ -67,6 +66,7 @@ export function createTesseractEngine(): OcrEngine {
       const dir = await mkdtemp(path.join(tmpdir(), 'kb-ocr-'));
       try {
         const file = path.join(dir, 'page.png');
+        const { default: sharp } = await import('sharp');
         await writeFile(file, await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer());
         const tsv = await runTool('tesseract', [file, 'stdout', '-l', l, '--psm', '3', 'tsv'], { timeoutMs: 120_000, signal });
         return parseTesseractTsv(tsv.toString('utf8'));
