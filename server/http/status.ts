@@ -9,6 +9,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ERROR_CODES.DOC_EXISTS]: 409,
   [ERROR_CODES.UNSUPPORTED_FORMAT]: 415,
   [ERROR_CODES.DOCUMENT_UNREADABLE]: 422,
+  [ERROR_CODES.DOCUMENT_TOO_LARGE]: 413,
   // A file that extracted but would not load as a document (e.g. its metadata contradicts itself).
   [ERROR_CODES.CORPUS_FILE_INVALID]: 422,
   [ERROR_CODES.INDEX_MISSING]: 503,

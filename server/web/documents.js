@@ -5,7 +5,7 @@
 
 (() => {
   const $ = (id) => document.getElementById(id);
-  const FORMAT_TEXT = { markdown: 'Markdown', text: '文本', pdf: 'PDF', docx: 'Word', doc: 'Word 97', wps: 'WPS', html: '网页', ofd: 'OFD' };
+  const FORMAT_TEXT = { markdown: 'Markdown', text: '文本', pdf: 'PDF', docx: 'Word', doc: 'Word 97', wps: 'WPS', html: '网页', ofd: 'OFD', image: '图片' };
 
   function say(text, kind = '') {
     const status = $('library-status');

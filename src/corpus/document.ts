@@ -16,7 +16,7 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const isoDate = (field: string) => z.string().regex(ISO_DATE, `${field} must be YYYY-MM-DD`).refine((d) => !ISO_DATE.test(d) || isRealDate(d), `${field} is not a real calendar date`);
 
 /** Formats a document can come from: `markdown`/`text` are read as they are, the others are extracted. */
-export const DOCUMENT_FORMATS = ['markdown', 'text', 'pdf', 'docx', 'doc', 'wps', 'html', 'ofd'] as const;
+export const DOCUMENT_FORMATS = ['markdown', 'text', 'pdf', 'docx', 'doc', 'wps', 'html', 'ofd', 'image'] as const;
 export type SourceFormat = (typeof DOCUMENT_FORMATS)[number];
 
 /** Metadata a person may state when adding a document. */

@@ -16,6 +16,7 @@ import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
 import { currentVersion, indexRoot, loadIndex, manifestPassageCounts } from './index-store.js';
+import { extractOptionsFor } from './extract-options.js';
 import { ingest, type IngestSummary } from './ingest.js';
 import { expectationsFor } from './runtime.js';
 import { acquireWriteLock, type WriteLock } from './write-lock.js';
@@ -40,7 +41,7 @@ export interface IndexBackend {
 /** What ingest needs from the configuration (shared by both backends). */
 export function ingestOptionsFor(config: Config, embedder: Embedder, profile: ModelProfile) {
   return {
-    extract: { ocr: config.ocr },
+    extract: extractOptionsFor(config),
     corpusDir: config.corpusDir,
     indexDir: config.indexDir,
     embedder,

@@ -21,6 +21,7 @@ import { listCorpusFiles, ORIGINALS_FOLDER } from './corpus.js';
 import { docIdFor, metaForStatedFields, originalPathFor, prepareExtractedDocument, sanitizeFileName, type DocumentFields } from './extracted-document.js';
 import { manifestPassageCounts } from './index-store.js';
 import type { IngestSummary } from './ingest.js';
+import { assertPassageLimit, type PassageLimit } from './upload-limits.js';
 import { acquireWriteLock } from './write-lock.js';
 
 export interface LibraryDeps {
@@ -39,6 +40,8 @@ export interface LibraryDeps {
   /** Who holds the lock, for the message another writer sees: `kb add`, `HTTP upload`. */
   owner?: string;
   logger?: Logger;
+  /** Refuses a document that would make more passages than this (MAX_PASSAGES). */
+  passageLimit?: PassageLimit;
 }
 
 export interface AddInput {
@@ -53,6 +56,8 @@ export interface AddInput {
    * refused (`doc_exists`), a derived one that exists gets a fresh id.
    */
   mode?: 'add' | 'upsert';
+  /** Aborted when the caller gives up (an upload whose client went away): extraction and OCR stop. */
+  signal?: AbortSignal;
 }
 
 export type AddOutcome = 'added' | 'replaced' | 'unchanged';
@@ -207,7 +212,7 @@ async function addOne(deps: LibraryDeps, input: AddInput, entries: CorpusEntry[]
   if (holder && nothingStated && (input.replace === undefined || holder.meta.docId === input.replace)) {
     return { docId: holder.meta.docId, file: fileName, title: holder.meta.title, format: holder.meta.format ?? 'markdown', pages: holder.meta.pages?.length ?? 0, passages: 0, warnings: [], outcome: 'unchanged' };
   }
-  const extracted = await extractDocument(input.bytes, fileName, deps.extract ?? {});
+  const extracted = await extractDocument(input.bytes, fileName, { ...deps.extract, ...(input.signal ? { signal: input.signal } : {}) });
   const ownFrontMatter = ownFrontMatterOf(input.bytes, fileName, extracted);
   const ownDocId = typeof ownFrontMatter?.docId === 'string' ? ownFrontMatter.docId : undefined;
   let docId = input.replace ?? fields.docId ?? ownDocId ?? docIdFor(fileName);
@@ -236,7 +241,9 @@ async function addOne(deps: LibraryDeps, input: AddInput, entries: CorpusEntry[]
   // Read back as every later load will (what the text says of itself is inferred there): a document
   // that would not load is refused now, before anything is written.
   const mdPath = markdownPathFor(deps.corpusDir, docId, target, entries);
-  const meta = parseDocumentFile(mdPath, new TextEncoder().encode(text)).meta;
+  const parsed = parseDocumentFile(mdPath, new TextEncoder().encode(text));
+  if (deps.passageLimit) assertPassageLimit(parsed, fileName, deps.passageLimit);
+  const meta = parsed.meta;
   // Original first, then the text that points at it. A crash in between leaves an original nothing
   // points at, which the next ingest removes (it only ever holds what a write put there).
   const originalFull = inside(deps.corpusDir, originalFile);

@@ -15,6 +15,7 @@ import { noProgress, type ProgressFactory } from '../shared/progress.js';
 import { FileStore } from '../storage/file-store.js';
 import type { KnowledgeStore } from '../storage/types.js';
 import { fileBackend, ingestOptionsFor, type IndexBackend } from './backend.js';
+import { extractOptionsFor } from './extract-options.js';
 import type { IngestSummary } from './ingest.js';
 import type { LibraryDeps } from './library.js';
 import { createEmbeddingRuntime } from './runtime.js';
@@ -120,7 +121,8 @@ export function libraryDepsFor(
   return {
     corpusDir: config.corpusDir,
     indexDir: config.indexDir,
-    extract: { ocr: config.ocr },
+    extract: extractOptionsFor(config),
+    passageLimit: { passages: config.maxPassages, chunk: { maxChars: config.chunkMaxChars, minChars: config.chunkMinChars } },
     owner: options.owner,
     lock: (o) => backend.lock(o),
     passageCounts: () => backend.passageCounts(),

@@ -16,6 +16,7 @@ import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress } from '../shared/progress.js';
 import type { IndexBackend } from './backend.js';
+import { extractOptionsFor } from './extract-options.js';
 import { syncStore } from './sync.js';
 
 export interface PostgresBackend extends IndexBackend {
@@ -101,7 +102,7 @@ export async function postgresBackend(config: Config, runtime: { embedder: Embed
         chunkMaxChars: config.chunkMaxChars,
         chunkMinChars: config.chunkMinChars,
         batchSize: config.embedBatchSize,
-        extract: { ocr: config.ocr },
+        extract: extractOptionsFor(config),
         ...(options.rebuild || wrong ? { rebuild: true } : {}),
         logger: options.logger ?? logger,
         progress: options.progress ?? noProgress,

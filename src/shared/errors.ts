@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   LISTING_INVALID: 'listing_invalid',
   UNSUPPORTED_FORMAT: 'unsupported_format',
   DOCUMENT_UNREADABLE: 'document_unreadable',
+  /** A document past a per-upload limit (characters, passages, pages, OCR pages): HTTP 413. */
+  DOCUMENT_TOO_LARGE: 'document_too_large',
   CONFIG_INVALID: 'config_invalid',
   MODEL_BUILD_FAILED: 'model_build_failed',
   MODEL_MISSING: 'model_missing',

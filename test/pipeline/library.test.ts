@@ -78,9 +78,10 @@ describe('addDocuments', () => {
     it('reports a bad file by name and still adds the others; nothing indexed is lost', async () => {
       const { config, deps } = await setup();
       const pdf = await readFile(path.join(FORMATS, 'pdf-04.pdf'));
-      const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+      // A GIF: images are read as scans in PNG, JPEG, TIFF, BMP and WebP only.
+      const gif = Buffer.from('474946383961010001000000002c00000000010001000002', 'hex');
       const change = await addDocuments(deps, [
-        { bytes: png, fileName: 'scan.docx' },
+        { bytes: gif, fileName: 'scan.docx' },
         { bytes: pdf.subarray(0, 2000), fileName: 'truncated.pdf' },
         { bytes: await readFile(path.join(FORMATS, 'ofd-02.ofd')), fileName: 'ofd-02.ofd' },
       ]);

@@ -134,7 +134,12 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
 
   const write = (status: number, replace: boolean): RequestHandler => async (req, res) => {
     const docId = replace ? String(req.params.docId) : undefined;
-    const input = inputFrom(req, docId);
+    // A client that goes away cancels its extraction and OCR (nothing is written for it).
+    const cancel = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) cancel.abort(new KbError(ERROR_CODES.INVALID_INPUT, 'the upload was cancelled: the client closed the connection'));
+    });
+    const input = { ...inputFrom(req, docId), signal: cancel.signal };
     const change = await queue(() => library().add([input]));
     const failure = change.failures[0];
     if (failure) return fileProblem(res, failure);
