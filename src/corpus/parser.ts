@@ -9,7 +9,7 @@
  *
  * Pure: `parsePolicy(body)` takes the text and returns the tree with `[start, end)` offsets into it.
  */
-import { parseNumeral, toChineseNumeral } from '../shared/numerals.js';
+import { ORDINAL_NUMBER_SOURCE, parseNumeral, toChineseNumeral } from '../shared/numerals.js';
 
 export type SectionKind =
   | 'root'
@@ -66,12 +66,11 @@ interface Candidate {
   mdTitle: string;
 }
 
-const CN = '零〇一二两三四五六七八九十百千';
 // Bounded quantifiers and plain classes only: linear time on any input.
 const MARKER_RE = new RegExp(
   [
     // An article may carry a caption (条旨) before its number: "【立法目的】第一条".
-    `(?<legal>(?:【[^】\\n]{1,20}】[ \\t\\u3000]{0,4}\\n?[ \\t\\u3000]{0,4})?第([${CN}]{1,6}|[0-9]{1,4})([编章节条款]))`,
+    `(?<legal>(?:【[^】\\n]{1,20}】[ \\t\\u3000]{0,4}\\n?[ \\t\\u3000]{0,4})?第(${ORDINAL_NUMBER_SOURCE})([编章节条款]))`,
     `(?<itemCn>([一二三四五六七八九十]{1,3})、)`,
     `(?<itemCnParen>[（(]([一二三四五六七八九十]{1,3})[）)])`,
     `(?<itemNumParen>[（(]([0-9]{1,2})[）)])`,
@@ -333,11 +332,13 @@ export function parsePolicy(body: string, options: ParseOptions = {}): SectionNo
  * A table of contents in extracted documents: a line "目录" followed by heading lines, up to where the body
  * repeats the first listed heading at the start of a line. Undefined when there is none.
  */
+const TOC_FIRST_RE = new RegExp(`\\n[ \\t\\u3000]*(第(?:${ORDINAL_NUMBER_SOURCE})[编章节条]|[一二三四五六七八九十]{1,3}、|附件)`, 'u');
+
 function findTableOfContents(body: string): { start: number; end: number } | undefined {
   const head = /(?:^|\n)[ \t\u3000]*目[ \t\u3000]*录[ \t\u3000]*(?:\n|$)/u.exec(body);
   if (!head) return undefined;
   const start = head.index;
-  const first = /\n[ \t\u3000]*(第[零〇一二两三四五六七八九十百千0-9]{1,6}[编章节条]|[一二三四五六七八九十]{1,3}、|附件)/u.exec(body.slice(start, start + 400));
+  const first = TOC_FIRST_RE.exec(body.slice(start, start + 400));
   if (!first?.[1]) return undefined;
   const from = start + first.index + first[0].length;
   const repeat = new RegExp(`\\n[ \\t\\u3000]*${first[1]}`, 'u').exec(body.slice(from, from + 20_000));
