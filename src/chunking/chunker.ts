@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import type { SectionNode } from '../corpus/parser.js';
 
 /** Bump when chunk boundaries or ids change: the index manifest records it. */
-export const CHUNKER_VERSION = 2;
+// 3: Markdown "## 第一章" headings are chapters (labels, breadcrumbs) and the "# title" line is no section.
+export const CHUNKER_VERSION = 3;
 
 export interface ChunkOptions {
   /** Budget: a chunk longer than this is split at sentence ends (default 400 characters). */

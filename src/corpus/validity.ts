@@ -6,10 +6,10 @@
  * Pure: `inferValidityFromText(body, dateIssued)` reads the text, `judgeValidity(meta, today)`
  * judges against a date the caller supplies (tests set the clock).
  */
-import { isRealDate } from '../shared/dates.js';
+import { chineseDate, isRealDate, parseChineseDate } from '../shared/dates.js';
 import { parseNumeral } from '../shared/numerals.js';
 
-export { isRealDate };
+export { chineseDate, isRealDate, parseChineseDate };
 
 export type ValidityStatus = 'in_force' | 'expired' | 'repealed' | 'not_yet' | 'draft' | 'unknown';
 
@@ -56,10 +56,6 @@ export const STATUS_EXAMPLES = '现行有效, 试行, 已修订, 已废止, 失�
 
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})$/u;
 
-function iso(y: number, m: number, d: number): string {
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-}
-
 /** The day before the same date `years` later: a term of N years from 2017-07-01 ends 2020-06-30. */
 export function addYearsInclusive(from: string, years: number, months = 0): string {
   const m = ISO_RE.exec(from);
@@ -74,40 +70,8 @@ export function addYearsInclusive(from: string, years: number, months = 0): stri
   return date.toISOString().slice(0, 10);
 }
 
-/** 2020年6月30日 as written in Chinese documents. */
-export function chineseDate(isoDate: string): string {
-  const m = ISO_RE.exec(isoDate);
-  return m ? `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日` : isoDate;
-}
-
 const NUM = '[0-9０-９〇零一二三四五六七八九十]{1,6}';
 const DATE_SRC = `(${NUM})\\s*年\\s*(${NUM})\\s*月\\s*(${NUM})\\s*日`;
-
-/** A Chinese date (2017年7月1日, 二〇一七年七月一日) → ISO, or undefined. */
-export function parseChineseDate(text: string): string | undefined {
-  const m = new RegExp(DATE_SRC, 'u').exec(text.normalize('NFKC'));
-  if (!m) return undefined;
-  const year = readYear(m[1] as string);
-  const month = parseNumeral(m[2] as string);
-  const day = parseNumeral(m[3] as string);
-  if (year === undefined || month === undefined || day === undefined) return undefined;
-  const out = iso(year, month, day);
-  return isRealDate(out) ? out : undefined;
-}
-
-/** Years are written digit by digit (二〇一七), not as a number (二千零一十七). */
-function readYear(text: string): number | undefined {
-  if (/^[0-9]{4}$/u.test(text)) return Number(text);
-  const digits = '〇一二三四五六七八九';
-  const alt = '零一二三四五六七八九';
-  let out = '';
-  for (const ch of text) {
-    const i = digits.indexOf(ch) >= 0 ? digits.indexOf(ch) : alt.indexOf(ch);
-    if (i < 0) return undefined;
-    out += String(i);
-  }
-  return out.length === 4 ? Number(out) : undefined;
-}
 
 const START_RE = new RegExp(`自\\s*${DATE_SRC}\\s*起\\s*(?:施行|实施|执行|生效|试行|开始施行|正式实施)`, 'gu');
 const START_ON_ISSUE_RE = /自(?:印发|发布|公布|颁布|签发)之日起(?:施行|实施|执行|生效|试行)/gu;
@@ -115,6 +79,46 @@ const TERM_RE = new RegExp(`(试行期|有效期|实施期|执行期)(?:为|限�
 // The end of a term needs its keyword in the same phrase: "有效期至2027年12月31日", "有效期自…至…";
 // a bare "…至2024年3月31日止" is an application window, not the document's term.
 const UNTIL_RE = new RegExp(`(?:有效期|试行期|执行期|实施期)(?:为|限为|暂定)?\\s*(?:自\\s*${DATE_SRC}\\s*起?\\s*)?(?:至|到|截至)\\s*${DATE_SRC}`, 'gu');
+
+/**
+ * Names of kinds of documents: the 公文种类 of 党政机关公文处理工作条例 (第八条: 决议, 决定, 命令, 公报, 公告, 通告,
+ * 意见, 通知, 通报, 报告, 请示, 批复, 议案, 函, 纪要) and the names 法规 and 规章 take (条例, 规定, 办法 —
+ * 行政法规制定程序条例 第五条; 细则, 规则), with the compounds policy documents use (实施细则, 行动计划, 若干措施…).
+ */
+export const DOCUMENT_NOUN = '(?:实施细则|实施办法|实施方案|实施意见|行动计划|行动方案|若干措施|若干规定|若干政策|暂行办法|试行办法|办法|条例|规定|细则|规则|通知|意见|方案|规划|计划|决定|决议|纲要|措施|政策|指引|指南|标准|批复|公告|通告|命令|规范)';
+/** "本办法", "本优惠办法的", "本实施细则": the document itself as a clause's subject. */
+const SELF_SUBJECT_RE = new RegExp(`^本[\\u4e00-\\u9fff]{0,4}?${DOCUMENT_NOUN}(?:的)?$`, 'u');
+
+/** Offset just after the last of `chars` before `at` (0 when none). */
+function afterLast(text: string, at: number, chars: string): number {
+  for (let i = at - 1; i >= 0; i--) if (chars.includes(text[i] as string)) return i + 1;
+  return 0;
+}
+
+/**
+ * Whether a term ("有效期5年", "有效期至2027年12月31日", "试行期三年") is the document's own: its clause names
+ * the document ("本办法有效期…"), or names nothing and continues the commencement sentence ("自…起施行，
+ * 有效期5年") or the sentence after it. A licence's or certificate's term ("许可证有效期为5年") is not:
+ * reading those as the document's made 42 instruments in force "expired" (validity-dev.tsv).
+ */
+function isDocumentTerm(text: string, at: number, commencement: RegExpExecArray | undefined): boolean {
+  const clauseStart = afterLast(text, at, '。；;\n，,：:');
+  const lead = text.slice(clauseStart, at).replace(/^[\s\u3000]+|[\s\u3000]+$/gu, '');
+  if (SELF_SUBJECT_RE.test(lead)) return true;
+  if (lead !== '' && lead !== '其' && lead !== '并') return false;
+  if (!commencement || commencement.index > at) return false;
+  const sentenceStart = afterLast(text, at, '。；;\n');
+  const previousStart = sentenceStart > 0 ? afterLast(text, sentenceStart - 1, '。；;\n') : 0;
+  return commencement.index >= previousStart;
+}
+
+/** The last match of `re` that `keep` accepts. */
+function lastMatchWhere(re: RegExp, text: string, keep: (m: RegExpExecArray) => boolean): RegExpExecArray | undefined {
+  let last: RegExpExecArray | undefined;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) if (keep(m)) last = m;
+  return last;
+}
 
 export interface InferredValidity {
   effectiveFrom?: string;
@@ -165,8 +169,9 @@ export function inferValidityFromText(body: string, dateIssued?: string): Inferr
     out.effectiveFrom = dateIssued;
     bases.push(sentenceAround(text, onIssue.index, onIssue[0].length, body));
   }
-  const until = lastMatch(UNTIL_RE, text);
-  const term = lastMatch(TERM_RE, text);
+  const commencement = start && (!onIssue || start.index >= onIssue.index) ? start : onIssue;
+  const until = lastMatchWhere(UNTIL_RE, text, (m) => isDocumentTerm(text, m.index, commencement));
+  const term = lastMatchWhere(TERM_RE, text, (m) => isDocumentTerm(text, m.index, commencement));
   if (until) {
     // The last date of the match is the end (a "自…至…" match carries the start first).
     const dates = [...until[0].matchAll(new RegExp(DATE_SRC, 'gu'))].map((d) => parseChineseDate(d[0]));

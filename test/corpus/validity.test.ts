@@ -50,6 +50,18 @@ describe('inferValidityFromText', () => {
     expect(agreeing.validityBasis).toBe('x');
   });
 
+  it("takes only the document's own term, not a licence's or a certificate's (validity-dev: 22 in force were expired)", () => {
+    // 排污许可管理条例, 工业产品生产许可证管理条例, 道路交通安全法实施条例: terms of what the text regulates.
+    expect(inferValidityFromText('第五十一条 本条例自2021年3月1日起施行。\n第十四条 排污许可证有效期为5年。').effectiveTo).toBeUndefined();
+    expect(inferValidityFromText('本条例自2005年9月1日起施行；生产许可证有效期为5年。').effectiveTo).toBeUndefined();
+    expect(inferValidityFromText('机动车驾驶证的有效期为6年。第一百一十五条 本条例自2004年5月1日起施行。').effectiveTo).toBeUndefined();
+    expect(inferValidityFromText('本规定自2021年10月1日起施行，申请人的许可证有效期为3年。').effectiveTo).toBeUndefined();
+    // The document's own: named as the subject, or continuing the commencement sentence (or the next).
+    expect(inferValidityFromText('本办法有效期至2027年12月31日。第二十条 本办法自2024年1月1日起施行。').effectiveTo).toBe('2027-12-31');
+    expect(inferValidityFromText('本通知自2024年1月1日起施行。有效期至2026年12月31日。').effectiveTo).toBe('2026-12-31');
+    expect(inferValidityFromText('本实施细则自2021年12月6日起施行，有效期5年。').effectiveTo).toBe('2026-12-05');
+  });
+
   it('never infers an end before the start', () => {
     expect(inferValidityFromText('本办法自2025年1月1日起施行，有效期至2020年12月31日。')).toEqual({ effectiveFrom: '2025-01-01', basis: expect.any(String) });
   });
