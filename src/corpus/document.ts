@@ -5,9 +5,10 @@
 import { Document as YamlDocument, isSeq, parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
-import { inferDocumentFacts } from './document-facts.js';
+import { findRepeals, inferDocumentFacts } from './document-facts.js';
+import { HISTORY_ACTIONS, historyHead, parseHistory } from './history.js';
 import { pagesProblem, type PageRange } from './pages.js';
-import { isRealDate, parseStatusWord, STATUS_EXAMPLES, withInferredValidity } from './validity.js';
+import { isRealDate, parseStatusWord, STATUS_EXAMPLES, withInferredValidity, type Lineage } from './validity.js';
 
 export const DOC_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -53,6 +54,8 @@ export const policyMetaSchema = z
     supersededBy: z.string().min(1).max(300).optional(),
     /** Where inferred validity dates came from (filled at load from the text, or by extraction). */
     validityBasis: z.string().max(500).optional(),
+    /** Stated dates the text contradicts (filled at load: a page's 失效日期 against the text's 有效期5年). */
+    validityConflict: z.string().max(500).optional(),
     /** The format of the original this text was extracted from. */
     format: z.enum(DOCUMENT_FORMATS).optional(),
     /** The original file, relative to the corpus folder (kept by `kb add` and uploads). */
@@ -60,6 +63,29 @@ export const policyMetaSchema = z
     /** The file name the original was added under, for display and download. */
     originalName: z.string().min(1).max(255).optional(),
     originalSha256: z.string().regex(/^[0-9a-f]{64}$/u, 'originalSha256 must be 64 hex digits').optional(),
+    /**
+     * Promulgation and amendments as the head states them (read from the text at load; oldest first
+     * as written). `dateIssued`, `docNumber` and `effectiveFrom` describe the text in hand (its latest revision).
+     */
+    history: z
+      .array(
+        z
+          .object({
+            date: isoDate('history.date'),
+            action: z.enum(HISTORY_ACTIONS),
+            by: z.string().max(300),
+            ordinal: z.number().int().min(1).max(99).optional(),
+            docNumber: z.string().max(100).optional(),
+          })
+          .strict(),
+      )
+      .max(100)
+      .optional(),
+    /** Documents this text repeals as a whole ("《…》同时废止"), read from the text at load; resolved against the library when read. */
+    repeals: z
+      .array(z.object({ title: z.string().min(1).max(300), docNumber: z.string().max(100).optional(), sentence: z.string().max(500), clause: z.string().max(40).optional() }).strict())
+      .max(2000)
+      .optional(),
     /** Pages of a paginated original: [page, start, end] ranges of the body. */
     pages: z.array(z.tuple([z.number().int().min(1), z.number().int().min(0), z.number().int().min(0)])).max(100_000).optional(),
     /** Pages whose text came from OCR. */
@@ -77,7 +103,8 @@ export const policyMetaSchema = z
   });
 
 export type PolicyMeta = z.input<typeof policyMetaSchema>;
-export type ValidMeta = z.output<typeof policyMetaSchema>;
+/** Metadata as read: what the file states and its text says, plus what the library says of it when read from one. */
+export type ValidMeta = z.output<typeof policyMetaSchema> & { lineage?: Lineage };
 
 export interface PolicyDocument {
   meta: ValidMeta;
@@ -149,14 +176,27 @@ export function parseDocumentFile(source: string, bytes: Uint8Array): PolicyDocu
   if (body.trim() === '') throw fail(source, 'the document body is empty');
   const stated = normalizeYamlDates(raw);
   const title = typeof stated.title === 'string' ? stated.title : firstLineTitle(body) || fileName;
-  // A text without metadata: who issued it and when, as far as its own words say.
-  const facts = stated.issuer === undefined || stated.dateIssued === undefined || stated.docNumber === undefined ? inferDocumentFacts(title, body) : {};
+  // What the text says of itself: its history, who issued it and when (the text in hand: its latest
+  // revision), and which documents it repeals. Stated metadata wins over each.
+  const history = parseHistory(historyHead(body));
+  const facts = inferDocumentFacts(title, body, history);
+  // A version date in the file name ("专利法实施细则(2023-12-11).md", as the national database names
+  // them) dates a text whose head stops at an earlier revision, or that states no date.
+  const named = versionDateInName(typeof stated.originalName === 'string' ? stated.originalName : fileName);
+  if (named && (history.length > 0 || !facts.dateIssued) && named > (facts.dateIssued ?? '')) {
+    if (facts.dateIssued) facts.revised = named;
+    facts.dateIssued = named;
+    delete facts.docNumber;
+  }
+  const repeals = findRepeals(body);
   const candidate = {
     docId: docIdFromFileName(fileName),
     title,
     ...(facts.issuer ? { issuer: facts.issuer } : {}),
     ...(facts.dateIssued ? { dateIssued: facts.dateIssued } : {}),
     ...(facts.docNumber ? { docNumber: facts.docNumber } : {}),
+    ...(history.length > 0 ? { history } : {}),
+    ...(repeals.length > 0 ? { repeals } : {}),
     ...stated,
   };
   const result = policyMetaSchema.safeParse(candidate);
@@ -168,7 +208,17 @@ export function parseDocumentFile(source: string, bytes: Uint8Array): PolicyDocu
     const problem = pagesProblem(pageRanges(result.data), body.length);
     if (problem) throw fail(source, `invalid front matter: pages: ${problem}`);
   }
-  return { meta: withInferredValidity(result.data, body), body, source, stated };
+  // The text in hand took effect no earlier than its revision (its 施行 clause may be the original's).
+  const revision = stated.dateIssued === undefined && stated.effectiveFrom === undefined && facts.revised ? { revised: facts.revised, ...(facts.effectiveFrom ? { headEffective: facts.effectiveFrom } : {}) } : facts.effectiveFrom && stated.effectiveFrom === undefined ? { headEffective: facts.effectiveFrom } : {};
+  return { meta: withInferredValidity(result.data, body, revision), body, source, stated };
+}
+
+const NAME_DATE_RE = /[（(]\s*(\d{4}-\d{2}-\d{2})\s*[）)]\s*(?:\.[A-Za-z0-9]{1,8})?$/u;
+
+/** The version date a file name ends with: "专利法实施细则(2023-12-11).md" → 2023-12-11. */
+export function versionDateInName(fileName: string): string | undefined {
+  const date = NAME_DATE_RE.exec(fileName.normalize('NFKC'))?.[1];
+  return date && isRealDate(date) ? date : undefined;
 }
 
 /** The document's pages as ranges (empty for an unpaginated source). */

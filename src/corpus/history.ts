@@ -11,7 +11,8 @@
  */
 import { parseChineseDate } from '../shared/dates.js';
 
-export type HistoryAction = '通过' | '批准' | '公布' | '发布' | '修订' | '修正' | '施行';
+export const HISTORY_ACTIONS = ['通过', '批准', '公布', '发布', '修订', '修正', '施行'] as const;
+export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
 
 export interface HistoryEntry {
   /** YYYY-MM-DD. */
@@ -106,7 +107,7 @@ export function parseHistory(head: string): HistoryEntry[] {
     if (open >= 0 && open > text.slice(0, m.index).lastIndexOf('》')) return;
     const found = actionOf(segment);
     if (!date || !found || segment.length > 300) return;
-    const by = `${segment.slice(0, found.at)}${segment.slice(found.at + found.length)}`.replace(/[\s　]+/gu, ' ').replace(/^(?:根据|依据)\s*/u, '').replace(/\s*(?:的)?$/u, '').trim();
+    const by = `${segment.slice(0, found.at)}${segment.slice(found.at + found.length)}`.replace(/[\s\u3000]+/gu, ' ').replace(/^(?:根据|依据)\s*/u, '').replace(/\s*(?:的)?$/u, '').trim();
     const entry: HistoryEntry = { date, action: found.action, by: by.slice(0, 200) };
     if (found.ordinal) entry.ordinal = found.ordinal;
     const number = orderNumberIn(segment);

@@ -174,7 +174,7 @@ export function prepareExtractedDocument(options: {
   }
   // Only the keys given are written: a default (issuer '') would read as stated and stop the loader from
   // inferring it from the text.
-  const meta = Object.fromEntries(Object.entries(result.data).filter(([k]) => k in raw)) as ValidMeta;
+  const meta = Object.fromEntries(Object.entries(result.data).filter(([k]) => k in raw)) as unknown as ValidMeta;
   return { meta, body: text, originalFile: path.posix.normalize(String(raw.original)) };
 }
 
