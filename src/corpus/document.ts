@@ -7,10 +7,17 @@ import { z } from 'zod';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 import { findRepeals, inferDocumentFacts } from './document-facts.js';
 import { HISTORY_ACTIONS, historyHead, parseHistory } from './history.js';
+import { frontMatterOpening } from './markdown.js';
 import { pagesProblem, type PageRange } from './pages.js';
 import { isRealDate, parseStatusWord, STATUS_EXAMPLES, withInferredValidity, type Lineage } from './validity.js';
 
-export const DOC_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/**
+ * A docId: 1–64 ASCII letters, digits, "-" or "_", or CJK ideographs (专利法实施细则-2023-12-11), starting
+ * with a letter, digit or ideograph. Ideographs have no case (no two ids differ only in it on a
+ * case-insensitive file system), need no quoting in a shell, and are percent-encoded in URLs;
+ * compatibility ideographs (which NFC/NFKC fold into others) and every other script are left out.
+ */
+export const DOC_ID_RE = /^[A-Za-z0-9\p{Unified_Ideograph}][A-Za-z0-9_\p{Unified_Ideograph}-]{0,63}$/u;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A real calendar date as YYYY-MM-DD (2016-13-45 is refused). */
@@ -33,7 +40,7 @@ function isInsidePath(p: string): boolean {
 
 export const policyMetaSchema = z
   .object({
-    docId: z.string().regex(DOC_ID_RE, 'docId must be 1–64 letters, digits, "-" or "_"'),
+    docId: z.string().regex(DOC_ID_RE, 'docId must be 1–64 letters, digits, Chinese characters, "-" or "_"'),
     title: z.string().min(1).max(300),
     issuer: z.string().max(200).default(''),
     docNumber: z.string().max(100).optional(),
@@ -125,18 +132,46 @@ function fail(source: string, problem: string, cause?: unknown): KbError {
   return new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${source}: ${problem}`, { cause, details: { file: source } });
 }
 
-/** Derives a docId from a file name: `yunfu.md` → `yunfu`; names without a usable stem get a hash. */
+/** FNV-1a of a text, 8 hex digits: a stable suffix that tells ids apart. */
+function hash8(text: string): string {
+  let h = 2166136261;
+  for (const ch of text) h = Math.imul(h ^ (ch.codePointAt(0) as number), 16777619);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+const HAN_RE = /\p{Unified_Ideograph}/u;
+const MAX_ID = 64;
+
+/**
+ * Derives a docId from a file name. `yunfu.md` → `yunfu`; a Chinese name keeps its ideographs,
+ * letters and digits, other characters becoming "-": `专利法实施细则(2023-12-11).md` →
+ * `专利法实施细则-2023-12-11`, `粤府〔2023〕5号.pdf` → `粤府-2023-5号` (a name over 64 characters is cut and
+ * ends in a hash of the whole). Other names keep the ids they always had: their Latin part and a hash.
+ * The same name always gives the same id; `distinctDocId` gives another name's id when two collide.
+ */
 export function docIdFromFileName(fileName: string): string {
   const stem = fileName.replace(/\.[^.]+$/, '');
   const slug = stem.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
-  // A name that is all Latin letters and digits is its own id; one with Chinese (or other) characters
-  // keeps its Latin part and a hash of the whole, so 粤府〔2023〕5号 and 深府办〔2023〕5号 stay apart.
+  // A name that is all Latin letters and digits is its own id.
   if (slug === stem && DOC_ID_RE.test(slug)) return slug;
-  let h = 2166136261;
-  for (const ch of stem) h = Math.imul(h ^ (ch.codePointAt(0) as number), 16777619);
-  const hash = (h >>> 0).toString(16).padStart(8, '0');
+  if (HAN_RE.test(stem)) {
+    const readable = stem.normalize('NFKC').replace(/[^A-Za-z0-9_\p{Unified_Ideograph}-]+/gu, '-').replace(/-{2,}/gu, '-').replace(/^[-_]+|[-_]+$/gu, '');
+    const chars = [...readable];
+    if (chars.length > 0 && chars.length <= MAX_ID && DOC_ID_RE.test(readable)) return readable;
+    if (chars.length > MAX_ID) return `${chars.slice(0, MAX_ID - 9).join('').replace(/[-_]+$/u, '')}-${hash8(stem)}`;
+  }
+  // Other names keep their Latin part and a hash of the whole, so 粤府〔2023〕5号 and 深府办〔2023〕5号 stayed apart.
+  const hash = hash8(stem);
   const prefix = slug.slice(0, 40).replace(/-+$/u, '');
   return DOC_ID_RE.test(prefix) ? `${prefix}-${hash}` : `doc-${hash}`;
+}
+
+/** Another id for a file whose name's id another file already has: the readable id and a hash of the whole name. */
+export function distinctDocId(fileName: string): string {
+  const base = docIdFromFileName(fileName);
+  const suffix = hash8(fileName.replace(/\.[^.]+$/, ''));
+  if (base.endsWith(suffix)) return `${[...base].slice(0, MAX_ID - 3).join('')}-x2`;
+  return `${[...base].slice(0, MAX_ID - 9).join('').replace(/[-_]+$/u, '')}-${suffix}`;
 }
 
 /**
@@ -158,6 +193,8 @@ export function parseDocumentFile(source: string, bytes: Uint8Array): PolicyDocu
   const fileName = source.split(/[\\/]/).pop() ?? source;
   let raw: Record<string, unknown> = {};
   let body = text;
+  // A first line "---" opens front matter: one never closed is an error, not a document titled "---".
+  if (frontMatterOpening(text) === 'unclosed') throw fail(source, 'front matter opened by "---" on the first line is never closed; add a line "---" after the metadata, or remove the first line');
   const fm = FRONT_MATTER_RE.exec(text);
   if (fm) {
     let parsed: unknown;

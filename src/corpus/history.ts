@@ -93,6 +93,9 @@ export function parseHistory(head: string): HistoryEntry[] {
   const text = head.replace(/\r\n?/gu, '\n');
   const dates = [...text.matchAll(DATE_RE)];
   const out: HistoryEntry[] = [];
+  // "2023年3月27日 最高人民法院审判委员会第1882次会议、2023年7月27日最高人民检察院…会议通过": the first
+  // organ's event takes the action the joint sentence ends with.
+  let waiting: { date: string; by: string }[] = [];
   dates.forEach((m, i) => {
     const date = parseChineseDate(m[0]);
     const from = (m.index ?? 0) + m[0].length;
@@ -106,7 +109,16 @@ export function parseHistory(head: string): HistoryEntry[] {
     const open = text.slice(0, m.index).lastIndexOf('《');
     if (open >= 0 && open > text.slice(0, m.index).lastIndexOf('》')) return;
     const found = actionOf(segment);
-    if (!date || !found || segment.length > 300) return;
+    if (date && !found && /、\s*$/u.test(text.slice(from, to)) && segment.length <= 100) {
+      waiting.push({ date, by: segment });
+      return;
+    }
+    if (!date || !found || segment.length > 300) {
+      waiting = [];
+      return;
+    }
+    for (const w of waiting) out.push({ date: w.date, action: found.action, by: w.by });
+    waiting = [];
     const by = `${segment.slice(0, found.at)}${segment.slice(found.at + found.length)}`.replace(/[\s\u3000]+/gu, ' ').replace(/^(?:根据|依据)\s*/u, '').replace(/\s*(?:的)?$/u, '').trim();
     const entry: HistoryEntry = { date, action: found.action, by: by.slice(0, 200) };
     if (found.ordinal) entry.ordinal = found.ordinal;
@@ -151,8 +163,12 @@ export function versionFacts(history: readonly HistoryEntry[]): VersionFacts {
   if (numbered?.docNumber) out.docNumber = numbered.docNumber;
   const effective = latestOf(history.filter((h) => h.action === '施行' && (!version || h.date >= version.date)));
   if (effective) out.effectiveFrom = effective.date;
-  const organ = organOf(history[0]?.by ?? '');
-  if (organ) out.issuer = organ;
+  // Who made the instrument: the organs of its first event, jointly ("最高人民法院、最高人民检察院").
+  const first = history[0];
+  const end = history.findIndex((h) => h.action !== first?.action);
+  const lead = history.slice(0, end < 0 ? history.length : end);
+  const organs = [...new Set(lead.map((h) => organOf(h.by)).filter((o): o is string => o !== undefined))];
+  if (organs.length > 0 && organs.length === new Set(lead.map((h) => h.by)).size) out.issuer = organs.join('、');
   return out;
 }
 

@@ -59,17 +59,31 @@ export function versionGroups(docs: readonly LineageInput[]): LineageInput[][] {
   const groups: LineageInput[][] = [];
   for (const [key, list] of byTitle) {
     if (list.length < 2) continue;
-    const issuers = new Set(list.map((d) => d.issuer?.trim()).filter((i): i is string => !!i));
-    if (issuers.size === 0) {
-      if (key.length >= MIN_ANONYMOUS_TITLE) groups.push(list);
-      continue;
+    // Documents whose issuers share an organ ("最高人民法院" and "最高人民法院、最高人民检察院") are one
+    // instrument's; two cities' 《物业管理条例》 are not. Documents stating no issuer join when the
+    // others make one instrument, and stand alone when they make several.
+    const clusters: { organs: Set<string>; members: LineageInput[] }[] = [];
+    const anonymous: LineageInput[] = [];
+    for (const d of list) {
+      const organs = (d.issuer ?? '').split('、').map((o) => o.trim()).filter((o) => o.length > 0);
+      if (organs.length === 0) {
+        anonymous.push(d);
+        continue;
+      }
+      const joined = clusters.filter((c) => organs.some((o) => c.organs.has(o)));
+      const target = joined[0] ?? { organs: new Set<string>(), members: [] };
+      if (joined.length === 0) clusters.push(target);
+      for (const other of joined.slice(1)) {
+        for (const o of other.organs) target.organs.add(o);
+        target.members.push(...other.members);
+        clusters.splice(clusters.indexOf(other), 1);
+      }
+      for (const o of organs) target.organs.add(o);
+      target.members.push(d);
     }
-    // One issuer: documents stating none join it. Several: only documents of the same issuer are one
-    // instrument (two cities' 《物业管理条例》), and those stating none are left alone.
-    for (const issuer of issuers) {
-      const members = list.filter((d) => d.issuer?.trim() === issuer || (issuers.size === 1 && !d.issuer?.trim()));
-      if (members.length >= 2) groups.push(members);
-    }
+    if (clusters.length === 0 && key.length >= MIN_ANONYMOUS_TITLE) clusters.push({ organs: new Set(), members: [] });
+    if (clusters.length === 1) (clusters[0] as { members: LineageInput[] }).members.push(...anonymous);
+    for (const c of clusters) if (c.members.length >= 2) groups.push(c.members);
   }
   return groups;
 }

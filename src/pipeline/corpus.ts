@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chunkDocument, type Chunk, type ChunkOptions } from '../chunking/chunker.js';
-import { parseDocumentFile, type PolicyDocument } from '../corpus/document.js';
+import { distinctDocId, parseDocumentFile, type PolicyDocument } from '../corpus/document.js';
 import { parsePolicy, type SectionNode } from '../corpus/parser.js';
 import { ERROR_CODES, KbError, describeError, unknownDocError } from '../shared/errors.js';
 
@@ -89,7 +89,7 @@ function hashOf(bytes: Uint8Array): string {
  */
 export async function scanCorpus(dir: string): Promise<CorpusScan> {
   const files = await listCorpusFiles(dir);
-  type Scanned = { doc: ScannedDocument };
+  type Scanned = { doc: ScannedDocument; namedId: boolean };
   // Markdown first: a .txt that a document names as its `original` was extracted, not read as is.
   const markdown = new Map<string, Scanned | KbError>();
   const scanOne = async (file: string, name: string): Promise<Scanned> => {
@@ -100,7 +100,7 @@ export async function scanCorpus(dir: string): Promise<CorpusScan> {
     // them would keep each file's whole decoded text alive until the scan ends (~450 MB of text at
     // 1M passages). A JSON round trip copies what the plan keeps into strings of their own.
     const kept = JSON.parse(JSON.stringify({ meta: doc.meta })) as { meta: PolicyDocument['meta'] };
-    return { doc: { meta: kept.meta, source: name, file, contentHash: hashOf(bytes), bytes: bytes.length } };
+    return { doc: { meta: kept.meta, source: name, file, contentHash: hashOf(bytes), bytes: bytes.length }, namedId: typeof doc.stated?.docId === 'string' };
   };
   for (const file of files) {
     const name = path.relative(dir, file);
@@ -122,7 +122,12 @@ export async function scanCorpus(dir: string): Promise<CorpusScan> {
       const known = markdown.get(name);
       if (known instanceof KbError) throw known;
       const one = known ?? (await scanOne(file, name));
-      const previous = seen.get(one.doc.meta.docId);
+      let previous = seen.get(one.doc.meta.docId);
+      // Two names that read alike ("甲、乙" and "甲 乙") give one readable id: the later file's ends in a hash of its name.
+      if (previous !== undefined && !one.namedId && !seen.has(distinctDocId(path.basename(name)))) {
+        one.doc.meta = { ...one.doc.meta, docId: distinctDocId(path.basename(name)) };
+        previous = undefined;
+      }
       if (previous !== undefined) {
         throw new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${name}: docId "${one.doc.meta.docId}" is already used by ${previous}; give one of them another docId`, { details: { file: name } });
       }
