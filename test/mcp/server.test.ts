@@ -42,7 +42,7 @@ describe('MCP server', () => {
 
   it('lists six read-only tools with output schemas', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['ask', 'compare_provisions', 'get_outline', 'get_passage', 'list_documents', 'search']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['ask', 'compare_provisions', 'diff_versions', 'get_outline', 'get_passage', 'list_documents', 'search']);
     for (const t of tools) {
       expect(t.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
       expect(t.outputSchema?.type).toBe('object');
