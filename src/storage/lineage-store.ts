@@ -31,6 +31,7 @@ export function baseStore(store: KnowledgeStore): KnowledgeStore {
 export function withLineage(inner: KnowledgeStore): KnowledgeStore {
   if (baseStore(inner) !== inner) return inner;
   let catalogue: Promise<Catalogue> | undefined;
+  let catalogueVersion: string | undefined;
   const load = (): Promise<Catalogue> => {
     const version = inner.info.version;
     if (!catalogue || catalogueVersion !== version) {
@@ -48,7 +49,6 @@ export function withLineage(inner: KnowledgeStore): KnowledgeStore {
     }
     return catalogue;
   };
-  let catalogueVersion: string | undefined;
 
   // The same stored object gets the same view (answers compare documents by identity across a request).
   const docViews = new WeakMap<StoredDocument, StoredDocument>();
