@@ -12,6 +12,7 @@
 import { judgeValidity, chineseDate, type Lineage } from '../corpus/validity.js';
 import type { ValidMeta } from '../corpus/document.js';
 import { isoToday } from '../shared/dates.js';
+import { parseNumeral } from '../shared/numerals.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 import type { DocumentSummary, KnowledgeStore, StoredDocument } from '../storage/types.js';
 import type { Answer, Citation } from './answer.js';
@@ -24,18 +25,35 @@ function versionRank(lineage: Lineage | undefined, docId: string): { chain: stri
   return { chain: (versions[0] as { docId: string }).docId, rank: versions.findIndex((v) => v.docId === docId) };
 }
 
+const ARTICLE_RANGE_RE = /^第([^条—]{1,8})条(?:—第([^条]{1,8})条)?$/u;
+
+/** The articles a passage's clause covers ("第一条—第二条" → [1, 2]), or its label when it is no article. */
+function clauseSpan(clause: string): { from: number; to: number } | string {
+  const m = ARTICLE_RANGE_RE.exec(clause);
+  const from = m ? parseNumeral(m[1] as string) : undefined;
+  const to = m?.[2] ? parseNumeral(m[2]) : from;
+  return from !== undefined && to !== undefined ? { from, to } : clause;
+}
+
+/** Whether a newer passage holds the article an older one starts with (第一条—第二条 holds 第一条), or has its label. */
+function holdsClause(newer: { from: number; to: number } | string, older: { from: number; to: number } | string): boolean {
+  if (typeof newer === 'string' || typeof older === 'string') return newer === older;
+  return newer.from <= older.from && older.from <= newer.to;
+}
+
 /**
  * Reorders ranked candidates so that no passage of an older version comes before a passage of a
- * newer version of the same instrument with the same clause label: the newer one takes the older
- * one's place, and the older one and everything between move down one. Others keep their order.
+ * newer version of the same instrument holding the article it starts with (or with its clause label):
+ * the newer one takes the older one's place, and the older one and everything between move down
+ * one. Others keep their order.
  */
-export function preferCurrentVersions<T>(ranked: readonly T[], passageOf: (item: T) => { docId: string; clause: string; labels?: readonly string[] }, summaries: ReadonlyMap<string, DocumentSummary | { meta: ValidMeta }>): T[] {
+export function preferCurrentVersions<T>(ranked: readonly T[], passageOf: (item: T) => { docId: string; clause: string }, summaries: ReadonlyMap<string, DocumentSummary | { meta: ValidMeta }>): T[] {
   const out = [...ranked];
-  const keyOf = (item: T): { chain: string; rank: number; clause: string } | undefined => {
+  const keyOf = (item: T): { chain: string; rank: number; clause: { from: number; to: number } | string } | undefined => {
     const p = passageOf(item);
-    const clause = p.labels?.[p.labels.length - 1] ?? p.clause;
     const place = versionRank(summaries.get(p.docId)?.meta.lineage, p.docId);
-    return place && clause ? { ...place, clause } : undefined;
+    // A passage before the first section ('' clause: the title and head) is one too: each version has one.
+    return place ? { ...place, clause: clauseSpan(p.clause) } : undefined;
   };
   const keys = out.map(keyOf);
   for (let i = 0; i < out.length; i += 1) {
@@ -45,7 +63,7 @@ export function preferCurrentVersions<T>(ranked: readonly T[], passageOf: (item:
     let best = -1;
     for (let j = i + 1; j < out.length; j += 1) {
       const there = keys[j];
-      if (there && there.chain === here.chain && there.clause === here.clause && there.rank > (best >= 0 ? (keys[best] as { rank: number }).rank : here.rank)) best = j;
+      if (there && there.chain === here.chain && holdsClause(there.clause, here.clause) && there.rank > (best >= 0 ? (keys[best] as { rank: number }).rank : here.rank)) best = j;
     }
     if (best < 0) continue;
     const [item] = out.splice(best, 1);
