@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config/index.js';
 import { buildOutline } from '../../src/chunking/outline.js';
+import { deriveLineage } from '../../src/corpus/lineage.js';
 import { importListing, readListingMap } from '../../src/pipeline/import-listing.js';
 import { requireDocument, type LoadedDocument } from '../../src/pipeline/corpus.js';
 import { backendFor } from '../../src/pipeline/open.js';
@@ -24,6 +25,7 @@ import { COMMON_OPTIONS, loadCorpusReporting, loggerFor, print, printJson, requi
 import { documentCommands } from './document-commands.js';
 import { retrievalCommands } from './retrieval-commands.js';
 import { serveCommands } from './serve-commands.js';
+import { versionCommands } from './version-commands.js';
 import { UsageError } from './io.js';
 
 export const USAGE = `policy-kb — knowledge base over Chinese policy documents
@@ -56,6 +58,12 @@ Search and answers
   eval --set FILE [--k 10] [--out FILE] [--ablation]
                                                score a JSONL question set
 
+Versions and validity
+  diff <fromDocId> <toDocId> [--unchanged] [--json]
+                                               新旧对照: two versions clause by clause (Markdown table)
+  validity --check FILE [--show N] [--json]    agreement with a database's status (TSV: file, name,
+                                               level, publish, valid_from, expired), by kind of evidence
+
 Servers
   serve | start                                HTTP API, web chat page, OpenAI endpoint and MCP on /mcp
                                                (HOST/PORT, default 127.0.0.1:8787; builds model + index when missing)
@@ -71,7 +79,24 @@ const INGEST_LOCK_WAIT_MS = 5000;
 
 async function docFor(ctx: CommandContext): Promise<LoadedDocument> {
   const docId = requireOne(ctx, '<docId>');
-  return requireDocument(await loadCorpusReporting(ctx), docId);
+  return requireDocument(withLibraryLineage(await loadCorpusReporting(ctx)), docId);
+}
+
+/** The corpus documents with what the library says of each (versions, repeals), as the servers read them. */
+function withLibraryLineage(docs: LoadedDocument[]): LoadedDocument[] {
+  const lineage = deriveLineage(docs.map((d) => d.meta));
+  return docs.map((d) => ({ ...d, meta: { ...d.meta, lineage: lineage.get(d.meta.docId) ?? { versions: [] } } }));
+}
+
+/** `kb show` in text: each field on a line, the history and versions one entry per line. */
+function printMeta(io: CliIo, doc: LoadedDocument, today: string): void {
+  const { history, lineage, repeals, pages: _pages, ocrPages: _ocr, ...rest } = doc.meta;
+  for (const [k, v] of Object.entries(rest)) print(io, `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`);
+  const v = presentDocument(summaryOf(doc), today);
+  print(io, `validity: ${v.validity.status} — ${v.validity.basis}${v.validity.conflict ? `（注意：${v.validity.conflict}）` : ''}`);
+  for (const h of history ?? []) print(io, `history: ${h.date} ${h.action}${h.ordinal ? `（第${h.ordinal}次）` : ''} ${h.by}`);
+  for (const r of repeals ?? []) print(io, `repeals: 《${r.title}》${r.clause ? ` (${r.clause})` : ''}`);
+  if ((lineage?.versions.length ?? 0) > 1) for (const x of v.versions ?? []) print(io, `version: ${x.date ?? '?'} ${x.docId}${x.docId === doc.meta.docId ? ' (this)' : ''}${x.current ? ' (current)' : ''}`);
 }
 
 /** The metadata as front matter states it, less the page table (shown as `pages: [{page, start, end}]`). */
@@ -191,7 +216,7 @@ const commands: Record<string, CommandSpec> = {
   docs: {
     options: {},
     async run(ctx) {
-      const docs = await loadCorpusReporting(ctx);
+      const docs = withLibraryLineage(await loadCorpusReporting(ctx));
       if (ctx.values.json) {
         printJson(ctx.io, { documents: docs.map((d) => ({ ...metaOf(d), ...presentDocument(summaryOf(d), todayOf(ctx)), chunks: d.chunks.length })) });
       } else {
@@ -210,7 +235,7 @@ const commands: Record<string, CommandSpec> = {
       const doc = await docFor(ctx);
       if (ctx.values.json) printJson(ctx.io, { ...metaOf(doc), ...presentDocument(summaryOf(doc), todayOf(ctx)), pages: presentPages(doc), body: doc.body });
       else {
-        for (const [k, v] of Object.entries(doc.meta)) print(ctx.io, `${k}: ${String(v)}`);
+        printMeta(ctx.io, doc, todayOf(ctx));
         print(ctx.io, `\n${doc.body}`);
       }
       return 0;
@@ -251,9 +276,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   // Own keys only: `kb constructor` must not find Object.prototype.constructor.
-  const spec = [commands, documentCommands, retrievalCommands, serveCommands].find((table) => Object.hasOwn(table, name))?.[name];
+  const spec = [commands, documentCommands, retrievalCommands, versionCommands, serveCommands].find((table) => Object.hasOwn(table, name))?.[name];
   if (!spec) {
-    io.stderr.write(`error: unknown command "${name}"; commands: ${[...Object.keys(commands), ...Object.keys(documentCommands), ...Object.keys(retrievalCommands), ...Object.keys(serveCommands)].join(', ')}\n`);
+    io.stderr.write(`error: unknown command "${name}"; commands: ${[...Object.keys(commands), ...Object.keys(documentCommands), ...Object.keys(retrievalCommands), ...Object.keys(versionCommands), ...Object.keys(serveCommands)].join(', ')}\n`);
     return 2;
   }
   try {

@@ -22,6 +22,7 @@ import { mountDocumentReads } from './routes/documents.js';
 import { statusFor } from './status.js';
 import { cors, createRateLimiter, requireAllowedHost, requireAllowedOrigin, requireToken, securityHeaders, sendError } from './security.js';
 import { registerCompareRoutes } from './routes/compare.js';
+import { registerDiffRoutes } from './routes/diff.js';
 import type { StoredPassage } from '../../src/storage/types.js';
 import type { Store } from 'express-rate-limit';
 
@@ -213,6 +214,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   mountDocumentReads({ service, today })(app);
+  registerDiffRoutes(app, service);
 
   app.get('/api/passages/:passageId', async (req, res) => {
     const id = String(req.params.passageId);

@@ -101,6 +101,7 @@ async function openCitation(c) {
     $('doc-title').textContent = `《${doc.title}》`;
     const where = c.page === undefined ? '' : c.pageEnd === undefined ? `引文在第${c.page}页` : `引文在第${c.page}–${c.pageEnd}页`;
     $('doc-meta').textContent = [doc.issuer, doc.docNumber, doc.dateIssued && `印发日期 ${doc.dateIssued}`, doc.pageCount > 0 && `共${doc.pageCount}页`, where].filter(Boolean).join(' · ');
+    window.PolicyKbDiff?.renderVersions($('doc-meta'), doc); // validity, history and versions (diff.js)
     renderOutline(doc);
     const mark = renderBody(doc, c.start, c.end);
     if (mark) {

@@ -5,8 +5,8 @@
 'use strict';
 
 (() => {
-  const VALIDITY_LABEL = { in_force: '现行有效', expired: '已失效', repealed: '已废止', not_yet: '尚未施行', draft: '征求意见稿', unknown: '效力未载明' };
-  const WARN = new Set(['expired', 'repealed', 'not_yet', 'draft']);
+  const VALIDITY_LABEL = { in_force: '现行有效', expired: '已失效', repealed: '已废止', superseded: '已被新版本取代', not_yet: '尚未施行', draft: '征求意见稿', unknown: '效力未载明' };
+  const WARN = new Set(['expired', 'repealed', 'superseded', 'not_yet', 'draft']);
   const $ = (id) => document.getElementById(id);
   // The auth-aware wrapper (api.js) when present, else plain fetch.
   const request = (...args) => (typeof window.apiFetch === 'function' ? window.apiFetch(...args) : fetch(...args));
@@ -45,7 +45,10 @@
     if (!validity) return null;
     const warn = WARN.has(validity.status);
     const kind = warn ? 'validity-warn' : validity.status === 'in_force' ? 'validity-ok' : 'validity-unknown';
-    return el('span', { class: `validity ${kind}`, title: validity.basis || '', text: VALIDITY_LABEL[validity.status] || validity.status });
+    // A plan whose title states an ended period; sources that disagree are flagged, not resolved (diff.js shows which).
+    const label = validity.status === 'unknown' && validity.period?.ended ? '规划期已届满' : VALIDITY_LABEL[validity.status] || validity.status;
+    const title = [validity.basis, validity.conflict && `效力存疑：${validity.conflict}`].filter(Boolean).join('；');
+    return el('span', { class: `validity ${kind}${validity.conflict ? ' validity-conflict' : ''}`, title, text: validity.conflict ? `${label}（存疑）` : label });
   }
 
   function markdownCell(s) {

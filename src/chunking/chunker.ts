@@ -7,8 +7,11 @@ import { createHash } from 'node:crypto';
 import type { SectionNode } from '../corpus/parser.js';
 import { findTableRows, labelRow, type TableRow } from './tables.js';
 
-/** Bump when chunk boundaries or ids change: the index manifest records it. v3: one passage per table row. */
-export const CHUNKER_VERSION = 3;
+/**
+ * Bump when chunk boundaries or ids change: the index manifest records it. v3: one passage per table row.
+ * v4: Markdown "## 第一章" headings are chapters (labels, breadcrumbs) and the "# title" line is no section.
+ */
+export const CHUNKER_VERSION = 4;
 
 export interface ChunkOptions {
   /** Budget: a chunk longer than this is split at sentence ends (default 400 characters). */

@@ -11,6 +11,7 @@ import type { Embedder } from '../embeddings/embedder.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
 import { fileStore } from '../storage/file-store.js';
+import { withLineage } from '../storage/lineage-store.js';
 import type { KnowledgeStore } from '../storage/types.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
@@ -66,7 +67,8 @@ export function fileBackend(config: Config, runtime: { embedder: Embedder; profi
   return {
     kind: 'file',
     snapshot,
-    open: async () => fileStore(await snapshot()),
+    // Documents read through the lineage view carry their versions and repeals (storage/lineage-store.ts).
+    open: async () => withLineage(fileStore(await snapshot())),
     version: () => currentVersion(config.indexDir),
     watch(onChange, intervalMs = 1000) {
       const listener = (): void => onChange();

@@ -6,8 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chunkDocument, type Chunk, type ChunkOptions } from '../chunking/chunker.js';
-import { parseDocumentFile, type PolicyDocument } from '../corpus/document.js';
-import { applyRepeals, findRepeals, type Repeal } from '../corpus/document-facts.js';
+import { distinctDocId, parseDocumentFile, type PolicyDocument } from '../corpus/document.js';
 import { parsePolicy, type SectionNode } from '../corpus/parser.js';
 import { ERROR_CODES, KbError, describeError, unknownDocError } from '../shared/errors.js';
 
@@ -54,7 +53,7 @@ export function prepareDocument(doc: PolicyDocument, bytes: Uint8Array, options:
 }
 
 /**
- * A corpus file as the *plan* needs it — what was stated and inferred of it (repeals applied), its
+ * A corpus file as the *plan* needs it — what was stated and inferred of it, its
  * hash and where it is — without its body, tree or chunks: `readDocument` reads those when the
  * document is written, one at a time, so an ingest's memory does not grow with the corpus.
  */
@@ -84,13 +83,13 @@ function hashOf(bytes: Uint8Array): string {
 }
 
 /**
- * The first pass: reads, hashes and parses every corpus file, keeping only metadata (repeals
- * across the collection applied), hash and path. A bad file is reported and skipped; two files
+ * The first pass: reads, hashes and parses every corpus file, keeping only metadata (with what
+ * each text repeals), hash and path. A bad file is reported and skipped; two files
  * with one docId keep the first (in path order) and report the second.
  */
 export async function scanCorpus(dir: string): Promise<CorpusScan> {
   const files = await listCorpusFiles(dir);
-  type Scanned = { doc: ScannedDocument; repeals: Repeal[] };
+  type Scanned = { doc: ScannedDocument; namedId: boolean };
   // Markdown first: a .txt that a document names as its `original` was extracted, not read as is.
   const markdown = new Map<string, Scanned | KbError>();
   const scanOne = async (file: string, name: string): Promise<Scanned> => {
@@ -100,8 +99,8 @@ export async function scanCorpus(dir: string): Promise<CorpusScan> {
     // fact, a repeal's sentence) as a slice that points at the string it was cut from, so keeping
     // them would keep each file's whole decoded text alive until the scan ends (~450 MB of text at
     // 1M passages). A JSON round trip copies what the plan keeps into strings of their own.
-    const kept = JSON.parse(JSON.stringify({ meta: doc.meta, repeals: findRepeals(doc.body) })) as { meta: PolicyDocument['meta']; repeals: Repeal[] };
-    return { doc: { meta: kept.meta, source: name, file, contentHash: hashOf(bytes), bytes: bytes.length }, repeals: kept.repeals };
+    const kept = JSON.parse(JSON.stringify({ meta: doc.meta })) as { meta: PolicyDocument['meta'] };
+    return { doc: { meta: kept.meta, source: name, file, contentHash: hashOf(bytes), bytes: bytes.length }, namedId: typeof doc.stated?.docId === 'string' };
   };
   for (const file of files) {
     const name = path.relative(dir, file);
@@ -123,7 +122,12 @@ export async function scanCorpus(dir: string): Promise<CorpusScan> {
       const known = markdown.get(name);
       if (known instanceof KbError) throw known;
       const one = known ?? (await scanOne(file, name));
-      const previous = seen.get(one.doc.meta.docId);
+      let previous = seen.get(one.doc.meta.docId);
+      // Two names that read alike ("甲、乙" and "甲 乙") give one readable id: the later file's ends in a hash of its name.
+      if (previous !== undefined && !one.namedId && !seen.has(distinctDocId(path.basename(name)))) {
+        one.doc.meta = { ...one.doc.meta, docId: distinctDocId(path.basename(name)) };
+        previous = undefined;
+      }
       if (previous !== undefined) {
         throw new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${name}: docId "${one.doc.meta.docId}" is already used by ${previous}; give one of them another docId`, { details: { file: name } });
       }
@@ -133,14 +137,14 @@ export async function scanCorpus(dir: string): Promise<CorpusScan> {
       errors.push(asCorpusError(name, error));
     }
   }
-  // A document that another one repeals ("《…》同时废止") is marked so, whatever order they came in.
-  const repealed = applyRepeals(scanned.map((s) => ({ meta: s.doc.meta, repeals: s.repeals })));
-  return { documents: scanned.map(({ doc }) => (repealed.has(doc.meta.docId) ? { ...doc, meta: repealed.get(doc.meta.docId) as typeof doc.meta } : doc)), errors };
+  // Repeals across documents ("《…》同时废止", kept in each repealer's `repeals`) are settled when the
+  // library is read (corpus/lineage.ts), so that no write has to change a second document.
+  return { documents: scanned.map(({ doc }) => doc), errors };
 }
 
 /**
  * The second pass for one document: reads its file again, parses and chunks it, with the metadata
- * the scan settled (repeals included). A file that changed (or went away) since the scan is refused
+ * the scan settled. A file that changed (or went away) since the scan is refused
  * with a `CORPUS_FILE_INVALID` error marked `changedSinceScan` (see `isChangedSinceScan`): its hash
  * and metadata would no longer be the ones the plan compared. Ingest skips such a document.
  */

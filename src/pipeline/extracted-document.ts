@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { DOC_ID_RE, docIdFromFileName, policyMetaSchema, STATEABLE_FIELDS, type PolicyMeta, type ValidMeta } from '../corpus/document.js';
+import { isMarkdownName, markdownTitle } from '../corpus/markdown.js';
 import type { ExtractResult } from '../extract/types.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 import { ORIGINALS_FOLDER } from './corpus.js';
@@ -127,7 +128,9 @@ export function prepareExtractedDocument(options: {
     .filter((p) => p.end >= p.start);
   const firstLine = (text.split('\n', 1)[0] ?? '').trim();
   const clip = (s: string | undefined, n: number): string | undefined => (s === undefined || s.trim() === '' ? undefined : s.trim().slice(0, n));
-  const title = clip(fields.title, 300) ?? clip(hints.title, 300) ?? clip(firstLine, 120) ?? fileName;
+  // A Markdown file is structure: its "# title" line is the title, without the marks (corpus/markdown.ts).
+  const markdown = extracted.format === 'text' && isMarkdownName(fileName);
+  const title = clip(fields.title, 300) ?? clip(markdown ? markdownTitle(text) : undefined, 300) ?? clip(hints.title, 300) ?? clip(firstLine.replace(/^#{1,6}[ \t]+/u, ''), 120) ?? fileName;
   // Only what was stated or what the file's own metadata says is written: what the text says of itself
   // (issuer, dates, validity) is read again whenever the document is loaded, so it follows the text.
   const raw: Record<string, unknown> = {
@@ -141,7 +144,7 @@ export function prepareExtractedDocument(options: {
     effectiveFrom: fields.effectiveFrom ?? hints.effectiveFrom,
     effectiveTo: fields.effectiveTo ?? hints.effectiveTo,
     supersededBy: clip(fields.supersededBy, 300),
-    format: extracted.format,
+    format: markdown ? 'markdown' : extracted.format,
     original: options.originalFile ?? originalPathFor(docId, fileName),
     originalName: fileName,
     originalSha256: options.sha256,
@@ -174,7 +177,7 @@ export function prepareExtractedDocument(options: {
   }
   // Only the keys given are written: a default (issuer '') would read as stated and stop the loader from
   // inferring it from the text.
-  const meta = Object.fromEntries(Object.entries(result.data).filter(([k]) => k in raw)) as ValidMeta;
+  const meta = Object.fromEntries(Object.entries(result.data).filter(([k]) => k in raw)) as unknown as ValidMeta;
   return { meta, body: text, originalFile: path.posix.normalize(String(raw.original)) };
 }
 

@@ -127,14 +127,13 @@ function failureOf(fileName: string, error: unknown, logger: Logger): AddFailure
   return { file: fileName, code: ERROR_CODES.INTERNAL, message: `${fileName}: could not be stored (internal error; the server log has details)` };
 }
 
-/** A plain UTF-8 Markdown/text upload keeps its own front matter (as written); other formats are extracted. */
+/**
+ * A plain UTF-8 Markdown/text upload keeps its own front matter (as written); other formats are extracted.
+ * Front matter that does not parse is refused naming the file (never read as text titled "---").
+ */
 function ownFrontMatterOf(bytes: Uint8Array, fileName: string, extracted: ExtractResult): Record<string, unknown> | undefined {
   if (extracted.format !== 'text' || !/^\uFEFF?---\r?\n/u.test(new TextDecoder().decode(bytes.subarray(0, 8)))) return undefined;
-  try {
-    return parseDocumentFile(fileName, bytes).stated;
-  } catch {
-    return undefined;
-  }
+  return parseDocumentFile(fileName, bytes).stated;
 }
 
 async function withLock<T>(deps: LibraryDeps, run: () => Promise<T>): Promise<T> {

@@ -13,6 +13,7 @@ import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
 import { FileStore } from '../storage/file-store.js';
+import { baseStore } from '../storage/lineage-store.js';
 import type { KnowledgeStore } from '../storage/types.js';
 import { fileBackend, ingestOptionsFor, type IndexBackend } from './backend.js';
 import { extractOptionsFor } from './extract-options.js';
@@ -96,7 +97,8 @@ export async function openKnowledgeBase(config: Config, options: { logger?: Logg
   }
   const service = createKnowledgeService(store, embedder, serviceTuningFor(config, profile));
   const warmedUp = options.warmUp ? await warmUpLogged(service, logger) : undefined;
-  const kb = store instanceof FileStore ? store.index : undefined;
+  const base = baseStore(store);
+  const kb = base instanceof FileStore ? base.index : undefined;
   return { embedder, profile, backend, store, service, ...(kb ? { kb } : {}), ...(ingested ? { ingested } : {}), ...(warmedUp ? { warmedUp } : {}) };
 }
 

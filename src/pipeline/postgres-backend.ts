@@ -9,6 +9,7 @@ import type { Config } from '../config/index.js';
 import type { Embedder } from '../embeddings/embedder.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import { ANALYZER_VERSION } from '../retrieval/analyzer.js';
+import { withLineage } from '../storage/lineage-store.js';
 import { openPostgresStore, type PostgresStore } from '../storage/postgres/index.js';
 import type { KnowledgeStore } from '../storage/types.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
@@ -75,7 +76,7 @@ export async function postgresBackend(config: Config, runtime: { embedder: Embed
       if ((await database.version()) === '0') throw new KbError(ERROR_CODES.INDEX_MISSING, 'the database holds no index yet; run `npm run -s kb -- ingest` (INDEX_STORE=postgres)');
       const wrong = await check();
       if (wrong) throw new KbError(ERROR_CODES.INDEX_MISMATCH, `${wrong.reason}; run \`npm run -s kb -- ingest --rebuild\``, { details: { cause: wrong.cause } });
-      return pinned(database.store);
+      return withLineage(pinned(database.store));
     },
     version: () => database.version(),
     watch(onChange) {

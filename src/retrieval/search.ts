@@ -12,6 +12,7 @@ import type { DocumentFilter, DocumentSummary, KnowledgeStore, ScoredPassage, St
 import { createTermNeighbours, DEFAULT_EXPANSION, type Expansion, type ExpansionOptions } from './expansion.js';
 import { QUESTION_WORDS, quantityAsk } from './evidence.js';
 import { buildAliasTable, resolveClauseRefs, understandQuery, type AliasTable, type QueryUnderstanding } from './query.js';
+import { preferCurrentVersions } from './versions.js';
 
 export type SearchMode = 'hybrid' | 'bm25' | 'dense';
 
@@ -397,6 +398,8 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
         fused = diversify(fused, docOf, t.diversityDecay, Math.min(fused.length, k * 2));
       }
 
+      // Versions of one instrument (issue 21): a newer version's passage of a clause ranks before an older one's.
+      fused = preferCurrentVersions(fused, (f) => fetched[f.key] as StoredPassage, cat.summaries);
       const summaries = cat.summaries;
       const results = fused.slice(0, k).map((f, i) => {
         const p = fetched[f.key] as StoredPassage;

@@ -8,6 +8,7 @@ import { resolveReferences, type ClauseReference } from './references.js';
 import { generateWithLlm, type FetchLike, type LlmConfig } from './llm.js';
 import { rememberQueryVectors } from './query-vectors.js';
 import { createSearcher, type SearchHit, type SearchOptions, type SearchResponse, type SearchTuning, type Searcher } from './search.js';
+import { citeCurrentVersions } from './versions.js';
 
 export interface KnowledgeService {
   readonly store: KnowledgeStore;
@@ -75,7 +76,7 @@ export function createKnowledgeService(store: KnowledgeStore, embedder: Embedder
       // One part per named document (云浮和测试市各…): each is judged with stand-ins for the words it never uses.
       else if (form === 'parts') response = await searcher.search(question, { k: 8, ...options, standIns: true });
       const view = await store.evidence(evidenceRequest(response));
-      const extractive = composeAnswer(view, response, tuning.answer);
+      const extractive = await citeCurrentVersions(store, composeAnswer(view, response, tuning.answer), tuning.answer?.today);
       if (!tuning.llm || extractive.abstained) return { answer: extractive, response };
       const generated = await generateWithLlm(tuning.llm, response.query, response.results.slice(0, 5), view, extractive, tuning.fetch);
       return { answer: generated, response };

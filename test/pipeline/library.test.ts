@@ -51,7 +51,8 @@ describe('addDocuments', () => {
       expect(change.reports[0]?.passages).toBeGreaterThan(20);
       expect(sha(await readFile(path.join(config.corpusDir, 'originals', 'pdf-01', 'pdf-01.pdf')))).toBe(sha(bytes));
       const text = parseDocumentFile('pdf-01.md', await readFile(path.join(config.corpusDir, 'pdf-01.md')));
-      expect(text.meta).toMatchObject({ format: 'pdf', original: 'originals/pdf-01/pdf-01.pdf', originalSha256: sha(bytes), effectiveFrom: '2011-03-01' });
+      // The text in hand is the 2016 revision (its head note): it dates and takes effect from it.
+      expect(text.meta).toMatchObject({ format: 'pdf', original: 'originals/pdf-01/pdf-01.pdf', originalSha256: sha(bytes), effectiveFrom: '2016-02-06', dateIssued: '2016-02-06' });
       const kb = await open(config);
       const service = createKnowledgeService(fileStore(kb), runtime.embedder);
       const { results } = await service.search('燃气经营者停止供气要提前多长时间通知用户', { k: 5 });
