@@ -2,10 +2,8 @@
 // el(), the DOM builder every view uses.
 // When the server answers 401 (API_TOKEN is set), it asks for the token in a small dialog, keeps it
 // in sessionStorage (this tab only, gone when it closes) and sends it as Authorization: Bearer on
-// every call; never in the URL. Views call window.apiFetch; load this script before them.
-'use strict';
+// every call; never in the URL. An ES module: views import apiFetch, apiUpload and el from it.
 
-(() => {
   const TOKEN_KEY = 'policy-kb.api-token';
   let pending; // one dialog at a time, shared by concurrent 401s
 
@@ -130,8 +128,6 @@
     }
   }
 
-  window.apiUpload = apiUpload;
-
   /** The one DOM builder the views share: props (class, text, on<event>, attributes) and children (falsy ones skipped). */
   function el(tag, props = {}, children = []) {
     const node = document.createElement(tag);
@@ -144,6 +140,5 @@
     for (const c of children) if (c) node.append(c);
     return node;
   }
-  window.el = el;
-  window.apiFetch = apiFetch;
-})();
+
+export { apiFetch, apiUpload, el };

@@ -1,6 +1,9 @@
 // The chat page: streams answers from /api/chat, shows citation markers, opens the cited document
 // at the quoted text. No framework, no external resources; all text goes through textContent.
-'use strict';
+// An ES module: the entry point index.html loads; it imports the others.
+import { apiFetch, el } from './api.js';
+import { copyButton, isValidityWarning, markValidityNotes, validityBadge } from './compare.js';
+import './documents.js';
 
 const ABSTAIN = '知识库中未找到相关规定';
 const state = { messages: [], docs: new Map() };
@@ -37,7 +40,7 @@ function renderCitations(citations) {
         el('button', { class: 'open', type: 'button', onclick: () => openCitation(c) }, [`[${c.n}] ${c.breadcrumb}`]),
         c.lowConfidence ? el('div', { class: 'low', text: '低置信度：仅供参考，不构成答案' }) : '',
         meta ? el('div', { class: 'meta', text: meta }) : '',
-        el('div', { class: 'cite-line' }, [window.PolicyKb?.validityBadge(c.validity) ?? '', window.PolicyKb?.copyButton(c) ?? '']),
+        el('div', { class: 'cite-line' }, [validityBadge(c.validity) ?? '', copyButton(c)]),
         el('p', { class: 'quote', text: `“${c.quote}”` }),
       ]),
     );
@@ -161,8 +164,8 @@ async function ask(question) {
           item.prepend(el('strong', { class: 'abstain-banner', text: ABSTAIN }));
         }
         renderAnswer(text, answer, data.citations);
-        window.PolicyKb?.markValidityNotes(text);
-        if (data.citations.some((c) => !c.lowConfidence && window.PolicyKb?.isValidityWarning(c.validity))) item.classList.add('has-validity-warning');
+        markValidityNotes(text);
+        if (data.citations.some((c) => !c.lowConfidence && isValidityWarning(c.validity))) item.classList.add('has-validity-warning');
         renderCitations(data.citations);
         // Show the newest answer from its start.
         item.scrollIntoView({ block: 'start' });

@@ -1,15 +1,12 @@
 // Compare view for drafters: what each document says on one topic (POST /api/compare), as a table
 // with verbatim quotes; export as a Markdown table that keeps the citations; copy a citation in the
 // drafters' form 《标题》（文号）第X条. Also the shared helpers app.js uses for citations
-// (copy button, validity badge). All text goes through textContent.
-'use strict';
+// (copy button, validity badge). All text goes through textContent. An ES module.
+import { apiFetch, el } from './api.js';
 
-(() => {
   const VALIDITY_LABEL = { in_force: '现行有效', expired: '已失效', repealed: '已废止', not_yet: '尚未施行', draft: '征求意见稿', unknown: '效力未载明' };
   const WARN = new Set(['expired', 'repealed', 'not_yet', 'draft']);
   const $ = (id) => document.getElementById(id);
-  // The auth-aware wrapper (api.js) when present, else plain fetch.
-  const request = (...args) => (typeof window.apiFetch === 'function' ? window.apiFetch(...args) : fetch(...args));
 
   /** 《标题》（文号）第X条: the form drafters paste into a text. */
   function drafterCitation(c) {
@@ -101,7 +98,7 @@
     status.textContent = '正在比较…';
     $('compare-markdown').hidden = true;
     try {
-      const res = await request('/api/compare', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic }) });
+      const res = await apiFetch('/api/compare', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic }) });
       const data = await res.json().catch(() => ({}));
       if (!res.ok) throw new Error(data.error_description || `请求失败（HTTP ${res.status}）`);
       renderTable(data);
@@ -125,8 +122,10 @@
     }
   }
 
-  window.PolicyKb = { drafterCitation, copyButton, validityBadge, markValidityNotes, isValidityWarning: (v) => !!v && WARN.has(v.status) };
+  const isValidityWarning = (v) => !!v && WARN.has(v.status);
+
   document.addEventListener('DOMContentLoaded', () => {
     $('compare-form')?.addEventListener('submit', (event) => void runCompare(event));
   });
-})();
+
+export { drafterCitation, copyButton, validityBadge, markValidityNotes, isValidityWarning };

@@ -1,9 +1,9 @@
 // The documents view: the library with format, pages, validity and dates; upload (drag and drop
 // or choose, with progress), replace, delete (confirmed), download the original. Writes use the
-// admin token (asked for when a write needs it, kept in sessionStorage by api.js).
-'use strict';
+// admin token (asked for when a write needs it, kept in sessionStorage by api.js). An ES module.
+import { apiFetch, apiUpload, el } from './api.js';
+import { validityBadge } from './compare.js';
 
-(() => {
   const $ = (id) => document.getElementById(id);
   const FORMAT_TEXT = { markdown: 'Markdown', text: '文本', pdf: 'PDF', docx: 'Word', doc: 'Word 97', wps: 'WPS', html: '网页', ofd: 'OFD' };
 
@@ -18,7 +18,7 @@
   function validityCell(v) {
     const cell = el('td');
     if (!v) return cell;
-    cell.append(window.PolicyKb.validityBadge(v));
+    cell.append(validityBadge(v));
     const dates = [v.effectiveFrom && `自 ${v.effectiveFrom}`, v.effectiveTo && `至 ${v.effectiveTo}`].filter(Boolean).join(' ');
     if (dates) cell.append(el('div', { class: 'dates', text: dates }));
     return cell;
@@ -161,4 +161,3 @@
     });
     if (location.hash === '#library') show('library');
   });
-})();

@@ -62,6 +62,9 @@ describe('web chat page', () => {
     expect(await page.locator('#outline button').count()).toBeGreaterThan(20);
     await page.screenshot({ path: path.join(OUT, 'chat-answer.png') });
     expect(external).toEqual([]);
+    // ES modules: the page's scripts share code by import, not through window globals and script order.
+    expect(await page.evaluate('[...document.scripts].map((s) => s.type)')).toEqual(['module']);
+    expect(await page.evaluate("['el', 'apiFetch', 'apiUpload', 'PolicyKb'].filter((k) => k in window)")).toEqual([]);
     await page.close();
   }, 90_000);
 
