@@ -9,7 +9,7 @@ import { addDocuments, removeDocument, type AddFailure, type AddInput, type AddR
 import { backendFor, libraryDepsFor } from '../../src/pipeline/open.js';
 import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
 import { createProgressFactory } from '../../src/shared/progress.js';
-import { loggerFor, print, printJson, requireOne, stringOption, type CommandContext, type CommandSpec } from './context.js';
+import { loggerFor, print, printJson, requireId, stringOption, type CommandContext, type CommandSpec } from './context.js';
 import { UsageError } from './io.js';
 
 /** Files named on the command line; folders are walked (dot-files skipped), sorted for a stable order. */
@@ -106,7 +106,7 @@ export const documentCommands: Record<string, CommandSpec> = {
   remove: {
     options: {},
     async run(ctx) {
-      const docId = requireOne(ctx, '<docId>');
+      const docId = requireId(ctx, '<docId>');
       const logger = loggerFor(ctx);
       const embedding = await createEmbeddingRuntime(ctx.config, logger);
       const runtime = { ...embedding, backend: await backendFor(ctx.config, embedding, logger) };

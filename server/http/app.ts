@@ -17,6 +17,7 @@ import { ERROR_CODES, KbError, describeError, isKbError } from '../../src/shared
 import type { Logger } from '../../src/shared/logger.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { isRealDate } from '../../src/shared/dates.js';
+import { plainText, requirePlainText } from '../../src/shared/control-chars.js';
 import { isoToday, presentCitation, presentHit, presentPassage, type CitationView, type PassageView } from '../../src/retrieval/presenter.js';
 import { mountDocumentReads } from './routes/documents.js';
 import { statusFor } from './status.js';
@@ -64,10 +65,10 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/u, 'must be YYYY-MM-DD')
   // A real calendar day: 2016-13-45 and 2017-02-29 are refused, not silently compared as text.
   .refine((d) => !/^\d{4}-\d{2}-\d{2}$/u.test(d) || isRealDate(d), 'is not a calendar date (YYYY-MM-DD)');
-const idList = z.array(z.string().min(1).max(100)).max(50);
+const idList = z.array(plainText(z.string().min(1).max(100))).max(50);
 
 const searchBody = z
-  .object({ query, k: z.number().int().min(1).max(50).optional(), docIds: idList.optional(), issuer: z.string().max(200).optional(), dateFrom: isoDate.optional(), dateTo: isoDate.optional(), validOn: isoDate.optional(), inForce: z.boolean().optional(), mergeClause: z.boolean().optional() })
+  .object({ query, k: z.number().int().min(1).max(50).optional(), docIds: idList.optional(), issuer: plainText(z.string().max(200)).optional(), dateFrom: isoDate.optional(), dateTo: isoDate.optional(), validOn: isoDate.optional(), inForce: z.boolean().optional(), mergeClause: z.boolean().optional() })
   .strict()
   .refine((b) => b.dateFrom === undefined || b.dateTo === undefined || b.dateFrom <= b.dateTo, { path: ['dateFrom'], message: 'must not be after dateTo; swap them or drop one' });
 const turn = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(20_000) }).strict();
@@ -215,7 +216,7 @@ export function createApp(deps: AppDeps): Express {
   mountDocumentReads({ service, today })(app);
 
   app.get('/api/passages/:passageId', async (req, res) => {
-    const id = String(req.params.passageId);
+    const id = requirePlainText('passageId', String(req.params.passageId));
     const found = await service().passage(id);
     if (!found) throw new KbError(ERROR_CODES.UNKNOWN_PASSAGE, `unknown passageId "${id.slice(0, 100)}"`);
     const day = today();

@@ -8,11 +8,12 @@ import { compareProvisions, comparisonMarkdown } from '../../../src/retrieval/co
 import { MAX_QUERY_CHARS } from '../../../src/retrieval/search.js';
 import type { KnowledgeService } from '../../../src/retrieval/service.js';
 import { ERROR_CODES, KbError } from '../../../src/shared/errors.js';
+import { plainText } from '../../../src/shared/control-chars.js';
 
 const compareBody = z
   .object({
     topic: z.string().trim().min(1, 'must not be empty').max(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`),
-    docIds: z.array(z.string().min(1).max(100)).min(1, 'must list at least one docId when given').max(50).optional(),
+    docIds: z.array(plainText(z.string().min(1).max(100))).min(1, 'must list at least one docId when given').max(50).optional(),
   })
   .strict();
 

@@ -13,6 +13,7 @@ import type { AddFailure, AddInput, AddReport, LibraryChange } from '../../../sr
 import { presentDocument, presentPages } from '../../../src/retrieval/presenter.js';
 import type { KnowledgeService } from '../../../src/retrieval/service.js';
 import { ERROR_CODES, KbError } from '../../../src/shared/errors.js';
+import { requirePlainText } from '../../../src/shared/control-chars.js';
 import { bearerToken, sendError, tokenMatches } from '../security.js';
 import { statusFor } from '../status.js';
 
@@ -133,7 +134,7 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
   };
 
   const write = (status: number, replace: boolean): RequestHandler => async (req, res) => {
-    const docId = replace ? String(req.params.docId) : undefined;
+    const docId = replace ? requirePlainText('docId', String(req.params.docId)) : undefined;
     const input = inputFrom(req, docId);
     const change = await queue(() => library().add([input]));
     const failure = change.failures[0];
@@ -165,12 +166,12 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
     app.post('/api/documents', admin, admit, parseUpload, write(201, false));
     app.put('/api/documents/:docId', admin, admit, parseUpload, write(200, true));
     app.delete('/api/documents/:docId', admin, admit, async (req, res) => {
-      const docId = String(req.params.docId);
+      const docId = requirePlainText('docId', String(req.params.docId));
       await queue(() => library().remove(docId));
       res.status(204).end();
     });
     app.get('/api/documents/:docId/original', async (req: Request, res: Response, next: NextFunction) => {
-      const docId = String(req.params.docId);
+      const docId = requirePlainText('docId', String(req.params.docId));
       const svc = deps.getService();
       if (svc && !(await svc.catalog()).has(docId)) return next(new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${docId.slice(0, 100)}"; GET /api/documents lists them`));
       const original = await library().original(docId);
@@ -195,7 +196,7 @@ export function mountDocumentReads(deps: { service(): KnowledgeService; today():
     });
     app.get('/api/documents/:docId', async (req, res) => {
       const svc = service();
-      const id = String(req.params.docId);
+      const id = requirePlainText('docId', String(req.params.docId));
       const summary = (await svc.catalog()).get(id);
       const [doc, passages] = summary ? await Promise.all([svc.store.documents.get(id), svc.store.passages.ofDocument(id)]) : [undefined, []];
       if (!summary || !doc) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id.slice(0, 100)}"; GET /api/documents lists them`);

@@ -5,6 +5,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { buildOutline, type OutlineNode } from '../../../src/chunking/outline.js';
+import { plainText } from '../../../src/shared/control-chars.js';
 import { fail, guarded, ok, READ_ONLY, type ToolContext } from '../context.js';
 
 /** The fields a client needs (internal ids, numbers and paths stay out). */
@@ -22,7 +23,7 @@ export function registerGetOutline(server: McpServer, ctx: ToolContext): void {
     {
       title: 'Document outline',
       description: 'The section tree of a document: labels (第十条, （二）, 专栏3), titles, offsets and the passage ids under each node.',
-      inputSchema: { doc_id: z.string().max(100).describe('A doc_id from list_documents') },
+      inputSchema: { doc_id: plainText(z.string().max(100)).describe('A doc_id from list_documents') },
       outputSchema: { doc_id: z.string(), title: z.string(), outline: z.array(z.record(z.string(), z.unknown())) },
       annotations: { title: 'Document outline', ...READ_ONLY },
     },
