@@ -55,7 +55,7 @@ describe.each([
   beforeAll(() => {
     app = appOver(service());
   });
-  const post = (path: string, body: unknown) => request(app).post(path).set('content-type', 'application/json').send(body);
+  const post = (path: string, body: object) => request(app).post(path).set('content-type', 'application/json').send(body);
 
   it.each([
     ['/api/search', { query: '数据', issuer: '国务\u0000院' }, 'issuer: holds the control character U+0000 at position 3'],
