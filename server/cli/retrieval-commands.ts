@@ -117,7 +117,8 @@ export const retrievalCommands: Record<string, CommandSpec> = {
       const topic = queryFrom(ctx, 'topic');
       const opened = await open(ctx);
       const docIds = docFilter(ctx, opened);
-      const comparison = await compareProvisions(opened.service.searcher, topic, docIds ? { docIds } : {});
+      // A command blocks nobody else: no time limit (the servers keep COMPARE_TIME_LIMIT_MS).
+      const comparison = await compareProvisions(opened.service.searcher, topic, { ...(docIds ? { docIds } : {}), timeLimitMs: Number.POSITIVE_INFINITY });
       if (ctx.values.json) printJson(ctx.io, comparison);
       else print(ctx.io, comparisonMarkdown(comparison));
       return 0;

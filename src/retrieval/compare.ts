@@ -4,6 +4,7 @@
  * Each row is the extractive answer to the topic over that document alone, so abstention (coverage,
  * terms the document never mentions) decides "says nothing" exactly as `ask` does.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Validity } from '../corpus/validity.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 import { isoToday } from '../shared/dates.js';
@@ -36,11 +37,40 @@ export interface CompareOptions {
   /** A document speaks to the topic when its lead sentence covers at least this share of it (default 0.5). */
   minCoverage?: number;
   tuning?: Partial<AnswerTuning>;
+  /** Refuse (`compare_too_broad`) when not every document is judged within this much CPU time (default COMPARE_TIME_LIMIT_MS). */
+  timeLimitMs?: number;
+}
+
+/**
+ * Longest topic, in characters. A topic is a few words (电费补贴, 数据中心建设的扶持政策); every document
+ * is searched and judged on each of its terms, so the work grows with its length: at 300 documents a
+ * 50-character topic of statute text took 1.7 s of CPU, 100 characters 2.6 s, 2,000 characters 56 s
+ * (issue 25.6; `npx tsx scripts/compare-timing.ts`). A whole question belongs to `ask`.
+ */
+export const COMPARE_TOPIC_MAX_CHARS = 50;
+
+/**
+ * A comparison still judging documents after this much CPU time of the process is refused with
+ * `compare_too_broad` (HTTP 422) rather than holding the client and the server for the whole library:
+ * on an idle machine it is answered or refused within about 3 s. CPU time rather than wall time, so
+ * that other processes on a busy machine do not make the answer depend on them; work this process
+ * does for other requests meanwhile counts, so a busy server refuses sooner. Between documents the
+ * loop yields, so other requests are served meanwhile.
+ */
+export const COMPARE_TIME_LIMIT_MS = 2500;
+
+/** CPU time this process has used, in ms (user + system, every thread). */
+function cpuMs(): number {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1000;
 }
 
 /** One row per document in scope, in the order given (default: corpus order by docId). */
 export async function compareProvisions(searcher: Searcher, rawTopic: string, options: CompareOptions = {}): Promise<Comparison> {
   const topic = validateQuery(rawTopic);
+  if (topic.length > COMPARE_TOPIC_MAX_CHARS) {
+    throw new KbError(ERROR_CODES.INVALID_INPUT, `topic is ${topic.length} characters; the limit is ${COMPARE_TOPIC_MAX_CHARS}: a topic is a few words (e.g. 电费补贴); ask a whole question with ask instead`, { details: { field: 'topic', limit: COMPARE_TOPIC_MAX_CHARS } });
+  }
   const store = searcher.store;
   const summaries = await searcher.summaries();
   const known = [...summaries.keys()].sort();
@@ -51,9 +81,16 @@ export async function compareProvisions(searcher: Searcher, rawTopic: string, op
   const today = options.tuning?.today ?? isoToday();
   const rows: CompareRow[] = [];
   let n = 0;
-  for (const docId of docIds) {
+  const limitMs = options.timeLimitMs ?? COMPARE_TIME_LIMIT_MS;
+  const deadline = cpuMs() + limitMs;
+  for (const [judged, docId] of docIds.entries()) {
     const doc = summaries.get(docId);
     if (!doc) continue;
+    // One document per turn of the event loop: health checks and other requests are served between them.
+    await nextTurn();
+    if (cpuMs() > deadline) {
+      throw new KbError(ERROR_CODES.COMPARE_TOO_BROAD, `comparing ${docIds.length} documents on "${topic}" did not finish within ${limitMs / 1000} s of CPU time (${judged} judged); name the documents to compare (docIds, up to 50) or shorten the topic`, { details: { documents: docIds.length, judged } });
+    }
     // The document is searched and judged with stand-ins for the topic's words it never uses (电费 → 电价).
     const found = await searcher.search(topic, { docIds: [docId], k: options.perDocument ?? 3, standIns: true });
     // Judge the document on its own: the topic's words that name another document do not narrow it away.

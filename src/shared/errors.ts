@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   STORE_EXTENSION_MISSING: 'store_extension_missing',
   /** The database schema was written by a newer policy-kb than this build. */
   STORE_SCHEMA_NEWER: 'store_schema_newer',
+  /** A comparison over more documents than can be judged in time: name fewer documents (issue 25.6). */
+  COMPARE_TOO_BROAD: 'compare_too_broad',
   EMBEDDING_FAILED: 'embedding_failed',
   LLM_FAILED: 'llm_failed',
   INTERNAL: 'internal',
