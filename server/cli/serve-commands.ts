@@ -9,6 +9,7 @@ import type { Express } from 'express';
 import type { Config } from '../../src/config/index.js';
 import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
 import { sharedRateLimitStore } from '../../src/pipeline/rate-limit.js';
+import type { PostgresBackend } from '../../src/pipeline/postgres-backend.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { servedLibrary } from '../../src/pipeline/served-library.js';
 import { isoToday } from '../../src/retrieval/presenter.js';
@@ -29,7 +30,7 @@ const VERSION = '0.1.0';
  * over one live knowledge base. Exported so tests drive exactly what users get.
  */
 export function buildServeApp(config: Config, live: LiveKnowledgeBase, logger: Logger, worker?: number): { app: Express; loopbackOnly: boolean; close(): Promise<void> } {
-  const limits = sharedRateLimitStore(config);
+  const limits = sharedRateLimitStore(config, logger);
   const today = (): string => config.today ?? isoToday();
   const mcpDeps = { getService: live.current, logger, version: VERSION, today };
   const loopbackOnly = isLoopback(config.host);
@@ -44,6 +45,7 @@ export function buildServeApp(config: Config, live: LiveKnowledgeBase, logger: L
   const app = createApp({
     getService: live.current,
     getLoadError: live.loadError,
+    storeHealth: () => databaseHealth(live),
     apiToken: config.apiToken,
     adminToken: config.adminToken,
     today,
@@ -109,6 +111,12 @@ async function serve(ctx: CommandContext): Promise<number> {
   await closeApp();
   logger.info('stopped');
   return 0;
+}
+
+/** With INDEX_STORE=postgres, why the database cannot serve now (see health.ts); the file store always can. */
+function databaseHealth(live: LiveKnowledgeBase): Promise<string | undefined> {
+  const backend = live.runtime()?.backend;
+  return backend?.kind === 'postgres' ? (backend as PostgresBackend).database.health() : Promise.resolve(undefined);
 }
 
 /** Whether HOST binds loopback only (127.0.0.0/8, ::1, localhost). */

@@ -20,6 +20,7 @@ import { isRealDate } from '../../src/shared/dates.js';
 import { plainText, requirePlainText } from '../../src/shared/control-chars.js';
 import { isoToday, presentCitation, presentHit, presentPassage, type CitationView, type PassageView } from '../../src/retrieval/presenter.js';
 import { mountDocumentReads } from './routes/documents.js';
+import { mountHealth } from './routes/health.js';
 import { statusFor } from './status.js';
 import { cors, createRateLimiter, requireAllowedHost, requireAllowedOrigin, requireToken, securityHeaders, sendError } from './security.js';
 import { registerCompareRoutes } from './routes/compare.js';
@@ -31,6 +32,8 @@ export interface AppDeps {
   getService(): KnowledgeService | undefined;
   /** Why the index could not be loaded, once loading has failed for good (readyz answers `failed`). */
   getLoadError?(): string | undefined;
+  /** Why the store cannot serve now (a database down, stalled or emptied): readyz answers `unavailable`. */
+  storeHealth?(): Promise<string | undefined>;
   apiToken?: string | undefined;
   /** Token for the write routes; it is accepted for reads too. */
   adminToken?: string | undefined;
@@ -149,21 +152,11 @@ export function createApp(deps: AppDeps): Express {
   const allowed = deps.allowedOrigins ?? [];
   app.use(requireAllowedHost(deps.allowedHosts ?? []), requireAllowedOrigin(allowed));
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', (_req, res) => {
-    const s = deps.getService();
-    const failed = s ? undefined : deps.getLoadError?.();
-    if (failed) return void res.status(503).json({ status: 'failed', reason: failed });
-    if (!s) return void res.status(503).json({ status: 'loading' });
-    const info = s.store.info;
-    res.json({ status: 'ready', index: { version: info.version, model: info.modelId, documents: info.documents, passages: info.passages, createdAt: info.createdAt, store: info.backend } });
-  });
+  mountHealth(deps)(app);
 
   const limit = deps.bodyLimit ?? '64kb';
   // Counted after the token check, so requests with a wrong token cannot lock a client out.
-  const limiter = createRateLimiter(deps.rateLimitPerMinute ?? 0, deps.rateLimitStore);
+  const limiter = createRateLimiter(deps.rateLimitPerMinute ?? 0, deps.rateLimitStore, logger);
   const guard = [cors(allowed), requireToken(deps.apiToken, deps.adminToken), limiter.perRequest, express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }), limiter.perBatchMember];
   app.use('/api', ...guard);
   app.use('/v1', ...guard);

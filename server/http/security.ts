@@ -6,6 +6,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit as expressRateLimit, type Store } from 'express-rate-limit';
+import { describeError } from '../../src/shared/errors.js';
+import { silentLogger, type Logger } from '../../src/shared/logger.js';
+import { isPausedRateLimit } from '../../src/storage/postgres/index.js';
 
 /** Constant-time comparison of a presented token with the configured one. */
 export function tokenMatches(presented: string | undefined, expected: string): boolean {
@@ -123,7 +126,7 @@ export interface RateLimiter {
  * Fixed one-minute window per client address (`req.ip`: the socket address, or the client named by
  * X-Forwarded-For when express's `trust proxy` is set); 0 disables. IPv6 clients are keyed by /56.
  */
-export function createRateLimiter(perMinute: number, shared?: Store): RateLimiter {
+export function createRateLimiter(perMinute: number, shared?: Store, logger: Logger = silentLogger): RateLimiter {
   if (perMinute <= 0) {
     const pass: RequestHandler = (_req, _res, next) => next();
     return { perRequest: pass, perBatchMember: pass };
@@ -148,6 +151,13 @@ export function createRateLimiter(perMinute: number, shared?: Store): RateLimite
     passOnStoreError: shared !== undefined,
     // Its start-up checks print to the console; the serve command logs its own warnings instead.
     validate: false,
+    // Its store errors go to our JSON log (stderr), not the console; a paused store is not news.
+    logger: {
+      error: (error, message) => {
+        if (!isPausedRateLimit(error)) logger.warn(message ?? 'rate limit store failed', { error: describeError(error) });
+      },
+      warn: (error, message) => logger.warn(message ?? 'rate limit warning', { error: describeError(error) }),
+    },
     handler: (req, res) => refuse(res, (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime),
   });
   const perBatchMember: RequestHandler = (req, res, next) => {

@@ -112,6 +112,10 @@ export const configSchema = z.object({
   databasePoolSize: intFrom(10, 1, 200),
   /** How often each process re-reads the database's version besides LISTEN (ms; 0: LISTEN only). */
   databasePollMs: intFrom(5000, 0, 600_000),
+  /** How long to wait for a database connection before answering 503 (ms). */
+  databaseConnectTimeoutMs: intFrom(5000, 100, 600_000),
+  /** Longest a database statement may run (ms; 0: no limit): a stalled database fails requests instead of holding them. */
+  databaseStatementTimeoutMs: intFrom(30_000, 0, 86_400_000),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -153,6 +157,8 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LLM_API_KEY: 'llmApiKey',
   DATABASE_POOL_SIZE: 'databasePoolSize',
   DATABASE_POLL_MS: 'databasePollMs',
+  DATABASE_CONNECT_TIMEOUT_MS: 'databaseConnectTimeoutMs',
+  DATABASE_STATEMENT_TIMEOUT_MS: 'databaseStatementTimeoutMs',
 };
 
 /**

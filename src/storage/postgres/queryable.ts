@@ -50,25 +50,33 @@ export function pgliteQueryable(db: PgliteLike): Queryable {
  * A `pg.Pool` as a `Queryable`. Listening holds one extra connection outside the pool (LISTEN is
  * per session); `close()` ends it and the pool when the pool was created here (`ownsPool`).
  */
-/** Node socket errors and PostgreSQL connection-class SQLSTATEs (08…, 57P01–03: the server going away). */
-const LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03']);
+/**
+ * Node socket errors and PostgreSQL connection-class SQLSTATEs (08…, 57P01–03: the server going
+ * away), and 57014: a statement cancelled by `statement_timeout` (the database too slow to answer).
+ */
+const LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '57014']);
 
-/** Whether an error means the database could not be reached (rather than a statement failing). */
+/** Whether an error means the database could not be reached or did not answer in time (rather than a statement failing). */
 export function isConnectionLost(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
-  return (typeof e?.code === 'string' && (LOST.has(e.code) || e.code.startsWith('08'))) || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/u.test(e?.message ?? '');
+  return (typeof e?.code === 'string' && (LOST.has(e.code) || e.code.startsWith('08'))) || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/u.test(e?.message ?? '');
 }
 
 /** SQLSTATEs of a text value PostgreSQL cannot hold: 22021 (a NUL byte), 22P05 (untranslatable character). */
 const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 
 /**
- * A failure as the caller reports it: a lost connection is `store_unreachable` (HTTP 503); a value
+ * A failure as the caller reports it: a lost connection is `store_unreachable` (HTTP 503), missing
+ * tables `index_missing` (503); a value
  * the database cannot hold as text (a NUL in an id or a filter that got past the edge) is the
  * request's fault, `invalid_input` (400), not an internal error.
  */
 function translate(error: unknown): unknown {
   const code = (error as { code?: unknown })?.code;
+  // 42P01 undefined_table: the database was emptied or recreated under a running server (503, not 500).
+  if (code === '42P01') {
+    return new KbError(ERROR_CODES.INDEX_MISSING, `the database holds no policy-kb tables (${describeError(error)}): was it emptied or recreated? run \`npm run -s kb -- ingest\` against it`, { cause: error });
+  }
   if (typeof code === 'string' && UNSTORABLE_TEXT.has(code)) {
     return new KbError(ERROR_CODES.INVALID_INPUT, `a value in the request cannot be stored as PostgreSQL text (${describeError(error)}); ids, filters and metadata must not hold NUL (U+0000) or other control characters`, { cause: error });
   }
