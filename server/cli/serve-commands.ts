@@ -16,6 +16,7 @@ import { isoToday } from '../../src/retrieval/presenter.js';
 import { describeError } from '../../src/shared/errors.js';
 import { createApp } from '../http/app.js';
 import { createHttpServer, DEFAULT_LIMITS, stopHttpServer } from '../http/lifecycle.js';
+import { exposureBeyondLoopback, isLoopbackName } from '../http/security.js';
 import { mountDocumentRoutes } from '../http/routes/documents.js';
 import { mountMcpHttp } from '../mcp/http.js';
 import { createMcpServer } from '../mcp/server.js';
@@ -33,12 +34,13 @@ export function buildServeApp(config: Config, live: LiveKnowledgeBase, logger: L
   const limits = sharedRateLimitStore(config, logger);
   const today = (): string => config.today ?? isoToday();
   const mcpDeps = { getService: live.current, logger, version: VERSION, today };
-  const loopbackOnly = isLoopback(config.host);
+  const loopbackOnly = isLoopbackName(config.host);
   const documents = mountDocumentRoutes({
     getService: live.current,
     getLibrary: () => servedLibrary(config, live, logger),
     adminToken: config.adminToken,
     loopbackOnly,
+    exposure: exposureBeyondLoopback(config),
     uploadMaxBytes: config.uploadMaxMb * 1024 * 1024,
     today,
   });
@@ -90,6 +92,10 @@ async function serve(ctx: CommandContext): Promise<number> {
   if (!loopbackOnly && !config.adminToken) {
     logger.warn('listening beyond localhost without ADMIN_TOKEN: uploads, replacements and deletions are refused (403) until it is set', { host: config.host });
   }
+  const exposure = exposureBeyondLoopback(config);
+  if (loopbackOnly && exposure && !config.adminToken) {
+    logger.warn('reachable beyond localhost without ADMIN_TOKEN: uploads, replacements and deletions are refused (403) until it is set', { reason: exposure });
+  }
   if (['0.0.0.0', '::'].includes(config.host) && config.allowedHosts.length === 0) {
     logger.warn('only loopback names are accepted in the Host header: set ALLOWED_HOSTS to the names clients use to reach this server', { host: config.host });
   }
@@ -117,11 +123,6 @@ async function serve(ctx: CommandContext): Promise<number> {
 function databaseHealth(live: LiveKnowledgeBase): Promise<string | undefined> {
   const backend = live.runtime()?.backend;
   return backend?.kind === 'postgres' ? (backend as PostgresBackend).database.health() : Promise.resolve(undefined);
-}
-
-/** Whether HOST binds loopback only (127.0.0.0/8, ::1, localhost). */
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/u.test(host);
 }
 
 /** The name clients use when HOST is a specific address or name (not a wildcard): it is allowed too. */

@@ -71,6 +71,29 @@ export function hostAllowed(host: string | undefined, allowed: readonly string[]
   });
 }
 
+/** Whether a host name (as HOST or an ALLOWED_HOSTS entry writes it) is loopback: localhost, 127.0.0.0/8, ::1. */
+export function isLoopbackName(name: string): boolean {
+  const raw = name.trim().toLowerCase();
+  if (raw === '::1') return true; // a bare IPv6 address, as HOST writes it (hostName reads `:1` as a port)
+  const h = hostName(raw);
+  return h === 'localhost' || h === '[::1]' || /^127(?:\.\d{1,3}){3}$/u.test(h);
+}
+
+/**
+ * Why a server that listens on loopback must still be treated as reachable by anyone (issue 25.9):
+ * a proxy in front of it (TRUST_PROXY on) or a non-loopback name it answers to (ALLOWED_HOSTS).
+ * Undefined when neither. Writes without ADMIN_TOKEN are refused then, saying this reason.
+ */
+export function exposureBeyondLoopback(options: { allowedHosts: readonly string[]; trustProxy?: boolean | number | string | undefined }): string | undefined {
+  const { trustProxy } = options;
+  if (trustProxy !== undefined && trustProxy !== false && trustProxy !== 0) {
+    return `TRUST_PROXY is set (${String(trustProxy).slice(0, 60)}): requests come through a proxy, so anyone who reaches the proxy reaches this server`;
+  }
+  const names = options.allowedHosts.filter((h) => !isLoopbackName(h));
+  if (names.length > 0) return `ALLOWED_HOSTS names ${names.slice(0, 3).join(', ').slice(0, 120)}: clients reach this server by a name other than loopback`;
+  return undefined;
+}
+
 /** 403 unless the Host header is allowed: a page on another name (DNS rebinding) reads nothing. */
 export function requireAllowedHost(allowed: readonly string[]): RequestHandler {
   return (req, res, next) => {

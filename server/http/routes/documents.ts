@@ -1,7 +1,7 @@
 /**
  * Managing the library over HTTP: upload (POST), replace in place (PUT), delete, and download the
  * original. Writes need ADMIN_TOKEN; without one they are allowed only on a loopback-only server
- * and never from a page of another site. Every write goes through the library (single-writer
+ * that no proxy or public name exposes, and never from a page of another site. Every write goes through the library (single-writer
  * lock, crash-safe corpus writes, incremental ingest) and returns once the live index shows it.
  */
 import { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
@@ -32,6 +32,11 @@ export interface DocumentRoutesDeps {
   adminToken?: string | undefined;
   /** Whether the server listens on loopback only (then writes without ADMIN_TOKEN are allowed from its own pages). */
   loopbackOnly: boolean;
+  /**
+   * Why a loopback server is reachable by others all the same (a proxy, a public name: see
+   * `exposureBeyondLoopback`); writes without ADMIN_TOKEN are refused then, saying why.
+   */
+  exposure?: string | undefined;
   uploadMaxBytes: number;
   today(): string;
 }
@@ -67,6 +72,9 @@ function requireAdmin(deps: DocumentRoutesDeps): RequestHandler {
     }
     if (!deps.loopbackOnly) {
       return sendError(res, 403, 'forbidden', 'writes are disabled: this server listens beyond loopback and no ADMIN_TOKEN is set; set ADMIN_TOKEN to allow uploads');
+    }
+    if (deps.exposure) {
+      return sendError(res, 403, 'forbidden', `writes are disabled: ${deps.exposure}, and no ADMIN_TOKEN is set; set ADMIN_TOKEN to allow uploads`);
     }
     const site = req.headers['sec-fetch-site'];
     if (site !== undefined && site !== 'same-origin' && site !== 'none') {
