@@ -46,7 +46,8 @@ import { apiFetch, el } from './api.js';
   }
 
   function markdownCell(s) {
-    return String(s).replace(/\|/gu, '\\|').replace(/\s+/gu, ' ').trim();
+    // HTML in a title or quote stays text wherever the table is pasted and rendered.
+    return String(s).replace(/&/gu, '&amp;').replace(/</gu, '&lt;').replace(/>/gu, '&gt;').replace(/\|/gu, '\\|').replace(/\s+/gu, ' ').trim();
   }
 
   /** The comparison as a Markdown table; quotes keep their [n] and the citations follow the table. */

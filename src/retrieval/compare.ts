@@ -116,7 +116,11 @@ export function drafterCitation(c: Pick<Citation, 'title' | 'docNumber' | 'claus
   return `《${c.title}》${c.docNumber ? `（${c.docNumber}）` : ''}${c.clausePath ?? c.clause}`;
 }
 
-const cell = (s: string): string => s.replace(/\|/gu, '\\|').replace(/\s+/gu, ' ').trim();
+/**
+ * A Markdown table cell: pipes escaped, whitespace collapsed, and HTML in a title or a quote shown as
+ * text, not markup, wherever the table is rendered (issue 25.10; `<br>` between quotes is ours).
+ */
+const cell = (s: string): string => s.replace(/&/gu, '&amp;').replace(/</gu, '&lt;').replace(/>/gu, '&gt;').replace(/\|/gu, '\\|').replace(/\s+/gu, ' ').trim();
 
 /** The comparison as a Markdown table; each quote keeps its citation (drafters' form + offsets). */
 export function comparisonMarkdown(c: Comparison): string {
