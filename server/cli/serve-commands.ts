@@ -17,7 +17,7 @@ import { describeError } from '../../src/shared/errors.js';
 import { createApp } from '../http/app.js';
 import { createHttpServer, DEFAULT_LIMITS, stopHttpServer } from '../http/lifecycle.js';
 import { exposureBeyondLoopback, isLoopbackName } from '../http/security.js';
-import { mountDocumentRoutes } from '../http/routes/documents.js';
+import { isUploadRequest, mountDocumentRoutes } from '../http/routes/documents.js';
 import { mountMcpHttp } from '../mcp/http.js';
 import { createMcpServer } from '../mcp/server.js';
 import { limitLines, MAX_LINE_BYTES } from '../mcp/stdio-lines.js';
@@ -73,8 +73,9 @@ async function serve(ctx: CommandContext): Promise<number> {
   const live = createLiveKnowledgeBase(config, { logger, autoIngest: true });
   const { app, loopbackOnly, close: closeApp } = buildServeApp(config, live, logger, worker ? process.pid : undefined);
   if (config.trustProxy === true) logger.warn('TRUST_PROXY=true believes any X-Forwarded-For: set it to the number of proxies or their addresses unless every request comes through your proxy', {});
-  // An upload of UPLOAD_MAX_MB must arrive in time at a modest 1 MiB/s, on top of the usual 30 s.
-  const server = createHttpServer(app, { maxConnections: config.maxConnections, requestTimeoutMs: DEFAULT_LIMITS.requestTimeoutMs + config.uploadMaxMb * 1000 });
+  // Every request has 30 s to arrive; an upload of UPLOAD_MAX_MB at a modest 1 MiB/s on top of that,
+  // and no less than UPLOAD_MIN_BYTES_PER_SECOND on average after its first seconds.
+  const server = createHttpServer(app, { maxConnections: config.maxConnections, requestTimeoutMs: DEFAULT_LIMITS.requestTimeoutMs, upload: { isUpload: isUploadRequest, maxMs: DEFAULT_LIMITS.requestTimeoutMs + config.uploadMaxMb * 1000 } });
   server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());

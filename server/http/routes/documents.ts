@@ -84,6 +84,13 @@ function requireAdmin(deps: DocumentRoutesDeps): RequestHandler {
   };
 }
 
+/** Whether a request uploads a file (POST /api/documents, PUT /api/documents/:docId): the only ones given the long upload time. */
+export function isUploadRequest(req: { method?: string | undefined; url?: string | undefined }): boolean {
+  if (req.method !== 'POST' && req.method !== 'PUT') return false;
+  const path = (req.url ?? '').split('?')[0] ?? '';
+  return req.method === 'POST' ? /^\/api\/documents\/?$/u.test(path) : /^\/api\/documents\/[^/]+\/?$/u.test(path);
+}
+
 /** Library changes (uploads, replacements, deletions) accepted at once, running or queued. */
 export const MAX_WRITES_IN_FLIGHT = 4;
 
