@@ -6,7 +6,8 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { openKnowledgeBase } from '../../src/pipeline/open.js';
 import type { Express } from 'express';
-import type { Config } from '../../src/config/index.js';
+import { configWarnings, type Config } from '../../src/config/index.js';
+import { libraryNameWarnings } from '../../src/shared/names.js';
 import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
 import { sharedRateLimitStore } from '../../src/pipeline/rate-limit.js';
 import type { PostgresBackend } from '../../src/pipeline/postgres-backend.js';
@@ -93,6 +94,7 @@ async function serve(ctx: CommandContext): Promise<number> {
   if (!loopbackOnly && !config.adminToken) {
     logger.warn('listening beyond localhost without ADMIN_TOKEN: uploads, replacements and deletions are refused (403) until it is set', { host: config.host });
   }
+  for (const warning of configWarnings(config)) logger.warn(warning, {});
   const exposure = exposureBeyondLoopback(config);
   if (loopbackOnly && exposure && !config.adminToken) {
     logger.warn('reachable beyond localhost without ADMIN_TOKEN: uploads, replacements and deletions are refused (403) until it is set', { reason: exposure });
@@ -103,6 +105,7 @@ async function serve(ctx: CommandContext): Promise<number> {
   // Ready when the first load succeeds, or a later retry does (a database that comes up after the server).
   live.onLoaded(() => {
     live.watch();
+    void warnAboutNames(live, logger);
     const info = live.current()?.store.info;
     const ready = `ready: ${info?.documents ?? 0} documents, ${info?.passages ?? 0} passages (index ${info?.version ?? '-'})`;
     if (worker) reportToPrimary({ kind: 'ready', line: ready });
@@ -118,6 +121,14 @@ async function serve(ctx: CommandContext): Promise<number> {
   await closeApp();
   logger.info('stopped');
   return 0;
+}
+
+/** Logs the library's names that break elsewhere or mislead (case twins, device names, bidi characters). */
+async function warnAboutNames(live: LiveKnowledgeBase, logger: Logger): Promise<void> {
+  const catalog = await live.current()?.catalog().catch(() => undefined);
+  if (!catalog) return;
+  const docs = [...catalog.values()].map((d) => ({ docId: d.meta.docId, title: d.meta.title, originalName: d.meta.originalName }));
+  for (const warning of libraryNameWarnings(docs)) logger.warn(warning, {});
 }
 
 /** With INDEX_STORE=postgres, why the database cannot serve now (see health.ts); the file store always can. */

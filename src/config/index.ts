@@ -162,6 +162,18 @@ const ENV_KEYS: Record<string, keyof Config> = {
 };
 
 /**
+ * Settings that load but are probably a mistake, as sentences for the log (the server starts anyway).
+ * ADMIN_TOKEN equal to API_TOKEN: every reader may change the library (issue 25.10).
+ */
+export function configWarnings(config: Pick<Config, 'apiToken' | 'adminToken'>): string[] {
+  const out: string[] = [];
+  if (config.adminToken !== undefined && config.adminToken === config.apiToken) {
+    out.push('ADMIN_TOKEN equals API_TOKEN: everyone who may read may also upload, replace and delete documents; set a different ADMIN_TOKEN');
+  }
+  return out;
+}
+
+/**
  * Builds the config from a config-file object (lower precedence) and environment variables.
  * Relative folders resolve against `cwd`. Throws `config_invalid` naming each bad setting.
  */

@@ -14,6 +14,7 @@ import { presentDocument, presentPages } from '../../../src/retrieval/presenter.
 import type { KnowledgeService } from '../../../src/retrieval/service.js';
 import { ERROR_CODES, KbError } from '../../../src/shared/errors.js';
 import { requirePlainText } from '../../../src/shared/control-chars.js';
+import { bidiWarning, docIdWarnings } from '../../../src/shared/names.js';
 import { bearerToken, sendError, tokenMatches } from '../security.js';
 import { statusFor } from '../status.js';
 
@@ -156,11 +157,14 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
     if (failure) return fileProblem(res, failure);
     const report = change.reports[0] as AddReport;
     const svc = deps.getService();
-    const doc = svc ? (await svc.catalog()).get(report.docId) : undefined;
+    const catalog = svc ? await svc.catalog() : undefined;
+    const doc = catalog?.get(report.docId);
     const view = doc ? presentDocument(doc, deps.today()) : undefined;
     // Searchable means the live snapshot is the one this write produced (a failed reload keeps the old one).
     const searchable = Boolean(view) && (change.ingest?.version === undefined || svc?.store.info.version === change.ingest.version);
-    res.status(report.outcome === 'added' ? status : 200).json({ ...view, ...report, searchable });
+    // Names that break on other systems or mislead a reader: added all the same, with a warning (issue 25.10).
+    const named = [...docIdWarnings(report.docId, catalog?.keys() ?? []), bidiWarning('the file name', input.fileName), bidiWarning('the title', report.title)].filter((w): w is string => w !== undefined);
+    res.status(report.outcome === 'added' ? status : 200).json({ ...view, ...report, warnings: [...report.warnings, ...named], searchable });
   };
 
   // Each waiting upload holds its file in memory: past a few, answer 503 before reading another body.
