@@ -211,7 +211,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/api/passages/:passageId', async (req, res) => {
     const id = requirePlainText('passageId', String(req.params.passageId));
     const found = await service().passage(id);
-    if (!found) throw new KbError(ERROR_CODES.UNKNOWN_PASSAGE, `unknown passageId "${id.slice(0, 100)}"`);
+    if (!found) throw new KbError(ERROR_CODES.UNKNOWN_PASSAGE, `unknown passageId "${id.slice(0, 100)}"`, { details: { passageId: id.slice(0, 100) } });
     const day = today();
     const docs = new Map([[found.document.meta.docId, found.document]]);
     const view = (p: StoredPassage | undefined): PassageView | null => (p ? presentPassage(docs, p, day) : null);
@@ -272,14 +272,14 @@ export function createApp(deps: AppDeps): Express {
       return void res.end();
     }
     const e = error as { type?: string; status?: number; message?: string };
-    if (e?.type === 'entity.too.large') return sendError(res, 413, 'payload_too_large', `request body exceeds ${limit}`);
+    if (e?.type === 'entity.too.large') return sendError(res, 413, 'payload_too_large', `request body exceeds ${limit}`, {}, { limit });
     if (e?.type === 'entity.parse.failed') return sendError(res, 400, 'invalid_json', 'request body is not valid JSON');
     if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return sendError(res, 415, 'unsupported_encoding', 'send UTF-8 JSON');
     if (error instanceof URIError || /^Failed to decode param/u.test(e?.message ?? '')) return sendError(res, 400, 'bad_request', 'malformed percent-encoding in the URL');
     if (e?.status && e.status >= 400 && e.status < 500) return sendError(res, e.status, 'bad_request', 'the request could not be read');
     if (isKbError(error)) {
       const status = statusFor(error.code);
-      if (status < 500 || status === 503) return sendError(res, status, error.code, error.message);
+      if (status < 500 || status === 503) return sendError(res, status, error.code, error.message, {}, error.details);
     }
     logger.error('request failed', { method: req.method, path: req.path, error: describeError(error) });
     return sendError(res, 500, 'internal_error', 'internal error; the server log has details');

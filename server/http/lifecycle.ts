@@ -3,6 +3,8 @@
  * returns an unstarted server; the serve command listens and calls `stopHttpServer` on a signal.
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { chineseMessage } from '../../src/shared/errors.js';
+import { prefersChinese } from './security.js';
 
 export interface ServerLimits {
   /** Open connections accepted at once (`server.maxConnections`); further ones are dropped. */
@@ -54,11 +56,12 @@ export function createHttpServer(app: RequestListener, limits: ServerLimits): Se
   return server;
 }
 
-/** 408 with the house error shape, and the connection closed (the rest of the body is not read). */
+/** 408 with the house error shape (in Chinese for a Chinese client), and the connection closed (the rest of the body is not read). */
 function cutOff(req: IncomingMessage, res: ServerResponse, description: string): void {
   if (!res.headersSent) {
-    res.writeHead(408, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
-    res.end(JSON.stringify({ error: 'request_timeout', error_description: description }), () => req.socket.destroy());
+    res.writeHead(408, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close', Vary: 'Accept-Language' });
+    const shown = prefersChinese(req.headers['accept-language']) ? chineseMessage('request_timeout', description) : description;
+    res.end(JSON.stringify({ error: 'request_timeout', error_description: shown }), () => req.socket.destroy());
   } else {
     req.socket.destroy();
   }

@@ -6,7 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit as expressRateLimit, type Store } from 'express-rate-limit';
-import { describeError } from '../../src/shared/errors.js';
+import { chineseMessage, describeError, type MessageParams } from '../../src/shared/errors.js';
 import { silentLogger, type Logger } from '../../src/shared/logger.js';
 import { isPausedRateLimit } from '../../src/storage/postgres/index.js';
 
@@ -18,9 +18,35 @@ export function tokenMatches(presented: string | undefined, expected: string): b
   return timingSafeEqual(a, b);
 }
 
-export function sendError(res: Response, status: number, error: string, description: string, headers: Record<string, string> = {}): void {
+/**
+ * The one error response: `{error, error_description}`. The description is English, as in the log;
+ * a client that prefers Chinese to English (Accept-Language; the web page sends zh-CN) gets the
+ * catalogue's Chinese sentence for the code instead (src/shared/errors.ts), `params` filling in the
+ * facts it names (a file, a docId, a limit).
+ */
+export function sendError(res: Response, status: number, error: string, description: string, headers: Record<string, string> = {}, params: MessageParams = {}): void {
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.status(status).json({ error, error_description: description });
+  // Vary: a cache must not hand the Chinese answer to an English client.
+  res.vary('Accept-Language');
+  const chinese = prefersChinese(res.req?.headers['accept-language']);
+  res.status(status).json({ error, error_description: chinese ? chineseMessage(error, description, params) : description });
+}
+
+/**
+ * Whether an Accept-Language header ranks Chinese (zh, zh-CN, zh-TW…) above English; equal weights go
+ * to the one listed first, no header to English. By hand (a few lines) because the raw Node request of
+ * lifecycle.ts has no express `acceptsLanguages`, and negotiator is not a dependency of ours.
+ */
+export function prefersChinese(header: string | undefined): boolean {
+  const best = { zh: { q: 0, at: Infinity }, en: { q: 0, at: Infinity } };
+  (header ?? '').split(',').forEach((part, at) => {
+    const [tag = '', ...attributes] = part.trim().toLowerCase().split(';');
+    const qAttribute = attributes.map((a) => a.trim()).find((a) => a.startsWith('q='));
+    const q = qAttribute === undefined ? 1 : Number(qAttribute.slice(2));
+    const lang = tag.trim().split('-')[0];
+    if ((lang === 'zh' || lang === 'en') && Number.isFinite(q) && q > best[lang].q) best[lang] = { q, at };
+  });
+  return best.zh.q > 0 && (best.zh.q > best.en.q || (best.zh.q === best.en.q && best.zh.at < best.en.at));
 }
 
 /** The credentials of an `Authorization: Bearer <token>` header; the scheme is case-insensitive (RFC 7235). */
@@ -160,7 +186,7 @@ export function createRateLimiter(perMinute: number, shared?: Store, logger: Log
   const keyOf = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
   const refuse = (res: Response, resetTime: Date | undefined): void => {
     const retry = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000));
-    sendError(res, 429, 'rate_limited', `more than ${perMinute} requests per minute from this client; retry in ${retry} s`, { 'Retry-After': String(retry) });
+    sendError(res, 429, 'rate_limited', `more than ${perMinute} requests per minute from this client; retry in ${retry} s`, { 'Retry-After': String(retry) }, { retryAfter: retry });
   };
   const perRequest = expressRateLimit({
     windowMs,

@@ -2,9 +2,11 @@
 // el(), the DOM builder every view uses.
 // When the server answers 401 (API_TOKEN is set), it asks for the token in a small dialog, keeps it
 // in sessionStorage (this tab only, gone when it closes) and sends it as Authorization: Bearer on
-// every call; never in the URL. An ES module: views import apiFetch, apiUpload and el from it.
+// every call; never in the URL. Every call says Accept-Language: zh-CN, so the server's errors come
+// back in Chinese, as the page is. An ES module: views import apiFetch, apiUpload and el from it.
 
   const TOKEN_KEY = 'policy-kb.api-token';
+  const LANGUAGE = 'zh-CN,zh;q=0.9';
   let pending; // one dialog at a time, shared by concurrent 401s
 
   const stored = () => {
@@ -82,6 +84,7 @@
     const admin = options.admin === true;
     for (let attempt = 0; ; attempt += 1) {
       const headers = new Headers(init.headers);
+      if (!headers.has('accept-language')) headers.set('accept-language', LANGUAGE);
       const token = admin ? storedAdmin() : stored();
       if (token) headers.set('authorization', `Bearer ${token}`);
       const res = await fetch(url, { ...init, headers });
@@ -106,6 +109,7 @@
       const result = await new Promise((resolve, reject) => {
         const xhr = new XMLHttpRequest();
         xhr.open(method, url);
+        xhr.setRequestHeader('accept-language', LANGUAGE);
         if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
         xhr.upload.addEventListener('progress', (e) => {
           if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total);

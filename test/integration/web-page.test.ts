@@ -177,7 +177,8 @@ describe('web chat page with API_TOKEN set', () => {
     await page.getByRole('button', { name: '提问' }).click();
     await page.getByLabel('访问令牌').waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: '取消' }).click();
-    await page.getByText('出错了：missing or invalid bearer token; send Authorization: Bearer <API_TOKEN>').waitFor({ timeout: 30_000 });
+    // In Chinese, as the page is (issue 25: the page sends Accept-Language; before, this was English).
+    await page.getByText('出错了：缺少或无效的访问令牌（服务器的 API_TOKEN）。').waitFor({ timeout: 30_000 });
     await context.close();
   }, 60_000);
 });

@@ -67,7 +67,7 @@ function requireAdmin(deps: DocumentRoutesDeps): RequestHandler {
   return (req, res, next) => {
     if (deps.adminToken) {
       if (!tokenMatches(bearerToken(req.headers.authorization), deps.adminToken)) {
-        return sendError(res, 401, 'unauthorized', 'this route changes the library: send Authorization: Bearer <ADMIN_TOKEN>', { 'WWW-Authenticate': 'Bearer realm="policy-kb-admin"' });
+        return sendError(res, 401, 'unauthorized', 'this route changes the library: send Authorization: Bearer <ADMIN_TOKEN>', { 'WWW-Authenticate': 'Bearer realm="policy-kb-admin"' }, { admin: true });
       }
       return next();
     }
@@ -107,7 +107,9 @@ function createQueue(): <T>(run: () => Promise<T>) => Promise<T> {
 
 function fileProblem(res: Response, failure: AddFailure): void {
   const status = statusFor(failure.code);
-  sendError(res, status, status === 500 ? 'internal_error' : failure.code, failure.message);
+  // A failure that carries its facts (the document a duplicate matches) lets the Chinese message name them.
+  const details = (failure as AddFailure & { details?: Record<string, unknown> }).details ?? {};
+  sendError(res, status, status === 500 ? 'internal_error' : failure.code, failure.message, {}, { file: failure.file, ...details });
 }
 
 export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) => void {
@@ -130,7 +132,7 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
     upload(req, res, (error: unknown) => {
       if (!error) return next();
       if (error instanceof multer.MulterError) {
-        if (error.code === 'LIMIT_FILE_SIZE') return sendError(res, 413, 'payload_too_large', `the file is larger than UPLOAD_MAX_MB (${maxMb} MiB)`);
+        if (error.code === 'LIMIT_FILE_SIZE') return sendError(res, 413, 'payload_too_large', `the file is larger than UPLOAD_MAX_MB (${maxMb} MiB)`, {}, { limit: `${maxMb} MiB` });
         if (error.code === 'LIMIT_UNEXPECTED_FILE') return sendError(res, 400, 'invalid_input', `unexpected file field "${String(error.field ?? '').slice(0, 40)}"; send one file in the field "file"`);
         return sendError(res, 400, 'invalid_input', `the upload could not be read: ${error.message}`);
       }
@@ -192,9 +194,9 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
     app.get('/api/documents/:docId/original', async (req: Request, res: Response, next: NextFunction) => {
       const docId = requirePlainText('docId', String(req.params.docId));
       const svc = deps.getService();
-      if (svc && !(await svc.catalog()).has(docId)) return next(new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${docId.slice(0, 100)}"; GET /api/documents lists them`));
+      if (svc && !(await svc.catalog()).has(docId)) return next(new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${docId.slice(0, 100)}"; GET /api/documents lists them`, { details: { docId: docId.slice(0, 100) } }));
       const original = await library().original(docId);
-      if (!original) return sendError(res, 404, 'no_original', `document "${docId.slice(0, 100)}" was added as text; it has no original file (GET /api/documents/${encodeURIComponent(docId)} has its text)`);
+      if (!original) return sendError(res, 404, 'no_original', `document "${docId.slice(0, 100)}" was added as text; it has no original file (GET /api/documents/${encodeURIComponent(docId)} has its text)`, {}, { docId });
       const ascii = original.fileName.replace(/[^\x20-\x7e]/gu, '_').replace(/["\\]/gu, '_');
       res.setHeader('Content-Type', 'application/octet-stream');
       res.setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(original.fileName)}`);
@@ -218,7 +220,7 @@ export function mountDocumentReads(deps: { service(): KnowledgeService; today():
       const id = requirePlainText('docId', String(req.params.docId));
       const summary = (await svc.catalog()).get(id);
       const [doc, passages] = summary ? await Promise.all([svc.store.documents.get(id), svc.store.passages.ofDocument(id)]) : [undefined, []];
-      if (!summary || !doc) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id.slice(0, 100)}"; GET /api/documents lists them`);
+      if (!summary || !doc) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id.slice(0, 100)}"; GET /api/documents lists them`, { details: { docId: id.slice(0, 100) } });
       const outline = buildOutline(doc.tree, passages);
       res.json({ ...presentDocument(summary, deps.today()), pages: presentPages(doc), body: doc.body, outline: outline.children });
     });
