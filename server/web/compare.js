@@ -7,6 +7,8 @@ import { apiFetch, el } from './api.js';
   const VALIDITY_LABEL = { in_force: '现行有效', expired: '已失效', repealed: '已废止', not_yet: '尚未施行', draft: '征求意见稿', unknown: '效力未载明' };
   const WARN = new Set(['expired', 'repealed', 'not_yet', 'draft']);
   const $ = (id) => document.getElementById(id);
+  // The auth-aware wrapper (api.js).
+  const request = apiFetch;
 
   /** 《标题》（文号）第X条: the form drafters paste into a text. */
   function drafterCitation(c) {
@@ -99,7 +101,7 @@ import { apiFetch, el } from './api.js';
     status.textContent = '正在比较…';
     $('compare-markdown').hidden = true;
     try {
-      const res = await apiFetch('/api/compare', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic }) });
+      const res = await request('/api/compare', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic }) });
       const data = await res.json().catch(() => ({}));
       if (!res.ok) throw new Error(data.error_description || `请求失败（HTTP ${res.status}）`);
       renderTable(data);
