@@ -78,7 +78,8 @@
   /**
    * fetch() with the stored token; on 401 asks for a token and retries (up to 3 times).
    * With { admin: true } (writes: upload, replace, delete) it sends the admin token instead,
-   * asked for the first time a write needs it; the admin token reads as well.
+   * asked for the first time a write needs it; the admin token reads as well. With { ask: false }
+   * a 401 is returned as it is, without the dialog (what the page reads on its own, unasked).
    */
   async function apiFetch(url, init = {}, options = {}) {
     const admin = options.admin === true;
@@ -88,7 +89,7 @@
       const token = admin ? storedAdmin() : stored();
       if (token) headers.set('authorization', `Bearer ${token}`);
       const res = await fetch(url, { ...init, headers });
-      if (res.status !== 401 || attempt >= 3) return res;
+      if (res.status !== 401 || attempt >= 3 || options.ask === false) return res;
       const entered = await askForToken(
         admin
           ? token ? '管理令牌无效，请重新输入。' : '修改文件库需要管理令牌（服务器的 ADMIN_TOKEN）。'

@@ -4,6 +4,7 @@
 import { apiFetch, el } from './api.js';
 import { copyButton, isValidityWarning, markValidityNotes, validityBadge } from './compare.js';
 import './documents.js';
+import './welcome.js';
 
 const ABSTAIN = '知识库中未找到相关规定';
 const state = { messages: [], docs: new Map() };
