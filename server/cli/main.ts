@@ -21,7 +21,7 @@ import { isoToday } from '../../src/shared/dates.js';
 import { presentDocument, presentPages } from '../../src/retrieval/presenter.js';
 import type { DocumentSummary } from '../../src/storage/types.js';
 import type { CliIo } from './io.js';
-import { COMMON_OPTIONS, loadCorpusReporting, loggerFor, print, printJson, requireOne, type CommandContext, type CommandSpec, type Values } from './context.js';
+import { COMMON_OPTIONS, loadCorpusReporting, loggerFor, print, printJson, requireId, requireOne, type CommandContext, type CommandSpec, type Values } from './context.js';
 import { documentCommands } from './document-commands.js';
 import { retrievalCommands } from './retrieval-commands.js';
 import { serveCommands } from './serve-commands.js';
@@ -78,7 +78,7 @@ Options shared by all commands
 const INGEST_LOCK_WAIT_MS = 5000;
 
 async function docFor(ctx: CommandContext): Promise<LoadedDocument> {
-  const docId = requireOne(ctx, '<docId>');
+  const docId = requireId(ctx, '<docId>');
   return requireDocument(withLibraryLineage(await loadCorpusReporting(ctx)), docId);
 }
 

@@ -12,6 +12,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ERROR_CODES.DOCUMENT_TOO_LARGE]: 413,
   // A file that extracted but would not load as a document (e.g. its metadata contradicts itself).
   [ERROR_CODES.CORPUS_FILE_INVALID]: 422,
+  // Valid, but more than one request may cost: the client narrows it (docIds, a shorter topic).
+  [ERROR_CODES.COMPARE_TOO_BROAD]: 422,
   [ERROR_CODES.INDEX_MISSING]: 503,
   [ERROR_CODES.INDEX_UNREADABLE]: 503,
   // The database (INDEX_STORE=postgres) did not answer: try again later.

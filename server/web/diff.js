@@ -1,24 +1,28 @@
 // 新旧对照 in the page: the versions of a document in the viewer (with its history and validity),
 // and two versions side by side (POST /api/diff), changes highlighted, each clause a link into the
 // viewer, the table exportable as the Markdown of a 修订说明. All text goes through textContent.
-'use strict';
+// An ES module: app.js hands renderVersions its citation opener.
+import { apiFetch, el } from './api.js';
+import { validityBadge } from './compare.js';
 
-(() => {
   const $ = (id) => document.getElementById(id);
-  const request = (...args) => (typeof window.apiFetch === 'function' ? window.apiFetch(...args) : fetch(...args));
+  const request = apiFetch;
+  /** app.js's citation opener, given with renderVersions. */
+  let opener = () => undefined;
   const STATUS = { unchanged: '未修改', modified: '修改', added: '新增', removed: '删除', moved: '移动' };
 
   /** Opens a document in the viewer at [start, end) (app.js's citation opener). */
   function openAt(docId, start, end) {
-    if (typeof window.openCitation === 'function') void window.openCitation({ docId, start, end, page: undefined });
+    void opener({ docId, start, end, page: undefined });
   }
 
   /** The viewer's extra lines for a document: validity conflict, history, versions with 对照 links. */
-  function renderVersions(container, doc) {
+  function renderVersions(container, doc, openCitation) {
+    if (openCitation) opener = openCitation;
     container.querySelectorAll('.doc-versions').forEach((n) => n.remove());
     const box = el('div', { class: 'doc-versions' });
     const v = doc.validity;
-    if (v) box.append(el('p', { class: 'meta' }, [window.PolicyKb?.validityBadge(v) ?? '', ` ${v.basis}`]));
+    if (v) box.append(el('p', { class: 'meta' }, [validityBadge(v), ` ${v.basis}`]));
     if (v?.conflict) box.append(el('p', { class: 'validity-conflict', role: 'note', text: `效力存疑：${v.conflict}` }));
     if (v?.period && v.status === 'unknown') box.append(el('p', { class: 'meta', text: `规划期${v.period.from}—${v.period.to}年${v.period.ended ? '，已届满' : ''}（效力未载明）` }));
     if (doc.history?.length) {
@@ -125,5 +129,4 @@
     section.querySelector('h2').focus({ preventScroll: false });
   }
 
-  window.PolicyKbDiff = { renderVersions, openDiff };
-})();
+export { renderVersions, openDiff };

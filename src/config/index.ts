@@ -122,6 +122,10 @@ export const configSchema = z.object({
   databasePoolSize: intFrom(10, 1, 200),
   /** How often each process re-reads the database's version besides LISTEN (ms; 0: LISTEN only). */
   databasePollMs: intFrom(5000, 0, 600_000),
+  /** How long to wait for a database connection before answering 503 (ms). */
+  databaseConnectTimeoutMs: intFrom(5000, 100, 600_000),
+  /** Longest a database statement may run (ms; 0: no limit): a stalled database fails requests instead of holding them. */
+  databaseStatementTimeoutMs: intFrom(30_000, 0, 86_400_000),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -170,7 +174,21 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LLM_API_KEY: 'llmApiKey',
   DATABASE_POOL_SIZE: 'databasePoolSize',
   DATABASE_POLL_MS: 'databasePollMs',
+  DATABASE_CONNECT_TIMEOUT_MS: 'databaseConnectTimeoutMs',
+  DATABASE_STATEMENT_TIMEOUT_MS: 'databaseStatementTimeoutMs',
 };
+
+/**
+ * Settings that load but are probably a mistake, as sentences for the log (the server starts anyway).
+ * ADMIN_TOKEN equal to API_TOKEN: every reader may change the library (issue 25.10).
+ */
+export function configWarnings(config: Pick<Config, 'apiToken' | 'adminToken'>): string[] {
+  const out: string[] = [];
+  if (config.adminToken !== undefined && config.adminToken === config.apiToken) {
+    out.push('ADMIN_TOKEN equals API_TOKEN: everyone who may read may also upload, replace and delete documents; set a different ADMIN_TOKEN');
+  }
+  return out;
+}
 
 /**
  * Builds the config from a config-file object (lower precedence) and environment variables.

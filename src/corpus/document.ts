@@ -46,7 +46,8 @@ export const policyMetaSchema = z
     docNumber: z.string().max(100).optional(),
     dateIssued: isoDate('dateIssued').optional(),
     listingDate: isoDate('listingDate').optional(),
-    sourceUrl: z.string().url().optional(),
+    // Shown as a link by clients: http(s) only, never javascript: or data: (issue 25.10).
+    sourceUrl: z.url({ protocol: /^https?$/u, error: 'sourceUrl must be an http:// or https:// URL' }).optional(),
     /** Other names people use for the document (国家规划, AI规划…), for query understanding. */
     aliases: z.array(z.string().min(1).max(40)).max(20).optional(),
     /** Validity as stated (现行有效, 试行, 已修订, 已废止, 失效, 征求意见稿…); judged by `judgeValidity`. */

@@ -63,6 +63,7 @@ export async function postgresBackend(config: Config, runtime: { embedder: Embed
     modelId: runtime.embedder.modelId,
     dimension: runtime.embedder.dimension,
     maxConnections: config.databasePoolSize,
+    timeouts: { connectTimeoutMs: config.databaseConnectTimeoutMs, statementTimeoutMs: config.databaseStatementTimeoutMs },
     pollMs: config.databasePollMs,
     logger,
   });

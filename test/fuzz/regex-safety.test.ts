@@ -9,7 +9,7 @@ import { analyze } from '../../src/retrieval/analyzer.js';
 import { quantityAsk, splitSentences, statesQuantity } from '../../src/retrieval/evidence.js';
 import { buildAliasTable, questionForm, understandQuery } from '../../src/retrieval/query.js';
 import { displayText, isFiller } from '../../src/retrieval/answer.js';
-import { compareProvisions } from '../../src/retrieval/compare.js';
+import { COMPARE_TOPIC_MAX_CHARS, compareProvisions } from '../../src/retrieval/compare.js';
 import { resolveReferences } from '../../src/retrieval/references.js';
 import { findRepeals, inferDocumentFacts } from '../../src/corpus/document-facts.js';
 import { historyHead, parseHistory } from '../../src/corpus/history.js';
@@ -32,7 +32,9 @@ describe('regexes on hostile input at the limits', () => {
       isFiller(q);
       displayText(q, '第十条');
       questionForm(q, 0);
-      expect((await compareProvisions(service.searcher, q, { docIds: ['yunfu'] })).rows).toHaveLength(1);
+      // A compare topic is at most COMPARE_TOPIC_MAX_CHARS: longer is refused at once; the hostile pattern at the limit runs.
+      await expect(compareProvisions(service.searcher, q, { docIds: ['yunfu'] })).rejects.toMatchObject({ code: 'invalid_input' });
+      expect((await compareProvisions(service.searcher, q.slice(0, COMPARE_TOPIC_MAX_CHARS), { docIds: ['yunfu'] })).rows).toHaveLength(1);
     }
     for (const q of ['为'.repeat(2000), '本条第（'.repeat(500), '依照本办法第'.repeat(333), '哪些城市'.repeat(500)]) {
       isFiller(q);

@@ -5,6 +5,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { buildOutline, type OutlineNode } from '../../../src/chunking/outline.js';
+import { plainText } from '../../../src/shared/control-chars.js';
 import { presentDocument, toSnakeCase } from '../../../src/retrieval/presenter.js';
 import { fail, guarded, ok, READ_ONLY, validitySchema, type ToolContext } from '../context.js';
 
@@ -23,7 +24,7 @@ export function registerGetOutline(server: McpServer, ctx: ToolContext): void {
     {
       title: 'Document outline',
       description: 'The section tree of a document: labels (第十条, （二）, 专栏3), titles, offsets and the passage ids under each node; with its validity, its amendment history (公布, 修订…) and the versions of the same instrument in the library.',
-      inputSchema: { doc_id: z.string().max(100).describe('A doc_id from list_documents') },
+      inputSchema: { doc_id: plainText(z.string().max(100)).describe('A doc_id from list_documents') },
       outputSchema: {
         doc_id: z.string(),
         title: z.string(),
