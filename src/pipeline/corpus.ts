@@ -9,6 +9,7 @@ import { chunkDocument, type Chunk, type ChunkOptions } from '../chunking/chunke
 import { parseDocumentFile, type PolicyDocument } from '../corpus/document.js';
 import { applyRepeals, findRepeals, type Repeal } from '../corpus/document-facts.js';
 import { parsePolicy, type SectionNode } from '../corpus/parser.js';
+import { describeControlCharacter, findControlCharacter } from '../shared/control-characters.js';
 import { ERROR_CODES, KbError, describeError, unknownDocError } from '../shared/errors.js';
 
 export interface LoadedDocument extends PolicyDocument {
@@ -75,6 +76,15 @@ export interface CorpusScan {
   errors: KbError[];
 }
 
+/**
+ * A metadata string holding a control character (YAML escapes such as "\0" let one in) would be
+ * refused by PostgreSQL and break every later write: the file is reported and skipped instead.
+ */
+function refuseControlCharacters(name: string, meta: PolicyDocument['meta']): void {
+  const found = findControlCharacter(meta);
+  if (found) throw new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${name}: invalid front matter: ${describeControlCharacter(found)}; remove it`, { details: { file: name } });
+}
+
 function asCorpusError(name: string, error: unknown): KbError {
   return error instanceof KbError ? error : new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${name}: ${(error as Error).message}`, { cause: error });
 }
@@ -96,6 +106,7 @@ export async function scanCorpus(dir: string): Promise<CorpusScan> {
   const scanOne = async (file: string, name: string): Promise<Scanned> => {
     const bytes = await readFile(file);
     const doc = parseDocumentFile(name, bytes);
+    refuseControlCharacters(name, doc.meta);
     // V8 keeps a substring (13+ characters: a title taken from the YAML or the first line, an inferred
     // fact, a repeal's sentence) as a slice that points at the string it was cut from, so keeping
     // them would keep each file's whole decoded text alive until the scan ends (~450 MB of text at

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { parseDocumentFile, serializeDocument, STATEABLE_FIELDS, type PolicyMeta, type ValidMeta } from '../corpus/document.js';
 import { extractDocument, sniffFormat } from '../extract/index.js';
 import type { ExtractOptions, ExtractResult } from '../extract/types.js';
+import { describeControlCharacter, findControlCharacter } from '../shared/control-characters.js';
 import { ERROR_CODES, isKbError, KbError, unknownDocError, type ErrorCode } from '../shared/errors.js';
 import { writeFileAtomic } from '../shared/fs-atomic.js';
 import type { Logger } from '../shared/logger.js';
@@ -122,6 +123,15 @@ function failureOf(fileName: string, error: unknown, logger: Logger): AddFailure
   return { file: fileName, code: ERROR_CODES.INTERNAL, message: `${fileName}: could not be stored (internal error; the server log has details)` };
 }
 
+/**
+ * Metadata strings are one line of text: a control character in one (a NUL cannot even be stored in
+ * PostgreSQL) is refused before anything is written, naming the field.
+ */
+function refuseControlCharacters(fileName: string, metadata: object): void {
+  const found = findControlCharacter(metadata);
+  if (found) throw new KbError(ERROR_CODES.INVALID_INPUT, `${fileName}: ${describeControlCharacter(found)}; remove it and send the file again`, { details: { file: fileName, field: found.field } });
+}
+
 /** A plain UTF-8 Markdown/text upload keeps its own front matter (as written); other formats are extracted. */
 function ownFrontMatterOf(bytes: Uint8Array, fileName: string, extracted: ExtractResult): Record<string, unknown> | undefined {
   if (extracted.format !== 'text' || !/^\uFEFF?---\r?\n/u.test(new TextDecoder().decode(bytes.subarray(0, 8)))) return undefined;
@@ -190,6 +200,7 @@ interface Pending {
 async function addOne(deps: LibraryDeps, input: AddInput, entries: CorpusEntry[], pending: Map<string, Pending>): Promise<AddReport> {
   const fileName = sanitizeFileName(input.fileName);
   const fields = statedOnly(input.fields);
+  refuseControlCharacters(fileName, fields);
   if (fields.docId !== undefined) docIdFor(fileName, fields.docId); // refuses a bad docId before anything else
   const taken = new Set(entries.map((e) => e.meta.docId));
   let target: CorpusEntry | undefined;
@@ -237,6 +248,8 @@ async function addOne(deps: LibraryDeps, input: AddInput, entries: CorpusEntry[]
   // that would not load is refused now, before anything is written.
   const mdPath = markdownPathFor(deps.corpusDir, docId, target, entries);
   const meta = parseDocumentFile(mdPath, new TextEncoder().encode(text)).meta;
+  // What the file says of itself is cleaned on extraction; an uploaded Markdown file's own front matter is its author's.
+  refuseControlCharacters(fileName, meta);
   // Original first, then the text that points at it. A crash in between leaves an original nothing
   // points at, which the next ingest removes (it only ever holds what a write put there).
   const originalFull = inside(deps.corpusDir, originalFile);

@@ -317,7 +317,14 @@ async function put(session: WriteSession, batch: WriteBatch): Promise<void> {
       return passage;
     }),
   }));
-  await session.put(writes);
+  try {
+    await session.put(writes);
+  } catch (error) {
+    if (error instanceof KbError) throw error;
+    // The store refused the batch (a database error): name its files, so that the one at fault can be found.
+    const files = batch.docs.map((d) => d.source);
+    throw new KbError(ERROR_CODES.INTERNAL, `the store refused ${files.join(', ')}: ${describeError(error)}`, { cause: error, details: { files } });
+  }
 }
 
 /** Below this many passages to embed, starting threads (each loads the model) costs more than it saves. */
