@@ -39,8 +39,10 @@ Corpus
 
 Your own documents (PDF incl. scanned, DOCX, DOC/WPS, OFD, saved web pages, text in UTF-8/GBK)
   add <file|dir>... [--doc-id ID] [--title T] [--issuer I] [--status S]
-      [--effective-from D] [--effective-to D] [--superseded-by T] [--doc-number N] [--json]
-                                               keep the original in the corpus, extract, index
+      [--effective-from D] [--effective-to D] [--superseded-by T] [--doc-number N]
+      [--allow-duplicate] [--json]             keep the original in the corpus, extract, index
+                                               (bytes the library holds already: refused unless
+                                               --allow-duplicate)
   remove <docId> [--json]                      drop a document and its passages
 
 Model and index

@@ -7,6 +7,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ERROR_CODES.UNKNOWN_PASSAGE]: 404,
   [ERROR_CODES.WRITE_LOCKED]: 409,
   [ERROR_CODES.DOC_EXISTS]: 409,
+  [ERROR_CODES.DUPLICATE_DOCUMENT]: 409,
   [ERROR_CODES.UNSUPPORTED_FORMAT]: 415,
   [ERROR_CODES.DOCUMENT_UNREADABLE]: 422,
   // A file that extracted but would not load as a document (e.g. its metadata contradicts itself).

@@ -15,7 +15,7 @@ import type { KnowledgeStore } from '../storage/types.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
-import { currentVersion, indexRoot, loadIndex, manifestPassageCounts } from './index-store.js';
+import { currentVersion, indexRoot, loadIndex, manifestPassageCounts, readManifest } from './index-store.js';
 import { ingest, type IngestSummary } from './ingest.js';
 import { expectationsFor } from './runtime.js';
 import { acquireWriteLock, type WriteLock } from './write-lock.js';
@@ -34,6 +34,8 @@ export interface IndexBackend {
   ingest(options?: { rebuild?: boolean; logger?: Logger; progress?: ProgressFactory }): Promise<IngestSummary>;
   /** Passages stored per document. */
   passageCounts(): Promise<Map<string, number>>;
+  /** The content hash stored for each document (what ingest compares the corpus files with). */
+  indexedHashes(): Promise<Map<string, string>>;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export function fileBackend(config: Config, runtime: { embedder: Embedder; profi
     ingest: (options = {}) =>
       ingest({ ...ingestOptionsFor(config, runtime.embedder, runtime.profile), ...(options.rebuild ? { rebuild: true } : {}), logger: options.logger ?? silentLogger, progress: options.progress ?? noProgress }),
     passageCounts: () => manifestPassageCounts(config.indexDir),
+    indexedHashes: async () => new Map(Object.entries((await readManifest(config.indexDir))?.manifest.documents ?? {}).map(([id, d]) => [id, d.hash] as const)),
     close: async () => {},
   };
 }

@@ -108,6 +108,7 @@ export function libraryDepsFor(
     owner: options.owner,
     lock: (o) => backend.lock(o),
     passageCounts: () => backend.passageCounts(),
+    indexedHashes: () => backend.indexedHashes(),
     ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     reindex: () => backend.ingest({ logger: options.logger ?? silentLogger, progress: options.progress ?? noProgress }),

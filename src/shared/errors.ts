@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   UNKNOWN_PASSAGE: 'unknown_passage',
   /** A new document named a docId the library already holds (adding never replaces). */
   DOC_EXISTS: 'doc_exists',
+  /** A new document has the exact bytes of one the library holds (a copy only when asked for). */
+  DUPLICATE_DOCUMENT: 'duplicate_document',
   CORPUS_FILE_INVALID: 'corpus_file_invalid',
   CORPUS_EMPTY: 'corpus_empty',
   LISTING_INVALID: 'listing_invalid',

@@ -42,6 +42,7 @@ async function onPostgres(): Promise<{ corpusDir: string; deps: LibraryDeps; sto
     indexDir: config.indexDir,
     lock: (o) => store.lock(o),
     passageCounts: async () => new Map((await store.store.documents.list()).map((d) => [d.meta.docId, d.passages] as const)),
+    indexedHashes: async () => new Map([...(await store.writer.hashes())].map(([id, d]) => [id, d.hash] as const)),
     reindex,
   };
   return { corpusDir, deps, store };

@@ -48,6 +48,8 @@ const uploadFields = z
     effectiveFrom: isoDate.optional(),
     effectiveTo: isoDate.optional(),
     supersededBy: z.string().max(300).optional(),
+    /** `true`: add these bytes even when the library holds them already (default: 409 duplicate_document). */
+    allowDuplicate: z.enum(['true', 'false']).optional(),
   })
   .strict()
   .refine((f) => !f.effectiveFrom || !f.effectiveTo || f.effectiveFrom <= f.effectiveTo, { message: 'effectiveFrom must not be after effectiveTo', path: ['effectiveTo'] });
@@ -127,9 +129,10 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
     const parsed = uploadFields.safeParse(req.body ?? {});
     if (!parsed.success) throw new KbError(ERROR_CODES.INVALID_INPUT, parsed.error.issues.map((i) => `${i.path.join('.') || 'fields'}: ${i.message}`).join('; '));
     const fileName = file.originalname;
-    const fields = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined && v !== ''));
+    const { allowDuplicate, ...stated } = parsed.data;
+    const fields = Object.fromEntries(Object.entries(stated).filter(([, v]) => v !== undefined && v !== ''));
     // POST adds (a name that maps to a taken docId gets a fresh one); PUT replaces.
-    return { bytes: file.buffer, fileName, fields, ...(replace !== undefined ? { replace } : { mode: 'add' as const }) };
+    return { bytes: file.buffer, fileName, fields, allowDuplicate: allowDuplicate === 'true', ...(replace !== undefined ? { replace } : { mode: 'add' as const }) };
   };
 
   const write = (status: number, replace: boolean): RequestHandler => async (req, res) => {
