@@ -360,7 +360,12 @@ export async function addDocuments(deps: LibraryDeps, inputs: readonly AddInput[
       try {
         reports.push(await addOne(deps, input, batch));
       } catch (error) {
-        failures.push(failureOf(sanitizeFileName(input.fileName), error, logger));
+        const file = sanitizeFileName(input.fileName);
+        if (input.signal?.aborted && !isKbError(error)) {
+          // The caller went away before the file was written: nothing of it is in the corpus.
+          logger.info('document not added: the request was cancelled', { file });
+          failures.push({ file, code: ERROR_CODES.INVALID_INPUT, message: `${file}: not added: the request was cancelled before the file was written` });
+        } else failures.push(failureOf(file, error, logger));
       }
     }
     const pending = [...batch.pending.values()];

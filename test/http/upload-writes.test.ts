@@ -3,6 +3,8 @@
  * them, unless a copy is asked for), the cap on library changes in flight, disk errors.
  */
 import { cp, mkdtemp } from 'node:fs/promises';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -10,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { buildServeApp } from '../../server/cli/serve-commands.js';
 import type { Config } from '../../src/config/index.js';
+import { MAX_WRITES_IN_FLIGHT } from '../../server/http/routes/documents.js';
 import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { CORPUS_DIR, testConfig } from '../helpers.js';
@@ -75,5 +78,55 @@ describe('the same bytes uploaded again', () => {
     const bad = await upload(s, bytes, 'x.txt', { allowDuplicate: 'yes' });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toBe('invalid_input');
+  });
+});
+
+/** A multipart/form-data body with one file. */
+function multipart(name: string, bytes: Buffer): { body: Buffer; type: string } {
+  const boundary = `----kb${Math.random().toString(16).slice(2)}`;
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: text/plain\r\n\r\n`;
+  return { body: Buffer.concat([Buffer.from(head), bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+describe('the cap on library changes in flight', () => {
+  let s: Served;
+  let server: Server;
+  let port: number;
+  beforeAll(async () => {
+    s = await serve();
+    server = createServer(s.app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => new Promise<void>((r) => server.close(() => r())));
+
+  /** Sends an upload and hangs up after `ms` (the answer, if any came, is ignored). */
+  const hangUp = (i: number, ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const { body, type } = multipart(`storm-${i}.txt`, Buffer.from(`风暴${i}号办法\n第一条 第${i}号文件的规定，编号${i * 7919}。`));
+      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/api/documents', agent: false, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': type, 'content-length': body.length } });
+      req.on('error', () => resolve());
+      req.on('response', (res) => res.resume());
+      req.on('close', () => resolve());
+      req.end(body);
+      setTimeout(() => req.destroy(), ms);
+    });
+
+  it('is not bypassed by clients that hang up: 50 uploads closed after 50 ms are not all processed', { timeout: 180_000 }, async () => {
+    // One after another, each closed before the next is sent (so the cap never refuses one at the door).
+    const storm: Promise<void>[] = [];
+    for (let i = 0; i < 50; i += 1) {
+      storm.push(hangUp(i, 50));
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    await Promise.all(storm);
+    // Changes run one at a time in arrival order: this one's answer comes after every earlier change ended.
+    const last = await upload(s, Buffer.from('风暴后办法\n第一条 风暴之后的规定。'), 'after.txt');
+    expect(last.status).toBe(201);
+    const stormed = (await request(s.app).get('/api/documents')).body.documents.filter((d: { docId: string }) => d.docId.startsWith('storm-'));
+    expect(stormed.length).toBeLessThanOrEqual(MAX_WRITES_IN_FLIGHT);
+    // Every slot came back: the cap admits a full set of changes again.
+    const burst = await Promise.all(Array.from({ length: MAX_WRITES_IN_FLIGHT }, (_, i) => upload(s, Buffer.from(`并发${i}号办法\n第一条 并发${i}的规定。`), `burst-${i}.txt`)));
+    expect(burst.map((r) => r.status)).toEqual(Array.from({ length: MAX_WRITES_IN_FLIGHT }, () => 201));
   });
 });

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { buildOutline } from '../../../src/chunking/outline.js';
 import { isRealDate } from '../../../src/corpus/validity.js';
 import type { AddFailure, AddInput, AddReport, LibraryChange } from '../../../src/pipeline/library.js';
+import { createWriteQueue, type WriteTicket } from '../../../src/pipeline/write-queue.js';
 import { presentDocument, presentPages } from '../../../src/retrieval/presenter.js';
 import type { KnowledgeService } from '../../../src/retrieval/service.js';
 import { ERROR_CODES, KbError } from '../../../src/shared/errors.js';
@@ -80,23 +81,14 @@ function requireAdmin(deps: DocumentRoutesDeps): RequestHandler {
 /** Library changes (uploads, replacements, deletions) accepted at once, running or queued. */
 export const MAX_WRITES_IN_FLIGHT = 4;
 
-/** In-process queue in front of the cross-process lock: uploads to this server run one at a time, in arrival order. */
-function createQueue(): <T>(run: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return (run) => {
-    const result = tail.then(run, run);
-    tail = result.catch(() => undefined);
-    return result;
-  };
-}
-
 function fileProblem(res: Response, failure: AddFailure): void {
   const status = statusFor(failure.code);
   sendError(res, status, status === 500 ? 'internal_error' : failure.code, failure.message);
 }
 
 export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) => void {
-  const queue = createQueue();
+  // In front of the cross-process lock: one change at a time, in arrival order; a slot is held until its change ends.
+  const writes = createWriteQueue(MAX_WRITES_IN_FLIGHT);
   const maxMb = Math.round((deps.uploadMaxBytes / 1024 / 1024) * 10) / 10;
   // Browsers send UTF-8 file names as raw bytes in `filename="…"`; read them as UTF-8 (busboy's default is Latin-1).
   const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: deps.uploadMaxBytes, files: 1, fields: 20, fieldSize: 4096, parts: 24 } }).single('file');
@@ -138,7 +130,8 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
   const write = (status: number, replace: boolean): RequestHandler => async (req, res) => {
     const docId = replace ? String(req.params.docId) : undefined;
     const input = inputFrom(req, docId);
-    const change = await queue(() => library().add([input]));
+    const change = await inTurn(res, (signal) => library().add([{ ...input, signal }]));
+    if (!change) return;
     const failure = change.failures[0];
     if (failure) return fileProblem(res, failure);
     const report = change.reports[0] as AddReport;
@@ -151,16 +144,24 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
   };
 
   // Each waiting upload holds its file in memory: past a few, answer 503 before reading another body.
-  let writesInFlight = 0;
   const admit: RequestHandler = (_req, res, next) => {
-    if (writesInFlight >= MAX_WRITES_IN_FLIGHT) {
-      return sendError(res, 503, 'busy', `${writesInFlight} library changes are already queued; retry in a few seconds`, { 'Retry-After': '5' });
-    }
-    writesInFlight += 1;
-    res.once('close', () => {
-      writesInFlight -= 1;
-    });
+    const ticket = writes.admit();
+    if (!ticket) return sendError(res, 503, 'busy', `${writes.held} library changes are already queued; retry in a few seconds`, { 'Retry-After': '5' });
+    res.locals.writeTicket = ticket;
+    // Sent, or the client went away: a change not started is dropped, a running one told to stop.
+    res.once('close', () => ticket.close());
     return next();
+  };
+  /** Runs a change in its turn; undefined when its client went away (nobody to answer). */
+  const inTurn = async <T>(res: Response, work: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> => {
+    const ticket = res.locals.writeTicket as WriteTicket;
+    try {
+      const result = await ticket.run(work);
+      return ticket.cancelled ? undefined : result;
+    } catch (error) {
+      if (ticket.cancelled) return undefined;
+      throw error;
+    }
   };
 
   return (app) => {
@@ -169,7 +170,7 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
     app.put('/api/documents/:docId', admin, admit, parseUpload, write(200, true));
     app.delete('/api/documents/:docId', admin, admit, async (req, res) => {
       const docId = String(req.params.docId);
-      await queue(() => library().remove(docId));
+      if ((await inTurn(res, () => library().remove(docId))) === undefined) return;
       res.status(204).end();
     });
     app.get('/api/documents/:docId/original', async (req: Request, res: Response, next: NextFunction) => {
