@@ -58,7 +58,7 @@ export function createWriteQueue(limit: number): WriteQueue {
         get cancelled() {
           return cancelled;
         },
-        run(work) {
+        run<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
           if (state !== 'admitted') return Promise.reject(new Error(`write ticket already ${state === 'done' ? 'closed' : 'running'}`));
           if (controller.signal.aborted) {
             free();
