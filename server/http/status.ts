@@ -16,6 +16,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ERROR_CODES.INDEX_UNREADABLE]: 503,
   // The database (INDEX_STORE=postgres) did not answer: try again later.
   [ERROR_CODES.STORE_UNREACHABLE]: 503,
+  // A write met a full disk (507 Insufficient Storage) or a read-only / unwritable folder.
+  [ERROR_CODES.DISK_FULL]: 507,
+  [ERROR_CODES.STORAGE_READ_ONLY]: 503,
 };
 
 /** The HTTP status for a library error code; 500 for anything not meant for the client. */

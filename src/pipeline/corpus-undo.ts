@@ -5,6 +5,7 @@
  * does not trip over the same document. (A process killed mid-change cannot undo anything: the next
  * write of the same file, or the next ingest, completes it instead; see library.ts.)
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../shared/fs-atomic.js';
@@ -26,6 +27,26 @@ export async function removeFileQuietly(file: string): Promise<void> {
 export class CorpusUndo {
   /** Each file touched, with its bytes before the change (undefined: it did not exist). */
   private readonly before = new Map<string, Buffer | undefined>();
+  /** Folders the change created, outermost first. */
+  private readonly created: string[] = [];
+
+  /**
+   * Creates `dir` and its missing parents one level at a time, noting each (a recursive mkdir on a
+   * read-only file system reports ENOENT instead of EROFS; one level at a time says EROFS).
+   */
+  async makeDirectory(dir: string): Promise<void> {
+    const missing: string[] = [];
+    for (let d = path.resolve(dir); !existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) missing.unshift(d);
+    for (const d of missing) {
+      try {
+        await mkdir(d);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        continue;
+      }
+      this.created.push(d);
+    }
+  }
 
   /** Notes `file` as it is now; call before writing or removing it (a second call keeps the first). */
   async remember(file: string): Promise<void> {
@@ -47,6 +68,9 @@ export class CorpusUndo {
         await writeFileAtomic(file, bytes);
       }
     }
+    // Created folders go once empty, innermost first (one holding anything else stays).
+    for (const dir of this.created.reverse()) await rmdir(dir).catch(() => undefined);
     this.before.clear();
+    this.created.length = 0;
   }
 }

@@ -8,13 +8,14 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocumentFile, serializeDocument, STATEABLE_FIELDS, type PolicyMeta, type ValidMeta } from '../corpus/document.js';
 import { extractDocument, sniffFormat } from '../extract/index.js';
 import type { ExtractOptions, ExtractResult } from '../extract/types.js';
 import { describeControlCharacter, findControlCharacter } from '../shared/control-characters.js';
 import { describeError, ERROR_CODES, isKbError, KbError, unknownDocError, type ErrorCode } from '../shared/errors.js';
+import { storageErrorOf } from '../shared/fs-errors.js';
 import { writeFileAtomic } from '../shared/fs-atomic.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
@@ -141,6 +142,12 @@ function inside(corpusDir: string, relative: string): string {
 
 function failureOf(fileName: string, error: unknown, logger: Logger): AddFailure {
   if (isKbError(error)) return { file: fileName, code: error.code, message: error.message };
+  // A full disk or a read-only corpus folder: said as such (507 / 503), with what to do.
+  const storage = storageErrorOf(error, 'the corpus folder');
+  if (storage) {
+    logger.warn('a document could not be written to the corpus', { file: fileName, error: describeError(error) });
+    return { file: fileName, code: storage.code, message: `${fileName}: ${storage.message}` };
+  }
   // Unexpected (a full disk, a permission): the log gets the details, the caller no paths.
   logger.error('adding a document failed', { file: fileName, error: (error as Error).message ?? String(error) });
   return { file: fileName, code: ERROR_CODES.INTERNAL, message: `${fileName}: could not be stored (internal error; the server log has details)` };
@@ -311,7 +318,7 @@ async function addOne(deps: LibraryDeps, input: AddInput, batch: BatchState): Pr
   // A client that went away before its file was written: nothing is written for it.
   input.signal?.throwIfAborted();
   try {
-    await mkdir(path.dirname(originalFull), { recursive: true });
+    await undo.makeDirectory(path.dirname(originalFull));
     await writeFileAtomic(originalFull, input.bytes);
     await writeFileAtomic(mdFull, text);
     if (oldOriginal) await removeFileQuietly(oldOriginal);
@@ -403,7 +410,7 @@ async function reindexOrUndo(deps: LibraryDeps, undos: readonly CorpusUndo[]): P
     for (const undo of [...undos].reverse()) {
       await undo.undo().catch((e: unknown) => (deps.logger ?? silentLogger).warn('the corpus change of a failed write was not undone; the next ingest applies it', { reason: describeError(e) }));
     }
-    throw error;
+    throw storageErrorOf(error, 'the index') ?? error;
   }
 }
 
@@ -417,8 +424,13 @@ export async function removeDocument(deps: LibraryDeps, docId: string): Promise<
     // never an original without its text (which the next ingest would extract back in).
     const files = [entry.meta.original, entry.source].filter((f): f is string => f !== undefined).map((f) => inside(deps.corpusDir, f));
     const undo = new CorpusUndo();
-    for (const file of files) await undo.remember(file);
-    for (const file of files) await removeFileQuietly(file);
+    try {
+      for (const file of files) await undo.remember(file);
+      for (const file of files) await removeFileQuietly(file);
+    } catch (error) {
+      await undo.undo().catch(() => undefined);
+      throw storageErrorOf(error, 'the corpus folder') ?? error;
+    }
     const summary = await reindexOrUndo(deps, [undo]);
     return { reports: [{ docId, title: entry.meta.title }], failures: [], ingest: summary };
   });

@@ -2,7 +2,8 @@
  * The write path as HTTP clients meet it: the same bytes again (409 naming the document that holds
  * them, unless a copy is asked for), the cap on library changes in flight, disk errors.
  */
-import { cp, mkdtemp } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { cp, mkdir, mkdtemp, rm, statfs, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -128,5 +129,74 @@ describe('the cap on library changes in flight', () => {
     // Every slot came back: the cap admits a full set of changes again.
     const burst = await Promise.all(Array.from({ length: MAX_WRITES_IN_FLIGHT }, (_, i) => upload(s, Buffer.from(`并发${i}号办法\n第一条 并发${i}的规定。`), `burst-${i}.txt`)));
     expect(burst.map((r) => r.status)).toEqual(Array.from({ length: MAX_WRITES_IN_FLIGHT }, () => 201));
+  });
+});
+
+/** Whether this process may mount a tmpfs (root with CAP_SYS_ADMIN, as in the CI container); tests needing one skip otherwise. */
+function canMountTmpfs(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const dir = path.join(tmpdir(), `kb-mount-probe-${process.pid}`);
+  try {
+    execFileSync('mkdir', ['-p', dir]);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('umount', [dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    execFileSync('rm', ['-rf', dir]);
+  }
+}
+
+describe.skipIf(!canMountTmpfs())('a real full or read-only disk (tmpfs)', () => {
+  const mounts: string[] = [];
+  const mountTmpfs = async (size: string): Promise<string> => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'kb-tmpfs-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+    mounts.push(dir);
+    return dir;
+  };
+  afterAll(async () => {
+    for (const dir of mounts.reverse()) {
+      execFileSync('umount', ['-l', dir]);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers 507 disk_full when the index does not fit, keeps serving, and takes the upload once there is room', { timeout: 120_000 }, async () => {
+    const indexDir = path.join(await mountTmpfs('8m'), 'index');
+    await mkdir(indexDir);
+    const s = await serve({ INDEX_DIR: indexDir });
+    // Fill the disk but for 64 KiB: the lock file fits, a new index version does not.
+    const { bavail, bsize } = await statfs(indexDir);
+    const filler = path.join(indexDir, '..', 'filler');
+    await writeFile(filler, Buffer.alloc(Math.max(0, bavail * bsize - 64 * 1024)));
+    const bytes = Buffer.from('满盘办法\n第一条 磁盘写满时的规定。');
+    const full = await upload(s, bytes, 'full.txt');
+    expect(full.status).toBe(507);
+    expect(full.body).toEqual({ error: 'disk_full', error_description: 'the index: the disk is full (ENOSPC); nothing was changed: free space on that disk and send the change again' });
+    expect((await request(s.app).get('/api/documents/full')).status).toBe(404);
+    expect((await request(s.app).post('/api/search').send({ query: '云浮', k: 1 })).status).toBe(200);
+    await rm(filler);
+    const roomy = await upload(s, bytes, 'full.txt');
+    expect(roomy.status).toBe(201);
+    expect(roomy.body).toMatchObject({ docId: 'full', outcome: 'added', searchable: true });
+  });
+
+  it('answers 503 storage_read_only when the corpus folder is mounted read-only, naming it', { timeout: 120_000 }, async () => {
+    const corpus = await mountTmpfs('4m');
+    for (const f of ['yunfu.md', 'shenzhen.md']) await cp(path.join(CORPUS_DIR, f), path.join(corpus, f));
+    const s = await serve({ CORPUS_DIR: corpus });
+    execFileSync('mount', ['-o', 'remount,ro', corpus]);
+    const res = await upload(s, Buffer.from('只读办法\n第一条 只读时的规定。'), 'ro.txt');
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({
+      error: 'storage_read_only',
+      error_description: 'ro.txt: the corpus folder is on a read-only file system (EROFS); nothing was changed: mount it read-write (or point CORPUS_DIR/INDEX_DIR elsewhere) and send the change again',
+    });
+    const del = await request(s.app).del('/api/documents/yunfu').set('authorization', `Bearer ${ADMIN}`);
+    expect(del.status).toBe(503);
+    expect(del.body.error).toBe('storage_read_only');
+    expect((await request(s.app).get('/api/documents/yunfu')).status).toBe(200);
   });
 });
