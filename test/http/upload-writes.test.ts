@@ -82,6 +82,32 @@ describe('the same bytes uploaded again', () => {
   });
 });
 
+describe('searchable after concurrent writes by two processes on one index (a cluster)', () => {
+  it('is true when another worker wrote a later version, showing the document, before this one reloaded', { timeout: 120_000 }, async () => {
+    const a = await serve();
+    // A second worker: its own live knowledge base over the same corpus and index.
+    const liveB = createLiveKnowledgeBase(a.config, { autoIngest: false });
+    opened.push(liveB);
+    await liveB.ready;
+    const b = buildServeApp(a.config, liveB, silentLogger).app;
+    // Worker A reloads only after worker B has written its own document (CURRENT is then B's version).
+    const slowed: LiveKnowledgeBase = {
+      ...a.live,
+      reloadTo: async (version, shows) => {
+        const other = await request(b).post('/api/documents').set('authorization', `Bearer ${ADMIN}`).attach('file', Buffer.from('乙工作者办法\n第一条 乙工作者的规定。'), 'worker-b.txt');
+        expect(other.status).toBe(201);
+        return a.live.reloadTo(version, shows);
+      },
+    };
+    const appA = buildServeApp(a.config, slowed, silentLogger).app;
+    const res = await request(appA).post('/api/documents').set('authorization', `Bearer ${ADMIN}`).attach('file', Buffer.from('甲工作者办法\n第一条 甲工作者的规定。'), 'worker-a.txt');
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ docId: 'worker-a', outcome: 'added', searchable: true });
+    const hits = (await request(appA).post('/api/search').send({ query: '甲工作者的规定', k: 3 })).body.results as { docId: string }[];
+    expect(hits.map((h) => h.docId)).toContain('worker-a');
+  });
+});
+
 /** A multipart/form-data body with one file. */
 function multipart(name: string, bytes: Buffer): { body: Buffer; type: string } {
   const boundary = `----kb${Math.random().toString(16).slice(2)}`;

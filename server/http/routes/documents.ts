@@ -138,8 +138,9 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
     const svc = deps.getService();
     const doc = svc ? (await svc.catalog()).get(report.docId) : undefined;
     const view = doc ? presentDocument(doc, deps.today()) : undefined;
-    // Searchable means the live snapshot is the one this write produced (a failed reload keeps the old one).
-    const searchable = Boolean(view) && (change.ingest?.version === undefined || svc?.store.info.version === change.ingest.version);
+    // Searchable: the live snapshot holds the document as written — the version this write made or a
+    // later one another writer made meanwhile (a failed reload keeps the old one, without it).
+    const searchable = view !== undefined && doc?.contentHash === report.contentHash;
     res.status(report.outcome === 'added' ? status : 200).json({ ...view, ...report, searchable });
   };
 
