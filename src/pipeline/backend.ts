@@ -62,7 +62,20 @@ export interface FileBackend extends IndexBackend {
 }
 
 export function fileBackend(config: Config, runtime: { embedder: Embedder; profile: ModelProfile }): FileBackend {
-  const snapshot = (): Promise<KnowledgeIndex> => loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+  // The newest index this process holds: a new version that continues it (another process's
+  // write, or this one's) is built from it by applying the segments written since (index-chain.ts),
+  // not loaded whole. One at a time: applying patches its HNSW graph in place.
+  let latest: KnowledgeIndex | undefined;
+  let turn: Promise<unknown> = Promise.resolve();
+  const snapshot = (): Promise<KnowledgeIndex> => {
+    const run = turn.then(async () => {
+      const kb = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder), latest ? { from: latest } : {});
+      latest = kb;
+      return kb;
+    });
+    turn = run.catch(() => undefined);
+    return run;
+  };
   const pointer = path.join(indexRoot(config.indexDir), 'CURRENT');
   return {
     kind: 'file',
@@ -76,7 +89,14 @@ export function fileBackend(config: Config, runtime: { embedder: Embedder; profi
     },
     lock: (options) => acquireWriteLock(config.indexDir, options),
     ingest: (options = {}) =>
-      ingest({ ...ingestOptionsFor(config, runtime.embedder, runtime.profile), ...(options.rebuild ? { rebuild: true } : {}), logger: options.logger ?? silentLogger, progress: options.progress ?? noProgress }),
+      ingest({
+        ...ingestOptionsFor(config, runtime.embedder, runtime.profile),
+        ...(options.rebuild ? { rebuild: true } : {}),
+        // The vectors of rewritten documents come from the index this process serves, when it is the live one.
+        loaded: async () => latest,
+        logger: options.logger ?? silentLogger,
+        progress: options.progress ?? noProgress,
+      }),
     passageCounts: () => manifestPassageCounts(config.indexDir),
     indexedHashes: async () => new Map(Object.entries((await readManifest(config.indexDir))?.manifest.documents ?? {}).map(([id, d]) => [id, d.hash] as const)),
     close: async () => {},

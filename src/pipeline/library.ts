@@ -19,7 +19,7 @@ import { storageErrorOf } from '../shared/fs-errors.js';
 import { writeFileAtomic } from '../shared/fs-atomic.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
-import { listCorpusFiles, ORIGINALS_FOLDER } from './corpus.js';
+import { hashCorpusFile, listCorpusDocuments, ORIGINALS_FOLDER } from './corpus.js';
 import { CorpusUndo, removeFileQuietly } from './corpus-undo.js';
 import { docIdFor, metaForStatedFields, originalPathFor, prepareExtractedDocument, sanitizeFileName, type DocumentFields } from './extracted-document.js';
 import { manifestPassageCounts, readManifest } from './index-store.js';
@@ -115,19 +115,9 @@ export interface CorpusEntry {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-/** Reads every corpus document's metadata (bad files are skipped: ingest reports them). */
+/** Every corpus document's metadata (bad files are skipped: ingest reports them). */
 export async function readCorpusEntries(corpusDir: string): Promise<CorpusEntry[]> {
-  const entries: CorpusEntry[] = [];
-  for (const file of await listCorpusFiles(corpusDir)) {
-    try {
-      const bytes = await readFile(file);
-      const doc = parseDocumentFile(path.relative(corpusDir, file), bytes);
-      entries.push({ meta: doc.meta, source: doc.source, contentHash: sha256(bytes) });
-    } catch {
-      // Reported by ingest with the file's name and problem.
-    }
-  }
-  return entries;
+  return listCorpusDocuments(corpusDir);
 }
 
 /** A path inside the corpus folder, refusing anything that would leave it. */
@@ -491,6 +481,9 @@ export async function syncOriginals(corpusDir: string, extract: ExtractOptions =
       continue;
     }
     if (ext === '.md' && !owner) continue;
+    // An original whose bytes did not change, or a text file that is a corpus document itself: nothing to do (no read while it is unchanged).
+    if (owner && owner.meta.originalSha256 === (await hashCorpusFile(corpusDir, rel).catch(() => undefined))) continue;
+    if (!owner && TEXT_EXTENSIONS.has(ext) && entries.some((e) => e.source === rel)) continue;
     let bytes: Buffer;
     try {
       bytes = await readFile(path.join(corpusDir, rel));

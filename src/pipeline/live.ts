@@ -142,7 +142,7 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
       const version = await opened.backend.version();
       if (!version || (service && version === service.store.info.version)) return false;
       const store = await opened.backend.open();
-      const next = createKnowledgeService(store, opened.embedder, serviceTuningFor(config, opened.profile));
+      const next = createKnowledgeService(store, opened.searchEmbedder, serviceTuningFor(config, opened.profile));
       await next.search('预热'); // warm the term table before taking traffic
       service = next;
       error = undefined;

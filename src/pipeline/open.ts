@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config/index.js';
 import type { Embedder } from '../embeddings/embedder.js';
+import { rememberTermVectors } from '../embeddings/term-vectors.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
 import { createKnowledgeService, type KnowledgeService, type ServiceTuning } from '../retrieval/service.js';
@@ -20,6 +21,8 @@ import { createEmbeddingRuntime } from './runtime.js';
 
 export interface OpenedKnowledgeBase {
   embedder: Embedder;
+  /** The embedder the search services of this process use: term vectors remembered across snapshots (embeddings/term-vectors.ts). */
+  searchEmbedder: Embedder;
   profile: ModelProfile;
   backend: IndexBackend;
   store: KnowledgeStore;
@@ -86,9 +89,10 @@ export async function openKnowledgeBase(config: Config, options: { logger?: Logg
     }
     store = await backend.open();
   }
-  const service = createKnowledgeService(store, embedder, serviceTuningFor(config, profile));
+  const searchEmbedder = rememberTermVectors(embedder);
+  const service = createKnowledgeService(store, searchEmbedder, serviceTuningFor(config, profile));
   const kb = store instanceof FileStore ? store.index : undefined;
-  return { embedder, profile, backend, store, service, ...(kb ? { kb } : {}), ...(ingested ? { ingested } : {}) };
+  return { embedder, searchEmbedder, profile, backend, store, service, ...(kb ? { kb } : {}), ...(ingested ? { ingested } : {}) };
 }
 
 /**

@@ -193,10 +193,10 @@ describe.skipIf(!canMountTmpfs())('a real full or read-only disk (tmpfs)', () =>
     const indexDir = path.join(await mountTmpfs('8m'), 'index');
     await mkdir(indexDir);
     const s = await serve({ INDEX_DIR: indexDir });
-    // Fill the disk but for 64 KiB: the lock file fits, a new index version does not.
+    // Fill the disk but for two pages: the lock file fits, the files of a new index version do not.
     const { bavail, bsize } = await statfs(indexDir);
     const filler = path.join(indexDir, '..', 'filler');
-    await writeFile(filler, Buffer.alloc(Math.max(0, bavail * bsize - 64 * 1024)));
+    await writeFile(filler, Buffer.alloc(Math.max(0, bavail * bsize - 2 * bsize)));
     const bytes = Buffer.from('满盘办法\n第一条 磁盘写满时的规定。');
     const full = await upload(s, bytes, 'full.txt');
     expect(full.status).toBe(507);
