@@ -160,6 +160,9 @@ const commands: Record<string, CommandSpec> = {
           progress: createProgressFactory(ctx.io.stderr as { write(s: string): unknown; isTTY?: boolean }),
         });
         for (const problem of summary.fileErrors) ctx.io.stderr.write(`warning: skipped ${problem}\n`);
+        // What writes added since the last full build is merged into one once that is due.
+        const merged = await backend.compact?.({ when: 'due', locked: true, logger });
+        if (merged) summary.version = merged;
         if (ctx.values.json) printJson(ctx.io, { ...summary, counts: summaryCounts(summary) });
         else print(ctx.io, formatSummary(summary, ctx.values.verbose === true));
         return 0;

@@ -18,7 +18,12 @@ import { noProgress, type ProgressFactory } from '../shared/progress.js';
 import { currentVersion, indexRoot, loadIndex, manifestPassageCounts, readManifest } from './index-store.js';
 import { ingest, type IngestSummary } from './ingest.js';
 import { expectationsFor } from './runtime.js';
+import { canExtend } from './index-chain.js';
+import { mergeIndex, mergeIsDue } from './index-compaction.js';
 import { acquireWriteLock, type WriteLock } from './write-lock.js';
+
+/** How long a background merge waits for the write lock to switch (writes come first). */
+const MERGE_LOCK_WAIT_MS = 60_000;
 
 export interface IndexBackend {
   readonly kind: 'file' | 'postgres';
@@ -36,6 +41,13 @@ export interface IndexBackend {
   passageCounts(): Promise<Map<string, number>>;
   /** The content hash stored for each document (what ingest compares the corpus files with). */
   indexedHashes(): Promise<Map<string, string>>;
+  /**
+   * Merges what writes added into one build again, when MERGE_POLICY says it is `when` (the embedded
+   * snapshot's delta segments, index-compaction.ts; a database has nothing to merge). `locked`: the
+   * caller holds the write lock (it is not taken again, and a merge already running is not awaited).
+   * Returns the new live version, or undefined when nothing was merged.
+   */
+  compact?(options: { when: 'due' | 'overdue'; locked?: boolean; logger?: Logger }): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -67,15 +79,18 @@ export function fileBackend(config: Config, runtime: { embedder: Embedder; profi
   // not loaded whole. One at a time: applying patches its HNSW graph in place.
   let latest: KnowledgeIndex | undefined;
   let turn: Promise<unknown> = Promise.resolve();
-  const snapshot = (): Promise<KnowledgeIndex> => {
-    const run = turn.then(async () => {
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = turn.then(work);
+    turn = run.catch(() => undefined);
+    return run;
+  };
+  const snapshot = (): Promise<KnowledgeIndex> =>
+    inTurn(async () => {
       const kb = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder), latest ? { from: latest } : {});
       latest = kb;
       return kb;
     });
-    turn = run.catch(() => undefined);
-    return run;
-  };
+  let merging: Promise<string | undefined> | undefined;
   const pointer = path.join(indexRoot(config.indexDir), 'CURRENT');
   return {
     kind: 'file',
@@ -97,6 +112,26 @@ export function fileBackend(config: Config, runtime: { embedder: Embedder; profi
         logger: options.logger ?? silentLogger,
         progress: options.progress ?? noProgress,
       }),
+    async compact({ when, locked = false, logger = silentLogger }) {
+      const current = await readManifest(config.indexDir);
+      if (!current || !mergeIsDue(current.manifest, when)) return undefined;
+      // One merge at a time; a writer holding the lock must not wait for one that needs it.
+      if (merging) return locked ? undefined : merging;
+      merging = (async () => {
+        const kb = await snapshot();
+        return mergeIndex({
+          indexDir: config.indexDir,
+          kb,
+          hnsw: { M: config.hnswM, efConstruction: config.hnswEfConstruction, efSearch: config.hnswEfSearch },
+          ...(locked ? {} : { lock: () => acquireWriteLock(config.indexDir, { waitMs: MERGE_LOCK_WAIT_MS, owner: `index merge (pid ${process.pid})` }) }),
+          whileGraphHolds: (save) => inTurn(async () => (canExtend(kb) ? (await save(), true) : false)),
+          logger,
+        });
+      })().finally(() => {
+        merging = undefined;
+      });
+      return merging;
+    },
     passageCounts: () => manifestPassageCounts(config.indexDir),
     indexedHashes: async () => new Map(Object.entries((await readManifest(config.indexDir))?.manifest.documents ?? {}).map(([id, d]) => [id, d.hash] as const)),
     close: async () => {},

@@ -111,7 +111,8 @@ export interface SnapshotToWrite {
   documents: Iterable<IndexedDocument> | AsyncIterable<IndexedDocument>;
   passages: PassageRecord[];
   vectors: Float32Array;
-  dense: DenseIndex;
+  /** The graph (only saved: a merge passes one it saved already). */
+  dense: Pick<DenseIndex, 'save'>;
   bm25: Bm25Index;
 }
 
@@ -452,8 +453,13 @@ export async function loadIndex(indexDir: string, expected: IndexExpectations, o
   const info = infoOf(version, manifest);
   const state = stateOfManifest(version, manifest);
   const { from } = options;
-  // The same documents under another version name (a merge took the segments' place): nothing to read.
-  if (from && stateOf(from) === state && from.info.dimension === manifest.model.dimension) return renamed(from, info);
+  // The same documents under another version name (a merge took the segments' place): nothing to
+  // read but that its files are all there at their sizes.
+  if (from && stateOf(from) === state && from.info.dimension === manifest.model.dimension) {
+    await checkFiles(indexDir, version, manifest);
+    if (manifest.chain) await checkFiles(indexDir, manifest.chain.base, await readVersionManifest(indexDir, manifest.chain.base));
+    return renamed(from, info);
+  }
   const chain = manifest.chain;
   if (!chain) return loadFullVersion(indexDir, version, manifest, expected);
   // What the index held in memory continues into this chain: only the segments written since are read.
@@ -479,11 +485,11 @@ function infoOf(version: string, manifest: IndexManifest): KnowledgeIndex['info'
   return { formatVersion: manifest.formatVersion, modelId: manifest.model.id, dimension: manifest.model.dimension, createdAt: manifest.createdAt, version };
 }
 
-/** Loads the full build in folder `version` (the live version, or the base of a chain). */
-async function loadFullVersion(indexDir: string, version: string, manifest: IndexManifest, expected: IndexExpectations): Promise<KnowledgeIndex> {
+/** Every file of a full build is there at the size its manifest records (a version with a chain has none of its own). */
+async function checkFiles(indexDir: string, version: string, manifest: IndexManifest): Promise<Record<(typeof FILES)[number], FileDigest>> {
   const dir = path.join(indexRoot(indexDir), version);
   const expectedFiles = {} as Record<(typeof FILES)[number], FileDigest>;
-  // Every file is there with its recorded size before any is read.
+  if (manifest.chain) return expectedFiles;
   for (const name of FILES) {
     const file = path.join(dir, name);
     const expectedFile = manifest.files[name];
@@ -492,6 +498,15 @@ async function loadFullVersion(indexDir: string, version: string, manifest: Inde
     if (size !== expectedFile.bytes) throw sizeError(name, size, expectedFile.bytes);
     expectedFiles[name] = expectedFile;
   }
+  return expectedFiles;
+}
+
+/** Loads the full build in folder `version` (the live version, or the base of a chain). */
+async function loadFullVersion(indexDir: string, version: string, manifest: IndexManifest, expected: IndexExpectations): Promise<KnowledgeIndex> {
+  const dir = path.join(indexRoot(indexDir), version);
+  if (manifest.chain) throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index version ${version} is named as a full build but is made of segments; ${REBUILD_HINT}`);
+  // Every file is there with its recorded size before any is read.
+  const expectedFiles = await checkFiles(indexDir, version, manifest);
   // Each file is read once, in chunks, hashed on the way (the checksum is checked before anything
   // decoded from it is used); documents.bin is decoded record by record as it streams in.
   const at = (name: (typeof FILES)[number]): string => path.join(dir, name);

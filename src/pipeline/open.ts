@@ -115,6 +115,12 @@ export function libraryDepsFor(
     indexedHashes: () => backend.indexedHashes(),
     ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
-    reindex: () => backend.ingest({ logger: options.logger ?? silentLogger, progress: options.progress ?? noProgress }),
+    async reindex() {
+      const logger = options.logger ?? silentLogger;
+      const summary = await backend.ingest({ logger, progress: options.progress ?? noProgress });
+      // Segments merged before the write returns only when that is overdue (a server merges them in the background).
+      const merged = summary.upToDate ? undefined : await backend.compact?.({ when: 'overdue', locked: true, logger });
+      return merged ? { ...summary, version: merged } : summary;
+    },
   };
 }

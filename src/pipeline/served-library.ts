@@ -4,6 +4,7 @@
  * the new index before the call returns, so the caller's next search already sees the change.
  */
 import type { Config } from '../config/index.js';
+import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { DocumentSummary } from '../storage/types.js';
 import { addDocuments, readOriginal, removeDocument, type AddInput, type AddReport, type LibraryChange } from './library.js';
@@ -28,6 +29,15 @@ export function servedLibrary(config: Config, live: LiveKnowledgeBase, logger?: 
   // may write right after this one) that shows it: each document at the hash written, or gone.
   const swap = async <T>(change: LibraryChange<T>, shows: (catalog: ReadonlyMap<string, DocumentSummary>) => boolean): Promise<LibraryChange<T>> => {
     if (change.ingest?.version) await live.reloadTo(change.ingest.version, async (service) => shows(await service.catalog()));
+    // Segments the writes added are merged into one build in the background once that is due.
+    if (change.ingest?.version) {
+      void runtime.backend.compact?.({ when: 'due', ...(logger ? { logger } : {}) }).then(
+        async (version) => {
+          if (version !== undefined) await live.reload();
+        },
+        (error: unknown) => logger?.warn('merging index segments failed; writes go on adding segments', { reason: describeError(error) }),
+      );
+    }
     return change;
   };
   return {
