@@ -59,7 +59,7 @@ const FIELD_OPTIONS = {
 
 export const documentCommands: Record<string, CommandSpec> = {
   add: {
-    options: FIELD_OPTIONS,
+    options: { ...FIELD_OPTIONS, 'allow-duplicate': { type: 'boolean', default: false } },
     async run(ctx) {
       const files = await collectFiles(ctx);
       const fields = {
@@ -79,7 +79,7 @@ export const documentCommands: Record<string, CommandSpec> = {
       const unreadable: AddFailure[] = [];
       for (const file of files) {
         try {
-          inputs.push({ bytes: await readFile(file), fileName: path.basename(file), fields });
+          inputs.push({ bytes: await readFile(file), fileName: path.basename(file), fields, allowDuplicate: ctx.values['allow-duplicate'] === true });
         } catch (error) {
           unreadable.push({ file: path.relative(ctx.io.cwd, file), code: 'invalid_input', message: `${path.relative(ctx.io.cwd, file)}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
         }

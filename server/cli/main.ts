@@ -41,8 +41,10 @@ Corpus
 
 Your own documents (PDF incl. scanned, DOCX, DOC/WPS, OFD, saved web pages, text in UTF-8/GBK)
   add <file|dir>... [--doc-id ID] [--title T] [--issuer I] [--status S]
-      [--effective-from D] [--effective-to D] [--superseded-by T] [--doc-number N] [--json]
-                                               keep the original in the corpus, extract, index
+      [--effective-from D] [--effective-to D] [--superseded-by T] [--doc-number N]
+      [--allow-duplicate] [--json]             keep the original in the corpus, extract, index
+                                               (bytes the library holds already: refused unless
+                                               --allow-duplicate)
   remove <docId> [--json]                      drop a document and its passages
 
 Model and index
@@ -183,6 +185,9 @@ const commands: Record<string, CommandSpec> = {
           progress: createProgressFactory(ctx.io.stderr as { write(s: string): unknown; isTTY?: boolean }),
         });
         for (const problem of summary.fileErrors) ctx.io.stderr.write(`warning: skipped ${problem}\n`);
+        // What writes added since the last full build is merged into one once that is due.
+        const merged = await backend.compact?.({ when: 'due', locked: true, logger });
+        if (merged) summary.version = merged;
         if (ctx.values.json) printJson(ctx.io, { ...summary, counts: summaryCounts(summary) });
         else print(ctx.io, formatSummary(summary, ctx.values.verbose === true));
         return 0;

@@ -281,7 +281,7 @@ export function createApp(deps: AppDeps): Express {
     if (e?.status && e.status >= 400 && e.status < 500) return sendError(res, e.status, 'bad_request', 'the request could not be read');
     if (isKbError(error)) {
       const status = statusFor(error.code);
-      if (status < 500 || status === 503) return sendError(res, status, error.code, error.message, {}, error.details);
+      if (status < 500 || status === 503 || status === 507) return sendError(res, status, error.code, error.message, {}, error.details);
     }
     logger.error('request failed', { method: req.method, path: req.path, error: describeError(error) });
     return sendError(res, 500, 'internal_error', 'internal error; the server log has details');

@@ -7,6 +7,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ERROR_CODES.UNKNOWN_PASSAGE]: 404,
   [ERROR_CODES.WRITE_LOCKED]: 409,
   [ERROR_CODES.DOC_EXISTS]: 409,
+  [ERROR_CODES.DUPLICATE_DOCUMENT]: 409,
   [ERROR_CODES.UNSUPPORTED_FORMAT]: 415,
   [ERROR_CODES.DOCUMENT_UNREADABLE]: 422,
   [ERROR_CODES.DOCUMENT_TOO_LARGE]: 413,
@@ -18,6 +19,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ERROR_CODES.INDEX_UNREADABLE]: 503,
   // The database (INDEX_STORE=postgres) did not answer: try again later.
   [ERROR_CODES.STORE_UNREACHABLE]: 503,
+  // A write met a full disk (507 Insufficient Storage) or a read-only / unwritable folder.
+  [ERROR_CODES.DISK_FULL]: 507,
+  [ERROR_CODES.STORAGE_READ_ONLY]: 503,
 };
 
 /** The HTTP status for a library error code; 500 for anything not meant for the client. */

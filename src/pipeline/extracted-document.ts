@@ -6,6 +6,7 @@ import path from 'node:path';
 import { DOC_ID_RE, docIdFromFileName, policyMetaSchema, STATEABLE_FIELDS, type PolicyMeta, type ValidMeta } from '../corpus/document.js';
 import { isMarkdownName, markdownTitle } from '../corpus/markdown.js';
 import type { ExtractResult } from '../extract/types.js';
+import { stripControlCharacters } from '../shared/control-characters.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 import { ORIGINALS_FOLDER } from './corpus.js';
 
@@ -122,7 +123,10 @@ export function prepareExtractedDocument(options: {
     const why = extracted.warnings.length > 0 ? ` (${extracted.warnings.join('; ')})` : '';
     throw new KbError(ERROR_CODES.DOCUMENT_UNREADABLE, `${fileName}: no text could be extracted${why}; a scanned file needs OCR (OCR=auto and Debian's tesseract-ocr-chi-sim)`, { details: { file: fileName } });
   }
-  const hints = extracted.hints;
+  // A file's own metadata (a PDF's /Info title, a page's <title>) can hold control characters; a
+  // metadata string must not (PostgreSQL cannot store a NUL): cleaned here. Stated fields holding
+  // one are refused before this (library.ts).
+  const hints = Object.fromEntries(Object.entries(extracted.hints).map(([k, v]) => [k, typeof v === 'string' ? stripControlCharacters(v) : v])) as typeof extracted.hints;
   const pages = (extracted.pages ?? [])
     .map((p) => ({ page: p.page, start: map[Math.min(p.start, extracted.text.length)] as number, end: map[Math.min(p.end, extracted.text.length)] as number, ocr: p.ocr === true }))
     .filter((p) => p.end >= p.start);

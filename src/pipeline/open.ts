@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config/index.js';
 import type { Embedder } from '../embeddings/embedder.js';
+import { rememberTermVectors } from '../embeddings/term-vectors.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
 import { createKnowledgeService, type KnowledgeService, type ServiceTuning } from '../retrieval/service.js';
@@ -23,6 +24,8 @@ import { createEmbeddingRuntime } from './runtime.js';
 
 export interface OpenedKnowledgeBase {
   embedder: Embedder;
+  /** The embedder the search services of this process use: term vectors remembered across snapshots (embeddings/term-vectors.ts). */
+  searchEmbedder: Embedder;
   profile: ModelProfile;
   backend: IndexBackend;
   store: KnowledgeStore;
@@ -95,11 +98,12 @@ export async function openKnowledgeBase(config: Config, options: { logger?: Logg
     }
     store = await backend.open();
   }
-  const service = createKnowledgeService(store, embedder, serviceTuningFor(config, profile));
+  const searchEmbedder = rememberTermVectors(embedder);
+  const service = createKnowledgeService(store, searchEmbedder, serviceTuningFor(config, profile));
   const warmedUp = options.warmUp ? await warmUpLogged(service, logger) : undefined;
   const base = baseStore(store);
   const kb = base instanceof FileStore ? base.index : undefined;
-  return { embedder, profile, backend, store, service, ...(kb ? { kb } : {}), ...(ingested ? { ingested } : {}), ...(warmedUp ? { warmedUp } : {}) };
+  return { embedder, searchEmbedder, profile, backend, store, service, ...(kb ? { kb } : {}), ...(ingested ? { ingested } : {}), ...(warmedUp ? { warmedUp } : {}) };
 }
 
 /** `warmUp(service)`, logged: a server's last step before it takes traffic (first load and every reload). */
@@ -128,8 +132,15 @@ export function libraryDepsFor(
     owner: options.owner,
     lock: (o) => backend.lock(o),
     passageCounts: () => backend.passageCounts(),
+    indexedHashes: () => backend.indexedHashes(),
     ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
-    reindex: () => backend.ingest({ logger: options.logger ?? silentLogger, progress: options.progress ?? noProgress }),
+    async reindex() {
+      const logger = options.logger ?? silentLogger;
+      const summary = await backend.ingest({ logger, progress: options.progress ?? noProgress });
+      // Segments merged before the write returns only when that is overdue (a server merges them in the background).
+      const merged = summary.upToDate ? undefined : await backend.compact?.({ when: 'overdue', locked: true, logger });
+      return merged ? { ...summary, version: merged } : summary;
+    },
   };
 }

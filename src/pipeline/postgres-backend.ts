@@ -115,6 +115,7 @@ export async function postgresBackend(config: Config, runtime: { embedder: Embed
     async passageCounts() {
       return new Map((await database.store.documents.list()).map((d) => [d.meta.docId, d.passages] as const));
     },
+    indexedHashes: async () => new Map([...(await database.writer.hashes())].map(([id, d]) => [id, d.hash] as const)),
     close: () => database.close(),
   };
 }

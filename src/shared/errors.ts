@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   UNKNOWN_PASSAGE: 'unknown_passage',
   /** A new document named a docId the library already holds (adding never replaces). */
   DOC_EXISTS: 'doc_exists',
+  /** A new document has the exact bytes of one the library holds (a copy only when asked for). */
+  DUPLICATE_DOCUMENT: 'duplicate_document',
   CORPUS_FILE_INVALID: 'corpus_file_invalid',
   CORPUS_EMPTY: 'corpus_empty',
   LISTING_INVALID: 'listing_invalid',
@@ -24,6 +26,10 @@ export const ERROR_CODES = {
   INDEX_UNREADABLE: 'index_unreadable',
   /** Another process holds the index's single-writer lock (`kb ingest`, uploads). */
   WRITE_LOCKED: 'write_locked',
+  /** A write met a full disk (ENOSPC) or an exhausted quota (EDQUOT). */
+  DISK_FULL: 'disk_full',
+  /** A write met a read-only file system (EROFS) or a folder this user cannot write (EACCES, EPERM). */
+  STORAGE_READ_ONLY: 'storage_read_only',
   /** The database behind INDEX_STORE=postgres could not be reached or refused the login. */
   STORE_UNREACHABLE: 'store_unreachable',
   /** The database lacks an extension the store needs (pgvector). */

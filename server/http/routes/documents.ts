@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { buildOutline } from '../../../src/chunking/outline.js';
 import { isRealDate } from '../../../src/corpus/validity.js';
 import type { AddFailure, AddInput, AddReport, LibraryChange } from '../../../src/pipeline/library.js';
+import { createWriteQueue, type WriteTicket } from '../../../src/pipeline/write-queue.js';
 import { presentDocument, presentPages } from '../../../src/retrieval/presenter.js';
 import type { KnowledgeService } from '../../../src/retrieval/service.js';
 import { ERROR_CODES, KbError } from '../../../src/shared/errors.js';
@@ -55,6 +56,8 @@ const uploadFields = z
     effectiveFrom: isoDate.optional(),
     effectiveTo: isoDate.optional(),
     supersededBy: z.string().max(300).optional(),
+    /** `true`: add these bytes even when the library holds them already (default: 409 duplicate_document). */
+    allowDuplicate: z.enum(['true', 'false']).optional(),
   })
   .strict()
   .refine((f) => !f.effectiveFrom || !f.effectiveTo || f.effectiveFrom <= f.effectiveTo, { message: 'effectiveFrom must not be after effectiveTo', path: ['effectiveTo'] });
@@ -95,16 +98,6 @@ export function isUploadRequest(req: { method?: string | undefined; url?: string
 /** Library changes (uploads, replacements, deletions) accepted at once, running or queued. */
 export const MAX_WRITES_IN_FLIGHT = 4;
 
-/** In-process queue in front of the cross-process lock: uploads to this server run one at a time, in arrival order. */
-function createQueue(): <T>(run: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return (run) => {
-    const result = tail.then(run, run);
-    tail = result.catch(() => undefined);
-    return result;
-  };
-}
-
 function fileProblem(res: Response, failure: AddFailure): void {
   const status = statusFor(failure.code);
   // A failure that carries its facts (the document a duplicate matches) lets the Chinese message name them.
@@ -113,7 +106,8 @@ function fileProblem(res: Response, failure: AddFailure): void {
 }
 
 export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) => void {
-  const queue = createQueue();
+  // In front of the cross-process lock: one change at a time, in arrival order; a slot is held until its change ends.
+  const writes = createWriteQueue(MAX_WRITES_IN_FLIGHT);
   const maxMb = Math.round((deps.uploadMaxBytes / 1024 / 1024) * 10) / 10;
   // Browsers send UTF-8 file names as raw bytes in `filename="…"`; read them as UTF-8 (busboy's default is Latin-1).
   const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: deps.uploadMaxBytes, files: 1, fields: 20, fieldSize: 4096, parts: 24 } }).single('file');
@@ -146,20 +140,17 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
     const parsed = uploadFields.safeParse(req.body ?? {});
     if (!parsed.success) throw new KbError(ERROR_CODES.INVALID_INPUT, parsed.error.issues.map((i) => `${i.path.join('.') || 'fields'}: ${i.message}`).join('; '));
     const fileName = file.originalname;
-    const fields = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined && v !== ''));
+    const { allowDuplicate, ...stated } = parsed.data;
+    const fields = Object.fromEntries(Object.entries(stated).filter(([, v]) => v !== undefined && v !== ''));
     // POST adds (a name that maps to a taken docId gets a fresh one); PUT replaces.
-    return { bytes: file.buffer, fileName, fields, ...(replace !== undefined ? { replace } : { mode: 'add' as const }) };
+    return { bytes: file.buffer, fileName, fields, allowDuplicate: allowDuplicate === 'true', ...(replace !== undefined ? { replace } : { mode: 'add' as const }) };
   };
 
   const write = (status: number, replace: boolean): RequestHandler => async (req, res) => {
     const docId = replace ? requirePlainText('docId', String(req.params.docId)) : undefined;
-    // A client that goes away cancels its extraction and OCR (nothing is written for it).
-    const cancel = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) cancel.abort(new KbError(ERROR_CODES.INVALID_INPUT, 'the upload was cancelled: the client closed the connection'));
-    });
-    const input = { ...inputFrom(req, docId), signal: cancel.signal };
-    const change = await queue(() => library().add([input]));
+    const input = inputFrom(req, docId);
+    const change = await inTurn(res, (signal) => library().add([{ ...input, signal }]));
+    if (!change) return;
     const failure = change.failures[0];
     if (failure) return fileProblem(res, failure);
     const report = change.reports[0] as AddReport;
@@ -167,24 +158,33 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
     const catalog = svc ? await svc.catalog() : undefined;
     const doc = catalog?.get(report.docId);
     const view = doc ? presentDocument(doc, deps.today()) : undefined;
-    // Searchable means the live snapshot is the one this write produced (a failed reload keeps the old one).
-    const searchable = Boolean(view) && (change.ingest?.version === undefined || svc?.store.info.version === change.ingest.version);
+    // Searchable: the live snapshot holds the document as written — the version this write made or a
+    // later one another writer made meanwhile (a failed reload keeps the old one, without it).
+    const searchable = view !== undefined && doc?.contentHash === report.contentHash;
     // Names that break on other systems or mislead a reader: added all the same, with a warning (issue 25.10).
     const named = [...docIdWarnings(report.docId, catalog?.keys() ?? []), bidiWarning('the file name', input.fileName), bidiWarning('the title', report.title)].filter((w): w is string => w !== undefined);
     res.status(report.outcome === 'added' ? status : 200).json({ ...view, ...report, warnings: [...report.warnings, ...named], searchable });
   };
 
   // Each waiting upload holds its file in memory: past a few, answer 503 before reading another body.
-  let writesInFlight = 0;
   const admit: RequestHandler = (_req, res, next) => {
-    if (writesInFlight >= MAX_WRITES_IN_FLIGHT) {
-      return sendError(res, 503, 'busy', `${writesInFlight} library changes are already queued; retry in a few seconds`, { 'Retry-After': '5' });
-    }
-    writesInFlight += 1;
-    res.once('close', () => {
-      writesInFlight -= 1;
-    });
+    const ticket = writes.admit();
+    if (!ticket) return sendError(res, 503, 'busy', `${writes.held} library changes are already queued; retry in a few seconds`, { 'Retry-After': '5' });
+    res.locals.writeTicket = ticket;
+    // Sent, or the client went away: a change not started is dropped, a running one told to stop.
+    res.once('close', () => ticket.close());
     return next();
+  };
+  /** Runs a change in its turn; undefined when its client went away (nobody to answer). */
+  const inTurn = async <T>(res: Response, work: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> => {
+    const ticket = res.locals.writeTicket as WriteTicket;
+    try {
+      const result = await ticket.run(work);
+      return ticket.cancelled ? undefined : result;
+    } catch (error) {
+      if (ticket.cancelled) return undefined;
+      throw error;
+    }
   };
 
   return (app) => {
@@ -193,7 +193,7 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
     app.put('/api/documents/:docId', admin, admit, parseUpload, write(200, true));
     app.delete('/api/documents/:docId', admin, admit, async (req, res) => {
       const docId = requirePlainText('docId', String(req.params.docId));
-      await queue(() => library().remove(docId));
+      if ((await inTurn(res, () => library().remove(docId))) === undefined) return;
       res.status(204).end();
     });
     app.get('/api/documents/:docId/original', async (req: Request, res: Response, next: NextFunction) => {
