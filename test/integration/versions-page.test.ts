@@ -70,7 +70,7 @@ describe('versions and 新旧对照 in the page', () => {
       expect(await page.locator('#diff-view tr.diff-added').count()).toBe(1);
       expect(await page.locator('#diff-view tr.diff-removed').count()).toBe(1);
       // Nothing wider than the screen.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
       await page.locator('#diff-view').screenshot({ path: path.join(OUT, `versions-diff-${width}.png`) });
       // The Markdown of a 修订说明.
       await page.getByRole('button', { name: '导出 Markdown（修订说明）' }).click();
