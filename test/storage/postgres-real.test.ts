@@ -15,6 +15,7 @@ import { isHit, parseEvalSet, type EvalItem } from '../../src/retrieval/eval.js'
 import { createKnowledgeService, type KnowledgeService } from '../../src/retrieval/service.js';
 import { openPostgresStore, pgliteQueryable, type PostgresStore } from '../../src/storage/postgres/index.js';
 import type { DocumentWrite } from '../../src/storage/types.js';
+import { withLineage } from '../../src/storage/lineage-store.js';
 import { FIXTURES, realKnowledgeBase, testConfig } from '../helpers.js';
 import { freshPglite } from './pglite.js';
 
@@ -53,7 +54,8 @@ describe('the real corpus in PostgreSQL and in the file store', () => {
 
   it('holds the same documents and passages', async () => {
     const { store } = await realKnowledgeBase();
-    expect(await pg.store.documents.list()).toEqual(await store.documents.list());
+    // As readers see both: openKnowledgeBase's store derives versions (lineage) at read time; so does PostgreSQL's through withLineage.
+    expect(await withLineage(pg.store).documents.list()).toEqual(await store.documents.list());
     for (const d of await store.documents.list()) expect(await pg.store.passages.ofDocument(d.meta.docId)).toEqual(await store.passages.ofDocument(d.meta.docId));
     expect(pg.store.info).toMatchObject({ documents: store.info.documents, passages: store.info.passages });
   });
