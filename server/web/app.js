@@ -119,6 +119,12 @@ async function openCitation(c) {
   }
 }
 
+// A document opened from the library table (documents.js): the viewer at its start.
+document.addEventListener('kb:open', async (e) => {
+  await openCitation({ docId: e.detail.docId, start: undefined, end: undefined, page: undefined });
+  $('viewer').scrollIntoView({ block: 'start' });
+});
+
 /** Reads a text/event-stream response: calls onEvent(name, data) per event. */
 async function readEvents(res, onEvent) {
   const reader = res.body.getReader();

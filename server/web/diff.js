@@ -19,12 +19,14 @@ import { validityBadge } from './compare.js';
   /** The viewer's extra lines for a document: validity conflict, history, versions with 对照 links. */
   function renderVersions(container, doc, openCitation) {
     if (openCitation) opener = openCitation;
-    container.querySelectorAll('.doc-versions').forEach((n) => n.remove());
+    // The box sits after the container (a sibling): the last document's goes before this one's is added.
+    (container.parentElement ?? container).querySelectorAll(':scope > .doc-versions').forEach((n) => n.remove());
     const box = el('div', { class: 'doc-versions' });
     const v = doc.validity;
     if (v) box.append(el('p', { class: 'meta' }, [validityBadge(v), ` ${v.basis}`]));
     if (v?.conflict) box.append(el('p', { class: 'validity-conflict', role: 'note', text: `效力存疑：${v.conflict}` }));
-    if (v?.period && v.status === 'unknown') box.append(el('p', { class: 'meta', text: `规划期${v.period.from}—${v.period.to}年${v.period.ended ? '，已届满' : ''}（效力未载明）` }));
+    // The plan period, unless the basis above says it already (it does when no other evidence decided).
+    if (v?.period && v.status === 'unknown' && !v.basis?.includes(`规划期${v.period.from}`)) box.append(el('p', { class: 'meta', text: `规划期${v.period.from}—${v.period.to}年${v.period.ended ? '，已届满' : ''}（效力未载明）` }));
     if (doc.history?.length) {
       const list = el('ul', { class: 'history' });
       for (const h of doc.history) list.append(el('li', { text: `${h.date} ${h.by} ${h.action}` }));

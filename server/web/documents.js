@@ -74,6 +74,8 @@ import { validityBadge } from './compare.js';
       actions.append(el('a', { href: `/api/documents/${encodeURIComponent(d.docId)}/original`, download: d.originalName, class: 'download', text: '下载原件', onclick: (e) => download(e, d) }));
     }
     actions.append(
+      // The document in the viewer (app.js), with its versions and 新旧对照 (diff.js).
+      el('button', { type: 'button', class: 'read', 'data-doc': d.docId, onclick: () => read(d) }, ['阅读']),
       el('button', { type: 'button', class: 'replace', 'data-doc': d.docId, onclick: () => chooseReplacement(d) }, ['替换']),
       el('button', { type: 'button', class: 'delete', 'data-doc': d.docId, onclick: () => remove(d) }, ['删除']),
     );
@@ -253,6 +255,12 @@ import { validityBadge } from './compare.js';
     }
     say(`已删除《${doc.title}》`, 'ok');
     await refresh();
+  }
+
+  /** Opens a document in the viewer of the chat view (app.js listens for kb:open). */
+  function read(d) {
+    show('chat');
+    document.dispatchEvent(new CustomEvent('kb:open', { detail: { docId: d.docId } }));
   }
 
   function show(libraryView) {

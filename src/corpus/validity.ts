@@ -122,15 +122,24 @@ export const DOCUMENT_NOUN = '(?:实施细则|实施办法|实施方案|实施�
 /** "本办法", "本优惠办法的", "本实施细则": the document itself as a clause's subject. */
 const SELF_SUBJECT_RE = new RegExp(`^本[\\u4e00-\\u9fff]{0,4}?${DOCUMENT_NOUN}(?:的)?$`, 'u');
 
-/** Offset just after the last of `chars` before `at` (0 when none); -1 when none lies within `within` characters. */
-function afterLast(text: string, at: number, chars: string, within = Infinity): number {
-  const stop = Math.max(0, at - within);
-  for (let i = at - 1; i >= stop; i--) if (chars.includes(text[i] as string)) return i + 1;
-  return stop === 0 ? 0 : -1;
+/**
+ * Where the clause or sentence holding `at` starts (just after the last of `chars` before it), for
+ * every `at` from one pass: a backward scan per term was quadratic on a text of thousands of terms
+ * and no punctuation (a hostile upload: 54 s at 200,000 characters).
+ */
+function stopsBefore(text: string, chars: string): (at: number) => number {
+  let stops: Int32Array | undefined;
+  return (at) => {
+    if (!stops) {
+      stops = new Int32Array(text.length + 1);
+      for (let i = 0; i < text.length; i += 1) stops[i + 1] = chars.includes(text[i] as string) ? i + 1 : (stops[i] as number);
+    }
+    return stops[Math.max(0, Math.min(at, text.length))] as number;
+  };
 }
 
-/** Longer than any lead SELF_SUBJECT_RE accepts (本 + 4 + the longest noun + 的), white space included. */
-const LEAD_MAX_CHARS = 64;
+const CLAUSE_STOPS = '。；;\n，,：:';
+const SENTENCE_STOPS = '。；;\n';
 
 /**
  * Whether a term ("有效期5年", "有效期至2027年12月31日", "试行期三年") is the document's own: its clause names
@@ -138,17 +147,16 @@ const LEAD_MAX_CHARS = 64;
  * 有效期5年") or the sentence after it. A licence's or certificate's term ("许可证有效期为5年") is not:
  * reading those as the document's made 42 instruments in force "expired" (validity-dev.tsv).
  */
-function isDocumentTerm(text: string, at: number, commencement: RegExpExecArray | undefined): boolean {
-  // Bounded: a lead longer than any subject is no subject, and an unbounded look back is quadratic on a
-  // body of terms without punctuation (test/fuzz/regex-safety).
-  const clauseStart = afterLast(text, at, '。；;\n，,：:', LEAD_MAX_CHARS);
-  if (clauseStart < 0) return false;
+function isDocumentTerm(text: string, at: number, commencement: RegExpExecArray | undefined, stops: { clause: (at: number) => number; sentence: (at: number) => number }): boolean {
+  const clauseStart = stops.clause(at);
+  // A lead that can pass is a few characters (本办法, 其, 并, or nothing, spaces aside): a longer one names something else.
+  if (at - clauseStart > 64) return false;
   const lead = text.slice(clauseStart, at).replace(/^[\s\u3000]+|[\s\u3000]+$/gu, '');
   if (SELF_SUBJECT_RE.test(lead)) return true;
   if (lead !== '' && lead !== '其' && lead !== '并') return false;
   if (!commencement || commencement.index > at) return false;
-  const sentenceStart = afterLast(text, at, '。；;\n');
-  const previousStart = sentenceStart > 0 ? afterLast(text, sentenceStart - 1, '。；;\n') : 0;
+  const sentenceStart = stops.sentence(at);
+  const previousStart = sentenceStart > 0 ? stops.sentence(sentenceStart - 1) : 0;
   return commencement.index >= previousStart;
 }
 
@@ -222,8 +230,9 @@ export function inferValidityFromText(body: string, dateIssued?: string, revisio
     out.startBasis = original ? `${said}；正文“${original}”为原文本的施行日期` : said;
   }
   const commencement = start && (!onIssue || start.index >= onIssue.index) ? start : onIssue;
-  const until = lastMatchWhere(UNTIL_RE, text, (m) => isDocumentTerm(text, m.index, commencement));
-  const term = lastMatchWhere(TERM_RE, text, (m) => isDocumentTerm(text, m.index, commencement));
+  const stops = { clause: stopsBefore(text, CLAUSE_STOPS), sentence: stopsBefore(text, SENTENCE_STOPS) };
+  const until = lastMatchWhere(UNTIL_RE, text, (m) => isDocumentTerm(text, m.index, commencement, stops));
+  const term = lastMatchWhere(TERM_RE, text, (m) => isDocumentTerm(text, m.index, commencement, stops));
   if (until) {
     // The last date of the match is the end (a "自…至…" match carries the start first).
     const dates = [...until[0].matchAll(new RegExp(DATE_SRC, 'gu'))].map((d) => parseChineseDate(d[0]));

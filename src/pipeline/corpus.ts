@@ -8,7 +8,7 @@ import path from 'node:path';
 import { chunkDocument, type Chunk, type ChunkOptions } from '../chunking/chunker.js';
 import { distinctDocId, parseDocumentFile, type PolicyDocument } from '../corpus/document.js';
 import { parsePolicy, type SectionNode } from '../corpus/parser.js';
-import { describeControlCharacter, findControlCharacter } from '../shared/control-characters.js';
+import { describeControlCharacter, findControlCharacter } from '../shared/control-chars.js';
 import { ERROR_CODES, KbError, describeError, unknownDocError } from '../shared/errors.js';
 
 export interface LoadedDocument extends PolicyDocument {

@@ -3,10 +3,8 @@
  * tutorial stack (RecursiveCharacterTextSplitter 1000/200 + the same embedder + HNSWLib) for the
  * ablation.
  */
-import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
-import { Document } from '@langchain/core/documents';
-import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
-import { PolicyKbEmbeddings } from '../embeddings/langchain.js';
+// LangChain is loaded when the baseline runs (`kb eval --ablation`, bench-scale), not by every CLI start.
+import type { Document } from '@langchain/core/documents';
 import type { EvalItem, EvalRun } from '../retrieval/eval.js';
 import type { StoredDocument } from '../storage/types.js';
 import type { SearchMode } from '../retrieval/search.js';
@@ -36,6 +34,7 @@ export async function runEval(opened: Pick<OpenedKnowledgeBase, 'service'>, item
 
 /** Splits every document like the LangChain RAG tutorial, keeping body offsets. */
 export async function tutorialChunks(documents: ReadonlyMap<string, StoredDocument>): Promise<Document[]> {
+  const [{ RecursiveCharacterTextSplitter }, { Document }] = await Promise.all([import('@langchain/textsplitters'), import('@langchain/core/documents')]);
   const splitter = new RecursiveCharacterTextSplitter({ chunkSize: 1000, chunkOverlap: 200 });
   const docs: Document[] = [];
   for (const [docId, doc] of documents) {
@@ -51,6 +50,7 @@ export async function tutorialChunks(documents: ReadonlyMap<string, StoredDocume
 }
 
 export async function runLangchainBaseline(opened: Pick<OpenedKnowledgeBase, 'store' | 'embedder'>, items: readonly EvalItem[], options: { k: number }): Promise<EvalRun[]> {
+  const [{ HNSWLib }, { PolicyKbEmbeddings }] = await Promise.all([import('@langchain/community/vectorstores/hnswlib'), import('../embeddings/langchain.js')]);
   const store = await HNSWLib.fromDocuments(await tutorialChunks(await opened.store.documents.getMany((await opened.store.documents.list()).map((d) => d.meta.docId))), new PolicyKbEmbeddings(opened.embedder));
   const runs: EvalRun[] = [];
   for (const item of items) {

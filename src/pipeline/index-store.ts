@@ -380,6 +380,16 @@ async function removeLeftovers(indexDir: string, draft: string, logger: Logger):
 }
 
 /**
+ * What crashed writers and merges left (partial version folders, a killed merge's `m-…` folder,
+ * a temporary CURRENT), removed when a write finds nothing to change, so that an up-to-date
+ * `kb ingest` after a crash clears them too. Call it holding the write lock, as a write does.
+ */
+export async function removeCrashLeftovers(indexDir: string, logger: Logger = silentLogger): Promise<void> {
+  if ((await currentVersion(indexDir).catch(() => undefined)) === undefined) return;
+  await removeLeftovers(indexDir, 'CURRENT', logger);
+}
+
+/**
  * Writes a new version folder and switches CURRENT to it; older versions are removed afterwards.
  * Documents are written one at a time as `snapshot.documents` yields them. `beforeSwitch` lets
  * tests and benchmarks observe the moment between the two.

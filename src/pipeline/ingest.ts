@@ -12,6 +12,7 @@ import type { Logger } from '../shared/logger.js';
 import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
 import type { ProgressFactory } from '../shared/progress.js';
 import { fileWriter } from './file-writer.js';
+import { removeCrashLeftovers } from './index-store.js';
 import { syncStore } from './sync.js';
 
 export interface IngestOptions {
@@ -95,5 +96,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.progress ? { progress: options.progress } : {}),
   });
+  // Nothing written: what a killed write or merge left is cleared here (a write clears it as it starts).
+  if (summary.upToDate) await removeCrashLeftovers(options.indexDir, options.logger);
   return reason && !summary.upToDate ? { ...summary, rebuildReason: reason } : summary;
 }

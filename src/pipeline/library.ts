@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseDocumentFile, serializeDocument, STATEABLE_FIELDS, type PolicyMeta, type ValidMeta } from '../corpus/document.js';
 import { extractDocument, sniffFormat } from '../extract/index.js';
 import type { ExtractOptions, ExtractResult } from '../extract/types.js';
-import { describeControlCharacter, findControlCharacter } from '../shared/control-characters.js';
+import { describeControlCharacter, findControlCharacter } from '../shared/control-chars.js';
 import { describeError, ERROR_CODES, isKbError, KbError, unknownDocError, type ErrorCode } from '../shared/errors.js';
 import { storageErrorOf } from '../shared/fs-errors.js';
 import { writeFileAtomic } from '../shared/fs-atomic.js';

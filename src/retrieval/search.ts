@@ -5,7 +5,7 @@
  */
 import type { Embedder } from '../embeddings/embedder.js';
 import { isoToday } from '../shared/dates.js';
-import { ERROR_CODES, KbError } from '../shared/errors.js';
+import { ERROR_CODES, KbError, unknownDocError } from '../shared/errors.js';
 import { diversify, fuse, interleave, type FusionMethod } from './fusion.js';
 import { isEmptyFilter } from '../storage/filters.js';
 import type { DocumentFilter, DocumentSummary, KnowledgeStore, ScoredPassage, StoredPassage } from '../storage/types.js';
@@ -199,7 +199,7 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
   const allowedDocs = async (options: SearchOptions, cat: Catalog): Promise<Set<string> | undefined> => {
     if (options.docIds && options.docIds.length > 0) {
       for (const id of options.docIds) {
-        if (!cat.known.has(id)) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id}"; known docIds: ${cat.knownIds.join(', ')}`, { details: { docId: id, knownIds: cat.knownIds } });
+        if (!cat.known.has(id)) throw unknownDocError(id, cat.knownIds);
       }
     }
     const filter: DocumentFilter = {};

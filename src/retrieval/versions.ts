@@ -13,7 +13,7 @@ import { judgeValidity, chineseDate, type Lineage } from '../corpus/validity.js'
 import type { ValidMeta } from '../corpus/document.js';
 import { isoToday } from '../shared/dates.js';
 import { parseNumeral } from '../shared/numerals.js';
-import { ERROR_CODES, KbError } from '../shared/errors.js';
+import { ERROR_CODES, KbError, unknownDocError } from '../shared/errors.js';
 import type { DocumentSummary, KnowledgeStore, StoredDocument } from '../storage/types.js';
 import type { Answer, Citation } from './answer.js';
 import { diffDocuments, matchingClause, type VersionDiff } from './diff.js';
@@ -144,7 +144,7 @@ export async function compareVersions(store: KnowledgeStore, from: string, to: s
   if (from === to) throw new KbError(ERROR_CODES.INVALID_INPUT, `from and to are the same document ("${from.slice(0, 100)}"); name two versions to compare`);
   const docs = await store.documents.getMany([from, to]);
   for (const id of [from, to]) {
-    if (!docs.has(id)) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id.slice(0, 100)}"; list the documents (GET /api/documents, kb docs, MCP list_documents) for their ids`, { details: { docId: id.slice(0, 100) } });
+    if (!docs.has(id)) throw unknownDocError(id);
   }
   return diffDocuments(docs.get(from) as StoredDocument, docs.get(to) as StoredDocument);
 }

@@ -62,13 +62,27 @@ export function isKbError(value: unknown): value is KbError {
   return value instanceof KbError;
 }
 
-/** Unknown docId error that lists the known ids, as every command must. */
-export function unknownDocError(docId: string, knownIds: readonly string[]): KbError {
-  return new KbError(
-    ERROR_CODES.UNKNOWN_DOC,
-    `unknown docId "${docId}"; known docIds: ${knownIds.join(', ') || '(none: the corpus is empty)'}`,
-    { details: { docId, knownIds: [...knownIds] } },
-  );
+/** Most ids an unknown-docId message lists; beyond them (a library of thousands) it points to the listing. */
+export const UNKNOWN_DOC_LISTED_IDS = 20;
+const DOC_LISTING = 'list the documents (GET /api/documents, kb docs, MCP list_documents) for their ids';
+
+/**
+ * The unknown-docId error, defined once for every command, route and tool: the id (its first 100
+ * characters) and the known ids when the caller has them (at most UNKNOWN_DOC_LISTED_IDS, then how
+ * many more and where they are listed), else where to list them.
+ */
+export function unknownDocError(docId: string, knownIds?: readonly string[]): KbError {
+  const id = docId.slice(0, 100);
+  const n = UNKNOWN_DOC_LISTED_IDS;
+  const known =
+    knownIds === undefined
+      ? DOC_LISTING
+      : knownIds.length === 0
+        ? 'known docIds: (none: the corpus is empty)'
+        : knownIds.length <= n
+          ? `known docIds: ${knownIds.join(', ')}`
+          : `known docIds: ${knownIds.slice(0, n).join(', ')} and ${knownIds.length - n} more; ${DOC_LISTING}`;
+  return new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id}"; ${known}`, { details: { docId: id, ...(knownIds ? { knownIds: knownIds.slice(0, n) } : {}) } });
 }
 
 /** Message of any thrown value, without stack. */

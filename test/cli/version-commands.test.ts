@@ -34,6 +34,13 @@ describe('kb diff / kb validity', () => {
     const diff = await run('diff', '某某条例-2001-06-15', '某某条例-2023-12-11');
     expect(diff.code).toBe(0);
     expect(diff.out).toContain('| 第二条 主管部门应当在~~二~~十日内作出决定。 | 第二条 主管部门应当在十**五**日内作出决定。 | 修改 |');
+    const unknown = await run('diff', '某某条例-2001-06-15', 'nothing');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.out).toBe('');
+    expect(unknown.err).toContain('unknown docId "nothing"');
+    const same = await run('diff', '某某条例-2001-06-15', '某某条例-2001-06-15');
+    expect(same.code).not.toBe(0);
+    expect(same.err).toContain('from and to are the same document');
     const tsv = path.join(env.CORPUS_DIR as string, '..', `${path.basename(env.CORPUS_DIR as string)}-status.tsv`);
     await writeFile(tsv, 'file\tname\tlevel\tpublish\tvalid_from\texpired\n某某条例(2001-06-15).md\t某某条例\t行政法规\t2001-06-15\t\t0\n某某条例(2023-12-11).md\t某某条例\t行政法规\t2023-12-11\t\t0\n');
     const check = await run('validity', '--check', tsv, '--json');

@@ -59,7 +59,7 @@ describe('HTTP errors for a Chinese client', () => {
     expect(zh.body).toEqual({ error: 'unknown_doc', error_description: '找不到文件「no-such-doc」；“文件库”列出了现有文件。' });
     expect(zh.headers.vary).toMatch(/Accept-Language/u);
     const en = await request(app).get('/api/documents/no-such-doc');
-    expect(en.body).toEqual({ error: 'unknown_doc', error_description: 'unknown docId "no-such-doc"; GET /api/documents lists them' });
+    expect(en.body).toEqual({ error: 'unknown_doc', error_description: 'unknown docId "no-such-doc"; list the documents (GET /api/documents, kb docs, MCP list_documents) for their ids' });
 
     const invalid = await request(app).post('/api/search').set('accept-language', ZH).send({ query: '' });
     expect(invalid.status).toBe(400);

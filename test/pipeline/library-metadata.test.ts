@@ -7,7 +7,7 @@ import { createEmbeddingRuntime, type EmbeddingRuntime } from '../../src/pipelin
 import { syncStore } from '../../src/pipeline/sync.js';
 import { prepareExtractedDocument } from '../../src/pipeline/extracted-document.js';
 import { openPostgresStore, pgliteQueryable, type PostgresStore } from '../../src/storage/postgres/index.js';
-import { findControlCharacter } from '../../src/shared/control-characters.js';
+import { findControlCharacter } from '../../src/shared/control-chars.js';
 import { KbError } from '../../src/shared/errors.js';
 import { beginWrite, type StoreWriter } from '../../src/storage/types.js';
 import { CORPUS_DIR, testConfig } from '../helpers.js';

@@ -20,7 +20,8 @@ import { createFakeEmbedder, fakeEmbedderProfile } from '../../src/embeddings/fa
 import { loadIndex } from '../../src/pipeline/index-store.js';
 import { ingest } from '../../src/pipeline/ingest.js';
 import type { Answer } from '../../src/retrieval/answer.js';
-import { diffDocuments, diffMarkdown, MIN_SIMILARITY } from '../../src/retrieval/diff.js';
+import { diffDocuments, diffMarkdown, MAX_UNITS, MIN_SIMILARITY } from '../../src/retrieval/diff.js';
+import { toChineseNumeral } from '../../src/shared/numerals.js';
 import { createKnowledgeService, type KnowledgeService } from '../../src/retrieval/service.js';
 import { citeCurrentVersions, preferCurrentVersions } from '../../src/retrieval/versions.js';
 import { fileStore } from '../../src/storage/file-store.js';
@@ -195,4 +196,54 @@ describe('versions in a library', () => {
     expect((outline.structuredContent as { versions: unknown[] }).versions).toHaveLength(2);
     expect((outline.content[0] as { text: string }).text).toContain('沿革：2001-06-15 中华人民共和国国务院令第306号 公布');
   });
+});
+
+describe('a diff of big documents', () => {
+  const embedder = createFakeEmbedder({ dimension: 16 });
+  let service: KnowledgeService;
+  /** A regulation of `n` articles, each worded apart by `seed`. */
+  const big = (title: string, n: number, seed: string): string => {
+    const lines = [`# ${title}`, ''];
+    for (let i = 1; i <= n; i += 1) lines.push(`第${toChineseNumeral(i)}条 ${seed}事项${i}：申请人应当于${seed}第${(i * 7919) % 10007}日前提交材料。`, '');
+    return lines.join('\n');
+  };
+  beforeAll(async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'kb-versions-big-'));
+    const corpusDir = path.join(root, 'corpus');
+    const indexDir = path.join(root, 'index');
+    await mkdir(corpusDir);
+    await writeFile(path.join(corpusDir, 'over.md'), big('超大条例', MAX_UNITS + 1, '甲'));
+    await writeFile(path.join(corpusDir, 'big-a.md'), big('大条例', 2000, '乙'));
+    await writeFile(path.join(corpusDir, 'big-b.md'), big('大条例', 2000, '丙'));
+    await ingest({ corpusDir, indexDir, embedder, profile: fakeEmbedderProfile(embedder), chunkMaxChars: 4000, chunkMinChars: 10, hnsw: { M: 8, efConstruction: 50, efSearch: 50 }, batchSize: 64 });
+    const kb = await loadIndex(indexDir, { modelId: embedder.modelId, dimension: embedder.dimension, chunkMaxChars: 4000, chunkMinChars: 10, efSearch: 50 });
+    service = createKnowledgeService(withLineage(fileStore(kb)), embedder, { answer: { today: TODAY }, search: { today: TODAY } });
+  }, 240_000);
+
+  it('refuses a document over MAX_UNITS clauses with a clear 400 (HTTP) and a tool error (MCP); unknown ids are 404 / errors', async () => {
+    const app = createApp({ getService: () => service, today: () => TODAY });
+    const over = await request(app).post('/api/diff').send({ from: 'over', to: 'big-a' });
+    expect(over.status).toBe(400);
+    expect(over.body).toMatchObject({ error: 'invalid_input', error_description: `over has ${MAX_UNITS + 1} clauses; versions are compared up to ${MAX_UNITS} clauses each; compare a smaller document` });
+    const long = await request(app).post('/api/diff').send({ from: 'x'.repeat(101), to: 'big-a' });
+    expect(long.status).toBe(400);
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await Promise.all([createMcpServer({ getService: () => service, today: () => TODAY }).connect(serverSide), client.connect(clientSide)]);
+    const r = (await client.callTool({ name: 'diff_versions', arguments: { from_doc_id: 'over', to_doc_id: 'big-a' } })) as CallToolResult;
+    expect(r.isError).toBe(true);
+    expect((r.content[0] as { text: string }).text).toContain(`versions are compared up to ${MAX_UNITS} clauses each`);
+    const unknown = (await client.callTool({ name: 'diff_versions', arguments: { from_doc_id: 'big-a', to_doc_id: 'nothing' } })) as CallToolResult;
+    expect(unknown.isError).toBe(true);
+    expect((unknown.content[0] as { text: string }).text).toContain('unknown docId "nothing"');
+  });
+
+  it('compares two documents of 2,000 clauses each within its bounds, and accounts for every clause', async () => {
+    const app = createApp({ getService: () => service, today: () => TODAY });
+    const res = await request(app).post('/api/diff').send({ from: 'big-a', to: 'big-b' });
+    expect(res.status).toBe(200);
+    const rows = res.body.rows as { status: string; from?: unknown; to?: unknown }[];
+    expect(rows.filter((r) => r.from !== undefined)).toHaveLength(2000);
+    expect(rows.filter((r) => r.to !== undefined)).toHaveLength(2000);
+  }, 120_000);
 });

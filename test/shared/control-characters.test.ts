@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeControlCharacter, findControlCharacter, stripControlCharacters } from '../../src/shared/control-characters.js';
+import { describeControlCharacter, findControlCharacter, stripControlCharacters } from '../../src/shared/control-chars.js';
 
 describe('stripControlCharacters', () => {
   it('drops NUL and replaces line breaks inside a title by one space', () => {

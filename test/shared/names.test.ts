@@ -74,8 +74,7 @@ describe('adding documents with such names', () => {
       'the file name holds the bidirectional control character U+202E, which changes how it displays; check it and remove the character',
     ]);
     // Other bytes: the same bytes again would be refused as a duplicate (409 duplicate_document).
-    const other = Buffer.from(`${NOTICE.toString('utf8')}第二条 本通知自印发之日起施行。\n`);
-    const device = await request(app).post('/api/documents').field('docId', 'nul').attach('file', other, 'nul.md');
+    const device = await request(app).post('/api/documents').field('docId', 'nul').attach('file', Buffer.from(`${NOTICE.toString()}第二条 本通知自印发之日起施行。\n`), 'nul.md');
     expect(device.status).toBe(201);
     expect(device.body.warnings).toEqual(['docId "nul" is a Windows device name: its files cannot be created there; give the document another docId']);
   }, 120_000);

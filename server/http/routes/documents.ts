@@ -13,7 +13,7 @@ import type { AddFailure, AddInput, AddReport, LibraryChange } from '../../../sr
 import { createWriteQueue, type WriteTicket } from '../../../src/pipeline/write-queue.js';
 import { presentDocument, presentPages } from '../../../src/retrieval/presenter.js';
 import type { KnowledgeService } from '../../../src/retrieval/service.js';
-import { ERROR_CODES, KbError } from '../../../src/shared/errors.js';
+import { ERROR_CODES, KbError, unknownDocError } from '../../../src/shared/errors.js';
 import { requirePlainText } from '../../../src/shared/control-chars.js';
 import { bidiWarning, docIdWarnings } from '../../../src/shared/names.js';
 import { bearerToken, sendError, tokenMatches } from '../security.js';
@@ -199,7 +199,7 @@ export function mountDocumentRoutes(deps: DocumentRoutesDeps): (app: Express) =>
     app.get('/api/documents/:docId/original', async (req: Request, res: Response, next: NextFunction) => {
       const docId = requirePlainText('docId', String(req.params.docId));
       const svc = deps.getService();
-      if (svc && !(await svc.catalog()).has(docId)) return next(new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${docId.slice(0, 100)}"; GET /api/documents lists them`, { details: { docId: docId.slice(0, 100) } }));
+      if (svc && !(await svc.catalog()).has(docId)) return next(unknownDocError(docId));
       const original = await library().original(docId);
       if (!original) return sendError(res, 404, 'no_original', `document "${docId.slice(0, 100)}" was added as text; it has no original file (GET /api/documents/${encodeURIComponent(docId)} has its text)`, {}, { docId });
       const ascii = original.fileName.replace(/[^\x20-\x7e]/gu, '_').replace(/["\\]/gu, '_');
@@ -225,7 +225,7 @@ export function mountDocumentReads(deps: { service(): KnowledgeService; today():
       const id = requirePlainText('docId', String(req.params.docId));
       const summary = (await svc.catalog()).get(id);
       const [doc, passages] = summary ? await Promise.all([svc.store.documents.get(id), svc.store.passages.ofDocument(id)]) : [undefined, []];
-      if (!summary || !doc) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id.slice(0, 100)}"; GET /api/documents lists them`, { details: { docId: id.slice(0, 100) } });
+      if (!summary || !doc) throw unknownDocError(id);
       const outline = buildOutline(doc.tree, passages);
       res.json({ ...presentDocument(summary, deps.today()), pages: presentPages(doc), body: doc.body, outline: outline.children });
     });
