@@ -1,18 +1,15 @@
 /**
  * CLI commands over the built index: search, ask, eval.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { openKnowledgeBase, type OpenedKnowledgeBase } from '../../src/pipeline/open.js';
-import { runEval, runLangchainBaseline, type EvalSystem } from '../../src/pipeline/evaluate.js';
 import type { Answer } from '../../src/retrieval/answer.js';
 import { compareProvisions, comparisonMarkdown } from '../../src/retrieval/compare.js';
-import { computeMetrics, formatMetricsTable, metricsByType, parseEvalSet, type Metrics } from '../../src/retrieval/eval.js';
-import { presentCitation, presentHit, provenance, type CitationView, type HitView } from '../../src/retrieval/presenter.js';
+import { presentCitation, presentHit, type CitationView, type HitView } from '../../src/retrieval/presenter.js';
 import { MAX_QUERY_CHARS, type SearchHit } from '../../src/retrieval/search.js';
 import { isRealDate, isoToday } from '../../src/shared/dates.js';
 import { createProgressFactory } from '../../src/shared/progress.js';
-import { loggerFor, print, printJson, requireNone, stringOption, type CommandContext, type CommandSpec } from './context.js';
+import { evalCommand } from './eval-command.js';
+import { loggerFor, print, printJson, stringOption, type CommandContext, type CommandSpec } from './context.js';
 import { UsageError } from './io.js';
 
 function queryFrom(ctx: CommandContext, what: string): string {
@@ -76,8 +73,6 @@ function validityFilter(ctx: CommandContext): { validOn?: string; inForce?: bool
   return { ...(validOn !== undefined ? { validOn } : {}), ...(ctx.values['in-force'] === true ? { inForce: true } : {}) };
 }
 
-const fmtMetric = (m: Metrics): Record<string, number> => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number.isNaN(v) ? null : Number(v.toFixed(4))])) as Record<string, number>;
-
 export const retrievalCommands: Record<string, CommandSpec> = {
   search: {
     options: { k: { type: 'string' }, doc: { type: 'string', multiple: true }, 'valid-on': { type: 'string' }, 'in-force': { type: 'boolean', default: false } },
@@ -123,68 +118,5 @@ export const retrievalCommands: Record<string, CommandSpec> = {
       return 0;
     },
   },
-  eval: {
-    options: { set: { type: 'string' }, k: { type: 'string' }, out: { type: 'string' }, ablation: { type: 'boolean', default: false } },
-    async run(ctx) {
-      requireNone(ctx);
-      const setFile = stringOption(ctx, 'set');
-      if (!setFile) throw new UsageError('missing --set FILE (a JSONL question set)');
-      const k = kFrom(ctx, 10);
-      let text: string;
-      try {
-        text = await readFile(path.resolve(ctx.io.cwd, setFile), 'utf8');
-      } catch (error) {
-        throw new UsageError(`cannot read ${setFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      }
-      const items = parseEvalSet(text, setFile);
-      const opened = await open(ctx);
-      const systems: EvalSystem[] = ctx.values.ablation ? ['bm25', 'dense', 'hybrid'] : ['hybrid'];
-      const rows: [string, Metrics][] = [];
-      const report: Record<string, unknown> = { set: setFile, questions: items.length, k };
-      for (const system of systems) {
-        const runs = await runEval(opened, items, { k, mode: system, answers: true });
-        const metrics = computeMetrics(runs);
-        rows.push([system === 'hybrid' ? 'hybrid (policy-kb)' : `${system} only`, metrics]);
-        if (system === 'hybrid') {
-          report.metrics = fmtMetric(metrics);
-          report.byType = Object.fromEntries(Object.entries(metricsByType(runs)).map(([t, m]) => [t, fmtMetric(m)]));
-          const out = stringOption(ctx, 'out');
-          if (out) {
-            const file = path.resolve(ctx.io.cwd, out);
-            await mkdir(path.dirname(file), { recursive: true });
-            const today = ctx.config.today ?? isoToday();
-            const docs = await opened.service.catalog();
-            const lines = runs.map((r) =>
-              JSON.stringify({
-                id: r.item.id,
-                abstained: r.abstained,
-                results: r.results.map((x) => {
-                  // The agreed fields first, then where the passage is (page, validity) as every transport shows it.
-                  const { page, pageEnd, ocr, validity } = provenance(docs.get(x.docId), x.start, x.end, today);
-                  return { rank: x.rank, passageId: x.passageId, docId: x.docId, title: x.title, breadcrumb: x.breadcrumb, text: x.text, start: x.start, end: x.end, score: x.score, ...(page !== undefined ? { page } : {}), ...(pageEnd !== undefined ? { pageEnd } : {}), ...(ocr ? { ocr } : {}), validity };
-                }),
-              }),
-            );
-            await writeFile(file, `${lines.join('\n')}\n`, 'utf8');
-          }
-          if (!ctx.values.json) {
-            print(ctx.io, `question set: ${setFile} (${items.length} questions), k=${k}`);
-            print(ctx.io, formatMetricsTable(Object.entries(metricsByType(runs)).map(([t, m]) => [`  type ${t}`, m])));
-          }
-        }
-      }
-      if (ctx.values.ablation) {
-        const lc = await runLangchainBaseline(opened, items, { k });
-        rows.push(['langchain tutorial', computeMetrics(lc)]);
-        report.ablation = Object.fromEntries(rows.map(([name, m]) => [name, fmtMetric(m)]));
-      }
-      if (ctx.values.json) printJson(ctx.io, report);
-      else {
-        print(ctx.io, '');
-        print(ctx.io, formatMetricsTable(rows));
-        if (ctx.values.ablation) print(ctx.io, '(bm25/dense/hybrid rows use the same abstention code as ask; the LangChain tutorial stack — RecursiveCharacterTextSplitter 1000/200 + the same embedder + HNSWLib — has none)');
-      }
-      return 0;
-    },
-  },
+  eval: evalCommand,
 };

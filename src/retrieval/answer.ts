@@ -37,11 +37,22 @@ export interface Citation {
   validity?: Validity;
 }
 
+/**
+ * What an answer is: `answer` — a clause states what was asked (it leads); `related` — clauses on
+ * the topic, none states what was asked (`missing` says what is missing); `not_found` — the library
+ * holds nothing on the topic, or nothing from the place or document named (`reason` says which).
+ */
+export type Outcome = 'answer' | 'related' | 'not_found';
+
 export interface Answer {
   question: string;
   answer: string;
   citations: Citation[];
+  outcome: Outcome;
+  /** `outcome !== 'answer'` (kept for older clients). */
   abstained: boolean;
+  /** For `related`: one line naming what is missing (未找到规定补贴金额的条文). */
+  missing?: string;
   /** Why it abstained (Chinese, shown to the user). */
   reason?: string;
   /** Share of the question's weighted terms covered by the best evidence sentence (0–1). */
@@ -194,7 +205,7 @@ function abstain(kb: EvidenceView, response: SearchResponse, reason: string, con
   const citations = nearest.map((hit, i) => citationFor(i + 1, hit, kb.documents.get(hit.docId)?.meta, { start: hit.start, end: hit.end, text: hit.text }, true, today, labelsOf(kb, hit.passageId)));
   const list = citations.map((c) => `[${c.n}]《${c.title}》${c.clause}`).join('；');
   const answer = citations.length > 0 ? `${ABSTAIN_TEXT}${reason}\n以下条文最接近，但不足以回答该问题（低置信度，仅供参考）：${list}` : `${ABSTAIN_TEXT}${reason}`;
-  const out: Answer = { question: response.query, answer, citations, abstained: true, reason, confidence: Number(confidence.toFixed(3)), generator: 'extractive' };
+  const out: Answer = { question: response.query, answer, citations, outcome: 'not_found', abstained: true, reason, confidence: Number(confidence.toFixed(3)), generator: 'extractive' };
   if (signals) out.signals = signals;
   return out;
 }
@@ -621,7 +632,7 @@ function judge(kb: EvidenceView, response: SearchResponse, tuning: Partial<Answe
     }
   }
   lines.push(...validityNotes(citations));
-  const answer: Answer = { question: response.query, answer: lines.join('\n'), citations, abstained: false, confidence: Number(bestCoverage.toFixed(3)), generator: 'extractive', signals };
+  const answer: Answer = { question: response.query, answer: lines.join('\n'), citations, outcome: 'answer', abstained: false, confidence: Number(bestCoverage.toFixed(3)), generator: 'extractive', signals };
   return answer;
 }
 

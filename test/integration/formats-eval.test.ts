@@ -46,7 +46,7 @@ describe.skipIf(!existsSync(FORMATS))('kb add of the real published files', () =
     expect(metrics.hit5).toBeGreaterThanOrEqual(0.9);
     // Answers too (0.61 and 2 of 18 refused before dates, times, 这份批复 and its own 文号 were read).
     expect(metrics.answer1).toBeGreaterThanOrEqual(0.9);
-    expect(metrics.wronglyAbstained).toBeLessThanOrEqual(0.06);
+    expect(metrics.coverage).toBeGreaterThanOrEqual(0.94);
     // A short article (第五十四条 农村的燃气管理参照本条例的规定执行。) is not a bare heading joined to the next one.
     const start = await opened.service.ask('城镇燃气管理条例什么时候开始施行？');
     expect(start.answer.citations[0]?.clause).toBe('第五十五条');

@@ -124,16 +124,16 @@ describe('answer-level metrics', () => {
   it('scores answer@1 and cross cited from the answer, abstention from the answer', () => {
     const item = (type: string, docs: string[], evidence: string[]) => ({ id: 'x', question: 'q', docs, evidence, type });
     const runs: EvalRun[] = [
-      { item: item('fact', ['a'], ['甲乙丙']), abstained: false, results: [], answer: { abstained: false, text: '', citations: [{ docId: 'a', passageId: 'p', quote: '甲乙丙' }] } },
-      { item: item('fact', ['a'], ['甲乙丙']), abstained: false, results: [], answer: { abstained: false, text: '', citations: [{ docId: 'b', passageId: 'p', quote: '甲乙丙' }, { docId: 'a', passageId: 'p', quote: '甲乙丙' }] } },
-      { item: item('cross', ['a', 'b'], ['子丑', '寅卯']), abstained: false, results: [], answer: { abstained: false, text: '', citations: [{ docId: 'a', passageId: 'p', quote: '子丑' }, { docId: 'c', passageId: 'p', quote: 'x' }] } },
-      { item: item('none', [], []), abstained: false, results: [], answer: { abstained: true, text: '', citations: [] } },
+      { item: item('fact', ['a'], ['甲乙丙']), abstained: false, results: [], answer: { outcome: 'answer', abstained: false, text: '', citations: [{ docId: 'a', passageId: 'p', quote: '甲乙丙' }] } },
+      { item: item('fact', ['a'], ['甲乙丙']), abstained: false, results: [], answer: { outcome: 'answer', abstained: false, text: '', citations: [{ docId: 'b', passageId: 'p', quote: '甲乙丙' }, { docId: 'a', passageId: 'p', quote: '甲乙丙' }] } },
+      { item: item('cross', ['a', 'b'], ['子丑', '寅卯']), abstained: false, results: [], answer: { outcome: 'answer', abstained: false, text: '', citations: [{ docId: 'a', passageId: 'p', quote: '子丑' }, { docId: 'c', passageId: 'p', quote: 'x' }] } },
+      { item: item('none', [], []), abstained: false, results: [], answer: { outcome: 'related', abstained: true, text: '', citations: [] } },
     ];
     const m = computeMetrics(runs);
     expect(m.answer1).toBeCloseTo(2 / 3);
     expect(m.crossCited).toBe(0);
     expect(m.crossPrecision).toBe(0.5);
-    expect(m.noneAbstained).toBe(1);
+    expect(m.noneNotAnswered).toBe(1);
   });
 });
 
