@@ -4,6 +4,7 @@
  */
 import { analyze, isGlueArtefact, STOPWORDS } from './analyzer.js';
 import type { TermView } from '../storage/types.js';
+import { JURISDICTION_NOUNS, tagWords } from './answer/words.js';
 
 export interface Sentence {
   /** Offsets into the document body. */
@@ -404,7 +405,7 @@ export function withAlternatives(question: string, concepts: Concept[]): Concept
   return concepts;
 }
 
-export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'date' | 'clock' | 'duration' | 'url' | 'who' | 'number';
+export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'date' | 'clock' | 'duration' | 'url' | 'who' | 'place' | 'number';
 
 export interface QuantityAsk {
   kind: QuantityKind;
@@ -414,6 +415,8 @@ export interface QuantityAsk {
   subject?: string;
   /** Rates asked (每人每月 → 人, 月): the evidence must state the figure per the same units. */
   per?: string[];
+  /** The words of the question that ask it (哪个官方网站, 多大比例): they say what kind of answer, not what it is about. */
+  cue?: string;
 }
 
 const PER_RE = /每(平方米|小时|季度|人|月|年|天|日|户|家|度|辆|台|亩|个|次|周)/gu;
@@ -429,35 +432,53 @@ export function mustBeStated(ask: QuantityAsk): boolean {
 /** What kind of number (or fact) the question wants, or undefined when it wants none. */
 export function quantityAsk(question: string): QuantityAsk | undefined {
   const ask = baseQuantityAsk(question);
-  if (!ask || ask.kind === 'url' || ask.kind === 'docNumber' || ask.kind === 'who' || ask.kind === 'date' || ask.kind === 'clock') return ask;
+  if (!ask || ask.kind === 'url' || ask.kind === 'docNumber' || ask.kind === 'who' || ask.kind === 'place' || ask.kind === 'date' || ask.kind === 'clock') return ask;
   const per = [...new Set([...question.normalize('NFKC').matchAll(PER_RE)].map((m) => m[1] as string))];
   return per.length > 0 ? { ...ask, per } : ask;
 }
 
-function baseQuantityAsk(question: string): QuantityAsk | undefined {
-  const q = question.normalize('NFKC');
-  if (/文号|发文字号/u.test(q)) return { kind: 'docNumber' };
-  if (/网址|链接|官网|出处|(?:哪个|什么)(?:官方)?网站|来源于?哪/u.test(q)) return { kind: 'url' };
+/**
+ * The kinds of fact a question can ask for, each with the question forms that ask it (the first
+ * matching kind wins). Sources: the interrogative constructions of Chinese grammar for who (谁,
+ * 哪个部门), where (哪里, 哪个区), when (哪一天, 几点, 哪一年, 多久) and how much (多少 + a measure word
+ * or currency), and the names of the facts a 公文 states (文号, 网址).
+ */
+const ASK_FORMS: [QuantityKind, RegExp][] = [
+  ['docNumber', /文号|发文字号/u],
+  ['url', /网址|链接|官网|出处|(?:哪个|什么)(?:官方)?网站|来源于?哪/u],
   // Who: a person or body must be named as the one who does it (由…负责, …牵头).
-  if (/是谁|由谁|谁来|谁负责|谁牵头|哪个部门|哪个单位|哪家单位|哪(?:个|家)(?:机构|机关)/u.test(q)) return { kind: 'who' };
+  ['who', /是谁|由谁|谁来|谁负责|谁牵头|哪个部门|哪个单位|哪家单位|哪(?:个|家)(?:机构|机关)/u],
+  // Where: 哪里, 何处, 在哪, or which of a kind of place (哪个区, 哪些园区, 哪些城市) — answered by a place name.
+  ['place', /哪里|哪儿|何处|在哪|什么地方|哪(?:个|些|几个)(?:省|市|县|区|镇|城市|地方|地区|片区|园区|基地|区域)/u],
   // A day (从哪一天起), a time of day (哪些时段, 晚上几点) or a length of time (多长时间, 多久) is
   // stated as such: 2025年11月1日, 二十一时至次日八时, 48 小时内.
-  if (/哪一?[天日]|几月几[日号]|几号|(?:什么|哪个)日期|(?:起始|生效|施行|实施|截止)日期/u.test(q)) return { kind: 'date' };
-  if (/时段|时间段|几点|几时|(?:早上|晚上|夜间|夜里|白天|中午|午间|凌晨)[^，,。？?]{0,10}时间/u.test(q)) return { kind: 'clock' };
-  if (/多长时间|多久|多长(?:期限|时限)|多少(?:个)?(?:天|日|工作日|小时|分钟|秒|个月)|几(?:个)?(?:天|日|工作日|小时|分钟|秒|个月)/u.test(q)) return { kind: 'duration' };
-  if (/哪一?年|何年|什么时候|何时|哪个时间/u.test(q)) return { kind: 'year' };
-  const wantsNumber = /多少|几[毛分元个项条家台万亿年岁次倍成]|多大|多高|比例|比重|占比|百分之|几成|(补贴|奖励|资助|收费|补助)(的)?标准/u.test(q);
-  if (!wantsNumber) return undefined;
+  ['date', /哪一?[天日]|几月几[日号]|几号|(?:什么|哪个)日期|(?:起始|生效|施行|实施|截止)日期/u],
+  ['clock', /时段|时间段|几点|几时|(?:早上|晚上|夜间|夜里|白天|中午|午间|凌晨)[^，,。？?]{0,10}时间/u],
+  ['duration', /多长时间|多久|多长(?:期限|时限)|多少(?:个)?(?:天|日|工作日|小时|分钟|秒|个月)|几(?:个)?(?:天|日|工作日|小时|分钟|秒|个月)/u],
+  ['year', /哪一?年|何年|什么时候|何时|哪个时间/u],
+];
+const WANTS_NUMBER_RE = /多少|几[毛分元个项条家台万亿年岁次倍成]|多大|多高|比例|比重|占比|百分之|几成|(补贴|奖励|资助|收费|补助)(的)?标准/u;
+
+function baseQuantityAsk(question: string): QuantityAsk | undefined {
+  const q = question.normalize('NFKC');
+  for (const [kind, re] of ASK_FORMS) {
+    const m = re.exec(q);
+    if (m) return { kind, cue: m[0] };
+  }
+  const wants = WANTS_NUMBER_RE.exec(q);
+  if (!wants) return undefined;
+  const cue = wants[0];
   const measure = /(?:多少|几)(条|个|家|项|台|次|人|名|所|座|户|件|类)/u.exec(q);
-  if (measure) return { kind: 'count', unit: measure[1] as string };
-  if (/比例|比重|占比|百分|几成|覆盖率|率[是为达]?多少|多少[%％]/u.test(q)) return { kind: 'ratio' };
+  if (measure) return { kind: 'count', unit: measure[1] as string, cue: measure[0] };
+  const ratio = /比例|比重|占比|百分|几成|覆盖率|率[是为达]?多少|多少[%％]/u.exec(q);
+  if (ratio) return { kind: 'ratio', cue: ratio[0] };
   // 规模/产值/收入 are money only when the question names a currency (多大规模的群体感知 is not).
   const currency = /亿元|万元|元|钱|毛/u.test(q);
   if (currency || /资金|奖励|补贴|补助|资助|投资|经费|收费/u.test(q)) {
     const subject = /资金|奖励|补贴|补助|资助|投资|经费|收费|收入|产值|规模|营收/u.exec(q)?.[0];
-    return subject ? { kind: 'money', subject } : { kind: 'money' };
+    return subject ? { kind: 'money', subject, cue } : { kind: 'money', cue };
   }
-  return { kind: 'number' };
+  return { kind: 'number', cue };
 }
 
 const NUM = '[0-9０-９]+(?:[.．][0-9]+)?|[零〇一二两三四五六七八九十百千万亿]+';
@@ -469,12 +490,19 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
   url: /https?:\/\/|www\./u,
   who: /负责|牵头|主管|承担|组织实施|会同|主办|责任单位|(?:局|委|办|办公室|部|厅|政府|委员会)[^。，,；]{0,24}印发|(?:由|经)[^。，,；]{1,24}(?:局|委|办|部|部门|政府|中心|公司|集团|院|所|小组|委员会|管委会)|设在[^。，,；]{1,12}(?:局|委|办|部|部门|厅)/u,
   year: /(?:19|20)[0-9]{2}\s*年|[0-9]{4}年(?:底|末|前)/u,
+  // A named zone: a name before a generic noun of zones (通名) — 前海蛇口自贸片区, 仲恺高新区, 普洛斯物流园 (jieba's place tag does the rest).
+  place: /[\u4e00-\u9fff]{2,10}(?:片区|新区|园区|产业园|物流园|开发区|高新区|保税区|自贸区|示范区|基地|核心区)/u,
   date: new RegExp(`(?:[0-9]{1,2}|[〇零一二三四五六七八九十]{1,3})\\s*月\\s*(?:[0-9]{1,2}|[〇零一二三四五六七八九十]{1,3})\\s*[日号]|之日起`, 'u'),
   clock: /(?:[0-9]{1,2}|[〇零一二两三四五六七八九十]{1,3})\s*[时点](?!间|期|代|候|段|刻|效)|[0-9]{1,2}[:：][0-9]{2}/u,
   // 三年, 48 小时, 1个月内, 半年, 2016—2018年 — not a year (2017年, 二〇一七年) nor a date's day (11月1日).
   duration: new RegExp(`(?<![〇零一二两三四五六七八九十百千0-9.])(?:[0-9]{1,3}(?:[.．][0-9]+)?|[一二两三四五六七八九十百千]+)\\s*(?:个\\s*月|个\\s*工作日|工作日|小时|天|周|星期|分钟|秒|(?:个\\s*)?年(?![底末度初])|日(?=内|以内|之内|前|后))|半(?:个)?(?:月|年|小时)|(?:19|20)[0-9]{2}\\s*[-—–~～至到]\\s*(?:19|20)[0-9]{2}\\s*年`, 'u'),
   number: new RegExp(`[0-9０-９]|[一二两三四五六七八九十百千万亿]+(?:个|家|项|条|元|万|亿|倍|年|%|成|台)`, 'u'),
 };
+
+/** Whether jieba tags a word of the text as a place name (ns) that is not a collective noun (城市, 全市, 各地). */
+function namesPlace(text: string): boolean {
+  return tagWords(text).some((t) => t.tag === 'ns' && [...t.word].length >= 2 && !JURISDICTION_NOUNS.has(t.word) && !/^(?:全|本|我|各|该|城乡|农村|乡村|社区)/u.test(t.word));
+}
 
 /** Whether a sentence states the document's own 文号 (spaces and bracket forms aside). */
 export function statesOwnNumber(sentence: string, docNumber: string | undefined): boolean {
@@ -489,6 +517,7 @@ export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {
   // A rate (每人每月) is stated per the same units: 每人 / 人均, 每月, 10元/平方米.
   const perOk = (ask.per ?? []).every((u) => text.includes(`每${u}`) || text.includes(`/${u}`) || (u === '人' && text.includes('人均')) || (u === '年' && text.includes('年均')));
   if (!perOk) return false;
+  if (ask.kind === 'place') return PATTERNS.place.test(text) || namesPlace(text);
   if (ask.kind === 'count' && ask.unit) return new RegExp(`(?:${NUM})\\s*(?:多|余)?\\s*(?:万|亿)?${ask.unit}`, 'u').test(text);
   // A year (到2025年) dates a target; it is not the figure asked for unless the year is.
   if (ask.kind === 'number') return PATTERNS.number.test(text.replace(/(?:19|20)[0-9]{2}\s*年(?:底|末|前)?/gu, ''));
