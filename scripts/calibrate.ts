@@ -7,12 +7,13 @@
  * What is fitted: the ranker's weights (conditional logit: the candidates holding a question's
  * evidence get the softmax share), the outcome model (logistic: the lead answers), its threshold
  * (the widest coverage whose risk stays under --risk on out-of-fold predictions), the row model of
- * lists and its threshold (best F1 of answering documents), the topic floor (below every answerable
+ * lists and its threshold (best F2 of answering documents: recall weighs double), the topic floor (below every answerable
  * question's best coverage), and the number of passages read (the choice with the best pooled
  * held-out figures). A question's corpus and library examples always share a fold.
  *
  * Usage: tsx scripts/calibrate.ts [--folds 5] [--seed 20] [--risk 0.05] [--l2 0.01]
- *          [--library DIR | --no-library] [--passages 5,8,12] [--write] [--dump]
+ *          [--library DIR | --no-library] [--passages 5,8,12] [--l2-outcome 0.01,0.1,1] [--row-beta 2]
+ *          [--repeats 1] [--responses FILE] [--write] [--dump] [--dump-held-out]
  */
 import path from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -20,11 +21,11 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/index.js';
 import { EVAL_LIBRARY_CACHE, openEvalLibrary } from '../src/pipeline/evaluate.js';
 import { openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/open.js';
-import { DEFAULT_ANSWER_TUNING } from '../src/retrieval/answer.js';
+import { DEFAULT_ANSWER_TUNING, evidenceRequest } from '../src/retrieval/answer.js';
 import { compose, quoteSpan } from '../src/retrieval/answer/compose.js';
 import { decideFrom, gatherEvidence, outcomeFeatures, type Evidence } from '../src/retrieval/answer/decide.js';
 import { CANDIDATE_FEATURES, OUTCOME_FEATURES } from '../src/retrieval/answer/features.js';
-import { DEFAULT_FIT, f1Threshold, fitLogistic, fitRanker, foldsByKey, riskThreshold, type FitOptions, type RankGroup } from '../src/retrieval/answer/fit.js';
+import { DEFAULT_FIT, fBetaThreshold, fitLogistic, fitRanker, foldsByKey, riskThreshold, type FitOptions, type RankGroup } from '../src/retrieval/answer/fit.js';
 import { linearScore, sigmoid, type AnswerModel, type LinearModel } from '../src/retrieval/answer/model.js';
 import { computeMetrics, formatMetricsTable, matchedEvidence, parseEvalSet, type EvalItem, type EvalRun, type Metrics } from '../src/retrieval/eval.js';
 import type { SearchResponse } from '../src/retrieval/search.js';
@@ -46,6 +47,8 @@ const { values } = parseArgs({
     dump: { type: 'boolean', default: false },
     'dump-held-out': { type: 'boolean', default: false },
     'outcome-features': { type: 'string', default: '' },
+    'row-beta': { type: 'string', default: '2' },
+    responses: { type: 'string' },
     passages: { type: 'string', default: '5,8,12' },
   },
 });
@@ -55,6 +58,8 @@ const MAX_RISK = Number(values.risk);
 const FIT: FitOptions = { ...DEFAULT_FIT, l2: Number(values.l2) };
 const L2_OUTCOME_CHOICES = values['l2-outcome'].split(',').map(Number);
 const REPEATS = Number(values.repeats);
+/** Rows are kept at the threshold of best F2 on answering documents: leaving one out costs more than listing an extra one. */
+const ROW_BETA = Number(values['row-beta']);
 /** Outcome features the logistic models may use (default: all); the others keep weight 0. */
 const OUTCOME_KEEP = values['outcome-features'] === '' ? OUTCOME_FEATURES.map(() => true) : OUTCOME_FEATURES.map((f) => values['outcome-features'].split(',').includes(f));
 const masked = (x: readonly number[]): number[] => x.map((v, j) => (OUTCOME_KEEP[j] ? v : 0));
@@ -85,20 +90,41 @@ const config = loadConfig(process.env);
 const logger = createLogger(process.stderr, 'warn');
 const progress = createProgressFactory(process.stderr);
 
-async function collect(opened: OpenedKnowledgeBase, index: Example['index']): Promise<Example[]> {
+/**
+ * What ask searched for every question on one index. With --responses FILE the searches are read
+ * from (or, the first time, written to) that file: refitting the answer layer alone need not search
+ * again. Delete the file after a change to search.
+ */
+type SavedSearch = { id: string; set: string; index: Example['index']; response: SearchResponse; results: SearchResponse['results'] };
+async function collect(opened: OpenedKnowledgeBase, index: Example['index'], saved: SavedSearch[] | undefined, save: SavedSearch[]): Promise<Example[]> {
   const examples: Example[] = [];
   for (const file of SETS) {
+    const set = path.basename(file, '.jsonl');
     for (const item of parseEvalSet(await readFile(file, 'utf8'), file)) {
-      const { response, view } = await opened.service.respond(item.question);
-      const plain = await opened.service.search(item.question, { k: 10 });
-      examples.push({ item, set: path.basename(file, '.jsonl'), index, response, view, results: plain.results });
+      const known = saved?.find((x) => x.id === item.id && x.index === index && x.set === set);
+      let response: SearchResponse;
+      let results: SearchResponse['results'];
+      if (known) ({ response, results } = known);
+      else {
+        response = (await opened.service.respond(item.question)).response;
+        results = (await opened.service.search(item.question, { k: 10 })).results;
+      }
+      const view = await opened.store.evidence(evidenceRequest(response));
+      save.push({ id: item.id, set, index, response, results });
+      examples.push({ item, set, index, response, view, results });
     }
   }
   return examples;
 }
 
-const examples: Example[] = await collect(await openKnowledgeBase(config, { logger, autoIngest: true, progress }), 'corpus');
-if (!values['no-library']) examples.push(...(await collect(await openEvalLibrary(config, path.resolve(values.library), { cacheRoot: path.resolve(EVAL_LIBRARY_CACHE), logger, progress }), 'library')));
+const started = Date.now();
+const saved = values.responses ? await readFile(values.responses, 'utf8').then((t) => JSON.parse(t) as SavedSearch[], () => undefined) : undefined;
+const toSave: SavedSearch[] = [];
+const examples: Example[] = await collect(await openKnowledgeBase(config, { logger, autoIngest: true, progress }), 'corpus', saved, toSave);
+if (!values['no-library']) examples.push(...(await collect(await openEvalLibrary(config, path.resolve(values.library), { cacheRoot: path.resolve(EVAL_LIBRARY_CACHE), logger, progress }), 'library', saved, toSave)));
+if (values.responses && !saved) await writeFile(values.responses, JSON.stringify(toSave));
+
+process.stderr.write(`collected ${examples.length} examples in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 
 function prepare(structure: AnswerModel): Prepared[] {
   return examples.map((example) => {
@@ -172,7 +198,7 @@ function fitAll(ps: readonly Prepared[], structure: AnswerModel, seed: number): 
       ...structure,
       ranker,
       outcome: { ...outcome, threshold: riskThreshold(oProbs, oLabels, MAX_RISK) },
-      row: { ...row, threshold: f1Threshold(rProbs, rLabels) },
+      row: { ...row, threshold: fBetaThreshold(rProbs, rLabels, ROW_BETA) },
       topicFloor,
     },
   };

@@ -10,7 +10,7 @@ import type { EvidenceRequest, EvidenceView } from '../storage/types.js';
 import { compose } from './answer/compose.js';
 import { decideFrom, gatherEvidence, type Decision, type Evidence } from './answer/decide.js';
 import { FITTED_MODEL } from './answer/fitted.js';
-import { checkModel, type AnswerModel } from './answer/model.js';
+import type { AnswerModel } from './answer/model.js';
 import { quantityParts } from './answer/question.js';
 import type { Answer } from './answer/types.js';
 import type { SearchResponse } from './search.js';
@@ -27,7 +27,6 @@ export interface AnswerTuning extends AnswerModel {
   today?: string;
 }
 
-checkModel(FITTED_MODEL);
 export const DEFAULT_ANSWER_TUNING: AnswerTuning = FITTED_MODEL;
 
 /** The evidence, the decision and the answer for one response (what calibration and tests inspect). */

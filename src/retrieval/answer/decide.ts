@@ -9,7 +9,7 @@ import { placeCovered, statesQuantity } from '../evidence.js';
 import type { SearchResponse } from '../search.js';
 import { candidatesOf, pointedClauses, spreadHits, urlHits, type Candidate } from './candidates.js';
 import { CANDIDATE_FEATURES, candidateFeatures, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
-import { linearScore, sigmoid, softmax, type AnswerModel } from './model.js';
+import { checkModel, linearScore, sigmoid, softmax, type AnswerModel } from './model.js';
 import { analyzeQuestion, type QuestionAnalysis } from './question.js';
 import type { Outcome } from './types.js';
 
@@ -115,16 +115,22 @@ export function outcomeFeatures(evidence: Evidence, scores: readonly number[], a
   const nominal = question.terms.map((t) => t.nominal);
   const absentMax = top > 0 ? Math.max(0, ...weights.map((w, j) => (found[j] || !nominal[j] ? 0 : w / top))) : 0;
   const leadMissingMax = top > 0 ? Math.max(0, ...weights.map((w, j) => ((leadPresence[j] ?? 0) > 0 || !nominal[j] ? 0 : w / top))) : 0;
+  const best = Math.max(...scores);
   const values: Record<OutcomeFeature, number> = {
     leadScore: scores[lead] as number,
     leadShare: shares[leadAt] ?? 0,
     margin,
+    gap: Math.min(10, best - (scores[lead] as number)),
+    leadRelative: row[col('coverRelative')] as number,
     leadCover: row[col('cover')] as number,
     leadContext: row[col('coverContext')] as number,
     absent,
     absentMax,
     leadMissingMax,
     leadNominal: row[col('coverNominal')] as number,
+    // Weighed by how specific the head is (标准 in 达到什么标准 says little; 院长 in 院长是谁 says much).
+    leadHeadMissing: question.head !== undefined && (row[col('head')] as number) === 0 ? (question.terms[question.head]?.weight ?? 0) / top : 0,
+    headAbsent: question.head !== undefined && !found[question.head] ? 1 : 0,
     asks: question.asks.length > 0 ? 1 : 0,
     leadStates: row[col('askStated')] as number,
     leadNear: row[col('askNear')] as number,
@@ -192,6 +198,7 @@ const overlaps = (a: Candidate, b: Candidate): boolean => a.hit.docId === b.hit.
 
 /** The decision for gathered evidence under a fitted model. */
 export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: readonly string[] = []): Decision {
+  checkModel(model);
   const { candidates, table, question } = evidence;
   const base: Decision = { outcome: 'not_found', support: [], rows: [], probability: 0, outcomeFeatures: [], scores: [] };
   if (evidence.notFound || candidates.length === 0) return { ...base, reason: evidence.notFound ?? '没有与问题相关的条文。' };
@@ -211,9 +218,9 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
   if (question.form !== 'single') decision.rows = rowsOf(evidence, scores, model, lead, decision.outcome === 'answer', namedDocIds);
   if (decision.outcome === 'answer' && question.form === 'single') decision.support = supportOf(evidence, scores, lead, model.maxSentences);
   if (decision.outcome === 'related') {
-    // The clauses on the topic: a list's rows (each document's best), else the best three of distinct passages.
+    // The clauses on the topic: a list's rows (each document's best, at least the three closest), else the best three of distinct passages.
     const shown: number[] = [lead];
-    const rowLeads = decision.rows.flatMap((r) => (r.lead === undefined ? [] : [r.lead]));
+    const rowLeads = (question.form === 'single' ? [] : rowsOf(evidence, scores, model, lead, false, namedDocIds, 3)).flatMap((r) => (r.lead === undefined ? [] : [r.lead]));
     const pool = rowLeads.length > 0 ? rowLeads : [...all].sort((a, b) => (scores[b] as number) - (scores[a] as number));
     for (const i of pool) {
       if (shown.length >= (rowLeads.length > 0 ? model.maxDocuments : 3)) break;
@@ -231,7 +238,7 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
  * document first when the outcome is `answer`) or of parts (every named document, in the order
  * named, answering or not).
  */
-function rowsOf(evidence: Evidence, scores: readonly number[], model: AnswerModel, lead: number, answered: boolean, namedDocIds: readonly string[]): Row[] {
+function rowsOf(evidence: Evidence, scores: readonly number[], model: AnswerModel, lead: number, answered: boolean, namedDocIds: readonly string[], atLeast = 0): Row[] {
   const { candidates, question } = evidence;
   const byDoc = new Map<string, number[]>();
   candidates.forEach((c, i) => {
@@ -246,12 +253,14 @@ function rowsOf(evidence: Evidence, scores: readonly number[], model: AnswerMode
     const probability = sigmoid(linearScore(model.row, outcomeFeatures(evidence, scores, among, best)));
     return { docId, lead: best, probability, answers: probability >= model.row.threshold };
   };
-  if (question.form === 'parts') return [...new Set(namedDocIds)].map(rowFor).sort((a, b) => Number(b.answers) - Number(a.answers) || b.probability - a.probability);
   const leadDoc = candidates[lead]?.hit.docId;
+  // Parts: every named document, the lead's first when it answers, then those answering, best first.
+  const first = (r: Row): number => (answered && r.docId === leadDoc ? 1 : 0);
+  if (question.form === 'parts') return [...new Set(namedDocIds)].map(rowFor).map((r) => (first(r) ? { ...r, answers: true } : r)).sort((a, b) => first(b) - first(a) || Number(b.answers) - Number(a.answers) || b.probability - a.probability);
   const rows = [...byDoc.keys()].map(rowFor).sort((a, b) => b.probability - a.probability);
   const passing = rows.filter((r) => r.answers || (answered && r.docId === leadDoc));
   // Not an answer: the documents closest to one are still what a reader looks at first.
-  const out = passing.length > 0 || answered ? passing : rows.slice(0, 3);
+  const out = passing.length >= atLeast ? passing : rows.slice(0, Math.max(atLeast, passing.length));
   if (answered) out.sort((a, b) => (a.docId === leadDoc ? -1 : b.docId === leadDoc ? 1 : 0));
   return out.slice(0, model.maxDocuments).map((r) => (r.docId === leadDoc && answered ? { ...r, answers: true } : r));
 }
@@ -267,6 +276,7 @@ export interface DocumentRow {
 
 /** The row of a document whose candidates are all of `evidence` (a search restricted to it). */
 export function decideRow(evidence: Evidence, model: AnswerModel): DocumentRow {
+  checkModel(model);
   const { candidates, table } = evidence;
   if (evidence.notFound || candidates.length === 0) return { probability: 0, answers: false, support: [] };
   const scores = table.rows.map((x) => linearScore(model.ranker, x));

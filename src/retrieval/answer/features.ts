@@ -1,8 +1,9 @@
 /**
  * Features of candidate sentences for one question: every one is relative to this question and its
- * candidates (coverage shares, scores over the best score, ranks) or a fact of the sentence itself
- * (it states an amount, a year, it is a purpose clause) — never a corpus-wide count, so the same
- * candidates score the same with or without thousands of unrelated documents in the library.
+ * candidates (coverage shares weighted by a fixed general-text IDF table, ranks, the dense cosine of
+ * its passage) or a fact of the sentence itself (it states an amount, a year, it is a purpose
+ * clause) — never a corpus-wide count (BM25 scores carry the index's IDF, so they are not read):
+ * the same passages score the same with or without thousands of unrelated documents in the library.
  */
 import type { EvidenceView } from '../../storage/types.js';
 import { statesOwnNumber, statesQuantity, termSet, type QuantityAsk } from '../evidence.js';
@@ -19,20 +20,20 @@ export const CANDIDATE_FEATURES = [
   'coverNominal',
   /** The same over its document's title. */
   'coverTitle',
+  /** Share of the question's phrases (two subject words it writes together: 投资基金) the sentence writes so (0 without phrases). */
+  'phrases',
+  /** How much of the head of what is asked (院长 in …的院长是谁) the sentence with its context has (0 without a head). */
+  'head',
   /** `cover` over the best `cover` among the candidates. */
   'coverRelative',
   /** Coverage with each word weighted by how few candidates have it (specificity within this candidate set). */
   'coverLocal',
-  /** Its passage's fused search score over the best passage's. */
-  'passageScore',
   /** 1 / (1 + position of its passage among those read). */
   'passageRank',
   /** 1 / (1 + position of its passage among those read of its document). */
   'documentRank',
   /** The dense similarity of its passage to the question (cosine; 0 when not in the dense list). */
   'dense',
-  /** Its passage's BM25 score over the best BM25 score among the passages read. */
-  'bm25',
   /** The question asks for a kind of fact (amount, date, 文号…) and the sentence states one. */
   'askStated',
   /** …and states it in the same clause as a subject word. */
@@ -130,8 +131,6 @@ export function candidateFeatures(kb: EvidenceView, question: QuestionAnalysis, 
   // Specificity within the candidate set: a word most candidates have tells them apart less.
   const n = candidates.length;
   const localWeights = terms.map((_, j) => Math.log(1 + n / (0.5 + sentencePresence.filter((p) => (p[j] ?? 0) > 0).length)));
-  const topScore = Math.max(0, ...candidates.map((c) => c.hit.score));
-  const topBm25 = Math.max(0, ...candidates.map((c) => c.hit.bm25Score ?? 0));
   const rows = candidates.map((c, i) => {
     let title = titlePresence.get(c.hit.docId);
     if (title === undefined) {
@@ -146,13 +145,13 @@ export function candidateFeatures(kb: EvidenceView, question: QuestionAnalysis, 
       coverContext: share(contextPresence[i] as number[], weights),
       coverNominal: share(contextPresence[i] as number[], nominalWeights),
       coverTitle: title,
+      phrases: question.phrases.length === 0 ? 0 : question.phrases.filter((p) => c.text.toLowerCase().includes(p)).length / question.phrases.length,
+      head: question.head === undefined ? 0 : ((contextPresence[i] as number[])[question.head] ?? 0),
       coverRelative: bestCover > 0 ? cover / bestCover : 0,
       coverLocal: share(sentencePresence[i] as number[], localWeights),
-      passageScore: topScore > 0 ? c.hit.score / topScore : 0,
       passageRank: 1 / (1 + c.hitIndex),
       documentRank: 1 / (1 + c.docIndex),
       dense: c.hit.denseScore ?? 0,
-      bm25: topBm25 > 0 ? (c.hit.bm25Score ?? 0) / topBm25 : 0,
       askStated: stated ? 1 : 0,
       askNear: stated && askNear(c.text, asks, terms) ? 1 : 0,
       year: yearFeature(c.text, c.before, question.years),
@@ -175,6 +174,10 @@ export const OUTCOME_FEATURES = [
   'leadShare',
   /** Its score over the runner-up's (difference). */
   'margin',
+  /** How far its score is below the best candidate's of the whole question (0 for the question's lead; a list row's distance). */
+  'gap',
+  /** Its `coverRelative` (coverage over the best coverage of the whole question). */
+  'leadRelative',
   /** The lead's coverage of the subject, alone and with its context. */
   'leadCover',
   'leadContext',
@@ -186,6 +189,9 @@ export const OUTCOME_FEATURES = [
   'leadMissingMax',
   /** The lead's `coverNominal`. */
   'leadNominal',
+  /** The question has a head word (…的院长是谁) and the lead lacks it / no candidate has it. */
+  'leadHeadMissing',
+  'headAbsent',
   /** The question asks for a kind of fact, and whether the lead / any candidate states one. */
   'asks',
   'leadStates',

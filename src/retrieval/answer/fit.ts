@@ -146,21 +146,26 @@ export function riskThreshold(probabilities: readonly number[], correct: readonl
   return Number.isFinite(best) ? round(best) : 1.000001;
 }
 
-/** The threshold maximizing F1 of yes-decisions against the labels (ties: the higher threshold). */
-export function f1Threshold(probabilities: readonly number[], labels: readonly boolean[]): number {
+/**
+ * The threshold maximizing the F-beta score of yes-decisions against the labels (beta > 1 weighs
+ * recall: a list that leaves out an answering document costs more than one that lists an extra one).
+ * Ties: the higher threshold.
+ */
+export function fBetaThreshold(probabilities: readonly number[], labels: readonly boolean[], beta = 1): number {
   const order = probabilities.map((p, i) => ({ p, y: labels[i] === true })).sort((a, b) => b.p - a.p);
   const positives = order.filter((o) => o.y).length;
+  const b2 = beta * beta;
   let tp = 0;
-  let bestF1 = -1;
+  let bestF = -1;
   let best = 1.000001;
   for (let i = 0; i < order.length; i += 1) {
     const item = order[i] as { p: number; y: boolean };
     if (item.y) tp += 1;
     const next = order[i + 1];
     if (next && next.p === item.p) continue;
-    const f1 = positives === 0 ? 0 : (2 * tp) / (i + 1 + positives);
-    if (f1 > bestF1 + 1e-12) {
-      bestF1 = f1;
+    const f = positives === 0 ? 0 : ((1 + b2) * tp) / (i + 1 + b2 * positives);
+    if (f > bestF + 1e-12) {
+      bestF = f;
       best = item.p;
     }
   }

@@ -5,6 +5,7 @@
  * one for "this document's best clause answers" (a row of a list). Weights, thresholds and the
  * other knobs live in one object, fitted by `scripts/calibrate.ts` (src/retrieval/answer/fitted.ts).
  */
+import { ERROR_CODES, KbError } from '../../shared/errors.js';
 import { CANDIDATE_FEATURES, OUTCOME_FEATURES } from './features.js';
 
 export interface LinearModel {
@@ -59,15 +60,22 @@ export function softmax(scores: readonly number[]): number[] {
   return e.map((x) => x / total);
 }
 
+// Weight sets already checked (models are immutable objects; a check runs once per set).
+const checked = new WeakSet<object>();
+
 /** Whether a model's features are the code's, in order: a model fitted for other features is refused. */
 export function checkModel(model: AnswerModel): void {
+  if (checked.has(model.ranker) && checked.has(model.outcome) && checked.has(model.row)) return;
   const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
   if (!same(model.ranker.features, CANDIDATE_FEATURES) || model.ranker.weights.length !== CANDIDATE_FEATURES.length) {
-    throw new Error(`answer model: ranker features [${model.ranker.features.join(', ')}] are not the code's [${CANDIDATE_FEATURES.join(', ')}]; run npm run calibrate`);
+    throw new KbError(ERROR_CODES.INTERNAL, `answer model: ranker features [${model.ranker.features.join(', ')}] are not the code's [${CANDIDATE_FEATURES.join(', ')}]; run npm run calibrate -- --write`);
   }
   for (const [name, m] of [['outcome', model.outcome], ['row', model.row]] as const) {
     if (!same(m.features, OUTCOME_FEATURES) || m.weights.length !== OUTCOME_FEATURES.length) {
-      throw new Error(`answer model: ${name} features [${m.features.join(', ')}] are not the code's [${OUTCOME_FEATURES.join(', ')}]; run npm run calibrate`);
+      throw new KbError(ERROR_CODES.INTERNAL, `answer model: ${name} features [${m.features.join(', ')}] are not the code's [${OUTCOME_FEATURES.join(', ')}]; run npm run calibrate -- --write`);
     }
   }
+  checked.add(model.ranker);
+  checked.add(model.outcome);
+  checked.add(model.row);
 }

@@ -34,9 +34,16 @@ export interface QuestionAnalysis {
   asks: { text: string; ask: QuantityAsk }[];
   /** Years the question names (2030): the answer should be about that year. */
   years: string[];
+  /** Two adjacent subject words the question writes together (投资基金 of 设立投资基金): a sentence writing them so names the same thing. */
+  phrases: string[];
   form: QuestionForm;
   /** The question names a document (its search was restricted to the documents named). */
   named: boolean;
+  /**
+   * The head of what is asked (index into `terms`, see `headTerm`): 电费 in 有什么电费补贴, 院长 in
+   * 研究院的院长是谁. An answer should name it or a paraphrase of it.
+   */
+  head?: number;
   scope?: ListScope;
   /** The question asks for a purpose or basis (依据, 目的, 为什么…): purpose clauses are not filler then. */
   asksFiller: boolean;
@@ -106,15 +113,77 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     if (t && !t.forms.has(e.term)) t.forms.set(e.term, Math.min(1, e.similarity));
   }
   const normalized = query.normalize('NFKC');
+  const head = headTerm(terms, tagged, asks.map((a) => a.ask.cue ?? ''));
   return {
+    ...(head !== undefined ? { head } : {}),
     query,
     terms,
     // 哪些城市 of a list is its scope (one row per city's document), not a place to be named.
     asks,
     years: [...new Set([...normalized.matchAll(YEAR_RE)].map((m) => m[0]))],
+    phrases: adjacentPhrases(normalized.toLowerCase(), understanding.terms, subject),
     form: answerForm(query, understanding.namedDocs, scope),
     named: understanding.namedDocs.length > 0,
     ...(scope ? { scope } : {}),
     asksFiller: ASKS_FILLER_RE.test(normalized),
   };
+}
+
+/**
+ * The head of what is asked: the most specific subject word of the noun phrase the first
+ * interrogative asks about. An interrogative used as a determiner asks about the phrase after it
+ * (有什么电费补贴 → 电费, 补贴; 多大比例的政府单位 → 政府, 单位); one at the end asks about the
+ * phrase before it (研究院的院长是谁 → 院长). Words that only say what kind of answer is wanted
+ * (比例 of 多大比例) are passed over.
+ */
+/** Interrogatives that ask how or whether (怎么规定, 如何建设, 是否有): adverbs, never determiners of the phrase after them. */
+const ADVERBIAL_RE = /^(?:怎么|怎样|怎么样|如何|为何|为什么|是否|能否|可否|有没有|是不是|能不能|会不会|何时|多久)$/u;
+/** 多 + a one-syllable adjective, which jieba cuts apart (多/大): one interrogative. */
+const DEGREE_ADJECTIVES = new Set(['大', '久', '长', '高', '远', '重', '深', '宽', '快', '少']);
+
+function headTerm(terms: readonly QuestionTerm[], tagged: readonly { word: string; tag: string }[], cues: readonly string[]): number | undefined {
+  const k = tagged.findIndex((t, i) => isInterrogative(t.word) || (t.word === '多' && DEGREE_ADJECTIVES.has(tagged[i + 1]?.word ?? '')));
+  if (k < 0 || terms.length === 0) return undefined;
+  const adverbial = ADVERBIAL_RE.test((tagged[k] as { word: string }).word);
+  const after = (tagged[k] as { word: string }).word === '多' ? k + 2 : k + 1;
+  const termsOf = (word: string): number[] => terms.map((t, i) => (word.includes(t.term) || t.term.includes(word) ? i : -1)).filter((i) => i >= 0);
+  const isCue = (word: string): boolean => cues.some((c) => c.includes(word));
+  const phrase: number[] = [];
+  // After (a determiner only): skip measure words, numerals, 的 and the kind words; take the nouns up to the first verb or mark.
+  for (let j = after; !adverbial && j < tagged.length; j += 1) {
+    const t = tagged[j] as { word: string; tag: string };
+    if (/^(?:q|m|mq|uj)$/u.test(t.tag) || isCue(t.word)) continue;
+    if (!/^(?:n[rstzg]?|vn|j|i|l|b|nt|eng)$/u.test(t.tag)) break;
+    phrase.push(...termsOf(t.word));
+  }
+  // Before: the nouns right before it, over 是/的/有.
+  if (phrase.length === 0) {
+    let started = false;
+    for (let j = k - 1; j >= 0; j -= 1) {
+      const t = tagged[j] as { word: string; tag: string };
+      const noun = /^(?:n[rstzg]?|vn|j|i|l|b|nt|eng)$/u.test(t.tag) && !isCue(t.word);
+      if (!noun && !started) {
+        // Over a copula, 的 and adverbs (条件是怎么规定的, 院长是谁), not over a verb of the question (依托哪些).
+        if (/^(?:uj|d)$/u.test(t.tag) || /^(?:是|有|为|要|将)$/u.test(t.word)) continue;
+        break;
+      }
+      if (!noun) break;
+      started = true;
+      phrase.push(...termsOf(t.word));
+    }
+  }
+  if (phrase.length === 0) return undefined;
+  return phrase.reduce((best, i) => ((terms[i] as QuestionTerm).weight > (terms[best] as QuestionTerm).weight ? i : best), phrase[0] as number);
+}
+
+/** Adjacent analyzer terms, both subject words of two characters or more, written together in the question (and not one term already). */
+function adjacentPhrases(query: string, terms: readonly string[], subject: (t: string) => boolean): string[] {
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < terms.length; i += 1) {
+    const a = terms[i] as string;
+    const b = terms[i + 1] as string;
+    if ([...a].length < 2 || [...b].length < 2 || !subject(a) || !subject(b) || terms.includes(a + b)) continue;
+    if (query.includes(a + b)) out.add(a + b);
+  }
+  return [...out];
 }
