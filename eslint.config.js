@@ -19,6 +19,6 @@ export default tseslint.config(
   },
   {
     files: ['server/web/**/*.js'],
-    languageOptions: { globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', location: 'readonly', history: 'readonly', Headers: 'readonly', apiFetch: 'readonly', apiUpload: 'readonly', el: 'readonly', XMLHttpRequest: 'readonly', FormData: 'readonly', confirm: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', location: 'readonly', history: 'readonly', Headers: 'readonly', XMLHttpRequest: 'readonly', FormData: 'readonly', confirm: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
   },
 );

@@ -40,12 +40,12 @@ if (!FILES) {
     const perPage = pages > 0 ? `${(pages / s).toFixed(1).padStart(7)} pages/s` : '        (no pages)';
     console.log(`${file.padEnd(14)} ${format.padEnd(5)} ${String(pages || '-').padStart(3)} p  ${(bytes.length / 1024).toFixed(0).padStart(5)} KiB  ${(s * 1000).toFixed(0).padStart(6)} ms  ${perPage}  ${(chars / s / 1000).toFixed(0).padStart(6)} k chars/s`);
   }
-  const scan = existsSync(path.join(FILES, 'pdf-01.pdf')) ? rasterizePdf(new Uint8Array(readFileSync(path.join(FILES, 'pdf-01.pdf'))), 1, 1) : undefined;
+  const scan = existsSync(path.join(FILES, 'pdf-01.pdf')) ? await rasterizePdf(new Uint8Array(readFileSync(path.join(FILES, 'pdf-01.pdf'))), 1, 1) : undefined;
   if (scan) {
     const t0 = performance.now();
     const r = await extractDocument(scan, 'scan.pdf');
     const s = (performance.now() - t0) / 1000;
-    console.log(`OCR (pdf-01 p.1 at 150 dpi, tesseract chi_sim at 300 dpi): ${s.toFixed(1)} s = ${(1 / s).toFixed(2)} pages/s, ${r.text.length} chars${r.warnings.length > 0 ? `; ${r.warnings.join('; ')}` : ''}`);
+    console.log(`OCR (pdf-01 p.1 at 150 dpi, OCR_ENGINE default (PP-OCR)): ${s.toFixed(1)} s = ${(1 / s).toFixed(2)} pages/s, ${r.text.length} chars${r.warnings.length > 0 ? `; ${r.warnings.join('; ')}` : ''}`);
   } else {
     console.log('OCR: skipped (no pdf-01.pdf)');
   }

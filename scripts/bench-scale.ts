@@ -6,9 +6,12 @@
  * 1. corpus: the documents are written (seeded: BENCH_SEED, default 1);
  * 2. ingest: `ingest` as `kb ingest` runs it (worker threads included): passages/s end to end,
  *    CPU seconds, peak RSS, index size;
- * 3. serve: `kb serve` started on the index: seconds from spawn to 200 on /readyz, server RSS,
- *    `POST /api/search` p50/p95 (one client, sequential);
- * 4. query: in-process BM25/dense/hybrid p50/p95 (also with an issuer filter), HNSW recall@10 against
+ * 3. serve: `kb serve` started on the index: seconds from spawn to 200 on /readyz (warm-up
+ *    included), server RSS, `POST /api/search` p50/p95 (one client, sequential) for BENCH_QUERIES
+ *    (default 200) queries new to the server (scripts/bench-queries.ts, drawn from this corpus)
+ *    first, the same queries again second;
+ * 4. query: in-process BM25/dense/hybrid p50/p95 (also with an issuer filter), cold (new queries,
+ *    150 per operation) then warm (the same twice more), HNSW recall@10 against
  *    exact search at the default efSearch (and others), filtered dense search's count and recall;
  *    then the LangChain tutorial stack on the same documents (RecursiveCharacterTextSplitter
  *    1000/200 + the same embedder + HNSWLib).
@@ -36,10 +39,12 @@ import { ingestOptionsFor } from '../src/pipeline/open.js';
 import { tutorialChunks } from '../src/pipeline/evaluate.js';
 import { createEmbeddingRuntime, expectationsFor } from '../src/pipeline/runtime.js';
 import { createKnowledgeService } from '../src/retrieval/service.js';
+import { warmUp } from '../src/retrieval/warm-up.js';
 import type { SearchMode } from '../src/retrieval/search.js';
 import { createProgressFactory } from '../src/shared/progress.js';
 import { fileStore } from '../src/storage/file-store.js';
 import { percentile } from './bench-support.js';
+import { createQueryPool } from './bench-queries.js';
 
 const self = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(self), '..');
@@ -132,18 +137,20 @@ async function stepServe(target: number): Promise<void> {
     const readySeconds = (performance.now() - t0) / 1000;
     const rssMb = (): number => Number(/VmRSS:\s+(\d+)/u.exec(execFileSync('cat', [`/proc/${child.pid}/status`]).toString())?.[1] ?? 0) / 1024;
     const rssAtReady = rssMb();
-    const qs = await questions();
-    const times: number[] = [];
-    for (let round = 0; round < 4; round += 1) {
-      for (const q of qs) {
-        const t = performance.now();
-        const r = await fetch(`${base}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q, k: 10 }) });
-        await r.arrayBuffer();
-        if (r.status !== 200) throw new Error(`POST /api/search answered ${r.status}`);
-        if (round > 0) times.push(performance.now() - t);
-      }
-    }
-    await record(target, 'serve', { readySeconds, rssAtReadyMb: rssAtReady, rssAfterMb: rssMb(), searchP50Ms: pct(times, 0.5), searchP95Ms: pct(times, 0.95), requests: times.length });
+    // Cold: queries the server never saw (dev + dev2 questions, then word triples of this corpus), one at a time; warm: the same again.
+    const asked = (await createQueryPool({ corpusDir, seed: SEED })).take(Number(process.env.BENCH_QUERIES ?? 200));
+    const timedSearch = async (q: string): Promise<number> => {
+      const t = performance.now();
+      const r = await fetch(`${base}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q, k: 10 }) });
+      await r.arrayBuffer();
+      if (r.status !== 200) throw new Error(`POST /api/search answered ${r.status}`);
+      return performance.now() - t;
+    };
+    const cold: number[] = [];
+    for (const q of asked) cold.push(await timedSearch(q));
+    const warm: number[] = [];
+    for (const q of asked) warm.push(await timedSearch(q));
+    await record(target, 'serve', { readySeconds, rssAtReadyMb: rssAtReady, rssAfterMb: rssMb(), searchColdP50Ms: pct(cold, 0.5), searchColdP95Ms: pct(cold, 0.95), searchWarmP50Ms: pct(warm, 0.5), searchWarmP95Ms: pct(warm, 0.95), requests: cold.length + warm.length });
   } finally {
     child.kill('SIGTERM');
   }
@@ -157,20 +164,23 @@ async function stepQuery(target: number): Promise<void> {
   const loadSeconds = (performance.now() - t0) / 1000;
   const service = createKnowledgeService(fileStore(kb), embedder, { search: { denseWeight: profile.defaultDenseWeight } });
   const qs = await questions();
-  await service.search('预热');
+  await warmUp(service);
   const issuers = [...new Set([...kb.documents.values()].map((d) => d.meta.issuer))].sort();
   const latency: Record<string, string> = {};
+  // Each operation: queries new to the process (cold), then the same twice more (warm).
+  const pool = await createQueryPool({ corpusDir: config.corpusDir, seed: SEED });
   const timed = async (name: string, run: (q: string, i: number) => Promise<unknown>): Promise<void> => {
-    for (const [i, q] of qs.slice(0, 10).entries()) await run(q, i);
-    const times: number[] = [];
-    for (let r = 0; r < 3; r += 1) {
-      for (const [i, q] of qs.entries()) {
-        const t = performance.now();
-        await run(q, i);
-        times.push(performance.now() - t);
-      }
-    }
-    latency[name] = ms(times);
+    const asked = pool.take(Number(process.env.BENCH_QUERIES ?? 150));
+    const time = async (q: string, i: number): Promise<number> => {
+      const t = performance.now();
+      await run(q, i);
+      return performance.now() - t;
+    };
+    const cold: number[] = [];
+    for (const [i, q] of asked.entries()) cold.push(await time(q, i));
+    const warm: number[] = [];
+    for (let r = 0; r < 2; r += 1) for (const [i, q] of asked.entries()) warm.push(await time(q, i));
+    latency[name] = `cold ${ms(cold)}, warm ${ms(warm)}`;
   };
   for (const mode of ['bm25', 'dense', 'hybrid'] as SearchMode[]) await timed(mode, (q) => service.search(q, { k: 10, mode }));
   await timed('hybrid, issuer filter', (q, i) => service.search(q, { k: 10, issuer: issuers[i % issuers.length] as string }));
@@ -270,7 +280,7 @@ function line(target: number, r: Results): string {
   const out = [
     `target ${target}: ${c.documents ?? '–'} documents, ${i.passages ?? '–'} passages`,
     `  ingest ${f(i.seconds)} s = ${f(i.passagesPerSecond, 0)} passages/s (${i.workers ?? '–'} threads, ${f(i.cpuSeconds)} CPU s), peak RSS ${f(i.peakRssMb, 0)} MB, index ${f(Number(i.indexBytes) / 1e6)} MB`,
-    `  serve: ready in ${f(s.readySeconds, 2)} s, RSS ${f(s.rssAtReadyMb, 0)} MB (after searches ${f(s.rssAfterMb, 0)} MB), POST /api/search p50 ${f(s.searchP50Ms)} / p95 ${f(s.searchP95Ms)} ms`,
+    `  serve: ready in ${f(s.readySeconds, 2)} s, RSS ${f(s.rssAtReadyMb, 0)} MB (after searches ${f(s.rssAfterMb, 0)} MB), POST /api/search one at a time, queries new to the server p50 ${f(s.searchColdP50Ms)} / p95 ${f(s.searchColdP95Ms)} ms, the same again p50 ${f(s.searchWarmP50Ms)} / p95 ${f(s.searchWarmP95Ms)} ms`,
     `  in-process: ${Object.entries(q.latency ?? {}).map(([k, v]) => `${k} ${v}`).join('; ')}`,
     `  recall@10 at efSearch ${q.efSearch ?? '–'}: ${f(q.recall?.[`ef${q.efSearch}`], 3)} [${Object.entries(q.recall ?? {}).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}]; filtered: ${Object.entries(q.filtered ?? {}).map(([k, v]) => `${k} (~${v.allowedPassages} passages) recall ${v.recall.toFixed(3)}, results/k min ${v.minResults.toFixed(2)}`).join('; ')}`,
   ];

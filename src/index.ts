@@ -66,7 +66,13 @@ export { parsePolicy, type ParseOptions, type SectionKind, type SectionNode } fr
 /** Cut a parsed document into passages with breadcrumbs and offsets into the body; pure. */
 export { chunkDocument, type Chunk, type ChunkOptions, type DocumentInput } from './chunking/chunker.js';
 /** Whether a document is in force on a date, why (in Chinese), and the dates its text states. */
-export { judgeValidity, validityNote, inferValidityFromText, type InferredValidity, type Validity, type ValidityFields, type ValidityStatus } from './corpus/validity.js';
+export { judgeValidity, validityNote, inferValidityFromText, type InferredValidity, type Lineage, type Validity, type ValidityEvidence, type ValidityFields, type ValidityStatus } from './corpus/validity.js';
+/** A document's promulgation and amendment history as its head states it; pure. */
+export { parseHistory, historyHead, versionFacts, type HistoryEntry } from './corpus/history.js';
+/** Versions of one instrument and repeals, derived from a catalogue of metadata; pure. */
+export { deriveLineage, type LineageInput } from './corpus/lineage.js';
+/** 新旧对照: two documents clause by clause, and its 修订说明 table in Markdown; pure. */
+export { diffDocuments, diffMarkdown, type DiffRow, type DiffSide, type DiffStatus, type VersionDiff } from './retrieval/diff.js';
 
 // What transports show: one presenter for hits, citations, passages and documents.
 export {

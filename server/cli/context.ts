@@ -2,6 +2,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Config } from '../../src/config/index.js';
 import { loadCorpus, type LoadedDocument } from '../../src/pipeline/corpus.js';
+import { controlCharProblem } from '../../src/shared/control-chars.js';
 import { createLogger, type Logger } from '../../src/shared/logger.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './io.js';
@@ -51,6 +52,18 @@ export function requireOne(ctx: CommandContext, what: string): string {
   if (value === undefined || value.trim() === '') throw new UsageError(`missing ${what}`);
   if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
   return value;
+}
+
+/** `what` is an id or a filter: plain text, without control characters. */
+export function plainArgument(what: string, value: string): string {
+  const problem = controlCharProblem(value);
+  if (problem) throw new UsageError(`${what} ${problem}; ids and filters are plain text: remove it`);
+  return value;
+}
+
+/** The one positional id a command takes (`kb show <docId>`), checked as plain text. */
+export function requireId(ctx: CommandContext, what: string): string {
+  return plainArgument(what, requireOne(ctx, what));
 }
 
 export function requireNone(ctx: CommandContext): void {

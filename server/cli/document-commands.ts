@@ -9,7 +9,8 @@ import { addDocuments, removeDocument, type AddFailure, type AddInput, type AddR
 import { backendFor, libraryDepsFor } from '../../src/pipeline/open.js';
 import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
 import { createProgressFactory } from '../../src/shared/progress.js';
-import { loggerFor, print, printJson, requireOne, stringOption, type CommandContext, type CommandSpec } from './context.js';
+import { bidiWarning, docIdWarnings } from '../../src/shared/names.js';
+import { loggerFor, print, printJson, requireId, stringOption, type CommandContext, type CommandSpec } from './context.js';
 import { UsageError } from './io.js';
 
 /** Files named on the command line; folders are walked (dot-files skipped), sorted for a stable order. */
@@ -58,7 +59,7 @@ const FIELD_OPTIONS = {
 
 export const documentCommands: Record<string, CommandSpec> = {
   add: {
-    options: FIELD_OPTIONS,
+    options: { ...FIELD_OPTIONS, 'allow-duplicate': { type: 'boolean', default: false } },
     async run(ctx) {
       const files = await collectFiles(ctx);
       const fields = {
@@ -78,7 +79,7 @@ export const documentCommands: Record<string, CommandSpec> = {
       const unreadable: AddFailure[] = [];
       for (const file of files) {
         try {
-          inputs.push({ bytes: await readFile(file), fileName: path.basename(file), fields });
+          inputs.push({ bytes: await readFile(file), fileName: path.basename(file), fields, allowDuplicate: ctx.values['allow-duplicate'] === true });
         } catch (error) {
           unreadable.push({ file: path.relative(ctx.io.cwd, file), code: 'invalid_input', message: `${path.relative(ctx.io.cwd, file)}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
         }
@@ -90,6 +91,11 @@ export const documentCommands: Record<string, CommandSpec> = {
         const deps = libraryDepsFor(ctx.config, runtime, { logger, owner: 'kb add', progress: createProgressFactory(ctx.io.stderr as { write(s: string): unknown; isTTY?: boolean }) });
         const change = await addDocuments(deps, inputs);
         const failures = [...unreadable, ...change.failures];
+        // Names that break on other systems or mislead a reader: added all the same, with a warning.
+        const ids = [...(await runtime.backend.passageCounts()).keys()];
+        for (const r of change.reports) {
+          r.warnings = [...r.warnings, ...docIdWarnings(r.docId, ids), ...[bidiWarning('the file name', r.file), bidiWarning('the title', r.title)].filter((w): w is string => w !== undefined)];
+        }
         if (ctx.values.json) {
           printJson(ctx.io, [...change.reports, ...failures.map((f) => ({ file: f.file, error: f.code, error_description: f.message }))]);
         } else {
@@ -106,7 +112,7 @@ export const documentCommands: Record<string, CommandSpec> = {
   remove: {
     options: {},
     async run(ctx) {
-      const docId = requireOne(ctx, '<docId>');
+      const docId = requireId(ctx, '<docId>');
       const logger = loggerFor(ctx);
       const embedding = await createEmbeddingRuntime(ctx.config, logger);
       const runtime = { ...embedding, backend: await backendFor(ctx.config, embedding, logger) };

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config/index.js';
 import { buildOutline } from '../../src/chunking/outline.js';
+import { deriveLineage } from '../../src/corpus/lineage.js';
 import { importListing, readListingMap } from '../../src/pipeline/import-listing.js';
 import { requireDocument, type LoadedDocument } from '../../src/pipeline/corpus.js';
 import { backendFor } from '../../src/pipeline/open.js';
@@ -20,10 +21,11 @@ import { isoToday } from '../../src/shared/dates.js';
 import { presentDocument, presentPages } from '../../src/retrieval/presenter.js';
 import type { DocumentSummary } from '../../src/storage/types.js';
 import type { CliIo } from './io.js';
-import { COMMON_OPTIONS, loadCorpusReporting, loggerFor, print, printJson, requireOne, type CommandContext, type CommandSpec, type Values } from './context.js';
+import { COMMON_OPTIONS, loadCorpusReporting, loggerFor, print, printJson, requireId, requireOne, type CommandContext, type CommandSpec, type Values } from './context.js';
 import { documentCommands } from './document-commands.js';
 import { retrievalCommands } from './retrieval-commands.js';
 import { serveCommands } from './serve-commands.js';
+import { versionCommands } from './version-commands.js';
 import { UsageError } from './io.js';
 
 export const USAGE = `policy-kb — knowledge base over Chinese policy documents
@@ -39,8 +41,10 @@ Corpus
 
 Your own documents (PDF incl. scanned, DOCX, DOC/WPS, OFD, saved web pages, text in UTF-8/GBK)
   add <file|dir>... [--doc-id ID] [--title T] [--issuer I] [--status S]
-      [--effective-from D] [--effective-to D] [--superseded-by T] [--doc-number N] [--json]
-                                               keep the original in the corpus, extract, index
+      [--effective-from D] [--effective-to D] [--superseded-by T] [--doc-number N]
+      [--allow-duplicate] [--json]             keep the original in the corpus, extract, index
+                                               (bytes the library holds already: refused unless
+                                               --allow-duplicate)
   remove <docId> [--json]                      drop a document and its passages
 
 Model and index
@@ -59,6 +63,12 @@ Search and answers
                                                documents (indexed once, cached in .cache/);
                                                --sealed: aggregate figures only, no --out
 
+Versions and validity
+  diff <fromDocId> <toDocId> [--unchanged] [--json]
+                                               新旧对照: two versions clause by clause (Markdown table)
+  validity --check FILE [--show N] [--json]    agreement with a database's status (TSV: file, name,
+                                               level, publish, valid_from, expired), by kind of evidence
+
 Servers
   serve | start                                HTTP API, web chat page, OpenAI endpoint and MCP on /mcp
                                                (HOST/PORT, default 127.0.0.1:8787; builds model + index when missing)
@@ -73,8 +83,25 @@ Options shared by all commands
 const INGEST_LOCK_WAIT_MS = 5000;
 
 async function docFor(ctx: CommandContext): Promise<LoadedDocument> {
-  const docId = requireOne(ctx, '<docId>');
-  return requireDocument(await loadCorpusReporting(ctx), docId);
+  const docId = requireId(ctx, '<docId>');
+  return requireDocument(withLibraryLineage(await loadCorpusReporting(ctx)), docId);
+}
+
+/** The corpus documents with what the library says of each (versions, repeals), as the servers read them. */
+function withLibraryLineage(docs: LoadedDocument[]): LoadedDocument[] {
+  const lineage = deriveLineage(docs.map((d) => d.meta));
+  return docs.map((d) => ({ ...d, meta: { ...d.meta, lineage: lineage.get(d.meta.docId) ?? { versions: [] } } }));
+}
+
+/** `kb show` in text: each field on a line, the history and versions one entry per line. */
+function printMeta(io: CliIo, doc: LoadedDocument, today: string): void {
+  const { history, lineage, repeals, pages: _pages, ocrPages: _ocr, ...rest } = doc.meta;
+  for (const [k, v] of Object.entries(rest)) print(io, `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`);
+  const v = presentDocument(summaryOf(doc), today);
+  print(io, `validity: ${v.validity.status} — ${v.validity.basis}${v.validity.conflict ? `（注意：${v.validity.conflict}）` : ''}`);
+  for (const h of history ?? []) print(io, `history: ${h.date} ${h.action}${h.ordinal ? `（第${h.ordinal}次）` : ''} ${h.by}`);
+  for (const r of repeals ?? []) print(io, `repeals: 《${r.title}》${r.clause ? ` (${r.clause})` : ''}`);
+  if ((lineage?.versions.length ?? 0) > 1) for (const x of v.versions ?? []) print(io, `version: ${x.date ?? '?'} ${x.docId}${x.docId === doc.meta.docId ? ' (this)' : ''}${x.current ? ' (current)' : ''}`);
 }
 
 /** The metadata as front matter states it, less the page table (shown as `pages: [{page, start, end}]`). */
@@ -161,6 +188,9 @@ const commands: Record<string, CommandSpec> = {
           progress: createProgressFactory(ctx.io.stderr as { write(s: string): unknown; isTTY?: boolean }),
         });
         for (const problem of summary.fileErrors) ctx.io.stderr.write(`warning: skipped ${problem}\n`);
+        // What writes added since the last full build is merged into one once that is due.
+        const merged = await backend.compact?.({ when: 'due', locked: true, logger });
+        if (merged) summary.version = merged;
         if (ctx.values.json) printJson(ctx.io, { ...summary, counts: summaryCounts(summary) });
         else print(ctx.io, formatSummary(summary, ctx.values.verbose === true));
         return 0;
@@ -194,7 +224,7 @@ const commands: Record<string, CommandSpec> = {
   docs: {
     options: {},
     async run(ctx) {
-      const docs = await loadCorpusReporting(ctx);
+      const docs = withLibraryLineage(await loadCorpusReporting(ctx));
       if (ctx.values.json) {
         printJson(ctx.io, { documents: docs.map((d) => ({ ...metaOf(d), ...presentDocument(summaryOf(d), todayOf(ctx)), chunks: d.chunks.length })) });
       } else {
@@ -213,7 +243,7 @@ const commands: Record<string, CommandSpec> = {
       const doc = await docFor(ctx);
       if (ctx.values.json) printJson(ctx.io, { ...metaOf(doc), ...presentDocument(summaryOf(doc), todayOf(ctx)), pages: presentPages(doc), body: doc.body });
       else {
-        for (const [k, v] of Object.entries(doc.meta)) print(ctx.io, `${k}: ${String(v)}`);
+        printMeta(ctx.io, doc, todayOf(ctx));
         print(ctx.io, `\n${doc.body}`);
       }
       return 0;
@@ -254,9 +284,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   // Own keys only: `kb constructor` must not find Object.prototype.constructor.
-  const spec = [commands, documentCommands, retrievalCommands, serveCommands].find((table) => Object.hasOwn(table, name))?.[name];
+  const spec = [commands, documentCommands, retrievalCommands, versionCommands, serveCommands].find((table) => Object.hasOwn(table, name))?.[name];
   if (!spec) {
-    io.stderr.write(`error: unknown command "${name}"; commands: ${[...Object.keys(commands), ...Object.keys(documentCommands), ...Object.keys(retrievalCommands), ...Object.keys(serveCommands)].join(', ')}\n`);
+    io.stderr.write(`error: unknown command "${name}"; commands: ${[...Object.keys(commands), ...Object.keys(documentCommands), ...Object.keys(retrievalCommands), ...Object.keys(versionCommands), ...Object.keys(serveCommands)].join(', ')}\n`);
     return 2;
   }
   try {

@@ -9,7 +9,7 @@ import { MAX_QUERY_CHARS, type SearchHit } from '../../src/retrieval/search.js';
 import { isRealDate, isoToday } from '../../src/shared/dates.js';
 import { createProgressFactory } from '../../src/shared/progress.js';
 import { evalCommand } from './eval-command.js';
-import { loggerFor, print, printJson, stringOption, type CommandContext, type CommandSpec } from './context.js';
+import { loggerFor, plainArgument, print, printJson, requireNone, stringOption, type CommandContext, type CommandSpec } from './context.js';
 import { UsageError } from './io.js';
 
 function queryFrom(ctx: CommandContext, what: string): string {
@@ -35,7 +35,7 @@ async function open(ctx: CommandContext): Promise<OpenedKnowledgeBase> {
 /** The --doc ids (search, ask and compare reject unknown ones, listing the known). */
 function docFilter(ctx: CommandContext, _opened: OpenedKnowledgeBase): string[] | undefined {
   const doc = ctx.values.doc;
-  const ids = Array.isArray(doc) ? doc.map(String) : typeof doc === 'string' ? [doc] : [];
+  const ids = (Array.isArray(doc) ? doc.map(String) : typeof doc === 'string' ? [doc] : []).map((id) => plainArgument('--doc', id));
   return ids.length > 0 ? ids : undefined;
 }
 
@@ -112,7 +112,8 @@ export const retrievalCommands: Record<string, CommandSpec> = {
       const topic = queryFrom(ctx, 'topic');
       const opened = await open(ctx);
       const docIds = docFilter(ctx, opened);
-      const comparison = await compareProvisions(opened.service.searcher, topic, docIds ? { docIds } : {});
+      // A command blocks nobody else: no time limit (the servers keep COMPARE_TIME_LIMIT_MS).
+      const comparison = await compareProvisions(opened.service.searcher, topic, { ...(docIds ? { docIds } : {}), timeLimitMs: Number.POSITIVE_INFINITY });
       if (ctx.values.json) printJson(ctx.io, comparison);
       else print(ctx.io, comparisonMarkdown(comparison));
       return 0;

@@ -6,16 +6,19 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { openKnowledgeBase } from '../../src/pipeline/open.js';
 import type { Express } from 'express';
-import type { Config } from '../../src/config/index.js';
+import { configWarnings, type Config } from '../../src/config/index.js';
+import { libraryNameWarnings } from '../../src/shared/names.js';
 import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
 import { sharedRateLimitStore } from '../../src/pipeline/rate-limit.js';
+import type { PostgresBackend } from '../../src/pipeline/postgres-backend.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { servedLibrary } from '../../src/pipeline/served-library.js';
 import { isoToday } from '../../src/retrieval/presenter.js';
 import { describeError } from '../../src/shared/errors.js';
 import { createApp } from '../http/app.js';
 import { createHttpServer, DEFAULT_LIMITS, stopHttpServer } from '../http/lifecycle.js';
-import { mountDocumentRoutes } from '../http/routes/documents.js';
+import { exposureBeyondLoopback, isLoopbackName } from '../http/security.js';
+import { isUploadRequest, mountDocumentRoutes } from '../http/routes/documents.js';
 import { mountMcpHttp } from '../mcp/http.js';
 import { createMcpServer } from '../mcp/server.js';
 import { limitLines, MAX_LINE_BYTES } from '../mcp/stdio-lines.js';
@@ -29,21 +32,23 @@ const VERSION = '0.1.0';
  * over one live knowledge base. Exported so tests drive exactly what users get.
  */
 export function buildServeApp(config: Config, live: LiveKnowledgeBase, logger: Logger, worker?: number): { app: Express; loopbackOnly: boolean; close(): Promise<void> } {
-  const limits = sharedRateLimitStore(config);
+  const limits = sharedRateLimitStore(config, logger);
   const today = (): string => config.today ?? isoToday();
   const mcpDeps = { getService: live.current, logger, version: VERSION, today };
-  const loopbackOnly = isLoopback(config.host);
+  const loopbackOnly = isLoopbackName(config.host);
   const documents = mountDocumentRoutes({
     getService: live.current,
     getLibrary: () => servedLibrary(config, live, logger),
     adminToken: config.adminToken,
     loopbackOnly,
+    exposure: exposureBeyondLoopback(config),
     uploadMaxBytes: config.uploadMaxMb * 1024 * 1024,
     today,
   });
   const app = createApp({
     getService: live.current,
     getLoadError: live.loadError,
+    storeHealth: () => databaseHealth(live),
     apiToken: config.apiToken,
     adminToken: config.adminToken,
     today,
@@ -69,8 +74,9 @@ async function serve(ctx: CommandContext): Promise<number> {
   const live = createLiveKnowledgeBase(config, { logger, autoIngest: true });
   const { app, loopbackOnly, close: closeApp } = buildServeApp(config, live, logger, worker ? process.pid : undefined);
   if (config.trustProxy === true) logger.warn('TRUST_PROXY=true believes any X-Forwarded-For: set it to the number of proxies or their addresses unless every request comes through your proxy', {});
-  // An upload of UPLOAD_MAX_MB must arrive in time at a modest 1 MiB/s, on top of the usual 30 s.
-  const server = createHttpServer(app, { maxConnections: config.maxConnections, requestTimeoutMs: DEFAULT_LIMITS.requestTimeoutMs + config.uploadMaxMb * 1000 });
+  // Every request has 30 s to arrive; an upload of UPLOAD_MAX_MB at a modest 1 MiB/s on top of that,
+  // and no less than UPLOAD_MIN_BYTES_PER_SECOND on average after its first seconds.
+  const server = createHttpServer(app, { maxConnections: config.maxConnections, requestTimeoutMs: DEFAULT_LIMITS.requestTimeoutMs, upload: { isUpload: isUploadRequest, maxMs: DEFAULT_LIMITS.requestTimeoutMs + config.uploadMaxMb * 1000 } });
   server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
@@ -88,12 +94,18 @@ async function serve(ctx: CommandContext): Promise<number> {
   if (!loopbackOnly && !config.adminToken) {
     logger.warn('listening beyond localhost without ADMIN_TOKEN: uploads, replacements and deletions are refused (403) until it is set', { host: config.host });
   }
+  for (const warning of configWarnings(config)) logger.warn(warning, {});
+  const exposure = exposureBeyondLoopback(config);
+  if (loopbackOnly && exposure && !config.adminToken) {
+    logger.warn('reachable beyond localhost without ADMIN_TOKEN: uploads, replacements and deletions are refused (403) until it is set', { reason: exposure });
+  }
   if (['0.0.0.0', '::'].includes(config.host) && config.allowedHosts.length === 0) {
     logger.warn('only loopback names are accepted in the Host header: set ALLOWED_HOSTS to the names clients use to reach this server', { host: config.host });
   }
   // Ready when the first load succeeds, or a later retry does (a database that comes up after the server).
   live.onLoaded(() => {
     live.watch();
+    void warnAboutNames(live, logger);
     const info = live.current()?.store.info;
     const ready = `ready: ${info?.documents ?? 0} documents, ${info?.passages ?? 0} passages (index ${info?.version ?? '-'})`;
     if (worker) reportToPrimary({ kind: 'ready', line: ready });
@@ -111,9 +123,18 @@ async function serve(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-/** Whether HOST binds loopback only (127.0.0.0/8, ::1, localhost). */
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/u.test(host);
+/** Logs the library's names that break elsewhere or mislead (case twins, device names, bidi characters). */
+async function warnAboutNames(live: LiveKnowledgeBase, logger: Logger): Promise<void> {
+  const catalog = await live.current()?.catalog().catch(() => undefined);
+  if (!catalog) return;
+  const docs = [...catalog.values()].map((d) => ({ docId: d.meta.docId, title: d.meta.title, originalName: d.meta.originalName }));
+  for (const warning of libraryNameWarnings(docs)) logger.warn(warning, {});
+}
+
+/** With INDEX_STORE=postgres, why the database cannot serve now (see health.ts); the file store always can. */
+function databaseHealth(live: LiveKnowledgeBase): Promise<string | undefined> {
+  const backend = live.runtime()?.backend;
+  return backend?.kind === 'postgres' ? (backend as PostgresBackend).database.health() : Promise.resolve(undefined);
 }
 
 /** The name clients use when HOST is a specific address or name (not a wildcard): it is allowed too. */
@@ -131,7 +152,7 @@ export const serveCommands: Record<string, CommandSpec> = {
       requireNone(ctx);
       if (!ctx.io.stdin) throw new Error('mcp needs standard input');
       const logger = loggerFor(ctx);
-      const opened = await openKnowledgeBase(ctx.config, { logger, autoIngest: true });
+      const opened = await openKnowledgeBase(ctx.config, { logger, autoIngest: true, warmUp: true });
       const server = createMcpServer({ getService: () => opened.service, logger, version: VERSION, today: () => ctx.config.today ?? isoToday() });
       // Oversized lines are answered with an error and dropped; the server keeps serving.
       const reply = (message: JSONRPCMessage): void => {

@@ -17,11 +17,14 @@ import { ERROR_CODES, KbError, describeError, isKbError } from '../../src/shared
 import type { Logger } from '../../src/shared/logger.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { isRealDate } from '../../src/shared/dates.js';
+import { plainText, requirePlainText } from '../../src/shared/control-chars.js';
 import { isoToday, presentCitation, presentHit, presentPassage, type CitationView, type PassageView } from '../../src/retrieval/presenter.js';
 import { mountDocumentReads } from './routes/documents.js';
+import { mountHealth } from './routes/health.js';
 import { statusFor } from './status.js';
 import { cors, createRateLimiter, requireAllowedHost, requireAllowedOrigin, requireToken, securityHeaders, sendError } from './security.js';
 import { registerCompareRoutes } from './routes/compare.js';
+import { registerDiffRoutes } from './routes/diff.js';
 import type { StoredPassage } from '../../src/storage/types.js';
 import type { Store } from 'express-rate-limit';
 
@@ -30,6 +33,8 @@ export interface AppDeps {
   getService(): KnowledgeService | undefined;
   /** Why the index could not be loaded, once loading has failed for good (readyz answers `failed`). */
   getLoadError?(): string | undefined;
+  /** Why the store cannot serve now (a database down, stalled or emptied): readyz answers `unavailable`. */
+  storeHealth?(): Promise<string | undefined>;
   apiToken?: string | undefined;
   /** Token for the write routes; it is accepted for reads too. */
   adminToken?: string | undefined;
@@ -64,10 +69,10 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/u, 'must be YYYY-MM-DD')
   // A real calendar day: 2016-13-45 and 2017-02-29 are refused, not silently compared as text.
   .refine((d) => !/^\d{4}-\d{2}-\d{2}$/u.test(d) || isRealDate(d), 'is not a calendar date (YYYY-MM-DD)');
-const idList = z.array(z.string().min(1).max(100)).max(50);
+const idList = z.array(plainText(z.string().min(1).max(100))).max(50);
 
 const searchBody = z
-  .object({ query, k: z.number().int().min(1).max(50).optional(), docIds: idList.optional(), issuer: z.string().max(200).optional(), dateFrom: isoDate.optional(), dateTo: isoDate.optional(), validOn: isoDate.optional(), inForce: z.boolean().optional(), mergeClause: z.boolean().optional() })
+  .object({ query, k: z.number().int().min(1).max(50).optional(), docIds: idList.optional(), issuer: plainText(z.string().max(200)).optional(), dateFrom: isoDate.optional(), dateTo: isoDate.optional(), validOn: isoDate.optional(), inForce: z.boolean().optional(), mergeClause: z.boolean().optional() })
   .strict()
   .refine((b) => b.dateFrom === undefined || b.dateTo === undefined || b.dateFrom <= b.dateTo, { path: ['dateFrom'], message: 'must not be after dateTo; swap them or drop one' });
 const turn = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(20_000) }).strict();
@@ -148,21 +153,11 @@ export function createApp(deps: AppDeps): Express {
   const allowed = deps.allowedOrigins ?? [];
   app.use(requireAllowedHost(deps.allowedHosts ?? []), requireAllowedOrigin(allowed));
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', (_req, res) => {
-    const s = deps.getService();
-    const failed = s ? undefined : deps.getLoadError?.();
-    if (failed) return void res.status(503).json({ status: 'failed', reason: failed });
-    if (!s) return void res.status(503).json({ status: 'loading' });
-    const info = s.store.info;
-    res.json({ status: 'ready', index: { version: info.version, model: info.modelId, documents: info.documents, passages: info.passages, createdAt: info.createdAt, store: info.backend } });
-  });
+  mountHealth(deps)(app);
 
   const limit = deps.bodyLimit ?? '64kb';
   // Counted after the token check, so requests with a wrong token cannot lock a client out.
-  const limiter = createRateLimiter(deps.rateLimitPerMinute ?? 0, deps.rateLimitStore);
+  const limiter = createRateLimiter(deps.rateLimitPerMinute ?? 0, deps.rateLimitStore, logger);
   const guard = [cors(allowed), requireToken(deps.apiToken, deps.adminToken), limiter.perRequest, express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }), limiter.perBatchMember];
   app.use('/api', ...guard);
   app.use('/v1', ...guard);
@@ -213,11 +208,12 @@ export function createApp(deps: AppDeps): Express {
   });
 
   mountDocumentReads({ service, today })(app);
+  registerDiffRoutes(app, service);
 
   app.get('/api/passages/:passageId', async (req, res) => {
-    const id = String(req.params.passageId);
+    const id = requirePlainText('passageId', String(req.params.passageId));
     const found = await service().passage(id);
-    if (!found) throw new KbError(ERROR_CODES.UNKNOWN_PASSAGE, `unknown passageId "${id.slice(0, 100)}"`);
+    if (!found) throw new KbError(ERROR_CODES.UNKNOWN_PASSAGE, `unknown passageId "${id.slice(0, 100)}"`, { details: { passageId: id.slice(0, 100) } });
     const day = today();
     const docs = new Map([[found.document.meta.docId, found.document]]);
     const view = (p: StoredPassage | undefined): PassageView | null => (p ? presentPassage(docs, p, day) : null);
@@ -278,14 +274,14 @@ export function createApp(deps: AppDeps): Express {
       return void res.end();
     }
     const e = error as { type?: string; status?: number; message?: string };
-    if (e?.type === 'entity.too.large') return sendError(res, 413, 'payload_too_large', `request body exceeds ${limit}`);
+    if (e?.type === 'entity.too.large') return sendError(res, 413, 'payload_too_large', `request body exceeds ${limit}`, {}, { limit });
     if (e?.type === 'entity.parse.failed') return sendError(res, 400, 'invalid_json', 'request body is not valid JSON');
     if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return sendError(res, 415, 'unsupported_encoding', 'send UTF-8 JSON');
     if (error instanceof URIError || /^Failed to decode param/u.test(e?.message ?? '')) return sendError(res, 400, 'bad_request', 'malformed percent-encoding in the URL');
     if (e?.status && e.status >= 400 && e.status < 500) return sendError(res, e.status, 'bad_request', 'the request could not be read');
     if (isKbError(error)) {
       const status = statusFor(error.code);
-      if (status < 500 || status === 503) return sendError(res, status, error.code, error.message);
+      if (status < 500 || status === 503 || status === 507) return sendError(res, status, error.code, error.message, {}, error.details);
     }
     logger.error('request failed', { method: req.method, path: req.path, error: describeError(error) });
     return sendError(res, 500, 'internal_error', 'internal error; the server log has details');

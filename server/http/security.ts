@@ -6,6 +6,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit as expressRateLimit, type Store } from 'express-rate-limit';
+import { chineseMessage, describeError, type MessageParams } from '../../src/shared/errors.js';
+import { silentLogger, type Logger } from '../../src/shared/logger.js';
+import { isPausedRateLimit } from '../../src/storage/postgres/index.js';
 
 /** Constant-time comparison of a presented token with the configured one. */
 export function tokenMatches(presented: string | undefined, expected: string): boolean {
@@ -15,9 +18,35 @@ export function tokenMatches(presented: string | undefined, expected: string): b
   return timingSafeEqual(a, b);
 }
 
-export function sendError(res: Response, status: number, error: string, description: string, headers: Record<string, string> = {}): void {
+/**
+ * The one error response: `{error, error_description}`. The description is English, as in the log;
+ * a client that prefers Chinese to English (Accept-Language; the web page sends zh-CN) gets the
+ * catalogue's Chinese sentence for the code instead (src/shared/errors.ts), `params` filling in the
+ * facts it names (a file, a docId, a limit).
+ */
+export function sendError(res: Response, status: number, error: string, description: string, headers: Record<string, string> = {}, params: MessageParams = {}): void {
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.status(status).json({ error, error_description: description });
+  // Vary: a cache must not hand the Chinese answer to an English client.
+  res.vary('Accept-Language');
+  const chinese = prefersChinese(res.req?.headers['accept-language']);
+  res.status(status).json({ error, error_description: chinese ? chineseMessage(error, description, params) : description });
+}
+
+/**
+ * Whether an Accept-Language header ranks Chinese (zh, zh-CN, zh-TW…) above English; equal weights go
+ * to the one listed first, no header to English. By hand (a few lines) because the raw Node request of
+ * lifecycle.ts has no express `acceptsLanguages`, and negotiator is not a dependency of ours.
+ */
+export function prefersChinese(header: string | undefined): boolean {
+  const best = { zh: { q: 0, at: Infinity }, en: { q: 0, at: Infinity } };
+  (header ?? '').split(',').forEach((part, at) => {
+    const [tag = '', ...attributes] = part.trim().toLowerCase().split(';');
+    const qAttribute = attributes.map((a) => a.trim()).find((a) => a.startsWith('q='));
+    const q = qAttribute === undefined ? 1 : Number(qAttribute.slice(2));
+    const lang = tag.trim().split('-')[0];
+    if ((lang === 'zh' || lang === 'en') && Number.isFinite(q) && q > best[lang].q) best[lang] = { q, at };
+  });
+  return best.zh.q > 0 && (best.zh.q > best.en.q || (best.zh.q === best.en.q && best.zh.at < best.en.at));
 }
 
 /** The credentials of an `Authorization: Bearer <token>` header; the scheme is case-insensitive (RFC 7235). */
@@ -66,6 +95,29 @@ export function hostAllowed(host: string | undefined, allowed: readonly string[]
     const entry = a.trim().toLowerCase();
     return entry === '*' || entry === h || (hostName(entry) === entry && entry === name);
   });
+}
+
+/** Whether a host name (as HOST or an ALLOWED_HOSTS entry writes it) is loopback: localhost, 127.0.0.0/8, ::1. */
+export function isLoopbackName(name: string): boolean {
+  const raw = name.trim().toLowerCase();
+  if (raw === '::1') return true; // a bare IPv6 address, as HOST writes it (hostName reads `:1` as a port)
+  const h = hostName(raw);
+  return h === 'localhost' || h === '[::1]' || /^127(?:\.\d{1,3}){3}$/u.test(h);
+}
+
+/**
+ * Why a server that listens on loopback must still be treated as reachable by anyone (issue 25.9):
+ * a proxy in front of it (TRUST_PROXY on) or a non-loopback name it answers to (ALLOWED_HOSTS).
+ * Undefined when neither. Writes without ADMIN_TOKEN are refused then, saying this reason.
+ */
+export function exposureBeyondLoopback(options: { allowedHosts: readonly string[]; trustProxy?: boolean | number | string | undefined }): string | undefined {
+  const { trustProxy } = options;
+  if (trustProxy !== undefined && trustProxy !== false && trustProxy !== 0) {
+    return `TRUST_PROXY is set (${String(trustProxy).slice(0, 60)}): requests come through a proxy, so anyone who reaches the proxy reaches this server`;
+  }
+  const names = options.allowedHosts.filter((h) => !isLoopbackName(h));
+  if (names.length > 0) return `ALLOWED_HOSTS names ${names.slice(0, 3).join(', ').slice(0, 120)}: clients reach this server by a name other than loopback`;
+  return undefined;
 }
 
 /** 403 unless the Host header is allowed: a page on another name (DNS rebinding) reads nothing. */
@@ -123,7 +175,7 @@ export interface RateLimiter {
  * Fixed one-minute window per client address (`req.ip`: the socket address, or the client named by
  * X-Forwarded-For when express's `trust proxy` is set); 0 disables. IPv6 clients are keyed by /56.
  */
-export function createRateLimiter(perMinute: number, shared?: Store): RateLimiter {
+export function createRateLimiter(perMinute: number, shared?: Store, logger: Logger = silentLogger): RateLimiter {
   if (perMinute <= 0) {
     const pass: RequestHandler = (_req, _res, next) => next();
     return { perRequest: pass, perBatchMember: pass };
@@ -134,7 +186,7 @@ export function createRateLimiter(perMinute: number, shared?: Store): RateLimite
   const keyOf = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
   const refuse = (res: Response, resetTime: Date | undefined): void => {
     const retry = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000));
-    sendError(res, 429, 'rate_limited', `more than ${perMinute} requests per minute from this client; retry in ${retry} s`, { 'Retry-After': String(retry) });
+    sendError(res, 429, 'rate_limited', `more than ${perMinute} requests per minute from this client; retry in ${retry} s`, { 'Retry-After': String(retry) }, { retryAfter: retry });
   };
   const perRequest = expressRateLimit({
     windowMs,
@@ -148,6 +200,13 @@ export function createRateLimiter(perMinute: number, shared?: Store): RateLimite
     passOnStoreError: shared !== undefined,
     // Its start-up checks print to the console; the serve command logs its own warnings instead.
     validate: false,
+    // Its store errors go to our JSON log (stderr), not the console; a paused store is not news.
+    logger: {
+      error: (error, message) => {
+        if (!isPausedRateLimit(error)) logger.warn(message ?? 'rate limit store failed', { error: describeError(error) });
+      },
+      warn: (error, message) => logger.warn(message ?? 'rate limit warning', { error: describeError(error) }),
+    },
     handler: (req, res) => refuse(res, (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime),
   });
   const perBatchMember: RequestHandler = (req, res, next) => {

@@ -65,10 +65,15 @@ export function spanLine(v: Pick<SpanView, 'title' | 'docNumber' | 'clause' | 'p
 
 /** Whether the document is in force on `today`, and why (src/corpus/validity.ts). */
 export const validitySchema = z.object({
-  status: z.string().describe('in_force, expired, repealed, not_yet, draft or unknown'),
+  status: z.string().describe('in_force, expired, repealed, superseded (a later version of the same instrument is in the library), not_yet, draft or unknown'),
   effective_from: z.string().optional(),
   effective_to: z.string().optional(),
   basis: z.string().describe('Why, as a reader checks it, e.g. 正文：自2017年7月1日起实施，试行期三年'),
+  evidence: z.string().optional().describe('What decided the status: stated, version, repeal, expiry, dates or none'),
+  conflict: z.string().optional().describe('Set when sources disagree (a page box against the text); not resolved'),
+  period: z.object({ from: z.number(), to: z.number(), ended: z.boolean() }).optional().describe('A planning period the title states; no legal status'),
+  superseded_by: z.string().optional().describe('doc_id of the next version (status superseded)'),
+  repealed_by: z.string().optional().describe('doc_id of the document of the library that repeals this one'),
 });
 
 /** The presenter's document fields every hit, citation, passage and document carries. */

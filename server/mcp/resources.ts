@@ -7,18 +7,23 @@ import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/serv
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { serializeDocument } from '../../src/corpus/document.js';
 import type { KnowledgeService } from '../../src/retrieval/service.js';
+import { controlCharProblem } from '../../src/shared/control-chars.js';
 import { docUri, type ToolContext } from './context.js';
 
 /** JSON-RPC code for an unknown resource (MCP specification, resources: error handling). */
 export const RESOURCE_NOT_FOUND = -32002;
 
-/** A URI template variable, percent-decoded; malformed encoding is the client's error (-32602), not ours. */
+/** A URI template variable, percent-decoded; malformed encoding or a control character is the client's error (-32602), not ours. */
 function uriVariable(value: string | string[] | undefined, name: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(String(value));
+    decoded = decodeURIComponent(String(value));
   } catch {
     throw new McpError(ErrorCode.InvalidParams, `malformed percent-encoding in ${name} "${String(value).slice(0, 100)}"`);
   }
+  const problem = controlCharProblem(decoded);
+  if (problem) throw new McpError(ErrorCode.InvalidParams, `${name} ${problem}; ids are plain text: remove it`);
+  return decoded;
 }
 
 /** `current` gives the service or undefined while loading: listing and completion then offer nothing. */

@@ -2,11 +2,11 @@
 // el(), the DOM builder every view uses.
 // When the server answers 401 (API_TOKEN is set), it asks for the token in a small dialog, keeps it
 // in sessionStorage (this tab only, gone when it closes) and sends it as Authorization: Bearer on
-// every call; never in the URL. Views call window.apiFetch; load this script before them.
-'use strict';
+// every call; never in the URL. Every call says Accept-Language: zh-CN, so the server's errors come
+// back in Chinese, as the page is. An ES module: views import apiFetch, apiUpload and el from it.
 
-(() => {
   const TOKEN_KEY = 'policy-kb.api-token';
+  const LANGUAGE = 'zh-CN,zh;q=0.9';
   let pending; // one dialog at a time, shared by concurrent 401s
 
   const stored = () => {
@@ -78,16 +78,18 @@
   /**
    * fetch() with the stored token; on 401 asks for a token and retries (up to 3 times).
    * With { admin: true } (writes: upload, replace, delete) it sends the admin token instead,
-   * asked for the first time a write needs it; the admin token reads as well.
+   * asked for the first time a write needs it; the admin token reads as well. With { ask: false }
+   * a 401 is returned as it is, without the dialog (what the page reads on its own, unasked).
    */
   async function apiFetch(url, init = {}, options = {}) {
     const admin = options.admin === true;
     for (let attempt = 0; ; attempt += 1) {
       const headers = new Headers(init.headers);
+      if (!headers.has('accept-language')) headers.set('accept-language', LANGUAGE);
       const token = admin ? storedAdmin() : stored();
       if (token) headers.set('authorization', `Bearer ${token}`);
       const res = await fetch(url, { ...init, headers });
-      if (res.status !== 401 || attempt >= 3) return res;
+      if (res.status !== 401 || attempt >= 3 || options.ask === false) return res;
       const entered = await askForToken(
         admin
           ? token ? '管理令牌无效，请重新输入。' : '修改文件库需要管理令牌（服务器的 ADMIN_TOKEN）。'
@@ -108,6 +110,7 @@
       const result = await new Promise((resolve, reject) => {
         const xhr = new XMLHttpRequest();
         xhr.open(method, url);
+        xhr.setRequestHeader('accept-language', LANGUAGE);
         if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
         xhr.upload.addEventListener('progress', (e) => {
           if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total);
@@ -130,8 +133,6 @@
     }
   }
 
-  window.apiUpload = apiUpload;
-
   /** The one DOM builder the views share: props (class, text, on<event>, attributes) and children (falsy ones skipped). */
   function el(tag, props = {}, children = []) {
     const node = document.createElement(tag);
@@ -144,6 +145,5 @@
     for (const c of children) if (c) node.append(c);
     return node;
   }
-  window.el = el;
-  window.apiFetch = apiFetch;
-})();
+
+export { apiFetch, apiUpload, el };

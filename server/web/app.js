@@ -1,6 +1,11 @@
 // The chat page: streams answers from /api/chat, shows citation markers, opens the cited document
 // at the quoted text. No framework, no external resources; all text goes through textContent.
-'use strict';
+// An ES module: the entry point index.html loads; it imports the others.
+import { apiFetch, el } from './api.js';
+import { copyButton, isValidityWarning, markValidityNotes, validityBadge } from './compare.js';
+import { renderVersions } from './diff.js';
+import './documents.js';
+import './welcome.js';
 
 const ABSTAIN = '知识库中未找到相关规定';
 const state = { messages: [], docs: new Map() };
@@ -37,7 +42,7 @@ function renderCitations(citations) {
         el('button', { class: 'open', type: 'button', onclick: () => openCitation(c) }, [`[${c.n}] ${c.breadcrumb}`]),
         c.lowConfidence ? el('div', { class: 'low', text: '低置信度：仅供参考，不构成答案' }) : '',
         meta ? el('div', { class: 'meta', text: meta }) : '',
-        el('div', { class: 'cite-line' }, [window.PolicyKb?.validityBadge(c.validity) ?? '', window.PolicyKb?.copyButton(c) ?? '']),
+        el('div', { class: 'cite-line' }, [validityBadge(c.validity) ?? '', copyButton(c)]),
         el('p', { class: 'quote', text: `“${c.quote}”` }),
       ]),
     );
@@ -101,6 +106,7 @@ async function openCitation(c) {
     $('doc-title').textContent = `《${doc.title}》`;
     const where = c.page === undefined ? '' : c.pageEnd === undefined ? `引文在第${c.page}页` : `引文在第${c.page}–${c.pageEnd}页`;
     $('doc-meta').textContent = [doc.issuer, doc.docNumber, doc.dateIssued && `印发日期 ${doc.dateIssued}`, doc.pageCount > 0 && `共${doc.pageCount}页`, where].filter(Boolean).join(' · ');
+    renderVersions($('doc-meta'), doc, openCitation); // validity, history and versions (diff.js)
     renderOutline(doc);
     const mark = renderBody(doc, c.start, c.end);
     if (mark) {
@@ -161,8 +167,8 @@ async function ask(question) {
           item.prepend(el('strong', { class: 'abstain-banner', text: ABSTAIN }));
         }
         renderAnswer(text, answer, data.citations);
-        window.PolicyKb?.markValidityNotes(text);
-        if (data.citations.some((c) => !c.lowConfidence && window.PolicyKb?.isValidityWarning(c.validity))) item.classList.add('has-validity-warning');
+        markValidityNotes(text);
+        if (data.citations.some((c) => !c.lowConfidence && isValidityWarning(c.validity))) item.classList.add('has-validity-warning');
         renderCitations(data.citations);
         // Show the newest answer from its start.
         item.scrollIntoView({ block: 'start' });

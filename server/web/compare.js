@@ -1,15 +1,14 @@
 // Compare view for drafters: what each document says on one topic (POST /api/compare), as a table
 // with verbatim quotes; export as a Markdown table that keeps the citations; copy a citation in the
 // drafters' form 《标题》（文号）第X条. Also the shared helpers app.js uses for citations
-// (copy button, validity badge). All text goes through textContent.
-'use strict';
+// (copy button, validity badge). All text goes through textContent. An ES module.
+import { apiFetch, el } from './api.js';
 
-(() => {
-  const VALIDITY_LABEL = { in_force: '现行有效', expired: '已失效', repealed: '已废止', not_yet: '尚未施行', draft: '征求意见稿', unknown: '效力未载明' };
-  const WARN = new Set(['expired', 'repealed', 'not_yet', 'draft']);
+  const VALIDITY_LABEL = { in_force: '现行有效', expired: '已失效', repealed: '已废止', superseded: '已被新版本取代', not_yet: '尚未施行', draft: '征求意见稿', unknown: '效力未载明' };
+  const WARN = new Set(['expired', 'repealed', 'superseded', 'not_yet', 'draft']);
   const $ = (id) => document.getElementById(id);
-  // The auth-aware wrapper (api.js) when present, else plain fetch.
-  const request = (...args) => (typeof window.apiFetch === 'function' ? window.apiFetch(...args) : fetch(...args));
+  // The auth-aware wrapper (api.js).
+  const request = apiFetch;
 
   /** 《标题》（文号）第X条: the form drafters paste into a text. */
   function drafterCitation(c) {
@@ -45,11 +44,15 @@
     if (!validity) return null;
     const warn = WARN.has(validity.status);
     const kind = warn ? 'validity-warn' : validity.status === 'in_force' ? 'validity-ok' : 'validity-unknown';
-    return el('span', { class: `validity ${kind}`, title: validity.basis || '', text: VALIDITY_LABEL[validity.status] || validity.status });
+    // A plan whose title states an ended period; sources that disagree are flagged, not resolved (diff.js shows which).
+    const label = validity.status === 'unknown' && validity.period?.ended ? '规划期已届满' : VALIDITY_LABEL[validity.status] || validity.status;
+    const title = [validity.basis, validity.conflict && `效力存疑：${validity.conflict}`].filter(Boolean).join('；');
+    return el('span', { class: `validity ${kind}${validity.conflict ? ' validity-conflict' : ''}`, title, text: validity.conflict ? `${label}（存疑）` : label });
   }
 
   function markdownCell(s) {
-    return String(s).replace(/\|/gu, '\\|').replace(/\s+/gu, ' ').trim();
+    // HTML in a title or quote stays text wherever the table is pasted and rendered.
+    return String(s).replace(/&/gu, '&amp;').replace(/</gu, '&lt;').replace(/>/gu, '&gt;').replace(/\|/gu, '\\|').replace(/\s+/gu, ' ').trim();
   }
 
   /** The comparison as a Markdown table; quotes keep their [n] and the citations follow the table. */
@@ -125,8 +128,10 @@
     }
   }
 
-  window.PolicyKb = { drafterCitation, copyButton, validityBadge, markValidityNotes, isValidityWarning: (v) => !!v && WARN.has(v.status) };
+  const isValidityWarning = (v) => !!v && WARN.has(v.status);
+
   document.addEventListener('DOMContentLoaded', () => {
     $('compare-form')?.addEventListener('submit', (event) => void runCompare(event));
   });
-})();
+
+export { drafterCitation, copyButton, validityBadge, markValidityNotes, isValidityWarning };

@@ -5,9 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { SectionNode } from '../corpus/parser.js';
+import { findTableRows, labelRow, type TableRow } from './tables.js';
 
-/** Bump when chunk boundaries or ids change: the index manifest records it. */
-export const CHUNKER_VERSION = 2;
+/**
+ * Bump when chunk boundaries or ids change: the index manifest records it. v3: one passage per table row.
+ * v4: Markdown "## 第一章" headings are chapters (labels, breadcrumbs) and the "# title" line is no section.
+ */
+export const CHUNKER_VERSION = 4;
 
 export interface ChunkOptions {
   /** Budget: a chunk longer than this is split at sentence ends (default 400 characters). */
@@ -28,19 +32,19 @@ export interface Chunk {
   text: string;
   start: number;
   end: number;
-  /** 《title》 › 三、重点任务 › （二）… › 第十条 */
+  /** 《title》 › 三、重点任务 › （二）… › 第十条; a table row ends › 表1 › 第3行. */
   breadcrumb: string;
   /** Heading titles from the top section down to the chunk's own unit. */
   headings: string[];
   /** Canonical labels of the same path: ['第三章', '第十条']. */
   labels: string[];
-  /** The clause a drafter cites: `第十条`, `第二十三条—第二十四条`, `（二）`; '' for the preamble. */
+  /** The clause a drafter cites: `第十条`, `第二十三条—第二十四条`, `（二）`, `表1第3行`; '' for the preamble. */
   clause: string;
   /** Section ids the chunk covers (for outlines). */
   sectionIds: string[];
   /** Set when one unit was split: part k of n. */
   part?: { index: number; of: number };
-  /** What embedding and BM25 see: breadcrumb, then the text. */
+  /** What embedding and BM25 see: breadcrumb, then the text (a table row: its cells named by the header's). */
   indexText: string;
 }
 
@@ -57,6 +61,7 @@ interface Piece {
   start: number;
   end: number;
   part?: { index: number; of: number };
+  row?: TableRow;
 }
 
 const SENTENCE_END = new Set([...'。；;！!？?\n']);
@@ -70,15 +75,26 @@ export function chunkDocument(doc: DocumentInput, options: ChunkOptions = {}): C
   const maxChars = options.maxChars ?? 400;
   const minChars = Math.min(options.minChars ?? 100, maxChars);
   const pieces: Piece[] = [];
+  const rows = findTableRows(doc.body);
+  const addRange = (node: SectionNode, parent: SectionNode | undefined, start: number, end: number, row?: TableRow): void => {
+    const ranges = splitRange(doc.body, start, end, maxChars);
+    ranges.forEach(([s, e], i) => {
+      pieces.push({ node, parent, start: s, end: e, ...(ranges.length > 1 ? { part: { index: i + 1, of: ranges.length } } : {}), ...(row ? { row } : {}) });
+    });
+  };
   const walk = (node: SectionNode, parent: SectionNode | undefined): void => {
     const ownStart = node.kind === 'root' ? 0 : node.start;
     const ownEnd = node.children[0]?.start ?? node.end;
-    if (ownEnd > ownStart) {
-      const ranges = splitRange(doc.body, ownStart, ownEnd, maxChars);
-      ranges.forEach(([s, e], i) => {
-        pieces.push({ node, parent, start: s, end: e, ...(ranges.length > 1 ? { part: { index: i + 1, of: ranges.length } } : {}) });
-      });
+    // Table rows inside the node's own text are pieces of their own (a row runs to the next line's start).
+    let at = ownStart;
+    for (const row of rows) {
+      if (row.start < ownStart || row.start >= ownEnd) continue;
+      if (row.start > at) addRange(node, parent, at, row.start);
+      const rowEnd = Math.min(ownEnd, row.end + 1);
+      addRange(node, parent, row.start, rowEnd, row);
+      at = rowEnd;
     }
+    if (ownEnd > at) addRange(node, parent, at, ownEnd);
     node.children.forEach((child) => walk(child, node));
   };
   walk(doc.tree, undefined);
@@ -105,6 +121,8 @@ export function chunkDocument(doc: DocumentInput, options: ChunkOptions = {}): C
 function canMerge(group: Piece[], next: Piece, minChars: number, maxChars: number): boolean {
   const first = group[0] as Piece;
   const last = group[group.length - 1] as Piece;
+  // A table's header rides with its first row; rows never merge with each other or with text.
+  if (last.row || next.row) return last.row?.row === 0 && next.row?.table === last.row.table && next.row.row === 1 && !last.part && (next.part?.index ?? 1) === 1;
   const length = last.end - first.start;
   if (length >= minChars) return false;
   // A bare heading ("二、总体思路") joins its first child, even the first part of a split one.
@@ -181,8 +199,13 @@ function buildChunk(doc: DocumentInput, group: Piece[], index: number, ancestors
     headings[headings.length - 1] = range;
     labels[labels.length - 1] = range;
   }
+  const row = last.row && last.row.row > 0 ? last.row : undefined;
+  if (row) {
+    headings.push(`表${row.table}`, `第${row.row}行`);
+    labels.push(`表${row.table}`, `第${row.row}行`);
+  }
   const breadcrumb = [`《${doc.title}》`, ...headings].join(' › ');
-  const clause = labels[labels.length - 1] ?? '';
+  const clause = row ? `表${row.table}第${row.row}行` : (labels[labels.length - 1] ?? '');
   const chunk: Chunk = {
     passageId: '',
     docId: doc.docId,
@@ -195,7 +218,8 @@ function buildChunk(doc: DocumentInput, group: Piece[], index: number, ancestors
     labels,
     clause,
     sectionIds: [...new Set(group.map((p) => p.node.id))],
-    indexText: `${breadcrumb}\n${text}`,
+    // A row is searched with its cells named by the header's (a part of a long row: the header, then the part).
+    indexText: `${breadcrumb}\n${!row ? text : last.part ? `${row.header.join(' | ')}\n${text}` : labelRow(row)}`,
   };
   const split = group.find((p) => p.part);
   if (split?.part) chunk.part = split.part;

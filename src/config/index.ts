@@ -89,8 +89,18 @@ export const configSchema = z.object({
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Today as YYYY-MM-DD for validity judgements (default: the real date); set it to reproduce an evaluation. */
   today: z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'must be YYYY-MM-DD').refine(isRealDate, 'is not a real calendar date').optional(),
-  /** OCR for scanned pages (Debian's tesseract + chi_sim): `auto` reads pages without a text layer, `off` skips them. */
+  /** OCR for scanned pages and images: `auto` reads pages without a text layer, `off` skips them. */
   ocr: z.enum(['auto', 'off']).default('auto'),
+  /** `paddle` (PP-OCR from npm, default) or `tesseract` (Debian's tesseract-ocr + tesseract-ocr-chi-sim). */
+  ocrEngine: z.enum(['paddle', 'tesseract'], { error: (issue) => `must be paddle (built in, the default) or tesseract (needs tesseract-ocr-chi-sim); got "${String(issue.input).slice(0, 40)}"` }).default('paddle'),
+  /** Per-document limits: a file past one is refused with 413 (see src/extract/index.ts DEFAULT_LIMITS). */
+  maxPages: intFrom(2000, 1, 1_000_000),
+  maxOcrPages: intFrom(100, 0, 100_000),
+  maxCharacters: intFrom(2_000_000, 1000, 1_000_000_000),
+  maxPassages: intFrom(20_000, 10, 10_000_000),
+  /** Extraction runs in a worker thread: its time (seconds) and heap (MiB) per file. */
+  extractTimeoutS: intFrom(600, 5, 86_400),
+  extractMemoryMb: intFrom(1024, 128, 65_536),
   /** Largest upload accepted by POST/PUT /api/documents, in MiB. */
   uploadMaxMb: intFrom(50, 1, 2048),
   /** Bearer token for the write routes (uploads, replacements, deletions). */
@@ -112,6 +122,10 @@ export const configSchema = z.object({
   databasePoolSize: intFrom(10, 1, 200),
   /** How often each process re-reads the database's version besides LISTEN (ms; 0: LISTEN only). */
   databasePollMs: intFrom(5000, 0, 600_000),
+  /** How long to wait for a database connection before answering 503 (ms). */
+  databaseConnectTimeoutMs: intFrom(5000, 100, 600_000),
+  /** Longest a database statement may run (ms; 0: no limit): a stalled database fails requests instead of holding them. */
+  databaseStatementTimeoutMs: intFrom(30_000, 0, 86_400_000),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -144,6 +158,13 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LOG_LEVEL: 'logLevel',
   POLICY_KB_TODAY: 'today',
   OCR: 'ocr',
+  OCR_ENGINE: 'ocrEngine',
+  MAX_PAGES: 'maxPages',
+  MAX_OCR_PAGES: 'maxOcrPages',
+  MAX_CHARACTERS: 'maxCharacters',
+  MAX_PASSAGES: 'maxPassages',
+  EXTRACT_TIMEOUT_S: 'extractTimeoutS',
+  EXTRACT_MEMORY_MB: 'extractMemoryMb',
   UPLOAD_MAX_MB: 'uploadMaxMb',
   ADMIN_TOKEN: 'adminToken',
   INDEX_STORE: 'indexStore',
@@ -153,7 +174,21 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LLM_API_KEY: 'llmApiKey',
   DATABASE_POOL_SIZE: 'databasePoolSize',
   DATABASE_POLL_MS: 'databasePollMs',
+  DATABASE_CONNECT_TIMEOUT_MS: 'databaseConnectTimeoutMs',
+  DATABASE_STATEMENT_TIMEOUT_MS: 'databaseStatementTimeoutMs',
 };
+
+/**
+ * Settings that load but are probably a mistake, as sentences for the log (the server starts anyway).
+ * ADMIN_TOKEN equal to API_TOKEN: every reader may change the library (issue 25.10).
+ */
+export function configWarnings(config: Pick<Config, 'apiToken' | 'adminToken'>): string[] {
+  const out: string[] = [];
+  if (config.adminToken !== undefined && config.adminToken === config.apiToken) {
+    out.push('ADMIN_TOKEN equals API_TOKEN: everyone who may read may also upload, replace and delete documents; set a different ADMIN_TOKEN');
+  }
+  return out;
+}
 
 /**
  * Builds the config from a config-file object (lower precedence) and environment variables.

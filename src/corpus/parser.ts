@@ -9,7 +9,7 @@
  *
  * Pure: `parsePolicy(body)` takes the text and returns the tree with `[start, end)` offsets into it.
  */
-import { parseNumeral, toChineseNumeral } from '../shared/numerals.js';
+import { ORDINAL_NUMBER_SOURCE, parseNumeral, toChineseNumeral } from '../shared/numerals.js';
 
 export type SectionKind =
   | 'root'
@@ -64,14 +64,14 @@ interface Candidate {
   markerEnd: number;
   level: number;
   mdTitle: string;
+  /** A Markdown heading read as a structural unit: the plain heading, when the unit does not fit the numbering. */
+  asHeading?: Candidate;
 }
 
-const CN = '零〇一二两三四五六七八九十百千';
 // Bounded quantifiers and plain classes only: linear time on any input.
-const MARKER_RE = new RegExp(
-  [
+const STRUCTURAL_MARKERS = [
     // An article may carry a caption (条旨) before its number: "【立法目的】第一条".
-    `(?<legal>(?:【[^】\\n]{1,20}】[ \\t\\u3000]{0,4}\\n?[ \\t\\u3000]{0,4})?第([${CN}]{1,6}|[0-9]{1,4})([编章节条款]))`,
+    `(?<legal>(?:【[^】\\n]{1,20}】[ \\t\\u3000]{0,4}\\n?[ \\t\\u3000]{0,4})?第(${ORDINAL_NUMBER_SOURCE})([编章节条款]))`,
     `(?<itemCn>([一二三四五六七八九十]{1,3})、)`,
     `(?<itemCnParen>[（(]([一二三四五六七八九十]{1,3})[）)])`,
     `(?<itemNumParen>[（(]([0-9]{1,2})[）)])`,
@@ -79,10 +79,13 @@ const MARKER_RE = new RegExp(
     `(?<boxItem>([0-9]{1,2})-([0-9]{1,2})(?![0-9]))`,
     `(?<itemNum>([0-9]{1,2})(?:[.．](?![0-9])|、))`,
     `(?<annex>附件[ \\t]?([0-9]{0,2})[ \\t]?[：:]?)`,
-    `(?<md>^(#{1,6})[ \\t]+([^\\n]{1,200}))`,
-  ].join('|'),
-  'gmu',
-);
+];
+const MARKER_RE = new RegExp([...STRUCTURAL_MARKERS, `(?<md>^(#{1,6})[ \\t]+([^\\n]{1,200}))`].join('|'), 'gmu');
+/**
+ * The structural marker a Markdown heading's text starts with ("## 第一章 总 则", "## 一、总体要求"): the
+ * heading is that unit, marks aside. Same groups as MARKER_RE (the wrapper does not capture).
+ */
+const HEADING_MARKER_RE = new RegExp(`^(?:${STRUCTURAL_MARKERS.join('|')})`, 'u');
 
 const LEGAL_KIND: Record<string, SectionKind> = { 编: 'part', 章: 'chapter', 节: 'section', 条: 'article', 款: 'clause' };
 /** Coarse-to-fine rank inside the 编/章/节/条/款 family. */
@@ -120,7 +123,14 @@ function readCandidate(m: RegExpExecArray): Candidate | undefined {
   if (g.annex !== undefined) return { ...base, kind: 'annex', number: m[18] ? Number(m[18]) : 0 };
   if (g.md !== undefined) {
     const hashes = m[20] ?? '#';
-    return { ...base, kind: 'heading', number: 0, level: hashes.length, mdTitle: (m[21] ?? '').trim() };
+    const text = m[21] ?? '';
+    const heading: Candidate = { ...base, kind: 'heading', number: 0, level: hashes.length, mdTitle: text.trim() };
+    // "## 第一章 总 则" is the chapter itself: its number joins the sequence, its title is the line.
+    const textStart = m.index + m[0].length - text.length + (text.length - text.trimStart().length);
+    const inner = HEADING_MARKER_RE.exec(text.trimStart());
+    const unit = inner ? readCandidate(inner) : undefined;
+    if (!unit || unit.kind === 'heading') return heading;
+    return { ...unit, start: m.index, markerEnd: textStart + unit.markerEnd, level: hashes.length, mdTitle: heading.mdTitle, asHeading: heading };
   }
   return undefined;
 }
@@ -223,13 +233,16 @@ export function parsePolicy(body: string, options: ParseOptions = {}): SectionNo
       let depth = stack.length - 1;
       while (depth > 0) {
         const n = (stack[depth] as Open).node;
-        if (n.kind === 'heading' && n.level < c.level) break;
+        // Markdown levels nest (a 第一章 written as "##" holds the "###" below it).
+        if (n.level > 0 && n.level < c.level) break;
         depth -= 1;
       }
       return depth;
     }
     if (c.kind === 'annex') return 0;
-    const globalOk = !GLOBAL_KINDS.has(c.kind) || c.number === (globalLast.get(c.kind) ?? 0) + 1;
+    const last = globalLast.get(c.kind) ?? 0;
+    // A Markdown heading is a heading by its marks: its number may skip one the source lost (第八章 → 第十章).
+    const globalOk = !GLOBAL_KINDS.has(c.kind) || c.number === last + 1 || (c.level > 0 && c.number > last);
     if (!globalOk) return -1;
     if (c.kind === 'box-item') {
       for (let d = stack.length - 1; d > 0; d -= 1) {
@@ -298,6 +311,7 @@ export function parsePolicy(body: string, options: ParseOptions = {}): SectionNo
   };
 
   const toc = findTableOfContents(body);
+  const titleAt = markdownTitleAt(body);
   MARKER_RE.lastIndex = 0;
   for (let m = MARKER_RE.exec(body); m !== null; m = MARKER_RE.exec(body)) {
     // Headings listed in a table of contents are not sections: the body repeats them.
@@ -305,10 +319,17 @@ export function parsePolicy(body: string, options: ParseOptions = {}): SectionNo
       MARKER_RE.lastIndex = toc.end;
       continue;
     }
-    const c = readCandidate(m);
+    let c = readCandidate(m);
+    // The first line "# 中华人民共和国专利法实施细则", when no other "# " heading follows, is the
+    // document's title, not a section.
+    if (c?.kind === 'heading' && c.level === 1 && c.start === titleAt) continue;
     let depth = -1;
     if (c && plausible(c)) depth = placeFor(c);
     else if (c && looksLikeLostLineBreak(body, c)) depth = placeFor(c, true);
+    if (c?.asHeading && depth < 0) {
+      c = c.asHeading;
+      depth = placeFor(c);
+    }
     if (c && depth >= 0) {
       attach(c, depth);
     } else {
@@ -322,22 +343,32 @@ export function parsePolicy(body: string, options: ParseOptions = {}): SectionNo
   accepted.forEach((node, i) => {
     const next = accepted[i + 1];
     node.titleEnd = findTitleEnd(body, node, next?.start ?? body.length, maxTitle);
-    node.title = body.slice(node.start, node.titleEnd).trimEnd().replace(/[ \t\u3000]*\n[ \t\u3000]*/gu, ' ');
+    // A Markdown heading's title is its text without the marks ("## 第一章 总 则" → "第一章 总 则").
+    node.title = body.slice(node.start, node.titleEnd).trimEnd().replace(/^#{1,6}[ \t]+/u, '').replace(/[ \t\u3000]*\n[ \t\u3000]*/gu, ' ');
     const displaced = next ? displacedTitle(body, node, next, maxTitle) : undefined;
     if (displaced) node.title = `${node.title} ${displaced}`;
   });
   return root;
 }
 
+/** Where the document's "# title" line starts: the first line, when it is the only level-1 heading; else -1. */
+export function markdownTitleAt(body: string): number {
+  const first = /^\s*/u.exec(body)?.[0].length ?? 0;
+  if (!/^#[ \t]+\S/u.test(body.slice(first, first + 3))) return -1;
+  return /\n#[ \t]/u.test(body.slice(first)) ? -1 : first;
+}
+
 /**
  * A table of contents in extracted documents: a line "目录" followed by heading lines, up to where the body
  * repeats the first listed heading at the start of a line. Undefined when there is none.
  */
+const TOC_FIRST_RE = new RegExp(`\\n[ \\t\\u3000]*(第(?:${ORDINAL_NUMBER_SOURCE})[编章节条]|[一二三四五六七八九十]{1,3}、|附件)`, 'u');
+
 function findTableOfContents(body: string): { start: number; end: number } | undefined {
   const head = /(?:^|\n)[ \t\u3000]*目[ \t\u3000]*录[ \t\u3000]*(?:\n|$)/u.exec(body);
   if (!head) return undefined;
   const start = head.index;
-  const first = /\n[ \t\u3000]*(第[零〇一二两三四五六七八九十百千0-9]{1,6}[编章节条]|[一二三四五六七八九十]{1,3}、|附件)/u.exec(body.slice(start, start + 400));
+  const first = TOC_FIRST_RE.exec(body.slice(start, start + 400));
   if (!first?.[1]) return undefined;
   const from = start + first.index + first[0].length;
   const repeat = new RegExp(`\\n[ \\t\\u3000]*${first[1]}`, 'u').exec(body.slice(from, from + 20_000));
@@ -359,7 +390,8 @@ const isSpace = (ch: string | undefined): boolean => ch === ' ' || ch === '\u300
 const CAPTION_RE = /^[ \t\u3000]{0,4}【[^】\n]{1,20}】/u;
 
 function findTitleEnd(body: string, node: SectionNode, limit: number, maxTitle: number): number {
-  if (node.kind === 'heading') {
+  // A Markdown heading (also one read as 第X章) is titled by its whole line.
+  if (node.kind === 'heading' || node.level > 0) {
     const nl = body.indexOf('\n', node.markerEnd);
     return nl === -1 ? body.length : nl;
   }

@@ -42,7 +42,7 @@ export class DenseIndex {
   readonly dimension: number;
   private live: number;
   /** The live points' labels and vectors (row-major), when the owner attached them: exact filtered search. */
-  private rows?: { labels: ArrayLike<number>; vectors: Float32Array; rowOf?: Map<number, number> };
+  private rows?: { labels: ArrayLike<number>; vectors: Float32Array; rowOf?: Int32Array };
 
   private constructor(index: hnswlib.HierarchicalNSW, dimension: number, live: number) {
     this.index = index;
@@ -148,16 +148,20 @@ export class DenseIndex {
 
   /** The attached rows holding these labels, ascending (labels not attached are left out). */
   private rowsOf(labels: ArrayLike<number>): Int32Array {
-    const rows = this.rows as { labels: ArrayLike<number>; rowOf?: Map<number, number> };
+    const rows = this.rows as { labels: ArrayLike<number>; rowOf?: Int32Array };
     if (!rows.rowOf) {
-      rows.rowOf = new Map();
-      for (let i = 0; i < rows.labels.length; i += 1) rows.rowOf.set(rows.labels[i] as number, i);
+      // Row by label (−1: none): labels are small integers, so an array, not a Map of every point (4 bytes a label, not ~50).
+      let max = -1;
+      for (let i = 0; i < rows.labels.length; i += 1) max = Math.max(max, rows.labels[i] as number);
+      rows.rowOf = new Int32Array(max + 1).fill(-1);
+      for (let i = 0; i < rows.labels.length; i += 1) rows.rowOf[rows.labels[i] as number] = i;
     }
     const out = new Int32Array(labels.length);
     let n = 0;
     for (let i = 0; i < labels.length; i += 1) {
-      const row = rows.rowOf.get(labels[i] as number);
-      if (row !== undefined) out[n++] = row;
+      const label = labels[i] as number;
+      const row = label >= 0 && label < rows.rowOf.length ? (rows.rowOf[label] as number) : -1;
+      if (row >= 0) out[n++] = row;
     }
     return out.subarray(0, n).sort();
   }

@@ -109,3 +109,34 @@ export function writeGatherModel(spec: GatherModelSpec): Uint8Array {
     .message(8, (opset) => opset.string(1, '').int(2, 13));
   return model.finish();
 }
+
+/**
+ * Serialized ModelProto (IR 8, opset 13) of `near = NonZero(Gemm(queries, matrix, transB = 1) ≥ floors)`:
+ * for `queries` (float32 [n, dim]), `matrix` (float32 [rows, dim]) and `floors` (float32 [n, 1]),
+ * the (query, row) pairs whose dot product reaches the query's floor, as int64 [2, pairs] in
+ * row-major order (query ascending, then row). Both matrices are inputs, so one small model serves
+ * any matrix of that width; only the pairs come back, not n × rows scores.
+ */
+export function writeSimilarityModel(dim: number, producer = 'policy-kb'): Uint8Array {
+  if (!Number.isInteger(dim) || dim < 1) throw new Error(`dimension must be a positive integer; got ${dim}`);
+  const ATTRIBUTE_INT = 2;
+  const model = new ProtoWriter();
+  model
+    .int(1, 8)
+    .string(2, producer)
+    .string(3, '1')
+    .message(7, (graph) => {
+      graph
+        // NodeProto: input (1), output (2), name (3), op_type (4), attribute (5: name 1, i 3, type 20).
+        .message(1, (node) => node.string(1, 'queries').string(1, 'matrix').string(2, 'scores').string(3, 'dot').string(4, 'Gemm').message(5, (a) => a.string(1, 'transB').int(3, 1).int(20, ATTRIBUTE_INT)))
+        .message(1, (node) => node.string(1, 'scores').string(1, 'floors').string(2, 'reaches').string(3, 'threshold').string(4, 'GreaterOrEqual'))
+        .message(1, (node) => node.string(1, 'reaches').string(2, 'near').string(3, 'pairs').string(4, 'NonZero'))
+        .string(2, 'similarity')
+        .message(11, (vi) => valueInfo(vi, 'queries', ELEM_FLOAT, ['queries', dim]))
+        .message(11, (vi) => valueInfo(vi, 'matrix', ELEM_FLOAT, ['rows', dim]))
+        .message(11, (vi) => valueInfo(vi, 'floors', ELEM_FLOAT, ['queries', 1]))
+        .message(12, (vi) => valueInfo(vi, 'near', ELEM_INT64, [2, 'pairs']));
+    })
+    .message(8, (opset) => opset.string(1, '').int(2, 13));
+  return model.finish();
+}

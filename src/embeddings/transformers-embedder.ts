@@ -74,10 +74,10 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
     return profile.normalize ? pooled.normalize(2, -1) : pooled;
   };
 
-  const run = async (texts: readonly string[]): Promise<Float32Array[]> => {
+  const run = async (texts: readonly string[], size = batchSize): Promise<Float32Array[]> => {
     const out: Float32Array[] = [];
-    for (let i = 0; i < texts.length; i += batchSize) {
-      const batch = texts.slice(i, i + batchSize).map((t) => (t.trim() === '' ? ' ' : t));
+    for (let i = 0; i < texts.length; i += size) {
+      const batch = texts.slice(i, i + size).map((t) => (t.trim() === '' ? ' ' : t));
       const tensor = await extract(batch);
       const data = tensor.data as Float32Array;
       const dim = tensor.dims[tensor.dims.length - 1] as number;
@@ -98,7 +98,10 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
     get dimension() {
       return dimension;
     },
-    embedDocuments: (texts) => run(texts.map((t) => profile.passagePrefix + t)),
+    embedDocuments: (texts, embedOptions) => run(
+      texts.map((t) => profile.passagePrefix + t),
+      embedOptions?.batchSize !== undefined && Number.isInteger(embedOptions.batchSize) && embedOptions.batchSize > 0 ? embedOptions.batchSize : batchSize,
+    ),
     embedQuery: async (text) => (await run([profile.queryPrefix + text]))[0] as Float32Array,
     dispose: async () => {
       await extractor.dispose();

@@ -3,8 +3,11 @@
  * read from the file itself, and warnings about what could not be read.
  */
 import type { Logger } from '../shared/logger.js';
+import type { OcrEngineName } from './ocr/engine.js';
+import type { OcrProgress } from './ocr/page-ocr.js';
 
-export type DocumentFormat = 'pdf' | 'docx' | 'doc' | 'wps' | 'html' | 'ofd' | 'text';
+export type DocumentFormat = 'pdf' | 'docx' | 'doc' | 'wps' | 'html' | 'ofd' | 'image' | 'text';
+export type { OcrEngineName, OcrProgress };
 
 export interface ExtractedPage {
   /** 1-based page number. */
@@ -43,9 +46,35 @@ export interface ExtractResult {
   ocr: boolean;
 }
 
+/**
+ * Per-document limits: a file past one is refused with `document_too_large` (HTTP 413) before the work it
+ * would cost is done. Defaults in DEFAULT_LIMITS.
+ */
+export interface ExtractLimits {
+  /** Pages of a paginated document. */
+  pages: number;
+  /** Pages (or images) that need OCR. */
+  ocrPages: number;
+  /** Characters of extracted text. */
+  characters: number;
+}
+
 export interface ExtractOptions {
   /** `auto` (default) OCRs pages without a text layer; `off` leaves them empty with a warning. */
   ocr?: 'auto' | 'off';
+  /** `paddle` (default: PP-OCR from npm) or `tesseract` (Debian's tesseract-ocr-chi-sim). */
+  ocrEngine?: OcrEngineName;
+  /** Folder of the OCR page cache (keyed by the file's SHA-256); no cache when absent. */
+  ocrCacheDir?: string;
+  /** Called after each OCRed page. */
+  onProgress?: (progress: OcrProgress) => void;
+  /** Limits that refuse a file (default DEFAULT_LIMITS). */
+  limits?: Partial<ExtractLimits>;
+  /**
+   * Run in a worker thread with a heap and a time limit (isolate.ts) instead of the calling thread: what a
+   * server does, so that one file never blocks its event loop.
+   */
+  isolate?: { timeoutMs?: number; memoryMb?: number; idleMs?: number };
   /** Zip-bomb limit for DOCX/OFD: total decompressed bytes (default 200 MiB). */
   maxDecompressedBytes?: number;
   /** Pages read at most (default: all); the rest are dropped with a warning. */
@@ -57,7 +86,13 @@ export interface ExtractOptions {
 /** Options with defaults filled, plus the file name for messages. */
 export interface ExtractContext {
   fileName: string;
+  /** SHA-256 of the bytes, hex (the OCR cache key). */
+  fileHash: string;
   ocr: 'auto' | 'off';
+  ocrEngine: OcrEngineName;
+  ocrCacheDir: string | undefined;
+  onProgress: ((progress: OcrProgress) => void) | undefined;
+  limits: ExtractLimits;
   maxDecompressedBytes: number;
   maxPages: number;
   logger: Logger | undefined;

@@ -11,14 +11,21 @@ import type { Embedder } from '../embeddings/embedder.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
 import { fileStore } from '../storage/file-store.js';
+import { withLineage } from '../storage/lineage-store.js';
 import type { KnowledgeStore } from '../storage/types.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
-import { currentVersion, indexRoot, loadIndex, manifestPassageCounts } from './index-store.js';
+import { currentVersion, indexRoot, loadIndex, manifestPassageCounts, readManifest } from './index-store.js';
+import { extractOptionsFor } from './extract-options.js';
 import { ingest, type IngestSummary } from './ingest.js';
 import { expectationsFor } from './runtime.js';
+import { canExtend } from './index-chain.js';
+import { mergeIndex, mergeIsDue } from './index-compaction.js';
 import { acquireWriteLock, type WriteLock } from './write-lock.js';
+
+/** How long a background merge waits for the write lock to switch (writes come first). */
+const MERGE_LOCK_WAIT_MS = 60_000;
 
 export interface IndexBackend {
   readonly kind: 'file' | 'postgres';
@@ -34,13 +41,22 @@ export interface IndexBackend {
   ingest(options?: { rebuild?: boolean; logger?: Logger; progress?: ProgressFactory }): Promise<IngestSummary>;
   /** Passages stored per document. */
   passageCounts(): Promise<Map<string, number>>;
+  /** The content hash stored for each document (what ingest compares the corpus files with). */
+  indexedHashes(): Promise<Map<string, string>>;
+  /**
+   * Merges what writes added into one build again, when MERGE_POLICY says it is `when` (the embedded
+   * snapshot's delta segments, index-compaction.ts; a database has nothing to merge). `locked`: the
+   * caller holds the write lock (it is not taken again, and a merge already running is not awaited).
+   * Returns the new live version, or undefined when nothing was merged.
+   */
+  compact?(options: { when: 'due' | 'overdue'; locked?: boolean; logger?: Logger }): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
 /** What ingest needs from the configuration (shared by both backends). */
 export function ingestOptionsFor(config: Config, embedder: Embedder, profile: ModelProfile) {
   return {
-    extract: { ocr: config.ocr },
+    extract: extractOptionsFor(config),
     corpusDir: config.corpusDir,
     indexDir: config.indexDir,
     embedder,
@@ -60,12 +76,29 @@ export interface FileBackend extends IndexBackend {
 }
 
 export function fileBackend(config: Config, runtime: { embedder: Embedder; profile: ModelProfile }): FileBackend {
-  const snapshot = (): Promise<KnowledgeIndex> => loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+  // The newest index this process holds: a new version that continues it (another process's
+  // write, or this one's) is built from it by applying the segments written since (index-chain.ts),
+  // not loaded whole. One at a time: applying patches its HNSW graph in place.
+  let latest: KnowledgeIndex | undefined;
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = turn.then(work);
+    turn = run.catch(() => undefined);
+    return run;
+  };
+  const snapshot = (): Promise<KnowledgeIndex> =>
+    inTurn(async () => {
+      const kb = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder), latest ? { from: latest } : {});
+      latest = kb;
+      return kb;
+    });
+  let merging: Promise<string | undefined> | undefined;
   const pointer = path.join(indexRoot(config.indexDir), 'CURRENT');
   return {
     kind: 'file',
     snapshot,
-    open: async () => fileStore(await snapshot()),
+    // Documents read through the lineage view carry their versions and repeals (storage/lineage-store.ts).
+    open: async () => withLineage(fileStore(await snapshot())),
     version: () => currentVersion(config.indexDir),
     watch(onChange, intervalMs = 1000) {
       const listener = (): void => onChange();
@@ -74,8 +107,36 @@ export function fileBackend(config: Config, runtime: { embedder: Embedder; profi
     },
     lock: (options) => acquireWriteLock(config.indexDir, options),
     ingest: (options = {}) =>
-      ingest({ ...ingestOptionsFor(config, runtime.embedder, runtime.profile), ...(options.rebuild ? { rebuild: true } : {}), logger: options.logger ?? silentLogger, progress: options.progress ?? noProgress }),
+      ingest({
+        ...ingestOptionsFor(config, runtime.embedder, runtime.profile),
+        ...(options.rebuild ? { rebuild: true } : {}),
+        // The vectors of rewritten documents come from the index this process serves, when it is the live one.
+        loaded: async () => latest,
+        logger: options.logger ?? silentLogger,
+        progress: options.progress ?? noProgress,
+      }),
+    async compact({ when, locked = false, logger = silentLogger }) {
+      const current = await readManifest(config.indexDir);
+      if (!current || !mergeIsDue(current.manifest, when)) return undefined;
+      // One merge at a time; a writer holding the lock must not wait for one that needs it.
+      if (merging) return locked ? undefined : merging;
+      merging = (async () => {
+        const kb = await snapshot();
+        return mergeIndex({
+          indexDir: config.indexDir,
+          kb,
+          hnsw: { M: config.hnswM, efConstruction: config.hnswEfConstruction, efSearch: config.hnswEfSearch },
+          ...(locked ? {} : { lock: () => acquireWriteLock(config.indexDir, { waitMs: MERGE_LOCK_WAIT_MS, owner: `index merge (pid ${process.pid})` }) }),
+          whileGraphHolds: (save) => inTurn(async () => (canExtend(kb) ? (await save(), true) : false)),
+          logger,
+        });
+      })().finally(() => {
+        merging = undefined;
+      });
+      return merging;
+    },
     passageCounts: () => manifestPassageCounts(config.indexDir),
+    indexedHashes: async () => new Map(Object.entries((await readManifest(config.indexDir))?.manifest.documents ?? {}).map(([id, d]) => [id, d.hash] as const)),
     close: async () => {},
   };
 }

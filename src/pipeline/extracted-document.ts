@@ -4,7 +4,9 @@
  */
 import path from 'node:path';
 import { DOC_ID_RE, docIdFromFileName, policyMetaSchema, STATEABLE_FIELDS, type PolicyMeta, type ValidMeta } from '../corpus/document.js';
+import { isMarkdownName, markdownTitle } from '../corpus/markdown.js';
 import type { ExtractResult } from '../extract/types.js';
+import { stripControlCharacters } from '../shared/control-characters.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 import { ORIGINALS_FOLDER } from './corpus.js';
 
@@ -121,13 +123,18 @@ export function prepareExtractedDocument(options: {
     const why = extracted.warnings.length > 0 ? ` (${extracted.warnings.join('; ')})` : '';
     throw new KbError(ERROR_CODES.DOCUMENT_UNREADABLE, `${fileName}: no text could be extracted${why}; a scanned file needs OCR (OCR=auto and Debian's tesseract-ocr-chi-sim)`, { details: { file: fileName } });
   }
-  const hints = extracted.hints;
+  // A file's own metadata (a PDF's /Info title, a page's <title>) can hold control characters; a
+  // metadata string must not (PostgreSQL cannot store a NUL): cleaned here. Stated fields holding
+  // one are refused before this (library.ts).
+  const hints = Object.fromEntries(Object.entries(extracted.hints).map(([k, v]) => [k, typeof v === 'string' ? stripControlCharacters(v) : v])) as typeof extracted.hints;
   const pages = (extracted.pages ?? [])
     .map((p) => ({ page: p.page, start: map[Math.min(p.start, extracted.text.length)] as number, end: map[Math.min(p.end, extracted.text.length)] as number, ocr: p.ocr === true }))
     .filter((p) => p.end >= p.start);
   const firstLine = (text.split('\n', 1)[0] ?? '').trim();
   const clip = (s: string | undefined, n: number): string | undefined => (s === undefined || s.trim() === '' ? undefined : s.trim().slice(0, n));
-  const title = clip(fields.title, 300) ?? clip(hints.title, 300) ?? clip(firstLine, 120) ?? fileName;
+  // A Markdown file is structure: its "# title" line is the title, without the marks (corpus/markdown.ts).
+  const markdown = extracted.format === 'text' && isMarkdownName(fileName);
+  const title = clip(fields.title, 300) ?? clip(markdown ? markdownTitle(text) : undefined, 300) ?? clip(hints.title, 300) ?? clip(firstLine.replace(/^#{1,6}[ \t]+/u, ''), 120) ?? fileName;
   // Only what was stated or what the file's own metadata says is written: what the text says of itself
   // (issuer, dates, validity) is read again whenever the document is loaded, so it follows the text.
   const raw: Record<string, unknown> = {
@@ -141,7 +148,7 @@ export function prepareExtractedDocument(options: {
     effectiveFrom: fields.effectiveFrom ?? hints.effectiveFrom,
     effectiveTo: fields.effectiveTo ?? hints.effectiveTo,
     supersededBy: clip(fields.supersededBy, 300),
-    format: extracted.format,
+    format: markdown ? 'markdown' : extracted.format,
     original: options.originalFile ?? originalPathFor(docId, fileName),
     originalName: fileName,
     originalSha256: options.sha256,
@@ -174,7 +181,7 @@ export function prepareExtractedDocument(options: {
   }
   // Only the keys given are written: a default (issuer '') would read as stated and stop the loader from
   // inferring it from the text.
-  const meta = Object.fromEntries(Object.entries(result.data).filter(([k]) => k in raw)) as ValidMeta;
+  const meta = Object.fromEntries(Object.entries(result.data).filter(([k]) => k in raw)) as unknown as ValidMeta;
   return { meta, body: text, originalFile: path.posix.normalize(String(raw.original)) };
 }
 

@@ -1,13 +1,16 @@
 /**
- * The index on disk. Each build is a complete folder `<indexDir>/index/v-…/`; the file
- * `<indexDir>/index/CURRENT` names the live one and is replaced atomically (write temp, fsync,
- * rename), so a crash at any moment leaves the previous index loadable.
+ * The index on disk. A full build is a complete folder `<indexDir>/index/v-…/`; a later write adds a
+ * delta segment (index-segments.ts) in a folder of its own, whose manifest names the full build it
+ * applies to and every segment since (`chain`). The file `<indexDir>/index/CURRENT` names the live
+ * version and is replaced atomically (write temp, fsync, rename), so a crash at any moment leaves
+ * the previous index loadable. Folders the live version does not use are removed by the next
+ * writer; a full snapshot of the live state (a merge, index-compaction.ts) takes the segments' place.
  *
  * Loading verifies format version, checksums, model id + dimension and chunker settings, and
  * refuses a mismatch with a message that says what to run.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CHUNKER_VERSION } from '../chunking/chunker.js';
 import { DenseIndex, type HnswParams } from '../embeddings/dense-index.js';
@@ -18,15 +21,20 @@ import { ERROR_CODES, KbError, describeError } from '../shared/errors.js';
 import { fsyncDir, writeFileAtomic, writeFileDurable } from '../shared/fs-atomic.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import { DOCUMENTS_FILE, DocumentsFileWriter, readDocumentsFile } from './documents-file.js';
+import { applySegments, canExtend, markState, renamed, stateOf } from './index-chain.js';
+import { readSegment, writeSegmentFiles, type SegmentRef } from './index-segments.js';
 import { decodePassages, encodePassages } from './passage-store.js';
 import { REBUILD_HINT, readFileVerified, sizeError, syncAndHashFile, writeFileHashed, type FileDigest } from './snapshot-io.js';
 
 /**
- * 3: documents.bin (one binary record per document, see documents-file.ts) instead of one JSON
- * documents.json; 2: binary passages.bin (Int32 columns + interned strings, no passage text, no
- * terms) and bm25.bin (typed-array postings); 1 stored both as JSON.
+ * 4: a version may be a full build plus delta segments (`chain`), and says which state it holds
+ * (`state`); 3: documents.bin (one binary record per document, see documents-file.ts) instead of
+ * one JSON documents.json; 2: binary passages.bin (Int32 columns + interned strings, no passage
+ * text, no terms) and bm25.bin (typed-array postings); 1 stored both as JSON. A format 3 index is
+ * read as a full build (its files are the same).
  */
-export const INDEX_FORMAT_VERSION = 3;
+export const INDEX_FORMAT_VERSION = 4;
+const READABLE_FORMATS = new Set([3, INDEX_FORMAT_VERSION]);
 
 export interface IndexManifest {
   formatVersion: number;
@@ -37,7 +45,15 @@ export interface IndexManifest {
   hnsw: { space: 'cosine'; M: number; efConstruction: number; nextLabel: number; deleted: number };
   documents: Record<string, { hash: string; source: string; passages: number }>;
   counts: { documents: number; passages: number };
+  /** This folder's own files: the five of a full build; none for a version made of a build and segments. */
   files: Record<string, { bytes: number; sha256: string }>;
+  /**
+   * The documents' state this version holds: the folder name of a full build made from the corpus,
+   * the state a merge wrote out, or the folder of the last segment of `chain` (format 4).
+   */
+  state?: string;
+  /** A version made of the full build in folder `base` (holding `baseState`) and `segments`, applied in order. */
+  chain?: { base: string; baseState: string; segments: SegmentRef[] };
 }
 
 /** What the running configuration expects of an index. */
@@ -53,6 +69,24 @@ const FILES = [DOCUMENTS_FILE, 'passages.bin', 'vectors.f32', 'dense.hnsw', 'bm2
 
 export function indexRoot(indexDir: string): string {
   return path.join(indexDir, 'index');
+}
+
+let versionsNamed = 0;
+/** A new folder name: time, pid and a counter (two versions in one millisecond get two names). */
+export function newVersionName(prefix: 'v' | 'm' = 'v'): string {
+  versionsNamed += 1;
+  return `${prefix}-${Date.now().toString(36)}-${process.pid.toString(36)}-${versionsNamed.toString(36)}`;
+}
+
+/** The state a version holds (format 3 has no `state`: its own folder). */
+export function stateOfManifest(version: string, manifest: IndexManifest): string {
+  return manifest.state ?? version;
+}
+
+/** The folders a version reads: its own, its full build and its segments'. */
+export function foldersOf(version: string, manifest: IndexManifest | undefined): string[] {
+  if (!manifest?.chain) return [version];
+  return [...new Set([version, manifest.chain.base, ...manifest.chain.segments.map((s) => s.version)])];
 }
 
 /** The live version folder, or undefined when no index was built yet. */
@@ -77,13 +111,16 @@ export interface SnapshotToWrite {
   documents: Iterable<IndexedDocument> | AsyncIterable<IndexedDocument>;
   passages: PassageRecord[];
   vectors: Float32Array;
-  dense: DenseIndex;
+  /** The graph (only saved: a merge passes one it saved already). */
+  dense: Pick<DenseIndex, 'save'>;
   bm25: Bm25Index;
 }
 
 export interface SnapshotHooks {
   /** Runs after every file is written and synced, right before CURRENT switches (tests, benchmarks). */
   beforeSwitch?: () => Promise<void>;
+  /** Write the folder but leave CURRENT alone (a merge, which switches later under the write lock). */
+  noSwitch?: boolean;
 }
 
 /**
@@ -92,87 +129,76 @@ export interface SnapshotHooks {
  * live index is untouched; a commit that fails before it removes the folder, as `abort` does.
  */
 export interface SnapshotDraft {
+  /** The folder's name. */
+  readonly version: string;
   addDocument(doc: IndexedDocument): Promise<void>;
-  /** Writes the rest, switches CURRENT, removes older versions; returns the new version's name. */
+  /** Writes the rest, switches CURRENT, removes versions the live one does not use; returns the new version's name. */
   commit(rest: Omit<SnapshotToWrite, 'documents'>, hooks?: SnapshotHooks): Promise<string>;
   /** Drops the unfinished folder (no-op after a commit switched, or twice). */
+  abort(): Promise<void>;
+}
+
+/** A delta segment being written (index-segments.ts): the documents a write put, then the rest. */
+export interface SegmentDraft {
+  readonly version: string;
+  addDocument(doc: IndexedDocument): Promise<void>;
+  /**
+   * Writes the segment's files and the manifest of the version it makes (`manifest`: the whole
+   * state after it; its `chain` gets this segment appended), switches CURRENT; returns the version.
+   */
+  commit(rest: { manifest: Omit<IndexManifest, 'files' | 'formatVersion' | 'createdAt' | 'state' | 'chain'>; chain: { base: string; baseState: string; segments: SegmentRef[] }; removed: string[]; passages: PassageRecord[]; vectors: Float32Array; bm25: Bm25Index }, hooks?: SnapshotHooks): Promise<string>;
   abort(): Promise<void>;
 }
 
 export interface SnapshotOptions {
   /** Where a leftover that could not be removed is reported (default: nowhere). */
   logger?: Logger;
+  /** The folder name (default a new `v-…`; a merge writes `m-…` without the write lock, see index-compaction.ts). */
+  version?: string;
 }
 
 /**
- * Starts a new index version in `indexDir` (its folder is created on first use). Call it holding
- * the index's write lock: on first use it removes what an earlier writer left behind (a version
- * folder a crash did not finish, a temporary CURRENT), everything but the live version.
- *
- * @example
- * const draft = beginSnapshot(indexDir);
- * try {
- *   for await (const doc of documents) await draft.addDocument(doc);
- *   await draft.commit({ manifest, passages, vectors, dense, bm25 });
- * } catch (error) { await draft.abort(); throw error; }
+ * A new folder under index/ with its documents file opened on first use, and the steps every
+ * version's commit shares: the manifest, CURRENT, and removing what the live version does not use.
  */
-export function beginSnapshot(indexDir: string, options: SnapshotOptions = {}): SnapshotDraft {
+function openVersionFolder(indexDir: string, options: SnapshotOptions) {
   const logger = options.logger ?? silentLogger;
   const root = indexRoot(indexDir);
-  const version = `v-${Date.now().toString(36)}-${process.pid.toString(36)}`;
+  const version = options.version ?? newVersionName();
   const dir = path.join(root, version);
   let state: 'open' | 'committing' | 'switched' | 'aborted' = 'open';
   let opening: Promise<DocumentsFileWriter> | undefined;
   const documents = (): Promise<DocumentsFileWriter> => {
     opening ??= (async () => {
       await mkdir(root, { recursive: true });
-      await removeLeftovers(indexDir, version, logger);
+      if (!version.startsWith('m-')) await removeLeftovers(indexDir, version, logger);
       await mkdir(dir);
       return DocumentsFileWriter.create(path.join(dir, DOCUMENTS_FILE));
     })();
     return opening;
   };
-  const usable = (what: string): void => {
-    if (state !== 'open') throw new KbError(ERROR_CODES.INTERNAL, `cannot ${what} index version ${version}: it is ${state === 'aborted' ? 'aborted' : 'already committed'}`);
-  };
   const remove = async (): Promise<void> => {
     if (opening) await (await opening.catch(() => undefined))?.discard().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   };
-
   return {
-    async addDocument(doc) {
-      usable('add a document to');
-      await (await documents()).add(doc);
+    version,
+    dir,
+    documents,
+    usable(what: string): void {
+      if (state !== 'open') throw new KbError(ERROR_CODES.INTERNAL, `cannot ${what} index version ${version}: it is ${state === 'aborted' ? 'aborted' : 'already committed'}`);
     },
-
-    async commit(rest, hooks = {}) {
-      usable('commit');
+    /** Runs `write` (the files and the manifest), then switches CURRENT; a failure removes the folder. */
+    async commit(write: () => Promise<IndexManifest>, hooks: SnapshotHooks): Promise<string> {
+      this.usable('commit');
       state = 'committing';
+      let manifest: IndexManifest;
       try {
-        const writer = await documents();
-        const listed = Object.keys(rest.manifest.documents).length;
-        const unlisted = writer.docIds.find((id) => !Object.hasOwn(rest.manifest.documents, id));
-        if (writer.count !== rest.manifest.counts.documents || writer.count !== listed || unlisted !== undefined) {
-          const without = unlisted === undefined ? '' : `, without ${unlisted}`;
-          throw new KbError(ERROR_CODES.INTERNAL, `index version ${version} was given ${writer.count} documents; its manifest counts ${rest.manifest.counts.documents} and lists ${listed}${without}`);
-        }
-        // In FILES order, as the manifest lists them.
-        const files: IndexManifest['files'] = {};
-        const { bytes, sha256 } = await writer.finish();
-        files[DOCUMENTS_FILE] = { bytes, sha256 };
-        files['passages.bin'] = await writeFileHashed(path.join(dir, 'passages.bin'), encodePassages(rest.passages));
-        files['vectors.f32'] = await writeFileHashed(path.join(dir, 'vectors.f32'), new Uint8Array(rest.vectors.buffer, rest.vectors.byteOffset, rest.vectors.byteLength));
-        const hnsw = path.join(dir, 'dense.hnsw');
-        await rest.dense.save(hnsw);
-        // hnswlib writes without fsync: sync the file in place, hashing it in chunks.
-        files['dense.hnsw'] = await syncAndHashFile(hnsw);
-        files['bm25.bin'] = await writeFileHashed(path.join(dir, 'bm25.bin'), rest.bm25.toBinary());
-        const manifest: IndexManifest = { formatVersion: INDEX_FORMAT_VERSION, createdAt: new Date().toISOString(), ...rest.manifest, files };
+        manifest = await write();
         await writeFileDurable(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
         await fsyncDir(dir);
         await hooks.beforeSwitch?.();
-        await writeFileAtomic(path.join(root, 'CURRENT'), `${version}\n`);
+        if (!hooks.noSwitch) await writeFileAtomic(path.join(root, 'CURRENT'), `${version}\n`);
       } catch (error) {
         state = 'aborted';
         // What stopped the commit is the error to report; a folder left behind goes with the next writer.
@@ -182,11 +208,10 @@ export function beginSnapshot(indexDir: string, options: SnapshotOptions = {}): 
       state = 'switched';
       // The new version is live: an old folder that cannot be removed now is only disk space (the
       // next writer tries again), never a reason to report this commit failed.
-      await removeOthers(root, version, logger);
+      if (!hooks.noSwitch) await removeOthers(root, foldersOf(version, manifest), logger);
       return version;
     },
-
-    async abort() {
+    async abort(): Promise<void> {
       if (state === 'switched' || state === 'aborted') return;
       state = 'aborted';
       await remove();
@@ -194,8 +219,130 @@ export function beginSnapshot(indexDir: string, options: SnapshotOptions = {}): 
   };
 }
 
-/** Removes every version folder and temporary CURRENT in `root` but `keep`; a failure is logged, not thrown. */
-async function removeOthers(root: string, keep: string, logger: Logger, also: string[] = []): Promise<void> {
+/** The documents file's digest, once its count matches the manifest's. */
+async function finishDocuments(writer: DocumentsFileWriter, version: string, listed: readonly string[], counted: number): Promise<FileDigest> {
+  const set = new Set(listed);
+  const unlisted = writer.docIds.find((id) => !set.has(id));
+  if (writer.count !== counted || writer.count !== set.size || unlisted !== undefined) {
+    const without = unlisted === undefined ? '' : `, without ${unlisted}`;
+    throw new KbError(ERROR_CODES.INTERNAL, `index version ${version} was given ${writer.count} documents; its manifest counts ${counted} and lists ${set.size}${without}`);
+  }
+  const { bytes, sha256 } = await writer.finish();
+  return { bytes, sha256 };
+}
+
+/**
+ * Starts a new full index version in `indexDir` (its folder is created on first use). Call it
+ * holding the index's write lock: on first use it removes what an earlier writer left behind (a
+ * version folder a crash did not finish, a temporary CURRENT), everything the live version does
+ * not use.
+ *
+ * @example
+ * const draft = beginSnapshot(indexDir);
+ * try {
+ *   for await (const doc of documents) await draft.addDocument(doc);
+ *   await draft.commit({ manifest, passages, vectors, dense, bm25 });
+ * } catch (error) { await draft.abort(); throw error; }
+ */
+export function beginSnapshot(indexDir: string, options: SnapshotOptions = {}): SnapshotDraft {
+  const folder = openVersionFolder(indexDir, options);
+  const { version, dir } = folder;
+  return {
+    version,
+    async addDocument(doc) {
+      folder.usable('add a document to');
+      await (await folder.documents()).add(doc);
+    },
+    commit: (rest, hooks = {}) =>
+      folder.commit(async () => {
+        // In FILES order, as the manifest lists them.
+        const files: IndexManifest['files'] = {};
+        files[DOCUMENTS_FILE] = await finishDocuments(await folder.documents(), version, Object.keys(rest.manifest.documents), rest.manifest.counts.documents);
+        files['passages.bin'] = await writeFileHashed(path.join(dir, 'passages.bin'), encodePassages(rest.passages));
+        files['vectors.f32'] = await writeFileHashed(path.join(dir, 'vectors.f32'), new Uint8Array(rest.vectors.buffer, rest.vectors.byteOffset, rest.vectors.byteLength));
+        const hnsw = path.join(dir, 'dense.hnsw');
+        await rest.dense.save(hnsw);
+        // hnswlib writes without fsync: sync the file in place, hashing it in chunks.
+        files['dense.hnsw'] = await syncAndHashFile(hnsw);
+        files['bm25.bin'] = await writeFileHashed(path.join(dir, 'bm25.bin'), rest.bm25.toBinary());
+        // A full build made from the corpus holds a state of its own; a merge says which it wrote out.
+        const { chain: _chain, ...manifest } = rest.manifest;
+        return { formatVersion: INDEX_FORMAT_VERSION, createdAt: new Date().toISOString(), ...manifest, state: rest.manifest.state ?? version, files };
+      }, hooks),
+    abort: () => folder.abort(),
+  };
+}
+
+/**
+ * Starts a delta segment: the documents a write puts, then (commit) their passages, vectors and
+ * term counts and the manifest of the new version. Call it holding the write lock, as
+ * `beginSnapshot`.
+ */
+export function beginSegment(indexDir: string, options: SnapshotOptions = {}): SegmentDraft {
+  const folder = openVersionFolder(indexDir, options);
+  const { version, dir } = folder;
+  const put: string[] = [];
+  return {
+    version,
+    async addDocument(doc) {
+      folder.usable('add a document to');
+      await (await folder.documents()).add(doc);
+      put.push(doc.meta.docId);
+    },
+    commit: (rest, hooks = {}) =>
+      folder.commit(async () => {
+        const files = await writeSegmentFiles(dir, { documents: await finishDocuments(await folder.documents(), version, put, put.length), passages: rest.passages, vectors: rest.vectors, bm25: rest.bm25 });
+        const segment: SegmentRef = { version, removed: [...rest.removed].sort(), documents: [...put], passages: rest.passages.length, files };
+        return { formatVersion: INDEX_FORMAT_VERSION, createdAt: new Date().toISOString(), ...rest.manifest, files: {}, state: version, chain: { ...rest.chain, segments: [...rest.chain.segments, segment] } };
+      }, hooks),
+    abort: () => folder.abort(),
+  };
+}
+
+/**
+ * Switches CURRENT to a version made of an existing full build (a merge's, renamed from `m-…` to
+ * a `v-…` folder first) and the segments written since the state it holds; call it holding the
+ * write lock. Returns the version now live.
+ */
+export async function switchToMerged(indexDir: string, merged: { folder: string; manifest: IndexManifest }, later: { manifest: IndexManifest; segments: SegmentRef[] }, logger: Logger = silentLogger): Promise<string> {
+  const root = indexRoot(indexDir);
+  const base = newVersionName();
+  await rename(path.join(root, merged.folder), path.join(root, base));
+  await fsyncDir(root);
+  let version = base;
+  let manifest = merged.manifest;
+  if (later.segments.length > 0) {
+    // The segments written while the merge ran apply to the merged state as they did to the old one.
+    version = newVersionName();
+    await mkdir(path.join(root, version));
+    const { files: _files, chain: _chain, ...rest } = later.manifest;
+    manifest = { ...rest, formatVersion: INDEX_FORMAT_VERSION, createdAt: new Date().toISOString(), files: {}, chain: { base, baseState: stateOfManifest(base, merged.manifest), segments: later.segments } };
+    await writeFileDurable(path.join(root, version, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    await fsyncDir(path.join(root, version));
+  }
+  await writeFileAtomic(path.join(root, 'CURRENT'), `${version}\n`);
+  await removeOthers(root, foldersOf(version, manifest), logger);
+  return version;
+}
+
+/** Whether an `m-…` folder (a merge being written) may belong to a process still running: its pid is in its name. */
+function mergeInProgress(entry: string): boolean {
+  const pid = Number.parseInt(entry.split('-')[2] ?? '', 36);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes every version folder, unfinished merge of a process that is gone and temporary CURRENT
+ * in `root` but those in `keep`; a failure is logged, not thrown.
+ */
+async function removeOthers(root: string, keep: readonly string[], logger: Logger): Promise<void> {
   let entries: string[];
   try {
     entries = await readdir(root);
@@ -204,7 +351,8 @@ async function removeOthers(root: string, keep: string, logger: Logger, also: st
     return;
   }
   for (const entry of entries) {
-    if (entry === keep || also.includes(entry) || entry === 'CURRENT' || !(entry.startsWith('v-') || entry.startsWith('CURRENT.tmp'))) continue;
+    if (keep.includes(entry) || entry === 'CURRENT') continue;
+    if (!(entry.startsWith('v-') || entry.startsWith('CURRENT.tmp') || (entry.startsWith('m-') && !mergeInProgress(entry)))) continue;
     try {
       await rm(path.join(root, entry), { recursive: true, force: true });
     } catch (error) {
@@ -215,18 +363,20 @@ async function removeOthers(root: string, keep: string, logger: Logger, also: st
 
 /**
  * Before a new version is written (under the write lock): what a crashed writer left (a partial
- * version folder can hold gigabytes) goes, all but the live version and `draft`. When CURRENT
- * cannot be read, nothing is removed: which folder is live is not known.
+ * version folder can hold gigabytes) goes, all but what the live version uses and `draft`. When
+ * CURRENT or its manifest cannot be read, nothing is removed: which folders are live is not known.
  */
 async function removeLeftovers(indexDir: string, draft: string, logger: Logger): Promise<void> {
   let live: string | undefined;
+  let manifest: IndexManifest | undefined;
   try {
     live = await currentVersion(indexDir);
+    manifest = live === undefined ? undefined : await readVersionManifest(indexDir, live);
   } catch (error) {
-    logger.warn('leftover index versions not removed: CURRENT is unreadable', { reason: describeError(error) });
+    logger.warn('leftover index versions not removed: the live version is unreadable', { reason: describeError(error) });
     return;
   }
-  await removeOthers(indexRoot(indexDir), draft, logger, live === undefined ? [] : [live]);
+  await removeOthers(indexRoot(indexDir), [draft, ...(live === undefined ? [] : foldersOf(live, manifest))], logger);
 }
 
 /**
@@ -255,6 +405,11 @@ export async function manifestPassageCounts(indexDir: string): Promise<Map<strin
 export async function readManifest(indexDir: string): Promise<{ version: string; manifest: IndexManifest } | undefined> {
   const version = await currentVersion(indexDir);
   if (!version) return undefined;
+  return { version, manifest: await readVersionManifest(indexDir, version) };
+}
+
+/** The manifest of one version folder (the live one, or a full build a chain applies to). */
+export async function readVersionManifest(indexDir: string, version: string): Promise<IndexManifest> {
   const file = path.join(indexRoot(indexDir), version, 'manifest.json');
   let manifest: IndexManifest;
   try {
@@ -262,10 +417,10 @@ export async function readManifest(indexDir: string): Promise<{ version: string;
   } catch (error) {
     throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index manifest ${file} is unreadable (${(error as Error).message}); ${REBUILD_HINT}`, { cause: error });
   }
-  if (manifest.formatVersion !== INDEX_FORMAT_VERSION) {
+  if (!READABLE_FORMATS.has(manifest.formatVersion)) {
     throw new KbError(ERROR_CODES.INDEX_MISMATCH, `index format is version ${manifest.formatVersion}; this build reads version ${INDEX_FORMAT_VERSION}; ${REBUILD_HINT}`, { details: { cause: 'build' } });
   }
-  return { version, manifest };
+  return manifest;
 }
 
 /** Why an index cannot serve this configuration, or undefined when it can. */
@@ -289,15 +444,52 @@ export function mismatchReason(manifest: IndexManifest, expected: IndexExpectati
 }
 
 /** Loads the live index. Throws index_missing / index_mismatch / index_corrupt with what to run. */
-export async function loadIndex(indexDir: string, expected: IndexExpectations): Promise<KnowledgeIndex> {
+export async function loadIndex(indexDir: string, expected: IndexExpectations, options: { from?: KnowledgeIndex } = {}): Promise<KnowledgeIndex> {
   const current = await readManifest(indexDir);
   if (!current) throw new KbError(ERROR_CODES.INDEX_MISSING, `no index in ${indexRoot(indexDir)}; run \`npm run -s kb -- ingest\``);
   const { version, manifest } = current;
   const mismatch = mismatchReason(manifest, expected);
   if (mismatch) throw new KbError(ERROR_CODES.INDEX_MISMATCH, `${mismatch.reason}; ${REBUILD_HINT}`, { details: { cause: mismatch.cause } });
+  const info = infoOf(version, manifest);
+  const state = stateOfManifest(version, manifest);
+  const { from } = options;
+  // The same documents under another version name (a merge took the segments' place): nothing to
+  // read but that its files are all there at their sizes.
+  if (from && stateOf(from) === state && from.info.dimension === manifest.model.dimension) {
+    await checkFiles(indexDir, version, manifest);
+    if (manifest.chain) await checkFiles(indexDir, manifest.chain.base, await readVersionManifest(indexDir, manifest.chain.base));
+    return renamed(from, info);
+  }
+  const chain = manifest.chain;
+  if (!chain) return loadFullVersion(indexDir, version, manifest, expected);
+  // What the index held in memory continues into this chain: only the segments written since are read.
+  const held = from && canExtend(from) && from.info.dimension === manifest.model.dimension ? stateOf(from) : undefined;
+  // The first segment `from` lacks: 0 when it holds the base's state, past the one it holds; -1 when it holds neither.
+  const next = held === undefined ? -1 : held === chain.baseState ? 0 : chain.segments.findIndex((s) => s.version === held) + 1 || -1;
+  const base = next === -1 ? await loadFullVersion(indexDir, chain.base, await readVersionManifest(indexDir, chain.base), expected) : (from as KnowledgeIndex);
+  const segments = [];
+  for (const ref of chain.segments.slice(Math.max(next, 0))) segments.push(await readSegment(indexRoot(indexDir), ref, manifest.model.dimension));
+  try {
+    const kb = applySegments(base, segments, info, state);
+    if (kb.passages.length !== manifest.counts.passages || kb.documents.size !== manifest.counts.documents) {
+      throw new Error(`its segments give ${kb.documents.size} documents and ${kb.passages.length} passages; the manifest counts ${manifest.counts.documents} and ${manifest.counts.passages}`);
+    }
+    return kb;
+  } catch (error) {
+    if (error instanceof KbError) throw error;
+    throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index ${version} is inconsistent: ${(error as Error).message}; ${REBUILD_HINT}`, { cause: error });
+  }
+}
+
+function infoOf(version: string, manifest: IndexManifest): KnowledgeIndex['info'] {
+  return { formatVersion: manifest.formatVersion, modelId: manifest.model.id, dimension: manifest.model.dimension, createdAt: manifest.createdAt, version };
+}
+
+/** Every file of a full build is there at the size its manifest records (a version with a chain has none of its own). */
+async function checkFiles(indexDir: string, version: string, manifest: IndexManifest): Promise<Record<(typeof FILES)[number], FileDigest>> {
   const dir = path.join(indexRoot(indexDir), version);
   const expectedFiles = {} as Record<(typeof FILES)[number], FileDigest>;
-  // Every file is there with its recorded size before any is read.
+  if (manifest.chain) return expectedFiles;
   for (const name of FILES) {
     const file = path.join(dir, name);
     const expectedFile = manifest.files[name];
@@ -306,6 +498,15 @@ export async function loadIndex(indexDir: string, expected: IndexExpectations): 
     if (size !== expectedFile.bytes) throw sizeError(name, size, expectedFile.bytes);
     expectedFiles[name] = expectedFile;
   }
+  return expectedFiles;
+}
+
+/** Loads the full build in folder `version` (the live version, or the base of a chain). */
+async function loadFullVersion(indexDir: string, version: string, manifest: IndexManifest, expected: IndexExpectations): Promise<KnowledgeIndex> {
+  const dir = path.join(indexRoot(indexDir), version);
+  if (manifest.chain) throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index version ${version} is named as a full build but is made of segments; ${REBUILD_HINT}`);
+  // Every file is there with its recorded size before any is read.
+  const expectedFiles = await checkFiles(indexDir, version, manifest);
   // Each file is read once, in chunks, hashed on the way (the checksum is checked before anything
   // decoded from it is used); documents.bin is decoded record by record as it streams in.
   const at = (name: (typeof FILES)[number]): string => path.join(dir, name);
@@ -334,14 +535,9 @@ export async function loadIndex(indexDir: string, expected: IndexExpectations): 
     dense.attachVectors(Int32Array.from(passages, (p) => p.label), vectors);
     const bm25 = Bm25Index.fromBinary(bm25Bytes);
     if (bm25.size !== passages.length) throw new Error(`bm25.bin covers ${bm25.size} passages; passages.bin has ${passages.length}`);
-    return assembleIndex({
-      info: { formatVersion: manifest.formatVersion, modelId: manifest.model.id, dimension: manifest.model.dimension, createdAt: manifest.createdAt, version },
-      documents: new Map(documents.map((d) => [d.meta.docId, d])),
-      passages,
-      vectors,
-      dense,
-      bm25,
-    });
+    const kb = assembleIndex({ info: infoOf(version, manifest), documents: new Map(documents.map((d) => [d.meta.docId, d])), passages, vectors, dense, bm25 });
+    markState(kb, stateOfManifest(version, manifest), manifest.hnsw.deleted);
+    return kb;
   } catch (error) {
     if (error instanceof KbError) throw error;
     throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index ${version} is inconsistent: ${(error as Error).message}; ${REBUILD_HINT}`, { cause: error });

@@ -9,6 +9,7 @@ import type { Embedder } from '../embeddings/embedder.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import type { ExtractOptions } from '../extract/types.js';
 import type { Logger } from '../shared/logger.js';
+import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
 import type { ProgressFactory } from '../shared/progress.js';
 import { fileWriter } from './file-writer.js';
 import { syncStore } from './sync.js';
@@ -33,6 +34,8 @@ export interface IngestOptions {
   progress?: ProgressFactory;
   /** Called after the new version is written, before it goes live (tests). */
   beforeSwitch?: () => Promise<void>;
+  /** The live index as this process holds it, if it does (see FileWriterOptions.loaded). */
+  loaded?: () => Promise<KnowledgeIndex | undefined>;
 }
 
 export interface IngestSummary {
@@ -74,6 +77,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.progress ? { progress: options.progress } : {}),
     ...(options.beforeSwitch ? { beforeSwitch: options.beforeSwitch } : {}),
+    ...(options.loaded ? { loaded: options.loaded } : {}),
   });
   const reason = await writer.rebuildReason();
   const summary = await syncStore({

@@ -8,19 +8,23 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocumentFile, serializeDocument, STATEABLE_FIELDS, type PolicyMeta, type ValidMeta } from '../corpus/document.js';
 import { extractDocument, sniffFormat } from '../extract/index.js';
 import type { ExtractOptions, ExtractResult } from '../extract/types.js';
-import { ERROR_CODES, isKbError, KbError, unknownDocError, type ErrorCode } from '../shared/errors.js';
+import { describeControlCharacter, findControlCharacter } from '../shared/control-characters.js';
+import { describeError, ERROR_CODES, isKbError, KbError, unknownDocError, type ErrorCode } from '../shared/errors.js';
+import { storageErrorOf } from '../shared/fs-errors.js';
 import { writeFileAtomic } from '../shared/fs-atomic.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
-import { listCorpusFiles, ORIGINALS_FOLDER } from './corpus.js';
+import { hashCorpusFile, listCorpusDocuments, ORIGINALS_FOLDER } from './corpus.js';
+import { CorpusUndo, removeFileQuietly } from './corpus-undo.js';
 import { docIdFor, metaForStatedFields, originalPathFor, prepareExtractedDocument, sanitizeFileName, type DocumentFields } from './extracted-document.js';
-import { manifestPassageCounts } from './index-store.js';
+import { manifestPassageCounts, readManifest } from './index-store.js';
 import type { IngestSummary } from './ingest.js';
+import { assertPassageLimit, type PassageLimit } from './upload-limits.js';
 import { acquireWriteLock } from './write-lock.js';
 
 export interface LibraryDeps {
@@ -31,6 +35,12 @@ export interface LibraryDeps {
   lock?: (options: { waitMs?: number; owner?: string }) => Promise<{ release(): Promise<void> }>;
   /** Passages stored per document after a change (default: the manifest in `indexDir`). */
   passageCounts?: () => Promise<Map<string, number>>;
+  /**
+   * The content hash the index holds for each document (default: the manifest in `indexDir`): a
+   * file whose text the index does not hold yet was left by an interrupted write, which the same
+   * upload completes instead of answering `unchanged`.
+   */
+  indexedHashes?: () => Promise<Map<string, string>>;
   /** Applies the corpus folder to the index (incremental ingest). Called with the write lock held. */
   reindex: () => Promise<IngestSummary>;
   extract?: ExtractOptions;
@@ -39,6 +49,8 @@ export interface LibraryDeps {
   /** Who holds the lock, for the message another writer sees: `kb add`, `HTTP upload`. */
   owner?: string;
   logger?: Logger;
+  /** Refuses a document that would make more passages than this (MAX_PASSAGES). */
+  passageLimit?: PassageLimit;
 }
 
 export interface AddInput {
@@ -53,6 +65,17 @@ export interface AddInput {
    * refused (`doc_exists`), a derived one that exists gets a fresh id.
    */
   mode?: 'add' | 'upsert';
+  /**
+   * Add these bytes even when another document already holds the same (default false: that is
+   * refused with `duplicate_document`, naming the document; the same file sent again under its own
+   * name with nothing stated is `unchanged`).
+   */
+  allowDuplicate?: boolean;
+  /**
+   * Aborted when the caller no longer waits (an HTTP client that went away): extraction stops, and
+   * nothing is written for a file whose turn had not come (`aborted` failure).
+   */
+  signal?: AbortSignal;
 }
 
 export type AddOutcome = 'added' | 'replaced' | 'unchanged';
@@ -67,6 +90,8 @@ export interface AddReport {
   passages: number;
   warnings: string[];
   outcome: AddOutcome;
+  /** sha256 of the document's corpus text: the index holds this version once its hash is this. */
+  contentHash: string;
 }
 
 export interface AddFailure {
@@ -87,22 +112,15 @@ export interface CorpusEntry {
   meta: ValidMeta;
   /** The .md/.txt file, relative to the corpus folder. */
   source: string;
+  /** sha256 of that file, as ingest records it. */
+  contentHash: string;
 }
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-/** Reads every corpus document's metadata (bad files are skipped: ingest reports them). */
+/** Every corpus document's metadata (bad files are skipped: ingest reports them). */
 export async function readCorpusEntries(corpusDir: string): Promise<CorpusEntry[]> {
-  const entries: CorpusEntry[] = [];
-  for (const file of await listCorpusFiles(corpusDir)) {
-    try {
-      const doc = parseDocumentFile(path.relative(corpusDir, file), await readFile(file));
-      entries.push({ meta: doc.meta, source: doc.source });
-    } catch {
-      // Reported by ingest with the file's name and problem.
-    }
-  }
-  return entries;
+  return listCorpusDocuments(corpusDir);
 }
 
 /** A path inside the corpus folder, refusing anything that would leave it. */
@@ -117,19 +135,33 @@ function inside(corpusDir: string, relative: string): string {
 
 function failureOf(fileName: string, error: unknown, logger: Logger): AddFailure {
   if (isKbError(error)) return { file: fileName, code: error.code, message: error.message };
+  // A full disk or a read-only corpus folder: said as such (507 / 503), with what to do.
+  const storage = storageErrorOf(error, 'the corpus folder');
+  if (storage) {
+    logger.warn('a document could not be written to the corpus', { file: fileName, error: describeError(error) });
+    return { file: fileName, code: storage.code, message: `${fileName}: ${storage.message}` };
+  }
   // Unexpected (a full disk, a permission): the log gets the details, the caller no paths.
   logger.error('adding a document failed', { file: fileName, error: (error as Error).message ?? String(error) });
   return { file: fileName, code: ERROR_CODES.INTERNAL, message: `${fileName}: could not be stored (internal error; the server log has details)` };
 }
 
-/** A plain UTF-8 Markdown/text upload keeps its own front matter (as written); other formats are extracted. */
+/**
+ * Metadata strings are one line of text: a control character in one (a NUL cannot even be stored in
+ * PostgreSQL) is refused before anything is written, naming the field.
+ */
+function refuseControlCharacters(fileName: string, metadata: object): void {
+  const found = findControlCharacter(metadata);
+  if (found) throw new KbError(ERROR_CODES.INVALID_INPUT, `${fileName}: ${describeControlCharacter(found)}; remove it and send the file again`, { details: { file: fileName, field: found.field } });
+}
+
+/**
+ * A plain UTF-8 Markdown/text upload keeps its own front matter (as written); other formats are extracted.
+ * Front matter that does not parse is refused naming the file (never read as text titled "---").
+ */
 function ownFrontMatterOf(bytes: Uint8Array, fileName: string, extracted: ExtractResult): Record<string, unknown> | undefined {
   if (extracted.format !== 'text' || !/^\uFEFF?---\r?\n/u.test(new TextDecoder().decode(bytes.subarray(0, 8)))) return undefined;
-  try {
-    return parseDocumentFile(fileName, bytes).stated;
-  } catch {
-    return undefined;
-  }
+  return parseDocumentFile(fileName, bytes).stated;
 }
 
 async function withLock<T>(deps: LibraryDeps, run: () => Promise<T>): Promise<T> {
@@ -139,19 +171,6 @@ async function withLock<T>(deps: LibraryDeps, run: () => Promise<T>): Promise<T>
     return await run();
   } finally {
     await lock.release();
-  }
-}
-
-async function removeFileQuietly(file: string): Promise<void> {
-  await rm(file, { force: true });
-  // Drop the per-document originals folder once it is empty.
-  const dir = path.dirname(file);
-  if (path.basename(path.dirname(dir)) === ORIGINALS_FOLDER) {
-    try {
-      if ((await readdir(dir)).length === 0) await rmdir(dir);
-    } catch {
-      // Already gone or not empty: nothing to tidy.
-    }
   }
 }
 
@@ -181,15 +200,43 @@ interface Pending {
   report: AddReport;
   /** The corpus file its text went to (ingest reports problems by it). */
   source: string;
+  /** How to put the corpus back if the index step fails. */
+  undo: CorpusUndo;
+}
+
+/** What one batch works from: the corpus as the batch leaves it, and what the index holds. */
+interface BatchState {
+  entries: CorpusEntry[];
+  /** docId → content hash the index holds. */
+  indexed: Map<string, string>;
+  pending: Map<string, Pending>;
+}
+
+function duplicateError(fileName: string, holder: CorpusEntry): KbError {
+  const { docId, title, originalName } = holder.meta;
+  const as = originalName ? `, added as "${originalName}"` : '';
+  return new KbError(
+    ERROR_CODES.DUPLICATE_DOCUMENT,
+    `${fileName}: the library already holds these exact bytes as 《${title}》 (docId ${docId}${as}); nothing was added. To add a second copy anyway send allowDuplicate=true (kb add --allow-duplicate); to change its metadata replace it (PUT /api/documents/${docId})`,
+    { details: { file: fileName, docId, title } },
+  );
+}
+
+/** The report of a document whose text is already in the corpus (an unchanged file, or one an interrupted write left). */
+function reportOf(entry: CorpusEntry, fileName: string, outcome: AddOutcome): AddReport {
+  const { meta } = entry;
+  return { docId: meta.docId, file: fileName, title: meta.title, format: meta.format ?? 'markdown', pages: meta.pages?.length ?? 0, passages: 0, warnings: [], outcome, contentHash: entry.contentHash };
 }
 
 /**
  * Adds one file. `entries` is the corpus as this batch left it: read once per batch, and kept up to
  * date here after each write (the lock keeps every other writer out meanwhile).
  */
-async function addOne(deps: LibraryDeps, input: AddInput, entries: CorpusEntry[], pending: Map<string, Pending>): Promise<AddReport> {
+async function addOne(deps: LibraryDeps, input: AddInput, batch: BatchState): Promise<AddReport> {
+  const { entries, indexed, pending } = batch;
   const fileName = sanitizeFileName(input.fileName);
   const fields = statedOnly(input.fields);
+  refuseControlCharacters(fileName, fields);
   if (fields.docId !== undefined) docIdFor(fileName, fields.docId); // refuses a bad docId before anything else
   const taken = new Set(entries.map((e) => e.meta.docId));
   let target: CorpusEntry | undefined;
@@ -201,16 +248,27 @@ async function addOne(deps: LibraryDeps, input: AddInput, entries: CorpusEntry[]
     }
   }
   const hash = sha256(input.bytes);
-  // The same bytes again, with nothing new stated: nothing to do; say which document holds them.
-  const holder = entries.find((e) => e.meta.originalSha256 === hash);
+  const holders = entries.filter((e) => e.meta.originalSha256 === hash);
+  const holder = holders.find((e) => e.meta.docId === input.replace) ?? holders[0];
   const nothingStated = Object.keys(fields).length === 0;
-  if (holder && nothingStated && (input.replace === undefined || holder.meta.docId === input.replace)) {
-    return { docId: holder.meta.docId, file: fileName, title: holder.meta.title, format: holder.meta.format ?? 'markdown', pages: holder.meta.pages?.length ?? 0, passages: 0, warnings: [], outcome: 'unchanged' };
+  // The index does not hold the holder's text yet: a write of these bytes was interrupted after the
+  // corpus files and before the index (a killed process). This one completes it, under its docId.
+  const interrupted = holder !== undefined && indexed.get(holder.meta.docId) !== holder.contentHash && (fields.docId ?? input.replace ?? holder.meta.docId) === holder.meta.docId;
+  if (interrupted) target ??= holder;
+  const sameFile = holder !== undefined && (input.replace !== undefined ? holder.meta.docId === input.replace : interrupted || holder.meta.originalName === fileName);
+  if (holder && nothingStated && sameFile) {
+    // The same file again with nothing new stated: `unchanged` only when the index holds it.
+    if (!interrupted) return reportOf(holder, fileName, 'unchanged');
+    const report = reportOf(holder, fileName, indexed.has(holder.meta.docId) ? 'replaced' : 'added');
+    pending.set(holder.meta.docId, { report, source: holder.source, undo: new CorpusUndo() });
+    deps.logger?.info('completing an interrupted write: the corpus holds the document, the index does not yet', { docId: holder.meta.docId, file: fileName });
+    return report;
   }
-  const extracted = await extractDocument(input.bytes, fileName, deps.extract ?? {});
+  input.signal?.throwIfAborted();
+  const extracted = await extractDocument(input.bytes, fileName, { ...deps.extract, ...(input.signal ? { signal: input.signal } : {}) });
   const ownFrontMatter = ownFrontMatterOf(input.bytes, fileName, extracted);
   const ownDocId = typeof ownFrontMatter?.docId === 'string' ? ownFrontMatter.docId : undefined;
-  let docId = input.replace ?? fields.docId ?? ownDocId ?? docIdFor(fileName);
+  let docId = target?.meta.docId ?? fields.docId ?? ownDocId ?? docIdFor(fileName);
   if (!target && taken.has(docId)) {
     const existing = entries.find((e) => e.meta.docId === docId) as CorpusEntry;
     // A docId someone named, or a new version of the same file, replaces; another file whose name
@@ -222,6 +280,8 @@ async function addOne(deps: LibraryDeps, input: AddInput, entries: CorpusEntry[]
     } else if (named || existing.meta.originalName === fileName) target = existing;
     else docId = freeDocId(docId, taken);
   }
+  // The same bytes as another document: a second copy only when asked for.
+  if (holder && holder.meta.docId !== docId && !input.allowDuplicate) throw duplicateError(fileName, holder);
   const originalFile = originalPathFor(docId, fileName);
   let text: string;
   if (ownFrontMatter) {
@@ -236,17 +296,34 @@ async function addOne(deps: LibraryDeps, input: AddInput, entries: CorpusEntry[]
   // Read back as every later load will (what the text says of itself is inferred there): a document
   // that would not load is refused now, before anything is written.
   const mdPath = markdownPathFor(deps.corpusDir, docId, target, entries);
-  const meta = parseDocumentFile(mdPath, new TextEncoder().encode(text)).meta;
+  const parsed = parseDocumentFile(mdPath, new TextEncoder().encode(text));
+  if (deps.passageLimit) assertPassageLimit(parsed, fileName, deps.passageLimit);
+  const meta = parsed.meta;
+  // What the file says of itself is cleaned on extraction; an uploaded Markdown file's own front matter is its author's.
+  refuseControlCharacters(fileName, meta);
   // Original first, then the text that points at it. A crash in between leaves an original nothing
   // points at, which the next ingest removes (it only ever holds what a write put there).
   const originalFull = inside(deps.corpusDir, originalFile);
-  await mkdir(path.dirname(originalFull), { recursive: true });
-  await writeFileAtomic(originalFull, input.bytes);
-  await writeFileAtomic(inside(deps.corpusDir, mdPath), text);
-  if (target?.meta.original && target.meta.original !== originalFile) await removeFileQuietly(inside(deps.corpusDir, target.meta.original));
-  if (target && target.source !== mdPath) await removeFileQuietly(inside(deps.corpusDir, target.source));
+  const mdFull = inside(deps.corpusDir, mdPath);
+  const oldOriginal = target?.meta.original && target.meta.original !== originalFile ? inside(deps.corpusDir, target.meta.original) : undefined;
+  const oldText = target && target.source !== mdPath ? inside(deps.corpusDir, target.source) : undefined;
+  const undo = new CorpusUndo();
+  for (const file of [originalFull, mdFull, oldOriginal, oldText]) if (file) await undo.remember(file);
+  // A client that went away before its file was written: nothing is written for it.
+  input.signal?.throwIfAborted();
+  try {
+    await undo.makeDirectory(path.dirname(originalFull));
+    await writeFileAtomic(originalFull, input.bytes);
+    await writeFileAtomic(mdFull, text);
+    if (oldOriginal) await removeFileQuietly(oldOriginal);
+    if (oldText) await removeFileQuietly(oldText);
+  } catch (error) {
+    await undo.undo().catch((e: unknown) => deps.logger?.warn('a failed corpus write was not undone', { file: fileName, reason: (e as Error).message }));
+    throw error;
+  }
+  const contentHash = sha256(new TextEncoder().encode(text));
   if (target) entries.splice(entries.indexOf(target), 1);
-  entries.push({ meta, source: mdPath });
+  entries.push({ meta, source: mdPath, contentHash });
   const report: AddReport = {
     docId,
     file: fileName,
@@ -255,9 +332,10 @@ async function addOne(deps: LibraryDeps, input: AddInput, entries: CorpusEntry[]
     pages: meta.pages?.length ?? 0,
     passages: 0,
     warnings: extracted.warnings,
-    outcome: target ? 'replaced' : 'added',
+    outcome: target && indexed.has(target.meta.docId) ? 'replaced' : 'added',
+    contentHash,
   };
-  pending.set(docId, { report, source: mdPath });
+  pending.set(docId, { report, source: mdPath, undo });
   deps.logger?.info('document written to the corpus', { docId, file: fileName, outcome: report.outcome, format: report.format });
   return report;
 }
@@ -275,25 +353,59 @@ async function withPassageCounts(deps: LibraryDeps, reports: AddReport[]): Promi
  */
 export async function addDocuments(deps: LibraryDeps, inputs: readonly AddInput[]): Promise<LibraryChange<AddReport>> {
   return withLock(deps, async () => {
-    const reports: AddReport[] = [];
+    const logger = deps.logger ?? silentLogger;
+    let reports: AddReport[] = [];
     const failures: AddFailure[] = [];
-    const pending = new Map<string, Pending>();
-    const entries = await readCorpusEntries(deps.corpusDir);
+    const batch: BatchState = { entries: await readCorpusEntries(deps.corpusDir), indexed: await indexedHashesOf(deps), pending: new Map() };
     for (const input of inputs) {
       try {
-        reports.push(await addOne(deps, input, entries, pending));
+        reports.push(await addOne(deps, input, batch));
       } catch (error) {
-        failures.push(failureOf(sanitizeFileName(input.fileName), error, deps.logger ?? silentLogger));
+        const file = sanitizeFileName(input.fileName);
+        if (input.signal?.aborted && !isKbError(error)) {
+          // The caller went away before the file was written: nothing of it is in the corpus.
+          logger.info('document not added: the request was cancelled', { file });
+          failures.push({ file, code: ERROR_CODES.INVALID_INPUT, message: `${file}: not added: the request was cancelled before the file was written` });
+        } else failures.push(failureOf(file, error, logger));
       }
     }
-    if (pending.size === 0) return { reports: await withPassageCounts(deps, reports), failures };
-    const summary = await deps.reindex();
-    for (const { source, report } of pending.values()) {
+    const pending = [...batch.pending.values()];
+    if (pending.length === 0) return { reports: await withPassageCounts(deps, reports), failures };
+    const summary = await reindexOrUndo(deps, pending.map((p) => p.undo));
+    // A document the index step refused (its file failed to load) leaves the corpus as it was.
+    const refused = new Set<AddReport>();
+    for (const { source, report, undo } of pending) {
       const problem = summary.fileErrors.find((m) => m.startsWith(`${source}:`));
-      if (problem) failures.push({ file: report.file, code: ERROR_CODES.CORPUS_FILE_INVALID, message: problem });
+      if (!problem) continue;
+      failures.push({ file: report.file, code: ERROR_CODES.CORPUS_FILE_INVALID, message: problem });
+      refused.add(report);
+      await undo.undo().catch((e: unknown) => logger.warn('the corpus files of a refused document were not removed', { file: report.file, reason: describeError(e) }));
     }
+    reports = reports.filter((r) => !refused.has(r));
     return { reports: await withPassageCounts(deps, reports), failures, ingest: summary };
   });
+}
+
+/** What the index holds of each document (content hash), for telling an interrupted write from a finished one. */
+async function indexedHashesOf(deps: LibraryDeps): Promise<Map<string, string>> {
+  if (deps.indexedHashes) return deps.indexedHashes();
+  const manifest = (await readManifest(deps.indexDir).catch(() => undefined))?.manifest;
+  return new Map(Object.entries(manifest?.documents ?? {}).map(([id, d]) => [id, d.hash] as const));
+}
+
+/**
+ * Applies the corpus to the index; when that fails, the corpus change is undone first (the error
+ * is what the caller sees), so the next write does not meet the same document again.
+ */
+async function reindexOrUndo(deps: LibraryDeps, undos: readonly CorpusUndo[]): Promise<IngestSummary> {
+  try {
+    return await deps.reindex();
+  } catch (error) {
+    for (const undo of [...undos].reverse()) {
+      await undo.undo().catch((e: unknown) => (deps.logger ?? silentLogger).warn('the corpus change of a failed write was not undone; the next ingest applies it', { reason: describeError(e) }));
+    }
+    throw storageErrorOf(error, 'the index') ?? error;
+  }
 }
 
 /** Removes a document: its text, its original, and its passages from the index. */
@@ -304,9 +416,16 @@ export async function removeDocument(deps: LibraryDeps, docId: string): Promise<
     if (!entry) throw unknownDocError(docId, entries.map((e) => e.meta.docId));
     // The original first: a crash in between leaves a text whose original is gone (still loadable),
     // never an original without its text (which the next ingest would extract back in).
-    if (entry.meta.original) await removeFileQuietly(inside(deps.corpusDir, entry.meta.original));
-    await removeFileQuietly(inside(deps.corpusDir, entry.source));
-    const summary = await deps.reindex();
+    const files = [entry.meta.original, entry.source].filter((f): f is string => f !== undefined).map((f) => inside(deps.corpusDir, f));
+    const undo = new CorpusUndo();
+    try {
+      for (const file of files) await undo.remember(file);
+      for (const file of files) await removeFileQuietly(file);
+    } catch (error) {
+      await undo.undo().catch(() => undefined);
+      throw storageErrorOf(error, 'the corpus folder') ?? error;
+    }
+    const summary = await reindexOrUndo(deps, [undo]);
     return { reports: [{ docId, title: entry.meta.title }], failures: [], ingest: summary };
   });
 }
@@ -366,6 +485,9 @@ export async function syncOriginals(corpusDir: string, extract: ExtractOptions =
       continue;
     }
     if (ext === '.md' && !owner) continue;
+    // An original whose bytes did not change, or a text file that is a corpus document itself: nothing to do (no read while it is unchanged).
+    if (owner && owner.meta.originalSha256 === (await hashCorpusFile(corpusDir, rel).catch(() => undefined))) continue;
+    if (!owner && TEXT_EXTENSIONS.has(ext) && entries.some((e) => e.source === rel)) continue;
     let bytes: Buffer;
     try {
       bytes = await readFile(path.join(corpusDir, rel));

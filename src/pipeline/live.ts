@@ -10,7 +10,7 @@ import { ERROR_CODES, describeError, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { currentVersion } from './index-store.js';
-import { openKnowledgeBase, serviceTuningFor, type OpenedKnowledgeBase } from './open.js';
+import { openKnowledgeBase, serviceTuningFor, warmUpLogged, type OpenedKnowledgeBase } from './open.js';
 
 export interface LiveKnowledgeBase {
   current(): KnowledgeService | undefined;
@@ -30,9 +30,10 @@ export interface LiveKnowledgeBase {
   runtime(): Pick<OpenedKnowledgeBase, 'embedder' | 'profile' | 'backend'> | undefined;
   /**
    * Makes the served snapshot the one `version` names (after a write through this process):
-   * reloads until it is, so a caller can answer only once its change is searchable.
+   * reloads until it is — or until `shows` says the served one already shows the change (a later
+   * version another process wrote meanwhile) — so a caller can answer once its change is searchable.
    */
-  reloadTo(version: string): Promise<boolean>;
+  reloadTo(version: string, shows?: (service: KnowledgeService) => Promise<boolean>): Promise<boolean>;
 }
 
 /** A failed first load as readyz shows it: the problem and what to run or fix. */
@@ -66,7 +67,7 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
   let retryDelay = FIRST_RETRY_MS;
 
   const open = (): Promise<void> =>
-    openKnowledgeBase(config, { logger, autoIngest: options.autoIngest ?? true }).then(
+    openKnowledgeBase(config, { logger, autoIngest: options.autoIngest ?? true, warmUp: true }).then(
       (o) => {
         opened = o;
         service = o.service;
@@ -141,8 +142,8 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
       const version = await opened.backend.version();
       if (!version || (service && version === service.store.info.version)) return false;
       const store = await opened.backend.open();
-      const next = createKnowledgeService(store, opened.embedder, serviceTuningFor(config, opened.profile));
-      await next.search('预热'); // warm the term table before taking traffic
+      const next = createKnowledgeService(store, opened.searchEmbedder, serviceTuningFor(config, opened.profile));
+      await warmUpLogged(next, logger); // everything lazy loaded before taking traffic
       service = next;
       error = undefined;
       failure = undefined;
@@ -210,13 +211,14 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
     lastError: () => error,
     loadError: () => failure,
     runtime: () => (opened ? { embedder: opened.embedder, profile: opened.profile, backend: opened.backend } : undefined),
-    async reloadTo(version) {
+    async reloadTo(version, shows) {
+      const done = async (): Promise<boolean> => service !== undefined && (service.store.info.version === version || (shows !== undefined && (await shows(service))));
       // A reload already running may have read the version before the write: run another after it.
       for (let attempt = 0; attempt < 3; attempt++) {
-        if (service?.store.info.version === version) return true;
+        if (await done()) return true;
         await this.reload();
       }
-      return service?.store.info.version === version;
+      return done();
     },
   };
 }

@@ -4,22 +4,28 @@
  */
 import type { Config } from '../config/index.js';
 import type { Embedder } from '../embeddings/embedder.js';
+import { rememberTermVectors } from '../embeddings/term-vectors.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
 import { createKnowledgeService, type KnowledgeService, type ServiceTuning } from '../retrieval/service.js';
+import { warmUp, type WarmUpReport } from '../retrieval/warm-up.js';
 import { ERROR_CODES, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
 import { FileStore } from '../storage/file-store.js';
+import { baseStore } from '../storage/lineage-store.js';
 import type { KnowledgeStore } from '../storage/types.js';
 import { fileBackend, ingestOptionsFor, type IndexBackend } from './backend.js';
+import { extractOptionsFor } from './extract-options.js';
 import type { IngestSummary } from './ingest.js';
 import type { LibraryDeps } from './library.js';
 import { createEmbeddingRuntime } from './runtime.js';
 
 export interface OpenedKnowledgeBase {
   embedder: Embedder;
+  /** The embedder the search services of this process use: term vectors remembered across snapshots (embeddings/term-vectors.ts). */
+  searchEmbedder: Embedder;
   profile: ModelProfile;
   backend: IndexBackend;
   store: KnowledgeStore;
@@ -28,6 +34,8 @@ export interface OpenedKnowledgeBase {
   kb?: KnowledgeIndex;
   /** Set when opening had to build the index. */
   ingested?: IngestSummary;
+  /** Set when opened with `warmUp`: what was loaded before returning. */
+  warmedUp?: WarmUpReport;
 }
 
 export function serviceTuningFor(config: Config, profile: ModelProfile): ServiceTuning {
@@ -57,7 +65,11 @@ export async function backendFor(config: Config, runtime: { embedder: Embedder; 
   return fileBackend(config, runtime);
 }
 
-export async function openKnowledgeBase(config: Config, options: { logger?: Logger; autoIngest?: boolean; progress?: ProgressFactory } = {}): Promise<OpenedKnowledgeBase> {
+/**
+ * `warmUp`: load before returning what the first questions would load (a server, before it says
+ * ready; see retrieval/warm-up.ts), logged as `warmed up`. One-shot commands leave it off.
+ */
+export async function openKnowledgeBase(config: Config, options: { logger?: Logger; autoIngest?: boolean; progress?: ProgressFactory; warmUp?: boolean } = {}): Promise<OpenedKnowledgeBase> {
   const logger = options.logger ?? silentLogger;
   const { embedder, profile } = await createEmbeddingRuntime(config, logger);
   const backend = await backendFor(config, { embedder, profile }, logger);
@@ -86,9 +98,20 @@ export async function openKnowledgeBase(config: Config, options: { logger?: Logg
     }
     store = await backend.open();
   }
-  const service = createKnowledgeService(store, embedder, serviceTuningFor(config, profile));
-  const kb = store instanceof FileStore ? store.index : undefined;
-  return { embedder, profile, backend, store, service, ...(kb ? { kb } : {}), ...(ingested ? { ingested } : {}) };
+  const searchEmbedder = rememberTermVectors(embedder);
+  const service = createKnowledgeService(store, searchEmbedder, serviceTuningFor(config, profile));
+  const warmedUp = options.warmUp ? await warmUpLogged(service, logger) : undefined;
+  const base = baseStore(store);
+  const kb = base instanceof FileStore ? base.index : undefined;
+  return { embedder, searchEmbedder, profile, backend, store, service, ...(kb ? { kb } : {}), ...(ingested ? { ingested } : {}), ...(warmedUp ? { warmedUp } : {}) };
+}
+
+/** `warmUp(service)`, logged: a server's last step before it takes traffic (first load and every reload). */
+export async function warmUpLogged(service: KnowledgeService, logger: Logger): Promise<WarmUpReport> {
+  logger.info('warming up', { version: service.store.info.version });
+  const report = await warmUp(service);
+  logger.info('warmed up', { version: service.store.info.version, ms: Math.round(report.ms), documents: report.documents, passages: report.passages, vocabularyWords: report.vocabularyWords });
+  return report;
 }
 
 /**
@@ -104,12 +127,20 @@ export function libraryDepsFor(
   return {
     corpusDir: config.corpusDir,
     indexDir: config.indexDir,
-    extract: { ocr: config.ocr },
+    extract: extractOptionsFor(config),
+    passageLimit: { passages: config.maxPassages, chunk: { maxChars: config.chunkMaxChars, minChars: config.chunkMinChars } },
     owner: options.owner,
     lock: (o) => backend.lock(o),
     passageCounts: () => backend.passageCounts(),
+    indexedHashes: () => backend.indexedHashes(),
     ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
-    reindex: () => backend.ingest({ logger: options.logger ?? silentLogger, progress: options.progress ?? noProgress }),
+    async reindex() {
+      const logger = options.logger ?? silentLogger;
+      const summary = await backend.ingest({ logger, progress: options.progress ?? noProgress });
+      // Segments merged before the write returns only when that is overdue (a server merges them in the background).
+      const merged = summary.upToDate ? undefined : await backend.compact?.({ when: 'overdue', locked: true, logger });
+      return merged ? { ...summary, version: merged } : summary;
+    },
   };
 }

@@ -9,6 +9,7 @@ import type { Config } from '../config/index.js';
 import type { Embedder } from '../embeddings/embedder.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import { ANALYZER_VERSION } from '../retrieval/analyzer.js';
+import { withLineage } from '../storage/lineage-store.js';
 import { openPostgresStore, type PostgresStore } from '../storage/postgres/index.js';
 import type { KnowledgeStore } from '../storage/types.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
@@ -16,6 +17,7 @@ import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress } from '../shared/progress.js';
 import type { IndexBackend } from './backend.js';
+import { extractOptionsFor } from './extract-options.js';
 import { syncStore } from './sync.js';
 
 export interface PostgresBackend extends IndexBackend {
@@ -61,6 +63,7 @@ export async function postgresBackend(config: Config, runtime: { embedder: Embed
     modelId: runtime.embedder.modelId,
     dimension: runtime.embedder.dimension,
     maxConnections: config.databasePoolSize,
+    timeouts: { connectTimeoutMs: config.databaseConnectTimeoutMs, statementTimeoutMs: config.databaseStatementTimeoutMs },
     pollMs: config.databasePollMs,
     logger,
   });
@@ -74,7 +77,7 @@ export async function postgresBackend(config: Config, runtime: { embedder: Embed
       if ((await database.version()) === '0') throw new KbError(ERROR_CODES.INDEX_MISSING, 'the database holds no index yet; run `npm run -s kb -- ingest` (INDEX_STORE=postgres)');
       const wrong = await check();
       if (wrong) throw new KbError(ERROR_CODES.INDEX_MISMATCH, `${wrong.reason}; run \`npm run -s kb -- ingest --rebuild\``, { details: { cause: wrong.cause } });
-      return pinned(database.store);
+      return withLineage(pinned(database.store));
     },
     version: () => database.version(),
     watch(onChange) {
@@ -101,7 +104,7 @@ export async function postgresBackend(config: Config, runtime: { embedder: Embed
         chunkMaxChars: config.chunkMaxChars,
         chunkMinChars: config.chunkMinChars,
         batchSize: config.embedBatchSize,
-        extract: { ocr: config.ocr },
+        extract: extractOptionsFor(config),
         ...(options.rebuild || wrong ? { rebuild: true } : {}),
         logger: options.logger ?? logger,
         progress: options.progress ?? noProgress,
@@ -112,6 +115,7 @@ export async function postgresBackend(config: Config, runtime: { embedder: Embed
     async passageCounts() {
       return new Map((await database.store.documents.list()).map((d) => [d.meta.docId, d.passages] as const));
     },
+    indexedHashes: async () => new Map([...(await database.writer.hashes())].map(([id, d]) => [id, d.hash] as const)),
     close: () => database.close(),
   };
 }

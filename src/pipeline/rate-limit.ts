@@ -4,12 +4,21 @@
  * behind searches); otherwise undefined: the limiter keeps its in-memory window per process.
  */
 import type { Store } from 'express-rate-limit';
-import pg from 'pg';
 import type { Config } from '../config/index.js';
-import { PostgresRateLimitStore, poolQueryable } from '../storage/postgres/index.js';
+import { silentLogger, type Logger } from '../shared/logger.js';
+import { createPool, PostgresRateLimitStore, poolQueryable } from '../storage/postgres/index.js';
 
-export function sharedRateLimitStore(config: Config): { store: Store; close(): Promise<void> } | undefined {
+/**
+ * Counting is asked on every API request, even ones that need no database: it gets short timeouts
+ * (at most RATE_LIMIT_TIMEOUT_MS, or the configured ones if shorter), and a store that failed lets
+ * requests through uncounted for a while (PostgresRateLimitStore) instead of asking again each time.
+ */
+export const RATE_LIMIT_TIMEOUT_MS = 1000;
+
+export function sharedRateLimitStore(config: Config, logger: Logger = silentLogger): { store: Store; close(): Promise<void> } | undefined {
   if (config.indexStore !== 'postgres' || !config.databaseUrl || config.rateLimitPerMinute <= 0) return undefined;
-  const db = poolQueryable(new pg.Pool({ connectionString: config.databaseUrl, max: 2 }), { ownsPool: true });
+  const statement = config.databaseStatementTimeoutMs === 0 ? RATE_LIMIT_TIMEOUT_MS : Math.min(config.databaseStatementTimeoutMs, RATE_LIMIT_TIMEOUT_MS);
+  const timeouts = { connectTimeoutMs: Math.min(config.databaseConnectTimeoutMs, RATE_LIMIT_TIMEOUT_MS), statementTimeoutMs: statement };
+  const db = poolQueryable(createPool(config.databaseUrl, 2, timeouts, logger), { ownsPool: true });
   return { store: new PostgresRateLimitStore(db), close: () => db.close() };
 }

@@ -4,7 +4,9 @@
  * the new index before the call returns, so the caller's next search already sees the change.
  */
 import type { Config } from '../config/index.js';
+import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import type { DocumentSummary } from '../storage/types.js';
 import { addDocuments, readOriginal, removeDocument, type AddInput, type AddReport, type LibraryChange } from './library.js';
 import type { LiveKnowledgeBase } from './live.js';
 import { libraryDepsFor } from './open.js';
@@ -23,13 +25,27 @@ export function servedLibrary(config: Config, live: LiveKnowledgeBase, logger?: 
   const runtime = live.runtime();
   if (!runtime) return undefined;
   const deps = libraryDepsFor(config, runtime, { owner: `HTTP upload (pid ${process.pid})`, lockWaitMs: UPLOAD_LOCK_WAIT_MS, ...(logger ? { logger } : {}) });
-  const swap = async <T>(change: LibraryChange<T>): Promise<LibraryChange<T>> => {
-    if (change.ingest?.version) await live.reloadTo(change.ingest.version);
+  // Served once the live snapshot is the version the write made, or a later one (another process
+  // may write right after this one) that shows it: each document at the hash written, or gone.
+  const swap = async <T>(change: LibraryChange<T>, shows: (catalog: ReadonlyMap<string, DocumentSummary>) => boolean): Promise<LibraryChange<T>> => {
+    if (change.ingest?.version) await live.reloadTo(change.ingest.version, async (service) => shows(await service.catalog()));
+    // Segments the writes added are merged into one build in the background once that is due.
+    if (change.ingest?.version) {
+      void runtime.backend.compact?.({ when: 'due', ...(logger ? { logger } : {}) }).then(
+        async (version) => {
+          if (version !== undefined) await live.reload();
+        },
+        (error: unknown) => logger?.warn('merging index segments failed; writes go on adding segments', { reason: describeError(error) }),
+      );
+    }
     return change;
   };
   return {
-    add: async (inputs) => swap(await addDocuments(deps, inputs)),
-    remove: async (docId) => swap(await removeDocument(deps, docId)),
+    add: async (inputs) => {
+      const change = await addDocuments(deps, inputs);
+      return swap(change, (catalog) => change.reports.every((r) => catalog.get(r.docId)?.contentHash === r.contentHash));
+    },
+    remove: async (docId) => swap(await removeDocument(deps, docId), (catalog) => !catalog.has(docId)),
     async original(docId) {
       const doc = await live.current()?.store.documents.get(docId);
       return doc ? readOriginal(config.corpusDir, doc.meta) : undefined;

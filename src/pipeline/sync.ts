@@ -185,7 +185,9 @@ export async function syncStore(options: SyncOptions): Promise<IngestSummary> {
     const total = estimateTotal();
     if (bar) bar.retotal?.(total);
     else bar = progress('embedding', total);
-    const reused = options.rebuild ? new Map<string, Float32Array>() : await options.writer.vectorsOf(batch.items.map(({ chunk: c }) => ({ passageId: c.passageId, breadcrumb: c.breadcrumb })));
+    // Only a stored document's passages can have a vector to reuse (asking is what makes the embedded store load its index).
+    const storedItems = batch.items.filter(({ doc }) => stored.has(doc.meta.docId));
+    const reused = options.rebuild || storedItems.length === 0 ? new Map<string, Float32Array>() : await options.writer.vectorsOf(storedItems.map(({ chunk: c }) => ({ passageId: c.passageId, breadcrumb: c.breadcrumb })));
     batch.items.forEach((item, at) => {
       const vector = reused.get(item.chunk.passageId);
       if (vector) {
@@ -317,7 +319,14 @@ async function put(session: WriteSession, batch: WriteBatch): Promise<void> {
       return passage;
     }),
   }));
-  await session.put(writes);
+  try {
+    await session.put(writes);
+  } catch (error) {
+    if (error instanceof KbError) throw error;
+    // The store refused the batch (a database error): name its files, so that the one at fault can be found.
+    const files = batch.docs.map((d) => d.source);
+    throw new KbError(ERROR_CODES.INTERNAL, `the store refused ${files.join(', ')}: ${describeError(error)}`, { cause: error, details: { files } });
+  }
 }
 
 /** Below this many passages to embed, starting threads (each loads the model) costs more than it saves. */

@@ -16,6 +16,7 @@ import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
+import { storageErrorOf } from '../shared/fs-errors.js';
 
 export interface WriteLock {
   release(): Promise<void>;
@@ -85,9 +86,13 @@ async function tryCreate(file: string, holder: LockHolder): Promise<boolean> {
   try {
     await handle.writeFile(JSON.stringify(holder));
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (error) {
+    // A full disk: the empty lock file would block every writer for a while; it goes, and the error says why.
+    await handle.close().catch(() => undefined);
+    await unlink(file).catch(() => undefined);
+    throw storageErrorOf(error, 'the index folder (its write lock)') ?? error;
   }
+  await handle.close();
   return true;
 }
 

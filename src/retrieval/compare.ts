@@ -6,6 +6,7 @@
  * kept when the row model's probability clears its threshold (answer/decide.ts `decideRow`).
  * Rows with clauses come first, best first; the others follow in the order given.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Validity } from '../corpus/validity.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 import { isoToday } from '../shared/dates.js';
@@ -36,11 +37,55 @@ export interface CompareOptions {
   /** Passages read per document (default: the fitted model's `passagesPerDocument`). */
   perDocument?: number;
   tuning?: Partial<AnswerTuning>;
+  /** Refuse (`compare_too_broad`) when not every document is judged within this much CPU time (default COMPARE_TIME_LIMIT_MS). */
+  timeLimitMs?: number;
+}
+
+/**
+ * Longest topic, in characters. A topic is a few words (电费补贴, 数据中心建设的扶持政策); every document
+ * is searched and judged on each of its terms, so the work grows with its length: at 300 documents a
+ * 50-character topic of statute text took 1.0–1.7 s of CPU, 100 characters 2.6 s, 2,000 characters
+ * 14.9 s (issue 25.6; `npx tsx scripts/compare-timing.ts`). A whole question belongs to `ask`.
+ */
+export const COMPARE_TOPIC_MAX_CHARS = 50;
+
+/**
+ * A comparison still judging documents after this much CPU time of the process is refused with
+ * `compare_too_broad` (HTTP 422) rather than holding the client and the server for the whole library:
+ * on an idle machine it is answered or refused within about 3 s. CPU time rather than wall time, so
+ * that other processes on a busy machine do not make the answer depend on them; work this process
+ * does for other requests meanwhile counts, so a busy server refuses sooner. Between documents the
+ * loop yields, so other requests are served meanwhile.
+ */
+export const COMPARE_TIME_LIMIT_MS = 2500;
+
+/** CPU time this process has used, in ms (user + system, every thread). */
+function cpuMs(): number {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1000;
+}
+
+/**
+ * Paces the loop over documents: call it before judging each one (`judged` so far). It waits one turn
+ * of the event loop, so other requests are served between documents, and refuses with
+ * `compare_too_broad` once the comparison has used `limitMs` of CPU time.
+ */
+function pacer(topic: string, documents: number, limitMs: number): (judged: number) => Promise<void> {
+  const deadline = cpuMs() + limitMs;
+  return async (judged) => {
+    await nextTurn();
+    if (cpuMs() > deadline) {
+      throw new KbError(ERROR_CODES.COMPARE_TOO_BROAD, `comparing ${documents} documents on "${topic}" did not finish within ${limitMs / 1000} s of CPU time (${judged} judged); name the documents to compare (docIds, up to 50) or shorten the topic`, { details: { documents, judged } });
+    }
+  };
 }
 
 /** One row per document in scope: rows with clauses first (best first), then the others in the order given (default: by docId). */
 export async function compareProvisions(searcher: Searcher, rawTopic: string, options: CompareOptions = {}): Promise<Comparison> {
   const topic = validateQuery(rawTopic);
+  if (topic.length > COMPARE_TOPIC_MAX_CHARS) {
+    throw new KbError(ERROR_CODES.INVALID_INPUT, `topic is ${topic.length} characters; the limit is ${COMPARE_TOPIC_MAX_CHARS}: a topic is a few words (e.g. 电费补贴); ask a whole question with ask instead`, { details: { field: 'topic', limit: COMPARE_TOPIC_MAX_CHARS } });
+  }
   const store = searcher.store;
   const summaries = await searcher.summaries();
   const known = [...summaries.keys()].sort();
@@ -51,9 +96,11 @@ export async function compareProvisions(searcher: Searcher, rawTopic: string, op
   const t: AnswerTuning = { ...DEFAULT_ANSWER_TUNING, ...options.tuning };
   const today = t.today ?? isoToday();
   const judged: { row: CompareRow; probability: number; order: number }[] = [];
+  const pace = pacer(topic, docIds.length, options.timeLimitMs ?? COMPARE_TIME_LIMIT_MS);
   for (const [order, docId] of docIds.entries()) {
     const doc = summaries.get(docId);
     if (!doc) continue;
+    await pace(order);
     // The document is searched and judged alone, with stand-ins for the topic's words it never uses (电费 → 电价).
     const found = await searcher.search(topic, { docIds: [docId], k: options.perDocument ?? t.passagesPerDocument, standIns: true });
     // Judged on its own: the topic's words that name another document do not narrow it away.
@@ -77,7 +124,11 @@ export function drafterCitation(c: Pick<Citation, 'title' | 'docNumber' | 'claus
   return `《${c.title}》${c.docNumber ? `（${c.docNumber}）` : ''}${c.clausePath ?? c.clause}`;
 }
 
-const cell = (s: string): string => s.replace(/\|/gu, '\\|').replace(/\s+/gu, ' ').trim();
+/**
+ * A Markdown table cell: pipes escaped, whitespace collapsed, and HTML in a title or a quote shown as
+ * text, not markup, wherever the table is rendered (issue 25.10; `<br>` between quotes is ours).
+ */
+const cell = (s: string): string => s.replace(/&/gu, '&amp;').replace(/</gu, '&lt;').replace(/>/gu, '&gt;').replace(/\|/gu, '\\|').replace(/\s+/gu, ' ').trim();
 
 /** The comparison as a Markdown table; each quote keeps its citation (drafters' form + offsets). */
 export function comparisonMarkdown(c: Comparison): string {

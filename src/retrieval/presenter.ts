@@ -6,6 +6,7 @@
  */
 import { pageRanges, type ValidMeta } from '../corpus/document.js';
 import { pageSpan, type PageRange } from '../corpus/pages.js';
+import type { HistoryEntry } from '../corpus/history.js';
 import { judgeValidity, type Validity } from '../corpus/validity.js';
 import type { DocumentSummary as StoredSummary, StoredPassage } from '../storage/types.js';
 
@@ -156,6 +157,13 @@ export interface DocumentSummary extends DocumentCitationFields {
   aliases?: string[];
   status?: string;
   supersededBy?: string;
+  /** Promulgation and amendments as the text's head states them, oldest first. */
+  history?: HistoryEntry[];
+  /**
+   * Versions of the same instrument in the library, oldest first, this one included (set when there
+   * are several); `current` marks the newest. Compare two with POST /api/diff.
+   */
+  versions?: { docId: string; title: string; date?: string; current: boolean }[];
   /** File name of the original, when one is kept (download at /api/documents/:docId/original). */
   originalName?: string;
   pageCount: number;
@@ -184,6 +192,12 @@ export function presentDocument(doc: StoredSummary, today: string): DocumentSumm
   if (m.aliases) out.aliases = m.aliases;
   if (m.status) out.status = m.status;
   if (m.supersededBy) out.supersededBy = m.supersededBy;
+  if (m.history?.length) out.history = m.history;
+  const versions = m.lineage?.versions ?? [];
+  if (versions.length > 1) {
+    const newest = versions[versions.length - 1]?.date;
+    out.versions = versions.map((v) => ({ docId: v.docId, title: v.title, ...(v.date ? { date: v.date } : {}), current: v.date === newest }));
+  }
   if (m.originalName) out.originalName = m.originalName;
   return out;
 }

@@ -14,14 +14,14 @@ export const QUERY_VECTORS_REMEMBERED = 1024;
  */
 export function rememberQueryVectors(embedder: Embedder, capacity = QUERY_VECTORS_REMEMBERED): Embedder {
   const memo = new Map<string, Promise<Float32Array>>();
-  return {
+  const remembering: Embedder = {
     get modelId() {
       return embedder.modelId;
     },
     get dimension() {
       return embedder.dimension;
     },
-    embedDocuments: (texts) => embedder.embedDocuments(texts),
+    embedDocuments: (texts, options) => embedder.embedDocuments(texts, options),
     async embedQuery(text) {
       let vector = memo.get(text);
       if (vector) {
@@ -39,4 +39,14 @@ export function rememberQueryVectors(embedder: Embedder, capacity = QUERY_VECTOR
     },
     ...(embedder.dispose ? { dispose: () => (embedder.dispose as () => Promise<void>)() } : {}),
   };
+  sources.set(remembering, sourceEmbedder(embedder));
+  return remembering;
+}
+
+/** Each memo's embedder underneath (the model itself): what caches of the model's vectors key on. */
+const sources = new WeakMap<Embedder, Embedder>();
+
+/** The embedder under any `rememberQueryVectors` memos (itself when none). */
+export function sourceEmbedder(embedder: Embedder): Embedder {
+  return sources.get(embedder) ?? embedder;
 }

@@ -3,19 +3,17 @@
  * it points at (第十条, 专栏3, （二）, 专栏1里第8项), which places it names that no document covers,
  * and whether it asks for a quantity. Pure given the documents.
  */
-import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
+import type { Jieba } from '@node-rs/jieba';
 import type { SectionKind, SectionNode } from '../corpus/parser.js';
-import { parseNumeral } from '../shared/numerals.js';
-import { analyze } from './analyzer.js';
+import { ORDINAL_NUMBER_SOURCE, parseNumeral } from '../shared/numerals.js';
+import { analyze, segmenter } from './analyzer.js';
 import { QUESTION_WORDS } from './evidence.js';
 import { JURISDICTION_NOUNS } from './answer/words.js';
 import type { IndexedDocument } from './knowledge-index.js';
 
-let jieba: Jieba | undefined;
+/** Tags and cuts with the analyzer's jieba: one dictionary in memory. */
 function tagger(): Jieba {
-  jieba ??= Jieba.withDict(dict);
-  return jieba;
+  return segmenter();
 }
 
 export interface ClauseRef {
@@ -105,7 +103,8 @@ export function buildAliasTable(documents: Iterable<Pick<IndexedDocument, 'meta'
   return { entries, titleWords, metaTexts, genres };
 }
 
-const CN_NUM = '[零〇一二两三四五六七八九十百]{1,4}|[0-9]{1,3}';
+// 第一千条 and 第1000条 too: the one definition of a heading number (shared/numerals).
+const CN_NUM = ORDINAL_NUMBER_SOURCE;
 // Bounded, alternation-free at the repeat level: safe on any input.
 const REF_RE = new RegExp(
   [
@@ -132,7 +131,7 @@ function refFrom(m: RegExpExecArray): ClauseRef | undefined {
   const n = parseNumeral(m[3] ?? m[4] ?? m[5] ?? '');
   if (n === undefined) return undefined;
   if (m[3] !== undefined) return { kinds: ['box'], number: n, text };
-  const isChinese = /[零〇一二两三四五六七八九十百]/u.test(text);
+  const isChinese = /[零〇一二两三四五六七八九十百千]/u.test(text);
   return { kinds: isChinese ? ['item-cn-paren', 'item-cn'] : ['item-num-paren', 'item-num'], number: n, text };
 }
 

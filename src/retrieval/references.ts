@@ -3,7 +3,7 @@
  * resolved to the clause they point at, in the same document. Pure given the index.
  */
 import type { SectionKind, SectionNode } from '../corpus/parser.js';
-import { parseNumeral } from '../shared/numerals.js';
+import { ORDINAL_NUMBER_SOURCE, parseNumeral } from '../shared/numerals.js';
 import type { PassageFields, StoredDocument } from '../storage/types.js';
 
 export interface ClauseReference {
@@ -24,7 +24,7 @@ export interface ClauseReference {
   };
 }
 
-const NUM = '[零〇一二两三四五六七八九十百]{1,5}|[0-9]{1,3}';
+const NUM = ORDINAL_NUMBER_SOURCE;
 // 本办法第十条 / 依照第十条 / 本条第（二）项 / 第十条第二款 / 第（三）项. Bounded repeats: safe on any input.
 const REFERENCE_RE = new RegExp(
   `(本(?:办法|规定|细则|规划|方案|计划|意见|条例|通知|条|款)?)?第(${NUM})条(?:第(${NUM})款)?(?:第[（(](${NUM})[）)]项)?|(本条|本款)?第[（(](${NUM})[）)]项|(本条|本款)第(${NUM})款`,

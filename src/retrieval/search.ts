@@ -12,6 +12,7 @@ import type { DocumentFilter, DocumentSummary, KnowledgeStore, ScoredPassage, St
 import { createTermNeighbours, DEFAULT_EXPANSION, type Expansion, type ExpansionOptions } from './expansion.js';
 import { QUESTION_WORDS, quantityAsk } from './evidence.js';
 import { buildAliasTable, resolveClauseRefs, understandQuery, type AliasTable, type QueryUnderstanding } from './query.js';
+import { preferCurrentVersions } from './versions.js';
 
 export type SearchMode = 'hybrid' | 'bm25' | 'dense';
 
@@ -114,6 +115,11 @@ export interface Searcher {
   /** Every document's summary by docId, read once per store version. */
   summaries(): Promise<ReadonlyMap<string, DocumentSummary>>;
   search(query: string, options?: SearchOptions): Promise<SearchResponse>;
+  /**
+   * Loads now what the first search would load (the catalog and alias table, the vocabulary's
+   * vectors for term-neighbour expansion): a server calls it before it says ready.
+   */
+  warmUp(): Promise<{ documents: number; vocabularyWords: number }>;
 }
 
 export function validateQuery(query: unknown): string {
@@ -295,6 +301,10 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
     store,
     aliases: async () => (await loadCatalog()).aliases,
     summaries: async () => (await loadCatalog()).summaries,
+    async warmUp() {
+      const [cat, vocabularyWords] = await Promise.all([loadCatalog(), t.expansion ? neighbours.warmUp() : 0]);
+      return { documents: cat.knownIds.length, vocabularyWords };
+    },
     async search(rawQuery, options = {}) {
       const query = validateQuery(rawQuery);
       const k = options.k ?? 8;
@@ -388,6 +398,8 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
         fused = diversify(fused, docOf, t.diversityDecay, Math.min(fused.length, k * 2));
       }
 
+      // Versions of one instrument (issue 21): a newer version's passage of a clause ranks before an older one's.
+      fused = preferCurrentVersions(fused, (f) => fetched[f.key] as StoredPassage, cat.summaries);
       const summaries = cat.summaries;
       const results = fused.slice(0, k).map((f, i) => {
         const p = fetched[f.key] as StoredPassage;

@@ -11,6 +11,7 @@ import { resolveReferences, type ClauseReference } from './references.js';
 import { generateWithLlm, type FetchLike, type LlmConfig } from './llm.js';
 import { rememberQueryVectors } from './query-vectors.js';
 import { createSearcher, type SearchHit, type SearchOptions, type SearchResponse, type SearchTuning, type Searcher } from './search.js';
+import { citeCurrentVersions } from './versions.js';
 
 export interface KnowledgeService {
   readonly store: KnowledgeStore;
@@ -87,7 +88,7 @@ export function createKnowledgeService(store: KnowledgeStore, embedder: Embedder
     respond,
     async ask(question, options = {}) {
       const { response, view } = await respond(question, options);
-      const extractive = composeAnswer(view, response, tuning.answer);
+      const extractive = await citeCurrentVersions(store, composeAnswer(view, response, tuning.answer), tuning.answer?.today);
       if (!tuning.llm || extractive.outcome !== 'answer') return { answer: extractive, response };
       const generated = await generateWithLlm(tuning.llm, response.query, response.results.slice(0, 5), view, extractive, tuning.fetch);
       return { answer: generated, response };

@@ -1,4 +1,5 @@
-/** Calendar dates as YYYY-MM-DD strings. */
+/** Calendar dates as YYYY-MM-DD strings, and as Chinese documents write them (2017年7月1日, 二〇一七年七月一日). */
+import { parseNumeral } from './numerals.js';
 
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})$/u;
 
@@ -29,3 +30,38 @@ export function isoToday(now: Date = new Date()): string {
   return day;
 }
 let lastDay: { minute: number; day: string } | undefined;
+
+/** 2020年6月30日 as written in Chinese documents. */
+export function chineseDate(isoDate: string): string {
+  const m = ISO_RE.exec(isoDate);
+  return m ? `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日` : isoDate;
+}
+
+const CN_DATE_NUM = '[0-9０-９〇零一二三四五六七八九十]{1,6}';
+const CN_DATE_RE = new RegExp(`(${CN_DATE_NUM})\\s*年\\s*(${CN_DATE_NUM})\\s*月\\s*(${CN_DATE_NUM})\\s*日`, 'u');
+
+/** A Chinese date (2017年7月1日, 二〇一七年七月一日) → ISO, or undefined. */
+export function parseChineseDate(text: string): string | undefined {
+  const m = CN_DATE_RE.exec(text.normalize('NFKC'));
+  if (!m) return undefined;
+  const year = readYear(m[1] as string);
+  const month = parseNumeral(m[2] as string);
+  const day = parseNumeral(m[3] as string);
+  if (year === undefined || month === undefined || day === undefined) return undefined;
+  const out = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  return isRealDate(out) ? out : undefined;
+}
+
+/** Years are written digit by digit (二〇一七), not as a number (二千零一十七). */
+function readYear(text: string): number | undefined {
+  if (/^[0-9]{4}$/u.test(text)) return Number(text);
+  const digits = '〇一二三四五六七八九';
+  const alt = '零一二三四五六七八九';
+  let out = '';
+  for (const ch of text) {
+    const i = digits.indexOf(ch) >= 0 ? digits.indexOf(ch) : alt.indexOf(ch);
+    if (i < 0) return undefined;
+    out += String(i);
+  }
+  return out.length === 4 ? Number(out) : undefined;
+}

@@ -10,6 +10,13 @@ const UNITS: ReadonlyMap<string, number> = new Map(Object.entries({ 十: 10, 百
 
 export const CHINESE_NUMERAL_CHARS = '零〇一二两三四五六七八九十百千';
 
+/**
+ * RegExp source of the number in 第X条/章/节/编/款/项 (one group-free alternation): Chinese up to
+ * 九千九百九十九 (第一千二百六十条 has six characters, 第一千二百五十九条 seven), or up to four digits.
+ * Defined once: the parser, query understanding and clause references all read numbers with it.
+ */
+export const ORDINAL_NUMBER_SOURCE = `[${CHINESE_NUMERAL_CHARS}]{1,8}|[0-9０-９]{1,4}`;
+
 export function parseNumeral(text: string): number | undefined {
   if (text.length === 0 || text.length > 12) return undefined;
   if (/^[0-9０-９]+$/.test(text)) {
@@ -54,12 +61,14 @@ export function toChineseNumeral(n: number): string {
   return rest < 100 ? `${head}零${toChineseNumeral(rest)}` : `${head}${toChineseNumeral(rest)}`;
 }
 
+const ORDINAL_IN_TEXT_RE = new RegExp(`第(${ORDINAL_NUMBER_SOURCE})(编|章|节|条|款|项|部分)`, 'g');
+
 /**
  * Rewrites 第X条/章/节/编/款/项 so that Chinese and Arabic numerals read alike: 第二十四条 → 第24条.
  * Used by the BM25 analyzer and query understanding.
  */
 export function normalizeOrdinals(text: string): string {
-  return text.replace(/第([零〇一二两三四五六七八九十百千]{1,8}|[0-9０-９]{1,5})(编|章|节|条|款|项|部分)/g, (whole, num: string, unit: string) => {
+  return text.replace(ORDINAL_IN_TEXT_RE, (whole, num: string, unit: string) => {
     const value = parseNumeral(num);
     return value === undefined ? whole : `第${value}${unit}`;
   });

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDocumentFile, serializeDocument } from '../../src/corpus/document.js';
+import { distinctDocId, docIdFromFileName, DOC_ID_RE, parseDocumentFile, serializeDocument } from '../../src/corpus/document.js';
 import { loadCorpus } from '../../src/pipeline/corpus.js';
 import { KbError } from '../../src/shared/errors.js';
 
@@ -34,7 +34,9 @@ describe('parseDocumentFile', () => {
   });
 
   it('names the file and the problem for invalid front matter', () => {
-    expect(problem('bad.md', utf8('---\ndocId: "has space"\ntitle: t\n---\n正文。'))).toBe('bad.md: invalid front matter: docId: docId must be 1–64 letters, digits, "-" or "_"');
+    expect(problem('bad.md', utf8('---\ndocId: "has space"\ntitle: t\n---\n正文。'))).toBe('bad.md: invalid front matter: docId: docId must be 1–64 letters, digits, Chinese characters, "-" or "_"');
+    // Never a document titled "---": front matter that is never closed is refused, naming the file.
+    expect(problem('open.md', utf8('---\ntitle: 某办法\n第一条 甲。'))).toBe('open.md: front matter opened by "---" on the first line is never closed; add a line "---" after the metadata, or remove the first line');
     expect(problem('bad.md', utf8('---\ntitle: [unclosed\n---\n正文。'))).toMatch(/^bad\.md: front matter is not valid YAML/);
     expect(problem('bad.md', utf8('---\nfoo: 1\n---\n正文。'))).toMatch(/^bad\.md: invalid front matter: .*Unrecognized key/);
   });
@@ -62,5 +64,42 @@ describe('loadCorpus', () => {
       'empty.md: the document body is empty',
       'good.md: docId "good" is already used by dup.md; give one of them another docId',
     ]);
+  });
+});
+
+describe('docIdFromFileName', () => {
+  it('gives a Chinese file name an id a person can read and type, and keeps Latin ids as they were', () => {
+    expect(docIdFromFileName('专利法实施细则(2023-12-11).md')).toBe('专利法实施细则-2023-12-11');
+    expect(docIdFromFileName('粤府〔2023〕5号.pdf')).toBe('粤府-2023-5号');
+    expect(docIdFromFileName('燃气条例扫描件.pdf')).toBe('燃气条例扫描件');
+    expect(docIdFromFileName('ＡＩ规划（２０１７）.docx')).toBe('AI规划-2017');
+    expect(docIdFromFileName('yunfu.md')).toBe('yunfu');
+    expect(docIdFromFileName('my rules.txt')).toMatch(/^my-rules-[0-9a-f]{8}$/u);
+  });
+
+  it('never gives a bidi control, a space or a shell character, and stays within 64 characters', () => {
+    for (const name of ['\u202E甲乙.pdf', '甲 乙;rm -rf.md', `${'关于印发某市促进大数据产业高质量发展若干政策措施实施细则的通知'.repeat(4)}.txt`, '`甲`$(乙).md']) {
+      const id = docIdFromFileName(name);
+      expect(DOC_ID_RE.test(id), `${name} → ${id}`).toBe(true);
+      expect([...id].length).toBeLessThanOrEqual(64);
+    }
+  });
+
+  it('is stable, and tells apart two names that read alike', () => {
+    const a = '最高人民法院  最高人民检察院关于某问题的解释.md';
+    const b = '最高人民法院、最高人民检察院关于某问题的解释.md';
+    expect(docIdFromFileName(a)).toBe(docIdFromFileName(b));
+    expect(distinctDocId(b)).not.toBe(distinctDocId(a));
+    expect(distinctDocId(b)).toBe(distinctDocId(b));
+    expect(DOC_ID_RE.test(distinctDocId(b))).toBe(true);
+  });
+
+  it('gives both files of a corpus folder ids of their own when their names read alike', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'kb-ids-'));
+    await writeFile(path.join(dir, '甲、乙关于某问题的解释.md'), '第一条 甲。');
+    await writeFile(path.join(dir, '甲 乙关于某问题的解释.md'), '第一条 乙。');
+    const { documents, errors } = await loadCorpus(dir);
+    expect(errors).toEqual([]);
+    expect(documents.map((d) => d.meta.docId).sort()).toEqual(['甲-乙关于某问题的解释', distinctDocId('甲、乙关于某问题的解释.md')].sort());
   });
 });

@@ -111,6 +111,25 @@ describe('parsePolicy', () => {
       expect(labels(tree.children[0]?.children ?? [])).toEqual(['第一部分', '第二部分']);
     });
 
+    it('reads a LawRefBook text: "# title" is no section, "## 第一章 总 则" is the chapter without its marks', () => {
+      const body = '# 中华人民共和国某某条例\n\n2001年6月15日 中华人民共和国国务院令第306号公布\n\n<!-- INFO END -->\n\n## 第一章 总 则\n\n第一条 为了甲，制定本条例。\n\n第二条 乙。\n\n## 第二章　管理\n\n### 说明\n\n第三条 丙。\n';
+      const tree = parsePolicy(body);
+      expect(tree.children.map((c) => [c.kind, c.label, c.title, c.level])).toEqual([
+        ['chapter', '第一章', '第一章 总 则', 2],
+        ['chapter', '第二章', '第二章　管理', 2],
+      ]);
+      expect(labels(tree.children[0]?.children ?? [])).toEqual(['第一条', '第二条']);
+      expect(tree.children[1]?.children.map((c) => [c.kind, c.title])).toEqual([['heading', '说明']]);
+      expect(labels(tree.children[1]?.children[0]?.children ?? [])).toEqual(['第三条']);
+      // The title, head lines and INFO END marker stay the preamble before the first chapter.
+      expect(body.slice(0, tree.children[0]?.start)).toContain('<!-- INFO END -->');
+    });
+
+    it('keeps a Markdown chapter whose number skips one the source lost, and falls back to a heading otherwise', () => {
+      const tree = parsePolicy('## 第一章 总则\n第一条 甲。\n## 第三章 附则\n第二条 乙。\n## 第二章 重复\n第三条 丙。');
+      expect(tree.children.map((c) => [c.kind, c.label])).toEqual([['chapter', '第一章'], ['chapter', '第三章'], ['heading', '第二章 重复']]);
+    });
+
     it('covers the body: children tile their parent from the first child on', () => {
       const body = '前言。一、甲（一）子。（二）丑。二、乙。';
       const tree = parsePolicy(body);

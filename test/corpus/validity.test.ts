@@ -50,6 +50,18 @@ describe('inferValidityFromText', () => {
     expect(agreeing.validityBasis).toBe('x');
   });
 
+  it("takes only the document's own term, not a licence's or a certificate's (validity-dev: 22 in force were expired)", () => {
+    // 排污许可管理条例, 工业产品生产许可证管理条例, 道路交通安全法实施条例: terms of what the text regulates.
+    expect(inferValidityFromText('第五十一条 本条例自2021年3月1日起施行。\n第十四条 排污许可证有效期为5年。').effectiveTo).toBeUndefined();
+    expect(inferValidityFromText('本条例自2005年9月1日起施行；生产许可证有效期为5年。').effectiveTo).toBeUndefined();
+    expect(inferValidityFromText('机动车驾驶证的有效期为6年。第一百一十五条 本条例自2004年5月1日起施行。').effectiveTo).toBeUndefined();
+    expect(inferValidityFromText('本规定自2021年10月1日起施行，申请人的许可证有效期为3年。').effectiveTo).toBeUndefined();
+    // The document's own: named as the subject, or continuing the commencement sentence (or the next).
+    expect(inferValidityFromText('本办法有效期至2027年12月31日。第二十条 本办法自2024年1月1日起施行。').effectiveTo).toBe('2027-12-31');
+    expect(inferValidityFromText('本通知自2024年1月1日起施行。有效期至2026年12月31日。').effectiveTo).toBe('2026-12-31');
+    expect(inferValidityFromText('本实施细则自2021年12月6日起施行，有效期5年。').effectiveTo).toBe('2026-12-05');
+  });
+
   it('never infers an end before the start', () => {
     expect(inferValidityFromText('本办法自2025年1月1日起施行，有效期至2020年12月31日。')).toEqual({ effectiveFrom: '2025-01-01', basis: expect.any(String) });
   });
@@ -78,7 +90,33 @@ describe('judgeValidity', () => {
   });
 
   it('is unknown when nothing is stated or inferable', () => {
-    expect(judgeValidity({}, '2026-01-01')).toEqual({ status: 'unknown', basis: '文件未载明施行日期或效力状态' });
+    expect(judgeValidity({}, '2026-01-01')).toEqual({ status: 'unknown', basis: '文件未载明施行日期或效力状态', evidence: 'none' });
+  });
+
+  it('says a plan whose title states its period has ended, without inventing a legal status', () => {
+    expect(judgeValidity({ title: '东莞市大数据发展规划(2016-2020年)' }, '2026-12-06')).toEqual({ status: 'unknown', basis: '规划期2016—2020年，已届满；文件未载明施行日期或效力状态', evidence: 'none', period: { from: 2016, to: 2020, ended: true } });
+    expect(judgeValidity({ title: '深圳市促进大数据发展行动计划（2016—2018年）' }, '2017-01-01').period).toEqual({ from: 2016, to: 2018, ended: false });
+    expect(judgeValidity({ title: '清远市大数据发展“十三五”规划' }, '2026-12-06').period).toEqual({ from: 2016, to: 2020, ended: true });
+    expect(judgeValidity({ title: '某市2016年工作要点' }, '2026-12-06').period).toBeUndefined();
+  });
+
+  it('flags a page box that the text contradicts (有效期5年 against 失效日期 2029), and keeps the stated dates', () => {
+    const meta = withInferredValidity({ effectiveFrom: '2021-12-06', effectiveTo: '2029-12-06', validityBasis: '页面信息：实施日期 2021-12-06，失效日期 2029-12-06' }, '第十八条 本实施细则自2021年12月6日起施行，有效期5年。');
+    const v = judgeValidity(meta, '2026-12-06');
+    expect(v.status).toBe('in_force');
+    expect(v.conflict).toBe('页面信息所载失效日期2029年12月6日，正文为2026年12月5日（正文：本实施细则自2021年12月6日起施行，有效期5年）');
+  });
+
+  it('follows the library: a later version supersedes, a repeal repeals, each from the day it took effect', () => {
+    const lineage = { versions: [], supersededBy: { docId: 'new', title: '某条例', date: '2023-12-11', from: '2024-01-20' } };
+    expect(judgeValidity({ effectiveFrom: '2010-01-09', lineage }, '2023-12-31').status).toBe('in_force');
+    expect(judgeValidity({ effectiveFrom: '2010-01-09', lineage }, '2024-01-20')).toMatchObject({ status: 'superseded', supersededBy: 'new', evidence: 'version', basis: '已被新版本取代：《某条例》（2023年12月11日）；施行日期：2010年1月9日' });
+    const repealedBy = { docId: 'r', title: '某市乙办法', clause: '第三十条', sentence: '《某市甲办法》同时废止。', from: '2020-01-01' };
+    expect(judgeValidity({ lineage: { versions: [], repealedBy } }, '2021-01-01')).toMatchObject({ status: 'repealed', repealedBy: 'r', evidence: 'repeal', basis: '已被《某市乙办法》第三十条废止：“《某市甲办法》同时废止。”；文件未载明施行日期或效力状态' });
+    // What a person stated stands; the library's evidence is said as a conflict.
+    expect(judgeValidity({ status: '现行有效', lineage }, '2025-01-01')).toMatchObject({ status: 'in_force', conflict: '知识库中另有新版本《某条例》' });
+    // Where the library knows nothing against it, the text's own dates decide, and the basis says so.
+    expect(judgeValidity({ effectiveFrom: '2010-01-09', lineage: { versions: [] } }, '2025-01-01')).toMatchObject({ status: 'in_force', basis: '施行日期：2010年1月9日；知识库中未见废止或新版本' });
   });
 
   it('judges the real 云浮 document expired from its own last article', async () => {

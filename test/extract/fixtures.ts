@@ -1,12 +1,15 @@
 /**
- * Fixtures built at test time (no binaries committed): small PDFs written by hand (text at positions, page
- * rotation, image-only scans), DOCX packages, zip bombs, legacy-charset text.
+ * Fixtures built at test time: small PDFs written by hand (text at positions, page rotation, image-only scans
+ * rendered from npm), DOCX packages, zip bombs, legacy-charset text. No system tool is needed; the few
+ * committed files are in test/fixtures/scans.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants as zlibConstants, crc32, deflateRawSync, deflateSync } from 'node:zlib';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
+import { getDocumentProxy } from 'unpdf';
 import { strToU8, zipSync, type Zippable } from 'fflate';
+import { canvasFactory, renderPage } from '../../src/extract/ocr/pdf-render.js';
 import { KbError } from '../../src/shared/errors.js';
 import { ROOT } from '../helpers.js';
 
@@ -29,8 +32,10 @@ export interface PdfPageSpec {
   height?: number;
   rotate?: 0 | 90 | 180 | 270;
   texts?: PdfText[];
-  /** A JPEG drawn over the whole page (a scan). */
+  /** A JPEG drawn over the whole page (a scan), or over `jpegBox`. */
   jpeg?: { data: Uint8Array; width: number; height: number; components: number };
+  /** Where the JPEG goes: left, top (points from the top), width and height. */
+  jpegBox?: { x: number; y: number; width: number; height: number };
 }
 
 const escapePdf = (s: string): string => s.replace(/[\\()]/gu, (c) => `\\${c}`);
@@ -58,7 +63,8 @@ export function makePdf(pages: PdfPageSpec[]): Uint8Array {
         Buffer.from('\nendstream', 'latin1'),
       ]));
       resources += ` /XObject << /Im0 ${img} 0 R >>`;
-      content += `q ${width} 0 0 ${height} 0 0 cm /Im0 Do Q\n`;
+      const box = spec.jpegBox ?? { x: 0, y: 0, width, height };
+      content += `q ${box.width} 0 0 ${box.height} ${box.x} ${height - box.y - box.height} cm /Im0 Do Q\n`;
     }
     for (const t of spec.texts ?? []) {
       content += `BT /F1 ${t.size ?? 12} Tf ${t.x} ${height - t.y} Td (${escapePdf(t.text)}) Tj ET\n`;
@@ -97,43 +103,40 @@ export function jpegSize(data: Uint8Array): { width: number; height: number; com
   throw new Error('no SOF marker');
 }
 
-/** Runs a command-line tool in a temp folder and cleans it. */
-export function withTempDir<T>(fn: (dir: string) => T): T {
-  const dir = mkdtempSync(path.join(tmpdir(), 'kb-extract-test-'));
+/**
+ * Pages of `pdf` rendered from npm alone (pdf.js on @napi-rs/canvas, as OCR renders them) and encoded as
+ * grayscale JPEG by sharp, as page specs for makePdf: scanned pages, made without poppler.
+ */
+export async function rasterizePages(pdf: Uint8Array, firstPage: number, lastPage: number, dpi = 150): Promise<PdfPageSpec[]> {
+  const doc = await getDocumentProxy(new Uint8Array(pdf), { CanvasFactory: await canvasFactory(), verbosity: 0 } as Parameters<typeof getDocumentProxy>[1]);
   try {
-    return fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Pages of `pdf` rasterized by pdftoppm (JPEG), as page specs for makePdf: scanned pages. */
-export function rasterizePages(pdf: Uint8Array, firstPage: number, lastPage: number, dpi = 150): PdfPageSpec[] {
-  return withTempDir((dir) => {
-    writeFileSync(path.join(dir, 'in.pdf'), pdf);
     const pages: PdfPageSpec[] = [];
     for (let n = firstPage; n <= lastPage; n += 1) {
-      execFileSync('pdftoppm', ['-r', String(dpi), '-gray', '-jpeg', '-singlefile', '-f', String(n), '-l', String(n), path.join(dir, 'in.pdf'), path.join(dir, `p${n}`)]);
-      const data = new Uint8Array(readFileSync(path.join(dir, `p${n}.jpg`)));
+      const raster = await renderPage(await doc.getPage(n), dpi / 72);
+      const data = new Uint8Array(await sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels: 3 } }).greyscale().jpeg({ quality: 85 }).toBuffer());
       const size = jpegSize(data);
       pages.push({ width: (size.width * 72) / dpi, height: (size.height * 72) / dpi, jpeg: { data, ...size } });
     }
     return pages;
-  });
+  } finally {
+    await doc.loadingTask.destroy();
+  }
 }
 
 /** A scan: pages of `pdf` rasterized and wrapped in an image-only PDF. */
-export function rasterizePdf(pdf: Uint8Array, firstPage: number, lastPage: number, dpi = 150): Uint8Array {
-  return makePdf(rasterizePages(pdf, firstPage, lastPage, dpi));
+export async function rasterizePdf(pdf: Uint8Array, firstPage: number, lastPage: number, dpi = 150): Promise<Uint8Array> {
+  return makePdf(await rasterizePages(pdf, firstPage, lastPage, dpi));
 }
 
-/** `qpdf --encrypt` with a user password: opening needs it. */
-export function encryptPdf(pdf: Uint8Array): Uint8Array {
-  return withTempDir((dir) => {
-    writeFileSync(path.join(dir, 'in.pdf'), pdf);
-    execFileSync('qpdf', ['--encrypt', 'user-secret', 'owner-secret', '256', '--', path.join(dir, 'in.pdf'), path.join(dir, 'out.pdf')]);
-    return new Uint8Array(readFileSync(path.join(dir, 'out.pdf')));
-  });
+/** Committed fixtures (test/fixtures/scans, README there says where each comes from). */
+export const SCANS = path.join(ROOT, 'test', 'fixtures', 'scans');
+
+/**
+ * A PDF encrypted with a user password (qpdf --encrypt user-secret owner-secret 256, run once on makePdf of
+ * one text page; committed so that the tests need no qpdf).
+ */
+export function encryptedPdf(): Uint8Array {
+  return new Uint8Array(readFileSync(path.join(SCANS, 'encrypted.pdf')));
 }
 
 const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
@@ -157,6 +160,57 @@ export function makeZipBomb(entry: string, bytes: number, extra: Zippable = {}):
   return zipSync({ ...extra, [entry]: [new Uint8Array(bytes), { level: 9 }] });
 }
 
+/**
+ * A ZIP whose entry inflates to `inflated` bytes of zeros while its local header and central directory declare
+ * `declared` bytes (the probe's bomb: a DOCX "of 2,000 bytes" that inflates to 1 GiB). The DEFLATE stream is one
+ * 16 MiB block of zeros (sync-flushed, so it ends on a byte boundary) repeated, then an empty final block: the
+ * fixture costs 16 MiB to build, not `inflated`.
+ */
+export function makeLyingZipBomb(entry: string, inflated: number, declared: number, extra: Record<string, Uint8Array> = { '[Content_Types].xml': strToU8('<Types/>') }): Uint8Array {
+  const unit = 16 * 1024 * 1024;
+  const block = deflateRawSync(new Uint8Array(unit), { level: 9, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  const repeats = Math.ceil(inflated / unit);
+  const data = Buffer.concat([...Array.from({ length: repeats }, () => block), Buffer.from([0x03, 0x00])]);
+  const files: Array<{ name: Buffer; data: Buffer; method: number; size: number; crc: number }> = [
+    ...Object.entries(extra).map(([name, bytes]) => ({ name: Buffer.from(name), data: Buffer.from(bytes), method: 0, size: bytes.length, crc: crc32(bytes) })),
+    { name: Buffer.from(entry), data, method: 8, size: declared, crc: 0 },
+  ];
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const f of files) {
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(f.method, 8);
+    local.writeUInt32LE(f.crc, 14);
+    local.writeUInt32LE(f.data.length, 18);
+    local.writeUInt32LE(f.size, 22);
+    local.writeUInt16LE(f.name.length, 26);
+    const head = Buffer.alloc(46);
+    head.writeUInt32LE(0x02014b50, 0);
+    head.writeUInt16LE(20, 4);
+    head.writeUInt16LE(20, 6);
+    head.writeUInt16LE(f.method, 10);
+    head.writeUInt32LE(f.crc, 16);
+    head.writeUInt32LE(f.data.length, 20);
+    head.writeUInt32LE(f.size, 24);
+    head.writeUInt16LE(f.name.length, 28);
+    head.writeUInt32LE(offset, 42);
+    parts.push(local, f.name, f.data);
+    central.push(head, f.name);
+    offset += local.length + f.name.length + f.data.length;
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return new Uint8Array(Buffer.concat([...parts, cd, end]));
+}
+
 /** Text with all white space removed, for comparing extracted text with evidence. */
 export const squash = (s: string): string => s.replace(/\s+/gu, '');
 
@@ -169,4 +223,29 @@ export async function failure(promise: Promise<unknown>): Promise<KbError> {
     throw error;
   }
   throw new Error('expected a KbError');
+}
+
+/** A one-page PDF whose content stream is FlateDecode zeros inflating to `inflated` bytes (a stream bomb). */
+export function makePdfStreamBomb(inflated: number): Uint8Array {
+  const unit = 16 * 1024 * 1024;
+  const block = deflateSync(new Uint8Array(0), { finishFlush: zlibConstants.Z_SYNC_FLUSH }).subarray(0, 2);
+  const body = deflateRawSync(new Uint8Array(unit), { level: 9, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  const data = Buffer.concat([block, ...Array.from({ length: Math.ceil(inflated / unit) }, () => body), Buffer.from([0x03, 0x00])]);
+  const objects = [
+    Buffer.from('<< /Type /Catalog /Pages 2 0 R >>'),
+    Buffer.from('<< /Type /Pages /Kids [3 0 R] /Count 1 >>'),
+    Buffer.from('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>'),
+    Buffer.concat([Buffer.from(`<< /Length ${data.length} /Filter /FlateDecode >>\nstream\n`), data, Buffer.from('\nendstream')]),
+  ];
+  const parts: Buffer[] = [Buffer.from('%PDF-1.4\n')];
+  const offsets: number[] = [];
+  let offset = parts[0]!.length;
+  objects.forEach((body, i) => {
+    const obj = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), body, Buffer.from('\nendobj\n')]);
+    offsets.push(offset);
+    offset += obj.length;
+    parts.push(obj);
+  });
+  parts.push(Buffer.from(`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${offset}\n%%EOF\n`));
+  return new Uint8Array(Buffer.concat(parts));
 }

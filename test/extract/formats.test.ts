@@ -5,7 +5,7 @@ import { strToU8, zipSync } from 'fflate';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { extractDocument, sniffFormat } from '../../src/extract/index.js';
-import { makeDocx, makePdf, makeZipBomb, para, REAL_FILES, type PdfText, failure, squash } from './fixtures.js';
+import { makeDocx, makePdf, makeLyingZipBomb, makePdfStreamBomb, makeZipBomb, para, REAL_FILES, type PdfText, failure, squash } from './fixtures.js';
 
 
 const CHINESE = '第一条 为了加强城镇燃气管理，保障燃气供应，制定本条例。\n第二条 本条例适用于城镇燃气的经营与使用（含液化石油气）。\n';
@@ -25,19 +25,27 @@ describe('sniffFormat', () => {
     expect(sniffFormat(fragment, 'a.txt')).toBe('text');
   });
 
-  it('returns undefined for images, archives of other things and random bytes', () => {
-    expect(sniffFormat(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), 'a.pdf')).toBeUndefined();
+  it('returns undefined for archives of other things and random bytes, image for scans', () => {
+    expect(sniffFormat(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), 'a.pdf')).toBe('image');
+    expect(sniffFormat(strToU8('GIF89a\x01\x00'), 'a.gif')).toBeUndefined();
     expect(sniffFormat(zipSync({ 'data.bin': randomBytes(512) }), 'a.docx')).toBeUndefined();
     expect(sniffFormat(new Uint8Array(randomBytes(4096)), 'a.txt')).toBeUndefined();
   });
 });
 
 describe('extractDocument on bad input', () => {
-  it('refuses a PNG with unsupported_format naming the file and the formats it reads', async () => {
+  it('refuses a GIF with unsupported_format naming the file and the formats it reads', async () => {
+    const gif = Uint8Array.from([...strToU8('GIF89a'), ...randomBytes(200)]);
+    const error = await failure(extractDocument(gif, 'photo.gif'));
+    expect(error.code).toBe('unsupported_format');
+    expect(error.message).toBe('"photo.gif": the file is a GIF image (scans are read as PNG, JPEG, TIFF, BMP or WebP); supported formats are PDF, DOCX, DOC, WPS, HTML, OFD, images (PNG, JPEG, TIFF, BMP, WebP) and plain text (UTF-8, GB18030/GBK, UTF-16); convert the file to one of them');
+  });
+
+  it('reports a corrupt PNG as document_unreadable naming the file', async () => {
     const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...randomBytes(200)]);
     const error = await failure(extractDocument(png, 'photo.png'));
-    expect(error.code).toBe('unsupported_format');
-    expect(error.message).toBe('"photo.png": the file is a PNG image; supported formats are PDF, DOCX, DOC, WPS, HTML, OFD and plain text (UTF-8, GB18030/GBK, UTF-16); convert the file to one of them');
+    expect(error.code).toBe('document_unreadable');
+    expect(error.message).toMatch(/^"photo\.png": the PNG image cannot be read \(.+\); it may be corrupt or truncated; get a complete copy of the file, or save it again as PNG$/u);
   });
 
   it('refuses a ZIP of random data and random binary with unsupported_format', async () => {
@@ -82,9 +90,29 @@ describe('extractDocument on bad input', () => {
     expect(bomb.length).toBeLessThan(64 * 1024);
     const error = await failure(extractDocument(bomb, 'bomb.docx', { maxDecompressedBytes: 1024 * 1024 }));
     expect(error.code).toBe('document_unreadable');
-    expect(error.message).toBe('"bomb.docx": the archive would decompress past the 1 MiB limit (entry word/document.xml): it looks like a zip bomb; check where the file came from; raise maxDecompressedBytes only for a file you trust');
+    expect(error.message).toBe('"bomb.docx": the archive would decompress past the 1 MiB limit (entry word/document.xml, which declares 8,388,608 bytes): it looks like a zip bomb; check where the file came from; raise maxDecompressedBytes only for a file you trust');
     const ofdBomb = makeZipBomb('Doc_0/Pages/Page_0/Content.xml', 8 * 1024 * 1024, { 'OFD.xml': strToU8('<ofd:OFD/>') });
     expect((await failure(extractDocument(ofdBomb, 'bomb.ofd', { maxDecompressedBytes: 1024 * 1024 }))).message).toContain('looks like a zip bomb');
+  });
+
+  it('refuses a DOCX whose document.xml declares 2,000 bytes and inflates to 1 GiB, without inflating it all', async () => {
+    const bomb = makeLyingZipBomb('word/document.xml', 1024 ** 3, 2000);
+    expect(bomb.length).toBeLessThan(2 * 1024 * 1024);
+    const started = Date.now();
+    const error = await failure(extractDocument(bomb, 'lying.docx'));
+    expect(error.code).toBe('document_unreadable');
+    expect(error.message).toBe('"lying.docx": the archive would decompress past the 200 MiB limit (entry word/document.xml, which declares 2,000 bytes): it looks like a zip bomb; check where the file came from; raise maxDecompressedBytes only for a file you trust');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('refuses a PDF whose one FlateDecode stream inflates to 4 GiB, before pdf.js inflates it', async () => {
+    const bomb = makePdfStreamBomb(4 * 1024 ** 3);
+    expect(bomb.length).toBeLessThan(5 * 1024 * 1024);
+    const started = Date.now();
+    const error = await failure(extractDocument(bomb, 'stream-bomb.pdf'));
+    expect(error.code).toBe('document_unreadable');
+    expect(error.message).toMatch(/^"stream-bomb\.pdf": a compressed stream of the PDF \([0-9,]+ bytes at offset \d+\) inflates past the 200 MiB limit: it looks like a decompression bomb; check where the file came from; raise maxDecompressedBytes only for a file you trust$/u);
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it('refuses an entry that claims a thousandfold ratio even under the default limit', async () => {

@@ -34,7 +34,7 @@ describe('POST /api/search', () => {
     expect(res.body.results).toHaveLength(3);
     const top = res.body.results[0];
     expect(Object.keys(top)).toEqual(expect.arrayContaining(['rank', 'passageId', 'docId', 'title', 'issuer', 'breadcrumb', 'clause', 'text', 'start', 'end', 'score', 'validity']));
-    expect(top.validity).toEqual({ status: expect.any(String), basis: expect.any(String), ...(top.validity.effectiveFrom ? { effectiveFrom: expect.any(String) } : {}), ...(top.validity.effectiveTo ? { effectiveTo: expect.any(String) } : {}) });
+    expect(top.validity).toEqual({ status: expect.any(String), basis: expect.any(String), evidence: expect.any(String), ...(top.validity.effectiveFrom ? { effectiveFrom: expect.any(String) } : {}), ...(top.validity.effectiveTo ? { effectiveTo: expect.any(String) } : {}), ...(top.validity.period ? { period: expect.any(Object) } : {}) });
     const doc = await request(app).get(`/api/documents/${top.docId}`);
     expect(doc.body.body.slice(top.start, top.end)).toBe(top.text);
   });

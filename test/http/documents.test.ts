@@ -10,7 +10,7 @@ import type { Config } from '../../src/config/index.js';
 import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
 import { acquireWriteLock } from '../../src/pipeline/write-lock.js';
 import { CORPUS_DIR, ROOT, testConfig } from '../helpers.js';
-import { encryptPdf, makeZipBomb, rasterizePdf } from '../extract/fixtures.js';
+import { encryptedPdf, makeZipBomb, rasterizePdf } from '../extract/fixtures.js';
 
 const FORMATS = path.resolve(ROOT, '..', 'shared', 'formats', 'files');
 const haveFormats = existsSync(FORMATS);
@@ -100,8 +100,8 @@ describe('document writes with ADMIN_TOKEN', () => {
 
   it('answers bad uploads with 413, 415, 422 and 400, naming the file, and stays healthy', async () => {
     const auth = { authorization: `Bearer ${ADMIN}` };
-    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
-    const unsupported = await request(s.app).post('/api/documents').set(auth).attach('file', png, 'policy.pdf');
+    const gif = Buffer.from('474946383961010001000000002c', 'hex');
+    const unsupported = await request(s.app).post('/api/documents').set(auth).attach('file', gif, 'policy.pdf');
     expect(unsupported.status).toBe(415);
     expect(unsupported.body.error).toBe('unsupported_format');
     expect(unsupported.body.error_description).toContain('policy.pdf');
@@ -132,15 +132,14 @@ describe('document writes with ADMIN_TOKEN', () => {
     expect(bombRes.status).toBe(422);
     expect(bombRes.body.error).toBe('document_unreadable');
     expect(bombRes.body.error_description).toContain('bomb.docx');
-    const pdf = await readFile(path.join(FORMATS, 'pdf-04.pdf'));
-    const locked = await request(s.app).post('/api/documents').set(auth).attach('file', Buffer.from(encryptPdf(pdf)), 'locked.pdf');
+    const locked = await request(s.app).post('/api/documents').set(auth).attach('file', Buffer.from(encryptedPdf()), 'locked.pdf');
     expect(locked.status).toBe(422);
     expect(locked.body.error_description).toContain('locked.pdf');
     expect((await request(s.app).get('/readyz')).status).toBe(200);
   }, 60_000);
 
   it.skipIf(!haveFormats)('OCRs a scanned PDF and marks its citations as OCR text, with their page', async () => {
-    const scanned = rasterizePdf(await readFile(path.join(FORMATS, 'pdf-01.pdf')), 1, 1);
+    const scanned = await rasterizePdf(await readFile(path.join(FORMATS, 'pdf-01.pdf')), 1, 1);
     const res = await request(s.app).post('/api/documents').set('authorization', `Bearer ${ADMIN}`).field('docId', 'scan').attach('file', Buffer.from(scanned), 'scan.pdf');
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ docId: 'scan', format: 'pdf', pageCount: 1, ocr: true });

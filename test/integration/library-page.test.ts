@@ -105,7 +105,9 @@ describe.skipIf(!existsSync(FORMATS))('documents view', () => {
     // A new page has no token yet: the write asks for it.
     await enterAdminToken(page);
     await page.locator('#library-status.error').waitFor({ timeout: 30_000 });
-    expect(await page.locator('#library-status').textContent()).toMatch(/^"scan\.pdf": the PDF is /u);
+    // In Chinese, with the cause kept (before: the English description alone).
+    expect(await page.locator('#library-status').textContent()).toMatch(/^无法读取「scan\.pdf」：文件可能已损坏、不完整、已加密，或没有可识别的文字。（详情："scan\.pdf": the PDF is /u);
+    expect(await page.locator('#upload-results li.failed .result-file').textContent()).toBe('scan.pdf');
     expect(await page.locator('#library-rows tr').count()).toBe(before);
     await page.screenshot({ path: path.join(OUT, 'library-error.png') });
     await page.close();

@@ -69,7 +69,7 @@ describe('Streamable HTTP transport on kb serve', () => {
     const client = new Client({ name: 'http-test', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${http.url}/mcp`)));
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(6);
+    expect(tools).toHaveLength(7);
     const r = await client.callTool({ name: 'search', arguments: { query: '深圳 数据交易平台', top_k: 2 } });
     expect((r.structuredContent as { results: { doc_id: string }[] }).results[0]?.doc_id).toBe('shenzhen');
     await client.close();
@@ -90,7 +90,7 @@ describe('Streamable HTTP transport on kb serve', () => {
     process.stderr.write(`mcp http fuzz: ${cases} requests\n`);
     const client = new Client({ name: 'after-fuzz', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${http.url}/mcp`)));
-    expect((await client.listTools()).tools).toHaveLength(6);
+    expect((await client.listTools()).tools).toHaveLength(7);
     await client.close();
   }, 60_000);
 
@@ -113,7 +113,7 @@ describe('Streamable HTTP transport on kb serve', () => {
     expect((await fetch(`${secured.url}/mcp`, { method: 'POST', headers: { ...headers, authorization: 'Bearer wrong' }, body })).status).toBe(401);
     const client = new Client({ name: 'token-test', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${secured.url}/mcp`), { requestInit: { headers: { authorization: 'Bearer test-token-123' } } }));
-    expect((await client.listTools()).tools).toHaveLength(6);
+    expect((await client.listTools()).tools).toHaveLength(7);
     await client.close();
   });
 });
@@ -129,7 +129,7 @@ describe('MCP Inspector CLI (a third-party client)', () => {
 
   it('lists and calls tools over Streamable HTTP', async () => {
     const list = JSON.parse((await run(process.execPath, [INSPECTOR, `${http.url}/mcp`, '--transport', 'http', '--method', 'tools/list'], { cwd: INSPECTOR_CWD, timeout: 60_000 })).stdout) as { tools: { name: string }[] };
-    expect(list.tools.map((t) => t.name).sort()).toEqual(['ask', 'compare_provisions', 'get_outline', 'get_passage', 'list_documents', 'search']);
+    expect(list.tools.map((t) => t.name).sort()).toEqual(['ask', 'compare_provisions', 'diff_versions', 'get_outline', 'get_passage', 'list_documents', 'search']);
     const called = JSON.parse((await run(process.execPath, [INSPECTOR, `${http.url}/mcp`, '--transport', 'http', '--method', 'tools/call', '--tool-name', 'list_documents'], { cwd: INSPECTOR_CWD, timeout: 60_000 })).stdout) as { structuredContent: { documents: unknown[] } };
     expect(called.structuredContent.documents).toHaveLength(8);
   }, 120_000);

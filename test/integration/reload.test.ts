@@ -68,7 +68,9 @@ describe('hot index reload', () => {
     const before = (await (await fetch(`${server.url}/readyz`)).json()) as { index: { version: string } };
     const root = indexRoot(env.INDEX_DIR as string);
     const bad = path.join(root, 'v-zzzzzzzz-bad');
-    await cp(path.join(root, before.index.version), bad, { recursive: true });
+    // A full build to corrupt: the live version's own folder, or the one its delta segments apply to.
+    const live = JSON.parse(await readFile(path.join(root, before.index.version, 'manifest.json'), 'utf8')) as { chain?: { base: string } };
+    await cp(path.join(root, live.chain?.base ?? before.index.version), bad, { recursive: true });
     await writeFile(path.join(bad, 'bm25.bin'), '{"truncated');
     await mkdir(root, { recursive: true });
     await writeFile(path.join(root, 'CURRENT'), 'v-zzzzzzzz-bad\n');

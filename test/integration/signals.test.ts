@@ -90,29 +90,7 @@ describe('stopping the server', () => {
   }, 120_000);
 
   it('`npm start` stops when only npm gets SIGTERM: the port is freed and no node process survives', async () => {
-    const config = await testConfig();
-    const npm = spawn('npm', ['start'], {
-      cwd: ROOT,
-      env: { ...process.env, CORPUS_DIR, MODELS_DIR, INDEX_DIR: config.indexDir, PORT: '0', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group: nothing but our explicit signal reaches it
-    });
-    groups.push(npm.pid as number);
-    let out = '';
-    let err = '';
-    npm.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`npm start did not get ready: ${out}\n${err}`)), 150_000);
-      npm.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (http:\/\/\S+)/u.exec(out);
-        if (m && out.includes('ready:')) {
-          clearTimeout(timer);
-          resolve(m[1] as string);
-        }
-      });
-      npm.once('exit', (code) => reject(new Error(`npm start exited with ${code}: ${err}`)));
-    });
+    const { url, npm } = await npmServer(['start']);
     const port = Number(new URL(url).port);
     // The compiled server serves the page, its scripts and the API.
     const page = await fetch(`${url}/`);
@@ -129,4 +107,51 @@ describe('stopping the server', () => {
     expect(await waitFor(() => !alive(server as number), 10_000)).toBe(true);
     expect(await portRefuses(port)).toBe(true);
   }, 200_000);
+
+  it('`npm run kb -- serve` stops too when only npm gets SIGTERM (issue 25.10: a node process was left serving)', async () => {
+    const { url, npm } = await npmServer(['run', '-s', 'kb', '--', 'serve']);
+    const port = Number(new URL(url).port);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    const tree = descendantsOf(npm.pid as number);
+    expect(tree.length).toBeGreaterThan(0);
+    const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
+    process.kill(npm.pid as number, 'SIGTERM');
+    await exited;
+    // Before: npm's shell died and the tsx process under it went on serving the port.
+    expect(await waitFor(() => tree.every((pid) => !alive(pid)), 10_000)).toBe(true);
+    expect(await portRefuses(port)).toBe(true);
+  }, 200_000);
 });
+
+/** Every process under `pid`, children first. */
+function descendantsOf(pid: number): number[] {
+  return childrenOf(pid).flatMap((child) => [child, ...descendantsOf(child)]);
+}
+
+/** Runs `npm <args>` in its own process group on a free port and waits until the server is ready. */
+async function npmServer(args: string[]): Promise<{ url: string; npm: ReturnType<typeof spawn> }> {
+  const config = await testConfig();
+  const npm = spawn('npm', args, {
+    cwd: ROOT,
+    env: { ...process.env, CORPUS_DIR, MODELS_DIR, INDEX_DIR: config.indexDir, PORT: '0', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group: nothing but our explicit signal reaches it
+  });
+  groups.push(npm.pid as number);
+  let out = '';
+  let err = '';
+  npm.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm ${args.join(' ')} did not get ready: ${out}\n${err}`)), 150_000);
+    npm.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/u.exec(out);
+      if (m && out.includes('ready:')) {
+        clearTimeout(timer);
+        resolve(m[1] as string);
+      }
+    });
+    npm.once('exit', (code) => reject(new Error(`npm ${args.join(' ')} exited with ${code}: ${err}`)));
+  });
+  return { url, npm };
+}

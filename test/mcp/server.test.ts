@@ -42,7 +42,7 @@ describe('MCP server', () => {
 
   it('lists six read-only tools with output schemas', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['ask', 'compare_provisions', 'get_outline', 'get_passage', 'list_documents', 'search']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['ask', 'compare_provisions', 'diff_versions', 'get_outline', 'get_passage', 'list_documents', 'search']);
     for (const t of tools) {
       expect(t.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
       expect(t.outputSchema?.type).toBe('object');
@@ -157,7 +157,7 @@ describe('MCP server', () => {
     const first = structured<{ documents: { doc_id: string; sections: number }[]; next_cursor: string | null }>(await call('list_documents', { limit: 5 }));
     expect(first.documents.map((d) => d.doc_id)).toEqual(['ai-plan', 'dongguan', 'hebei', 'huizhou', 'qingyuan']);
     expect(first.documents[0]?.sections).toBeGreaterThan(50);
-    expect(first.documents[0]).toMatchObject({ doc_id: 'ai-plan', doc_number: '国发〔2017〕35号', format: 'markdown', page_count: 0, ocr: false, validity: { status: 'unknown', basis: '文件未载明施行日期或效力状态' }, passages: kb.passages.filter((p) => p.docId === 'ai-plan').length, uri: 'policy://doc/ai-plan' });
+    expect(first.documents[0]).toMatchObject({ doc_id: 'ai-plan', doc_number: '国发〔2017〕35号', format: 'markdown', page_count: 0, ocr: false, validity: { status: 'unknown', basis: '文件未载明施行日期或效力状态；知识库中未见废止或新版本', evidence: 'none' }, passages: kb.passages.filter((p) => p.docId === 'ai-plan').length, uri: 'policy://doc/ai-plan' });
     const second = structured<{ documents: { doc_id: string }[]; next_cursor: string | null }>(await call('list_documents', { limit: 5, cursor: first.next_cursor }));
     expect(second.documents.map((d) => d.doc_id)).toEqual(['shenzhen', 'yunfu', 'zhongshan']);
     expect(second.next_cursor).toBeNull();

@@ -3,7 +3,7 @@ import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/index.js';
-import { INDEX_FORMAT_VERSION, currentVersion, indexRoot, loadIndex } from '../../src/pipeline/index-store.js';
+import { INDEX_FORMAT_VERSION, currentVersion, indexRoot, loadIndex, readManifest } from '../../src/pipeline/index-store.js';
 import { passageText } from '../../src/retrieval/knowledge-index.js';
 import { ingest, type IngestOptions } from '../../src/pipeline/ingest.js';
 import { createEmbeddingRuntime, expectationsFor, type EmbeddingRuntime } from '../../src/pipeline/runtime.js';
@@ -196,4 +196,72 @@ describe('a killed ingest process', () => {
     await ingest({ ...options, rebuild: true });
     expect((await readdir(indexRoot(config.indexDir))).filter((n) => n.startsWith('v-'))).toHaveLength(1);
   }, 120_000);
+});
+
+describe('a killed write of a delta segment, or of a merge', () => {
+  /** A regulation of `articles` articles marked `n`: one new document. */
+  const regulation = (n: number, articles: number): string => {
+    const lines = [`第${n}号试点管理办法`];
+    for (let i = 1; i <= articles; i += 1) lines.push(`第${i}条 第${n}号试点事项第${i}项：申请单位应当于每年${(i % 12) + 1}月底前报送材料第${n * 100 + i}份。`);
+    return lines.join('\n');
+  };
+
+  it('leaves the old index or the new one working, whenever it is killed, and the next ingest completes it', async () => {
+    const { config, options } = await setup();
+    await ingest(options);
+    // Seven segments: the next write makes the eighth, and `kb ingest` then merges (MERGE_POLICY.due).
+    for (let n = 1; n <= 7; n += 1) {
+      await writeFile(path.join(config.corpusDir, `pilot-${n}.md`), regulation(n, 3));
+      await ingest(options);
+    }
+    const env = { ...process.env, CORPUS_DIR: config.corpusDir, INDEX_DIR: config.indexDir, MODELS_DIR };
+    let killedWhileRunning = 0;
+    let docs = [...(await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder))).documents.keys()];
+    const delays = [300, 900, 1500, 2100, 2700, 3300, 4000, 5000];
+    for (const [i, delay] of delays.entries()) {
+      await writeFile(path.join(config.corpusDir, `killed-${i}.md`), regulation(100 + i, 400));
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/entry.ts'), 'ingest'], { env, cwd: ROOT, stdio: 'ignore' });
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      await new Promise((r) => setTimeout(r, delay));
+      if (child.exitCode === null) killedWhileRunning += 1;
+      child.kill('SIGKILL');
+      await exited;
+      // The old index or the new one: every document it had, and either none or all of what this write added.
+      const kb = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+      const now = [...kb.documents.keys()];
+      expect(docs.every((d) => now.includes(d))).toBe(true);
+      expect(now.filter((d) => !docs.includes(d)).every((d) => d.startsWith('killed-'))).toBe(true);
+      expect(kb.passages.length).toBe(new Set(kb.passages.map((p) => p.passageId)).size);
+      docs = now;
+    }
+    expect(killedWhileRunning).toBeGreaterThanOrEqual(4);
+    // Killed while merging: as soon as its merge folder shows, once the chain is due again.
+    let killedMerging = 0;
+    for (let round = 0; round < 2; round += 1) {
+      for (let n = 0; ((await readManifest(config.indexDir))?.manifest.chain?.segments.length ?? 0) < 7; n += 1) {
+        await writeFile(path.join(config.corpusDir, `more-${round}-${n}.md`), regulation(200 + round * 10 + n, 3));
+        await ingest(options);
+      }
+      await writeFile(path.join(config.corpusDir, `merging-${round}.md`), regulation(300 + round, 30));
+      // (A merge folder an earlier kill left is not this one's.)
+      const left = new Set(await readdir(indexRoot(config.indexDir)));
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/entry.ts'), 'ingest'], { env, cwd: ROOT, stdio: 'ignore' });
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      while (child.exitCode === null && !(await readdir(indexRoot(config.indexDir))).some((n) => n.startsWith('m-') && !left.has(n))) await new Promise((r) => setTimeout(r, 2));
+      if (child.exitCode === null) killedMerging += 1;
+      child.kill('SIGKILL');
+      await exited;
+      const kb = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+      expect(kb.documents.has(`merging-${round}`)).toBe(true);
+      expect(kb.documents.size).toBe((await readManifest(config.indexDir))?.manifest.counts.documents);
+    }
+    expect(killedMerging).toBeGreaterThanOrEqual(1);
+    // The next ingest takes up what the killed ones did not finish; what they left on disk goes.
+    await ingest(options);
+    const kb = await loadIndex(config.indexDir, expectationsFor(config, runtime.embedder));
+    expect(delays.every((_, i) => kb.documents.has(`killed-${i}`))).toBe(true);
+    const manifest = JSON.parse(await readFile(path.join(indexRoot(config.indexDir), (await currentVersion(config.indexDir)) as string, 'manifest.json'), 'utf8')) as { chain?: { base: string; segments: { version: string }[] } };
+    const used = new Set([(await currentVersion(config.indexDir)) as string, ...(manifest.chain ? [manifest.chain.base, ...manifest.chain.segments.map((s) => s.version)] : [])]);
+    expect((await readdir(indexRoot(config.indexDir))).filter((n) => n !== 'CURRENT').sort()).toEqual([...used].sort());
+  }, 600_000);
 });

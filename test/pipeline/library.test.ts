@@ -51,7 +51,8 @@ describe('addDocuments', () => {
       expect(change.reports[0]?.passages).toBeGreaterThan(20);
       expect(sha(await readFile(path.join(config.corpusDir, 'originals', 'pdf-01', 'pdf-01.pdf')))).toBe(sha(bytes));
       const text = parseDocumentFile('pdf-01.md', await readFile(path.join(config.corpusDir, 'pdf-01.md')));
-      expect(text.meta).toMatchObject({ format: 'pdf', original: 'originals/pdf-01/pdf-01.pdf', originalSha256: sha(bytes), effectiveFrom: '2011-03-01' });
+      // The text in hand is the 2016 revision (its head note): it dates and takes effect from it.
+      expect(text.meta).toMatchObject({ format: 'pdf', original: 'originals/pdf-01/pdf-01.pdf', originalSha256: sha(bytes), effectiveFrom: '2016-02-06', dateIssued: '2016-02-06' });
       const kb = await open(config);
       const service = createKnowledgeService(fileStore(kb), runtime.embedder);
       const { results } = await service.search('燃气经营者停止供气要提前多长时间通知用户', { k: 5 });
@@ -64,23 +65,13 @@ describe('addDocuments', () => {
       expect(kb.documents.get('pdf-01')?.body.slice(view.start, view.end)).toBe(hit?.text);
     });
 
-    it('returns the existing docId for the same bytes, whatever the file is called', async () => {
-      const { config, deps } = await setup();
-      const bytes = await readFile(path.join(FORMATS, 'html-01.html'));
-      await addDocuments(deps, [{ bytes, fileName: 'html-01.html' }]);
-      const version = (await open(config)).info.version;
-      const again = await addDocuments(deps, [{ bytes, fileName: '临时救助（副本）.html' }]);
-      expect(again.reports).toEqual([expect.objectContaining({ docId: 'html-01', outcome: 'unchanged' })]);
-      expect(again.ingest).toBeUndefined();
-      expect((await open(config)).info.version).toBe(version);
-    });
-
     it('reports a bad file by name and still adds the others; nothing indexed is lost', async () => {
       const { config, deps } = await setup();
       const pdf = await readFile(path.join(FORMATS, 'pdf-04.pdf'));
-      const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+      // A GIF: images are read as scans in PNG, JPEG, TIFF, BMP and WebP only.
+      const gif = Buffer.from('474946383961010001000000002c00000000010001000002', 'hex');
       const change = await addDocuments(deps, [
-        { bytes: png, fileName: 'scan.docx' },
+        { bytes: gif, fileName: 'scan.docx' },
         { bytes: pdf.subarray(0, 2000), fileName: 'truncated.pdf' },
         { bytes: await readFile(path.join(FORMATS, 'ofd-02.ofd')), fileName: 'ofd-02.ofd' },
       ]);
@@ -93,6 +84,48 @@ describe('addDocuments', () => {
       const kb = await open(config);
       expect([...kb.documents.keys()].sort()).toEqual(['hebei', 'ofd-02', 'yunfu']);
       expect(existsSync(path.join(config.corpusDir, 'originals', 'truncated'))).toBe(false);
+    });
+  });
+
+  describe('the same bytes again', () => {
+    const bytes = Buffer.from('癸办法\n第一条 癸的规定。');
+    const holds = 'the library already holds these exact bytes as 《癸办法》 (docId gui, added as "gui.txt"); nothing was added. To add a second copy anyway send allowDuplicate=true (kb add --allow-duplicate); to change its metadata replace it (PUT /api/documents/gui)';
+
+    it('are unchanged under their own name with nothing stated: no new index version', async () => {
+      const { config, deps } = await setup();
+      await addDocuments(deps, [{ bytes, fileName: 'gui.txt', mode: 'add' }]);
+      const version = (await open(config)).info.version;
+      const again = await addDocuments(deps, [{ bytes, fileName: 'gui.txt', mode: 'add' }]);
+      expect(again.reports).toEqual([expect.objectContaining({ docId: 'gui', outcome: 'unchanged' })]);
+      expect(again.failures).toEqual([]);
+      expect(again.ingest).toBeUndefined();
+      expect((await open(config)).info.version).toBe(version);
+    });
+
+    it('are refused under another name or with a title, naming the document that holds them; nothing is written', async () => {
+      const { config, deps } = await setup();
+      await addDocuments(deps, [{ bytes, fileName: 'gui.txt', mode: 'add' }]);
+      const files = (await readdir(config.corpusDir, { recursive: true })).sort();
+      const renamed = await addDocuments(deps, [{ bytes, fileName: '癸办法（副本）.txt', mode: 'add' }]);
+      expect(renamed.failures).toEqual([{ file: '癸办法（副本）.txt', code: 'duplicate_document', message: `癸办法（副本）.txt: ${holds}` }]);
+      const titled = await addDocuments(deps, [{ bytes, fileName: 'gui.txt', mode: 'add', fields: { title: '癸办法（修订）' } }]);
+      expect(titled.failures).toEqual([{ file: 'gui.txt', code: 'duplicate_document', message: `gui.txt: ${holds}` }]);
+      // kb add (upsert) says the same for another name; replacing another document with them too.
+      const cli = await addDocuments(deps, [{ bytes, fileName: 'copy.txt' }]);
+      expect(cli.failures.map((f) => f.code)).toEqual(['duplicate_document']);
+      const put = await addDocuments(deps, [{ bytes, fileName: 'gui.txt', replace: 'hebei' }]);
+      expect(put.failures.map((f) => f.code)).toEqual(['duplicate_document']);
+      expect((await readdir(config.corpusDir, { recursive: true })).sort()).toEqual(files);
+      expect([...(await open(config)).documents.keys()].sort()).toEqual(['gui', 'hebei', 'yunfu']);
+    });
+
+    it('make a second copy when asked for (allowDuplicate)', async () => {
+      const { config, deps } = await setup();
+      await addDocuments(deps, [{ bytes, fileName: 'gui.txt', mode: 'add' }]);
+      const copy = await addDocuments(deps, [{ bytes, fileName: 'gui.txt', mode: 'add', fields: { title: '癸办法（副本）' }, allowDuplicate: true }]);
+      expect(copy.failures).toEqual([]);
+      expect(copy.reports).toEqual([expect.objectContaining({ docId: 'gui-2', outcome: 'added', title: '癸办法（副本）' })]);
+      expect([...(await open(config)).documents.keys()].sort()).toEqual(['gui', 'gui-2', 'hebei', 'yunfu']);
     });
   });
 
@@ -147,21 +180,48 @@ describe('addDocuments', () => {
   });
 });
 
-describe('an add interrupted before the index swap', () => {
-  it('leaves the previous index searchable, and the next ingest picks the document up', async () => {
+describe('a change whose index step fails', () => {
+  /** Every file of the corpus folder with its bytes. */
+  const snapshotOf = async (dir: string): Promise<Map<string, string>> => {
+    const out = new Map<string, string>();
+    for (const f of (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile())) out.set(path.relative(dir, path.join(f.parentPath, f.name)), sha(await readFile(path.join(f.parentPath, f.name))));
+    return out;
+  };
+
+  it('is undone in the corpus: adds, replacements and removals leave the folder as it was, and the index as it was', async () => {
     const { config, deps } = await setup();
     const before = await open(config);
-    const crashing: LibraryDeps = { ...deps, reindex: () => Promise.reject(new Error('killed while indexing')) };
-    await expect(addDocuments(crashing, [{ bytes: Buffer.from('庚办法\n第一条 庚的规定。'), fileName: 'g.txt' }])).rejects.toThrow('killed while indexing');
+    const files = await snapshotOf(config.corpusDir);
+    const failing: LibraryDeps = { ...deps, reindex: () => Promise.reject(new Error('ENOSPC: no space left on device')) };
+    await expect(addDocuments(failing, [{ bytes: Buffer.from('庚办法\n第一条 庚的规定。'), fileName: 'g.txt' }])).rejects.toThrow('ENOSPC');
+    const edited = (await readFile(path.join(CORPUS_DIR, 'yunfu.md'), 'utf8')).replace('补贴标准为10元/平方米', '补贴标准为12元/平方米');
+    await expect(addDocuments(failing, [{ bytes: Buffer.from(edited), fileName: 'yunfu-2024.md', replace: 'yunfu' }])).rejects.toThrow('ENOSPC');
+    await expect(removeDocument(failing, 'hebei')).rejects.toThrow('ENOSPC');
+    expect(await snapshotOf(config.corpusDir)).toEqual(files);
     const still = await open(config);
     expect(still.info.version).toBe(before.info.version);
     expect([...still.documents.keys()].sort()).toEqual(['hebei', 'yunfu']);
-    // The lock was released (taking it again succeeds at once) and the files are in place: the next
-    // writer completes the change.
+    // The lock was released, and nothing is left for the next ingest to pick up.
     const lock = await acquireWriteLock(config.indexDir);
     await lock.release();
-    const summary = await ingest(ingestOptionsFor(config, runtime.embedder, runtime.profile));
-    expect(summary.added).toEqual(['g']);
+    expect((await ingest(ingestOptionsFor(config, runtime.embedder, runtime.profile))).upToDate).toBe(true);
+  });
+
+  it('is completed by the same upload when a killed process left the corpus ahead of the index: not `unchanged`', async () => {
+    const { config, deps } = await setup();
+    const bytes = Buffer.from('辛办法\n第一条 辛的规定。');
+    // What a process killed between the corpus write and the index switch leaves: the files, no index entry.
+    const killed: LibraryDeps = { ...deps, reindex: () => new Promise(() => {}) };
+    void addDocuments({ ...killed, lock: async () => ({ release: async () => {} }) }, [{ bytes, fileName: 'xin.txt', mode: 'add' }]);
+    for (let i = 0; i < 200 && !existsSync(path.join(config.corpusDir, 'xin.md')); i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await open(config)).documents.has('xin')).toBe(false);
+    const again = await addDocuments(deps, [{ bytes, fileName: 'xin.txt', mode: 'add' }]);
+    expect(again.failures).toEqual([]);
+    expect(again.reports).toEqual([expect.objectContaining({ docId: 'xin', outcome: 'added' })]);
+    expect(again.reports[0]?.passages).toBeGreaterThan(0);
+    expect((await open(config)).documents.has('xin')).toBe(true);
+    // And now it is unchanged.
+    expect((await addDocuments(deps, [{ bytes, fileName: 'xin.txt', mode: 'add' }])).reports[0]?.outcome).toBe('unchanged');
   });
 });
 

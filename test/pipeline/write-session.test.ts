@@ -6,7 +6,6 @@ import { runInNewContext } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/index.js';
 import { parseDocumentFile } from '../../src/corpus/document.js';
-import { applyRepeals } from '../../src/corpus/document-facts.js';
 import { isChangedSinceScan, readDocument, scanCorpus, type LoadedDocument } from '../../src/pipeline/corpus.js';
 import { fileWriter, type FileWriter } from '../../src/pipeline/file-writer.js';
 import { currentVersion, indexRoot, loadIndex } from '../../src/pipeline/index-store.js';
@@ -140,9 +139,8 @@ describe('scanCorpus and readDocument', () => {
     const dir = await copyCorpus();
     const { documents } = await scanCorpus(dir);
     const parsed = await Promise.all(documents.map(async (d) => parseDocumentFile(d.source, await readFile(d.file))));
-    // What the scan keeps is the parse's metadata, with repeals across the collection applied.
-    const repealed = applyRepeals(parsed);
-    expect(documents.map((d) => d.meta)).toEqual(parsed.map((p) => repealed.get(p.meta.docId) ?? p.meta));
+    // What the scan keeps is the parse's metadata (repeals across documents are settled when read).
+    expect(documents.map((d) => d.meta)).toEqual(parsed.map((p) => p.meta));
     // Large files whose titles (from the YAML and the first line) are slices of their text: the
     // scan must not keep those texts alive (~1 MB each in UTF-16).
     const big = await mkdtemp(path.join(tmpdir(), 'kb-big-'));

@@ -27,4 +27,9 @@ describe('normalizeOrdinals', () => {
     expect(normalizeOrdinals('第24条')).toBe('第24条');
     expect(normalizeOrdinals('依照第十条和第三章')).toBe('依照第10条和第3章');
   });
+
+  it('reads numbers of 1,000 and above (第一千二百五十九条 has seven numeral characters)', () => {
+    expect(normalizeOrdinals('第一千条、第一千零一条和第一千二百五十九条')).toBe('第1000条、第1001条和第1259条');
+    expect(parseNumeral('一千二百六十')).toBe(1260);
+  });
 });

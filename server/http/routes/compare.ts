@@ -4,15 +4,15 @@
  */
 import type { Express } from 'express';
 import { z } from 'zod';
-import { compareProvisions, comparisonMarkdown } from '../../../src/retrieval/compare.js';
-import { MAX_QUERY_CHARS } from '../../../src/retrieval/search.js';
+import { COMPARE_TOPIC_MAX_CHARS, compareProvisions, comparisonMarkdown } from '../../../src/retrieval/compare.js';
 import type { KnowledgeService } from '../../../src/retrieval/service.js';
 import { ERROR_CODES, KbError } from '../../../src/shared/errors.js';
+import { plainText } from '../../../src/shared/control-chars.js';
 
 const compareBody = z
   .object({
-    topic: z.string().trim().min(1, 'must not be empty').max(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`),
-    docIds: z.array(z.string().min(1).max(100)).min(1, 'must list at least one docId when given').max(50).optional(),
+    topic: z.string().trim().min(1, 'must not be empty').max(COMPARE_TOPIC_MAX_CHARS, `must be at most ${COMPARE_TOPIC_MAX_CHARS} characters: a topic is a few words (e.g. 电费补贴); ask a whole question with /api/chat`),
+    docIds: z.array(plainText(z.string().min(1).max(100))).min(1, 'must list at least one docId when given').max(50).optional(),
   })
   .strict();
 

@@ -4,6 +4,7 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { plainText } from '../../../src/shared/control-chars.js';
 import type { StoredPassage } from '../../../src/storage/types.js';
 import { presentPassage, type DocumentLookup, type PassageView } from '../../../src/retrieval/presenter.js';
 import { resolveReferences } from '../../../src/retrieval/references.js';
@@ -50,7 +51,7 @@ export function registerGetPassage(server: McpServer, ctx: ToolContext): void {
       title: 'Read passages',
       description: 'Full text of passages by id, with citation fields (start/end offsets into the document body, page, validity and the verbatim text), previous/next ids and optional neighbouring passages. Long texts are capped; pass offset to continue.',
       inputSchema: {
-        passage_ids: z.array(z.string()).min(1).max(10).describe('1–10 passage ids from search results'),
+        passage_ids: z.array(plainText(z.string())).min(1).max(10).describe('1–10 passage ids from search results'),
         neighbors: z.number().int().min(0).max(3).optional().describe('Also return this many passages before and after each (0–3, default 0)'),
         offset: z.number().int().min(0).optional().describe('Continue a capped text from this character offset'),
       },

@@ -3,6 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolContext } from '../context.js';
 import { registerAsk } from './ask.js';
 import { registerCompareProvisions } from './compare-provisions.js';
+import { registerDiffVersions } from './diff-versions.js';
 import { registerGetOutline } from './get-outline.js';
 import { registerGetPassage } from './get-passage.js';
 import { registerListDocuments } from './list-documents.js';
@@ -15,4 +16,5 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
   registerListDocuments(server, ctx);
   registerGetOutline(server, ctx);
   registerCompareProvisions(server, ctx);
+  registerDiffVersions(server, ctx);
 }

@@ -20,6 +20,8 @@ const documentSchema = z.object({
   validity: validitySchema,
   status: z.string().optional().describe('The status as stated in the metadata (现行有效, 已废止…)'),
   superseded_by: z.string().optional(),
+  history: z.array(z.object({ date: z.string(), action: z.string(), by: z.string(), ordinal: z.number().optional(), doc_number: z.string().optional() })).optional().describe('Promulgation and amendments as the head states them (公布, 修订, 修正, 施行…)'),
+  versions: z.array(z.object({ doc_id: z.string(), title: z.string(), date: z.string().optional(), current: z.boolean() })).optional().describe('Versions of the same instrument in the library, oldest first; compare two with diff_versions'),
   original_name: z.string().optional().describe('File name of the kept original'),
   chars: z.number().int(),
   sections: z.number().int(),
@@ -62,7 +64,9 @@ export function registerListDocuments(server: McpServer, ctx: ToolContext): void
           return { ...presentDocument(catalog.get(id) as DocumentSummary, today), sections: tree ? countNodes(buildOutline(tree, [])) : 0, uri: docUri(id) };
         });
         const next = start + limit < ids.length ? Buffer.from(String(start + limit)).toString('base64url') : null;
-        const text = documents.map((d) => `${d.docId}\t《${d.title}》\t${d.issuer}${d.docNumber ? `\t${d.docNumber}` : ''}\t${d.format}\t${d.validity.status}`).join('\n');
+        const text = documents
+          .map((d) => `${d.docId}\t《${d.title}》\t${d.issuer}${d.docNumber ? `\t${d.docNumber}` : ''}\t${d.format}\t${d.validity.status}${d.validity.supersededBy ? `→${d.validity.supersededBy}` : ''}${d.validity.repealedBy ? `←${d.validity.repealedBy}` : ''}${d.dateIssued ? `\t${d.dateIssued}` : ''}`)
+          .join('\n');
         return okView({ documents, nextCursor: next }, text || '(no documents)');
       }),
   );

@@ -5,6 +5,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { isRealDate } from '../../../src/shared/dates.js';
+import { plainText } from '../../../src/shared/control-chars.js';
 import { presentHit } from '../../../src/retrieval/presenter.js';
 import { guarded, hitSchema, okView, passageUri, READ_ONLY, spanLine, type ToolContext } from '../context.js';
 
@@ -21,8 +22,8 @@ export function registerSearch(server: McpServer, ctx: ToolContext): void {
       inputSchema: {
         query: z.string().describe('The question or keywords, in Chinese (1–2000 characters)'),
         top_k: z.number().optional().describe('Number of results, 1–20 (default 8; values outside are clamped)'),
-        doc_ids: z.array(z.string()).max(50).optional().describe('Restrict to these documents (see list_documents)'),
-        issuer: z.string().max(200).optional().describe('Restrict to documents whose issuer contains this text, e.g. 国务院'),
+        doc_ids: z.array(plainText(z.string())).max(50).optional().describe('Restrict to these documents (see list_documents)'),
+        issuer: plainText(z.string().max(200)).optional().describe('Restrict to documents whose issuer contains this text, e.g. 国务院'),
         valid_on: z
           .string()
           .refine(isRealDate, { error: (issue) => `valid_on ${JSON.stringify(String(issue.input).slice(0, 40))} is not a real calendar date; use YYYY-MM-DD, e.g. 2024-06-30` })

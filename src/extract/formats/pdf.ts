@@ -4,15 +4,24 @@
  * A browser "print to PDF" of a government page has its site chrome stripped and its info box read as hints.
  */
 import { getDocumentProxy } from 'unpdf';
-import { documentUnreadable, throwIfAborted } from '../errors.js';
+import { documentTooLarge, documentUnreadable, throwIfAborted } from '../errors.js';
 import { guessHintsFromText, readInfoLines, setHint } from '../hints.js';
 import { assembleText, readPageLines, removeRunningLines, type Fragment, type LayoutPage, type Line, type PageLines } from '../layout.js';
+import { formatPageList, ocrFailureWarning, RENDER_SCALE, runOcrJobs, type OcrJob } from '../ocr/page-ocr.js';
+import { canvasFactory, imageRegions, renderPage, type PageRegion } from '../ocr/pdf-render.js';
+import { checkPdfStreams } from '../pdf-streams.js';
 import { visibleLength } from '../text-normalize.js';
 import type { ExtractContext, ExtractResult, FormatExtractor, MetadataHints } from '../types.js';
-import { formatPageList, ocrPdfPages } from './ocr.js';
 
-/** Fewer visible characters than this on a page means "no text layer": OCR it. */
+/** Fewer visible characters than this on a page (or inside an image on it) means "no text layer": OCR it. */
 const MIN_TEXT_CHARS = 16;
+/**
+ * An image covering less of the page than this is a logo, a seal or a rule, not a scanned figure worth OCR:
+ * a red-header emblem or a 4.2 cm seal covers about 3% of an A4 page, a scanned table or clipping 15% or more.
+ */
+const MIN_IMAGE_SHARE = 0.08;
+/** pdf.js refuses to decode larger images (pixels): a 600 dpi A3 scan is 70 MP; a bomb may claim billions. */
+const MAX_IMAGE_PIXELS = 80_000_000;
 
 /** Share of characters that fonts without a Unicode map produce (private use, U+FFFD, controls): such a text layer is unusable. */
 function unmappedShare(text: string): number {
@@ -105,10 +114,11 @@ function stripWebChrome(pages: PageLines[], hints: MetadataHints): PageLines[] {
   return pages.map((p) => ({ ...p, lines: p.lines.filter((l) => kept.has(l)) }));
 }
 
-async function openPdf(bytes: Uint8Array, fileName: string): Promise<Awaited<ReturnType<typeof getDocumentProxy>>> {
+async function openPdf(bytes: Uint8Array, fileName: string, rendering: boolean): Promise<Awaited<ReturnType<typeof getDocumentProxy>>> {
   try {
+    const CanvasFactory = rendering ? await canvasFactory() : undefined;
     // pdf.js may detach the buffer it is given: hand it a copy.
-    return await getDocumentProxy(new Uint8Array(bytes), { stopAtErrors: false, verbosity: 0 });
+    return await getDocumentProxy(new Uint8Array(bytes), { stopAtErrors: false, verbosity: 0, maxImageSize: MAX_IMAGE_PIXELS, isEvalSupported: false, ...(CanvasFactory ? { CanvasFactory } : {}) } as Parameters<typeof getDocumentProxy>[1]);
   } catch (error) {
     const name = (error as { name?: string }).name ?? '';
     if (name === 'PasswordException') {
@@ -123,19 +133,29 @@ function looksTruncated(bytes: Uint8Array): boolean {
   return !Buffer.from(bytes.subarray(Math.max(0, bytes.length - 1024))).toString('latin1').includes('%%EOF');
 }
 
+/** True when a fragment's centre lies inside the region. */
+const inside = (f: Fragment, r: PageRegion): boolean => f.x + f.width / 2 >= r.x0 && f.x + f.width / 2 <= r.x1 && f.y + f.height / 2 >= r.y0 && f.y + f.height / 2 <= r.y1;
+/** True when two boxes overlap by more than half of the smaller one's height and some width. */
+const overlaps = (a: Fragment, b: Fragment): boolean => Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x) > 0 && Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y) > 0.5 * Math.min(a.height, b.height);
+
 async function extractPdf(bytes: Uint8Array, _format: string, ctx: ExtractContext): Promise<ExtractResult> {
   if (looksTruncated(bytes)) {
     throw documentUnreadable(ctx.fileName, `the PDF is truncated (${bytes.length} bytes, no %%EOF marker at its end)`, 'download or copy the complete file again');
   }
-  const pdf = await openPdf(bytes, ctx.fileName);
+  checkPdfStreams(bytes, ctx.fileName, ctx.maxDecompressedBytes);
+  const pdf = await openPdf(bytes, ctx.fileName, ctx.ocr !== 'off');
   const warnings: string[] = [];
   const hints: MetadataHints = {};
   try {
+    if (pdf.numPages > ctx.limits.pages) throw documentTooLarge(ctx.fileName, 'pages', pdf.numPages, ctx.limits.pages, 'MAX_PAGES');
     const count = Math.min(pdf.numPages, ctx.maxPages);
     if (pdf.numPages > count) warnings.push(`only the first ${count} of ${pdf.numPages} pages were read (maxPages)`);
+    // Images are looked for only in files that have any (the operator list costs a second pass over the page).
+    const hasImages = ctx.ocr !== 'off' && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes('/Image');
     const layout: LayoutPage[] = [];
-    const sizes = new Map<number, { width: number; height: number }>();
     const scanned: number[] = [];
+    const jobs: OcrJob[] = [];
+    let characters = 0;
     for (let n = 1; n <= count; n += 1) {
       throwIfAborted(ctx.signal);
       let page;
@@ -148,23 +168,48 @@ async function extractPdf(bytes: Uint8Array, _format: string, ctx: ExtractContex
       const content = await page.getTextContent();
       const items = content.items.flatMap((i) => ('str' in i ? [i as TextItemLike] : []));
       const fragments = toFragments(items, viewport.transform as Matrix);
-      sizes.set(n, { width: viewport.width, height: viewport.height });
       layout.push({ width: viewport.width, height: viewport.height, fragments });
       const pageText = fragments.map((f) => f.text).join('');
-      if (visibleLength(pageText) < MIN_TEXT_CHARS || unmappedShare(pageText) > 0.3) scanned.push(n);
-      page.cleanup();
+      characters += pageText.length;
+      if (characters > ctx.limits.characters) throw documentTooLarge(ctx.fileName, `characters of text (after ${n} of ${count} pages)`, characters, ctx.limits.characters, 'MAX_CHARACTERS');
+      const scan = visibleLength(pageText) < MIN_TEXT_CHARS || unmappedShare(pageText) > 0.3;
+      const pageRef = page;
+      if (scan) {
+        scanned.push(n);
+        jobs.push({ page: n, scale: RENDER_SCALE[ctx.ocrEngine], image: () => renderPage(pageRef, RENDER_SCALE[ctx.ocrEngine]) });
+      } else if (hasImages) {
+        // A page with a text layer may carry a scanned figure or table: read the images the text layer does not cover.
+        const minArea = MIN_IMAGE_SHARE * viewport.width * viewport.height;
+        for (const region of await imageRegions(page, minArea)) {
+          const r = { x0: Math.max(0, region.x0), y0: Math.max(0, region.y0), x1: Math.min(viewport.width, region.x1), y1: Math.min(viewport.height, region.y1) };
+          if (r.x1 - r.x0 < 10 || r.y1 - r.y0 < 10) continue;
+          const covered = fragments.filter((f) => inside(f, r)).map((f) => f.text).join('');
+          if (visibleLength(covered) >= MIN_TEXT_CHARS) continue;
+          jobs.push({ page: n, region: r, scale: RENDER_SCALE[ctx.ocrEngine], image: () => renderPage(pageRef, RENDER_SCALE[ctx.ocrEngine], r) });
+        }
+      }
+      if (jobs.length === 0 || jobs[jobs.length - 1]?.page !== n) page.cleanup();
     }
     const ocrPages = new Set<number>();
-    if (scanned.length > 0) {
+    if (jobs.length > 0) {
       if (ctx.ocr === 'off') {
         warnings.push(`page(s) ${formatPageList(scanned)} have no text layer and OCR is off; they were left empty`);
       } else {
-        const outcome = await ocrPdfPages(bytes, scanned, sizes, { fileName: ctx.fileName, signal: ctx.signal, logger: ctx.logger });
-        warnings.push(...outcome.warnings);
-        for (const [n, page] of outcome.pages) {
-          if (page.fragments.length === 0) continue;
-          layout[n - 1] = page;
-          ocrPages.add(n);
+        const pagesToRead = new Set(jobs.map((j) => j.page)).size;
+        if (pagesToRead > ctx.limits.ocrPages) throw documentTooLarge(ctx.fileName, 'pages that need OCR (no text layer)', pagesToRead, ctx.limits.ocrPages, 'MAX_OCR_PAGES');
+        try {
+          const read = await runOcrJobs(jobs, { engine: ctx.ocrEngine, fileName: ctx.fileName, fileHash: ctx.fileHash, cacheDir: ctx.ocrCacheDir, signal: ctx.signal, logger: ctx.logger, onProgress: ctx.onProgress });
+          jobs.forEach((job, i) => {
+            const found = read[i] ?? [];
+            if (found.length === 0) return;
+            const page = layout[job.page - 1] as LayoutPage;
+            // A scanned page is its OCR; an image on a text page adds the lines the text layer does not already have.
+            page.fragments = job.region ? [...page.fragments, ...found.filter((f) => !page.fragments.some((t) => overlaps(t, f)))] : found;
+            ocrPages.add(job.page);
+          });
+        } catch (error) {
+          if (ctx.signal?.aborted) throw error;
+          warnings.push(ocrFailureWarning(error, [...new Set(jobs.map((j) => j.page))]));
         }
       }
     }
@@ -172,11 +217,12 @@ async function extractPdf(bytes: Uint8Array, _format: string, ctx: ExtractContex
     lines = removeRunningLines(lines);
     if (looksLikeWebPrint(lines)) lines = stripWebChrome(lines, hints);
     const { text, pages } = assembleText(lines);
+    if (text.length > ctx.limits.characters) throw documentTooLarge(ctx.fileName, 'characters of text', text.length, ctx.limits.characters, 'MAX_CHARACTERS');
     if (visibleLength(text) === 0) {
       throw documentUnreadable(
         ctx.fileName,
         scanned.length > 0 ? 'the PDF has no text layer and OCR gave no text' : 'the PDF contains no text',
-        scanned.length > 0 ? `${warnings.join('; ') || 'the scan may be unreadable'}; install tesseract-ocr-chi-sim or add a PDF with a text layer` : 'add a PDF with a text layer',
+        scanned.length > 0 ? `${warnings.join('; ') || 'the scan may be unreadable (too faint, too small or not text)'}` : 'add a PDF with a text layer',
       );
     }
     const info = await pdf.getMetadata().catch(() => undefined);

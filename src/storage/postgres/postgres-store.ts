@@ -44,6 +44,8 @@ import { averageLength, BM25_B, BM25_K1, bm25Idf, queryTerms, scorePassage, term
 import { PostgresRateLimitStore } from './rate-limit-store.js';
 import { migrate, WRITE_LOCK_KEY } from './migrations.js';
 import { poolQueryable, type Queryable } from './queryable.js';
+import { createHealthProbe } from './health.js';
+import { createPool, DEFAULT_POOL_TIMEOUTS, type PoolTimeouts } from './pool.js';
 
 export interface PostgresStoreOptions {
   /** A connection string (`DATABASE_URL`); the store creates and owns its pool. */
@@ -58,6 +60,8 @@ export interface PostgresStoreOptions {
   logger?: Logger;
   /** Connections in the pool the store creates from `url`; default 10. */
   maxConnections?: number;
+  /** Connection and statement timeouts of the pool the store creates from `url` (default DEFAULT_POOL_TIMEOUTS). */
+  timeouts?: PoolTimeouts;
   /** How often `onChange` re-reads the version row besides listening, in ms; 0 = listen only. Default 5000. */
   pollMs?: number;
   /** NOTIFY channel; default `policy_kb_changes`. */
@@ -90,6 +94,8 @@ export interface PostgresStore {
   /** What the stored index was made with (set by ingest), undefined before. */
   settings(): Promise<Record<string, unknown> | undefined>;
   setSettings(settings: Record<string, unknown>): Promise<void>;
+  /** Why the database cannot serve now (unreachable, too slow, emptied), or undefined: for readiness. */
+  health(): Promise<string | undefined>;
   /** express-rate-limit's store on this database: a limit counted across every replica. */
   rateLimitStore(prefix?: string): PostgresRateLimitStore;
   close(): Promise<void>;
@@ -164,9 +170,8 @@ function connect(options: PostgresStoreOptions, logger: Logger): Queryable {
   const onListenError = (error: Error): void => logger.warn('change listener connection lost; relying on the version poll', { error: error.message });
   if (options.pool) return poolQueryable(options.pool, { ownsPool: false, onListenError });
   if (!options.url) throw new KbError(ERROR_CODES.CONFIG_INVALID, 'the PostgreSQL store needs a connection: set DATABASE_URL (postgresql://user:password@host:5432/db)');
-  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10, connectionTimeoutMillis: 10_000 });
-  // An idle connection the server closed must not crash the process; the next query reconnects.
-  pool.on('error', (error) => logger.warn('idle database connection closed', { error: error.message }));
+  // Timeouts on every statement: a stalled database fails requests, it does not hold them (issue 25.8).
+  const pool = createPool(options.url, options.maxConnections ?? 10, options.timeouts ?? DEFAULT_POOL_TIMEOUTS, logger);
   return poolQueryable(pool, { ownsPool: true, onListenError });
 }
 
@@ -530,7 +535,8 @@ async function createStore(db: Queryable, options: PostgresStoreOptions, logger:
       if (closed) return;
       try {
         const state = await readState();
-        if (BigInt(state.version) <= lastSeen) return;
+        // Any other version is news: a database recreated under the replicas counts from 1 again (issue 25.8).
+        if (BigInt(state.version) === lastSeen) return;
         lastSeen = BigInt(state.version);
         info = toInfo(state);
         for (const listener of listeners) {
@@ -729,6 +735,7 @@ async function createStore(db: Queryable, options: PostgresStoreOptions, logger:
         if (row) await tx.query('SELECT pg_notify($1, $2)', [channel, row.version]);
       });
     },
+    health: createHealthProbe(db),
     rateLimitStore: (prefix) => new PostgresRateLimitStore(db, prefix),
     async close() {
       if (closed) return;

@@ -30,9 +30,12 @@ export interface PgliteLike {
  * A PGlite instance as a `Queryable`. The caller owns the instance: `close()` here leaves it open.
  */
 export function pgliteQueryable(db: PgliteLike): Queryable {
+  const rethrow = (error: unknown): never => {
+    throw translate(error);
+  };
   return {
-    query: <R>(text: string, params: readonly unknown[] = []) => db.query<R>(text, [...params]),
-    transaction: <T>(fn: (tx: QueryRunner) => Promise<T>) => db.transaction((tx) => fn({ query: <R>(text: string, params: readonly unknown[] = []) => tx.query<R>(text, [...params]) })),
+    query: <R>(text: string, params: readonly unknown[] = []) => db.query<R>(text, [...params]).catch(rethrow),
+    transaction: <T>(fn: (tx: QueryRunner) => Promise<T>) => db.transaction((tx) => fn({ query: <R>(text: string, params: readonly unknown[] = []) => tx.query<R>(text, [...params]) })).catch(rethrow),
     listen: async (channel, onPayload) => {
       const stop = await db.listen(channel, onPayload);
       return async () => {
@@ -47,17 +50,36 @@ export function pgliteQueryable(db: PgliteLike): Queryable {
  * A `pg.Pool` as a `Queryable`. Listening holds one extra connection outside the pool (LISTEN is
  * per session); `close()` ends it and the pool when the pool was created here (`ownsPool`).
  */
-/** Node socket errors and PostgreSQL connection-class SQLSTATEs (08…, 57P01–03: the server going away). */
-const LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03']);
+/**
+ * Node socket errors and PostgreSQL connection-class SQLSTATEs (08…, 57P01–03: the server going
+ * away), and 57014: a statement cancelled by `statement_timeout` (the database too slow to answer).
+ */
+const LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '57014']);
 
-/** Whether an error means the database could not be reached (rather than a statement failing). */
+/** Whether an error means the database could not be reached or did not answer in time (rather than a statement failing). */
 export function isConnectionLost(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
-  return (typeof e?.code === 'string' && (LOST.has(e.code) || e.code.startsWith('08'))) || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/u.test(e?.message ?? '');
+  return (typeof e?.code === 'string' && (LOST.has(e.code) || e.code.startsWith('08'))) || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/u.test(e?.message ?? '');
 }
 
-/** A lost connection as the caller reports it: `store_unreachable` (HTTP 503), not an internal error. */
-function unreachable(error: unknown): unknown {
+/** SQLSTATEs of a text value PostgreSQL cannot hold: 22021 (a NUL byte), 22P05 (untranslatable character). */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
+/**
+ * A failure as the caller reports it: a lost connection is `store_unreachable` (HTTP 503), missing
+ * tables `index_missing` (503); a value
+ * the database cannot hold as text (a NUL in an id or a filter that got past the edge) is the
+ * request's fault, `invalid_input` (400), not an internal error.
+ */
+function translate(error: unknown): unknown {
+  const code = (error as { code?: unknown })?.code;
+  // 42P01 undefined_table: the database was emptied or recreated under a running server (503, not 500).
+  if (code === '42P01') {
+    return new KbError(ERROR_CODES.INDEX_MISSING, `the database holds no policy-kb tables (${describeError(error)}): was it emptied or recreated? run \`npm run -s kb -- ingest\` against it`, { cause: error });
+  }
+  if (typeof code === 'string' && UNSTORABLE_TEXT.has(code)) {
+    return new KbError(ERROR_CODES.INVALID_INPUT, `a value in the request cannot be stored as PostgreSQL text (${describeError(error)}); ids, filters and metadata must not hold NUL (U+0000) or other control characters`, { cause: error });
+  }
   if (!isConnectionLost(error)) return error;
   return new KbError(ERROR_CODES.STORE_UNREACHABLE, `the database stopped answering (${describeError(error)}); retry once it is back (the server reconnects by itself)`, { cause: error });
 }
@@ -73,12 +95,12 @@ export function poolQueryable(pool: pg.Pool, options: { ownsPool: boolean; onLis
         const result = await pool.query(text, [...params]);
         return { rows: result.rows as R[] };
       } catch (error) {
-        throw unreachable(error);
+        throw translate(error);
       }
     },
     transaction: async <T>(fn: (tx: QueryRunner) => Promise<T>) => {
       const client = await pool.connect().catch((error: unknown) => {
-        throw unreachable(error);
+        throw translate(error);
       });
       let broken: unknown;
       try {
@@ -95,7 +117,7 @@ export function poolQueryable(pool: pg.Pool, options: { ownsPool: boolean; onLis
           // A connection that cannot roll back is not handed to the next caller.
           broken = rollbackError;
         }
-        throw unreachable(error);
+        throw translate(error);
       } finally {
         client.release(broken instanceof Error ? broken : undefined);
       }
