@@ -12,6 +12,12 @@ import type { EvidenceRequest, EvidenceView, PassageFields } from '../storage/ty
 import type { SectionNode } from '../corpus/parser.js';
 import { questionForm, resolveClauseRefs, type QuestionForm } from './query.js';
 import type { SearchHit, SearchResponse } from './search.js';
+// ans20b hooks (issue 20 edges): whole units, questions about a document, 原文 requests, outcome.
+import { edgeAnswer, finishAnswer, type EdgeTools, type Outcome } from './answer/edges.js';
+import type { CitationFact } from './answer/doc-facts.js';
+import { quoteMatches, type Span } from './answer/units.js';
+
+export type { Outcome };
 
 export { questionForm, type QuestionForm };
 
@@ -35,12 +41,27 @@ export interface Citation {
   clausePath?: string;
   /** Whether the cited document is in force on the answer's date (`today`). */
   validity?: Validity;
+  /** The answering sentence inside the quoted whole unit (body offsets within [start, end)). */
+  highlight?: Span;
+  /** Set when a long unit was bounded: the slices quoted; `quote` is their texts joined by …… (answer/units.ts). */
+  segments?: Span[];
+  /** On an answer about a document itself (文号, 还有效吗): the fact, and whether the quote or only the metadata states it. */
+  fact?: CitationFact;
 }
 
 export interface Answer {
   question: string;
   answer: string;
   citations: Citation[];
+  /**
+   * `answer`: a clause states what was asked (it leads); `related`: clauses on the topic, none states
+   * it (`missing` names what is missing); `not_found`: nothing on the topic, or nothing from the
+   * place or document named. Set in one place (answer/edges.ts `finishAnswer`).
+   */
+  outcome: Outcome;
+  /** For `related`: one line naming what is missing. */
+  missing?: string;
+  /** Kept for compatibility: `outcome !== 'answer'`. */
   abstained: boolean;
   /** Why it abstained (Chinese, shown to the user). */
   reason?: string;
@@ -53,6 +74,9 @@ export interface Answer {
   /** What the extractive layer measured (coverage, absent terms, question form). */
   signals?: AnswerSignals;
 }
+
+/** An answer as composed, before its outcome is set (answer/edges.ts `finishAnswer`, ans20b). */
+type Composed = Omit<Answer, 'outcome'>;
 
 /** What the abstention decision read: kept on the answer so calibration can be refitted. */
 export interface AnswerSignals {
@@ -189,12 +213,12 @@ export function validityNotes(citations: readonly Citation[]): string[] {
   return notes;
 }
 
-function abstain(kb: EvidenceView, response: SearchResponse, reason: string, confidence: number, signals?: AnswerSignals, today = isoToday()): Answer {
+function abstain(kb: EvidenceView, response: SearchResponse, reason: string, confidence: number, signals?: AnswerSignals, today = isoToday()): Composed {
   const nearest = response.results.slice(0, 3);
   const citations = nearest.map((hit, i) => citationFor(i + 1, hit, kb.documents.get(hit.docId)?.meta, { start: hit.start, end: hit.end, text: hit.text }, true, today, labelsOf(kb, hit.passageId)));
   const list = citations.map((c) => `[${c.n}]《${c.title}》${c.clause}`).join('；');
   const answer = citations.length > 0 ? `${ABSTAIN_TEXT}${reason}\n以下条文最接近，但不足以回答该问题（低置信度，仅供参考）：${list}` : `${ABSTAIN_TEXT}${reason}`;
-  const out: Answer = { question: response.query, answer, citations, abstained: true, reason, confidence: Number(confidence.toFixed(3)), generator: 'extractive' };
+  const out: Composed = { question: response.query, answer, citations, abstained: true, reason, confidence: Number(confidence.toFixed(3)), generator: 'extractive' };
   if (signals) out.signals = signals;
   return out;
 }
@@ -443,7 +467,21 @@ function missingTopic(question: string, concepts: readonly Concept[], covered: R
 
 /** Composes the answer for a search response over the same snapshot. */
 export function composeAnswer(kb: EvidenceView, response: SearchResponse, tuning: Partial<AnswerTuning> = {}): Answer {
-  return judge(kb, response, tuning, false) as Answer;
+  // ans20b hook: a question about a document itself, or a clause's text, is answered first; every
+  // answer then quotes whole units and gets its outcome (answer/edges.ts).
+  const tools = edgeTools(kb, tuning.today ?? isoToday());
+  const early = edgeAnswer(kb, response, tuning.today ?? isoToday(), tools);
+  return finishAnswer(kb, response, early ?? (judge(kb, response, tuning, false) as Composed), tools);
+}
+
+/** The answer module's citation builder and labels, for the edge hooks (ans20b). */
+function edgeTools(kb: EvidenceView, today: string): EdgeTools<Citation> {
+  return {
+    cite: (n, hit, span, labels) => citationFor(n, hit, kb.documents.get(hit.docId)?.meta, span, false, today, labels),
+    labelsAt: (docId, offset) => labelsAt(kb, docId, offset),
+    clausePath,
+    validityNotes,
+  };
 }
 
 /**
@@ -451,6 +489,9 @@ export function composeAnswer(kb: EvidenceView, response: SearchResponse, tuning
  * the answer or its citations (what a search reports as `abstained`).
  */
 export function abstains(kb: EvidenceView, response: SearchResponse, tuning: Partial<AnswerTuning> = {}): boolean {
+  // ans20b hook: a question about a document itself is answered (or not) from its facts.
+  const early = edgeAnswer(kb, response, tuning.today ?? isoToday(), edgeTools(kb, tuning.today ?? isoToday()));
+  if (early) return early.abstained;
   return judge(kb, response, tuning, true) === ABSTAINS;
 }
 
@@ -458,7 +499,7 @@ const ABSTAINS = Symbol('abstains');
 const ANSWERS = Symbol('answers');
 
 /** The answer, or with `decideOnly` just whether there is one (ABSTAINS / ANSWERS). */
-function judge(kb: EvidenceView, response: SearchResponse, tuning: Partial<AnswerTuning>, decideOnly: boolean): Answer | typeof ABSTAINS | typeof ANSWERS {
+function judge(kb: EvidenceView, response: SearchResponse, tuning: Partial<AnswerTuning>, decideOnly: boolean): Composed | typeof ABSTAINS | typeof ANSWERS {
   const t = { ...DEFAULT_ANSWER_TUNING, ...tuning };
   const today = t.today ?? isoToday();
   const { understanding } = response;
@@ -621,7 +662,7 @@ function judge(kb: EvidenceView, response: SearchResponse, tuning: Partial<Answe
     }
   }
   lines.push(...validityNotes(citations));
-  const answer: Answer = { question: response.query, answer: lines.join('\n'), citations, abstained: false, confidence: Number(bestCoverage.toFixed(3)), generator: 'extractive', signals };
+  const answer: Composed = { question: response.query, answer: lines.join('\n'), citations, abstained: false, confidence: Number(bestCoverage.toFixed(3)), generator: 'extractive', signals };
   return answer;
 }
 
@@ -738,7 +779,8 @@ export function checkAnswer(kb: EvidenceView, answer: Answer): string[] {
   for (const c of answer.citations) {
     const body = kb.documents.get(c.docId)?.body;
     if (body === undefined) problems.push(`citation ${c.n}: unknown document ${c.docId}`);
-    else if (body.slice(c.start, c.end) !== c.quote) problems.push(`citation ${c.n}: quote is not body.slice(${c.start}, ${c.end})`);
+    else if (!quoteMatches(body, c)) problems.push(`citation ${c.n}: quote is not body.slice(${c.start}, ${c.end})${c.segments ? ' (its segments joined)' : ''}`);
+    else if (c.highlight && (c.highlight.start < c.start || c.highlight.end > c.end)) problems.push(`citation ${c.n}: highlight is outside the quote`);
   }
   return problems;
 }

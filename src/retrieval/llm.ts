@@ -81,7 +81,7 @@ export async function generateWithLlm(config: LlmConfig, question: string, passa
   const { answer, citations, flagged } = reconcileMarkers(content, passages, kb);
   const abstained = citations.length === 0;
   const notes = abstained ? [] : validityNotes(citations);
-  const out: Answer = { ...base, answer: abstained ? `${answer || '知识库中未找到相关规定。'}` : [answer, ...notes].join('\n'), citations: abstained ? base.citations.map((c) => ({ ...c, lowConfidence: true })) : citations, abstained, generator: 'llm' };
+  const out: Answer = { ...base, answer: abstained ? `${answer || '知识库中未找到相关规定。'}` : [answer, ...notes].join('\n'), citations: abstained ? base.citations.map((c) => ({ ...c, lowConfidence: true })) : citations, abstained, outcome: abstained ? 'not_found' : base.outcome, generator: 'llm' };
   if (flagged) out.flagged = true;
   return out;
 }

@@ -107,6 +107,12 @@ export interface CitationView extends SpanView {
   /** The clause's full label path as drafters cite it (三、（五）, 第三章第六条). */
   clausePath?: string;
   lowConfidence?: boolean;
+  /** The answering sentence inside the quoted whole unit (body offsets within [start, end)). */
+  highlight?: { start: number; end: number };
+  /** Set when a long unit was bounded: the slices quoted; `quote` is their texts joined by …… */
+  segments?: { start: number; end: number }[];
+  /** On an answer about a document itself: the fact, and whether the quote or only the metadata states it. */
+  fact?: { kind: string; value: string; source: 'text' | 'metadata'; note?: string };
 }
 
 /** What an answer citation carries that the view keeps (validity as the answer judged it on its date). */
@@ -122,6 +128,9 @@ export interface CitationLike {
   clausePath?: string;
   validity?: Validity;
   lowConfidence?: boolean;
+  highlight?: { start: number; end: number };
+  segments?: { start: number; end: number }[];
+  fact?: { kind: string; value: string; source: 'text' | 'metadata'; note?: string };
 }
 
 /** An answer citation as transports show it. */
@@ -130,6 +139,9 @@ export function presentCitation(kb: DocumentLookup, c: CitationLike, today: stri
   if (c.validity) view.validity = c.validity;
   if (c.clausePath) view.clausePath = c.clausePath;
   if (c.lowConfidence) view.lowConfidence = true;
+  if (c.highlight) view.highlight = { start: c.highlight.start, end: c.highlight.end };
+  if (c.segments) view.segments = c.segments.map((x) => ({ start: x.start, end: x.end }));
+  if (c.fact) view.fact = { ...c.fact };
   return view;
 }
 

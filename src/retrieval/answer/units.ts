@@ -220,15 +220,12 @@ export function joinSegments(body: string, segments: readonly Span[]): string {
  */
 export function wholeUnit(tree: SectionNode, body: string, span: Span, options: UnitOptions = {}): QuotedUnit {
   const budget = options.maxChars ?? UNIT_MAX_CHARS;
-  const highlight = trimmed(body, span.start, span.end);
-  const choice = chooseUnit(tree, body, highlight);
-  const unit = trimmed(body, choice.range.start, choice.range.end);
-  // A unit that does not hold the sentence (a span crossing two articles): quote the span's own lines.
-  if (highlight.start < unit.start || highlight.end > unit.end) {
-    const lines = paragraph(body, highlight, { start: 0, end: body.length });
-    Object.assign(lines, trimmed(body, lines.start, lines.end));
-    return { kind: 'paragraph', unit: lines, start: lines.start, end: lines.end, text: body.slice(lines.start, lines.end), highlight };
-  }
+  const sentence = trimmed(body, span.start, span.end);
+  // The unit is the one the sentence ends in: a sentence that runs in from headings above (四、主要任务
+  // (一)加强…1、推进…) belongs to the item it ends in, and is highlighted from that item's start.
+  const choice = chooseUnit(tree, body, { start: Math.max(sentence.start, sentence.end - 1), end: sentence.end });
+  const unit = trimmed(body, Math.min(choice.range.start, sentence.end - 1), Math.max(choice.range.end, sentence.end));
+  const highlight = trimmed(body, Math.max(sentence.start, unit.start), sentence.end);
   if (unit.end - unit.start <= budget) return { kind: choice.kind, unit, start: unit.start, end: unit.end, text: body.slice(unit.start, unit.end), highlight };
   const segments = mergeSegments(body, boundNode(body, choice.node, unit, highlight, budget).map((s) => trimmed(body, s.start, s.end)));
   const first = segments[0] as Span;

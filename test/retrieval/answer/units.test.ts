@@ -102,6 +102,19 @@ describe('wholeUnit', () => {
       check(body, q);
     });
 
+    it('quotes the item a sentence ends in when it runs in from the headings above, highlighted from the item', async () => {
+      const { tree, body } = await realDoc('dongguan');
+      const at = body.indexOf('1、推进信息基础设施提升');
+      const heading = body.lastIndexOf('四、', at);
+      const end = body.indexOf('。', at) + 1;
+      const q = wholeUnit(tree, body, { start: heading, end });
+      expect(q.kind).toBe('item-num');
+      expect(q.start).toBe(at);
+      expect(q.highlight).toEqual({ start: at, end });
+      expect(q.segments).toBeUndefined();
+      check(body, q);
+    });
+
     it('keeps every quote of every sentence of every corpus document exact', async () => {
       for (const id of ['yunfu', 'ai-plan', 'huizhou', 'qingyuan']) {
         const { tree, body } = await realDoc(id);
