@@ -44,9 +44,10 @@ const FACT_FORMS: readonly (readonly [DocFactKind, RegExp])[] = [
  * 《立法法》 and 《规章制定程序条例》 (法, 条例, 规定, 办法, 细则, 规则), plan forms (规划, 计划, 方案,
  * 纲要, 措施) and the generic nouns (文件, 政策, 法规, 规章, 文).
  */
-const DOCUMENT_NOUN_RE = /(?:决议|决定|命令|令|公报|公告|通告|意见|通知|通报|批复|复函|函|纪要|法|条例|规定|办法|细则|规则|规划|计划|方案|纲要|措施|文件|政策|法规|规章|本文|该文|原文件)$/u;
+export const DOCUMENT_NOUNS = '决议|决定|命令|令|公报|公告|通告|意见|通知|通报|批复|复函|函|纪要|法|条例|规定|办法|细则|规则|规划|计划|方案|纲要|措施|文件|政策|法规|规章|本文|该文|原文件';
+const DOCUMENT_NOUN_RE = new RegExp(`(?:${DOCUMENT_NOUNS})$`, 'u');
 /** Words that point back at a document (这个办法, 该条例, 这次调价 — the act the document is). */
-const DEMONSTRATIVE_RE = /这个|这份|这部|这项|这次|本次|此次|该|此|它|上述|上面(?:那个|这个)?/u;
+export const DEMONSTRATIVE_RE = /这个|这份|这部|这项|这次|本次|此次|该|此|它|上述|上面(?:那个|这个)?/u;
 /** An earlier document the named one replaced: 原来的办法, 旧办法, 以前那个规定. */
 const EARLIER_RE = /原来|原先|以前|之前|旧(?:的|版)?|老(?:的|版)|上一版|原(?=[\u4e00-\u9fff]{0,8}(?:办法|细则|条例|规定|通知|文件))/u;
 /** Filler between the subject and the asked fact: 的, 现在, 还, 是, 目前… */
@@ -196,7 +197,7 @@ function validityLines(doc: FactDocument, today: string, lookup: (titleOrNumber:
       return {
         outcome: 'related',
         missing: `${t}的效力状态：文件未载明施行日期、有效期或废止情况`,
-        lines: [{ text: `${t}未载明施行日期、有效期或效力状态，无法据此判断其现在是否有效${doc.meta.dateIssued ? `；该文件于${cn(doc.meta.dateIssued)}印发` : ''}。`, ...(doc.meta.dateIssued ? { source: metaSource(doc, 'dateIssued', doc.meta.dateIssued) } : {}) }],
+        lines: [{ text: `${t}未载明施行日期、有效期或效力状态，无法据此判断其现在是否有效${doc.meta.dateIssued ? `；该文件于${cn(doc.meta.dateIssued)}印发` : ''}。`, source: metaSource(doc, 'validity', STATUS_TEXT.unknown, `依据：${v.basis}`) }],
       };
   }
   // The text and the source page's info box disagree (有效期5年 against 失效日期 2029-12-06): say so.

@@ -141,7 +141,12 @@ function factAnswer<C extends EdgeCitation>(kb: EvidenceView, response: SearchRe
     else {
       // Only the metadata states it: an empty quote at the document's start, and a note saying so.
       const hit = hitAt(kb, response, source.docId, 0);
-      if (hit) c = tools.cite(n, hit, { start: 0, end: 0, text: '' }, []);
+      if (hit) {
+        c = tools.cite(n, hit, { start: 0, end: 0, text: '' }, []);
+        // It cites the document, not a clause of it.
+        c.clause = '';
+        delete c.clausePath;
+      }
     }
     if (!c) {
       lines.push(line.text);
