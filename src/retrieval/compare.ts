@@ -1,6 +1,7 @@
 /**
  * Compare, for drafters: what each document in scope says on one topic, one row per document,
- * with verbatim citations; a document that says nothing on the topic gets a row with no citations.
+ * with verbatim citations (whole clauses); a document from which no clause on the topic was
+ * retrieved gets a row with no citations (未检索到相关条文 — not proof that it says nothing).
  * Each row is the extractive answer to the topic over that document alone, so abstention (coverage,
  * terms the document never mentions) decides "says nothing" exactly as `ask` does.
  */
@@ -12,6 +13,7 @@ import { evidenceRequest } from './answer.js';
 import { validateQuery, type Searcher } from './search.js';
 import { judgeValidity } from '../corpus/validity.js';
 import { coverage, questionConcepts } from './evidence.js';
+import { validityLabel } from './presenter.js';
 
 export interface CompareRow {
   docId: string;
@@ -65,7 +67,9 @@ export async function compareProvisions(searcher: Searcher, rawTopic: string, op
     const says = !answer.abstained && (answer.signals?.leadCoverage ?? answer.confidence) >= floor;
     // Each quote must itself speak to the topic (a 租金补贴 clause is not about 电费补贴).
     const concepts = questionConcepts(kb.bm25, response.understanding.terms, response.expansions, new Set(response.understanding.namedDocs.map((d) => d.by)), (i) => kb.scopedPassages !== undefined || kb.passages[i]?.docId === docId, undefined, kb.scopedPassages);
-    const relevant = says ? answer.citations.filter((c, i) => i === 0 || coverage(c.quote, concepts, 'local') >= floor) : [];
+    // (The quote is the whole clause: the sentence that answers is what must speak to the topic.)
+    const said = (c: Citation): string => (c.highlight ? (kb.documents.get(c.docId)?.body.slice(c.highlight.start, c.highlight.end) ?? c.quote) : c.quote);
+    const relevant = says ? answer.citations.filter((c, i) => i === 0 || coverage(said(c), concepts, 'local') >= floor) : [];
     const citations = relevant.map((c) => ({ ...c, n: (n += 1) }));
     const row: CompareRow = { docId, title: doc.meta.title, issuer: doc.meta.issuer, validity: judgeValidity(doc.meta, today), citations };
     if (doc.meta.docNumber) row.docNumber = doc.meta.docNumber;
@@ -74,19 +78,38 @@ export async function compareProvisions(searcher: Searcher, rawTopic: string, op
   return { topic, rows };
 }
 
-/** The drafters' citation form: 《标题》（文号）第X条 — 文号 only when known, the clause path as labelled. */
+/**
+ * The clause as drafters cite it: an article (第五十一条) without the 编/章/节 above it — articles are
+ * numbered through the whole text, so 第七章第五十一条 is cited 第五十一条; other paths (三、（五）) as labelled.
+ */
+export function drafterClause(path: string): string {
+  return path.replace(/^(?:第[零〇一二两三四五六七八九十百千0-9]{1,8}[编章节]\s*)+(?=第[零〇一二两三四五六七八九十百千0-9]{1,8}条)/u, '');
+}
+
+/** The drafters' citation form: 《标题》（文号）第X条 — 文号 only when known, the article without its chapter. */
 export function drafterCitation(c: Pick<Citation, 'title' | 'docNumber' | 'clause' | 'clausePath'>): string {
-  return `《${c.title}》${c.docNumber ? `（${c.docNumber}）` : ''}${c.clausePath ?? c.clause}`;
+  return `《${c.title}》${c.docNumber ? `（${c.docNumber}）` : ''}${drafterClause(c.clausePath ?? c.clause)}`;
+}
+
+/** What a drafter pastes: the citation and the quote, 《标题》（文号）第X条：“……”. */
+export function drafterQuote(c: Pick<Citation, 'title' | 'docNumber' | 'clause' | 'clausePath' | 'quote'>): string {
+  return c.quote === '' ? drafterCitation(c) : `${drafterCitation(c)}：“${c.quote.replace(/\s+/gu, ' ').trim()}”`;
 }
 
 const cell = (s: string): string => s.replace(/\|/gu, '\\|').replace(/\s+/gu, ' ').trim();
 
-/** The comparison as a Markdown table; each quote keeps its citation (drafters' form + offsets). */
+/**
+ * What an empty row says: no clause on the topic was retrieved from the document — not that the
+ * document is silent on it (a differently worded clause may still be there).
+ */
+export const NOTHING_RETRIEVED = '未检索到相关条文';
+
+/** The comparison as a Markdown table; each quote keeps its citation (drafters' form + offsets), validity in Chinese. */
 export function comparisonMarkdown(c: Comparison): string {
   const lines = [`**${cell(c.topic)}**`, '', '| 文件 | 发文机关 | 效力 | 规定（原文） |', '| --- | --- | --- | --- |'];
   for (const row of c.rows) {
-    const said = row.citations.length === 0 ? '未作规定' : row.citations.map((x) => `“${cell(x.quote)}”[${x.n}]`).join('<br>');
-    lines.push(`| 《${cell(row.title)}》 | ${cell(row.issuer)} | ${row.validity.status} | ${said} |`);
+    const said = row.citations.length === 0 ? NOTHING_RETRIEVED : row.citations.map((x) => `“${cell(x.quote)}”[${x.n}]`).join('<br>');
+    lines.push(`| 《${cell(row.title)}》 | ${cell(row.issuer)} | ${validityLabel(row.validity.status)} | ${said} |`);
   }
   const cites = c.rows.flatMap((r) => r.citations);
   if (cites.length > 0) {

@@ -154,6 +154,13 @@ export function presentPassage(kb: DocumentLookup, p: StoredPassage, today: stri
   return { ...spanView(kb, p, today), text: p.text };
 }
 
+/** Validity as a reader reads it (the page's badges, Markdown exports and text answers say the same). */
+export const VALIDITY_LABELS: Readonly<Record<Validity['status'], string>> = { in_force: '现行有效', expired: '已失效', repealed: '已废止', not_yet: '尚未施行', draft: '征求意见稿', unknown: '效力未载明' };
+
+export function validityLabel(status: string): string {
+  return (VALIDITY_LABELS as Record<string, string>)[status] ?? status;
+}
+
 /** The drafters' citation form: 《标题》（文号）第X条, with the page when the source has pages. */
 export function citationLine(v: Pick<SpanView, 'title' | 'docNumber' | 'clause' | 'page' | 'pageEnd'>): string {
   const number = v.docNumber ? `（${v.docNumber}）` : '';

@@ -8,10 +8,7 @@
 import type { Response } from 'express';
 import type { Answer, Outcome } from '../../../src/retrieval/answer.js';
 import { carriedNote } from '../../../src/retrieval/conversation.js';
-import type { CitationView } from '../../../src/retrieval/presenter.js';
-
-/** The validity labels a reader sees (the page's badges say the same). */
-export const VALIDITY_LABELS: Record<string, string> = { in_force: '现行有效', expired: '已失效', repealed: '已废止', not_yet: '尚未施行', draft: '征求意见稿', unknown: '效力未载明' };
+import { validityLabel, type CitationView } from '../../../src/retrieval/presenter.js';
 
 export interface AnsweredChat {
   answer: Answer;
@@ -71,7 +68,7 @@ export function writeChatEvents(res: Response, a: AnsweredChat): void {
 /** How a citation's source is named in a text-only list: clause, page, validity when not plainly in force. */
 function sourceLine(c: CitationView): string {
   const page = c.page === undefined ? '' : c.pageEnd === undefined ? `，第${c.page}页` : `，第${c.page}–${c.pageEnd}页`;
-  const validity = c.validity.status === 'unknown' ? '' : `［${VALIDITY_LABELS[c.validity.status] ?? c.validity.status}］`;
+  const validity = c.validity.status === 'unknown' ? '' : `［${validityLabel(c.validity.status)}］`;
   const said = c.quote !== '' ? `：“${c.quote.replace(/\s+/gu, ' ')}”` : c.fact?.note ? `：${c.fact.value}（${c.fact.note}）` : '';
   return `[${c.n}] 《${c.title}》${c.clausePath ?? c.clause}${page}${validity}${c.lowConfidence ? '（低置信度）' : ''}${said}`;
 }

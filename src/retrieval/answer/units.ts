@@ -244,3 +244,16 @@ export function quoteMatches(body: string, c: { quote: string; start: number; en
   const last = c.segments[c.segments.length - 1] as Span;
   return inOrder && first.start === c.start && last.end === c.end && joinSegments(body, c.segments) === c.quote;
 }
+
+/** Where the highlight falls inside a quote (offsets into the quote string), or undefined when it is outside. */
+export function highlightInQuote(c: { quote: string; start: number; end: number; segments?: readonly Span[]; highlight?: Span }): Span | undefined {
+  const h = c.highlight;
+  if (!h) return undefined;
+  const pieces = c.segments && c.segments.length > 0 ? c.segments : [{ start: c.start, end: c.end }];
+  let at = 0;
+  for (const s of pieces) {
+    if (s.start <= h.start && h.end <= s.end) return { start: at + (h.start - s.start), end: at + (h.end - s.start) };
+    at += s.end - s.start + ELISION.length;
+  }
+  return undefined;
+}

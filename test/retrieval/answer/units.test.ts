@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsePolicy, type SectionNode } from '../../../src/corpus/parser.js';
 import { splitSentences } from '../../../src/retrieval/evidence.js';
-import { ELISION, quoteMatches, wholeUnit, type QuotedUnit } from '../../../src/retrieval/answer/units.js';
+import { ELISION, highlightInQuote, quoteMatches, wholeUnit, type QuotedUnit } from '../../../src/retrieval/answer/units.js';
 import { realDoc } from '../../helpers.js';
 
 /** The span of the first sentence containing `needle`. */
@@ -18,6 +18,9 @@ function check(body: string, q: QuotedUnit): void {
   expect(q.highlight.end).toBeLessThanOrEqual(q.end);
   const pieces = q.segments ?? [{ start: q.start, end: q.end }];
   expect(pieces.some((s) => s.start <= q.highlight.start && q.highlight.end <= s.end)).toBe(true);
+  // The highlight found inside the quote string reads the same as the body there.
+  const at = highlightInQuote({ quote: q.text, start: q.start, end: q.end, highlight: q.highlight, ...(q.segments ? { segments: q.segments } : {}) });
+  expect(at && q.text.slice(at.start, at.end)).toBe(body.slice(q.highlight.start, q.highlight.end));
 }
 
 const LAW = [
