@@ -114,6 +114,8 @@ describe('POST /api/chat', () => {
     const related = await json('/api/chat', { question: '东莞的大数据发展规划现在还有效吗？', stream: true });
     const events = related.text.split('\n\n').filter(Boolean).map((block) => ({ name: /^event: (.*)$/mu.exec(block)?.[1], data: JSON.parse(/^data: (.*)$/mu.exec(block)?.[1] ?? '{}') }));
     expect(events.find((e) => e.name === 'citations')?.data).toMatchObject({ outcome: 'related', abstained: true, missing: expect.stringContaining('效力状态') });
+    // The outcome comes before the text, so a page styles a related answer as such from its first character.
+    expect(events[0]).toMatchObject({ name: 'outcome', data: { outcome: 'related', missing: expect.stringContaining('效力状态') } });
     const none = await json('/api/chat', { question: '深圳和香港之间的数据跨境流动,行动计划规定了哪些安全评估程序?' });
     expect(none.body).toMatchObject({ outcome: 'not_found', abstained: true });
   });

@@ -54,11 +54,16 @@ export function deltas(text: string): string[] {
   return out;
 }
 
-/** `POST /api/chat` as server-sent events: the text in `delta`s, then `citations` with every answer field, then `done`. */
+/**
+ * `POST /api/chat` as server-sent events: `outcome` first (so a page never shows a related answer as
+ * an answer while it streams), the text in `delta`s, then `citations` with every answer field, then `done`.
+ */
 export function writeChatEvents(res: Response, a: AnsweredChat): void {
   res.status(200).setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache');
   res.setHeader('X-Accel-Buffering', 'no');
+  const { outcome, missing, carried } = answerFields(a);
+  res.write(`event: outcome\ndata: ${JSON.stringify({ outcome, ...(missing ? { missing } : {}), ...(carried ? { carried } : {}) })}\n\n`);
   for (const text of deltas(answerText(a))) res.write(`event: delta\ndata: ${JSON.stringify({ text })}\n\n`);
   res.write(`event: citations\ndata: ${JSON.stringify({ ...answerFields(a), question: a.question })}\n\n`);
   res.write('event: done\ndata: {}\n\n');
