@@ -20,6 +20,8 @@ export interface DocFactAsk {
   earlier: boolean;
   /** The question points at its document by a demonstrative (这个, 该, 这次) rather than by name. */
   demonstrative: boolean;
+  /** The words the ask stands on (燃气管理条例 in 燃气管理条例什么时候施行): a document's name, maybe a partial one. */
+  subject?: string;
 }
 
 /**
@@ -71,7 +73,9 @@ export function docFactQuestion(question: string, names: readonly string[] = [])
     const demonstrative = DEMONSTRATIVE_RE.test(before);
     const stands = subject === '' || DOCUMENT_NOUN_RE.test(subject) || /[》〕\]号]$/u.test(subject) || names.some((n) => n.length > 0 && subject.toLowerCase().endsWith(n.toLowerCase())) || demonstrative;
     if (!stands) return undefined;
-    return { kind, earlier: EARLIER_RE.test(clause), demonstrative };
+    const ask: DocFactAsk = { kind, earlier: EARLIER_RE.test(clause), demonstrative };
+    if (subject !== '') ask.subject = subject;
+    return ask;
   }
   return undefined;
 }
@@ -157,10 +161,15 @@ const textSource = (doc: FactDocument, kind: DocFactKind, value: string, span: S
 
 const STATUS_TEXT: Record<Validity['status'], string> = { in_force: '现行有效', expired: '已失效', repealed: '已废止', not_yet: '尚未施行', draft: '征求意见稿（不具效力）', unknown: '效力未载明' };
 
-/** Where a validity judgement came from, when not from the text: the metadata's own basis. */
+/**
+ * Where a validity judgement comes from: the 施行/有效期 sentence when the dates it was judged on are
+ * the ones the text gives, else the metadata (a source page's box, a stated status) with its basis.
+ */
 function validitySource(doc: FactDocument, v: Validity, spans: readonly Span[]): FactSource {
   const value = STATUS_TEXT[v.status];
-  const fromText = spans[0] && !/信息框|状态：|已被《/u.test(v.basis);
+  const inText = inferValidityFromText(doc.body, doc.meta.dateIssued);
+  const same = (inText.effectiveFrom ?? v.effectiveFrom) === v.effectiveFrom && (inText.effectiveTo ?? v.effectiveTo) === v.effectiveTo && (inText.effectiveFrom !== undefined || inText.effectiveTo !== undefined);
+  const fromText = spans[0] && same && !doc.meta.status && !doc.meta.supersededBy;
   return fromText ? textSource(doc, 'validity', value, spans[spans.length - 1] as Span) : metaSource(doc, 'validity', value, `依据：${v.basis}`);
 }
 
@@ -200,8 +209,13 @@ function validityLines(doc: FactDocument, today: string, lookup: (titleOrNumber:
         lines: [{ text: `${t}未载明施行日期、有效期或效力状态，无法据此判断其现在是否有效${doc.meta.dateIssued ? `；该文件于${cn(doc.meta.dateIssued)}印发` : ''}。`, source: metaSource(doc, 'validity', STATUS_TEXT.unknown, `依据：${v.basis}`) }],
       };
   }
-  // The text and the source page's info box disagree (有效期5年 against 失效日期 2029-12-06): say so.
-  if (/正文另载/u.test(v.basis)) lines.push({ text: `注意：来源页面信息框与正文所载不一致（${v.basis}），引用前请核对。` });
+  // The text and the source page's info box disagree (有效期5年 against 失效日期 2029-12-06): say so, citing the text.
+  const inText = inferValidityFromText(doc.body, doc.meta.dateIssued);
+  const span = spans[spans.length - 1];
+  if (span && ((inText.effectiveTo && inText.effectiveTo !== v.effectiveTo) || (inText.effectiveFrom && inText.effectiveFrom !== v.effectiveFrom))) {
+    const to = inText.effectiveTo;
+    lines.push({ text: `注意：正文所载与文件元数据不一致${to ? `，按正文有效期至${cn(to)}${today > to ? '，已届满' : ''}` : ''}，引用前请核对。`, source: to ? textSource(doc, 'effectiveTo', to, span) : textSource(doc, 'validity', STATUS_TEXT[v.status], span) });
+  }
   return { outcome: 'answer', lines };
 }
 
@@ -234,9 +248,13 @@ function effectiveToLines(doc: FactDocument, today: string): DocFactResult {
   if (!v.effectiveTo) return { outcome: 'related', missing: `${t}的有效期：文件未载明有效期或失效日期`, lines: [{ text: `${t}未载明有效期或失效日期${v.status === 'in_force' ? '，现行有效' : ''}。` }] };
   const spans = validitySpans(doc);
   const span = spans[spans.length - 1];
-  const fromText = span && /有效期|试行期|执行期|实施期/u.test(doc.body.slice(span.start, span.end));
-  const lines: FactLine[] = [{ text: `${t}有效期至${cn(v.effectiveTo)}${today > v.effectiveTo ? '，已届满' : ''}。`, source: fromText ? textSource(doc, 'effectiveTo', v.effectiveTo, span) : metaSource(doc, 'effectiveTo', v.effectiveTo) }];
-  if (/正文另载/u.test(v.basis)) lines.push({ text: `注意：来源页面信息框与正文所载不一致（${v.basis}），引用前请核对。` });
+  const inText = inferValidityFromText(doc.body, doc.meta.dateIssued).effectiveTo;
+  const ended = (to: string): string => (today > to ? '，已届满' : '');
+  // The text states this end (有效期5年 from its start): its sentence is the evidence.
+  if (span && inText === v.effectiveTo) return { outcome: 'answer', lines: [{ text: `${t}有效期至${cn(v.effectiveTo)}${ended(v.effectiveTo)}。`, source: textSource(doc, 'effectiveTo', v.effectiveTo, span) }] };
+  const lines: FactLine[] = [{ text: `${t}有效期至${cn(v.effectiveTo)}${ended(v.effectiveTo)}（据文件元数据）。`, source: metaSource(doc, 'effectiveTo', v.effectiveTo, `依据：${v.basis}`) }];
+  // The source page's box and the text disagree (失效日期 2029-12-06 against 有效期5年): both, each cited.
+  if (span && inText) lines.push({ text: `注意：正文所载与此不一致，按正文应至${cn(inText)}${ended(inText)}，引用前请核对。`, source: textSource(doc, 'effectiveTo', inText, span) });
   return { outcome: 'answer', lines };
 }
 
@@ -311,19 +329,37 @@ export function answerDocFact(ask: DocFactAsk, docs: readonly FactDocument[], to
   return out;
 }
 
+/** Share of the subject's character pairs found in the title: how far the subject is a name of it. */
+function nameOverlap(subject: string, title: string): number {
+  const chars = [...subject.replace(/[^\u4e00-\u9fff0-9]/gu, '')];
+  if (chars.length < 4) return 0;
+  let found = 0;
+  for (let i = 0; i + 1 < chars.length; i += 1) if (title.includes(`${chars[i]}${chars[i + 1]}`)) found += 1;
+  return found / (chars.length - 1);
+}
+
 /**
  * Which documents a fact question is about: those it names (several names: each; one name of
- * several documents: the one ranked first among the hits), else — when it points by a demonstrative
- * (这个办法) or asks nothing else (文号是多少) — the top hit's document.
+ * several documents: the one ranked first among the hits), else the best-ranked hit whose title
+ * holds the subject the question gives (燃气管理条例 for 某市燃气管理条例: at least 3/4 of its character
+ * pairs), else — when it points by a demonstrative (这个办法) — the top hit's document.
+ * `hitTitles`: each hit document's title, in rank order.
  */
-export function factDocumentIds(ask: DocFactAsk, namedDocs: readonly { docId: string; by: string }[], hitDocIds: readonly string[]): string[] {
+export function factDocumentIds(ask: DocFactAsk, namedDocs: readonly { docId: string; by: string }[], hitDocIds: readonly string[], hitTitles: ReadonlyMap<string, string> = new Map()): string[] {
   const byName = new Map<string, string[]>();
   for (const d of namedDocs) byName.set(d.by, [...(byName.get(d.by) ?? []), d.docId]);
   // A name given by a demonstrative and a kind (这个办法) names every document of that kind: not a name.
-  const real = [...byName.entries()].filter(([by]) => !DEMONSTRATIVE_RE.test(by));
+  let real = [...byName.entries()].filter(([by]) => !DEMONSTRATIVE_RE.test(by));
+  // A name of one document (城镇燃气管理条例) is what the question is about; a name several documents
+  // share (国务院, 广州) only narrows it: it counts when no name is that specific.
+  const specific = real.filter(([, ids]) => ids.length === 1);
+  if (specific.length > 0) real = specific;
   if (real.length > 0) {
     return [...new Set(real.map(([, ids]) => (ids.length === 1 ? (ids[0] as string) : (hitDocIds.find((h) => ids.includes(h)) ?? (ids[0] as string)))))];
   }
+  const subject = ask.subject?.replace(DEMONSTRATIVE_RE, '').replace(/^(?:那个|那份|那部)/u, '');
+  const titled = subject ? hitDocIds.find((id) => nameOverlap(subject.slice(-24), (hitTitles.get(id) ?? '').normalize('NFKC')) >= 0.75) : undefined;
+  if (titled) return [titled];
   if (ask.demonstrative && hitDocIds[0]) {
     const kinds = [...byName.values()].flat();
     return [kinds.length > 0 ? (hitDocIds.find((h) => kinds.includes(h)) ?? (hitDocIds[0] as string)) : (hitDocIds[0] as string)];

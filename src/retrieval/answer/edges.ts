@@ -11,7 +11,7 @@ import type { EvidenceView } from '../../storage/types.js';
 import { resolveClauseRefs } from '../query.js';
 import type { SearchHit, SearchResponse } from '../search.js';
 import { answerDocFact, docFactQuestion, factDocumentIds, type CitationFact, type FactDocument } from './doc-facts.js';
-import { wholeUnit, type Span } from './units.js';
+import { highlightInQuote, wholeUnit, type Span } from './units.js';
 
 export type Outcome = 'answer' | 'related' | 'not_found';
 
@@ -118,7 +118,8 @@ function factAnswer<C extends EdgeCitation>(kb: EvidenceView, response: SearchRe
   const named = namedDocuments(kb, response);
   const ask = docFactQuestion(response.query, named.map((d) => d.by));
   if (!ask) return undefined;
-  const ids = factDocumentIds(ask, named, response.results.map((h) => h.docId)).filter((id) => kb.documents.has(id));
+  const hitTitles = new Map(response.results.map((h) => [h.docId, h.title] as const));
+  const ids = factDocumentIds(ask, named, response.results.map((h) => h.docId), hitTitles).filter((id) => kb.documents.has(id));
   if (ids.length === 0) return undefined;
   const docs = ids.map((id) => asFact(kb.documents.get(id) as StoredDocument));
   const lookup = (key: string): FactDocument | undefined => {
@@ -210,10 +211,20 @@ export function finishAnswer<C extends EdgeCitation, A extends EdgeAnswer<C>>(kb
     else delete out.segments;
     return out;
   });
+  // A list lead-in (…不得有下列行为：) is never given without its items: the line quoting it goes on
+  // with the rest of its clause, as the citation quotes it.
+  let text = answer.answer;
+  for (const c of citations) {
+    const at = highlightInQuote(c);
+    if (!at || !/[：:]\s*$/u.test(c.quote.slice(at.start, at.end)) || at.end >= c.quote.length) continue;
+    const marker = `[${c.n}]`;
+    const i = text.indexOf(marker);
+    if (i > 0 && /[：:]$/u.test(text.slice(0, i))) text = `${text.slice(0, i)}\n${c.quote.slice(at.end).trim()}${text.slice(i)}`;
+  }
   if (verbatim) {
     const lead = citations[0] as C;
     const lines = [`《${lead.title}》${lead.clausePath ?? lead.clause}原文：`, `${lead.quote}[1]`, ...tools.validityNotes([lead])];
     return { ...answer, answer: lines.join('\n'), citations: [{ ...lead, n: 1 }], outcome };
   }
-  return { ...answer, citations, outcome };
+  return { ...answer, answer: text, citations, outcome };
 }

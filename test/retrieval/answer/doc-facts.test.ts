@@ -108,13 +108,24 @@ describe('answerDocFact', () => {
   it('flags a conflict between the source page box and the text', () => {
     const boxed = doc({ effectiveFrom: '2021-03-01', effectiveTo: '2029-12-31', validityBasis: '页面信息框：实施日期 2021-03-01，失效日期 2029-12-31' }, BODY);
     const r = answerDocFact({ kind: 'effectiveTo', earlier: false, demonstrative: false }, [boxed], '2024-01-01', '');
-    expect(r.lines[0]?.text).toBe('《某市燃气管理办法》有效期至2029年12月31日。');
-    expect(r.lines[1]?.text).toMatch(/^注意：来源页面信息框与正文所载不一致/u);
+    // The box's date is not what the quoted sentence says: it is cited as metadata, the text's own end beside it.
+    expect(r.lines[0]?.text).toBe('《某市燃气管理办法》有效期至2029年12月31日（据文件元数据）。');
+    expect(r.lines[0]?.source?.fact).toMatchObject({ source: 'metadata', value: '2029-12-31' });
+    expect(r.lines[1]?.text).toBe('注意：正文所载与此不一致，按正文应至2026年2月28日，引用前请核对。');
+    expect(r.lines[1]?.source?.fact).toMatchObject({ source: 'text', value: '2026-02-28' });
+    const validity = answerDocFact({ kind: 'validity', earlier: false, demonstrative: false }, [boxed], '2026-12-06', '');
+    expect(validity.lines[0]?.text).toBe('《某市燃气管理办法》现行有效：自2021年3月1日起施行，有效期至2029年12月31日（按2026年12月6日判断）。');
+    expect(validity.lines[0]?.source?.fact.source).toBe('metadata');
+    expect(validity.lines[1]?.text).toBe('注意：正文所载与文件元数据不一致，按正文有效期至2026年2月28日，已届满，引用前请核对。');
   });
 });
 
 describe('factDocumentIds', () => {
   const ask = { kind: 'validity' as const, earlier: false, demonstrative: true };
+  it('takes the document a specific name gives over those a shared name (an issuer, a city) gives', () => {
+    expect(factDocumentIds(ask, [{ docId: 'gas', by: '城镇燃气管理条例' }, { docId: 'vet', by: '国务院' }, { docId: 'gas', by: '国务院' }], ['vet', 'gas'])).toEqual(['gas']);
+  });
+
   it('takes the documents named, the best-ranked of several one name gives', () => {
     expect(factDocumentIds(ask, [{ docId: 'a', by: '云浮' }], ['b', 'a'])).toEqual(['a']);
     expect(factDocumentIds(ask, [{ docId: 'a', by: '广州' }, { docId: 'c', by: '广州' }], ['b', 'c', 'a'])).toEqual(['c']);

@@ -1,8 +1,12 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { openKnowledgeBase } from '../../../src/pipeline/open.js';
 import { checkAnswer } from '../../../src/retrieval/answer.js';
 import { asksVerbatim } from '../../../src/retrieval/answer/edges.js';
 import type { KnowledgeService } from '../../../src/retrieval/service.js';
-import { realKnowledgeBase, type OpenedSnapshot } from '../../helpers.js';
+import { realKnowledgeBase, testConfig, withSnapshot, type OpenedSnapshot } from '../../helpers.js';
 
 let opened: OpenedSnapshot;
 let service: KnowledgeService;
@@ -90,5 +94,49 @@ describe('requests for a clause’s own text', () => {
     expect(asksVerbatim('强制报告那一条的全文')).toBe(true);
     expect(asksVerbatim('第十二条讲了什么')).toBe(true);
     expect(asksVerbatim('云浮优惠办法第十条,企业用云服务的费用补贴怎么算?')).toBe(false);
+  });
+});
+
+describe('in a regulation with a list of prohibited acts', () => {
+  const GAS = [
+    '---',
+    'docId: gas',
+    'title: 某市燃气管理条例',
+    'issuer: 某市人民代表大会常务委员会',
+    '---',
+    '第一章 总则',
+    '第一条 为了加强燃气管理，保障燃气供应，制定本条例。',
+    '第二章 燃气使用',
+    '第二条 燃气用户及相关单位和个人不得有下列行为：',
+    '（一）擅自操作公用燃气阀门；',
+    '（二）将燃气管道作为负重支架或者接地引线；',
+    '（三）在不具备安全条件的场所使用、储存燃气；',
+    '（四）盗用燃气。',
+    '第三章 法律责任',
+    '第三条 违反本条例第二条规定的，由燃气管理部门责令限期改正，可以处五千元以下罚款。',
+    '第四章 附则',
+    '第四条 本条例自2020年1月1日起施行。',
+  ].join('\n');
+  let gas: KnowledgeService;
+  let snapshot: OpenedSnapshot;
+  beforeAll(async () => {
+    const corpus = await mkdtemp(path.join(tmpdir(), 'kb-units-'));
+    await writeFile(path.join(corpus, 'gas.md'), GAS);
+    snapshot = withSnapshot(await openKnowledgeBase(await testConfig({ CORPUS_DIR: corpus, POLICY_KB_TODAY: '2024-01-01' }), { autoIngest: true }));
+    gas = snapshot.service;
+  }, 120_000);
+
+  it('never gives the lead-in without its items, in the answer text or the quote', async () => {
+    const { answer } = await gas.ask('燃气用户不得有哪些行为？');
+    expect(answer.outcome).toBe('answer');
+    expect(answer.citations[0]?.quote).toMatch(/^第二条 .*：\n（一）.*（四）盗用燃气。$/su);
+    expect(answer.answer).toMatch(/不得有下列行为：\n（一）擅自操作公用燃气阀门；.*（四）盗用燃气。\[1\]/su);
+    expect(checkAnswer(snapshot.kb, answer)).toEqual([]);
+  });
+
+  it('answers when it takes effect from the 施行 clause', async () => {
+    const { answer } = await gas.ask('燃气管理条例什么时候开始施行？');
+    expect(answer.answer).toBe('《某市燃气管理条例》自2020年1月1日起施行。[1]');
+    expect(answer.citations[0]).toMatchObject({ clause: '第四条', quote: '第四条 本条例自2020年1月1日起施行。', fact: { kind: 'effectiveFrom', value: '2020-01-01', source: 'text' } });
   });
 });
