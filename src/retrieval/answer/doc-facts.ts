@@ -350,10 +350,10 @@ export function factDocumentIds(ask: DocFactAsk, namedDocs: readonly { docId: st
   for (const d of namedDocs) byName.set(d.by, [...(byName.get(d.by) ?? []), d.docId]);
   // A name given by a demonstrative and a kind (这个办法) names every document of that kind: not a name.
   let real = [...byName.entries()].filter(([by]) => !DEMONSTRATIVE_RE.test(by));
-  // A name of one document (城镇燃气管理条例) is what the question is about; a name several documents
-  // share (国务院, 广州) only narrows it: it counts when no name is that specific.
-  const specific = real.filter(([, ids]) => ids.length === 1);
-  if (specific.length > 0) real = specific;
+  // The most specific name (城镇燃气管理条例: one or two documents) is what the question is about; a
+  // name many documents share (国务院, 广州) only narrows it.
+  const fewest = Math.min(...real.map(([, ids]) => ids.length));
+  real = real.filter(([, ids]) => ids.length === fewest);
   if (real.length > 0) {
     return [...new Set(real.map(([, ids]) => (ids.length === 1 ? (ids[0] as string) : (hitDocIds.find((h) => ids.includes(h)) ?? (ids[0] as string)))))];
   }

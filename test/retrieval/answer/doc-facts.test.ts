@@ -124,6 +124,9 @@ describe('factDocumentIds', () => {
   const ask = { kind: 'validity' as const, earlier: false, demonstrative: true };
   it('takes the document a specific name gives over those a shared name (an issuer, a city) gives', () => {
     expect(factDocumentIds(ask, [{ docId: 'gas', by: '城镇燃气管理条例' }, { docId: 'vet', by: '国务院' }, { docId: 'gas', by: '国务院' }], ['vet', 'gas'])).toEqual(['gas']);
+    // Two copies of the law share its name; the state council issued many: the better-ranked copy.
+    const named = [{ docId: 'gas1', by: '城镇燃气管理条例' }, { docId: 'gas2', by: '城镇燃气管理条例' }, ...['vet', 'gas1', 'gas2', 'x'].map((docId) => ({ docId, by: '国务院' }))];
+    expect(factDocumentIds(ask, named, ['vet', 'gas2', 'gas1'])).toEqual(['gas2']);
   });
 
   it('takes the documents named, the best-ranked of several one name gives', () => {
