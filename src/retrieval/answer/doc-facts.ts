@@ -156,6 +156,12 @@ function validitySpans(doc: FactDocument): Span[] {
 }
 
 const cn = chineseDate;
+/** A fact the document does not state: the line cites the document itself (its metadata), saying so. */
+const unstated = (doc: FactDocument, kind: DocFactKind, text: string, missing: string): DocFactResult => ({
+  outcome: 'related',
+  missing,
+  lines: [{ text, source: { docId: doc.meta.docId, fact: { kind, value: '未载明', source: 'metadata', note: '文件元数据与正文均未载明' } } }],
+});
 const metaSource = (doc: FactDocument, kind: DocFactKind, value: string, note = METADATA_NOTE): FactSource => ({ docId: doc.meta.docId, fact: { kind, value, source: 'metadata', note } });
 const textSource = (doc: FactDocument, kind: DocFactKind, value: string, span: Span): FactSource => ({ docId: doc.meta.docId, span, fact: { kind, value, source: 'text' } });
 
@@ -225,7 +231,7 @@ function earlierLines(doc: FactDocument, question: string): DocFactResult {
   const repeals = findRepeals(doc.body);
   const years = [...question.normalize('NFKC').matchAll(/(\d{4})\s*年/gu)].map((m) => m[1] as string);
   const pick = repeals.find((r) => years.some((y) => `${r.title}${r.docNumber ?? ''}`.includes(y))) ?? repeals[0];
-  if (!pick) return { outcome: 'related', missing: `${t}没有废止其他文件的条文`, lines: [{ text: `${t}没有写明废止哪份原有文件，无法据此判断原文件是否有效。` }] };
+  if (!pick) return unstated(doc, 'validity', `${t}没有写明废止哪份原有文件，无法据此判断原文件是否有效。`, `${t}没有废止其他文件的条文`);
   const at = doc.body.indexOf(pick.sentence);
   const name = `《${pick.title}》${pick.docNumber ? `（${pick.docNumber}）` : ''}`;
   return {
@@ -237,7 +243,7 @@ function earlierLines(doc: FactDocument, question: string): DocFactResult {
 function effectiveFromLines(doc: FactDocument): DocFactResult {
   const t = `《${doc.meta.title}》`;
   const from = doc.meta.effectiveFrom;
-  if (!from) return { outcome: 'related', missing: `${t}的施行日期：文件未载明`, lines: [{ text: `${t}未载明施行日期${doc.meta.dateIssued ? `；该文件于${cn(doc.meta.dateIssued)}印发` : ''}。` }] };
+  if (!from) return unstated(doc, 'effectiveFrom', `${t}未载明施行日期${doc.meta.dateIssued ? `；该文件于${cn(doc.meta.dateIssued)}印发` : ''}。`, `${t}的施行日期：文件未载明`);
   const span = validitySpans(doc)[0];
   return { outcome: 'answer', lines: [{ text: `${t}自${cn(from)}起施行。`, source: span && !/信息框/u.test(doc.meta.validityBasis ?? '') ? textSource(doc, 'effectiveFrom', from, span) : metaSource(doc, 'effectiveFrom', from) }] };
 }
@@ -245,7 +251,7 @@ function effectiveFromLines(doc: FactDocument): DocFactResult {
 function effectiveToLines(doc: FactDocument, today: string): DocFactResult {
   const t = `《${doc.meta.title}》`;
   const v = judgeValidity(doc.meta, today);
-  if (!v.effectiveTo) return { outcome: 'related', missing: `${t}的有效期：文件未载明有效期或失效日期`, lines: [{ text: `${t}未载明有效期或失效日期${v.status === 'in_force' ? '，现行有效' : ''}。` }] };
+  if (!v.effectiveTo) return unstated(doc, 'effectiveTo', `${t}未载明有效期或失效日期${v.status === 'in_force' ? '，现行有效' : ''}。`, `${t}的有效期：文件未载明有效期或失效日期`);
   const spans = validitySpans(doc);
   const span = spans[spans.length - 1];
   const inText = inferValidityFromText(doc.body, doc.meta.dateIssued).effectiveTo;
@@ -261,7 +267,7 @@ function effectiveToLines(doc: FactDocument, today: string): DocFactResult {
 function docNumberLines(doc: FactDocument): DocFactResult {
   const t = `《${doc.meta.title}》`;
   const number = doc.meta.docNumber;
-  if (!number) return { outcome: 'related', missing: `${t}的文号：知识库中该文件未载明文号`, lines: [{ text: `${t}未载明文号。` }] };
+  if (!number) return unstated(doc, 'docNumber', `${t}未载明文号。`, `${t}的文号：知识库中该文件未载明文号`);
   const at = findLoose(doc.body, number);
   return { outcome: 'answer', lines: [{ text: `${t}的文号是${number}。`, source: at >= 0 ? textSource(doc, 'docNumber', number, lineAround(doc.body, at, number.length)) : metaSource(doc, 'docNumber', number) }] };
 }
@@ -269,7 +275,7 @@ function docNumberLines(doc: FactDocument): DocFactResult {
 function issuerLines(doc: FactDocument): DocFactResult {
   const t = `《${doc.meta.title}》`;
   const issuer = doc.meta.issuer.trim();
-  if (!issuer) return { outcome: 'related', missing: `${t}的发文机关：知识库中该文件未载明`, lines: [{ text: `${t}未载明发文机关。` }] };
+  if (!issuer) return unstated(doc, 'issuer', `${t}未载明发文机关。`, `${t}的发文机关：知识库中该文件未载明`);
   // The signature above the date at the end, else the first mention (head note, red header).
   const tail = doc.body.length - 400;
   const last = findLoose(doc.body, issuer, 'last');
@@ -280,7 +286,7 @@ function issuerLines(doc: FactDocument): DocFactResult {
 function dateIssuedLines(doc: FactDocument): DocFactResult {
   const t = `《${doc.meta.title}》`;
   const date = doc.meta.dateIssued;
-  if (!date) return { outcome: 'related', missing: `${t}的印发日期：知识库中该文件未载明`, lines: [{ text: `${t}未载明印发日期。` }] };
+  if (!date) return unstated(doc, 'dateIssued', `${t}未载明印发日期。`, `${t}的印发日期：知识库中该文件未载明`);
   const [y, m, d] = date.split('-');
   const written = [cn(date), `${Number(y)}年${m}月${d}日`];
   const at = written.map((w) => ({ w, at: doc.body.lastIndexOf(w) })).find((x) => x.at >= 0);
@@ -289,13 +295,23 @@ function dateIssuedLines(doc: FactDocument): DocFactResult {
 
 /** The sentence that names what a document is made under: 根据《…》…制定本办法. */
 const BASIS_RE = /(?:根据|依据|按照|依照|为贯彻落实|贯彻落实|为贯彻)[^。；]{0,300}?《[^》]{2,100}》[^。]{0,300}?(?:制定|制订|结合|现就|特)[^。]{0,120}[。：:]?/u;
+/** …or names no document but what it follows: 按照党中央、国务院部署要求，制定本规划. */
+const BASIS_PLAIN_RE = /(根据|依据|按照|依照)([^。；，,]{2,80})[，,]?[^。；]{0,40}?(?:制定|制订)本(?:办法|规划|方案|计划|意见|细则|规定|条例|通知|决定|措施)/u;
 
 function basisLines(doc: FactDocument): DocFactResult {
   const t = `《${doc.meta.title}》`;
-  const m = BASIS_RE.exec(doc.body.slice(0, 6000));
-  if (!m) return { outcome: 'related', missing: `${t}的制定依据：正文没有写明依据的文件`, lines: [{ text: `${t}正文没有写明依据哪些文件制定。` }] };
-  const titles = [...new Set([...m[0].matchAll(/《([^》]{2,100})》/gu)].map((x) => `《${x[1]}》`))];
-  return { outcome: 'answer', lines: [{ text: `${t}依据${titles.join('、')}制定。`, source: textSource(doc, 'basis', titles.join('、'), { start: m.index, end: m.index + m[0].length }) }] };
+  const head = doc.body.slice(0, 6000);
+  const m = BASIS_RE.exec(head);
+  if (m) {
+    const titles = [...new Set([...m[0].matchAll(/《([^》]{2,100})》/gu)].map((x) => `《${x[1]}》`))];
+    return { outcome: 'answer', lines: [{ text: `${t}依据${titles.join('、')}制定。`, source: textSource(doc, 'basis', titles.join('、'), { start: m.index, end: m.index + m[0].length }) }] };
+  }
+  const plain = BASIS_PLAIN_RE.exec(head);
+  if (plain) {
+    const what = (plain[2] as string).trim();
+    return { outcome: 'answer', lines: [{ text: `${t}是${plain[1]}${what}制定的，正文没有列出依据的具体文件。`, source: textSource(doc, 'basis', what, { start: plain.index, end: plain.index + plain[0].length }) }] };
+  }
+  return unstated(doc, 'basis', `${t}正文没有写明依据哪些文件制定。`, `${t}的制定依据：正文没有写明依据的文件`);
 }
 
 /**

@@ -87,6 +87,8 @@ describe('answerDocFact', () => {
     const bare = doc({}, '第一条 燃气用户应当安全用气。');
     const number = answerDocFact({ kind: 'docNumber', earlier: false, demonstrative: false }, [bare], '2024-01-01', '');
     expect(number).toMatchObject({ outcome: 'related', missing: '《某市燃气管理办法》的文号：知识库中该文件未载明文号' });
+    // It still cites the document, so the reader can open it and check.
+    expect(number.lines[0]?.source).toEqual({ docId: 'd1', fact: { kind: 'docNumber', value: '未载明', source: 'metadata', note: '文件元数据与正文均未载明' } });
     const validity = answerDocFact({ kind: 'validity', earlier: false, demonstrative: false }, [bare], '2024-01-01', '');
     expect(validity.outcome).toBe('related');
     expect(validity.missing).toMatch(/效力状态/u);
@@ -98,6 +100,12 @@ describe('answerDocFact', () => {
     expect(r.lines[0]?.text).toBe('《某市燃气管理暂行办法》（某府〔2015〕3号）已废止：《某市燃气管理办法》施行时同时废止该文件。');
     const span = r.lines[0]?.source?.span as { start: number; end: number };
     expect(BODY.slice(span.start, span.end)).toMatch(/同时废止。$/u);
+  });
+
+  it('says what a document is made under when it names no document', () => {
+    const plan = doc({ title: '某市发展规划' }, '为抢抓机遇,按照党中央、国务院部署要求,制定本规划。一、总体要求');
+    const r = answerDocFact({ kind: 'basis', earlier: false, demonstrative: false }, [plan], '2024-01-01', '');
+    expect(r.lines[0]?.text).toBe('《某市发展规划》是按照党中央、国务院部署要求制定的，正文没有列出依据的具体文件。');
   });
 
   it('names the documents a basis sentence cites', () => {
