@@ -10,6 +10,7 @@ import type { ValidMeta } from '../../corpus/document.js';
 import { findRepeals } from '../../corpus/document-facts.js';
 import type { SectionNode } from '../../corpus/parser.js';
 import { chineseDate, inferValidityFromText, judgeValidity, type Validity } from '../../corpus/validity.js';
+import { toChineseNumeral } from '../../shared/numerals.js';
 import type { Span } from './units.js';
 
 export type DocFactKind = 'validity' | 'effectiveFrom' | 'effectiveTo' | 'docNumber' | 'issuer' | 'dateIssued' | 'basis';
@@ -52,6 +53,13 @@ const DOCUMENT_NOUN_RE = new RegExp(`(?:${DOCUMENT_NOUNS})$`, 'u');
 export const DEMONSTRATIVE_RE = /这个|这份|这部|这项|这次|本次|此次|该|此|它|上述|上面(?:那个|这个)?/u;
 /** An earlier document the named one replaced: 原来的办法, 旧办法, 以前那个规定. */
 const EARLIER_RE = /原来|原先|以前|之前|旧(?:的|版)?|老(?:的|版)|上一版|原(?=[\u4e00-\u9fff]{0,8}(?:办法|细则|条例|规定|通知|文件))/u;
+/**
+ * A document another one refers to (《中山…计划》引用的本市行动计划文号): its facts are in the citing
+ * document's text, not in its own metadata — the clauses answer it.
+ */
+const REFERRED_RE = /引用|提到|提及|援引|转发|所附|附件|涉及|列出|所列/u;
+/** A question that asks which document (哪份文件, 哪个文件, 什么文件): it identifies one, it does not name one. */
+const IDENTIFY_RE = /哪(?:份|个|部|项|一份|一个)(?:文件|规定|通知|政策|法规)?|什么文件/u;
 /** Filler between the subject and the asked fact: 的, 现在, 还, 是, 目前… */
 const BETWEEN_RE = /(?:的|了|是|现在|目前|如今|还|仍然|仍|已经|都|从|自|在|，|,|\s)+$/u;
 
@@ -67,12 +75,17 @@ export function docFactQuestion(question: string, names: readonly string[] = [])
     const m = re.exec(q);
     if (!m) continue;
     const before = q.slice(0, m.index);
-    // The subject is the last clause before the ask (广州这个细则出台后，原来2019年的办法还有效吗).
-    const clause = before.split(/[，,；;。]/u).pop() ?? '';
+    // The subject is the last clause before the ask (广州这个细则出台后，原来2019年的办法还有效吗); an
+    // ask opening its own clause (…，文号是多少) stands on the clause before it.
+    const clauses = before.split(/[，,；;。]/u);
+    let clause = clauses.pop() ?? '';
+    if (clause.replace(BETWEEN_RE, '') === '' && clauses.length > 0) clause = clauses.pop() ?? '';
+    // "…是哪份文件批准设立的，文号是多少": the document is what the question asks to find, not one it names.
+    if (IDENTIFY_RE.test(clause)) return undefined;
     const subject = clause.replace(BETWEEN_RE, '');
     const demonstrative = DEMONSTRATIVE_RE.test(before);
     const stands = subject === '' || DOCUMENT_NOUN_RE.test(subject) || /[》〕\]号]$/u.test(subject) || names.some((n) => n.length > 0 && subject.toLowerCase().endsWith(n.toLowerCase())) || demonstrative;
-    if (!stands) return undefined;
+    if (!stands || REFERRED_RE.test(subject)) return undefined;
     const ask: DocFactAsk = { kind, earlier: EARLIER_RE.test(clause), demonstrative };
     if (subject !== '') ask.subject = subject;
     return ask;
@@ -126,6 +139,20 @@ function findLoose(body: string, needle: string, from: 'first' | 'last' = 'first
   const hay = fold(body);
   const n = fold(needle);
   return from === 'first' ? hay.indexOf(n) : hay.lastIndexOf(n);
+}
+
+/**
+ * The last place the body writes this date, as documents write it: 2021年12月6日, 2018 年 3 月 22 日,
+ * 2021年12月06日, 二〇二一年十二月六日 (the signature's date stands last).
+ */
+function findDate(body: string, iso: string): Span | undefined {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  const year = [...String(y)].map((c) => (c === '0' ? '[〇零]' : '〇一二三四五六七八九'[Number(c)])).join('');
+  const arabic = new RegExp(`${y}\\s*年\\s*0?${m}\\s*月\\s*0?${d}\\s*日`, 'gu');
+  const chinese = new RegExp(`${year}年${toChineseNumeral(m)}月${toChineseNumeral(d)}日`, 'gu');
+  let last: Span | undefined;
+  for (const re of [arabic, chinese]) for (const match of body.matchAll(re)) if (!last || (match.index as number) > last.start) last = { start: match.index as number, end: (match.index as number) + match[0].length };
+  return last;
 }
 
 /** The line of the body around [at, at + length): where a 文号, a signature or a date stands. */
@@ -287,10 +314,8 @@ function dateIssuedLines(doc: FactDocument): DocFactResult {
   const t = `《${doc.meta.title}》`;
   const date = doc.meta.dateIssued;
   if (!date) return unstated(doc, 'dateIssued', `${t}未载明印发日期。`, `${t}的印发日期：知识库中该文件未载明`);
-  const [y, m, d] = date.split('-');
-  const written = [cn(date), `${Number(y)}年${m}月${d}日`];
-  const at = written.map((w) => ({ w, at: doc.body.lastIndexOf(w) })).find((x) => x.at >= 0);
-  return { outcome: 'answer', lines: [{ text: `${t}于${cn(date)}印发。`, source: at ? textSource(doc, 'dateIssued', date, lineAround(doc.body, at.at, at.w.length)) : metaSource(doc, 'dateIssued', date) }] };
+  const at = findDate(doc.body, date);
+  return { outcome: 'answer', lines: [{ text: `${t}于${cn(date)}印发。`, source: at ? textSource(doc, 'dateIssued', date, lineAround(doc.body, at.start, at.end - at.start)) : metaSource(doc, 'dateIssued', date) }] };
 }
 
 /** The sentence that names what a document is made under: 根据《…》…制定本办法. */

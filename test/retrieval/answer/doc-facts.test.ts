@@ -35,7 +35,7 @@ describe('docFactQuestion', () => {
     expect(docFactQuestion(q)?.kind).toBe(kind);
   });
 
-  it.each(['燃气经营许可证是谁发的？', '许可证的有效期多长？', '补贴资金从哪里来', '云浮对数据中心有什么电费补贴', '人身安全保护令是由谁作出的'])('leaves %s to the clauses (it asks about something else)', (q) => {
+  it.each(['“某某综合试验区”是哪份文件批准设立的，文号是多少？', '某市行动计划引用的省里那份实施意见文号是多少？', '燃气经营许可证是谁发的？', '许可证的有效期多长？', '补贴资金从哪里来', '云浮对数据中心有什么电费补贴', '人身安全保护令是由谁作出的'])('leaves %s to the clauses (it asks about something else)', (q) => {
     expect(docFactQuestion(q)).toBeUndefined();
   });
 
@@ -71,6 +71,12 @@ describe('answerDocFact', () => {
     const issuer = answerDocFact({ kind: 'issuer', earlier: false, demonstrative: false }, [d], '2024-01-01', '').lines[0]?.source?.span as { start: number; end: number };
     expect(BODY.slice(issuer.start, issuer.end)).toBe('某市人民政府');
     expect(issuer.start).toBe(BODY.lastIndexOf('某市人民政府'));
+    // As documents write dates: with spaces, or in Chinese numerals.
+    for (const written of ['2021 年 2 月 1 日', '二〇二一年二月一日']) {
+      const spaced = doc({ dateIssued: '2021-02-01' }, BODY.replace('2021年2月1日', written));
+      const span = answerDocFact({ kind: 'dateIssued', earlier: false, demonstrative: false }, [spaced], '2024-01-01', '').lines[0]?.source?.span;
+      expect(spaced.body.slice(span?.start, span?.end)).toBe(written);
+    }
     const date = answerDocFact({ kind: 'dateIssued', earlier: false, demonstrative: false }, [d], '2024-01-01', '').lines[0];
     expect(date?.text).toBe('《某市燃气管理办法》于2021年2月1日印发。');
     expect(BODY.slice(date?.source?.span?.start, date?.source?.span?.end)).toBe('2021年2月1日');
