@@ -4,12 +4,12 @@
 import { openKnowledgeBase, type OpenedKnowledgeBase } from '../../src/pipeline/open.js';
 import type { Answer } from '../../src/retrieval/answer.js';
 import { compareProvisions, comparisonMarkdown } from '../../src/retrieval/compare.js';
-import { presentCitation, presentHit, type CitationView, type HitView } from '../../src/retrieval/presenter.js';
+import { presentCitation, presentHit, validityLabel, type CitationView, type HitView } from '../../src/retrieval/presenter.js';
 import { MAX_QUERY_CHARS, type SearchHit } from '../../src/retrieval/search.js';
 import { isRealDate, isoToday } from '../../src/shared/dates.js';
 import { createProgressFactory } from '../../src/shared/progress.js';
 import { evalCommand } from './eval-command.js';
-import { loggerFor, plainArgument, print, printJson, requireNone, stringOption, type CommandContext, type CommandSpec } from './context.js';
+import { loggerFor, plainArgument, print, printJson, stringOption, type CommandContext, type CommandSpec } from './context.js';
 import { UsageError } from './io.js';
 
 function queryFrom(ctx: CommandContext, what: string): string {
@@ -44,7 +44,7 @@ function whereNote(v: Pick<HitView, 'page' | 'pageEnd' | 'ocr' | 'validity'>): s
   const parts: string[] = [];
   if (v.page !== undefined) parts.push(v.pageEnd === undefined ? `第${v.page}页` : `第${v.page}–${v.pageEnd}页`);
   if (v.ocr) parts.push('OCR');
-  if (v.validity.status !== 'in_force' && v.validity.status !== 'unknown') parts.push(`效力：${v.validity.status}`);
+  if (v.validity.status !== 'in_force' && v.validity.status !== 'unknown') parts.push(`效力：${validityLabel(v.validity.status)}`);
   return parts.length > 0 ? `; ${parts.join('; ')}` : '';
 }
 
@@ -55,14 +55,19 @@ function printHits(ctx: CommandContext, hits: (SearchHit & HitView)[]): void {
   }
 }
 
+/** What each outcome means, as the last line of `kb ask` says it. */
+const OUTCOME_TEXT: Record<Answer['outcome'], string> = { answer: '有条文直接回答', related: '相关条文，不构成答案', not_found: '未检索到相关条文' };
+
 export function formatAnswer(answer: Answer, citations: CitationView[] = []): string {
-  const lines = [answer.answer, ''];
+  const lines = answer.outcome === 'related' && answer.missing ? [`【相关条文，不构成答案】缺少：${answer.missing}`, answer.answer, ''] : [answer.answer, ''];
   answer.citations.forEach((c, i) => {
     const meta = [c.issuer, c.docNumber, c.dateIssued].filter(Boolean).join('，');
     const view = citations[i];
     lines.push(`[${c.n}]${c.lowConfidence ? '（低置信度）' : ''} ${c.breadcrumb}${meta ? `（${meta}）` : ''}${view ? whereNote(view).replace(/^; /u, '  ') : ''}`);
-    lines.push(`    “${c.quote.replace(/\s+/gu, ' ')}”  [${c.passageId} ${c.start}–${c.end}]`);
+    if (c.quote === '' && c.fact) lines.push(`    ${c.fact.value}（${c.fact.note ?? '取自文件元数据'}）`);
+    else lines.push(`    “${c.quote.replace(/\s+/gu, ' ')}”  [${c.passageId} ${c.start}–${c.end}]`);
   });
+  lines.push(`outcome: ${answer.outcome}（${OUTCOME_TEXT[answer.outcome]}）`);
   return lines.join('\n');
 }
 

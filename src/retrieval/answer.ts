@@ -8,6 +8,8 @@
 import { isoToday } from '../shared/dates.js';
 import type { EvidenceRequest, EvidenceView } from '../storage/types.js';
 import { compose } from './answer/compose.js';
+import { edgeAnswer } from './answer/edges.js';
+import { quoteMatches } from './answer/units.js';
 import { decideFrom, gatherEvidence, type Decision, type Evidence } from './answer/decide.js';
 import { FITTED_MODEL } from './answer/fitted.js';
 import type { AnswerModel } from './answer/model.js';
@@ -39,15 +41,18 @@ export interface AnswerTrace {
 /** Decides and composes the answer for a search response over the same snapshot, and says how. */
 export function traceAnswer(kb: EvidenceView, response: SearchResponse, tuning: Partial<AnswerTuning> = {}): AnswerTrace {
   const t: AnswerTuning = { ...DEFAULT_ANSWER_TUNING, ...tuning };
-  // TODO(ans20b): call docFactQuestion() (answer/doc-facts.ts) first; when it matches, the outcome comes from there.
   const evidence = gatherEvidence(kb, response, t);
   const decision = decideFrom(evidence, t, response.understanding.namedDocs.map((d) => d.docId));
   return { evidence, decision, answer: compose(kb, response, evidence, decision, t.today ?? isoToday()) };
 }
 
-/** Composes the answer for a search response over the same snapshot. */
+/**
+ * Composes the answer for a search response over the same snapshot: a question about a document
+ * itself (文号, 还有效吗) or a request for a clause's text (第十条原文) is answered first, from the
+ * document (answer/edges.ts); any other is decided and composed.
+ */
 export function composeAnswer(kb: EvidenceView, response: SearchResponse, tuning: Partial<AnswerTuning> = {}): Answer {
-  return traceAnswer(kb, response, tuning).answer;
+  return edgeAnswer(kb, response, tuning.today ?? isoToday()) ?? traceAnswer(kb, response, tuning).answer;
 }
 
 /**
@@ -56,6 +61,8 @@ export function composeAnswer(kb: EvidenceView, response: SearchResponse, tuning
  */
 export function abstains(kb: EvidenceView, response: SearchResponse, tuning: Partial<AnswerTuning> = {}): boolean {
   const t: AnswerTuning = { ...DEFAULT_ANSWER_TUNING, ...tuning };
+  const early = edgeAnswer(kb, response, t.today ?? isoToday());
+  if (early) return early.abstained;
   return decideFrom(gatherEvidence(kb, response, t), t, response.understanding.namedDocs.map((d) => d.docId)).outcome !== 'answer';
 }
 
@@ -85,7 +92,7 @@ export function checkAnswer(kb: EvidenceView, answer: Answer): string[] {
   for (const c of answer.citations) {
     const body = kb.documents.get(c.docId)?.body;
     if (body === undefined) problems.push(`citation ${c.n}: unknown document ${c.docId}`);
-    else if (body.slice(c.start, c.end) !== c.quote) problems.push(`citation ${c.n}: quote is not body.slice(${c.start}, ${c.end})`);
+    else if (!quoteMatches(body, c)) problems.push(`citation ${c.n}: quote is not body.slice(${c.start}, ${c.end})${c.segments ? ' (its segments joined)' : ''}`);
     if (c.highlight && (c.highlight.start < c.start || c.highlight.end > c.end)) problems.push(`citation ${c.n}: highlight is outside the quote`);
   }
   if (answer.abstained !== (answer.outcome !== 'answer')) problems.push(`abstained is ${answer.abstained} for outcome ${answer.outcome}`);

@@ -1,6 +1,6 @@
 /**
  * Compare, for drafters: what each document in scope says on one topic, one row per document,
- * with verbatim citations; a document from which no clause on the topic was retrieved gets a row
+ * with verbatim citations (whole clauses); a document from which no clause on the topic was retrieved gets a row
  * with no citations (未检索到相关条文 — not proof that it says nothing). Each row is selected as a
  * list answer's row is: the document searched alone, its best candidate by the fitted ranker, and
  * kept when the row model's probability clears its threshold (answer/decide.ts `decideRow`).
@@ -11,10 +11,11 @@ import type { Validity } from '../corpus/validity.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 import { isoToday } from '../shared/dates.js';
 import { DEFAULT_ANSWER_TUNING, evidenceRequest, type AnswerTuning, type Citation } from './answer.js';
-import { citeCandidates } from './answer/compose.js';
+import { citeCandidates, NOTHING_RETRIEVED } from './answer/compose.js';
 import { decideRow, gatherEvidence } from './answer/decide.js';
 import { validateQuery, type Searcher } from './search.js';
 import { judgeValidity } from '../corpus/validity.js';
+import { validityLabel } from './presenter.js';
 
 export interface CompareRow {
   docId: string;
@@ -119,9 +120,22 @@ export async function compareProvisions(searcher: Searcher, rawTopic: string, op
   return { topic, rows };
 }
 
-/** The drafters' citation form: 《标题》（文号）第X条 — 文号 only when known, the clause path as labelled. */
+/**
+ * The clause as drafters cite it: an article (第五十一条) without the 编/章/节 above it — articles are
+ * numbered through the whole text, so 第七章第五十一条 is cited 第五十一条; other paths (三、（五）) as labelled.
+ */
+export function drafterClause(path: string): string {
+  return path.replace(/^(?:第[零〇一二两三四五六七八九十百千0-9]{1,8}[编章节]\s*)+(?=第[零〇一二两三四五六七八九十百千0-9]{1,8}条)/u, '');
+}
+
+/** The drafters' citation form: 《标题》（文号）第X条 — 文号 only when known, the article without its chapter. */
 export function drafterCitation(c: Pick<Citation, 'title' | 'docNumber' | 'clause' | 'clausePath'>): string {
-  return `《${c.title}》${c.docNumber ? `（${c.docNumber}）` : ''}${c.clausePath ?? c.clause}`;
+  return `《${c.title}》${c.docNumber ? `（${c.docNumber}）` : ''}${drafterClause(c.clausePath ?? c.clause)}`;
+}
+
+/** What a drafter pastes: the citation and the quote, 《标题》（文号）第X条：“……”. */
+export function drafterQuote(c: Pick<Citation, 'title' | 'docNumber' | 'clause' | 'clausePath' | 'quote'>): string {
+  return c.quote === '' ? drafterCitation(c) : `${drafterCitation(c)}：“${c.quote.replace(/\s+/gu, ' ').trim()}”`;
 }
 
 /**
@@ -130,12 +144,12 @@ export function drafterCitation(c: Pick<Citation, 'title' | 'docNumber' | 'claus
  */
 const cell = (s: string): string => s.replace(/&/gu, '&amp;').replace(/</gu, '&lt;').replace(/>/gu, '&gt;').replace(/\|/gu, '\\|').replace(/\s+/gu, ' ').trim();
 
-/** The comparison as a Markdown table; each quote keeps its citation (drafters' form + offsets). */
+/** The comparison as a Markdown table; each quote keeps its citation (drafters' form + offsets), validity in Chinese. */
 export function comparisonMarkdown(c: Comparison): string {
   const lines = [`**${cell(c.topic)}**`, '', '| 文件 | 发文机关 | 效力 | 规定（原文） |', '| --- | --- | --- | --- |'];
   for (const row of c.rows) {
-    const said = row.citations.length === 0 ? '未作规定' : row.citations.map((x) => `“${cell(x.quote)}”[${x.n}]`).join('<br>');
-    lines.push(`| 《${cell(row.title)}》 | ${cell(row.issuer)} | ${row.validity.status} | ${said} |`);
+    const said = row.citations.length === 0 ? NOTHING_RETRIEVED : row.citations.map((x) => `“${cell(x.quote)}”[${x.n}]`).join('<br>');
+    lines.push(`| 《${cell(row.title)}》 | ${cell(row.issuer)} | ${validityLabel(row.validity.status)} | ${said} |`);
   }
   const cites = c.rows.flatMap((r) => r.citations);
   if (cites.length > 0) {

@@ -2,8 +2,7 @@
  * Sentence-level evidence: splits passages into sentences with body offsets, scores them against
  * the query, and reads what quantity a question asks for. Pure.
  */
-import { analyze, isGlueArtefact, STOPWORDS } from './analyzer.js';
-import type { TermView } from '../storage/types.js';
+import { analyze } from './analyzer.js';
 import { JURISDICTION_NOUNS, tagWords } from './answer/words.js';
 
 export interface Sentence {
@@ -52,8 +51,6 @@ export function previousSentence(body: string, start: number): Sentence | undefi
   const sentences = splitSentences(body, i + 1, end);
   return sentences[sentences.length - 1];
 }
-
-const CJK_RE = /^[\u4e00-\u9fff]+$/u;
 
 /** Words that shape a question rather than name its subject: they never count as evidence. */
 export const QUESTION_WORDS = new Set([

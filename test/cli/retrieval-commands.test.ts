@@ -33,6 +33,17 @@ describe('kb search / ask / eval', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/\[1\]/u);
     expect(out).toMatch(/^\[1\] 《东莞市大数据发展规划\(2016-2020年\)》 › /mu);
+    expect(out.trimEnd().split('\n').pop()).toBe('outcome: answer（有条文直接回答）');
+  });
+
+  it('ask says what a related answer lacks, in text and in --json, and validity in Chinese', async () => {
+    const { out } = await run('ask', '东莞的大数据发展规划现在还有效吗？');
+    expect(out.split('\n')[0]).toBe('【相关条文，不构成答案】缺少：《东莞市大数据发展规划(2016-2020年)》的效力状态：文件未载明施行日期、有效期或废止情况');
+    expect(out.trimEnd().split('\n').pop()).toBe('outcome: related（相关条文，不构成答案）');
+    const json = JSON.parse((await run('ask', '云浮那个优惠办法现在还管用吗？', '--json')).out) as { outcome: string; abstained: boolean; citations: { fact?: { kind: string } }[] };
+    expect(json).toMatchObject({ outcome: 'answer', abstained: false });
+    expect(json.citations[0]?.fact?.kind).toBe('validity');
+    expect((await run('ask', '云浮对新落户的数据中心有什么电费补贴？')).out).toContain('效力：已失效');
   });
 
   it('rejects an empty query, an over-long one, k out of range and unknown docIds', async () => {
@@ -68,8 +79,8 @@ describe('kb search / ask / eval', () => {
   it('compare prints one table row per document and --json the agreed shape', async () => {
     const table = await run('compare', '电费补贴', '--doc', 'yunfu', '--doc', 'shenzhen');
     expect(table.code).toBe(0);
-    expect(table.out).toContain('| 《深圳市促进大数据发展行动计划(2016—2018年)》 | 深圳市人民政府 | unknown | 未作规定 |');
-    expect(table.out).toContain('[1]: 《云浮市促进云计算大数据产业发展优惠办法(试行)》第三章第六条');
+    expect(table.out).toContain('| 《深圳市促进大数据发展行动计划(2016—2018年)》 | 深圳市人民政府 | 效力未载明 | 未检索到相关条文 |');
+    expect(table.out).toContain('[1]: 《云浮市促进云计算大数据产业发展优惠办法(试行)》第六条');
     const json = JSON.parse((await run('compare', '电费补贴', '--doc', 'yunfu', '--json')).out) as { topic: string; rows: Record<string, unknown>[] };
     expect(json.topic).toBe('电费补贴');
     expect(Object.keys(json.rows[0] as object)).toEqual(expect.arrayContaining(['docId', 'title', 'issuer', 'validity', 'citations']));

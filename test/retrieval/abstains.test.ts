@@ -55,7 +55,9 @@ describe('composeAnswer with memoized passage sentences', () => {
         const answer = composeAnswer(opened.kb, response);
         if (answer.abstained) continue;
         for (const c of answer.citations) {
-          expect(response.results.some((h) => h.docId === c.docId && h.start <= c.start && c.end <= h.end), `${q}: [${c.start}, ${c.end}) of ${c.docId}`).toBe(true);
+          // The quote is the sentence's whole unit (answer/units.ts); the sentence itself is the highlight.
+          const s = c.highlight ?? { start: c.start, end: c.end };
+          expect(response.results.some((h) => h.docId === c.docId && h.start <= s.start && s.end <= h.end), `${q}: [${s.start}, ${s.end}) of ${c.docId}`).toBe(true);
           checked += 1;
         }
       }

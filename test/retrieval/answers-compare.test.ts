@@ -2,7 +2,7 @@ import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/http/app.js';
 import { checkAnswer, composeAnswer } from '../../src/retrieval/answer.js';
-import { compareProvisions, comparisonMarkdown, drafterCitation } from '../../src/retrieval/compare.js';
+import { compareProvisions, comparisonMarkdown, drafterCitation, drafterClause, drafterQuote } from '../../src/retrieval/compare.js';
 import { computeMetrics, type EvalRun } from '../../src/retrieval/eval.js';
 import { quantityAsk, statesQuantity } from '../../src/retrieval/evidence.js';
 import { resolveReferences } from '../../src/retrieval/references.js';
@@ -75,15 +75,26 @@ describe('ask', () => {
 });
 
 describe('compareProvisions', () => {
-  it('gives one row per document in scope, empty where a document says nothing', async () => {
+  it('gives one row per document in scope, empty where no clause on the topic was retrieved', async () => {
     const c = await compareProvisions(service.searcher, '电费补贴', { docIds: ['yunfu', 'shenzhen'] });
     expect(c.rows.map((r) => r.docId)).toEqual(['yunfu', 'shenzhen']);
     expect(c.rows[0]?.citations[0]?.quote).toContain('大工业电价优惠');
     expect(c.rows[1]?.citations).toEqual([]);
-    expect(drafterCitation(c.rows[0]!.citations[0]!)).toBe('《云浮市促进云计算大数据产业发展优惠办法(试行)》第三章第六条');
+    // Drafters cite the article without its chapter, and paste the quote with it.
+    expect(drafterCitation(c.rows[0]!.citations[0]!)).toBe('《云浮市促进云计算大数据产业发展优惠办法(试行)》第六条');
+    expect(drafterQuote(c.rows[0]!.citations[0]!)).toBe('《云浮市促进云计算大数据产业发展优惠办法(试行)》第六条：“第六条 对已运营的云计算大数据企业,将予以大工业电价优惠和网络带宽等方面的政策支持。”');
     const md = comparisonMarkdown(c);
-    expect(md).toContain('| 《深圳市促进大数据发展行动计划(2016—2018年)》 | 深圳市人民政府 | unknown | 未作规定 |');
-    expect(md).toContain('[1]: 《云浮市促进云计算大数据产业发展优惠办法(试行)》第三章第六条');
+    expect(md).toContain('| 《云浮市促进云计算大数据产业发展优惠办法(试行)》 | 云浮市人民政府 | 已失效 | “第六条 对已运营');
+    expect(md).toContain('| 《深圳市促进大数据发展行动计划(2016—2018年)》 | 深圳市人民政府 | 效力未载明 | 未检索到相关条文 |');
+    expect(md).not.toMatch(/未作规定|未规定|unknown|expired/u);
+    expect(md).toContain('[1]: 《云浮市促进云计算大数据产业发展优惠办法(试行)》第六条');
+  });
+
+  it('cites an article without the chapter above it, other paths as labelled', () => {
+    expect(drafterClause('第七章第五十一条')).toBe('第五十一条');
+    expect(drafterClause('第二编第一章第三节第二十条（三）')).toBe('第二十条（三）');
+    expect(drafterClause('三、（五）专栏4 2.')).toBe('三、（五）专栏4 2.');
+    expect(drafterClause('第八章')).toBe('第八章');
   });
 
   it('refuses an unknown docId', async () => {

@@ -7,6 +7,7 @@ import type { ValidMeta } from '../../corpus/document.js';
 import { judgeValidity, validityNote } from '../../corpus/validity.js';
 import type { EvidenceView } from '../../storage/types.js';
 import type { Citation } from './types.js';
+import { joinSegments, wholeUnit, type Span, type UnitOptions } from './units.js';
 
 /** Where a citation points: a passage of a document (a search hit or a stored passage). */
 export interface CitedPassage {
@@ -82,11 +83,35 @@ export interface CitationOptions {
   lowConfidence?: boolean;
 }
 
+/** What a citation quotes: body offsets, the slices of a bounded unit, the answering sentence inside. */
+export interface QuoteSpan {
+  start: number;
+  end: number;
+  segments?: Span[];
+  highlight?: Span;
+}
+
 /**
- * Citation `n` of `span` (body offsets) in `source`'s document. The quote is the span verbatim;
- * `highlight` marks the answering sentence when the quote is wider than it.
+ * The whole unit (条 with its 款/项, or the numbered item; units.ts) around `sentence` in a document,
+ * as a citation's span with the sentence as its highlight; the sentence itself when the document is
+ * not in the view.
  */
-export function buildCitation(kb: CitationView, n: number, source: CitedPassage, span: { start: number; end: number; highlight?: { start: number; end: number } }, options: CitationOptions): Citation {
+export function wholeUnitSpan(kb: Pick<EvidenceView, 'documents'>, docId: string, sentence: Span, maxChars?: number): QuoteSpan {
+  const doc = kb.documents.get(docId);
+  if (!doc) return { start: sentence.start, end: sentence.end, highlight: sentence };
+  const options: UnitOptions = maxChars === undefined ? {} : { maxChars };
+  const q = wholeUnit(doc.tree, doc.body, sentence, options);
+  const out: QuoteSpan = { start: q.start, end: q.end, highlight: q.highlight };
+  if (q.segments) out.segments = q.segments;
+  return out;
+}
+
+/**
+ * Citation `n` of `span` (body offsets) in `source`'s document. The quote is the span verbatim (a
+ * bounded unit: its segments joined by ……); `highlight` marks the answering sentence when the quote
+ * is wider than it.
+ */
+export function buildCitation(kb: CitationView, n: number, source: CitedPassage, span: QuoteSpan, options: CitationOptions): Citation {
   const doc = kb.documents.get(source.docId);
   const meta: ValidMeta | undefined = doc?.meta;
   const body = doc?.body ?? '';
@@ -99,11 +124,12 @@ export function buildCitation(kb: CitationView, n: number, source: CitedPassage,
     issuer: source.issuer || meta?.issuer || '',
     breadcrumb: source.breadcrumb,
     clause: source.clause,
-    quote: body.slice(span.start, span.end),
+    quote: span.segments ? joinSegments(body, span.segments) : body.slice(span.start, span.end),
     start: span.start,
     end: span.end,
   };
   if (span.highlight && (span.highlight.start !== span.start || span.highlight.end !== span.end)) c.highlight = { start: span.highlight.start, end: span.highlight.end };
+  if (span.segments) c.segments = span.segments.map((s) => ({ start: s.start, end: s.end }));
   if (meta?.docNumber) c.docNumber = meta.docNumber;
   if (meta?.dateIssued) c.dateIssued = meta.dateIssued;
   if (options.lowConfidence) c.lowConfidence = true;

@@ -6,10 +6,12 @@
 import type { EvidenceView } from '../../storage/types.js';
 import type { SearchResponse } from '../search.js';
 import type { Candidate } from './candidates.js';
-import { buildCitation, citedLine, validityNotes } from './citations.js';
+import { buildCitation, citedLine, validityNotes, wholeUnitSpan, type QuoteSpan } from './citations.js';
 import type { Decision, Evidence } from './decide.js';
 import { OUTCOME_FEATURES } from './features.js';
+import { asksVerbatim, VERBATIM_MAX_CHARS, verbatimLines } from './edges.js';
 import type { Answer, AnswerSignals, Citation } from './types.js';
+import { highlightInQuote } from './units.js';
 
 export const NOT_FOUND_TEXT = '知识库中未找到相关规定。';
 export const RELATED_TEXT = '知识库中没有直接回答该问题的条文';
@@ -19,13 +21,19 @@ export const RELATED_TEXT = '知识库中没有直接回答该问题的条文';
  */
 export const NOTHING_RETRIEVED = '未检索到相关条文';
 
+/** The span a candidate is quoted by: its whole unit (units.ts), the candidate sentence as the highlight. */
+export function quoteSpan(kb: EvidenceView, c: Candidate, maxChars?: number): QuoteSpan {
+  return wholeUnitSpan(kb, c.hit.docId, { start: c.start, end: c.end }, maxChars);
+}
+
 /**
- * The span a candidate is quoted by, and the sentence inside it that answers.
- * TODO(ans20b): quote the whole unit (条 with its 款/项, or the numbered item) from
- * `src/retrieval/answer/units.ts` once it is on this branch, with the sentence as the highlight.
+ * The line's text for a cited sentence: a list lead-in (…不得有下列行为：) is never given without its
+ * items, so the line goes on with the rest of the quoted unit after it.
  */
-export function quoteSpan(_kb: EvidenceView, c: Candidate): { start: number; end: number; highlight: { start: number; end: number } } {
-  return { start: c.start, end: c.end, highlight: { start: c.start, end: c.end } };
+function withItems(citation: Citation, text: string): string {
+  const at = highlightInQuote(citation);
+  if (!at || !/[：:]\s*$/u.test(text) || at.end >= citation.quote.length) return text;
+  return `${text}\n${citation.quote.slice(at.end).trim()}`;
 }
 
 function signalsOf(evidence: Evidence, decision: Decision, response: SearchResponse): AnswerSignals {
@@ -54,7 +62,7 @@ export function compose(kb: EvidenceView, response: SearchResponse, evidence: Ev
     const c = evidence.candidates[i] as Candidate;
     const citation = buildCitation(kb, citations.length + 1, c.hit, quoteSpan(kb, c), { today, lowConfidence });
     citations.push(citation);
-    return citedLine(citation, c.text);
+    return citedLine(citation, withItems(citation, c.text));
   };
   const lines: string[] = [];
   if (decision.outcome === 'related') {
@@ -63,6 +71,12 @@ export function compose(kb: EvidenceView, response: SearchResponse, evidence: Ev
     for (const i of [decision.lead, ...decision.support]) if (i !== undefined) lines.push(cite(i, true));
     lines.push(...validityNotes(citations));
     return { ...base, answer: lines.join('\n'), citations, outcome: 'related', abstained: true, missing };
+  }
+  const lead = decision.lead === undefined ? undefined : evidence.candidates[decision.lead];
+  if (lead && evidence.question.form === 'single' && asksVerbatim(response.query)) {
+    // A 原文 request that named no clause (强制报告那一条原文): the lead clause's full text.
+    const c = buildCitation(kb, 1, lead.hit, quoteSpan(kb, lead, VERBATIM_MAX_CHARS), { today });
+    return { ...base, answer: verbatimLines(c).join('\n'), citations: [c], outcome: 'answer', abstained: false };
   }
   if (evidence.question.form === 'single' || decision.rows.length === 0) {
     for (const i of [decision.lead, ...decision.support]) if (i !== undefined) lines.push(cite(i, false));

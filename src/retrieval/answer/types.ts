@@ -1,6 +1,8 @@
 /** The shapes of an answer, as every transport receives it. */
 import type { Validity } from '../../corpus/validity.js';
 import type { QuestionForm } from '../query.js';
+import type { CitationFact } from './doc-facts.js';
+import type { Span } from './units.js';
 
 export interface Citation {
   n: number;
@@ -17,7 +19,11 @@ export interface Citation {
   start: number;
   end: number;
   /** The sentence inside the quote that answers (body offsets, within [start, end)), when the quote is a whole unit around it. */
-  highlight?: { start: number; end: number };
+  highlight?: Span;
+  /** Set when a long unit was bounded: the slices quoted; `quote` is their texts joined by …… (units.ts). */
+  segments?: Span[];
+  /** On an answer about a document itself (文号, 还有效吗): the fact, and whether the quote or only the metadata states it. */
+  fact?: CitationFact;
   /** Set on clauses shown beside a `related` answer: on the topic, but not an answer. */
   lowConfidence?: boolean;
   /** The clause's full label path as drafters cite it (三、（五）, 第三章第六条). */
