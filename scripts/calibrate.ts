@@ -26,6 +26,7 @@ import { compose, quoteSpan } from '../src/retrieval/answer/compose.js';
 import { decideFrom, gatherEvidence, outcomeFeatures, type Evidence } from '../src/retrieval/answer/decide.js';
 import { CANDIDATE_FEATURES, OUTCOME_FEATURES } from '../src/retrieval/answer/features.js';
 import { DEFAULT_FIT, fBetaThreshold, fitLogistic, fitRanker, foldsByKey, riskThreshold, type FitOptions, type RankGroup } from '../src/retrieval/answer/fit.js';
+import { joinSegments } from '../src/retrieval/answer/units.js';
 import { linearScore, sigmoid, type AnswerModel, type LinearModel } from '../src/retrieval/answer/model.js';
 import { computeMetrics, formatMetricsTable, matchedEvidence, parseEvalSet, type EvalItem, type EvalRun, type Metrics } from '../src/retrieval/eval.js';
 import type { SearchResponse } from '../src/retrieval/search.js';
@@ -134,7 +135,9 @@ function prepare(structure: AnswerModel): Prepared[] {
     const positive = evidence.candidates.map((c) => {
       if (item.type === 'none' || !item.docs.includes(c.hit.docId)) return false;
       const span = quoteSpan(example.view, c);
-      return matchedEvidence(example.view.documents.get(c.hit.docId)?.body.slice(span.start, span.end) ?? c.text, item.evidence) >= 0;
+      const body = example.view.documents.get(c.hit.docId)?.body;
+      const quote = body === undefined ? c.text : span.segments ? joinSegments(body, span.segments) : body.slice(span.start, span.end);
+      return matchedEvidence(quote, item.evidence) >= 0;
     });
     return { example, evidence, positive };
   });
