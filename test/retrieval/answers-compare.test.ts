@@ -159,7 +159,7 @@ describe('quantityAsk and statesQuantity', () => {
 
   it('a who-question needs a body named as the one who acts', () => {
     const ask = quantityAsk('奖补资金由谁负责落实?');
-    expect(ask).toEqual({ kind: 'who' });
+    expect(ask).toMatchObject({ kind: 'who' });
     expect(statesQuantity('相关奖补资金由企业所在税收属地的地方政府负责落实。', ask!)).toBe(true);
     expect(statesQuantity('建立大数据产业研究院。', ask!)).toBe(false);
   });
