@@ -177,8 +177,8 @@ describe('MCP server', () => {
     expect(structured<{ outcome: string; missing: string }>(related)).toMatchObject({ outcome: 'related', missing: expect.stringContaining('效力状态') });
     expect(text(related).split('\n')[0]).toMatch(/^【相关条文，不构成答案】缺少：/u);
     // A whole clause quoted, the answering sentence named after it.
-    const unit = text(await call('ask', { question: '云浮对使用云服务的企业第一年补贴多少？' }));
-    expect(unit).toMatch(/“第十条 .*第三年.*”\n（答句：“[^”]*第一年[^”]*”）/u);
+    const unit = text(await call('ask', { question: '世界五百强云计算企业把总部搬到云浮,能拿多少一次性奖励?' }));
+    expect(unit).toMatch(/“第四条 .*500万元.*”\n（答句：“[^”]*世界500强[^”]*”）/u);
   });
 
   it('compare_provisions says 未检索到相关条文 for an empty row and never states absence as fact', async () => {
