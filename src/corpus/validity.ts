@@ -122,11 +122,15 @@ export const DOCUMENT_NOUN = '(?:实施细则|实施办法|实施方案|实施�
 /** "本办法", "本优惠办法的", "本实施细则": the document itself as a clause's subject. */
 const SELF_SUBJECT_RE = new RegExp(`^本[\\u4e00-\\u9fff]{0,4}?${DOCUMENT_NOUN}(?:的)?$`, 'u');
 
-/** Offset just after the last of `chars` before `at` (0 when none). */
-function afterLast(text: string, at: number, chars: string): number {
-  for (let i = at - 1; i >= 0; i--) if (chars.includes(text[i] as string)) return i + 1;
-  return 0;
+/** Offset just after the last of `chars` before `at` (0 when none); -1 when none lies within `within` characters. */
+function afterLast(text: string, at: number, chars: string, within = Infinity): number {
+  const stop = Math.max(0, at - within);
+  for (let i = at - 1; i >= stop; i--) if (chars.includes(text[i] as string)) return i + 1;
+  return stop === 0 ? 0 : -1;
 }
+
+/** Longer than any lead SELF_SUBJECT_RE accepts (本 + 4 + the longest noun + 的), white space included. */
+const LEAD_MAX_CHARS = 64;
 
 /**
  * Whether a term ("有效期5年", "有效期至2027年12月31日", "试行期三年") is the document's own: its clause names
@@ -135,7 +139,10 @@ function afterLast(text: string, at: number, chars: string): number {
  * reading those as the document's made 42 instruments in force "expired" (validity-dev.tsv).
  */
 function isDocumentTerm(text: string, at: number, commencement: RegExpExecArray | undefined): boolean {
-  const clauseStart = afterLast(text, at, '。；;\n，,：:');
+  // Bounded: a lead longer than any subject is no subject, and an unbounded look back is quadratic on a
+  // body of terms without punctuation (test/fuzz/regex-safety).
+  const clauseStart = afterLast(text, at, '。；;\n，,：:', LEAD_MAX_CHARS);
+  if (clauseStart < 0) return false;
   const lead = text.slice(clauseStart, at).replace(/^[\s\u3000]+|[\s\u3000]+$/gu, '');
   if (SELF_SUBJECT_RE.test(lead)) return true;
   if (lead !== '' && lead !== '其' && lead !== '并') return false;

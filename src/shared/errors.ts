@@ -100,6 +100,7 @@ const MESSAGES_ZH: Record<string, (p: MessageParams) => string> = {
   [ERROR_CODES.LISTING_INVALID]: () => '目录页无法解析。',
   [ERROR_CODES.UNSUPPORTED_FORMAT]: (p) => `${quoted(p.file) || '文件'}的格式不受支持；支持的格式见上传框下方的说明。`,
   [ERROR_CODES.DOCUMENT_UNREADABLE]: (p) => `无法读取${quoted(p.file) || '文件'}：文件可能已损坏、不完整、已加密，或没有可识别的文字。`,
+  [ERROR_CODES.DOCUMENT_TOO_LARGE]: (p) => `${quoted(p.file) || '文件'}超出了单个文件的处理上限${str(p.setting) ? `（${str(p.setting)}）` : ''}，未加入文件库；请拆分文件，或由管理员为可信文件调高上限。`,
   [ERROR_CODES.CONFIG_INVALID]: () => '服务器配置有误，请联系管理员。',
   [ERROR_CODES.MODEL_BUILD_FAILED]: () => '服务器未能建立检索模型，请联系管理员。',
   [ERROR_CODES.MODEL_MISSING]: () => '服务器缺少检索模型，请联系管理员。',
@@ -115,7 +116,7 @@ const MESSAGES_ZH: Record<string, (p: MessageParams) => string> = {
   [ERROR_CODES.EMBEDDING_FAILED]: () => '服务器内部错误（向量计算失败），详情见服务器日志。',
   [ERROR_CODES.LLM_FAILED]: () => '语言模型服务出错，请稍后重试。',
   [ERROR_CODES.INTERNAL]: () => '服务器内部错误，详情见服务器日志。',
-  // Codes the write path adds (write25: duplicates, full or read-only storage), keyed by name until merged.
+  // Codes the write path adds (duplicates, full or read-only storage).
   duplicate_document: (p) => `文件库中已有内容完全相同的文件${str(p.title) ? `《${str(p.title)}》` : ''}${str(p.docId) ? `（${str(p.docId)}）` : ''}，未重复添加；如确需再存一份，请选择“仍然添加副本”。`,
   disk_full: () => '服务器磁盘已满，文件未能保存；请联系管理员。',
   storage_read_only: () => '服务器的存储目前只读，文件未能保存；请联系管理员。',
@@ -143,6 +144,7 @@ const KEEP_DETAIL = new Set<string>([
   ERROR_CODES.CORPUS_FILE_INVALID,
   ERROR_CODES.UNSUPPORTED_FORMAT,
   ERROR_CODES.DOCUMENT_UNREADABLE,
+  ERROR_CODES.DOCUMENT_TOO_LARGE,
   ERROR_CODES.INDEX_MISSING,
   ERROR_CODES.INDEX_MISMATCH,
   ERROR_CODES.DOC_EXISTS,

@@ -15,6 +15,7 @@ import { buildServeApp } from '../../server/cli/serve-commands.js';
 import type { Config } from '../../src/config/index.js';
 import { MAX_WRITES_IN_FLIGHT } from '../../server/http/routes/documents.js';
 import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
+import { acquireWriteLock } from '../../src/pipeline/write-lock.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { CORPUS_DIR, testConfig } from '../helpers.js';
 
@@ -140,13 +141,21 @@ describe('the cap on library changes in flight', () => {
     });
 
   it('is not bypassed by clients that hang up: 50 uploads closed after 50 ms are not all processed', { timeout: 180_000 }, async () => {
-    // One after another, each closed before the next is sent (so the cap never refuses one at the door).
+    // The library is busy (another process holds the write lock) while the storm comes, so no change can
+    // finish within its 50 ms whatever the machine's speed: one after another, each closed before the
+    // next is sent (so the cap never refuses one at the door). Slots freed on hang-up would let all 50
+    // queue and then run once the lock is released.
+    const busy = await acquireWriteLock(s.config.indexDir, { owner: 'upload-writes test' });
     const storm: Promise<void>[] = [];
-    for (let i = 0; i < 50; i += 1) {
-      storm.push(hangUp(i, 50));
-      await new Promise((r) => setTimeout(r, 60));
+    try {
+      for (let i = 0; i < 50; i += 1) {
+        storm.push(hangUp(i, 50));
+        await new Promise((r) => setTimeout(r, 60));
+      }
+      await Promise.all(storm);
+    } finally {
+      await busy.release();
     }
-    await Promise.all(storm);
     // Changes run one at a time in arrival order: this one's answer comes after every earlier change ended.
     const last = await upload(s, Buffer.from('风暴后办法\n第一条 风暴之后的规定。'), 'after.txt');
     expect(last.status).toBe(201);

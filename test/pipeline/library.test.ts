@@ -61,7 +61,7 @@ describe('addDocuments', () => {
       const view = presentHit(kb.documents, hit as NonNullable<typeof hit>, '2026-11-29');
       expect(view.page).toBeGreaterThanOrEqual(1);
       expect(view.page).toBeLessThanOrEqual(18);
-      expect(view.validity).toMatchObject({ status: 'in_force', effectiveFrom: '2011-03-01' });
+      expect(view.validity).toMatchObject({ status: 'in_force', effectiveFrom: '2016-02-06' });
       expect(kb.documents.get('pdf-01')?.body.slice(view.start, view.end)).toBe(hit?.text);
     });
 

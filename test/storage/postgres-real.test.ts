@@ -14,6 +14,7 @@ import { composeAnswer, evidenceRequest } from '../../src/retrieval/answer.js';
 import { isHit, parseEvalSet, type EvalItem } from '../../src/retrieval/eval.js';
 import { createKnowledgeService, type KnowledgeService } from '../../src/retrieval/service.js';
 import { openPostgresStore, pgliteQueryable, type PostgresStore } from '../../src/storage/postgres/index.js';
+import { withLineage } from '../../src/storage/lineage-store.js';
 import type { DocumentWrite } from '../../src/storage/types.js';
 import { FIXTURES, realKnowledgeBase, testConfig } from '../helpers.js';
 import { freshPglite } from './pglite.js';
@@ -43,7 +44,7 @@ describe('the real corpus in PostgreSQL and in the file store', () => {
       w.passages.push({ passage, terms, vector: kb.vectors.slice(pos * dim, (pos + 1) * dim) });
     });
     await pg.writer.apply({ put: [...writes.values()], remove: [] });
-    pgService = createKnowledgeService(pg.store, embedder, serviceTuningFor(await testConfig(), profile));
+    pgService = createKnowledgeService(withLineage(pg.store), embedder, serviceTuningFor(await testConfig(), profile));
     items = parseEvalSet(await readFile(path.join(FIXTURES, 'dev.jsonl'), 'utf8'), 'dev.jsonl');
   }, 300_000);
   afterAll(async () => {
@@ -53,7 +54,8 @@ describe('the real corpus in PostgreSQL and in the file store', () => {
 
   it('holds the same documents and passages', async () => {
     const { store } = await realKnowledgeBase();
-    expect(await pg.store.documents.list()).toEqual(await store.documents.list());
+    // Both served as the backends serve them: documents carry their lineage (versions, repeals).
+    expect(await withLineage(pg.store).documents.list()).toEqual(await store.documents.list());
     for (const d of await store.documents.list()) expect(await pg.store.passages.ofDocument(d.meta.docId)).toEqual(await store.passages.ofDocument(d.meta.docId));
     expect(pg.store.info).toMatchObject({ documents: store.info.documents, passages: store.info.passages });
   });
