@@ -147,7 +147,8 @@ describe('web chat page', () => {
     await page.locator('#compare-doc-list input[value="yunfu"]').check();
     expect(await page.locator('.compare-chips .chip').count()).toBe(2);
     await page.locator('#compare-button').click();
-    await page.waitForFunction("document.querySelectorAll('.compare-table tbody tr').length === 2", undefined, { timeout: 30_000 });
+    // Polled from the test, not evaluated as a string in the page (the page's CSP forbids eval).
+    await expect.poll(() => page.locator('.compare-table tbody tr').count(), { timeout: 30_000 }).toBe(2);
     expect(await page.locator('#compare-status').textContent()).toBe('1 / 2 份文件检索到相关条文');
     await page.close();
   }, 60_000);
