@@ -1,100 +1,333 @@
 /**
- * Abstention calibration: reads each question's answer signals once (abstention off), then fits the
- * thresholds (minCoverage, maxAbsentShare) on one set and reports them on the other, both ways, and
- * 5-fold cross-validated over the pooled sets. Prints a table; `--dump` lists every question's signals.
- * Usage: tsx scripts/calibrate.ts SET_A.jsonl SET_B.jsonl [--dump]
+ * Fits every knob of the answer layer (src/retrieval/answer/fitted.ts) on the development sets, on
+ * the corpus and on the corpus plus the library of laws together, and says how well it generalizes:
+ * K-fold cross-validation by question (seeded), figures per fold, pooled by set and index, and the
+ * final model's in-sample figures beside them.
+ *
+ * What is fitted: the ranker's weights (conditional logit: the candidates holding a question's
+ * evidence get the softmax share), the outcome model (logistic: the lead answers), its threshold
+ * (the widest coverage whose risk stays under --risk on out-of-fold predictions), the row model of
+ * lists and its threshold (best F2 of answering documents: recall weighs double), the topic floor (below every answerable
+ * question's best coverage), and the number of passages read (the choice with the best pooled
+ * held-out figures). A question's corpus and library examples always share a fold.
+ *
+ * Usage: tsx scripts/calibrate.ts [--folds 5] [--seed 20] [--risk 0.05] [--l2 0.01]
+ *          [--library DIR | --no-library] [--passages 5,8,12] [--l2-outcome 0.01,0.1,1] [--row-beta 2]
+ *          [--repeats 1] [--responses FILE] [--write] [--dump] [--dump-held-out]
  */
-import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/index.js';
-import { openKnowledgeBase } from '../src/pipeline/open.js';
-import { DEFAULT_ANSWER_TUNING, type AnswerSignals } from '../src/retrieval/answer.js';
-import { parseEvalSet, type EvalItem } from '../src/retrieval/eval.js';
-import { createKnowledgeService } from '../src/retrieval/service.js';
-import { serviceTuningFor } from '../src/pipeline/open.js';
+import { EVAL_LIBRARY_CACHE, openEvalLibrary } from '../src/pipeline/evaluate.js';
+import { openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/open.js';
+import { DEFAULT_ANSWER_TUNING, evidenceRequest } from '../src/retrieval/answer.js';
+import { compose, quoteSpan } from '../src/retrieval/answer/compose.js';
+import { decideFrom, gatherEvidence, outcomeFeatures, type Evidence } from '../src/retrieval/answer/decide.js';
+import { CANDIDATE_FEATURES, OUTCOME_FEATURES } from '../src/retrieval/answer/features.js';
+import { DEFAULT_FIT, fBetaThreshold, fitLogistic, fitRanker, foldsByKey, riskThreshold, type FitOptions, type RankGroup } from '../src/retrieval/answer/fit.js';
+import { joinSegments } from '../src/retrieval/answer/units.js';
+import { linearScore, sigmoid, type AnswerModel, type LinearModel } from '../src/retrieval/answer/model.js';
+import { computeMetrics, formatMetricsTable, matchedEvidence, parseEvalSet, type EvalItem, type EvalRun, type Metrics } from '../src/retrieval/eval.js';
+import type { SearchResponse } from '../src/retrieval/search.js';
+import { createLogger } from '../src/shared/logger.js';
+import { createProgressFactory } from '../src/shared/progress.js';
+import type { EvidenceView } from '../src/storage/types.js';
 
-interface Row {
+const { values } = parseArgs({
+  options: {
+    folds: { type: 'string', default: '5' },
+    seed: { type: 'string', default: '20' },
+    risk: { type: 'string', default: '0.05' },
+    l2: { type: 'string', default: String(DEFAULT_FIT.l2) },
+    'l2-outcome': { type: 'string', default: '0.01,0.1,1' },
+    repeats: { type: 'string', default: '1' },
+    library: { type: 'string', default: '../shared/library/laws/files' },
+    'no-library': { type: 'boolean', default: false },
+    write: { type: 'boolean', default: false },
+    dump: { type: 'boolean', default: false },
+    'dump-held-out': { type: 'boolean', default: false },
+    'outcome-features': { type: 'string', default: '' },
+    'row-beta': { type: 'string', default: '2' },
+    responses: { type: 'string' },
+    passages: { type: 'string', default: '5,8,12' },
+  },
+});
+const K = Number(values.folds);
+const SEED = Number(values.seed);
+const MAX_RISK = Number(values.risk);
+const FIT: FitOptions = { ...DEFAULT_FIT, l2: Number(values.l2) };
+const L2_OUTCOME_CHOICES = values['l2-outcome'].split(',').map(Number);
+const REPEATS = Number(values.repeats);
+/** Rows are kept at the threshold of best F2 on answering documents: leaving one out costs more than listing an extra one. */
+const ROW_BETA = Number(values['row-beta']);
+/** Outcome features the logistic models may use (default: all); the others keep weight 0. */
+const OUTCOME_KEEP = values['outcome-features'] === '' ? OUTCOME_FEATURES.map(() => true) : OUTCOME_FEATURES.map((f) => values['outcome-features'].split(',').includes(f));
+const masked = (x: readonly number[]): number[] => x.map((v, j) => (OUTCOME_KEEP[j] ? v : 0));
+/** The logistic models' penalty in the fit under way (a grid choice). */
+let outcomeFit: FitOptions = FIT;
+const SETS = ['../shared/eval/dev.jsonl', '../shared/eval/dev2.jsonl'];
+const PASSAGE_CHOICES = values.passages.split(',').map(Number);
+const out = (line = ''): boolean => process.stdout.write(`${line}\n`);
+
+/** One question asked on one index: what ask searched, the view it read, and the search's own top 10. */
+interface Example {
   item: EvalItem;
   set: string;
-  /** Abstained before the thresholds (unknown place, no evidence, quantity not stated). */
-  hard: boolean;
-  signals?: AnswerSignals;
+  index: 'corpus' | 'library';
+  response: SearchResponse;
+  view: EvidenceView;
+  results: SearchResponse['results'];
 }
 
-const args = process.argv.slice(2);
-const files = args.filter((a) => !a.startsWith('--'));
+/** An example's candidates under one structure, with which hold the evidence. */
+interface Prepared {
+  example: Example;
+  evidence: Evidence;
+  positive: boolean[];
+}
+
 const config = loadConfig(process.env);
-const opened = await openKnowledgeBase(config, { autoIngest: true });
-// Thresholds off: every question answers unless a hard rule applies.
-const service = createKnowledgeService(opened.store, opened.embedder, { ...serviceTuningFor(config, opened.profile), answer: { minCoverage: -10, absentPenalty: 0 } });
-const rows: Row[] = [];
-for (const file of files) {
-  for (const item of parseEvalSet(await readFile(file, 'utf8'), file)) {
-    const { answer } = await service.ask(item.question);
-    const row: Row = { item, set: file.split('/').pop() ?? file, hard: answer.abstained };
-    if (answer.signals) row.signals = answer.signals;
-    rows.push(row);
-  }
-}
+const logger = createLogger(process.stderr, 'warn');
+const progress = createProgressFactory(process.stderr);
 
-interface Rule {
-  minCoverage: number;
-  absentPenalty: number;
-}
-const abstains = (r: Row, rule: Rule): boolean => r.hard || !r.signals || r.signals.bestCoverage - rule.absentPenalty * r.signals.absentShare < rule.minCoverage;
-function score(rs: readonly Row[], rule: Rule): { none: number; wrong: number } {
-  const none = rs.filter((r) => r.item.type === 'none');
-  const ans = rs.filter((r) => r.item.type !== 'none');
-  return { none: none.filter((r) => abstains(r, rule)).length / (none.length || 1), wrong: ans.filter((r) => abstains(r, rule)).length / (ans.length || 1) };
-}
-// Objective: abstain on unanswerable questions, but a wrongly refused answerable question costs 3.
-const objective = (s: { none: number; wrong: number }): number => s.none - 3 * s.wrong;
 /**
- * The rules that reach the best objective form a region of the grid; its centre (mean floor, mean
- * penalty) keeps the widest margin on both sides, so it generalizes better than the region's edge.
+ * What ask searched for every question on one index. With --responses FILE the searches are read
+ * from (or, the first time, written to) that file: refitting the answer layer alone need not search
+ * again. Delete the file after a change to search.
  */
-function fit(rs: readonly Row[]): Rule {
-  const grid: { rule: Rule; value: number }[] = [];
-  for (let c = -0.3; c <= 0.6001; c += 0.025) {
-    for (let a = 0; a <= 2.0001; a += 0.25) {
-      const rule = { minCoverage: Number(c.toFixed(3)), absentPenalty: Number(a.toFixed(2)) };
-      grid.push({ rule, value: objective(score(rs, rule)) });
+type SavedSearch = { id: string; set: string; index: Example['index']; response: SearchResponse; results: SearchResponse['results'] };
+async function collect(opened: OpenedKnowledgeBase, index: Example['index'], saved: SavedSearch[] | undefined, save: SavedSearch[]): Promise<Example[]> {
+  const examples: Example[] = [];
+  for (const file of SETS) {
+    const set = path.basename(file, '.jsonl');
+    for (const item of parseEvalSet(await readFile(file, 'utf8'), file)) {
+      const known = saved?.find((x) => x.id === item.id && x.index === index && x.set === set);
+      let response: SearchResponse;
+      let results: SearchResponse['results'];
+      if (known) ({ response, results } = known);
+      else {
+        response = (await opened.service.respond(item.question)).response;
+        results = (await opened.service.search(item.question, { k: 10 })).results;
+      }
+      const view = await opened.store.evidence(evidenceRequest(response));
+      save.push({ id: item.id, set, index, response, results });
+      examples.push({ item, set, index, response, view, results });
     }
   }
-  const top = Math.max(...grid.map((g) => g.value));
-  const best = grid.filter((g) => g.value >= top - 1e-9).map((g) => g.rule);
-  const centre = { minCoverage: best.reduce((x, r) => x + r.minCoverage, 0) / best.length, absentPenalty: best.reduce((x, r) => x + r.absentPenalty, 0) / best.length };
-  // Snap to the optimal rule nearest the centre (the centre itself may fall outside a non-convex region).
-  const nearest = best.sort((p, q) => Math.hypot(p.minCoverage - centre.minCoverage, (p.absentPenalty - centre.absentPenalty) / 4) - Math.hypot(q.minCoverage - centre.minCoverage, (q.absentPenalty - centre.absentPenalty) / 4))[0];
-  return nearest ?? { minCoverage: 0, absentPenalty: 0 };
+  return examples;
 }
 
-if (args.includes('--dump')) {
-  for (const r of rows) {
-    const s = r.signals;
-    process.stdout.write(`${r.item.type === 'none' ? 'NONE' : 'ans '} ${r.item.id.padEnd(7)} hard=${r.hard ? 1 : 0} cov=${s?.bestCoverage.toFixed(2) ?? '-'} absent=${s?.absentShare.toFixed(2) ?? '-'} [${s?.absentTerms.join(',') ?? ''}] q=${s?.quantityFound ?? '-'} ${s?.form ?? ''} ${r.item.question}\n`);
+const started = Date.now();
+const saved = values.responses ? await readFile(values.responses, 'utf8').then((t) => JSON.parse(t) as SavedSearch[], () => undefined) : undefined;
+const toSave: SavedSearch[] = [];
+const examples: Example[] = await collect(await openKnowledgeBase(config, { logger, autoIngest: true, progress }), 'corpus', saved, toSave);
+if (!values['no-library']) examples.push(...(await collect(await openEvalLibrary(config, path.resolve(values.library), { cacheRoot: path.resolve(EVAL_LIBRARY_CACHE), logger, progress }), 'library', saved, toSave)));
+if (values.responses && !saved) await writeFile(values.responses, JSON.stringify(toSave));
+
+process.stderr.write(`collected ${examples.length} examples in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+
+function prepare(structure: AnswerModel): Prepared[] {
+  return examples.map((example) => {
+    const evidence = gatherEvidence(example.view, example.response, structure);
+    const { item } = example;
+    // A candidate answers when what its citation would quote holds the evidence (the sentence, or its whole unit).
+    const positive = evidence.candidates.map((c) => {
+      if (item.type === 'none' || !item.docs.includes(c.hit.docId)) return false;
+      const span = quoteSpan(example.view, c);
+      const body = example.view.documents.get(c.hit.docId)?.body;
+      const quote = body === undefined ? c.text : span.segments ? joinSegments(body, span.segments) : body.slice(span.start, span.end);
+      return matchedEvidence(quote, item.evidence) >= 0;
+    });
+    return { example, evidence, positive };
+  });
+}
+
+const groupsOf = (ps: readonly Prepared[]): RankGroup[] => ps.map((p) => ({ rows: p.evidence.table.rows, positive: p.positive }));
+const argmax = (scores: readonly number[], among: readonly number[]): number | undefined => among.reduce<number | undefined>((b, i) => (b === undefined || (scores[i] as number) > (scores[b] as number) ? i : b), undefined);
+
+/** Scores of each example's candidates by a ranker fitted without its fold (inner cross-fitting). */
+function crossFittedScores(ps: readonly Prepared[], seed: number): number[][] {
+  const folds = foldsByKey(ps.map((p) => p.example.item.id), K, seed);
+  const scores: number[][] = ps.map(() => []);
+  for (let f = 0; f < K; f += 1) {
+    const ranker = fitRanker(CANDIDATE_FEATURES, groupsOf(ps.filter((p) => folds.get(p.example.item.id) !== f)), FIT);
+    ps.forEach((p, i) => {
+      if (folds.get(p.example.item.id) === f) scores[i] = p.evidence.table.rows.map((x) => linearScore(ranker, x));
+    });
+  }
+  return scores;
+}
+
+interface Fitted {
+  model: AnswerModel;
+}
+
+/** Fits the whole model on `ps` (inner folds for the outcome and row models' inputs). */
+function fitAll(ps: readonly Prepared[], structure: AnswerModel, seed: number): Fitted {
+  const ranker = fitRanker(CANDIDATE_FEATURES, groupsOf(ps), FIT);
+  const oof = crossFittedScores(ps, seed + 1);
+  const oRows: number[][] = [];
+  const oLabels: boolean[] = [];
+  const rRows: number[][] = [];
+  const rLabels: boolean[] = [];
+  const floors: number[] = [];
+  ps.forEach((p, i) => {
+    const { evidence, example } = p;
+    if (evidence.notFound || evidence.candidates.length === 0) return;
+    const scores = oof[i] as number[];
+    const all = evidence.candidates.map((_, j) => j);
+    const lead = argmax(scores, all) as number;
+    oRows.push(masked(outcomeFeatures(evidence, scores, all, lead)));
+    oLabels.push(p.positive[lead] === true);
+    if (example.item.type !== 'none' && evidence.question.terms.length > 0) floors.push(Math.max(...evidence.table.rows.map((x) => x[CANDIDATE_FEATURES.indexOf('coverContext')] as number)));
+    if (evidence.question.form === 'single') return;
+    const docs = [...new Set(evidence.candidates.map((c) => c.hit.docId))];
+    for (const docId of docs) {
+      const among = all.filter((j) => evidence.candidates[j]?.hit.docId === docId);
+      const best = argmax(scores, among) as number;
+      rRows.push(masked(outcomeFeatures(evidence, scores, among, best)));
+      rLabels.push(p.positive[best] === true);
+    }
+  });
+  const outcome = fitLogistic(OUTCOME_FEATURES, oRows, oLabels, outcomeFit);
+  const oProbs = oRows.map((x) => sigmoid(linearScore(outcome, x)));
+  const row = fitLogistic(OUTCOME_FEATURES, rRows, rLabels, outcomeFit);
+  const rProbs = rRows.map((x) => sigmoid(linearScore(row, x)));
+  // The topic is absent below every answerable question's best coverage (with a margin of half).
+  const topicFloor = Number((0.5 * Math.min(1, ...floors)).toFixed(4));
+  return {
+    model: {
+      ...structure,
+      ranker,
+      outcome: { ...outcome, threshold: riskThreshold(oProbs, oLabels, MAX_RISK) },
+      row: { ...row, threshold: fBetaThreshold(rProbs, rLabels, ROW_BETA) },
+      topicFloor,
+    },
+  };
+}
+
+/** What ask answers for a prepared example under a model, as an eval run. */
+function runOf(p: Prepared, model: AnswerModel): EvalRun {
+  const { example, evidence } = p;
+  const decision = decideFrom(evidence, model, example.response.understanding.namedDocs.map((d) => d.docId));
+  const answer = compose(example.view, example.response, evidence, decision, config.today ?? '2026-12-06');
+  const citations = answer.outcome === 'not_found' ? [] : answer.citations.map((c) => ({ docId: c.docId, passageId: c.passageId, quote: c.quote }));
+  return { item: example.item, abstained: answer.outcome !== 'answer', results: example.results, answer: { outcome: answer.outcome, abstained: answer.abstained, text: answer.answer, citations } };
+}
+
+const slices = (runs: readonly { p: Prepared; run: EvalRun }[]): [string, Metrics][] => {
+  const rows: [string, Metrics][] = [];
+  for (const index of ['corpus', 'library'] as const) {
+    const mine = runs.filter((r) => r.p.example.index === index);
+    if (mine.length === 0) continue;
+    for (const set of ['dev', 'dev2']) rows.push([`${set} / ${index}`, computeMetrics(mine.filter((r) => r.p.example.set === set).map((r) => r.run))]);
+    rows.push([`dev+dev2 / ${index}`, computeMetrics(mine.map((r) => r.run))]);
+  }
+  return rows;
+};
+
+/** The objective the passage count is chosen by: pooled held-out answer@1 + coverage, a risk over the target costing 3× its excess. */
+const objective = (m: Metrics): number => m.answer1 + m.coverage - 3 * Math.max(0, (Number.isNaN(m.risk) ? 0 : m.risk) - 0.05);
+
+/** Held-out runs of a K-fold cross-validation with `seed`, and per-fold figures. */
+function crossValidate(prepared: readonly Prepared[], structure: AnswerModel, seed: number): { held: { p: Prepared; run: EvalRun }[]; perFold: [string, Metrics][] } {
+  const folds = foldsByKey(prepared.map((p) => p.example.item.id), K, seed);
+  const held: { p: Prepared; run: EvalRun }[] = [];
+  const perFold: [string, Metrics][] = [];
+  for (let f = 0; f < K; f += 1) {
+    const train = prepared.filter((p) => folds.get(p.example.item.id) !== f);
+    const test = prepared.filter((p) => folds.get(p.example.item.id) === f);
+    const { model } = fitAll(train, structure, seed + 100 * f);
+    const runs = test.map((p) => ({ p, run: runOf(p, model) }));
+    if (values['dump-held-out'] && seed === SEED) for (const p of test) dumpOne(p, model, `f${f + 1}`);
+    held.push(...runs);
+    perFold.push([`fold ${f + 1} (${new Set(test.map((p) => p.example.item.id)).size} q)`, computeMetrics(runs.map((r) => r.run))]);
+  }
+  return { held, perFold };
+}
+
+const meanMetrics = (ms: readonly Metrics[]): Metrics => Object.fromEntries(Object.keys(ms[0] as Metrics).map((k) => [k, ms.reduce((a, m) => a + (m[k as keyof Metrics] as number), 0) / ms.length])) as unknown as Metrics;
+
+let best: { passages: number; l2Outcome: number; value: number; prepared: Prepared[]; heldOut: [string, Metrics][] } | undefined;
+const grid: [string, Metrics][] = [];
+for (const passages of PASSAGE_CHOICES) {
+  const structure: AnswerModel = { ...DEFAULT_ANSWER_TUNING, passages };
+  const prepared = prepare(structure);
+  for (const l2Outcome of L2_OUTCOME_CHOICES) {
+    outcomeFit = { ...FIT, l2: l2Outcome };
+    const pooledBySeed: Metrics[] = [];
+    let first: ReturnType<typeof crossValidate> | undefined;
+    for (let r = 0; r < REPEATS; r += 1) {
+      const cv = crossValidate(prepared, structure, SEED + 1000 * r);
+      first ??= cv;
+      pooledBySeed.push(computeMetrics(cv.held.map((x) => x.run)));
+    }
+    const pooled = meanMetrics(pooledBySeed);
+    const value = objective(pooled);
+    const label = `P ${passages}, l2 outcome ${l2Outcome}`;
+    grid.push([label, pooled]);
+    if (first) {
+      out(`${label}: ${K}-fold cross-validated by question (seed ${SEED}), held-out figures`);
+      out(formatMetricsTable([...first.perFold, ...slices(first.held)]));
+      out(`  objective (answer@1 + coverage − 3·max(0, risk − 0.05)), mean of ${REPEATS} seed(s): ${value.toFixed(3)}`);
+      out();
+      if (!best || value > best.value + 1e-9) best = { passages, l2Outcome, value, prepared, heldOut: slices(first.held) };
+    }
   }
 }
-const sets = [...new Set(rows.map((r) => r.set))];
-const fmt = (s: { none: number; wrong: number }): string => `none abstained ${s.none.toFixed(2)}, wrongly abstained ${s.wrong.toFixed(2)}`;
-const current = { minCoverage: DEFAULT_ANSWER_TUNING.minCoverage, absentPenalty: DEFAULT_ANSWER_TUNING.absentPenalty };
-process.stdout.write(`defaults ${JSON.stringify(current)}\n`);
-for (const s of sets) process.stdout.write(`  on ${s}: ${fmt(score(rows.filter((r) => r.set === s), current))}\n`);
-for (const train of sets) {
-  const rule = fit(rows.filter((r) => r.set === train));
-  process.stdout.write(`fit on ${train}: ${JSON.stringify(rule)}\n`);
-  for (const s of sets) process.stdout.write(`  on ${s}${s === train ? ' (train)' : ' (held out)'}: ${fmt(score(rows.filter((r) => r.set === s), rule))}\n`);
+out(`grid, pooled held-out (corpus and library together), mean over ${REPEATS} seed(s):`);
+out(formatMetricsTable(grid));
+out();
+
+if (!best) throw new Error('no passage choice was evaluated');
+const structure: AnswerModel = { ...DEFAULT_ANSWER_TUNING, passages: best.passages };
+outcomeFit = { ...FIT, l2: best.l2Outcome };
+const final = fitAll(best.prepared, structure, SEED).model;
+const inSample = slices(best.prepared.map((p) => ({ p, run: runOf(p, final) })));
+out(`chosen: ${best.passages} passages read, L2 ${best.l2Outcome} on the outcome and row models. The final model fitted on every question, in sample (train) beside held out:`);
+out(formatMetricsTable(inSample.flatMap((row, i) => [[`${row[0]} train`, row[1]] as [string, Metrics], [`${(best?.heldOut[i] as [string, Metrics])[0]} held out`, (best?.heldOut[i] as [string, Metrics])[1]] as [string, Metrics]])));
+const show = (m: LinearModel): string => m.features.map((f, i) => `${f} ${(m.weights[i] as number).toFixed(3)}`).join(', ');
+out(`ranker: ${show(final.ranker)}`);
+out(`outcome: ${show(final.outcome)}, bias ${final.outcome.bias.toFixed(3)}, threshold ${final.outcome.threshold}`);
+out(`row: ${show(final.row)}, bias ${final.row.bias.toFixed(3)}, threshold ${final.row.threshold}`);
+out(`topic floor ${final.topicFloor}`);
+
+if (values.dump) for (const p of best.prepared) dumpOne(p, final, 'final');
+
+/** One line per example: correct or not, outcome, whether the lead holds evidence, P, and the outcome features. */
+function dumpOne(p: Prepared, model: AnswerModel, tag: string): void {
+  const run = runOf(p, model);
+  const first = run.answer?.citations[0];
+  const ok = p.example.item.type === 'none' ? run.answer?.outcome !== 'answer' : !!first && p.example.item.docs.includes(first.docId) && matchedEvidence(first.quote, p.example.item.evidence) >= 0;
+  const decision = decideFrom(p.evidence, model, p.example.response.understanding.namedDocs.map((d) => d.docId));
+  const leadOk = decision.lead !== undefined && p.positive[decision.lead] === true;
+  const feats = OUTCOME_FEATURES.map((f, i) => `${f}=${(decision.outcomeFeatures[i] ?? 0).toFixed(2)}`).join(' ');
+  out(`${ok ? 'ok ' : 'BAD'} ${tag} ${p.example.index.padEnd(7)} ${p.example.item.id.padEnd(7)} ${p.example.item.type.padEnd(7)} ${run.answer?.outcome.padEnd(9)} lead=${leadOk ? 1 : 0} anyPos=${p.positive.some(Boolean) ? 1 : 0} P=${decision.probability.toFixed(3)} t=${model.outcome.threshold.toFixed(3)} ${p.example.item.question}`);
+  out(`    ${feats}`);
+  out(`    ${run.answer?.text.split('\n').slice(0, 3).join('\n    ').slice(0, 400)}`);
 }
-// 5-fold over the pooled questions (fixed interleaved folds, so the split is reproducible).
-const folds = 5;
-const held: Row[][] = [];
-const rules: Rule[] = [];
-for (let f = 0; f < folds; f += 1) {
-  const test = rows.filter((_, i) => i % folds === f);
-  rules.push(fit(rows.filter((_, i) => i % folds !== f)));
-  held.push(test);
+
+if (values.write) {
+  const file = 'src/retrieval/answer/fitted.ts';
+  const figures = [...inSample.map(([n, m]) => `${n} train`.padEnd(26) + line(m)), ...best.heldOut.map(([n, m]) => `${n} held out`.padEnd(26) + line(m))];
+  const text = `/**
+ * The fitted answer model. Generated by \`npm run calibrate -- --write\` (scripts/calibrate.ts): do not
+ * edit by hand; refit. Fitted on dev.jsonl + dev2.jsonl, on the corpus${values['no-library'] ? '' : ' and on the corpus plus the library of laws'},
+ * ${K}-fold cross-validation by question (seed ${SEED}), outcome threshold at risk ≤ ${MAX_RISK} out of fold, L2 ${FIT.l2} (ranker) / ${outcomeFit.l2} (outcome, rows).
+ *
+ *                           answer@1 answer@3 coverage risk false-nf none-not-ans x-cited
+${figures.map((f) => ` * ${f}`).join('\n')}
+ */
+import type { AnswerModel } from './model.js';
+
+export const FITTED_MODEL: AnswerModel = ${JSON.stringify(final, null, 2)};
+`;
+  await writeFile(file, text);
+  out(`wrote ${file}`);
 }
-const cvNone = held.flatMap((t, f) => t.filter((r) => r.item.type === 'none').map((r) => (abstains(r, rules[f] as Rule) ? 1 : 0)));
-const cvWrong = held.flatMap((t, f) => t.filter((r) => r.item.type !== 'none').map((r) => (abstains(r, rules[f] as Rule) ? 1 : 0)));
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
-process.stdout.write(`5-fold cross-validated (pooled ${rows.length}): none abstained ${mean(cvNone).toFixed(2)}, wrongly abstained ${mean(cvWrong).toFixed(2)}; fold rules ${rules.map((r) => `${r.minCoverage}/${r.absentPenalty}`).join(' ')}\n`);
-process.stdout.write(`fit on pooled: ${JSON.stringify(fit(rows))}\n`);
+
+function line(m: Metrics): string {
+  const f = (x: number): string => (Number.isNaN(x) ? '   -   ' : x.toFixed(2).padStart(7));
+  return [m.answer1, m.answer3, m.coverage, m.risk, m.falseNotFound, m.noneNotAnswered, m.crossCited].map(f).join(' ');
+}

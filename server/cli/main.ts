@@ -57,8 +57,11 @@ Search and answers
   search "<query>" [--k N] [--doc ID] [--json]  ranked passages with breadcrumbs and offsets
   ask "<question>" [--doc ID] [--json]          extractive answer with numbered citations
   compare "<topic>" [--doc ID...] [--json]      what each document says on a topic (Markdown table)
-  eval --set FILE [--k 10] [--out FILE] [--ablation]
-                                               score a JSONL question set
+  eval --set FILE [--library DIR] [--k 10] [--out FILE] [--ablation] [--sealed]
+                                               score a JSONL question set (answer and retrieval
+                                               figures); --library: on the corpus plus DIR's
+                                               documents (indexed once, cached in .cache/);
+                                               --sealed: aggregate figures only, no --out
 
 Versions and validity
   diff <fromDocId> <toDocId> [--unchanged] [--json]

@@ -9,7 +9,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Answer } from '../../src/retrieval/answer.js';
 import { resolveFollowUp, type ChatTurn } from '../../src/retrieval/conversation.js';
 import { MAX_QUERY_CHARS } from '../../src/retrieval/search.js';
 import type { KnowledgeService } from '../../src/retrieval/service.js';
@@ -18,13 +17,14 @@ import type { Logger } from '../../src/shared/logger.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { isRealDate } from '../../src/shared/dates.js';
 import { plainText, requirePlainText } from '../../src/shared/control-chars.js';
-import { isoToday, presentCitation, presentHit, presentPassage, type CitationView, type PassageView } from '../../src/retrieval/presenter.js';
+import { isoToday, presentCitation, presentHit, presentPassage, type PassageView } from '../../src/retrieval/presenter.js';
 import { mountDocumentReads } from './routes/documents.js';
 import { mountHealth } from './routes/health.js';
 import { statusFor } from './status.js';
 import { cors, createRateLimiter, requireAllowedHost, requireAllowedOrigin, requireToken, securityHeaders, sendError } from './security.js';
 import { registerCompareRoutes } from './routes/compare.js';
 import { registerDiffRoutes } from './routes/diff.js';
+import { chatPayload, completionBody, writeChatEvents, writeCompletionChunks, type AnsweredChat } from './routes/chat.js';
 import type { StoredPassage } from '../../src/storage/types.js';
 import type { Store } from 'express-rate-limit';
 
@@ -112,13 +112,6 @@ function lastUserContent(messages: readonly { role: string }[]): PropertyKey[] {
   return i < 0 ? ['messages'] : ['messages', i, 'content'];
 }
 
-/** The answer followed by a numbered source list, for chat UIs that show only text. */
-export function answerWithSources(answer: Answer): string {
-  if (answer.citations.length === 0) return answer.answer;
-  const sources = answer.citations.map((c) => `[${c.n}] 《${c.title}》${c.clause}${c.lowConfidence ? '（低置信度）' : ''}：“${c.quote.replace(/\s+/gu, ' ')}”`);
-  return `${answer.answer}\n\n来源：\n${sources.join('\n')}`;
-}
-
 /**
  * A JSON answer to a POST, as `res.json` writes it less the ETag: no client revalidates a POST, and
  * hashing every search response cost more than the rest of the send.
@@ -126,13 +119,6 @@ export function answerWithSources(answer: Answer): string {
 function sendJson(res: Response, body: unknown): void {
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.end(JSON.stringify(body));
-}
-
-/** Pieces of an answer to stream: one per line, long lines cut every 24 characters. */
-export function deltas(text: string): string[] {
-  const out: string[] = [];
-  for (const line of text.split(/(?<=\n)/u)) for (let i = 0; i < line.length; i += 24) out.push(line.slice(i, i + 24));
-  return out;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -181,30 +167,24 @@ export function createApp(deps: AppDeps): Express {
   });
 
   /** `at`: the body field holding the latest question, named when the question is refused. */
-  const answerFor = async (turns: ChatTurn[], at: readonly PropertyKey[], docIds?: string[]): Promise<{ answer: Answer; question: string; citations: CitationView[] }> => {
+  const answerFor = async (turns: ChatTurn[], at: readonly PropertyKey[], docIds?: string[]): Promise<AnsweredChat> => {
     const svc = service();
-    const { question } = resolveFollowUp(turns, await svc.searcher.aliases());
+    const { question, carried } = resolveFollowUp(turns, await svc.searcher.aliases());
     const q = parse(query, question, at);
     const { answer } = await svc.ask(q, docIds ? { docIds } : {});
     const docs = await svc.catalog();
     const day = today();
-    return { answer, question: q, citations: answer.citations.map((c) => presentCitation(docs, c, day)) };
+    return { answer, question: q, citations: answer.citations.map((c) => presentCitation(docs, c, day)), ...(carried ? { carried } : {}) };
   };
 
+  // What each chat route sends is shaped in routes/chat.ts (outcome, missing, carried in every transport).
   app.post('/api/chat', async (req, res) => {
     const body = parse(chatBody, req.body);
     const turns: ChatTurn[] = body.messages ?? [{ role: 'user', content: body.question as string }];
     const at = body.messages ? lastUserContent(body.messages) : ['question'];
-    const { answer, question, citations } = await answerFor(turns, at, body.docIds);
-    const payload = { answer: answer.answer, citations, abstained: answer.abstained, question, ...(answer.reason ? { reason: answer.reason } : {}) };
-    if (!body.stream) return void sendJson(res, payload);
-    res.status(200).setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache');
-    res.setHeader('X-Accel-Buffering', 'no');
-    for (const text of deltas(answer.answer)) res.write(`event: delta\ndata: ${JSON.stringify({ text })}\n\n`);
-    res.write(`event: citations\ndata: ${JSON.stringify({ citations: payload.citations, abstained: payload.abstained, question })}\n\n`);
-    res.write('event: done\ndata: {}\n\n');
-    res.end();
+    const answered = await answerFor(turns, at, body.docIds);
+    if (!body.stream) return void sendJson(res, chatPayload(answered));
+    writeChatEvents(res, answered);
   });
 
   mountDocumentReads({ service, today })(app);
@@ -230,32 +210,12 @@ export function createApp(deps: AppDeps): Express {
       .filter((m) => m.role === 'user' || m.role === 'assistant')
       .map((m) => ({ role: m.role as 'user' | 'assistant', content: typeof m.content === 'string' ? m.content : (m.content ?? []).map((p) => p.text ?? '').join('') }));
     if (!turns.some((t) => t.role === 'user')) throw new KbError(ERROR_CODES.INVALID_INPUT, 'messages: needs at least one user message');
-    const { answer, citations } = await answerFor(turns, lastUserContent(body.messages));
-    const content = answerWithSources(answer);
+    const answered = await answerFor(turns, lastUserContent(body.messages));
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const model = body.model ?? MODEL_ID;
-    if (!body.stream) {
-      return void sendJson(res, {
-        id,
-        object: 'chat.completion',
-        created,
-        model,
-        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop', logprobs: null }],
-        usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
-        citations,
-        abstained: answer.abstained,
-      });
-    }
-    res.status(200).setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache');
-    const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}): string =>
-      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra })}\n\n`;
-    res.write(chunk({ role: 'assistant', content: '' }, null));
-    for (const text of deltas(content)) res.write(chunk({ content: text }, null));
-    res.write(chunk({}, 'stop', { citations, abstained: answer.abstained }));
-    res.write('data: [DONE]\n\n');
-    res.end();
+    if (!body.stream) return void sendJson(res, completionBody(answered, id, created, model));
+    writeCompletionChunks(res, answered, id, created, model);
   });
 
   registerCompareRoutes(app, service);

@@ -5,7 +5,7 @@
  */
 import type { CallToolResult, GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { citationLine, toSnakeCase, type SpanView } from '../../src/retrieval/presenter.js';
+import { citationLine, toSnakeCase, validityLabel, type SpanView } from '../../src/retrieval/presenter.js';
 import type { KnowledgeService } from '../../src/retrieval/service.js';
 import { describeError, isKbError } from '../../src/shared/errors.js';
 import type { Logger } from '../../src/shared/logger.js';
@@ -55,12 +55,11 @@ export const passageUri = (id: string): string => `policy://passage/${encodeURIC
 export const docUri = (id: string): string => `policy://doc/${encodeURIComponent(id)}`;
 
 /**
- * A span as the text content names it: the drafters' form with the page, and the validity status when
- * the document is not known to be in force, e.g. 《云浮市…办法(试行)》第十条［expired］.
+ * A span as the text content names it: the drafters' form with the page, and the document's validity
+ * as a reader reads it, e.g. 《云浮市…办法(试行)》第十条［已失效］ (a client reading only text keeps it).
  */
 export function spanLine(v: Pick<SpanView, 'title' | 'docNumber' | 'clause' | 'page' | 'pageEnd' | 'validity'>): string {
-  const flagged = v.validity.status !== 'in_force' && v.validity.status !== 'unknown';
-  return `${citationLine(v)}${flagged ? `［${v.validity.status}］` : ''}`;
+  return `${citationLine(v)}［${validityLabel(v.validity.status)}］`;
 }
 
 /** Whether the document is in force on `today`, and why (src/corpus/validity.ts). */
@@ -109,10 +108,18 @@ export const hitSchema = z.object({
   low_confidence: z.boolean(),
 });
 
+const offsets = z.object({ start: z.number().int(), end: z.number().int() });
+
 export const citationSchema = z.object({
   n: z.number().int(),
   ...spanShape,
-  quote: z.string(),
+  quote: z.string().describe('The whole clause (条 with its 款 and 项, or the numbered item): body.slice(start, end), or its segments joined by …… when a long clause was bounded'),
+  highlight: offsets.optional().describe('The answering sentence inside the quote (body offsets)'),
+  segments: z.array(offsets).optional().describe('Set when a long clause was bounded: the body slices quoted, in order'),
+  fact: z
+    .object({ kind: z.string(), value: z.string(), source: z.enum(['text', 'metadata']), note: z.string().optional() })
+    .optional()
+    .describe('On an answer about a document itself (文号, 还有效吗): the fact, and whether the quote (text) or only the metadata states it (the quote is then empty)'),
   clause_path: z.string().optional().describe('The full label path as drafters cite it (三、（五）, 第三章第六条)'),
   low_confidence: z.boolean(),
 });

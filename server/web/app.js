@@ -2,7 +2,7 @@
 // at the quoted text. No framework, no external resources; all text goes through textContent.
 // An ES module: the entry point index.html loads; it imports the others.
 import { apiFetch, el } from './api.js';
-import { copyButton, isValidityWarning, markValidityNotes, validityBadge } from './compare.js';
+import { copyButton, isValidityWarning, markValidityNotes, quoteView, validityBadge } from './compare.js';
 import { renderVersions } from './diff.js';
 import './documents.js';
 import './welcome.js';
@@ -10,6 +10,28 @@ import './welcome.js';
 const ABSTAIN = '知识库中未找到相关规定';
 const state = { messages: [], docs: new Map() };
 const $ = (id) => document.getElementById(id);
+
+/**
+ * How each outcome looks: `answer` leads with its clause; `related` is never dressed as an answer (a
+ * banner naming what is missing, its clauses listed as 相关条文); `not_found` says so once.
+ */
+const OUTCOME = {
+  answer: { item: 'outcome-answer', sources: '出处' },
+  related: { item: 'outcome-related', sources: '相关条文（不构成答案）' },
+  not_found: { item: 'outcome-not-found', sources: '最接近的条文（低置信度，仅供参考）' },
+};
+
+/** The banner of an answer that is not one: what is missing (related), or that nothing was found (not_found). */
+function outcomeBanner(outcome, missing) {
+  if (outcome === 'related') return el('p', { class: 'outcome-banner outcome-banner-related', role: 'note', text: `相关条文，不构成答案${missing ? `：缺少${missing}` : ''}` });
+  if (outcome === 'not_found') return el('p', { class: 'outcome-banner outcome-banner-not-found', role: 'note', text: ABSTAIN });
+  return null;
+}
+
+/** The answer text as shown: a not_found answer's own opening sentence is the banner already. */
+function shownText(outcome, text) {
+  return outcome === 'not_found' ? text.replace(new RegExp(`^${ABSTAIN}。?`, 'u'), '') : text;
+}
 
 /** Renders answer text with [n] turned into superscript buttons that open citation n. */
 function renderAnswer(container, text, citations) {
@@ -27,9 +49,12 @@ function renderAnswer(container, text, citations) {
   }
 }
 
-function renderCitations(citations) {
+function renderCitations(citations, outcome = 'answer') {
   const list = $('citations');
   list.textContent = '';
+  const heading = list.previousElementSibling;
+  if (heading && heading.tagName === 'H2') heading.textContent = (OUTCOME[outcome] || OUTCOME.answer).sources;
+  list.className = `citations citations-${outcome}`;
   if (citations.length === 0) {
     list.append(el('li', { class: 'empty', text: '没有引用的条文。' }));
     return;
@@ -43,7 +68,7 @@ function renderCitations(citations) {
         c.lowConfidence ? el('div', { class: 'low', text: '低置信度：仅供参考，不构成答案' }) : '',
         meta ? el('div', { class: 'meta', text: meta }) : '',
         el('div', { class: 'cite-line' }, [validityBadge(c.validity) ?? '', copyButton(c)]),
-        el('p', { class: 'quote', text: `“${c.quote}”` }),
+        quoteView(c),
       ]),
     );
   }
@@ -58,21 +83,28 @@ async function loadDoc(docId) {
   return state.docs.get(docId);
 }
 
-/** Splits the body at section starts and the highlight, so outline links and the mark land exactly. */
-function renderBody(doc, start, end) {
+/**
+ * Splits the body at section starts, the quoted clause and its answering sentence, so outline links
+ * and the marks land exactly: the clause is shaded, the sentence (`highlight`, default the whole
+ * quote) marked.
+ */
+function renderBody(doc, start, end, highlight) {
   const body = $('doc-body');
   body.textContent = '';
   const cuts = new Set([0, doc.body.length]);
   const walk = (nodes) => nodes.forEach((n) => { cuts.add(n.start); walk(n.children); });
   walk(doc.outline);
+  const hl = highlight || (start !== undefined ? { start, end } : undefined);
   if (start !== undefined) { cuts.add(start); cuts.add(end); }
+  if (hl) { cuts.add(hl.start); cuts.add(hl.end); }
   const points = [...cuts].filter((x) => x >= 0 && x <= doc.body.length).sort((a, b) => a - b);
   let mark;
   for (let i = 0; i < points.length - 1; i += 1) {
     const [a, b] = [points[i], points[i + 1]];
     if (a === b) continue;
-    const inside = start !== undefined && a >= start && b <= end;
-    const span = el(inside ? 'mark' : 'span', { 'data-offset': String(a) }, [doc.body.slice(a, b)]);
+    const inside = hl !== undefined && a >= hl.start && b <= hl.end;
+    const inUnit = start !== undefined && a >= start && b <= end;
+    const span = el(inside ? 'mark' : 'span', { 'data-offset': String(a), ...(inUnit && !inside ? { class: 'in-unit' } : {}) }, [doc.body.slice(a, b)]);
     if (inside && !mark) { mark = span; span.id = 'highlight'; }
     body.append(span);
   }
@@ -108,7 +140,7 @@ async function openCitation(c) {
     $('doc-meta').textContent = [doc.issuer, doc.docNumber, doc.dateIssued && `印发日期 ${doc.dateIssued}`, doc.pageCount > 0 && `共${doc.pageCount}页`, where].filter(Boolean).join(' · ');
     renderVersions($('doc-meta'), doc, openCitation); // validity, history and versions (diff.js)
     renderOutline(doc);
-    const mark = renderBody(doc, c.start, c.end);
+    const mark = c.end > c.start ? renderBody(doc, c.start, c.end, c.highlight) : renderBody(doc);
     if (mark) {
       mark.scrollIntoView({ block: 'center' });
       mark.setAttribute('tabindex', '-1');
@@ -145,6 +177,16 @@ async function readEvents(res, onEvent) {
   }
 }
 
+/** A follow-up's note of the document it stayed in（沿用上文：《…》）, set apart from the answer. */
+function markScopeNote(container) {
+  const first = container.firstChild;
+  if (!first || first.nodeType !== 3) return;
+  const m = /^（沿用上文：《[^》]*》）\n?/u.exec(first.textContent);
+  if (!m) return;
+  first.textContent = first.textContent.slice(m[0].length);
+  container.prepend(el('span', { class: 'scope-note', text: m[0].trim() }));
+}
+
 async function ask(question) {
   const conversation = $('conversation');
   conversation.append(el('li', { class: 'user', text: question }));
@@ -163,19 +205,30 @@ async function ask(question) {
       const err = await res.json().catch(() => ({}));
       throw new Error(err.error_description || `请求失败（HTTP ${res.status}）`);
     }
+    // An older server sends no outcome: abstained stands for not_found.
+    let outcome = 'answer';
+    const styleAs = (o, missing) => {
+      outcome = OUTCOME[o] ? o : 'answer';
+      item.classList.add(OUTCOME[outcome].item);
+      if (outcome !== 'answer') item.classList.add('abstained');
+      if (!item.querySelector('.outcome-banner')) {
+        const banner = outcomeBanner(outcome, missing);
+        if (banner) item.prepend(banner);
+      }
+    };
     await readEvents(res, (name, data) => {
-      if (name === 'delta') {
+      if (name === 'outcome') {
+        styleAs(data.outcome, data.missing);
+      } else if (name === 'delta') {
         answer += data.text;
-        text.textContent = answer;
+        text.textContent = shownText(outcome, answer);
       } else if (name === 'citations') {
-        if (data.abstained) {
-          item.classList.add('abstained');
-          item.prepend(el('strong', { class: 'abstain-banner', text: ABSTAIN }));
-        }
-        renderAnswer(text, answer, data.citations);
+        styleAs(data.outcome || (data.abstained ? 'not_found' : 'answer'), data.missing);
+        renderAnswer(text, shownText(outcome, answer), data.citations);
+        markScopeNote(text);
         markValidityNotes(text);
         if (data.citations.some((c) => !c.lowConfidence && isValidityWarning(c.validity))) item.classList.add('has-validity-warning');
-        renderCitations(data.citations);
+        renderCitations(data.citations, outcome);
         // Show the newest answer from its start.
         item.scrollIntoView({ block: 'start' });
       }

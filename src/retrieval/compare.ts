@@ -1,18 +1,21 @@
 /**
  * Compare, for drafters: what each document in scope says on one topic, one row per document,
- * with verbatim citations; a document that says nothing on the topic gets a row with no citations.
- * Each row is the extractive answer to the topic over that document alone, so abstention (coverage,
- * terms the document never mentions) decides "says nothing" exactly as `ask` does.
+ * with verbatim citations (whole clauses); a document from which no clause on the topic was retrieved gets a row
+ * with no citations (未检索到相关条文 — not proof that it says nothing). Each row is selected as a
+ * list answer's row is: the document searched alone, its best candidate by the fitted ranker, and
+ * kept when the row model's probability clears its threshold (answer/decide.ts `decideRow`).
+ * Rows with clauses come first, best first; the others follow in the order given.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Validity } from '../corpus/validity.js';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 import { isoToday } from '../shared/dates.js';
-import { composeAnswer, type AnswerTuning, type Citation } from './answer.js';
-import { evidenceRequest } from './answer.js';
+import { DEFAULT_ANSWER_TUNING, evidenceRequest, type AnswerTuning, type Citation } from './answer.js';
+import { citeCandidates, NOTHING_RETRIEVED } from './answer/compose.js';
+import { decideRow, gatherEvidence } from './answer/decide.js';
 import { validateQuery, type Searcher } from './search.js';
 import { judgeValidity } from '../corpus/validity.js';
-import { coverage, questionConcepts } from './evidence.js';
+import { validityLabel } from './presenter.js';
 
 export interface CompareRow {
   docId: string;
@@ -20,7 +23,7 @@ export interface CompareRow {
   issuer: string;
   docNumber?: string;
   validity: Validity;
-  /** Numbered across the whole comparison; empty when the document says nothing on the topic. */
+  /** Numbered across the whole comparison; empty when no clause on the topic was retrieved from the document. */
   citations: Citation[];
 }
 
@@ -32,10 +35,8 @@ export interface Comparison {
 export interface CompareOptions {
   /** Documents to compare (default: every document). */
   docIds?: string[];
-  /** Passages read per document (default 3). */
+  /** Passages read per document (default: the fitted model's `passagesPerDocument`). */
   perDocument?: number;
-  /** A document speaks to the topic when its lead sentence covers at least this share of it (default 0.5). */
-  minCoverage?: number;
   tuning?: Partial<AnswerTuning>;
   /** Refuse (`compare_too_broad`) when not every document is judged within this much CPU time (default COMPARE_TIME_LIMIT_MS). */
   timeLimitMs?: number;
@@ -80,7 +81,7 @@ function pacer(topic: string, documents: number, limitMs: number): (judged: numb
   };
 }
 
-/** One row per document in scope, in the order given (default: corpus order by docId). */
+/** One row per document in scope: rows with clauses first (best first), then the others in the order given (default: by docId). */
 export async function compareProvisions(searcher: Searcher, rawTopic: string, options: CompareOptions = {}): Promise<Comparison> {
   const topic = validateQuery(rawTopic);
   if (topic.length > COMPARE_TOPIC_MAX_CHARS) {
@@ -93,37 +94,48 @@ export async function compareProvisions(searcher: Searcher, rawTopic: string, op
   for (const id of docIds) {
     if (!summaries.has(id)) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id.slice(0, 100)}"; known docIds: ${known.join(', ')}`, { details: { docId: id, knownIds: known } });
   }
-  const today = options.tuning?.today ?? isoToday();
-  const rows: CompareRow[] = [];
-  let n = 0;
+  const t: AnswerTuning = { ...DEFAULT_ANSWER_TUNING, ...options.tuning };
+  const today = t.today ?? isoToday();
+  const judged: { row: CompareRow; probability: number; order: number }[] = [];
   const pace = pacer(topic, docIds.length, options.timeLimitMs ?? COMPARE_TIME_LIMIT_MS);
-  for (const [judged, docId] of docIds.entries()) {
+  for (const [order, docId] of docIds.entries()) {
     const doc = summaries.get(docId);
     if (!doc) continue;
-    await pace(judged);
-    // The document is searched and judged with stand-ins for the topic's words it never uses (电费 → 电价).
-    const found = await searcher.search(topic, { docIds: [docId], k: options.perDocument ?? 3, standIns: true });
-    // Judge the document on its own: the topic's words that name another document do not narrow it away.
+    await pace(order);
+    // The document is searched and judged alone, with stand-ins for the topic's words it never uses (电费 → 电价).
+    const found = await searcher.search(topic, { docIds: [docId], k: options.perDocument ?? t.passagesPerDocument, standIns: true });
+    // Judged on its own: the topic's words that name another document do not narrow it away.
     const response = { ...found, scope: [docId] };
     const kb = await store.evidence(evidenceRequest(response));
-    const answer = composeAnswer(kb, response, { ...options.tuning, today });
-    // A topic is a few words: a sentence must carry most of them to count as saying something on it.
-    const floor = options.minCoverage ?? 0.5;
-    const says = !answer.abstained && (answer.signals?.leadCoverage ?? answer.confidence) >= floor;
-    // Each quote must itself speak to the topic (a 租金补贴 clause is not about 电费补贴).
-    const concepts = questionConcepts(kb.bm25, response.understanding.terms, response.expansions, new Set(response.understanding.namedDocs.map((d) => d.by)), (i) => kb.scopedPassages !== undefined || kb.passages[i]?.docId === docId, undefined, kb.scopedPassages);
-    const relevant = says ? answer.citations.filter((c, i) => i === 0 || coverage(c.quote, concepts, 'local') >= floor) : [];
-    const citations = relevant.map((c) => ({ ...c, n: (n += 1) }));
-    const row: CompareRow = { docId, title: doc.meta.title, issuer: doc.meta.issuer, validity: judgeValidity(doc.meta, today), citations };
+    const evidence = gatherEvidence(kb, response, { ...t, passages: options.perDocument ?? t.passagesPerDocument });
+    const decided = decideRow(evidence, t);
+    const cited = decided.answers && decided.lead !== undefined ? citeCandidates(kb, evidence, [decided.lead, ...decided.support], today, 1) : [];
+    const row: CompareRow = { docId, title: doc.meta.title, issuer: doc.meta.issuer, validity: judgeValidity(doc.meta, today), citations: cited };
     if (doc.meta.docNumber) row.docNumber = doc.meta.docNumber;
-    rows.push(row);
+    judged.push({ row, probability: decided.answers ? decided.probability : -1, order });
   }
+  judged.sort((a, b) => b.probability - a.probability || a.order - b.order);
+  let n = 0;
+  const rows = judged.map(({ row }) => ({ ...row, citations: row.citations.map((c) => ({ ...c, n: (n += 1) })) }));
   return { topic, rows };
 }
 
-/** The drafters' citation form: 《标题》（文号）第X条 — 文号 only when known, the clause path as labelled. */
+/**
+ * The clause as drafters cite it: an article (第五十一条) without the 编/章/节 above it — articles are
+ * numbered through the whole text, so 第七章第五十一条 is cited 第五十一条; other paths (三、（五）) as labelled.
+ */
+export function drafterClause(path: string): string {
+  return path.replace(/^(?:第[零〇一二两三四五六七八九十百千0-9]{1,8}[编章节]\s*)+(?=第[零〇一二两三四五六七八九十百千0-9]{1,8}条)/u, '');
+}
+
+/** The drafters' citation form: 《标题》（文号）第X条 — 文号 only when known, the article without its chapter. */
 export function drafterCitation(c: Pick<Citation, 'title' | 'docNumber' | 'clause' | 'clausePath'>): string {
-  return `《${c.title}》${c.docNumber ? `（${c.docNumber}）` : ''}${c.clausePath ?? c.clause}`;
+  return `《${c.title}》${c.docNumber ? `（${c.docNumber}）` : ''}${drafterClause(c.clausePath ?? c.clause)}`;
+}
+
+/** What a drafter pastes: the citation and the quote, 《标题》（文号）第X条：“……”. */
+export function drafterQuote(c: Pick<Citation, 'title' | 'docNumber' | 'clause' | 'clausePath' | 'quote'>): string {
+  return c.quote === '' ? drafterCitation(c) : `${drafterCitation(c)}：“${c.quote.replace(/\s+/gu, ' ').trim()}”`;
 }
 
 /**
@@ -132,12 +144,12 @@ export function drafterCitation(c: Pick<Citation, 'title' | 'docNumber' | 'claus
  */
 const cell = (s: string): string => s.replace(/&/gu, '&amp;').replace(/</gu, '&lt;').replace(/>/gu, '&gt;').replace(/\|/gu, '\\|').replace(/\s+/gu, ' ').trim();
 
-/** The comparison as a Markdown table; each quote keeps its citation (drafters' form + offsets). */
+/** The comparison as a Markdown table; each quote keeps its citation (drafters' form + offsets), validity in Chinese. */
 export function comparisonMarkdown(c: Comparison): string {
   const lines = [`**${cell(c.topic)}**`, '', '| 文件 | 发文机关 | 效力 | 规定（原文） |', '| --- | --- | --- | --- |'];
   for (const row of c.rows) {
-    const said = row.citations.length === 0 ? '未作规定' : row.citations.map((x) => `“${cell(x.quote)}”[${x.n}]`).join('<br>');
-    lines.push(`| 《${cell(row.title)}》 | ${cell(row.issuer)} | ${row.validity.status} | ${said} |`);
+    const said = row.citations.length === 0 ? NOTHING_RETRIEVED : row.citations.map((x) => `“${cell(x.quote)}”[${x.n}]`).join('<br>');
+    lines.push(`| 《${cell(row.title)}》 | ${cell(row.issuer)} | ${validityLabel(row.validity.status)} | ${said} |`);
   }
   const cites = c.rows.flatMap((r) => r.citations);
   if (cites.length > 0) {

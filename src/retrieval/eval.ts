@@ -36,16 +36,26 @@ export interface EvalResult {
   score: number;
 }
 
+/** What an answer is, as every transport reports it (`Answer.outcome`). */
+export type EvalOutcome = 'answer' | 'related' | 'not_found';
+
 /** What `ask` answered, reduced to what answer-level scoring reads. */
 export interface EvalAnswer {
+  /** `answer`: a clause states what was asked; `related`: clauses on the topic, none states it; `not_found`: nothing on the topic. */
+  outcome: EvalOutcome;
+  /** `outcome !== 'answer'` (kept for older readers). */
   abstained: boolean;
   text: string;
-  /** Citations in order; low-confidence ones (listed beside an abstention) are left out. */
+  /**
+   * Citations in order: an `answer`'s, or the clauses a `related` answer shows; none for `not_found`
+   * (whatever it listed as nearest scores nothing).
+   */
   citations: { docId: string; passageId: string; quote: string }[];
 }
 
 export interface EvalRun {
   item: EvalItem;
+  /** Whether the question was not given as an answer (`outcome !== 'answer'`). */
   abstained: boolean;
   results: EvalResult[];
   /** Set when the run also asked the question (answer-level metrics need it). */
@@ -90,17 +100,35 @@ export function isHit(result: Pick<EvalResult, 'docId' | 'text'>, item: EvalItem
 
 export interface Metrics {
   n: number;
+  /** Retrieval, answerable items: the first result is a hit. */
   hit1: number;
+  /** Retrieval: a hit in the top 5 (cross items: every listed document hit in the top 5). */
   hit5: number;
   mrr10: number;
   recall10: number;
+  /** Cross items: share of the listed documents hit in the top 10. */
   crossCoverage10: number;
-  noneAbstained: number;
-  wronglyAbstained: number;
   medianTop5Chars: number;
-  /** Answerable items whose answer's first citation quotes evidence from a listed document (NaN without answers). */
+  /**
+   * Answerable items whose answer's first citation quotes evidence of a listed document (its quote
+   * holds an evidence string or a 12-character window of one). `not_found` scores 0; a `related`
+   * answer scores by the clauses it shows. NaN without answers.
+   */
   answer1: number;
-  /** Cross items whose answer cites every listed document with a quote holding evidence. */
+  /** The same with any of the first three citations. */
+  answer3: number;
+  /** Answerable items given as `answer`. */
+  coverage: number;
+  /**
+   * Share of the `answer` outcomes (every type) that are wrong: a `none` item, or a first citation
+   * without evidence of a listed document. NaN when nothing was given as an answer.
+   */
+  risk: number;
+  /** Answerable items given as `not_found`. */
+  falseNotFound: number;
+  /** `none` items not given as `answer` (`related` or `not_found`). */
+  noneNotAnswered: number;
+  /** Cross items whose answer (not `not_found`) cites every listed document with a quote holding evidence. */
   crossCited: number;
   /** Cross items: share of the documents an answer cites that are listed (cites no document that does not cover it). */
   crossPrecision: number;
@@ -120,30 +148,49 @@ export function citationHolds(c: { docId: string; quote: string }, item: EvalIte
   return item.docs.includes(c.docId) && matchedEvidence(c.quote, item.evidence) >= 0;
 }
 
+/** What a run answered: its answer's outcome, or — for a retrieval-only run — whether it abstained. */
+export function outcomeOf(run: EvalRun): EvalOutcome {
+  return run.answer?.outcome ?? (run.abstained ? 'not_found' : 'answer');
+}
+
+/** The citations an answer-level figure reads: none for `not_found`. */
+function citationsOf(run: EvalRun): EvalAnswer['citations'] {
+  return !run.answer || run.answer.outcome === 'not_found' ? [] : run.answer.citations;
+}
+
 /**
- * hit@1, hit@5, MRR@10 and recall@10 over answerable items (cross items count for hit@5 only when
- * every listed document is hit in the top 5); cross coverage = share of listed docs hit in the top
- * 10; share of `none` items abstained; share of answerable items wrongly abstained; median length of
- * the top-5 texts. An abstained answerable item still scores by its listed passages.
- * With answers: answer@1 (an abstained answerable item scores 0), cross cited (every listed document
- * cited by a quote holding its evidence) and cross precision; abstention shares then read the answer.
+ * Retrieval: hit@1, hit@5, MRR@10 and recall@10 over answerable items (cross items count for hit@5
+ * only when every listed document is hit in the top 5); cross coverage = share of listed docs hit in
+ * the top 10; median length of the top-5 texts.
+ * Answers (see `Metrics`): answer@1/@3, coverage, risk, false not-found, none not answered, cross
+ * cited and cross precision. Without answers (a retrieval-only run) the outcome is read from
+ * `abstained` (`not_found` when set) and the citation figures are NaN.
  */
 export function computeMetrics(runs: readonly EvalRun[]): Metrics {
   const answerable = runs.filter((r) => r.item.type !== 'none');
   const none = runs.filter((r) => r.item.type === 'none');
+  const withAnswers = runs.some((r) => r.answer);
   const hit1: number[] = [];
   const hit5: number[] = [];
   const mrr: number[] = [];
   const recall: number[] = [];
   const cross: number[] = [];
   const answer1: number[] = [];
+  const answer3: number[] = [];
   const crossCited: number[] = [];
   const crossPrecision: number[] = [];
+  const risk: number[] = [];
+  for (const run of runs) {
+    if (outcomeOf(run) !== 'answer' || !withAnswers) continue;
+    const first = citationsOf(run)[0];
+    risk.push(run.item.type === 'none' || !first || !citationHolds(first, run.item) ? 1 : 0);
+  }
   for (const run of answerable) {
     if (run.answer) {
-      const cites = run.answer.abstained ? [] : run.answer.citations;
+      const cites = citationsOf(run);
       const first = cites[0];
       answer1.push(first && citationHolds(first, run.item) ? 1 : 0);
+      answer3.push(cites.slice(0, 3).some((c) => citationHolds(c, run.item)) ? 1 : 0);
       if (run.item.type === 'cross') {
         crossCited.push(run.item.docs.every((d) => cites.some((c) => c.docId === d && citationHolds(c, run.item))) ? 1 : 0);
         const cited = [...new Set(cites.map((c) => c.docId))];
@@ -177,10 +224,13 @@ export function computeMetrics(runs: readonly EvalRun[]): Metrics {
     mrr10: mean(mrr),
     recall10: mean(recall),
     crossCoverage10: mean(cross),
-    noneAbstained: mean(none.map((r) => ((r.answer?.abstained ?? r.abstained) ? 1 : 0))),
-    wronglyAbstained: mean(answerable.map((r) => ((r.answer?.abstained ?? r.abstained) ? 1 : 0))),
     medianTop5Chars: median(runs.flatMap((r) => r.results.slice(0, 5).map((x) => x.text.length))),
     answer1: mean(answer1),
+    answer3: mean(answer3),
+    coverage: mean(answerable.map((r) => (outcomeOf(r) === 'answer' ? 1 : 0))),
+    risk: mean(risk),
+    falseNotFound: mean(answerable.map((r) => (outcomeOf(r) === 'not_found' ? 1 : 0))),
+    noneNotAnswered: mean(none.map((r) => (outcomeOf(r) !== 'answer' ? 1 : 0))),
     crossCited: mean(crossCited),
     crossPrecision: mean(crossPrecision),
   };
@@ -197,20 +247,22 @@ export const METRIC_COLUMNS: [keyof Metrics, string][] = [
   ['hit1', 'hit@1'],
   ['hit5', 'hit@5'],
   ['mrr10', 'MRR@10'],
-  ['recall10', 'rec@10'],
   ['crossCoverage10', 'cross@10'],
-  ['noneAbstained', 'none-abst'],
-  ['wronglyAbstained', 'wrong-abst'],
-  ['medianTop5Chars', 'med-len'],
   ['answer1', 'answer@1'],
+  ['answer3', 'answer@3'],
+  ['coverage', 'coverage'],
+  ['risk', 'risk'],
+  ['falseNotFound', 'false-nf'],
+  ['noneNotAnswered', 'none-not-ans'],
   ['crossCited', 'x-cited'],
   ['crossPrecision', 'x-prec'],
 ];
 
-/** A table: one row per named run, one column per metric. */
+/** A table: one row per named run, one column per metric (two spaces at least between columns). */
 export function formatMetricsTable(rows: readonly [string, Metrics][]): string {
-  // One space at least between columns, so a long header (wrong-abst) never runs into the next.
-  const header = ['system'.padEnd(22), ...METRIC_COLUMNS.map(([, h]) => h.padStart(11))].join('');
-  const lines = rows.map(([name, m]) => [name.padEnd(22), ...METRIC_COLUMNS.map(([key]) => (key === 'medianTop5Chars' ? String(Math.round(m[key])).padStart(11) : fmt(m[key]).padStart(11)))].join(''));
+  const nameWidth = Math.max(22, ...rows.map(([name]) => name.length + 2));
+  const widths = METRIC_COLUMNS.map(([, h]) => Math.max(h.length, 5) + 2);
+  const header = ['system'.padEnd(nameWidth), ...METRIC_COLUMNS.map(([, h], i) => h.padStart(widths[i] as number))].join('');
+  const lines = rows.map(([name, m]) => [name.padEnd(nameWidth), ...METRIC_COLUMNS.map(([key], i) => fmt(m[key]).padStart(widths[i] as number))].join(''));
   return [header, ...lines].join('\n');
 }

@@ -6,9 +6,8 @@
  */
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 import { isoToday } from '../shared/dates.js';
-import { validityNotes, type Answer, type Citation } from './answer.js';
-import { judgeValidity } from '../corpus/validity.js';
-import type { EvidenceView } from '../storage/types.js';
+import type { Answer, Citation } from './answer.js';
+import { buildCitation, validityNotes, type CitationView } from './answer/citations.js';
 import type { SearchHit } from './search.js';
 
 export interface LlmConfig {
@@ -34,7 +33,7 @@ export function buildLlmMessages(question: string, passages: readonly SearchHit[
 }
 
 /** Keeps markers that name a passage, drops the others; renumbers citations in order of use. */
-export function reconcileMarkers(text: string, passages: readonly SearchHit[], kb: Pick<EvidenceView, 'documents'>, today = isoToday()): { answer: string; citations: Citation[]; flagged: boolean } {
+export function reconcileMarkers(text: string, passages: readonly SearchHit[], kb: CitationView, today = isoToday()): { answer: string; citations: Citation[]; flagged: boolean } {
   let flagged = false;
   const order: number[] = [];
   const cleaned = text.replace(/\[(\d{1,3})\]/gu, (whole, raw: string) => {
@@ -46,19 +45,15 @@ export function reconcileMarkers(text: string, passages: readonly SearchHit[], k
     if (!order.includes(n)) order.push(n);
     return `[${order.indexOf(n) + 1}]`;
   });
+  // The passage as a whole is what the model read: cited through the one citation builder.
   const citations = order.map((n, i) => {
     const p = passages[n - 1] as SearchHit;
-    const meta = kb.documents.get(p.docId)?.meta;
-    const c: Citation = { n: i + 1, passageId: p.passageId, docId: p.docId, title: p.title, issuer: p.issuer, breadcrumb: p.breadcrumb, clause: p.clause, quote: p.text, start: p.start, end: p.end };
-    if (meta?.docNumber) c.docNumber = meta.docNumber;
-    if (meta?.dateIssued) c.dateIssued = meta.dateIssued;
-    if (meta) c.validity = judgeValidity(meta, today);
-    return c;
+    return buildCitation(kb, i + 1, p, { start: p.start, end: p.end }, { today });
   });
   return { answer: cleaned.trim(), citations, flagged };
 }
 
-export async function generateWithLlm(config: LlmConfig, question: string, passages: readonly SearchHit[], kb: Pick<EvidenceView, 'documents'>, base: Answer, fetchImpl: FetchLike = fetch as unknown as FetchLike): Promise<Answer> {
+export async function generateWithLlm(config: LlmConfig, question: string, passages: readonly SearchHit[], kb: CitationView, base: Answer, fetchImpl: FetchLike = fetch as unknown as FetchLike): Promise<Answer> {
   const url = `${config.baseUrl.replace(/\/+$/u, '')}/chat/completions`;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (config.apiKey) headers.authorization = `Bearer ${config.apiKey}`;
@@ -81,7 +76,7 @@ export async function generateWithLlm(config: LlmConfig, question: string, passa
   const { answer, citations, flagged } = reconcileMarkers(content, passages, kb);
   const abstained = citations.length === 0;
   const notes = abstained ? [] : validityNotes(citations);
-  const out: Answer = { ...base, answer: abstained ? `${answer || '知识库中未找到相关规定。'}` : [answer, ...notes].join('\n'), citations: abstained ? base.citations.map((c) => ({ ...c, lowConfidence: true })) : citations, abstained, generator: 'llm' };
+  const out: Answer = { ...base, answer: abstained ? `${answer || '知识库中未找到相关规定。'}` : [answer, ...notes].join('\n'), citations: abstained ? base.citations.map((c) => ({ ...c, lowConfidence: true })) : citations, outcome: abstained ? 'related' : 'answer', abstained, generator: 'llm' };
   if (flagged) out.flagged = true;
   return out;
 }

@@ -108,6 +108,12 @@ export interface CitationView extends SpanView {
   /** The clause's full label path as drafters cite it (三、（五）, 第三章第六条). */
   clausePath?: string;
   lowConfidence?: boolean;
+  /** The answering sentence inside the quoted whole unit (body offsets within [start, end)). */
+  highlight?: { start: number; end: number };
+  /** Set when a long unit was bounded: the slices quoted; `quote` is their texts joined by …… */
+  segments?: { start: number; end: number }[];
+  /** On an answer about a document itself: the fact, and whether the quote or only the metadata states it. */
+  fact?: { kind: string; value: string; source: 'text' | 'metadata'; note?: string };
 }
 
 /** What an answer citation carries that the view keeps (validity as the answer judged it on its date). */
@@ -123,6 +129,9 @@ export interface CitationLike {
   clausePath?: string;
   validity?: Validity;
   lowConfidence?: boolean;
+  highlight?: { start: number; end: number };
+  segments?: { start: number; end: number }[];
+  fact?: { kind: string; value: string; source: 'text' | 'metadata'; note?: string };
 }
 
 /** An answer citation as transports show it. */
@@ -131,6 +140,9 @@ export function presentCitation(kb: DocumentLookup, c: CitationLike, today: stri
   if (c.validity) view.validity = c.validity;
   if (c.clausePath) view.clausePath = c.clausePath;
   if (c.lowConfidence) view.lowConfidence = true;
+  if (c.highlight) view.highlight = { start: c.highlight.start, end: c.highlight.end };
+  if (c.segments) view.segments = c.segments.map((x) => ({ start: x.start, end: x.end }));
+  if (c.fact) view.fact = { ...c.fact };
   return view;
 }
 
@@ -141,6 +153,13 @@ export interface PassageView extends SpanView {
 /** A stored passage as transports show it (its whole text). */
 export function presentPassage(kb: DocumentLookup, p: StoredPassage, today: string): PassageView {
   return { ...spanView(kb, p, today), text: p.text };
+}
+
+/** Validity as a reader reads it (the page's badges, Markdown exports and text answers say the same). */
+export const VALIDITY_LABELS: Readonly<Record<Validity['status'], string>> = { in_force: '现行有效', expired: '已失效', repealed: '已废止', superseded: '已被新版本取代', not_yet: '尚未施行', draft: '征求意见稿', unknown: '效力未载明' };
+
+export function validityLabel(status: string): string {
+  return (VALIDITY_LABELS as Record<string, string>)[status] ?? status;
 }
 
 /** The drafters' citation form: 《标题》（文号）第X条, with the page when the source has pages. */

@@ -8,6 +8,7 @@ import type { SectionKind, SectionNode } from '../corpus/parser.js';
 import { ORDINAL_NUMBER_SOURCE, parseNumeral } from '../shared/numerals.js';
 import { analyze, segmenter } from './analyzer.js';
 import { QUESTION_WORDS } from './evidence.js';
+import { JURISDICTION_NOUNS } from './answer/words.js';
 import type { IndexedDocument } from './knowledge-index.js';
 
 /** Tags and cuts with the analyzer's jieba: one dictionary in memory. */
@@ -43,10 +44,17 @@ export function documentAliases(doc: Pick<IndexedDocument, 'meta'>): string[] {
   add(doc.meta.title);
   add(doc.meta.title.replace(/[（(][^）)]*[）)]/gu, ''));
   add(doc.meta.issuer);
+  // The jurisdictions a title or issuer starts with (广东省云浮市…): the places it is about. A place
+  // named further in (…城市市容管理条例, 关于支持深圳…) is a subject of the document, not its own name,
+  // and a collective noun (城市, 地区) names no place.
   for (const text of [doc.meta.title, doc.meta.issuer]) {
-    for (const m of text.matchAll(/([\u4e00-\u9fa5]{2,7}?)(省|市|自治区|县)/gu)) {
+    let rest = text.trim();
+    for (;;) {
+      const m = JURISDICTION_PREFIX_RE.exec(rest);
+      if (!m || JURISDICTION_NOUNS.has(m[1] as string)) break;
       add(m[0]);
       add(m[1]);
+      rest = rest.slice(m[0].length);
     }
   }
   for (const a of doc.meta.aliases ?? []) add(a);
@@ -54,6 +62,8 @@ export function documentAliases(doc: Pick<IndexedDocument, 'meta'>): string[] {
   for (const generic of ['人民政府', '办公室']) out.delete(generic);
   return [...out];
 }
+
+const JURISDICTION_PREFIX_RE = /^([\u4e00-\u9fa5]{2,7}?)(省|市|自治区|县)/u;
 
 export interface AliasTable {
   /** alias → docIds, longest aliases first. */

@@ -78,7 +78,10 @@ describe('POST /api/chat', () => {
     for (const c of res.body.citations) {
       expect(Object.keys(c)).toEqual(expect.arrayContaining(['n', 'passageId', 'docId', 'title', 'issuer', 'breadcrumb', 'clause', 'quote', 'start', 'end']));
       const doc = await request(app).get(`/api/documents/${c.docId}`);
-      expect(doc.body.body.slice(c.start, c.end)).toBe(c.quote);
+      // A bounded unit's quote is its segments joined by …… (src/retrieval/answer/units.ts).
+      const segments: { start: number; end: number }[] = c.segments ?? [{ start: c.start, end: c.end }];
+      expect(segments.map((s) => doc.body.body.slice(s.start, s.end)).join('……')).toBe(c.quote);
+      if (c.highlight) expect(c.quote).toContain(doc.body.body.slice(c.highlight.start, c.highlight.end));
     }
   });
 
@@ -104,11 +107,53 @@ describe('POST /api/chat', () => {
     expect(deltas.map((d) => d.data.text).join('')).toBe(full.body.answer);
   });
 
+  it('carries outcome beside abstained in JSON and in the citations event, and missing for a related answer', async () => {
+    const answered = await json('/api/chat', { question: '云浮那个优惠办法现在还管用吗？' });
+    expect(answered.body).toMatchObject({ outcome: 'answer', abstained: false });
+    expect(answered.body.citations[0]).toMatchObject({ clause: '第二十四条', fact: { kind: 'validity', source: 'text' }, highlight: { start: expect.any(Number), end: expect.any(Number) } });
+    const related = await json('/api/chat', { question: '东莞的大数据发展规划现在还有效吗？', stream: true });
+    const events = related.text.split('\n\n').filter(Boolean).map((block) => ({ name: /^event: (.*)$/mu.exec(block)?.[1], data: JSON.parse(/^data: (.*)$/mu.exec(block)?.[1] ?? '{}') }));
+    expect(events.find((e) => e.name === 'citations')?.data).toMatchObject({ outcome: 'related', abstained: true, missing: expect.stringContaining('效力状态') });
+    // The outcome comes before the text, so a page styles a related answer as such from its first character.
+    expect(events[0]).toMatchObject({ name: 'outcome', data: { outcome: 'related', missing: expect.stringContaining('效力状态') } });
+    const none = await json('/api/chat', { question: '贵州 大数据试验区 怎么建设' });
+    expect(none.body).toMatchObject({ outcome: 'not_found', abstained: true, citations: [] });
+  });
+
+  it('keeps a follow-up in the document the conversation is about, and says so', async () => {
+    const first = await json('/api/chat', { question: '云浮对新落户的数据中心有什么电费补贴？' });
+    const follow = await json('/api/chat', { messages: [{ role: 'user', content: '云浮对新落户的数据中心有什么电费补贴？' }, { role: 'assistant', content: first.body.answer }, { role: 'user', content: '那能补多少年？' }] });
+    expect(follow.body.carried).toEqual({ docId: 'yunfu', title: '云浮市促进云计算大数据产业发展优惠办法(试行)' });
+    expect(follow.body.answer.startsWith('（沿用上文：《云浮市促进云计算大数据产业发展优惠办法(试行)》）\n')).toBe(true);
+    expect(follow.body.citations.every((c: { docId: string }) => c.docId === 'yunfu')).toBe(true);
+  });
+
   it('rejects both or neither of question and messages', async () => {
     expect((await json('/api/chat', {})).status).toBe(400);
     expect((await json('/api/chat', { question: 'a', messages: [{ role: 'user', content: 'b' }] })).body.error_description).toBe('body: send either question or messages, not both');
     expect((await json('/api/chat', {})).body.error_description).toBe('body: send question (a string) or messages (a list of {role, content} turns)');
     expect((await json('/api/chat', { messages: [{ role: 'robot', content: 'x' }] })).status).toBe(400);
+  });
+});
+
+describe('POST /v1/chat/completions', () => {
+  const ask = (content: string, stream = false) => json('/v1/chat/completions', { model: 'policy-kb', stream, messages: [{ role: 'user', content }] });
+
+  it('carries outcome and citations on the completion, and names page and validity in the source list', async () => {
+    const res = await ask('世界五百强云计算企业把总部搬到云浮,能拿多少一次性奖励?');
+    expect(res.body).toMatchObject({ outcome: 'answer', abstained: false });
+    expect(res.body.choices[0].message.content).toMatch(/\n\n来源：\n\[1\] 《云浮市促进云计算大数据产业发展优惠办法\(试行\)》第三章第四条［已失效］：“第四条 /u);
+  });
+
+  it('puts outcome on the last streamed chunk, and never calls a related list 来源', async () => {
+    const res = await ask('东莞的大数据发展规划现在还有效吗？', true);
+    const chunks = res.text.split('\n\n').filter((b) => b.startsWith('data: {')).map((b) => JSON.parse(b.slice(6)));
+    const last = chunks[chunks.length - 1];
+    expect(last.choices[0].finish_reason).toBe('stop');
+    expect(last).toMatchObject({ outcome: 'related', abstained: true, missing: expect.stringContaining('效力状态') });
+    const text = chunks.map((c) => c.choices[0].delta.content ?? '').join('');
+    expect(text).toContain('\n\n相关条文（不构成答案）：\n[1] 《东莞市大数据发展规划(2016-2020年)》');
+    expect(text).not.toContain('来源：');
   });
 });
 

@@ -96,6 +96,18 @@ describe('MCP server', () => {
       expect(s.results.every((x) => x.low_confidence)).toBe(true);
     });
 
+    it('lists the results first, with validity in the text, and puts the answer-level judgement after them', async () => {
+      const r = await call('search', { query: '贵州 大数据试验区 怎么建设' });
+      expect(structured<{ abstained: boolean }>(r).abstained).toBe(true);
+      const t = text(r);
+      expect(t.startsWith('检索到 8 条条文（按相关度排序）：')).toBe(true);
+      expect(t).not.toContain('知识库中未找到');
+      expect(t).toMatch(/\n\n注：若把这次检索当作问题来回答，以上条文都不足以直接回答/u);
+      const plain = text(await call('search', { query: '云浮 电价 优惠', top_k: 2 }));
+      expect(plain).toContain('［已失效］');
+      expect(plain).not.toContain('注：');
+    });
+
     it('returns isError for an empty query and an unknown doc id', async () => {
       const empty = await call('search', { query: '  ' });
       expect(empty.isError).toBe(true);
@@ -149,7 +161,38 @@ describe('MCP server', () => {
     expect(c).toMatchObject({ n: 1, doc_id: 'yunfu', low_confidence: false, validity: { status: 'expired', effective_to: '2020-06-30' } });
     expect(typeof c?.clause_path).toBe('string');
     expect(text(r)).toContain('[1] 《云浮市促进云计算大数据产业发展优惠办法(试行)》');
-    expect(text(r)).toContain('［expired］');
+    expect(text(r)).toContain('［已失效］');
+  });
+
+  it('ask states its outcome: answer, related with what is missing, and says what each means', async () => {
+    const { tools } = await client.listTools();
+    const description = tools.find((t) => t.name === 'ask')?.description ?? '';
+    expect(description).not.toMatch(/has no provision/u);
+    expect(description).toMatch(/"answer" — .*"related" — .*"not_found" — /u);
+    const answered = await call('ask', { question: '云浮那个优惠办法现在还管用吗？' });
+    expect(structured<{ outcome: string; abstained: boolean }>(answered)).toMatchObject({ outcome: 'answer', abstained: false });
+    expect(text(answered)).toContain('［已失效］');
+    expect(text(answered)).toContain('“第二十四条 本优惠办法自2017年7月1日起实施,试行期三年。”');
+    const related = await call('ask', { question: '东莞的大数据发展规划现在还有效吗？' });
+    expect(structured<{ outcome: string; missing: string }>(related)).toMatchObject({ outcome: 'related', missing: expect.stringContaining('效力状态') });
+    expect(text(related).split('\n')[0]).toMatch(/^【相关条文，不构成答案】缺少：/u);
+    // A whole clause quoted, the answering sentence named after it.
+    const unit = text(await call('ask', { question: '世界五百强云计算企业把总部搬到云浮,能拿多少一次性奖励?' }));
+    expect(unit).toMatch(/“第四条 .*500万元.*”\n（答句：“[^”]*世界500强[^”]*”）/u);
+  });
+
+  it('compare_provisions says 未检索到相关条文 for an empty row and never states absence as fact', async () => {
+    const { tools } = await client.listTools();
+    expect(tools.find((t) => t.name === 'compare_provisions')?.description).toMatch(/not that the document has no such provision/u);
+    const r = await call('compare_provisions', { topic: '电费补贴', doc_ids: ['yunfu', 'shenzhen'] });
+    const rows = structured<{ rows: { doc_id: string; retrieved: boolean }[] }>(r).rows;
+    expect(rows.map((x) => [x.doc_id, x.retrieved])).toEqual([['yunfu', true], ['shenzhen', false]]);
+    expect(text(r)).toContain('| 效力未载明 | 未检索到相关条文 |');
+    expect(text(r)).not.toMatch(/未作规定|未规定|unknown|expired/u);
+    const draft = await client.getPrompt({ name: 'draft_with_citations', arguments: { topic: '数据中心电费补贴条款' } });
+    const steps = (draft.messages[0]?.content as { text: string }).text;
+    expect(steps).toContain('未检索到某文件的相关条文');
+    expect(steps).not.toMatch(/须如实写明|没有引文的行表示该文件未作规定/u);
   });
 
   it('list_documents paginates with a cursor', async () => {
@@ -262,7 +305,7 @@ describe('MCP server over a paginated source, judged on a given day', () => {
     const [row] = structured<{ rows: { doc_id: string; validity: { status: string }; citations: Record<string, unknown>[] }[] }>(r).rows;
     expect(row).toMatchObject({ doc_id: 'yunfu', validity: { status: 'in_force', effective_from: '2017-07-01' } });
     const tenth = row?.citations.find((c) => String(c.clause).endsWith('第十条'));
-    expect(tenth).toMatchObject({ citation: '《云浮市促进云计算大数据产业发展优惠办法(试行)》第四章第十条', page: 1, page_end: 2, ocr: true });
+    expect(tenth).toMatchObject({ citation: '《云浮市促进云计算大数据产业发展优惠办法(试行)》第十条', page: 1, page_end: 2, ocr: true });
   });
 
   it('shows what HTTP shows, in snake_case: search hits, ask citations and documents', async () => {

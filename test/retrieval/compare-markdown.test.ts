@@ -27,7 +27,7 @@ describe('comparisonMarkdown', () => {
     const md = comparisonMarkdown(comparison);
     expect(md).not.toMatch(/<(img|script|a|b)\b/u);
     expect(md).toContain('**补贴&lt;b&gt;**');
-    expect(md).toContain('| 《关于&lt;img src=x onerror=alert(1)&gt;的通知》 | &lt;a href="javascript:alert(1)"&gt;市政府&lt;/a&gt; | in_force |');
+    expect(md).toContain('| 《关于&lt;img src=x onerror=alert(1)&gt;的通知》 | &lt;a href="javascript:alert(1)"&gt;市政府&lt;/a&gt; | 现行有效 |');
     expect(md).toContain('“第一条 收入&lt;5000元 &amp; 申请人&lt;script&gt;alert(1)&lt;/script&gt;可申请。”[1]');
     expect(md).toContain('[1]: 《关于&lt;img src=x onerror=alert(1)&gt;的通知》第一条（html-title 0–');
   });

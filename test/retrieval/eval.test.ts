@@ -28,8 +28,36 @@ describe('computeMetrics', () => {
     expect(m.hit5).toBeCloseTo(2 / 3); // the cross item misses b in the top 5
     expect(m.mrr10).toBeCloseTo((1 + 0.5 + 1) / 3);
     expect(m.crossCoverage10).toBe(1);
-    expect(m.noneAbstained).toBe(0.5);
-    expect(m.wronglyAbstained).toBeCloseTo(1 / 3);
+    // Retrieval-only runs: the outcome is read from abstained; citation figures have no answers to read.
+    expect(m.noneNotAnswered).toBe(0.5);
+    expect(m.coverage).toBeCloseTo(2 / 3);
+    expect(m.falseNotFound).toBeCloseTo(1 / 3);
+    expect(m.answer1).toBeNaN();
+    expect(m.risk).toBeNaN();
+  });
+
+  it('scores answers by outcome: related shows clauses, not_found scores nothing, risk reads every answer', () => {
+    const answer = (outcome: 'answer' | 'related' | 'not_found', ...quotes: [string, string][]) => ({ outcome, abstained: outcome !== 'answer', text: '', citations: quotes.map(([docId, quote]) => ({ docId, passageId: 'p', quote })) });
+    const runs: EvalRun[] = [
+      // answered right
+      { item: item('fact', ['a'], ['甲乙丙']), abstained: false, results: [], answer: answer('answer', ['a', '甲乙丙']) },
+      // answered, first citation wrong, the second right: answer@3 only, and a risk
+      { item: item('fact', ['a'], ['甲乙丙']), abstained: false, results: [], answer: answer('answer', ['b', '甲乙丙'], ['a', '甲乙丙']) },
+      // related whose first clause holds the evidence: answer@1, not coverage
+      { item: item('fact', ['a'], ['甲乙丙']), abstained: true, results: [], answer: answer('related', ['a', '甲乙丙']) },
+      // not_found with a citation that would hold: scores nothing, a false not-found
+      { item: item('fact', ['a'], ['甲乙丙']), abstained: true, results: [], answer: answer('not_found', ['a', '甲乙丙']) },
+      // a none question answered: a risk; one related: not answered
+      { item: item('none', [], []), abstained: false, results: [], answer: answer('answer', ['a', 'x']) },
+      { item: item('none', [], []), abstained: true, results: [], answer: answer('related', ['a', 'x']) },
+    ];
+    const m = computeMetrics(runs);
+    expect(m.answer1).toBeCloseTo(2 / 4);
+    expect(m.answer3).toBeCloseTo(3 / 4);
+    expect(m.coverage).toBeCloseTo(2 / 4);
+    expect(m.risk).toBeCloseTo(2 / 3);
+    expect(m.falseNotFound).toBeCloseTo(1 / 4);
+    expect(m.noneNotAnswered).toBe(0.5);
   });
 });
 

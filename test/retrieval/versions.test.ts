@@ -139,6 +139,7 @@ describe('versions in a library', () => {
       question: '多少天内作出决定',
       answer: '主管部门应当在二十日内作出决定[1]。',
       citations: [{ n: 1, passageId: 'p', docId: '某某条例-2010-01-09', title: '中华人民共和国某某条例', issuer: '国务院', breadcrumb: 'x', clause: '第三条', quote: (old?.body ?? '').slice(at, end), start: at, end, validity: judgeValidity(old?.meta ?? { title: '' }, TODAY) }],
+      outcome: 'answer',
       abstained: false,
       confidence: 1,
       generator: 'extractive',

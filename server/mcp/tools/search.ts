@@ -18,7 +18,7 @@ export function registerSearch(server: McpServer, ctx: ToolContext): void {
     'search',
     {
       title: 'Search policy clauses',
-      description: 'Hybrid (BM25 + vector) search over the policy documents. Returns passages with citation fields (page, validity). Ask in Chinese. Results flagged low_confidence are not answers.',
+      description: 'Hybrid (BM25 + vector) search over the policy documents. Returns passages ranked by relevance with citation fields (page, validity). Ask in Chinese. low_confidence (and abstained) judge the results as an answer to the query read as a question: flagged results are still search results, not answers.',
       inputSchema: {
         query: z.string().describe('The question or keywords, in Chinese (1–2000 characters)'),
         top_k: z.number().optional().describe('Number of results, 1–20 (default 8; values outside are clamped)'),
@@ -52,9 +52,11 @@ export function registerSearch(server: McpServer, ctx: ToolContext): void {
           const { text, ...view } = presentHit(docs, r, today);
           return { ...view, snippet: snippetOf(text), uri: passageUri(r.passageId), lowConfidence: abstained };
         });
-        const header = abstained ? '知识库中未找到相关规定（以下结果为低置信度，不构成答案）。' : `找到 ${results.length} 条相关条文：`;
-        const lines = results.map((r) => `[${r.passageId}] ${spanLine(r)}${abstained ? '（低置信度）' : ''}\n${r.breadcrumb}\n${r.snippet}`);
-        return okView({ query: response.query, results, abstained }, [header, ...lines].join('\n\n'));
+        // The results first, as a search lists them; the answer-level judgement after them, worded as what it is.
+        const header = results.length === 0 ? '未检索到相关条文。' : `检索到 ${results.length} 条条文（按相关度排序）：`;
+        const lines = results.map((r) => `[${r.passageId}] ${spanLine(r)}\n${r.breadcrumb}\n${r.snippet}`);
+        const judged = abstained && results.length > 0 ? ['注：若把这次检索当作问题来回答，以上条文都不足以直接回答（abstained: true，各条 low_confidence: true）；它们仍是检索结果，可用 get_passage 阅读全文，或用 ask 提问。'] : [];
+        return okView({ query: response.query, results, abstained }, [header, ...lines, ...judged].join('\n\n'));
       }),
   );
 }

@@ -1,0 +1,63 @@
+/**
+ * `npm run eval`: the development sets (dev.jsonl with the retrieval ablation, dev2.jsonl) on the
+ * corpus and on the corpus plus the library of laws (`../shared/library/laws/files`, indexed once
+ * into .cache/eval-library and reused), then one summary table with the pooled figures.
+ * `--sealed` adds the sealed set (dev3.jsonl) on both, aggregate figures only: run it only for the
+ * figure reported at the end, never to tune.
+ * Usage: tsx scripts/eval.ts [--sealed] [--library DIR] [--no-library]
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { loadConfig } from '../src/config/index.js';
+import { EVAL_LIBRARY_CACHE, openEvalLibrary, runEval, runLangchainBaseline } from '../src/pipeline/evaluate.js';
+import { openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/open.js';
+import { computeMetrics, formatMetricsTable, metricsByType, parseEvalSet, type EvalRun, type Metrics } from '../src/retrieval/eval.js';
+import { createLogger } from '../src/shared/logger.js';
+import { createProgressFactory } from '../src/shared/progress.js';
+
+const { values } = parseArgs({ options: { sealed: { type: 'boolean', default: false }, library: { type: 'string', default: '../shared/library/laws/files' }, 'no-library': { type: 'boolean', default: false } } });
+const EVAL_DIR = '../shared/eval';
+const sets = ['dev.jsonl', 'dev2.jsonl'];
+const config = loadConfig(process.env);
+const logger = createLogger(process.stderr, config.logLevel);
+const progress = createProgressFactory(process.stderr);
+const out = (line = ''): boolean => process.stdout.write(`${line}\n`);
+
+const summary: [string, Metrics][] = [];
+const sealedSummary: [string, Metrics][] = [];
+
+async function evaluate(opened: OpenedKnowledgeBase, where: string, ablation: boolean): Promise<void> {
+  const pooled: EvalRun[] = [];
+  for (const name of sets) {
+    const items = parseEvalSet(await readFile(path.join(EVAL_DIR, name), 'utf8'), name);
+    const runs = await runEval(opened, items, { k: 10, mode: 'hybrid', answers: true });
+    pooled.push(...runs);
+    out(`${name} (${items.length} questions) on ${where}`);
+    out(formatMetricsTable(Object.entries(metricsByType(runs)).map(([t, m]) => [`  type ${t}`, m])));
+    if (ablation && name === 'dev.jsonl') {
+      const rows: [string, Metrics][] = [];
+      for (const mode of ['bm25', 'dense'] as const) rows.push([`${mode} only`, computeMetrics(await runEval(opened, items, { k: 10, mode }))]);
+      rows.push(['hybrid (policy-kb)', computeMetrics(runs)]);
+      rows.push(['langchain tutorial', computeMetrics(await runLangchainBaseline(opened, items, { k: 10 }))]);
+      out(formatMetricsTable(rows));
+      out('(bm25/dense rows: retrieval only; the LangChain tutorial stack — RecursiveCharacterTextSplitter 1000/200 + the same embedder + HNSWLib — has no answers)');
+    }
+    out();
+    summary.push([`${name.replace('.jsonl', '')} / ${where}`, computeMetrics(runs)]);
+  }
+  summary.push([`dev+dev2 / ${where}`, computeMetrics(pooled)]);
+  if (values.sealed) {
+    // The sealed set: aggregate figures only, nothing per question.
+    const items = parseEvalSet(await readFile(path.join(EVAL_DIR, 'dev3.jsonl'), 'utf8'), 'dev3.jsonl');
+    sealedSummary.push([`dev3 (sealed) / ${where}`, computeMetrics(await runEval(opened, items, { k: 10, mode: 'hybrid', answers: true }))]);
+  }
+}
+
+await evaluate(await openKnowledgeBase(config, { logger, autoIngest: true, progress }), 'corpus', true);
+if (!values['no-library']) {
+  const library = path.resolve(values.library);
+  await evaluate(await openEvalLibrary(config, library, { cacheRoot: path.resolve(EVAL_LIBRARY_CACHE), logger, progress }), 'library', false);
+}
+out('summary (library: the corpus plus every document of the library folder)');
+out(formatMetricsTable([...summary, ...sealedSummary]));

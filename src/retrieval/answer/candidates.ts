@@ -1,0 +1,197 @@
+/**
+ * Candidate answers: the sentences of the passages a search returned, each with what surrounds it
+ * (its section headings, the sentences before it in its passage). Sentences are split once per
+ * passage span and document object and memoized; nothing here reads the question.
+ */
+import type { SectionNode } from '../../corpus/parser.js';
+import type { EvidenceView, PassageFields } from '../../storage/types.js';
+import { previousSentence, splitSentences, type Sentence } from '../evidence.js';
+import { resolveClauseRefs } from '../query.js';
+import type { SearchHit, SearchResponse } from '../search.js';
+
+/**
+ * Purpose, basis and covering-notice sentences: true, but rarely what is asked. The forms are those
+ * of Chinese official documents: the purpose/basis clause (为…，根据…，制定本条例/本办法…, 立法目的条款),
+ * the covering notice of a 公文 (现将…印发给你们，请认真贯彻执行), and the addressee line (主送机关:
+ * 各区人民政府、市政府各部门：, GB/T 9704-2012 《党政机关公文格式》 7.2.3).
+ */
+const FILLER_RE = /为(?:了)?[^。；]{0,240}?(?:特)?(?:制定|制订)本(?:法|条例|规定|办法|细则|规划|方案|计划|意见|决定|规则|实施意见)|(?:结合|根据|按照|依据)[^。；]{0,200}?(?:特)?(?:制定|制订)本(?:法|条例|规定|办法|细则|规划|方案|计划|意见|决定|规则)|现将[^。]{0,80}印发给你们|请认真(?:贯彻执行|组织实施|抓好落实)|(?:人民政府|管委会|各部门|成员单位|直属机构)[^。：:]{0,40}[:：]/u;
+
+export function isFiller(sentence: string): boolean {
+  return FILLER_RE.test(sentence.trim());
+}
+
+/** A title as its lines read, without spaces, book-title marks and closing punctuation. */
+function bareTitle(text: string): string {
+  return text.normalize('NFKC').replace(/[\s《》〈〉]/gu, '').replace(/[。；;：:]+$/u, '');
+}
+
+const BARE_HEADING_RE = /^(?:[0-9]{1,2}[.、．]|[（(][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|专栏|第[一二三四五六七八九十百千零〇0-9]+[编章节条])/u;
+const ARTICLE_RE = /^第[一二三四五六七八九十百千零〇0-9]+条\s*(.*)$/su;
+
+/** A bare heading ("3.高效能计算基础设施。", "第五条") says nothing alone: it joins the sentence after it. */
+function joinBareHeadings(body: string, sentences: Sentence[]): Sentence[] {
+  const out: Sentence[] = [];
+  for (let i = 0; i < sentences.length; i += 1) {
+    const s = sentences[i] as Sentence;
+    const next = sentences[i + 1];
+    const article = ARTICLE_RE.exec(s.text);
+    if (next && s.text.length <= 24 && (!article || (article[1] ?? '').replace(/[\s。；;]/gu, '').length < 4) && BARE_HEADING_RE.test(s.text)) {
+      out.push({ start: s.start, end: next.end, text: body.slice(s.start, next.end) });
+      i += 1;
+    } else {
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+/** A sentence of a passage as every question reads it: bare headings joined, filler tested once. */
+export interface PassageSentence extends Sentence {
+  filler: boolean;
+  /** The document's title standing as a line of its body. */
+  titleLine: boolean;
+}
+
+// A passage's sentences do not depend on the question: split, joined and tested once per span of
+// each document object (snapshots are immutable; a reload brings new objects and a fresh memo).
+const sentenceMemo = new WeakMap<object, Map<string, readonly PassageSentence[]>>();
+const SENTENCE_MEMO_SPANS_PER_DOCUMENT = 4096;
+
+export function passageSentences(kb: EvidenceView, docId: string, start: number, end: number): readonly PassageSentence[] {
+  const doc = kb.documents.get(docId);
+  const body = doc?.body ?? '';
+  const key = `${start}:${end}`;
+  const spans = doc ? sentenceMemo.get(doc) : undefined;
+  const known = spans?.get(key);
+  if (known) return known;
+  const title = doc ? bareTitle(doc.meta.title) : '';
+  const sentences = joinBareHeadings(body, splitSentences(body, start, end)).map((s) => {
+    const titleLine = title !== '' && bareTitle(s.text) === title;
+    return { ...s, filler: titleLine || isFiller(s.text), titleLine };
+  });
+  if (doc) {
+    let memo = spans;
+    if (!memo) sentenceMemo.set(doc, (memo = new Map()));
+    if (memo.size >= SENTENCE_MEMO_SPANS_PER_DOCUMENT) memo.delete(memo.keys().next().value as string);
+    memo.set(key, sentences);
+  }
+  return sentences;
+}
+
+/** One candidate: a sentence of a passage the search returned. */
+export interface Candidate extends PassageSentence {
+  hit: SearchHit;
+  /** Position of its passage among the passages read (0 = the search's best). */
+  hitIndex: number;
+  /** Position of its passage among the passages read of the same document. */
+  docIndex: number;
+  /** Position of the sentence in its passage. */
+  index: number;
+  /** The section headings above it (the breadcrumb without the title). */
+  heading: string;
+  /** What comes before it in its passage: the passage's first sentence and up to two sentences right before. */
+  before: string;
+  /** Inside a clause the question points at (第十条, 专栏3). */
+  pointed: boolean;
+}
+
+/** The clauses the question points at (resolved in the documents of its results), with their docId. */
+export function pointedClauses(kb: EvidenceView, response: SearchResponse): (SectionNode & { docId: string })[] {
+  const refs = response.understanding.clauseRefs;
+  if (refs.length === 0) return [];
+  const docs = [...new Set(response.results.filter((h) => h.matchedBy.includes('clause')).map((h) => h.docId))];
+  return docs.flatMap((docId) => {
+    const tree = kb.documents.get(docId)?.tree;
+    return tree ? resolveClauseRefs(tree, refs).map((n) => ({ ...n, docId })) : [];
+  });
+}
+
+/** The breadcrumb's section part: 《title》 › 第三章 … › 第六条 → 第三章 … 第六条. */
+function headingOf(hit: SearchHit): string {
+  return hit.breadcrumb.replace(/^《[^》]*》\s*(?:›\s*)?/u, '').replace(/\s*›\s*/gu, ' ');
+}
+
+/** The candidates of the given hits, in hit order then reading order. */
+export function candidatesOf(kb: EvidenceView, hits: readonly SearchHit[], pointed: readonly (SectionNode & { docId: string })[]): Candidate[] {
+  const out: Candidate[] = [];
+  const perDoc = new Map<string, number>();
+  hits.forEach((hit, hitIndex) => {
+    const docIndex = perDoc.get(hit.docId) ?? 0;
+    perDoc.set(hit.docId, docIndex + 1);
+    const body = kb.documents.get(hit.docId)?.body ?? '';
+    const sentences = passageSentences(kb, hit.docId, hit.start, hit.end);
+    const heading = headingOf(hit);
+    sentences.forEach((s, index) => {
+      const lead = index > 0 ? (sentences[0] as PassageSentence).text : '';
+      let before = '';
+      let from = s.start;
+      for (let back = 0; back < 2 && index - back > 1; back += 1) {
+        const prev = previousSentence(body, from);
+        if (!prev || prev.start < hit.start) break;
+        before = prev.text + before;
+        from = prev.start;
+      }
+      out.push({
+        ...s,
+        hit,
+        hitIndex,
+        docIndex,
+        index,
+        heading,
+        before: lead + before,
+        pointed: pointed.some((n) => n.docId === hit.docId && s.start >= n.start && s.end <= n.end),
+      });
+    });
+  });
+  return out;
+}
+
+// Each document's passage positions, once per snapshot (a view holds the passages of every document it loaded).
+const positionsByDoc = new WeakMap<EvidenceView, Map<string, number[]>>();
+
+/** The positions in `kb.passages` of a document's passages, in reading order. */
+export function passagesOfDocument(kb: EvidenceView, docId: string): readonly number[] {
+  let byDoc = positionsByDoc.get(kb);
+  if (!byDoc) {
+    byDoc = new Map();
+    for (let i = 0; i < kb.passages.length; i += 1) {
+      const id = (kb.passages[i] as PassageFields).docId;
+      const list = byDoc.get(id);
+      if (list) list.push(i);
+      else byDoc.set(id, [i]);
+    }
+    positionsByDoc.set(kb, byDoc);
+  }
+  return byDoc.get(docId) ?? [];
+}
+
+/** Hits for the passages of the given documents that state a web address (ranked after `after`), at most 3. */
+export function urlHits(kb: EvidenceView, docIds: readonly string[], after: number): SearchHit[] {
+  const out: SearchHit[] = [];
+  for (const docId of docIds) {
+    const doc = kb.documents.get(docId);
+    for (const i of passagesOfDocument(kb, docId)) {
+      const p = kb.passages[i] as PassageFields;
+      const text = doc?.body.slice(p.start, p.end) ?? '';
+      if (out.length >= 3 || !/https?:\/\/|www\./u.test(text)) continue;
+      out.push({ rank: after + out.length + 1, passageId: p.passageId, docId: p.docId, title: doc?.meta.title ?? '', issuer: doc?.meta.issuer ?? '', breadcrumb: p.breadcrumb, clause: p.clause, text, start: p.start, end: p.end, score: 0, matchedBy: [] });
+    }
+  }
+  return out;
+}
+
+/** The best `per` hits of each document, documents in order of their best hit, at most `maxDocs` documents (rank order kept). */
+export function spreadHits(results: readonly SearchHit[], per: number, maxDocs: number): SearchHit[] {
+  const byDoc = new Map<string, SearchHit[]>();
+  for (const h of results) {
+    let list = byDoc.get(h.docId);
+    if (!list) {
+      if (byDoc.size >= maxDocs) continue;
+      byDoc.set(h.docId, (list = []));
+    }
+    if (list.length < per) list.push(h);
+  }
+  const keep = new Set([...byDoc.values()].flat());
+  return results.filter((h) => keep.has(h));
+}

@@ -1,0 +1,99 @@
+/**
+ * Compose: the decision as text and citations. An `answer` leads with its clause (a list: one line
+ * per answering document); a `related` answer says in one line what is missing and shows the
+ * clauses on the topic as low-confidence citations; `not_found` says why and cites nothing.
+ */
+import type { EvidenceView } from '../../storage/types.js';
+import type { SearchResponse } from '../search.js';
+import type { Candidate } from './candidates.js';
+import { buildCitation, citedLine, validityNotes, wholeUnitSpan, type QuoteSpan } from './citations.js';
+import type { Decision, Evidence } from './decide.js';
+import { OUTCOME_FEATURES } from './features.js';
+import { asksVerbatim, VERBATIM_MAX_CHARS, verbatimLines } from './edges.js';
+import type { Answer, AnswerSignals, Citation } from './types.js';
+import { highlightInQuote } from './units.js';
+
+export const NOT_FOUND_TEXT = '知识库中未找到相关规定。';
+export const RELATED_TEXT = '知识库中没有直接回答该问题的条文';
+/**
+ * A document from which no clause on the question was retrieved: what was searched is said, not
+ * that the document is silent (a differently worded clause may still be there).
+ */
+export const NOTHING_RETRIEVED = '未检索到相关条文';
+
+/** The span a candidate is quoted by: its whole unit (units.ts), the candidate sentence as the highlight. */
+export function quoteSpan(kb: EvidenceView, c: Candidate, maxChars?: number): QuoteSpan {
+  return wholeUnitSpan(kb, c.hit.docId, { start: c.start, end: c.end }, maxChars);
+}
+
+/**
+ * The line's text for a cited sentence: a list lead-in (…不得有下列行为：) is never given without its
+ * items, so the line goes on with the rest of the quoted unit after it.
+ */
+function withItems(citation: Citation, text: string): string {
+  const at = highlightInQuote(citation);
+  if (!at || !/[：:]\s*$/u.test(text) || at.end >= citation.quote.length) return text;
+  return `${text}\n${citation.quote.slice(at.end).trim()}`;
+}
+
+function signalsOf(evidence: Evidence, decision: Decision, response: SearchResponse): AnswerSignals {
+  const lead = decision.lead;
+  const presence = lead === undefined ? [] : (evidence.table.presence[lead] ?? []);
+  const weights = evidence.question.terms.map((t) => t.weight);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const sentence = lead === undefined ? 0 : (evidence.table.rows[lead]?.[0] ?? 0);
+  return {
+    form: evidence.question.form,
+    features: Object.fromEntries(OUTCOME_FEATURES.map((f, i) => [f, Number((decision.outcomeFeatures[i] ?? 0).toFixed(4))])),
+    absentTerms: evidence.question.terms.filter((_, j) => !evidence.candidates.some((__, i) => ((evidence.table.presence[i] as number[])[j] ?? 0) > 0)).map((t) => t.term),
+    unknownPlaces: response.understanding.unknownPlaces,
+    leadCoverage: Number((total > 0 ? sentence : presence.length === 0 ? 0 : 1).toFixed(4)),
+  };
+}
+
+export function compose(kb: EvidenceView, response: SearchResponse, evidence: Evidence, decision: Decision, today: string): Answer {
+  const base = { question: response.query, confidence: Number(decision.probability.toFixed(3)), generator: 'extractive' as const, signals: signalsOf(evidence, decision, response) };
+  if (decision.outcome === 'not_found') {
+    const reason = decision.reason ?? '';
+    return { ...base, answer: reason.startsWith('知识库') ? reason : `${NOT_FOUND_TEXT}${reason}`, citations: [], outcome: 'not_found', abstained: true, reason };
+  }
+  const citations: Citation[] = [];
+  const cite = (i: number, lowConfidence: boolean): string => {
+    const c = evidence.candidates[i] as Candidate;
+    const citation = buildCitation(kb, citations.length + 1, c.hit, quoteSpan(kb, c), { today, lowConfidence });
+    citations.push(citation);
+    return citedLine(citation, withItems(citation, c.text));
+  };
+  const lines: string[] = [];
+  if (decision.outcome === 'related') {
+    const missing = decision.missing ?? '未找到直接回答该问题的条文';
+    lines.push(`${RELATED_TEXT}（${missing}）。以下条文与问题相关，仅供参考：`);
+    for (const i of [decision.lead, ...decision.support]) if (i !== undefined) lines.push(cite(i, true));
+    lines.push(...validityNotes(citations));
+    return { ...base, answer: lines.join('\n'), citations, outcome: 'related', abstained: true, missing };
+  }
+  const lead = decision.lead === undefined ? undefined : evidence.candidates[decision.lead];
+  if (lead && evidence.question.form === 'single' && asksVerbatim(response.query)) {
+    // A 原文 request that named no clause (强制报告那一条原文): the lead clause's full text.
+    const c = buildCitation(kb, 1, lead.hit, quoteSpan(kb, lead, VERBATIM_MAX_CHARS), { today });
+    return { ...base, answer: verbatimLines(c).join('\n'), citations: [c], outcome: 'answer', abstained: false };
+  }
+  if (evidence.question.form === 'single' || decision.rows.length === 0) {
+    for (const i of [decision.lead, ...decision.support]) if (i !== undefined) lines.push(cite(i, false));
+  } else {
+    for (const row of decision.rows) {
+      if (row.answers && row.lead !== undefined) lines.push(cite(row.lead, false));
+      else lines.push(`《${kb.documents.get(row.docId)?.meta.title ?? row.docId}》：${NOTHING_RETRIEVED}。`);
+    }
+  }
+  lines.push(...validityNotes(citations));
+  return { ...base, answer: lines.join('\n'), citations, outcome: 'answer', abstained: false };
+}
+
+/** Citations of candidates, numbered from `first` (a compare row's clauses). */
+export function citeCandidates(kb: EvidenceView, evidence: Evidence, indices: readonly number[], today: string, first: number): Citation[] {
+  return indices.map((i, k) => {
+    const c = evidence.candidates[i] as Candidate;
+    return buildCitation(kb, first + k, c.hit, quoteSpan(kb, c), { today });
+  });
+}

@@ -1,0 +1,288 @@
+/**
+ * Decide: what the answer is (`answer`, `related`, `not_found`), which clause leads, and — for a
+ * list or a comparison of named documents — which document gets a row with which clause. Reads
+ * the candidates' features and the fitted model only; composing text and citations is `compose`.
+ */
+import type { ValidMeta } from '../../corpus/document.js';
+import type { EvidenceView } from '../../storage/types.js';
+import { placeCovered, statesQuantity } from '../evidence.js';
+import type { SearchResponse } from '../search.js';
+import { candidatesOf, pointedClauses, spreadHits, urlHits, type Candidate } from './candidates.js';
+import { CANDIDATE_FEATURES, candidateFeatures, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
+import { checkModel, linearScore, sigmoid, softmax, type AnswerModel } from './model.js';
+import { analyzeQuestion, type QuestionAnalysis } from './question.js';
+import type { Outcome } from './types.js';
+
+/** What decide reads: the question, its candidates and their features (nothing fitted yet). */
+export interface Evidence {
+  question: QuestionAnalysis;
+  candidates: Candidate[];
+  table: CandidateTable;
+  /** Set when the outcome is `not_found` before any candidate is read (no results, a place no document covers). */
+  notFound?: string;
+}
+
+/** One row of a list or parts answer. */
+export interface Row {
+  docId: string;
+  /** Its best candidate (index into `Evidence.candidates`); undefined for a named document with none. */
+  lead?: number;
+  /** P(this document's best candidate answers). */
+  probability: number;
+  /** Whether it answers (at or above the row threshold; the answer's lead document always does). */
+  answers: boolean;
+}
+
+export interface Decision {
+  outcome: Outcome;
+  /** The lead candidate (index into `Evidence.candidates`). */
+  lead?: number;
+  /** Candidates that follow the lead in a single answer (what the lead lacks), or the clauses a `related` answer shows. */
+  support: number[];
+  /** List and parts answers: one row per document, in order. */
+  rows: Row[];
+  /** P(the lead answers the question). */
+  probability: number;
+  /** The question-level features the probability was computed from (`OUTCOME_FEATURES` order). */
+  outcomeFeatures: number[];
+  /** Ranking scores of the candidates. */
+  scores: number[];
+  /** For `related`: what is missing; for `not_found`: why. */
+  missing?: string;
+  reason?: string;
+}
+
+const CITY_RE = /^[\u4e00-\u9fff]{2,8}?(?:市|州|县|盟|旗)/u;
+const LOCAL_RE = /^[\u4e00-\u9fff]{2,8}?(?:省|自治区|市|州|县|区|盟|旗)/u;
+const NATIONAL_RE = /^(?:中华人民共和国|国务院|全国|中共中央|最高人民)/u;
+
+/**
+ * Whether a document is a local government's (its issuer or title starts with a jurisdiction: 深圳市…,
+ * 河北省…); `city` asks for a city, prefecture or county (市, 州, 县), not a province.
+ */
+export function isLocalDocument(meta: Pick<ValidMeta, 'issuer' | 'title'> | undefined, city: boolean): boolean {
+  if (!meta) return false;
+  const re = city ? CITY_RE : LOCAL_RE;
+  return [meta.issuer, meta.title].some((x) => !NATIONAL_RE.test(x) && re.test(x));
+}
+
+/** Whether a list's scope words ask for cities (城市, 地市, 各市) rather than any jurisdiction (各地, 地方). */
+function asksCities(question: QuestionAnalysis): boolean {
+  return question.scope?.kind === 'local' && question.scope.words.some((w) => /市|县|州/u.test(w));
+}
+
+/** Reads the candidates of a search response and their features. */
+export function gatherEvidence(kb: EvidenceView, response: SearchResponse, model: AnswerModel): Evidence {
+  const question = analyzeQuestion(response);
+  const empty = { question, candidates: [], table: { rows: [], presence: [] } };
+  if (response.results.length === 0) return { ...empty, notFound: '没有与问题相关的条文。' };
+  const { understanding } = response;
+  // A place no document is named for (广州, 贵州), unless the top passages are about it too.
+  if (understanding.unknownPlaces.length > 0 && !placeCovered(response.results.slice(0, 5), understanding.unknownPlaces, (docId) => kb.documents.get(docId)?.body.length ?? 0)) {
+    return { ...empty, notFound: `知识库中没有${understanding.unknownPlaces.join('、')}的相关文件。` };
+  }
+  let hits = question.form === 'single' ? response.results.slice(0, model.passages) : spreadHits(response.results, model.passagesPerDocument, model.maxDocuments);
+  if (question.form === 'list' && question.scope?.kind === 'local') {
+    const city = asksCities(question);
+    const local = hits.filter((h) => isLocalDocument(kb.documents.get(h.docId)?.meta, city));
+    if (local.length > 0) hits = local;
+  }
+  // A web address is a fact of the document: looked for in the named documents' whole text.
+  if (question.asks.some((a) => a.ask.kind === 'url') && response.scope.length > 0) {
+    const known = new Set(hits.map((h) => h.passageId));
+    hits = [...hits, ...urlHits(kb, response.scope, hits.length).filter((h) => !known.has(h.passageId))];
+  }
+  const candidates = candidatesOf(kb, hits, pointedClauses(kb, response));
+  return { question, candidates, table: candidateFeatures(kb, question, candidates) };
+}
+
+const col = (name: (typeof CANDIDATE_FEATURES)[number]): number => CANDIDATE_FEATURES.indexOf(name);
+
+/** Question-level features of `lead` among the candidates `among`. */
+export function outcomeFeatures(evidence: Evidence, scores: readonly number[], among: readonly number[], lead: number): number[] {
+  const { table, question } = evidence;
+  const row = table.rows[lead] as number[];
+  const shares = softmax(among.map((i) => scores[i] as number));
+  const leadAt = among.indexOf(lead);
+  const others = among.filter((i) => i !== lead).map((i) => scores[i] as number);
+  const margin = others.length > 0 ? Math.min(10, (scores[lead] as number) - Math.max(...others)) : 10;
+  const weights = question.terms.map((t) => t.weight);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const found = weights.map((_, j) => among.some((i) => ((table.presence[i] as number[])[j] ?? 0) > 0));
+  const absent = total > 0 ? weights.reduce((a, w, j) => a + (found[j] ? 0 : w), 0) / total : 0;
+  const top = Math.max(0, ...weights);
+  const leadPresence = table.presence[lead] as number[];
+  const nominal = question.terms.map((t) => t.nominal);
+  const absentMax = top > 0 ? Math.max(0, ...weights.map((w, j) => (found[j] || !nominal[j] ? 0 : w / top))) : 0;
+  const leadMissingMax = top > 0 ? Math.max(0, ...weights.map((w, j) => ((leadPresence[j] ?? 0) > 0 || !nominal[j] ? 0 : w / top))) : 0;
+  const best = Math.max(...scores);
+  const values: Record<OutcomeFeature, number> = {
+    leadScore: scores[lead] as number,
+    leadShare: shares[leadAt] ?? 0,
+    margin,
+    gap: Math.min(10, best - (scores[lead] as number)),
+    leadRelative: row[col('coverRelative')] as number,
+    leadCover: row[col('cover')] as number,
+    leadContext: row[col('coverContext')] as number,
+    absent,
+    absentMax,
+    leadMissingMax,
+    leadNominal: row[col('coverNominal')] as number,
+    // Weighed by how specific the head is (标准 in 达到什么标准 says little; 院长 in 院长是谁 says much).
+    leadHeadMissing: question.head !== undefined && (row[col('head')] as number) === 0 ? (question.terms[question.head]?.weight ?? 0) / top : 0,
+    headAbsent: question.head !== undefined && !found[question.head] ? 1 : 0,
+    asks: question.asks.length > 0 ? 1 : 0,
+    leadStates: row[col('askStated')] as number,
+    leadNear: row[col('askNear')] as number,
+    anyStates: among.some((i) => (table.rows[i] as number[])[col('askStated')] === 1) ? 1 : 0,
+    leadUnstated: question.asks.length > 0 && row[col('askStated')] !== 1 ? 1 : 0,
+    leadYear: row[col('year')] as number,
+    leadFiller: row[col('filler')] as number,
+    leadPointed: row[col('pointed')] as number,
+    named: question.named ? 1 : 0,
+    noSubject: question.terms.length === 0 ? 1 : 0,
+  };
+  return OUTCOME_FEATURES.map((f) => values[f]);
+}
+
+/** The best candidate among `among` (ties: the earlier). */
+function argmax(scores: readonly number[], among: readonly number[]): number | undefined {
+  let best: number | undefined;
+  for (const i of among) if (best === undefined || (scores[i] as number) > (scores[best] as number)) best = i;
+  return best;
+}
+
+const KIND_NAMES: Record<string, string> = { money: '金额', ratio: '比例', count: '数量', docNumber: '文号', url: '网址', who: '负责主体', place: '地点', year: '年份', date: '日期', clock: '时段', duration: '期限', number: '具体数字' };
+
+/** One line naming what the related clauses lack (未找到规定补贴金额的条文). */
+export function missingLine(evidence: Evidence, shown: readonly number[]): string {
+  const { question, table, candidates } = evidence;
+  const ask = question.asks.find((a) => !shown.some((i) => statesQuantity(candidates[i]?.text ?? '', a.ask)))?.ask;
+  const byWeight = [...question.terms].sort((a, b) => b.weight - a.weight);
+  if (ask) {
+    const subject = ask.subject ?? byWeight[0]?.term ?? '';
+    return `未找到规定${subject}${KIND_NAMES[ask.kind] ?? '具体内容'}的条文`;
+  }
+  const unseenTerms = question.terms.filter((_, j) => !shown.some((i) => ((table.presence[i] as number[])[j] ?? 0) > 0));
+  const unseen = (unseenTerms.some((t) => t.nominal) ? unseenTerms.filter((t) => t.nominal) : unseenTerms).map((t) => t.term);
+  if (unseen.length > 0) return `未找到提到“${unseen.slice(0, 3).join('”“')}”的条文`;
+  return '未找到直接回答该问题的条文';
+}
+
+/** Candidates after the lead that add what it lacks: uncovered subject weight, or an asked figure it does not state. */
+function supportOf(evidence: Evidence, scores: readonly number[], lead: number, max: number): number[] {
+  const { question, table, candidates } = evidence;
+  const leadDoc = candidates[lead]?.hit.docId;
+  const weights = question.terms.map((t) => t.weight);
+  const total = weights.reduce((a, b) => a + b, 0) || 1;
+  const covered = [...((table.presence[lead] as number[]) ?? [])];
+  const stated = new Set(question.asks.map((a, k) => (statesQuantity(candidates[lead]?.text ?? '', a.ask) ? k : -1)).filter((k) => k >= 0));
+  const chosen = [lead];
+  const order = candidates.map((_, i) => i).filter((i) => candidates[i]?.hit.docId === leadDoc && i !== lead).sort((a, b) => (scores[b] as number) - (scores[a] as number));
+  for (const i of order) {
+    if (chosen.length >= max) break;
+    const c = candidates[i] as Candidate;
+    if (c.filler || chosen.some((j) => overlaps(candidates[j] as Candidate, c))) continue;
+    const presence = table.presence[i] as number[];
+    const gain = weights.reduce((a, w, j) => a + w * Math.max(0, (presence[j] ?? 0) - (covered[j] ?? 0)), 0) / total;
+    const newAsk = question.asks.findIndex((a, k) => !stated.has(k) && statesQuantity(c.text, a.ask));
+    if (gain < 0.1 && newAsk < 0) continue;
+    chosen.push(i);
+    presence.forEach((p, j) => (covered[j] = Math.max(covered[j] ?? 0, p)));
+    if (newAsk >= 0) stated.add(newAsk);
+  }
+  return chosen.slice(1);
+}
+
+const overlaps = (a: Candidate, b: Candidate): boolean => a.hit.docId === b.hit.docId && a.start < b.end && b.start < a.end;
+
+/** The decision for gathered evidence under a fitted model. */
+export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: readonly string[] = []): Decision {
+  checkModel(model);
+  const { candidates, table, question } = evidence;
+  const base: Decision = { outcome: 'not_found', support: [], rows: [], probability: 0, outcomeFeatures: [], scores: [] };
+  if (evidence.notFound || candidates.length === 0) return { ...base, reason: evidence.notFound ?? '没有与问题相关的条文。' };
+  const scores = table.rows.map((x) => linearScore(model.ranker, x));
+  const all = candidates.map((_, i) => i);
+  const lead = argmax(scores, all) as number;
+  const features = outcomeFeatures(evidence, scores, all, lead);
+  const probability = sigmoid(linearScore(model.outcome, features));
+  const decision: Decision = { ...base, lead, scores, probability, outcomeFeatures: features };
+  // The topic itself is absent: no candidate, with its headings and what precedes it, covers enough of the subject.
+  const bestContext = Math.max(0, ...table.rows.map((x) => x[col('coverContext')] as number));
+  if (question.terms.length > 0 && bestContext < model.topicFloor) {
+    const byWeight = [...question.terms].sort((a, b) => b.weight - a.weight).slice(0, 3).map((t) => t.term);
+    return { ...decision, outcome: 'not_found', reason: `知识库中没有关于“${byWeight.join('”“')}”的条文。` };
+  }
+  decision.outcome = probability >= model.outcome.threshold ? 'answer' : 'related';
+  if (question.form !== 'single') decision.rows = rowsOf(evidence, scores, model, lead, decision.outcome === 'answer', namedDocIds);
+  if (decision.outcome === 'answer' && question.form === 'single') decision.support = supportOf(evidence, scores, lead, model.maxSentences);
+  if (decision.outcome === 'related') {
+    // The clauses on the topic: a list's rows (each document's best, at least the three closest), else the best three of distinct passages.
+    const shown: number[] = [lead];
+    const rowLeads = (question.form === 'single' ? [] : rowsOf(evidence, scores, model, lead, false, namedDocIds, 3)).flatMap((r) => (r.lead === undefined ? [] : [r.lead]));
+    const pool = rowLeads.length > 0 ? rowLeads : [...all].sort((a, b) => (scores[b] as number) - (scores[a] as number));
+    for (const i of pool) {
+      if (shown.length >= (rowLeads.length > 0 ? model.maxDocuments : 3)) break;
+      if (!shown.some((j) => candidates[j]?.hit.passageId === candidates[i]?.hit.passageId)) shown.push(i);
+    }
+    decision.support = shown.slice(1);
+    decision.rows = [];
+    decision.missing = missingLine(evidence, shown);
+  }
+  return decision;
+}
+
+/**
+ * The rows of a list (every document whose best candidate answers, best first; the lead's
+ * document first when the outcome is `answer`) or of parts (every named document, in the order
+ * named, answering or not).
+ */
+function rowsOf(evidence: Evidence, scores: readonly number[], model: AnswerModel, lead: number, answered: boolean, namedDocIds: readonly string[], atLeast = 0): Row[] {
+  const { candidates, question } = evidence;
+  const byDoc = new Map<string, number[]>();
+  candidates.forEach((c, i) => {
+    const list = byDoc.get(c.hit.docId);
+    if (list) list.push(i);
+    else byDoc.set(c.hit.docId, [i]);
+  });
+  const rowFor = (docId: string): Row => {
+    const among = byDoc.get(docId) ?? [];
+    const best = argmax(scores, among);
+    if (best === undefined) return { docId, probability: 0, answers: false };
+    const probability = sigmoid(linearScore(model.row, outcomeFeatures(evidence, scores, among, best)));
+    return { docId, lead: best, probability, answers: probability >= model.row.threshold };
+  };
+  const leadDoc = candidates[lead]?.hit.docId;
+  // Parts: every named document, the lead's first when it answers, then those answering, best first.
+  const first = (r: Row): number => (answered && r.docId === leadDoc ? 1 : 0);
+  if (question.form === 'parts') return [...new Set(namedDocIds)].map(rowFor).map((r) => (first(r) ? { ...r, answers: true } : r)).sort((a, b) => first(b) - first(a) || Number(b.answers) - Number(a.answers) || b.probability - a.probability);
+  const rows = [...byDoc.keys()].map(rowFor).sort((a, b) => b.probability - a.probability);
+  const passing = rows.filter((r) => r.answers || (answered && r.docId === leadDoc));
+  // Not an answer: the documents closest to one are still what a reader looks at first.
+  const out = passing.length >= atLeast ? passing : rows.slice(0, Math.max(atLeast, passing.length));
+  if (answered) out.sort((a, b) => (a.docId === leadDoc ? -1 : b.docId === leadDoc ? 1 : 0));
+  return out.slice(0, model.maxDocuments).map((r) => (r.docId === leadDoc && answered ? { ...r, answers: true } : r));
+}
+
+/** One document's row on its own (a compare row): its best candidate, P(it answers), and what follows it. */
+export interface DocumentRow {
+  lead?: number;
+  probability: number;
+  answers: boolean;
+  /** Further candidates of the row that add what the lead lacks (as a single answer's support). */
+  support: number[];
+}
+
+/** The row of a document whose candidates are all of `evidence` (a search restricted to it). */
+export function decideRow(evidence: Evidence, model: AnswerModel): DocumentRow {
+  checkModel(model);
+  const { candidates, table } = evidence;
+  if (evidence.notFound || candidates.length === 0) return { probability: 0, answers: false, support: [] };
+  const scores = table.rows.map((x) => linearScore(model.ranker, x));
+  const all = candidates.map((_, i) => i);
+  const lead = argmax(scores, all) as number;
+  const probability = sigmoid(linearScore(model.row, outcomeFeatures(evidence, scores, all, lead)));
+  const answers = probability >= model.row.threshold;
+  return { lead, probability, answers, support: answers ? supportOf(evidence, scores, lead, model.maxSentences) : [] };
+}

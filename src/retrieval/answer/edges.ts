@@ -1,0 +1,146 @@
+/**
+ * Answers the decision does not weigh evidence for (issue 20 items 2–3), tried first by
+ * `composeAnswer`: questions about a document itself (doc-facts.ts: 还有效吗, 文号, 施行…) and
+ * requests for a clause's text (原文, 全文, "第十条是什么"). Both cite through the one citation
+ * builder (citations.ts) with the whole unit (units.ts) as the quote.
+ */
+import type { EvidenceView, StoredDocument } from '../../storage/types.js';
+import { resolveClauseRefs } from '../query.js';
+import type { SearchHit, SearchResponse } from '../search.js';
+import { buildCitation, validityNotes, wholeUnitSpan } from './citations.js';
+import { answerDocFact, docFactQuestion, factDocumentIds, type FactDocument } from './doc-facts.js';
+import type { Answer, Citation } from './types.js';
+import type { Span } from './units.js';
+
+/**
+ * Requests for a clause's own text: 原文, 全文, 原话, 条文内容, 完整条文, 逐字 — the words Chinese uses
+ * to ask for verbatim text (general usage; issue 20 item 2 names 原文 and 全文).
+ */
+const VERBATIM_RE = /原文|全文|原话|原条文|条文内容|完整(?:的)?(?:条文|内容|规定|表述)|逐字|一字不差|具体条文|条文本身/u;
+/** A question that only points at a clause and asks what it says (第十条是什么, 第十二条讲了什么). */
+const WHAT_IT_SAYS_RE = /^(?:.{0,60}?)(?:第[零〇一二两三四五六七八九十百千0-9]{1,6}条|[（(][一二三四五六七八九十0-9]{1,3}[)）]|专栏\s?[0-9一二三四五六七八九十]{1,3})(?:的)?(?:是什么|说了什么|说的什么|讲了什么|讲的什么|写了什么|写的什么|怎么说的?|怎么规定的?|规定了什么|内容(?:是什么)?|呢)?[？?。!！\s]*$/u;
+
+export function asksVerbatim(question: string): boolean {
+  const q = question.normalize('NFKC');
+  return VERBATIM_RE.test(q) || WHAT_IT_SAYS_RE.test(q);
+}
+
+/** Longest unit a 原文 request gets whole (a 条 of any real length; longer ones are bounded there). */
+export const VERBATIM_MAX_CHARS = 8000;
+
+const fold = (s: string): string => s.normalize('NFKC').replace(/[〔［【]/gu, '[').replace(/[〕］】]/gu, ']').replace(/\s+/gu, '');
+
+/** Documents the question names: by alias (query understanding), or by a 文号 it quotes. */
+function namedDocuments(kb: EvidenceView, response: SearchResponse): { docId: string; by: string }[] {
+  const named = [...response.understanding.namedDocs];
+  const q = fold(response.query);
+  for (const [docId, doc] of kb.documents) {
+    const number = doc.meta.docNumber;
+    if (number && number.length >= 5 && q.includes(fold(number)) && !named.some((d) => d.docId === docId)) named.unshift({ docId, by: number });
+  }
+  return named;
+}
+
+function asFact(doc: StoredDocument): FactDocument {
+  return { meta: doc.meta, body: doc.body, tree: doc.tree };
+}
+
+/** A hit standing for a span of a document: the passage holding its start (else the document's first hit). */
+function hitAt(kb: EvidenceView, response: SearchResponse, docId: string, offset: number): SearchHit | undefined {
+  const doc = kb.documents.get(docId);
+  if (!doc) return undefined;
+  const inView = kb.passages.find((p) => p.docId === docId && p.start <= offset && offset < p.end);
+  const fromHits = response.results.find((h) => h.docId === docId && h.start <= offset && offset < h.end) ?? response.results.find((h) => h.docId === docId);
+  const base = inView ?? fromHits ?? kb.passages.find((p) => p.docId === docId);
+  if (!base) return undefined;
+  return { rank: 0, passageId: base.passageId, docId, title: doc.meta.title, issuer: doc.meta.issuer, breadcrumb: base.breadcrumb, clause: base.clause, text: doc.body.slice(base.start, base.end), start: base.start, end: base.end, score: 0, matchedBy: [] };
+}
+
+/** A citation quoting the whole unit around a span (the fact's sentence, a clause asked for). */
+function unitCitation(kb: EvidenceView, response: SearchResponse, today: string, n: number, docId: string, span: Span, maxChars?: number): Citation | undefined {
+  const hit = hitAt(kb, response, docId, span.start);
+  if (!hit) return undefined;
+  return buildCitation(kb, n, hit, wholeUnitSpan(kb, docId, span, maxChars), { today });
+}
+
+/** The answer to a question about a document itself, or undefined when it is not one. */
+function factAnswer(kb: EvidenceView, response: SearchResponse, today: string): Answer | undefined {
+  const named = namedDocuments(kb, response);
+  const ask = docFactQuestion(response.query, named.map((d) => d.by));
+  if (!ask) return undefined;
+  const hitTitles = new Map(response.results.map((h) => [h.docId, h.title] as const));
+  const ids = factDocumentIds(ask, named, response.results.map((h) => h.docId), hitTitles).filter((id) => kb.documents.has(id));
+  if (ids.length === 0) return undefined;
+  const docs = ids.map((id) => asFact(kb.documents.get(id) as StoredDocument));
+  const lookup = (key: string): FactDocument | undefined => {
+    const k = fold(key.replace(/^《|》$/gu, ''));
+    for (const d of kb.documents.values()) if (fold(d.meta.title) === k || (d.meta.docNumber && fold(d.meta.docNumber) === k)) return asFact(d);
+    return undefined;
+  };
+  const result = answerDocFact(ask, docs, today, response.query, lookup);
+  const citations: Citation[] = [];
+  const lines: string[] = [];
+  for (const line of result.lines) {
+    const source = line.source;
+    if (!source) {
+      lines.push(line.text);
+      continue;
+    }
+    const n = citations.length + 1;
+    let c: Citation | undefined;
+    if (source.span) c = unitCitation(kb, response, today, n, source.docId, source.span);
+    else {
+      // Only the metadata states it: an empty quote at the document's start, and a note saying so.
+      const hit = hitAt(kb, response, source.docId, 0);
+      if (hit) {
+        c = buildCitation(kb, n, hit, { start: 0, end: 0 }, { today });
+        // It cites the document, not a clause of it.
+        c.clause = '';
+        delete c.clausePath;
+      }
+    }
+    if (!c) {
+      lines.push(line.text);
+      continue;
+    }
+    c.fact = source.fact;
+    citations.push(c);
+    lines.push(`${line.text}[${n}]`);
+  }
+  const out: Answer = { question: response.query, answer: lines.join('\n'), citations, abstained: result.outcome !== 'answer', outcome: result.outcome, confidence: 1, generator: 'extractive' };
+  if (result.missing) out.missing = result.missing;
+  return out;
+}
+
+/** The clause a 原文 request points at (第十二条 of the document named, else of the first hit's document that has it). */
+function verbatimAnswer(kb: EvidenceView, response: SearchResponse, today: string): Answer | undefined {
+  const refs = response.understanding.clauseRefs;
+  if (refs.length === 0 || !asksVerbatim(response.query)) return undefined;
+  const named = namedDocuments(kb, response).map((d) => d.docId);
+  const order = [...new Set([...named, ...(named.length > 0 ? [] : response.results.map((h) => h.docId))])];
+  for (const docId of order) {
+    const doc = kb.documents.get(docId);
+    if (!doc) continue;
+    const node = resolveClauseRefs(doc.tree, refs, 1)[0];
+    if (!node) continue;
+    const c = unitCitation(kb, response, today, 1, docId, { start: node.start, end: node.end }, VERBATIM_MAX_CHARS);
+    if (!c) continue;
+    // The whole clause is what was asked: it is the highlight.
+    c.highlight = { start: c.start, end: c.end };
+    return { question: response.query, answer: verbatimLines(c).join('\n'), citations: [c], abstained: false, outcome: 'answer', confidence: 1, generator: 'extractive' };
+  }
+  return undefined;
+}
+
+/** The lines of a 原文 answer: the clause named, then its full text (and a validity warning). */
+export function verbatimLines(c: Citation): string[] {
+  return [`《${c.title}》${c.clausePath ?? c.clause}原文：`, `${c.quote}[${c.n}]`, ...validityNotes([c])];
+}
+
+/**
+ * Answers decided without weighing evidence: a fact about a document (还有效吗, 文号), the text of a
+ * clause pointed at (第十条原文). Undefined when the question is neither.
+ */
+export function edgeAnswer(kb: EvidenceView, response: SearchResponse, today: string): Answer | undefined {
+  return factAnswer(kb, response, today) ?? verbatimAnswer(kb, response, today);
+}

@@ -1,0 +1,215 @@
+/**
+ * Features of candidate sentences for one question: every one is relative to this question and its
+ * candidates (coverage shares weighted by a fixed general-text IDF table, ranks, the dense cosine of
+ * its passage) or a fact of the sentence itself (it states an amount, a year, it is a purpose
+ * clause) — never a corpus-wide count (BM25 scores carry the index's IDF, so they are not read):
+ * the same passages score the same with or without thousands of unrelated documents in the library.
+ */
+import type { EvidenceView } from '../../storage/types.js';
+import { statesOwnNumber, statesQuantity, termSet, type QuantityAsk } from '../evidence.js';
+import type { Candidate } from './candidates.js';
+import type { QuestionAnalysis, QuestionTerm } from './question.js';
+
+/** Per-candidate features, in the order of the fitted weight vectors. */
+export const CANDIDATE_FEATURES = [
+  /** Share of the question's subject weight (jieba IDF) the sentence covers; a neighbour counts its similarity. */
+  'cover',
+  /** The same over the sentence with its headings and the sentences before it in its passage. */
+  'coverContext',
+  /** `coverContext` over the nominal subject words only (nouns, names: what the question is about). */
+  'coverNominal',
+  /** The same over its document's title. */
+  'coverTitle',
+  /** Share of the question's phrases (two subject words it writes together: 投资基金) the sentence writes so (0 without phrases). */
+  'phrases',
+  /** How much of the head of what is asked (院长 in …的院长是谁) the sentence with its context has (0 without a head). */
+  'head',
+  /** `cover` over the best `cover` among the candidates. */
+  'coverRelative',
+  /** Coverage with each word weighted by how few candidates have it (specificity within this candidate set). */
+  'coverLocal',
+  /** 1 / (1 + position of its passage among those read). */
+  'passageRank',
+  /** 1 / (1 + position of its passage among those read of its document). */
+  'documentRank',
+  /** The dense similarity of its passage to the question (cosine; 0 when not in the dense list). */
+  'dense',
+  /** The question asks for a kind of fact (amount, date, 文号…) and the sentence states one. */
+  'askStated',
+  /** …and states it in the same clause as a subject word. */
+  'askNear',
+  /** The question names a year: +1 when the sentence (or what precedes it) has it, −1 when it has another year only. */
+  'year',
+  /** A purpose, basis or covering-notice sentence, when the question does not ask for one. */
+  'filler',
+  /** Inside the clause the question points at (第十条, 专栏3). */
+  'pointed',
+  /** The first sentence of its passage. */
+  'first',
+  /** log(1 + characters) / log(400). */
+  'length',
+  /** A short line with no sentence end (a heading). */
+  'headingLike',
+] as const;
+
+export type CandidateFeature = (typeof CANDIDATE_FEATURES)[number];
+
+/** How much of one subject word a text has: 1 for the word, a neighbour's similarity, 1 for a compound's parts in one clause. */
+export function termPresence(text: string, term: QuestionTerm, present: ReadonlySet<string> = termSet(text)): number {
+  let best = 0;
+  for (const [form, sim] of term.forms) if (sim > best && present.has(form)) best = sim;
+  if (best >= 1) return 1;
+  if (text.includes(term.term)) return 1;
+  if (term.parts && term.parts.every((p) => present.has(p)) && clausesOf(text).some((cl) => term.parts?.every((p) => termSet(cl).has(p)))) return 1;
+  return best;
+}
+
+/** The comma-separated clauses of a sentence. */
+export function clausesOf(text: string): string[] {
+  return text.split(/[，,；;：:]/u).filter((x) => x.trim() !== '');
+}
+
+/** Per term, how much of it a text has (0–1). */
+export function presenceOf(text: string, terms: readonly QuestionTerm[]): number[] {
+  const present = termSet(text);
+  return terms.map((t) => termPresence(text, t, present));
+}
+
+function share(presence: readonly number[], weights: readonly number[]): number {
+  let total = 0;
+  let got = 0;
+  weights.forEach((w, i) => {
+    total += w;
+    got += w * (presence[i] ?? 0);
+  });
+  return total > 0 ? got / total : 0;
+}
+
+/** The text with the question's subject words (and their forms) blanked out. */
+function withoutTerms(text: string, terms: readonly QuestionTerm[]): string {
+  let out = text;
+  for (const t of terms) for (const form of [t.term, ...t.forms.keys()]) out = out.split(form).join('，');
+  return out;
+}
+
+const YEAR_IN_TEXT_RE = /(?:19|20)[0-9]{2}(?=\s*年)/gu;
+
+function yearFeature(text: string, context: string, years: readonly string[]): number {
+  if (years.length === 0) return 0;
+  if (years.some((y) => text.includes(y) || context.includes(y))) return 1;
+  const stated = [...text.matchAll(YEAR_IN_TEXT_RE)].map((m) => m[0]);
+  return stated.length > 0 ? -1 : 0;
+}
+
+/** Whether the sentence states an asked kind in a clause that also has a subject word. */
+function askNear(text: string, asks: readonly QuantityAsk[], terms: readonly QuestionTerm[]): boolean {
+  if (terms.length === 0) return true;
+  return clausesOf(text).some((cl) => asks.some((a) => statesQuantity(cl, a)) && terms.some((t) => termPresence(cl, t) > 0));
+}
+
+/** The features of each candidate (rows in `CANDIDATE_FEATURES` order) and each subject word's presence in it. */
+export interface CandidateTable {
+  rows: number[][];
+  /** Per candidate, per subject word: its presence in the sentence with its context (0–1). */
+  presence: number[][];
+}
+
+export function candidateFeatures(kb: EvidenceView, question: QuestionAnalysis, candidates: readonly Candidate[]): CandidateTable {
+  const terms = question.terms;
+  const weights = terms.map((t) => t.weight);
+  const nominalWeights = terms.map((t) => (t.nominal ? t.weight : 0));
+  const asks = question.asks.map((a) => a.ask);
+  const sentencePresence = candidates.map((c) => presenceOf(c.text, terms));
+  const contextPresence = candidates.map((c, i) => {
+    const own = sentencePresence[i] as number[];
+    const around = presenceOf(`${c.heading}\n${c.before}`, terms);
+    return own.map((p, j) => Math.max(p, around[j] ?? 0));
+  });
+  const titlePresence = new Map<string, number>();
+  const covers = sentencePresence.map((p) => share(p, weights));
+  const bestCover = Math.max(0, ...covers);
+  // Specificity within the candidate set: a word most candidates have tells them apart less.
+  const n = candidates.length;
+  const localWeights = terms.map((_, j) => Math.log(1 + n / (0.5 + sentencePresence.filter((p) => (p[j] ?? 0) > 0).length)));
+  const rows = candidates.map((c, i) => {
+    let title = titlePresence.get(c.hit.docId);
+    if (title === undefined) {
+      title = share(presenceOf(kb.documents.get(c.hit.docId)?.meta.title ?? c.hit.title, terms), weights);
+      titlePresence.set(c.hit.docId, title);
+    }
+    const cover = covers[i] as number;
+    // A place must be named besides the question's own words (人工智能产业园 in 国家人工智能产业园选在哪些城市 is not an answer).
+    const stated = asks.length > 0 && (asks.some((a) => statesQuantity(a.kind === 'place' ? withoutTerms(c.text, terms) : c.text, a)) || asks.some((a) => a.kind === 'docNumber' && statesOwnNumber(c.text, kb.documents.get(c.hit.docId)?.meta.docNumber)));
+    const values: Record<CandidateFeature, number> = {
+      cover,
+      coverContext: share(contextPresence[i] as number[], weights),
+      coverNominal: share(contextPresence[i] as number[], nominalWeights),
+      coverTitle: title,
+      phrases: question.phrases.length === 0 ? 0 : question.phrases.filter((p) => c.text.toLowerCase().includes(p)).length / question.phrases.length,
+      head: question.head === undefined ? 0 : ((contextPresence[i] as number[])[question.head] ?? 0),
+      coverRelative: bestCover > 0 ? cover / bestCover : 0,
+      coverLocal: share(sentencePresence[i] as number[], localWeights),
+      passageRank: 1 / (1 + c.hitIndex),
+      documentRank: 1 / (1 + c.docIndex),
+      dense: c.hit.denseScore ?? 0,
+      askStated: stated ? 1 : 0,
+      askNear: stated && askNear(c.text, asks, terms) ? 1 : 0,
+      year: yearFeature(c.text, c.before, question.years),
+      filler: c.filler && !question.asksFiller ? 1 : 0,
+      pointed: c.pointed ? 1 : 0,
+      first: c.index === 0 ? 1 : 0,
+      length: Math.log(1 + c.text.length) / Math.log(400),
+      headingLike: c.text.length <= 20 && !/[。；;！!？?]$/u.test(c.text) ? 1 : 0,
+    };
+    return CANDIDATE_FEATURES.map((f) => values[f]);
+  });
+  return { rows, presence: contextPresence };
+}
+
+/** Question-level features of a decision, in the order of the fitted outcome weights. */
+export const OUTCOME_FEATURES = [
+  /** The lead's ranking score (the fitted linear score). */
+  'leadScore',
+  /** Its softmax share among the candidates. */
+  'leadShare',
+  /** Its score over the runner-up's (difference). */
+  'margin',
+  /** How far its score is below the best candidate's of the whole question (0 for the question's lead; a list row's distance). */
+  'gap',
+  /** Its `coverRelative` (coverage over the best coverage of the whole question). */
+  'leadRelative',
+  /** The lead's coverage of the subject, alone and with its context. */
+  'leadCover',
+  'leadContext',
+  /** Share of the subject weight no candidate (with context) has at all. */
+  'absent',
+  /** The weight of the most specific nominal subject word no candidate has, over the most specific word's (0 when every one is found). */
+  'absentMax',
+  /** The weight of the most specific nominal subject word the lead (with its context) lacks, over the most specific word's. */
+  'leadMissingMax',
+  /** The lead's `coverNominal`. */
+  'leadNominal',
+  /** The question has a head word (…的院长是谁) and the lead lacks it / no candidate has it. */
+  'leadHeadMissing',
+  'headAbsent',
+  /** The question asks for a kind of fact, and whether the lead / any candidate states one. */
+  'asks',
+  'leadStates',
+  /** …and states it in a clause with a subject word. */
+  'leadNear',
+  'anyStates',
+  /** The question asks for a kind of fact and the lead does not state one. */
+  'leadUnstated',
+  /** The question names a year and the lead holds it (+1), another (−1), or neither (0). */
+  'leadYear',
+  /** The lead is a purpose, basis or covering-notice sentence (the question not asking for one). */
+  'leadFiller',
+  /** The lead is inside the clause the question points at. */
+  'leadPointed',
+  /** The question names a document (its scope is that document). */
+  'named',
+  /** The subject has no word at all (the question only names a document and asks a fact of it). */
+  'noSubject',
+] as const;
+
+export type OutcomeFeature = (typeof OUTCOME_FEATURES)[number];

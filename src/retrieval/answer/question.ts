@@ -1,0 +1,189 @@
+/**
+ * What a question asks, read once per question: its subject words (weighted by how specific they
+ * are in general Chinese text, with their word-vector neighbours as other forms), the kinds of fact
+ * it asks for (an amount, a date, who…), the years it names, the shape of the answer it wants (one
+ * answer, one row per document, one part per named document) and the scope words of a list.
+ * Pure given the search response.
+ */
+import { analyze, isGlueArtefact } from '../analyzer.js';
+import { quantityAsk, type QuantityAsk } from '../evidence.js';
+import { questionForm as namedForm, type QuestionForm } from '../query.js';
+import type { SearchResponse } from '../search.js';
+import { isInterrogative, isSubjectTag, listScope, tagWords, termWeight, type ListScope } from './words.js';
+
+/** One subject word of the question. */
+export interface QuestionTerm {
+  term: string;
+  /** jieba IDF (general text): library-independent. */
+  weight: number;
+  /** The forms that count as it, with how much: itself 1, a word-vector neighbour its similarity. */
+  forms: Map<string, number>;
+  /** For a compound (投资基金): its parts among the question's words; all of them in one clause count as it. */
+  parts?: string[];
+  /**
+   * A nominal word (noun, name, abbreviation, idiom, foreign word): what the question is about.
+   * Verbs (打算, 提出, 打通) more often phrase the question than name its topic.
+   */
+  nominal: boolean;
+}
+
+export interface QuestionAnalysis {
+  query: string;
+  terms: QuestionTerm[];
+  /** Kinds of fact asked for, one per question part that asks one (补多少、上限多少 → two). */
+  asks: { text: string; ask: QuantityAsk }[];
+  /** Years the question names (2030): the answer should be about that year. */
+  years: string[];
+  /** Two adjacent subject words the question writes together (投资基金 of 设立投资基金): a sentence writing them so names the same thing. */
+  phrases: string[];
+  form: QuestionForm;
+  /** The question names a document (its search was restricted to the documents named). */
+  named: boolean;
+  /**
+   * The head of what is asked (index into `terms`, see `headTerm`): 电费 in 有什么电费补贴, 院长 in
+   * 研究院的院长是谁. An answer should name it or a paraphrase of it.
+   */
+  head?: number;
+  scope?: ListScope;
+  /** The question asks for a purpose or basis (依据, 目的, 为什么…): purpose clauses are not filler then. */
+  asksFiller: boolean;
+}
+
+/**
+ * Words of purpose and basis clauses and of issuing (依据, 根据, 目的, 宗旨, 为什么, 为何, 背景, 初衷,
+ * 出台, 制定, 印发): the vocabulary of the very clauses `isFiller` marks, so a question written with
+ * it asks for them.
+ */
+const ASKS_FILLER_RE = /依据|根据|目的|宗旨|为什么|为何|背景|初衷|出台|制定|印发/u;
+const YEAR_RE = /(?:19|20)[0-9]{2}(?=\s*年|[^0-9]|$)/gu;
+
+/** Question parts split at 、，；？ that each ask for a quantity ("补多少、上限多少"). */
+export function quantityParts(question: string): { text: string; ask: QuantityAsk }[] {
+  const parts = question.normalize('NFKC').split(/[、，,；;？?]/u).map((p) => p.trim()).filter((p) => p.length > 0);
+  return parts.flatMap((text) => {
+    const ask = quantityAsk(text);
+    return ask ? [{ text, ask }] : [];
+  });
+}
+
+/**
+ * The shape of answer a question wants: `parts` when it sets named documents side by side or
+ * distributes over them (云浮和深圳各…), `list` when it names none and asks over jurisdictions or
+ * documents (哪些城市, 各地, 哪些文件) or distributes (分别), else `single`.
+ */
+export function answerForm(query: string, namedDocs: SearchResponse['understanding']['namedDocs'], scope: ListScope | undefined): QuestionForm {
+  if (namedDocs.length > 0) return namedForm(query, namedDocs);
+  return scope || /分别|各自/u.test(query.normalize('NFKC')) ? 'list' : 'single';
+}
+
+export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterable<string> = []): QuestionAnalysis {
+  const query = response.query;
+  const { understanding } = response;
+  const scope = understanding.namedDocs.length === 0 ? listScope(query) : undefined;
+  // Words that name the document (云浮, a quoted title), the clause pointed at (第十条), or the scope of a list (城市) are not the subject.
+  const excluded = new Set<string>(extraExcluded);
+  for (const d of understanding.namedDocs) for (const w of [d.by, ...analyze(d.by)]) excluded.add(w);
+  for (const r of understanding.clauseRefs) for (const w of analyze(r.text)) excluded.add(w);
+  for (const w of scope?.words ?? []) excluded.add(w);
+  // The words that ask for a kind of fact (哪个片区, 多大比例) stay subject words: answers often name the kind too (前海蛇口自贸片区).
+  const asks = quantityParts(query).filter((a) => !(scope && a.ask.kind === 'place'));
+  // Each search-mode term takes the tag of the word it was cut from (数据 of 数据中心/n is a noun).
+  const tagged = tagWords(query);
+  const tagOf = (term: string): string | undefined => tagged.find((t) => t.word === term)?.tag ?? tagged.find((t) => t.word.includes(term))?.tag;
+  const askingWords = tagged.filter((t) => isInterrogative(t.word)).map((t) => t.word);
+  const subject = (t: string): boolean => {
+    if (excluded.has(t) || [...t].length < 2 || /^[0-9.]+$/u.test(t) || /^第[0-9]+/u.test(t) || isGlueArtefact(t) || isInterrogative(t)) return false;
+    if (askingWords.some((w) => w.includes(t))) return false;
+    const tag = tagOf(t);
+    return tag === undefined || isSubjectTag(tag);
+  };
+  const distinct = [...new Set(understanding.terms)].filter(subject);
+  // Search-mode segmentation also yields a compound's parts (数据中心 → 数据, 中心): the compound counts once.
+  const wanted = distinct.filter((t) => !distinct.some((o) => o !== t && o.length > t.length && o.includes(t)));
+  const terms: QuestionTerm[] = wanted.map((term) => {
+    const parts = distinct.filter((o) => o !== term && o.length < term.length && term.includes(o));
+    const tag = tagOf(term) ?? 'n';
+    const q: QuestionTerm = { term, weight: termWeight(term), forms: new Map([[term, 1]]), nominal: !/^(?:v|vd|vg|a|ad|ag|d)$/u.test(tag) };
+    if (parts.length >= 2 && parts.join('').length >= term.length) q.parts = parts;
+    return q;
+  });
+  // A word-vector neighbour counts as the word it was found for (电价 for 电费), as much as they are alike.
+  for (const e of response.expansions) {
+    const t = terms.find((x) => x.term === e.from);
+    if (t && !t.forms.has(e.term)) t.forms.set(e.term, Math.min(1, e.similarity));
+  }
+  const normalized = query.normalize('NFKC');
+  const head = headTerm(terms, tagged, asks.map((a) => a.ask.cue ?? ''));
+  return {
+    ...(head !== undefined ? { head } : {}),
+    query,
+    terms,
+    // 哪些城市 of a list is its scope (one row per city's document), not a place to be named.
+    asks,
+    years: [...new Set([...normalized.matchAll(YEAR_RE)].map((m) => m[0]))],
+    phrases: adjacentPhrases(normalized.toLowerCase(), understanding.terms, subject),
+    form: answerForm(query, understanding.namedDocs, scope),
+    named: understanding.namedDocs.length > 0,
+    ...(scope ? { scope } : {}),
+    asksFiller: ASKS_FILLER_RE.test(normalized),
+  };
+}
+
+/**
+ * The head of what is asked: the most specific subject word of the noun phrase the first
+ * interrogative asks about. An interrogative used as a determiner asks about the phrase after it
+ * (有什么电费补贴 → 电费, 补贴; 多大比例的政府单位 → 政府, 单位); one at the end asks about the
+ * phrase before it (研究院的院长是谁 → 院长). Words that only say what kind of answer is wanted
+ * (比例 of 多大比例) are passed over.
+ */
+/** Interrogatives that ask how or whether (怎么规定, 如何建设, 是否有): adverbs, never determiners of the phrase after them. */
+const ADVERBIAL_RE = /^(?:怎么|怎样|怎么样|如何|为何|为什么|是否|能否|可否|有没有|是不是|能不能|会不会|何时|多久)$/u;
+/** 多 + a one-syllable adjective, which jieba cuts apart (多/大): one interrogative. */
+const DEGREE_ADJECTIVES = new Set(['大', '久', '长', '高', '远', '重', '深', '宽', '快', '少']);
+
+function headTerm(terms: readonly QuestionTerm[], tagged: readonly { word: string; tag: string }[], cues: readonly string[]): number | undefined {
+  const k = tagged.findIndex((t, i) => isInterrogative(t.word) || (t.word === '多' && DEGREE_ADJECTIVES.has(tagged[i + 1]?.word ?? '')));
+  if (k < 0 || terms.length === 0) return undefined;
+  const adverbial = ADVERBIAL_RE.test((tagged[k] as { word: string }).word);
+  const after = (tagged[k] as { word: string }).word === '多' ? k + 2 : k + 1;
+  const termsOf = (word: string): number[] => terms.map((t, i) => (word.includes(t.term) || t.term.includes(word) ? i : -1)).filter((i) => i >= 0);
+  const isCue = (word: string): boolean => cues.some((c) => c.includes(word));
+  const phrase: number[] = [];
+  // After (a determiner only): skip measure words, numerals, 的 and the kind words; take the nouns up to the first verb or mark.
+  for (let j = after; !adverbial && j < tagged.length; j += 1) {
+    const t = tagged[j] as { word: string; tag: string };
+    if (/^(?:q|m|mq|uj)$/u.test(t.tag) || isCue(t.word)) continue;
+    if (!/^(?:n[rstzg]?|vn|j|i|l|b|nt|eng)$/u.test(t.tag)) break;
+    phrase.push(...termsOf(t.word));
+  }
+  // Before: the nouns right before it, over 是/的/有.
+  if (phrase.length === 0) {
+    let started = false;
+    for (let j = k - 1; j >= 0; j -= 1) {
+      const t = tagged[j] as { word: string; tag: string };
+      const noun = /^(?:n[rstzg]?|vn|j|i|l|b|nt|eng)$/u.test(t.tag) && !isCue(t.word);
+      if (!noun && !started) {
+        // Over a copula, 的 and adverbs (条件是怎么规定的, 院长是谁), not over a verb of the question (依托哪些).
+        if (/^(?:uj|d)$/u.test(t.tag) || /^(?:是|有|为|要|将)$/u.test(t.word)) continue;
+        break;
+      }
+      if (!noun) break;
+      started = true;
+      phrase.push(...termsOf(t.word));
+    }
+  }
+  if (phrase.length === 0) return undefined;
+  return phrase.reduce((best, i) => ((terms[i] as QuestionTerm).weight > (terms[best] as QuestionTerm).weight ? i : best), phrase[0] as number);
+}
+
+/** Adjacent analyzer terms, both subject words of two characters or more, written together in the question (and not one term already). */
+function adjacentPhrases(query: string, terms: readonly string[], subject: (t: string) => boolean): string[] {
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < terms.length; i += 1) {
+    const a = terms[i] as string;
+    const b = terms[i + 1] as string;
+    if ([...a].length < 2 || [...b].length < 2 || !subject(a) || !subject(b) || terms.includes(a + b)) continue;
+    if (query.includes(a + b)) out.add(a + b);
+  }
+  return [...out];
+}

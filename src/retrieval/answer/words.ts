@@ -1,0 +1,146 @@
+/**
+ * What the answer layer knows about words, from general resources only: jieba's dictionary (its
+ * part-of-speech tags and its IDF table, both shipped in @node-rs/jieba) and the closed word
+ * classes of Chinese grammar. Nothing here is shaped by a question of a development set.
+ */
+import { Jieba, TfIdf } from '@node-rs/jieba';
+import { dict, idf } from '@node-rs/jieba/dict.js';
+
+let jieba: Jieba | undefined;
+let tfidf: TfIdf | undefined;
+
+function segmenter(): Jieba {
+  jieba ??= Jieba.withDict(dict);
+  return jieba;
+}
+
+/** jieba's keyword extractor, whose IDF table (`idf.txt`, ~270k words of a general corpus) weighs words. */
+function idfTable(): TfIdf {
+  tfidf ??= TfIdf.withDict(idf);
+  return tfidf;
+}
+
+/**
+ * The IDF jieba's keyword extractor gives to words it does not know (the median of its table):
+ * an unknown word is about as specific as a rare one.
+ */
+export const UNKNOWN_WORD_IDF = 11.9547675029;
+
+const weightMemo = new Map<string, number>();
+const WEIGHT_MEMO_MAX = 100_000;
+
+/**
+ * How specific a word is in general Chinese text: its IDF in jieba's table, fixed whatever the
+ * library holds (a corpus-wide count would move with every document added). A word the table lacks
+ * weighs as its most specific dictionary part (大数据 → 数据), or — with none — as an unknown word.
+ * Loads the table on first use (~0.2 s): `warmWordTables` does it ahead of the first question.
+ */
+export function termWeight(term: string): number {
+  const known = weightMemo.get(term);
+  if (known !== undefined) return known;
+  // The extractor segments the term and weighs each dictionary word of two characters or more
+  // tf·idf / (words counted); a term's parts occur once each, so a part's idf is its weight × their number.
+  const keywords = idfTable().extractKeywords(segmenter(), term, 16, []);
+  const weight = keywords.length === 0 ? UNKNOWN_WORD_IDF : Math.max(...keywords.map((k) => k.weight * keywords.length));
+  if (weightMemo.size >= WEIGHT_MEMO_MAX) weightMemo.delete(weightMemo.keys().next().value as string);
+  weightMemo.set(term, weight);
+  return weight;
+}
+
+/** Loads jieba's dictionary and IDF table now, so the first question does not pay for it. */
+export function warmWordTables(): void {
+  termWeight('数据');
+}
+
+/** A word of the question with its part-of-speech tag (jieba's tag set, ICTCLAS style: n, v, r, m…). */
+export interface TaggedWord {
+  word: string;
+  tag: string;
+}
+
+export function tagWords(text: string): TaggedWord[] {
+  return segmenter()
+    .tag(text.normalize('NFKC').toLowerCase(), true)
+    .map((t) => ({ word: t.word, tag: t.tag }));
+}
+
+/**
+ * Interrogative pronouns (疑问代词) — a closed class of Chinese grammar (e.g. 黄伯荣、廖序东《现代汉语》,
+ * 代词 § 疑问代词: 谁、什么、哪、哪儿、哪里、怎么、怎样、怎么样、几、多少; 何 in the written forms 何时、
+ * 如何、为何). A word holding one of them asks (哪些, 哪几种, 几毛钱, 什么时候), it is not asked about.
+ */
+const INTERROGATIVE_MORPHEMES = ['谁', '什么', '哪', '怎', '几', '多少', '何'];
+/** 多 + a one-syllable adjective asks for a degree (多大, 多久, 多长时间, 多高): 现代汉语 § 疑问代词 (多 as 疑问副词). */
+const DEGREE_QUESTION_RE = /^多[大久长高远重深宽快少]/u;
+/** Yes-no question forms (是非问 / 正反问): 是否, 能否, 可否, 有无, and A不A / A没A (有没有, 能不能, 是不是). */
+const YES_NO_RE = /^(?:是否|能否|可否|有无|与否)$|^(\p{Script=Han})[不没]\1/u;
+
+/** Whether a word asks (an interrogative, a degree question, a yes-no form) rather than names a subject. */
+export function isInterrogative(word: string): boolean {
+  return INTERROGATIVE_MORPHEMES.some((m) => word.includes(m)) || DEGREE_QUESTION_RE.test(word) || YES_NO_RE.test(word);
+}
+
+/**
+ * Tags of words that name the subject of a question: nouns (n, nr, ns, nt, nz, ng), verbs (v, vn,
+ * vd, vg), adjectives (a, an, ag), distinguishing words (b), abbreviations (j), idioms and set phrases
+ * (i, l), place words (s), foreign words (eng). The rest — pronouns (r), numerals (m, mq), measure
+ * words (q), time words (t), locatives (f), prepositions (p), conjunctions (c), adverbs (d),
+ * particles (u*, y), interjections (e, o) and punctuation (x, w) — shape the question.
+ * jieba's tag set is the ICTCLAS one (北大计算语言学研究所《现代汉语语料库加工规范》).
+ */
+const SUBJECT_TAG_RE = /^(?:n[rstzg]?|v[ndg]?|a[ng]?|b|j|i|l|s|eng)$/u;
+
+export function isSubjectTag(tag: string): boolean {
+  return SUBJECT_TAG_RE.test(tag);
+}
+
+/**
+ * Nouns that, right after an interrogative or a distributive (哪些城市, 哪几个地市, 各城市, 各地),
+ * say what kind of thing the answer lists — documents of local governments, or documents — rather
+ * than name a subject. Sources: the levels of 《中华人民共和国行政区划》 (省, 自治区, 直辖市, 市, 地区,
+ * 县, 区) and their common collective names (城市, 地市, 地方, 省份, 省市), and the document types of
+ * 《党政机关公文处理工作条例》(2012) 第八条, the names of regulations (条例, 办法, 细则…) and 文件 itself —
+ * not 政策 or 规定, which also name what a document provides (有什么规定).
+ */
+export const JURISDICTION_NOUNS: ReadonlySet<string> = new Set(['省', '省份', '自治区', '直辖市', '市', '城市', '地市', '地区', '地方', '省市', '县', '区', '县市', '区县']);
+export const DOCUMENT_NOUNS: ReadonlySet<string> = new Set([
+  '文件', '决议', '决定', '命令', '公报', '公告', '通告', '意见', '通知', '通报', '报告', '请示', '批复', '议案', '函', '纪要',
+  '条例', '办法', '规划', '方案', '计划', '细则', '法规',
+]);
+
+/** Distributives that spread a question over several (各, 各个, 各地, 各市, 分别): 现代汉语 § 代词 (各 as 指示代词). */
+const DISTRIBUTIVE_RE = /^(?:各|各个|各自|每个)$/u;
+
+/**
+ * The scope a list question asks over: `local` when it asks for jurisdictions (哪些城市, 各地,
+ * 各市, 哪几个地市), `documents` when for documents (哪些文件), else undefined. The noun that says
+ * so is a scope word, not a subject (哪些城市… must not match 城市市容管理条例 by its title's 城市).
+ */
+export interface ListScope {
+  kind: 'local' | 'documents';
+  /** The words that state the scope, to leave out of the subject. */
+  words: string[];
+}
+
+export function listScope(question: string): ListScope | undefined {
+  const tagged = tagWords(question);
+  for (let i = 0; i < tagged.length; i += 1) {
+    const w = (tagged[i] as TaggedWord).word;
+    // 各地, 各市, 各省 are one pronoun (r) in jieba: the distributive with its jurisdiction.
+    if (w.length >= 2 && w.startsWith('各') && (JURISDICTION_NOUNS.has(w.slice(1)) || w === '各地')) return { kind: 'local', words: [w, w.slice(1)] };
+    const asking = isInterrogative(w) || DISTRIBUTIVE_RE.test(w);
+    if (!asking) continue;
+    // The noun right after it (哪些/城市), or after a measure word (哪几/个/城市; 哪些/地/市 as jieba cuts 地市).
+    let j = i + 1;
+    while (j < tagged.length && /^(?:q|m|mq)$/u.test((tagged[j] as TaggedWord).tag)) j += 1;
+    let noun = tagged[j]?.word;
+    const next = tagged[j + 1]?.word;
+    if (noun && next && JURISDICTION_NOUNS.has(noun + next)) noun += next;
+    if (!noun) continue;
+    const tail = [...JURISDICTION_NOUNS].find((n) => w.endsWith(n) && w.length > n.length);
+    if (tail) return { kind: 'local', words: [w, tail] };
+    if (JURISDICTION_NOUNS.has(noun)) return { kind: 'local', words: [noun] };
+    if (DOCUMENT_NOUNS.has(noun)) return { kind: 'documents', words: [noun] };
+  }
+  return undefined;
+}

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { policyMetaSchema } from '../../../src/corpus/document.js';
+import { parsePolicy } from '../../../src/corpus/parser.js';
+import { withInferredValidity } from '../../../src/corpus/validity.js';
+import { answerDocFact, docFactQuestion, factDocumentIds, type FactDocument } from '../../../src/retrieval/answer/doc-facts.js';
+
+function doc(meta: Record<string, unknown>, body: string): FactDocument {
+  const parsed = policyMetaSchema.parse({ docId: 'd1', title: '某市燃气管理办法', issuer: '某市人民政府', ...meta });
+  return { meta: withInferredValidity(parsed, body), body, tree: parsePolicy(body) };
+}
+
+const BODY = [
+  '某府规〔2021〕7号',
+  '第一条 根据《城镇燃气管理条例》《某省燃气管理条例》，结合本市实际，制定本办法。',
+  '第二条 燃气用户应当安全用气。',
+  '第三条 本办法自2021年3月1日起施行，有效期5年。《某市燃气管理暂行办法》（某府〔2015〕3号）同时废止。',
+  '某市人民政府',
+  '2021年2月1日',
+].join('\n');
+
+describe('docFactQuestion', () => {
+  it.each([
+    ['这个办法现在还有效吗？', 'validity'],
+    ['那个优惠办法现在还管用吗', 'validity'],
+    ['燃气管理条例废止了吗', 'validity'],
+    ['这个通知的文号是多少？', 'docNumber'],
+    ['文号是多少', 'docNumber'],
+    ['细则有效期到什么时候？', 'effectiveTo'],
+    ['这次调价是从哪天开始执行的？', 'effectiveFrom'],
+    ['噪声条例施行日期', 'effectiveFrom'],
+    ['这份文件是谁发的', 'issuer'],
+    ['该规划的印发日期', 'dateIssued'],
+    ['这个办法依据什么文件制定的', 'basis'],
+  ])('reads %s as a question about the document (%s)', (q, kind) => {
+    expect(docFactQuestion(q)?.kind).toBe(kind);
+  });
+
+  it.each(['“某某综合试验区”是哪份文件批准设立的，文号是多少？', '某市行动计划引用的省里那份实施意见文号是多少？', '燃气经营许可证是谁发的？', '许可证的有效期多长？', '补贴资金从哪里来', '云浮对数据中心有什么电费补贴', '人身安全保护令是由谁作出的'])('leaves %s to the clauses (it asks about something else)', (q) => {
+    expect(docFactQuestion(q)).toBeUndefined();
+  });
+
+  it('accepts a fact asked right after a document name the question gave', () => {
+    expect(docFactQuestion('云浮现在还有效吗', ['云浮'])?.kind).toBe('validity');
+    expect(docFactQuestion('云浮现在还有效吗')).toBeUndefined();
+  });
+
+  it('marks a question about the earlier document the named one replaced', () => {
+    const ask = docFactQuestion('这个细则出台后，原来2019年的办法还有效吗？');
+    expect(ask).toMatchObject({ kind: 'validity', earlier: true });
+    expect(docFactQuestion('这个细则还有效吗')?.earlier).toBe(false);
+  });
+});
+
+describe('answerDocFact', () => {
+  const d = doc({ docNumber: '某府规〔2021〕7号', dateIssued: '2021-02-01' }, BODY);
+
+  it('answers validity from the 施行 clause, judged on the given day', () => {
+    const inForce = answerDocFact({ kind: 'validity', earlier: false, demonstrative: true }, [d], '2024-01-01', '');
+    expect(inForce.outcome).toBe('answer');
+    expect(inForce.lines[0]?.text).toBe('《某市燃气管理办法》现行有效：自2021年3月1日起施行，有效期至2026年2月28日（按2024年1月1日判断）。');
+    const span = inForce.lines[0]?.source?.span as { start: number; end: number };
+    expect(BODY.slice(span.start, span.end)).toContain('有效期5年');
+    const later = answerDocFact({ kind: 'validity', earlier: false, demonstrative: true }, [d], '2026-12-06', '');
+    expect(later.lines[0]?.text).toMatch(/^《某市燃气管理办法》已失效：自2021年3月1日起施行，有效期至2026年2月28日，已届满/u);
+  });
+
+  it('cites the 文号 line, the signature and the date line of the body', () => {
+    const number = answerDocFact({ kind: 'docNumber', earlier: false, demonstrative: false }, [d], '2024-01-01', '');
+    expect(number.lines[0]?.text).toBe('《某市燃气管理办法》的文号是某府规〔2021〕7号。');
+    expect(number.lines[0]?.source).toMatchObject({ span: { start: 0, end: '某府规〔2021〕7号'.length }, fact: { source: 'text', value: '某府规〔2021〕7号' } });
+    const issuer = answerDocFact({ kind: 'issuer', earlier: false, demonstrative: false }, [d], '2024-01-01', '').lines[0]?.source?.span as { start: number; end: number };
+    expect(BODY.slice(issuer.start, issuer.end)).toBe('某市人民政府');
+    expect(issuer.start).toBe(BODY.lastIndexOf('某市人民政府'));
+    // As documents write dates: with spaces, or in Chinese numerals.
+    for (const written of ['2021 年 2 月 1 日', '二〇二一年二月一日']) {
+      const spaced = doc({ dateIssued: '2021-02-01' }, BODY.replace('2021年2月1日', written));
+      const span = answerDocFact({ kind: 'dateIssued', earlier: false, demonstrative: false }, [spaced], '2024-01-01', '').lines[0]?.source?.span;
+      expect(spaced.body.slice(span?.start, span?.end)).toBe(written);
+    }
+    const date = answerDocFact({ kind: 'dateIssued', earlier: false, demonstrative: false }, [d], '2024-01-01', '').lines[0];
+    expect(date?.text).toBe('《某市燃气管理办法》于2021年2月1日印发。');
+    expect(BODY.slice(date?.source?.span?.start, date?.source?.span?.end)).toBe('2021年2月1日');
+  });
+
+  it('says a fact only the metadata gives comes from the metadata', () => {
+    const bare = doc({ docNumber: '某府〔2020〕1号' }, '第一条 燃气用户应当安全用气。');
+    const r = answerDocFact({ kind: 'docNumber', earlier: false, demonstrative: false }, [bare], '2024-01-01', '');
+    expect(r.outcome).toBe('answer');
+    expect(r.lines[0]?.source).toEqual({ docId: 'd1', fact: { kind: 'docNumber', value: '某府〔2020〕1号', source: 'metadata', note: expect.stringContaining('元数据') } });
+  });
+
+  it('is related, naming what is missing, when the document does not state the fact', () => {
+    const bare = doc({}, '第一条 燃气用户应当安全用气。');
+    const number = answerDocFact({ kind: 'docNumber', earlier: false, demonstrative: false }, [bare], '2024-01-01', '');
+    expect(number).toMatchObject({ outcome: 'related', missing: '《某市燃气管理办法》的文号：知识库中该文件未载明文号' });
+    // It still cites the document, so the reader can open it and check.
+    expect(number.lines[0]?.source).toEqual({ docId: 'd1', fact: { kind: 'docNumber', value: '未载明', source: 'metadata', note: '文件元数据与正文均未载明' } });
+    const validity = answerDocFact({ kind: 'validity', earlier: false, demonstrative: false }, [bare], '2024-01-01', '');
+    expect(validity.outcome).toBe('related');
+    expect(validity.missing).toMatch(/效力状态/u);
+  });
+
+  it('answers the earlier document from the clause that repeals it', () => {
+    const r = answerDocFact({ kind: 'validity', earlier: true, demonstrative: true }, [d], '2024-01-01', '这个办法出台后，原来2015年的暂行办法还有效吗');
+    expect(r.outcome).toBe('answer');
+    expect(r.lines[0]?.text).toBe('《某市燃气管理暂行办法》（某府〔2015〕3号）已废止：《某市燃气管理办法》施行时同时废止该文件。');
+    const span = r.lines[0]?.source?.span as { start: number; end: number };
+    expect(BODY.slice(span.start, span.end)).toMatch(/同时废止。$/u);
+  });
+
+  it('says what a document is made under when it names no document', () => {
+    const plan = doc({ title: '某市发展规划' }, '为抢抓机遇,按照党中央、国务院部署要求,制定本规划。一、总体要求');
+    const r = answerDocFact({ kind: 'basis', earlier: false, demonstrative: false }, [plan], '2024-01-01', '');
+    expect(r.lines[0]?.text).toBe('《某市发展规划》是按照党中央、国务院部署要求制定的，正文没有列出依据的具体文件。');
+  });
+
+  it('names the documents a basis sentence cites', () => {
+    const r = answerDocFact({ kind: 'basis', earlier: false, demonstrative: false }, [d], '2024-01-01', '');
+    expect(r.lines[0]?.text).toBe('《某市燃气管理办法》依据《城镇燃气管理条例》、《某省燃气管理条例》制定。');
+  });
+
+  it('flags a conflict between the source page box and the text', () => {
+    const boxed = doc({ effectiveFrom: '2021-03-01', effectiveTo: '2029-12-31', validityBasis: '页面信息框：实施日期 2021-03-01，失效日期 2029-12-31' }, BODY);
+    const r = answerDocFact({ kind: 'effectiveTo', earlier: false, demonstrative: false }, [boxed], '2024-01-01', '');
+    // The box's date is not what the quoted sentence says: it is cited as metadata, the text's own end beside it.
+    expect(r.lines[0]?.text).toBe('《某市燃气管理办法》有效期至2029年12月31日（据文件元数据）。');
+    expect(r.lines[0]?.source?.fact).toMatchObject({ source: 'metadata', value: '2029-12-31' });
+    expect(r.lines[1]?.text).toBe('注意：正文所载与此不一致，按正文应至2026年2月28日，引用前请核对。');
+    expect(r.lines[1]?.source?.fact).toMatchObject({ source: 'text', value: '2026-02-28' });
+    const validity = answerDocFact({ kind: 'validity', earlier: false, demonstrative: false }, [boxed], '2026-12-06', '');
+    expect(validity.lines[0]?.text).toBe('《某市燃气管理办法》现行有效：自2021年3月1日起施行，有效期至2029年12月31日（按2026年12月6日判断）。');
+    expect(validity.lines[0]?.source?.fact.source).toBe('metadata');
+    expect(validity.lines[1]?.text).toBe('注意：正文所载与文件元数据不一致，按正文有效期至2026年2月28日，已届满，引用前请核对。');
+  });
+});
+
+describe('factDocumentIds', () => {
+  const ask = { kind: 'validity' as const, earlier: false, demonstrative: true };
+  it('takes the document a specific name gives over those a shared name (an issuer, a city) gives', () => {
+    expect(factDocumentIds(ask, [{ docId: 'gas', by: '城镇燃气管理条例' }, { docId: 'vet', by: '国务院' }, { docId: 'gas', by: '国务院' }], ['vet', 'gas'])).toEqual(['gas']);
+    // Two copies of the law share its name; the state council issued many: the better-ranked copy.
+    const named = [{ docId: 'gas1', by: '城镇燃气管理条例' }, { docId: 'gas2', by: '城镇燃气管理条例' }, ...['vet', 'gas1', 'gas2', 'x'].map((docId) => ({ docId, by: '国务院' }))];
+    expect(factDocumentIds(ask, named, ['vet', 'gas2', 'gas1'])).toEqual(['gas2']);
+  });
+
+  it('takes the documents named, the best-ranked of several one name gives', () => {
+    expect(factDocumentIds(ask, [{ docId: 'a', by: '云浮' }], ['b', 'a'])).toEqual(['a']);
+    expect(factDocumentIds(ask, [{ docId: 'a', by: '广州' }, { docId: 'c', by: '广州' }], ['b', 'c', 'a'])).toEqual(['c']);
+  });
+  it('takes the top hit for 这个办法 (a kind, not a name), and nothing when nothing points', () => {
+    expect(factDocumentIds(ask, [{ docId: 'a', by: '这个办法' }, { docId: 'c', by: '这个办法' }], ['b', 'c'])).toEqual(['c']);
+    expect(factDocumentIds({ ...ask, demonstrative: false }, [], ['b'])).toEqual([]);
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { isInterrogative, isSubjectTag, listScope, tagWords, termWeight, UNKNOWN_WORD_IDF } from '../../../src/retrieval/answer/words.js';
+
+describe('termWeight', () => {
+  it('is jieba’s general-text IDF: a rarer word weighs more, whatever the library holds', () => {
+    expect(termWeight('电费')).toBeGreaterThan(termWeight('补贴'));
+    expect(termWeight('补贴')).toBeGreaterThan(termWeight('管理'));
+    // The same value every time: a fixed table, not a count over the index.
+    expect(termWeight('数据中心')).toBe(termWeight('数据中心'));
+  });
+
+  it('weighs a word the table lacks as its most specific dictionary part, else as an unknown word', () => {
+    expect(termWeight('落户奖励')).toBeCloseTo(Math.max(termWeight('落户'), termWeight('奖励')), 6);
+    expect(termWeight('超算')).toBe(UNKNOWN_WORD_IDF);
+  });
+});
+
+describe('isInterrogative', () => {
+  it('knows the interrogative pronouns, degree questions and yes-no forms of Chinese grammar', () => {
+    for (const w of ['什么', '哪些', '哪几种', '怎样才能', '谁', '几毛钱', '多少', '多长时间', '多大', '何时', '是否', '有没有', '能不能']) expect(isInterrogative(w), w).toBe(true);
+    for (const w of ['补贴', '默认', '数据中心', '多元', '大多']) expect(isInterrogative(w), w).toBe(false);
+  });
+});
+
+describe('isSubjectTag', () => {
+  it('takes nouns, verbs, adjectives and names as subject words, not pronouns, numerals or particles', () => {
+    const tags = Object.fromEntries(tagWords('云浮对新落户的数据中心有什么电费补贴').map((t) => [t.word, t.tag]));
+    expect(isSubjectTag(tags['数据中心'] as string)).toBe(true);
+    expect(isSubjectTag(tags['落户'] as string)).toBe(true);
+    expect(isSubjectTag(tags['什么'] as string)).toBe(false);
+    expect(isSubjectTag(tags['的'] as string)).toBe(false);
+  });
+});
+
+describe('listScope', () => {
+  it('reads 哪些城市, 哪几个地市, 各市, 各地 as a scope of local governments’ documents', () => {
+    expect(listScope('哪些城市要推广企业专属网页?')).toEqual({ kind: 'local', words: ['城市'] });
+    expect(listScope('哪几个城市设立了投资基金')).toEqual({ kind: 'local', words: ['城市'] });
+    expect(listScope('哪些地市有数据中心补贴')?.kind).toBe('local');
+    expect(listScope('各市对数据中心的支持政策有什么不同')).toEqual({ kind: 'local', words: ['各市', '市'] });
+    expect(listScope('各地对燃气有什么规定')?.kind).toBe('local');
+  });
+
+  it('reads 哪些文件 as a scope of documents, and 有什么规定 as no scope', () => {
+    expect(listScope('哪些文件里明确写了PPP模式?')).toEqual({ kind: 'documents', words: ['文件'] });
+    expect(listScope('云浮有什么电费补贴')).toBeUndefined();
+    expect(listScope('燃气条例有什么规定')).toBeUndefined();
+  });
+});
