@@ -253,8 +253,9 @@ import { validityBadge } from './compare.js';
       const body = await res.json().catch(() => ({}));
       return say(problem(body, `删除失败（${res.status}）`), 'error');
     }
-    say(`已删除《${doc.title}》`, 'ok');
+    // The list first, then the message: whoever reads 已删除 no longer sees the row.
     await refresh();
+    say(`已删除《${doc.title}》`, 'ok');
   }
 
   /** Opens a document in the viewer of the chat view (app.js listens for kb:open). */
