@@ -5,6 +5,10 @@
  * deterministic: the same data and seed give the same weights.
  */
 import { sigmoid, type LinearModel } from './model.js';
+import { seededRandom } from '../../shared/random.js';
+
+/** Reproducible fold splits: the project's seeded generator (shared/random.ts). */
+export { seededRandom };
 
 /** One question's candidates: a feature row each, and which hold the answer. */
 export interface RankGroup {
@@ -170,18 +174,6 @@ export function fBetaThreshold(probabilities: readonly number[], labels: readonl
     }
   }
   return round(best);
-}
-
-/** A seeded pseudo-random generator (mulberry32): reproducible fold splits. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Fold of each key (question id), K folds of near-equal size, shuffled with `seed`; sorted keys first, so the split does not depend on input order. */
