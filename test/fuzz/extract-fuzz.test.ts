@@ -11,6 +11,12 @@ import { extractDocument } from '../../src/extract/index.js';
 import { ERROR_CODES, KbError } from '../../src/shared/errors.js';
 import { makeDocx, makeLyingZipBomb, makePdf, makePdfStreamBomb, para } from '../extract/fixtures.js';
 
+/**
+ * Fuzzing in CI must not be a lottery: the runs are seeded (same cases every time) and the cases it has found are
+ * kept as examples. `FUZZ_SEED=<n> FUZZ_RUNS=<n>` explores further; a failure prints the seed to reproduce it.
+ */
+const FUZZ = { seed: Number(process.env.FUZZ_SEED ?? 20_261_206), numRuns: Number(process.env.FUZZ_RUNS ?? 120) };
+
 const CODES = new Set<string>([ERROR_CODES.UNSUPPORTED_FORMAT, ERROR_CODES.DOCUMENT_UNREADABLE, ERROR_CODES.DOCUMENT_TOO_LARGE]);
 
 /** Extracts and checks the outcome: a result with text, or a KbError from the catalogue naming the file. */
@@ -44,7 +50,13 @@ describe('extraction on hostile bytes', () => {
         for (const [at, value] of flips) bytes[at % bytes.length] = value;
         await settles(bytes, name);
       }),
-      { numRuns: 120 },
+      {
+        ...FUZZ,
+        examples: [
+          // CI, seed 1362476968: one byte of an object number zeroed; pdf.js failed reading the page, not opening the file.
+          [1, [[1_035_481_358, 0]], undefined],
+        ],
+      },
     );
   });
 
@@ -56,7 +68,7 @@ describe('extraction on hostile bytes', () => {
         await settles(bomb, 'lying.zip');
         expect(Date.now() - started).toBeLessThan(15_000);
       }),
-      { numRuns: 6 },
+      { seed: FUZZ.seed, numRuns: 6 },
     );
   });
 
@@ -70,7 +82,7 @@ describe('extraction on hostile bytes', () => {
         expect(error).toBeInstanceOf(KbError);
         expect((error as KbError).message).toContain('it looks like a decompression bomb');
       }),
-      { numRuns: 4 },
+      { seed: FUZZ.seed, numRuns: 4 },
     );
   });
 });

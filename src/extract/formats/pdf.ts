@@ -10,6 +10,7 @@ import { assembleText, readPageLines, removeRunningLines, type Fragment, type La
 import { formatPageList, ocrFailureWarning, RENDER_SCALE, runOcrJobs, type OcrJob } from '../ocr/page-ocr.js';
 import { canvasFactory, imageRegions, renderPage, type PageRegion } from '../ocr/pdf-render.js';
 import { checkPdfStreams } from '../pdf-streams.js';
+import { isKbError } from '../../shared/errors.js';
 import { visibleLength } from '../text-normalize.js';
 import type { ExtractContext, ExtractResult, FormatExtractor, MetadataHints } from '../types.js';
 
@@ -230,6 +231,11 @@ async function extractPdf(bytes: Uint8Array, _format: string, ctx: ExtractContex
     if (typeof title === 'string' && title.trim().length > 3 && hints.title === undefined && !/^(?:untitled|microsoft word|document)/iu.test(title)) setHint(hints, 'title', title);
     guessHintsFromText(text, hints);
     return { format: 'pdf', text, pages, hints, warnings, ocr: ocrPages.size > 0 };
+  } catch (error) {
+    // pdf.js reports a damaged object (a bad xref entry, a broken content stream) when the page that needs it is
+    // read, long after the document opened: that is still a corrupt file, not a crash.
+    if (isKbError(error) || ctx.signal?.aborted) throw error;
+    throw documentUnreadable(ctx.fileName, `the PDF is corrupt (${error instanceof Error ? error.message : String(error)})`, 'get a complete copy of the file or re-save it as PDF', error);
   } finally {
     await pdf.loadingTask.destroy();
   }
