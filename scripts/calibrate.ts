@@ -23,7 +23,7 @@ import { EVAL_LIBRARY_CACHE, openEvalLibrary } from '../src/pipeline/evaluate.js
 import { openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/open.js';
 import { DEFAULT_ANSWER_TUNING, evidenceRequest } from '../src/retrieval/answer.js';
 import { compose, quoteSpan } from '../src/retrieval/answer/compose.js';
-import { decideFrom, gatherEvidence, outcomeFeatures, type Evidence } from '../src/retrieval/answer/decide.js';
+import { cannotAnswer, decideFrom, gatherEvidence, outcomeFeatures, type Evidence } from '../src/retrieval/answer/decide.js';
 import { CANDIDATE_FEATURES, OUTCOME_FEATURES } from '../src/retrieval/answer/features.js';
 import { DEFAULT_FIT, fBetaThreshold, fitLogistic, fitRanker, foldsByKey, riskThreshold, type FitOptions, type RankGroup } from '../src/retrieval/answer/fit.js';
 import { joinSegments } from '../src/retrieval/answer/units.js';
@@ -178,8 +178,13 @@ function fitAll(ps: readonly Prepared[], structure: AnswerModel, seed: number): 
     const scores = oof[i] as number[];
     const all = evidence.candidates.map((_, j) => j);
     const lead = argmax(scores, all) as number;
-    oRows.push(masked(outcomeFeatures(evidence, scores, all, lead)));
-    oLabels.push(p.positive[lead] === true);
+    const features = outcomeFeatures(evidence, scores, all, lead);
+    // A lead that cannot be an answer (decide's cannotAnswer) is related whatever the model says: the
+    // outcome model and its threshold are fitted on the others.
+    if (!cannotAnswer(evidence, features)) {
+      oRows.push(masked(features));
+      oLabels.push(p.positive[lead] === true);
+    }
     if (example.item.type !== 'none' && evidence.question.terms.length > 0) floors.push(Math.max(...evidence.table.rows.map((x) => x[CANDIDATE_FEATURES.indexOf('coverContext')] as number)));
     if (evidence.question.form === 'single') return;
     const docs = [...new Set(evidence.candidates.map((c) => c.hit.docId))];

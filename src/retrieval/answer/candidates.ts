@@ -21,6 +21,44 @@ export function isFiller(sentence: string): boolean {
   return FILLER_RE.test(sentence.trim());
 }
 
+/**
+ * A task-division annotation: the line of an implementation plan that only says who carries a task out
+ * (--责任单位:市经信局, （牵头单位：市发展改革委）, (市经济和信息化局及各有关单位负责)). The form is the
+ * 任务分工 convention of Chinese implementation plans and action plans: it answers "who is responsible" and
+ * nothing else. In flattened text it often runs into the next task's heading (…下同)2、统筹…,
+ * …市统计局5-3经济分析--内容:… or (责任单位:…)  ——推进…): the annotation ends at its closing bracket, or
+ * before the next heading or 专栏 field.
+ */
+const UNIT = String.raw`(?:主要|具体)?(?:责任|牵头|配合|参与|协办|主办)(?:单位|部门)[:：]`;
+const NEXT_HEADING = String.raw`(?=[0-9]{1,2}[、.．]|[0-9]{1,2}-[0-9]{1,2}|--|[（(][一二三四五六七八九十]{1,3}[)）]|——|专栏|$)`;
+const ANNOTATION_HEAD_RE = new RegExp(
+  String.raw`^(?:[0-9]{1,2}[.、．]|[（(][一二三四五六七八九十0-9]{1,3}[)）])?[\s\-—–－]*(?:[（(]\s*${UNIT}[^（()）]*[)）]|[（(][^（()）:：。]{2,80}负责\s*[)）]|${UNIT}(?:[^。（()）]|[（(][^（()）]*[)）])*?${NEXT_HEADING})[。；;]?`,
+  'u',
+);
+
+/** Whether a sentence is a task-division annotation and nothing else. */
+export function isAnnotation(sentence: string): boolean {
+  const text = sentence.trim();
+  const m = ANNOTATION_HEAD_RE.exec(text);
+  return m !== null && m[0].trim().length === text.length;
+}
+
+/** A sentence that starts with an annotation is two: the annotation, and what follows it. */
+function splitAnnotations(body: string, sentences: Sentence[]): Sentence[] {
+  return sentences.flatMap((s) => {
+    const m = ANNOTATION_HEAD_RE.exec(s.text);
+    if (!m || m[0].trim().length === 0 || m[0].length >= s.text.length) return [s];
+    let restStart = s.start + m[0].length;
+    while (restStart < s.end && /\s/u.test(body[restStart] as string)) restStart += 1;
+    const headEnd = s.start + m[0].trimEnd().length;
+    if (restStart >= s.end) return [s];
+    return [
+      { start: s.start, end: headEnd, text: body.slice(s.start, headEnd) },
+      { start: restStart, end: s.end, text: body.slice(restStart, s.end) },
+    ];
+  });
+}
+
 /** A title as its lines read, without spaces, book-title marks and closing punctuation. */
 function bareTitle(text: string): string {
   return text.normalize('NFKC').replace(/[\s《》〈〉]/gu, '').replace(/[。；;：:]+$/u, '');
@@ -49,6 +87,8 @@ function joinBareHeadings(body: string, sentences: Sentence[]): Sentence[] {
 /** A sentence of a passage as every question reads it: bare headings joined, filler tested once. */
 export interface PassageSentence extends Sentence {
   filler: boolean;
+  /** A task-division annotation (责任单位：…): answers who is responsible, nothing else. */
+  annotation: boolean;
   /** The document's title standing as a line of its body. */
   titleLine: boolean;
 }
@@ -66,9 +106,9 @@ export function passageSentences(kb: EvidenceView, docId: string, start: number,
   const known = spans?.get(key);
   if (known) return known;
   const title = doc ? bareTitle(doc.meta.title) : '';
-  const sentences = joinBareHeadings(body, splitSentences(body, start, end)).map((s) => {
+  const sentences = joinBareHeadings(body, splitAnnotations(body, splitSentences(body, start, end))).map((s) => {
     const titleLine = title !== '' && bareTitle(s.text) === title;
-    return { ...s, filler: titleLine || isFiller(s.text), titleLine };
+    return { ...s, filler: titleLine || isFiller(s.text), annotation: isAnnotation(s.text), titleLine };
   });
   if (doc) {
     let memo = spans;

@@ -145,6 +145,19 @@ export function outcomeFeatures(evidence: Evidence, scores: readonly number[], a
   return OUTCOME_FEATURES.map((f) => values[f]);
 }
 
+const ocol = (name: OutcomeFeature): number => OUTCOME_FEATURES.indexOf(name);
+
+/**
+ * Whether a single answer's lead cannot be an `answer`, whatever its probability: the question asks for a
+ * kind of fact (an amount, a date, a place, a 文号…) and the lead states none, or the lead is a purpose,
+ * notice or task-division line the question did not ask for. On the development sets no lead that answered
+ * was either (0 of 157 on corpus and library); these are rules of what an answer is, so they are not left to the fitted weights,
+ * which trade them against coverage.
+ */
+export function cannotAnswer(evidence: Evidence, features: readonly number[]): boolean {
+  return evidence.question.form === 'single' && (features[ocol('leadUnstated')] === 1 || features[ocol('leadFiller')] === 1);
+}
+
 /** The best candidate among `among` (ties: the earlier). */
 function argmax(scores: readonly number[], among: readonly number[]): number | undefined {
   let best: number | undefined;
@@ -214,7 +227,7 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
     const byWeight = [...question.terms].sort((a, b) => b.weight - a.weight).slice(0, 3).map((t) => t.term);
     return { ...decision, outcome: 'not_found', reason: `知识库中没有关于“${byWeight.join('”“')}”的条文。` };
   }
-  decision.outcome = probability >= model.outcome.threshold ? 'answer' : 'related';
+  decision.outcome = probability >= model.outcome.threshold && !cannotAnswer(evidence, features) ? 'answer' : 'related';
   if (question.form !== 'single') decision.rows = rowsOf(evidence, scores, model, lead, decision.outcome === 'answer', namedDocIds);
   if (decision.outcome === 'answer' && question.form === 'single') decision.support = supportOf(evidence, scores, lead, model.maxSentences);
   if (decision.outcome === 'related') {

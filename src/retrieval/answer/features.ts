@@ -40,7 +40,7 @@ export const CANDIDATE_FEATURES = [
   'askNear',
   /** The question names a year: +1 when the sentence (or what precedes it) has it, −1 when it has another year only. */
   'year',
-  /** A purpose, basis or covering-notice sentence, when the question does not ask for one. */
+  /** A purpose, basis or covering-notice sentence, when the question does not ask for one; a 责任单位 annotation, unless it asks who. */
   'filler',
   /** Inside the clause the question points at (第十条, 专栏3). */
   'pointed',
@@ -131,6 +131,7 @@ export function candidateFeatures(kb: EvidenceView, question: QuestionAnalysis, 
   // Specificity within the candidate set: a word most candidates have tells them apart less.
   const n = candidates.length;
   const localWeights = terms.map((_, j) => Math.log(1 + n / (0.5 + sentencePresence.filter((p) => (p[j] ?? 0) > 0).length)));
+  const asksWho = asks.some((a) => a.kind === 'who');
   const rows = candidates.map((c, i) => {
     let title = titlePresence.get(c.hit.docId);
     if (title === undefined) {
@@ -155,7 +156,7 @@ export function candidateFeatures(kb: EvidenceView, question: QuestionAnalysis, 
       askStated: stated ? 1 : 0,
       askNear: stated && askNear(c.text, asks, terms) ? 1 : 0,
       year: yearFeature(c.text, c.before, question.years),
-      filler: c.filler && !question.asksFiller ? 1 : 0,
+      filler: (c.filler && !question.asksFiller) || (c.annotation && !asksWho) ? 1 : 0,
       pointed: c.pointed ? 1 : 0,
       first: c.index === 0 ? 1 : 0,
       length: Math.log(1 + c.text.length) / Math.log(400),

@@ -1,0 +1,56 @@
+/**
+ * What an answer is, whatever the fitted weights say: a question that asks for a kind of fact (an amount, a
+ * date, a place…) is not answered by a clause that states none, and a purpose, notice or task-division line
+ * (责任单位：…) never leads an answer unless the question asks who is responsible.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { isAnnotation, passageSentences } from '../../../src/retrieval/answer/candidates.js';
+import type { KnowledgeService } from '../../../src/retrieval/service.js';
+import { realKnowledgeBase, type OpenedSnapshot } from '../../helpers.js';
+
+let opened: OpenedSnapshot;
+let service: KnowledgeService;
+beforeAll(async () => {
+  opened = await realKnowledgeBase();
+  service = opened.service;
+});
+
+describe('task-division annotations', () => {
+  it('are told from sentences that mention a responsible unit', () => {
+    for (const line of ['--责任单位:市经信局,市发改局、各电信运营商、铁塔公司(列在首位的为牵头单位,下同)', '9.(责任单位:市科技创新委)', '(市经济和信息化局及各有关单位负责)', '（牵头单位：市发展改革委；配合单位：市财政局）']) {
+      expect(isAnnotation(line), line).toBe(true);
+    }
+    for (const line of ['加强规划任务分解,明确责任单位和进度安排,制定年度和阶段性实施计划。', '市财政局负责资金保障。', '对已运营的云计算大数据企业,将予以大工业电价优惠和网络带宽等方面的政策支持。']) {
+      expect(isAnnotation(line), line).toBe(false);
+    }
+  });
+
+  it('are found in the real corpus (深圳 and 东莞 mark every task with one)', () => {
+    for (const docId of ['shenzhen', 'dongguan']) {
+      const body = opened.kb.documents.get(docId)?.body ?? '';
+      const marked = passageSentences(opened.kb, docId, 0, body.length).filter((s) => s.annotation);
+      expect(marked.length, docId).toBeGreaterThan(5);
+      expect(marked.every((s) => /责任单位|牵头单位|负责/u.test(s.text)), docId).toBe(true);
+    }
+  });
+
+  it('do not lead an answer about what a plan supports', async () => {
+    const { answer } = await service.ask('深圳打算怎么推动政府部门的数据共享？');
+    expect(answer.citations[0]?.quote ?? '').not.toMatch(/^[\s(（\-—]*(?:[0-9]+[.、])?[（(]?责任单位/u);
+  });
+});
+
+describe('a question asking for a figure', () => {
+  it('is not answered by a clause that states no figure: related, naming the figure as missing', async () => {
+    // 云浮 第六条 grants 大工业电价优惠 but states no price: how much cheaper is not in the library.
+    const { answer } = await service.ask('云浮的大工业电价优惠，每千瓦时能便宜多少钱？');
+    expect(answer.outcome).not.toBe('answer');
+    expect(answer.abstained).toBe(true);
+  });
+
+  it('is answered where the clause states it', async () => {
+    const { answer } = await service.ask('东莞到2020年大数据产业规模力争达到多少亿元？');
+    expect(answer.outcome).toBe('answer');
+    expect(answer.citations[0]?.quote).toMatch(/800亿元/u);
+  });
+});
