@@ -180,6 +180,8 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
   number: new RegExp(`[0-9０-９]|[一二两三四五六七八九十百千万亿]+(?:个|家|项|条|元|万|亿|倍|年|%|成|台)`, 'u'),
 };
 
+const NOT_A_FIGURE_RE = /《[^》]{0,80}》|〔\d{4}〕\d+号|\[\d{4}\]\d+号|(?:19|20)[0-9]{2}\s*年(?:[0-9]{1,2}\s*月(?:[0-9]{1,2}\s*日)?)?(?:底|末|前)?/gu;
+
 /** Whether jieba tags a word of the text as a place name (ns) that is not a collective noun (城市, 全市, 各地). */
 function namesPlace(text: string): boolean {
   return tagWords(text).some((t) => t.tag === 'ns' && [...t.word].length >= 2 && !JURISDICTION_NOUNS.has(t.word) && !/^(?:全|本|我|各|该|城乡|农村|乡村|社区)/u.test(t.word));
@@ -200,7 +202,8 @@ export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {
   if (!perOk) return false;
   if (ask.kind === 'place') return PATTERNS.place.test(text) || namesPlace(text);
   if (ask.kind === 'count' && ask.unit) return new RegExp(`(?:${NUM})\\s*(?:多|余)?\\s*(?:万|亿)?${ask.unit}`, 'u').test(text);
-  // A year (到2025年) dates a target; it is not the figure asked for unless the year is.
-  if (ask.kind === 'number') return PATTERNS.number.test(text.replace(/(?:19|20)[0-9]{2}\s*年(?:底|末|前)?/gu, ''));
+  // A year or date (到2025年, 2017年7月1日) dates a target, a 文号 (云府办〔2016〕27号) or a cited title
+  // (《…(2016-2020年)》) names a document: none is the figure asked for.
+  if (ask.kind === 'number') return PATTERNS.number.test(text.replace(NOT_A_FIGURE_RE, ''));
   return PATTERNS[ask.kind].test(text);
 }

@@ -32,6 +32,18 @@ describe('quantityAsk and statesQuantity for when and how long', () => {
   });
 });
 
+describe('a figure asked for', () => {
+  it('is not stated by a 文号, a date or a cited title: they name a document or date a target', () => {
+    const ask = quantityAsk('引进的高层次人才能拿多少安家费?') as QuantityAsk;
+    expect(ask.kind).toBe('number');
+    expect(statesQuantity('可按照《云浮市培养引进高层次人才实施办法》(云府办〔2016〕27号)的规定享受相关待遇。', ask)).toBe(false);
+    expect(statesQuantity('本办法自2017年7月1日起施行。', ask)).toBe(false);
+    expect(statesQuantity('依据《广东省促进大数据发展行动计划(2016-2020年)》制定。', ask)).toBe(false);
+    expect(statesQuantity('给予每人10万元安家费。', ask)).toBe(true);
+    expect(statesQuantity('到2020年引进高层次人才500名。', ask)).toBe(true);
+  });
+});
+
 describe('quantityAsk for a place', () => {
   it('reads 哪里, 在哪 and 哪个区/哪些园区 as a place ask, stated by a named zone or a place name beside the question’s words', () => {
     const ask = quantityAsk('深圳打算在哪个片区搭建数据交易平台?') as QuantityAsk;
