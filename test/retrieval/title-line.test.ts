@@ -20,15 +20,13 @@ describe('a document title standing as a line of its body', () => {
     service = (await openKnowledgeBase(await testConfig({ CORPUS_DIR: corpusDir }), { autoIngest: true })).service;
   }, 120_000);
 
-  // KNOWN GAP (issue 20, fitted model of 2026-12-06): the ranker leads with the .txt's title line (it covers every question word; coverTitle and headingLike weigh positive) and the outcome is related. `it.fails` keeps the assertion: it fails the day the model gets it right — then make it `it` again.
-  it.fails('is not quoted as the answer', async () => {
+  it('is not quoted as the answer', async () => {
     const { answer } = await service.ask('测试市对数据中心有什么电费补贴？');
     expect(answer.answer).not.toContain('测试市关于数据中心电费补贴的通知[1]');
     expect(answer.citations[0]?.quote ?? '').not.toBe('测试市关于数据中心电费补贴的通知');
   });
 
-  // KNOWN GAP (issue 20, fitted model of 2026-12-06): the article that answers is not given as an answer here (the outcome model falls below its threshold). `it.fails` keeps the assertion: it fails the day the model gets it right — then make it `it` again.
-  it.fails('gives the article that answers as the answer', async () => {
+  it('gives the article that answers as the answer', async () => {
     const { answer } = await service.ask('测试市对数据中心有什么电费补贴？');
     expect(answer.abstained).toBe(false);
     const first = answer.citations[0];
