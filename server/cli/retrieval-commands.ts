@@ -2,7 +2,7 @@
  * CLI commands over the built index: search, ask, eval.
  */
 import { openKnowledgeBase, type OpenedKnowledgeBase } from '../../src/pipeline/open.js';
-import type { Answer } from '../../src/retrieval/answer.js';
+import { relatedHead, type Answer } from '../../src/retrieval/answer.js';
 import { compareProvisions, comparisonMarkdown } from '../../src/retrieval/compare.js';
 import { presentCitation, presentHit, validityLabel, type CitationView, type HitView } from '../../src/retrieval/presenter.js';
 import { MAX_QUERY_CHARS, type SearchHit } from '../../src/retrieval/search.js';
@@ -59,7 +59,7 @@ function printHits(ctx: CommandContext, hits: (SearchHit & HitView)[]): void {
 const OUTCOME_TEXT: Record<Answer['outcome'], string> = { answer: '有条文直接回答', related: '相关条文，不构成答案', not_found: '未检索到相关条文' };
 
 export function formatAnswer(answer: Answer, citations: CitationView[] = []): string {
-  const lines = answer.outcome === 'related' && answer.missing ? [`【相关条文，不构成答案】缺少：${answer.missing}`, answer.answer, ''] : [answer.answer, ''];
+  const lines = answer.outcome === 'related' && answer.missing ? [relatedHead(answer.missing), answer.answer, ''] : [answer.answer, ''];
   answer.citations.forEach((c, i) => {
     const meta = [c.issuer, c.docNumber, c.dateIssued].filter(Boolean).join('，');
     const view = citations[i];

@@ -20,7 +20,7 @@ import type { SearchResponse } from './search.js';
 export type { Answer, AnswerSignals, Citation, Outcome } from './answer/types.js';
 export { clausePath, displayText, validityNotes } from './answer/citations.js';
 export { isFiller } from './answer/candidates.js';
-export { NOT_FOUND_TEXT, RELATED_TEXT, NOTHING_RETRIEVED } from './answer/compose.js';
+export { NOT_FOUND_TEXT, RELATED_TEXT, NOTHING_RETRIEVED, relatedHead } from './answer/compose.js';
 export { questionForm, type QuestionForm } from './query.js';
 
 /** The answer layer's tuning: the fitted model (any part of it may be overridden) and the date validity is judged on. */

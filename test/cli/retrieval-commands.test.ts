@@ -38,7 +38,7 @@ describe('kb search / ask / eval', () => {
 
   it('ask says what a related answer lacks, in text and in --json, and validity in Chinese', async () => {
     const { out } = await run('ask', '东莞的大数据发展规划现在还有效吗？');
-    expect(out.split('\n')[0]).toBe('【相关条文，不构成答案】缺少：《东莞市大数据发展规划(2016-2020年)》的效力状态：文件未载明施行日期、有效期或废止情况');
+    expect(out.split('\n')[0]).toBe('【相关条文，不构成答案】：缺少《东莞市大数据发展规划(2016-2020年)》的效力状态：文件未载明施行日期、有效期或废止情况');
     expect(out.trimEnd().split('\n').pop()).toBe('outcome: related（相关条文，不构成答案）');
     const json = JSON.parse((await run('ask', '云浮那个优惠办法现在还管用吗？', '--json')).out) as { outcome: string; abstained: boolean; citations: { fact?: { kind: string } }[] };
     expect(json).toMatchObject({ outcome: 'answer', abstained: false });

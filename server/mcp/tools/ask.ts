@@ -5,7 +5,7 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { Answer } from '../../../src/retrieval/answer.js';
+import { relatedHead, type Answer } from '../../../src/retrieval/answer.js';
 import { highlightInQuote } from '../../../src/retrieval/answer/units.js';
 import { presentCitation, type CitationView } from '../../../src/retrieval/presenter.js';
 import { citationSchema, guarded, okView, READ_ONLY, spanLine, type ToolContext } from '../context.js';
@@ -22,7 +22,7 @@ const DESCRIPTION =
 
 /** The text content: the outcome when it is not an answer, the answer, then each citation with its validity and quote. */
 export function askText(answer: Pick<Answer, 'answer' | 'outcome' | 'missing'>, citations: readonly CitationView[]): string {
-  const head = answer.outcome === 'related' ? [`【相关条文，不构成答案】${answer.missing ? `缺少：${answer.missing}` : ''}`] : [];
+  const head = answer.outcome === 'related' ? [relatedHead(answer.missing)] : [];
   const lines = citations.map((c) => {
     const said = c.quote !== '' ? `“${c.quote}”` : c.fact ? `${c.fact.value}（${c.fact.note ?? '取自文件元数据'}）` : '';
     const at = c.highlight && (c.highlight.start > c.start || c.highlight.end < c.end) ? highlightInQuote(c) : undefined;

@@ -15,6 +15,15 @@ import { highlightInQuote } from './units.js';
 
 export const NOT_FOUND_TEXT = '知识库中未找到相关规定。';
 export const RELATED_TEXT = '知识库中没有直接回答该问题的条文';
+
+/**
+ * The one-line head a transport shows above a `related` answer (CLI, MCP; the page writes the same in
+ * server/web/app.js): what is missing already reads 未找到…/未载明…, anything else is said as 缺少….
+ */
+export function relatedHead(missing: string | undefined): string {
+  const what = missing === undefined || missing === '' ? '' : /^未/u.test(missing) ? `：${missing}` : `：缺少${missing}`;
+  return `【相关条文，不构成答案】${what}`;
+}
 /**
  * A document from which no clause on the question was retrieved: what was searched is said, not
  * that the document is silent (a differently worded clause may still be there).

@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isAnnotation, passageSentences } from '../../../src/retrieval/answer/candidates.js';
+import { relatedHead } from '../../../src/retrieval/answer.js';
 import type { KnowledgeService } from '../../../src/retrieval/service.js';
 import { realKnowledgeBase, type OpenedSnapshot } from '../../helpers.js';
 
@@ -52,5 +53,13 @@ describe('a question asking for a figure', () => {
     const { answer } = await service.ask('东莞到2020年大数据产业规模力争达到多少亿元？');
     expect(answer.outcome).toBe('answer');
     expect(answer.citations[0]?.quote).toMatch(/800亿元/u);
+  });
+});
+
+describe('the head of a related answer (CLI and MCP)', () => {
+  it('says what is missing once, without 缺少：未找到…', () => {
+    expect(relatedHead('未找到规定补贴金额的条文')).toBe('【相关条文，不构成答案】：未找到规定补贴金额的条文');
+    expect(relatedHead('《东莞市大数据发展规划》的效力状态')).toBe('【相关条文，不构成答案】：缺少《东莞市大数据发展规划》的效力状态');
+    expect(relatedHead(undefined)).toBe('【相关条文，不构成答案】');
   });
 });
