@@ -1,0 +1,178 @@
+/**
+ * Tables in laid-out pages (PDF text layers, OFD): ruled grids become rows ("cell | cell"), as DOCX and HTML
+ * tables do, so that the chunker gives each row its own passage; prose, columns, titles, framed paragraphs
+ * and lists stay text.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { chunkDocument } from '../../src/chunking/chunker.js';
+import { parsePolicy } from '../../src/corpus/parser.js';
+import { extractDocument } from '../../src/extract/index.js';
+import { findRuledTables, rulesOfPath } from '../../src/extract/ruled-tables.js';
+import { ROOT } from '../helpers.js';
+import { makePdf, REAL_FILES, type PdfPageSpec, type PdfText } from './fixtures.js';
+
+type RuleSpec = NonNullable<PdfPageSpec['rules']>[number];
+
+/** A grid: vertical rules at `xs`, horizontal ones at `ys` (points from the top-left), full length. */
+function grid(xs: number[], ys: number[], fill = false): RuleSpec[] {
+  const [x0, x1] = [xs[0] as number, xs[xs.length - 1] as number];
+  const [y0, y1] = [ys[0] as number, ys[ys.length - 1] as number];
+  return [...ys.map((y) => ({ x0, y0: y, x1, y1: y, fill })), ...xs.map((x) => ({ x0: x, y0, x1: x, y1, fill }))];
+}
+
+/** Cell text: lines 14 points apart from the cell's top-left corner. */
+const cell = (x: number, top: number, lines: string[]): PdfText[] => lines.map((text, i) => ({ x: x + 4, y: top + 14 + i * 14, size: 10, text }));
+
+const OLD_NEW = {
+  title: { x: 150, y: 60, size: 14, text: 'Annex 2 Table of Old and New Provisions' },
+  header: [cell(72, 80, ['Original clause']), cell(300, 80, ['Revised clause'])].flat(),
+  rows: [
+    [cell(72, 100, ['Article 1 This regulation is made to', 'manage gas.']), cell(300, 100, ['Article 1 This regulation is made to', 'manage gas supply and safety.'])].flat(),
+    [cell(72, 140, ['Article 2 It applies in the city.']), cell(300, 140, ['Article 2 It applies in the whole', 'administrative area of the city.'])].flat(),
+    [cell(72, 180, ['Article 3 Fines are 1,000 yuan.']), cell(300, 180, ['Article 3 Fines are 5,000 yuan.'])].flat(),
+  ],
+  after: { x: 72, y: 250, size: 11, text: 'The drafting office explains each change in Annex 3.' },
+};
+const oldNewTexts = (): PdfText[] => [OLD_NEW.title, ...OLD_NEW.header, ...OLD_NEW.rows.flat(), OLD_NEW.after];
+const OLD_NEW_ROWS = [
+  'Original clause | Revised clause',
+  'Article 1 This regulation is made to manage gas. | Article 1 This regulation is made to manage gas supply and safety.',
+  'Article 2 It applies in the city. | Article 2 It applies in the whole administrative area of the city.',
+  'Article 3 Fines are 1,000 yuan. | Article 3 Fines are 5,000 yuan.',
+];
+
+describe('PDF tables', () => {
+  describe('when a page draws a ruled grid', () => {
+    it('writes a two-column 新旧对照表 as one line per row, wrapped cell text joined, text around it kept in order', async () => {
+      const pdf = makePdf([{ texts: oldNewTexts(), rules: grid([72, 300, 528], [80, 100, 140, 180, 210]) }]);
+      const r = await extractDocument(pdf, 'old-new.pdf');
+      expect(r.text.split('\n')).toEqual([OLD_NEW.title.text, ...OLD_NEW_ROWS, OLD_NEW.after.text]);
+    });
+
+    it('reads borders drawn as hairline filled rectangles (Word, WPS) as well as stroked lines', async () => {
+      const pdf = makePdf([{ texts: oldNewTexts(), rules: grid([72, 300, 528], [80, 100, 140, 180, 210], true) }]);
+      const r = await extractDocument(pdf, 'old-new-filled.pdf');
+      expect(r.text.split('\n').slice(1, 5)).toEqual(OLD_NEW_ROWS);
+    });
+
+    it('gives the chunker one passage per row, its cells named by the header', async () => {
+      const pdf = makePdf([{ texts: oldNewTexts(), rules: grid([72, 300, 528], [80, 100, 140, 180, 210]) }]);
+      const { text } = await extractDocument(pdf, 'old-new.pdf');
+      const rows = chunkDocument({ docId: 'd', title: 'Draft', body: text, tree: parsePolicy(text) }).filter((c) => c.clause.startsWith('表'));
+      expect(rows.map((c) => c.clause)).toEqual(['表1第1行', '表1第2行', '表1第3行']);
+      expect(rows[2]?.indexText).toContain('Original clause：Article 3 Fines are 1,000 yuan.；Revised clause：Article 3 Fines are 5,000 yuan.');
+    });
+
+    it('repeats a cell spanning rows in each row, and keeps a table over a page break as one table (repeated header dropped)', async () => {
+      const header = [cell(72, 80, ['Level']), cell(200, 80, ['Hazard']), cell(420, 80, ['Deadline'])].flat();
+      const page1: PdfPageSpec = {
+        texts: [...header, ...cell(72, 100, ['Grade one']), ...cell(200, 100, ['Gas leak']), ...cell(420, 100, ['1 day']), ...cell(200, 130, ['Rusty pipe']), ...cell(420, 130, ['7 days'])],
+        // The first column has no border between its two rows: one cell spanning both.
+        rules: [...grid([72, 200, 420, 520], [80, 100, 160]), { x0: 200, y0: 130, x1: 520, y1: 130 }],
+      };
+      const page2: PdfPageSpec = {
+        texts: [...header, ...cell(200, 100, ['Meter reversed']), ...cell(420, 100, ['5 days']), ...cell(200, 130, ['No flame guard']), ...cell(420, 130, ['7 days']), { x: 72, y: 200, size: 11, text: 'Grade two hazards follow in the next table.' }],
+        // Continued rows: the spanning cell of page 1 goes on, empty here.
+        rules: [...grid([72, 200, 420, 520], [80, 100, 160]), { x0: 200, y0: 130, x1: 520, y1: 130 }],
+      };
+      const r = await extractDocument(makePdf([page1, page2]), 'hazards.pdf');
+      expect(r.text.split('\n')).toEqual([
+        'Level | Hazard | Deadline',
+        'Grade one | Gas leak | 1 day',
+        'Grade one | Rusty pipe | 7 days',
+        'Grade one | Meter reversed | 5 days',
+        'Grade one | No flame guard | 7 days',
+        'Grade two hazards follow in the next table.',
+      ]);
+    });
+  });
+
+  describe('when a page has no table', () => {
+    it('reads the same comparison without borders as text, not as rows', async () => {
+      const r = await extractDocument(makePdf([{ texts: oldNewTexts() }]), 'no-rules.pdf');
+      expect(r.text).not.toContain(' | ');
+      expect(r.text).toContain('Annex 2 Table of Old and New Provisions');
+    });
+
+    it('leaves prose with a rule under its centred title, a framed paragraph and an indented list as text', async () => {
+      const prose = ['The city government leads the gas work of the city and sets', 'up a working mechanism for gas safety across departments.', 'The competent department supervises gas supply and use and', 'publishes the results of its inspections every quarter.'];
+      const list = ['(1) keep the pipes in good repair;', '(2) inspect the meters once a year;', '(3) report leaks at once.'];
+      const texts: PdfText[] = [
+        { x: 200, y: 60, size: 16, text: 'Gas Safety Notice' },
+        ...prose.map((text, i) => ({ x: 72, y: 110 + i * 16, size: 11, text })),
+        ...list.map((text, i) => ({ x: 100, y: 190 + i * 16, size: 11, text })),
+        { x: 80, y: 270, size: 11, text: 'Hotline: call 12345 at any hour to report a leak.' },
+        { x: 80, y: 286, size: 11, text: 'Keep this notice where the whole household sees it.' },
+      ];
+      const rules: RuleSpec[] = [
+        { x0: 72, y0: 70, x1: 528, y1: 70 }, // the rule under the title
+        ...grid([72, 528], [255, 295]), // a box around the hotline paragraph
+      ];
+      const framed = await extractDocument(makePdf([{ texts, rules }]), 'prose.pdf');
+      const plain = await extractDocument(makePdf([{ texts }]), 'prose.pdf');
+      expect(framed.text).not.toContain(' | ');
+      expect(framed.text).toBe(plain.text);
+    });
+
+    it('reads a two-column page with a rule in its gutter and rules above and below column by column', async () => {
+      const left = ['Left column line one runs on and', 'on until the sentence in the left', 'column ends here with a full stop.', 'Left paragraph two starts here and', 'continues with several more words', 'before it reaches its last line and', 'finishes on this line of the left.'];
+      const right = ['Right column begins with its own', 'text that also wraps over several', 'lines of the right-hand column now.', 'Right paragraph two starts here and', 'continues with several more words', 'before it reaches its last line and', 'closes the right column of the page.'];
+      const texts: PdfText[] = [...left.map((text, i) => ({ x: 50, y: 120 + i * 16, size: 11, text })), ...right.map((text, i) => ({ x: 320, y: 120 + i * 16, size: 11, text }))];
+      const rules: RuleSpec[] = [{ x0: 50, y0: 100, x1: 545, y1: 100 }, { x0: 50, y0: 240, x1: 545, y1: 240 }, { x0: 310, y0: 100, x1: 310, y1: 240 }];
+      const r = await extractDocument(makePdf([{ texts, rules }]), 'gazette.pdf');
+      expect(r.text).not.toContain(' | ');
+      expect(r.text.indexOf('finishes on this line of the left.')).toBeLessThan(r.text.indexOf('Right column begins'));
+    });
+  });
+
+  describe.skipIf(!existsSync(REAL_FILES))('real PDFs of prose', () => {
+    it.each(['pdf-01.pdf', 'pdf-04.pdf'])('finds no table in %s', async (name) => {
+      const r = await extractDocument(new Uint8Array(readFileSync(path.join(REAL_FILES, name))), name);
+      expect(r.text).not.toContain(' | ');
+    });
+  });
+
+  describe('a real company standard with ruled tables (test/fixtures/tables)', () => {
+    it('reads its tables as rows: a spanning cell repeated, a table over a page break joined, wrapped cells whole', async () => {
+      const name = 'nanning-hazard-tables.pdf';
+      const r = await extractDocument(new Uint8Array(readFileSync(path.join(ROOT, 'test', 'fixtures', 'tables', name))), name);
+      const lines = r.text.split('\n');
+      // 表 1 runs over pages 5–6: its header once, the spanning first column filled on the second page.
+      expect(lines.filter((l) => l === '隐患等级 | 隐患内容 | 整改期限')).toHaveLength(2); // 表 1 and 表 2
+      expect(lines).toContain('一级隐患（居民） | 漏气、多种气源混用 | 1日');
+      expect(lines).toContain('一级隐患（居民） | 偷盗气 | 5日');
+      expect(lines).toContain('一级隐患（非居民） | 燃气表私改、私接 | 3日');
+      // 表 7: 序号 and 项目 span several rows; 隐患内容 spans two.
+      const t7 = lines.indexOf('序号 | 项目 | 隐患内容 | 整改完成');
+      expect(lines[t7 - 1]).toBe('表 7：隐患整改标准对照表');
+      expect(lines.slice(t7 + 1, t7 + 4)).toEqual(['1 | 燃气表 | 漏气 | 更换燃气表', '1 | 燃气表 | 漏气 | 截气或拆除', '1 | 燃气表 | 严重锈蚀 | 更换燃气表']);
+      expect(lines).toContain('2 | 热水器 | 漏气 | 更换新的零配件（或符合安全要求的新燃具）');
+      expect(lines).toContain('1 级 | 正常 |  | 无需跟进'); // 表 8, its picture column empty
+      // The notes under the table stay text.
+      expect(lines.some((l) => l.startsWith('注：1、限购是指') && !l.includes(' | '))).toBe(true);
+
+      const rows = chunkDocument({ docId: 'd', title: '隐患管理制度', body: r.text, tree: parsePolicy(r.text) }).filter((c) => /^表\d+第\d+行$/u.test(c.clause));
+      expect(rows.some((c) => c.indexText.includes('序号：2；项目：热水器；隐患内容：直排式；整改完成：更换新燃具'))).toBe(true);
+    });
+  });
+});
+
+describe('findRuledTables', () => {
+  const f = (x: number, y: number, text: string): { x: number; y: number; width: number; height: number; text: string } => ({ x, y, width: text.length * 5, height: 10, text });
+  const lines = (xs: number[], ys: number[]): ReturnType<typeof rulesOfPath> =>
+    rulesOfPath([...ys.map((y): Array<[number, number]> => [[xs[0] as number, y], [xs[xs.length - 1] as number, y]]), ...xs.map((x): Array<[number, number]> => [[x, ys[0] as number], [x, ys[ys.length - 1] as number]])], 'stroke');
+
+  it('merges a cell spanning columns into one cell', () => {
+    // Row 1 has no border at x=200: its one cell spans both columns.
+    const rules = [...lines([100, 300], [0, 20, 40]), ...rulesOfPath([[[200, 20], [200, 40]]], 'stroke')];
+    const { tables } = findRuledTables([f(110, 5, 'Title across'), f(110, 25, 'a'), f(210, 25, 'b')], rules);
+    expect(tables.map((t) => t.rows)).toEqual([[['Title across'], ['a', 'b']]]);
+  });
+
+  it('takes a box around one paragraph, or a grid with text in one row only, for no table', () => {
+    expect(findRuledTables([f(110, 5, 'Boxed'), f(110, 25, 'text')], lines([100, 300], [0, 20, 40])).tables).toEqual([]);
+    expect(findRuledTables([f(110, 5, 'a'), f(210, 5, 'b')], lines([100, 200, 300], [0, 20, 40])).tables).toEqual([]);
+  });
+});
