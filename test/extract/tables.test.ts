@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { chunkDocument } from '../../src/chunking/chunker.js';
 import { parsePolicy } from '../../src/corpus/parser.js';
@@ -156,6 +157,56 @@ describe('PDF tables', () => {
       const rows = chunkDocument({ docId: 'd', title: '隐患管理制度', body: r.text, tree: parsePolicy(r.text) }).filter((c) => /^表\d+第\d+行$/u.test(c.clause));
       expect(rows.some((c) => c.indexText.includes('序号：2；项目：热水器；隐患内容：直排式；整改完成：更换新燃具'))).toBe(true);
     });
+  });
+});
+
+const OFD_NS = 'xmlns:ofd="http://www.ofdspec.org/2016"';
+
+/** An OFD of one A4 page: text objects (mm, 4 mm type) and path objects (AbbreviatedData in their Boundary). */
+function makeOfd(texts: Array<{ x: number; y: number; text: string }>, paths: Array<{ boundary: string; data: string; attrs?: string }>): Uint8Array {
+  const textObjects = texts.map((t, i) => `<ofd:TextObject ID="${100 + i}" Font="1" Size="4" Boundary="${t.x} ${t.y} 170 6"><ofd:TextCode X="0" Y="4" DeltaX="g ${Math.max(0, [...t.text].length - 1)} 4">${t.text}</ofd:TextCode></ofd:TextObject>`).join('');
+  const pathObjects = paths.map((p, i) => `<ofd:PathObject ID="${500 + i}" ${p.attrs ?? ''} Boundary="${p.boundary}"><ofd:AbbreviatedData>${p.data}</ofd:AbbreviatedData></ofd:PathObject>`).join('');
+  return zipSync({
+    'OFD.xml': strToU8(`<ofd:OFD ${OFD_NS}><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>`),
+    'Doc_0/Document.xml': strToU8(`<ofd:Document ${OFD_NS}><ofd:CommonData><ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox></ofd:PageArea></ofd:CommonData><ofd:Pages><ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages></ofd:Document>`),
+    'Doc_0/Pages/Page_0/Content.xml': strToU8(`<ofd:Page ${OFD_NS}><ofd:Content><ofd:Layer ID="9">${pathObjects}${textObjects}</ofd:Layer></ofd:Content></ofd:Page>`),
+  });
+}
+
+describe('OFD tables', () => {
+  const texts = [
+    { x: 60, y: 20, text: '附件2 新旧对照表' },
+    { x: 22, y: 32, text: '序号' }, { x: 42, y: 32, text: '原条款' }, { x: 112, y: 32, text: '修改后条款' },
+    { x: 22, y: 42, text: '1' }, { x: 42, y: 42, text: '第一条 为了加强燃气管理，' }, { x: 42, y: 48, text: '制定本条例。' }, { x: 112, y: 42, text: '第一条 为了加强城镇燃气管理，' }, { x: 112, y: 48, text: '保障安全，制定本条例。' },
+    { x: 22, y: 58, text: '2' }, { x: 42, y: 58, text: '第二条 本条例适用于本市。' }, { x: 112, y: 58, text: '第二条 本条例适用于本市行政区域。' },
+    { x: 20, y: 80, text: '以上修改自公布之日起施行。' },
+  ];
+  // Borders as the ofdrw writers draw them: one stroked path per line, in its own Boundary (mm).
+  const hLines = [30, 40, 56, 66].map((y) => ({ boundary: `20 ${y} 170 1`, data: 'M 0 0 L 170 0' }));
+  const vLines = [20, 40, 110, 190].map((x) => ({ boundary: `${x} 30 1 36`, data: 'S 0 0 L 0 36 C' }));
+
+  it('reads a table whose borders are PathObjects as rows, the text around it as text', async () => {
+    const r = await extractDocument(makeOfd(texts, [...hLines, ...vLines]), 'old-new.ofd');
+    expect(r.text.split('\n')).toEqual([
+      '附件2 新旧对照表',
+      '序号 | 原条款 | 修改后条款',
+      '1 | 第一条 为了加强燃气管理，制定本条例。 | 第一条 为了加强城镇燃气管理，保障安全，制定本条例。',
+      '2 | 第二条 本条例适用于本市。 | 第二条 本条例适用于本市行政区域。',
+      '以上修改自公布之日起施行。',
+    ]);
+  });
+
+  it('reads hairline filled paths (Fill only) as borders and a curve-only path as none', async () => {
+    const filled = [...hLines, ...vLines].map((p) => ({ ...p, attrs: 'Stroke="false" Fill="true"' }));
+    expect((await extractDocument(makeOfd(texts, filled), 'filled.ofd')).text).toContain('2 | 第二条 本条例适用于本市。 | 第二条 本条例适用于本市行政区域。');
+    const curves = [...hLines, ...vLines].map((p) => ({ ...p, data: 'M 0 0 B 1 1 2 2 3 3' }));
+    expect((await extractDocument(makeOfd(texts, curves), 'curves.ofd')).text).not.toContain(' | ');
+  });
+
+  it.skipIf(!existsSync(REAL_FILES))('finds no table in the real red-header OFD (its rules are the 版头 and 版记 lines)', async () => {
+    const r = await extractDocument(new Uint8Array(readFileSync(path.join(REAL_FILES, 'ofd-02.ofd'))), 'ofd-02.ofd');
+    expect(r.text).not.toContain(' | ');
+    expect(r.text).toContain('路桥区卫生局办公室');
   });
 });
 
