@@ -227,3 +227,39 @@ describe('findRuledTables', () => {
     expect(findRuledTables([f(110, 5, 'a'), f(210, 5, 'b')], lines([100, 200, 300], [0, 20, 40])).tables).toEqual([]);
   });
 });
+
+describe('HTML tables', () => {
+  const page = (article: string): Uint8Array => strToU8(`<html><head><meta charset="utf-8"></head><body><div class="nav"><a>首页</a><a>政务公开</a></div><div class="article">${article}</div></body></html>`);
+  const ARTICLES = '<p>第一条 为了规范临时救助工作，根据有关规定，制定本细则。</p><p>第二条 本细则适用于本市行政区域内的临时救助工作。</p>';
+
+  it('reads a layout table (one cell per row holding paragraphs) as blocks, a paragraph a line', async () => {
+    const r = await extractDocument(page(`<table><tr><td>${ARTICLES}</td></tr><tr><td><p>第三条 本细则自发布之日起施行，有效期5年。</p></td></tr></table>`), 'layout.html');
+    expect(r.text.split('\n')).toEqual(['第一条 为了规范临时救助工作，根据有关规定，制定本细则。', '第二条 本细则适用于本市行政区域内的临时救助工作。', '第三条 本细则自发布之日起施行，有效期5年。']);
+  });
+
+  it('reads a table that holds a table as layout, the data table inside it as rows', async () => {
+    const data = '<table><tr><th>档次</th><th>价格</th></tr><tr><td>第一档</td><td>3.07元</td></tr><tr><td>第二档</td><td>3.68元</td></tr></table>';
+    const r = await extractDocument(page(`${ARTICLES}<table><tr><td><p>各档价格如下：</p></td><td>${data}</td></tr></table>`), 'nested.html');
+    expect(r.text.split('\n')).toEqual(['第一条 为了规范临时救助工作，根据有关规定，制定本细则。', '第二条 本细则适用于本市行政区域内的临时救助工作。', '各档价格如下：', '档次 | 价格', '第一档 | 3.07元', '第二档 | 3.68元']);
+  });
+
+  it('leaves a table of links (related documents) out of the body', async () => {
+    const links = '<table><tr><td><a href="/1">广州市社会救助办法</a></td><td><a href="/2">广州市最低生活保障办法</a></td></tr><tr><td><a href="/3">广州市特困人员救助供养办法</a></td><td><a href="/4">广州市医疗救助办法</a></td></tr></table>';
+    const r = await extractDocument(page(`${ARTICLES}${links}`), 'links.html');
+    expect(r.text).toBe('第一条 为了规范临时救助工作，根据有关规定，制定本细则。\n第二条 本细则适用于本市行政区域内的临时救助工作。');
+  });
+
+  it('leaves an info box out of the body and reads it for hints', async () => {
+    const box = '<table><tr><td>发文机关：</td><td>广州市人民政府办公厅</td><td>文号：</td><td>穗府办规〔2021〕19号</td></tr><tr><td>成文日期：</td><td>2021年12月20日</td><td>效力状态：</td><td>现行有效</td></tr></table>';
+    const r = await extractDocument(page(`${box}${ARTICLES}`), 'info.html');
+    expect(r.text).toBe('第一条 为了规范临时救助工作，根据有关规定，制定本细则。\n第二条 本细则适用于本市行政区域内的临时救助工作。');
+    expect(r.hints).toMatchObject({ issuer: '广州市人民政府办公厅', docNumber: '穗府办规〔2021〕19号', dateIssued: '2021-12-20', status: '现行有效' });
+  });
+
+  it('keeps a data table as rows, one passage per row', async () => {
+    const data = '<table><tr><td>救助类型</td><td>救助标准</td></tr><tr><td>急难型</td><td>不超过当地月低保标准的6倍</td></tr><tr><td>支出型</td><td>不超过当地月低保标准的12倍</td></tr></table>';
+    const { text } = await extractDocument(page(`${ARTICLES}${data}`), 'data.html');
+    const rows = chunkDocument({ docId: 'd', title: '细则', body: text, tree: parsePolicy(text) }).filter((c) => /^表\d+第\d+行$/u.test(c.clause));
+    expect(rows.map((c) => c.indexText.split('\n')[1])).toEqual(['救助类型：急难型；救助标准：不超过当地月低保标准的6倍', '救助类型：支出型；救助标准：不超过当地月低保标准的12倍']);
+  });
+});
