@@ -82,9 +82,12 @@ export function chunkDocument(doc: DocumentInput, options: ChunkOptions = {}): C
       pieces.push({ node, parent, start: s, end: e, ...(ranges.length > 1 ? { part: { index: i + 1, of: ranges.length } } : {}), ...(row ? { row } : {}) });
     });
   };
+  // A section the parser found inside a table row ("1 | 第一条 …" of a 新旧对照表 with a 序号 column) starts
+  // with its row: a row is never cut in two.
+  const snap = (pos: number): number => rows.find((row) => row.start < pos && pos < row.end)?.start ?? pos;
   const walk = (node: SectionNode, parent: SectionNode | undefined): void => {
-    const ownStart = node.kind === 'root' ? 0 : node.start;
-    const ownEnd = node.children[0]?.start ?? node.end;
+    const ownStart = node.kind === 'root' ? 0 : snap(node.start);
+    const ownEnd = snap(node.children[0]?.start ?? node.end);
     // Table rows inside the node's own text are pieces of their own (a row runs to the next line's start).
     let at = ownStart;
     for (const row of rows) {

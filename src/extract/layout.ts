@@ -30,6 +30,8 @@ export interface Line {
   x1: number;
   y: number;
   height: number;
+  /** A row of a table (cells joined by " | "): never joined to a neighbour, never taken for a running header. */
+  table?: boolean;
 }
 
 export interface PageLines {
@@ -101,7 +103,7 @@ export function dropJustificationSpaces(line: string): string {
 }
 
 /** Groups fragments into lines, top to bottom. */
-function groupLines(fragments: Fragment[]): Line[] {
+export function groupLines(fragments: Fragment[]): Line[] {
   return groupRows(fragments).map(toLine);
 }
 
@@ -226,6 +228,7 @@ export function removeRunningLines(pages: PageLines[]): PageLines[] {
     const lines = p.lines.filter((l) => {
       const pageNumber = PAGE_NUMBER_RE.test(l.text.trim());
       if (pageNumber && (inMargin(p, l) || l === first || l === last)) return false;
+      if (l.table) return true;
       if (candidates.has(l) && (counts.get(normalizeRepeat(l.text)) ?? 0) >= minRepeat && normalizeRepeat(l.text).length > 0) return false;
       return true;
     });
@@ -284,6 +287,7 @@ function centredContinuation(prev: Line, pm: Metrics, next: Line, nm: Metrics): 
 
 /** True when `next` continues the sentence of `prev` (a soft line wrap), judged from the layout. */
 function continues(prev: Line, pm: Metrics, next: Line, nm: Metrics): boolean {
+  if (prev.table || next.table) return false;
   const prevColumn = prev.column ?? 0;
   const nextColumn = next.column ?? 0;
   if (prevColumn !== nextColumn && (prevColumn === 0 || nextColumn === 0)) return false; // a full-width title and a column

@@ -47,6 +47,17 @@ describe('tables', () => {
     expect(rows[1]?.indexText).toContain('修改前：第二条 本条例适用于本市。；修改后：第二条 本条例适用于本市行政区域。');
   });
 
+  it('never cuts a row where the parser found an article inside it (a 新旧对照表 with a 序号 column)', () => {
+    const body = ['附件2 新旧对照表', '序号 | 修改前 | 修改后', '1 | 第一条 为了加强燃气管理，制定本条例。 | 第一条 为了加强城镇燃气管理，保障安全，制定本条例。', '2 | 第二条 本条例适用于本市。 | 第二条 本条例适用于本市行政区域。', '以上修改自公布之日起施行。'].join('\n');
+    const rows = chunkText(body).filter((c) => c.clause.startsWith('表'));
+    expect(rows.map((c) => [c.clause, c.text])).toEqual([
+      ['表1第1行', '序号 | 修改前 | 修改后\n1 | 第一条 为了加强燃气管理，制定本条例。 | 第一条 为了加强城镇燃气管理，保障安全，制定本条例。\n'],
+      ['表1第2行', '2 | 第二条 本条例适用于本市。 | 第二条 本条例适用于本市行政区域。\n'],
+    ]);
+    expect(rows.map((c) => c.labels.includes('第一条') || c.labels.includes('第二条'))).toEqual([true, true]);
+    expect(rows[1]?.indexText).toContain('序号：2；修改前：第二条 本条例适用于本市。；修改后：第二条 本条例适用于本市行政区域。');
+  });
+
   it('still tiles any body with tables in it', () => {
     const row = fc.array(fc.constantFrom('甲', '第一条 ', '3.07元', '，', '。', '数据'), { minLength: 1, maxLength: 6 }).map((a) => a.join(''));
     const line = fc.oneof(fc.array(row, { minLength: 2, maxLength: 4 }).map((cells) => cells.join(' | ')), row, fc.constant(''));

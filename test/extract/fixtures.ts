@@ -36,6 +36,11 @@ export interface PdfPageSpec {
   jpeg?: { data: Uint8Array; width: number; height: number; components: number };
   /** Where the JPEG goes: left, top (points from the top), width and height. */
   jpegBox?: { x: number; y: number; width: number; height: number };
+  /**
+   * Ruling lines, points from the top-left: stroked (`m l S`, as most writers draw borders) or, with `fill`,
+   * as hairline filled rectangles (`re f`, as Word and WPS draw them).
+   */
+  rules?: Array<{ x0: number; y0: number; x1: number; y1: number; fill?: boolean }>;
 }
 
 const escapePdf = (s: string): string => s.replace(/[\\()]/gu, (c) => `\\${c}`);
@@ -65,6 +70,13 @@ export function makePdf(pages: PdfPageSpec[]): Uint8Array {
       resources += ` /XObject << /Im0 ${img} 0 R >>`;
       const box = spec.jpegBox ?? { x: 0, y: 0, width, height };
       content += `q ${box.width} 0 0 ${box.height} ${box.x} ${height - box.y - box.height} cm /Im0 Do Q\n`;
+    }
+    for (const r of spec.rules ?? []) {
+      if (r.fill) {
+        const w = Math.max(r.x1 - r.x0, 0.5);
+        const h = Math.max(r.y1 - r.y0, 0.5);
+        content += `${r.x0} ${height - r.y0 - h} ${w} ${h} re f\n`;
+      } else content += `0.5 w ${r.x0} ${height - r.y0} m ${r.x1} ${height - r.y1} l S\n`;
     }
     for (const t of spec.texts ?? []) {
       content += `BT /F1 ${t.size ?? 12} Tf ${t.x} ${height - t.y} Td (${escapePdf(t.text)}) Tj ET\n`;

@@ -7,7 +7,8 @@ import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { decodeUnknown, decodeWith, normalizeCharset } from '../decode.js';
 import { documentUnreadable } from '../errors.js';
-import { guessHintsFromText, readInfoLines, setHint } from '../hints.js';
+import { guessHintsFromText, hintKeyFor, readInfoLines, setHint } from '../hints.js';
+import { classifyTable } from '../html-tables.js';
 import { tidyLine, visibleLength } from '../text-normalize.js';
 import type { ExtractContext, ExtractResult, FormatExtractor, MetadataHints } from '../types.js';
 
@@ -36,10 +37,15 @@ const isHidden = ($el: cheerio.Cheerio<Element>): boolean => {
   return style.includes('display:none') || style.includes('visibility:hidden') || $el.attr('hidden') !== undefined || $el.attr('aria-hidden') === 'true';
 };
 
-/** Text of a subtree as lines: block elements break lines, table cells are separated by " | ". */
-function renderLines($: cheerio.CheerioAPI, root: AnyNode): string[] {
+/**
+ * Text of a subtree as lines: block elements break lines; a data table is one line per row, its cells
+ * separated by " | "; a layout table is read as blocks, a table of links is left out, and an info box goes
+ * to `info` (for hints) instead of the lines.
+ */
+function renderLines($: cheerio.CheerioAPI, root: AnyNode, info: string[] = [], rootAsData = false): string[] {
   const lines: string[] = [];
   let current = '';
+  let layout = false;
   const flush = (): void => {
     const t = tidyLine(current);
     if (t.length > 0) lines.push(t);
@@ -53,20 +59,35 @@ function renderLines($: cheerio.CheerioAPI, root: AnyNode): string[] {
     if (node.type !== 'tag') return;
     const el = node as Element;
     const name = el.tagName.toLowerCase();
-    if (name === 'tr') {
+    if (name === 'table') {
+      const role = rootAsData && node === root ? 'data' : classifyTable($, el);
+      if (role === 'navigation') return;
+      if (role === 'info') {
+        flush();
+        info.push(...renderLines($, el, [], true));
+        return;
+      }
+      const outer = layout;
+      layout = role === 'layout';
+      flush();
+      for (const c of el.children) walk(c);
+      flush();
+      layout = outer;
+      return;
+    }
+    // A row whose table lies above the rendered root (the main container is a tbody) is judged by that table.
+    if (name === 'tr' && !layout && !(rootInsideTable(el, root) && tableRole($, el) === 'layout')) {
       // One line per table row, whatever blocks its cells hold.
       flush();
       const cells = el.children
         .filter((c): c is Element => c.type === 'tag' && ['td', 'th'].includes((c as Element).tagName.toLowerCase()))
-        .map((cell) => renderLines($, cell).join(' '));
+        .map((cell) => renderLines($, cell, info).join(' '));
       const row = tidyLine(cells.join(' | ').replace(/^(?:\s*\|\s*)+|(?:\s*\|\s*)+$/gu, ''));
       if (row.length > 0) lines.push(row);
       return;
     }
-    if (name === 'td' || name === 'th') {
-      if (current.trim().length > 0) current += ' | ';
-    }
-    const block = BLOCK.has(name);
+    // A layout table's cells are blocks of their own.
+    const block = BLOCK.has(name) || name === 'td' || name === 'th';
     if (block) flush();
     for (const c of el.children) walk(c);
     if (block) flush();
@@ -74,6 +95,22 @@ function renderLines($: cheerio.CheerioAPI, root: AnyNode): string[] {
   walk(root);
   flush();
   return lines;
+}
+
+/** True when `root` lies inside the table that holds row `tr` (the table element itself was not walked). */
+function rootInsideTable(tr: Element, root: AnyNode): boolean {
+  for (let node: Element | undefined = parentElement(tr); node; node = parentElement(node)) {
+    if (node.tagName.toLowerCase() === 'table') return false;
+    if (node === root) return true;
+  }
+  return false;
+}
+
+/** The role of the table holding row `tr`. */
+function tableRole($: cheerio.CheerioAPI, tr: Element): ReturnType<typeof classifyTable> {
+  let node = parentElement(tr);
+  while (node && node.tagName.toLowerCase() !== 'table') node = parentElement(node);
+  return node ? classifyTable($, node) : 'data';
 }
 
 const parentElement = (el: Element): Element | undefined => (el.parent?.type === 'tag' ? (el.parent as Element) : undefined);
@@ -180,10 +217,13 @@ async function extractHtml(bytes: Uint8Array, _format: string, ctx: ExtractConte
   }
   // Info boxes (基本信息: 文号/实施日期/失效日期…) sit outside the body: read them from the rest of the page.
   const bodyEl = $('body').get(0) ?? $.root().get(0);
-  const mainLines = main ? renderLines($, main) : [];
+  const infoBoxes: string[] = [];
+  const mainLines = main ? renderLines($, main, infoBoxes) : [];
   const mainSet = new Set(mainLines);
-  const otherLines = bodyEl ? renderLines($, bodyEl).filter((l) => !mainSet.has(l)) : [];
-  readInfoLines(mergeLabelLines(otherLines), hints);
+  const otherLines = bodyEl ? renderLines($, bodyEl, infoBoxes).filter((l) => !mainSet.has(l)) : [];
+  // An info box's rows ("发文机关 | 市政府 | 文号 | 穗府〔2021〕1号") read as "label：value" lines.
+  const infoLines = infoBoxes.flatMap((row) => pairCells(row.split(' | ')));
+  readInfoLines(mergeLabelLines([...infoLines, ...otherLines]), hints);
   const lines = mainLines.filter((l) => !CHROME_LINE_RE.test(l) && !onlyChromeWords(l));
   const text = lines.join('\n');
   if (visibleLength(text) === 0) {
@@ -204,6 +244,20 @@ const CHROME_WORD_RE = /^[【[]?(?:返回顶部|打印本页|打印|关闭窗口
 function onlyChromeWords(line: string): boolean {
   const words = line.replace(/】\s*【/gu, '】 【').split(/\s+/u).filter(Boolean);
   return words.length > 0 && words.every((w) => CHROME_WORD_RE.test(w));
+}
+
+/** Info-box cells as "label：value" lines: a label cell (文号, 发文机关…) takes the cell after it. */
+function pairCells(cells: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < cells.length; i += 1) {
+    const cell = cells[i] as string;
+    const next = cells[i + 1];
+    if (next !== undefined && hintKeyFor(cell) !== undefined) {
+      out.push(`${cell.replace(/[:：\s]+$/u, '')}：${next}`);
+      i += 1;
+    } else out.push(cell);
+  }
+  return out;
 }
 
 /** "文号：" on one line and its value on the next: one line for the info-box reader. */

@@ -6,7 +6,8 @@
 import { strFromU8 } from 'fflate';
 import { documentUnreadable } from '../errors.js';
 import { guessHintsFromText } from '../hints.js';
-import { assembleText, readPageLines, removeRunningLines, type Fragment, type LayoutPage } from '../layout.js';
+import { assembleText, removeRunningLines, type Fragment } from '../layout.js';
+import { joinTablesAcrossPages, readPageLinesWithTables, rulesOfPath, type Rule, type RuledPage } from '../ruled-tables.js';
 import { visibleLength } from '../text-normalize.js';
 import type { ExtractContext, ExtractResult, FormatExtractor, MetadataHints } from '../types.js';
 import { attrLocal, child, childrenOf, descendants, localName, parseXml, tagOf, textOf, type XmlNode } from '../xml.js';
@@ -59,10 +60,50 @@ function objectTransform(node: XmlNode): Affine {
 }
 
 /**
+ * Subpaths of a PathObject's AbbreviatedData ("S 0 0 L 156 0 C": S/M start, L line, Q/B/A curves end a straight
+ * run, C closes), as point lists in the object's space (mm).
+ */
+export function pathSubpaths(data: string): Array<Array<[number, number]>> {
+  const tokens = data.trim().split(/\s+/u);
+  const out: Array<Array<[number, number]>> = [];
+  let current: Array<[number, number]> = [];
+  const flush = (): void => {
+    if (current.length > 1) out.push(current);
+    current = [];
+  };
+  const num = (i: number): number => Number(tokens[i]);
+  for (let i = 0; i < tokens.length; ) {
+    const op = tokens[i];
+    const take = { S: 2, M: 2, L: 2, Q: 4, B: 6, A: 7, C: 0 }[op ?? ''];
+    // An unknown command or one cut short ends the path: no rule rather than a wrong one.
+    if (take === undefined || (take > 0 && i + take >= tokens.length)) break;
+    const end: [number, number] = take > 0 ? [num(i + take - 1), num(i + take)] : [0, 0];
+    if (op === 'S' || op === 'M') {
+      flush();
+      current.push(end);
+    } else if (op === 'L') current.push(end);
+    else if (op === 'C') {
+      const start = current[0];
+      if (start && current.length > 1) current.push(start);
+      flush();
+      if (start) current.push(start);
+    } else {
+      // A curve: no rule through it.
+      flush();
+      current.push(end);
+    }
+    i += take + 1;
+  }
+  flush();
+  return out.filter((path) => path.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
+}
+
+/**
  * Text fragments of a page in page space (points, top-down): TextObjects anywhere in layers and page blocks,
  * and inside CompositeObjects (their CompositeGraphicUnit resources), with Boundary origins and CTMs applied.
+ * The ruling lines of its PathObjects (table borders) go to `rules`.
  */
-function pageFragments(nodes: XmlNode[], units: ReadonlyMap<string, XmlNode>, toPage: Affine = IDENTITY, depth = 0, out: Fragment[] = []): Fragment[] {
+function pageFragments(nodes: XmlNode[], units: ReadonlyMap<string, XmlNode>, toPage: Affine = IDENTITY, depth = 0, out: Fragment[] = [], rules: Rule[] = []): Fragment[] {
   if (depth > 20) return out;
   for (const node of nodes) {
     const tag = tagOf(node);
@@ -89,9 +130,18 @@ function pageFragments(nodes: XmlNode[], units: ReadonlyMap<string, XmlNode>, to
     } else if (name === 'CompositeObject') {
       const unit = units.get(attrLocal(node, 'ResourceID') ?? '');
       const content = unit && child(unit, 'Content');
-      if (content) pageFragments(childrenOf(content), units, compose(toPage, objectTransform(node)), depth + 1, out);
-    } else if (name !== 'ImageObject' && name !== 'PathObject' && name !== 'Clips' && name !== 'Actions') {
-      pageFragments(childrenOf(node), units, toPage, depth + 1, out);
+      if (content) pageFragments(childrenOf(content), units, compose(toPage, objectTransform(node)), depth + 1, out, rules);
+    } else if (name === 'PathObject') {
+      // Stroke is true unless set false (GB/T 33190 §9.1); a path that is only filled is a rule when a hairline.
+      const painted = attrLocal(node, 'Stroke') !== 'false' ? 'stroke' : attrLocal(node, 'Fill') === 'true' ? 'fill' : undefined;
+      const data = descendants([node], 'AbbreviatedData')[0];
+      if (painted && data) {
+        const m = compose(toPage, objectTransform(node));
+        const toPoints = (path: Array<[number, number]>): Array<[number, number]> => path.map(([x, y]) => [(m[0] * x + m[2] * y + m[4]) * MM_TO_PT, (m[1] * x + m[3] * y + m[5]) * MM_TO_PT]);
+        rules.push(...rulesOfPath(pathSubpaths(textOf(data)).map(toPoints), painted));
+      }
+    } else if (name !== 'ImageObject' && name !== 'Clips' && name !== 'Actions') {
+      pageFragments(childrenOf(node), units, toPage, depth + 1, out, rules);
     }
   }
   return out;
@@ -126,15 +176,16 @@ async function extractOfd(bytes: Uint8Array, _format: string, ctx: ExtractContex
   const warnings: string[] = [];
   const pageNodes = descendants(descendants(doc, 'Pages'), 'Page');
   if (pageNodes.length > ctx.maxPages) warnings.push(`only the first ${ctx.maxPages} of ${pageNodes.length} pages were read (maxPages)`);
-  const layout: LayoutPage[] = pageNodes.slice(0, ctx.maxPages).map((p, i) => {
+  const layout: RuledPage[] = pageNodes.slice(0, ctx.maxPages).map((p, i) => {
     const loc = resolvePath(docPath, attrLocal(p, 'BaseLoc') ?? '');
     const content = read(loc);
     if (!content) throw documentUnreadable(ctx.fileName, `page ${i + 1} (${loc}) is missing from the package`, 'get a complete copy of the file or export it again as OFD');
     const area = child(descendants(content, 'Area')[0] ?? {}, 'PhysicalBox');
     const [, , w = defaultW, h = defaultH] = area ? box(textOf(area)) : [0, 0, defaultW, defaultH];
-    return { width: w * MM_TO_PT, height: h * MM_TO_PT, fragments: pageFragments(content, units) };
+    const rules: Rule[] = [];
+    return { width: w * MM_TO_PT, height: h * MM_TO_PT, fragments: pageFragments(content, units, IDENTITY, 0, [], rules), rules };
   });
-  const lines = removeRunningLines(layout.map((p) => ({ width: p.width, height: p.height, lines: readPageLines(p) })));
+  const lines = joinTablesAcrossPages(removeRunningLines(layout.map((p) => ({ width: p.width, height: p.height, lines: readPageLinesWithTables(p) }))));
   const { text, pages } = assembleText(lines);
   if (visibleLength(text) === 0) {
     throw documentUnreadable(ctx.fileName, 'the OFD has no text objects (a scanned image?)', 'add a version with text, or a PDF that can be OCRed');

@@ -6,10 +6,12 @@
 import { getDocumentProxy } from 'unpdf';
 import { documentTooLarge, documentUnreadable, throwIfAborted } from '../errors.js';
 import { guessHintsFromText, readInfoLines, setHint } from '../hints.js';
-import { assembleText, readPageLines, removeRunningLines, type Fragment, type LayoutPage, type Line, type PageLines } from '../layout.js';
+import { assembleText, removeRunningLines, type Fragment, type Line, type PageLines } from '../layout.js';
 import { formatPageList, ocrFailureWarning, RENDER_SCALE, runOcrJobs, type OcrJob } from '../ocr/page-ocr.js';
 import { canvasFactory, imageRegions, renderPage, type PageRegion } from '../ocr/pdf-render.js';
+import { pageRules } from '../pdf-rules.js';
 import { checkPdfStreams } from '../pdf-streams.js';
+import { joinTablesAcrossPages, readPageLinesWithTables, type RuledPage } from '../ruled-tables.js';
 import { isKbError } from '../../shared/errors.js';
 import { visibleLength } from '../text-normalize.js';
 import type { ExtractContext, ExtractResult, FormatExtractor, MetadataHints } from '../types.js';
@@ -134,6 +136,22 @@ function looksTruncated(bytes: Uint8Array): boolean {
   return !Buffer.from(bytes.subarray(Math.max(0, bytes.length - 1024))).toString('latin1').includes('%%EOF');
 }
 
+/**
+ * True when two lines or more hold fragments set apart by a gap wider than two characters: cells side by side
+ * (or a two-column page). A page of running text has none, and its operator list is not read.
+ */
+function mayHoldTable(fragments: Fragment[]): boolean {
+  const sorted = [...fragments].sort((a, b) => a.y - b.y || a.x - b.x);
+  const rowsWithGap = new Set<number>();
+  for (let i = 1; i < sorted.length; i += 1) {
+    const a = sorted[i - 1] as Fragment;
+    const b = sorted[i] as Fragment;
+    const sameLine = Math.abs(a.y - b.y) < 0.5 * Math.min(a.height, b.height);
+    if (sameLine && b.x - (a.x + a.width) > 2 * Math.max(a.height, b.height)) rowsWithGap.add(Math.round(a.y));
+  }
+  return rowsWithGap.size >= 2;
+}
+
 /** True when a fragment's centre lies inside the region. */
 const inside = (f: Fragment, r: PageRegion): boolean => f.x + f.width / 2 >= r.x0 && f.x + f.width / 2 <= r.x1 && f.y + f.height / 2 >= r.y0 && f.y + f.height / 2 <= r.y1;
 /** True when two boxes overlap by more than half of the smaller one's height and some width. */
@@ -153,7 +171,7 @@ async function extractPdf(bytes: Uint8Array, _format: string, ctx: ExtractContex
     if (pdf.numPages > count) warnings.push(`only the first ${count} of ${pdf.numPages} pages were read (maxPages)`);
     // Images are looked for only in files that have any (the operator list costs a second pass over the page).
     const hasImages = ctx.ocr !== 'off' && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes('/Image');
-    const layout: LayoutPage[] = [];
+    const layout: RuledPage[] = [];
     const scanned: number[] = [];
     const jobs: OcrJob[] = [];
     let characters = 0;
@@ -169,7 +187,8 @@ async function extractPdf(bytes: Uint8Array, _format: string, ctx: ExtractContex
       const content = await page.getTextContent();
       const items = content.items.flatMap((i) => ('str' in i ? [i as TextItemLike] : []));
       const fragments = toFragments(items, viewport.transform as Matrix);
-      layout.push({ width: viewport.width, height: viewport.height, fragments });
+      // Table borders are read only where the text is laid out in columns (the operator list is a second pass).
+      layout.push({ width: viewport.width, height: viewport.height, fragments, ...(mayHoldTable(fragments) ? { rules: await pageRules(page) } : {}) });
       const pageText = fragments.map((f) => f.text).join('');
       characters += pageText.length;
       if (characters > ctx.limits.characters) throw documentTooLarge(ctx.fileName, `characters of text (after ${n} of ${count} pages)`, characters, ctx.limits.characters, 'MAX_CHARACTERS');
@@ -203,7 +222,7 @@ async function extractPdf(bytes: Uint8Array, _format: string, ctx: ExtractContex
           jobs.forEach((job, i) => {
             const found = read[i] ?? [];
             if (found.length === 0) return;
-            const page = layout[job.page - 1] as LayoutPage;
+            const page = layout[job.page - 1] as RuledPage;
             // A scanned page is its OCR; an image on a text page adds the lines the text layer does not already have.
             page.fragments = job.region ? [...page.fragments, ...found.filter((f) => !page.fragments.some((t) => overlaps(t, f)))] : found;
             ocrPages.add(job.page);
@@ -214,8 +233,8 @@ async function extractPdf(bytes: Uint8Array, _format: string, ctx: ExtractContex
         }
       }
     }
-    let lines: PageLines[] = layout.map((p, i) => ({ width: p.width, height: p.height, lines: readPageLines(p), ...(ocrPages.has(i + 1) ? { ocr: true } : {}) }));
-    lines = removeRunningLines(lines);
+    let lines: PageLines[] = layout.map((p, i) => ({ width: p.width, height: p.height, lines: readPageLinesWithTables(p), ...(ocrPages.has(i + 1) ? { ocr: true } : {}) }));
+    lines = joinTablesAcrossPages(removeRunningLines(lines));
     if (looksLikeWebPrint(lines)) lines = stripWebChrome(lines, hints);
     const { text, pages } = assembleText(lines);
     if (text.length > ctx.limits.characters) throw documentTooLarge(ctx.fileName, 'characters of text', text.length, ctx.limits.characters, 'MAX_CHARACTERS');
