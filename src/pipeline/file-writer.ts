@@ -15,7 +15,7 @@ import { CHUNKER_VERSION } from '../chunking/chunker.js';
 import { DenseIndex, type HnswParams } from '../embeddings/dense-index.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import { ANALYZER_VERSION } from '../retrieval/analyzer.js';
-import { Bm25Builder } from '../retrieval/bm25.js';
+import { Bm25Builder } from '../retrieval/bm25-builder.js';
 import type { KnowledgeIndex, PassageRecord } from '../retrieval/knowledge-index.js';
 import type { SessionPlan, StoreWriter, WriteSession } from '../storage/types.js';
 import { ERROR_CODES, KbError, describeError, isKbError } from '../shared/errors.js';

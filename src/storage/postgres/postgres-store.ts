@@ -40,7 +40,7 @@ import type {
   VectorIndex,
   WritePlan,
 } from '../types.js';
-import { averageLength, BM25_B, BM25_K1, bm25Idf, queryTerms, scorePassage, termWeight, type QueryTerm } from './bm25-score.js';
+import { averageLength, BM25_B, BM25_K1, bm25Idf, queryTerms, scorePassage, termWeight, type QueryTerm } from '../bm25-score.js';
 import { PostgresRateLimitStore } from './rate-limit-store.js';
 import { migrate, WRITE_LOCK_KEY } from './migrations.js';
 import { poolQueryable, type Queryable } from './queryable.js';
