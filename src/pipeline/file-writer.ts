@@ -138,7 +138,7 @@ async function findPrevious(options: FileWriterOptions): Promise<{ previous?: Pr
     current = await readManifest(options.indexDir);
   } catch (error) {
     // An index of an older format is rebuilt: the reason says why, without the "run …" hint.
-    return { reason: (isKbError(error) ? error.message : describeError(error)).replace(/; run `[^`]*`$/u, '') };
+    return { reason: isKbError(error) ? error.reason : describeError(error) };
   }
   if (!current) return { reason: 'no index yet' };
   const { manifest } = current;

@@ -368,7 +368,7 @@ function finiteOrZero(v: Float32Array): Float32Array {
 
 /** A failure to analyze names the corpus file instead of failing anonymously. */
 function analysisError(doc: LoadedDocument, chunk: Chunk, problem: string, cause?: unknown): KbError {
-  return new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${doc.source}: could not analyze passage ${chunk.passageId} (${problem}); fix or remove the file and run \`npm run -s kb -- ingest\` again`, { cause, details: { file: doc.source } });
+  return new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${doc.source}: could not analyze passage ${chunk.passageId} (${problem})`, { cause, details: { file: doc.source }, hint: 'fix or remove the file and run `npm run -s kb -- ingest` again' });
 }
 
 /** A chunk's BM25 term counts. */

@@ -111,8 +111,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       } else if (state.model_id !== options.modelId || Number(state.dimension) !== options.dimension) {
         throw new KbError(
           ERROR_CODES.INDEX_MISMATCH,
-          `the database holds ${state.dimension}-dim vectors of model ${state.model_id}; this configuration embeds with ${options.modelId} (${options.dimension} dimensions); set EMBEDDING_MODEL=${state.model_id}, or point DATABASE_URL at an empty database and run \`npm run -s kb -- ingest\``,
-          { details: { stored: { modelId: state.model_id, dimension: Number(state.dimension) }, configured: { modelId: options.modelId, dimension: options.dimension } } },
+          `the database holds ${state.dimension}-dim vectors of model ${state.model_id}; this configuration embeds with ${options.modelId} (${options.dimension} dimensions)`,
+          {
+            details: { stored: { modelId: state.model_id, dimension: Number(state.dimension) }, configured: { modelId: options.modelId, dimension: options.dimension } },
+            hint: `set EMBEDDING_MODEL=${state.model_id}, or point DATABASE_URL at an empty database and run \`npm run -s kb -- ingest\``,
+          },
         );
       }
     });
@@ -129,7 +132,7 @@ function connect(options: PostgresStoreOptions, logger: Logger): Queryable {
   if (options.queryable) return options.queryable;
   const onListenError = (error: Error): void => logger.warn('change listener connection lost; relying on the version poll', { error: error.message });
   if (options.pool) return poolQueryable(options.pool, { ownsPool: false, onListenError });
-  if (!options.url) throw new KbError(ERROR_CODES.CONFIG_INVALID, 'the PostgreSQL store needs a connection: set DATABASE_URL (postgresql://user:password@host:5432/db)');
+  if (!options.url) throw new KbError(ERROR_CODES.CONFIG_INVALID, 'the PostgreSQL store needs a connection', { hint: 'set DATABASE_URL (postgresql://user:password@host:5432/db)' });
   // Timeouts on every statement: a stalled database fails requests, it does not hold them (issue 25.8).
   const pool = createPool(options.url, options.maxConnections ?? 10, options.timeouts ?? DEFAULT_POOL_TIMEOUTS, logger);
   return poolQueryable(pool, { ownsPool: true, onListenError });

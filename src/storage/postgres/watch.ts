@@ -13,7 +13,7 @@ export async function readState(db: Queryable): Promise<StateRow> {
   const row = (
     await db.query<StateRow>(`SELECT version::text AS version, model_id, dimension, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at, documents, passages FROM kb_state WHERE id = 1`)
   ).rows[0];
-  if (!row) throw new KbError(ERROR_CODES.INDEX_CORRUPT, 'the database has no kb_state row; it was changed by hand; restore it or point DATABASE_URL at an empty database and run `npm run -s kb -- ingest`');
+  if (!row) throw new KbError(ERROR_CODES.INDEX_CORRUPT, 'the database has no kb_state row; it was changed by hand', { hint: 'restore it or point DATABASE_URL at an empty database and run `npm run -s kb -- ingest`' });
   return row;
 }
 
