@@ -8,6 +8,7 @@ import { isoToday } from '../shared/dates.js';
 import { ERROR_CODES, KbError, unknownDocError } from '../shared/errors.js';
 import { diversify, fuse, interleave, type FusionMethod } from './fusion.js';
 import { isEmptyFilter } from '../storage/filters.js';
+import { compareReadingOrder } from '../storage/passage-fields.js';
 import type { DocumentFilter, DocumentSummary, KnowledgeStore, ScoredPassage, StoredPassage } from '../storage/types.js';
 import { createTermNeighbours, DEFAULT_EXPANSION, type Expansion, type ExpansionOptions } from './expansion.js';
 import { QUESTION_WORDS, quantityAsk } from './evidence.js';
@@ -356,7 +357,7 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
       // document) only mark the hits that are among them.
       const ids = [...new Set([...idLists.flat().map((h) => h.passageId), ...(clauseIds.size <= CLAUSE_LEAD_MAX ? clauseIds : []), ...urlIds])];
       const fetched = await store.passages.get(ids);
-      fetched.sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : a.index - b.index));
+      fetched.sort(compareReadingOrder);
       const keyOf = new Map(fetched.map((p, i) => [p.passageId, i] as const));
       const lists = idLists.map((list) => list.flatMap((h) => (keyOf.has(h.passageId) ? [{ key: keyOf.get(h.passageId) as number, score: h.score }] : [])));
 

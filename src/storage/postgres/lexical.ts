@@ -5,8 +5,9 @@
  */
 import type { LexicalIndex, LexicalSearchOptions, PassageFilter, ScoredPassage, TermStats } from '../types.js';
 import { averageLength, BM25_B, BM25_K1, bm25Idf, queryTerms, scorePassage, termWeight, type QueryTerm } from '../bm25-score.js';
+import { compareReadingOrder } from '../passage-fields.js';
 import type { Queryable } from './queryable.js';
-import { byReadingOrder, docIdsParam } from './rows.js';
+import { docIdsParam } from './rows.js';
 
 interface LexicalRow {
   passage_id: string;
@@ -79,9 +80,9 @@ function rescore(rows: readonly LexicalRow[], query: readonly QueryTerm[], limit
     r.qords.forEach((qord, i) => {
       tfs[slot.get(Number(qord)) as number] = Number(r.tfs[i]);
     });
-    return { passageId: r.passage_id, docId: r.doc_id, ord: Number(r.ord), score: scorePassage(weights, tfs, Number(r.length), avgdl) };
+    return { passageId: r.passage_id, docId: r.doc_id, index: Number(r.ord), score: scorePassage(weights, tfs, Number(r.length), avgdl) };
   });
-  scored.sort((a, b) => b.score - a.score || byReadingOrder(a, b));
+  scored.sort((a, b) => b.score - a.score || compareReadingOrder(a, b));
   return scored.slice(0, limit).map((s) => ({ passageId: s.passageId, score: s.score }));
 }
 

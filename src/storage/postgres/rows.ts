@@ -5,6 +5,7 @@
 import type { SectionNode } from '../../corpus/parser.js';
 import type { ValidMeta } from '../../corpus/document.js';
 import { ERROR_CODES, KbError } from '../../shared/errors.js';
+import { passageFieldsOf } from '../passage-fields.js';
 import type { PassageFields, PassageFilter, StoreInfo, StoredDocument, StoredPassage } from '../types.js';
 
 export interface StateRow {
@@ -49,31 +50,19 @@ export function parseVector(text: string): Float32Array {
 }
 
 export function toPassage(row: PassageRow): StoredPassage {
-  const f = row.fields;
-  const passage: StoredPassage = {
-    passageId: row.passage_id,
-    docId: row.doc_id,
-    index: row.ord,
-    start: row.start_offset,
-    end: row.end_offset,
-    breadcrumb: f.breadcrumb,
-    headings: f.headings,
-    labels: f.labels,
-    clause: f.clause,
-    sectionIds: f.sectionIds,
-    text: row.text,
-  };
-  if (f.part) passage.part = f.part;
+  const passage = passageFieldsOf({ ...row.fields, passageId: row.passage_id, docId: row.doc_id, index: row.ord, start: row.start_offset, end: row.end_offset }) as StoredPassage;
+  passage.text = row.text;
   return passage;
+}
+
+/** The fields a passage row keeps in its `fields` JSON column: every citation field but those with a column of their own. */
+export function passageJsonFields(passage: PassageFields): PassageRow['fields'] {
+  const { passageId: _id, docId: _doc, index: _index, start: _start, end: _end, ...fields } = passageFieldsOf(passage);
+  return fields;
 }
 
 export function toDocument(row: DocumentRow): StoredDocument {
   return { meta: row.meta, body: row.body, contentHash: row.content_hash, source: row.source, tree: row.tree };
-}
-
-/** Passage order of the embedded index (docId, then position): the tie-break of both searches. */
-export function byReadingOrder(a: { docId: string; ord: number }, b: { docId: string; ord: number }): number {
-  return a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : a.ord - b.ord;
 }
 
 /** docIds of a passage filter as a SQL parameter: null = every document. */

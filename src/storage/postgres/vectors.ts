@@ -1,7 +1,8 @@
 /** The PostgreSQL store's nearest passages (pgvector): exact over a small filtered set, HNSW otherwise. */
 import type { PassageFilter, ScoredPassage, VectorIndex } from '../types.js';
+import { compareReadingOrder } from '../passage-fields.js';
 import type { Queryable } from './queryable.js';
-import { byReadingOrder, docIdsParam, vectorLiteral } from './rows.js';
+import { docIdsParam, vectorLiteral } from './rows.js';
 
 export interface VectorIndexOptions {
   dimension: number;
@@ -52,8 +53,8 @@ export function createVectorIndex(db: Queryable, { dimension, efSearch, exactSca
         });
       }
       return rows
-        .map((r) => ({ passageId: r.passage_id, docId: r.doc_id, ord: Number(r.ord), score: 1 - Number(r.distance) }))
-        .sort((a, b) => b.score - a.score || byReadingOrder(a, b))
+        .map((r) => ({ passageId: r.passage_id, docId: r.doc_id, index: Number(r.ord), score: 1 - Number(r.distance) }))
+        .sort((a, b) => b.score - a.score || compareReadingOrder(a, b))
         .map((s) => ({ passageId: s.passageId, score: s.score }));
     },
   };

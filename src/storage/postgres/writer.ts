@@ -8,7 +8,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { StoreWriter, WritePlan } from '../types.js';
 import { WRITE_LOCK_KEY } from './migrations.js';
 import type { Queryable } from './queryable.js';
-import { parseVector, vectorLiteral } from './rows.js';
+import { parseVector, passageJsonFields, vectorLiteral } from './rows.js';
 
 export interface StoreWriterOptions {
   dimension: number;
@@ -180,20 +180,12 @@ function prepareWrites(plan: WritePlan, dimension: number): { document: WritePla
       const counts = new Map<string, number>();
       if (Array.isArray(terms)) for (const t of terms as readonly string[]) counts.set(t, (counts.get(t) ?? 0) + 1);
       else for (const [t, n] of terms as ReadonlyMap<string, number>) counts.set(t, n);
-      const fields: Record<string, unknown> = {
-        breadcrumb: passage.breadcrumb,
-        headings: passage.headings,
-        labels: passage.labels,
-        clause: passage.clause,
-        sectionIds: passage.sectionIds,
-      };
-      if (passage.part) fields.part = passage.part;
       return {
         passageId: passage.passageId,
         index: passage.index,
         start: passage.start,
         end: passage.end,
-        fields: JSON.stringify(fields),
+        fields: JSON.stringify(passageJsonFields(passage)),
         // The verbatim text is the body slice, by construction (JavaScript offsets, UTF-16 units).
         text: document.body.slice(passage.start, passage.end),
         length: [...counts.values()].reduce((a, n) => a + n, 0),
