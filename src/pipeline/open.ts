@@ -18,7 +18,7 @@ import { baseStore } from '../storage/lineage-store.js';
 import type { KnowledgeStore } from '../storage/types.js';
 import { fileBackend, ingestOptionsFor, type IndexBackend } from './backend.js';
 import { extractOptionsFor } from './extract-options.js';
-import type { IngestSummary } from './ingest.js';
+import type { IngestSummary } from './ingest-summary.js';
 import type { LibraryDeps } from './library.js';
 import { createEmbeddingRuntime } from './runtime.js';
 

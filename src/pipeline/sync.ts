@@ -25,7 +25,7 @@ import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type Progress, type ProgressFactory } from '../shared/progress.js';
 import { isChangedSinceScan, readDocument, scanCorpus, type LoadedDocument, type ScannedDocument } from './corpus.js';
-import type { IngestSummary } from './ingest.js';
+import type { IngestSummary } from './ingest-summary.js';
 import { startIngestWorkers, type IngestWorkers, type WorkerResult } from './ingest-workers.js';
 import { syncOriginals } from './library.js';
 
