@@ -2,6 +2,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Config } from '../../src/config/index.js';
 import { loadCorpus, type LoadedDocument } from '../../src/pipeline/corpus.js';
+import { isSearchK, SEARCH_K_RULE } from '../../src/retrieval/search-limits.js';
 import { controlCharProblem } from '../../src/shared/control-chars.js';
 import { createLogger, type Logger } from '../../src/shared/logger.js';
 import type { CliIo } from './io.js';
@@ -73,4 +74,13 @@ export function requireNone(ctx: CommandContext): void {
 export function stringOption(ctx: CommandContext, name: string): string | undefined {
   const v = ctx.values[name];
   return typeof v === 'string' ? v : undefined;
+}
+
+/** `--k`: a result count from 1 to MAX_SEARCH_K (search-limits.ts), `fallback` when absent. */
+export function kOption(ctx: CommandContext, fallback: number): number {
+  const raw = stringOption(ctx, 'k');
+  if (raw === undefined) return fallback;
+  const k = Number(raw);
+  if (!isSearchK(k)) throw new UsageError(`--k ${SEARCH_K_RULE}; got "${raw}"`);
+  return k;
 }

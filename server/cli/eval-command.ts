@@ -11,18 +11,10 @@ import { computeMetrics, formatMetricsTable, metricsByType, parseEvalSet, type E
 import { provenance } from '../../src/retrieval/presenter.js';
 import { isoToday } from '../../src/shared/dates.js';
 import { createProgressFactory } from '../../src/shared/progress.js';
-import { loggerFor, print, printJson, requireNone, stringOption, type CommandContext, type CommandSpec } from './context.js';
+import { kOption, loggerFor, print, printJson, requireNone, stringOption, type CommandContext, type CommandSpec } from './context.js';
 import { UsageError } from './io.js';
 
 const fmtMetric = (m: Metrics): Record<string, number | null> => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number.isNaN(v) ? null : Number(v.toFixed(4))]));
-
-function kFrom(ctx: CommandContext): number {
-  const raw = stringOption(ctx, 'k');
-  if (raw === undefined) return 10;
-  const k = Number(raw);
-  if (!Number.isInteger(k) || k < 1 || k > 50) throw new UsageError(`--k must be an integer from 1 to 50; got "${raw}"`);
-  return k;
-}
 
 async function readSet(ctx: CommandContext, setFile: string): Promise<EvalItem[]> {
   let text: string;
@@ -80,7 +72,7 @@ export const evalCommand: CommandSpec = {
     if (SEALED_SETS.has(path.basename(setFile)) && !sealed) throw new UsageError(`${path.basename(setFile)} is sealed: run it with --sealed (aggregate figures only), and only for the figure reported at the end`);
     if (sealed && out !== undefined) throw new UsageError('--out is refused with --sealed: a sealed set gives aggregate figures only');
     if (sealed && ctx.values.ablation) throw new UsageError('--ablation is refused with --sealed: a sealed set is run once, as ask answers it');
-    const k = kFrom(ctx);
+    const k = kOption(ctx, 10);
     const items = await readSet(ctx, setFile);
     const library = stringOption(ctx, 'library');
     const opened = await openForEval(ctx, library);

@@ -5,11 +5,12 @@ import { openKnowledgeBase, type OpenedKnowledgeBase } from '../../src/pipeline/
 import { relatedHead, type Answer } from '../../src/retrieval/answer.js';
 import { compareProvisions, comparisonMarkdown } from '../../src/retrieval/compare.js';
 import { presentCitation, presentHit, validityLabel, type CitationView, type HitView } from '../../src/retrieval/presenter.js';
-import { MAX_QUERY_CHARS, type SearchHit } from '../../src/retrieval/search.js';
+import type { SearchHit } from '../../src/retrieval/search.js';
+import { DEFAULT_SEARCH_K, MAX_QUERY_CHARS } from '../../src/retrieval/search-limits.js';
 import { isRealDate, isoToday } from '../../src/shared/dates.js';
 import { createProgressFactory } from '../../src/shared/progress.js';
 import { evalCommand } from './eval-command.js';
-import { loggerFor, plainArgument, print, printJson, stringOption, type CommandContext, type CommandSpec } from './context.js';
+import { kOption, loggerFor, plainArgument, print, printJson, stringOption, type CommandContext, type CommandSpec } from './context.js';
 import { UsageError } from './io.js';
 
 function queryFrom(ctx: CommandContext, what: string): string {
@@ -18,14 +19,6 @@ function queryFrom(ctx: CommandContext, what: string): string {
   if (text === '') throw new UsageError(`${what} is empty`);
   if (text.length > MAX_QUERY_CHARS) throw new UsageError(`${what} is ${text.length} characters; the limit is ${MAX_QUERY_CHARS}`);
   return text;
-}
-
-function kFrom(ctx: CommandContext, fallback: number): number {
-  const raw = stringOption(ctx, 'k');
-  if (raw === undefined) return fallback;
-  const k = Number(raw);
-  if (!Number.isInteger(k) || k < 1 || k > 50) throw new UsageError(`--k must be an integer from 1 to 50; got "${raw}"`);
-  return k;
 }
 
 async function open(ctx: CommandContext): Promise<OpenedKnowledgeBase> {
@@ -83,7 +76,7 @@ export const retrievalCommands: Record<string, CommandSpec> = {
     options: { k: { type: 'string' }, doc: { type: 'string', multiple: true }, 'valid-on': { type: 'string' }, 'in-force': { type: 'boolean', default: false } },
     async run(ctx) {
       const query = queryFrom(ctx, 'query');
-      const k = kFrom(ctx, 8);
+      const k = kOption(ctx, DEFAULT_SEARCH_K);
       const filter = validityFilter(ctx);
       const opened = await open(ctx);
       const docIds = docFilter(ctx, opened);

@@ -128,9 +128,25 @@ export const configSchema = z.object({
   databaseStatementTimeoutMs: intFrom(30_000, 0, 86_400_000),
 });
 
-export type Config = z.output<typeof configSchema>;
+/** The settings as read (env var names map onto these keys; a config file uses them too). */
+export type ConfigInput = z.output<typeof configSchema>;
 
-const ENV_KEYS: Record<string, keyof Config> = {
+/** The keys that choose and configure the store; `Config.store` holds them, checked. */
+type StoreKeys = 'indexStore' | 'databaseUrl' | 'databasePoolSize' | 'databasePollMs' | 'databaseConnectTimeoutMs' | 'databaseStatementTimeoutMs';
+
+/**
+ * Where the index lives. `file` (INDEX_STORE=file, the default): the embedded snapshot in
+ * `Config.indexDir`. `postgres` (INDEX_STORE=postgres): PostgreSQL with pgvector at `url`
+ * (DATABASE_URL), with its pool size (DATABASE_POOL_SIZE), version poll (DATABASE_POLL_MS) and
+ * timeouts (DATABASE_CONNECT_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS; 0: no statement limit).
+ */
+export type StoreConfig =
+  | { kind: 'file' }
+  | { kind: 'postgres'; url: string; poolSize: number; pollMs: number; connectTimeoutMs: number; statementTimeoutMs: number };
+
+export type Config = Omit<ConfigInput, StoreKeys> & { store: StoreConfig };
+
+const ENV_KEYS: Record<string, keyof ConfigInput> = {
   CORPUS_DIR: 'corpusDir',
   INDEX_DIR: 'indexDir',
   MODELS_DIR: 'modelsDir',
@@ -213,12 +229,15 @@ export function loadConfig(env: Record<string, string | undefined>, fileConfig: 
     const problems = result.error.issues.map((i) => `${envName(String(i.path[0]))}: ${i.message}`).join('; ');
     throw new KbError(ERROR_CODES.CONFIG_INVALID, `invalid configuration: ${problems}`);
   }
-  const cfg = result.data;
-  if (cfg.indexStore === 'postgres' && !cfg.databaseUrl) {
-    throw new KbError(ERROR_CODES.CONFIG_INVALID, 'invalid configuration: DATABASE_URL: INDEX_STORE=postgres needs DATABASE_URL (postgresql://user:password@host:5432/policy_kb), or set INDEX_STORE=file');
+  const { indexStore, databaseUrl, databasePoolSize, databasePollMs, databaseConnectTimeoutMs, databaseStatementTimeoutMs, ...cfg } = result.data;
+  let store: StoreConfig = { kind: 'file' };
+  if (indexStore === 'postgres') {
+    if (!databaseUrl) throw new KbError(ERROR_CODES.CONFIG_INVALID, 'invalid configuration: DATABASE_URL: INDEX_STORE=postgres needs DATABASE_URL (postgresql://user:password@host:5432/policy_kb), or set INDEX_STORE=file', { hint: 'set INDEX_STORE=file' });
+    store = { kind: 'postgres', url: databaseUrl, poolSize: databasePoolSize, pollMs: databasePollMs, connectTimeoutMs: databaseConnectTimeoutMs, statementTimeoutMs: databaseStatementTimeoutMs };
   }
   return {
     ...cfg,
+    store,
     corpusDir: path.resolve(cwd, cfg.corpusDir),
     indexDir: path.resolve(cwd, cfg.indexDir),
     modelsDir: path.resolve(cwd, cfg.modelsDir),

@@ -68,19 +68,20 @@ interface Candidate {
   asHeading?: Candidate;
 }
 
-// Bounded quantifiers and plain classes only: linear time on any input.
+// Bounded quantifiers and plain classes only: linear time on any input. Every part is read by its
+// group's name (readCandidate), so a group added to one marker shifts nothing in another.
 const STRUCTURAL_MARKERS = [
     // An article may carry a caption (条旨) before its number: "【立法目的】第一条".
-    `(?<legal>(?:【[^】\\n]{1,20}】[ \\t\\u3000]{0,4}\\n?[ \\t\\u3000]{0,4})?第(${ORDINAL_NUMBER_SOURCE})([编章节条款]))`,
-    `(?<itemCn>([一二三四五六七八九十]{1,3})、)`,
-    `(?<itemCnParen>[（(]([一二三四五六七八九十]{1,3})[）)])`,
-    `(?<itemNumParen>[（(]([0-9]{1,2})[）)])`,
-    `(?<box>专栏[ \\t]?([0-9]{1,2}|[一二三四五六七八九十]{1,3}))`,
-    `(?<boxItem>([0-9]{1,2})-([0-9]{1,2})(?![0-9]))`,
-    `(?<itemNum>([0-9]{1,2})(?:[.．](?![0-9])|、))`,
-    `(?<annex>附件[ \\t]?([0-9]{0,2})[ \\t]?[：:]?)`,
+    `(?<legal>(?:【[^】\\n]{1,20}】[ \\t\\u3000]{0,4}\\n?[ \\t\\u3000]{0,4})?第(?<legalNum>${ORDINAL_NUMBER_SOURCE})(?<legalKind>[编章节条款]))`,
+    `(?<itemCn>(?<itemCnNum>[一二三四五六七八九十]{1,3})、)`,
+    `(?<itemCnParen>[（(](?<itemCnParenNum>[一二三四五六七八九十]{1,3})[）)])`,
+    `(?<itemNumParen>[（(](?<itemNumParenNum>[0-9]{1,2})[）)])`,
+    `(?<box>专栏[ \\t]?(?<boxNum>[0-9]{1,2}|[一二三四五六七八九十]{1,3}))`,
+    `(?<boxItem>(?<boxMajor>[0-9]{1,2})-(?<boxMinor>[0-9]{1,2})(?![0-9]))`,
+    `(?<itemNum>(?<itemNumNum>[0-9]{1,2})(?:[.．](?![0-9])|、))`,
+    `(?<annex>附件[ \\t]?(?<annexNum>[0-9]{0,2})[ \\t]?[：:]?)`,
 ];
-const MARKER_RE = new RegExp([...STRUCTURAL_MARKERS, `(?<md>^(#{1,6})[ \\t]+([^\\n]{1,200}))`].join('|'), 'gmu');
+const MARKER_RE = new RegExp([...STRUCTURAL_MARKERS, `(?<md>^(?<mdHashes>#{1,6})[ \\t]+(?<mdText>[^\\n]{1,200}))`].join('|'), 'gmu');
 /**
  * The structural marker a Markdown heading's text starts with ("## 第一章 总 则", "## 一、总体要求"): the
  * heading is that unit, marks aside. Same groups as MARKER_RE (the wrapper does not capture).
@@ -103,27 +104,27 @@ function readCandidate(m: RegExpExecArray): Candidate | undefined {
   const g = m.groups ?? {};
   const base = { start: m.index, markerEnd: m.index + m[0].length, major: 0, level: 0, mdTitle: '' };
   if (g.legal !== undefined) {
-    const num = parseNumeral(m[2] ?? '');
-    const kind = LEGAL_KIND[m[3] ?? ''];
+    const num = parseNumeral(g.legalNum ?? '');
+    const kind = LEGAL_KIND[g.legalKind ?? ''];
     return num === undefined || kind === undefined ? undefined : { ...base, kind, number: num };
   }
   const numbered = (kind: SectionKind, text: string | undefined): Candidate | undefined => {
     const num = parseNumeral(text ?? '');
     return num === undefined ? undefined : { ...base, kind, number: num };
   };
-  if (g.itemCn !== undefined) return numbered('item-cn', m[5]);
-  if (g.itemCnParen !== undefined) return numbered('item-cn-paren', m[7]);
-  if (g.itemNumParen !== undefined) return numbered('item-num-paren', m[9]);
-  if (g.box !== undefined) return numbered('box', m[11]);
+  if (g.itemCn !== undefined) return numbered('item-cn', g.itemCnNum);
+  if (g.itemCnParen !== undefined) return numbered('item-cn-paren', g.itemCnParenNum);
+  if (g.itemNumParen !== undefined) return numbered('item-num-paren', g.itemNumParenNum);
+  if (g.box !== undefined) return numbered('box', g.boxNum);
   if (g.boxItem !== undefined) {
-    const c = numbered('box-item', m[14]);
-    return c && { ...c, major: Number(m[13]) };
+    const c = numbered('box-item', g.boxMinor);
+    return c && { ...c, major: Number(g.boxMajor) };
   }
-  if (g.itemNum !== undefined) return numbered('item-num', m[16]);
-  if (g.annex !== undefined) return { ...base, kind: 'annex', number: m[18] ? Number(m[18]) : 0 };
+  if (g.itemNum !== undefined) return numbered('item-num', g.itemNumNum);
+  if (g.annex !== undefined) return { ...base, kind: 'annex', number: g.annexNum ? Number(g.annexNum) : 0 };
   if (g.md !== undefined) {
-    const hashes = m[20] ?? '#';
-    const text = m[21] ?? '';
+    const hashes = g.mdHashes ?? '#';
+    const text = g.mdText ?? '';
     const heading: Candidate = { ...base, kind: 'heading', number: 0, level: hashes.length, mdTitle: text.trim() };
     // "## 第一章 总 则" is the chapter itself: its number joins the sequence, its title is the line.
     const textStart = m.index + m[0].length - text.length + (text.length - text.trimStart().length);

@@ -55,7 +55,7 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
       : env.allowRemoteModels
         ? 'check the network or set HF_REMOTE_HOST to a reachable mirror'
         : `set ALLOW_REMOTE_MODELS=1 to download it into ${modelsDir}, or place it there`;
-    throw new KbError(ERROR_CODES.MODEL_MISSING, `cannot load embedding model ${profile.id}: ${(error as Error).message.split('\n')[0]}; ${hint}`, { cause: error });
+    throw new KbError(ERROR_CODES.MODEL_MISSING, `cannot load embedding model ${profile.id}: ${(error as Error).message.split('\n')[0]}`, { cause: error, hint });
   }
   const batchSize = options.batchSize ?? 32;
   let dimension = profile.dimension;

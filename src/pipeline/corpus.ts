@@ -33,7 +33,7 @@ export async function listCorpusFiles(dir: string): Promise<string[]> {
   try {
     entries = await readdir(dir, { withFileTypes: true, recursive: true });
   } catch (error) {
-    throw new KbError(ERROR_CODES.CORPUS_EMPTY, `cannot read corpus folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}; set CORPUS_DIR to a folder of .md/.txt files`, { cause: error });
+    throw new KbError(ERROR_CODES.CORPUS_EMPTY, `cannot read corpus folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error, hint: 'set CORPUS_DIR to a folder of .md/.txt files' });
   }
   return entries
     .filter((e) => e.isFile() && CORPUS_EXTENSIONS.has(path.extname(e.name).toLowerCase()))

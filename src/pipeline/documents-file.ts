@@ -67,7 +67,7 @@ export function tableCrc32(data: Uint8Array, value = 0): number {
 }
 
 function damaged(file: string, detail: string, cause?: unknown): KbError {
-  return new KbError(ERROR_CODES.INDEX_CORRUPT, `documents file ${file} is damaged: ${detail}; ${REBUILD_HINT}`, cause === undefined ? {} : { cause });
+  return new KbError(ERROR_CODES.INDEX_CORRUPT, `documents file ${file} is damaged: ${detail}`, cause === undefined ? { hint: REBUILD_HINT } : { hint: REBUILD_HINT, cause });
 }
 
 /** What a record's JSON part holds: the document minus its body. */

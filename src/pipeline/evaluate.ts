@@ -178,6 +178,6 @@ export async function openEvalLibrary(config: Config, libraryDir: string, option
   const built = await stat(path.join(library.indexDir, 'index', 'CURRENT')).then(() => true, () => false);
   if (!built) logger.info('building the evaluation library index (corpus + library; reused while both are unchanged)', { library: libraryDir, documents: library.documents, cache: path.dirname(library.indexDir) });
   else logger.info('evaluation library index reused', { library: libraryDir, documents: library.documents, cache: path.dirname(library.indexDir) });
-  const opened = await openKnowledgeBase({ ...config, corpusDir: library.corpusDir, indexDir: library.indexDir, indexStore: 'file' }, { logger, autoIngest: true, ...(options.progress ? { progress: options.progress } : {}) });
+  const opened = await openKnowledgeBase({ ...config, corpusDir: library.corpusDir, indexDir: library.indexDir, store: { kind: 'file' } }, { logger, autoIngest: true, ...(options.progress ? { progress: options.progress } : {}) });
   return { ...opened, library };
 }

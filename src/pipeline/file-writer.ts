@@ -15,7 +15,7 @@ import { CHUNKER_VERSION } from '../chunking/chunker.js';
 import { DenseIndex, type HnswParams } from '../embeddings/dense-index.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import { ANALYZER_VERSION } from '../retrieval/analyzer.js';
-import { Bm25Builder } from '../retrieval/bm25.js';
+import { Bm25Builder } from '../retrieval/bm25-builder.js';
 import type { KnowledgeIndex, PassageRecord } from '../retrieval/knowledge-index.js';
 import type { SessionPlan, StoreWriter, WriteSession } from '../storage/types.js';
 import { ERROR_CODES, KbError, describeError, isKbError } from '../shared/errors.js';
@@ -138,7 +138,7 @@ async function findPrevious(options: FileWriterOptions): Promise<{ previous?: Pr
     current = await readManifest(options.indexDir);
   } catch (error) {
     // An index of an older format is rebuilt: the reason says why, without the "run …" hint.
-    return { reason: (isKbError(error) ? error.message : describeError(error)).replace(/; run `[^`]*`$/u, '') };
+    return { reason: isKbError(error) ? error.reason : describeError(error) };
   }
   if (!current) return { reason: 'no index yet' };
   const { manifest } = current;

@@ -61,7 +61,7 @@ export async function writeSegmentFiles(dir: string, parts: { documents: FileDig
 }
 
 function inconsistent(ref: SegmentRef, problem: string, cause?: unknown): KbError {
-  return new KbError(ERROR_CODES.INDEX_CORRUPT, `index segment ${ref.version} is inconsistent: ${problem}; ${REBUILD_HINT}`, cause === undefined ? {} : { cause });
+  return new KbError(ERROR_CODES.INDEX_CORRUPT, `index segment ${ref.version} is inconsistent: ${problem}`, cause === undefined ? { hint: REBUILD_HINT } : { hint: REBUILD_HINT, cause });
 }
 
 /**

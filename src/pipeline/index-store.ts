@@ -24,7 +24,7 @@ import { DOCUMENTS_FILE, DocumentsFileWriter, readDocumentsFile } from './docume
 import { applySegments, canExtend, markState, renamed, stateOf } from './index-chain.js';
 import { readSegment, writeSegmentFiles, type SegmentRef } from './index-segments.js';
 import { decodePassages, encodePassages } from './passage-store.js';
-import { REBUILD_HINT, readFileVerified, sizeError, syncAndHashFile, writeFileHashed, type FileDigest } from './snapshot-io.js';
+import { INGEST_HINT, REBUILD_HINT, readFileVerified, sizeError, syncAndHashFile, writeFileHashed, type FileDigest } from './snapshot-io.js';
 
 /**
  * 4: a version may be a full build plus delta segments (`chain`), and says which state it holds
@@ -99,9 +99,9 @@ export async function currentVersion(indexDir: string): Promise<string | undefin
     // Only a missing file means "no index yet"; a folder this user cannot read is not an empty one.
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    throw new KbError(ERROR_CODES.INDEX_UNREADABLE, `cannot read ${pointer} (${code ?? describeError(error)}); make ${indexDir} a folder this user can read and write, or set INDEX_DIR to one`, { cause: error });
+    throw new KbError(ERROR_CODES.INDEX_UNREADABLE, `cannot read ${pointer} (${code ?? describeError(error)})`, { cause: error, hint: `make ${indexDir} a folder this user can read and write, or set INDEX_DIR to one` });
   }
-  if (!/^v-[0-9a-z-]+$/.test(name)) throw new KbError(ERROR_CODES.INDEX_CORRUPT, `${pointer} names "${name.slice(0, 40)}", not an index version; ${REBUILD_HINT}`);
+  if (!/^v-[0-9a-z-]+$/.test(name)) throw new KbError(ERROR_CODES.INDEX_CORRUPT, `${pointer} names "${name.slice(0, 40)}", not an index version`, { hint: REBUILD_HINT });
   return name;
 }
 
@@ -425,10 +425,10 @@ export async function readVersionManifest(indexDir: string, version: string): Pr
   try {
     manifest = JSON.parse(await readFile(file, 'utf8')) as IndexManifest;
   } catch (error) {
-    throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index manifest ${file} is unreadable (${(error as Error).message}); ${REBUILD_HINT}`, { cause: error });
+    throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index manifest ${file} is unreadable (${(error as Error).message})`, { hint: REBUILD_HINT, cause: error });
   }
   if (!READABLE_FORMATS.has(manifest.formatVersion)) {
-    throw new KbError(ERROR_CODES.INDEX_MISMATCH, `index format is version ${manifest.formatVersion}; this build reads version ${INDEX_FORMAT_VERSION}; ${REBUILD_HINT}`, { details: { cause: 'build' } });
+    throw new KbError(ERROR_CODES.INDEX_MISMATCH, `index format is version ${manifest.formatVersion}; this build reads version ${INDEX_FORMAT_VERSION}`, { hint: REBUILD_HINT, details: { cause: 'build' } });
   }
   return manifest;
 }
@@ -456,10 +456,10 @@ export function mismatchReason(manifest: IndexManifest, expected: IndexExpectati
 /** Loads the live index. Throws index_missing / index_mismatch / index_corrupt with what to run. */
 export async function loadIndex(indexDir: string, expected: IndexExpectations, options: { from?: KnowledgeIndex } = {}): Promise<KnowledgeIndex> {
   const current = await readManifest(indexDir);
-  if (!current) throw new KbError(ERROR_CODES.INDEX_MISSING, `no index in ${indexRoot(indexDir)}; run \`npm run -s kb -- ingest\``);
+  if (!current) throw new KbError(ERROR_CODES.INDEX_MISSING, `no index in ${indexRoot(indexDir)}`, { hint: INGEST_HINT });
   const { version, manifest } = current;
   const mismatch = mismatchReason(manifest, expected);
-  if (mismatch) throw new KbError(ERROR_CODES.INDEX_MISMATCH, `${mismatch.reason}; ${REBUILD_HINT}`, { details: { cause: mismatch.cause } });
+  if (mismatch) throw new KbError(ERROR_CODES.INDEX_MISMATCH, mismatch.reason, { hint: REBUILD_HINT, details: { cause: mismatch.cause } });
   const info = infoOf(version, manifest);
   const state = stateOfManifest(version, manifest);
   const { from } = options;
@@ -487,7 +487,7 @@ export async function loadIndex(indexDir: string, expected: IndexExpectations, o
     return kb;
   } catch (error) {
     if (error instanceof KbError) throw error;
-    throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index ${version} is inconsistent: ${(error as Error).message}; ${REBUILD_HINT}`, { cause: error });
+    throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index ${version} is inconsistent: ${(error as Error).message}`, { hint: REBUILD_HINT, cause: error });
   }
 }
 
@@ -503,7 +503,7 @@ async function checkFiles(indexDir: string, version: string, manifest: IndexMani
   for (const name of FILES) {
     const file = path.join(dir, name);
     const expectedFile = manifest.files[name];
-    if (!expectedFile || !existsSync(file)) throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index file ${name} is missing from ${dir}; ${REBUILD_HINT}`);
+    if (!expectedFile || !existsSync(file)) throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index file ${name} is missing from ${dir}`, { hint: REBUILD_HINT });
     const size = (await stat(file)).size;
     if (size !== expectedFile.bytes) throw sizeError(name, size, expectedFile.bytes);
     expectedFiles[name] = expectedFile;
@@ -514,7 +514,7 @@ async function checkFiles(indexDir: string, version: string, manifest: IndexMani
 /** Loads the full build in folder `version` (the live version, or the base of a chain). */
 async function loadFullVersion(indexDir: string, version: string, manifest: IndexManifest, expected: IndexExpectations): Promise<KnowledgeIndex> {
   const dir = path.join(indexRoot(indexDir), version);
-  if (manifest.chain) throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index version ${version} is named as a full build but is made of segments; ${REBUILD_HINT}`);
+  if (manifest.chain) throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index version ${version} is named as a full build but is made of segments`, { hint: REBUILD_HINT });
   // Every file is there with its recorded size before any is read.
   const expectedFiles = await checkFiles(indexDir, version, manifest);
   // Each file is read once, in chunks, hashed on the way (the checksum is checked before anything
@@ -550,6 +550,6 @@ async function loadFullVersion(indexDir: string, version: string, manifest: Inde
     return kb;
   } catch (error) {
     if (error instanceof KbError) throw error;
-    throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index ${version} is inconsistent: ${(error as Error).message}; ${REBUILD_HINT}`, { cause: error });
+    throw new KbError(ERROR_CODES.INDEX_CORRUPT, `index ${version} is inconsistent: ${(error as Error).message}`, { hint: REBUILD_HINT, cause: error });
   }
 }

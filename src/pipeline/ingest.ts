@@ -13,6 +13,7 @@ import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
 import type { ProgressFactory } from '../shared/progress.js';
 import { fileWriter } from './file-writer.js';
 import { removeCrashLeftovers } from './index-store.js';
+import type { IngestSummary } from './ingest-summary.js';
 import { syncStore } from './sync.js';
 
 export interface IngestOptions {
@@ -39,27 +40,7 @@ export interface IngestOptions {
   loaded?: () => Promise<KnowledgeIndex | undefined>;
 }
 
-export interface IngestSummary {
-  upToDate: boolean;
-  /** Why everything was rebuilt, when it was. */
-  rebuildReason?: string;
-  documents: number;
-  passages: number;
-  added: string[];
-  changed: string[];
-  removed: string[];
-  unchanged: string[];
-  /** Documents whose file failed to parse and whose previous version was kept. */
-  kept: string[];
-  fileErrors: string[];
-  embedded: number;
-  /** Threads that embedded and analyzed: 1 is this one; more are worker threads. */
-  workers: number;
-  seconds: number;
-  embedSeconds: number;
-  chunksPerSecond: number;
-  version?: string;
-}
+export type { IngestSummary };
 
 /**
  * Ingest into the embedded snapshot: the shared plan and embedding steps (src/pipeline/sync.ts)

@@ -23,7 +23,7 @@ import { hashCorpusFile, listCorpusDocuments, ORIGINALS_FOLDER } from './corpus.
 import { CorpusUndo, removeFileQuietly } from './corpus-undo.js';
 import { docIdFor, metaForStatedFields, originalPathFor, prepareExtractedDocument, sanitizeFileName, type DocumentFields } from './extracted-document.js';
 import { manifestPassageCounts, readManifest } from './index-store.js';
-import type { IngestSummary } from './ingest.js';
+import type { IngestSummary } from './ingest-summary.js';
 import { assertPassageLimit, type PassageLimit } from './upload-limits.js';
 import { acquireWriteLock } from './write-lock.js';
 

@@ -39,7 +39,7 @@ export interface LiveKnowledgeBase {
 /** A failed first load as readyz shows it: the problem and what to run or fix. */
 export function describeLoadFailure(error: unknown): string {
   const message = describeError(error);
-  if (isKbError(error) && /\brun `[^`]+`|\bset [A-Z_]+\b/u.test(message)) return `${message}; then restart the server`;
+  if (isKbError(error) && error.hint !== undefined) return `${message}; then restart the server`;
   return `${message}; fix the cause (see the server log), run \`npm run -s kb -- ingest\` to check the index builds, then restart the server`;
 }
 
@@ -87,7 +87,7 @@ export function createLiveKnowledgeBase(config: Config, options: { logger?: Logg
   // once CURRENT names another version: a `kb ingest --rebuild` heals a running server.
   let versionPoll: NodeJS.Timeout | undefined;
   const watchForNewVersion = (): void => {
-    if (closed || opened || versionPoll || config.indexStore !== 'file') return;
+    if (closed || opened || versionPoll || config.store.kind !== 'file') return;
     const failedAt = currentVersion(config.indexDir).catch(() => undefined);
     versionPoll = setInterval(() => {
       void Promise.all([failedAt, currentVersion(config.indexDir).catch(() => undefined)]).then(async ([before, now]) => {

@@ -18,7 +18,7 @@ import { baseStore } from '../storage/lineage-store.js';
 import type { KnowledgeStore } from '../storage/types.js';
 import { fileBackend, ingestOptionsFor, type IndexBackend } from './backend.js';
 import { extractOptionsFor } from './extract-options.js';
-import type { IngestSummary } from './ingest.js';
+import type { IngestSummary } from './ingest-summary.js';
 import type { LibraryDeps } from './library.js';
 import { createEmbeddingRuntime } from './runtime.js';
 
@@ -57,7 +57,7 @@ const AUTO_INGEST_LOCK_WAIT_MS = 120_000;
 
 /** The backend INDEX_STORE names, bound to this embedder. */
 export async function backendFor(config: Config, runtime: { embedder: Embedder; profile: ModelProfile }, logger: Logger = silentLogger): Promise<IndexBackend> {
-  if (config.indexStore === 'postgres') {
+  if (config.store.kind === 'postgres') {
     // Loaded only when asked for: the embedded default does not load the pg driver.
     const { postgresBackend } = await import('./postgres-backend.js');
     return postgresBackend(config, runtime, logger);
@@ -89,7 +89,7 @@ export async function openKnowledgeBase(config: Config, options: { logger?: Logg
       const ready = await backend.open().catch(() => undefined);
       if (!ready) {
         // The reason without its "run … --rebuild" hint: this is that rebuild, started by itself.
-        if (error.code === ERROR_CODES.INDEX_MISMATCH) logger.warn('index made by another build of policy-kb; rebuilding it from the corpus', { reason: error.message.replace(/; run `[^`]*`$/u, ''), corpusDir: config.corpusDir, store: backend.kind });
+        if (error.code === ERROR_CODES.INDEX_MISMATCH) logger.warn('index made by another build of policy-kb; rebuilding it from the corpus', { reason: error.reason, corpusDir: config.corpusDir, store: backend.kind });
         else logger.info('no index yet: ingesting the corpus', { corpusDir: config.corpusDir, store: backend.kind });
         ingested = await backend.ingest({ logger, progress: options.progress ?? noProgress });
       }

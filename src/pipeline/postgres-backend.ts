@@ -19,6 +19,7 @@ import { noProgress } from '../shared/progress.js';
 import type { IndexBackend } from './backend.js';
 import { extractOptionsFor } from './extract-options.js';
 import { syncStore } from './sync.js';
+import { REBUILD_HINT } from './snapshot-io.js';
 
 export interface PostgresBackend extends IndexBackend {
   readonly kind: 'postgres';
@@ -57,14 +58,15 @@ function mismatch(stored: Partial<IndexSettings> | undefined, wanted: IndexSetti
 }
 
 export async function postgresBackend(config: Config, runtime: { embedder: Embedder; profile: ModelProfile }, logger: Logger = silentLogger): Promise<PostgresBackend> {
-  if (!config.databaseUrl) throw new KbError(ERROR_CODES.CONFIG_INVALID, 'INDEX_STORE=postgres needs DATABASE_URL (postgresql://user:password@host:5432/database)');
+  const { store } = config;
+  if (store.kind !== 'postgres') throw new KbError(ERROR_CODES.CONFIG_INVALID, 'the PostgreSQL backend needs INDEX_STORE=postgres and DATABASE_URL (postgresql://user:password@host:5432/database)');
   const database = await openPostgresStore({
-    url: config.databaseUrl,
+    url: store.url,
     modelId: runtime.embedder.modelId,
     dimension: runtime.embedder.dimension,
-    maxConnections: config.databasePoolSize,
-    timeouts: { connectTimeoutMs: config.databaseConnectTimeoutMs, statementTimeoutMs: config.databaseStatementTimeoutMs },
-    pollMs: config.databasePollMs,
+    maxConnections: store.poolSize,
+    timeouts: { connectTimeoutMs: store.connectTimeoutMs, statementTimeoutMs: store.statementTimeoutMs },
+    pollMs: store.pollMs,
     logger,
   });
   const wanted: IndexSettings = { chunkerVersion: CHUNKER_VERSION, chunkMaxChars: config.chunkMaxChars, chunkMinChars: config.chunkMinChars, analyzerVersion: ANALYZER_VERSION };
@@ -74,9 +76,9 @@ export async function postgresBackend(config: Config, runtime: { embedder: Embed
     database,
     async open() {
       // Version 0: migrated, never written: a first start ingests the corpus folder.
-      if ((await database.version()) === '0') throw new KbError(ERROR_CODES.INDEX_MISSING, 'the database holds no index yet; run `npm run -s kb -- ingest` (INDEX_STORE=postgres)');
+      if ((await database.version()) === '0') throw new KbError(ERROR_CODES.INDEX_MISSING, 'the database holds no index yet', { hint: 'run `npm run -s kb -- ingest` (INDEX_STORE=postgres)' });
       const wrong = await check();
-      if (wrong) throw new KbError(ERROR_CODES.INDEX_MISMATCH, `${wrong.reason}; run \`npm run -s kb -- ingest --rebuild\``, { details: { cause: wrong.cause } });
+      if (wrong) throw new KbError(ERROR_CODES.INDEX_MISMATCH, wrong.reason, { details: { cause: wrong.cause }, hint: REBUILD_HINT });
       return withLineage(pinned(database.store));
     },
     version: () => database.version(),

@@ -16,9 +16,10 @@ import { createPool, PostgresRateLimitStore, poolQueryable } from '../storage/po
 export const RATE_LIMIT_TIMEOUT_MS = 1000;
 
 export function sharedRateLimitStore(config: Config, logger: Logger = silentLogger): { store: Store; close(): Promise<void> } | undefined {
-  if (config.indexStore !== 'postgres' || !config.databaseUrl || config.rateLimitPerMinute <= 0) return undefined;
-  const statement = config.databaseStatementTimeoutMs === 0 ? RATE_LIMIT_TIMEOUT_MS : Math.min(config.databaseStatementTimeoutMs, RATE_LIMIT_TIMEOUT_MS);
-  const timeouts = { connectTimeoutMs: Math.min(config.databaseConnectTimeoutMs, RATE_LIMIT_TIMEOUT_MS), statementTimeoutMs: statement };
-  const db = poolQueryable(createPool(config.databaseUrl, 2, timeouts, logger), { ownsPool: true });
+  const { store } = config;
+  if (store.kind !== 'postgres' || config.rateLimitPerMinute <= 0) return undefined;
+  const statement = store.statementTimeoutMs === 0 ? RATE_LIMIT_TIMEOUT_MS : Math.min(store.statementTimeoutMs, RATE_LIMIT_TIMEOUT_MS);
+  const timeouts = { connectTimeoutMs: Math.min(store.connectTimeoutMs, RATE_LIMIT_TIMEOUT_MS), statementTimeoutMs: statement };
+  const db = poolQueryable(createPool(store.url, 2, timeouts, logger), { ownsPool: true });
   return { store: new PostgresRateLimitStore(db), close: () => db.close() };
 }

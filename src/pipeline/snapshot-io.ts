@@ -9,6 +9,8 @@ import path from 'node:path';
 import { ERROR_CODES, KbError } from '../shared/errors.js';
 
 export const REBUILD_HINT = 'run `npm run -s kb -- ingest --rebuild`';
+/** What to run when there is no index yet. */
+export const INGEST_HINT = 'run `npm run -s kb -- ingest`';
 
 /** Size and checksum of one snapshot file, as the manifest records them. */
 export interface FileDigest {
@@ -22,11 +24,11 @@ const CHUNK_BYTES = 4 << 20;
 const MAX_WRITE_BYTES = 64 << 20;
 
 export function checksumError(name: string): KbError {
-  return new KbError(ERROR_CODES.INDEX_CORRUPT, `index file ${name} fails its checksum (corrupted); ${REBUILD_HINT}`);
+  return new KbError(ERROR_CODES.INDEX_CORRUPT, `index file ${name} fails its checksum (corrupted)`, { hint: REBUILD_HINT });
 }
 
 export function sizeError(name: string, size: number, expected: number): KbError {
-  return new KbError(ERROR_CODES.INDEX_CORRUPT, `index file ${name} has ${size} bytes; the manifest says ${expected} bytes (truncated or replaced); ${REBUILD_HINT}`);
+  return new KbError(ERROR_CODES.INDEX_CORRUPT, `index file ${name} has ${size} bytes; the manifest says ${expected} bytes (truncated or replaced)`, { hint: REBUILD_HINT });
 }
 
 async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {

@@ -18,13 +18,14 @@ import type { Embedder } from '../embeddings/embedder.js';
 import type { ExtractOptions } from '../extract/types.js';
 import { isReplicable } from '../embeddings/transformers-embedder.js';
 import { termCounts } from '../retrieval/analyzer.js';
+import { passageFieldsOf } from '../storage/passage-fields.js';
 import { beginWrite, type DocumentWrite, type StoreWriter, type WriteSession } from '../storage/types.js';
 import { ERROR_CODES, KbError, describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type Progress, type ProgressFactory } from '../shared/progress.js';
 import { isChangedSinceScan, readDocument, scanCorpus, type LoadedDocument, type ScannedDocument } from './corpus.js';
-import type { IngestSummary } from './ingest.js';
+import type { IngestSummary } from './ingest-summary.js';
 import { startIngestWorkers, type IngestWorkers, type WorkerResult } from './ingest-workers.js';
 import { syncOriginals } from './library.js';
 
@@ -314,7 +315,7 @@ async function put(session: WriteSession, batch: WriteBatch): Promise<void> {
   const writes: DocumentWrite[] = batch.docs.map((doc) => ({
     document: { meta: doc.meta, body: doc.body, contentHash: doc.contentHash, source: doc.source, tree: doc.tree },
     passages: doc.chunks.map((chunk) => {
-      const passage = { passage: passageFields(chunk), terms: batch.terms[at] as ReadonlyMap<string, number>, vector: batch.vectors[at] as Float32Array };
+      const passage = { passage: passageFieldsOf(chunk), terms: batch.terms[at] as ReadonlyMap<string, number>, vector: batch.vectors[at] as Float32Array };
       at += 1;
       return passage;
     }),
@@ -368,7 +369,7 @@ function finiteOrZero(v: Float32Array): Float32Array {
 
 /** A failure to analyze names the corpus file instead of failing anonymously. */
 function analysisError(doc: LoadedDocument, chunk: Chunk, problem: string, cause?: unknown): KbError {
-  return new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${doc.source}: could not analyze passage ${chunk.passageId} (${problem}); fix or remove the file and run \`npm run -s kb -- ingest\` again`, { cause, details: { file: doc.source } });
+  return new KbError(ERROR_CODES.CORPUS_FILE_INVALID, `${doc.source}: could not analyze passage ${chunk.passageId} (${problem})`, { cause, details: { file: doc.source }, hint: 'fix or remove the file and run `npm run -s kb -- ingest` again' });
 }
 
 /** A chunk's BM25 term counts. */
@@ -378,21 +379,4 @@ function analyzed(doc: LoadedDocument, chunk: Chunk): Map<string, number> {
   } catch (error) {
     throw analysisError(doc, chunk, describeError(error), error);
   }
-}
-
-function passageFields(c: Chunk): DocumentWrite['passages'][number]['passage'] {
-  const p: DocumentWrite['passages'][number]['passage'] = {
-    passageId: c.passageId,
-    docId: c.docId,
-    index: c.index,
-    start: c.start,
-    end: c.end,
-    breadcrumb: c.breadcrumb,
-    headings: c.headings,
-    labels: c.labels,
-    clause: c.clause,
-    sectionIds: c.sectionIds,
-  };
-  if (c.part) p.part = c.part;
-  return p;
 }

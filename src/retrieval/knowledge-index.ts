@@ -2,7 +2,7 @@
  * The in-memory knowledge base that search reads: documents (bodies all offsets index), passages,
  * their vectors, the HNSW index and the BM25 index. One value is one consistent snapshot.
  */
-import type { Chunk } from '../chunking/chunker.js';
+import type { PassageFields } from '../storage/passage-fields.js';
 import type { ValidMeta } from '../corpus/document.js';
 import type { SectionNode } from '../corpus/parser.js';
 import type { DenseIndex } from '../embeddings/dense-index.js';
@@ -17,7 +17,7 @@ export interface IndexedDocument {
 }
 
 /** A chunk as the index stores it: its citation fields (text is derived from the body) and its HNSW label; its BM25 terms live in the BM25 index. */
-export type PassageRecord = Pick<Chunk, 'passageId' | 'docId' | 'index' | 'start' | 'end' | 'breadcrumb' | 'headings' | 'labels' | 'clause' | 'sectionIds' | 'part'> & {
+export type PassageRecord = PassageFields & {
   /** HNSW label: unique over the index's life, never reused. */
   label: number;
 };

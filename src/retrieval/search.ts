@@ -8,16 +8,20 @@ import { isoToday } from '../shared/dates.js';
 import { ERROR_CODES, KbError, unknownDocError } from '../shared/errors.js';
 import { diversify, fuse, interleave, type FusionMethod } from './fusion.js';
 import { isEmptyFilter } from '../storage/filters.js';
+import { compareReadingOrder } from '../storage/passage-fields.js';
 import type { DocumentFilter, DocumentSummary, KnowledgeStore, ScoredPassage, StoredPassage } from '../storage/types.js';
 import { createTermNeighbours, DEFAULT_EXPANSION, type Expansion, type ExpansionOptions } from './expansion.js';
 import { QUESTION_WORDS, quantityAsk } from './evidence.js';
 import { buildAliasTable, resolveClauseRefs, understandQuery, type AliasTable, type QueryUnderstanding } from './query.js';
 import { preferCurrentVersions } from './versions.js';
+import { DEFAULT_SEARCH_K, isSearchK, MAX_QUERY_CHARS, SEARCH_K_RULE } from './search-limits.js';
+
+export { MAX_QUERY_CHARS };
 
 export type SearchMode = 'hybrid' | 'bm25' | 'dense';
 
 export interface SearchOptions {
-  /** Results wanted (1–50, default 8). */
+  /** Results wanted (1–MAX_SEARCH_K = 50, default DEFAULT_SEARCH_K = 8; search-limits.ts). */
   k?: number;
   docIds?: string[];
   /** Substring of the issuer (深圳市人民政府, 国务院). */
@@ -105,8 +109,6 @@ export interface SearchResponse {
   /** Documents the search was restricted to (filters and named documents), empty when all. */
   scope: string[];
 }
-
-export const MAX_QUERY_CHARS = 2000;
 
 /** A search service bound to one store view: alias table and term neighbours are built once. */
 export interface Searcher {
@@ -307,8 +309,8 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
     },
     async search(rawQuery, options = {}) {
       const query = validateQuery(rawQuery);
-      const k = options.k ?? 8;
-      if (!Number.isInteger(k) || k < 1 || k > 50) throw new KbError(ERROR_CODES.INVALID_INPUT, `k must be an integer from 1 to 50; got ${String(k)}`);
+      const k = options.k ?? DEFAULT_SEARCH_K;
+      if (!isSearchK(k)) throw new KbError(ERROR_CODES.INVALID_INPUT, `k ${SEARCH_K_RULE}; got ${String(k)}`);
       const mode = options.mode ?? 'hybrid';
       const cat = await loadCatalog();
       // Shared between responses with the same query: nothing downstream writes to them.
@@ -355,7 +357,7 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
       // document) only mark the hits that are among them.
       const ids = [...new Set([...idLists.flat().map((h) => h.passageId), ...(clauseIds.size <= CLAUSE_LEAD_MAX ? clauseIds : []), ...urlIds])];
       const fetched = await store.passages.get(ids);
-      fetched.sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : a.index - b.index));
+      fetched.sort(compareReadingOrder);
       const keyOf = new Map(fetched.map((p, i) => [p.passageId, i] as const));
       const lists = idLists.map((list) => list.flatMap((h) => (keyOf.has(h.passageId) ? [{ key: keyOf.get(h.passageId) as number, score: h.score }] : [])));
 

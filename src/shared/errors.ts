@@ -45,16 +45,37 @@ export const ERROR_CODES = {
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 
+export interface KbErrorOptions {
+  cause?: unknown;
+  /** Extra facts safe to show (e.g. the list of known ids). */
+  details?: Record<string, unknown>;
+  /**
+   * What to do about it, e.g. "run `npm run -s kb -- ingest --rebuild`". Appended to the message
+   * after "; " unless the message already ends with it (a hint written into the sentence).
+   */
+  hint?: string;
+}
+
 export class KbError extends Error {
   readonly code: ErrorCode;
   /** Extra facts safe to show (e.g. the list of known ids). */
   readonly details: Record<string, unknown> | undefined;
+  /** What to do about it, when the thrower knows; the message ends with it. */
+  readonly hint: string | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(code: ErrorCode, message: string, options: KbErrorOptions = {}) {
+    const hint = options.hint === '' ? undefined : options.hint;
+    super(hint === undefined || message.endsWith(hint) ? message : `${message}; ${hint}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'KbError';
     this.code = code;
     this.details = options.details;
+    this.hint = hint;
+  }
+
+  /** What happened: the message without its hint (for a log line whose context already says what is done about it). */
+  get reason(): string {
+    if (this.hint === undefined || !this.message.endsWith(this.hint)) return this.message;
+    return this.message.slice(0, this.message.length - this.hint.length).replace(/[;:,]?\s*$/u, '');
   }
 }
 
@@ -82,7 +103,8 @@ export function unknownDocError(docId: string, knownIds?: readonly string[]): Kb
         : knownIds.length <= n
           ? `known docIds: ${knownIds.join(', ')}`
           : `known docIds: ${knownIds.slice(0, n).join(', ')} and ${knownIds.length - n} more; ${DOC_LISTING}`;
-  return new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id}"; ${known}`, { details: { docId: id, ...(knownIds ? { knownIds: knownIds.slice(0, n) } : {}) } });
+  const hint = knownIds === undefined || knownIds.length > n ? DOC_LISTING : undefined;
+  return new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id}"; ${known}`, { details: { docId: id, ...(knownIds ? { knownIds: knownIds.slice(0, n) } : {}) }, ...(hint ? { hint } : {}) });
 }
 
 /** Message of any thrown value, without stack. */

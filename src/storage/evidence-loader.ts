@@ -5,6 +5,7 @@
  * carries the scope's size and says every numbered posting is in scope, so the answer layer computes
  * the same statistics as over a snapshot.
  */
+import { compareReadingOrder } from './passage-fields.js';
 import type { DocumentStore, EvidenceRequest, EvidenceView, LexicalIndex, PassageFields, PassageStore, StoredDocument, TermView } from './types.js';
 
 export async function loadEvidence(parts: { documents: DocumentStore; passages: PassageStore; lexical: LexicalIndex }, request: EvidenceRequest): Promise<EvidenceView> {
@@ -32,7 +33,7 @@ export async function loadEvidence(parts: { documents: DocumentStore; passages: 
   // Numbered in index order (docId, then reading order), as a snapshot numbers them.
   const loaded = [...hitPassages];
   for (const docId of request.withPassages ?? []) loaded.push(...(await parts.passages.ofDocument(docId)));
-  loaded.sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : a.index - b.index));
+  loaded.sort(compareReadingOrder);
   for (const p of loaded) add(p);
   // Passages named only by term postings are numbered after the loaded ones, never fetched: the
   // statistics are already those of the scope, and the answer layer reads nothing else of them.

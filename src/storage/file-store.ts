@@ -8,7 +8,8 @@
 // eslint-disable-next-line no-restricted-imports -- against the layer order (storage imports retrieval); the issue-24 restructure moves knowledge-index below storage.
 import { passageText, type KnowledgeIndex, type PassageRecord } from '../retrieval/knowledge-index.js';
 import { documentMatches } from './filters.js';
-import type { DocumentFilter, DocumentStore, DocumentSummary, EvidenceView, KnowledgeStore, LexicalIndex, PassageFields, PassageFilter, PassageStore, ScoredPassage, StoredPassage, TermStats, VectorIndex } from './types.js';
+import { passageFieldsOf } from './passage-fields.js';
+import type { DocumentFilter, DocumentStore, DocumentSummary, EvidenceView, KnowledgeStore, LexicalIndex, PassageFilter, PassageStore, ScoredPassage, StoredPassage, TermStats, VectorIndex } from './types.js';
 
 /**
  * A passage as readers see it: its fields (its HNSW label is the snapshot's own business) and its
@@ -16,10 +17,9 @@ import type { DocumentFilter, DocumentStore, DocumentSummary, EvidenceView, Know
  * about a hundred, and copying by rest and spread cost several times more.
  */
 function storedOf(p: PassageRecord, text: string): StoredPassage {
-  const out: PassageFields = { passageId: p.passageId, docId: p.docId, index: p.index, start: p.start, end: p.end, breadcrumb: p.breadcrumb, headings: p.headings, labels: p.labels, clause: p.clause, sectionIds: p.sectionIds };
-  if (p.part) out.part = p.part;
-  (out as StoredPassage).text = text;
-  return out as StoredPassage;
+  const out = passageFieldsOf(p) as StoredPassage;
+  out.text = text;
+  return out;
 }
 
 export class FileStore implements KnowledgeStore {

@@ -7,7 +7,7 @@
  */
 import type { SectionNode } from '../corpus/parser.js';
 import type { ValidMeta } from '../corpus/document.js';
-import type { Chunk } from '../chunking/chunker.js';
+import type { PassageFields } from './passage-fields.js';
 
 /** A document as stored: metadata, the body every offset indexes, its hash and its section tree. */
 export interface StoredDocument {
@@ -30,8 +30,7 @@ export interface DocumentSummary {
   chars: number;
 }
 
-/** A passage's citation fields; its text is always `body.slice(start, end)` of its document. */
-export type PassageFields = Pick<Chunk, 'passageId' | 'docId' | 'index' | 'start' | 'end' | 'breadcrumb' | 'headings' | 'labels' | 'clause' | 'sectionIds' | 'part'>;
+export type { PassageFields };
 
 /** A passage with its verbatim text. */
 export interface StoredPassage extends PassageFields {

@@ -14,14 +14,16 @@ function configError(env: Record<string, string>): KbError {
 describe('loadConfig > INDEX_STORE and DATABASE_URL', () => {
   it('uses the file store by default', () => {
     const config = loadConfig({});
-    expect(config.indexStore).toBe('file');
-    expect(config.databaseUrl).toBeUndefined();
+    expect(config.store.kind).toBe('file');
+    expect(config.store).toEqual({ kind: 'file' });
   });
 
   it('reads INDEX_STORE=postgres with its DATABASE_URL', () => {
     const config = loadConfig({ INDEX_STORE: 'postgres', DATABASE_URL: ' postgresql://kb:secret@db:5432/policy_kb ' });
-    expect(config.indexStore).toBe('postgres');
-    expect(config.databaseUrl).toBe('postgresql://kb:secret@db:5432/policy_kb');
+    expect(config.store.kind).toBe('postgres');
+    expect(config.store.kind === 'postgres' && config.store.url).toBe('postgresql://kb:secret@db:5432/policy_kb');
+    // The rest of the database settings travel with it, defaults included.
+    expect(config.store).toEqual({ kind: 'postgres', url: 'postgresql://kb:secret@db:5432/policy_kb', poolSize: 10, pollMs: 5000, connectTimeoutMs: 5000, statementTimeoutMs: 30_000 });
   });
 
   it('refuses postgres without DATABASE_URL, saying what to set', () => {
@@ -59,6 +61,7 @@ describe('loadConfig > whole-number settings', () => {
   });
 
   it('reads a whole number given with spaces', () => {
-    expect(loadConfig({ DATABASE_POOL_SIZE: ' 4 ' }).databasePoolSize).toBe(4);
+    const store = loadConfig({ INDEX_STORE: 'postgres', DATABASE_URL: 'postgresql://db/kb', DATABASE_POOL_SIZE: ' 4 ' }).store;
+    expect(store.kind === 'postgres' && store.poolSize).toBe(4);
   });
 });

@@ -155,6 +155,14 @@ describe('POST /v1/chat/completions', () => {
     expect(text).toContain('\n\n相关条文（不构成答案）：\n[1] 《东莞市大数据发展规划(2016-2020年)》');
     expect(text).not.toContain('来源：');
   });
+
+  it('streams through the same SSE writer as /api/chat: same headers, a [DONE] line last', async () => {
+    const completion = await ask('东莞的大数据发展规划现在还有效吗？', true);
+    const chat = await json('/api/chat', { question: '东莞的大数据发展规划现在还有效吗？', stream: true });
+    for (const name of ['content-type', 'cache-control', 'x-accel-buffering']) expect(completion.headers[name]).toBe(chat.headers[name]);
+    expect(completion.headers['x-accel-buffering']).toBe('no');
+    expect(completion.text.endsWith('data: [DONE]\n\n')).toBe(true);
+  });
 });
 
 describe('documents and passages', () => {

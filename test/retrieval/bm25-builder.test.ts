@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { termCounts } from '../../src/retrieval/analyzer.js';
-import { Bm25Builder, Bm25Index } from '../../src/retrieval/bm25.js';
+import { Bm25Builder } from '../../src/retrieval/bm25-builder.js';
+import { Bm25Index } from '../../src/retrieval/bm25.js';
 import { realCorpus } from '../helpers.js';
 
 describe('Bm25Builder', () => {

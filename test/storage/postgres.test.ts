@@ -278,10 +278,11 @@ describe('PostgresStore over the wire (pglite-server, the pg driver, DATABASE_UR
   afterAll(async () => server?.stop());
 
   it('migrates once when two processes open together, and a write through one reaches the other by the version poll (pglite-server relays no NOTIFY)', async () => {
-    const config = loadConfig({ INDEX_STORE: 'postgres', DATABASE_URL: server.url });
+    const { store } = loadConfig({ INDEX_STORE: 'postgres', DATABASE_URL: server.url });
+    const url = store.kind === 'postgres' ? store.url : undefined;
     const [a, b] = await Promise.all([
-      openPostgresStore({ url: config.databaseUrl, ...CONTRACT_MODEL, maxConnections: 3, pollMs: 100 }),
-      openPostgresStore({ url: config.databaseUrl, ...CONTRACT_MODEL, maxConnections: 3, pollMs: 100 }),
+      openPostgresStore({ url, ...CONTRACT_MODEL, maxConnections: 3, pollMs: 100 }),
+      openPostgresStore({ url, ...CONTRACT_MODEL, maxConnections: 3, pollMs: 100 }),
     ]);
     try {
       const versions: string[] = [];

@@ -5,10 +5,21 @@
  * related answer, `abstained` (= outcome !== 'answer', kept for compatibility), its citations as the
  * presenter shows them, and `carried` when a follow-up stayed in the conversation's document.
  */
-import type { Response } from 'express';
+import type { Express, Response } from 'express';
+import { z } from 'zod';
 import type { Answer, Outcome } from '../../../src/retrieval/answer.js';
-import { carriedNote } from '../../../src/retrieval/conversation.js';
-import { validityLabel, type CitationView } from '../../../src/retrieval/presenter.js';
+import { carriedNote, resolveFollowUp, type ChatTurn } from '../../../src/retrieval/conversation.js';
+import { presentCitation, validityLabel, type CitationView } from '../../../src/retrieval/presenter.js';
+import { docIdList, queryText } from '../../../src/retrieval/search-request.js';
+import { lastUserContent, parse, sendJson, type RouteDeps } from '../request.js';
+import { openEventStream } from '../sse.js';
+
+const turn = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(20_000) }).strict();
+const chatBody = z
+  .object({ question: queryText.optional(), messages: z.array(turn).min(1).max(50).optional(), stream: z.boolean().optional(), docIds: docIdList.optional() })
+  .strict()
+  .refine((b) => b.question !== undefined || b.messages !== undefined, { message: 'send question (a string) or messages (a list of {role, content} turns)' })
+  .refine((b) => b.question === undefined || b.messages === undefined, { message: 'send either question or messages, not both' });
 
 export interface AnsweredChat {
   answer: Answer;
@@ -59,15 +70,13 @@ export function deltas(text: string): string[] {
  * an answer while it streams), the text in `delta`s, then `citations` with every answer field, then `done`.
  */
 export function writeChatEvents(res: Response, a: AnsweredChat): void {
-  res.status(200).setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-cache');
-  res.setHeader('X-Accel-Buffering', 'no');
+  const stream = openEventStream(res);
   const { outcome, missing, carried } = answerFields(a);
-  res.write(`event: outcome\ndata: ${JSON.stringify({ outcome, ...(missing ? { missing } : {}), ...(carried ? { carried } : {}) })}\n\n`);
-  for (const text of deltas(answerText(a))) res.write(`event: delta\ndata: ${JSON.stringify({ text })}\n\n`);
-  res.write(`event: citations\ndata: ${JSON.stringify({ ...answerFields(a), question: a.question })}\n\n`);
-  res.write('event: done\ndata: {}\n\n');
-  res.end();
+  stream.send({ outcome, ...(missing ? { missing } : {}), ...(carried ? { carried } : {}) }, 'outcome');
+  for (const text of deltas(answerText(a))) stream.send({ text }, 'delta');
+  stream.send({ ...answerFields(a), question: a.question }, 'citations');
+  stream.send({}, 'done');
+  stream.end();
 }
 
 /** How a citation's source is named in a text-only list: clause, page, validity when not plainly in force. */
@@ -101,13 +110,44 @@ export function completionBody(a: AnsweredChat, id: string, created: number, mod
 
 /** `POST /v1/chat/completions` streamed: a role chunk, content chunks, a last chunk with every answer field. */
 export function writeCompletionChunks(res: Response, a: AnsweredChat, id: string, created: number, model: string): void {
-  res.status(200).setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-cache');
-  const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}): string =>
-    `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra })}\n\n`;
-  res.write(chunk({ role: 'assistant', content: '' }, null));
-  for (const text of deltas(answerWithSources(a))) res.write(chunk({ content: text }, null));
-  res.write(chunk({}, 'stop', { ...answerFields(a) }));
-  res.write('data: [DONE]\n\n');
-  res.end();
+  const stream = openEventStream(res);
+  const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model,
+    choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+    ...extra,
+  });
+  stream.send(chunk({ role: 'assistant', content: '' }, null));
+  for (const text of deltas(answerWithSources(a))) stream.send(chunk({ content: text }, null));
+  stream.send(chunk({}, 'stop', { ...answerFields(a) }));
+  stream.send('[DONE]');
+  stream.end();
+}
+
+/**
+ * Answers the conversation's latest question (a follow-up resolved against the earlier turns).
+ * `at`: the body field holding the latest question, named when the question is refused.
+ */
+export async function answerChat(deps: RouteDeps, turns: ChatTurn[], at: readonly PropertyKey[], docIds?: string[]): Promise<AnsweredChat> {
+  const svc = deps.service();
+  const { question, carried } = resolveFollowUp(turns, await svc.searcher.aliases());
+  const q = parse(queryText, question, at);
+  const { answer } = await svc.ask(q, docIds ? { docIds } : {});
+  const docs = await svc.catalog();
+  const day = deps.today();
+  return { answer, question: q, citations: answer.citations.map((c) => presentCitation(docs, c, day)), ...(carried ? { carried } : {}) };
+}
+
+/** `POST /api/chat` {question | messages, stream?, docIds?}: JSON, or server-sent events with `stream: true`. */
+export function registerChatRoutes(app: Express, deps: RouteDeps): void {
+  app.post('/api/chat', async (req, res) => {
+    const body = parse(chatBody, req.body);
+    const turns: ChatTurn[] = body.messages ?? [{ role: 'user', content: body.question as string }];
+    const at = body.messages ? lastUserContent(body.messages) : ['question'];
+    const answered = await answerChat(deps, turns, at, body.docIds);
+    if (!body.stream) return void sendJson(res, chatPayload(answered));
+    writeChatEvents(res, answered);
+  });
 }

@@ -7,9 +7,12 @@ import { z } from 'zod';
 import { isRealDate } from '../../../src/shared/dates.js';
 import { plainText } from '../../../src/shared/control-chars.js';
 import { presentHit } from '../../../src/retrieval/presenter.js';
+import { DEFAULT_SEARCH_K } from '../../../src/retrieval/search-limits.js';
 import { guarded, hitSchema, okView, passageUri, READ_ONLY, spanLine, type ToolContext } from '../context.js';
 
 const SNIPPET_CHARS = 300;
+/** top_k above this is clamped (the tool's contract: 1–20); the searcher itself takes up to MAX_SEARCH_K. */
+const MAX_TOP_K = 20;
 
 const snippetOf = (text: string): string => (text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS - 1)}…` : text);
 
@@ -37,7 +40,7 @@ export function registerSearch(server: McpServer, ctx: ToolContext): void {
     async ({ query, top_k, doc_ids, issuer, valid_on, in_force }) =>
       guarded(ctx, 'search', async () => {
         const svc = ctx.service();
-        const k = Math.min(20, Math.max(1, Math.round(Number.isFinite(top_k) ? (top_k as number) : 8)));
+        const k = Math.min(MAX_TOP_K, Math.max(1, Math.round(Number.isFinite(top_k) ? (top_k as number) : DEFAULT_SEARCH_K)));
         const response = await svc.search(query, {
           k,
           ...(doc_ids?.length ? { docIds: doc_ids } : {}),

@@ -75,7 +75,7 @@ function translate(error: unknown): unknown {
   const code = (error as { code?: unknown })?.code;
   // 42P01 undefined_table: the database was emptied or recreated under a running server (503, not 500).
   if (code === '42P01') {
-    return new KbError(ERROR_CODES.INDEX_MISSING, `the database holds no policy-kb tables (${describeError(error)}): was it emptied or recreated? run \`npm run -s kb -- ingest\` against it`, { cause: error });
+    return new KbError(ERROR_CODES.INDEX_MISSING, `the database holds no policy-kb tables (${describeError(error)}): was it emptied or recreated? run \`npm run -s kb -- ingest\` against it`, { cause: error, hint: 'run `npm run -s kb -- ingest` against it' });
   }
   if (typeof code === 'string' && UNSTORABLE_TEXT.has(code)) {
     return new KbError(ERROR_CODES.INVALID_INPUT, `a value in the request cannot be stored as PostgreSQL text (${describeError(error)}); ids, filters and metadata must not hold NUL (U+0000) or other control characters`, { cause: error });
