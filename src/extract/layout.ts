@@ -4,17 +4,10 @@
  * Coordinates are top-down (y grows downwards), in points.
  */
 import { isCjk, joinSeparator, tidyLine } from './text-normalize.js';
+import type { Fragment } from './fragment.js';
 import type { ExtractedPage } from './types.js';
 
-export interface Fragment {
-  x: number;
-  /** Top of the glyph box. */
-  y: number;
-  width: number;
-  /** Font size / glyph height. */
-  height: number;
-  text: string;
-}
+export type { Fragment } from './fragment.js';
 
 export interface LayoutPage {
   width: number;

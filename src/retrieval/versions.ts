@@ -15,7 +15,7 @@ import { isoToday } from '../shared/dates.js';
 import { parseNumeral } from '../shared/numerals.js';
 import { ERROR_CODES, KbError, unknownDocError } from '../shared/errors.js';
 import type { DocumentSummary, KnowledgeStore, StoredDocument } from '../storage/types.js';
-import type { Answer, Citation } from './answer.js';
+import type { Answer, Citation } from './answer/types.js';
 import { diffDocuments, matchingClause, type VersionDiff } from './diff.js';
 
 /** A document's place among the versions of its instrument (undefined when it has no other version). */

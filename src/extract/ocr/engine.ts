@@ -3,7 +3,7 @@
  * fragments (points, top-down) so that OCRed text goes through the same reading-order logic as a text layer
  * (columns, running headers, re-joined paragraphs).
  */
-import type { Fragment } from '../layout.js';
+import type { Fragment } from '../fragment.js';
 import { boundsOf, type Raster, type RotatedBox } from './raster.js';
 
 export interface OcrLine {

@@ -7,7 +7,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../../shared/fs-atomic.js';
 import type { Logger } from '../../shared/logger.js';
-import type { Fragment } from '../layout.js';
+import type { Fragment } from '../fragment.js';
 import { linesToFragments, type OcrEngine, type OcrEngineName } from './engine.js';
 import { createPaddleEngine } from './paddle-engine.js';
 import type { Raster } from './raster.js';
