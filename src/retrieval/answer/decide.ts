@@ -176,8 +176,8 @@ export function missingLine(evidence: Evidence, shown: readonly number[]): strin
     const subject = ask.subject ?? byWeight[0]?.term ?? '';
     return `未找到规定${subject}${KIND_NAMES[ask.kind] ?? '具体内容'}的条文`;
   }
-  const unseenTerms = question.terms.filter((_, j) => !shown.some((i) => ((table.presence[i] as number[])[j] ?? 0) > 0));
-  const unseen = (unseenTerms.some((t) => t.nominal) ? unseenTerms.filter((t) => t.nominal) : unseenTerms).map((t) => t.term);
+  // Only subject words (nouns, names) are named as missing: a verb or modal (不能, 需要) is not what a clause lacks.
+  const unseen = question.terms.filter((t, j) => t.nominal && !shown.some((i) => ((table.presence[i] as number[])[j] ?? 0) > 0)).map((t) => t.term);
   if (unseen.length > 0) return `未找到提到“${unseen.slice(0, 3).join('”“')}”的条文`;
   return '未找到直接回答该问题的条文';
 }

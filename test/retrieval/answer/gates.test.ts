@@ -63,3 +63,14 @@ describe('the head of a related answer (CLI and MCP)', () => {
     expect(relatedHead(undefined)).toBe('【相关条文，不构成答案】');
   });
 });
+
+describe('what a related answer says is missing', () => {
+  it('names subject words only, never a modal or verb of the question (不能, 需要)', async () => {
+    // Every noun of it is in 东莞's plan (公共免费WIFI); what is not is a modal and a verb.
+    const { answer } = await service.ask('东莞的公共免费WIFI能不能关掉？');
+    expect(answer.outcome).toBe('related');
+    expect(answer.missing).toBe('未找到直接回答该问题的条文');
+    const other = await service.ask('云浮 大工业电价优惠 申请 需要哪些材料');
+    expect(other.answer.missing ?? '').not.toMatch(/需要/u);
+  });
+});
