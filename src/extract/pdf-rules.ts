@@ -3,15 +3,9 @@
  * straight axis-aligned pieces in page points, top-down, for ruled-tables.ts. Curves, clipping paths and
  * shapes that are neither lines nor hairline rectangles are left out.
  */
-import { getResolvedPDFJS } from 'unpdf';
-import type { getDocumentProxy } from 'unpdf';
+import { walkOperators, type Matrix, type PdfPage } from './pdf-operators.js';
 import { rulesOfPath, type Rule } from './ruled-tables.js';
 
-type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
-type PdfPage = Awaited<ReturnType<PdfDocument['getPage']>>;
-type Matrix = [number, number, number, number, number, number];
-
-const multiply = (m: Matrix, n: Matrix): Matrix => [m[0] * n[0] + m[2] * n[1], m[1] * n[0] + m[3] * n[1], m[0] * n[2] + m[2] * n[3], m[1] * n[2] + m[3] * n[3], m[0] * n[4] + m[2] * n[5] + m[4], m[1] * n[4] + m[3] * n[5] + m[5]];
 const apply = (m: Matrix, x: number, y: number): [number, number] => [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
 
 /** pdf.js 5 path data: an op code followed by its points (DrawOPS in pdf.js). */
@@ -60,31 +54,18 @@ function subpathsOf(data: ArrayLike<number>, m: Matrix): Array<Array<[number, nu
 
 /** The ruling lines of a page, in viewport space at scale 1 (points, top-down, /Rotate applied). */
 export async function pageRules(page: PdfPage): Promise<Rule[]> {
-  const { OPS } = (await getResolvedPDFJS()) as unknown as { OPS: Record<string, number> };
-  const list = await page.getOperatorList();
-  const viewport = page.getViewport({ scale: 1 }).transform as Matrix;
-  const strokes = new Set([OPS.stroke, OPS.closeStroke, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
-  const fills = new Set([OPS.fill, OPS.eoFill]);
-  let ctm: Matrix = [1, 0, 0, 1, 0, 0];
-  const stack: Matrix[] = [];
   const rules: Rule[] = [];
-  list.fnArray.forEach((fn, i) => {
-    const args = list.argsArray[i] as unknown[] | null;
-    if (fn === OPS.save || fn === OPS.paintFormXObjectBegin) {
-      stack.push(ctm);
-      const matrix = fn === OPS.paintFormXObjectBegin ? (args?.[0] as Matrix | null) : null;
-      if (matrix) ctm = multiply(ctm, matrix);
-    } else if (fn === OPS.restore || fn === OPS.paintFormXObjectEnd) {
-      ctm = stack.pop() ?? ctm;
-    } else if (fn === OPS.transform && args) {
-      ctm = multiply(ctm, args as Matrix);
-    } else if (fn === OPS.constructPath && args) {
+  await walkOperators(page, (OPS) => {
+    const strokes = new Set([OPS.stroke, OPS.closeStroke, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
+    const fills = new Set([OPS.fill, OPS.eoFill]);
+    return (fn, args, toPage) => {
+      if (fn !== OPS.constructPath || !args) return;
       const paint = args[0] as number;
       const painted = strokes.has(paint) ? 'stroke' : fills.has(paint) ? 'fill' : undefined;
       const data = (args[1] as unknown[] | undefined)?.[0];
       if (!painted || !data || typeof (data as ArrayLike<number>).length !== 'number') return;
-      rules.push(...rulesOfPath(subpathsOf(data as ArrayLike<number>, multiply(viewport, ctm)), painted));
-    }
+      rules.push(...rulesOfPath(subpathsOf(data as ArrayLike<number>, toPage()), painted));
+    };
   });
   return rules;
 }

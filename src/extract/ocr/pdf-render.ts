@@ -3,12 +3,9 @@
  * prebuilt binaries). Also finds where a page paints images, so that a page with a text layer and a scanned
  * figure gets the figure read too.
  */
-import { createIsomorphicCanvasFactory, getResolvedPDFJS } from 'unpdf';
-import type { getDocumentProxy } from 'unpdf';
+import { createIsomorphicCanvasFactory } from 'unpdf';
+import { walkOperators, type PdfPage } from '../pdf-operators.js';
 import { rgbaToRgb, type Raster } from './raster.js';
-
-type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
-type PdfPage = Awaited<ReturnType<PdfDocument['getPage']>>;
 
 // pdf.js 5 calls ArrayBuffer.prototype.transferToFixedLength (Node 21+) when it draws with system fonts; it
 // polyfills its other newer built-ins itself but not this one. Node 20 gets the same behaviour (a copy of the
@@ -43,39 +40,23 @@ export interface PageRegion {
   y1: number;
 }
 
-type Matrix = [number, number, number, number, number, number];
-const multiply = (m: Matrix, n: Matrix): Matrix => [m[0] * n[0] + m[2] * n[1], m[1] * n[0] + m[3] * n[1], m[0] * n[2] + m[2] * n[3], m[1] * n[2] + m[3] * n[3], m[0] * n[4] + m[2] * n[5] + m[4], m[1] * n[4] + m[3] * n[5] + m[5]];
-
 /**
  * Where the page paints raster images (scans, screenshots, photos), in page points top-down; images smaller
  * than `minArea` square points (a logo, a seal, a rule) are left out.
  */
 export async function imageRegions(page: PdfPage, minArea: number): Promise<PageRegion[]> {
-  const { OPS } = (await getResolvedPDFJS()) as unknown as { OPS: Record<string, number> };
-  const list = await page.getOperatorList();
-  const viewport = page.getViewport({ scale: 1 }).transform as Matrix;
-  const paints = new Set([OPS.paintImageXObject, OPS.paintInlineImageXObject, OPS.paintImageXObjectRepeat, OPS.paintInlineImageXObjectGroup]);
-  let ctm: Matrix = [1, 0, 0, 1, 0, 0];
-  const stack: Matrix[] = [];
   const regions: PageRegion[] = [];
-  list.fnArray.forEach((fn, i) => {
-    const args = list.argsArray[i] as unknown[] | null;
-    if (fn === OPS.save || fn === OPS.paintFormXObjectBegin) {
-      stack.push(ctm);
-      const matrix = fn === OPS.paintFormXObjectBegin ? (args?.[0] as Matrix | null) : null;
-      if (matrix) ctm = multiply(ctm, matrix);
-    } else if (fn === OPS.restore || fn === OPS.paintFormXObjectEnd) {
-      ctm = stack.pop() ?? ctm;
-    } else if (fn === OPS.transform && args) {
-      ctm = multiply(ctm, args as Matrix);
-    } else if (paints.has(fn)) {
+  await walkOperators(page, (OPS) => {
+    const paints = new Set([OPS.paintImageXObject, OPS.paintInlineImageXObject, OPS.paintImageXObjectRepeat, OPS.paintInlineImageXObjectGroup]);
+    return (fn, _args, toPage) => {
+      if (!paints.has(fn)) return;
       // An image fills the unit square of its CTM.
-      const m = multiply(viewport, ctm);
+      const m = toPage();
       const xs = [m[4], m[0] + m[4], m[2] + m[4], m[0] + m[2] + m[4]];
       const ys = [m[5], m[1] + m[5], m[3] + m[5], m[1] + m[3] + m[5]];
       const r = { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) };
       if ((r.x1 - r.x0) * (r.y1 - r.y0) >= minArea) regions.push(r);
-    }
+    };
   });
   return regions;
 }
