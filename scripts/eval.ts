@@ -2,8 +2,8 @@
  * `npm run eval`: the development sets (dev.jsonl with the retrieval ablation, dev2.jsonl) on the
  * corpus and on the corpus plus the library of laws (`../shared/library/laws/files`, indexed once
  * into .cache/eval-library and reused), then one summary table with the pooled figures.
- * eval/fresh.jsonl (the team's own set, fitted on since it was spent) follows dev2; eval/fresh2.jsonl, the team's
- * held-out set (never fitted on: eval/README.md), is reported beside them,
+ * eval/fresh.jsonl (the team's own set, fitted on since it was spent) follows dev2; eval/fresh2.jsonl and
+ * eval/fresh3.jsonl, the team's held-out sets (never fitted on: eval/README.md), are reported beside them,
  * aggregate figures only. `--sealed` adds the sealed set (dev3.jsonl) on both, aggregate figures only: run it only for the
  * figure reported at the end, never to tune.
  * Usage: tsx scripts/eval.ts [--sealed] [--library DIR] [--no-library]
@@ -30,7 +30,8 @@ const out = (line = ''): boolean => process.stdout.write(`${line}\n`);
 const summary: [string, Metrics][] = [];
 const sealedSummary: [string, Metrics][] = [];
 const heldOutSummary: [string, Metrics][] = [];
-const FRESH_SET = 'eval/fresh2.jsonl';
+/** The team's held-out sets, in the order they were written (eval/README.md). */
+const HELD_OUT_SETS = ['eval/fresh2.jsonl', 'eval/fresh3.jsonl'];
 
 async function evaluate(opened: OpenedKnowledgeBase, where: string, ablation: boolean): Promise<void> {
   const pooled: EvalRun[] = [];
@@ -53,11 +54,12 @@ async function evaluate(opened: OpenedKnowledgeBase, where: string, ablation: bo
     summary.push([`${name.replace('.jsonl', '')} / ${where}`, computeMetrics(runs)]);
   }
   summary.push([`dev+dev2+fresh / ${where}`, computeMetrics(pooled)]);
-  // The team's held-out set (eval/README.md): written from the documents alone, never fitted on.
-  const fresh = await readFile(FRESH_SET, 'utf8').catch(() => undefined);
-  if (fresh !== undefined) {
-    const runs = await runEval(opened, parseEvalSet(fresh, FRESH_SET), { k: 10, mode: 'hybrid', answers: true });
-    heldOutSummary.push([`fresh2 (held out) / ${where}`, computeMetrics(runs)]);
+  // The team's held-out sets (eval/README.md): written from the documents alone, never fitted on.
+  for (const file of HELD_OUT_SETS) {
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    const runs = await runEval(opened, parseEvalSet(text, file), { k: 10, mode: 'hybrid', answers: true });
+    heldOutSummary.push([`${path.basename(file, '.jsonl')} (held out) / ${where}`, computeMetrics(runs)]);
   }
   if (values.sealed) {
     // The sealed set: aggregate figures only, nothing per question.
