@@ -33,7 +33,7 @@ import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import { loadConfig, type Config } from '../src/config/index.js';
 import { dirSize, synthesizeDocuments } from './synthetic.js';
 import { PolicyKbEmbeddings } from '../src/embeddings/langchain.js';
-import { currentVersion, loadIndex } from '../src/pipeline/index-store.js';
+import { currentVersion, loadIndex } from '../src/storage/file/index-store.js';
 import { ingest } from '../src/pipeline/ingest.js';
 import { ingestOptionsFor } from '../src/pipeline/open.js';
 import { tutorialChunks } from '../src/pipeline/evaluate.js';
@@ -42,7 +42,7 @@ import { createKnowledgeService } from '../src/retrieval/service.js';
 import { warmUp } from '../src/retrieval/warm-up.js';
 import type { SearchMode } from '../src/retrieval/search.js';
 import { createProgressFactory } from '../src/shared/progress.js';
-import { fileStore } from '../src/storage/file-store.js';
+import { fileStore } from '../src/storage/file/file-store.js';
 import { percentile } from './bench-support.js';
 import { createQueryPool } from './bench-queries.js';
 

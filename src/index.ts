@@ -18,7 +18,7 @@ export { openKnowledgeBase, libraryDepsFor, type OpenedKnowledgeBase } from './p
 export { createKnowledgeService, type KnowledgeService, type ServiceTuning } from './retrieval/service.js';
 export type { SearchHit, SearchOptions, SearchResponse } from './retrieval/search.js';
 export type { Answer, Citation } from './retrieval/answer.js';
-export type { IndexedDocument, KnowledgeIndex, PassageRecord } from './retrieval/knowledge-index.js';
+export type { IndexedDocument, KnowledgeIndex, PassageRecord } from './storage/file/knowledge-index.js';
 
 // Storage seams: what search, answers and transports read, whatever backend holds the data.
 export type {
@@ -43,7 +43,7 @@ export type {
   VectorIndex,
   WritePlan,
 } from './storage/types.js';
-export { fileStore, FileStore } from './storage/file-store.js';
+export { fileStore, FileStore } from './storage/file/file-store.js';
 export { documentMatches } from './storage/filters.js';
 // The PostgreSQL backend (INDEX_STORE=postgres) for programs that manage the database themselves.
 export { openPostgresStore, PostgresRateLimitStore, pgliteQueryable, poolQueryable, type PostgresStore, type PostgresStoreOptions, type Queryable } from './storage/postgres/index.js';
@@ -54,7 +54,7 @@ export type { IndexBackend } from './pipeline/backend.js';
 /** Build or update the index from a corpus folder (incremental by content hash). */
 export { ingest, type IngestOptions, type IngestSummary } from './pipeline/ingest.js';
 /** Load the index a previous `ingest` wrote; refuses one built for another model or chunking. */
-export { loadIndex, type IndexExpectations } from './pipeline/index-store.js';
+export { loadIndex, type IndexExpectations } from './storage/file/index-store.js';
 /** Add (or replace) and remove documents: file bytes in, extracted, stored in the corpus and indexed. */
 export { addDocuments, removeDocument, type AddInput, type AddOutcome, type AddReport, type AddFailure, type LibraryChange, type LibraryDeps } from './pipeline/library.js';
 

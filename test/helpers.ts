@@ -9,7 +9,7 @@ import type { IngestOptions } from '../src/pipeline/ingest.js';
 import type { EmbeddingRuntime } from '../src/pipeline/runtime.js';
 import { KbError } from '../src/shared/errors.js';
 import { ingestOptionsFor, openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/open.js';
-import type { KnowledgeIndex } from '../src/retrieval/knowledge-index.js';
+import type { KnowledgeIndex } from '../src/storage/file/knowledge-index.js';
 import type { CliIo } from '../server/cli/io.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -12,7 +12,7 @@ import { importListing, readListingMap } from '../../src/pipeline/import-listing
 import { requireDocument, type LoadedDocument } from '../../src/pipeline/corpus.js';
 import { backendFor } from '../../src/pipeline/open.js';
 import type { IngestSummary } from '../../src/pipeline/ingest.js';
-import type { WriteLock } from '../../src/pipeline/write-lock.js';
+import type { WriteLock } from '../../src/storage/file/write-lock.js';
 import { buildModel } from '../../src/pipeline/model-build.js';
 import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
 import { describeError, isKbError } from '../../src/shared/errors.js';

@@ -9,20 +9,20 @@ import path from 'node:path';
 import type { Config } from '../config/index.js';
 import type { Embedder } from '../embeddings/embedder.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
-import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
-import { fileStore } from '../storage/file-store.js';
+import type { KnowledgeIndex } from '../storage/file/knowledge-index.js';
+import { fileStore } from '../storage/file/file-store.js';
 import { withLineage } from '../storage/lineage-store.js';
 import type { KnowledgeStore } from '../storage/types.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
-import { currentVersion, indexRoot, loadIndex, manifestPassageCounts, readManifest } from './index-store.js';
+import { currentVersion, indexRoot, loadIndex, manifestPassageCounts, readManifest } from '../storage/file/index-store.js';
 import { extractOptionsFor } from './extract-options.js';
 import { ingest, type IngestSummary } from './ingest.js';
 import { expectationsFor } from './runtime.js';
-import { canExtend } from './index-chain.js';
-import { mergeIndex, mergeIsDue } from './index-compaction.js';
-import { acquireWriteLock, type WriteLock } from './write-lock.js';
+import { canExtend } from '../storage/file/index-chain.js';
+import { mergeIndex, mergeIsDue } from '../storage/file/index-compaction.js';
+import { acquireWriteLock, type WriteLock } from '../storage/file/write-lock.js';
 
 /** How long a background merge waits for the write lock to switch (writes come first). */
 const MERGE_LOCK_WAIT_MS = 60_000;

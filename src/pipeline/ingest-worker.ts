@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createTransformersEmbedder, type TransformersEmbedderOptions } from '../embeddings/transformers-embedder.js';
-import { termCounts } from '../retrieval/analyzer.js';
+import { termCounts } from '../lexical/analyzer.js';
 import { isKbError } from '../shared/errors.js';
 import type { WorkerReply, WorkerRequest } from './ingest-workers.js';
 

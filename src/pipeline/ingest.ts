@@ -9,10 +9,10 @@ import type { Embedder } from '../embeddings/embedder.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import type { ExtractOptions } from '../extract/types.js';
 import type { Logger } from '../shared/logger.js';
-import type { KnowledgeIndex } from '../retrieval/knowledge-index.js';
+import type { KnowledgeIndex } from '../storage/file/knowledge-index.js';
 import type { ProgressFactory } from '../shared/progress.js';
-import { fileWriter } from './file-writer.js';
-import { removeCrashLeftovers } from './index-store.js';
+import { fileWriter } from '../storage/file/file-writer.js';
+import { removeCrashLeftovers } from '../storage/file/index-store.js';
 import type { IngestSummary } from './ingest-summary.js';
 import { syncStore } from './sync.js';
 

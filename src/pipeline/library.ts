@@ -22,10 +22,10 @@ import { silentLogger } from '../shared/logger.js';
 import { hashCorpusFile, listCorpusDocuments, ORIGINALS_FOLDER } from './corpus.js';
 import { CorpusUndo, removeFileQuietly } from './corpus-undo.js';
 import { docIdFor, metaForStatedFields, originalPathFor, prepareExtractedDocument, sanitizeFileName, type DocumentFields } from './extracted-document.js';
-import { manifestPassageCounts, readManifest } from './index-store.js';
+import { manifestPassageCounts, readManifest } from '../storage/file/index-store.js';
 import type { IngestSummary } from './ingest-summary.js';
 import { assertPassageLimit, type PassageLimit } from './upload-limits.js';
-import { acquireWriteLock } from './write-lock.js';
+import { acquireWriteLock } from '../storage/file/write-lock.js';
 
 export interface LibraryDeps {
   corpusDir: string;

@@ -9,7 +9,7 @@ import { createKnowledgeService } from '../retrieval/service.js';
 import { ERROR_CODES, describeError, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
-import { currentVersion } from './index-store.js';
+import { currentVersion } from '../storage/file/index-store.js';
 import { openKnowledgeBase, serviceTuningFor, warmUpLogged, type OpenedKnowledgeBase } from './open.js';
 
 export interface LiveKnowledgeBase {

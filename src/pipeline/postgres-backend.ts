@@ -8,7 +8,7 @@ import { CHUNKER_VERSION } from '../chunking/chunker.js';
 import type { Config } from '../config/index.js';
 import type { Embedder } from '../embeddings/embedder.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
-import { ANALYZER_VERSION } from '../retrieval/analyzer.js';
+import { ANALYZER_VERSION } from '../lexical/analyzer.js';
 import { withLineage } from '../storage/lineage-store.js';
 import { openPostgresStore, type PostgresStore } from '../storage/postgres/index.js';
 import type { KnowledgeStore } from '../storage/types.js';
@@ -19,7 +19,7 @@ import { noProgress } from '../shared/progress.js';
 import type { IndexBackend } from './backend.js';
 import { extractOptionsFor } from './extract-options.js';
 import { syncStore } from './sync.js';
-import { REBUILD_HINT } from './snapshot-io.js';
+import { REBUILD_HINT } from '../storage/file/snapshot-io.js';
 
 export interface PostgresBackend extends IndexBackend {
   readonly kind: 'postgres';

@@ -8,7 +8,7 @@ import { resolveProfile, type ModelProfile } from '../embeddings/profiles.js';
 import { createTransformersEmbedder } from '../embeddings/transformers-embedder.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
-import type { IndexExpectations } from './index-store.js';
+import type { IndexExpectations } from '../storage/file/index-store.js';
 import { ensureOfflineModel } from './model-build.js';
 
 export interface EmbeddingRuntime {

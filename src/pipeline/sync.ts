@@ -17,7 +17,7 @@ import type { Chunk } from '../chunking/chunker.js';
 import type { Embedder } from '../embeddings/embedder.js';
 import type { ExtractOptions } from '../extract/types.js';
 import { isReplicable } from '../embeddings/transformers-embedder.js';
-import { termCounts } from '../retrieval/analyzer.js';
+import { termCounts } from '../lexical/analyzer.js';
 import { passageFieldsOf } from '../storage/passage-fields.js';
 import { beginWrite, type DocumentWrite, type StoreWriter, type WriteSession } from '../storage/types.js';
 import { ERROR_CODES, KbError, describeError } from '../shared/errors.js';

@@ -6,10 +6,10 @@
 import type { Jieba } from '@node-rs/jieba';
 import type { SectionKind, SectionNode } from '../corpus/parser.js';
 import { ORDINAL_NUMBER_SOURCE, parseNumeral } from '../shared/numerals.js';
-import { analyze, segmenter } from './analyzer.js';
+import { analyze, segmenter } from '../lexical/analyzer.js';
 import { QUESTION_WORDS } from './evidence.js';
 import { JURISDICTION_NOUNS } from './answer/words.js';
-import type { IndexedDocument } from './knowledge-index.js';
+import type { IndexedDocument } from '../storage/file/knowledge-index.js';
 
 /** Tags and cuts with the analyzer's jieba: one dictionary in memory. */
 function tagger(): Jieba {

@@ -97,7 +97,7 @@ export interface TermStats {
 }
 
 export interface LexicalIndex {
-  /** BM25 over pre-analyzed terms (the jieba analysis of src/retrieval/analyzer.ts), best first. */
+  /** BM25 over pre-analyzed terms (the jieba analysis of src/lexical/analyzer.ts), best first. */
   search(terms: readonly string[], k: number, options?: LexicalSearchOptions): Promise<ScoredPassage[]>;
   stats(terms: readonly string[], filter?: PassageFilter): Promise<TermStats>;
   /** The BM25 idf of each term the index holds (a cheap `stats` without postings). */

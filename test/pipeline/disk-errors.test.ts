@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Config } from '../../src/config/index.js';
-import { loadIndex } from '../../src/pipeline/index-store.js';
+import { loadIndex } from '../../src/storage/file/index-store.js';
 import { ingest } from '../../src/pipeline/ingest.js';
 import { addDocuments, removeDocument, type LibraryDeps } from '../../src/pipeline/library.js';
 import { ingestOptionsFor, libraryDepsFor } from '../../src/pipeline/open.js';

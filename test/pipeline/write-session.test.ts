@@ -7,12 +7,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/index.js';
 import { parseDocumentFile } from '../../src/corpus/document.js';
 import { isChangedSinceScan, readDocument, scanCorpus, type LoadedDocument } from '../../src/pipeline/corpus.js';
-import { fileWriter, type FileWriter } from '../../src/pipeline/file-writer.js';
-import { currentVersion, indexRoot, loadIndex } from '../../src/pipeline/index-store.js';
+import { fileWriter, type FileWriter } from '../../src/storage/file/file-writer.js';
+import { currentVersion, indexRoot, loadIndex } from '../../src/storage/file/index-store.js';
 import { ingest } from '../../src/pipeline/ingest.js';
 import { ingestOptionsFor } from '../../src/pipeline/open.js';
 import { createEmbeddingRuntime, expectationsFor, type EmbeddingRuntime } from '../../src/pipeline/runtime.js';
-import { termCounts } from '../../src/retrieval/analyzer.js';
+import { termCounts } from '../../src/lexical/analyzer.js';
 import type { DocumentWrite } from '../../src/storage/types.js';
 import { CORPUS_DIR, testConfig } from '../helpers.js';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceTuningFor } from '../../src/pipeline/open.js';
-import { analyze } from '../../src/retrieval/analyzer.js';
+import { analyze } from '../../src/lexical/analyzer.js';
 import { composeAnswer, evidenceRequest } from '../../src/retrieval/answer.js';
 import { isHit, parseEvalSet, type EvalItem } from '../../src/retrieval/eval.js';
 import { createKnowledgeService, type KnowledgeService } from '../../src/retrieval/service.js';

@@ -14,7 +14,7 @@
  * bm25-topk.ts (seek and heap); the formula's constants and idf are src/storage/bm25-score.ts,
  * shared with the SQL store.
  */
-import { averageLength, bm25Idf } from '../storage/bm25-score.js';
+import { averageLength, bm25Idf } from '../bm25-score.js';
 import { encodeBm25, decodeBm25 } from './bm25-format.js';
 import { mergePostings } from './bm25-merge.js';
 import { DEFAULT_BM25_PARAMS, postingsOf, type Bm25Document, type Bm25Forward, type Bm25Params, type Bm25Postings, type TfArray } from './bm25-postings.js';

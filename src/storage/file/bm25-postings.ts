@@ -5,7 +5,7 @@
  * `Bm25Index` (bm25.ts) scores them; bm25-format.ts reads and writes them; bm25-merge.ts and
  * bm25-builder.ts assemble them.
  */
-import { BM25_B, BM25_K1 } from '../storage/bm25-score.js';
+import { BM25_B, BM25_K1 } from '../bm25-score.js';
 
 export interface Bm25Params {
   k1: number;

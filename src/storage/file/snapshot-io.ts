@@ -6,7 +6,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { ERROR_CODES, KbError } from '../shared/errors.js';
+import { ERROR_CODES, KbError } from '../../shared/errors.js';
 
 export const REBUILD_HINT = 'run `npm run -s kb -- ingest --rebuild`';
 /** What to run when there is no index yet. */

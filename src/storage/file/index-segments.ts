@@ -15,9 +15,9 @@
  * This module only writes and reads one segment's files in a folder it is given.
  */
 import path from 'node:path';
-import { Bm25Index } from '../retrieval/bm25.js';
-import type { IndexedDocument, PassageRecord } from '../retrieval/knowledge-index.js';
-import { ERROR_CODES, KbError } from '../shared/errors.js';
+import { Bm25Index } from './bm25.js';
+import type { IndexedDocument, PassageRecord } from './knowledge-index.js';
+import { ERROR_CODES, KbError } from '../../shared/errors.js';
 import { DOCUMENTS_FILE, readDocumentsFile } from './documents-file.js';
 import { decodePassages, encodePassages } from './passage-store.js';
 import { REBUILD_HINT, readFileVerified, writeFileHashed, type FileDigest } from './snapshot-io.js';

@@ -11,17 +11,17 @@
  * not embedded again) and its HNSW label, so its point in the graph stays. Readers switch when
  * CURRENT does, on commit.
  */
-import { CHUNKER_VERSION } from '../chunking/chunker.js';
-import { DenseIndex, type HnswParams } from '../embeddings/dense-index.js';
-import type { ModelProfile } from '../embeddings/profiles.js';
-import { ANALYZER_VERSION } from '../retrieval/analyzer.js';
-import { Bm25Builder } from '../retrieval/bm25-builder.js';
-import type { KnowledgeIndex, PassageRecord } from '../retrieval/knowledge-index.js';
-import type { SessionPlan, StoreWriter, WriteSession } from '../storage/types.js';
-import { ERROR_CODES, KbError, describeError, isKbError } from '../shared/errors.js';
-import type { Logger } from '../shared/logger.js';
-import { silentLogger } from '../shared/logger.js';
-import type { ProgressFactory } from '../shared/progress.js';
+import { CHUNKER_VERSION } from '../../chunking/chunker.js';
+import { DenseIndex, type HnswParams } from '../../embeddings/dense-index.js';
+import type { ModelProfile } from '../../embeddings/profiles.js';
+import { ANALYZER_VERSION } from '../../lexical/analyzer.js';
+import { Bm25Builder } from './bm25-builder.js';
+import type { KnowledgeIndex, PassageRecord } from './knowledge-index.js';
+import type { SessionPlan, StoreWriter, WriteSession } from '../types.js';
+import { ERROR_CODES, KbError, describeError, isKbError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { silentLogger } from '../../shared/logger.js';
+import type { ProgressFactory } from '../../shared/progress.js';
 import { stateOf } from './index-chain.js';
 import { beginSegment, beginSnapshot, currentVersion, loadIndex, mismatchReason, readManifest, stateOfManifest, type IndexManifest } from './index-store.js';
 

@@ -2,10 +2,10 @@
  * The in-memory knowledge base that search reads: documents (bodies all offsets index), passages,
  * their vectors, the HNSW index and the BM25 index. One value is one consistent snapshot.
  */
-import type { PassageFields } from '../storage/passage-fields.js';
-import type { ValidMeta } from '../corpus/document.js';
-import type { SectionNode } from '../corpus/parser.js';
-import type { DenseIndex } from '../embeddings/dense-index.js';
+import type { PassageFields } from '../passage-fields.js';
+import type { ValidMeta } from '../../corpus/document.js';
+import type { SectionNode } from '../../corpus/parser.js';
+import type { DenseIndex } from '../../embeddings/dense-index.js';
 import type { Bm25Index } from './bm25.js';
 
 export interface IndexedDocument {

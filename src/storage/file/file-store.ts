@@ -5,11 +5,10 @@
  * which the BM25 scorer seeks through and the exact dense scan reads (HNSW's graph search asks it
  * per candidate). Writes go through ingest, which builds and switches a new snapshot folder.
  */
-// eslint-disable-next-line no-restricted-imports -- against the layer order (storage imports retrieval); the issue-24 restructure moves knowledge-index below storage.
-import { passageText, type KnowledgeIndex, type PassageRecord } from '../retrieval/knowledge-index.js';
-import { documentMatches } from './filters.js';
-import { passageFieldsOf } from './passage-fields.js';
-import type { DocumentFilter, DocumentStore, DocumentSummary, EvidenceView, KnowledgeStore, LexicalIndex, PassageFilter, PassageStore, ScoredPassage, StoredPassage, TermStats, VectorIndex } from './types.js';
+import { passageText, type KnowledgeIndex, type PassageRecord } from './knowledge-index.js';
+import { documentMatches } from '../filters.js';
+import { passageFieldsOf } from '../passage-fields.js';
+import type { DocumentFilter, DocumentStore, DocumentSummary, EvidenceView, KnowledgeStore, LexicalIndex, PassageFilter, PassageStore, ScoredPassage, StoredPassage, TermStats, VectorIndex } from '../types.js';
 
 /**
  * A passage as readers see it: its fields (its HNSW label is the snapshot's own business) and its

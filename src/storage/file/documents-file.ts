@@ -23,9 +23,9 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
-import type { SectionNode } from '../corpus/parser.js';
-import type { IndexedDocument } from '../retrieval/knowledge-index.js';
-import { ERROR_CODES, KbError } from '../shared/errors.js';
+import type { SectionNode } from '../../corpus/parser.js';
+import type { IndexedDocument } from './knowledge-index.js';
+import { ERROR_CODES, KbError } from '../../shared/errors.js';
 import { HashingFileWriter, REBUILD_HINT, SequentialFileReader, checksumError, sizeError, type FileDigest } from './snapshot-io.js';
 
 export const DOCUMENTS_FILE = 'documents.bin';

@@ -9,10 +9,10 @@
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { DenseIndex, type HnswParams } from '../embeddings/dense-index.js';
-import type { KnowledgeIndex, PassageRecord } from '../retrieval/knowledge-index.js';
-import type { Logger } from '../shared/logger.js';
-import { silentLogger } from '../shared/logger.js';
+import { DenseIndex, type HnswParams } from '../../embeddings/dense-index.js';
+import type { KnowledgeIndex, PassageRecord } from './knowledge-index.js';
+import type { Logger } from '../../shared/logger.js';
+import { silentLogger } from '../../shared/logger.js';
 import { canExtend, deletedPointsOf, stateOf } from './index-chain.js';
 import { beginSnapshot, indexRoot, newVersionName, readManifest, readVersionManifest, stateOfManifest, switchToMerged, type IndexManifest } from './index-store.js';
 

@@ -15,8 +15,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { ERROR_CODES, KbError } from '../shared/errors.js';
-import { storageErrorOf } from '../shared/fs-errors.js';
+import { ERROR_CODES, KbError } from '../../shared/errors.js';
+import { storageErrorOf } from '../../shared/fs-errors.js';
 
 export interface WriteLock {
   release(): Promise<void>;

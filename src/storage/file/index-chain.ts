@@ -13,9 +13,9 @@
  * segment applies to the state its writer started from, so a process can tell whether the chain
  * CURRENT names continues what it holds (apply the rest) or not (load it whole).
  */
-import type { DenseIndex } from '../embeddings/dense-index.js';
-import { Bm25Index } from '../retrieval/bm25.js';
-import { assembleIndex, type IndexedDocument, type IndexInfo, type KnowledgeIndex, type PassageRecord } from '../retrieval/knowledge-index.js';
+import type { DenseIndex } from '../../embeddings/dense-index.js';
+import { Bm25Index } from './bm25.js';
+import { assembleIndex, type IndexedDocument, type IndexInfo, type KnowledgeIndex, type PassageRecord } from './knowledge-index.js';
 import type { LoadedSegment } from './index-segments.js';
 
 interface ChainState {

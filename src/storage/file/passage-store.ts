@@ -10,7 +10,7 @@
  * JSON array.
  */
 import { endianness } from 'node:os';
-import type { PassageRecord } from '../retrieval/knowledge-index.js';
+import type { PassageRecord } from './knowledge-index.js';
 
 const MAGIC = 'KBPASS\0\0';
 const VERSION = 1;
