@@ -47,8 +47,8 @@ export { fileStore, FileStore } from './storage/file/file-store.js';
 export { documentMatches } from './storage/filters.js';
 // The PostgreSQL backend (INDEX_STORE=postgres) for programs that manage the database themselves.
 export { openPostgresStore, PostgresRateLimitStore, pgliteQueryable, poolQueryable, type PostgresStore, type PostgresStoreOptions, type Queryable } from './storage/postgres/index.js';
-export { backendFor } from './pipeline/open.js';
-export type { IndexBackend } from './pipeline/backend.js';
+export { backendFor } from './pipeline/backend.js';
+export type { StorageBackend, WriteLock, LockOptions, IngestWrite } from './storage/types.js';
 
 // Building and changing the index.
 /** Build or update the index from a corpus folder (incremental by content hash). */

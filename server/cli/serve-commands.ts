@@ -10,7 +10,7 @@ import { configWarnings, type Config } from '../../src/config/index.js';
 import { libraryNameWarnings } from '../../src/shared/names.js';
 import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
 import { sharedRateLimitStore } from '../../src/pipeline/rate-limit.js';
-import type { PostgresBackend } from '../../src/pipeline/postgres-backend.js';
+import type { PostgresBackend } from '../../src/storage/postgres/backend.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { servedLibrary } from '../../src/pipeline/served-library.js';
 import { isoToday } from '../../src/retrieval/presenter.js';

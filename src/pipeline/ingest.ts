@@ -9,31 +9,36 @@ import type { Embedder } from '../embeddings/embedder.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
 import type { ExtractOptions } from '../extract/types.js';
 import type { Logger } from '../shared/logger.js';
-import type { KnowledgeIndex } from '../storage/file/knowledge-index.js';
 import type { ProgressFactory } from '../shared/progress.js';
-import { fileWriter } from '../storage/file/file-writer.js';
-import { removeCrashLeftovers } from '../storage/file/index-store.js';
+import { fileIngestWrite } from '../storage/file/backend.js';
+import type { KnowledgeIndex } from '../storage/file/knowledge-index.js';
+import type { IngestWrite, IngestWriteOptions, StorageBackend } from '../storage/types.js';
 import type { IngestSummary } from './ingest-summary.js';
 import { syncStore } from './sync.js';
 
-export interface IngestOptions {
+/** What every ingest takes, whichever backend it writes to (`ingestOptionsFor(config, …)` in open.ts makes them). */
+export interface IngestSettings {
   corpusDir: string;
-  indexDir: string;
   embedder: Embedder;
-  profile: ModelProfile;
   chunkMaxChars: number;
   chunkMinChars: number;
-  hnsw: HnswParams;
   batchSize: number;
   /** Worker threads that embed and analyze (default 1: all in this thread); see ingest-workers.ts. */
   workers?: number;
   /** Fewest passages to embed for which workers are started (default WORKER_MIN_PASSAGES). */
   workerMinPassages?: number;
-  rebuild?: boolean;
   /** How originals dropped into the corpus folder (PDF, Word, OFD…) are extracted. */
   extract?: ExtractOptions;
   logger?: Logger;
   progress?: ProgressFactory;
+}
+
+/** Ingest into the embedded snapshot in `indexDir` (the file backend's settings beside the common ones). */
+export interface IngestOptions extends IngestSettings {
+  indexDir: string;
+  profile: ModelProfile;
+  hnsw: HnswParams;
+  rebuild?: boolean;
   /** Called after the new version is written, before it goes live (tests). */
   beforeSwitch?: () => Promise<void>;
   /** The live index as this process holds it, if it does (see FileWriterOptions.loaded). */
@@ -43,41 +48,54 @@ export interface IngestOptions {
 export type { IngestSummary };
 
 /**
- * Ingest into the embedded snapshot: the shared plan and embedding steps (src/pipeline/sync.ts)
- * applied through the file writer, all changes in one new version.
+ * The generic ingest: the shared plan and embedding steps (sync.ts) applied through a backend's
+ * writer, then the backend's own finish (the snapshot clears crash leftovers, PostgreSQL records
+ * the settings it was indexed with).
  */
-export async function ingest(options: IngestOptions): Promise<IngestSummary> {
-  const writer = fileWriter({
-    indexDir: options.indexDir,
-    modelId: options.embedder.modelId,
-    dimension: options.embedder.dimension,
-    profile: options.profile,
-    chunkMaxChars: options.chunkMaxChars,
-    chunkMinChars: options.chunkMinChars,
-    hnsw: options.hnsw,
-    ...(options.rebuild ? { rebuild: true } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.progress ? { progress: options.progress } : {}),
-    ...(options.beforeSwitch ? { beforeSwitch: options.beforeSwitch } : {}),
-    ...(options.loaded ? { loaded: options.loaded } : {}),
-  });
-  const reason = await writer.rebuildReason();
+export async function ingestThrough(write: IngestWrite, settings: IngestSettings): Promise<IngestSummary> {
   const summary = await syncStore({
-    corpusDir: options.corpusDir,
-    writer,
-    embedder: options.embedder,
-    chunkMaxChars: options.chunkMaxChars,
-    chunkMinChars: options.chunkMinChars,
-    batchSize: options.batchSize,
-    // Small batches: the snapshot's writer indexes each as it comes, while the workers embed the next.
-    documentsPerApply: 4,
-    ...(options.workers !== undefined ? { workers: options.workers } : {}),
-    ...(options.workerMinPassages !== undefined ? { workerMinPassages: options.workerMinPassages } : {}),
-    ...(options.extract ? { extract: options.extract } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.progress ? { progress: options.progress } : {}),
+    corpusDir: settings.corpusDir,
+    writer: write.writer,
+    embedder: settings.embedder,
+    chunkMaxChars: settings.chunkMaxChars,
+    chunkMinChars: settings.chunkMinChars,
+    batchSize: settings.batchSize,
+    ...(write.rewriteAll ? { rebuild: true } : {}),
+    ...(write.documentsPerApply !== undefined ? { documentsPerApply: write.documentsPerApply } : {}),
+    ...(settings.workers !== undefined ? { workers: settings.workers } : {}),
+    ...(settings.workerMinPassages !== undefined ? { workerMinPassages: settings.workerMinPassages } : {}),
+    ...(settings.extract ? { extract: settings.extract } : {}),
+    ...(settings.logger ? { logger: settings.logger } : {}),
+    ...(settings.progress ? { progress: settings.progress } : {}),
   });
-  // Nothing written: what a killed write or merge left is cleared here (a write clears it as it starts).
-  if (summary.upToDate) await removeCrashLeftovers(options.indexDir, options.logger);
-  return reason && !summary.upToDate ? { ...summary, rebuildReason: reason } : summary;
+  await write.finish({ upToDate: summary.upToDate });
+  return write.rebuildReason && !summary.upToDate ? { ...summary, rebuildReason: write.rebuildReason } : summary;
+}
+
+/** Brings a backend up to date with the corpus folder. Call with the backend's lock held. */
+export async function ingestInto(backend: StorageBackend, settings: IngestSettings & Omit<IngestWriteOptions, 'logger' | 'progress'>): Promise<IngestSummary> {
+  const { rebuild, beforeSwitch, ...common } = settings;
+  const write = await backend.writer({
+    ...(rebuild ? { rebuild: true } : {}),
+    ...(beforeSwitch ? { beforeSwitch } : {}),
+    ...(settings.logger ? { logger: settings.logger } : {}),
+    ...(settings.progress ? { progress: settings.progress } : {}),
+  });
+  return ingestThrough(write, common);
+}
+
+/** Ingest into the embedded snapshot in `options.indexDir`, all changes in one new version. */
+export async function ingest(options: IngestOptions): Promise<IngestSummary> {
+  const { indexDir, profile, hnsw, rebuild, beforeSwitch, loaded, ...common } = options;
+  const write = await fileIngestWrite(
+    { indexDir, modelId: options.embedder.modelId, dimension: options.embedder.dimension, profile, chunkMaxChars: options.chunkMaxChars, chunkMinChars: options.chunkMinChars, hnsw },
+    {
+      ...(rebuild ? { rebuild: true } : {}),
+      ...(beforeSwitch ? { beforeSwitch } : {}),
+      ...(loaded ? { loaded } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.progress ? { progress: options.progress } : {}),
+    },
+  );
+  return ingestThrough(write, common);
 }

@@ -6,19 +6,17 @@ import type { Config } from '../config/index.js';
 import type { Embedder } from '../embeddings/embedder.js';
 import { rememberTermVectors } from '../embeddings/term-vectors.js';
 import type { ModelProfile } from '../embeddings/profiles.js';
-import type { KnowledgeIndex } from '../storage/file/knowledge-index.js';
 import { createKnowledgeService, type KnowledgeService, type ServiceTuning } from '../retrieval/service.js';
 import { warmUp, type WarmUpReport } from '../retrieval/warm-up.js';
 import { ERROR_CODES, isKbError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { noProgress, type ProgressFactory } from '../shared/progress.js';
-import { FileStore } from '../storage/file/file-store.js';
-import { baseStore } from '../storage/lineage-store.js';
-import type { KnowledgeStore } from '../storage/types.js';
-import { fileBackend, ingestOptionsFor, type IndexBackend } from './backend.js';
+import type { KnowledgeStore, StorageBackend } from '../storage/types.js';
+import type { KnowledgeIndex } from '../storage/file/knowledge-index.js';
+import { backendFor, fileBackendFor, ingestOptionsFor, type AnyBackend } from './backend.js';
 import { extractOptionsFor } from './extract-options.js';
-import type { IngestSummary } from './ingest-summary.js';
+import { ingestInto, type IngestSummary } from './ingest.js';
 import type { LibraryDeps } from './library.js';
 import { createEmbeddingRuntime } from './runtime.js';
 
@@ -27,7 +25,7 @@ export interface OpenedKnowledgeBase {
   /** The embedder the search services of this process use: term vectors remembered across snapshots (embeddings/term-vectors.ts). */
   searchEmbedder: Embedder;
   profile: ModelProfile;
-  backend: IndexBackend;
+  backend: AnyBackend;
   store: KnowledgeStore;
   service: KnowledgeService;
   /** The loaded snapshot itself, with the embedded backend (INDEX_STORE=file); unset with PostgreSQL. */
@@ -50,20 +48,10 @@ export function serviceTuningFor(config: Config, profile: ModelProfile): Service
   return tuning;
 }
 
-export { ingestOptionsFor };
+export { backendFor, ingestOptionsFor };
 
 /** How long a first start waits for another process that is building the same index. */
 const AUTO_INGEST_LOCK_WAIT_MS = 120_000;
-
-/** The backend INDEX_STORE names, bound to this embedder. */
-export async function backendFor(config: Config, runtime: { embedder: Embedder; profile: ModelProfile }, logger: Logger = silentLogger): Promise<IndexBackend> {
-  if (config.store.kind === 'postgres') {
-    // Loaded only when asked for: the embedded default does not load the pg driver.
-    const { postgresBackend } = await import('./postgres-backend.js');
-    return postgresBackend(config, runtime, logger);
-  }
-  return fileBackend(config, runtime);
-}
 
 /**
  * `warmUp`: load before returning what the first questions would load (a server, before it says
@@ -91,7 +79,7 @@ export async function openKnowledgeBase(config: Config, options: { logger?: Logg
         // The reason without its "run … --rebuild" hint: this is that rebuild, started by itself.
         if (error.code === ERROR_CODES.INDEX_MISMATCH) logger.warn('index made by another build of policy-kb; rebuilding it from the corpus', { reason: error.reason, corpusDir: config.corpusDir, store: backend.kind });
         else logger.info('no index yet: ingesting the corpus', { corpusDir: config.corpusDir, store: backend.kind });
-        ingested = await backend.ingest({ logger, progress: options.progress ?? noProgress });
+        ingested = await ingestInto(backend, { ...ingestOptionsFor(config, embedder, profile), logger, progress: options.progress ?? noProgress });
       }
     } finally {
       await lock.release();
@@ -101,8 +89,7 @@ export async function openKnowledgeBase(config: Config, options: { logger?: Logg
   const searchEmbedder = rememberTermVectors(embedder);
   const service = createKnowledgeService(store, searchEmbedder, serviceTuningFor(config, profile));
   const warmedUp = options.warmUp ? await warmUpLogged(service, logger) : undefined;
-  const base = baseStore(store);
-  const kb = base instanceof FileStore ? base.index : undefined;
+  const kb = backend.kind === 'file' ? backend.loaded() : undefined;
   return { embedder, searchEmbedder, profile, backend, store, service, ...(kb ? { kb } : {}), ...(ingested ? { ingested } : {}), ...(warmedUp ? { warmedUp } : {}) };
 }
 
@@ -120,10 +107,10 @@ export async function warmUpLogged(service: KnowledgeService, logger: Logger): P
  */
 export function libraryDepsFor(
   config: Config,
-  runtime: { embedder: Embedder; profile: ModelProfile; backend?: IndexBackend },
+  runtime: { embedder: Embedder; profile: ModelProfile; backend?: StorageBackend },
   options: { logger?: Logger; progress?: ProgressFactory; owner: string; lockWaitMs?: number },
 ): LibraryDeps {
-  const backend = runtime.backend ?? fileBackend(config, runtime);
+  const backend = runtime.backend ?? fileBackendFor(config, runtime);
   return {
     corpusDir: config.corpusDir,
     indexDir: config.indexDir,
@@ -137,7 +124,7 @@ export function libraryDepsFor(
     ...(options.logger ? { logger: options.logger } : {}),
     async reindex() {
       const logger = options.logger ?? silentLogger;
-      const summary = await backend.ingest({ logger, progress: options.progress ?? noProgress });
+      const summary = await ingestInto(backend, { ...ingestOptionsFor(config, runtime.embedder, runtime.profile), logger, progress: options.progress ?? noProgress });
       // Segments merged before the write returns only when that is overdue (a server merges them in the background).
       const merged = summary.upToDate ? undefined : await backend.compact?.({ when: 'overdue', locked: true, logger });
       return merged ? { ...summary, version: merged } : summary;

@@ -7,8 +7,9 @@ import { createHash, type Hash } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ERROR_CODES, KbError } from '../../shared/errors.js';
+import { REBUILD_HINT } from '../types.js';
 
-export const REBUILD_HINT = 'run `npm run -s kb -- ingest --rebuild`';
+export { REBUILD_HINT };
 /** What to run when there is no index yet. */
 export const INGEST_HINT = 'run `npm run -s kb -- ingest`';
 

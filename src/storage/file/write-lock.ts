@@ -17,10 +17,9 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { ERROR_CODES, KbError } from '../../shared/errors.js';
 import { storageErrorOf } from '../../shared/fs-errors.js';
+import type { LockOptions, WriteLock } from '../types.js';
 
-export interface WriteLock {
-  release(): Promise<void>;
-}
+export type { WriteLock };
 
 export interface LockHolder {
   pid: number;
@@ -128,7 +127,7 @@ function lockedError(file: string, holder: LockHolder | 'unwritten', waitMs: num
 }
 
 /** Takes the single-writer lock of `indexDir`, waiting up to `waitMs`; throws `write_locked` naming the holder. */
-export async function acquireWriteLock(indexDir: string, options: { waitMs?: number; owner?: string } = {}): Promise<WriteLock> {
+export async function acquireWriteLock(indexDir: string, options: LockOptions = {}): Promise<WriteLock> {
   const waitMs = Math.max(0, options.waitMs ?? 0);
   const file = path.join(indexDir, WRITE_LOCK_FILE);
   const me: LockHolder = { pid: process.pid, host: hostname(), owner: options.owner ?? 'policy-kb', since: new Date().toISOString(), token: randomUUID() };

@@ -4,24 +4,15 @@
  * sees a write once it commits (NOTIFY, with a version poll behind it); writers take turns through
  * the database's lease; ingest plans against the stored hashes and applies in transactions.
  */
-import { CHUNKER_VERSION } from '../chunking/chunker.js';
-import type { Config } from '../config/index.js';
-import type { Embedder } from '../embeddings/embedder.js';
-import type { ModelProfile } from '../embeddings/profiles.js';
-import { ANALYZER_VERSION } from '../lexical/analyzer.js';
-import { withLineage } from '../storage/lineage-store.js';
-import { openPostgresStore, type PostgresStore } from '../storage/postgres/index.js';
-import type { KnowledgeStore } from '../storage/types.js';
-import { ERROR_CODES, KbError } from '../shared/errors.js';
-import type { Logger } from '../shared/logger.js';
-import { silentLogger } from '../shared/logger.js';
-import { noProgress } from '../shared/progress.js';
-import type { IndexBackend } from './backend.js';
-import { extractOptionsFor } from './extract-options.js';
-import { syncStore } from './sync.js';
-import { REBUILD_HINT } from '../storage/file/snapshot-io.js';
+import { CHUNKER_VERSION } from '../../chunking/chunker.js';
+import { ANALYZER_VERSION } from '../../lexical/analyzer.js';
+import { ERROR_CODES, KbError } from '../../shared/errors.js';
+import { silentLogger } from '../../shared/logger.js';
+import { withLineage } from '../lineage-store.js';
+import { REBUILD_HINT, type KnowledgeStore, type StorageBackend } from '../types.js';
+import { openPostgresStore, type PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
 
-export interface PostgresBackend extends IndexBackend {
+export interface PostgresBackend extends StorageBackend {
   readonly kind: 'postgres';
   readonly database: PostgresStore;
 }
@@ -57,19 +48,17 @@ function mismatch(stored: Partial<IndexSettings> | undefined, wanted: IndexSetti
   return undefined;
 }
 
-export async function postgresBackend(config: Config, runtime: { embedder: Embedder; profile: ModelProfile }, logger: Logger = silentLogger): Promise<PostgresBackend> {
-  const { store } = config;
-  if (store.kind !== 'postgres') throw new KbError(ERROR_CODES.CONFIG_INVALID, 'the PostgreSQL backend needs INDEX_STORE=postgres and DATABASE_URL (postgresql://user:password@host:5432/database)');
-  const database = await openPostgresStore({
-    url: store.url,
-    modelId: runtime.embedder.modelId,
-    dimension: runtime.embedder.dimension,
-    maxConnections: store.poolSize,
-    timeouts: { connectTimeoutMs: store.connectTimeoutMs, statementTimeoutMs: store.statementTimeoutMs },
-    pollMs: store.pollMs,
-    logger,
-  });
-  const wanted: IndexSettings = { chunkerVersion: CHUNKER_VERSION, chunkMaxChars: config.chunkMaxChars, chunkMinChars: config.chunkMinChars, analyzerVersion: ANALYZER_VERSION };
+/** The database to open (connection, pool, the embedder's model and dimension) and the chunk sizes ingest uses. */
+export interface PostgresBackendSettings extends PostgresStoreOptions {
+  chunkMaxChars: number;
+  chunkMinChars: number;
+}
+
+export async function postgresBackend(settings: PostgresBackendSettings): Promise<PostgresBackend> {
+  const { chunkMaxChars, chunkMinChars, ...storeOptions } = settings;
+  const logger = settings.logger ?? silentLogger;
+  const database = await openPostgresStore(storeOptions);
+  const wanted: IndexSettings = { chunkerVersion: CHUNKER_VERSION, chunkMaxChars, chunkMinChars, analyzerVersion: ANALYZER_VERSION };
   const check = async (): Promise<{ reason: string; cause: 'build' | 'configuration' } | undefined> => mismatch((await database.settings()) as Partial<IndexSettings> | undefined, wanted);
   return {
     kind: 'postgres',
@@ -95,24 +84,16 @@ export async function postgresBackend(config: Config, runtime: { embedder: Embed
       };
     },
     lock: (options) => database.lock(options),
-    async ingest(options = {}) {
+    async writer(options = {}) {
       // Terms or passages made by another build or other chunk sizes are all written again.
       const wrong = await check();
       if (wrong) (options.logger ?? logger).warn('the database index was made differently; rewriting every document', { reason: wrong.reason });
-      const summary = await syncStore({
-        corpusDir: config.corpusDir,
+      return {
         writer: database.writer,
-        embedder: runtime.embedder,
-        chunkMaxChars: config.chunkMaxChars,
-        chunkMinChars: config.chunkMinChars,
-        batchSize: config.embedBatchSize,
-        extract: extractOptionsFor(config),
-        ...(options.rebuild || wrong ? { rebuild: true } : {}),
-        logger: options.logger ?? logger,
-        progress: options.progress ?? noProgress,
-      });
-      await database.setSettings({ ...wanted });
-      return wrong && !summary.upToDate ? { ...summary, rebuildReason: wrong.reason } : summary;
+        rewriteAll: Boolean(options.rebuild || wrong),
+        ...(wrong ? { rebuildReason: wrong.reason } : {}),
+        finish: () => database.setSettings({ ...wanted }),
+      };
     },
     async passageCounts() {
       return new Map((await database.store.documents.list()).map((d) => [d.meta.docId, d.passages] as const));
