@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { pg_textsearch } from '@electric-sql/pglite-pg_textsearch';
-import { loadCorpus } from '../src/pipeline/corpus.js';
+import { loadCorpus } from '../src/pipeline/library/corpus.js';
 import { analyze } from '../src/lexical/analyzer.js';
 import { Bm25Index } from '../src/storage/file/bm25.js';
 import { parseEvalSet } from '../src/retrieval/eval.js';

@@ -13,7 +13,7 @@ export { loadConfig, type Config } from './config/index.js';
 
 // Opening the knowledge base and asking it.
 /** Open the embedder, the index (ingesting first with `autoIngest`) and the search/answer service for a `Config`. */
-export { openKnowledgeBase, libraryDepsFor, type OpenedKnowledgeBase } from './pipeline/open.js';
+export { openKnowledgeBase, libraryDepsFor, type OpenedKnowledgeBase } from './pipeline/compose/open.js';
 /** Search and ask over one index snapshot with any `Embedder` (the seam the fake embedder plugs into). */
 export { createKnowledgeService, type KnowledgeService, type ServiceTuning } from './retrieval/service.js';
 export type { SearchHit, SearchOptions, SearchResponse } from './retrieval/search.js';
@@ -47,16 +47,16 @@ export { fileStore, FileStore } from './storage/file/file-store.js';
 export { documentMatches } from './storage/filters.js';
 // The PostgreSQL backend (INDEX_STORE=postgres) for programs that manage the database themselves.
 export { openPostgresStore, PostgresRateLimitStore, pgliteQueryable, poolQueryable, type PostgresStore, type PostgresStoreOptions, type Queryable } from './storage/postgres/index.js';
-export { backendFor } from './pipeline/backend.js';
+export { backendFor } from './pipeline/compose/backend.js';
 export type { StorageBackend, WriteLock, LockOptions, IngestWrite } from './storage/types.js';
 
 // Building and changing the index.
 /** Build or update the index from a corpus folder (incremental by content hash). */
-export { ingest, type IngestOptions, type IngestSummary } from './pipeline/ingest.js';
+export { ingest, type IngestOptions, type IngestSummary } from './pipeline/ingest/ingest.js';
 /** Load the index a previous `ingest` wrote; refuses one built for another model or chunking. */
 export { loadIndex, type IndexExpectations } from './storage/file/index-store.js';
 /** Add (or replace) and remove documents: file bytes in, extracted, stored in the corpus and indexed. */
-export { addDocuments, removeDocument, type AddInput, type AddOutcome, type AddReport, type AddFailure, type LibraryChange, type LibraryDeps } from './pipeline/library.js';
+export { addDocuments, removeDocument, type AddInput, type AddOutcome, type AddReport, type AddFailure, type LibraryChange, type LibraryDeps } from './pipeline/library/library.js';
 
 // Documents: extraction, parsing, chunking, validity.
 /** Extract text, pages and metadata hints from PDF, Word (.docx/.doc), WPS, HTML, OFD or plain text bytes. */

@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { loadConfig, type Config } from '../src/config/index.js';
-import { loadCorpus, type LoadedDocument } from '../src/pipeline/corpus.js';
-import type { IngestOptions } from '../src/pipeline/ingest.js';
-import type { EmbeddingRuntime } from '../src/pipeline/runtime.js';
+import { loadCorpus, type LoadedDocument } from '../src/pipeline/library/corpus.js';
+import type { IngestOptions } from '../src/pipeline/ingest/ingest.js';
+import type { EmbeddingRuntime } from '../src/pipeline/compose/runtime.js';
 import { KbError } from '../src/shared/errors.js';
-import { ingestOptionsFor, openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/open.js';
+import { ingestOptionsFor, openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/compose/open.js';
 import type { KnowledgeIndex } from '../src/storage/file/knowledge-index.js';
 import type { CliIo } from '../server/cli/io.js';
 

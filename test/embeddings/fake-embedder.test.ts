@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { dot } from '../../src/embeddings/embedder.js';
 import { createFakeEmbedder, fakeEmbedderProfile } from '../../src/embeddings/fake-embedder.js';
 import { loadIndex } from '../../src/storage/file/index-store.js';
-import { ingest } from '../../src/pipeline/ingest.js';
+import { ingest } from '../../src/pipeline/ingest/ingest.js';
 import { createKnowledgeService } from '../../src/retrieval/service.js';
 import { KbError } from '../../src/shared/errors.js';
 import { fileStore } from '../../src/storage/file/file-store.js';

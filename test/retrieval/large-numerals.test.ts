@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/corpus/parser.js';
 import { createFakeEmbedder, fakeEmbedderProfile } from '../../src/embeddings/fake-embedder.js';
-import { ingest } from '../../src/pipeline/ingest.js';
+import { ingest } from '../../src/pipeline/ingest/ingest.js';
 import { loadIndex } from '../../src/storage/file/index-store.js';
 import { buildAliasTable, understandQuery } from '../../src/retrieval/query.js';
 import { resolveReferences } from '../../src/retrieval/references.js';

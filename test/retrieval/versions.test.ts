@@ -18,7 +18,7 @@ import { parsePolicy } from '../../src/corpus/parser.js';
 import { judgeValidity } from '../../src/corpus/validity.js';
 import { createFakeEmbedder, fakeEmbedderProfile } from '../../src/embeddings/fake-embedder.js';
 import { loadIndex } from '../../src/storage/file/index-store.js';
-import { ingest } from '../../src/pipeline/ingest.js';
+import { ingest } from '../../src/pipeline/ingest/ingest.js';
 import type { Answer } from '../../src/retrieval/answer.js';
 import { diffDocuments, diffMarkdown, MAX_UNITS, MIN_SIMILARITY } from '../../src/retrieval/diff.js';
 import { toChineseNumeral } from '../../src/shared/numerals.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, KbError, unknownDocError } from '../../src/shared/errors.js';
-import { describeLoadFailure } from '../../src/pipeline/live.js';
+import { describeLoadFailure } from '../../src/pipeline/compose/live.js';
 import { REBUILD_HINT } from '../../src/storage/file/snapshot-io.js';
 
 describe('KbError hint', () => {

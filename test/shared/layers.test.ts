@@ -28,6 +28,6 @@ describe('layer order in lint', () => {
     expect(await restricted('src/corpus/a.ts', "import { y } from '../extract/index.js';")).toEqual([]);
     expect(await restricted('src/storage/file/a.ts', "import { y } from '../../lexical/analyzer.js';")).toEqual([]);
     expect(await restricted('src/retrieval/a.ts', "import { y } from './search.js';")).toEqual([]);
-    expect(await restricted('server/http/a.ts', "import { y } from '../../src/pipeline/library.js';")).toEqual([]);
+    expect(await restricted('server/http/a.ts', "import { y } from '../../src/pipeline/library/library.js';")).toEqual([]);
   });
 });

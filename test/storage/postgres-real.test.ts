@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceTuningFor } from '../../src/pipeline/open.js';
+import { serviceTuningFor } from '../../src/pipeline/compose/open.js';
 import { analyze } from '../../src/lexical/analyzer.js';
 import { composeAnswer, evidenceRequest } from '../../src/retrieval/answer.js';
 import { isHit, parseEvalSet, type EvalItem } from '../../src/retrieval/eval.js';

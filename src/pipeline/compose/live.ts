@@ -3,13 +3,13 @@
  * new index goes live (CURRENT changes, or `reload()` on a signal). Requests hold the snapshot they
  * started with; a failed reload keeps the last good one.
  */
-import type { Config } from '../config/index.js';
-import type { KnowledgeService } from '../retrieval/service.js';
-import { createKnowledgeService } from '../retrieval/service.js';
-import { ERROR_CODES, describeError, isKbError } from '../shared/errors.js';
-import type { Logger } from '../shared/logger.js';
-import { silentLogger } from '../shared/logger.js';
-import { currentVersion } from '../storage/file/index-store.js';
+import type { Config } from '../../config/index.js';
+import type { KnowledgeService } from '../../retrieval/service.js';
+import { createKnowledgeService } from '../../retrieval/service.js';
+import { ERROR_CODES, describeError, isKbError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { silentLogger } from '../../shared/logger.js';
+import { currentVersion } from '../../storage/file/index-store.js';
 import { openKnowledgeBase, serviceTuningFor, warmUpLogged, type OpenedKnowledgeBase } from './open.js';
 
 export interface LiveKnowledgeBase {

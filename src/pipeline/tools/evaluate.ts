@@ -8,15 +8,15 @@ import { copyFile, link, mkdir, readdir, readFile, rm, stat, utimes, writeFile }
 import path from 'node:path';
 // LangChain is loaded when the baseline runs (`kb eval --ablation`, bench-scale), not by every CLI start.
 import type { Document } from '@langchain/core/documents';
-import type { EvalItem, EvalRun } from '../retrieval/eval.js';
-import type { StoredDocument } from '../storage/types.js';
-import type { SearchMode } from '../retrieval/search.js';
-import type { Config } from '../config/index.js';
-import { ERROR_CODES, KbError } from '../shared/errors.js';
-import { silentLogger, type Logger } from '../shared/logger.js';
-import type { ProgressFactory } from '../shared/progress.js';
-import { listCorpusFiles } from './corpus.js';
-import { openKnowledgeBase, type OpenedKnowledgeBase } from './open.js';
+import type { EvalItem, EvalRun } from '../../retrieval/eval.js';
+import type { StoredDocument } from '../../storage/types.js';
+import type { SearchMode } from '../../retrieval/search.js';
+import type { Config } from '../../config/index.js';
+import { ERROR_CODES, KbError } from '../../shared/errors.js';
+import { silentLogger, type Logger } from '../../shared/logger.js';
+import type { ProgressFactory } from '../../shared/progress.js';
+import { listCorpusFiles } from '../library/corpus.js';
+import { openKnowledgeBase, type OpenedKnowledgeBase } from '../compose/open.js';
 
 export type EvalSystem = SearchMode;
 
@@ -69,7 +69,7 @@ export async function tutorialChunks(documents: ReadonlyMap<string, StoredDocume
 }
 
 export async function runLangchainBaseline(opened: Pick<OpenedKnowledgeBase, 'store' | 'embedder'>, items: readonly EvalItem[], options: { k: number }): Promise<EvalRun[]> {
-  const [{ HNSWLib }, { PolicyKbEmbeddings }] = await Promise.all([import('@langchain/community/vectorstores/hnswlib'), import('../embeddings/langchain.js')]);
+  const [{ HNSWLib }, { PolicyKbEmbeddings }] = await Promise.all([import('@langchain/community/vectorstores/hnswlib'), import('../../embeddings/langchain.js')]);
   const store = await HNSWLib.fromDocuments(await tutorialChunks(await opened.store.documents.getMany((await opened.store.documents.list()).map((d) => d.meta.docId))), new PolicyKbEmbeddings(opened.embedder));
   const runs: EvalRun[] = [];
   for (const item of items) {

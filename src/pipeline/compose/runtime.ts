@@ -2,14 +2,14 @@
  * Wires configuration to the embedding layer: resolves the model profile, builds the offline model
  * when its folder is missing, loads the transformers.js embedder.
  */
-import type { Config } from '../config/index.js';
-import type { Embedder } from '../embeddings/embedder.js';
-import { resolveProfile, type ModelProfile } from '../embeddings/profiles.js';
-import { createTransformersEmbedder } from '../embeddings/transformers-embedder.js';
-import type { Logger } from '../shared/logger.js';
-import { silentLogger } from '../shared/logger.js';
-import type { IndexExpectations } from '../storage/file/index-store.js';
-import { ensureOfflineModel } from './model-build.js';
+import type { Config } from '../../config/index.js';
+import type { Embedder } from '../../embeddings/embedder.js';
+import { resolveProfile, type ModelProfile } from '../../embeddings/profiles.js';
+import { createTransformersEmbedder } from '../../embeddings/transformers-embedder.js';
+import type { Logger } from '../../shared/logger.js';
+import { silentLogger } from '../../shared/logger.js';
+import type { IndexExpectations } from '../../storage/file/index-store.js';
+import { ensureOfflineModel } from '../tools/model-build.js';
 
 export interface EmbeddingRuntime {
   embedder: Embedder;

@@ -3,11 +3,11 @@
  * `removeDocument` (lock, corpus files, incremental ingest), then the live snapshot is swapped to
  * the new index before the call returns, so the caller's next search already sees the change.
  */
-import type { Config } from '../config/index.js';
-import { describeError } from '../shared/errors.js';
-import type { Logger } from '../shared/logger.js';
-import type { DocumentSummary } from '../storage/types.js';
-import { addDocuments, readOriginal, removeDocument, type AddInput, type AddReport, type LibraryChange } from './library.js';
+import type { Config } from '../../config/index.js';
+import { describeError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import type { DocumentSummary } from '../../storage/types.js';
+import { addDocuments, readOriginal, removeDocument, type AddInput, type AddReport, type LibraryChange } from '../library/library.js';
 import type { LiveKnowledgeBase } from './live.js';
 import { libraryDepsFor } from './open.js';
 

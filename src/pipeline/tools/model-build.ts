@@ -13,12 +13,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { buildOfflineModel, OFFLINE_MODEL_ID, type OfflineModelOptions } from '../embeddings/offline-model.js';
-import { parseWord2VecBinary } from '../embeddings/word2vec.js';
-import { ERROR_CODES, KbError } from '../shared/errors.js';
-import type { Logger } from '../shared/logger.js';
-import { silentLogger } from '../shared/logger.js';
-import { fsyncDir, swapDirectory, writeFileDurable } from '../shared/fs-atomic.js';
+import { buildOfflineModel, OFFLINE_MODEL_ID, type OfflineModelOptions } from '../../embeddings/offline-model.js';
+import { parseWord2VecBinary } from '../../embeddings/word2vec.js';
+import { ERROR_CODES, KbError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { silentLogger } from '../../shared/logger.js';
+import { fsyncDir, swapDirectory, writeFileDurable } from '../../shared/fs-atomic.js';
 
 export const VECTORS_PACKAGE = 'node-synonyms@1.3.1';
 export const VECTORS_INTEGRITY = 'sha512-X3GZ4J4kDAp7uSkwqaOeCJ6++pHT2L7EDlQsL8O4AZRB0NEtBAZSmDtvWOkIKPqZkgStnX9EtL1y4xQClhflxQ==';

@@ -5,11 +5,12 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { chunkDocument, type Chunk, type ChunkOptions } from '../chunking/chunker.js';
-import { distinctDocId, parseDocumentFile, type PolicyDocument } from '../corpus/document.js';
-import { parsePolicy, type SectionNode } from '../corpus/parser.js';
-import { describeControlCharacter, findControlCharacter } from '../shared/control-chars.js';
-import { ERROR_CODES, KbError, describeError, unknownDocError } from '../shared/errors.js';
+import { chunkDocument, type Chunk, type ChunkOptions } from '../../chunking/chunker.js';
+import { distinctDocId, parseDocumentFile, type PolicyDocument } from '../../corpus/document.js';
+import { parsePolicy, type SectionNode } from '../../corpus/parser.js';
+import { describeControlCharacter, findControlCharacter } from '../../shared/control-chars.js';
+import { ERROR_CODES, KbError, describeError, unknownDocError } from '../../shared/errors.js';
+import { CORPUS_TEXT_EXTENSIONS } from '../../extract/registry.js';
 
 export interface LoadedDocument extends PolicyDocument {
   tree: SectionNode;
@@ -23,7 +24,6 @@ export interface CorpusLoad {
   errors: KbError[];
 }
 
-const CORPUS_EXTENSIONS = new Set(['.md', '.txt']);
 /** Where `kb add` and uploads keep originals, one folder per docId (never read as documents). */
 export const ORIGINALS_FOLDER = 'originals';
 
@@ -36,7 +36,7 @@ export async function listCorpusFiles(dir: string): Promise<string[]> {
     throw new KbError(ERROR_CODES.CORPUS_EMPTY, `cannot read corpus folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error, hint: 'set CORPUS_DIR to a folder of .md/.txt files' });
   }
   return entries
-    .filter((e) => e.isFile() && CORPUS_EXTENSIONS.has(path.extname(e.name).toLowerCase()))
+    .filter((e) => e.isFile() && CORPUS_TEXT_EXTENSIONS.has(path.extname(e.name).toLowerCase()))
     .map((e) => path.join(e.parentPath, e.name))
     .filter((f) => {
       const parts = path.relative(dir, f).split(path.sep);

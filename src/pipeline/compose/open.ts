@@ -2,22 +2,22 @@
  * Opens the knowledge base for a transport: embedder (building the offline model when missing),
  * the index (ingesting first when there is none and `autoIngest` is set), and the service.
  */
-import type { Config } from '../config/index.js';
-import type { Embedder } from '../embeddings/embedder.js';
-import { rememberTermVectors } from '../embeddings/term-vectors.js';
-import type { ModelProfile } from '../embeddings/profiles.js';
-import { createKnowledgeService, type KnowledgeService, type ServiceTuning } from '../retrieval/service.js';
-import { warmUp, type WarmUpReport } from '../retrieval/warm-up.js';
-import { ERROR_CODES, isKbError } from '../shared/errors.js';
-import type { Logger } from '../shared/logger.js';
-import { silentLogger } from '../shared/logger.js';
-import { noProgress, type ProgressFactory } from '../shared/progress.js';
-import type { KnowledgeStore, StorageBackend } from '../storage/types.js';
-import type { KnowledgeIndex } from '../storage/file/knowledge-index.js';
+import type { Config } from '../../config/index.js';
+import type { Embedder } from '../../embeddings/embedder.js';
+import { rememberTermVectors } from '../../embeddings/term-vectors.js';
+import type { ModelProfile } from '../../embeddings/profiles.js';
+import { createKnowledgeService, type KnowledgeService, type ServiceTuning } from '../../retrieval/service.js';
+import { warmUp, type WarmUpReport } from '../../retrieval/warm-up.js';
+import { ERROR_CODES, isKbError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { silentLogger } from '../../shared/logger.js';
+import { noProgress, type ProgressFactory } from '../../shared/progress.js';
+import type { KnowledgeStore, StorageBackend } from '../../storage/types.js';
+import type { KnowledgeIndex } from '../../storage/file/knowledge-index.js';
 import { backendFor, fileBackendFor, ingestOptionsFor, type AnyBackend } from './backend.js';
 import { extractOptionsFor } from './extract-options.js';
-import { ingestInto, type IngestSummary } from './ingest.js';
-import type { LibraryDeps } from './library.js';
+import { ingestInto, type IngestSummary } from '../ingest/ingest.js';
+import type { LibraryDeps } from '../library/library.js';
 import { createEmbeddingRuntime } from './runtime.js';
 
 export interface OpenedKnowledgeBase {

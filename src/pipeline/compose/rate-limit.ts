@@ -4,9 +4,9 @@
  * behind searches); otherwise undefined: the limiter keeps its in-memory window per process.
  */
 import type { Store } from 'express-rate-limit';
-import type { Config } from '../config/index.js';
-import { silentLogger, type Logger } from '../shared/logger.js';
-import { createPool, PostgresRateLimitStore, poolQueryable } from '../storage/postgres/index.js';
+import type { Config } from '../../config/index.js';
+import { silentLogger, type Logger } from '../../shared/logger.js';
+import { createPool, PostgresRateLimitStore, poolQueryable } from '../../storage/postgres/index.js';
 
 /**
  * Counting is asked on every API request, even ones that need no database: it gets short timeouts

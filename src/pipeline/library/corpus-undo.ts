@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../shared/fs-atomic.js';
+import { writeFileAtomic } from '../../shared/fs-atomic.js';
 import { ORIGINALS_FOLDER } from './corpus.js';
 
 /** Removes a file (gone already is fine) and its per-document originals folder once empty. */

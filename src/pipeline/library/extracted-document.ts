@@ -3,11 +3,11 @@
  * through `parseDocumentFile` unchanged, with page ranges that still index the body. Pure.
  */
 import path from 'node:path';
-import { DOC_ID_RE, docIdFromFileName, policyMetaSchema, STATEABLE_FIELDS, type PolicyMeta, type ValidMeta } from '../corpus/document.js';
-import { isMarkdownName, markdownTitle } from '../corpus/markdown.js';
-import type { ExtractResult } from '../extract/types.js';
-import { stripControlCharacters } from '../shared/control-chars.js';
-import { ERROR_CODES, KbError } from '../shared/errors.js';
+import { DOC_ID_RE, docIdFromFileName, policyMetaSchema, STATEABLE_FIELDS, type PolicyMeta, type ValidMeta } from '../../corpus/document.js';
+import { isMarkdownName, markdownTitle } from '../../corpus/markdown.js';
+import type { ExtractResult } from '../../extract/types.js';
+import { stripControlCharacters } from '../../shared/control-chars.js';
+import { ERROR_CODES, KbError } from '../../shared/errors.js';
 import { ORIGINALS_FOLDER } from './corpus.js';
 
 /** What a user may state when adding a document (CLI flags, upload form fields). */

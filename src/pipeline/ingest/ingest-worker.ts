@@ -4,9 +4,9 @@
  * main thread is left with HNSW insertion and bookkeeping.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createTransformersEmbedder, type TransformersEmbedderOptions } from '../embeddings/transformers-embedder.js';
-import { termCounts } from '../lexical/analyzer.js';
-import { isKbError } from '../shared/errors.js';
+import { createTransformersEmbedder, type TransformersEmbedderOptions } from '../../embeddings/transformers-embedder.js';
+import { termCounts } from '../../lexical/analyzer.js';
+import { isKbError } from '../../shared/errors.js';
 import type { WorkerReply, WorkerRequest } from './ingest-workers.js';
 
 const port = parentPort;

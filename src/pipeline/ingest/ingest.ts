@@ -4,16 +4,16 @@
  * re-embedded (their old HNSW points marked deleted); removed files are dropped. A file that
  * fails to parse keeps its previously indexed version (reported, never silently lost).
  */
-import type { HnswParams } from '../embeddings/dense-index.js';
-import type { Embedder } from '../embeddings/embedder.js';
-import type { ModelProfile } from '../embeddings/profiles.js';
-import type { ExtractOptions } from '../extract/types.js';
-import type { Logger } from '../shared/logger.js';
-import type { ProgressFactory } from '../shared/progress.js';
-import { fileIngestWrite } from '../storage/file/backend.js';
-import type { KnowledgeIndex } from '../storage/file/knowledge-index.js';
-import type { IngestWrite, IngestWriteOptions, StorageBackend } from '../storage/types.js';
-import type { IngestSummary } from './ingest-summary.js';
+import type { HnswParams } from '../../embeddings/dense-index.js';
+import type { Embedder } from '../../embeddings/embedder.js';
+import type { ModelProfile } from '../../embeddings/profiles.js';
+import type { ExtractOptions } from '../../extract/types.js';
+import type { Logger } from '../../shared/logger.js';
+import type { ProgressFactory } from '../../shared/progress.js';
+import { fileIngestWrite } from '../../storage/file/backend.js';
+import type { KnowledgeIndex } from '../../storage/file/knowledge-index.js';
+import type { IngestWrite, IngestWriteOptions, StorageBackend } from '../../storage/types.js';
+import type { IngestSummary } from './summary.js';
 import { syncStore } from './sync.js';
 
 /** What every ingest takes, whichever backend it writes to (`ingestOptionsFor(config, …)` in open.ts makes them). */

@@ -5,9 +5,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { extractMeta, parseListing, type ListingMapEntry } from '../corpus/listing.js';
-import { serializeDocument } from '../corpus/document.js';
-import { ERROR_CODES, KbError } from '../shared/errors.js';
+import { extractMeta, parseListing, type ListingMapEntry } from '../../corpus/listing.js';
+import { serializeDocument } from '../../corpus/document.js';
+import { ERROR_CODES, KbError } from '../../shared/errors.js';
 
 const mapSchema = z.array(
   z.object({ match: z.string().min(1), docId: z.string().min(1), title: z.string().optional(), issuer: z.string().optional(), aliases: z.array(z.string().min(1)).optional() }).strict(),

@@ -3,11 +3,11 @@
  * the extraction limits bound pages and characters, but two million characters of one-word lines would still
  * make hundreds of thousands of passages to embed while every other write waits.
  */
-import type { ChunkOptions } from '../chunking/chunker.js';
-import { chunkDocument } from '../chunking/chunker.js';
-import type { PolicyDocument } from '../corpus/document.js';
-import { parsePolicy } from '../corpus/parser.js';
-import { documentTooLarge } from '../extract/errors.js';
+import type { ChunkOptions } from '../../chunking/chunker.js';
+import { chunkDocument } from '../../chunking/chunker.js';
+import type { PolicyDocument } from '../../corpus/document.js';
+import { parsePolicy } from '../../corpus/parser.js';
+import { documentTooLarge } from '../../extract/errors.js';
 
 export interface PassageLimit {
   passages: number;

@@ -10,8 +10,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ReplicableEmbedder } from '../embeddings/transformers-embedder.js';
-import { ERROR_CODES, KbError, type ErrorCode } from '../shared/errors.js';
+import type { ReplicableEmbedder } from '../../embeddings/transformers-embedder.js';
+import { ERROR_CODES, KbError, type ErrorCode } from '../../shared/errors.js';
 
 export interface WorkerRequest {
   id: number;

@@ -4,16 +4,16 @@
  * `storage/postgres/backend.ts`; both get the same ingest options (`ingestOptionsFor`).
  */
 import { availableParallelism } from 'node:os';
-import type { Config } from '../config/index.js';
-import type { Embedder } from '../embeddings/embedder.js';
-import type { ModelProfile } from '../embeddings/profiles.js';
-import type { Logger } from '../shared/logger.js';
-import { silentLogger } from '../shared/logger.js';
-import { fileBackend, type FileBackend, type FileBackendSettings } from '../storage/file/backend.js';
-import type { PostgresBackend } from '../storage/postgres/backend.js';
-import type { StorageBackend } from '../storage/types.js';
+import type { Config } from '../../config/index.js';
+import type { Embedder } from '../../embeddings/embedder.js';
+import type { ModelProfile } from '../../embeddings/profiles.js';
+import type { Logger } from '../../shared/logger.js';
+import { silentLogger } from '../../shared/logger.js';
+import { fileBackend, type FileBackend, type FileBackendSettings } from '../../storage/file/backend.js';
+import type { PostgresBackend } from '../../storage/postgres/backend.js';
+import type { StorageBackend } from '../../storage/types.js';
 import { extractOptionsFor } from './extract-options.js';
-import type { IngestOptions } from './ingest.js';
+import type { IngestOptions } from '../ingest/ingest.js';
 
 export type { FileBackend, PostgresBackend, StorageBackend };
 /** The backend `INDEX_STORE` names: each kind with what only it has (the loaded snapshot, the database). */
@@ -67,7 +67,7 @@ export async function backendFor(config: Config, runtime: Runtime, logger: Logge
   const { store } = config;
   if (store.kind === 'postgres') {
     // Loaded only when asked for: the embedded default does not load the pg driver.
-    const { postgresBackend } = await import('../storage/postgres/backend.js');
+    const { postgresBackend } = await import('../../storage/postgres/backend.js');
     return postgresBackend({
       url: store.url,
       modelId: runtime.embedder.modelId,

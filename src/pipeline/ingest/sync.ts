@@ -11,23 +11,23 @@
  *    A file that changed or went away since the first pass is skipped like one that fails to
  *    parse: reported, its stored version kept.
  * Memory holds the documents in flight, not the corpus. The embedded snapshot has its own `ingest`
- * (src/pipeline/ingest.ts).
+ * (src/pipeline/ingest/ingest.ts).
  */
-import type { Chunk } from '../chunking/chunker.js';
-import type { Embedder } from '../embeddings/embedder.js';
-import type { ExtractOptions } from '../extract/types.js';
-import { isReplicable } from '../embeddings/transformers-embedder.js';
-import { termCounts } from '../lexical/analyzer.js';
-import { passageFieldsOf } from '../storage/passage-fields.js';
-import { beginWrite, type DocumentWrite, type StoreWriter, type WriteSession } from '../storage/types.js';
-import { ERROR_CODES, KbError, describeError } from '../shared/errors.js';
-import type { Logger } from '../shared/logger.js';
-import { silentLogger } from '../shared/logger.js';
-import { noProgress, type Progress, type ProgressFactory } from '../shared/progress.js';
-import { isChangedSinceScan, readDocument, scanCorpus, type LoadedDocument, type ScannedDocument } from './corpus.js';
-import type { IngestSummary } from './ingest-summary.js';
+import type { Chunk } from '../../chunking/chunker.js';
+import type { Embedder } from '../../embeddings/embedder.js';
+import type { ExtractOptions } from '../../extract/types.js';
+import { isReplicable } from '../../embeddings/transformers-embedder.js';
+import { termCounts } from '../../lexical/analyzer.js';
+import { passageFieldsOf } from '../../storage/passage-fields.js';
+import { beginWrite, type DocumentWrite, type StoreWriter, type WriteSession } from '../../storage/types.js';
+import { ERROR_CODES, KbError, describeError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { silentLogger } from '../../shared/logger.js';
+import { noProgress, type Progress, type ProgressFactory } from '../../shared/progress.js';
+import { isChangedSinceScan, readDocument, scanCorpus, type LoadedDocument, type ScannedDocument } from '../library/corpus.js';
+import type { IngestSummary } from './summary.js';
 import { startIngestWorkers, type IngestWorkers, type WorkerResult } from './ingest-workers.js';
-import { syncOriginals } from './library.js';
+import { syncOriginals } from '../library/originals.js';
 
 export interface SyncOptions {
   corpusDir: string;

@@ -4,8 +4,8 @@
  * limits, and a worker thread with a time and memory limit so that no file blocks the event loop.
  */
 import path from 'node:path';
-import type { Config } from '../config/index.js';
-import type { ExtractOptions } from '../extract/types.js';
+import type { Config } from '../../config/index.js';
+import type { ExtractOptions } from '../../extract/types.js';
 
 /** The OCR page cache lives beside the index: rebuilding the index keeps it, deleting INDEX_DIR clears it. */
 export function ocrCacheDirFor(config: Pick<Config, 'indexDir'>): string {
