@@ -5,33 +5,15 @@
  * fails to parse keeps its previously indexed version (reported, never silently lost).
  */
 import type { HnswParams } from '../../embeddings/dense-index.js';
-import type { Embedder } from '../../embeddings/embedder.js';
 import type { ModelProfile } from '../../embeddings/profiles.js';
-import type { ExtractOptions } from '../../extract/types.js';
-import type { Logger } from '../../shared/logger.js';
-import type { ProgressFactory } from '../../shared/progress.js';
 import { fileIngestWrite } from '../../storage/file/backend.js';
 import type { KnowledgeIndex } from '../../storage/file/knowledge-index.js';
 import type { IngestWrite, IngestWriteOptions, StorageBackend } from '../../storage/types.js';
 import type { IngestSummary } from './summary.js';
-import { syncStore } from './sync.js';
+import { syncStore, type SyncOptions } from './sync.js';
 
-/** What every ingest takes, whichever backend it writes to (`ingestOptionsFor(config, …)` in open.ts makes them). */
-export interface IngestSettings {
-  corpusDir: string;
-  embedder: Embedder;
-  chunkMaxChars: number;
-  chunkMinChars: number;
-  batchSize: number;
-  /** Worker threads that embed and analyze (default 1: all in this thread); see ingest-workers.ts. */
-  workers?: number;
-  /** Fewest passages to embed for which workers are started (default WORKER_MIN_PASSAGES). */
-  workerMinPassages?: number;
-  /** How originals dropped into the corpus folder (PDF, Word, OFD…) are extracted. */
-  extract?: ExtractOptions;
-  logger?: Logger;
-  progress?: ProgressFactory;
-}
+/** What every ingest takes, whichever backend it writes to (`ingestOptionsFor(config, …)` makes them); the writer and its batch size come from the backend. */
+export type IngestSettings = Omit<SyncOptions, 'writer' | 'rebuild' | 'documentsPerApply'>;
 
 /** Ingest into the embedded snapshot in `indexDir` (the file backend's settings beside the common ones). */
 export interface IngestOptions extends IngestSettings {

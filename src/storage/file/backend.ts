@@ -5,8 +5,6 @@
  */
 import { unwatchFile, watchFile } from 'node:fs';
 import path from 'node:path';
-import type { HnswParams } from '../../embeddings/dense-index.js';
-import type { ModelProfile } from '../../embeddings/profiles.js';
 import { silentLogger } from '../../shared/logger.js';
 import { withLineage } from '../lineage-store.js';
 import type { IngestWrite, IngestWriteOptions, StorageBackend } from '../types.js';
@@ -14,7 +12,7 @@ import { fileStore } from './file-store.js';
 import { fileWriter } from './file-writer.js';
 import { canExtend } from './index-chain.js';
 import { mergeIndex, mergeIsDue } from './index-compaction.js';
-import { currentVersion, indexRoot, loadIndex, manifestPassageCounts, readManifest, removeCrashLeftovers, type IndexExpectations } from './index-store.js';
+import { currentVersion, expectationsOf, indexRoot, loadIndex, manifestPassageCounts, readManifest, removeCrashLeftovers, type FileIndexSettings } from './index-store.js';
 import type { KnowledgeIndex } from './knowledge-index.js';
 import { acquireWriteLock } from './write-lock.js';
 
@@ -23,16 +21,8 @@ const MERGE_LOCK_WAIT_MS = 60_000;
 /** Documents per apply: the snapshot's writer indexes each small batch as it comes, while the workers embed the next. */
 const DOCUMENTS_PER_APPLY = 4;
 
-/** What the embedded index is made with: the folder, the embedder's model and the chunk and HNSW settings. */
-export interface FileBackendSettings {
-  indexDir: string;
-  modelId: string;
-  dimension: number;
-  profile: ModelProfile;
-  chunkMaxChars: number;
-  chunkMinChars: number;
-  hnsw: HnswParams;
-}
+/** What the embedded index is made with (index-store.ts). */
+export type FileBackendSettings = FileIndexSettings;
 
 /** The embedded snapshot in INDEX_DIR. `snapshot()` gives the loaded index itself (evaluation, tests). */
 export interface FileBackend extends StorageBackend {
@@ -40,11 +30,6 @@ export interface FileBackend extends StorageBackend {
   snapshot(): Promise<KnowledgeIndex>;
   /** The index this backend loaded last (what `open()` serves), undefined before the first. */
   loaded(): KnowledgeIndex | undefined;
-}
-
-/** What loading the snapshot checks it against (another model, chunk sizes or HNSW search width refuse it). */
-export function expectationsOf(settings: FileBackendSettings): IndexExpectations {
-  return { modelId: settings.modelId, dimension: settings.dimension, chunkMaxChars: settings.chunkMaxChars, chunkMinChars: settings.chunkMinChars, efSearch: settings.hnsw.efSearch };
 }
 
 /**

@@ -12,8 +12,7 @@
  * CURRENT does, on commit.
  */
 import { CHUNKER_VERSION } from '../../chunking/chunker.js';
-import { DenseIndex, type HnswParams } from '../../embeddings/dense-index.js';
-import type { ModelProfile } from '../../embeddings/profiles.js';
+import { DenseIndex } from '../../embeddings/dense-index.js';
 import { ANALYZER_VERSION } from '../../lexical/analyzer.js';
 import { Bm25Builder } from './bm25-builder.js';
 import type { KnowledgeIndex, PassageRecord } from './knowledge-index.js';
@@ -23,16 +22,9 @@ import type { Logger } from '../../shared/logger.js';
 import { silentLogger } from '../../shared/logger.js';
 import type { ProgressFactory } from '../../shared/progress.js';
 import { stateOf } from './index-chain.js';
-import { beginSegment, beginSnapshot, currentVersion, loadIndex, mismatchReason, readManifest, stateOfManifest, type IndexManifest } from './index-store.js';
+import { beginSegment, beginSnapshot, currentVersion, expectationsOf, loadIndex, mismatchReason, readManifest, stateOfManifest, type FileIndexSettings, type IndexManifest } from './index-store.js';
 
-export interface FileWriterOptions {
-  indexDir: string;
-  modelId: string;
-  dimension: number;
-  profile: ModelProfile;
-  chunkMaxChars: number;
-  chunkMinChars: number;
-  hnsw: HnswParams;
+export interface FileWriterOptions extends FileIndexSettings {
   /** Ignore the live snapshot: the next apply writes everything afresh. */
   rebuild?: boolean;
   /**
@@ -70,7 +62,7 @@ export function fileWriter(options: FileWriterOptions): FileWriter {
     loading ??= (async () => {
       const held = await options.loaded?.().catch(() => undefined);
       if (held && stateOf(held) === stateOfManifest(previous.version, previous.manifest)) return held;
-      return loadIndex(options.indexDir, { modelId: options.modelId, dimension: options.dimension, chunkMaxChars: options.chunkMaxChars, chunkMinChars: options.chunkMinChars, efSearch: options.hnsw.efSearch });
+      return loadIndex(options.indexDir, expectationsOf(options));
     })();
     return loading;
   };

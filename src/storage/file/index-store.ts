@@ -14,6 +14,7 @@ import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CHUNKER_VERSION } from '../../chunking/chunker.js';
 import { DenseIndex, type HnswParams } from '../../embeddings/dense-index.js';
+import type { ModelProfile } from '../../embeddings/profiles.js';
 import { ANALYZER_VERSION } from '../../lexical/analyzer.js';
 import { Bm25Index } from './bm25.js';
 import { assembleIndex, type IndexedDocument, type KnowledgeIndex, type PassageRecord } from './knowledge-index.js';
@@ -63,6 +64,22 @@ export interface IndexExpectations {
   chunkMaxChars: number;
   chunkMinChars: number;
   efSearch: number;
+}
+
+/** What the embedded index is made with: its folder, the embedder's model and the chunk and HNSW settings. */
+export interface FileIndexSettings {
+  indexDir: string;
+  modelId: string;
+  dimension: number;
+  profile: ModelProfile;
+  chunkMaxChars: number;
+  chunkMinChars: number;
+  hnsw: HnswParams;
+}
+
+/** What loading the index checks it against (another model, chunk sizes or HNSW search width refuse it). */
+export function expectationsOf(settings: Pick<FileIndexSettings, 'modelId' | 'dimension' | 'chunkMaxChars' | 'chunkMinChars' | 'hnsw'>): IndexExpectations {
+  return { modelId: settings.modelId, dimension: settings.dimension, chunkMaxChars: settings.chunkMaxChars, chunkMinChars: settings.chunkMinChars, efSearch: settings.hnsw.efSearch };
 }
 
 const FILES = [DOCUMENTS_FILE, 'passages.bin', 'vectors.f32', 'dense.hnsw', 'bm25.bin'] as const;
