@@ -5,7 +5,7 @@
  */
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
-import { parseNumeral } from '../shared/numerals.js';
+import { CHINESE_NUMERAL_CHARS, parseNumeral } from '../shared/numerals.js';
 
 /** Bump when tokens change: the index manifest records it. */
 export const ANALYZER_VERSION = 7;
@@ -40,7 +40,7 @@ export const ABBREVIATIONS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** Chinese numbers with a measure word read like Arabic ones: 五百强 ≡ 500强, 两年 ≡ 2年. */
-const COUNT_RE = /([零〇一二两三四五六七八九十百千]{1,6})(?=强|个|家|项|条|年|倍|名|人|次|类|所|台|户|元|天|月|周|岁|万|亿)/gu;
+const COUNT_RE = new RegExp(`([${CHINESE_NUMERAL_CHARS}]{1,6})(?=强|个|家|项|条|年|倍|名|人|次|类|所|台|户|元|天|月|周|岁|万|亿)`, 'gu');
 
 function normalizeCounts(text: string): string {
   return text.replace(COUNT_RE, (whole: string, num: string, offset: number, all: string) => {
@@ -66,7 +66,7 @@ function expandedAbbreviation(full: string): string[] {
   return terms;
 }
 
-const ORDINAL_RE = /第([零〇一二两三四五六七八九十百千]{1,8}|[0-9]{1,5})(编|章|节|条|款|项)/gu;
+const ORDINAL_RE = new RegExp(`第([${CHINESE_NUMERAL_CHARS}]{1,8}|[0-9]{1,5})(编|章|节|条|款|项)`, 'gu');
 const KEEP = /[\p{L}\p{N}]/u;
 
 /**
