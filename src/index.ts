@@ -18,7 +18,6 @@ export { openKnowledgeBase, libraryDepsFor, type OpenedKnowledgeBase } from './p
 export { createKnowledgeService, type KnowledgeService, type ServiceTuning } from './retrieval/service.js';
 export type { SearchHit, SearchOptions, SearchResponse } from './retrieval/search.js';
 export type { Answer, Citation } from './retrieval/answer.js';
-export type { IndexedDocument, KnowledgeIndex, PassageRecord } from './storage/file/knowledge-index.js';
 
 // Storage seams: what search, answers and transports read, whatever backend holds the data.
 export type {
@@ -43,18 +42,23 @@ export type {
   VectorIndex,
   WritePlan,
 } from './storage/types.js';
-export { fileStore, FileStore } from './storage/file/file-store.js';
 export { documentMatches } from './storage/filters.js';
-// The PostgreSQL backend (INDEX_STORE=postgres) for programs that manage the database themselves.
-export { openPostgresStore, PostgresRateLimitStore, pgliteQueryable, poolQueryable, type PostgresStore, type PostgresStoreOptions, type Queryable } from './storage/postgres/index.js';
+
+// Backends: where the index lives, behind one `StorageBackend` interface (open, watch, lock, writer, passage counts).
+/** The backend a `Config` names (INDEX_STORE), bound to an embedder. */
 export { backendFor } from './pipeline/compose/backend.js';
 export type { StorageBackend, WriteLock, LockOptions, IngestWrite } from './storage/types.js';
+/** The embedded snapshot in a folder: `fileBackend({ indexDir, modelId, dimension, profile, chunkMaxChars, chunkMinChars, hnsw }).open()` gives a `KnowledgeStore`. */
+export { fileBackend, type FileBackend, type FileBackendSettings } from './storage/file/backend.js';
+// The PostgreSQL backend (INDEX_STORE=postgres) for programs that manage the database themselves.
+export { openPostgresStore, postgresBackend, PostgresRateLimitStore, pgliteQueryable, poolQueryable, type PostgresBackend, type PostgresBackendSettings, type PostgresStore, type PostgresStoreOptions, type Queryable } from './storage/postgres/index.js';
 
 // Building and changing the index.
 /** Build or update the index from a corpus folder (incremental by content hash). */
 export { ingest, type IngestOptions, type IngestSummary } from './pipeline/ingest/ingest.js';
-/** Load the index a previous `ingest` wrote; refuses one built for another model or chunking. */
-export { loadIndex, type IndexExpectations } from './storage/file/index-store.js';
+/** The same into any `StorageBackend` (call with its lock held): `ingestInto(backend, ingestOptionsFor(config, embedder, profile))`. */
+export { ingestInto, type IngestSettings } from './pipeline/ingest/ingest.js';
+export { ingestOptionsFor } from './pipeline/compose/backend.js';
 /** Add (or replace) and remove documents: file bytes in, extracted, stored in the corpus and indexed. */
 export { addDocuments, removeDocument, type AddInput, type AddOutcome, type AddReport, type AddFailure, type LibraryChange, type LibraryDeps } from './pipeline/library/library.js';
 
