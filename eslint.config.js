@@ -2,11 +2,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * Layers of src/, lowest first: shared < config, corpus, extract, embeddings < chunking < storage <
+ * Layers of src/, lowest first: shared < config, corpus, extract, embeddings, lexical < chunking < storage <
  * retrieval < pipeline < server (server/ is outside src/). An import of a higher layer fails lint
  * (ESLint core no-restricted-imports, one regular expression per higher folder over the import path).
  */
-const LAYERS = [['shared'], ['config', 'corpus', 'extract', 'embeddings'], ['chunking'], ['storage'], ['retrieval'], ['pipeline']];
+const LAYERS = [['shared'], ['config', 'corpus', 'extract', 'embeddings', 'lexical'], ['chunking'], ['storage'], ['retrieval'], ['pipeline']];
 function layerRules() {
   return LAYERS.map((folders, level) => {
     const above = [...LAYERS.slice(level + 1).flat(), 'server'];
@@ -18,7 +18,7 @@ function layerRules() {
           {
             patterns: above.map((folder) => ({
               regex: folder === 'server' ? '^(\\.\\./)+server/' : `^(\\.\\./)+${folder}/`,
-              message: `layer order: src/${folders.join(', src/')} may not import ${folder === 'server' ? 'server/' : `src/${folder}/`} (shared < config, corpus, extract, embeddings < chunking < storage < retrieval < pipeline < server)`,
+              message: `layer order: src/${folders.join(', src/')} may not import ${folder === 'server' ? 'server/' : `src/${folder}/`} (shared < config, corpus, extract, embeddings, lexical < chunking < storage < retrieval < pipeline < server)`,
             })),
           },
         ],

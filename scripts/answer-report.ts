@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../src/config/index.js';
-import { openKnowledgeBase } from '../src/pipeline/open.js';
-import { runEval } from '../src/pipeline/evaluate.js';
+import { openKnowledgeBase } from '../src/pipeline/compose/open.js';
+import { runEval } from '../src/pipeline/tools/evaluate.js';
 import { citationHolds, computeMetrics, formatMetricsTable, parseEvalSet } from '../src/retrieval/eval.js';
 
 const args = process.argv.slice(2);

@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../src/config/index.js';
-import { openKnowledgeBase } from '../src/pipeline/open.js';
+import { openKnowledgeBase } from '../src/pipeline/compose/open.js';
 import { computeMetrics, parseEvalSet, type EvalRun } from '../src/retrieval/eval.js';
 import { silentLogger } from '../src/shared/logger.js';
 

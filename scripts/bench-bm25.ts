@@ -8,9 +8,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { loadCorpus } from '../src/pipeline/corpus.js';
-import { analyze } from '../src/retrieval/analyzer.js';
-import { Bm25Index, type Bm25SearchOptions } from '../src/retrieval/bm25.js';
+import { loadCorpus } from '../src/pipeline/library/corpus.js';
+import { analyze } from '../src/lexical/analyzer.js';
+import { Bm25Index, type Bm25SearchOptions } from '../src/storage/file/bm25.js';
 import { parseEvalSet } from '../src/retrieval/eval.js';
 import { percentile, seededRandom } from './bench-support.js';
 

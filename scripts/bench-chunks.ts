@@ -3,7 +3,7 @@
  * LangChain's RecursiveCharacterTextSplitter with default settings (chunkSize 1000, overlap 200).
  */
 import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
-import { loadCorpus } from '../src/pipeline/corpus.js';
+import { loadCorpus } from '../src/pipeline/library/corpus.js';
 
 function stats(lengths: number[]): string {
   const s = [...lengths].sort((a, b) => a - b);

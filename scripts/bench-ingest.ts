@@ -13,10 +13,10 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/index.js';
 import { dirSize, synthesize } from './synthetic.js';
-import { loadCorpus } from '../src/pipeline/corpus.js';
-import { ingest } from '../src/pipeline/ingest.js';
-import { ingestOptionsFor } from '../src/pipeline/open.js';
-import { createEmbeddingRuntime } from '../src/pipeline/runtime.js';
+import { loadCorpus } from '../src/pipeline/library/corpus.js';
+import { ingest } from '../src/pipeline/ingest/ingest.js';
+import { ingestOptionsFor } from '../src/pipeline/compose/open.js';
+import { createEmbeddingRuntime } from '../src/pipeline/compose/runtime.js';
 
 const self = fileURLToPath(import.meta.url);
 

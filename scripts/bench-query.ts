@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/index.js';
-import { openKnowledgeBase } from '../src/pipeline/open.js';
+import { openKnowledgeBase } from '../src/pipeline/compose/open.js';
 import type { SearchMode } from '../src/retrieval/search.js';
 import { startPgliteServer, type PgliteServer } from '../test/storage/pglite.js';
 import { percentile } from './bench-support.js';

@@ -35,7 +35,7 @@ import { Session } from 'node:inspector/promises';
 import { writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/index.js';
-import { openKnowledgeBase } from '../src/pipeline/open.js';
+import { openKnowledgeBase } from '../src/pipeline/compose/open.js';
 import { evidenceRequest } from '../src/retrieval/answer.js';
 import { createTermNeighbours, DEFAULT_EXPANSION } from '../src/retrieval/expansion.js';
 import { isoToday, presentHit } from '../src/retrieval/presenter.js';

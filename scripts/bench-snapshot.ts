@@ -11,10 +11,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/index.js';
-import { currentVersion, indexRoot, loadIndex } from '../src/pipeline/index-store.js';
-import { ingest } from '../src/pipeline/ingest.js';
-import { ingestOptionsFor } from '../src/pipeline/open.js';
-import { createEmbeddingRuntime, expectationsFor } from '../src/pipeline/runtime.js';
+import { currentVersion, indexRoot, loadIndex } from '../src/storage/file/index-store.js';
+import { ingest } from '../src/pipeline/ingest/ingest.js';
+import { ingestOptionsFor } from '../src/pipeline/compose/open.js';
+import { createEmbeddingRuntime, expectationsFor } from '../src/pipeline/compose/runtime.js';
 import { synthesize } from './synthetic.js';
 
 const self = fileURLToPath(import.meta.url);

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/index.js';
 import { judgeValidity } from '../src/corpus/validity.js';
-import { openKnowledgeBase } from '../src/pipeline/open.js';
+import { openKnowledgeBase } from '../src/pipeline/compose/open.js';
 import { isoToday } from '../src/shared/dates.js';
 
 const { values } = parseArgs({ options: { manifest: { type: 'string', default: '../shared/library/laws/MANIFEST.tsv' }, today: { type: 'string' }, verbose: { type: 'boolean', default: false } } });

@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/index.js';
-import { openKnowledgeBase } from '../src/pipeline/open.js';
+import { openKnowledgeBase } from '../src/pipeline/compose/open.js';
 import { compareProvisions } from '../src/retrieval/compare.js';
 import { describeError, isKbError } from '../src/shared/errors.js';
 

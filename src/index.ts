@@ -13,12 +13,11 @@ export { loadConfig, type Config } from './config/index.js';
 
 // Opening the knowledge base and asking it.
 /** Open the embedder, the index (ingesting first with `autoIngest`) and the search/answer service for a `Config`. */
-export { openKnowledgeBase, libraryDepsFor, type OpenedKnowledgeBase } from './pipeline/open.js';
+export { openKnowledgeBase, libraryDepsFor, type OpenedKnowledgeBase } from './pipeline/compose/open.js';
 /** Search and ask over one index snapshot with any `Embedder` (the seam the fake embedder plugs into). */
 export { createKnowledgeService, type KnowledgeService, type ServiceTuning } from './retrieval/service.js';
 export type { SearchHit, SearchOptions, SearchResponse } from './retrieval/search.js';
 export type { Answer, Citation } from './retrieval/answer.js';
-export type { IndexedDocument, KnowledgeIndex, PassageRecord } from './retrieval/knowledge-index.js';
 
 // Storage seams: what search, answers and transports read, whatever backend holds the data.
 export type {
@@ -43,20 +42,25 @@ export type {
   VectorIndex,
   WritePlan,
 } from './storage/types.js';
-export { fileStore, FileStore } from './storage/file-store.js';
 export { documentMatches } from './storage/filters.js';
+
+// Backends: where the index lives, behind one `StorageBackend` interface (open, watch, lock, writer, passage counts).
+/** The backend a `Config` names (INDEX_STORE), bound to an embedder. */
+export { backendFor } from './pipeline/compose/backend.js';
+export type { StorageBackend, WriteLock, LockOptions, IngestWrite } from './storage/types.js';
+/** The embedded snapshot in a folder: `fileBackend({ indexDir, modelId, dimension, profile, chunkMaxChars, chunkMinChars, hnsw }).open()` gives a `KnowledgeStore`. */
+export { fileBackend, type FileBackend, type FileBackendSettings } from './storage/file/backend.js';
 // The PostgreSQL backend (INDEX_STORE=postgres) for programs that manage the database themselves.
-export { openPostgresStore, PostgresRateLimitStore, pgliteQueryable, poolQueryable, type PostgresStore, type PostgresStoreOptions, type Queryable } from './storage/postgres/index.js';
-export { backendFor } from './pipeline/open.js';
-export type { IndexBackend } from './pipeline/backend.js';
+export { openPostgresStore, postgresBackend, PostgresRateLimitStore, pgliteQueryable, poolQueryable, type PostgresBackend, type PostgresBackendSettings, type PostgresStore, type PostgresStoreOptions, type Queryable } from './storage/postgres/index.js';
 
 // Building and changing the index.
 /** Build or update the index from a corpus folder (incremental by content hash). */
-export { ingest, type IngestOptions, type IngestSummary } from './pipeline/ingest.js';
-/** Load the index a previous `ingest` wrote; refuses one built for another model or chunking. */
-export { loadIndex, type IndexExpectations } from './pipeline/index-store.js';
+export { ingest, type IngestOptions, type IngestSummary } from './pipeline/ingest/ingest.js';
+/** The same into any `StorageBackend` (call with its lock held): `ingestInto(backend, ingestOptionsFor(config, embedder, profile))`. */
+export { ingestInto, type IngestSettings } from './pipeline/ingest/ingest.js';
+export { ingestOptionsFor } from './pipeline/compose/backend.js';
 /** Add (or replace) and remove documents: file bytes in, extracted, stored in the corpus and indexed. */
-export { addDocuments, removeDocument, type AddInput, type AddOutcome, type AddReport, type AddFailure, type LibraryChange, type LibraryDeps } from './pipeline/library.js';
+export { addDocuments, removeDocument, type AddInput, type AddOutcome, type AddReport, type AddFailure, type LibraryChange, type LibraryDeps } from './pipeline/library/library.js';
 
 // Documents: extraction, parsing, chunking, validity.
 /** Extract text, pages and metadata hints from PDF, Word (.docx/.doc), WPS, HTML, OFD or plain text bytes. */

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureOfflineModel } from '../src/pipeline/model-build.js';
+import { ensureOfflineModel } from '../src/pipeline/tools/model-build.js';
 
 export default async function setup(): Promise<void> {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -4,12 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { loadConfig, type Config } from '../src/config/index.js';
-import { loadCorpus, type LoadedDocument } from '../src/pipeline/corpus.js';
-import type { IngestOptions } from '../src/pipeline/ingest.js';
-import type { EmbeddingRuntime } from '../src/pipeline/runtime.js';
+import { loadCorpus, type LoadedDocument } from '../src/pipeline/library/corpus.js';
+import type { IngestOptions } from '../src/pipeline/ingest/ingest.js';
+import type { EmbeddingRuntime } from '../src/pipeline/compose/runtime.js';
 import { KbError } from '../src/shared/errors.js';
-import { ingestOptionsFor, openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/open.js';
-import type { KnowledgeIndex } from '../src/retrieval/knowledge-index.js';
+import { ingestOptionsFor, openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/compose/open.js';
+import type { KnowledgeIndex } from '../src/storage/file/knowledge-index.js';
 import type { CliIo } from '../server/cli/io.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,7 +1,7 @@
 /** What every CLI command receives, and the output helpers they share. */
 import type { ParseArgsConfig } from 'node:util';
 import type { Config } from '../../src/config/index.js';
-import { loadCorpus, type LoadedDocument } from '../../src/pipeline/corpus.js';
+import { loadCorpus, type LoadedDocument } from '../../src/pipeline/library/corpus.js';
 import { isSearchK, SEARCH_K_RULE } from '../../src/retrieval/search-limits.js';
 import { controlCharProblem } from '../../src/shared/control-chars.js';
 import { createLogger, type Logger } from '../../src/shared/logger.js';

@@ -5,9 +5,9 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { addDocuments, removeDocument, type AddFailure, type AddInput, type AddReport } from '../../src/pipeline/library.js';
-import { backendFor, libraryDepsFor } from '../../src/pipeline/open.js';
-import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
+import { addDocuments, removeDocument, type AddFailure, type AddInput, type AddReport } from '../../src/pipeline/library/library.js';
+import { backendFor, libraryDepsFor } from '../../src/pipeline/compose/open.js';
+import { createEmbeddingRuntime } from '../../src/pipeline/compose/runtime.js';
 import { createProgressFactory } from '../../src/shared/progress.js';
 import { bidiWarning, docIdWarnings } from '../../src/shared/names.js';
 import { loggerFor, print, printJson, requireId, stringOption, type CommandContext, type CommandSpec } from './context.js';

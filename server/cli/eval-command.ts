@@ -5,8 +5,8 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EVAL_LIBRARY_CACHE, openEvalLibrary, runEval, runLangchainBaseline, SEALED_SETS, type EvalSystem } from '../../src/pipeline/evaluate.js';
-import { openKnowledgeBase, type OpenedKnowledgeBase } from '../../src/pipeline/open.js';
+import { EVAL_LIBRARY_CACHE, openEvalLibrary, runEval, runLangchainBaseline, SEALED_SETS, type EvalSystem } from '../../src/pipeline/tools/evaluate.js';
+import { openKnowledgeBase, type OpenedKnowledgeBase } from '../../src/pipeline/compose/open.js';
 import { computeMetrics, formatMetricsTable, metricsByType, parseEvalSet, type EvalItem, type EvalRun, type Metrics } from '../../src/retrieval/eval.js';
 import { provenance } from '../../src/retrieval/presenter.js';
 import { isoToday } from '../../src/shared/dates.js';

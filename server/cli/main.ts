@@ -8,13 +8,13 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config/index.js';
 import { buildOutline } from '../../src/chunking/outline.js';
 import { deriveLineage } from '../../src/corpus/lineage.js';
-import { importListing, readListingMap } from '../../src/pipeline/import-listing.js';
-import { requireDocument, type LoadedDocument } from '../../src/pipeline/corpus.js';
-import { backendFor } from '../../src/pipeline/open.js';
-import type { IngestSummary } from '../../src/pipeline/ingest.js';
-import type { WriteLock } from '../../src/pipeline/write-lock.js';
-import { buildModel } from '../../src/pipeline/model-build.js';
-import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
+import { importListing, readListingMap } from '../../src/pipeline/tools/import-listing.js';
+import { requireDocument, type LoadedDocument } from '../../src/pipeline/library/corpus.js';
+import { backendFor, ingestOptionsFor } from '../../src/pipeline/compose/backend.js';
+import { ingestInto, type IngestSummary } from '../../src/pipeline/ingest/ingest.js';
+import type { WriteLock } from '../../src/storage/types.js';
+import { buildModel } from '../../src/pipeline/tools/model-build.js';
+import { createEmbeddingRuntime } from '../../src/pipeline/compose/runtime.js';
 import { describeError, isKbError } from '../../src/shared/errors.js';
 import { createProgressFactory } from '../../src/shared/progress.js';
 import { isoToday } from '../../src/shared/dates.js';
@@ -182,7 +182,8 @@ const commands: Record<string, CommandSpec> = {
       try {
         // One writer per index: a second ingest waits a few seconds, then names the one running.
         lock = await backend.lock({ waitMs: INGEST_LOCK_WAIT_MS, owner: 'kb ingest' });
-        const summary = await backend.ingest({
+        const summary = await ingestInto(backend, {
+          ...ingestOptionsFor(ctx.config, embedder, profile),
           rebuild: ctx.values.rebuild === true,
           logger,
           progress: createProgressFactory(ctx.io.stderr as { write(s: string): unknown; isTTY?: boolean }),

@@ -1,7 +1,7 @@
 /**
  * CLI commands over the built index: search, ask, eval.
  */
-import { openKnowledgeBase, type OpenedKnowledgeBase } from '../../src/pipeline/open.js';
+import { openKnowledgeBase, type OpenedKnowledgeBase } from '../../src/pipeline/compose/open.js';
 import { relatedHead, type Answer } from '../../src/retrieval/answer.js';
 import { compareProvisions, comparisonMarkdown } from '../../src/retrieval/compare.js';
 import { presentCitation, presentHit, validityLabel, type CitationView, type HitView } from '../../src/retrieval/presenter.js';

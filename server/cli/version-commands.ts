@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatAgreement, parseStatusTsv, validityAgreement } from '../../src/corpus/validity-check.js';
 import { judgeValidity, type Validity } from '../../src/corpus/validity.js';
-import { openKnowledgeBase, type OpenedKnowledgeBase } from '../../src/pipeline/open.js';
+import { openKnowledgeBase, type OpenedKnowledgeBase } from '../../src/pipeline/compose/open.js';
 import { diffMarkdown } from '../../src/retrieval/diff.js';
 import { compareVersions } from '../../src/retrieval/versions.js';
 import { isoToday } from '../../src/shared/dates.js';

@@ -4,7 +4,7 @@
  * "(…人民代表大会常务委员会第十八次会议通过)", the red header "…文件", the signature above the
  * date at the end), and which other documents it repeals ("《…》同时废止"). Pure: text in, facts out.
  */
-import { ORDINAL_NUMBER_SOURCE } from '../shared/numerals.js';
+import { DATE_NUMBER_CHARS, ORDINAL_NUMBER_SOURCE } from '../shared/numerals.js';
 import { historyHead, parseHistory, versionFacts, type HistoryEntry } from './history.js';
 import { parseChineseDate } from './validity.js';
 
@@ -24,7 +24,7 @@ export interface DocumentFacts {
 const ORGAN = '(?:人民代表大会常务委员会|人民政府办公厅|人民政府办公室|人民政府|办公厅|办公室|委员会|领导小组|管理局|监督管理局|局|厅|部|委|署|院|政府|中心|总局|银行|协会)';
 const ORGAN_END_RE = new RegExp(`${ORGAN}$`, 'u');
 const TITLE_ORGAN_RE = new RegExp(`^([\\u4e00-\\u9fff（）()]{2,40}?${ORGAN}(?:、[\\u4e00-\\u9fff]{2,40}?${ORGAN})*)关于`, 'u');
-const NUM = '[0-9０-９〇零一二三四五六七八九十]';
+const NUM = `[${DATE_NUMBER_CHARS}]`;
 const HEAD_ORDER_RE = new RegExp(`(${NUM}{4}\\s*年\\s*${NUM}{1,2}\\s*月\\s*${NUM}{1,3}\\s*日)\\s*(?:中华人民共和国)?([\\u4e00-\\u9fff]{2,30}?)令\\s*第\\s*([0-9０-９〇零一二三四五六七八九十百]+)\\s*号`, 'u');
 const HEAD_CONGRESS_RE = new RegExp(`(${NUM}{4}\\s*年\\s*${NUM}{1,2}\\s*月\\s*${NUM}{1,3}\\s*日)\\s*([\\u4e00-\\u9fff]{2,20}?)第[一二三四五六七八九十]+届人民代表大会常务委员会第[一二三四五六七八九十百]+次会议(?:通过|批准|修订)`, 'u');
 const RED_HEADER_RE = new RegExp(`^([\\u4e00-\\u9fff]{2,30}${ORGAN})文件$`, 'u');

@@ -10,6 +10,7 @@
  * where the head says so. The history keeps the original.
  */
 import { parseChineseDate } from '../shared/dates.js';
+import { SMALL_NUMBER_SOURCE } from '../shared/numerals.js';
 
 export const HISTORY_ACTIONS = ['通过', '批准', '公布', '发布', '修订', '修正', '施行'] as const;
 export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
@@ -34,13 +35,13 @@ const DATE_RE = /[0-9０-９]{4}\s*年\s*[0-9０-９]{1,2}\s*月\s*[0-9０-９]{
 const TRAILING_LINK_RE = /(?:根据|依据|并经|并于|经|自|于|，|,|、|；|;|\s)+$/u;
 const LEADING_LINK_RE = /^(?:起|\s|，|,|、)+/u;
 const QUOTED_RE = /《[^》]{0,200}》/gu;
-const AMEND_RE = /(?:第([一二三四五六七八九十]{1,3})次)?(修正|修订|修改)/u;
+const AMEND_RE = new RegExp(`(?:第(${SMALL_NUMBER_SOURCE})次)?(修正|修订|修改)`, 'u');
 const ORDINAL_CN = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
 const ORDER_RE = /((?:中华人民共和国)?[\u4e00-\u9fff、]{2,40}?(?:令|公告))\s*第\s*([0-9０-９]{1,5})\s*号/u;
 /** A head note in brackets that starts with a date: "（2010年11月19日…公布 根据…修订）". */
 const HEAD_NOTE_RE = /[（(]\s*([0-9０-９]{4}\s*年[^（()）]{4,600})[）)]/u;
 /** The first structural line: the head is above it. */
-const FIRST_UNIT_RE = /(?:^|\n)[ \t\u3000#]*(?:第[一二三四五六七八九十百千0-9]{1,8}[编章节条]|[一二三四五六七八九十]{1,3}、)/u;
+const FIRST_UNIT_RE = new RegExp(`(?:^|\\n)[ \\t\\u3000#]*(?:第[一二三四五六七八九十百千0-9]{1,8}[编章节条]|${SMALL_NUMBER_SOURCE}、)`, 'u');
 
 /** The part of a body that may state its history: the LawRefBook head, else the head note above the first article. */
 export function historyHead(body: string): string {

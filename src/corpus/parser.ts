@@ -9,7 +9,7 @@
  *
  * Pure: `parsePolicy(body)` takes the text and returns the tree with `[start, end)` offsets into it.
  */
-import { ORDINAL_NUMBER_SOURCE, parseNumeral, toChineseNumeral } from '../shared/numerals.js';
+import { ORDINAL_NUMBER_SOURCE, parseNumeral, SMALL_NUMBER_SOURCE, toChineseNumeral } from '../shared/numerals.js';
 
 export type SectionKind =
   | 'root'
@@ -73,10 +73,10 @@ interface Candidate {
 const STRUCTURAL_MARKERS = [
     // An article may carry a caption (条旨) before its number: "【立法目的】第一条".
     `(?<legal>(?:【[^】\\n]{1,20}】[ \\t\\u3000]{0,4}\\n?[ \\t\\u3000]{0,4})?第(?<legalNum>${ORDINAL_NUMBER_SOURCE})(?<legalKind>[编章节条款]))`,
-    `(?<itemCn>(?<itemCnNum>[一二三四五六七八九十]{1,3})、)`,
-    `(?<itemCnParen>[（(](?<itemCnParenNum>[一二三四五六七八九十]{1,3})[）)])`,
+    `(?<itemCn>(?<itemCnNum>${SMALL_NUMBER_SOURCE})、)`,
+    `(?<itemCnParen>[（(](?<itemCnParenNum>${SMALL_NUMBER_SOURCE})[）)])`,
     `(?<itemNumParen>[（(](?<itemNumParenNum>[0-9]{1,2})[）)])`,
-    `(?<box>专栏[ \\t]?(?<boxNum>[0-9]{1,2}|[一二三四五六七八九十]{1,3}))`,
+    `(?<box>专栏[ \\t]?(?<boxNum>[0-9]{1,2}|${SMALL_NUMBER_SOURCE}))`,
     `(?<boxItem>(?<boxMajor>[0-9]{1,2})-(?<boxMinor>[0-9]{1,2})(?![0-9]))`,
     `(?<itemNum>(?<itemNumNum>[0-9]{1,2})(?:[.．](?![0-9])|、))`,
     `(?<annex>附件[ \\t]?(?<annexNum>[0-9]{0,2})[ \\t]?[：:]?)`,
@@ -363,7 +363,7 @@ export function markdownTitleAt(body: string): number {
  * A table of contents in extracted documents: a line "目录" followed by heading lines, up to where the body
  * repeats the first listed heading at the start of a line. Undefined when there is none.
  */
-const TOC_FIRST_RE = new RegExp(`\\n[ \\t\\u3000]*(第(?:${ORDINAL_NUMBER_SOURCE})[编章节条]|[一二三四五六七八九十]{1,3}、|附件)`, 'u');
+const TOC_FIRST_RE = new RegExp(`\\n[ \\t\\u3000]*(第(?:${ORDINAL_NUMBER_SOURCE})[编章节条]|${SMALL_NUMBER_SOURCE}、|附件)`, 'u');
 
 function findTableOfContents(body: string): { start: number; end: number } | undefined {
   const head = /(?:^|\n)[ \t\u3000]*目[ \t\u3000]*录[ \t\u3000]*(?:\n|$)/u.exec(body);

@@ -7,7 +7,7 @@
  * judges against a date the caller supplies (tests set the clock).
  */
 import { chineseDate, isRealDate, parseChineseDate } from '../shared/dates.js';
-import { parseNumeral } from '../shared/numerals.js';
+import { CHINESE_NUMERAL_CHARS, DATE_NUMBER_CHARS, parseNumeral } from '../shared/numerals.js';
 
 export { chineseDate, isRealDate, parseChineseDate };
 
@@ -103,7 +103,9 @@ export function addYearsInclusive(from: string, years: number, months = 0): stri
   return date.toISOString().slice(0, 10);
 }
 
-const NUM = '[0-9０-９〇零一二三四五六七八九十]{1,6}';
+const NUM = `[${DATE_NUMBER_CHARS}]{1,6}`;
+/** 第N条 opening a clause's text. */
+const ARTICLE_LEAD_RE = new RegExp(`^第[0-9${CHINESE_NUMERAL_CHARS}]+条\\s*`, 'u');
 const DATE_SRC = `(${NUM})\\s*年\\s*(${NUM})\\s*月\\s*(${NUM})\\s*日`;
 
 const START_RE = new RegExp(`自\\s*${DATE_SRC}\\s*起\\s*(?:施行|实施|执行|生效|试行|开始施行|正式实施)`, 'gu');
@@ -195,7 +197,7 @@ function sentenceAround(text: string, index: number, length: number, original: s
   // Drop a leading article number: "第二十四条 本优惠办法自…" reads as the clause itself.
   // Quote the original where normalization kept the length (offsets still line up).
   const source = original.length === text.length ? original : text;
-  const piece = source.slice(start, end).trim().replace(/^第[0-9零〇一二两三四五六七八九十百千]+条\s*/u, '');
+  const piece = source.slice(start, end).trim().replace(ARTICLE_LEAD_RE, '');
   return piece.slice(0, 160);
 }
 

@@ -4,6 +4,7 @@
  */
 import { dropInvisible } from './text-normalize.js';
 import type { MetadataHints } from './types.js';
+import { CHINESE_DIGITS, SMALL_NUMBER_SOURCE } from '../shared/numerals.js';
 
 /** Info-box labels (spaces inside them are allowed: "标 题") → the hint they fill. */
 const LABELS: ReadonlyArray<[RegExp, keyof MetadataHints]> = [
@@ -25,21 +26,21 @@ export function hintKeyFor(label: string): keyof MetadataHints | undefined {
   return LABELS.find(([re]) => re.test(clean))?.[1];
 }
 
-const CN_DIGITS = '〇一二三四五六七八九';
-const CN_DATE_RE = /([〇零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日/u;
+
+const CN_DATE_RE = new RegExp(`([零${CHINESE_DIGITS}]{4})\\s*年\\s*(${SMALL_NUMBER_SOURCE})\\s*月\\s*(${SMALL_NUMBER_SOURCE})\\s*日`, 'u');
 
 /** 十二 → 12, 三十一 → 31 (month and day numerals). */
 function smallNumeral(text: string): number {
-  if (!text.includes('十')) return CN_DIGITS.indexOf(text);
+  if (!text.includes('十')) return CHINESE_DIGITS.indexOf(text);
   const [tens, ones] = text.split('十');
-  return (tens ? CN_DIGITS.indexOf(tens) : 1) * 10 + (ones ? CN_DIGITS.indexOf(ones) : 0);
+  return (tens ? CHINESE_DIGITS.indexOf(tens) : 1) * 10 + (ones ? CHINESE_DIGITS.indexOf(ones) : 0);
 }
 
 /** "2025年10月11日", "二〇一一年三月十日", "2025-10-11 11:33", "2025/10/11", "2025.10.11" → "2025-10-11". */
 export function toIsoDate(text: string): string | undefined {
   const cn = CN_DATE_RE.exec(text);
   if (cn) {
-    const year = [...(cn[1] ?? '')].map((c) => (c === '零' ? 0 : CN_DIGITS.indexOf(c))).join('');
+    const year = [...(cn[1] ?? '')].map((c) => (c === '零' ? 0 : CHINESE_DIGITS.indexOf(c))).join('');
     return toIsoDate(`${year}年${smallNumeral(cn[2] ?? '')}月${smallNumeral(cn[3] ?? '')}日`);
   }
   const m = /([12][0-9]{3})\s*[年\-/.．]\s*([0-9]{1,2})\s*[月\-/.．]\s*([0-9]{1,2})/u.exec(text);

@@ -6,6 +6,7 @@
 import { isCjk, joinSeparator, tidyLine } from './text-normalize.js';
 import type { Fragment } from './fragment.js';
 import type { ExtractedPage } from './types.js';
+import { CHINESE_NUMERAL_CHARS, SMALL_NUMBER_SOURCE } from '../shared/numerals.js';
 
 export type { Fragment } from './fragment.js';
 
@@ -229,7 +230,7 @@ export function removeRunningLines(pages: PageLines[]): PageLines[] {
   });
 }
 
-const HEADING_START_RE = /^(?:第[零〇一二两三四五六七八九十百千0-9]{1,6}[编章节条]|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|附件|【)/u;
+const HEADING_START_RE = new RegExp(`^(?:第[${CHINESE_NUMERAL_CHARS}0-9]{1,6}[编章节条]|${SMALL_NUMBER_SOURCE}、|[（(]${SMALL_NUMBER_SOURCE}[）)]|附件|【)`, 'u');
 const SENTENCE_END_RE = /[。！？；：!?;:]$/u;
 
 interface Metrics {

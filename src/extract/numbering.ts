@@ -1,5 +1,5 @@
 /** Word list-number formats (numbering.xml numFmt values) rendered as Word shows them. */
-import { toChineseNumeral } from '../shared/numerals.js';
+import { CHINESE_DIGITS, toChineseNumeral } from '../shared/numerals.js';
 
 const CIRCLED = '①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳';
 const LEGAL_DIGITS = '零壹贰叁肆伍陆柒捌玖';
@@ -30,9 +30,9 @@ export function formatListNumber(n: number, numFmt: string): string {
       return toChineseNumeral(n);
     case 'ideographDigital':
     case 'taiwaneseDigital':
-      return String(n).replace(/[0-9]/gu, (d) => '〇一二三四五六七八九'[Number(d)] ?? d);
+      return String(n).replace(/[0-9]/gu, (d) => CHINESE_DIGITS[Number(d)] ?? d);
     case 'chineseLegalSimplified':
-      return toChineseNumeral(n).replace(/[一二三四五六七八九]/gu, (c) => LEGAL_DIGITS['零一二三四五六七八九'.indexOf(c)] ?? c).replace(/十/gu, '拾').replace(/百/gu, '佰');
+      return toChineseNumeral(n).replace(/[一二三四五六七八九]/gu, (c) => LEGAL_DIGITS[CHINESE_DIGITS.indexOf(c)] ?? c).replace(/十/gu, '拾').replace(/百/gu, '佰');
     case 'ideographTraditional':
       return '甲乙丙丁戊己庚辛壬癸'[(n - 1) % 10] ?? String(n);
     case 'ideographZodiac':

@@ -8,7 +8,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Validity } from '../corpus/validity.js';
-import { ERROR_CODES, KbError } from '../shared/errors.js';
+import { ERROR_CODES, KbError, unknownDocError } from '../shared/errors.js';
 import { isoToday } from '../shared/dates.js';
 import { DEFAULT_ANSWER_TUNING, evidenceRequest, type AnswerTuning, type Citation } from './answer.js';
 import { citeCandidates, NOTHING_RETRIEVED } from './answer/compose.js';
@@ -92,7 +92,7 @@ export async function compareProvisions(searcher: Searcher, rawTopic: string, op
   const known = [...summaries.keys()].sort();
   const docIds = options.docIds && options.docIds.length > 0 ? [...new Set(options.docIds)] : known;
   for (const id of docIds) {
-    if (!summaries.has(id)) throw new KbError(ERROR_CODES.UNKNOWN_DOC, `unknown docId "${id.slice(0, 100)}"; known docIds: ${known.join(', ')}`, { details: { docId: id, knownIds: known } });
+    if (!summaries.has(id)) throw unknownDocError(id, known);
   }
   const t: AnswerTuning = { ...DEFAULT_ANSWER_TUNING, ...options.tuning };
   const today = t.today ?? isoToday();

@@ -2,7 +2,7 @@
  * Sentence-level evidence: splits passages into sentences with body offsets, scores them against
  * the query, and reads what quantity a question asks for. Pure.
  */
-import { analyze } from './analyzer.js';
+import { analyze } from '../lexical/analyzer.js';
 import { JURISDICTION_NOUNS, tagWords } from './answer/words.js';
 
 export interface Sentence {

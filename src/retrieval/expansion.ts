@@ -6,7 +6,7 @@
 import type { Embedder } from '../embeddings/embedder.js';
 import { createMatrixScan, scanMargin, type MatrixScan } from '../embeddings/matrix-scan.js';
 import { sourceEmbedder } from './query-vectors.js';
-import { STOPWORDS } from './analyzer.js';
+import { STOPWORDS } from '../lexical/analyzer.js';
 import { QUESTION_WORDS } from './evidence.js';
 
 export interface ExpansionOptions {

@@ -5,11 +5,13 @@
  */
 import type { Jieba } from '@node-rs/jieba';
 import type { SectionKind, SectionNode } from '../corpus/parser.js';
-import { ORDINAL_NUMBER_SOURCE, parseNumeral } from '../shared/numerals.js';
-import { analyze, segmenter } from './analyzer.js';
+import { CHINESE_NUMERAL_CHARS, ORDINAL_NUMBER_SOURCE, parseNumeral } from '../shared/numerals.js';
+import { analyze, segmenter } from '../lexical/analyzer.js';
 import { QUESTION_WORDS } from './evidence.js';
 import { JURISDICTION_NOUNS } from './answer/words.js';
-import type { IndexedDocument } from './knowledge-index.js';
+import type { IndexedDocument } from '../storage/file/knowledge-index.js';
+
+const CHINESE_NUMERAL_RE = new RegExp(`[${CHINESE_NUMERAL_CHARS}]`, 'u');
 
 /** Tags and cuts with the analyzer's jieba: one dictionary in memory. */
 function tagger(): Jieba {
@@ -131,7 +133,7 @@ function refFrom(m: RegExpExecArray): ClauseRef | undefined {
   const n = parseNumeral(m[3] ?? m[4] ?? m[5] ?? '');
   if (n === undefined) return undefined;
   if (m[3] !== undefined) return { kinds: ['box'], number: n, text };
-  const isChinese = /[零〇一二两三四五六七八九十百千]/u.test(text);
+  const isChinese = CHINESE_NUMERAL_RE.test(text);
   return { kinds: isChinese ? ['item-cn-paren', 'item-cn'] : ['item-num-paren', 'item-num'], number: n, text };
 }
 

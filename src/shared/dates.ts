@@ -1,5 +1,5 @@
 /** Calendar dates as YYYY-MM-DD strings, and as Chinese documents write them (2017年7月1日, 二〇一七年七月一日). */
-import { parseNumeral } from './numerals.js';
+import { CHINESE_DIGITS, DATE_NUMBER_CHARS, parseNumeral } from './numerals.js';
 
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})$/u;
 
@@ -37,7 +37,7 @@ export function chineseDate(isoDate: string): string {
   return m ? `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日` : isoDate;
 }
 
-const CN_DATE_NUM = '[0-9０-９〇零一二三四五六七八九十]{1,6}';
+const CN_DATE_NUM = `[${DATE_NUMBER_CHARS}]{1,6}`;
 const CN_DATE_RE = new RegExp(`(${CN_DATE_NUM})\\s*年\\s*(${CN_DATE_NUM})\\s*月\\s*(${CN_DATE_NUM})\\s*日`, 'u');
 
 /** A Chinese date (2017年7月1日, 二〇一七年七月一日) → ISO, or undefined. */
@@ -55,8 +55,8 @@ export function parseChineseDate(text: string): string | undefined {
 /** Years are written digit by digit (二〇一七), not as a number (二千零一十七). */
 function readYear(text: string): number | undefined {
   if (/^[0-9]{4}$/u.test(text)) return Number(text);
-  const digits = '〇一二三四五六七八九';
-  const alt = '零一二三四五六七八九';
+  const digits = CHINESE_DIGITS;
+  const alt = CHINESE_DIGITS.replace('〇', '零');
   let out = '';
   for (const ch of text) {
     const i = digits.indexOf(ch) >= 0 ? digits.indexOf(ch) : alt.indexOf(ch);

@@ -10,6 +10,15 @@ const UNITS: ReadonlyMap<string, number> = new Map(Object.entries({ 十: 10, 百
 
 export const CHINESE_NUMERAL_CHARS = '零〇一二两三四五六七八九十百千';
 
+/** The ten digits as written one by one in years (二〇一七) and digit-wise numbering: the index is the value. */
+export const CHINESE_DIGITS = '〇一二三四五六七八九';
+
+/** RegExp class body of a number in a date (2017年7月1日, 二〇一七年七月一日): Arabic digits, half- or full-width, or Chinese digits and 十. */
+export const DATE_NUMBER_CHARS = '0-9０-９〇零一二三四五六七八九十';
+
+/** RegExp source of a small number, 一 … 九十九: list items (一、 （十二）), months and days, 第N次. */
+export const SMALL_NUMBER_SOURCE = '[一二三四五六七八九十]{1,3}';
+
 /**
  * RegExp source of the number in 第X条/章/节/编/款/项 (one group-free alternation): Chinese up to
  * 九千九百九十九 (第一千二百六十条 has six characters, 第一千二百五十九条 seven), or up to four digits.

@@ -1,5 +1,5 @@
 /**
- * BM25 arithmetic shared by both backends: the parameters `Bm25Index` (src/retrieval/bm25.ts) defaults
+ * BM25 arithmetic shared by both backends: the parameters `Bm25Index` (src/storage/file/bm25.ts) defaults
  * to, and the SQL store's scoring written exactly as `Bm25Index` does it:
  * k1 1.2, b 0.75, idf ln(1 + (N − df + 0.5)/(df + 0.5)), avgdl = max(total length / N, 1), query
  * terms in order of first occurrence, weight = idf · occurrences · option weight, contributions

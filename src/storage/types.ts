@@ -7,6 +7,8 @@
  */
 import type { SectionNode } from '../corpus/parser.js';
 import type { ValidMeta } from '../corpus/document.js';
+import type { Logger } from '../shared/logger.js';
+import type { ProgressFactory } from '../shared/progress.js';
 import type { PassageFields } from './passage-fields.js';
 
 /** A document as stored: metadata, the body every offset indexes, its hash and its section tree. */
@@ -97,7 +99,7 @@ export interface TermStats {
 }
 
 export interface LexicalIndex {
-  /** BM25 over pre-analyzed terms (the jieba analysis of src/retrieval/analyzer.ts), best first. */
+  /** BM25 over pre-analyzed terms (the jieba analysis of src/lexical/analyzer.ts), best first. */
   search(terms: readonly string[], k: number, options?: LexicalSearchOptions): Promise<ScoredPassage[]>;
   stats(terms: readonly string[], filter?: PassageFilter): Promise<TermStats>;
   /** The BM25 idf of each term the index holds (a cheap `stats` without postings). */
@@ -168,6 +170,75 @@ export interface StoreWriter {
    */
   begin?(plan: SessionPlan): Promise<WriteSession>;
 }
+
+/** The single-writer lock of a backend (the embedded snapshot's lock file, PostgreSQL's lease). */
+export interface WriteLock {
+  release(): Promise<void>;
+}
+
+/** How to take the lock: wait up to `waitMs` (default 0) for another holder; `owner` names this one in `write_locked`. */
+export interface LockOptions {
+  waitMs?: number;
+  owner?: string;
+}
+
+/** What ingest asks of a backend's writer. */
+export interface IngestWriteOptions {
+  /** Write every document afresh (`--rebuild`). */
+  rebuild?: boolean;
+  logger?: Logger;
+  progress?: ProgressFactory;
+  /** Called after the new version is written, before it goes live (tests). */
+  beforeSwitch?: () => Promise<void>;
+}
+
+/** A backend's writer, prepared for one ingest (`StorageBackend.writer`). */
+export interface IngestWrite {
+  writer: StoreWriter;
+  /** The plan must put every document (the writer itself would keep what is stored). */
+  rewriteAll: boolean;
+  /** Why every document is written again (no index, another build or settings, `--rebuild`), when it is. */
+  rebuildReason?: string;
+  /** Documents read, embedded and written together, when the backend prefers a size of its own. */
+  documentsPerApply?: number;
+  /** Called once the sync is over (`upToDate`: nothing was written). */
+  finish(result: { upToDate: boolean }): Promise<void>;
+}
+
+/**
+ * Where the index lives, as ingest, the library and the transports see it: opening the current
+ * version, watching for versions other writers made, the single-writer lock, the writer ingest
+ * applies its plan through, and the stored passage counts. One implementation per backend:
+ * `storage/file/backend.ts` (the embedded snapshot in INDEX_DIR) and `storage/postgres/backend.ts`.
+ */
+export interface StorageBackend {
+  readonly kind: 'file' | 'postgres';
+  /** The current version's read view; INDEX_MISSING when nothing was ingested yet. */
+  open(): Promise<KnowledgeStore>;
+  /** The current version (cheap), undefined before the first ingest. */
+  version(): Promise<string | undefined>;
+  /** Calls `onChange` when the stored version may have changed (another process wrote). Returns a stop function. */
+  watch(onChange: () => void, intervalMs?: number): () => void;
+  /** The single-writer lock: one ingest, `kb add` or upload at a time, across processes. */
+  lock(options: LockOptions): Promise<WriteLock>;
+  /** The writer for one ingest (call with the lock held); src/pipeline's ingest plans and embeds, then applies through it. */
+  writer(options?: IngestWriteOptions): Promise<IngestWrite>;
+  /** Passages stored per document. */
+  passageCounts(): Promise<Map<string, number>>;
+  /** The content hash stored for each document (what ingest compares the corpus files with). */
+  indexedHashes(): Promise<Map<string, string>>;
+  /**
+   * Merges what writes added into one build again, when MERGE_POLICY says it is `when` (the embedded
+   * snapshot's delta segments, storage/file/index-compaction.ts; a database has nothing to merge).
+   * `locked`: the caller holds the write lock (it is not taken again, and a merge already running
+   * is not awaited). Returns the new live version, or undefined when nothing was merged.
+   */
+  compact?(options: { when: 'due' | 'overdue'; locked?: boolean; logger?: Logger }): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+/** What to do when an index cannot serve this build: the command that rebuilds it (both backends). */
+export const REBUILD_HINT = 'run `npm run -s kb -- ingest --rebuild`';
 
 /** What a write session will change, known before its documents are read. */
 export interface SessionPlan {

@@ -21,7 +21,7 @@ describe('LangChain loaded lazily', () => {
   }, 60_000);
 
   it('is resolved by the evaluation baseline (the hook sees it)', async () => {
-    const seen = await langchainResolvedBy("const { tutorialChunks } = await import('./src/pipeline/evaluate.ts'); await tutorialChunks(new Map());");
+    const seen = await langchainResolvedBy("const { tutorialChunks } = await import('./src/pipeline/tools/evaluate.ts'); await tutorialChunks(new Map());");
     expect(seen).toEqual(expect.arrayContaining(['@langchain/textsplitters', '@langchain/core/documents']));
   }, 60_000);
 });

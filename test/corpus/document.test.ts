@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { distinctDocId, docIdFromFileName, DOC_ID_RE, parseDocumentFile, serializeDocument } from '../../src/corpus/document.js';
-import { loadCorpus } from '../../src/pipeline/corpus.js';
+import { loadCorpus } from '../../src/pipeline/library/corpus.js';
 import { KbError } from '../../src/shared/errors.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseListing } from '../../src/corpus/listing.js';
-import { importListing, readListingMap } from '../../src/pipeline/import-listing.js';
+import { importListing, readListingMap } from '../../src/pipeline/tools/import-listing.js';
 import { CORPUS_DIR, FIXTURES } from '../helpers.js';
 
 describe('parseListing', () => {

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dot } from '../../src/embeddings/embedder.js';
 import { createFakeEmbedder, fakeEmbedderProfile } from '../../src/embeddings/fake-embedder.js';
-import { loadIndex } from '../../src/pipeline/index-store.js';
-import { ingest } from '../../src/pipeline/ingest.js';
+import { loadIndex } from '../../src/storage/file/index-store.js';
+import { ingest } from '../../src/pipeline/ingest/ingest.js';
 import { createKnowledgeService } from '../../src/retrieval/service.js';
 import { KbError } from '../../src/shared/errors.js';
-import { fileStore } from '../../src/storage/file-store.js';
+import { fileStore } from '../../src/storage/file/file-store.js';
 
 const PARKING = `---
 docId: parking

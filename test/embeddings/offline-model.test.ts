@@ -9,7 +9,7 @@ import { PolicyKbEmbeddings } from '../../src/embeddings/langchain.js';
 import { resolveProfile } from '../../src/embeddings/profiles.js';
 import { createTransformersEmbedder } from '../../src/embeddings/transformers-embedder.js';
 import { parseWord2VecBinary } from '../../src/embeddings/word2vec.js';
-import { buildModel, extractFromTgz, integrityOf } from '../../src/pipeline/model-build.js';
+import { buildModel, extractFromTgz, integrityOf } from '../../src/pipeline/tools/model-build.js';
 import { KbError } from '../../src/shared/errors.js';
 import { MODELS_DIR } from '../helpers.js';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Embedder } from '../../src/embeddings/embedder.js';
 import { rememberTermVectors } from '../../src/embeddings/term-vectors.js';
-import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
+import { createEmbeddingRuntime } from '../../src/pipeline/compose/runtime.js';
 import { testConfig } from '../helpers.js';
 
 let embedder: Embedder;

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/corpus/parser.js';
 import { chunkDocument } from '../../src/chunking/chunker.js';
-import { analyze } from '../../src/retrieval/analyzer.js';
+import { analyze } from '../../src/lexical/analyzer.js';
 import { quantityAsk, splitSentences, statesQuantity } from '../../src/retrieval/evidence.js';
 import { buildAliasTable, questionForm, understandQuery } from '../../src/retrieval/query.js';
 import { displayText, isFiller } from '../../src/retrieval/answer.js';

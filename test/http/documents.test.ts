@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { buildServeApp } from '../../server/cli/serve-commands.js';
 import type { Config } from '../../src/config/index.js';
-import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
-import { acquireWriteLock } from '../../src/pipeline/write-lock.js';
+import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/compose/live.js';
+import { acquireWriteLock } from '../../src/storage/file/write-lock.js';
 import { CORPUS_DIR, ROOT, testConfig } from '../helpers.js';
 import { encryptedPdf, makeZipBomb, rasterizePdf } from '../extract/fixtures.js';
 

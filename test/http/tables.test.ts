@@ -8,7 +8,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildServeApp } from '../../server/cli/serve-commands.js';
-import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
+import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/compose/live.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { makeDocx, para } from '../extract/fixtures.js';
 import { CORPUS_DIR, testConfig } from '../helpers.js';

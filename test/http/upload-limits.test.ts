@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServeApp } from '../../server/cli/serve-commands.js';
 import type { Config } from '../../src/config/index.js';
-import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
+import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/compose/live.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { toChineseNumeral } from '../../src/shared/numerals.js';
 import { makeLyingZipBomb, SCANS } from '../extract/fixtures.js';

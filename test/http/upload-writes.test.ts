@@ -14,8 +14,8 @@ import type { Express } from 'express';
 import { buildServeApp } from '../../server/cli/serve-commands.js';
 import type { Config } from '../../src/config/index.js';
 import { MAX_WRITES_IN_FLIGHT } from '../../server/http/routes/documents.js';
-import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
-import { acquireWriteLock } from '../../src/pipeline/write-lock.js';
+import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/compose/live.js';
+import { acquireWriteLock } from '../../src/storage/file/write-lock.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { CORPUS_DIR, testConfig } from '../helpers.js';
 

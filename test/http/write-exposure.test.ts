@@ -7,7 +7,7 @@ import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildServeApp } from '../../server/cli/serve-commands.js';
 import { exposureBeyondLoopback, isLoopbackName } from '../../server/http/security.js';
-import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
+import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/compose/live.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { testConfig } from '../helpers.js';
 

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../server/cli/main.js';
-import { runEval } from '../../src/pipeline/evaluate.js';
-import { openKnowledgeBase, type OpenedKnowledgeBase } from '../../src/pipeline/open.js';
+import { runEval } from '../../src/pipeline/tools/evaluate.js';
+import { openKnowledgeBase, type OpenedKnowledgeBase } from '../../src/pipeline/compose/open.js';
 import { computeMetrics, parseEvalSet, type Metrics } from '../../src/retrieval/eval.js';
 import { captureIo, CORPUS_DIR, MODELS_DIR, ROOT, testConfig } from '../helpers.js';
 

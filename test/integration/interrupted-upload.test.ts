@@ -12,8 +12,8 @@ import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildServeApp } from '../../server/cli/serve-commands.js';
 import { loadConfig } from '../../src/config/index.js';
-import { currentVersion } from '../../src/pipeline/index-store.js';
-import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
+import { currentVersion } from '../../src/storage/file/index-store.js';
+import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/compose/live.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { CORPUS_DIR, MODELS_DIR, ROOT } from '../helpers.js';
 

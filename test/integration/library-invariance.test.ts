@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openKnowledgeBase } from '../../src/pipeline/open.js';
+import { openKnowledgeBase } from '../../src/pipeline/compose/open.js';
 import { evidenceRequest, traceAnswer } from '../../src/retrieval/answer.js';
 import type { KnowledgeService } from '../../src/retrieval/service.js';
 import { CORPUS_DIR, FIXTURES, ROOT, realKnowledgeBase, testConfig } from '../helpers.js';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireWriteLock } from '../../src/pipeline/write-lock.js';
+import { acquireWriteLock } from '../../src/storage/file/write-lock.js';
 import { CORPUS_DIR, MODELS_DIR } from '../helpers.js';
 import { startServe, type RunningServer } from './servers.js';
 

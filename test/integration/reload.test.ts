@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../server/cli/main.js';
-import { indexRoot } from '../../src/pipeline/index-store.js';
+import { indexRoot } from '../../src/storage/file/index-store.js';
 import { captureIo, CORPUS_DIR, MODELS_DIR, testConfig } from '../helpers.js';
 import { startServe, type RunningServer } from './servers.js';
 

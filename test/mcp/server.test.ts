@@ -10,8 +10,8 @@ import request from 'supertest';
 import { createApp } from '../../server/http/app.js';
 import { createMcpServer, MCP_INSTRUCTIONS, type McpDeps } from '../../server/mcp/server.js';
 import { serializeDocument } from '../../src/corpus/document.js';
-import { openKnowledgeBase } from '../../src/pipeline/open.js';
-import type { KnowledgeIndex } from '../../src/retrieval/knowledge-index.js';
+import { openKnowledgeBase } from '../../src/pipeline/compose/open.js';
+import type { KnowledgeIndex } from '../../src/storage/file/knowledge-index.js';
 import { toSnakeCase } from '../../src/retrieval/presenter.js';
 import { realDoc, realKnowledgeBase, testConfig, withSnapshot } from '../helpers.js';
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DocumentsFileWriter, openDocumentsFile, readDocumentsFile, tableCrc32, writeDocumentsFile } from '../../src/pipeline/documents-file.js';
-import { syncAndHashFile } from '../../src/pipeline/snapshot-io.js';
-import type { IndexedDocument } from '../../src/retrieval/knowledge-index.js';
+import { DocumentsFileWriter, openDocumentsFile, readDocumentsFile, tableCrc32, writeDocumentsFile } from '../../src/storage/file/documents-file.js';
+import { syncAndHashFile } from '../../src/storage/file/snapshot-io.js';
+import type { IndexedDocument } from '../../src/storage/file/knowledge-index.js';
 import { kbRejection, realCorpus } from '../helpers.js';
 
 const HINT = 'run `npm run -s kb -- ingest --rebuild`';

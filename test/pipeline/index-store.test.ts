@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFakeEmbedder, fakeEmbedderProfile } from '../../src/embeddings/fake-embedder.js';
-import { DOCUMENTS_FILE } from '../../src/pipeline/documents-file.js';
-import { beginSnapshot, currentVersion, indexRoot, loadIndex, readManifest, writeSnapshot, type SnapshotToWrite } from '../../src/pipeline/index-store.js';
-import { ingest } from '../../src/pipeline/ingest.js';
-import { HashingFileWriter, readFileVerified } from '../../src/pipeline/snapshot-io.js';
-import type { IndexedDocument, KnowledgeIndex } from '../../src/retrieval/knowledge-index.js';
+import { DOCUMENTS_FILE } from '../../src/storage/file/documents-file.js';
+import { beginSnapshot, currentVersion, indexRoot, loadIndex, readManifest, writeSnapshot, type SnapshotToWrite } from '../../src/storage/file/index-store.js';
+import { ingest } from '../../src/pipeline/ingest/ingest.js';
+import { HashingFileWriter, readFileVerified } from '../../src/storage/file/snapshot-io.js';
+import type { IndexedDocument, KnowledgeIndex } from '../../src/storage/file/knowledge-index.js';
 import { kbRejection } from '../helpers.js';
 import type { Logger } from '../../src/shared/logger.js';
 

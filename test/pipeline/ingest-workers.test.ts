@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isReplicable, type ReplicableEmbedder } from '../../src/embeddings/transformers-embedder.js';
-import { readManifest } from '../../src/pipeline/index-store.js';
-import { ingest, type IngestOptions } from '../../src/pipeline/ingest.js';
-import { startIngestWorkers } from '../../src/pipeline/ingest-workers.js';
-import { ingestOptionsFor } from '../../src/pipeline/open.js';
-import { createEmbeddingRuntime, type EmbeddingRuntime } from '../../src/pipeline/runtime.js';
-import { termCounts } from '../../src/retrieval/analyzer.js';
+import { readManifest } from '../../src/storage/file/index-store.js';
+import { ingest, type IngestOptions } from '../../src/pipeline/ingest/ingest.js';
+import { startIngestWorkers } from '../../src/pipeline/ingest/ingest-workers.js';
+import { ingestOptionsFor } from '../../src/pipeline/compose/open.js';
+import { createEmbeddingRuntime, type EmbeddingRuntime } from '../../src/pipeline/compose/runtime.js';
+import { termCounts } from '../../src/lexical/analyzer.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { CORPUS_DIR, testConfig } from '../helpers.js';
 

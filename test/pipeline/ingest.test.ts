@@ -3,10 +3,10 @@ import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/index.js';
-import { INDEX_FORMAT_VERSION, currentVersion, indexRoot, loadIndex, readManifest } from '../../src/pipeline/index-store.js';
-import { passageText } from '../../src/retrieval/knowledge-index.js';
-import { ingest, type IngestOptions } from '../../src/pipeline/ingest.js';
-import { createEmbeddingRuntime, expectationsFor, type EmbeddingRuntime } from '../../src/pipeline/runtime.js';
+import { INDEX_FORMAT_VERSION, currentVersion, indexRoot, loadIndex, readManifest } from '../../src/storage/file/index-store.js';
+import { passageText } from '../../src/storage/file/knowledge-index.js';
+import { ingest, type IngestOptions } from '../../src/pipeline/ingest/ingest.js';
+import { createEmbeddingRuntime, expectationsFor, type EmbeddingRuntime } from '../../src/pipeline/compose/runtime.js';
 import { KbError } from '../../src/shared/errors.js';
 import { copiedCorpus, MODELS_DIR, ROOT, testConfig } from '../helpers.js';
 

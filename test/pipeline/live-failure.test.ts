@@ -8,8 +8,8 @@ import request from 'supertest';
 import { createLogger } from '../../src/shared/logger.js';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../server/http/app.js';
-import { currentVersion, indexRoot, INDEX_FORMAT_VERSION } from '../../src/pipeline/index-store.js';
-import { createLiveKnowledgeBase } from '../../src/pipeline/live.js';
+import { currentVersion, indexRoot, INDEX_FORMAT_VERSION } from '../../src/storage/file/index-store.js';
+import { createLiveKnowledgeBase } from '../../src/pipeline/compose/live.js';
 import { runCli } from '../../server/cli/main.js';
 import { captureIo, CORPUS_DIR, MODELS_DIR, testConfig } from '../helpers.js';
 

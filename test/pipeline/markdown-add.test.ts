@@ -5,11 +5,11 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDocumentFile } from '../../src/corpus/document.js';
 import { flattenTree } from '../../src/corpus/parser.js';
-import { loadIndex } from '../../src/pipeline/index-store.js';
-import { ingest } from '../../src/pipeline/ingest.js';
-import { addDocuments, type LibraryDeps } from '../../src/pipeline/library.js';
-import { ingestOptionsFor, libraryDepsFor } from '../../src/pipeline/open.js';
-import { createEmbeddingRuntime, expectationsFor, type EmbeddingRuntime } from '../../src/pipeline/runtime.js';
+import { loadIndex } from '../../src/storage/file/index-store.js';
+import { ingest } from '../../src/pipeline/ingest/ingest.js';
+import { addDocuments, type LibraryDeps } from '../../src/pipeline/library/library.js';
+import { ingestOptionsFor, libraryDepsFor } from '../../src/pipeline/compose/open.js';
+import { createEmbeddingRuntime, expectationsFor, type EmbeddingRuntime } from '../../src/pipeline/compose/runtime.js';
 import type { Config } from '../../src/config/index.js';
 import { testConfig } from '../helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodePassages, encodePassages } from '../../src/pipeline/passage-store.js';
-import type { PassageRecord } from '../../src/retrieval/knowledge-index.js';
+import { decodePassages, encodePassages } from '../../src/storage/file/passage-store.js';
+import type { PassageRecord } from '../../src/storage/file/knowledge-index.js';
 import { realCorpus } from '../helpers.js';
 
 async function realPassages(): Promise<PassageRecord[]> {

@@ -6,8 +6,8 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../server/http/app.js';
 import type { Embedder } from '../../src/embeddings/embedder.js';
-import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
-import { analyze } from '../../src/retrieval/analyzer.js';
+import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/compose/live.js';
+import { analyze } from '../../src/lexical/analyzer.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { testConfig } from '../helpers.js';
 

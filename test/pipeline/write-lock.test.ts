@@ -7,7 +7,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acquireWriteLock, WRITE_LOCK_FILE } from '../../src/pipeline/write-lock.js';
+import { acquireWriteLock, WRITE_LOCK_FILE } from '../../src/storage/file/write-lock.js';
 import { KbError } from '../../src/shared/errors.js';
 import { CORPUS_DIR, FIXTURES, MODELS_DIR, ROOT } from '../helpers.js';
 import { ENTRY } from '../integration/servers.js';

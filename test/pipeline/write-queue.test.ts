@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createWriteQueue } from '../../src/pipeline/write-queue.js';
+import { createWriteQueue } from '../../src/pipeline/library/write-queue.js';
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
 

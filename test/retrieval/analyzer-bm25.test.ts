@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/retrieval/analyzer.js';
-import { Bm25Index } from '../../src/retrieval/bm25.js';
+import { analyze } from '../../src/lexical/analyzer.js';
+import { Bm25Index } from '../../src/storage/file/bm25.js';
 
 describe('analyze', () => {
   it('indexes 第二十四条 and 第24条 alike, as one term', () => {

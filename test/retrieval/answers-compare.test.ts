@@ -9,7 +9,7 @@ import { resolveReferences } from '../../src/retrieval/references.js';
 import { createKnowledgeService, type KnowledgeService } from '../../src/retrieval/service.js';
 import type { OpenedSnapshot } from '../helpers.js';
 import { realKnowledgeBase } from '../helpers.js';
-import { fileStore } from '../../src/storage/file-store.js';
+import { fileStore } from '../../src/storage/file/file-store.js';
 
 let opened: OpenedSnapshot;
 let service: KnowledgeService;

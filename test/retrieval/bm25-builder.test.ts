@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { termCounts } from '../../src/retrieval/analyzer.js';
-import { Bm25Builder } from '../../src/retrieval/bm25-builder.js';
-import { Bm25Index } from '../../src/retrieval/bm25.js';
+import { termCounts } from '../../src/lexical/analyzer.js';
+import { Bm25Builder } from '../../src/storage/file/bm25-builder.js';
+import { Bm25Index } from '../../src/storage/file/bm25.js';
 import { realCorpus } from '../helpers.js';
 
 describe('Bm25Builder', () => {

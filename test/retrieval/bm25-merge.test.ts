@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Bm25Index } from '../../src/retrieval/bm25.js';
+import { Bm25Index } from '../../src/storage/file/bm25.js';
 
 const WORDS = ['数据', '中心', '电价', '补贴', '人工智能', '第十条', '试行', '五年', '企业', '申报', '资金', '标准'];
 const passage = fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 12 });

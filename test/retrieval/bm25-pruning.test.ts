@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { Bm25Index, type ScoredIndex } from '../../src/retrieval/bm25.js';
+import { Bm25Index, type ScoredIndex } from '../../src/storage/file/bm25.js';
 
 // A small vocabulary with a skewed distribution: a few terms in most passages, many rare ones,
 // so that pruning actually skips passages and ties are frequent.

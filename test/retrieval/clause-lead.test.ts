@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFakeEmbedder, fakeEmbedderProfile } from '../../src/embeddings/fake-embedder.js';
-import { ingest } from '../../src/pipeline/ingest.js';
-import { loadIndex } from '../../src/pipeline/index-store.js';
+import { ingest } from '../../src/pipeline/ingest/ingest.js';
+import { loadIndex } from '../../src/storage/file/index-store.js';
 import { createKnowledgeService } from '../../src/retrieval/service.js';
-import { fileStore } from '../../src/storage/file-store.js';
+import { fileStore } from '../../src/storage/file/file-store.js';
 
 const embedder = createFakeEmbedder({ dimension: 32 });
 const DOCUMENTS = 40;

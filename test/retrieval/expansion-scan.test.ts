@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Embedder } from '../../src/embeddings/embedder.js';
 import { createFakeEmbedder } from '../../src/embeddings/fake-embedder.js';
 import { createMatrixScan, scanMargin } from '../../src/embeddings/matrix-scan.js';
-import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
+import { createEmbeddingRuntime } from '../../src/pipeline/compose/runtime.js';
 import { createTermNeighbours, DEFAULT_EXPANSION } from '../../src/retrieval/expansion.js';
 import { rememberQueryVectors } from '../../src/retrieval/query-vectors.js';
 import { CORPUS_DIR, testConfig } from '../helpers.js';

@@ -4,13 +4,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/corpus/parser.js';
 import { createFakeEmbedder, fakeEmbedderProfile } from '../../src/embeddings/fake-embedder.js';
-import { ingest } from '../../src/pipeline/ingest.js';
-import { loadIndex } from '../../src/pipeline/index-store.js';
+import { ingest } from '../../src/pipeline/ingest/ingest.js';
+import { loadIndex } from '../../src/storage/file/index-store.js';
 import { buildAliasTable, understandQuery } from '../../src/retrieval/query.js';
 import { resolveReferences } from '../../src/retrieval/references.js';
 import { createKnowledgeService } from '../../src/retrieval/service.js';
 import { toChineseNumeral } from '../../src/shared/numerals.js';
-import { fileStore } from '../../src/storage/file-store.js';
+import { fileStore } from '../../src/storage/file/file-store.js';
 
 const ARTICLES = 1260;
 /** A code as long as the 民法典: 第一条 … 第一千二百六十条, each saying which article it is. */

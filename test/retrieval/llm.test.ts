@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAnswer } from '../../src/retrieval/answer.js';
 import { createKnowledgeService } from '../../src/retrieval/service.js';
 import { realKnowledgeBase } from '../helpers.js';
-import { fileStore } from '../../src/storage/file-store.js';
+import { fileStore } from '../../src/storage/file/file-store.js';
 
 let server: Server;
 let baseUrl: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/retrieval/analyzer.js';
-import { Bm25Index } from '../../src/retrieval/bm25.js';
+import { analyze } from '../../src/lexical/analyzer.js';
+import { Bm25Index } from '../../src/storage/file/bm25.js';
 import type { Embedder } from '../../src/embeddings/embedder.js';
 import { createTermNeighbours, DEFAULT_EXPANSION } from '../../src/retrieval/expansion.js';
 import { questionPhrases } from '../../src/retrieval/search.js';

@@ -10,8 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../server/cli/main.js';
 import { parseDocumentFile } from '../../src/corpus/document.js';
 import { resolveProfile } from '../../src/embeddings/profiles.js';
-import { openKnowledgeBase } from '../../src/pipeline/open.js';
-import { analyze } from '../../src/retrieval/analyzer.js';
+import { openKnowledgeBase } from '../../src/pipeline/compose/open.js';
+import { analyze } from '../../src/lexical/analyzer.js';
 import { parseNumeral } from '../../src/shared/numerals.js';
 import { captureIo, CORPUS_DIR, testConfig, withSnapshot, type OpenedSnapshot } from '../helpers.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { IndexedDocument } from '../../src/retrieval/knowledge-index.js';
+import type { IndexedDocument } from '../../src/storage/file/knowledge-index.js';
 import { buildAliasTable, narrowByTitle, understandQuery } from '../../src/retrieval/query.js';
-import { analyze } from '../../src/retrieval/analyzer.js';
+import { analyze } from '../../src/lexical/analyzer.js';
 
 const titles = new Map([
   ['docx-02', new Set(analyze('内蒙古自治区噪声污染防治条例'))],

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/http/app.js';
 import { checkAnswer } from '../../src/retrieval/answer.js';
 import { compareProvisions } from '../../src/retrieval/compare.js';
-import { openKnowledgeBase } from '../../src/pipeline/open.js';
+import { openKnowledgeBase } from '../../src/pipeline/compose/open.js';
 import { CORPUS_DIR, testConfig, withSnapshot, type OpenedSnapshot } from '../helpers.js';
 
 const TESTCITY = '测试市数据中心扶持办法\n\n第一条 对新建数据中心，按实际用电量给予每千瓦时0.1元的电费补贴，每年最高500万元。\n第二条 本办法自发布之日起施行。\n';

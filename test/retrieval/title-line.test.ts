@@ -2,7 +2,7 @@ import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openKnowledgeBase } from '../../src/pipeline/open.js';
+import { openKnowledgeBase } from '../../src/pipeline/compose/open.js';
 import { presentDocument } from '../../src/retrieval/presenter.js';
 import type { KnowledgeService } from '../../src/retrieval/service.js';
 import { CORPUS_DIR, testConfig } from '../helpers.js';

@@ -17,14 +17,14 @@ import { parseDocumentFile } from '../../src/corpus/document.js';
 import { parsePolicy } from '../../src/corpus/parser.js';
 import { judgeValidity } from '../../src/corpus/validity.js';
 import { createFakeEmbedder, fakeEmbedderProfile } from '../../src/embeddings/fake-embedder.js';
-import { loadIndex } from '../../src/pipeline/index-store.js';
-import { ingest } from '../../src/pipeline/ingest.js';
+import { loadIndex } from '../../src/storage/file/index-store.js';
+import { ingest } from '../../src/pipeline/ingest/ingest.js';
 import type { Answer } from '../../src/retrieval/answer.js';
 import { diffDocuments, diffMarkdown, MAX_UNITS, MIN_SIMILARITY } from '../../src/retrieval/diff.js';
 import { toChineseNumeral } from '../../src/shared/numerals.js';
 import { createKnowledgeService, type KnowledgeService } from '../../src/retrieval/service.js';
 import { citeCurrentVersions, preferCurrentVersions } from '../../src/retrieval/versions.js';
-import { fileStore } from '../../src/storage/file-store.js';
+import { fileStore } from '../../src/storage/file/file-store.js';
 import { withLineage } from '../../src/storage/lineage-store.js';
 import { ROOT } from '../helpers.js';
 

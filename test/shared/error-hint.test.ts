@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, KbError, unknownDocError } from '../../src/shared/errors.js';
-import { describeLoadFailure } from '../../src/pipeline/live.js';
-import { REBUILD_HINT } from '../../src/pipeline/snapshot-io.js';
+import { describeLoadFailure } from '../../src/pipeline/compose/live.js';
+import { REBUILD_HINT } from '../../src/storage/file/snapshot-io.js';
 
 describe('KbError hint', () => {
   it('appends the hint to the message after "; " and keeps it as a field, with the reason apart', () => {

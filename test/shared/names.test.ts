@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../server/cli/main.js';
 import { buildServeApp } from '../../server/cli/serve-commands.js';
 import { configWarnings, loadConfig } from '../../src/config/index.js';
-import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/live.js';
+import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/compose/live.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { bidiWarning, docIdWarnings, libraryNameWarnings } from '../../src/shared/names.js';
 import { captureIo, CORPUS_DIR, MODELS_DIR, testConfig } from '../helpers.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeOrdinals, parseNumeral, toChineseNumeral } from '../../src/shared/numerals.js';
+import { CHINESE_DIGITS, DATE_NUMBER_CHARS, normalizeOrdinals, parseNumeral, SMALL_NUMBER_SOURCE, toChineseNumeral } from '../../src/shared/numerals.js';
 
 describe('parseNumeral', () => {
   it.each([
@@ -31,5 +31,22 @@ describe('normalizeOrdinals', () => {
   it('reads numbers of 1,000 and above (第一千二百五十九条 has seven numeral characters)', () => {
     expect(normalizeOrdinals('第一千条、第一千零一条和第一千二百五十九条')).toBe('第1000条、第1001条和第1259条');
     expect(parseNumeral('一千二百六十')).toBe(1260);
+  });
+});
+
+describe('the shared numeral patterns', () => {
+  it('CHINESE_DIGITS reads digit by digit: the index is the value', () => {
+    expect([...CHINESE_DIGITS].map((c) => parseNumeral(c))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('SMALL_NUMBER_SOURCE matches every number 1–99 as headings write it, and nothing larger', () => {
+    const re = new RegExp(`^${SMALL_NUMBER_SOURCE}$`, 'u');
+    fc.assert(fc.property(fc.integer({ min: 1, max: 99 }), (n) => re.test(toChineseNumeral(n))));
+    expect(re.test(toChineseNumeral(100))).toBe(false);
+  });
+
+  it('DATE_NUMBER_CHARS covers both ways of writing a date', () => {
+    const re = new RegExp(`^[${DATE_NUMBER_CHARS}]+年[${DATE_NUMBER_CHARS}]+月[${DATE_NUMBER_CHARS}]+日$`, 'u');
+    expect(['二〇一七年七月一日', '2017年7月1日', '２０１７年７月１日', '二零一七年十二月三十一日'].every((d) => re.test(d))).toBe(true);
   });
 });

@@ -8,7 +8,7 @@
  * expose the newest one through a getter.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bm25Index } from '../../src/retrieval/bm25.js';
+import { Bm25Index } from '../../src/storage/file/bm25.js';
 import { documentMatches } from '../../src/storage/filters.js';
 import type { DocumentFilter, DocumentWrite, KnowledgeStore, StoreWriter } from '../../src/storage/types.js';
 import { axisVector, inReadingOrder, seededRandom, syntheticWrites, WORDS } from './synthetic.js';

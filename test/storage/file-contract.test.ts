@@ -3,9 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fakeEmbedderProfile } from '../../src/embeddings/fake-embedder.js';
-import { fileWriter } from '../../src/pipeline/file-writer.js';
-import { loadIndex } from '../../src/pipeline/index-store.js';
-import { fileStore } from '../../src/storage/file-store.js';
+import { fileWriter } from '../../src/storage/file/file-writer.js';
+import { loadIndex } from '../../src/storage/file/index-store.js';
+import { fileStore } from '../../src/storage/file/file-store.js';
 import type { KnowledgeStore, StoreWriter } from '../../src/storage/types.js';
 import { describeStoreContract } from './contract.js';
 

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/http/app.js';
 import { statusFor } from '../../server/http/status.js';
 import { loadConfig } from '../../src/config/index.js';
-import { sharedRateLimitStore } from '../../src/pipeline/rate-limit.js';
+import { sharedRateLimitStore } from '../../src/pipeline/compose/rate-limit.js';
 import { openPostgresStore, type PostgresStore } from '../../src/storage/postgres/index.js';
 import { CONTRACT_MODEL } from './contract.js';
 import { startPgliteServer, type PgliteServer } from './pglite.js';

@@ -1,7 +1,7 @@
 /** The dev corpus in PostgreSQL (PGlite in process) behind a real knowledge service, for transport tests on that backend. */
 import type { PGlite } from '@electric-sql/pglite';
-import { createEmbeddingRuntime } from '../../src/pipeline/runtime.js';
-import { syncStore } from '../../src/pipeline/sync.js';
+import { createEmbeddingRuntime } from '../../src/pipeline/compose/runtime.js';
+import { syncStore } from '../../src/pipeline/ingest/sync.js';
 import { createKnowledgeService, type KnowledgeService } from '../../src/retrieval/service.js';
 import { openPostgresStore, pgliteQueryable, type PostgresStore } from '../../src/storage/postgres/index.js';
 import { CORPUS_DIR, testConfig } from '../helpers.js';

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { KbError } from '../../src/shared/errors.js';
 import { MIGRATIONS, openPostgresStore, pgliteQueryable, SCHEMA_VERSION, type PostgresStore } from '../../src/storage/postgres/index.js';
 import type { DocumentWrite } from '../../src/storage/types.js';
-import { Bm25Index } from '../../src/retrieval/bm25.js';
+import { Bm25Index } from '../../src/storage/file/bm25.js';
 import { CONTRACT_MODEL, describeStoreContract } from './contract.js';
 import { freshPglite, startPgliteServer, type PgliteServer } from './pglite.js';
 import { inReadingOrder, syntheticWrites } from './synthetic.js';

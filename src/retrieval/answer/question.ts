@@ -5,7 +5,7 @@
  * answer, one row per document, one part per named document) and the scope words of a list.
  * Pure given the search response.
  */
-import { analyze, isGlueArtefact } from '../analyzer.js';
+import { analyze, isGlueArtefact } from '../../lexical/analyzer.js';
 import { quantityAsk, type QuantityAsk } from '../evidence.js';
 import { questionForm as namedForm, type QuestionForm } from '../query.js';
 import type { SearchResponse } from '../search.js';

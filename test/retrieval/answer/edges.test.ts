@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openKnowledgeBase } from '../../../src/pipeline/open.js';
+import { openKnowledgeBase } from '../../../src/pipeline/compose/open.js';
 import { checkAnswer } from '../../../src/retrieval/answer.js';
 import { asksVerbatim } from '../../../src/retrieval/answer/edges.js';
 import type { KnowledgeService } from '../../../src/retrieval/service.js';
