@@ -15,8 +15,8 @@
  * pooled held-out figures). A question's corpus and library examples always share a fold.
  *
  * Usage: tsx scripts/calibrate.ts [--folds 5] [--seed 20] [--risk 0.05] [--l2 0.01]
- *          [--library DIR | --no-library] [--passages 5,8,12] [--documents 8,12] [--l2-outcome 0.01,0.1,1] [--row-beta 2]
- *          [--repeats 1] [--responses FILE] [--write] [--dump] [--dump-held-out] [--cross-report] [--signs on,off] [--cross-fit-thresholds]
+ *          [--library DIR | --no-library] [--passages 5,8,12] [--documents 8] [--l2-outcome 0.01,0.1,1] [--row-beta 2]
+ *          [--repeats 1] [--responses FILE] [--write] [--dump] [--dump-held-out] [--cross-report] [--signs off] [--cross-fit-thresholds]
  */
 import path from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -51,13 +51,13 @@ const { values } = parseArgs({
     dump: { type: 'boolean', default: false },
     'dump-held-out': { type: 'boolean', default: false },
     'cross-report': { type: 'boolean', default: false },
-    signs: { type: 'string', default: 'on,off' },
+    signs: { type: 'string', default: 'off' },
     'cross-fit-thresholds': { type: 'boolean', default: false },
     'outcome-features': { type: 'string', default: '' },
     'row-beta': { type: 'string', default: '1' },
     responses: { type: 'string' },
     passages: { type: 'string', default: '5,8,12' },
-    documents: { type: 'string', default: '8,12' },
+    documents: { type: 'string', default: '8' },
   },
 });
 const K = Number(values.folds);

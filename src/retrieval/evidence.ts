@@ -2,7 +2,6 @@
  * Sentence-level evidence: splits passages into sentences with body offsets, scores them against
  * the query, and reads what quantity a question asks for. Pure.
  */
-import { parseNumeral } from '../shared/numerals.js';
 import { analyze } from './analyzer.js';
 import { JURISDICTION_NOUNS, tagWords } from './answer/words.js';
 
@@ -208,31 +207,3 @@ export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {
   if (ask.kind === 'number') return PATTERNS.number.test(text.replace(NOT_A_FIGURE_RE, ''));
   return PATTERNS[ask.kind].test(text);
 }
-
-/**
- * The figures a text states, each as its value and the first character of its unit (50人 → "50人", 二十万元 →
- * "20万", 1.5亿 → "1.5亿", 80% → "80%"), read the same in Arabic and Chinese numerals. Years (2025年), dates'
- * months and days, 第X条 ordinals, 〔2016〕27号 and 1、 list numbers are not figures. A question that states
- * figures (带动100人以上能奖多少, 超过500平方米的) asks about those figures: a clause stating others
- * (50人奖20万) answers a neighbouring case, not this one.
- */
-export function statedFigures(text: string): string[] {
-  const clean = text.normalize('NFKC').replace(NOT_A_FIGURE_RE, '，').replace(/第[零〇一二两三四五六七八九十百千0-9]+[编章节条款项部]/gu, '，').replace(/(?:^|[\n。；;])\s*[0-9]{1,2}[、.．](?![0-9])/gu, '，');
-  const out = new Set<string>();
-  for (const m of clean.matchAll(FIGURE_RE)) {
-    const raw = m[1] as string;
-    const value = /^[0-9]/u.test(raw) ? Number(raw) : parseNumeral(raw);
-    const unit = m[2] as string;
-    if (value === undefined || Number.isNaN(value)) continue;
-    if (unit === '月' || unit === '日' || unit === '号') continue;
-    out.add(`${value}${unit}`);
-  }
-  return [...out];
-}
-
-/**
- * A number and the character after it (万, 亿, 人, 元, %…): Arabic, Chinese of two characters or more, or one Chinese
- * digit before a unit of magnitude or a measure word of counting (a lone 一 is more often "one" of 一是, 这一, 统一).
- * The measure words are those `quantityAsk` counts by, with 元, 倍 and 成.
- */
-const FIGURE_RE = /(?<![0-9.〇零一二两三四五六七八九十百千])([0-9]+(?:\.[0-9]+)?|[〇零一二两三四五六七八九十百千]{2,}|[一二两三四五六七八九十](?=\s*[万亿千元倍成条个家项台次人名所座户件类]))\s*([万亿千%‰\u4e00-\u9fff])/gu;

@@ -74,7 +74,7 @@ function asksCities(question: QuestionAnalysis): boolean {
 /** Reads the candidates of a search response and their features. */
 export function gatherEvidence(kb: EvidenceView, response: SearchResponse, model: AnswerModel): Evidence {
   const question = analyzeQuestion(response);
-  const empty = { question, candidates: [], table: { rows: [], presence: [], stated: [] } };
+  const empty = { question, candidates: [], table: { rows: [], presence: [] } };
   if (response.results.length === 0) return { ...empty, notFound: '没有与问题相关的条文。' };
   const { understanding } = response;
   // A place no document is named for (广州, 贵州), unless the top passages are about it too.
@@ -88,7 +88,7 @@ export function gatherEvidence(kb: EvidenceView, response: SearchResponse, model
     const local = results.filter((h) => isLocalDocument(kb.documents.get(h.docId)?.meta, city));
     if (local.length > 0) results = local;
   }
-  let hits = question.form === 'single' ? results.slice(0, model.passages) : spreadHits(results, model.passagesPerDocument, model.documentsRead);
+  let hits = question.form === 'single' ? results.slice(0, model.passages) : spreadHits(results, model.passagesPerDocument, model.documentsRead ?? model.maxDocuments);
   // A web address is a fact of the document: looked for in the named documents' whole text.
   if (question.asks.some((a) => a.ask.kind === 'url') && response.scope.length > 0) {
     const known = new Set(hits.map((h) => h.passageId));
@@ -118,8 +118,6 @@ export function outcomeFeatures(evidence: Evidence, scores: readonly number[], a
   const absentMax = top > 0 ? Math.max(0, ...weights.map((w, j) => (found[j] || !nominal[j] ? 0 : w / top))) : 0;
   const leadMissingMax = top > 0 ? Math.max(0, ...weights.map((w, j) => ((leadPresence[j] ?? 0) > 0 || !nominal[j] ? 0 : w / top))) : 0;
   const best = Math.max(...scores);
-  const rarest = rarestTerm(question);
-  const asked = question.asks.map((_, k) => among.some((i) => (table.stated[i] as boolean[])[k] === true));
   const values: Record<OutcomeFeature, number> = {
     leadScore: scores[lead] as number,
     leadShare: shares[leadAt] ?? 0,
@@ -132,10 +130,6 @@ export function outcomeFeatures(evidence: Evidence, scores: readonly number[], a
     absentMax,
     leadMissingMax,
     leadNominal: row[col('coverNominal')] as number,
-    rarestAbsent: rarest === undefined ? 0 : 1 - Math.max(0, ...among.map((i) => (table.presence[i] as number[])[rarest] ?? 0)),
-    rarestLeadMissing: rarest === undefined ? 0 : 1 - (leadPresence[rarest] ?? 0),
-    asksAbsent: asked.length === 0 ? 0 : asked.filter((x) => !x).length / asked.length,
-    leadFiguresMissing: question.figures.length === 0 ? 0 : 1 - (row[col('figures')] as number),
     // Weighed by how specific the head is (标准 in 达到什么标准 says little; 院长 in 院长是谁 says much).
     leadHeadMissing: question.head !== undefined && (row[col('head')] as number) === 0 ? (question.terms[question.head]?.weight ?? 0) / top : 0,
     headAbsent: question.head !== undefined && !found[question.head] ? 1 : 0,
@@ -151,15 +145,6 @@ export function outcomeFeatures(evidence: Evidence, scores: readonly number[], a
     noSubject: question.terms.length === 0 ? 1 : 0,
   };
   return OUTCOME_FEATURES.map((f) => values[f]);
-}
-
-/** The index of the question's most specific subject word (the highest jieba IDF; the first of equals), if any. */
-export function rarestTerm(question: Pick<QuestionAnalysis, 'terms'>): number | undefined {
-  let best: number | undefined;
-  question.terms.forEach((t, j) => {
-    if (best === undefined || t.weight > (question.terms[best] as { weight: number }).weight) best = j;
-  });
-  return best;
 }
 
 const ocol = (name: OutcomeFeature): number => OUTCOME_FEATURES.indexOf(name);

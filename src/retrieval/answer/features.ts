@@ -6,7 +6,7 @@
  * the same passages score the same with or without thousands of unrelated documents in the library.
  */
 import type { EvidenceView } from '../../storage/types.js';
-import { statedFigures, statesOwnNumber, statesQuantity, termSet, type QuantityAsk } from '../evidence.js';
+import { statesOwnNumber, statesQuantity, termSet, type QuantityAsk } from '../evidence.js';
 import type { Candidate } from './candidates.js';
 import type { QuestionAnalysis, QuestionTerm } from './question.js';
 
@@ -40,8 +40,6 @@ export const CANDIDATE_FEATURES = [
   'askNear',
   /** The question names a year: +1 when the sentence (or what precedes it) has it, −1 when it has another year only. */
   'year',
-  /** Share of the figures the question states (100人, 500平方米) the sentence with what precedes it states too (0 when it states none). */
-  'figures',
   /** A purpose, basis or covering-notice sentence, when the question does not ask for one; a 责任单位 annotation, unless it asks who. */
   'filler',
   /** Inside the clause the question points at (第十条, 专栏3). */
@@ -114,15 +112,6 @@ export interface CandidateTable {
   rows: number[][];
   /** Per candidate, per subject word: its presence in the sentence with its context (0–1). */
   presence: number[][];
-  /** Per candidate, per kind of fact asked (`QuestionAnalysis.asks`): whether the sentence states it. */
-  stated: boolean[][];
-}
-
-/** Share of `figures` that `text` states too (`statedFigures`); 0 without figures. */
-export function figureShare(text: string, figures: readonly string[]): number {
-  if (figures.length === 0) return 0;
-  const own = new Set(statedFigures(text));
-  return figures.filter((f) => own.has(f)).length / figures.length;
 }
 
 export function candidateFeatures(kb: EvidenceView, question: QuestionAnalysis, candidates: readonly Candidate[]): CandidateTable {
@@ -143,8 +132,6 @@ export function candidateFeatures(kb: EvidenceView, question: QuestionAnalysis, 
   const n = candidates.length;
   const localWeights = terms.map((_, j) => Math.log(1 + n / (0.5 + sentencePresence.filter((p) => (p[j] ?? 0) > 0).length)));
   const asksWho = asks.some((a) => a.kind === 'who');
-  // A place must be named besides the question's own words (人工智能产业园 in 国家人工智能产业园选在哪些城市 is not an answer).
-  const stated = candidates.map((c) => asks.map((a) => statesQuantity(a.kind === 'place' ? withoutTerms(c.text, terms) : c.text, a) || (a.kind === 'docNumber' && statesOwnNumber(c.text, kb.documents.get(c.hit.docId)?.meta.docNumber))));
   const rows = candidates.map((c, i) => {
     let title = titlePresence.get(c.hit.docId);
     if (title === undefined) {
@@ -152,7 +139,8 @@ export function candidateFeatures(kb: EvidenceView, question: QuestionAnalysis, 
       titlePresence.set(c.hit.docId, title);
     }
     const cover = covers[i] as number;
-    const states = (stated[i] as boolean[]).some(Boolean);
+    // A place must be named besides the question's own words (人工智能产业园 in 国家人工智能产业园选在哪些城市 is not an answer).
+    const stated = asks.length > 0 && (asks.some((a) => statesQuantity(a.kind === 'place' ? withoutTerms(c.text, terms) : c.text, a)) || asks.some((a) => a.kind === 'docNumber' && statesOwnNumber(c.text, kb.documents.get(c.hit.docId)?.meta.docNumber)));
     const values: Record<CandidateFeature, number> = {
       cover,
       coverContext: share(contextPresence[i] as number[], weights),
@@ -165,10 +153,9 @@ export function candidateFeatures(kb: EvidenceView, question: QuestionAnalysis, 
       passageRank: 1 / (1 + c.hitIndex),
       documentRank: 1 / (1 + c.docIndex),
       dense: c.hit.denseScore ?? 0,
-      askStated: states ? 1 : 0,
-      askNear: states && askNear(c.text, asks, terms) ? 1 : 0,
+      askStated: stated ? 1 : 0,
+      askNear: stated && askNear(c.text, asks, terms) ? 1 : 0,
       year: yearFeature(c.text, c.before, question.years),
-      figures: figureShare(`${c.before}${c.text}`, question.figures),
       filler: (c.filler && !question.asksFiller) || (c.annotation && !asksWho) ? 1 : 0,
       pointed: c.pointed ? 1 : 0,
       first: c.index === 0 ? 1 : 0,
@@ -177,7 +164,7 @@ export function candidateFeatures(kb: EvidenceView, question: QuestionAnalysis, 
     };
     return CANDIDATE_FEATURES.map((f) => values[f]);
   });
-  return { rows, presence: contextPresence, stated };
+  return { rows, presence: contextPresence };
 }
 
 /** Question-level features of a decision, in the order of the fitted outcome weights. */
@@ -203,17 +190,6 @@ export const OUTCOME_FEATURES = [
   'leadMissingMax',
   /** The lead's `coverNominal`. */
   'leadNominal',
-  /**
-   * The question's most specific subject word (highest jieba IDF: the kind of allowance or price it asks about):
-   * 1 − its best presence among the candidates (1 when none has it, 1 − similarity when only a neighbour), and the
-   * same in the lead (with its context). 0 without subject words.
-   */
-  'rarestAbsent',
-  'rarestLeadMissing',
-  /** Share of the kinds of fact asked (在哪个区、占地多大: two) that no candidate states (0 when none is asked). */
-  'asksAbsent',
-  /** Share of the figures the question states (100人) that the lead with its context does not (0 when it states none). */
-  'leadFiguresMissing',
   /** The question has a head word (…的院长是谁) and the lead lacks it / no candidate has it. */
   'leadHeadMissing',
   'headAbsent',
@@ -240,11 +216,10 @@ export const OUTCOME_FEATURES = [
 export type OutcomeFeature = (typeof OUTCOME_FEATURES)[number];
 
 /**
- * Outcome features that say something the question asks is missing from the lead or from every candidate: their
- * fitted weights are kept ≤ 0 (`fitLogistic`'s `nonPositive`). Unconstrained, correlated with the coverage features,
- * several came out positive (leadMissingMax +1.6, rarestLeadMissing +0.6 on dev + dev2 + fresh), which lets a lead
- * lacking the asked word gain confidence from lacking it.
+ * Outcome features that say something the question asks is missing from the lead or from every candidate: with
+ * `calibrate --signs on` their fitted weights are kept ≤ 0 (`fitLogistic`'s `nonPositive`). Unconstrained, correlated
+ * with the coverage features, some come out positive (leadMissingMax +1.6 on dev + dev2 + fresh), so a lead lacking the
+ * asked word gains confidence from lacking it. Kept: a better risk–coverage curve (AURC); dropped by the grid so far:
+ * the fitted threshold then answers less (see scripts/calibrate.ts).
  */
-export const MISSING_FEATURES: ReadonlySet<OutcomeFeature> = new Set<OutcomeFeature>([
-  'absent', 'absentMax', 'leadMissingMax', 'rarestAbsent', 'rarestLeadMissing', 'asksAbsent', 'leadFiguresMissing', 'leadHeadMissing', 'headAbsent', 'leadUnstated', 'leadFiller',
-]);
+export const MISSING_FEATURES: ReadonlySet<OutcomeFeature> = new Set<OutcomeFeature>(['absent', 'absentMax', 'leadMissingMax', 'leadHeadMissing', 'headAbsent', 'leadUnstated', 'leadFiller']);

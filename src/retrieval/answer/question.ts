@@ -6,7 +6,7 @@
  * Pure given the search response.
  */
 import { analyze, isGlueArtefact } from '../analyzer.js';
-import { quantityAsk, statedFigures, type QuantityAsk } from '../evidence.js';
+import { quantityAsk, type QuantityAsk } from '../evidence.js';
 import { questionForm as namedForm, type QuestionForm } from '../query.js';
 import type { SearchResponse } from '../search.js';
 import { isInterrogative, isSubjectTag, listScope, tagWords, termWeight, type ListScope } from './words.js';
@@ -34,8 +34,6 @@ export interface QuestionAnalysis {
   asks: { text: string; ask: QuantityAsk }[];
   /** Years the question names (2030): the answer should be about that year. */
   years: string[];
-  /** Figures the question states (带动100人以上 → 100人; `statedFigures`): the answer should be about them. */
-  figures: string[];
   /** Two adjacent subject words the question writes together (投资基金 of 设立投资基金): a sentence writing them so names the same thing. */
   phrases: string[];
   form: QuestionForm;
@@ -123,7 +121,6 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     // 哪些城市 of a list is its scope (one row per city's document), not a place to be named.
     asks,
     years: [...new Set([...normalized.matchAll(YEAR_RE)].map((m) => m[0]))],
-    figures: statedFigures(normalized),
     phrases: adjacentPhrases(normalized.toLowerCase(), understanding.terms, subject),
     form: answerForm(query, understanding.namedDocs, scope),
     named: understanding.namedDocs.length > 0,
