@@ -81,12 +81,14 @@ export function gatherEvidence(kb: EvidenceView, response: SearchResponse, model
   if (understanding.unknownPlaces.length > 0 && !placeCovered(response.results.slice(0, 5), understanding.unknownPlaces, (docId) => kb.documents.get(docId)?.body.length ?? 0)) {
     return { ...empty, notFound: `知识库中没有${understanding.unknownPlaces.join('、')}的相关文件。` };
   }
-  let hits = question.form === 'single' ? response.results.slice(0, model.passages) : spreadHits(response.results, model.passagesPerDocument, model.maxDocuments);
+  let results = response.results;
+  // A list over cities reads local documents only, before documents are counted: national ones take no place.
   if (question.form === 'list' && question.scope?.kind === 'local') {
     const city = asksCities(question);
-    const local = hits.filter((h) => isLocalDocument(kb.documents.get(h.docId)?.meta, city));
-    if (local.length > 0) hits = local;
+    const local = results.filter((h) => isLocalDocument(kb.documents.get(h.docId)?.meta, city));
+    if (local.length > 0) results = local;
   }
+  let hits = question.form === 'single' ? results.slice(0, model.passages) : spreadHits(results, model.passagesPerDocument, model.documentsRead ?? model.maxDocuments);
   // A web address is a fact of the document: looked for in the named documents' whole text.
   if (question.asks.some((a) => a.ask.kind === 'url') && response.scope.length > 0) {
     const known = new Set(hits.map((h) => h.passageId));

@@ -214,3 +214,12 @@ export const OUTCOME_FEATURES = [
 ] as const;
 
 export type OutcomeFeature = (typeof OUTCOME_FEATURES)[number];
+
+/**
+ * Outcome features that say something the question asks is missing from the lead or from every candidate: with
+ * `calibrate --signs on` their fitted weights are kept ≤ 0 (`fitLogistic`'s `nonPositive`). Unconstrained, correlated
+ * with the coverage features, some come out positive (leadMissingMax +1.6 on dev + dev2 + fresh), so a lead lacking the
+ * asked word gains confidence from lacking it. Kept: a better risk–coverage curve (AURC); dropped by the grid so far:
+ * the fitted threshold then answers less (see scripts/calibrate.ts).
+ */
+export const MISSING_FEATURES: ReadonlySet<OutcomeFeature> = new Set<OutcomeFeature>(['absent', 'absentMax', 'leadMissingMax', 'leadHeadMissing', 'headAbsent', 'leadUnstated', 'leadFiller']);

@@ -44,8 +44,8 @@ function scalingOf(rows: readonly (readonly number[])[], d: number): Scaling {
   return { mean, scale };
 }
 
-/** Adam on a concave objective: returns the maximizing weights. */
-function ascend(d: number, gradient: (w: readonly number[]) => number[], o: FitOptions): number[] {
+/** Adam on a concave objective: returns the maximizing weights (those marked in `nonPositive` kept ≤ 0 by projection). */
+function ascend(d: number, gradient: (w: readonly number[]) => number[], o: FitOptions, nonPositive: readonly boolean[] = []): number[] {
   const w = new Array<number>(d).fill(0);
   const m = new Array<number>(d).fill(0);
   const v = new Array<number>(d).fill(0);
@@ -60,6 +60,7 @@ function ascend(d: number, gradient: (w: readonly number[]) => number[], o: FitO
       const mh = (m[j] as number) / (1 - b1 ** t);
       const vh = (v[j] as number) / (1 - b2 ** t);
       w[j] = (w[j] as number) + (o.learningRate * mh) / (Math.sqrt(vh) + 1e-8);
+      if (nonPositive[j] === true && (w[j] as number) > 0) w[j] = 0;
     }
   }
   return w;
@@ -107,8 +108,12 @@ export function fitRanker(names: readonly string[], groups: readonly RankGroup[]
   return unscale(names, w, 0, s);
 }
 
-/** L2-regularized logistic regression (the bias is not penalized). */
-export function fitLogistic(names: readonly string[], rows: readonly (readonly number[])[], labels: readonly boolean[], o: FitOptions = DEFAULT_FIT): LinearModel {
+/**
+ * L2-regularized logistic regression (the bias is not penalized). `nonPositive` marks features whose weight may not
+ * be positive: a feature saying that something asked is missing can only lower the probability of an answer, however
+ * it correlates with the others (standardizing keeps a weight's sign, so the constraint holds on the raw weights too).
+ */
+export function fitLogistic(names: readonly string[], rows: readonly (readonly number[])[], labels: readonly boolean[], o: FitOptions = DEFAULT_FIT, nonPositive: readonly boolean[] = []): LinearModel {
   const d = names.length;
   const s = scalingOf(rows, d);
   const x = rows.map((r) => [...r.map((v, j) => (v - (s.mean[j] as number)) / (s.scale[j] as number)), 1]);
@@ -125,6 +130,7 @@ export function fitLogistic(names: readonly string[], rows: readonly (readonly n
       return grad;
     },
     o,
+    nonPositive,
   );
   return unscale(names, w.slice(0, d), w[d] as number, s);
 }

@@ -34,8 +34,9 @@ export interface AnswerModel {
   topicFloor: number;
   /** Passages read for a single answer (the search's best first). */
   passages: number;
-  /** For lists: passages read per document, and documents considered. */
+  /** For lists: passages read per document, documents read (in the order of their best hit; default `maxDocuments`), and rows shown at most. */
   passagesPerDocument: number;
+  documentsRead?: number;
   maxDocuments: number;
   /** Sentences in a single answer: the lead and those that add what it lacks. */
   maxSentences: number;

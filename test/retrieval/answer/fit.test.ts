@@ -42,6 +42,23 @@ describe('fitLogistic', () => {
   });
 });
 
+describe('fitLogistic with weights kept ≤ 0', () => {
+  it('does not let a "missing" feature that correlates with success gain a positive weight', () => {
+    // y depends on x only; "missing" is x plus noise, so unconstrained it takes a positive weight.
+    const random = seededRandom(11);
+    const rows = Array.from({ length: 400 }, () => {
+      const x = random() * 4 - 2;
+      return [x, x + (random() - 0.5)];
+    });
+    const labels = rows.map((r) => random() < sigmoid(2 * (r[0] as number)));
+    const free = fitLogistic(['x', 'missing'], rows, labels);
+    expect(free.weights[1]).toBeGreaterThan(0);
+    const held = fitLogistic(['x', 'missing'], rows, labels, undefined, [false, true]);
+    expect(held.weights[1]).toBeLessThanOrEqual(0);
+    expect(held.weights[0]).toBeGreaterThan(1);
+  });
+});
+
 describe('riskThreshold', () => {
   it('takes the lowest threshold whose yes-decisions stay under the risk, estimated pessimistically', () => {
     const p = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4];
