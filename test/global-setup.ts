@@ -8,8 +8,8 @@
  *   compiled);
  * - ingests the dev corpus once with the default settings: `realKnowledgeBase()` (test/helpers.ts) opens a
  *   copy of that index in every file that searches it, instead of embedding the corpus again per file;
- * - initialises one empty PostgreSQL data directory (PGlite with pgvector), which tests copy or load instead
- *   of running initdb for every fresh database (5–11 s each on that machine; a copy opens in 1.5–2 s).
+ * - initialises one empty PostgreSQL data directory (PGlite with pgvector) and dumps it, so that each fresh
+ *   in-process database loads that dump instead of running initdb (5–11 s each on that machine; 1.5–2 s).
  * What it made is removed when the run ends.
  */
 import { createRequire } from 'node:module';
@@ -27,9 +27,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Root of the compiled tree: `<compiledRoot>/server/cli/entry.js` is the CLI. */
     compiledRoot: string;
-    /** An initialised, empty PGlite data directory (pgvector available, not created) to copy. */
-    pgliteTemplateDir: string;
-    /** The same database as a `dumpDataDir` tarball, for `PGlite.create({ loadDataDir })`. */
+    /** An initialised, empty PGlite database (pgvector available, not created) as a `dumpDataDir` tarball, for `PGlite.create({ loadDataDir })`. */
     pgliteTemplateDump: string;
     /** INDEX_DIR of the dev corpus ingested with the default settings (tests copy it, never write it). */
     corpusIndexDir: string;
@@ -57,8 +55,8 @@ async function compileSources(outdir: string): Promise<void> {
   await symlink(path.join(ROOT, 'server', 'web'), path.join(outdir, 'server', 'web'));
 }
 
-async function initPostgres(dataDir: string, dumpFile: string): Promise<void> {
-  const db = await PGlite.create(dataDir, { extensions: { vector } });
+async function initPostgres(dumpFile: string): Promise<void> {
+  const db = await PGlite.create({ extensions: { vector } });
   const dump = await db.dumpDataDir('none');
   await writeFile(dumpFile, Buffer.from(await dump.arrayBuffer()));
   await db.close();
@@ -76,14 +74,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Inside the checkout (git-ignored), so that the compiled files resolve node_modules as the sources do.
   const work = await mkdtemp(path.join(ROOT, '.cache', 'test-run-'));
   const compiledRoot = path.join(work, 'compiled');
-  const pgliteTemplateDir = path.join(work, 'pglite-empty');
   const pgliteTemplateDump = path.join(work, 'pglite-empty.tar');
   const corpusIndexDir = path.join(work, 'corpus-index');
   const model = ensureOfflineModel({ modelsDir: path.join(ROOT, 'embeddings', 'models') });
-  await Promise.all([model.then(() => ingestCorpus(corpusIndexDir)), compileSources(compiledRoot), initPostgres(pgliteTemplateDir, pgliteTemplateDump)]);
+  await Promise.all([model.then(() => ingestCorpus(corpusIndexDir)), compileSources(compiledRoot), initPostgres(pgliteTemplateDump)]);
   project.provide('corpusIndexDir', corpusIndexDir);
   project.provide('compiledRoot', compiledRoot);
-  project.provide('pgliteTemplateDir', pgliteTemplateDir);
   project.provide('pgliteTemplateDump', pgliteTemplateDump);
   return () => rm(work, { recursive: true, force: true });
 }

@@ -1,6 +1,6 @@
 /** Real PostgreSQL for storage tests: PGlite in process, and `pglite-server` over the wire. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
@@ -27,20 +27,17 @@ export interface PgliteServer {
 
 /**
  * Starts `pglite-server` (from @electric-sql/pglite-socket) on a random port with pgvector and
- * several connections; resolves once it listens. Its database is a fresh copy of the empty data
- * directory test/global-setup.ts initialised (no initdb at each start), removed when it stops.
+ * several connections; resolves once it listens. Its database is in memory and runs initdb: a copy of
+ * the template data directory on disk (`--db=`) answered its first connection too slowly for the
+ * 500 ms connect timeout of postgres-outage.test.ts on a loaded machine.
  */
 export async function startPgliteServer(connections = 8, listenPort = 0): Promise<PgliteServer> {
   const script = path.join(ROOT, 'node_modules', '@electric-sql', 'pglite-socket', 'dist', 'scripts', 'server.js');
-  // Beside the template, in the run's folder: the run's teardown removes what a killed test leaves.
-  const dataDir = await mkdtemp(path.join(path.dirname(inject('pgliteTemplateDir')), 'server-'));
-  await cp(inject('pgliteTemplateDir'), dataDir, { recursive: true });
-  const child: ChildProcess = spawn(process.execPath, [script, `--db=${dataDir}`, `--port=${listenPort}`, '--host=127.0.0.1', `--max-connections=${connections}`, '--extensions=@electric-sql/pglite-pgvector:vector'], {
+  const child: ChildProcess = spawn(process.execPath, [script, `--port=${listenPort}`, '--host=127.0.0.1', `--max-connections=${connections}`, '--extensions=@electric-sql/pglite-pgvector:vector'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const removed = new Promise<void>((resolve) => child.once('exit', () => void rm(dataDir, { recursive: true, force: true }).finally(resolve)));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`pglite-server did not start within 60 s:\n${output}`)), 60_000);
     const onData = (chunk: Buffer): void => {
@@ -62,8 +59,8 @@ export async function startPgliteServer(connections = 8, listenPort = 0): Promis
     url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`,
     stop: () =>
       new Promise<void>((resolve) => {
-        void removed.then(resolve);
-        if (child.exitCode !== null) return;
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),
