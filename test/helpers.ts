@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { inject } from 'vitest';
 import { loadConfig, type Config } from '../src/config/index.js';
 import { loadCorpus, type LoadedDocument } from '../src/pipeline/library/corpus.js';
 import type { IngestOptions } from '../src/pipeline/ingest/ingest.js';
@@ -15,6 +16,18 @@ import type { CliIo } from '../server/cli/io.js';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CORPUS_DIR = path.join(ROOT, 'corpus');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+
+/**
+ * A source file as test/global-setup.ts compiled it for this run (`compiled('server/cli/entry.ts')`): what a
+ * spawned child runs with plain `node`, as `npm start` runs dist/, instead of compiling the sources again
+ * through tsx at every start.
+ */
+export function compiled(sourcePath: string): string {
+  return path.join(inject('compiledRoot'), sourcePath.replace(/\.ts$/u, '.js'));
+}
+
+/** The real CLI, compiled: `spawn(process.execPath, [CLI_ENTRY, 'serve'])`. */
+export const CLI_ENTRY = compiled('server/cli/entry.ts');
 
 let cached: Promise<LoadedDocument[]> | undefined;
 export function realCorpus(): Promise<LoadedDocument[]> {
@@ -58,10 +71,16 @@ export async function testConfig(overrides: Record<string, string> = {}): Promis
 }
 
 let opened: Promise<OpenedSnapshot> | undefined;
-/** The real corpus ingested into a temporary index, once per test file. */
-/** The dev corpus on the embedded backend, opened once per test file (its snapshot `kb` is set). */
+/**
+ * The dev corpus on the embedded backend, opened once per test file (its snapshot `kb` is set): a copy of
+ * the index test/global-setup.ts ingested once for the run with these same settings, so each file loads
+ * it instead of embedding the corpus again (ingestion itself is tested in test/pipeline/).
+ */
 export function realKnowledgeBase(): Promise<OpenedSnapshot> {
-  opened ??= testConfig().then(async (config) => withSnapshot(await openKnowledgeBase(config, { autoIngest: true })));
+  opened ??= testConfig().then(async (config) => {
+    await cp(inject('corpusIndexDir'), config.indexDir, { recursive: true });
+    return withSnapshot(await openKnowledgeBase(config, { autoIngest: true }));
+  });
   return opened;
 }
 
@@ -79,6 +98,17 @@ export async function copiedCorpus(runtime: EmbeddingRuntime): Promise<{ config:
   await cp(CORPUS_DIR, corpus, { recursive: true });
   const config = await testConfig({ CORPUS_DIR: corpus });
   return { config, options: ingestOptionsFor(config, runtime.embedder, runtime.profile) };
+}
+
+/**
+ * `copiedCorpus`, already indexed: its INDEX_DIR holds a copy of the index test/global-setup.ts built of
+ * the same documents with the same settings, so `ingest(options)` finds it up to date. For tests of what
+ * happens to an existing index (edits, corruption, kills); a test of the first build uses `copiedCorpus`.
+ */
+export async function indexedCorpus(runtime: EmbeddingRuntime): Promise<{ config: Config; options: IngestOptions }> {
+  const copied = await copiedCorpus(runtime);
+  await cp(inject('corpusIndexDir'), copied.config.indexDir, { recursive: true });
+  return copied;
 }
 
 /** The KbError a promise rejects with; fails the test when it resolves or rejects with anything else. */

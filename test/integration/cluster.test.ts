@@ -109,7 +109,7 @@ describe('WORKERS validation', () => {
   });
 
   it('makes kb serve exit with code 1 and the message, starting nothing', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'serve'], { cwd: ROOT, env: { ...process.env, WORKERS: 'two', PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [ENTRY, 'serve'], { cwd: ROOT, env: { ...process.env, WORKERS: 'two', PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     let out = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));

@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { currentVersion } from '../../src/storage/file/index-store.js';
 import { createLiveKnowledgeBase, type LiveKnowledgeBase } from '../../src/pipeline/compose/live.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { CORPUS_DIR, MODELS_DIR, ROOT } from '../helpers.js';
+import { CLI_ENTRY, CORPUS_DIR, MODELS_DIR, ROOT } from '../helpers.js';
 
 const ADMIN = 'interrupted-admin-token';
 const lives: LiveKnowledgeBase[] = [];
@@ -31,7 +31,7 @@ function bigText(articles: number): string {
 }
 
 const runCli = (args: string[], env: Record<string, string>) =>
-  spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/entry.ts'), ...args], { env: { ...process.env, ...env }, cwd: ROOT, stdio: 'ignore' });
+  spawn(process.execPath, [CLI_ENTRY, ...args], { env: { ...process.env, ...env }, cwd: ROOT, stdio: 'ignore' });
 
 async function exited(child: ReturnType<typeof spawn>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

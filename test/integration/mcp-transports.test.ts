@@ -30,7 +30,7 @@ afterAll(async () => {
 
 describe('stdio transport', () => {
   it('writes nothing but JSON-RPC on stdout', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'mcp'], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'debug' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [ENTRY, 'mcp'], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'debug' }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const send = (msg: object): void => void child.stdin.write(`${JSON.stringify(msg)}\n`);
@@ -54,7 +54,7 @@ describe('stdio transport', () => {
   }, 90_000);
 
   it('serves a real SDK client', async () => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', ENTRY, 'mcp'], cwd: ROOT, env: { ...(process.env as Record<string, string>), ...env }, stderr: 'ignore' });
+    const transport = new StdioClientTransport({ command: process.execPath, args: [ENTRY, 'mcp'], cwd: ROOT, env: { ...(process.env as Record<string, string>), ...env }, stderr: 'ignore' });
     const client = new Client({ name: 'stdio-test', version: '1' });
     await client.connect(transport);
     await client.listTools();
@@ -122,7 +122,7 @@ describe('MCP Inspector CLI (a third-party client)', () => {
   it('lists and calls tools over stdio', async () => {
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     // cli.js is the inspector's launcher: it passes -e variables to the server it spawns.
-    const { stdout } = await run(process.execPath, [path.join(INSPECTOR_CWD, 'cli.js'), '--cli', ...envArgs, process.execPath, '--import', 'tsx', ENTRY, 'mcp', '--method', 'tools/call', '--tool-name', 'search', '--tool-arg', 'query=云浮第十条', 'top_k=2'], { cwd: INSPECTOR_CWD, env: { ...process.env, ...env }, timeout: 90_000 });
+    const { stdout } = await run(process.execPath, [path.join(INSPECTOR_CWD, 'cli.js'), '--cli', ...envArgs, process.execPath, ENTRY, 'mcp', '--method', 'tools/call', '--tool-name', 'search', '--tool-arg', 'query=云浮第十条', 'top_k=2'], { cwd: INSPECTOR_CWD, env: { ...process.env, ...env }, timeout: 90_000 });
     const result = JSON.parse(stdout) as { structuredContent: { results: { doc_id: string }[] } };
     expect(result.structuredContent.results[0]?.doc_id).toBe('yunfu');
   }, 120_000);

@@ -106,7 +106,7 @@ describe('INDEX_STORE=postgres when the database comes up after the server', () 
   it('answers readyz "failed … retrying", then serves once the database is there, without a restart', async () => {
     const port = await freePort();
     const late = { ...env, DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres` };
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'serve'], { cwd: ROOT, env: { ...process.env, ...late, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [ENTRY, 'serve'], { cwd: ROOT, env: { ...process.env, ...late, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     let db: PgliteServer | undefined;

@@ -2,10 +2,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import path from 'node:path';
-import { ROOT } from '../helpers.js';
+import { CLI_ENTRY, ROOT } from '../helpers.js';
 
-export const ENTRY = path.join(ROOT, 'server/cli/entry.ts');
+/** The CLI entry a spawned `kb` runs (compiled once per run by test/global-setup.ts). */
+export const ENTRY = CLI_ENTRY;
 
 export interface RunningServer {
   url: string;
@@ -16,7 +16,7 @@ export interface RunningServer {
 
 /** Starts `kb serve` on a free port and waits until it is ready. */
 export async function startServe(env: Record<string, string>): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'serve'], { cwd: ROOT, env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [ENTRY, 'serve'], { cwd: ROOT, env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));

@@ -53,7 +53,7 @@ describe('kb mcp on stdio', () => {
   }, 120_000);
 
   it('answers an 11 MiB line with a JSON-RPC error and keeps serving', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'mcp'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [ENTRY, 'mcp'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -8,7 +8,7 @@ import { passageText } from '../../src/storage/file/knowledge-index.js';
 import { ingest, type IngestOptions } from '../../src/pipeline/ingest/ingest.js';
 import { createEmbeddingRuntime, expectationsFor, type EmbeddingRuntime } from '../../src/pipeline/compose/runtime.js';
 import { KbError } from '../../src/shared/errors.js';
-import { copiedCorpus, MODELS_DIR, ROOT, testConfig } from '../helpers.js';
+import { CLI_ENTRY, copiedCorpus, indexedCorpus, MODELS_DIR, ROOT, testConfig } from '../helpers.js';
 
 let runtime: EmbeddingRuntime;
 beforeAll(async () => {
@@ -16,6 +16,8 @@ beforeAll(async () => {
 });
 
 const setup = (): Promise<{ config: Config; options: IngestOptions }> => copiedCorpus(runtime);
+/** A copy of the corpus whose index is already built (the run's one ingest of it): `ingest` finds it up to date. */
+const indexed = (): Promise<{ config: Config; options: IngestOptions }> => indexedCorpus(runtime);
 
 describe('ingest', () => {
   it('builds the index, then changes nothing and says so', async () => {
@@ -34,7 +36,7 @@ describe('ingest', () => {
   });
 
   it('re-embeds only an edited document and drops a removed one', async () => {
-    const { config, options } = await setup();
+    const { config, options } = await indexed();
     const before = await ingest(options);
     const file = path.join(config.corpusDir, 'yunfu.md');
     await writeFile(file, (await readFile(file, 'utf8')).replace('试行期三年', '试行期五年'));
@@ -53,7 +55,7 @@ describe('ingest', () => {
   });
 
   it('embeds every passage of a retitled document again: what is embedded carries the title', async () => {
-    const { config, options } = await setup();
+    const { config, options } = await indexed();
     await ingest(options);
     const file = path.join(config.corpusDir, 'yunfu.md');
     const text = await readFile(file, 'utf8');
@@ -74,7 +76,7 @@ describe('ingest', () => {
   });
 
   it('gives kept passages the same BM25 terms as a full rebuild', async () => {
-    const { config, options } = await setup();
+    const { config, options } = await indexed();
     await ingest(options);
     const file = path.join(config.corpusDir, 'yunfu.md');
     await writeFile(file, (await readFile(file, 'utf8')).replace('试行期三年', '试行期五年'));
@@ -87,7 +89,7 @@ describe('ingest', () => {
   });
 
   it('keeps the previous version of a document whose file breaks', async () => {
-    const { config, options } = await setup();
+    const { config, options } = await indexed();
     await ingest(options);
     await writeFile(path.join(config.corpusDir, 'yunfu.md'), Buffer.from([0, 1, 2]));
     const after = await ingest(options);
@@ -98,7 +100,7 @@ describe('ingest', () => {
   });
 
   it('leaves the previous index loadable when it stops right before going live', async () => {
-    const { config, options } = await setup();
+    const { config, options } = await indexed();
     const first = await ingest(options);
     const failing = ingest({ ...options, rebuild: true, beforeSwitch: () => Promise.reject(new Error('simulated crash')) });
     await expect(failing).rejects.toThrow('simulated crash');
@@ -110,7 +112,7 @@ describe('ingest', () => {
 
 describe('loadIndex', () => {
   it('refuses an index built with another model, saying what to run', async () => {
-    const { config, options } = await setup();
+    const { config, options } = await indexed();
     await ingest(options);
     const error = await loadIndex(config.indexDir, { ...expectationsFor(config, runtime.embedder), modelId: 'Xenova/bge-small-zh-v1.5', dimension: 512 }).catch((e: unknown) => e);
     expect((error as KbError).code).toBe('index_mismatch');
@@ -118,7 +120,7 @@ describe('loadIndex', () => {
   });
 
   it('detects a corrupted and a truncated index file', async () => {
-    const { config, options } = await setup();
+    const { config, options } = await indexed();
     const { version } = await ingest(options);
     const dir = path.join(indexRoot(config.indexDir), version as string);
     const file = path.join(dir, 'bm25.bin');
@@ -132,7 +134,7 @@ describe('loadIndex', () => {
   });
 
   it('detects a corrupted passage table with the same message', async () => {
-    const { config, options } = await setup();
+    const { config, options } = await indexed();
     const { version } = await ingest(options);
     const file = path.join(indexRoot(config.indexDir), version as string, 'passages.bin');
     const flipped = await readFile(file);
@@ -142,7 +144,7 @@ describe('loadIndex', () => {
   });
 
   it('stores binary files and no passage text: every text is the body slice', async () => {
-    const { config, options } = await setup();
+    const { config, options } = await indexed();
     const { version } = await ingest(options);
     const dir = path.join(indexRoot(config.indexDir), version as string);
     expect((await readdir(dir)).sort()).toEqual(['bm25.bin', 'dense.hnsw', 'documents.bin', 'manifest.json', 'passages.bin', 'vectors.f32']);
@@ -154,7 +156,7 @@ describe('loadIndex', () => {
   });
 
   it('refuses an index of the previous format, and ingest rebuilds it saying why', async () => {
-    const { config, options } = await setup();
+    const { config, options } = await indexed();
     const { version } = await ingest(options);
     const manifestFile = path.join(indexRoot(config.indexDir), version as string, 'manifest.json');
     const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { formatVersion: number };
@@ -175,12 +177,12 @@ describe('loadIndex', () => {
 
 describe('a killed ingest process', () => {
   it('leaves the old index working, whenever it is killed', async () => {
-    const { config, options } = await setup();
+    const { config, options } = await indexed();
     const first = await ingest(options);
     const env = { ...process.env, CORPUS_DIR: config.corpusDir, INDEX_DIR: config.indexDir, MODELS_DIR };
     let killedWhileRunning = 0;
     for (const delay of [400, 1200, 1800, 2400, 3000]) {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/entry.ts'), 'ingest', '--rebuild'], { env, cwd: ROOT, stdio: 'ignore' });
+      const child = spawn(process.execPath, [CLI_ENTRY, 'ingest', '--rebuild'], { env, cwd: ROOT, stdio: 'ignore' });
       const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
       await new Promise((r) => setTimeout(r, delay));
       if (child.exitCode === null) killedWhileRunning += 1;
@@ -207,7 +209,7 @@ describe('a killed write of a delta segment, or of a merge', () => {
   };
 
   it('leaves the old index or the new one working, whenever it is killed, and the next ingest completes it', async () => {
-    const { config, options } = await setup();
+    const { config, options } = await indexed();
     await ingest(options);
     // Seven segments: the next write makes the eighth, and `kb ingest` then merges (MERGE_POLICY.due).
     for (let n = 1; n <= 7; n += 1) {
@@ -220,7 +222,7 @@ describe('a killed write of a delta segment, or of a merge', () => {
     const delays = [300, 900, 1500, 2100, 2700, 3300, 4000, 5000];
     for (const [i, delay] of delays.entries()) {
       await writeFile(path.join(config.corpusDir, `killed-${i}.md`), regulation(100 + i, 400));
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/entry.ts'), 'ingest'], { env, cwd: ROOT, stdio: 'ignore' });
+      const child = spawn(process.execPath, [CLI_ENTRY, 'ingest'], { env, cwd: ROOT, stdio: 'ignore' });
       const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
       await new Promise((r) => setTimeout(r, delay));
       if (child.exitCode === null) killedWhileRunning += 1;
@@ -245,7 +247,7 @@ describe('a killed write of a delta segment, or of a merge', () => {
       await writeFile(path.join(config.corpusDir, `merging-${round}.md`), regulation(300 + round, 30));
       // (A merge folder an earlier kill left is not this one's.)
       const left = new Set(await readdir(indexRoot(config.indexDir)));
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/entry.ts'), 'ingest'], { env, cwd: ROOT, stdio: 'ignore' });
+      const child = spawn(process.execPath, [CLI_ENTRY, 'ingest'], { env, cwd: ROOT, stdio: 'ignore' });
       const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
       while (child.exitCode === null && !(await readdir(indexRoot(config.indexDir))).some((n) => n.startsWith('m-') && !left.has(n))) await new Promise((r) => setTimeout(r, 2));
       if (child.exitCode === null) killedMerging += 1;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acquireWriteLock, WRITE_LOCK_FILE } from '../../src/storage/file/write-lock.js';
 import { KbError } from '../../src/shared/errors.js';
-import { CORPUS_DIR, FIXTURES, MODELS_DIR, ROOT } from '../helpers.js';
+import { compiled, CORPUS_DIR, MODELS_DIR, ROOT } from '../helpers.js';
 import { ENTRY } from '../integration/servers.js';
 
 const tempDir = (): Promise<string> => mkdtemp(path.join(tmpdir(), 'kb-lock-'));
@@ -30,7 +30,7 @@ async function lockedError(promise: Promise<unknown>): Promise<KbError> {
 
 /** A separate process holding the lock of `dir` until killed. */
 async function holder(dir: string, owner: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(FIXTURES, 'hold-write-lock.ts'), dir, owner], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [compiled('test/fixtures/hold-write-lock.ts'), dir, owner], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (d: Buffer) => String(d).includes('locked') && resolve());
@@ -40,7 +40,7 @@ async function holder(dir: string, owner: string): Promise<ChildProcess> {
 }
 
 function runIngest(indexDir: string): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'ingest'], { cwd: ROOT, env: { ...process.env, CORPUS_DIR, MODELS_DIR, INDEX_DIR: indexDir, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [ENTRY, 'ingest'], { cwd: ROOT, env: { ...process.env, CORPUS_DIR, MODELS_DIR, INDEX_DIR: indexDir, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stderr = '';
   let stdout = '';
