@@ -4,6 +4,7 @@
  */
 import { analyze } from '../lexical/analyzer.js';
 import { JURISDICTION_NOUNS, tagWords } from './answer/words.js';
+import { ARABIC_ITEM_SOURCE, CN_ITEM_SOURCE, PAREN_ITEM_SOURCE } from '../shared/numerals.js';
 
 export interface Sentence {
   /** Offsets into the document body. */
@@ -194,9 +195,12 @@ export function statesOwnNumber(sentence: string, docNumber: string | undefined)
   return norm(sentence).includes(norm(docNumber));
 }
 
+/** A heading number leading a sentence (2. （一） 三、 第五条): not a figure of the sentence. */
+const LEADING_LABEL_RE = new RegExp(String.raw`^\s*(?:${ARABIC_ITEM_SOURCE}|${PAREN_ITEM_SOURCE}|${CN_ITEM_SOURCE}|第[一二三四五六七八九十百]+[条章节])`, 'u');
+
 /** Whether a sentence states the kind of quantity asked (leading heading numbers "2." ignored). */
 export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {
-  const text = sentence.replace(/^\s*(?:[0-9]{1,2}[.、．]|[（(][0-9一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十百]+[条章节])/u, '');
+  const text = sentence.replace(LEADING_LABEL_RE, '');
   // A rate (每人每月) is stated per the same units: 每人 / 人均, 每月, 10元/平方米.
   const perOk = (ask.per ?? []).every((u) => text.includes(`每${u}`) || text.includes(`/${u}`) || (u === '人' && text.includes('人均')) || (u === '年' && text.includes('年均')));
   if (!perOk) return false;

@@ -16,8 +16,20 @@ export const CHINESE_DIGITS = '〇一二三四五六七八九';
 /** RegExp class body of a number in a date (2017年7月1日, 二〇一七年七月一日): Arabic digits, half- or full-width, or Chinese digits and 十. */
 export const DATE_NUMBER_CHARS = '0-9０-９〇零一二三四五六七八九十';
 
+/** The characters of a small Chinese number (一 … 九十九). */
+export const SMALL_NUMBER_CHARS = '一二三四五六七八九十';
+
 /** RegExp source of a small number, 一 … 九十九: list items (一、 （十二）), months and days, 第N次. */
-export const SMALL_NUMBER_SOURCE = '[一二三四五六七八九十]{1,3}';
+export const SMALL_NUMBER_SOURCE = `[${SMALL_NUMBER_CHARS}]{1,3}`;
+
+/** RegExp source of a list label at the head of an item: 1. 2、 3． (Arabic, one or two digits). */
+export const ARABIC_ITEM_SOURCE = '[0-9]{1,2}[.、．]';
+
+/** RegExp source of a bracketed item label: （一） (十二) （3）. */
+export const PAREN_ITEM_SOURCE = `[（(][${SMALL_NUMBER_CHARS}0-9]{1,3}[)）]`;
+
+/** RegExp source of an item label written 一、 … 九十九、. */
+export const CN_ITEM_SOURCE = `${SMALL_NUMBER_SOURCE}、`;
 
 /**
  * RegExp source of the number in 第X条/章/节/编/款/项 (one group-free alternation): Chinese up to

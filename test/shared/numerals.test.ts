@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CHINESE_DIGITS, DATE_NUMBER_CHARS, normalizeOrdinals, parseNumeral, SMALL_NUMBER_SOURCE, toChineseNumeral } from '../../src/shared/numerals.js';
+import { ARABIC_ITEM_SOURCE, CHINESE_DIGITS, CN_ITEM_SOURCE, DATE_NUMBER_CHARS, normalizeOrdinals, PAREN_ITEM_SOURCE, parseNumeral, SMALL_NUMBER_SOURCE, toChineseNumeral } from '../../src/shared/numerals.js';
 
 describe('parseNumeral', () => {
   it.each([
@@ -48,5 +48,11 @@ describe('the shared numeral patterns', () => {
   it('DATE_NUMBER_CHARS covers both ways of writing a date', () => {
     const re = new RegExp(`^[${DATE_NUMBER_CHARS}]+年[${DATE_NUMBER_CHARS}]+月[${DATE_NUMBER_CHARS}]+日$`, 'u');
     expect(['二〇一七年七月一日', '2017年7月1日', '２０１７年７月１日', '二零一七年十二月三十一日'].every((d) => re.test(d))).toBe(true);
+  });
+
+  it('the item-label sources match the labels of policy lists, and not the numbers of a sentence', () => {
+    const label = new RegExp(`^(?:${ARABIC_ITEM_SOURCE}|${PAREN_ITEM_SOURCE}|${CN_ITEM_SOURCE})`, 'u');
+    for (const l of ['1.', '12、', '3．', '（一）', '(十二)', '（3）', '三、', '二十一、']) expect(label.test(l), l).toBe(true);
+    for (const t of ['2017年', '100万元', '（一百）', '一百、', '第一条', '一是']) expect(label.test(t), t).toBe(false);
   });
 });

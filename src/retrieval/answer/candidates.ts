@@ -8,6 +8,7 @@ import type { EvidenceView, PassageFields } from '../../storage/types.js';
 import { previousSentence, splitSentences, type Sentence } from '../evidence.js';
 import { resolveClauseRefs } from '../query.js';
 import type { SearchHit, SearchResponse } from '../search.js';
+import { ARABIC_ITEM_SOURCE, CN_ITEM_SOURCE, PAREN_ITEM_SOURCE, SMALL_NUMBER_SOURCE } from '../../shared/numerals.js';
 
 /**
  * Purpose, basis and covering-notice sentences: true, but rarely what is asked. The forms are those
@@ -30,9 +31,9 @@ export function isFiller(sentence: string): boolean {
  * before the next heading or 专栏 field.
  */
 const UNIT = String.raw`(?:主要|具体)?(?:责任|牵头|配合|参与|协办|主办)(?:单位|部门)[:：]`;
-const NEXT_HEADING = String.raw`(?=[0-9]{1,2}[、.．]|[0-9]{1,2}-[0-9]{1,2}|--|[（(][一二三四五六七八九十]{1,3}[)）]|——|专栏|$)`;
+const NEXT_HEADING = String.raw`(?=[0-9]{1,2}[、.．]|[0-9]{1,2}-[0-9]{1,2}|--|[（(]${SMALL_NUMBER_SOURCE}[)）]|——|专栏|$)`;
 const ANNOTATION_HEAD_RE = new RegExp(
-  String.raw`^(?:[0-9]{1,2}[.、．]|[（(][一二三四五六七八九十0-9]{1,3}[)）])?[\s\-—–－]*(?:[（(]\s*${UNIT}[^（()）]*[)）]|[（(][^（()）:：。]{2,80}负责\s*[)）]|${UNIT}(?:[^。（()）]|[（(][^（()）]*[)）])*?${NEXT_HEADING})[。；;]?`,
+  String.raw`^(?:${ARABIC_ITEM_SOURCE}|${PAREN_ITEM_SOURCE})?[\s\-—–－]*(?:[（(]\s*${UNIT}[^（()）]*[)）]|[（(][^（()）:：。]{2,80}负责\s*[)）]|${UNIT}(?:[^。（()）]|[（(][^（()）]*[)）])*?${NEXT_HEADING})[。；;]?`,
   'u',
 );
 
@@ -64,7 +65,7 @@ function bareTitle(text: string): string {
   return text.normalize('NFKC').replace(/[\s《》〈〉]/gu, '').replace(/[。；;：:]+$/u, '');
 }
 
-const BARE_HEADING_RE = /^(?:[0-9]{1,2}[.、．]|[（(][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|专栏|第[一二三四五六七八九十百千零〇0-9]+[编章节条])/u;
+const BARE_HEADING_RE = new RegExp(String.raw`^(?:${ARABIC_ITEM_SOURCE}|${PAREN_ITEM_SOURCE}|${CN_ITEM_SOURCE}|专栏|第[一二三四五六七八九十百千零〇0-9]+[编章节条])`, 'u');
 const ARTICLE_RE = /^第[一二三四五六七八九十百千零〇0-9]+条\s*(.*)$/su;
 
 /** A bare heading ("3.高效能计算基础设施。", "第五条") says nothing alone: it joins the sentence after it. */

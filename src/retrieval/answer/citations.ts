@@ -8,6 +8,7 @@ import { judgeValidity, validityNote } from '../../corpus/validity.js';
 import type { EvidenceView } from '../../storage/types.js';
 import type { Citation } from './types.js';
 import { joinSegments, wholeUnit, type Span, type UnitOptions } from './units.js';
+import { ARABIC_ITEM_SOURCE, CN_ITEM_SOURCE, PAREN_ITEM_SOURCE } from '../../shared/numerals.js';
 
 /** Where a citation points: a passage of a document (a search hit or a stored passage). */
 export interface CitedPassage {
@@ -50,7 +51,7 @@ export function clausePath(labels: readonly string[]): string {
 }
 
 /** Leading labels of a sentence that the clause path already names ("第十条 ", "8.", "专栏1 ") are not repeated. */
-const LEAD_LABEL_RE = /^\s*(?:第[一二三四五六七八九十百零〇]+[编章节条]\s*|[0-9]{1,2}[.、．]\s*|[（(][一二三四五六七八九十0-9]{1,3}[)）]\s*|[一二三四五六七八九十]{1,3}、\s*|专栏\s?[0-9一二三四五六七八九十]+\s*|[0-9]{1,2}-[0-9]{1,2}\s*)+/u;
+const LEAD_LABEL_RE = new RegExp(String.raw`^\s*(?:第[一二三四五六七八九十百零〇]+[编章节条]\s*|${ARABIC_ITEM_SOURCE}\s*|${PAREN_ITEM_SOURCE}\s*|${CN_ITEM_SOURCE}\s*|专栏\s?[0-9一二三四五六七八九十]+\s*|[0-9]{1,2}-[0-9]{1,2}\s*)+`, 'u');
 
 /** How a sentence reads after its clause path: the labels the path already gives are dropped. */
 export function displayText(text: string, path: string, lastLabel?: string): string {

@@ -10,7 +10,7 @@ import type { ValidMeta } from '../../corpus/document.js';
 import { findRepeals } from '../../corpus/document-facts.js';
 import type { SectionNode } from '../../corpus/parser.js';
 import { chineseDate, inferValidityFromText, judgeValidity, type Validity } from '../../corpus/validity.js';
-import { toChineseNumeral } from '../../shared/numerals.js';
+import { CHINESE_DIGITS, toChineseNumeral } from '../../shared/numerals.js';
 import { VALIDITY_LABELS } from '../presenter.js';
 import type { Span } from './units.js';
 
@@ -148,7 +148,7 @@ function findLoose(body: string, needle: string, from: 'first' | 'last' = 'first
  */
 function findDate(body: string, iso: string): Span | undefined {
   const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
-  const year = [...String(y)].map((c) => (c === '0' ? '[〇零]' : '〇一二三四五六七八九'[Number(c)])).join('');
+  const year = [...String(y)].map((c) => (c === '0' ? '[〇零]' : CHINESE_DIGITS[Number(c)])).join('');
   const arabic = new RegExp(`${y}\\s*年\\s*0?${m}\\s*月\\s*0?${d}\\s*日`, 'gu');
   const chinese = new RegExp(`${year}年${toChineseNumeral(m)}月${toChineseNumeral(d)}日`, 'gu');
   let last: Span | undefined;

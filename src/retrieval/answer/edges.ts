@@ -11,6 +11,7 @@ import { buildCitation, validityNotes, wholeUnitSpan } from './citations.js';
 import { answerDocFact, docFactQuestion, factDocumentIds, type FactDocument } from './doc-facts.js';
 import type { Answer, Citation } from './types.js';
 import type { Span } from './units.js';
+import { PAREN_ITEM_SOURCE } from '../../shared/numerals.js';
 
 /**
  * Requests for a clause's own text: 原文, 全文, 原话, 条文内容, 完整条文, 逐字 — the words Chinese uses
@@ -18,7 +19,7 @@ import type { Span } from './units.js';
  */
 const VERBATIM_RE = /原文|全文|原话|原条文|条文内容|完整(?:的)?(?:条文|内容|规定|表述)|逐字|一字不差|具体条文|条文本身/u;
 /** A question that only points at a clause and asks what it says (第十条是什么, 第十二条讲了什么). */
-const WHAT_IT_SAYS_RE = /^(?:.{0,60}?)(?:第[零〇一二两三四五六七八九十百千0-9]{1,6}条|[（(][一二三四五六七八九十0-9]{1,3}[)）]|专栏\s?[0-9一二三四五六七八九十]{1,3})(?:的)?(?:是什么|说了什么|说的什么|讲了什么|讲的什么|写了什么|写的什么|怎么说的?|怎么规定的?|规定了什么|内容(?:是什么)?|呢)?[？?。!！\s]*$/u;
+const WHAT_IT_SAYS_RE = new RegExp(String.raw`^(?:.{0,60}?)(?:第[零〇一二两三四五六七八九十百千0-9]{1,6}条|${PAREN_ITEM_SOURCE}|专栏\s?[0-9一二三四五六七八九十]{1,3})(?:的)?(?:是什么|说了什么|说的什么|讲了什么|讲的什么|写了什么|写的什么|怎么说的?|怎么规定的?|规定了什么|内容(?:是什么)?|呢)?[？?。!！\s]*$`, 'u');
 
 export function asksVerbatim(question: string): boolean {
   const q = question.normalize('NFKC');
