@@ -26,8 +26,11 @@ export function compiled(sourcePath: string): string {
   return path.join(inject('compiledRoot'), sourcePath.replace(/\.ts$/u, '.js'));
 }
 
-/** The real CLI, compiled: `spawn(process.execPath, [CLI_ENTRY, 'serve'])`. */
-export const CLI_ENTRY = compiled('server/cli/entry.ts');
+/**
+ * The real CLI, compiled: `spawn(process.execPath, [CLI_ENTRY, 'serve'])`. Outside a vitest run (the benchmark
+ * scripts import test/storage/pglite.ts, which imports this file) there is no compiled tree: the source path.
+ */
+export const CLI_ENTRY = process.env.VITEST ? compiled('server/cli/entry.ts') : path.join(ROOT, 'server', 'cli', 'entry.ts');
 
 let cached: Promise<LoadedDocument[]> | undefined;
 export function realCorpus(): Promise<LoadedDocument[]> {
