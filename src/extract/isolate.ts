@@ -7,10 +7,8 @@
  * @example
  * const result = await extractIsolated(bytes, 'scan.pdf', { ocr: 'auto' }, { timeoutMs: 600_000, memoryMb: 1024 });
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../shared/worker-entry.js';
 import { ERROR_CODES, KbError, type ErrorCode } from '../shared/errors.js';
 import type { ExtractOptions, ExtractResult, OcrProgress } from './types.js';
 
@@ -42,15 +40,6 @@ export interface IsolationLimits {
   idleMs?: number;
 }
 
-/** How to start the worker: its compiled file beside this one, or through tsx's API when running from source. */
-function workerEntry(): { entry: URL | string; eval: boolean } {
-  const js = new URL('./extract-worker.js', import.meta.url);
-  if (import.meta.url.endsWith('.js') && existsSync(js)) return { entry: js, eval: false };
-  const ts = new URL('./extract-worker.ts', import.meta.url);
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/u, '.mjs')).href;
-  return { entry: `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(ts.href)}, ${JSON.stringify(api)}));`, eval: true };
-}
-
 interface Slot {
   worker: Worker;
   ready: Promise<void>;
@@ -63,7 +52,7 @@ const idle: Slot[] = [];
 let nextId = 0;
 
 function startWorker(memoryMb: number): Slot {
-  const { entry, eval: isCode } = workerEntry();
+  const { entry, eval: isCode } = workerEntry(import.meta.url, 'extract-worker');
   const worker = new Worker(entry, {
     eval: isCode,
     resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, Math.floor(memoryMb / 16))) },

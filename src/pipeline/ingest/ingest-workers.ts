@@ -6,10 +6,8 @@
  * Each request carries whole embedding batches of the single-threaded path, so every text is
  * embedded in the same company and comes out as the same floats.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../../shared/worker-entry.js';
 import type { ReplicableEmbedder } from '../../embeddings/transformers-embedder.js';
 import { ERROR_CODES, KbError, type ErrorCode } from '../../shared/errors.js';
 
@@ -43,20 +41,6 @@ export interface IngestWorkers {
   close(): Promise<void>;
 }
 
-/**
- * How to start the worker: its compiled file next to this one, or, running from source (tsx,
- * vitest), a bootstrap that loads the `.ts` file through tsx's API (a worker does not inherit the
- * loader hooks of its parent).
- */
-function workerEntry(): { entry: URL | string; eval: boolean } {
-  const js = new URL('./ingest-worker.js', import.meta.url);
-  if (import.meta.url.endsWith('.js') && existsSync(js)) return { entry: js, eval: false };
-  const ts = new URL('./ingest-worker.ts', import.meta.url);
-  // tsx's ESM API (the package maps `require` to its .cjs twin): tsImport loads the worker with tsx scoped to it.
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/u, '.mjs')).href;
-  return { entry: `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(ts.href)}, ${JSON.stringify(api)}));`, eval: true };
-}
-
 function toKbError(error: { message: string; code?: string }, what: string): KbError {
   const known = Object.values(ERROR_CODES).includes(error.code as ErrorCode) ? (error.code as ErrorCode) : ERROR_CODES.EMBEDDING_FAILED;
   return new KbError(known, `${what}: ${error.message}`);
@@ -71,7 +55,7 @@ interface Slot {
 
 /** Starts `count` workers and waits until each has loaded the model; throws what the first failure said. */
 export async function startIngestWorkers(embedder: ReplicableEmbedder, count: number): Promise<IngestWorkers> {
-  const { entry, eval: isCode } = workerEntry();
+  const { entry, eval: isCode } = workerEntry(import.meta.url, 'ingest-worker');
   const slots: Slot[] = [];
   let closing = false;
   let nextId = 0;
