@@ -23,6 +23,7 @@ import { mountMcpHttp } from '../mcp/http.js';
 import { createMcpServer } from '../mcp/server.js';
 import { limitLines, MAX_LINE_BYTES } from '../mcp/stdio-lines.js';
 import { isClusterWorker, reportToPrimary, runPrimary } from './cluster.js';
+import { applyHeapPolicy } from './heap.js';
 import { loggerFor, print, requireNone, type CommandContext, type CommandSpec } from './context.js';
 
 const VERSION = '0.1.0';
@@ -71,6 +72,7 @@ async function serve(ctx: CommandContext): Promise<number> {
   const logger = loggerFor(ctx);
   const worker = isClusterWorker();
   if (config.workers > 1 && !worker) return runPrimary(ctx, config.workers, config.shutdownGraceMs, logger);
+  applyHeapPolicy(config);
   const live = createLiveKnowledgeBase(config, { logger, autoIngest: true });
   const { app, loopbackOnly, close: closeApp } = buildServeApp(config, live, logger, worker ? process.pid : undefined);
   if (config.trustProxy === true) logger.warn('TRUST_PROXY=true believes any X-Forwarded-For: set it to the number of proxies or their addresses unless every request comes through your proxy', {});
@@ -152,6 +154,7 @@ export const serveCommands: Record<string, CommandSpec> = {
       requireNone(ctx);
       if (!ctx.io.stdin) throw new Error('mcp needs standard input');
       const logger = loggerFor(ctx);
+      applyHeapPolicy(ctx.config);
       const opened = await openKnowledgeBase(ctx.config, { logger, autoIngest: true, warmUp: true });
       const server = createMcpServer({ getService: () => opened.service, logger, version: VERSION, today: () => ctx.config.today ?? isoToday() });
       // Oversized lines are answered with an error and dropped; the server keeps serving.

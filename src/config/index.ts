@@ -86,6 +86,11 @@ export const configSchema = z.object({
     .default(1),
   /** Open connections the HTTP server accepts at once; more are refused. */
   maxConnections: intFrom(1000, 1, 1_000_000),
+  /**
+   * How far V8 lets the heap of a long-running server (`serve`, `mcp`) grow past what the last full
+   * collection kept, in percent; 0 leaves V8's own rule (up to several times the live heap under load).
+   */
+  heapGrowingPercent: intFrom(20, 0, 1000),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Today as YYYY-MM-DD for validity judgements (default: the real date); set it to reproduce an evaluation. */
   today: z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'must be YYYY-MM-DD').refine(isRealDate, 'is not a real calendar date').optional(),
@@ -170,6 +175,7 @@ const ENV_KEYS: Record<string, keyof ConfigInput> = {
   TRUST_PROXY: 'trustProxy',
   SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   MAX_CONNECTIONS: 'maxConnections',
+  HEAP_GROWING_PERCENT: 'heapGrowingPercent',
   WORKERS: 'workers',
   LOG_LEVEL: 'logLevel',
   POLICY_KB_TODAY: 'today',
