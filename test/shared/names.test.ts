@@ -25,6 +25,14 @@ describe('docIdWarnings', () => {
     for (const id of ['yunfu', 'console', 'com10', 'nul-2', 'lpt', 'auxiliary']) expect(docIdWarnings(id, ['shenzhen']), id).toEqual([]);
   });
 
+  it('over a library, names each group of case twins once, with all its other members', () => {
+    const docs = ['Yunfu', 'shenzhen', 'yunfu', 'YUNFU', 'Shenzhen', 'dongguan'].map((docId) => ({ docId, title: docId }));
+    expect(libraryNameWarnings(docs)).toEqual([
+      'docId "Yunfu" differs from "YUNFU", "yunfu" only in case: on Windows and macOS their files collide; give one another docId',
+      'docId "shenzhen" differs from "Shenzhen" only in case: on Windows and macOS their files collide; give one another docId',
+    ]);
+  });
+
   it('flags bidirectional control characters in names, naming the code point', () => {
     expect(bidiWarning('the file name', `invoice${RLO}fdp.exe`)).toBe('the file name holds the bidirectional control character U+202E, which changes how it displays; check it and remove the character');
     expect(bidiWarning('the title', '关于\u2066数据\u2069的通知')).toMatch(/U\+2066/u);
