@@ -1,5 +1,5 @@
 /**
- * Upload to searchable (issue 25.5): starts `kb serve` over an existing index (CORPUS_DIR, INDEX_DIR),
+ * Upload to searchable (issue 25.5): builds and starts the compiled `kb serve` (as `npm start` does) over an existing index (CORPUS_DIR, INDEX_DIR),
  * then, `--runs` times, POSTs a small file to /api/documents, waits for the answer (the upload
  * answers once the new version is served), checks that /api/search finds the new document, and
  * DELETEs it again (the corpus ends as it began). Prints each run and the median. Figures, not
@@ -8,7 +8,7 @@
  *   CORPUS_DIR=/tmp/x/lib/corpus INDEX_DIR=/tmp/x/lib/idx npx tsx scripts/bench-upload.ts \
  *     [--file ../shared/formats/files/docx-02.docx] [--runs 5]
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,7 +22,9 @@ const runs = Number.parseInt(values.runs as string, 10);
 const file = values.file as string;
 const bytes = await readFile(file);
 
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/entry.ts'), 'serve'], { cwd: ROOT, env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+// The compiled server, as `npm start` runs it (tsx would compile the extraction worker at each start).
+execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+const child = spawn(process.execPath, [path.join(ROOT, 'dist/server/cli/entry.js'), 'serve'], { cwd: ROOT, env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
 let err = '';
 child.stderr.on('data', (d: Buffer) => (err += d.toString()));
 const started = performance.now();
