@@ -6,7 +6,7 @@
  * assertions. Run it on a copy of the corpus: it writes to CORPUS_DIR and INDEX_DIR.
  *
  *   CORPUS_DIR=/tmp/x/lib/corpus INDEX_DIR=/tmp/x/lib/idx npx tsx scripts/bench-upload.ts \
- *     [--file ../shared/formats/files/docx-02.docx] [--runs 5]
+ *     [--file ../shared/formats/files/docx-02.docx] [--runs 5] [--wait-s 10]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { file: { type: 'string', default: path.join(ROOT, '..', 'shared', 'formats', 'files', 'docx-02.docx') }, runs: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { file: { type: 'string', default: path.join(ROOT, '..', 'shared', 'formats', 'files', 'docx-02.docx') }, runs: { type: 'string', default: '5' }, 'wait-s': { type: 'string', default: '10' } } });
 if (!process.env.CORPUS_DIR || !process.env.INDEX_DIR) throw new Error('set CORPUS_DIR and INDEX_DIR (a copy: the benchmark writes to them)');
 const runs = Number.parseInt(values.runs as string, 10);
 const file = values.file as string;
@@ -37,6 +37,9 @@ const url = await new Promise<string>((resolve, reject) => {
   });
   child.once('exit', (code) => reject(new Error(`kb serve exited with ${code}: ${err}`)));
 });
+// A server reads the corpus into memory in the background once ready (~3 s for the library); an
+// upload right after ready waits for that read. --wait-s 0 measures that first upload.
+await new Promise((resolve) => setTimeout(resolve, Number(values['wait-s']) * 1000));
 const catalog = (await (await fetch(`${url}/api/documents`)).json()) as { documents: { passages: number }[] };
 console.log(`kb serve ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${catalog.documents.length} documents, ${catalog.documents.reduce((a, d) => a + d.passages, 0)} passages; uploading ${path.basename(file)} (${bytes.length} bytes) ${runs}×`);
 
