@@ -14,6 +14,7 @@ export interface MatrixScan {
    * precision dot product with it is at least its floor.
    */
   rowsReaching(vectors: Float32Array, count: number, floors: Float32Array): Promise<number[][]>;
+  /** Lets go of this scan (the session it runs on is shared and stays). */
   dispose(): Promise<void>;
 }
 
@@ -27,20 +28,40 @@ export function scanMargin(dim: number, queryNorm: number, maxRowNorm: number): 
 }
 
 /**
+ * One session per dimension, shared by every scan: the matrix is an input of the model, not part of
+ * it, so a new vocabulary table (each reload of a server after a write builds one) needs no new
+ * session — creating one took ~200 ms of the ~290 ms a reload spent on its neighbour table. A
+ * session that could not be created is not remembered.
+ */
+const sessions = new Map<number, Promise<{ ort: typeof import('onnxruntime-node'); session: InferenceSession } | undefined>>();
+
+function sessionFor(dim: number): Promise<{ ort: typeof import('onnxruntime-node'); session: InferenceSession } | undefined> {
+  let pending = sessions.get(dim);
+  if (!pending) {
+    pending = (async () => {
+      try {
+        const ort = await import('onnxruntime-node');
+        // One thread: a scan takes a few milliseconds, and the other cores serve other requests.
+        return { ort, session: await ort.InferenceSession.create(writeSimilarityModel(dim), { intraOpNumThreads: 1, interOpNumThreads: 1 }) };
+      } catch {
+        sessions.delete(dim);
+        return undefined;
+      }
+    })();
+    sessions.set(dim, pending);
+  }
+  return pending;
+}
+
+/**
  * A scan of `matrix` (row-major [rows, dim], held, not copied) by ONNX Runtime; undefined when the
  * runtime cannot be loaded here (the caller scans in JavaScript instead).
  */
 export async function createMatrixScan(matrix: Float32Array, rows: number, dim: number): Promise<MatrixScan | undefined> {
   if (matrix.length !== rows * dim) throw new Error(`matrix has ${matrix.length} floats; expected ${rows} rows × ${dim}`);
-  let ort: typeof import('onnxruntime-node');
-  let session: InferenceSession;
-  try {
-    ort = await import('onnxruntime-node');
-    // One thread: a scan takes a few milliseconds, and the other cores serve other requests.
-    session = await ort.InferenceSession.create(writeSimilarityModel(dim), { intraOpNumThreads: 1, interOpNumThreads: 1 });
-  } catch {
-    return undefined;
-  }
+  const loaded = await sessionFor(dim);
+  if (!loaded) return undefined;
+  const { ort, session } = loaded;
   const table: Tensor = new ort.Tensor('float32', matrix, [rows, dim]);
   return {
     async rowsReaching(vectors, count, floors) {
@@ -54,6 +75,7 @@ export async function createMatrixScan(matrix: Float32Array, rows: number, dim: 
       for (let i = 0; i < n; i += 1) (found[Number(pairs[i])] as number[]).push(Number(pairs[n + i]));
       return found;
     },
-    dispose: () => session.release(),
+    // The session is shared by every scan of this dimension and lives as long as the process.
+    dispose: async () => {},
   };
 }

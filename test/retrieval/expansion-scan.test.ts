@@ -57,6 +57,26 @@ describe('the vocabulary scan by ONNX Runtime', () => {
   });
 });
 
+describe('matrix scans of one dimension', () => {
+  it('share one session yet each scans its own matrix, before and after another was disposed', async () => {
+    const dim = 8;
+    // Matrix A: row r is the unit vector e_(r mod dim); matrix B: the same rows, reversed.
+    const a = new Float32Array(16 * dim);
+    for (let r = 0; r < 16; r += 1) a[r * dim + (r % dim)] = 1;
+    const b = new Float32Array(16 * dim);
+    for (let r = 0; r < 16; r += 1) b[r * dim + ((15 - r) % dim)] = 1;
+    const [scanA, scanB] = await Promise.all([createMatrixScan(a, 16, dim), createMatrixScan(b, 16, dim)]);
+    const query = new Float32Array(dim);
+    query[0] = 1;
+    expect(await scanA?.rowsReaching(query, 1, Float32Array.of(0.5))).toEqual([[0, 8]]);
+    expect(await scanB?.rowsReaching(query, 1, Float32Array.of(0.5))).toEqual([[7, 15]]);
+    await scanA?.dispose();
+    expect(await scanB?.rowsReaching(query, 1, Float32Array.of(0.5))).toEqual([[7, 15]]);
+    const scanC = await createMatrixScan(a, 16, dim);
+    expect(await scanC?.rowsReaching(query, 1, Float32Array.of(0.5))).toEqual([[0, 8]]);
+  });
+});
+
 describe('term-neighbour expansion', () => {
   it('expands alike whether ONNX Runtime scans the vocabulary or JavaScript does', async () => {
     await fc.assert(
