@@ -26,9 +26,9 @@ import { EVAL_LIBRARY_CACHE, openEvalLibrary } from '../src/pipeline/tools/evalu
 import { openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/compose/open.js';
 import { DEFAULT_ANSWER_TUNING, evidenceRequest } from '../src/retrieval/answer.js';
 import { compose, quoteSpan } from '../src/retrieval/answer/compose.js';
-import { absentSubjectWeight, cannotAnswer, decideFrom, gatherEvidence, outcomeFeatures, subjectAbsent, type Evidence } from '../src/retrieval/answer/decide.js';
+import { cannotAnswer, decideFrom, gatherEvidence, outcomeFeatures, type Evidence } from '../src/retrieval/answer/decide.js';
 import { CANDIDATE_FEATURES, MISSING_FEATURES, OUTCOME_FEATURES } from '../src/retrieval/answer/features.js';
-import { absenceThreshold, DEFAULT_FIT, fBetaThreshold, fitLogistic, fitRanker, foldsByKey, riskThreshold, type FitOptions, type RankGroup } from '../src/retrieval/answer/fit.js';
+import { DEFAULT_FIT, fBetaThreshold, fitLogistic, fitRanker, foldsByKey, riskThreshold, type FitOptions, type RankGroup } from '../src/retrieval/answer/fit.js';
 import { joinSegments } from '../src/retrieval/answer/units.js';
 import { linearScore, sigmoid, type AnswerModel, type LinearModel } from '../src/retrieval/answer/model.js';
 import { computeMetrics, formatMetricsTable, matchedEvidence, parseEvalSet, type EvalItem, type EvalRun, type Metrics } from '../src/retrieval/eval.js';
@@ -55,8 +55,6 @@ const { values } = parseArgs({
     'cross-fit-thresholds': { type: 'boolean', default: false },
     'outcome-features': { type: 'string', default: '' },
     'row-beta': { type: 'string', default: '1' },
-    'absent-subject': { type: 'string', default: 'on' },
-    'absent-cost': { type: 'string', default: '3' },
     responses: { type: 'string' },
     passages: { type: 'string', default: '5,8,12' },
     documents: { type: 'string', default: '8' },
@@ -75,13 +73,6 @@ const REPEATS = Number(values.repeats);
  * 0.87 / 0.67 → 0.90 / 0.76 (corpus / library).
  */
 const ROW_BETA = Number(values['row-beta']);
-/**
- * The rule "the question's most specific subject word is in no candidate" (decide's `subjectAbsent`): on, its IDF
- * threshold fitted on the training questions (`absenceThreshold`, a right lead stopped costing --absent-cost wrong
- * leads stopped); off, the rule never fires.
- */
-const ABSENT_SUBJECT = values['absent-subject'] === 'on';
-const ABSENT_COST = Number(values['absent-cost']);
 /** Outcome features the logistic models may use (default: all); the others keep weight 0. */
 const OUTCOME_KEEP = values['outcome-features'] === '' ? OUTCOME_FEATURES.map(() => true) : OUTCOME_FEATURES.map((f) => values['outcome-features'].split(',').includes(f));
 const masked = (x: readonly number[]): number[] => x.map((v, j) => (OUTCOME_KEEP[j] ? v : 0));
@@ -230,15 +221,6 @@ function fitAll(ps: readonly Prepared[], structure: AnswerModel, seed: number): 
   const rLabels: boolean[] = [];
   const rKeys: string[] = [];
   const floors: number[] = [];
-  // The absent-subject rule's threshold, on out-of-fold leads: the examples it stops are not fitted on by the outcome model.
-  const absence = ps.map((p, i) => {
-    const { evidence } = p;
-    if (evidence.notFound || evidence.candidates.length === 0) return { weight: 0, correct: false };
-    const lead = argmax(oof[i] as number[], evidence.candidates.map((_, j) => j)) as number;
-    return { weight: absentSubjectWeight(evidence), correct: p.positive[lead] === true };
-  });
-  const absentKnob = ABSENT_SUBJECT ? absenceThreshold(absence, ABSENT_COST) : Number.POSITIVE_INFINITY;
-  const absentSubject = { absentSubject: Number.isFinite(absentKnob) ? Number(absentKnob.toFixed(4)) : undefined };
   ps.forEach((p, i) => {
     const { evidence, example } = p;
     if (evidence.notFound || evidence.candidates.length === 0) return;
@@ -248,7 +230,7 @@ function fitAll(ps: readonly Prepared[], structure: AnswerModel, seed: number): 
     const features = outcomeFeatures(evidence, scores, all, lead);
     // A lead that cannot be an answer (decide's cannotAnswer) is related whatever the model says: the
     // outcome model and its threshold are fitted on the others.
-    if (!cannotAnswer(evidence, features) && !subjectAbsent(evidence, absentSubject)) {
+    if (!cannotAnswer(evidence, features)) {
       oRows.push(masked(features));
       oLabels.push(p.positive[lead] === true);
       oKeys.push(example.item.id);
@@ -277,7 +259,6 @@ function fitAll(ps: readonly Prepared[], structure: AnswerModel, seed: number): 
       outcome: { ...outcome, threshold: riskThreshold(oProbs, oLabels, MAX_RISK) },
       row: { ...row, threshold: fBetaThreshold(rProbs, rLabels, ROW_BETA) },
       topicFloor,
-      ...absentSubject,
     },
   };
 }
@@ -315,7 +296,7 @@ interface CurvePoint {
 
 function curvePoint(p: Prepared, model: AnswerModel): CurvePoint {
   const decision = decideFrom(p.evidence, model, p.example.response.understanding.namedDocs.map((d) => d.docId));
-  const eligible = decision.lead !== undefined && decision.outcome !== 'not_found' && !cannotAnswer(p.evidence, decision.outcomeFeatures) && !subjectAbsent(p.evidence, model);
+  const eligible = decision.lead !== undefined && decision.outcome !== 'not_found' && !cannotAnswer(p.evidence, decision.outcomeFeatures);
   return { answerable: p.example.item.type !== 'none', eligible, probability: decision.probability, correct: decision.lead !== undefined && p.positive[decision.lead] === true };
 }
 
@@ -462,7 +443,7 @@ const show = (m: LinearModel): string => m.features.map((f, i) => `${f} ${(m.wei
 out(`ranker: ${show(final.ranker)}`);
 out(`outcome: ${show(final.outcome)}, bias ${final.outcome.bias.toFixed(3)}, threshold ${final.outcome.threshold}`);
 out(`row: ${show(final.row)}, bias ${final.row.bias.toFixed(3)}, threshold ${final.row.threshold}`);
-out(`topic floor ${final.topicFloor}; absent-subject IDF threshold ${final.absentSubject ?? "off"}`);
+out(`topic floor ${final.topicFloor}`);
 
 if (values.dump) for (const p of best.prepared) dumpOne(p, final, 'final');
 
@@ -475,7 +456,7 @@ function dumpOne(p: Prepared, model: AnswerModel, tag: string): void {
   const leadOk = decision.lead !== undefined && p.positive[decision.lead] === true;
   const feats = OUTCOME_FEATURES.map((f, i) => `${f}=${(decision.outcomeFeatures[i] ?? 0).toFixed(2)}`).join(' ');
   out(`${ok ? 'ok ' : 'BAD'} ${tag} ${p.example.index.padEnd(7)} ${p.example.item.id.padEnd(7)} ${p.example.item.type.padEnd(7)} ${run.answer?.outcome.padEnd(9)} lead=${leadOk ? 1 : 0} anyPos=${p.positive.some(Boolean) ? 1 : 0} P=${decision.probability.toFixed(3)} t=${model.outcome.threshold.toFixed(3)} ${p.example.item.question}`);
-  out(`    absentSubject=${absentSubjectWeight(p.evidence).toFixed(2)} knob=${model.absentSubject ?? '-'} ${feats}`);
+  out(`    ${feats}`);
   out(`    ${run.answer?.text.split('\n').slice(0, 3).join('\n    ').slice(0, 400)}`);
 }
 

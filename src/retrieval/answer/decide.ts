@@ -5,10 +5,10 @@
  */
 import type { ValidMeta } from '../../corpus/document.js';
 import type { EvidenceView } from '../../storage/types.js';
-import { placeCovered, QUESTION_WORDS, statesQuantity } from '../evidence.js';
+import { placeCovered, statesQuantity } from '../evidence.js';
 import type { SearchResponse } from '../search.js';
 import { candidatesOf, pointedClauses, spreadHits, urlHits, type Candidate } from './candidates.js';
-import { CANDIDATE_FEATURES, candidateFeatures, termPresence, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
+import { CANDIDATE_FEATURES, candidateFeatures, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
 import { checkModel, linearScore, sigmoid, softmax, type AnswerModel } from './model.js';
 import { analyzeQuestion, type QuestionAnalysis } from './question.js';
 import type { Outcome } from './types.js';
@@ -160,48 +160,6 @@ export function cannotAnswer(evidence: Evidence, features: readonly number[]): b
   return evidence.question.form === 'single' && (features[ocol('leadUnstated')] === 1 || features[ocol('leadFiller')] === 1);
 }
 
-/**
- * The question's most specific subject word (index into `terms`): the nominal one (noun, name, abbreviation: what the
- * question is about, `QuestionTerm.nominal`) with the highest jieba IDF, leaving out the words that shape a question
- * (`QUESTION_WORDS`). The IDF is jieba's general-text table, not the index's document frequency: a decision read from
- * it does not move with the library's size (issue 20, item 5). The first of equals; undefined without one.
- */
-export function rarestSubject(question: Pick<QuestionAnalysis, 'terms'>): number | undefined {
-  let best: number | undefined;
-  question.terms.forEach((t, j) => {
-    if (!t.nominal || QUESTION_WORDS.has(t.term)) return;
-    if (best === undefined || t.weight > (question.terms[best] as { weight: number }).weight) best = j;
-  });
-  return best;
-}
-
-/**
- * The IDF of the question's most specific subject word (`rarestSubject`) when no candidate has it anywhere — not in
- * its sentence, the headings and sentences before it, its whole passage or its document's title; not written out,
- * not as a compound's parts in one clause, not as a word-vector neighbour (`termPresence`); else 0. What the
- * question asks about is then not in what was read: a clause there answers a neighbouring question.
- */
-export function absentSubjectWeight(evidence: Pick<Evidence, 'question' | 'candidates'>): number {
-  const j = rarestSubject(evidence.question);
-  if (j === undefined || evidence.candidates.length === 0) return 0;
-  const term = evidence.question.terms[j] as QuestionAnalysis['terms'][number];
-  const texts = new Set<string>();
-  for (const c of evidence.candidates) for (const t of [c.text, c.heading, c.before, c.hit.text, c.hit.title]) if (t) texts.add(t);
-  for (const t of texts) if (termPresence(t, term) > 0) return 0;
-  return term.weight;
-}
-
-/**
- * Whether the question's most specific subject word is absent from every candidate (`absentSubjectWeight`) and at
- * least as specific as the fitted `model.absentSubject` (IDF): then no lead is an `answer` (it is `related`, and
- * its missing line names the word). Off when the model has no such knob.
- */
-export function subjectAbsent(evidence: Pick<Evidence, 'question' | 'candidates'>, model: Pick<AnswerModel, 'absentSubject'>): boolean {
-  if (model.absentSubject === undefined) return false;
-  const w = absentSubjectWeight(evidence);
-  return w > 0 && w >= model.absentSubject;
-}
-
 /** The best candidate among `among` (ties: the earlier). */
 function argmax(scores: readonly number[], among: readonly number[]): number | undefined {
   let best: number | undefined;
@@ -271,7 +229,7 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
     const byWeight = [...question.terms].sort((a, b) => b.weight - a.weight).slice(0, 3).map((t) => t.term);
     return { ...decision, outcome: 'not_found', reason: `知识库中没有关于“${byWeight.join('”“')}”的条文。` };
   }
-  decision.outcome = probability >= model.outcome.threshold && !cannotAnswer(evidence, features) && !subjectAbsent(evidence, model) ? 'answer' : 'related';
+  decision.outcome = probability >= model.outcome.threshold && !cannotAnswer(evidence, features) ? 'answer' : 'related';
   if (question.form !== 'single') decision.rows = rowsOf(evidence, scores, model, lead, decision.outcome === 'answer', namedDocIds);
   if (decision.outcome === 'answer' && question.form === 'single') decision.support = supportOf(evidence, scores, lead, model.maxSentences);
   if (decision.outcome === 'related') {

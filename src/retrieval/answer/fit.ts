@@ -182,29 +182,6 @@ export function fBetaThreshold(probabilities: readonly number[], labels: readonl
   return round(best);
 }
 
-/**
- * The least specificity (IDF) at which a rule that stops a lead from being an answer should fire, given each example's
- * IDF of the word the rule reads (0: it cannot fire) and whether its lead answers: the threshold maximizing the wrong
- * leads it stops minus `cost` × the right leads it stops. Ties: the higher threshold (the rule fires less). Infinity when
- * stopping nothing is best.
- */
-export function absenceThreshold(points: readonly { weight: number; correct: boolean }[], cost = 3): number {
-  const order = points.filter((x) => x.weight > 0).sort((a, b) => b.weight - a.weight);
-  let gain = 0;
-  let bestGain = 0;
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < order.length; i += 1) {
-    const x = order[i] as { weight: number; correct: boolean };
-    gain += x.correct ? -cost : 1;
-    if (order[i + 1]?.weight === x.weight) continue;
-    if (gain > bestGain + 1e-12) {
-      bestGain = gain;
-      best = x.weight;
-    }
-  }
-  return best;
-}
-
 /** Fold of each key (question id), K folds of near-equal size, shuffled with `seed`; sorted keys first, so the split does not depend on input order. */
 export function foldsByKey(keys: readonly string[], k: number, seed: number): Map<string, number> {
   const unique = [...new Set(keys)].sort();

@@ -32,11 +32,6 @@ export interface AnswerModel {
    * subject: the topic itself is absent. Set below every answerable development question's.
    */
   topicFloor: number;
-  /**
-   * No `answer` when the question's most specific subject word, at least this specific (jieba IDF), is absent from
-   * every candidate (decide's `subjectAbsent`); fitted by cross-validation. Absent: the rule is off.
-   */
-  absentSubject?: number;
   /** Passages read for a single answer (the search's best first). */
   passages: number;
   /** For lists: passages read per document, documents read (in the order of their best hit; default `maxDocuments`), and rows shown at most. */

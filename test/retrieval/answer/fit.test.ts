@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { absenceThreshold, fBetaThreshold, fitLogistic, fitRanker, foldsByKey, riskThreshold, seededRandom, type RankGroup } from '../../../src/retrieval/answer/fit.js';
+import { fBetaThreshold, fitLogistic, fitRanker, foldsByKey, riskThreshold, seededRandom, type RankGroup } from '../../../src/retrieval/answer/fit.js';
 import { linearScore, sigmoid } from '../../../src/retrieval/answer/model.js';
 
 /** Groups where feature 0 marks the positive candidate and feature 1 is noise. */
@@ -95,25 +95,5 @@ describe('foldsByKey', () => {
         expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
       }),
     );
-  });
-});
-
-describe('absenceThreshold', () => {
-  it('fires where it stops more wrong leads than cost × right ones, at the highest such IDF', () => {
-    const points = [
-      { weight: 12, correct: false },
-      { weight: 11, correct: false },
-      { weight: 10, correct: true },
-      { weight: 9, correct: false },
-      { weight: 0, correct: false },
-    ];
-    expect(absenceThreshold(points, 3)).toBe(11);
-    // Cheap right leads: stopping down to 9 gains 3 − 1 = 2 = stopping down to 11; ties keep the higher threshold.
-    expect(absenceThreshold(points, 1)).toBe(11);
-    expect(absenceThreshold(points, 0.5)).toBe(9);
-  });
-
-  it('never fires when every lead it could stop is right', () => {
-    expect(absenceThreshold([{ weight: 12, correct: true }, { weight: 0, correct: false }])).toBe(Number.POSITIVE_INFINITY);
   });
 });
