@@ -402,11 +402,13 @@ for (const [passages, documentsRead] of PASSAGE_CHOICES.flatMap((p) => DOCUMENT_
     outcomeFit = { ...FIT, l2: l2Outcome };
     SIGNS = signsOf(signs);
     const pooledBySeed: Metrics[] = [];
+    const bySeedIndex: Record<'corpus' | 'library', Metrics[]> = { corpus: [], library: [] };
     let first: ReturnType<typeof crossValidate> | undefined;
     for (let r = 0; r < REPEATS; r += 1) {
       const cv = crossValidate(prepared, structure, SEED + 1000 * r);
       first ??= cv;
       pooledBySeed.push(computeMetrics(cv.held.map((x) => x.run)));
+      for (const index of ['corpus', 'library'] as const) bySeedIndex[index].push(computeMetrics(cv.held.filter((x) => x.p.example.index === index).map((x) => x.run)));
     }
     const pooled = meanMetrics(pooledBySeed);
     const value = objective(pooled);
@@ -417,6 +419,11 @@ for (const [passages, documentsRead] of PASSAGE_CHOICES.flatMap((p) => DOCUMENT_
       out(formatMetricsTable([...first.perFold, ...slices(first.held)]));
       for (const l of curveLines(first.held)) out(l);
       out(`  objective (answer@1 + coverage + x-cited − 3·max(0, risk − 0.05)), mean of ${REPEATS} seed(s): ${value.toFixed(3)}`);
+      for (const [index, ms] of Object.entries(bySeedIndex)) {
+        if (ms.length === 0 || ms[0]?.coverage === undefined || Number.isNaN(ms[0].coverage)) continue;
+        const m = meanMetrics(ms);
+        out(`  ${index}, mean of ${REPEATS} seed(s): answer@1 ${m.answer1.toFixed(3)}, coverage ${m.coverage.toFixed(3)}, risk ${m.risk.toFixed(3)}, false not-found ${m.falseNotFound.toFixed(3)}, none not answered ${m.noneNotAnswered.toFixed(3)}, x-cited ${m.crossCited.toFixed(3)}`);
+      }
       out();
       if (!best || value > best.value + 1e-9) best = { passages, documentsRead, l2Outcome, signs, value, prepared, heldOut: slices(first.held) };
     }
