@@ -26,7 +26,7 @@ import { EVAL_LIBRARY_CACHE, openEvalLibrary } from '../src/pipeline/tools/evalu
 import { openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/compose/open.js';
 import { DEFAULT_ANSWER_TUNING, evidenceRequest } from '../src/retrieval/answer.js';
 import { compose, quoteSpan } from '../src/retrieval/answer/compose.js';
-import { cannotAnswer, decideFrom, gatherEvidence, outcomeFeatures, type Evidence } from '../src/retrieval/answer/decide.js';
+import { cannotAnswer, decideFrom, gatherEvidence, nearMissLead, outcomeFeatures, type Evidence } from '../src/retrieval/answer/decide.js';
 import { CANDIDATE_FEATURES, MISSING_FEATURES, OUTCOME_FEATURES } from '../src/retrieval/answer/features.js';
 import { DEFAULT_FIT, fBetaThreshold, fitLogistic, fitRanker, foldsByKey, riskThreshold, type FitOptions, type RankGroup } from '../src/retrieval/answer/fit.js';
 import { joinSegments } from '../src/retrieval/answer/units.js';
@@ -230,7 +230,7 @@ function fitAll(ps: readonly Prepared[], structure: AnswerModel, seed: number): 
     const features = outcomeFeatures(evidence, scores, all, lead);
     // A lead that cannot be an answer (decide's cannotAnswer) is related whatever the model says: the
     // outcome model and its threshold are fitted on the others.
-    if (!cannotAnswer(evidence, features)) {
+    if (!cannotAnswer(evidence, features) && nearMissLead(evidence, lead) === undefined) {
       oRows.push(masked(features));
       oLabels.push(p.positive[lead] === true);
       oKeys.push(example.item.id);
@@ -296,7 +296,7 @@ interface CurvePoint {
 
 function curvePoint(p: Prepared, model: AnswerModel): CurvePoint {
   const decision = decideFrom(p.evidence, model, p.example.response.understanding.namedDocs.map((d) => d.docId));
-  const eligible = decision.lead !== undefined && decision.outcome !== 'not_found' && !cannotAnswer(p.evidence, decision.outcomeFeatures);
+  const eligible = decision.lead !== undefined && decision.outcome !== 'not_found' && !cannotAnswer(p.evidence, decision.outcomeFeatures) && nearMissLead(p.evidence, decision.lead) === undefined;
   return { answerable: p.example.item.type !== 'none', eligible, probability: decision.probability, correct: decision.lead !== undefined && p.positive[decision.lead] === true };
 }
 
@@ -402,11 +402,13 @@ for (const [passages, documentsRead] of PASSAGE_CHOICES.flatMap((p) => DOCUMENT_
     outcomeFit = { ...FIT, l2: l2Outcome };
     SIGNS = signsOf(signs);
     const pooledBySeed: Metrics[] = [];
+    const bySeedIndex: Record<'corpus' | 'library', Metrics[]> = { corpus: [], library: [] };
     let first: ReturnType<typeof crossValidate> | undefined;
     for (let r = 0; r < REPEATS; r += 1) {
       const cv = crossValidate(prepared, structure, SEED + 1000 * r);
       first ??= cv;
       pooledBySeed.push(computeMetrics(cv.held.map((x) => x.run)));
+      for (const index of ['corpus', 'library'] as const) bySeedIndex[index].push(computeMetrics(cv.held.filter((x) => x.p.example.index === index).map((x) => x.run)));
     }
     const pooled = meanMetrics(pooledBySeed);
     const value = objective(pooled);
@@ -417,6 +419,11 @@ for (const [passages, documentsRead] of PASSAGE_CHOICES.flatMap((p) => DOCUMENT_
       out(formatMetricsTable([...first.perFold, ...slices(first.held)]));
       for (const l of curveLines(first.held)) out(l);
       out(`  objective (answer@1 + coverage + x-cited − 3·max(0, risk − 0.05)), mean of ${REPEATS} seed(s): ${value.toFixed(3)}`);
+      for (const [index, ms] of Object.entries(bySeedIndex)) {
+        if (ms.length === 0 || ms[0]?.coverage === undefined || Number.isNaN(ms[0].coverage)) continue;
+        const m = meanMetrics(ms);
+        out(`  ${index}, mean of ${REPEATS} seed(s): answer@1 ${m.answer1.toFixed(3)}, coverage ${m.coverage.toFixed(3)}, risk ${m.risk.toFixed(3)}, false not-found ${m.falseNotFound.toFixed(3)}, none not answered ${m.noneNotAnswered.toFixed(3)}, x-cited ${m.crossCited.toFixed(3)}`);
+      }
       out();
       if (!best || value > best.value + 1e-9) best = { passages, documentsRead, l2Outcome, signs, value, prepared, heldOut: slices(first.held) };
     }
@@ -456,7 +463,7 @@ function dumpOne(p: Prepared, model: AnswerModel, tag: string): void {
   const leadOk = decision.lead !== undefined && p.positive[decision.lead] === true;
   const feats = OUTCOME_FEATURES.map((f, i) => `${f}=${(decision.outcomeFeatures[i] ?? 0).toFixed(2)}`).join(' ');
   out(`${ok ? 'ok ' : 'BAD'} ${tag} ${p.example.index.padEnd(7)} ${p.example.item.id.padEnd(7)} ${p.example.item.type.padEnd(7)} ${run.answer?.outcome.padEnd(9)} lead=${leadOk ? 1 : 0} anyPos=${p.positive.some(Boolean) ? 1 : 0} P=${decision.probability.toFixed(3)} t=${model.outcome.threshold.toFixed(3)} ${p.example.item.question}`);
-  out(`    ${feats}`);
+  out(`    nearMiss=${nearMissLead(p.evidence, decision.lead) ?? '-'} ${feats}`);
   out(`    ${run.answer?.text.split('\n').slice(0, 3).join('\n    ').slice(0, 400)}`);
 }
 

@@ -211,3 +211,38 @@ export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {
   if (ask.kind === 'number') return PATTERNS.number.test(text.replace(NOT_A_FIGURE_RE, ''));
   return PATTERNS[ask.kind].test(text);
 }
+
+/**
+ * Quasi-suffixes (类后缀) that make a measure noun of the word before them: 采集率, 交易量, 销售额, 增加值. From the
+ * quasi-affixes of Chinese word formation (吕叔湘《汉语语法分析问题》, 1979, § 类语缀; 黄伯荣、廖序东《现代汉语》,
+ * 构词法 § 类词缀), only those that form measures; 度 and 数 are left out, being as often the end of another word
+ * (制度, 年度, 数据).
+ */
+const MEASURE_SUFFIXES = '率量额值';
+const CJK_CHAR = '[\\u4e00-\\u9fff]';
+const NEAR_MISS_RE = new RegExp(`(${CJK_CHAR}{2,6})(${CJK_CHAR}{2})([${MEASURE_SUFFIXES}])`, 'gu');
+const escapeRegExp = (x: string): string => x.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+
+/**
+ * A near-miss compound: the question asks for a measure written as modifier + head (政务数据资源 + 共享率) and `text`
+ * writes the same modifier with another head of the same suffix (政务数据资源 + 采集率) but never the head asked. The
+ * text then states a neighbouring measure, not the one asked: the asked head (共享率) is returned, else undefined.
+ * Read on characters, not on jieba's words: jieba cuts such heads unevenly (采集/v 率/v, 资源共享/n 率要/x), so the
+ * head may be no subject word of the question at all. The head is the two characters before the suffix; the
+ * modifier is the 2 to 6 characters before it (the shorter ones tried too, longest first).
+ */
+export function nearMissCompound(question: string, text: string): string | undefined {
+  const q = question.normalize('NFKC');
+  const t = text.normalize('NFKC');
+  for (const m of q.matchAll(NEAR_MISS_RE)) {
+    const [, before, head, suffix] = m as unknown as [string, string, string, string];
+    const asked = head + suffix;
+    if (t.includes(asked)) continue;
+    for (let k = before.length; k >= 2; k -= 1) {
+      const modifier = before.slice(before.length - k);
+      const other = new RegExp(`${escapeRegExp(modifier)}(${CJK_CHAR}{1,3})${suffix}`, 'u').exec(t);
+      if (other && other[1] !== head) return asked;
+    }
+  }
+  return undefined;
+}

@@ -5,7 +5,7 @@
  */
 import type { ValidMeta } from '../../corpus/document.js';
 import type { EvidenceView } from '../../storage/types.js';
-import { placeCovered, statesQuantity } from '../evidence.js';
+import { nearMissCompound, placeCovered, statesQuantity } from '../evidence.js';
 import type { SearchResponse } from '../search.js';
 import { candidatesOf, pointedClauses, spreadHits, urlHits, type Candidate } from './candidates.js';
 import { CANDIDATE_FEATURES, candidateFeatures, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
@@ -160,6 +160,17 @@ export function cannotAnswer(evidence: Evidence, features: readonly number[]): b
   return evidence.question.form === 'single' && (features[ocol('leadUnstated')] === 1 || features[ocol('leadFiller')] === 1);
 }
 
+/**
+ * The measure a single answer's lead misses by a near-miss compound (`nearMissCompound`: the question asks for
+ * 共享率 of 政务数据资源, the lead states its 采集率), else undefined. Such a lead states a neighbouring figure: it is
+ * never an `answer`, whatever its probability (a rule of what an answer is, as `cannotAnswer`).
+ */
+export function nearMissLead(evidence: Evidence, lead: number | undefined): string | undefined {
+  const c = lead === undefined ? undefined : evidence.candidates[lead];
+  if (evidence.question.form !== 'single' || !c) return undefined;
+  return nearMissCompound(evidence.question.query, c.text);
+}
+
 /** The best candidate among `among` (ties: the earlier). */
 function argmax(scores: readonly number[], among: readonly number[]): number | undefined {
   let best: number | undefined;
@@ -229,7 +240,8 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
     const byWeight = [...question.terms].sort((a, b) => b.weight - a.weight).slice(0, 3).map((t) => t.term);
     return { ...decision, outcome: 'not_found', reason: `知识库中没有关于“${byWeight.join('”“')}”的条文。` };
   }
-  decision.outcome = probability >= model.outcome.threshold && !cannotAnswer(evidence, features) ? 'answer' : 'related';
+  const nearMiss = nearMissLead(evidence, lead);
+  decision.outcome = probability >= model.outcome.threshold && !cannotAnswer(evidence, features) && nearMiss === undefined ? 'answer' : 'related';
   if (question.form !== 'single') decision.rows = rowsOf(evidence, scores, model, lead, decision.outcome === 'answer', namedDocIds);
   if (decision.outcome === 'answer' && question.form === 'single') decision.support = supportOf(evidence, scores, lead, model.maxSentences);
   if (decision.outcome === 'related') {
@@ -243,7 +255,7 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
     }
     decision.support = shown.slice(1);
     decision.rows = [];
-    decision.missing = missingLine(evidence, shown);
+    decision.missing = nearMiss === undefined ? missingLine(evidence, shown) : `未找到提到“${nearMiss}”的条文`;
   }
   return decision;
 }
