@@ -90,7 +90,7 @@ export const configSchema = z.object({
    * How far V8 lets the heap of a long-running server (`serve`, `mcp`) grow past what the last full
    * collection kept, in percent; 0 leaves V8's own rule (up to several times the live heap under load).
    */
-  heapGrowingPercent: intFrom(20, 0, 1000),
+  heapGrowingPercent: intFrom(100, 0, 1000),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Today as YYYY-MM-DD for validity judgements (default: the real date); set it to reproduce an evaluation. */
   today: z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'must be YYYY-MM-DD').refine(isRealDate, 'is not a real calendar date').optional(),
