@@ -45,7 +45,7 @@ describe('background merges of a served library', () => {
     await sleep(1_500);
     if (Date.now() - written < idleMs - 1_000) expect(await segmentsOf(config.indexDir)).toBe(due);
     // After it: merged into one build, and served.
-    let segments = due;
+    let segments: number = due;
     for (let waited = 0; waited < 60_000 && segments > 0; waited += 250) {
       await sleep(250);
       segments = await segmentsOf(config.indexDir);
