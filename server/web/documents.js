@@ -111,13 +111,18 @@ import { validityBadge } from './compare.js';
     render();
   }
 
+  /** Reads the list again and shows it; false (the error said) when it could not be read. */
   async function refresh() {
     const res = await apiFetch('/api/documents');
     const body = await res.json().catch(() => ({}));
-    if (!res.ok) return say(problem(body, `无法读取文件列表（${res.status}）`), 'error');
+    if (!res.ok) {
+      say(problem(body, `无法读取文件列表（${res.status}）`), 'error');
+      return false;
+    }
     view.documents = body.documents;
     $('library-count').textContent = `共 ${body.documents.length} 份文件`;
     render();
+    return true;
   }
 
   /** Downloads the original through apiFetch, so the token goes along when the server needs one. */
@@ -223,9 +228,10 @@ import { validityBadge } from './compare.js';
     // The fields were for this batch: the next one starts empty.
     clearFields();
     const failed = files.length - stored;
+    // The outcome is said once the list shows it (a row read right after 已加入 is the new one).
+    if (!(await refresh())) return;
     if (files.length === 1) say(lines[0].status.firstChild?.textContent ?? '', failed ? 'error' : 'ok');
     else say(`${files.length} 个文件：${stored} 个已存入${failed ? `，${failed} 个未能加入（见上方各行）` : ''}`, failed ? 'error' : 'ok');
-    await refresh();
   }
 
   function chooseReplacement(doc) {
@@ -239,8 +245,7 @@ import { validityBadge } from './compare.js';
       list.textContent = '';
       list.append(line.item);
       const ok = await send(file, 'PUT', `/api/documents/${encodeURIComponent(doc.docId)}`, {}, line);
-      say(line.status.firstChild?.textContent ?? '', ok ? 'ok' : 'error');
-      await refresh();
+      if (await refresh()) say(line.status.firstChild?.textContent ?? '', ok ? 'ok' : 'error');
     });
     document.body.append(input);
     input.click();

