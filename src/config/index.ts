@@ -88,9 +88,10 @@ export const configSchema = z.object({
   maxConnections: intFrom(1000, 1, 1_000_000),
   /**
    * How far V8 lets the heap of a long-running server (`serve`, `mcp`) grow past what the last full
-   * collection kept, in percent; 0 leaves V8's own rule (up to several times the live heap under load).
+   * collection kept, in percent; 0 leaves V8's own rule. Unset: 100 on Node 20, V8's own rule on later
+   * Node versions (server/cli/heap.ts says why).
    */
-  heapGrowingPercent: intFrom(100, 0, 1000),
+  heapGrowingPercent: z.preprocess((v) => (v === undefined || v === '' ? undefined : v), intFrom(0, 0, 1000).optional()),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Today as YYYY-MM-DD for validity judgements (default: the real date); set it to reproduce an evaluation. */
   today: z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'must be YYYY-MM-DD').refine(isRealDate, 'is not a real calendar date').optional(),
