@@ -247,8 +247,8 @@ export async function scanCorpus(dir: string): Promise<CorpusScan> {
   const all = await factsOfAll(dir, files, true);
   const factsAt = new Map(files.map((file, i) => [file, all[i] as FileFacts | { failed: unknown }] as const));
   const scanOne = async (file: string, name: string): Promise<Scanned> => {
-    const got = factsAt.get(file);
-    const facts = got === undefined ? await factsOf(dir, file, name, true) : got;
+    // Every file scanned is one of `files`: read above.
+    const facts = factsAt.get(file) as FileFacts | { failed: unknown };
     if ('failed' in facts) throw facts.failed;
     if (facts.parsed instanceof KbError) throw facts.parsed;
     const kept = facts.parsed as { meta: PolicyDocument['meta']; namedId: boolean };
