@@ -4,7 +4,7 @@
  */
 import { analyze } from '../lexical/analyzer.js';
 import { JURISDICTION_NOUNS, tagWords } from './answer/words.js';
-import { ARABIC_ITEM_SOURCE, CN_ITEM_SOURCE, PAREN_ITEM_SOURCE } from '../shared/numerals.js';
+import { ARABIC_ITEM_SOURCE, CN_ITEM_SOURCE, PAREN_ITEM_SOURCE, parseNumeral } from '../shared/numerals.js';
 
 export interface Sentence {
   /** Offsets into the document body. */
@@ -95,7 +95,7 @@ export function termSet(text: string): Set<string> {
   return terms;
 }
 
-export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'date' | 'clock' | 'duration' | 'url' | 'who' | 'place' | 'number';
+export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'month' | 'date' | 'area' | 'clock' | 'duration' | 'url' | 'who' | 'place' | 'number';
 
 export interface QuantityAsk {
   kind: QuantityKind;
@@ -114,7 +114,7 @@ const PER_RE = /每(平方米|小时|季度|人|月|年|天|日|户|家|度|辆|
 /** What kind of number (or fact) the question wants, or undefined when it wants none. */
 export function quantityAsk(question: string): QuantityAsk | undefined {
   const ask = baseQuantityAsk(question);
-  if (!ask || ask.kind === 'url' || ask.kind === 'docNumber' || ask.kind === 'who' || ask.kind === 'place' || ask.kind === 'date' || ask.kind === 'clock') return ask;
+  if (!ask || ask.kind === 'url' || ask.kind === 'docNumber' || ask.kind === 'who' || ask.kind === 'place' || ask.kind === 'month' || ask.kind === 'area' || ask.kind === 'date' || ask.kind === 'clock') return ask;
   const per = [...new Set([...question.normalize('NFKC').matchAll(PER_RE)].map((m) => m[1] as string))];
   return per.length > 0 ? { ...ask, per } : ask;
 }
@@ -135,9 +135,13 @@ const ASK_FORMS: [QuantityKind, RegExp][] = [
   // A day (从哪一天起), a time of day (哪些时段, 晚上几点) or a length of time (多长时间, 多久) is
   // stated as such: 2025年11月1日, 二十一时至次日八时, 48 小时内.
   ['date', /哪一?[天日]|几月几[日号]|几号|(?:什么|哪个)日期|(?:起始|生效|施行|实施|截止)日期/u],
+  // A month of the year (几月份举办, 哪个月) is stated as a month: 每年9月, 十月份.
+  ['month', /几月份?|哪(?:一|个)月(?!内)/u],
   ['clock', /时段|时间段|几点|几时|(?:早上|晚上|夜间|夜里|白天|中午|午间|凌晨)[^，,。？?]{0,10}时间/u],
   ['duration', /多长时间|多久|多长(?:期限|时限)|多少(?:个)?(?:天|日|工作日|小时|分钟|秒|个月)|几(?:个)?(?:天|日|工作日|小时|分钟|秒|个月)/u],
   ['year', /哪一?年|何年|什么时候|何时|哪个时间/u],
+  // An area (占地多大, 面积多少) is stated in a unit of area: 300亩, 2.5平方公里, 10万平方米.
+  ['area', /(?:占地|面积|用地)[^，,。？?钱元价费]{0,4}(?:多大|多少(?![钱元万亿块])|几(?![元万块]))|多大(?:的)?(?:面积|地方|场地)/u],
 ];
 const WANTS_NUMBER_RE = /多少|几[毛分元个项条家台万亿年岁次倍成]|多大|多高|比例|比重|占比|百分之|几成|(补贴|奖励|资助|收费|补助)(的)?标准/u;
 
@@ -148,10 +152,10 @@ function baseQuantityAsk(question: string): QuantityAsk | undefined {
     if (m) return { kind, cue: m[0] };
   }
   const wants = WANTS_NUMBER_RE.exec(q);
+  const measure = /(?:多少|几)(条|个|家|项|台|次|人|名|所|座|户|件|类)/u.exec(q) ?? taggedMeasure(q);
+  if (measure) return { kind: 'count', unit: measure[1] as string, cue: measure[0] };
   if (!wants) return undefined;
   const cue = wants[0];
-  const measure = /(?:多少|几)(条|个|家|项|台|次|人|名|所|座|户|件|类)/u.exec(q);
-  if (measure) return { kind: 'count', unit: measure[1] as string, cue: measure[0] };
   const ratio = /比例|比重|占比|百分|几成|覆盖率|率[是为达]?多少|多少[%％]/u.exec(q);
   if (ratio) return { kind: 'ratio', cue: ratio[0] };
   // 规模/产值/收入 are money only when the question names a currency (多大规模的群体感知 is not).
@@ -163,6 +167,32 @@ function baseQuantityAsk(question: string): QuantityAsk | undefined {
   return { kind: 'number', cue };
 }
 
+/**
+ * 几 or 多少 with a measure word (量词) jieba knows: jieba's dictionary tags 几节, 几届, 几批 as numerals (m) and
+ * 公顷, 平方米 as measure words (q) — a general resource, so the measure words asked for need no list here.
+ * Returns [cue, unit] (几届 → 届), or null. 几个 and the like are read before this (the fixed forms above).
+ */
+/** Units that ask for something other than a count: time (durations, years, dates), money, multiples and ratios. */
+const NOT_A_COUNT_UNIT_RE = /[年月日天周时秒岁倍成元块毛角万亿千百十%]|分钟|星期/u;
+
+function taggedMeasure(question: string): [string, string] | null {
+  const words = tagWords(question);
+  for (let i = 0; i < words.length; i += 1) {
+    const { word, tag } = words[i] as { word: string; tag: string };
+    const m = /^(?:几|多少)(\p{Script=Han}{1,2})$/u.exec(word);
+    if (m && (tag === 'm' || tag === 'mq') && !NOT_A_COUNT_UNIT_RE.test(m[1] as string)) return [word, m[1] as string];
+    // A word jieba keeps whole (几节课/n): 几 with the character after it, if jieba tags that pair a numeral.
+    if (tag !== 'm' && tag !== 'mq' && word.startsWith('几') && [...word].length > 2) {
+      const pair = tagWords(word.slice(0, 2));
+      const unit = word.slice(1, 2);
+      if (pair.length === 1 && (pair[0]?.tag === 'm' || pair[0]?.tag === 'mq') && !NOT_A_COUNT_UNIT_RE.test(unit)) return [word.slice(0, 2), unit];
+    }
+    const next = words[i + 1];
+    if ((word === '多少' || word === '几') && next && next.tag === 'q' && /^\p{Script=Han}{1,3}$/u.test(next.word) && !NOT_A_COUNT_UNIT_RE.test(next.word)) return [word + next.word, next.word];
+  }
+  return null;
+}
+
 const NUM = '[0-9０-９]+(?:[.．][0-9]+)?|[零〇一二两三四五六七八九十百千万亿]+';
 const PATTERNS: Record<QuantityKind, RegExp> = {
   money: new RegExp(`(?:${NUM})\\s*(?:万|亿|千)?\\s*(?:元|块|毛|角)`, 'u'),
@@ -172,6 +202,9 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
   url: /https?:\/\/|www\./u,
   who: /负责|牵头|主管|承担|组织实施|会同|主办|责任单位|(?:局|委|办|办公室|部|厅|政府|委员会)[^。，,；]{0,24}印发|(?:由|经)[^。，,；]{1,24}(?:局|委|办|部|部门|政府|中心|公司|集团|院|所|小组|委员会|管委会)|设在[^。，,；]{1,12}(?:局|委|办|部|部门|厅)/u,
   year: /(?:19|20)[0-9]{2}\s*年|[0-9]{4}年(?:底|末|前)/u,
+  area: new RegExp(`(?:${NUM})\\s*(?:万|千)?\\s*(?:亩|平方米|平方公里|平方千米|公顷|㎡|平米)`, 'u'),
+  // A month (每年9月, 十月份, 6月底), not a length of months (3个月).
+  month: /(?<![0-9个])(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*月(?!份?以来)/u,
   // A named zone: a name before a generic noun of zones (通名) — 前海蛇口自贸片区, 仲恺高新区, 普洛斯物流园 (jieba's place tag does the rest).
   place: /[\u4e00-\u9fff]{2,10}(?:片区|新区|园区|产业园|物流园|开发区|高新区|保税区|自贸区|示范区|基地|核心区)/u,
   date: new RegExp(`(?:[0-9]{1,2}|[〇零一二三四五六七八九十]{1,3})\\s*月\\s*(?:[0-9]{1,2}|[〇零一二三四五六七八九十]{1,3})\\s*[日号]|之日起`, 'u'),
@@ -243,6 +276,44 @@ export function nearMissCompound(question: string, text: string): string | undef
       const other = new RegExp(`${escapeRegExp(modifier)}(${CJK_CHAR}{1,3})${suffix}`, 'u').exec(t);
       if (other && other[1] !== head) return asked;
     }
+  }
+  return undefined;
+}
+
+/**
+ * Figures with a unit (50人, 1亿元, 20%): the measure words a count or amount is stated in (those of the count asks
+ * above, the currency, the common land units) — not years, dates or ordinals (第8项 names an item, not a quantity).
+ */
+const FIGURE_RE = /(?<![第0-9０-９.．])([0-9０-９]+(?:[.．][0-9]+)?|[零〇一二两三四五六七八九十百千]+)\s*(万|亿)?\s*(条|个|家|项|台|次|人|名|所|座|户|件|元|亩|平方米|公顷|[%％])/gu;
+
+interface Figure {
+  text: string;
+  value: number;
+  unit: string;
+}
+
+function figuresOf(text: string): Figure[] {
+  const out: Figure[] = [];
+  for (const m of text.normalize('NFKC').matchAll(FIGURE_RE)) {
+    const [whole, num, mult, unit] = m as unknown as [string, string, string | undefined, string];
+    const base = /^[0-9.]+$/u.test(num) ? Number(num) : parseNumeral(num);
+    if (base === undefined || !Number.isFinite(base)) continue;
+    out.push({ text: whole, value: base * (mult === '亿' ? 1e8 : mult === '万' ? 1e4 : 1), unit });
+  }
+  return out;
+}
+
+/**
+ * A figure the question states as the condition of what it asks (带动100人以上能奖多少) that `text` does not state,
+ * though `text` states another figure of the same unit (带动就业达到50人以上): the text then answers for another tier,
+ * not the one asked. Returns the question's figure (100人), else undefined — also when the text states no figure of
+ * that unit at all (nothing says it is another tier). Read on the question part that asks (`askText`).
+ */
+export function figureMiss(askText: string, text: string): string | undefined {
+  const stated = figuresOf(text);
+  for (const f of figuresOf(askText)) {
+    const same = stated.filter((g) => g.unit === f.unit);
+    if (same.length > 0 && !same.some((g) => g.value === f.value)) return f.text;
   }
   return undefined;
 }

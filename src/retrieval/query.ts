@@ -9,6 +9,7 @@ import { CHINESE_NUMERAL_CHARS, ORDINAL_NUMBER_SOURCE, parseNumeral } from '../s
 import { analyze, segmenter } from '../lexical/analyzer.js';
 import { QUESTION_WORDS } from './evidence.js';
 import { JURISDICTION_NOUNS } from './answer/words.js';
+import { normalizeTitle, TITLE_GENRES, unknownTitles } from './named-titles.js';
 import type { IndexedDocument } from '../storage/file/knowledge-index.js';
 
 const CHINESE_NUMERAL_RE = new RegExp(`[${CHINESE_NUMERAL_CHARS}]`, 'u');
@@ -34,6 +35,8 @@ export interface QueryUnderstanding {
   clauseRefs: ClauseRef[];
   /** Places (jieba `ns`) that name no document. */
   unknownPlaces: string[];
+  /** Titles written out (《…》, or with their years) that no document has, when no other document is named. */
+  unknownTitles?: string[];
 }
 
 /** Aliases per document: title, short title, issuer, place names (云浮市 → 云浮), front-matter aliases. */
@@ -76,9 +79,11 @@ export interface AliasTable {
   metaTexts?: string[];
   /** Kind of document (批复, 条例, 通知: the word a title ends with) → docIds, for 这份批复, 该条例. */
   genres?: Map<string, string[]>;
+  /** Every document's title, normalized (`normalizeTitle`): a title the question writes out is looked for there. */
+  titles?: string[];
 }
 
-const GENRES = '批复|通知|条例|办法|规划|意见|方案|细则|决定|规定|计划|纲要|通告|公告|复函';
+const GENRES = TITLE_GENRES;
 const GENRE_END_RE = new RegExp(`(${GENRES})$`, 'u');
 /** 这份批复, 该条例, 这部办法: the question points at the document of that kind it is about. */
 const GENRE_REF_RE = new RegExp(`(?:这份|这部|这个|这项|该)(${GENRES})`, 'u');
@@ -88,8 +93,10 @@ export function buildAliasTable(documents: Iterable<Pick<IndexedDocument, 'meta'
   const titleWords = new Map<string, Set<string>>();
   const metaTexts: string[] = [];
   const genres = new Map<string, string[]>();
+  const titles: string[] = [];
   for (const doc of documents) {
     metaTexts.push(doc.meta.title.toLowerCase(), doc.meta.issuer.toLowerCase());
+    titles.push(normalizeTitle(doc.meta.title));
     const genre = GENRE_END_RE.exec(doc.meta.title.replace(/[（(][^）)]*[）)]\s*$/u, '').trim())?.[1];
     if (genre) genres.set(genre, [...(genres.get(genre) ?? []), doc.meta.docId]);
     titleWords.set(doc.meta.docId, new Set(analyze(doc.meta.title).filter((w) => w.length >= 2)));
@@ -102,7 +109,7 @@ export function buildAliasTable(documents: Iterable<Pick<IndexedDocument, 'meta'
   }
   const entries = [...map].map(([alias, ids]) => ({ alias, docIds: [...ids].sort() }));
   entries.sort((a, b) => b.alias.length - a.alias.length || a.alias.localeCompare(b.alias));
-  return { entries, titleWords, metaTexts, genres };
+  return { entries, titleWords, metaTexts, genres, titles };
 }
 
 // 第一千条 and 第1000条 too: the one definition of a heading number (shared/numerals).
@@ -168,11 +175,15 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
     .tag(query, true)
     .filter((t) => t.tag === 'ns' && t.word.length >= 2 && !aliasSet.has(t.word.toLowerCase()) && !NOT_PLACES.has(t.word) && !aliases.metaTexts?.some((m) => m.includes(t.word.toLowerCase())))
     .map((t) => t.word);
+  // A title the library lacks, unless another document is named besides it (根据《…》, 云浮怎么做: about 云浮's).
+  const titles = aliases.titles ? unknownTitles(query, aliases.titles, (t) => tagger().cut(t, false)) : [];
+  const namedElsewhere = named.some((d) => !titles.some((t) => t.toLowerCase().includes(d.by)));
   return {
     terms: analyze(query),
     namedDocs: named,
     clauseRefs,
     unknownPlaces: named.length === 0 ? [...new Set(unknownPlaces)] : [],
+    ...(titles.length > 0 && !namedElsewhere ? { unknownTitles: titles } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { ValidMeta } from '../../corpus/document.js';
 import type { EvidenceView } from '../../storage/types.js';
-import { nearMissCompound, placeCovered, statesQuantity } from '../evidence.js';
+import { figureMiss, nearMissCompound, placeCovered, statesQuantity } from '../evidence.js';
 import type { SearchResponse } from '../search.js';
 import { candidatesOf, pointedClauses, spreadHits, urlHits, type Candidate } from './candidates.js';
 import { CANDIDATE_FEATURES, candidateFeatures, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
@@ -74,13 +74,16 @@ function asksCities(question: QuestionAnalysis): boolean {
 /** Reads the candidates of a search response and their features. */
 export function gatherEvidence(kb: EvidenceView, response: SearchResponse, model: AnswerModel): Evidence {
   const question = analyzeQuestion(response);
-  const empty = { question, candidates: [], table: { rows: [], presence: [] } };
+  const empty = { question, candidates: [], table: { rows: [], presence: [], stated: [] } };
   if (response.results.length === 0) return { ...empty, notFound: '没有与问题相关的条文。' };
   const { understanding } = response;
   // A place no document is named for (广州, 贵州), unless the top passages are about it too.
   if (understanding.unknownPlaces.length > 0 && !placeCovered(response.results.slice(0, 5), understanding.unknownPlaces, (docId) => kb.documents.get(docId)?.body.length ?? 0)) {
     return { ...empty, notFound: `知识库中没有${understanding.unknownPlaces.join('、')}的相关文件。` };
   }
+  // A document written out by its title that the library does not hold: other documents' clauses do not answer for it.
+  const titles = understanding.unknownTitles ?? [];
+  if (titles.length > 0) return { ...empty, notFound: `知识库中没有${titles.map((t) => `《${t}》`).join('、')}。` };
   let results = response.results;
   // A list over cities reads local documents only, before documents are counted: national ones take no place.
   if (question.form === 'list' && question.scope?.kind === 'local') {
@@ -171,6 +174,58 @@ export function nearMissLead(evidence: Evidence, lead: number | undefined): stri
   return nearMissCompound(evidence.question.query, c.text);
 }
 
+/**
+ * An ask of a single answer (`QuestionAnalysis.asks` index) that neither the lead nor any other candidate of its
+ * document states, else undefined: 在哪个区、占地多大 answered by a clause naming the zone and no clause stating the area
+ * answers half the question. An answer states every fact asked, in the lead or in a clause of its document that
+ * follows it (`supportOf` adds those); the rest is `related` (a rule of what an answer is, as `cannotAnswer`).
+ */
+export function unansweredAsk(evidence: Evidence, lead: number | undefined): number | undefined {
+  const { question, candidates, table } = evidence;
+  const c = lead === undefined ? undefined : candidates[lead];
+  if (question.form !== 'single' || !c || question.asks.length < 2) return undefined;
+  const sameDoc = candidates.flatMap((x, i) => (x.hit.docId === c.hit.docId ? [i] : []));
+  const k = question.asks.findIndex((_, k) => !sameDoc.some((i) => table.stated[i]?.[k] === true));
+  return k < 0 ? undefined : k;
+}
+
+/**
+ * A yes-no question's predicate (能不能关掉 → 关掉) when a single answer's lead, with its headings and context, has
+ * none of its words (nor a word-vector neighbour of one): the lead is about the thing, not about what is asked of it.
+ * Returns the words, else undefined (a rule of what an answer is, as `cannotAnswer`).
+ */
+export function yesNoUnaddressed(evidence: Evidence, lead: number | undefined): string | undefined {
+  const { question, table } = evidence;
+  const predicate = question.yesNo;
+  if (question.form !== 'single' || lead === undefined || !predicate) return undefined;
+  const presence = table.presence[lead] ?? [];
+  if (predicate.some((j) => (presence[j] ?? 0) > 0)) return undefined;
+  return predicate.map((j) => question.terms[j]?.term ?? '').join('”“');
+}
+
+/**
+ * Whether a single answer's lead is ruled out as an `answer` whatever its probability: `cannotAnswer`, a near-miss
+ * measure (`nearMissLead`) or an ask nothing of its document states (`unansweredAsk`). The fit reads the same rules.
+ */
+export function ruledOut(evidence: Evidence, features: readonly number[], lead: number | undefined): boolean {
+  return cannotAnswer(evidence, features) || nearMissLead(evidence, lead) !== undefined || figureMissLead(evidence, lead) !== undefined || unansweredAsk(evidence, lead) !== undefined || yesNoUnaddressed(evidence, lead) !== undefined;
+}
+
+/**
+ * The figure a question part that asks states as its condition (带动100人以上能奖多少) when a single answer's lead states
+ * the same unit only with other figures (50人以上…奖励20万元: another tier), else undefined (`figureMiss`). Such a lead
+ * answers for another tier: never an `answer` (a rule of what an answer is, as `cannotAnswer`).
+ */
+export function figureMissLead(evidence: Evidence, lead: number | undefined): string | undefined {
+  const c = lead === undefined ? undefined : evidence.candidates[lead];
+  if (evidence.question.form !== 'single' || !c) return undefined;
+  for (const a of evidence.question.asks) {
+    const miss = figureMiss(a.text, c.text);
+    if (miss !== undefined) return miss;
+  }
+  return undefined;
+}
+
 /** The best candidate among `among` (ties: the earlier). */
 function argmax(scores: readonly number[], among: readonly number[]): number | undefined {
   let best: number | undefined;
@@ -178,7 +233,7 @@ function argmax(scores: readonly number[], among: readonly number[]): number | u
   return best;
 }
 
-const KIND_NAMES: Record<string, string> = { money: '金额', ratio: '比例', count: '数量', docNumber: '文号', url: '网址', who: '负责主体', place: '地点', year: '年份', date: '日期', clock: '时段', duration: '期限', number: '具体数字' };
+const KIND_NAMES: Record<string, string> = { money: '金额', ratio: '比例', count: '数量', docNumber: '文号', url: '网址', who: '负责主体', place: '地点', year: '年份', month: '月份', area: '面积', date: '日期', clock: '时段', duration: '期限', number: '具体数字' };
 
 /** One line naming what the related clauses lack (未找到规定补贴金额的条文). */
 export function missingLine(evidence: Evidence, shown: readonly number[]): string {
@@ -241,7 +296,7 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
     return { ...decision, outcome: 'not_found', reason: `知识库中没有关于“${byWeight.join('”“')}”的条文。` };
   }
   const nearMiss = nearMissLead(evidence, lead);
-  decision.outcome = probability >= model.outcome.threshold && !cannotAnswer(evidence, features) && nearMiss === undefined ? 'answer' : 'related';
+  decision.outcome = probability >= model.outcome.threshold && !ruledOut(evidence, features, lead) ? 'answer' : 'related';
   if (question.form !== 'single') decision.rows = rowsOf(evidence, scores, model, lead, decision.outcome === 'answer', namedDocIds);
   if (decision.outcome === 'answer' && question.form === 'single') decision.support = supportOf(evidence, scores, lead, model.maxSentences);
   if (decision.outcome === 'related') {
@@ -255,7 +310,8 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
     }
     decision.support = shown.slice(1);
     decision.rows = [];
-    decision.missing = nearMiss === undefined ? missingLine(evidence, shown) : `未找到提到“${nearMiss}”的条文`;
+    const missed = nearMiss ?? figureMissLead(evidence, lead) ?? yesNoUnaddressed(evidence, lead);
+    decision.missing = missed === undefined ? missingLine(evidence, shown) : `未找到提到“${missed}”的条文`;
   }
   return decision;
 }

@@ -112,6 +112,8 @@ export interface CandidateTable {
   rows: number[][];
   /** Per candidate, per subject word: its presence in the sentence with its context (0–1). */
   presence: number[][];
+  /** Per candidate, per ask of the question (`QuestionAnalysis.asks` order): whether the sentence states it. */
+  stated: boolean[][];
 }
 
 export function candidateFeatures(kb: EvidenceView, question: QuestionAnalysis, candidates: readonly Candidate[]): CandidateTable {
@@ -132,6 +134,9 @@ export function candidateFeatures(kb: EvidenceView, question: QuestionAnalysis, 
   const n = candidates.length;
   const localWeights = terms.map((_, j) => Math.log(1 + n / (0.5 + sentencePresence.filter((p) => (p[j] ?? 0) > 0).length)));
   const asksWho = asks.some((a) => a.kind === 'who');
+  // Per candidate, per ask: whether the sentence states it (a place besides the question's own words: 人工智能产业园
+  // in 国家人工智能产业园选在哪些城市 is not an answer; a 文号 as the document's own).
+  const asksStated = candidates.map((c) => asks.map((a) => statesQuantity(a.kind === 'place' ? withoutTerms(c.text, terms) : c.text, a) || (a.kind === 'docNumber' && statesOwnNumber(c.text, kb.documents.get(c.hit.docId)?.meta.docNumber))));
   const rows = candidates.map((c, i) => {
     let title = titlePresence.get(c.hit.docId);
     if (title === undefined) {
@@ -139,8 +144,7 @@ export function candidateFeatures(kb: EvidenceView, question: QuestionAnalysis, 
       titlePresence.set(c.hit.docId, title);
     }
     const cover = covers[i] as number;
-    // A place must be named besides the question's own words (人工智能产业园 in 国家人工智能产业园选在哪些城市 is not an answer).
-    const stated = asks.length > 0 && (asks.some((a) => statesQuantity(a.kind === 'place' ? withoutTerms(c.text, terms) : c.text, a)) || asks.some((a) => a.kind === 'docNumber' && statesOwnNumber(c.text, kb.documents.get(c.hit.docId)?.meta.docNumber)));
+    const stated = (asksStated[i] as boolean[]).some(Boolean);
     const values: Record<CandidateFeature, number> = {
       cover,
       coverContext: share(contextPresence[i] as number[], weights),
@@ -164,7 +168,7 @@ export function candidateFeatures(kb: EvidenceView, question: QuestionAnalysis, 
     };
     return CANDIDATE_FEATURES.map((f) => values[f]);
   });
-  return { rows, presence: contextPresence };
+  return { rows, presence: contextPresence, stated: asksStated };
 }
 
 /** Question-level features of a decision, in the order of the fitted outcome weights. */

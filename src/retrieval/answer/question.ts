@@ -45,6 +45,11 @@ export interface QuestionAnalysis {
    */
   head?: number;
   scope?: ListScope;
+  /**
+   * A yes-no question's predicate (indices into `terms`): the subject words after its yes-no form in the same
+   * clause, modal verbs aside (能不能关掉 → 关掉; 是否需要备案 → 备案). A clause answering it speaks of one of them.
+   */
+  yesNo?: number[];
   /** The question asks for a purpose or basis (依据, 目的, 为什么…): purpose clauses are not filler then. */
   asksFiller: boolean;
 }
@@ -56,6 +61,25 @@ export interface QuestionAnalysis {
  */
 const ASKS_FILLER_RE = /依据|根据|目的|宗旨|为什么|为何|背景|初衷|出台|制定|印发/u;
 const YEAR_RE = /(?:19|20)[0-9]{2}(?=\s*年|[^0-9]|$)/gu;
+/** Yes-no forms (是非问, 正反问: 是否, 能否, 可否, A不A, A没A), as in `isInterrogative`; read on the question's characters, since jieba cuts 能不能 into 能/不能. */
+const YES_NO_FORM_RE = /是否|能否|可否|(\p{Script=Han})[不没]\1/u;
+/**
+ * Modal verbs (能愿动词, a closed class: 黄伯荣、廖序东《现代汉语》§ 动词 — 能、能够、会、可以、可能、应该、应当、要、
+ * 愿意、肯、敢、得、必须、需要): after a yes-no form they phrase the question, the verb after them is what is asked.
+ */
+const MODAL_VERBS = new Set(['能', '能够', '会', '可以', '可能', '应该', '应当', '要', '愿意', '肯', '敢', '得', '必须', '需要', '不能', '不会']);
+
+/** The terms of a yes-no question's predicate (see `QuestionAnalysis.yesNo`), or undefined when it has no yes-no form. */
+function yesNoPredicate(query: string, terms: readonly QuestionTerm[]): number[] | undefined {
+  const q = query.normalize('NFKC').toLowerCase();
+  const m = YES_NO_FORM_RE.exec(q);
+  if (!m) return undefined;
+  const from = m.index + m[0].length;
+  const end = q.slice(from).search(/[，,；;？?。！!]/u);
+  const clause = q.slice(from, end < 0 ? undefined : from + end);
+  const out = terms.flatMap((t, j) => (!MODAL_VERBS.has(t.term) && clause.includes(t.term) ? [j] : []));
+  return out.length > 0 ? out : undefined;
+}
 
 /** Question parts split at 、，；？ that each ask for a quantity ("补多少、上限多少"). */
 export function quantityParts(question: string): { text: string; ask: QuantityAsk }[] {
@@ -114,6 +138,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
   }
   const normalized = query.normalize('NFKC');
   const head = headTerm(terms, tagged, asks.map((a) => a.ask.cue ?? ''));
+  const yesNo = yesNoPredicate(query, terms);
   return {
     ...(head !== undefined ? { head } : {}),
     query,
@@ -125,6 +150,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     form: answerForm(query, understanding.namedDocs, scope),
     named: understanding.namedDocs.length > 0,
     ...(scope ? { scope } : {}),
+    ...(yesNo ? { yesNo } : {}),
     asksFiller: ASKS_FILLER_RE.test(normalized),
   };
 }

@@ -65,11 +65,12 @@ describe('the head of a related answer (CLI and MCP)', () => {
 });
 
 describe('what a related answer says is missing', () => {
-  it('names subject words only, never a modal or verb of the question (不能, 需要)', async () => {
-    // Every noun of it is in 东莞's plan (公共免费WIFI); what is not is a modal and a verb.
+  it('names subject words only, never a modal or verb of the question (不能, 需要); a yes-no question names what it asks', async () => {
+    // Every noun of it is in 东莞's plan (公共免费WIFI); what is not is the modal and the verb asked (关掉): the
+    // yes-no question's predicate is named as missing (yesNoUnaddressed), the modal never.
     const { answer } = await service.ask('东莞的公共免费WIFI能不能关掉？');
     expect(answer.outcome).toBe('related');
-    expect(answer.missing).toBe('未找到直接回答该问题的条文');
+    expect(answer.missing).toBe('未找到提到“关掉”的条文');
     const other = await service.ask('云浮 大工业电价优惠 申请 需要哪些材料');
     expect(other.answer.missing ?? '').not.toMatch(/需要/u);
   });

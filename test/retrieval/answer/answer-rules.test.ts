@@ -1,0 +1,140 @@
+/**
+ * Rules of what an answer is (issue 20), beside the fitted outcome model: a question's asks read from its grammar
+ * (几 + a measure word jieba knows, a month, an area), every ask stated, a tier asked by its figure, and a title the
+ * library lacks. Constructed documents and questions, no dev question.
+ */
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../../src/lexical/analyzer.js';
+import { decideFrom, figureMissLead, gatherEvidence, unansweredAsk, yesNoUnaddressed, type Evidence } from '../../../src/retrieval/answer/decide.js';
+import { FITTED_MODEL } from '../../../src/retrieval/answer/fitted.js';
+import type { AnswerModel } from '../../../src/retrieval/answer/model.js';
+import { quantityParts } from '../../../src/retrieval/answer/question.js';
+import { figureMiss, statesQuantity } from '../../../src/retrieval/evidence.js';
+import { buildAliasTable, understandQuery } from '../../../src/retrieval/query.js';
+import type { IndexedDocument } from '../../../src/storage/file/knowledge-index.js';
+import type { EvidenceView } from '../../../src/storage/types.js';
+
+const kinds = (q: string): string[] => quantityParts(q).map((p) => `${p.ask.kind}${p.ask.unit ? `:${p.ask.unit}` : ''}`);
+
+describe('what a question asks', () => {
+  it('reads 几 and 多少 with any measure word jieba tags as one, a month, and an area', () => {
+    expect(kinds('夜校每周上几节课')).toEqual(['count:节']);
+    expect(kinds('这个论坛一般几月份召开？已经开了几届？')).toEqual(['month', 'count:届']);
+    expect(kinds('保护区划了多少公顷')).toEqual(['count:公顷']);
+    expect(kinds('产业园在哪个区，占地多大？')).toEqual(['place', 'area']);
+  });
+
+  it('leaves money, durations and dates to their own kinds', () => {
+    expect(kinds('补贴多少元')).toEqual(['money']);
+    expect(kinds('几个月内办完')).toEqual(['duration']);
+    expect(kinds('几月几日起施行')).toEqual(['date']);
+    expect(kinds('用地多少钱一亩')).toEqual(['money']);
+  });
+
+  it('finds a month and an area stated, not a length of months', () => {
+    expect(statesQuantity('博览会每年9月在会展中心举办。', { kind: 'month' })).toBe(true);
+    expect(statesQuantity('博览会在三个月内筹办完成。', { kind: 'month' })).toBe(false);
+    expect(statesQuantity('园区规划面积3.5平方公里。', { kind: 'area' })).toBe(true);
+    expect(statesQuantity('园区规划建设3个中心。', { kind: 'area' })).toBe(false);
+  });
+});
+
+describe('figureMiss', () => {
+  it('returns the figure asked when the text states the same unit only with other figures', () => {
+    expect(figureMiss('那带动200人以上奖多少', '带动就业达到80人以上的企业，一次性奖励10万元。')).toBe('200人');
+    expect(figureMiss('年营收超过5亿元的奖多少', '年营收首次超过1亿元的，奖励50万元。')).toBe('5亿元');
+  });
+
+  it('is silent when the text states the figure (in either numeral), states none of that unit, or the number is an ordinal', () => {
+    expect(figureMiss('带动80人以上奖多少', '带动就业达到八十人以上的企业，一次性奖励10万元。')).toBeUndefined();
+    expect(figureMiss('带动200人以上奖多少', '对吸纳就业的企业给予奖励。')).toBeUndefined();
+    expect(figureMiss('第8项研究多少课题', '8.量子计算。研究3个课题。')).toBeUndefined();
+  });
+});
+
+/** One city's measures with the given passages (one document), the results of `question` in that order. */
+function evidenceFor(question: string, texts: string[]): Evidence {
+  const meta = { docId: 'city', title: '某市促进产业发展若干措施', issuer: '某市人民政府' };
+  const body = texts.join('\n');
+  const view = { documents: new Map([[meta.docId, { docId: meta.docId, body, meta }]]), passages: [], byId: new Map() } as unknown as EvidenceView;
+  let at = 0;
+  const results = texts.map((text, i) => {
+    const start = body.indexOf(text, at);
+    at = start + text.length;
+    return { rank: i + 1, passageId: `city#${i}`, docId: meta.docId, title: meta.title, issuer: meta.issuer, breadcrumb: `《${meta.title}》`, clause: '', text, start, end: start + text.length, score: 1 / (i + 1), matchedBy: ['bm25' as const] };
+  });
+  const response = { query: question, results, understanding: { terms: analyze(question), namedDocs: [], clauseRefs: [], unknownPlaces: [] }, expansions: [], scope: [] };
+  return gatherEvidence(view, response, FITTED_MODEL);
+}
+
+/** The fitted model with every lead over its outcome threshold and no topic floor: only the rules can refuse. */
+const lenient: AnswerModel = { ...FITTED_MODEL, topicFloor: 0, outcome: { ...FITTED_MODEL.outcome, threshold: 0 } };
+
+describe('rules of what an answer is', () => {
+  it('a lead for another tier than the one asked is related, naming the figure; the tier asked is an answer', () => {
+    const q = '带动就业80人奖10万，那带动200人以上的企业奖多少？';
+    const other = evidenceFor(q, ['对带动就业达到80人以上的企业，一次性予以10万元奖励。']);
+    expect(figureMissLead(other, 0)).toBe('200人');
+    const decision = decideFrom(other, lenient);
+    expect(decision.outcome).toBe('related');
+    expect(decision.missing).toBe('未找到提到“200人”的条文');
+    const right = evidenceFor(q, ['对带动就业达到200人以上的企业，一次性予以30万元奖励。']);
+    expect(figureMissLead(right, 0)).toBeUndefined();
+    expect(decideFrom(right, lenient).outcome).toBe('answer');
+  });
+
+  it('an answer states every ask, in the lead or another clause of its document; else it is related', () => {
+    const q = '数字产业园位于哪里，占地多大？';
+    const half = evidenceFor(q, ['在高新区建设数字产业园，集聚数字经济企业。', '数字产业园实行统一招商。']);
+    expect(unansweredAsk(half, 0)).toBe(1);
+    const decision = decideFrom(half, lenient);
+    expect(decision.outcome).toBe('related');
+    expect(decision.missing).toContain('面积');
+    const whole = evidenceFor(q, ['在高新区建设数字产业园，集聚数字经济企业。', '数字产业园规划占地1200亩。']);
+    expect(unansweredAsk(whole, 0)).toBeUndefined();
+    expect(decideFrom(whole, lenient).outcome).toBe('answer');
+  });
+});
+
+describe('a title the library lacks', () => {
+  const doc = (docId: string, title: string, issuer: string): IndexedDocument => ({ meta: { docId, title, issuer }, body: '', contentHash: '', source: '', tree: { kind: 'root', children: [] } }) as unknown as IndexedDocument;
+  const library = buildAliasTable([doc('a', '南川市促进数字经济发展行动计划（2021—2023年）', '南川市人民政府'), doc('b', '北岭市数据条例', '北岭市人民代表大会常务委员会')]);
+
+  it('is reported when written out (in 《》 or with its years) and no title holds its words', () => {
+    expect(understandQuery('东山省促进数字经济发展行动计划（2021-2025年）提出了哪些目标？', library).unknownTitles).toEqual(['东山省促进数字经济发展行动计划']);
+    expect(understandQuery('《北岭市公共数据管理办法》对开放有什么规定', library).unknownTitles).toEqual(['北岭市公共数据管理办法']);
+  });
+
+  it('is not reported for a library title, shortened or with another kind word, for a title without such marks, or beside another document named', () => {
+    expect(understandQuery('南川市数字经济发展行动计划（2021-2023年）提出了哪些目标？', library).unknownTitles).toBeUndefined();
+    expect(understandQuery('《北岭市数据条例》对开放有什么规定', library).unknownTitles).toBeUndefined();
+    expect(understandQuery('东山省有什么数字经济行动计划', library).unknownTitles).toBeUndefined();
+    expect(understandQuery('依据《东山省数字经济促进条例》，北岭市怎么开放数据', library).unknownTitles).toBeUndefined();
+  });
+
+  it('makes the answer not_found, naming the title', () => {
+    const q = '东山省促进数字经济发展行动计划（2021-2025年）提出了哪些目标？';
+    const texts = ['为贯彻落实《东山省促进数字经济发展行动计划（2021-2025年）》，制定本计划。'];
+    const view = { documents: new Map([['a', { docId: 'a', body: texts[0], meta: { docId: 'a', title: '南川市促进数字经济发展行动计划（2021—2023年）', issuer: '南川市人民政府' } }]]), passages: [], byId: new Map() } as unknown as EvidenceView;
+    const results = [{ rank: 1, passageId: 'a#0', docId: 'a', title: 't', issuer: 'i', breadcrumb: '', clause: '', text: texts[0] as string, start: 0, end: (texts[0] as string).length, score: 1, matchedBy: ['bm25' as const] }];
+    const evidence = gatherEvidence(view, { query: q, results, understanding: understandQuery(q, library), expansions: [], scope: [] }, FITTED_MODEL);
+    const decision = decideFrom(evidence, lenient);
+    expect(decision.outcome).toBe('not_found');
+    expect(decision.reason).toBe('知识库中没有《东山省促进数字经济发展行动计划》。');
+  });
+});
+
+describe('a yes-no question', () => {
+  it('is answered only by a lead that speaks of what it asks (the predicate after 能不能, 是否, modals aside)', () => {
+    const q = '数字产业园的公共充电桩能不能免费使用？';
+    const about = evidenceFor(q, ['在数字产业园建设公共充电桩500个。']);
+    expect(about.question.yesNo?.map((j) => about.question.terms[j]?.term)).toEqual(['免费', '使用']);
+    expect(yesNoUnaddressed(about, 0)).toBe('免费”“使用');
+    expect(decideFrom(about, lenient).outcome).toBe('related');
+    expect(decideFrom(about, lenient).missing).toBe('未找到提到“免费”“使用”的条文');
+    const says = evidenceFor(q, ['数字产业园的公共充电桩向园区企业免费开放使用。']);
+    expect(yesNoUnaddressed(says, 0)).toBeUndefined();
+    expect(decideFrom(says, lenient).outcome).toBe('answer');
+    expect(evidenceFor('企业是否需要备案？', ['企业应当向主管部门备案。']).question.yesNo?.length).toBe(1);
+  });
+});
