@@ -110,12 +110,15 @@ export interface QuantityAsk {
 }
 
 const PER_RE = /每(平方米|小时|季度|人|月|年|天|日|户|家|度|辆|台|亩|个|次|周)/gu;
+/** A price asked per unit without 每 (多少钱一亩, 多少一平方米): the same rate as 每亩. */
+const PER_PRICE_RE = /(?:多少钱?|几[块元]钱?)一(平方米|小时|人|月|年|天|度|辆|台|亩|个|次)/gu;
 
 /** What kind of number (or fact) the question wants, or undefined when it wants none. */
 export function quantityAsk(question: string): QuantityAsk | undefined {
   const ask = baseQuantityAsk(question);
   if (!ask || ask.kind === 'url' || ask.kind === 'docNumber' || ask.kind === 'who' || ask.kind === 'place' || ask.kind === 'month' || ask.kind === 'area' || ask.kind === 'date' || ask.kind === 'clock') return ask;
-  const per = [...new Set([...question.normalize('NFKC').matchAll(PER_RE)].map((m) => m[1] as string))];
+  const q = question.normalize('NFKC');
+  const per = [...new Set([...q.matchAll(PER_RE), ...q.matchAll(PER_PRICE_RE)].map((m) => m[1] as string))];
   return per.length > 0 ? { ...ask, per } : ask;
 }
 
@@ -160,8 +163,9 @@ function baseQuantityAsk(question: string): QuantityAsk | undefined {
   if (ratio) return { kind: 'ratio', cue: ratio[0] };
   // 规模/产值/收入 are money only when the question names a currency (多大规模的群体感知 is not).
   const currency = /亿元|万元|元|钱|毛/u.test(q);
-  if (currency || /资金|奖励|补贴|补助|资助|投资|经费|收费/u.test(q)) {
-    const subject = /资金|奖励|补贴|补助|资助|投资|经费|收费|收入|产值|规模|营收/u.exec(q)?.[0];
+  // Nouns that name an amount of money (价格, 租金, 罚款, 工资…) ask an amount as a currency does.
+  if (currency || /资金|奖励|补贴|补助|资助|投资|经费|收费|价格|价钱|租金|费用|罚款|工资|薪酬/u.test(q)) {
+    const subject = /资金|奖励|补贴|补助|资助|投资|经费|收费|价格|价钱|租金|费用|罚款|工资|薪酬|收入|产值|规模|营收/u.exec(q)?.[0];
     return subject ? { kind: 'money', subject, cue } : { kind: 'money', cue };
   }
   return { kind: 'number', cue };

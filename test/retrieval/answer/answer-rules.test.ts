@@ -31,6 +31,13 @@ describe('what a question asks', () => {
     expect(kinds('用地多少钱一亩')).toEqual(['money']);
   });
 
+  it('reads a noun of money (价格, 租金, 罚款) as asking an amount, and 多少一亩 as a rate per 亩', () => {
+    expect(quantityParts('厂房用地价格是多少一亩？').map((p) => p.ask)).toEqual([{ kind: 'money', subject: '价格', cue: '多少', per: ['亩'] }]);
+    expect(kinds('违规停车罚款多少')).toEqual(['money']);
+    expect(statesQuantity('工业用地出让价格为每亩25万元。', { kind: 'money', per: ['亩'] })).toBe(true);
+    expect(statesQuantity('工业用地出让价格为25万元。', { kind: 'money', per: ['亩'] })).toBe(false);
+  });
+
   it('finds a month and an area stated, not a length of months', () => {
     expect(statesQuantity('博览会每年9月在会展中心举办。', { kind: 'month' })).toBe(true);
     expect(statesQuantity('博览会在三个月内筹办完成。', { kind: 'month' })).toBe(false);
