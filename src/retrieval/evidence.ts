@@ -110,8 +110,11 @@ export interface QuantityAsk {
 }
 
 const PER_RE = /每(平方米|小时|季度|人|月|年|天|日|户|家|度|辆|台|亩|个|次|周)/gu;
-/** A price asked per unit without 每 (多少钱一亩, 多少一平方米): the same rate as 每亩. */
-const PER_PRICE_RE = /(?:多少钱?|几[块元]钱?)一(平方米|小时|人|月|年|天|度|辆|台|亩|个|次)/gu;
+/**
+ * A price asked per unit without 每 (多少钱一亩, 多少一平方米): the same rate as 每亩. Units of land, energy and
+ * time only, never followed by 性 (多少一次性奖励 asks a one-off amount, not a rate per 次).
+ */
+const PER_PRICE_RE = /(?:多少钱?|几[块元]钱?)一(平方米|亩|度|吨|小时|天|月|年)(?!性)/gu;
 
 /** What kind of number (or fact) the question wants, or undefined when it wants none. */
 export function quantityAsk(question: string): QuantityAsk | undefined {

@@ -34,6 +34,7 @@ describe('what a question asks', () => {
   it('reads a noun of money (价格, 租金, 罚款) as asking an amount, and 多少一亩 as a rate per 亩', () => {
     expect(quantityParts('厂房用地价格是多少一亩？').map((p) => p.ask)).toEqual([{ kind: 'money', subject: '价格', cue: '多少', per: ['亩'] }]);
     expect(kinds('违规停车罚款多少')).toEqual(['money']);
+    expect(quantityParts('企业总部落户能拿多少一次性奖励').map((p) => p.ask.per)).toEqual([undefined]);
     expect(statesQuantity('工业用地出让价格为每亩25万元。', { kind: 'money', per: ['亩'] })).toBe(true);
     expect(statesQuantity('工业用地出让价格为25万元。', { kind: 'money', per: ['亩'] })).toBe(false);
   });
