@@ -284,9 +284,10 @@ function rowsOf(evidence: Evidence, scores: readonly number[], model: AnswerMode
     return { docId, lead: best, probability, answers: probability >= model.row.threshold };
   };
   const leadDoc = candidates[lead]?.hit.docId;
-  // Parts: one row per place or title named (its best document's), the lead's first when it answers, then those answering, best first.
+  // Parts: every place or title named, with each of its documents that answers (else its best one), the lead's first
+  // when it answers, then those answering, best first.
   const first = (r: Row): number => (answered && r.docId === leadDoc ? 1 : 0);
-  if (question.form === 'parts') return namedGroups(evidence, namedDocIds).map((docs) => bestRow(docs.map(rowFor), leadDoc, answered)).map((r) => (first(r) ? { ...r, answers: true } : r)).sort((a, b) => first(b) - first(a) || Number(b.answers) - Number(a.answers) || b.probability - a.probability);
+  if (question.form === 'parts') return namedGroups(evidence, namedDocIds).flatMap((docs) => placeRows(docs.map(rowFor).map((r) => (first(r) ? { ...r, answers: true } : r)))).sort((a, b) => first(b) - first(a) || Number(b.answers) - Number(a.answers) || b.probability - a.probability);
   const rows = [...byDoc.keys()].map(rowFor).sort((a, b) => b.probability - a.probability);
   const passing = rows.filter((r) => r.answers || (answered && r.docId === leadDoc));
   // Not an answer: the documents closest to one are still what a reader looks at first.
@@ -313,11 +314,11 @@ export function namedGroups(evidence: Evidence, namedDocIds: readonly string[]):
   return [...by.values()];
 }
 
-/** A group's row: the lead's document's when it is in the group and the outcome is `answer`, else the most probable (the first named without candidates). */
-function bestRow(rows: readonly Row[], leadDoc: string | undefined, answered: boolean): Row {
-  const lead = answered ? rows.find((r) => r.docId === leadDoc) : undefined;
-  if (lead) return lead;
-  return rows.reduce((best, r) => (r.lead !== undefined && (best.lead === undefined || r.probability > best.probability) ? r : best), rows[0] as Row);
+/** A place's rows: those of its documents that answer, else its most probable one (the first named when none has candidates). */
+function placeRows(rows: readonly Row[]): Row[] {
+  const answering = rows.filter((r) => r.answers);
+  if (answering.length > 0) return answering;
+  return [rows.reduce((best, r) => (r.lead !== undefined && (best.lead === undefined || r.probability > best.probability) ? r : best), rows[0] as Row)];
 }
 
 /** One document's row on its own (a compare row): its best candidate, P(it answers), and what follows it. */

@@ -46,6 +46,22 @@ describe('a parts answer', () => {
     expect(decision.rows.map((r) => r.docId).sort()).toEqual(['sz-plan', 'zs-plan']);
   });
 
+  it('keeps every document of a place that answers', () => {
+    const { view, response } = partsResponse();
+    const evidence = gatherEvidence(view, response, FITTED_MODEL);
+    const all = { ...FITTED_MODEL, row: { ...FITTED_MODEL.row, threshold: 0 } };
+    expect(decideFrom(evidence, all, DOCS.map((d) => d.docId)).rows.map((r) => r.docId).sort()).toEqual(['sz-law-a', 'sz-law-b', 'sz-plan', 'zs-plan']);
+  });
+
+  it('shows a place none of whose documents answers once, by its most probable document', () => {
+    const { view, response } = partsResponse();
+    const evidence = gatherEvidence(view, response, FITTED_MODEL);
+    const none = { ...FITTED_MODEL, row: { ...FITTED_MODEL.row, threshold: 1.000001 }, outcome: { ...FITTED_MODEL.outcome, threshold: 0 } };
+    const rows = decideFrom(evidence, none, DOCS.map((d) => d.docId)).rows;
+    expect(rows).toHaveLength(2);
+    expect(rows.map((r) => r.docId)).toContain('zs-plan');
+  });
+
   it('keeps a row per document when the naming words are not known', () => {
     const { view, response } = partsResponse();
     const { named: _named, ...evidence } = gatherEvidence(view, response, FITTED_MODEL);
