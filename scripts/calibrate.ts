@@ -354,8 +354,10 @@ function curveLines(held: readonly { p: Prepared; point: CurvePoint }[]): string
  * those read), `no clause` (read, none of its candidates holds the evidence), `other clause` (its row leads with a
  * clause that does not), `below row threshold` (its best clause holds it, its row does not pass), `cut` (it passes,
  * but the list kept other rows), `related` (the question was not answered; its rows are the closest three), `cited`.
+ * With --cross-report, each cross question's line too: every answering document's fate and the other documents cited.
  */
 const crossTally = new Map<string, number>();
+const crossLines: string[] = [];
 function crossFates(p: Prepared, run: EvalRun, model: AnswerModel): string[] {
   const { item } = p.example;
   if (item.type !== 'cross') return [];
@@ -392,7 +394,15 @@ function crossValidate(prepared: readonly Prepared[], structure: AnswerModel, se
     const { model } = fitAll(train, structure, seed + 100 * f);
     const runs = test.map((p) => ({ p, run: runOf(p, model), point: curvePoint(p, model) }));
     if (values['dump-held-out'] && seed === SEED) for (const p of test) dumpOne(p, model, `f${f + 1}`);
-    if (values['cross-report'] && seed === SEED) for (const r of runs) crossFates(r.p, r.run, model).forEach((fate) => crossTally.set(`${r.p.example.index} ${fate}`, (crossTally.get(`${r.p.example.index} ${fate}`) ?? 0) + 1));
+    if (values['cross-report'] && seed === SEED) {
+      for (const r of runs) {
+        const fates = crossFates(r.p, r.run, model);
+        fates.forEach((fate) => crossTally.set(`${r.p.example.index} ${fate}`, (crossTally.get(`${r.p.example.index} ${fate}`) ?? 0) + 1));
+        // Per question: each answering document's fate, and the documents cited that do not answer (what x-prec counts).
+        const extra = [...new Set(r.run.answer?.citations.map((c) => c.docId))].filter((d) => !r.p.example.item.docs.includes(d));
+        if (fates.length > 0) crossLines.push(`  ${r.p.example.index.padEnd(7)} ${r.p.example.item.id.padEnd(7)} ${(r.run.answer?.outcome ?? '').padEnd(9)} ${r.p.example.item.docs.map((d, i) => `${d}: ${fates[i]}`).join('; ')}${extra.length > 0 ? ` | also cited: ${extra.join(', ')}` : ''}`);
+      }
+    }
     held.push(...runs);
     perFold.push([`fold ${f + 1} (${new Set(test.map((p) => p.example.item.id)).size} q)`, computeMetrics(runs.map((r) => r.run))]);
   }
@@ -444,6 +454,8 @@ out();
 if (values['cross-report']) {
   out('answering documents of cross questions, held out (all grid points), by fate:');
   for (const [k, v] of [...crossTally].sort()) out(`  ${k.padEnd(32)} ${v}`);
+  out('per question (held out, every grid point in turn):');
+  for (const l of crossLines) out(l);
   out();
 }
 if (!best) throw new Error('no passage choice was evaluated');

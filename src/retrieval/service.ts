@@ -59,7 +59,8 @@ export function createKnowledgeService(store: KnowledgeStore, embedder: Embedder
     const scope = response.understanding.namedDocs.length === 0 ? listScope(response.query) : undefined;
     const form = answerForm(response.query, response.understanding.namedDocs, scope);
     if (form === 'list') response = await searchEachDocument(searcher, question, response, options, scope);
-    else if (form === 'parts') response = await searcher.search(question, { k: 8, ...options, standIns: true });
+    // Parts: each named document searched on its own, as a list's documents are — a place names a dozen documents in a library, and 8 joint results shared among them left the one on the topic a passage or none.
+    else if (form === 'parts') response = await searchEachDocument(searcher, question, await searcher.search(question, { k: 8, ...options, standIns: true }), { ...options, standIns: true }, undefined);
     return { response, view: await store.evidence(evidenceRequest(response)) };
   };
   const answer = async (response: SearchResponse): Promise<Answer> => composeAnswer(await store.evidence(evidenceRequest(response)), response, tuning.answer);

@@ -20,6 +20,8 @@ export interface Evidence {
   table: CandidateTable;
   /** Set when the outcome is `not_found` before any candidate is read (no results, a place no document covers). */
   notFound?: string;
+  /** The documents the question names, with the word naming each (深圳 may name several documents). */
+  named?: readonly { docId: string; by: string }[];
 }
 
 /** One row of a list or parts answer. */
@@ -74,7 +76,8 @@ function asksCities(question: QuestionAnalysis): boolean {
 /** Reads the candidates of a search response and their features. */
 export function gatherEvidence(kb: EvidenceView, response: SearchResponse, model: AnswerModel): Evidence {
   const question = analyzeQuestion(response);
-  const empty = { question, candidates: [], table: { rows: [], presence: [], stated: [] } };
+  const named = response.understanding.namedDocs;
+  const empty = { question, candidates: [], table: { rows: [], presence: [], stated: [] }, named };
   if (response.results.length === 0) return { ...empty, notFound: '没有与问题相关的条文。' };
   const { understanding } = response;
   // A place no document is named for (广州, 贵州), unless the top passages are about it too.
@@ -98,7 +101,7 @@ export function gatherEvidence(kb: EvidenceView, response: SearchResponse, model
     hits = [...hits, ...urlHits(kb, response.scope, hits.length).filter((h) => !known.has(h.passageId))];
   }
   const candidates = candidatesOf(kb, hits, pointedClauses(kb, response));
-  return { question, candidates, table: candidateFeatures(kb, question, candidates) };
+  return { question, candidates, table: candidateFeatures(kb, question, candidates), named };
 }
 
 const col = (name: (typeof CANDIDATE_FEATURES)[number]): number => CANDIDATE_FEATURES.indexOf(name);
@@ -337,15 +340,41 @@ function rowsOf(evidence: Evidence, scores: readonly number[], model: AnswerMode
     return { docId, lead: best, probability, answers: probability >= model.row.threshold };
   };
   const leadDoc = candidates[lead]?.hit.docId;
-  // Parts: every named document, the lead's first when it answers, then those answering, best first.
+  // Parts: every place or title named, with each of its documents that answers (else its best one), the lead's first
+  // when it answers, then those answering, best first.
   const first = (r: Row): number => (answered && r.docId === leadDoc ? 1 : 0);
-  if (question.form === 'parts') return [...new Set(namedDocIds)].map(rowFor).map((r) => (first(r) ? { ...r, answers: true } : r)).sort((a, b) => first(b) - first(a) || Number(b.answers) - Number(a.answers) || b.probability - a.probability);
+  if (question.form === 'parts') return namedGroups(evidence, namedDocIds).flatMap((docs) => placeRows(docs.map(rowFor).map((r) => (first(r) ? { ...r, answers: true } : r)))).sort((a, b) => first(b) - first(a) || Number(b.answers) - Number(a.answers) || b.probability - a.probability);
   const rows = [...byDoc.keys()].map(rowFor).sort((a, b) => b.probability - a.probability);
   const passing = rows.filter((r) => r.answers || (answered && r.docId === leadDoc));
   // Not an answer: the documents closest to one are still what a reader looks at first.
   const out = passing.length >= atLeast ? passing : rows.slice(0, Math.max(atLeast, passing.length));
   if (answered) out.sort((a, b) => (a.docId === leadDoc ? -1 : b.docId === leadDoc ? 1 : 0));
   return out.slice(0, model.maxDocuments).map((r) => (r.docId === leadDoc && answered ? { ...r, answers: true } : r));
+}
+
+/**
+ * The named documents grouped by the word that names them, in the order named: 深圳 in a library names a dozen
+ * documents (深圳经济特区…条例), and the question asks for 深圳's part once, not for a row per document. Without
+ * the naming words (`Evidence.named` unset), each document is its own group.
+ */
+export function namedGroups(evidence: Evidence, namedDocIds: readonly string[]): string[][] {
+  const ids = [...new Set(namedDocIds)];
+  const by = new Map<string, string[]>();
+  const groupOf = new Map((evidence.named ?? []).map((n) => [n.docId, n.by] as const));
+  for (const docId of ids) {
+    const key = groupOf.get(docId) ?? `\u0000${docId}`;
+    const group = by.get(key);
+    if (group) group.push(docId);
+    else by.set(key, [docId]);
+  }
+  return [...by.values()];
+}
+
+/** A place's rows: those of its documents that answer, else its most probable one (the first named when none has candidates). */
+function placeRows(rows: readonly Row[]): Row[] {
+  const answering = rows.filter((r) => r.answers);
+  if (answering.length > 0) return answering;
+  return [rows.reduce((best, r) => (r.lead !== undefined && (best.lead === undefined || r.probability > best.probability) ? r : best), rows[0] as Row)];
 }
 
 /** One document's row on its own (a compare row): its best candidate, P(it answers), and what follows it. */
