@@ -101,6 +101,11 @@ export interface QuantityAsk {
   kind: QuantityKind;
   /** For counts: the measure word (条, 个, 家…). */
   unit?: string;
+  /**
+   * For counts: the noun counted, the last word of the phrase after the measure word (几个大数据产业基地 → 基地):
+   * the figure must count it (10个…创新载体 counts another thing).
+   */
+  noun?: string;
   /** For money: what the amount is of (补贴, 奖励, 规模…); the evidence must name it. */
   subject?: string;
   /** Rates asked (每人每月 → 人, 月): the evidence must state the figure per the same units. */
@@ -159,7 +164,10 @@ function baseQuantityAsk(question: string): QuantityAsk | undefined {
   }
   const wants = WANTS_NUMBER_RE.exec(q);
   const measure = /(?:多少|几)(条|个|家|项|台|次|人|名|所|座|户|件|类)/u.exec(q) ?? taggedMeasure(q);
-  if (measure) return { kind: 'count', unit: measure[1] as string, cue: measure[0] };
+  if (measure) {
+    const noun = countedNoun(q.slice(q.indexOf(measure[0]) + measure[0].length));
+    return { kind: 'count', unit: measure[1] as string, cue: measure[0], ...(noun ? { noun } : {}) };
+  }
   if (!wants) return undefined;
   const cue = wants[0];
   const ratio = /比例|比重|占比|百分|几成|覆盖率|率[是为达]?多少|多少[%％]/u.exec(q);
@@ -179,6 +187,21 @@ function baseQuantityAsk(question: string): QuantityAsk | undefined {
  * 公顷, 平方米 as measure words (q) — a general resource, so the measure words asked for need no list here.
  * Returns [cue, unit] (几届 → 届), or null. 几个 and the like are read before this (the fixed forms above).
  */
+/**
+ * The noun a count asks about: the last word (jieba, two characters or more, a noun) of the phrase right after the
+ * measure word, up to a verb, particle, adverb, pronoun or punctuation (几个大数据产业基地 → 基地; 几家企业参与 → 企业),
+ * else undefined.
+ */
+function countedNoun(after: string): string | undefined {
+  let noun: string | undefined;
+  for (const { word, tag } of tagWords(after)) {
+    // A verb, particle, preposition or punctuation ends the phrase (几个部门参与, 几家企业的).
+    if (/^(?:v|u|p|y|x|d|r)/u.test(tag) && tag !== 'vn') break;
+    if (/^(?:n|vn|j|l)/u.test(tag) && [...word].length >= 2) noun = word;
+  }
+  return noun;
+}
+
 /** Units that ask for something other than a count: time (durations, years, dates), money, multiples and ratios. */
 const NOT_A_COUNT_UNIT_RE = /[年月日天周时秒岁倍成元块毛角万亿千百十%]|分钟|星期/u;
 
@@ -245,7 +268,11 @@ export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {
   const perOk = (ask.per ?? []).every((u) => text.includes(`每${u}`) || text.includes(`/${u}`) || (u === '人' && text.includes('人均')) || (u === '年' && text.includes('年均')));
   if (!perOk) return false;
   if (ask.kind === 'place') return PATTERNS.place.test(text) || namesPlace(text);
-  if (ask.kind === 'count' && ask.unit) return new RegExp(`(?:${NUM})\\s*(?:多|余)?\\s*(?:万|亿)?${ask.unit}`, 'u').test(text);
+  if (ask.kind === 'count' && ask.unit) {
+    // The figure counts the noun asked: it follows the measure word within the clause (10个以上大数据创新载体 does not count 基地).
+    const noun = ask.noun ? `[^，,。；;：:？?！!]{0,12}?${escapeRegExp(ask.noun)}` : '';
+    return new RegExp(`(?:${NUM})\\s*(?:多|余)?\\s*(?:万|亿)?${ask.unit}${noun}`, 'u').test(text);
+  }
   // A year or date (到2025年, 2017年7月1日) dates a target, a 文号 (云府办〔2016〕27号) or a cited title
   // (《…(2016-2020年)》) names a document: none is the figure asked for.
   if (ask.kind === 'number') return PATTERNS.number.test(text.replace(NOT_A_FIGURE_RE, ''));

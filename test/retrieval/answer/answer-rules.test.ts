@@ -39,6 +39,15 @@ describe('what a question asks', () => {
     expect(statesQuantity('工业用地出让价格为25万元。', { kind: 'money', per: ['亩'] })).toBe(false);
   });
 
+  it('counts the noun asked: 几个产业基地 is answered by N个…产业基地, not by N个 of another thing', () => {
+    const [part] = quantityParts('南川市要建几个大数据产业基地？');
+    expect(part?.ask).toMatchObject({ kind: 'count', unit: '个', noun: '产业基地' });
+    const ask = part?.ask ?? { kind: 'count' as const };
+    expect(statesQuantity('建成10个以上大数据创新载体，成为重要的大数据产业基地。', ask)).toBe(false);
+    expect(statesQuantity('到2025年建成3个大数据产业基地。', ask)).toBe(true);
+    expect(quantityParts('一共分几步走').map((p) => p.ask.noun)).toEqual([undefined]);
+  });
+
   it('finds a month and an area stated, not a length of months', () => {
     expect(statesQuantity('博览会每年9月在会展中心举办。', { kind: 'month' })).toBe(true);
     expect(statesQuantity('博览会在三个月内筹办完成。', { kind: 'month' })).toBe(false);
