@@ -248,7 +248,7 @@ function fitAll(ps: readonly Prepared[], structure: AnswerModel, seed: number): 
     const features = outcomeFeatures(evidence, scores, all, lead);
     // A lead that cannot be an answer (decide's cannotAnswer) is related whatever the model says: the
     // outcome model and its threshold are fitted on the others.
-    if (!ruledOut(evidence, features, lead)) {
+    if (ruledOut(evidence, features, lead) === undefined) {
       oRows.push(masked(features));
       oLabels.push(p.positive[lead] === true);
       oKeys.push(example.item.id);
@@ -314,7 +314,7 @@ interface CurvePoint {
 
 function curvePoint(p: Prepared, model: AnswerModel): CurvePoint {
   const decision = decideFrom(p.evidence, model, p.example.response.understanding.namedDocs.map((d) => d.docId));
-  const eligible = decision.lead !== undefined && decision.outcome !== 'not_found' && !ruledOut(p.evidence, decision.outcomeFeatures, decision.lead);
+  const eligible = decision.lead !== undefined && decision.outcome !== 'not_found' && ruledOut(p.evidence, decision.outcomeFeatures, decision.lead) === undefined;
   return { answerable: p.example.item.type !== 'none', eligible, probability: decision.probability, correct: decision.lead !== undefined && p.positive[decision.lead] === true };
 }
 

@@ -102,7 +102,7 @@ export interface QuantityAsk {
   /** For counts: the measure word (条, 个, 家…). */
   unit?: string;
   /**
-   * For counts: the noun counted, the last word of the phrase after the measure word (几个大数据产业基地 → 基地):
+   * For counts: the noun counted, the last word of the phrase after the measure word (几个大数据产业基地 → 产业基地):
    * the figure must count it (10个…创新载体 counts another thing).
    */
   noun?: string;
@@ -183,13 +183,8 @@ function baseQuantityAsk(question: string): QuantityAsk | undefined {
 }
 
 /**
- * 几 or 多少 with a measure word (量词) jieba knows: jieba's dictionary tags 几节, 几届, 几批 as numerals (m) and
- * 公顷, 平方米 as measure words (q) — a general resource, so the measure words asked for need no list here.
- * Returns [cue, unit] (几届 → 届), or null. 几个 and the like are read before this (the fixed forms above).
- */
-/**
  * The noun a count asks about: the last word (jieba, two characters or more, a noun) of the phrase right after the
- * measure word, up to a verb, particle, adverb, pronoun or punctuation (几个大数据产业基地 → 基地; 几家企业参与 → 企业),
+ * measure word, up to a verb, particle, adverb, pronoun or punctuation (几个大数据产业基地 → 产业基地; 几家企业参与 → 企业),
  * else undefined.
  */
 function countedNoun(after: string): string | undefined {
@@ -205,6 +200,11 @@ function countedNoun(after: string): string | undefined {
 /** Units that ask for something other than a count: time (durations, years, dates), money, multiples and ratios. */
 const NOT_A_COUNT_UNIT_RE = /[年月日天周时秒岁倍成元块毛角万亿千百十%]|分钟|星期/u;
 
+/**
+ * 几 or 多少 with a measure word (量词) jieba knows: jieba's dictionary tags 几节, 几届, 几批 as numerals (m) and
+ * 公顷, 平方米 as measure words (q) — a general resource, so the measure words asked for need no list here.
+ * Returns [cue, unit] (几届 → 届), or null. 几个 and the like are read before this (the fixed forms above).
+ */
 function taggedMeasure(question: string): [string, string] | null {
   const words = tagWords(question);
   for (let i = 0; i < words.length; i += 1) {

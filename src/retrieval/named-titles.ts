@@ -27,20 +27,31 @@ export function normalizeTitle(title: string): string {
     .replace(/[^\p{Script=Han}a-z0-9]/gu, '');
 }
 
+/** A title as the question writes it, read once: whole, its jurisdiction's stem, and the words of its subject. */
+interface WrittenTitle {
+  whole: string;
+  /** The jurisdiction without its suffix (深圳 of 深圳市: a title may write 深圳经济特区), when it starts with one. */
+  stem?: string;
+  /** Its jieba words of two characters or more between the jurisdiction and the kind of document. */
+  parts: string[];
+}
+
+function readWritten(written: string, words: (text: string) => string[]): WrittenTitle {
+  const place = LEADING_JURISDICTION_RE.exec(written)?.[0];
+  const subject = (place ? written.slice(place.length) : written).replace(GENRE_END_RE, '');
+  const parts = words(subject).filter((w) => [...w].length >= 2);
+  return { whole: written, parts, ...(place ? { stem: place.replace(/(?:省|市|自治区|自治州|县)$/u, '') } : {}) };
+}
+
 /**
  * Whether a library title is the one the question writes: it holds the written title whole, or — the written one
  * shortened or reworded (深圳市大数据发展行动计划 for 深圳市促进大数据发展行动计划; 规划 for 计划) — it names the same
- * jurisdiction (深圳 of 深圳市: a title may write 深圳经济特区) and every word of the written title's subject (its
- * jieba words between the jurisdiction and the kind of document).
+ * jurisdiction and every word of the written title's subject.
  */
-function titleMatches(written: string, title: string, words: (text: string) => string[]): boolean {
-  if (title.includes(written)) return true;
-  const place = LEADING_JURISDICTION_RE.exec(written)?.[0];
-  const stem = place ? place.replace(/(?:省|市|自治区|自治州|县)$/u, '') : undefined;
-  if (stem !== undefined && !title.includes(stem)) return false;
-  const subject = (place ? written.slice(place.length) : written).replace(GENRE_END_RE, '');
-  const parts = words(subject).filter((w) => [...w].length >= 2);
-  return parts.length > 0 && parts.every((w) => title.includes(w));
+function titleMatches(written: WrittenTitle, title: string): boolean {
+  if (title.includes(written.whole)) return true;
+  if (written.stem !== undefined && !title.includes(written.stem)) return false;
+  return written.parts.length > 0 && written.parts.every((w) => title.includes(w));
 }
 
 /**
@@ -53,7 +64,8 @@ export function unknownTitles(query: string, titles: readonly string[], words: (
     const text = (m[1] ?? m[2] ?? '').trim();
     const written = normalizeTitle(text);
     if ([...written].length < 6) continue;
-    if (!titles.some((t) => titleMatches(written, t, words))) out.push(text);
+    const read = readWritten(written, words);
+    if (!titles.some((t) => titleMatches(read, t))) out.push(text);
   }
   return [...new Set(out)];
 }

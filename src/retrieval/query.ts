@@ -83,10 +83,9 @@ export interface AliasTable {
   titles?: string[];
 }
 
-const GENRES = TITLE_GENRES;
-const GENRE_END_RE = new RegExp(`(${GENRES})$`, 'u');
+const GENRE_END_RE = new RegExp(`(${TITLE_GENRES})$`, 'u');
 /** 这份批复, 该条例, 这部办法: the question points at the document of that kind it is about. */
-const GENRE_REF_RE = new RegExp(`(?:这份|这部|这个|这项|该)(${GENRES})`, 'u');
+const GENRE_REF_RE = new RegExp(`(?:这份|这部|这个|这项|该)(${TITLE_GENRES})`, 'u');
 
 export function buildAliasTable(documents: Iterable<Pick<IndexedDocument, 'meta'>>): AliasTable {
   const map = new Map<string, Set<string>>();

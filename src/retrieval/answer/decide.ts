@@ -206,12 +206,21 @@ export function yesNoUnaddressed(evidence: Evidence, lead: number | undefined): 
   return predicate.map((j) => question.terms[j]?.term ?? '').join('”“');
 }
 
+/** Why a lead is ruled out: `missed` names what it misses when a rule says (开放率, 100人, 关掉). */
+export interface Ruling {
+  missed?: string;
+}
+
 /**
- * Whether a single answer's lead is ruled out as an `answer` whatever its probability: `cannotAnswer`, a near-miss
- * measure (`nearMissLead`) or an ask nothing of its document states (`unansweredAsk`). The fit reads the same rules.
+ * Whether a single answer's lead is ruled out as an `answer` whatever its probability, else undefined: `cannotAnswer`,
+ * a near-miss measure (`nearMissLead`), another tier's figure (`figureMissLead`), a yes-no predicate it does not
+ * speak of (`yesNoUnaddressed`) or an ask nothing of its document states (`unansweredAsk`). Each rule is read once;
+ * the fit reads the same function.
  */
-export function ruledOut(evidence: Evidence, features: readonly number[], lead: number | undefined): boolean {
-  return cannotAnswer(evidence, features) || nearMissLead(evidence, lead) !== undefined || figureMissLead(evidence, lead) !== undefined || unansweredAsk(evidence, lead) !== undefined || yesNoUnaddressed(evidence, lead) !== undefined;
+export function ruledOut(evidence: Evidence, features: readonly number[], lead: number | undefined): Ruling | undefined {
+  const missed = nearMissLead(evidence, lead) ?? figureMissLead(evidence, lead) ?? yesNoUnaddressed(evidence, lead);
+  if (missed !== undefined) return { missed };
+  return cannotAnswer(evidence, features) || unansweredAsk(evidence, lead) !== undefined ? {} : undefined;
 }
 
 /**
@@ -298,8 +307,8 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
     const byWeight = [...question.terms].sort((a, b) => b.weight - a.weight).slice(0, 3).map((t) => t.term);
     return { ...decision, outcome: 'not_found', reason: `知识库中没有关于“${byWeight.join('”“')}”的条文。` };
   }
-  const nearMiss = nearMissLead(evidence, lead);
-  decision.outcome = probability >= model.outcome.threshold && !ruledOut(evidence, features, lead) ? 'answer' : 'related';
+  const ruling = ruledOut(evidence, features, lead);
+  decision.outcome = probability >= model.outcome.threshold && ruling === undefined ? 'answer' : 'related';
   if (question.form !== 'single') decision.rows = rowsOf(evidence, scores, model, lead, decision.outcome === 'answer', namedDocIds);
   if (decision.outcome === 'answer' && question.form === 'single') decision.support = supportOf(evidence, scores, lead, model.maxSentences);
   if (decision.outcome === 'related') {
@@ -313,7 +322,7 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
     }
     decision.support = shown.slice(1);
     decision.rows = [];
-    const missed = nearMiss ?? figureMissLead(evidence, lead) ?? yesNoUnaddressed(evidence, lead);
+    const missed = ruling?.missed;
     decision.missing = missed === undefined ? missingLine(evidence, shown) : `未找到提到“${missed}”的条文`;
   }
   return decision;
