@@ -95,7 +95,7 @@ export function termSet(text: string): Set<string> {
   return terms;
 }
 
-export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'month' | 'date' | 'area' | 'clock' | 'duration' | 'url' | 'who' | 'place' | 'number';
+export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'month' | 'date' | 'area' | 'clock' | 'frequency' | 'duration' | 'url' | 'who' | 'place' | 'number';
 
 export interface QuantityAsk {
   kind: QuantityKind;
@@ -124,7 +124,7 @@ const PER_PRICE_RE = /(?:多少钱?|几[块元]钱?)一(平方米|亩|度|吨|�
 /** What kind of number (or fact) the question wants, or undefined when it wants none. */
 export function quantityAsk(question: string): QuantityAsk | undefined {
   const ask = baseQuantityAsk(question);
-  if (!ask || ask.kind === 'url' || ask.kind === 'docNumber' || ask.kind === 'who' || ask.kind === 'place' || ask.kind === 'month' || ask.kind === 'area' || ask.kind === 'date' || ask.kind === 'clock') return ask;
+  if (!ask || ask.kind === 'url' || ask.kind === 'docNumber' || ask.kind === 'who' || ask.kind === 'place' || ask.kind === 'month' || ask.kind === 'area' || ask.kind === 'date' || ask.kind === 'clock' || ask.kind === 'frequency') return ask;
   const q = question.normalize('NFKC');
   const per = [...new Set([...q.matchAll(PER_RE), ...q.matchAll(PER_PRICE_RE)].map((m) => m[1] as string))];
   return per.length > 0 ? { ...ask, per } : ask;
@@ -140,21 +140,30 @@ const ASK_FORMS: [QuantityKind, RegExp][] = [
   ['docNumber', /文号|发文字号/u],
   ['url', /网址|链接|官网|出处|(?:哪个|什么)(?:官方)?网站|来源于?哪/u],
   // Who: a person or body must be named as the one who does it (由…负责, …牵头).
-  ['who', /是谁|由谁|谁来|谁负责|谁牵头|哪个部门|哪个单位|哪家单位|哪(?:个|家)(?:机构|机关)/u],
-  // Where: 哪里, 何处, 在哪, or which of a kind of place (哪个区, 哪些园区, 哪些城市) — answered by a place name.
-  ['place', /哪里|哪儿|何处|在哪|什么地方|哪(?:个|些|几个)(?:省|市|县|区|镇|城市|地方|地区|片区|园区|基地|区域)/u],
+  ['who', /是谁|由谁|谁来|谁负责|谁牵头|哪(?:个|几个|些|家)(?:部门|单位|机构|机关)/u],
+  // Where: 哪里, 何处, 在哪, or which of a kind of place (哪个区, 哪些园区, 哪些城市) — answered by a place name. 在哪些
+  // or 在哪个 + another noun (放在哪些行业, 在哪个环节) asks which of that kind, not where.
+  ['place', /哪里|哪儿|何处|在哪(?![些个几一])|什么地方|哪(?:个|些|几个)(?:省|市|县|区|镇|城市|地方|地区|片区|园区|基地|区域)/u],
   // A day (从哪一天起), a time of day (哪些时段, 晚上几点) or a length of time (多长时间, 多久) is
   // stated as such: 2025年11月1日, 二十一时至次日八时, 48 小时内.
   ['date', /哪一?[天日]|几月几[日号]|几号|(?:什么|哪个)日期|(?:起始|生效|施行|实施|截止)日期/u],
   // A month of the year (几月份举办, 哪个月) is stated as a month: 每年9月, 十月份.
   ['month', /几月份?|哪(?:一|个)月(?!内)/u],
   ['clock', /时段|时间段|几点|几时|(?:早上|晚上|夜间|夜里|白天|中午|午间|凌晨)[^，,。？?]{0,10}时间/u],
+  // How often (多久开一次, 一年几次, 频次) is stated as a period or a number of times per period: 每季度, 每年两次, 定期.
+  ['frequency', /(?:多久|多长时间|几年|几个月)[^，,。？?]{0,6}一次|(?:一年|每年|每月|一个月)几次|频次|频率/u],
   ['duration', /多长时间|多久|多长(?:期限|时限)|多少(?:个)?(?:天|日|工作日|小时|分钟|秒|个月)|几(?:个)?(?:天|日|工作日|小时|分钟|秒|个月)/u],
   ['year', /哪一?年|何年|什么时候|何时|哪个时间/u],
   // An area (占地多大, 面积多少) is stated in a unit of area: 300亩, 2.5平方公里, 10万平方米.
   ['area', /(?:占地|面积|用地)[^，,。？?钱元价费]{0,4}(?:多大|多少(?![钱元万亿块])|几(?![元万块]))|多大(?:的)?(?:面积|地方|场地)/u],
 ];
-const WANTS_NUMBER_RE = /多少|几[毛分元个项条家台万亿年岁次倍成]|多大|多高|比例|比重|占比|百分之|几成|(补贴|奖励|资助|收费|补助)(的)?标准/u;
+/**
+ * 几 asks how many only as an interrogative numeral: after 哪 it asks which (哪几个中心: name them), after 好 it is an
+ * indefinite numeral (好几个部门: several), neither a count (现代汉语八百词, 几 ① 询问数目 / ② 表示不定数目).
+ */
+const JI = '(?<![哪好])几';
+const WANTS_NUMBER_RE = new RegExp(`多少|${JI}[毛分元个项条家台万亿年岁次倍成]|多大|多高|比例|比重|占比|百分之|${JI}成|(补贴|奖励|资助|收费|补助)(的)?标准`, 'u');
+const COUNT_RE = new RegExp(`(?:多少|${JI})(条|个|家|项|台|次|人|名|所|座|户|件|类)`, 'u');
 
 function baseQuantityAsk(question: string): QuantityAsk | undefined {
   const q = question.normalize('NFKC');
@@ -163,7 +172,7 @@ function baseQuantityAsk(question: string): QuantityAsk | undefined {
     if (m) return { kind, cue: m[0] };
   }
   const wants = WANTS_NUMBER_RE.exec(q);
-  const measure = /(?:多少|几)(条|个|家|项|台|次|人|名|所|座|户|件|类)/u.exec(q) ?? taggedMeasure(q);
+  const measure = COUNT_RE.exec(q) ?? taggedMeasure(q);
   if (measure) {
     const noun = countedNoun(q.slice(q.indexOf(measure[0]) + measure[0].length));
     return { kind: 'count', unit: measure[1] as string, cue: measure[0], ...(noun ? { noun } : {}) };
@@ -209,6 +218,8 @@ function taggedMeasure(question: string): [string, string] | null {
   const words = tagWords(question);
   for (let i = 0; i < words.length; i += 1) {
     const { word, tag } = words[i] as { word: string; tag: string };
+    // 哪几, 好几: which, several — not how many (`JI`).
+    if (/[哪好]$/u.test(words[i - 1]?.word ?? '')) continue;
     const m = /^(?:几|多少)(\p{Script=Han}{1,2})$/u.exec(word);
     if (m && (tag === 'm' || tag === 'mq') && !NOT_A_COUNT_UNIT_RE.test(m[1] as string)) return [word, m[1] as string];
     // A word jieba keeps whole (几节课/n): 几 with the character after it, if jieba tags that pair a numeral.
@@ -239,6 +250,7 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
   place: /[\u4e00-\u9fff]{2,10}(?:片区|新区|园区|产业园|物流园|开发区|高新区|保税区|自贸区|示范区|基地|核心区)/u,
   date: new RegExp(`(?:[0-9]{1,2}|[〇零一二三四五六七八九十]{1,3})\\s*月\\s*(?:[0-9]{1,2}|[〇零一二三四五六七八九十]{1,3})\\s*[日号]|之日起`, 'u'),
   clock: /(?:[0-9]{1,2}|[〇零一二两三四五六七八九十]{1,3})\s*[时点](?!间|期|代|候|段|刻|效)|[0-9]{1,2}[:：][0-9]{2}/u,
+  frequency: /每(?:年|季度|半年|月|周|星期|天|日)|(?:年|季|月|周)(?:度)?[^。，,；;]{0,6}?(?:[一二两三四五六七八九十0-9]+)次|定期/u,
   // 三年, 48 小时, 1个月内, 半年, 2016—2018年 — not a year (2017年, 二〇一七年) nor a date's day (11月1日).
   duration: new RegExp(`(?<![〇零一二两三四五六七八九十百千0-9.])(?:[0-9]{1,3}(?:[.．][0-9]+)?|[一二两三四五六七八九十百千]+)\\s*(?:个\\s*月|个\\s*工作日|工作日|小时|天|周|星期|分钟|秒|(?:个\\s*)?年(?![底末度初])|日(?=内|以内|之内|前|后))|半(?:个)?(?:月|年|小时)|(?:19|20)[0-9]{2}\\s*[-—–~～至到]\\s*(?:19|20)[0-9]{2}\\s*年`, 'u'),
   number: new RegExp(`[0-9０-９]|[一二两三四五六七八九十百千万亿]+(?:个|家|项|条|元|万|亿|倍|年|%|成|台)`, 'u'),
@@ -269,9 +281,12 @@ export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {
   if (!perOk) return false;
   if (ask.kind === 'place') return PATTERNS.place.test(text) || namesPlace(text);
   if (ask.kind === 'count' && ask.unit) {
-    // The figure counts the noun asked: it follows the measure word within the clause (10个以上大数据创新载体 does not count 基地).
-    const noun = ask.noun ? `[^，,。；;：:？?！!]{0,12}?${escapeRegExp(ask.noun)}` : '';
-    return new RegExp(`(?:${NUM})\\s*(?:多|余)?\\s*(?:万|亿)?${ask.unit}${noun}`, 'u').test(text);
+    // The figure counts the noun asked: the noun follows the measure word within the clause, or comes before the
+    // figure in it (居民健康档案建档850多万份); 10个以上大数据创新载体 does not count 基地.
+    const figure = `(?:${NUM})\\s*(?:多|余)?\\s*(?:万|亿)?${ask.unit}`;
+    if (!ask.noun) return new RegExp(figure, 'u').test(text);
+    const noun = escapeRegExp(ask.noun);
+    return new RegExp(`${figure}[^，,。；;：:？?！!]{0,12}?${noun}|${noun}[^，,。；;：:？?！!]{0,12}?${figure}`, 'u').test(text);
   }
   // A year or date (到2025年, 2017年7月1日) dates a target, a 文号 (云府办〔2016〕27号) or a cited title
   // (《…(2016-2020年)》) names a document: none is the figure asked for.
@@ -350,4 +365,43 @@ export function figureMiss(askText: string, text: string): string | undefined {
     if (same.length > 0 && !same.some((g) => g.value === f.value)) return f.text;
   }
   return undefined;
+}
+
+/** A question asking which members a set has (哪几个, 哪8个, 都是哪些, 具体指什么, 分别是), not how many. */
+const WHICH_MEMBERS_RE = /哪(?:几|[0-9０-９]+|[一二两三四五六七八九十]+)?[个家项类种条所座大]|哪些|具体(?:指|是|包括)|都是哪|都有哪|分别是|包括哪/u;
+/** A number of members the question writes (那17个景区, 哪8个, “8”), not an ordinal (第2项). */
+const MEMBER_COUNT_RE = /(?<![第0-9０-９一二两三四五六七八九十])([0-9０-９]+|[一二两三四五六七八九十]+)(?=[个家项类种条所座大]|”)/gu;
+/** What separates named members in a clause: 、 ； 和 及 与 or a colon opening a list. */
+const MEMBER_SEPARATOR_RE = /[、；;：:]|和|及|与|以及/u;
+
+/**
+ * A count of members the question echoes from `text` when it asks which they are (清远那17个4A以上景区都是哪几个) and
+ * `text` only mentions the set by its count: from the start of the number's clause on, its sentence names no members
+ * (no 、, 和, ；, nor a list after a colon). Such a text states that the set exists, not what is asked. Returns the count as the question
+ * writes it, else undefined.
+ */
+export function unnamedMembers(question: string, text: string): string | undefined {
+  const q = question.normalize('NFKC');
+  if (!WHICH_MEMBERS_RE.test(q)) return undefined;
+  const t = text.normalize('NFKC');
+  for (const m of q.matchAll(MEMBER_COUNT_RE)) {
+    const written = m[1] as string;
+    const n = parseNumeral(written);
+    if (n === undefined || n < 2) continue;
+    const at = numberAt(t, n);
+    if (at < 0) continue;
+    // Members named before the count in its clause (甲、乙和丙3个景区) or after it in the sentence (3个景区：甲、乙、丙).
+    const clauseStart = Math.max(...['，', ',', '。', '；', ';'].map((p) => t.lastIndexOf(p, at))) + 1;
+    if (!MEMBER_SEPARATOR_RE.test(t.slice(clauseStart))) return written;
+  }
+  return undefined;
+}
+
+/** Where `text` writes the number `n` as a whole number (17, not 170 nor 2017; 十七 too), else −1. */
+function numberAt(text: string, n: number): number {
+  for (const m of text.matchAll(/[0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千]+/gu)) {
+    const v = /^[0-9.]+$/u.test(m[0]) ? Number(m[0]) : parseNumeral(m[0]);
+    if (v === n) return m.index;
+  }
+  return -1;
 }

@@ -10,6 +10,7 @@ import { analyze, segmenter } from '../lexical/analyzer.js';
 import { QUESTION_WORDS } from './evidence.js';
 import { JURISDICTION_NOUNS } from './answer/words.js';
 import { normalizeTitle, TITLE_GENRES, unknownTitles } from './named-titles.js';
+import { soundsLikeKey } from './sounds-like.js';
 import type { IndexedDocument } from '../storage/file/knowledge-index.js';
 
 const CHINESE_NUMERAL_RE = new RegExp(`[${CHINESE_NUMERAL_CHARS}]`, 'u');
@@ -52,15 +53,9 @@ export function documentAliases(doc: Pick<IndexedDocument, 'meta'>): string[] {
   // The jurisdictions a title or issuer starts with (广东省云浮市…): the places it is about. A place
   // named further in (…城市市容管理条例, 关于支持深圳…) is a subject of the document, not its own name,
   // and a collective noun (城市, 地区) names no place.
-  for (const text of [doc.meta.title, doc.meta.issuer]) {
-    let rest = text.trim();
-    for (;;) {
-      const m = JURISDICTION_PREFIX_RE.exec(rest);
-      if (!m || JURISDICTION_NOUNS.has(m[1] as string)) break;
-      add(m[0]);
-      add(m[1]);
-      rest = rest.slice(m[0].length);
-    }
+  for (const [full, stem] of jurisdictionsOf(doc)) {
+    add(full);
+    add(stem);
   }
   for (const a of doc.meta.aliases ?? []) add(a);
   // Generic issuers name no particular document.
@@ -69,6 +64,21 @@ export function documentAliases(doc: Pick<IndexedDocument, 'meta'>): string[] {
 }
 
 const JURISDICTION_PREFIX_RE = /^([\u4e00-\u9fa5]{2,7}?)(省|市|自治区|县)/u;
+
+/** The jurisdictions a title or issuer starts with, each as [written, stem] (广东省云浮市… → 广东省/广东, 云浮市/云浮). */
+function jurisdictionsOf(doc: Pick<IndexedDocument, 'meta'>): [string, string][] {
+  const out: [string, string][] = [];
+  for (const text of [doc.meta.title, doc.meta.issuer]) {
+    let rest = text.trim();
+    for (;;) {
+      const m = JURISDICTION_PREFIX_RE.exec(rest);
+      if (!m || JURISDICTION_NOUNS.has(m[1] as string)) break;
+      out.push([m[0], m[1] as string]);
+      rest = rest.slice(m[0].length);
+    }
+  }
+  return out;
+}
 
 export interface AliasTable {
   /** alias → docIds, longest aliases first. */
@@ -81,6 +91,11 @@ export interface AliasTable {
   genres?: Map<string, string[]>;
   /** Every document's title, normalized (`normalizeTitle`): a title the question writes out is looked for there. */
   titles?: string[];
+  /**
+   * Jurisdiction names (云浮, 清远: the places titles and issuers start with) by their toneless pinyin, for a name
+   * typed with the wrong characters of the same sound (青远, 慧州). A sound two names share is left out (ambiguous).
+   */
+  soundAlike?: Map<string, string>;
 }
 
 const GENRE_END_RE = new RegExp(`(${TITLE_GENRES})$`, 'u');
@@ -93,7 +108,12 @@ export function buildAliasTable(documents: Iterable<Pick<IndexedDocument, 'meta'
   const metaTexts: string[] = [];
   const genres = new Map<string, string[]>();
   const titles: string[] = [];
+  const sounds = new Map<string, Set<string>>();
   for (const doc of documents) {
+    for (const [, stem] of jurisdictionsOf(doc)) {
+      const key = soundsLikeKey(stem);
+      if (key !== undefined) sounds.set(key, (sounds.get(key) ?? new Set()).add(stem.toLowerCase()));
+    }
     metaTexts.push(doc.meta.title.toLowerCase(), doc.meta.issuer.toLowerCase());
     titles.push(normalizeTitle(doc.meta.title));
     const genre = GENRE_END_RE.exec(doc.meta.title.replace(/[（(][^）)]*[）)]\s*$/u, '').trim())?.[1];
@@ -108,7 +128,8 @@ export function buildAliasTable(documents: Iterable<Pick<IndexedDocument, 'meta'
   }
   const entries = [...map].map(([alias, ids]) => ({ alias, docIds: [...ids].sort() }));
   entries.sort((a, b) => b.alias.length - a.alias.length || a.alias.localeCompare(b.alias));
-  return { entries, titleWords, metaTexts, genres, titles };
+  const soundAlike = new Map([...sounds].filter(([, names]) => names.size === 1).map(([key, names]) => [key, [...names][0] as string]));
+  return { entries, titleWords, metaTexts, genres, titles, soundAlike };
 }
 
 // 第一千条 and 第1000条 too: the one definition of a heading number (shared/numerals).
@@ -160,6 +181,18 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
       namedDocs.push({ docId, by: alias });
     }
   }
+  // No document named, but a jurisdiction typed with other characters of its sound (青远 for 清远): named by it.
+  if (namedDocs.length === 0 && aliases.soundAlike) {
+    for (const { word, tag } of tagger().tag(lower, true)) {
+      const alias = soundAlikeName(word, tag, aliases.soundAlike);
+      if (alias === undefined) continue;
+      for (const docId of aliases.entries.find((e) => e.alias === alias)?.docIds ?? []) {
+        if (seen.has(docId)) continue;
+        seen.add(docId);
+        namedDocs.push({ docId, by: word });
+      }
+    }
+  }
   // No document named, but one of a kind pointed at (这份批复): the documents of that kind.
   const genreRef = namedDocs.length === 0 ? GENRE_REF_RE.exec(lower) : null;
   if (genreRef) for (const docId of aliases.genres?.get(genreRef[1] as string) ?? []) namedDocs.push({ docId, by: genreRef[0] });
@@ -170,10 +203,7 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
     if (ref) clauseRefs.push(ref);
   }
   const aliasSet = new Set(aliases.entries.map((e) => e.alias));
-  const unknownPlaces = tagger()
-    .tag(query, true)
-    .filter((t) => t.tag === 'ns' && t.word.length >= 2 && !aliasSet.has(t.word.toLowerCase()) && !NOT_PLACES.has(t.word) && !aliases.metaTexts?.some((m) => m.includes(t.word.toLowerCase())))
-    .map((t) => t.word);
+  const unknownPlaces = placeWords(query).filter((w) => w.length >= 2 && !aliasSet.has(w.toLowerCase()) && !NOT_PLACES.has(w) && !aliases.metaTexts?.some((m) => m.includes(w.toLowerCase())));
   // A title the library lacks, unless another document is named besides it (根据《…》, 云浮怎么做: about 云浮's).
   const titles = aliases.titles ? unknownTitles(query, aliases.titles, (t) => tagger().cut(t, false)) : [];
   const namedElsewhere = named.some((d) => !titles.some((t) => t.toLowerCase().includes(d.by)));
@@ -184,6 +214,38 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
     unknownPlaces: named.length === 0 ? [...new Set(unknownPlaces)] : [],
     ...(titles.length > 0 && !namedElsewhere ? { unknownTitles: titles } : {}),
   };
+}
+
+/**
+ * The place names of a question (jieba `ns`), including the place an organisation's name starts with (日本政府,
+ * 上海市政府: jieba tags the whole `nt`; its longest leading part tagged `ns` is the place).
+ */
+function placeWords(query: string): string[] {
+  const out: string[] = [];
+  for (const { word, tag } of tagger().tag(query, true)) {
+    if (tag === 'ns') out.push(word);
+    else if (tag === 'nt') {
+      for (let n = word.length - 1; n >= 2; n -= 1) {
+        const part = tagger().tag(word.slice(0, n), true);
+        if (part.length === 1 && part[0]?.tag === 'ns') {
+          out.push(word.slice(0, n));
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The jurisdiction a question word sounds like when it is written with other characters (青远 → 清远), else undefined.
+ * Only a noun or a word jieba does not know (x) of 2–4 characters is read: a verb of the same sound (请愿) is no typo.
+ */
+function soundAlikeName(word: string, tag: string, soundAlike: ReadonlyMap<string, string>): string | undefined {
+  if (!/^(?:n|x)/u.test(tag) || !/^\p{Script=Han}{2,4}$/u.test(word)) return undefined;
+  const key = soundsLikeKey(word);
+  const alias = key === undefined ? undefined : soundAlike.get(key);
+  return alias !== undefined && alias !== word ? alias : undefined;
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import type { EvidenceView } from '../../storage/types.js';
 import { statesOwnNumber, statesQuantity, termSet, type QuantityAsk } from '../evidence.js';
+import { TITLE_GENRES } from '../named-titles.js';
 import type { Candidate } from './candidates.js';
 import type { QuestionAnalysis, QuestionTerm } from './question.js';
 
@@ -92,13 +93,22 @@ function withoutTerms(text: string, terms: readonly QuestionTerm[]): string {
   return out;
 }
 
+/** A word ending with a kind of 公文 or 法规 (`TITLE_GENRES`: 实施方案, 行动计划, 办法). */
+const GENRE_WORD_RE = new RegExp(`(?:${TITLE_GENRES})$`, 'u');
+const BARE_GENRE_RE = new RegExp(`^(?:${TITLE_GENRES})$`, 'u');
+
 const YEAR_IN_TEXT_RE = /(?:19|20)[0-9]{2}(?=\s*年)/gu;
+
+/** A span of years (2014-2016, 2016—2020年): a year inside it is the text's too. */
+const YEAR_SPAN_RE = /((?:19|20)[0-9]{2})\s*[-—–~～至到]\s*((?:19|20)[0-9]{2})/gu;
 
 function yearFeature(text: string, context: string, years: readonly string[]): number {
   if (years.length === 0) return 0;
   if (years.some((y) => text.includes(y) || context.includes(y))) return 1;
+  const spans = [...text.matchAll(YEAR_SPAN_RE)].map((m) => [Number(m[1]), Number(m[2])] as const);
+  if (years.some((y) => spans.some(([a, b]) => Number(y) >= a && Number(y) <= b))) return 1;
   const stated = [...text.matchAll(YEAR_IN_TEXT_RE)].map((m) => m[0]);
-  return stated.length > 0 ? -1 : 0;
+  return stated.length > 0 || spans.length > 0 ? -1 : 0;
 }
 
 /** Whether the sentence states an asked kind in a clause that also has a subject word. */
@@ -122,21 +132,34 @@ export function candidateFeatures(kb: EvidenceView, question: QuestionAnalysis, 
   const nominalWeights = terms.map((t) => (t.nominal ? t.weight : 0));
   const asks = question.asks.map((a) => a.ask);
   const sentencePresence = candidates.map((c) => presenceOf(c.text, terms));
+  // Per candidate, per ask: whether the sentence states it (a place besides the question's own words: 人工智能产业园
+  // in 国家人工智能产业园选在哪些城市 is not an answer; a 文号 as the document's own).
+  const asksStated = candidates.map((c) => asks.map((a) => statesQuantity(a.kind === 'place' ? withoutTerms(c.text, terms) : c.text, a) || (a.kind === 'docNumber' && statesOwnNumber(c.text, kb.documents.get(c.hit.docId)?.meta.docNumber))));
+  // A word of the words that ask a kind of fact (文号 of 文号是多少, 比例 of 多大比例) is had by a sentence stating one.
+  const cueTerms = terms.map((t) => asks.flatMap((a, k) => (a.cue?.includes(t.term) ? [k] : [])));
+  // A word naming a kind of document (实施方案, 办法, 规划) the document's title ends its kind with names the document
+  // (云浮办法第十二条, 惠州实施方案里): every clause of it has it. So does 文件 (哪个文件, 大数据文件: any document),
+  // and a bare kind word (计划, 规定), which a question uses as often for the verb (清远计划2020年…, 怎么规定的).
+  const genreTerms = terms.flatMap((t, j) => (GENRE_WORD_RE.test(t.term) ? [j] : []));
+  const documentWord = (term: string): boolean => /文件$/u.test(term) || BARE_GENRE_RE.test(term);
   const contextPresence = candidates.map((c, i) => {
     const own = sentencePresence[i] as number[];
     const around = presenceOf(`${c.heading}\n${c.before}`, terms);
-    return own.map((p, j) => Math.max(p, around[j] ?? 0));
+    const title = genreTerms.length > 0 ? (kb.documents.get(c.hit.docId)?.meta.title ?? c.hit.title) : '';
+    const stated = asksStated[i] as boolean[];
+    return own.map((p, j) => {
+      const term = (terms[j] as QuestionTerm).term;
+      const named = (genreTerms.includes(j) && title.includes(term)) || documentWord(term);
+      return Math.max(p, around[j] ?? 0, named || (cueTerms[j] as number[]).some((k) => stated[k]) ? 1 : 0);
+    });
   });
   const titlePresence = new Map<string, number>();
   const covers = sentencePresence.map((p) => share(p, weights));
+  const asksWho = asks.some((a) => a.kind === 'who');
   const bestCover = Math.max(0, ...covers);
   // Specificity within the candidate set: a word most candidates have tells them apart less.
   const n = candidates.length;
   const localWeights = terms.map((_, j) => Math.log(1 + n / (0.5 + sentencePresence.filter((p) => (p[j] ?? 0) > 0).length)));
-  const asksWho = asks.some((a) => a.kind === 'who');
-  // Per candidate, per ask: whether the sentence states it (a place besides the question's own words: 人工智能产业园
-  // in 国家人工智能产业园选在哪些城市 is not an answer; a 文号 as the document's own).
-  const asksStated = candidates.map((c) => asks.map((a) => statesQuantity(a.kind === 'place' ? withoutTerms(c.text, terms) : c.text, a) || (a.kind === 'docNumber' && statesOwnNumber(c.text, kb.documents.get(c.hit.docId)?.meta.docNumber))));
   const rows = candidates.map((c, i) => {
     let title = titlePresence.get(c.hit.docId);
     if (title === undefined) {

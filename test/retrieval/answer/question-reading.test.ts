@@ -1,0 +1,134 @@
+/**
+ * Reading questions nobody tuned for (issue 20): 几 after 哪 or 好 is no count, how often is its own ask, a count's
+ * noun may come before its figure, a set's members asked by its count, another year only, a kind word of a document
+ * or of the fact asked, a place inside an organisation's name, and a jurisdiction typed with the wrong characters of
+ * its sound. Constructed documents and questions, no dev question.
+ */
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../../src/lexical/analyzer.js';
+import { decideFrom, gatherEvidence, membersUnnamed, otherYearLead, type Evidence } from '../../../src/retrieval/answer/decide.js';
+import { FITTED_MODEL } from '../../../src/retrieval/answer/fitted.js';
+import type { AnswerModel } from '../../../src/retrieval/answer/model.js';
+import { quantityParts } from '../../../src/retrieval/answer/question.js';
+import { figureMiss, statesQuantity, unnamedMembers } from '../../../src/retrieval/evidence.js';
+import { buildAliasTable, understandQuery } from '../../../src/retrieval/query.js';
+import type { IndexedDocument } from '../../../src/storage/file/knowledge-index.js';
+import type { EvidenceView } from '../../../src/storage/types.js';
+
+const kinds = (q: string): string[] => quantityParts(q).map((p) => `${p.ask.kind}${p.ask.unit ? `:${p.ask.unit}` : ''}`);
+
+describe('what a question asks', () => {
+  it('reads 哪几个 as which (no count) and 好几个 as several (no ask); 几个 alone still counts', () => {
+    expect(kinds('南川要建的数据中心有哪几个？')).toEqual([]);
+    expect(kinds('方案里列了好几个部门')).toEqual([]);
+    expect(kinds('南川要建几个数据中心？')).toEqual(['count:个']);
+    expect(kinds('通知是哪几个部门印发的')).toEqual(['who']);
+  });
+
+  it('reads how often (多久开一次) as a frequency, stated as a period or times per period', () => {
+    expect(kinds('领导小组多久开一次会？')).toEqual(['frequency']);
+    const ask = { kind: 'frequency' as const };
+    expect(statesQuantity('领导小组办公室每季度召开工作会议。', ask)).toBe(true);
+    expect(statesQuantity('领导小组一年召开两次会议。', ask)).toBe(true);
+    expect(statesQuantity('领导小组负责统筹协调。', ask)).toBe(false);
+    // The words that ask state no condition: 一次 of 多久开一次 is no tier against 两次.
+    expect(figureMiss('领导小组多久开一次会', '领导小组每年召开两次工作会议。')).toBe('一次');
+  });
+
+  it('reads 在哪 as where, but 放在哪些行业 as which industries', () => {
+    expect(kinds('数据中心建在哪？')).toEqual(['place']);
+    expect(kinds('试点示范重点放在哪些行业？')).toEqual([]);
+  });
+
+  it('counts the noun asked before its figure in the same clause too', () => {
+    const [part] = quantityParts('已经建了多少份健康档案？');
+    const ask = part?.ask ?? { kind: 'count' as const };
+    expect(ask).toMatchObject({ kind: 'count', unit: '份', noun: '档案' });
+    expect(statesQuantity('居民健康档案建档850多万份。', ask)).toBe(true);
+    expect(statesQuantity('建档850多万份，健康档案实现共享。', ask)).toBe(false);
+  });
+});
+
+describe('unnamedMembers', () => {
+  it('returns the count a which-question echoes when the text only mentions the set by it', () => {
+    expect(unnamedMembers('那12个重点景区都是哪几个？', '后期在全市12个重点景区推广应用。')).toBe('12');
+    expect(unnamedMembers('“1+5+N”里的5具体指哪5个？', '建成“1+5+N”分布式云计算架构。')).toBe('5');
+  });
+
+  it('is silent when the text names the members, lacks the count, or the question asks no which', () => {
+    expect(unnamedMembers('那3个重点景区都是哪几个？', '在甲山、乙湖和丙谷3个重点景区推广。')).toBeUndefined();
+    expect(unnamedMembers('那3个重点景区都是哪几个？', '建设3个重点景区：甲山、乙湖、丙谷。')).toBeUndefined();
+    expect(unnamedMembers('那3个重点景区都是哪几个？', '在重点景区推广应用。')).toBeUndefined();
+    expect(unnamedMembers('3个重点景区什么时候建成', '在3个重点景区推广应用。')).toBeUndefined();
+  });
+});
+
+/** One city's measures with the given passages (one document), the results of `question` in that order. */
+function evidenceFor(question: string, texts: string[], title = '某市促进产业发展若干措施'): Evidence {
+  const meta = { docId: 'city', title, issuer: '某市人民政府' };
+  const body = texts.join('\n');
+  const view = { documents: new Map([[meta.docId, { docId: meta.docId, body, meta }]]), passages: [], byId: new Map() } as unknown as EvidenceView;
+  let at = 0;
+  const results = texts.map((text, i) => {
+    const start = body.indexOf(text, at);
+    at = start + text.length;
+    return { rank: i + 1, passageId: `city#${i}`, docId: meta.docId, title: meta.title, issuer: meta.issuer, breadcrumb: `《${meta.title}》`, clause: '', text, start, end: start + text.length, score: 1 / (i + 1), matchedBy: ['bm25' as const] };
+  });
+  const response = { query: question, results, understanding: { terms: analyze(question), namedDocs: [], clauseRefs: [], unknownPlaces: [] }, expansions: [], scope: [] };
+  return gatherEvidence(view, response, FITTED_MODEL);
+}
+
+/** The fitted model with every lead over its outcome threshold and no topic floor: only the rules can refuse. */
+const lenient: AnswerModel = { ...FITTED_MODEL, topicFloor: 0, outcome: { ...FITTED_MODEL.outcome, threshold: 0 } };
+
+describe('rules of what an answer is', () => {
+  it('a lead that only mentions the set asked by its count is related, saying so', () => {
+    const q = '那12个重点景区都是哪几个？';
+    const evidence = evidenceFor(q, ['后期在全市12个重点景区推广智慧旅游应用。']);
+    expect(membersUnnamed(evidence, 0)).toBe('12');
+    const decision = decideFrom(evidence, lenient);
+    expect(decision.outcome).toBe('related');
+    expect(decision.missing).toBe('未找到列出这12个具体是哪些的条文');
+  });
+
+  it('a lead stating other years only answers for another year: related, naming the year asked', () => {
+    const q = '2019年以后市财政还每年安排资金支持机器换人吗？';
+    const other = evidenceFor(q, ['启动机器换人行动计划(2014-2016),市财政连续三年每年安排2亿元支持机器换人。']);
+    const decision = decideFrom(other, lenient);
+    expect(otherYearLead(other, decision.outcomeFeatures)).toBe('2019年');
+    expect(decision.outcome).toBe('related');
+    expect(decision.missing).toBe('未找到提到“2019年”的条文');
+    // A span holding the year asked is that year's.
+    const span = evidenceFor('2015年市财政安排多少资金支持机器换人', ['启动机器换人行动计划(2014-2016),市财政连续三年每年安排2亿元支持机器换人。']);
+    expect(otherYearLead(span, decideFrom(span, lenient).outcomeFeatures)).toBeUndefined();
+  });
+
+  it('a kind word of the document (办法) and the word asking a stated fact (文号) are not missing from its clauses', () => {
+    const q = '某市办法里孵化基地的房租能免几年？';
+    const evidence = evidenceFor(q, ['进驻创业孵化基地的，三年内免除办公用房租金。'], '某市促进创业若干办法');
+    const j = evidence.question.terms.findIndex((t) => t.term === '办法');
+    expect(j).toBeGreaterThanOrEqual(0);
+    expect(evidence.table.presence[0]?.[j]).toBe(1);
+    const numbered = evidenceFor('依据的省里文件文号是多少', ['根据《某省促进产业发展的通知》(某府办〔2016〕29号)精神，制定本措施。']);
+    const k = numbered.question.terms.findIndex((t) => t.term === '文号');
+    expect(k).toBeGreaterThanOrEqual(0);
+    expect(numbered.table.presence[0]?.[k]).toBe(1);
+  });
+});
+
+describe('places and names in the question', () => {
+  const doc = (docId: string, title: string, issuer: string): IndexedDocument => ({ meta: { docId, title, issuer }, body: '', contentHash: '', source: '', tree: { kind: 'root', children: [] } }) as unknown as IndexedDocument;
+  const library = buildAliasTable([doc('qy', '清远市大数据发展规划', '清远市人民政府'), doc('hz', '惠州市促进大数据发展实施方案', '惠州市人民政府')]);
+
+  it('reads the place an organisation name starts with (日本政府) as a place no document is named for', () => {
+    expect(understandQuery('日本政府的人工智能战略定了哪些目标', library).unknownPlaces).toEqual(['日本']);
+    expect(understandQuery('清远市政府的规划怎么说', library).unknownPlaces).toEqual([]);
+  });
+
+  it('names a jurisdiction typed with other characters of its sound (青远, 慧州), never a verb of that sound (请愿)', () => {
+    expect(understandQuery('青远的大数据规划里政务云怎么建', library).namedDocs).toEqual([{ docId: 'qy', by: '青远' }]);
+    expect(understandQuery('慧州实施方案由谁牵头', library).namedDocs).toEqual([{ docId: 'hz', by: '慧州' }]);
+    expect(understandQuery('群众请愿怎么处理', library).namedDocs).toEqual([]);
+    expect(understandQuery('清远的规划', library).namedDocs).toEqual([{ docId: 'qy', by: '清远' }]);
+  });
+});
