@@ -38,6 +38,8 @@ export interface QueryUnderstanding {
   unknownPlaces: string[];
   /** Titles written out (《…》, or with their years) that no document has, when no other document is named. */
   unknownTitles?: string[];
+  /** Documents the question sets aside (除了国务院那个规划，还有哪些…): not named, and left out of the results. */
+  excludedDocs?: { docId: string; by: string }[];
 }
 
 /** Aliases per document: title, short title, issuer, place names (云浮市 → 云浮), front-matter aliases. */
@@ -97,6 +99,12 @@ export interface AliasTable {
    */
   soundAlike?: Map<string, string>;
 }
+
+/**
+ * 除了…(以外/之外)，还有/其他…: the exceptive construction (现代汉语八百词, 除了 ①: 排除特殊, 后面常有 还, 也, 其他);
+ * the part set aside is group 1.
+ */
+const EXCEPT_RE = /除(?:了|去|开)?([^，,。；;？?！!]{1,40}?)(?:以外|之外|外)?(?=[，,\s]|还|也|另外|其他|其它|别的)/u;
 
 const GENRE_END_RE = new RegExp(`(${TITLE_GENRES})$`, 'u');
 /** 这份批复, 该条例, 这部办法: the question points at the document of that kind it is about. */
@@ -196,7 +204,11 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
   // No document named, but one of a kind pointed at (这份批复): the documents of that kind.
   const genreRef = namedDocs.length === 0 ? GENRE_REF_RE.exec(lower) : null;
   if (genreRef) for (const docId of aliases.genres?.get(genreRef[1] as string) ?? []) namedDocs.push({ docId, by: genreRef[0] });
-  const named = aliases.titleWords ? narrowByTitle(namedDocs, analyze(rest), aliases.titleWords) : namedDocs;
+  // 除了 X(以外)，还有哪些…: X is set aside, not asked about.
+  const aside = EXCEPT_RE.exec(lower)?.[1];
+  const excludedDocs = aside === undefined ? [] : namedDocs.filter((d) => aside.includes(d.by));
+  const kept = excludedDocs.length > 0 ? namedDocs.filter((d) => !excludedDocs.includes(d)) : namedDocs;
+  const named = aliases.titleWords ? narrowByTitle(kept, analyze(rest), aliases.titleWords) : kept;
   const clauseRefs: ClauseRef[] = [];
   for (const m of query.normalize('NFKC').matchAll(REF_RE)) {
     const ref = refFrom(m);
@@ -213,6 +225,7 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
     clauseRefs,
     unknownPlaces: named.length === 0 ? [...new Set(unknownPlaces)] : [],
     ...(titles.length > 0 && !namedElsewhere ? { unknownTitles: titles } : {}),
+    ...(excludedDocs.length > 0 ? { excludedDocs } : {}),
   };
 }
 

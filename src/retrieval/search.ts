@@ -391,6 +391,9 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
       // Several named documents ("国家和深圳各有什么说法"): alternate between them, best of each first.
       // None named: spread results across documents.
       const docOf = (f: { key: number }): string => (fetched[f.key] as StoredPassage).docId;
+      // Documents the question sets aside (除了国务院那个规划，还有哪些…) are no result.
+      const aside = new Set((understanding.excludedDocs ?? []).map((d) => d.docId));
+      if (aside.size > 0) fused = fused.filter((f) => !aside.has(docOf(f)));
       // Several named documents: those named by different words (one word naming two is no comparison).
       if (new Set(understanding.namedDocs.filter((d) => named.includes(d.docId)).map((d) => d.by)).size >= 2) {
         // Documents ordered by their best hit.

@@ -281,7 +281,8 @@ export function missingLine(evidence: Evidence, shown: readonly number[]): strin
   const ask = question.asks.find((a) => !shown.some((i) => statesQuantity(candidates[i]?.text ?? '', a.ask)))?.ask;
   const byWeight = [...question.terms].sort((a, b) => b.weight - a.weight);
   if (ask) {
-    const subject = ask.subject ?? byWeight[0]?.term ?? '';
+    // What the fact is of: the money noun asked, else the most specific noun (a verb, 拿到, names no subject).
+    const subject = ask.subject ?? (byWeight.find((t) => t.nominal) ?? byWeight[0])?.term ?? '';
     return `未找到规定${subject}${KIND_NAMES[ask.kind] ?? '具体内容'}的条文`;
   }
   // Only subject words (nouns, names) are named as missing: a verb or modal (不能, 需要) is not what a clause lacks.

@@ -106,7 +106,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
   const scope = understanding.namedDocs.length === 0 ? listScope(query) : undefined;
   // Words that name the document (云浮, a quoted title), the clause pointed at (第十条), or the scope of a list (城市) are not the subject.
   const excluded = new Set<string>(extraExcluded);
-  for (const d of understanding.namedDocs) for (const w of [d.by, ...analyze(d.by)]) excluded.add(w);
+  for (const d of [...understanding.namedDocs, ...(understanding.excludedDocs ?? [])]) for (const w of [d.by, ...analyze(d.by)]) excluded.add(w);
   for (const r of understanding.clauseRefs) for (const w of analyze(r.text)) excluded.add(w);
   for (const w of scope?.words ?? []) excluded.add(w);
   // The words that ask for a kind of fact (哪个片区, 多大比例) stay subject words: answers often name the kind too (前海蛇口自贸片区).

@@ -35,6 +35,12 @@ describe('what a question asks', () => {
     expect(figureMiss('领导小组多久开一次会', '领导小组每年召开两次工作会议。')).toBe('一次');
   });
 
+  it('finds who in a body bound by a duty or power, as laws write it', () => {
+    expect(statesQuantity('公安机关应当向加害人出具告诫书。', { kind: 'who' })).toBe(true);
+    expect(statesQuantity('县级以上人民政府可以设立专项资金。', { kind: 'who' })).toBe(true);
+    expect(statesQuantity('告诫书应当载明加害人的身份信息。', { kind: 'who' })).toBe(false);
+  });
+
   it('reads 在哪 as where, but 放在哪些行业 as which industries', () => {
     expect(kinds('数据中心建在哪？')).toEqual(['place']);
     expect(kinds('试点示范重点放在哪些行业？')).toEqual([]);
@@ -123,6 +129,14 @@ describe('places and names in the question', () => {
   it('reads the place an organisation name starts with (日本政府) as a place no document is named for', () => {
     expect(understandQuery('日本政府的人工智能战略定了哪些目标', library).unknownPlaces).toEqual(['日本']);
     expect(understandQuery('清远市政府的规划怎么说', library).unknownPlaces).toEqual([]);
+  });
+
+  it('sets aside a document named after 除了 (除了清远以外，还有哪些…): not named, excluded', () => {
+    const u = understandQuery('除了清远以外，还有哪些城市要建大数据交易平台？', library);
+    expect(u.namedDocs).toEqual([]);
+    expect(u.excludedDocs).toEqual([{ docId: 'qy', by: '清远' }]);
+    expect(understandQuery('除了清远还有哪些城市要建交易平台', library).excludedDocs).toEqual([{ docId: 'qy', by: '清远' }]);
+    expect(understandQuery('清远要建交易平台吗', library).excludedDocs).toBeUndefined();
   });
 
   it('names a jurisdiction typed with other characters of its sound (青远, 慧州), never a verb of that sound (请愿)', () => {
