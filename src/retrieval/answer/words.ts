@@ -122,6 +122,9 @@ export interface ListScope {
   words: string[];
 }
 
+/** Which with a singular measure (哪个, 哪一个, 哪家, 哪一): asks for one. */
+const SINGULAR_WHICH_RE = /^哪(?:一?个|一|家|位|座)$/u;
+
 export function listScope(question: string): ListScope | undefined {
   const tagged = tagWords(question);
   for (let i = 0; i < tagged.length; i += 1) {
@@ -129,7 +132,8 @@ export function listScope(question: string): ListScope | undefined {
     // 各地, 各市, 各省 are one pronoun (r) in jieba: the distributive with its jurisdiction.
     if (w.length >= 2 && w.startsWith('各') && (JURISDICTION_NOUNS.has(w.slice(1)) || w === '各地')) return { kind: 'local', words: [w, w.slice(1)] };
     const asking = isInterrogative(w) || DISTRIBUTIVE_RE.test(w);
-    if (!asking) continue;
+    // 哪个区, 哪一个城市: which one — a single place asked (在哪个区、占地多大), not a list over jurisdictions.
+    if (!asking || SINGULAR_WHICH_RE.test(w)) continue;
     // The noun right after it (哪些/城市), or after a measure word (哪几/个/城市; 哪些/地/市 as jieba cuts 地市).
     let j = i + 1;
     while (j < tagged.length && /^(?:q|m|mq)$/u.test((tagged[j] as TaggedWord).tag)) j += 1;

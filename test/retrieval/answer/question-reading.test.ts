@@ -10,6 +10,7 @@ import { decideFrom, gatherEvidence, membersUnnamed, otherYearLead, type Evidenc
 import { FITTED_MODEL } from '../../../src/retrieval/answer/fitted.js';
 import type { AnswerModel } from '../../../src/retrieval/answer/model.js';
 import { quantityParts } from '../../../src/retrieval/answer/question.js';
+import { listScope } from '../../../src/retrieval/answer/words.js';
 import { figureMiss, statesQuantity, unnamedMembers } from '../../../src/retrieval/evidence.js';
 import { buildAliasTable, understandQuery } from '../../../src/retrieval/query.js';
 import type { IndexedDocument } from '../../../src/storage/file/knowledge-index.js';
@@ -39,6 +40,13 @@ describe('what a question asks', () => {
     expect(statesQuantity('公安机关应当向加害人出具告诫书。', { kind: 'who' })).toBe(true);
     expect(statesQuantity('县级以上人民政府可以设立专项资金。', { kind: 'who' })).toBe(true);
     expect(statesQuantity('告诫书应当载明加害人的身份信息。', { kind: 'who' })).toBe(false);
+  });
+
+  it('reads 哪个区 as one place asked, 哪些城市 and 哪几个城市 as a list over cities', () => {
+    expect(listScope('产业园在哪个区，占地多大？')).toBeUndefined();
+    expect(listScope('哪个城市最早建数据交易平台')).toBeUndefined();
+    expect(listScope('哪些城市要建数据交易平台')).toEqual({ kind: 'local', words: ['城市'] });
+    expect(listScope('哪几个城市要建数据交易平台')).toEqual({ kind: 'local', words: ['城市'] });
   });
 
   it('reads 在哪 as where, but 放在哪些行业 as which industries', () => {
