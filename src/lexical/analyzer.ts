@@ -39,8 +39,10 @@ export const ABBREVIATIONS: ReadonlyMap<string, string> = new Map([
   ['双创', '创新创业'],
 ]);
 
+/** The characters after which a Chinese number is read as a count (五百强, 两年): measure words and their kin. */
+export const COUNT_FOLLOWERS = '强个家项条年倍名人次类所台户元天月周岁万亿';
 /** Chinese numbers with a measure word read like Arabic ones: 五百强 ≡ 500强, 两年 ≡ 2年. */
-const COUNT_RE = new RegExp(`([${CHINESE_NUMERAL_CHARS}]{1,6})(?=强|个|家|项|条|年|倍|名|人|次|类|所|台|户|元|天|月|周|岁|万|亿)`, 'gu');
+const COUNT_RE = new RegExp(`([${CHINESE_NUMERAL_CHARS}]{1,6})(?=[${COUNT_FOLLOWERS}])`, 'gu');
 
 function normalizeCounts(text: string): string {
   return text.replace(COUNT_RE, (whole: string, num: string, offset: number, all: string) => {

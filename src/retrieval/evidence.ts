@@ -372,6 +372,8 @@ export function figureMiss(askText: string, text: string): string | undefined {
 const WHICH_MEMBERS_RE = /哪(?:几|[0-9０-９]+|[一二两三四五六七八九十]+)?[个家项类种条所座大]|哪些|具体(?:指|是|包括)|都是哪|都有哪|分别是|包括哪/u;
 /** A number of members the question writes (那17个景区, 哪8个, “8”), not an ordinal (第2项). */
 const MEMBER_COUNT_RE = /(?<![第0-9０-９一二两三四五六七八九十])([0-9０-９]+|[一二两三四五六七八九十]+)(?=[个家项类种条所座大]|”)/gu;
+/** The measure word of 哪几 (哪几家, 哪几所): the members are counted in it. */
+const WHICH_MEASURE_RE = /哪几([个家项类种条所座位])/u;
 /** What separates named members in a clause: 、 ； 和 及 与 or a colon opening a list. */
 const MEMBER_SEPARATOR_RE = /[、；;：:]|和|及|与|以及/u;
 
@@ -385,6 +387,10 @@ export function unnamedMembers(question: string, text: string): string | undefin
   const q = question.normalize('NFKC');
   if (!WHICH_MEMBERS_RE.test(q)) return undefined;
   const t = text.normalize('NFKC');
+  // 哪几家 asked, N家 stated: the text counts the members it does not name (建设2家省级数据工厂).
+  const measure = WHICH_MEASURE_RE.exec(q)?.[1];
+  const counted = measure === undefined ? null : new RegExp(`(?<![第0-9])([0-9]+|[一二两三四五六七八九十]+)(?:多|余)?${measure}`, 'u').exec(t);
+  if (counted && !MEMBER_SEPARATOR_RE.test(t.slice(clauseStartOf(t, counted.index)))) return counted[1];
   for (const m of q.matchAll(MEMBER_COUNT_RE)) {
     const written = m[1] as string;
     const n = parseNumeral(written);
@@ -392,10 +398,14 @@ export function unnamedMembers(question: string, text: string): string | undefin
     const at = numberAt(t, n);
     if (at < 0) continue;
     // Members named before the count in its clause (甲、乙和丙3个景区) or after it in the sentence (3个景区：甲、乙、丙).
-    const clauseStart = Math.max(...['，', ',', '。', '；', ';'].map((p) => t.lastIndexOf(p, at))) + 1;
-    if (!MEMBER_SEPARATOR_RE.test(t.slice(clauseStart))) return written;
+    if (!MEMBER_SEPARATOR_RE.test(t.slice(clauseStartOf(t, at)))) return written;
   }
   return undefined;
+}
+
+/** Where the clause holding position `at` starts (after the last comma, full stop or semicolon before it). */
+function clauseStartOf(text: string, at: number): number {
+  return Math.max(...['，', ',', '。', '；', ';'].map((p) => text.lastIndexOf(p, at))) + 1;
 }
 
 /** Where `text` writes the number `n` as a whole number (17, not 170 nor 2017; 十七 too), else −1. */

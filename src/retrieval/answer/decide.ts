@@ -273,6 +273,17 @@ function argmax(scores: readonly number[], among: readonly number[]): number | u
   return best;
 }
 
+/**
+ * The lead among `among`: the best-scored candidate that is no filler (a purpose, covering-notice or title line, or a
+ * 责任单位 annotation the question did not ask for: `filler` 1), else the best of all. A filler never answers, so it
+ * never leads while a clause that may answer is there.
+ */
+export function leadAmong(evidence: Evidence, scores: readonly number[], among: readonly number[]): number | undefined {
+  const filler = col('filler');
+  const plain = among.filter((i) => (evidence.table.rows[i] as number[])[filler] !== 1);
+  return argmax(scores, plain.length > 0 ? plain : among);
+}
+
 const KIND_NAMES: Record<string, string> = { money: '金额', ratio: '比例', count: '数量', docNumber: '文号', url: '网址', who: '负责主体', place: '地点', year: '年份', month: '月份', area: '面积', date: '日期', clock: '时段', frequency: '频次', duration: '期限', number: '具体数字' };
 
 /** One line naming what the related clauses lack (未找到规定补贴金额的条文). */
@@ -326,7 +337,7 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
   if (evidence.notFound || candidates.length === 0) return { ...base, reason: evidence.notFound ?? '没有与问题相关的条文。' };
   const scores = table.rows.map((x) => linearScore(model.ranker, x));
   const all = candidates.map((_, i) => i);
-  const lead = argmax(scores, all) as number;
+  const lead = leadAmong(evidence, scores, all) as number;
   const features = outcomeFeatures(evidence, scores, all, lead);
   const probability = sigmoid(linearScore(model.outcome, features));
   const decision: Decision = { ...base, lead, scores, probability, outcomeFeatures: features };
@@ -372,7 +383,7 @@ function rowsOf(evidence: Evidence, scores: readonly number[], model: AnswerMode
   });
   const rowFor = (docId: string): Row => {
     const among = byDoc.get(docId) ?? [];
-    const best = argmax(scores, among);
+    const best = leadAmong(evidence, scores, among);
     if (best === undefined) return { docId, probability: 0, answers: false };
     const probability = sigmoid(linearScore(model.row, outcomeFeatures(evidence, scores, among, best)));
     return { docId, lead: best, probability, answers: probability >= model.row.threshold };
@@ -431,7 +442,7 @@ export function decideRow(evidence: Evidence, model: AnswerModel): DocumentRow {
   if (evidence.notFound || candidates.length === 0) return { probability: 0, answers: false, support: [] };
   const scores = table.rows.map((x) => linearScore(model.ranker, x));
   const all = candidates.map((_, i) => i);
-  const lead = argmax(scores, all) as number;
+  const lead = leadAmong(evidence, scores, all) as number;
   const probability = sigmoid(linearScore(model.row, outcomeFeatures(evidence, scores, all, lead)));
   const answers = probability >= model.row.threshold;
   return { lead, probability, answers, support: answers ? supportOf(evidence, scores, lead, model.maxSentences) : [] };

@@ -61,8 +61,30 @@ export function termPresence(text: string, term: QuestionTerm, present: Readonly
   for (const [form, sim] of term.forms) if (sim > best && present.has(form)) best = sim;
   if (best >= 1) return 1;
   if (text.includes(term.term)) return 1;
+  if (abbreviates(term.term, text)) return 1;
   if (term.parts && term.parts.every((p) => present.has(p)) && clausesOf(text).some((cl) => term.parts?.every((p) => termSet(cl).has(p)))) return 1;
   return best;
+}
+
+/**
+ * Whether a word of three characters or more is written in the text in its full form (电动车 as 电动自行车, 科技局 as
+ * 科学技术局): a span of the text, at most three characters longer, with the same first and last character and its
+ * characters in order — how Chinese abbreviations (缩略语) are formed, by keeping characters of the full word.
+ */
+function abbreviates(term: string, text: string): boolean {
+  const t = [...term];
+  if (t.length < 3) return false;
+  const c = [...text];
+  for (let i = 0; i < c.length; i += 1) {
+    if (c[i] !== t[0]) continue;
+    for (let len = t.length + 1; len <= t.length + 3 && i + len <= c.length; len += 1) {
+      if (c[i + len - 1] !== t[t.length - 1]) continue;
+      let k = 0;
+      for (let j = i; j < i + len; j += 1) if (c[j] === t[k]) k += 1;
+      if (k === t.length) return true;
+    }
+  }
+  return false;
 }
 
 /** The comma-separated clauses of a sentence. */
@@ -108,7 +130,10 @@ function yearFeature(text: string, context: string, years: readonly string[]): n
   const spans = [...text.matchAll(YEAR_SPAN_RE)].map((m) => [Number(m[1]), Number(m[2])] as const);
   if (years.some((y) => spans.some(([a, b]) => Number(y) >= a && Number(y) <= b))) return 1;
   const stated = [...text.matchAll(YEAR_IN_TEXT_RE)].map((m) => m[0]);
-  return stated.length > 0 || spans.length > 0 ? -1 : 0;
+  if (stated.length > 0 || spans.length > 0) return -1;
+  // A sentence without a year takes the year of what precedes it in its passage (2015年全市… 其中,智能手机出货量…).
+  const before = [...context.matchAll(YEAR_IN_TEXT_RE)].map((m) => m[0]);
+  return before.length > 0 ? -1 : 0;
 }
 
 /** Whether the sentence states an asked kind in a clause that also has a subject word. */

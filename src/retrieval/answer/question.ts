@@ -5,7 +5,7 @@
  * answer, one row per document, one part per named document) and the scope words of a list.
  * Pure given the search response.
  */
-import { analyze, isGlueArtefact } from '../../lexical/analyzer.js';
+import { analyze, COUNT_FOLLOWERS, isGlueArtefact } from '../../lexical/analyzer.js';
 import { quantityAsk, type QuantityAsk } from '../evidence.js';
 import { questionForm as namedForm, type QuestionForm } from '../query.js';
 import type { SearchResponse } from '../search.js';
@@ -115,8 +115,9 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
   const tagged = tagWords(query);
   const tagOf = (term: string): string | undefined => tagged.find((t) => t.word === term)?.tag ?? tagged.find((t) => t.word.includes(term))?.tag;
   const askingWords = tagged.filter((t) => isInterrogative(t.word)).map((t) => t.word);
+  const lowered = query.normalize('NFKC').toLowerCase();
   const subject = (t: string): boolean => {
-    if (excluded.has(t) || [...t].length < 2 || /^[0-9.]+$/u.test(t) || /^第[0-9]+/u.test(t) || isGlueArtefact(t) || isInterrogative(t)) return false;
+    if (excluded.has(t) || [...t].length < 2 || /^[0-9.]+$/u.test(t) || /^第[0-9]+/u.test(t) || isGlueArtefact(t) || isInterrogative(t) || measureGlued(t, lowered)) return false;
     if (askingWords.some((w) => w.includes(t))) return false;
     const tag = tagOf(t);
     return tag === undefined || isSubjectTag(tag);
@@ -153,6 +154,20 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     ...(yesNo ? { yesNo } : {}),
     asksFiller: ASKS_FILLER_RE.test(normalized),
   };
+}
+
+/**
+ * A term cut from a numeral's measure word and the word after it (一次奖 → 1次奖 once numerals are read as digits →
+ * 次奖; 五百强云计算 → 500强云计算 → 强云): it starts with a measure word (jieba tags the character q, or the analyzer
+ * reads a count before it: `COUNT_FOLLOWERS`) and follows a numeral wherever the question has it. It names nothing.
+ */
+function measureGlued(term: string, question: string): boolean {
+  const first = term[0] as string;
+  if (!COUNT_FOLLOWERS.includes(first) && tagWords(first)[0]?.tag !== 'q') return false;
+  let at = question.indexOf(term);
+  if (at < 0) return false;
+  for (; at >= 0; at = question.indexOf(term, at + 1)) if (!/[0-9一二两三四五六七八九十百千万几]/u.test(question[at - 1] ?? '')) return false;
+  return true;
 }
 
 /**

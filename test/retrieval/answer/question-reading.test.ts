@@ -12,6 +12,7 @@ import type { AnswerModel } from '../../../src/retrieval/answer/model.js';
 import { quantityParts } from '../../../src/retrieval/answer/question.js';
 import { listScope } from '../../../src/retrieval/answer/words.js';
 import { figureMiss, statesQuantity, unnamedMembers } from '../../../src/retrieval/evidence.js';
+import { termPresence } from '../../../src/retrieval/answer/features.js';
 import { buildAliasTable, understandQuery } from '../../../src/retrieval/query.js';
 import type { IndexedDocument } from '../../../src/storage/file/knowledge-index.js';
 import type { EvidenceView } from '../../../src/storage/types.js';
@@ -63,10 +64,31 @@ describe('what a question asks', () => {
   });
 });
 
+describe('words of the question a clause has', () => {
+  const term = (t: string) => ({ term: t, weight: 1, forms: new Map([[t, 1]]), nominal: true });
+
+  it('finds a short form in its full word (电动车 in 电动自行车), never a word that merely shares characters', () => {
+    expect(termPresence('驾驶电动自行车应当佩戴安全头盔。', term('电动车'))).toBe(1);
+    expect(termPresence('电动汽车充电设施纳入规划。', term('电动车'))).toBe(1);
+    expect(termPresence('电力设施和车辆管理。', term('电动车'))).toBe(0);
+  });
+
+  it('drops a measure word glued to the word after it (一次奖 → 次奖) from the subject', () => {
+    expect(quantityParts('总部搬过来一次奖多少钱').length).toBe(1);
+    const evidence = evidenceFor('总部搬过来一次奖多少钱？', ['总部迁至本市的，一次性予以500万元落户奖励。']);
+    expect(evidence.question.terms.map((t) => t.term)).not.toContain('次奖');
+  });
+});
+
 describe('unnamedMembers', () => {
   it('returns the count a which-question echoes when the text only mentions the set by it', () => {
     expect(unnamedMembers('那12个重点景区都是哪几个？', '后期在全市12个重点景区推广应用。')).toBe('12');
     expect(unnamedMembers('“1+5+N”里的5具体指哪5个？', '建成“1+5+N”分布式云计算架构。')).toBe('5');
+  });
+
+  it('returns the count stated in the measure 哪几 asks (哪几家 → 2家) when the text does not name them', () => {
+    expect(unnamedMembers('入选的省级数据工厂是哪几家企业？', '建成5个以上试点示范项目,建设2家省级数据工厂。')).toBe('2');
+    expect(unnamedMembers('入选的省级数据工厂是哪几家企业？', '建设甲公司、乙公司2家省级数据工厂。')).toBeUndefined();
   });
 
   it('is silent when the text names the members, lacks the count, or the question asks no which', () => {
