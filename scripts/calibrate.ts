@@ -22,6 +22,7 @@ import path from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/index.js';
+import { DEVELOPMENT_SETS } from './eval-sets.js';
 import { EVAL_LIBRARY_CACHE, openEvalLibrary } from '../src/pipeline/tools/evaluate.js';
 import { openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/compose/open.js';
 import { DEFAULT_ANSWER_TUNING, evidenceRequest } from '../src/retrieval/answer.js';
@@ -109,11 +110,8 @@ let SIGNS: boolean[] = OUTCOME_FEATURES.map(() => false);
 const signsOf = (on: boolean): boolean[] => OUTCOME_FEATURES.map((f) => on && MISSING_FEATURES.has(f));
 /** The logistic models' penalty in the fit under way (a grid choice). */
 let outcomeFit: FitOptions = FIT;
-/**
- * The development sets: the two given, the team's eval/fresh.jsonl and fresh2.jsonl (spent as held-out sets) and
- * fresh5.jsonl and fresh6.jsonl (written for fitting): eval/README.md.
- */
-const SETS = ['../shared/eval/dev.jsonl', '../shared/eval/dev2.jsonl', 'eval/fresh.jsonl', 'eval/fresh2.jsonl', 'eval/fresh5.jsonl', 'eval/fresh6.jsonl'];
+/** The development sets (scripts/eval-sets.ts). */
+const SETS = DEVELOPMENT_SETS;
 const SET_NAMES = SETS.map((f) => path.basename(f, '.jsonl'));
 const PASSAGE_CHOICES = values.passages.split(',').map(Number);
 /** Documents a list reads (its rows are chosen among them by the row model); a search returns at most 12. */

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../src/config/index.js';
+import { DEVELOPMENT_SETS, HELD_OUT_SETS } from './eval-sets.js';
 import { EVAL_LIBRARY_CACHE, openEvalLibrary, runEval, runLangchainBaseline } from '../src/pipeline/tools/evaluate.js';
 import { openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/compose/open.js';
 import { computeMetrics, formatMetricsTable, metricsByType, parseEvalSet, type EvalRun, type Metrics } from '../src/retrieval/eval.js';
@@ -21,8 +22,8 @@ import { createProgressFactory } from '../src/shared/progress.js';
 
 const { values } = parseArgs({ options: { sealed: { type: 'boolean', default: false }, library: { type: 'string', default: '../shared/library/laws/files' }, 'no-library': { type: 'boolean', default: false } } });
 const EVAL_DIR = '../shared/eval';
-/** The development sets: the two given, the team's fresh and fresh2 (spent as held-out sets) and fresh5 and fresh6 (written for fitting): eval/README.md. */
-const sets = [path.join(EVAL_DIR, 'dev.jsonl'), path.join(EVAL_DIR, 'dev2.jsonl'), 'eval/fresh.jsonl', 'eval/fresh2.jsonl', 'eval/fresh5.jsonl', 'eval/fresh6.jsonl'];
+/** The development sets (scripts/eval-sets.ts). */
+const sets = DEVELOPMENT_SETS;
 const config = loadConfig(process.env);
 const logger = createLogger(process.stderr, config.logLevel);
 const progress = createProgressFactory(process.stderr);
@@ -31,8 +32,7 @@ const out = (line = ''): boolean => process.stdout.write(`${line}\n`);
 const summary: [string, Metrics][] = [];
 const sealedSummary: [string, Metrics][] = [];
 const heldOutSummary: [string, Metrics][] = [];
-/** The team's held-out sets, in the order they were written (eval/README.md). */
-const HELD_OUT_SETS = ['eval/fresh3.jsonl', 'eval/fresh4.jsonl'];
+
 
 async function evaluate(opened: OpenedKnowledgeBase, where: string, ablation: boolean): Promise<void> {
   const pooled: EvalRun[] = [];

@@ -4,7 +4,7 @@
  */
 import { analyze } from '../lexical/analyzer.js';
 import { JURISDICTION_NOUNS, tagWords } from './answer/words.js';
-import { ARABIC_ITEM_SOURCE, CN_ITEM_SOURCE, PAREN_ITEM_SOURCE, parseNumeral } from '../shared/numerals.js';
+import { ARABIC_ITEM_SOURCE, CHINESE_NUMERAL_CHARS, CN_ITEM_SOURCE, PAREN_ITEM_SOURCE, parseNumeral } from '../shared/numerals.js';
 
 export interface Sentence {
   /** Offsets into the document body. */
@@ -140,10 +140,11 @@ const ASK_FORMS: [QuantityKind, RegExp][] = [
   ['docNumber', /文号|发文字号/u],
   ['url', /网址|链接|官网|出处|(?:哪个|什么)(?:官方)?网站|来源于?哪/u],
   // Who: a person or body must be named as the one who does it (由…负责, …牵头).
-  ['who', /是谁|由谁|谁来|谁负责|谁牵头|哪(?:个|几个|些|家)(?:部门|单位|机构|机关)/u],
-  // Where: 哪里, 何处, 在哪, or which of a kind of place (哪个区, 哪些园区, 哪些城市) — answered by a place name. 在哪些
-  // or 在哪个 + another noun (放在哪些行业, 在哪个环节) asks which of that kind, not where.
-  ['place', /哪里|哪儿|何处|在哪(?![些个几一])|什么地方|哪(?:个|些|几个)(?:省|市|县|区|镇|城市|地方|地区|片区|园区|基地|区域)/u],
+  // 哪些单位 alone asks who may (哪些单位可以申请): who is responsible only with a verb of responsibility after it.
+  ['who', /是谁|由谁|谁来|谁负责|谁牵头|哪(?:个|几个|些)部门|哪(?:个|家)(?:单位|机构|机关)|哪(?:些|几个)(?:单位|机构|机关)[^，,。？?]{0,6}?(?:负责|牵头|印发|审批|管理|监管|组织|承担)/u],
+  // Where: 哪里, 何处, 在哪, or which of a kind of place (哪个区, 哪些园区, 哪些城市) — answered by a place name. 在哪些,
+  // 在哪个, 在哪家 + another noun (放在哪些行业, 在哪个环节, 在哪家银行) asks which of that kind, not where.
+  ['place', /哪里|哪儿|何处|在哪(?![些个几一家位座所])|什么地方|哪(?:个|些|几个)(?:省|市|县|区|镇|城市|地方|地区|片区|园区|基地|区域)/u],
   // A day (从哪一天起), a time of day (哪些时段, 晚上几点) or a length of time (多长时间, 多久) is
   // stated as such: 2025年11月1日, 二十一时至次日八时, 48 小时内.
   ['date', /哪一?[天日]|几月几[日号]|几号|(?:什么|哪个)日期|(?:起始|生效|施行|实施|截止)日期/u],
@@ -151,7 +152,7 @@ const ASK_FORMS: [QuantityKind, RegExp][] = [
   ['month', /几月份?|哪(?:一|个)月(?!内)/u],
   ['clock', /时段|时间段|几点|几时|(?:早上|晚上|夜间|夜里|白天|中午|午间|凌晨)[^，,。？?]{0,10}时间/u],
   // How often (多久开一次, 一年几次, 频次) is stated as a period or a number of times per period: 每季度, 每年两次, 定期.
-  ['frequency', /(?:多久|多长时间|几年|几个月)[^，,。？?]{0,6}一次|(?:一年|每年|每月|一个月)几次|频次|频率/u],
+  ['frequency', /(?:多久|多长时间|几年|几个月)[^，,。？?]{0,6}一次(?!性)|(?:一年|每年|每月|一个月)几次|频次|频率/u],
   ['duration', /多长时间|多久|多长(?:期限|时限)|多少(?:个)?(?:天|日|工作日|小时|分钟|秒|个月)|几(?:个)?(?:天|日|工作日|小时|分钟|秒|个月)/u],
   ['year', /哪一?年|何年|什么时候|何时|哪个时间/u],
   // An area (占地多大, 面积多少) is stated in a unit of area: 300亩, 2.5平方公里, 10万平方米.
@@ -163,7 +164,7 @@ const ASK_FORMS: [QuantityKind, RegExp][] = [
  */
 const JI = '(?<![哪好])几';
 const WANTS_NUMBER_RE = new RegExp(`多少|${JI}[毛分元个项条家台万亿年岁次倍成]|多大|多高|比例|比重|占比|百分之|${JI}成|(补贴|奖励|资助|收费|补助)(的)?标准`, 'u');
-const COUNT_RE = new RegExp(`(?:多少|${JI})(条|个|家|项|台|次|人|名|所|座|户|件|类)`, 'u');
+const COUNT_ASK_RE = new RegExp(`(?:多少|${JI})(条|个|家|项|台|次|人|名|所|座|户|件|类)`, 'u');
 
 function baseQuantityAsk(question: string): QuantityAsk | undefined {
   const q = question.normalize('NFKC');
@@ -172,7 +173,7 @@ function baseQuantityAsk(question: string): QuantityAsk | undefined {
     if (m) return { kind, cue: m[0] };
   }
   const wants = WANTS_NUMBER_RE.exec(q);
-  const measure = COUNT_RE.exec(q) ?? taggedMeasure(q);
+  const measure = COUNT_ASK_RE.exec(q) ?? taggedMeasure(q);
   if (measure) {
     const noun = countedNoun(q.slice(q.indexOf(measure[0]) + measure[0].length));
     return { kind: 'count', unit: measure[1] as string, cue: measure[0], ...(noun ? { noun } : {}) };
@@ -369,36 +370,38 @@ export function figureMiss(askText: string, text: string): string | undefined {
 }
 
 /** A question asking which members a set has (哪几个, 哪8个, 都是哪些, 具体指什么, 分别是), not how many. */
-const WHICH_MEMBERS_RE = /哪(?:几|[0-9０-９]+|[一二两三四五六七八九十]+)?[个家项类种条所座大]|哪些|具体(?:指|是|包括)|都是哪|都有哪|分别是|包括哪/u;
-/** A number of members the question writes (那17个景区, 哪8个, “8”), not an ordinal (第2项). */
-const MEMBER_COUNT_RE = /(?<![第0-9０-９一二两三四五六七八九十])([0-9０-９]+|[一二两三四五六七八九十]+)(?=[个家项类种条所座大]|”)/gu;
+const WHICH_MEMBERS_RE = /哪(?:几|[0-9０-９]+|[一二两三四五六七八九十]+)?[个家项类种条所座]|哪些|具体(?:指|是|包括)|都是哪|都有哪|分别是|包括哪/u;
+/** Measure words members are counted in. */
+const MEMBER_MEASURES = '个家项类种条所座';
+const CN_NUM_RUN = `[${CHINESE_NUMERAL_CHARS}]+`;
+/** A number of members the question writes with its measure word (那17个景区, 哪8个), not an ordinal (第2项). */
+const MEMBER_COUNT_RE = new RegExp(`(?<![第0-9０-９${CHINESE_NUMERAL_CHARS}])([0-9０-９]+|${CN_NUM_RUN})([${MEMBER_MEASURES}])`, 'gu');
 /** The measure word of 哪几 (哪几家, 哪几所): the members are counted in it. */
-const WHICH_MEASURE_RE = /哪几([个家项类种条所座位])/u;
+const WHICH_MEASURE_RE = new RegExp(`哪几([${MEMBER_MEASURES}])`, 'u');
 /** What separates named members in a clause: 、 ； 和 及 与 or a colon opening a list. */
 const MEMBER_SEPARATOR_RE = /[、；;：:]|和|及|与|以及/u;
 
 /**
- * A count of members the question echoes from `text` when it asks which they are (清远那17个4A以上景区都是哪几个) and
- * `text` only mentions the set by its count: from the start of the number's clause on, its sentence names no members
- * (no 、, 和, ；, nor a list after a colon). Such a text states that the set exists, not what is asked. Returns the count as the question
- * writes it, else undefined.
+ * A count of members `text` only mentions when the question asks which they are: the question writes the count with
+ * its measure word (清远那17个4A以上景区都是哪几个) or asks 哪几 + a measure word (哪几家), and `text` states that many (or,
+ * for 哪几, any number of two or more) in the same measure word, while from the start of that clause on its sentence
+ * names no members (no 、, 和, ；, nor a list after a colon). Such a text states that the set exists, not what is
+ * asked. Returns the count as the text writes it, else undefined.
  */
 export function unnamedMembers(question: string, text: string): string | undefined {
   const q = question.normalize('NFKC');
   if (!WHICH_MEMBERS_RE.test(q)) return undefined;
   const t = text.normalize('NFKC');
-  // 哪几家 asked, N家 stated: the text counts the members it does not name (建设2家省级数据工厂).
-  const measure = WHICH_MEASURE_RE.exec(q)?.[1];
-  const counted = measure === undefined ? null : new RegExp(`(?<![第0-9])([0-9]+|[一二两三四五六七八九十]+)(?:多|余)?${measure}`, 'u').exec(t);
-  if (counted && !MEMBER_SEPARATOR_RE.test(t.slice(clauseStartOf(t, counted.index)))) return counted[1];
-  for (const m of q.matchAll(MEMBER_COUNT_RE)) {
-    const written = m[1] as string;
-    const n = parseNumeral(written);
-    if (n === undefined || n < 2) continue;
-    const at = numberAt(t, n);
-    if (at < 0) continue;
-    // Members named before the count in its clause (甲、乙和丙3个景区) or after it in the sentence (3个景区：甲、乙、丙).
-    if (!MEMBER_SEPARATOR_RE.test(t.slice(clauseStartOf(t, at)))) return written;
+  const asked: [number | undefined, string][] = [...q.matchAll(MEMBER_COUNT_RE)].map((m) => [numberOf(m[1] as string), m[2] as string]);
+  const which = WHICH_MEASURE_RE.exec(q)?.[1];
+  if (which !== undefined) asked.push([undefined, which]);
+  for (const [n, measure] of asked) {
+    if (n !== undefined && n < 2) continue;
+    for (const m of t.matchAll(new RegExp(`(?<![第0-9.${CHINESE_NUMERAL_CHARS}])([0-9]+|${CN_NUM_RUN})(?:多|余)?${measure}`, 'gu'))) {
+      const v = numberOf(m[1] as string);
+      if (v === undefined || v < 2 || (n !== undefined && v !== n)) continue;
+      if (!MEMBER_SEPARATOR_RE.test(t.slice(clauseStartOf(t, m.index)))) return m[1];
+    }
   }
   return undefined;
 }
@@ -408,11 +411,7 @@ function clauseStartOf(text: string, at: number): number {
   return Math.max(...['，', ',', '。', '；', ';'].map((p) => text.lastIndexOf(p, at))) + 1;
 }
 
-/** Where `text` writes the number `n` as a whole number (17, not 170 nor 2017; 十七 too), else −1. */
-function numberAt(text: string, n: number): number {
-  for (const m of text.matchAll(/[0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千]+/gu)) {
-    const v = /^[0-9.]+$/u.test(m[0]) ? Number(m[0]) : parseNumeral(m[0]);
-    if (v === n) return m.index;
-  }
-  return -1;
+/** A number written in digits or Chinese numerals (17, 十七), else undefined. */
+function numberOf(written: string): number | undefined {
+  return /^[0-9０-９]+$/u.test(written) ? Number(written.normalize('NFKC')) : parseNumeral(written);
 }

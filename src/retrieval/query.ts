@@ -102,9 +102,9 @@ export interface AliasTable {
 
 /**
  * 除了…(以外/之外)，还有/其他…: the exceptive construction (现代汉语八百词, 除了 ①: 排除特殊, 后面常有 还, 也, 其他);
- * the part set aside is group 1.
+ * the part set aside is group 1. A bare 除 only opening the question or a clause: 解除, 免除, 删除 are verbs.
  */
-const EXCEPT_RE = /除(?:了|去|开)?([^，,。；;？?！!]{1,40}?)(?:以外|之外|外)?(?=[，,\s]|还|也|另外|其他|其它|别的)/u;
+const EXCEPT_RE = /(?:除了|除去|除开|(?<!\p{Script=Han})除)([^，,。；;？?！!]{1,40}?)(?:以外|之外|外)?(?=[，,\s]|还|也|另外|其他|其它|别的)/u;
 
 const GENRE_END_RE = new RegExp(`(${TITLE_GENRES})$`, 'u');
 /** 这份批复, 该条例, 这部办法: the question points at the document of that kind it is about. */
@@ -252,13 +252,17 @@ function placeWords(query: string): string[] {
 
 /**
  * The jurisdiction a question word sounds like when it is written with other characters (青远 → 清远), else undefined.
- * Only a noun or a word jieba does not know (x) of 2–4 characters is read: a verb of the same sound (请愿) is no typo.
+ * Only a noun or a word jieba does not know (x) of 2–4 characters sharing a character with the place is read: a verb of
+ * the same sound (请愿) is no typo.
  */
 function soundAlikeName(word: string, tag: string, soundAlike: ReadonlyMap<string, string>): string | undefined {
-  if (!/^(?:n|x)/u.test(tag) || !/^\p{Script=Han}{2,4}$/u.test(word)) return undefined;
+  // A real place (钟山: ns) or a word of another kind is no typo; nor is a noun sharing no character with the place
+  // (孕妇 sounds as 云浮, 附件 as 福建): a mistyped name keeps some of its characters (青远, 慧州, 清源).
+  if (!/^(?:n|x)/u.test(tag) || tag === 'ns' || !/^\p{Script=Han}{2,4}$/u.test(word)) return undefined;
   const key = soundsLikeKey(word);
   const alias = key === undefined ? undefined : soundAlike.get(key);
-  return alias !== undefined && alias !== word ? alias : undefined;
+  if (alias === undefined || alias === word || ![...word].some((ch) => alias.includes(ch))) return undefined;
+  return alias;
 }
 
 /**

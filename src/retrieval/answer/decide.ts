@@ -209,8 +209,8 @@ export function yesNoUnaddressed(evidence: Evidence, lead: number | undefined): 
 /**
  * The year a single question names when its lead states other years only (`leadYear` −1: 2017年以后还给吗 against
  * 行动计划(2014-2016)…每年安排2亿元; a 2030 target against the 2025 figure), else undefined. Such a lead answers for
- * another year: never an `answer` (a rule of what an answer is, as `cannotAnswer`). Kept by cross-validation: held-out
- * AURC 0.027 → 0.025 (corpus), 0.049 → 0.044 (library) on dev + dev2 + fresh + fresh2, seed 20.
+ * another year: never an `answer` (a rule of what an answer is, as `cannotAnswer`). Kept by cross-validation when added: held-out AURC 0.027 → 0.025
+ * (corpus), 0.049 → 0.044 (library) on dev + dev2 + fresh + fresh2, seed 20.
  */
 export function otherYearLead(evidence: Evidence, features: readonly number[]): string | undefined {
   const { question } = evidence;

@@ -8,6 +8,7 @@
 import type { EvidenceView } from '../../storage/types.js';
 import { statesOwnNumber, statesQuantity, termSet, type QuantityAsk } from '../evidence.js';
 import { TITLE_GENRES } from '../named-titles.js';
+import { segmenter } from '../../lexical/analyzer.js';
 import type { Candidate } from './candidates.js';
 import type { QuestionAnalysis, QuestionTerm } from './question.js';
 
@@ -39,7 +40,7 @@ export const CANDIDATE_FEATURES = [
   'askStated',
   /** …and states it in the same clause as a subject word. */
   'askNear',
-  /** The question names a year: +1 when the sentence (or what precedes it) has it, −1 when it has another year only. */
+  /** The question names a year: +1 when the sentence (or what precedes it) has it, −1 when it (or, yearless, what precedes it) has another year only. */
   'year',
   /** A purpose, basis or covering-notice sentence, when the question does not ask for one; a 责任单位 annotation, unless it asks who. */
   'filler',
@@ -67,21 +68,24 @@ export function termPresence(text: string, term: QuestionTerm, present: Readonly
 }
 
 /**
- * Whether a word of three characters or more is written in the text in its full form (电动车 as 电动自行车, 科技局 as
- * 科学技术局): a span of the text, at most three characters longer, with the same first and last character and its
- * characters in order — how Chinese abbreviations (缩略语) are formed, by keeping characters of the full word.
+ * Whether a word of three characters or more is written in the text in a full form (电动车 as 电动自行车): its
+ * characters in order with one or two more inserted at one place, where the inserted characters and the rest of the
+ * word make one dictionary word (自行 + 车 = 自行车) — how such short forms (缩略语) are made, by dropping a modifier of
+ * the head. No punctuation inside; 博士后 is not in 博士毕业后 (毕业后 is no word), 电动车 not in 电动，公交车.
  */
 function abbreviates(term: string, text: string): boolean {
   const t = [...term];
   if (t.length < 3) return false;
-  const c = [...text];
-  for (let i = 0; i < c.length; i += 1) {
-    if (c[i] !== t[0]) continue;
-    for (let len = t.length + 1; len <= t.length + 3 && i + len <= c.length; len += 1) {
-      if (c[i + len - 1] !== t[t.length - 1]) continue;
-      let k = 0;
-      for (let j = i; j < i + len; j += 1) if (c[j] === t[k]) k += 1;
-      if (k === t.length) return true;
+  for (let cut = 1; cut < t.length; cut += 1) {
+    const head = t.slice(0, cut).join('');
+    const rest = t.slice(cut).join('');
+    for (let at = text.indexOf(head); at >= 0; at = text.indexOf(head, at + 1)) {
+      for (const extra of [1, 2]) {
+        const inserted = text.slice(at + head.length, at + head.length + extra);
+        if (!/^\p{Script=Han}+$/u.test(inserted) || [...inserted].length !== extra) continue;
+        if (!text.startsWith(rest, at + head.length + inserted.length)) continue;
+        if (segmenter().cut(inserted + rest, false).length === 1) return true;
+      }
     }
   }
   return false;
@@ -121,6 +125,8 @@ const BARE_GENRE_RE = new RegExp(`^(?:${TITLE_GENRES})$`, 'u');
 
 const YEAR_IN_TEXT_RE = /(?:19|20)[0-9]{2}(?=\s*年)/gu;
 
+/** A full date (2021年1月1日): the day something takes effect or was issued, no year a figure is for. */
+const DATE_RE = /(?:19|20)[0-9]{2}\s*年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日/gu;
 /** A span of years (2014-2016, 2016—2020年): a year inside it is the text's too. */
 const YEAR_SPAN_RE = /((?:19|20)[0-9]{2})\s*[-—–~～至到]\s*((?:19|20)[0-9]{2})/gu;
 
@@ -131,9 +137,13 @@ function yearFeature(text: string, context: string, years: readonly string[]): n
   if (years.some((y) => spans.some(([a, b]) => Number(y) >= a && Number(y) <= b))) return 1;
   const stated = [...text.matchAll(YEAR_IN_TEXT_RE)].map((m) => m[0]);
   if (stated.length > 0 || spans.length > 0) return -1;
-  // A sentence without a year takes the year of what precedes it in its passage (2015年全市… 其中,智能手机出货量…).
-  const before = [...context.matchAll(YEAR_IN_TEXT_RE)].map((m) => m[0]);
-  return before.length > 0 ? -1 : 0;
+  // A sentence without a year takes the year of what precedes it in its passage (2015年全市… 其中,智能手机出货量…). A
+  // date (2021年1月1日起施行) or a span holding the year asked (规划(2021—2025年)) says nothing against it. Held out (6
+  // sets, seed 20) this reads better than a softer −0.5 left to the weights: AURC 0.043 / 0.061 against 0.048 / 0.066.
+  const before = context.replace(DATE_RE, '');
+  const beforeSpans = [...before.matchAll(YEAR_SPAN_RE)].map((m) => [Number(m[1]), Number(m[2])] as const);
+  if (years.some((y) => beforeSpans.some(([a, b]) => Number(y) >= a && Number(y) <= b))) return 0;
+  return [...before.matchAll(YEAR_IN_TEXT_RE)].length > 0 ? -1 : 0;
 }
 
 /** Whether the sentence states an asked kind in a clause that also has a subject word. */

@@ -6,33 +6,33 @@
  *
  *                           answer@1 answer@3 coverage risk false-nf none-not-ans x-cited
  * dev / corpus train           0.94    0.97    0.69    0.00    0.00    1.00    1.00
- * dev2 / corpus train          0.98    0.98    0.64    0.00    0.00    1.00    0.80
- * fresh / corpus train         0.96    0.97    0.71    0.04    0.00    1.00    0.67
- * fresh2 / corpus train        0.94    0.97    0.68    0.00    0.00    1.00    0.56
- * fresh5 / corpus train        0.91    0.96    0.71    0.02    0.01    0.96    0.56
- * fresh6 / corpus train        0.92    0.96    0.61    0.09    0.00    0.93    0.50
- * dev+dev2+fresh+fresh2+fresh5+fresh6 / corpus train   0.94    0.97    0.67    0.03    0.00    0.98    0.63
+ * dev2 / corpus train          0.98    0.98    0.62    0.00    0.00    1.00    0.80
+ * fresh / corpus train         0.96    0.97    0.71    0.04    0.00    1.00    0.72
+ * fresh2 / corpus train        0.94    0.97    0.67    0.02    0.00    0.96    0.50
+ * fresh5 / corpus train        0.91    0.96    0.70    0.02    0.01    0.96    0.72
+ * fresh6 / corpus train        0.92    0.97    0.61    0.09    0.00    0.93    0.56
+ * dev+dev2+fresh+fresh2+fresh5+fresh6 / corpus train   0.94    0.97    0.67    0.03    0.00    0.97    0.67
  * dev / library train          0.83    0.89    0.67    0.00    0.00    1.00    0.80
- * dev2 / library train         0.94    0.96    0.58    0.00    0.00    1.00    0.73
- * fresh / library train        0.89    0.93    0.72    0.06    0.00    1.00    0.50
- * fresh2 / library train       0.88    0.93    0.67    0.02    0.00    1.00    0.28
- * fresh5 / library train       0.83    0.91    0.67    0.02    0.00    0.96    0.50
- * fresh6 / library train       0.76    0.81    0.60    0.13    0.00    0.89    0.11
- * dev+dev2+fresh+fresh2+fresh5+fresh6 / library train   0.85    0.90    0.65    0.04    0.00    0.97    0.43
- * dev / corpus held out        0.94    0.94    0.64    0.00    0.00    1.00    1.00
- * dev2 / corpus held out       0.98    0.98    0.60    0.00    0.00    1.00    0.80
- * fresh / corpus held out      0.94    0.97    0.67    0.04    0.00    0.96    0.67
- * fresh2 / corpus held out     0.93    0.96    0.58    0.02    0.00    0.96    0.56
- * fresh5 / corpus held out     0.90    0.94    0.66    0.02    0.01    0.96    0.61
- * fresh6 / corpus held out     0.90    0.94    0.56    0.14    0.00    0.89    0.50
- * dev+dev2+fresh+fresh2+fresh5+fresh6 / corpus held out   0.93    0.96    0.62    0.04    0.00    0.96    0.64
- * dev / library held out       0.83    0.89    0.58    0.00    0.00    1.00    0.80
- * dev2 / library held out      0.94    0.96    0.54    0.00    0.00    1.00    0.73
- * fresh / library held out     0.89    0.93    0.67    0.04    0.00    0.96    0.50
- * fresh2 / library held out    0.88    0.90    0.63    0.07    0.00    0.96    0.22
- * fresh5 / library held out    0.83    0.90    0.60    0.02    0.00    0.96    0.56
- * fresh6 / library held out    0.74    0.79    0.50    0.15    0.00    0.86    0.11
- * dev+dev2+fresh+fresh2+fresh5+fresh6 / library held out   0.85    0.89    0.59    0.05    0.00    0.95    0.43
+ * dev2 / library train         0.94    0.96    0.54    0.00    0.00    1.00    0.73
+ * fresh / library train        0.89    0.93    0.74    0.06    0.00    1.00    0.56
+ * fresh2 / library train       0.88    0.93    0.67    0.04    0.00    0.96    0.22
+ * fresh5 / library train       0.83    0.90    0.67    0.02    0.00    0.96    0.61
+ * fresh6 / library train       0.76    0.81    0.58    0.11    0.00    0.89    0.11
+ * dev+dev2+fresh+fresh2+fresh5+fresh6 / library train   0.85    0.90    0.65    0.04    0.00    0.96    0.46
+ * dev / corpus held out        0.94    0.94    0.50    0.00    0.00    1.00    1.00
+ * dev2 / corpus held out       0.98    0.98    0.46    0.00    0.00    1.00    0.87
+ * fresh / corpus held out      0.94    0.97    0.65    0.04    0.00    1.00    0.67
+ * fresh2 / corpus held out     0.94    0.96    0.56    0.02    0.00    0.96    0.50
+ * fresh5 / corpus held out     0.90    0.94    0.57    0.02    0.01    0.96    0.67
+ * fresh6 / corpus held out     0.90    0.96    0.47    0.11    0.00    0.93    0.50
+ * dev+dev2+fresh+fresh2+fresh5+fresh6 / corpus held out   0.93    0.96    0.54    0.04    0.00    0.97    0.65
+ * dev / library held out       0.83    0.89    0.50    0.06    0.00    1.00    0.60
+ * dev2 / library held out      0.94    0.96    0.44    0.00    0.00    1.00    0.73
+ * fresh / library held out     0.89    0.93    0.63    0.07    0.00    1.00    0.50
+ * fresh2 / library held out    0.88    0.90    0.57    0.05    0.00    0.96    0.17
+ * fresh5 / library held out    0.83    0.90    0.56    0.03    0.00    0.96    0.56
+ * fresh6 / library held out    0.74    0.79    0.43    0.12    0.00    0.89    0.11
+ * dev+dev2+fresh+fresh2+fresh5+fresh6 / library held out   0.85    0.89    0.53    0.05    0.00    0.96    0.41
  */
 import type { AnswerModel } from './model.js';
 
@@ -60,27 +60,27 @@ export const FITTED_MODEL: AnswerModel = {
       "headingLike"
     ],
     "weights": [
-      -1.804012,
-      1.765133,
-      2.910449,
-      -2.365515,
-      3.99882,
-      1.267165,
-      0.692333,
-      3.981274,
-      1.518367,
-      1.651557,
-      3.241795,
-      1.468058,
-      1.65136,
-      2.106794,
-      0.55788,
-      2.817298,
-      -0.441607,
-      1.19129,
-      1.387813
+      -1.76682,
+      1.611296,
+      2.703072,
+      -2.343602,
+      3.996086,
+      1.2196,
+      0.694199,
+      4.087552,
+      1.537371,
+      1.650638,
+      3.267098,
+      1.48481,
+      1.647407,
+      2.121736,
+      0.548564,
+      2.797008,
+      -0.463535,
+      1.17836,
+      1.307201
     ],
-    "bias": -6.455044
+    "bias": -6.323241
   },
   "outcome": {
     "features": [
@@ -109,32 +109,32 @@ export const FITTED_MODEL: AnswerModel = {
       "noSubject"
     ],
     "weights": [
-      0.068989,
-      1.766399,
-      0.134244,
-      0.189163,
-      -0.102163,
-      0.614761,
-      2.211882,
+      0.061632,
+      1.915448,
+      0.093695,
+      0.143319,
+      -0.078848,
+      0.402039,
+      2.25665,
+      -0.038152,
       0,
       0,
+      1.224387,
+      -0.98466,
+      -0.575949,
+      -0.177028,
+      -0.177028,
+      -0.013568,
+      -0.177028,
       0,
-      1.200731,
-      -1.421214,
-      -0.290629,
-      -0.185873,
-      -0.185873,
-      -0.027254,
-      -0.185873,
+      -0.18717,
       0,
-      -0.238148,
-      0,
-      1.141714,
-      0.228616,
-      3.258626
+      1.163704,
+      0.188865,
+      3.156147
     ],
-    "bias": -3.282263,
-    "threshold": 0.854325
+    "bias": -3.212546,
+    "threshold": 0.86008
   },
   "row": {
     "features": [
@@ -163,32 +163,32 @@ export const FITTED_MODEL: AnswerModel = {
       "noSubject"
     ],
     "weights": [
-      0.208948,
-      0.767615,
-      -0.008284,
-      -0.282969,
-      0.91585,
-      0.355528,
-      -0.378331,
-      -1.164662,
+      0.208429,
+      0.794353,
+      -0.006005,
+      -0.286395,
+      0.968547,
+      0.323307,
+      -0.468852,
+      -1.207566,
       0,
       0,
-      0.983941,
-      -0.854275,
-      -1.184624,
-      -0.385377,
-      0.926425,
-      0.926425,
-      0.687743,
-      -1.113376,
-      0.578474,
+      0.949226,
+      -0.87498,
+      -1.181262,
+      -0.386598,
+      0.93487,
+      0.93487,
+      0.689806,
+      -1.119974,
+      0.535277,
       0,
       0,
-      1.027122,
-      0.008644
+      1.035215,
+      -0.111557
     ],
-    "bias": -2.567746,
-    "threshold": 0.377528
+    "bias": -2.487236,
+    "threshold": 0.297998
   },
   "topicFloor": 0,
   "passages": 8,

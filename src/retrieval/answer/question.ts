@@ -6,6 +6,7 @@
  * Pure given the search response.
  */
 import { analyze, COUNT_FOLLOWERS, isGlueArtefact } from '../../lexical/analyzer.js';
+import { CHINESE_NUMERAL_CHARS } from '../../shared/numerals.js';
 import { quantityAsk, type QuantityAsk } from '../evidence.js';
 import { questionForm as namedForm, type QuestionForm } from '../query.js';
 import type { SearchResponse } from '../search.js';
@@ -161,12 +162,14 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
  * 次奖; 五百强云计算 → 500强云计算 → 强云): it starts with a measure word (jieba tags the character q, or the analyzer
  * reads a count before it: `COUNT_FOLLOWERS`) and follows a numeral wherever the question has it. It names nothing.
  */
+const NUMERAL_BEFORE_RE = new RegExp(`[0-9${CHINESE_NUMERAL_CHARS}万几]`, 'u');
+
 function measureGlued(term: string, question: string): boolean {
   const first = term[0] as string;
   if (!COUNT_FOLLOWERS.includes(first) && tagWords(first)[0]?.tag !== 'q') return false;
   let at = question.indexOf(term);
   if (at < 0) return false;
-  for (; at >= 0; at = question.indexOf(term, at + 1)) if (!/[0-9一二两三四五六七八九十百千万几]/u.test(question[at - 1] ?? '')) return false;
+  for (; at >= 0; at = question.indexOf(term, at + 1)) if (!NUMERAL_BEFORE_RE.test(question[at - 1] ?? '')) return false;
   return true;
 }
 

@@ -25,10 +25,13 @@ describe('what a question asks', () => {
     expect(kinds('方案里列了好几个部门')).toEqual([]);
     expect(kinds('南川要建几个数据中心？')).toEqual(['count:个']);
     expect(kinds('通知是哪几个部门印发的')).toEqual(['who']);
+    expect(kinds('哪些单位负责数据安全监管')).toEqual(['who']);
+    expect(kinds('哪些单位可以申请技术改造补贴')).toEqual([]);
   });
 
   it('reads how often (多久开一次) as a frequency, stated as a period or times per period', () => {
     expect(kinds('领导小组多久开一次会？')).toEqual(['frequency']);
+    expect(kinds('罚款需要在多长时间内一次性缴清？')).toEqual(['duration']);
     const ask = { kind: 'frequency' as const };
     expect(statesQuantity('领导小组办公室每季度召开工作会议。', ask)).toBe(true);
     expect(statesQuantity('领导小组一年召开两次会议。', ask)).toBe(true);
@@ -53,6 +56,7 @@ describe('what a question asks', () => {
   it('reads 在哪 as where, but 放在哪些行业 as which industries', () => {
     expect(kinds('数据中心建在哪？')).toEqual(['place']);
     expect(kinds('试点示范重点放在哪些行业？')).toEqual([]);
+    expect(kinds('补贴资金在哪家银行开户？')).toEqual([]);
   });
 
   it('counts the noun asked before its figure in the same clause too', () => {
@@ -71,6 +75,8 @@ describe('words of the question a clause has', () => {
     expect(termPresence('驾驶电动自行车应当佩戴安全头盔。', term('电动车'))).toBe(1);
     expect(termPresence('电动汽车充电设施纳入规划。', term('电动车'))).toBe(1);
     expect(termPresence('电力设施和车辆管理。', term('电动车'))).toBe(0);
+    expect(termPresence('引进博士毕业后留在本市的，给予补贴。', term('博士后'))).toBe(0);
+    expect(termPresence('推广电动，公交车优先通行。', term('电动车'))).toBe(0);
   });
 
   it('drops a measure word glued to the word after it (一次奖 → 次奖) from the subject', () => {
@@ -83,7 +89,7 @@ describe('words of the question a clause has', () => {
 describe('unnamedMembers', () => {
   it('returns the count a which-question echoes when the text only mentions the set by it', () => {
     expect(unnamedMembers('那12个重点景区都是哪几个？', '后期在全市12个重点景区推广应用。')).toBe('12');
-    expect(unnamedMembers('“1+5+N”里的5具体指哪5个？', '建成“1+5+N”分布式云计算架构。')).toBe('5');
+    expect(unnamedMembers('那五个试点园区具体是哪几个？', '建设5个大数据试点园区，统一规划。')).toBe('5');
   });
 
   it('returns the count stated in the measure 哪几 asks (哪几家 → 2家) when the text does not name them', () => {
@@ -96,6 +102,10 @@ describe('unnamedMembers', () => {
     expect(unnamedMembers('那3个重点景区都是哪几个？', '建设3个重点景区：甲山、乙湖、丙谷。')).toBeUndefined();
     expect(unnamedMembers('那3个重点景区都是哪几个？', '在重点景区推广应用。')).toBeUndefined();
     expect(unnamedMembers('3个重点景区什么时候建成', '在3个重点景区推广应用。')).toBeUndefined();
+    // Another measure or an enumeration marker is no count of the members (三年, 二是), nor is one.
+    expect(unnamedMembers('前海、南沙、横琴这三个片区各有哪些优惠政策', '实施三年行动计划，对入驻片区的企业给予租金减免。')).toBeUndefined();
+    expect(unnamedMembers('获得两项认定的企业可以享受哪些政策', '二是加大对企业的资金支持力度。')).toBeUndefined();
+    expect(unnamedMembers('哪几个部门负责数据安全监管', '成立1个工作专班统筹推进。')).toBeUndefined();
   });
 });
 
@@ -134,6 +144,9 @@ describe('rules of what an answer is', () => {
     expect(otherYearLead(other, decision.outcomeFeatures)).toBe('2019年');
     expect(decision.outcome).toBe('related');
     expect(decision.missing).toBe('未找到提到“2019年”的条文');
+    // A year only before the sentence (a basis, a date of effect) does not rule it out.
+    const basis = evidenceFor('2023年企业上云补贴比例是多少', ['为落实《某市数字经济发展规划(2021—2025年)》，制定本措施。对首次上云的企业按上云费用的50%给予补贴。']);
+    expect(otherYearLead(basis, decideFrom(basis, lenient).outcomeFeatures)).toBeUndefined();
     // A span holding the year asked is that year's.
     const span = evidenceFor('2015年市财政安排多少资金支持机器换人', ['启动机器换人行动计划(2014-2016),市财政连续三年每年安排2亿元支持机器换人。']);
     expect(otherYearLead(span, decideFrom(span, lenient).outcomeFeatures)).toBeUndefined();
@@ -167,12 +180,16 @@ describe('places and names in the question', () => {
     expect(u.excludedDocs).toEqual([{ docId: 'qy', by: '清远' }]);
     expect(understandQuery('除了清远还有哪些城市要建交易平台', library).excludedDocs).toEqual([{ docId: 'qy', by: '清远' }]);
     expect(understandQuery('清远要建交易平台吗', library).excludedDocs).toBeUndefined();
+    expect(understandQuery('解除清远的物业服务合同，需要办理什么手续', library).excludedDocs).toBeUndefined();
   });
 
   it('names a jurisdiction typed with other characters of its sound (青远, 慧州), never a verb of that sound (请愿)', () => {
     expect(understandQuery('青远的大数据规划里政务云怎么建', library).namedDocs).toEqual([{ docId: 'qy', by: '青远' }]);
     expect(understandQuery('慧州实施方案由谁牵头', library).namedDocs).toEqual([{ docId: 'hz', by: '慧州' }]);
     expect(understandQuery('群众请愿怎么处理', library).namedDocs).toEqual([]);
+    const yunfu = buildAliasTable([doc('yf', '云浮市促进产业发展办法', '云浮市人民政府')]);
+    expect(understandQuery('孕妇可以享受哪些补贴', yunfu).namedDocs).toEqual([]);
+    expect(understandQuery('云扶的产业办法', yunfu).namedDocs).toEqual([{ docId: 'yf', by: '云扶' }]);
     expect(understandQuery('清远的规划', library).namedDocs).toEqual([{ docId: 'qy', by: '清远' }]);
   });
 });
