@@ -392,13 +392,13 @@ export function unnamedMembers(question: string, text: string): string | undefin
   const q = question.normalize('NFKC');
   if (!WHICH_MEMBERS_RE.test(q)) return undefined;
   const t = text.normalize('NFKC');
-  const asked: [number | undefined, string][] = [...q.matchAll(MEMBER_COUNT_RE)].map((m) => [numberOf(m[1] as string), m[2] as string]);
+  const asked: [number | undefined, string][] = [...q.matchAll(MEMBER_COUNT_RE)].map((m) => [parseNumeral(m[1] as string), m[2] as string]);
   const which = WHICH_MEASURE_RE.exec(q)?.[1];
   if (which !== undefined) asked.push([undefined, which]);
   for (const [n, measure] of asked) {
     if (n !== undefined && n < 2) continue;
     for (const m of t.matchAll(new RegExp(`(?<![第0-9.${CHINESE_NUMERAL_CHARS}])([0-9]+|${CN_NUM_RUN})(?:多|余)?${measure}`, 'gu'))) {
-      const v = numberOf(m[1] as string);
+      const v = parseNumeral(m[1] as string);
       if (v === undefined || v < 2 || (n !== undefined && v !== n)) continue;
       if (!MEMBER_SEPARATOR_RE.test(t.slice(clauseStartOf(t, m.index)))) return m[1];
     }
@@ -409,9 +409,4 @@ export function unnamedMembers(question: string, text: string): string | undefin
 /** Where the clause holding position `at` starts (after the last comma, full stop or semicolon before it). */
 function clauseStartOf(text: string, at: number): number {
   return Math.max(...['，', ',', '。', '；', ';'].map((p) => text.lastIndexOf(p, at))) + 1;
-}
-
-/** A number written in digits or Chinese numerals (17, 十七), else undefined. */
-function numberOf(written: string): number | undefined {
-  return /^[0-9０-９]+$/u.test(written) ? Number(written.normalize('NFKC')) : parseNumeral(written);
 }

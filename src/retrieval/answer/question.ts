@@ -157,13 +157,13 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
   };
 }
 
+const NUMERAL_BEFORE_RE = new RegExp(`[0-9${CHINESE_NUMERAL_CHARS}万几]`, 'u');
+
 /**
  * A term cut from a numeral's measure word and the word after it (一次奖 → 1次奖 once numerals are read as digits →
  * 次奖; 五百强云计算 → 500强云计算 → 强云): it starts with a measure word (jieba tags the character q, or the analyzer
  * reads a count before it: `COUNT_FOLLOWERS`) and follows a numeral wherever the question has it. It names nothing.
  */
-const NUMERAL_BEFORE_RE = new RegExp(`[0-9${CHINESE_NUMERAL_CHARS}万几]`, 'u');
-
 function measureGlued(term: string, question: string): boolean {
   const first = term[0] as string;
   if (!COUNT_FOLLOWERS.includes(first) && tagWords(first)[0]?.tag !== 'q') return false;

@@ -5,17 +5,14 @@
  * its sound. Constructed documents and questions, no dev question.
  */
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../../src/lexical/analyzer.js';
-import { decideFrom, gatherEvidence, membersUnnamed, otherYearLead, type Evidence } from '../../../src/retrieval/answer/decide.js';
-import { FITTED_MODEL } from '../../../src/retrieval/answer/fitted.js';
-import type { AnswerModel } from '../../../src/retrieval/answer/model.js';
+import { decideFrom, membersUnnamed, otherYearLead } from '../../../src/retrieval/answer/decide.js';
 import { quantityParts } from '../../../src/retrieval/answer/question.js';
 import { listScope } from '../../../src/retrieval/answer/words.js';
 import { figureMiss, statesQuantity, unnamedMembers } from '../../../src/retrieval/evidence.js';
 import { termPresence } from '../../../src/retrieval/answer/features.js';
 import { buildAliasTable, understandQuery } from '../../../src/retrieval/query.js';
 import type { IndexedDocument } from '../../../src/storage/file/knowledge-index.js';
-import type { EvidenceView } from '../../../src/storage/types.js';
+import { evidenceFor, lenient } from './one-city.js';
 
 const kinds = (q: string): string[] => quantityParts(q).map((p) => `${p.ask.kind}${p.ask.unit ? `:${p.ask.unit}` : ''}`);
 
@@ -109,23 +106,6 @@ describe('unnamedMembers', () => {
   });
 });
 
-/** One city's measures with the given passages (one document), the results of `question` in that order. */
-function evidenceFor(question: string, texts: string[], title = '某市促进产业发展若干措施'): Evidence {
-  const meta = { docId: 'city', title, issuer: '某市人民政府' };
-  const body = texts.join('\n');
-  const view = { documents: new Map([[meta.docId, { docId: meta.docId, body, meta }]]), passages: [], byId: new Map() } as unknown as EvidenceView;
-  let at = 0;
-  const results = texts.map((text, i) => {
-    const start = body.indexOf(text, at);
-    at = start + text.length;
-    return { rank: i + 1, passageId: `city#${i}`, docId: meta.docId, title: meta.title, issuer: meta.issuer, breadcrumb: `《${meta.title}》`, clause: '', text, start, end: start + text.length, score: 1 / (i + 1), matchedBy: ['bm25' as const] };
-  });
-  const response = { query: question, results, understanding: { terms: analyze(question), namedDocs: [], clauseRefs: [], unknownPlaces: [] }, expansions: [], scope: [] };
-  return gatherEvidence(view, response, FITTED_MODEL);
-}
-
-/** The fitted model with every lead over its outcome threshold and no topic floor: only the rules can refuse. */
-const lenient: AnswerModel = { ...FITTED_MODEL, topicFloor: 0, outcome: { ...FITTED_MODEL.outcome, threshold: 0 } };
 
 describe('rules of what an answer is', () => {
   it('a lead that only mentions the set asked by its count is related, saying so', () => {
