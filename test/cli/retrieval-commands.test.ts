@@ -90,9 +90,8 @@ describe('kb search / ask / eval', () => {
     expect((await run('compare', '电费', '--doc', 'nope')).code).toBe(1);
   });
 
-  // KNOWN GAP (issue 20, fitted model of 2026-12-06 late night): fitted on 6 development sets, the list-row threshold fell
-  // to 0.30 and 深圳's 用电 monitoring clause (row probability 0.32) gets a 电费补贴 row. `it.fails` keeps the assertion.
-  it.fails('compare gives 深圳 no 电费补贴 row (it has no such provision)', async () => {
+  // 深圳's clauses mention 用电 but never a subsidy: a compare row needs every word of the topic (decide.ts topicWordsMissing).
+  it('compare gives 深圳 no 电费补贴 row (it has no such provision)', async () => {
     const table = await run('compare', '电费补贴', '--doc', 'yunfu', '--doc', 'shenzhen');
     expect(table.out).toContain('| 《深圳市促进大数据发展行动计划(2016—2018年)》 | 深圳市人民政府 | 效力未载明 | 未检索到相关条文 |');
   });

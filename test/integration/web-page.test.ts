@@ -126,10 +126,8 @@ describe('web chat page', () => {
     const table = page.locator('.compare-table');
     await table.waitFor({ timeout: 30_000 });
     expect(await table.locator('tbody tr').count()).toBe(8);
-    // KNOWN GAP (issue 20, fitted model of 2026-12-06 late night): the list-row threshold fell to 0.30, so besides 云浮
-    // two documents without such a provision (深圳's 用电 monitoring, one of ai-plan) get rows: 5 of 8 say nothing was
-    // retrieved where 7 should (the CLI and MCP tests keep the strict assertion as it.fails).
-    expect(await table.locator('tbody tr.no-provision').count()).toBeGreaterThanOrEqual(5);
+    // Only 云浮 has a provision on 电费补贴 (大工业电价优惠); the 7 others say nothing was retrieved.
+    expect(await table.locator('tbody tr.no-provision').count()).toBe(7);
     expect(await table.locator('tbody tr').first().textContent()).toContain('云浮市促进云计算大数据产业发展优惠办法');
     // The row with a clause comes first; the others say nothing was retrieved, not that nothing is provided.
     expect(await table.locator('tbody tr').first().evaluate((r) => r.classList.contains('no-provision'))).toBe(false);
@@ -141,7 +139,7 @@ describe('web chat page', () => {
     expect(md).toContain('| 文件 | 发文机关 | 效力 | 规定（原文） |');
     expect(md).toMatch(/“第六条 对已运营的云计算大数据企业,将予以大工业电价优惠和网络带宽等方面的政策支持。”\[\d\]/u);
     expect(md).toMatch(/\[\d\]: 《云浮市促进云计算大数据产业发展优惠办法\(试行\)》第六条/u);
-    // An empty row in the export says nothing was retrieved (河北's cover notice has no such provision; 深圳 is a known gap above).
+    // An empty row in the export says nothing was retrieved (河北's cover notice has no such provision).
     expect(md).toContain('| 《河北省大数据产业创新发展三年行动计划(2018-2020年)》 | 河北省“大智移云”发展领导小组办公室 | 效力未载明 | 未检索到相关条文 |');
     expect(md).not.toMatch(/未作规定|未规定/u);
     await page.screenshot({ path: path.join(OUT, 'compare.png') });

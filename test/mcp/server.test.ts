@@ -195,9 +195,8 @@ describe('MCP server', () => {
     expect(steps).not.toMatch(/须如实写明|没有引文的行表示该文件未作规定/u);
   });
 
-  // KNOWN GAP (issue 20, fitted model of 2026-12-06 late night): the list-row threshold fell to 0.30 and 深圳's 用电
-  // monitoring clause gets a 电费补贴 row. `it.fails` keeps the assertion: it fails the day the row model gets it right.
-  it.fails('compare_provisions gives 深圳 no 电费补贴 row', async () => {
+  // 深圳's clauses mention 用电 but never a subsidy: a compare row needs every word of the topic (decide.ts topicWordsMissing).
+  it('compare_provisions gives 深圳 no 电费补贴 row', async () => {
     const r = await call('compare_provisions', { topic: '电费补贴', doc_ids: ['yunfu', 'shenzhen'] });
     const rows = structured<{ rows: { doc_id: string; retrieved: boolean }[] }>(r).rows;
     expect(rows.map((x) => [x.doc_id, x.retrieved])).toEqual([['yunfu', true], ['shenzhen', false]]);

@@ -435,7 +435,23 @@ export interface DocumentRow {
   support: number[];
 }
 
-/** The row of a document whose candidates are all of `evidence` (a search restricted to it). */
+/**
+ * The words of a topic that none of `among` has, nor a stand-in or word-vector neighbour of them (`presence` 0):
+ * 补贴 of 电费补贴 in a document whose clauses only mention 用电. A comparison's topic is a few words naming one
+ * thing (电费补贴, 人才引进, 落户奖励), each of which it needs; a list question is a sentence with alternatives and
+ * asides (投资基金 of 哪些城市打算设立大数据领域的投资基金 is answered without 领域), so lists do not use this.
+ */
+export function topicWordsMissing(evidence: Evidence, among: readonly number[]): string[] {
+  const { question, table } = evidence;
+  return question.terms.flatMap((t, j) => (among.some((i) => ((table.presence[i] as number[])[j] ?? 0) > 0) ? [] : [t.term]));
+}
+
+/**
+ * The row of a document whose candidates are all of `evidence` (a search restricted to it): a compare row. It
+ * answers when the row model says so and every word of the topic is found in the document's clauses
+ * (`topicWordsMissing`): fitted on list questions, the row model weighs a missing word lightly (lists ask with
+ * alternatives), and let 深圳's 用电 monitoring clause into a 电费补贴 comparison (row probability 0.32, threshold 0.30).
+ */
 export function decideRow(evidence: Evidence, model: AnswerModel): DocumentRow {
   checkModel(model);
   const { candidates, table } = evidence;
@@ -444,6 +460,6 @@ export function decideRow(evidence: Evidence, model: AnswerModel): DocumentRow {
   const all = candidates.map((_, i) => i);
   const lead = leadAmong(evidence, scores, all) as number;
   const probability = sigmoid(linearScore(model.row, outcomeFeatures(evidence, scores, all, lead)));
-  const answers = probability >= model.row.threshold;
+  const answers = probability >= model.row.threshold && topicWordsMissing(evidence, all).length === 0;
   return { lead, probability, answers, support: answers ? supportOf(evidence, scores, lead, model.maxSentences) : [] };
 }
