@@ -117,7 +117,8 @@ export function withoutScopeWords(question: string, scope: ListScope | undefined
 /**
  * A list question's evidence: each document in scope searched on its own (its best passages),
  * documents in order of their best hit in the joint search. A scope of jurisdictions (哪些城市,
- * 各地) keeps local governments' documents only, and its words are not searched for. With more
+ * 各地) keeps local governments' documents only, and its words are not searched for; a kind of document named
+ * after it (的大数据文件, 的规划) keeps the documents whose titles say so, where any does. With more
  * than 12 documents in scope, those the joint search (k 50) finds first are searched.
  */
 export async function searchEachDocument(searcher: Searcher, question: string, joint: SearchResponse, options: SearchOptions = {}, scope: ListScope | undefined = listScope(question)): Promise<SearchResponse> {
@@ -128,6 +129,12 @@ export async function searchEachDocument(searcher: Searcher, question: string, j
     const city = scope.words.some((w) => /市|县|州/u.test(w));
     const local = docs.filter((d) => isLocalDocument(summaries.get(d)?.meta, city));
     if (local.length > 0) docs = local;
+  }
+  // Documents of the kind the question names (哪些城市的大数据文件 → titles with 大数据), where any is in scope.
+  const titled = scope?.titled;
+  if (titled) {
+    const kind = docs.filter((d) => titled.every((any) => any.some((w) => summaries.get(d)?.meta.title.includes(w))));
+    if (kind.length > 0) docs = kind;
   }
   const base = text === question && docs.length === (joint.scope.length || summaries.size) ? joint : await searcher.search(text, { ...options, k: 8, ...(docs.length < summaries.size ? { docIds: docs } : {}) });
   if (docs.length > MAX_DOCUMENTS_SEARCHED) {

@@ -120,17 +120,56 @@ export interface ListScope {
   kind: 'local' | 'documents';
   /** The words that state the scope, to leave out of the subject. */
   words: string[];
+  /**
+   * What the listed documents' titles hold, when the question names their kind: each entry a set of alternatives
+   * (哪些城市的大数据文件 → [[大数据]]; 哪些城市的规划里 → [[规划, 计划, 方案, 纲要, 要点]]). A list reads those
+   * documents only, where any has them.
+   */
+  titled?: string[][];
+}
+
+/**
+ * Kinds of documents asked by one another's names: the 计划类 (plans) and 规章类 (rules) of 事务文书 as 公文写作
+ * textbooks group them — a 规划 asked for is answered by a 行动计划 or 实施方案 as well.
+ */
+const KIND_CLASSES: readonly (readonly string[])[] = [
+  ['规划', '计划', '方案', '纲要', '要点'],
+  ['条例', '规定', '办法', '细则'],
+];
+
+/**
+ * The kind of the listed documents written after the scope (的大数据文件, 的人工智能规划, 的条例): a qualifier of up to
+ * 8 characters and a document noun (`DOCUMENT_NOUNS`), followed by where or what the documents say (里, 中, 提到, 讲…) or the end.
+ * Without 的, only 文件 (各市大数据文件里): 计划 and 规划 are also verbs (哪些城市计划在…).
+ */
+const TITLED_RE = new RegExp(`^(的?)([\\p{Script=Han}A-Za-z0-9]{0,8}?)(${[...DOCUMENT_NOUNS].sort((a, b) => b.length - a.length).join('|')})(?=里|中|上|当中|提|讲|说|涉|有|写|明|规|都|要|对|$|[，,？?、])`, 'u');
+
+function titledAfter(rest: string): string[][] | undefined {
+  const m = TITLED_RE.exec(rest);
+  if (!m) return undefined;
+  const [, de, qualifier, noun] = m as unknown as [string, string, string, string];
+  if (de === '' && noun !== '文件') return undefined;
+  const groups = [...(qualifier === '' ? [] : [[qualifier]]), ...(noun === '文件' ? [] : [[...(KIND_CLASSES.find((c) => c.includes(noun)) ?? [noun])]])];
+  return groups.length > 0 ? groups : undefined;
 }
 
 /** Which with a singular measure (哪个, 哪一个, 哪家, 哪一): asks for one. */
 const SINGULAR_WHICH_RE = /^哪(?:一?个|一|家|位|座)$/u;
 
 export function listScope(question: string): ListScope | undefined {
+  const scope = scopeOf(question);
+  if (!scope) return undefined;
+  const titled = titledAfter(question.slice(scope.end));
+  return titled ? { kind: scope.kind, words: scope.words, titled } : { kind: scope.kind, words: scope.words };
+}
+
+function scopeOf(question: string): (ListScope & { end: number }) | undefined {
   const tagged = tagWords(question);
+  const endOf = (k: number): number => tagged.slice(0, k + 1).reduce((n, t) => n + t.word.length, 0);
   for (let i = 0; i < tagged.length; i += 1) {
     const w = (tagged[i] as TaggedWord).word;
     // 各地, 各市, 各省 are one pronoun (r) in jieba: the distributive with its jurisdiction.
-    if (w.length >= 2 && w.startsWith('各') && (JURISDICTION_NOUNS.has(w.slice(1)) || w === '各地')) return { kind: 'local', words: [w, w.slice(1)] };
+    if (w.length >= 2 && w.startsWith('各') && (JURISDICTION_NOUNS.has(w.slice(1)) || w === '各地')) return { kind: 'local', words: [w, w.slice(1)], end: endOf(i) };
     const asking = isInterrogative(w) || DISTRIBUTIVE_RE.test(w);
     // 哪个区, 哪一个城市: which one — a single place asked (在哪个区、占地多大), not a list over jurisdictions.
     if (!asking || SINGULAR_WHICH_RE.test(w)) continue;
@@ -142,9 +181,10 @@ export function listScope(question: string): ListScope | undefined {
     if (noun && next && JURISDICTION_NOUNS.has(noun + next)) noun += next;
     if (!noun) continue;
     const tail = [...JURISDICTION_NOUNS].find((n) => w.endsWith(n) && w.length > n.length);
-    if (tail) return { kind: 'local', words: [w, tail] };
-    if (JURISDICTION_NOUNS.has(noun)) return { kind: 'local', words: [noun] };
-    if (DOCUMENT_NOUNS.has(noun)) return { kind: 'documents', words: [noun] };
+    if (tail) return { kind: 'local', words: [w, tail], end: endOf(i) };
+    const end = question.indexOf(noun, endOf(j - 1)) + noun.length;
+    if (JURISDICTION_NOUNS.has(noun)) return { kind: 'local', words: [noun], end };
+    if (DOCUMENT_NOUNS.has(noun)) return { kind: 'documents', words: [noun], end };
   }
   return undefined;
 }

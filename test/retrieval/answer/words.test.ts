@@ -46,4 +46,16 @@ describe('listScope', () => {
     expect(listScope('云浮有什么电费补贴')).toBeUndefined();
     expect(listScope('燃气条例有什么规定')).toBeUndefined();
   });
+
+  it('reads the kind of documents named after the scope (的大数据文件, 的规划) as words their titles hold', () => {
+    expect(listScope('哪些城市的大数据文件讲到了人工智能')).toEqual({ kind: 'local', words: ['城市'], titled: [['大数据']] });
+    expect(listScope('各市大数据文件里说的一站式服务')?.titled).toEqual([['大数据']]);
+    // A 规划 asked for is answered by a 行动计划 or 实施方案 too; a 条例 by a 办法.
+    expect(listScope('公交数据怎么用，哪些城市的规划里讲到了')?.titled).toEqual([['规划', '计划', '方案', '纲要', '要点']]);
+    expect(listScope('哪些省的人工智能规划提到了机器人')?.titled).toEqual([['人工智能'], ['规划', '计划', '方案', '纲要', '要点']]);
+    expect(listScope('哪些地方的条例规定了养犬')?.titled).toEqual([['条例', '规定', '办法', '细则']]);
+    // 计划 without 的 is a verb; 哪些文件 names no kind.
+    expect(listScope('哪些城市计划在公共场所普及无线上网')).toEqual({ kind: 'local', words: ['城市'] });
+    expect(listScope('哪些文件提出要建专利池')).toEqual({ kind: 'documents', words: ['文件'] });
+  });
 });
