@@ -400,10 +400,22 @@ export function unnamedMembers(question: string, text: string): string | undefin
     for (const m of t.matchAll(new RegExp(`(?<![第0-9.${CHINESE_NUMERAL_CHARS}])([0-9]+|${CN_NUM_RUN})(?:多|余)?${measure}`, 'gu'))) {
       const v = parseNumeral(m[1] as string);
       if (v === undefined || v < 2 || (n !== undefined && v !== n)) continue;
-      if (!MEMBER_SEPARATOR_RE.test(t.slice(clauseStartOf(t, m.index)))) return m[1];
+      if (!namesMembers(t.slice(clauseStartOf(t, m.index)), q)) return m[1];
     }
   }
   return undefined;
+}
+
+/**
+ * Whether a clause names members: a separator (`MEMBER_SEPARATOR_RE`) other than one inside a phrase the question
+ * writes too (载体和公共服务平台 of 10个以上大数据创新载体和公共服务平台,具体是哪几个 names the set, not its members).
+ */
+function namesMembers(clause: string, question: string): boolean {
+  for (const m of clause.matchAll(new RegExp(MEMBER_SEPARATOR_RE.source, 'gu'))) {
+    const around = clause.slice(Math.max(0, m.index - 2), m.index + m[0].length + 2);
+    if (!question.includes(around)) return true;
+  }
+  return false;
 }
 
 /** Where the clause holding position `at` starts (after the last comma, full stop or semicolon before it). */

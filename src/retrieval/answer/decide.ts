@@ -219,6 +219,24 @@ export function otherYearLead(evidence: Evidence, features: readonly number[]): 
 }
 
 /**
+ * The year a single question names when no candidate of the lead's document states it, in its sentence, context or
+ * span (`year` feature 1), nor the document's title holds it (深圳…行动计划(2016—2018年) for 2017): 国家AI规划对2035年
+ * 定了什么目标 against a plan whose targets stop at 2030. A lead with no year then answers for none asked: never an
+ * `answer` (a rule of what an answer is, as `otherYearLead`).
+ */
+export function yearUnstated(evidence: Evidence, lead: number | undefined): string | undefined {
+  const { question, candidates, table } = evidence;
+  const c = lead === undefined ? undefined : candidates[lead];
+  if (question.form !== 'single' || !c || question.years.length === 0) return undefined;
+  const year = col('year');
+  if (candidates.some((x, i) => x.hit.docId === c.hit.docId && (table.rows[i] as number[])[year] === 1)) return undefined;
+  const title = c.hit.title.normalize('NFKC');
+  const spans = [...title.matchAll(/((?:19|20)[0-9]{2})\s*[-—–~～至到]\s*((?:19|20)[0-9]{2})/gu)].map((m) => [Number(m[1]), Number(m[2])] as const);
+  if (question.years.some((y) => title.includes(y) || spans.some(([a, b]) => Number(y) >= a && Number(y) <= b))) return undefined;
+  return question.years.map((y) => `${y}年`).join('”“');
+}
+
+/**
  * The count of members a single answer's lead only mentions when the question asks which they are (`unnamedMembers`:
  * 那17个景区都是哪几个 against 在17个4A以上景区推广), else undefined. Such a lead says the set exists, not its members: never
  * an `answer` (a rule of what an answer is, as `cannotAnswer`).
@@ -243,7 +261,7 @@ export interface Ruling {
  * the fit reads the same function.
  */
 export function ruledOut(evidence: Evidence, features: readonly number[], lead: number | undefined): Ruling | undefined {
-  const missed = nearMissLead(evidence, lead) ?? figureMissLead(evidence, lead) ?? yesNoUnaddressed(evidence, lead) ?? otherYearLead(evidence, features);
+  const missed = nearMissLead(evidence, lead) ?? figureMissLead(evidence, lead) ?? yesNoUnaddressed(evidence, lead) ?? otherYearLead(evidence, features) ?? yearUnstated(evidence, lead);
   if (missed !== undefined) return { missed };
   const count = membersUnnamed(evidence, lead);
   if (count !== undefined) return { line: `未找到列出这${count}个具体是哪些的条文` };

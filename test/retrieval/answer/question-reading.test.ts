@@ -5,7 +5,7 @@
  * its sound. Constructed documents and questions, no dev question.
  */
 import { describe, expect, it } from 'vitest';
-import { decideFrom, membersUnnamed, otherYearLead } from '../../../src/retrieval/answer/decide.js';
+import { decideFrom, membersUnnamed, otherYearLead, yearUnstated } from '../../../src/retrieval/answer/decide.js';
 import { quantityParts } from '../../../src/retrieval/answer/question.js';
 import { listScope } from '../../../src/retrieval/answer/words.js';
 import { figureMiss, statesQuantity, unnamedMembers } from '../../../src/retrieval/evidence.js';
@@ -87,6 +87,9 @@ describe('unnamedMembers', () => {
   it('returns the count a which-question echoes when the text only mentions the set by it', () => {
     expect(unnamedMembers('那12个重点景区都是哪几个？', '后期在全市12个重点景区推广应用。')).toBe('12');
     expect(unnamedMembers('那五个试点园区具体是哪几个？', '建设5个大数据试点园区，统一规划。')).toBe('5');
+    // 和 inside the set's own name, as the question writes it, names no members.
+    expect(unnamedMembers('说的10个以上创新载体和服务平台,具体是哪几个?', '建成10个以上创新载体和服务平台,形成一批新产品。')).toBe('10');
+    expect(unnamedMembers('说的2个创新载体和服务平台,具体是哪几个?', '建成甲中心和乙平台2个创新载体。')).toBeUndefined();
   });
 
   it('returns the count stated in the measure 哪几 asks (哪几家 → 2家) when the text does not name them', () => {
@@ -130,6 +133,18 @@ describe('rules of what an answer is', () => {
     // A span holding the year asked is that year's.
     const span = evidenceFor('2015年市财政安排多少资金支持机器换人', ['启动机器换人行动计划(2014-2016),市财政连续三年每年安排2亿元支持机器换人。']);
     expect(otherYearLead(span, decideFrom(span, lenient).outcomeFeatures)).toBeUndefined();
+  });
+
+  it('a year no clause of the lead’s document states, nor its title, is missing: related, naming the year', () => {
+    const q = '某市2035年要建成多少个数据中心？';
+    const none = evidenceFor(q, ['建成数据中心10个,形成一批示范项目。', '加强组织领导,确保目标实现。']);
+    expect(yearUnstated(none, 0)).toBe('2035年');
+    const decision = decideFrom(none, lenient);
+    expect(decision.outcome).toBe('related');
+    expect(decision.missing).toBe('未找到提到“2035年”的条文');
+    // Another clause of the document states the year; or the title's span holds it.
+    expect(yearUnstated(evidenceFor(q, ['建成数据中心10个,形成一批示范项目。', '到2035年,全面建成数字城市。']), 0)).toBeUndefined();
+    expect(yearUnstated(evidenceFor(q, ['建成数据中心10个,形成一批示范项目。'], '某市数据中心建设行动计划(2031—2040年)'), 0)).toBeUndefined();
   });
 
   it('a kind word of the document (办法) and the word asking a stated fact (文号) are not missing from its clauses', () => {
