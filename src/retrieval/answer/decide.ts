@@ -8,7 +8,7 @@ import type { EvidenceView } from '../../storage/types.js';
 import { figureMiss, nearMissCompound, placeCovered, statesQuantity, unnamedMembers } from '../evidence.js';
 import type { SearchResponse } from '../search.js';
 import { candidatesOf, pointedClauses, spreadHits, urlHits, type Candidate } from './candidates.js';
-import { CANDIDATE_FEATURES, candidateFeatures, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
+import { CANDIDATE_FEATURES, candidateFeatures, GENRE_WORD_RE, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
 import { checkModel, linearScore, sigmoid, softmax, type AnswerModel } from './model.js';
 import { analyzeQuestion, type QuestionAnalysis } from './question.js';
 import type { Outcome } from './types.js';
@@ -311,8 +311,11 @@ export function missingLine(evidence: Evidence, shown: readonly number[]): strin
   const byWeight = [...question.terms].sort((a, b) => b.weight - a.weight);
   if (ask) {
     // What the fact is of: the money noun asked, else the most specific noun (a verb, 拿到, names no subject).
-    const subject = ask.subject ?? (byWeight.find((t) => t.nominal) ?? byWeight[0])?.term ?? '';
-    return `未找到规定${subject}${KIND_NAMES[ask.kind] ?? '具体内容'}的条文`;
+    const kind = KIND_NAMES[ask.kind] ?? '具体内容';
+    // Not the word that asks the kind itself (文号 of 文号是多少: 未找到规定文号的条文, not 文号文号), nor a kind of document (份文件).
+    const noun = byWeight.find((t) => t.nominal && !kind.includes(t.term) && !t.term.includes(kind) && !GENRE_WORD_RE.test(t.term) && !t.term.endsWith('文件'));
+    const subject = ask.subject ?? (noun ?? byWeight.find((t) => !kind.includes(t.term)))?.term ?? '';
+    return `未找到规定${subject}${kind}的条文`;
   }
   // Only subject words (nouns, names) are named as missing: a verb or modal (不能, 需要) is not what a clause lacks.
   const unseen = question.terms.filter((t, j) => t.nominal && !shown.some((i) => ((table.presence[i] as number[])[j] ?? 0) > 0)).map((t) => t.term);

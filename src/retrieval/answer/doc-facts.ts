@@ -24,6 +24,8 @@ export interface DocFactAsk {
   demonstrative: boolean;
   /** The words the ask stands on (燃气管理条例 in 燃气管理条例什么时候施行): a document's name, maybe a partial one. */
   subject?: string;
+  /** Other facts the same question asks of the document (还有效吗？什么时候开始实施的: effectiveFrom beside validity). */
+  also?: DocFactKind[];
 }
 
 /**
@@ -39,7 +41,7 @@ const FACT_FORMS: readonly (readonly [DocFactKind, RegExp])[] = [
   ['docNumber', /文号|发文字号|发文号/u],
   ['issuer', /发文机关|发文单位|发布机关|制定机关|印发机关|(?:是)?谁(?:发|印发|发布|制定|颁布|出台|下发)的|(?:哪个|什么|哪家|哪一个)(?:部门|单位|机关|机构)(?:发|印发|发布|制定|颁布|出台|下发)的|由谁(?:发布|印发|制定|颁布|出台)/u],
   ['dateIssued', /(?:印发|发文|发布|成文|颁布|公布|出台)(?:日期|时间)|(?:什么时候|啥时候|何时|哪天|哪年|哪一年)(?:发|印发|发布|出台|颁布|公布|下发)的/u],
-  ['basis', /(?:依据|根据|按照)(?:的是)?(?:什么|哪些|哪个|哪部|哪几)(?:文件|法律|法规|规定|上位法)?|制定依据|上位法/u],
+  ['basis', /(?:依据|根据|按照)(?:的是)?(?:国家|中央|国务院|省里|省|市里|上级|上面)?(?:的)?(?:什么|哪些|哪个|哪部|哪几)(?:文件|法律|法规|规定|上位法)?|制定依据|上位法/u],
 ];
 
 /**
@@ -60,9 +62,9 @@ const EARLIER_RE = /原来|原先|以前|之前|旧(?:的|版)?|老(?:的|版)|�
  */
 const REFERRED_RE = /引用|提到|提及|援引|转发|所附|附件|涉及|列出|所列/u;
 /** A question that asks which document (哪份文件, 哪个文件, 什么文件): it identifies one, it does not name one. */
-const IDENTIFY_RE = /哪(?:份|个|部|项|一份|一个)(?:文件|规定|通知|政策|法规)?|什么文件/u;
+const IDENTIFY_RE = /哪(?:份|个|部|项|一份|一个)(?:文件|规定|通知|政策|法规)|哪一?份|什么文件/u;
 /** Filler between the subject and the asked fact: 的, 现在, 还, 是, 目前… */
-const BETWEEN_RE = /(?:的|了|是|现在|目前|如今|还|仍然|仍|已经|都|从|自|在|，|,|\s)+$/u;
+const BETWEEN_RE = /(?:的|了|是|现在|目前|如今|还|仍然|仍|已经|都|从|自|在|主要|当初|最初|具体|，|,|\s)+$/u;
 
 /**
  * Whether the question asks a fact of a document itself, and which. The asked form must stand on a
@@ -78,17 +80,21 @@ export function docFactQuestion(question: string, names: readonly string[] = [])
     const before = q.slice(0, m.index);
     // The subject is the last clause before the ask (广州这个细则出台后，原来2019年的办法还有效吗); an
     // ask opening its own clause (…，文号是多少) stands on the clause before it.
-    const clauses = before.split(/[，,；;。]/u);
+    const clauses = before.split(/[，,；;。？?！!]/u);
     let clause = clauses.pop() ?? '';
     if (clause.replace(BETWEEN_RE, '') === '' && clauses.length > 0) clause = clauses.pop() ?? '';
     // "…是哪份文件批准设立的，文号是多少": the document is what the question asks to find, not one it names.
-    if (IDENTIFY_RE.test(clause)) return undefined;
+    if (IDENTIFY_RE.test(clause)) continue;
     const subject = clause.replace(BETWEEN_RE, '');
     const demonstrative = DEMONSTRATIVE_RE.test(before);
     const stands = subject === '' || DOCUMENT_NOUN_RE.test(subject) || /[》〕\]号]$/u.test(subject) || names.some((n) => n.length > 0 && subject.toLowerCase().endsWith(n.toLowerCase())) || demonstrative;
-    if (!stands || REFERRED_RE.test(subject)) return undefined;
+    if (REFERRED_RE.test(subject)) return undefined;
+    // Not on a document: another form of the question may be (…还有效吗？什么时候开始实施的).
+    if (!stands) continue;
     const ask: DocFactAsk = { kind, earlier: EARLIER_RE.test(clause), demonstrative };
     if (subject !== '') ask.subject = subject;
+    const also = FACT_FORMS.filter(([k, r]) => k !== kind && r.test(q)).map(([k]) => k);
+    if (also.length > 0) ask.also = also;
     return ask;
   }
   return undefined;
@@ -322,15 +328,18 @@ function dateIssuedLines(doc: FactDocument): DocFactResult {
 
 /** The sentence that names what a document is made under: 根据《…》…制定本办法. */
 const BASIS_RE = /(?:根据|依据|按照|依照|为贯彻落实|贯彻落实|为贯彻)[^。；]{0,300}?《[^》]{2,100}》[^。]{0,300}?(?:制定|制订|结合|现就|特)[^。]{0,120}[。：:]?/u;
+/** …or lists them as its basis: 本规划的主要编制依据有《…》、《…》. */
+const BASIS_LIST_RE = /(?:编制|制定|主要)依据(?:主要)?(?:有|是|为|包括)[:：]?[^。]{0,600}?《[^》]{2,100}》[^。]*。?/u;
 /** …or names no document but what it follows: 按照党中央、国务院部署要求，制定本规划. */
 const BASIS_PLAIN_RE = /(根据|依据|按照|依照)([^。；，,]{2,80})[，,]?[^。；]{0,40}?(?:制定|制订)本(?:办法|规划|方案|计划|意见|细则|规定|条例|通知|决定|措施)/u;
 
 function basisLines(doc: FactDocument): DocFactResult {
   const t = `《${doc.meta.title}》`;
   const head = doc.body.slice(0, 6000);
-  const m = BASIS_RE.exec(head);
+  const m = BASIS_RE.exec(head) ?? BASIS_LIST_RE.exec(head);
   if (m) {
-    const titles = [...new Set([...m[0].matchAll(/《([^》]{2,100})》/gu)].map((x) => `《${x[1]}》`))];
+    // Each title with the 文号 the sentence gives it (《…》(国发〔2015〕50号)).
+    const titles = [...new Set([...m[0].matchAll(/《([^》]{2,100})》(?:\s*[(（]([^()（）]{2,30}号)[)）])?/gu)].map((x) => `《${x[1]}》${x[2] ? `（${x[2]}）` : ''}`))];
     return { outcome: 'answer', lines: [{ text: `${t}依据${titles.join('、')}制定。`, source: textSource(doc, 'basis', titles.join('、'), { start: m.index, end: m.index + m[0].length }) }] };
   }
   const plain = BASIS_PLAIN_RE.exec(head);
@@ -347,6 +356,16 @@ function basisLines(doc: FactDocument): DocFactResult {
  * `lookup` finds another document of the library by title or 文号 (the repealing one).
  */
 export function answerDocFact(ask: DocFactAsk, docs: readonly FactDocument[], today: string, question: string, lookup: (titleOrNumber: string) => FactDocument | undefined = () => undefined): DocFactResult {
+  // A validity answer states the dates of effect too: 什么时候施行 beside 还有效吗 adds nothing.
+  // A basis sentence gives the 文号 of the documents it names (根据省里哪个文件定的？文号是多少 asks theirs, not this one's).
+  const also = (ask.also ?? []).filter((k) => !(ask.kind === 'validity' && (k === 'effectiveFrom' || k === 'effectiveTo')) && !(ask.kind === 'basis' && k === 'docNumber'));
+  if (also.length > 0) {
+    const parts = [ask.kind, ...also].map((kind) => answerDocFact({ kind, earlier: ask.earlier, demonstrative: ask.demonstrative }, docs, today, question, lookup));
+    const missing = parts.flatMap((r) => (r.missing ? [r.missing] : []));
+    const out: DocFactResult = { outcome: missing.length > 0 ? 'related' : 'answer', lines: parts.flatMap((r) => r.lines) };
+    if (missing.length > 0) out.missing = missing.join('；');
+    return out;
+  }
   const results = docs.map((doc): DocFactResult => {
     if (ask.earlier && ask.kind === 'validity') return earlierLines(doc, question);
     switch (ask.kind) {

@@ -8,7 +8,8 @@ import type { EvidenceView, StoredDocument } from '../../storage/types.js';
 import { resolveClauseRefs } from '../query.js';
 import type { SearchHit, SearchResponse } from '../search.js';
 import { buildCitation, validityNotes, wholeUnitSpan } from './citations.js';
-import { answerDocFact, docFactQuestion, factDocumentIds, type FactDocument } from './doc-facts.js';
+import { answerDocFact, DEMONSTRATIVE_RE, docFactQuestion, factDocumentIds, type FactDocument } from './doc-facts.js';
+import { answerOutline, outlineQuestion } from './outline.js';
 import type { Answer, Citation } from './types.js';
 import type { Span } from './units.js';
 import { PAREN_ITEM_SOURCE } from '../../shared/numerals.js';
@@ -113,6 +114,37 @@ function factAnswer(kb: EvidenceView, response: SearchResponse, today: string): 
   return out;
 }
 
+/**
+ * The answer to a question about a document's outline (outline.ts: 一共多少条, 设了多少个专栏, 保障措施分成哪几块),
+ * or undefined when it is not one, names no document (nor points at the first hit's by 这个/该), or the document has
+ * no section or unit it asks about. Each line cites the section it reads, verbatim.
+ */
+function outlineAnswer(kb: EvidenceView, response: SearchResponse, today: string): Answer | undefined {
+  const ask = outlineQuestion(response.query);
+  if (!ask) return undefined;
+  const named = namedDocuments(kb, response).map((d) => d.docId);
+  const docId = named.length > 0 ? response.results.find((h) => named.includes(h.docId))?.docId ?? named[0] : DEMONSTRATIVE_RE.test(response.query) ? response.results[0]?.docId : undefined;
+  const doc = docId === undefined ? undefined : kb.documents.get(docId);
+  if (!doc || docId === undefined) return undefined;
+  const lines = answerOutline(ask, doc.meta.title, doc.tree, doc.body);
+  if (!lines) return undefined;
+  const citations: Citation[] = [];
+  const text: string[] = [];
+  for (const line of lines) {
+    const span = line.span;
+    const hit = span ? hitAt(kb, response, docId, span.start) : undefined;
+    if (!span || !hit) {
+      text.push(line.text);
+      continue;
+    }
+    // Lines reading the same section share its citation.
+    const c = citations.find((x) => x.start === span.start && x.end === span.end) ?? buildCitation(kb, citations.length + 1, hit, { start: span.start, end: span.end }, { today });
+    if (!citations.includes(c)) citations.push(c);
+    text.push(`${line.text}[${c.n}]`);
+  }
+  return { question: response.query, answer: [...text, ...validityNotes(citations)].join('\n'), citations, abstained: false, outcome: 'answer', confidence: 1, generator: 'extractive' };
+}
+
 /** The clause a 原文 request points at (第十二条 of the document named, else of the first hit's document that has it). */
 function verbatimAnswer(kb: EvidenceView, response: SearchResponse, today: string): Answer | undefined {
   const refs = response.understanding.clauseRefs;
@@ -139,9 +171,9 @@ export function verbatimLines(c: Citation): string[] {
 }
 
 /**
- * Answers decided without weighing evidence: a fact about a document (还有效吗, 文号), the text of a
- * clause pointed at (第十条原文). Undefined when the question is neither.
+ * Answers decided without weighing evidence: a fact about a document (还有效吗, 文号), its outline (一共多少条,
+ * 保障措施分成哪几块), the text of a clause pointed at (第十条原文). Undefined when the question is neither.
  */
 export function edgeAnswer(kb: EvidenceView, response: SearchResponse, today: string): Answer | undefined {
-  return factAnswer(kb, response, today) ?? verbatimAnswer(kb, response, today);
+  return factAnswer(kb, response, today) ?? outlineAnswer(kb, response, today) ?? verbatimAnswer(kb, response, today);
 }

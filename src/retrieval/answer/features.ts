@@ -120,7 +120,7 @@ function withoutTerms(text: string, terms: readonly QuestionTerm[]): string {
 }
 
 /** A word ending with a kind of 公文 or 法规 (`TITLE_GENRES`: 实施方案, 行动计划, 办法). */
-const GENRE_WORD_RE = new RegExp(`(?:${TITLE_GENRES})$`, 'u');
+export const GENRE_WORD_RE = new RegExp(`(?:${TITLE_GENRES})$`, 'u');
 const BARE_GENRE_RE = new RegExp(`^(?:${TITLE_GENRES})$`, 'u');
 
 const YEAR_IN_TEXT_RE = /(?:19|20)[0-9]{2}(?=\s*年)/gu;

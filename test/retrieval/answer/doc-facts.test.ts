@@ -39,6 +39,18 @@ describe('docFactQuestion', () => {
     expect(docFactQuestion(q)).toBeUndefined();
   });
 
+  it('reads every fact a question asks of one document (还有效吗？什么时候开始实施的; 哪个单位印发的，文号是多少)', () => {
+    expect(docFactQuestion('那个优惠办法现在还有效吗?什么时候开始实施的')).toMatchObject({ kind: 'validity', also: ['effectiveFrom'] });
+    const kinds = (q: string): string[] => { const a = docFactQuestion(q); return a ? [a.kind, ...(a.also ?? [])].sort() : []; };
+    expect(kinds('河北这个行动计划是哪个单位印发的,文号是多少')).toEqual(['docNumber', 'issuer']);
+    expect(kinds('河北大数据三年行动计划是哪个单位印发的,文号是多少')).toEqual(['docNumber', 'issuer']);
+    expect(docFactQuestion('惠州实施方案是根据省里哪个文件定的?文号是多少')).toMatchObject({ kind: 'basis', also: ['docNumber'] });
+    expect(docFactQuestion('东莞大数据发展规划主要是依据哪些文件编的?')?.kind).toBe('basis');
+    const d2 = doc({ docNumber: '某府规〔2021〕7号', dateIssued: '2021-02-01' }, BODY);
+    const r = answerDocFact({ kind: 'issuer', earlier: false, demonstrative: false, also: ['docNumber'] }, [d2], '2024-01-01', '');
+    expect(r.lines.map((l) => l.text)).toEqual(['《某市燃气管理办法》由某市人民政府发布。', '《某市燃气管理办法》的文号是某府规〔2021〕7号。']);
+  });
+
   it('accepts a fact asked right after a document name the question gave', () => {
     expect(docFactQuestion('云浮现在还有效吗', ['云浮'])?.kind).toBe('validity');
     expect(docFactQuestion('云浮现在还有效吗')).toBeUndefined();
@@ -117,6 +129,15 @@ describe('answerDocFact', () => {
   it('names the documents a basis sentence cites', () => {
     const r = answerDocFact({ kind: 'basis', earlier: false, demonstrative: false }, [d], '2024-01-01', '');
     expect(r.lines[0]?.text).toBe('《某市燃气管理办法》依据《城镇燃气管理条例》、《某省燃气管理条例》制定。');
+  });
+
+  it('names a basis list (编制依据有…) and the 文号 the sentence gives each document', () => {
+    const listed = doc({ title: '某市大数据发展规划' }, '本规划的主要编制依据有《甲省大数据发展纲要》(甲府〔2016〕5号)、《某市信息化规划》。一、发展基础');
+    const r = answerDocFact({ kind: 'basis', earlier: false, demonstrative: false }, [listed], '2024-01-01', '');
+    expect(r.lines[0]?.text).toBe('《某市大数据发展规划》依据《甲省大数据发展纲要》（甲府〔2016〕5号）、《某市信息化规划》制定。');
+    // 文号 asked beside the basis is theirs, given in the same line: no line of this document's own 文号.
+    const both = answerDocFact({ kind: 'basis', earlier: false, demonstrative: false, also: ['docNumber'] }, [listed], '2024-01-01', '');
+    expect(both.lines).toHaveLength(1);
   });
 
   it('flags a conflict between the source page box and the text', () => {

@@ -143,3 +143,24 @@ describe('in a regulation with a list of prohibited acts', () => {
     expect(answer.citations[0]).toMatchObject({ clause: '第四条', quote: '第四条 本条例自2020年1月1日起施行。', fact: { kind: 'effectiveFrom', value: '2020-01-01', source: 'text' } });
   });
 });
+
+describe('questions about a document’s outline', () => {
+  it('counts 云浮’s articles and quotes the last one, checked against the text', async () => {
+    const { answer } = await service.ask('云浮那个云计算优惠办法一共多少条？最后一条讲的什么');
+    expect(answer.outcome).toBe('answer');
+    expect(answer.answer.split('\n').slice(0, 2)).toEqual(['《云浮市促进云计算大数据产业发展优惠办法(试行)》共二十四条（第一条至第二十四条，分八章）。[1]', '最后一条是第二十四条：本优惠办法自2017年7月1日起实施,试行期三年。[1]']);
+    expect(answer.citations[0]?.quote).toBe('第二十四条 本优惠办法自2017年7月1日起实施,试行期三年。');
+    expect(checkAnswer(opened.kb, answer)).toEqual([]);
+  });
+
+  it('lists the parts of 惠州’s 保障措施 and counts 清远’s 专栏', async () => {
+    const huizhou = (await service.ask('惠州大数据实施方案的保障措施一共有几条,都是什么?')).answer;
+    expect(huizhou.answer).toMatch(/^《惠州市促进大数据发展实施方案\(2016~2020年\)》三、“保障措施”共五项：（一）强化组织领导；.*（五）加强合作交流。\[1\]/u);
+    expect(huizhou.citations[0]?.quote.replace(/\s+/gu, '')).toMatch(/^三、保障措施\(一\)强化组织领导/u);
+    const boxes = (await service.ask('清远大数据十三五规划里一共设了多少个专栏?最后一个是什么')).answer;
+    expect(boxes.answer).toMatch(/共十四个专栏：专栏1 /u);
+    expect(boxes.answer).toMatch(/最后一个专栏是专栏14 数据流通市场培育工程/u);
+    expect(boxes.citations[0]?.quote).toMatch(/^专栏14 数据流通市场培育工程/u);
+    expect(checkAnswer(opened.kb, boxes)).toEqual([]);
+  });
+});
