@@ -14,7 +14,7 @@ import { CHINESE_DIGITS, toChineseNumeral } from '../../shared/numerals.js';
 import { VALIDITY_LABELS } from '../presenter.js';
 import type { Span } from './units.js';
 
-export type DocFactKind = 'validity' | 'effectiveFrom' | 'effectiveTo' | 'docNumber' | 'issuer' | 'dateIssued' | 'basis';
+export type DocFactKind = 'validity' | 'effectiveFrom' | 'effectiveTo' | 'docNumber' | 'issuer' | 'dateIssued' | 'basis' | 'title' | 'period' | 'addressees';
 
 export interface DocFactAsk {
   kind: DocFactKind;
@@ -41,6 +41,11 @@ const FACT_FORMS: readonly (readonly [DocFactKind, RegExp])[] = [
   ['docNumber', /文号|发文字号|发文号/u],
   ['issuer', /发文机关|发文单位|发布机关|制定机关|印发机关|(?:是)?谁(?:发|印发|发布|制定|颁布|出台|下发)的|(?:哪个|什么|哪家|哪一个)(?:部门|单位|机关|机构)(?:发|印发|发布|制定|颁布|出台|下发)的|由谁(?:发布|印发|制定|颁布|出台)/u],
   ['dateIssued', /(?:印发|发文|发布|成文|颁布|公布|出台)(?:日期|时间)|(?:什么时候|啥时候|何时|哪天|哪年|哪一年)(?:发|印发|发布|出台|颁布|公布|下发)的/u],
+  // The full title (全称叫什么), the years a plan covers (管的是哪几年, 管到哪一年), whom a notice is sent to (主送机关:
+  // 下发给了哪些单位) — the parts of a 公文 《党政机关公文格式》(GB/T 9704) names: 标题, 主送机关.
+  ['title', /全称|全名|完整(?:的)?(?:名称|标题|名字)|标题是什么|(?:叫|是)什么名字|名称是什么|是(?:什么|哪个|哪份)文件/u],
+  ['period', /管(?:的是)?哪几年|管到(?:哪一?年|什么时候)|(?:规划|计划|实施|行动)(?:期|期限|年限)(?:是)?(?:多久|多长|哪几年|几年|从哪年到哪年)|覆盖(?:哪几年|哪些年)|是哪几年的/u],
+  ['addressees', /(?:下发|发给|印发给|发送给?|主送|下达)(?:给)?了?(?:哪些|谁|哪几个)(?:单位|部门|机关|地方)?|主送(?:机关|单位)|收文(?:单位|机关)|发给了谁/u],
   ['basis', /(?:依据|根据|按照)(?:的是)?(?:国家|中央|国务院|省里|省|市里|上级|上面)?(?:的)?(?:什么|哪些|哪个|哪部|哪几)(?:文件|法律|法规|规定|上位法)?|制定依据|上位法/u],
 ];
 
@@ -350,6 +355,61 @@ function basisLines(doc: FactDocument): DocFactResult {
   return unstated(doc, 'basis', `${t}正文没有写明依据哪些文件制定。`, `${t}的制定依据：正文没有写明依据的文件`);
 }
 
+/** Where the body first writes its title, spaces and bracket forms aside (…(2018-2020 年)), within its first 2,000 characters. */
+function titleSpan(doc: FactDocument): Span | undefined {
+  const chars = [...doc.meta.title.normalize('NFKC').replace(/\s+/gu, '')].map((c) => (/[(（]/u.test(c) ? '[(（]' : /[)）]/u.test(c) ? '[)）]' : c.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')));
+  const m = new RegExp(chars.join('\\s*'), 'u').exec(doc.body.slice(0, 2000));
+  return m ? { start: m.index, end: m.index + m[0].length } : undefined;
+}
+
+function titleLines(doc: FactDocument): DocFactResult {
+  const t = doc.meta.title;
+  const at = titleSpan(doc);
+  return { outcome: 'answer', lines: [{ text: `该文件全称为《${t}》${doc.meta.docNumber ? `（${doc.meta.docNumber}）` : ''}。`, source: at ? textSource(doc, 'title', t, at) : metaSource(doc, 'title', t) }] };
+}
+
+/** A span of years in a title: (2018-2020年), (2016—2018年), “十三五” (2016–2020, the 13th five-year plan). */
+const TITLE_SPAN_RE = /((?:19|20)[0-9]{2})\s*年?\s*[-—–~～至到]\s*((?:19|20)[0-9]{2})\s*年?/u;
+/** The five-year plans by number (国民经济和社会发展第N个五年规划: 十三五 is 2016–2020). */
+const FIVE_YEAR_RE = /[“"]?十([一二三四五六])五[”"]?/u;
+
+function periodLines(doc: FactDocument): DocFactResult {
+  const t = `《${doc.meta.title}》`;
+  const title = doc.meta.title.normalize('NFKC');
+  const m = TITLE_SPAN_RE.exec(title);
+  const five = FIVE_YEAR_RE.exec(title);
+  let from: number | undefined;
+  let to: number | undefined;
+  if (m) [from, to] = [Number(m[1]), Number(m[2])];
+  else if (five) {
+    // The N-th plan from the fourth (1971–1975) on starts in 1956 + 5(N − 1): 十一五 2006, 十三五 2016.
+    const n = 10 + '一二三四五六'.indexOf(five[1] as string) + 1;
+    from = 1956 + (n - 1) * 5;
+    to = from + 4;
+  }
+  if (from === undefined || to === undefined) return unstated(doc, 'period', `${t}的标题没有写明期限。`, `${t}的期限：标题未写明起止年份`);
+  const at = titleSpan(doc);
+  const value = `${from}—${to}`;
+  const source = at ? textSource(doc, 'period', value, at) : metaSource(doc, 'period', value, '取自文件标题');
+  return { outcome: 'answer', lines: [{ text: `${t}的期限是${from}年至${to}年（见标题）。`, source }] };
+}
+
+/** The 主送机关 line of a notice: 各市人民政府，省直各部门： — a run of 各… or bodies ending with a colon near the top. */
+const ADDRESSEES_RE = /((?:各|省|市|县|国务院|中央|自治区)[^。：:\n]{2,200}?)[：:]/u;
+
+function addresseesLines(doc: FactDocument): DocFactResult {
+  const t = `《${doc.meta.title}》`;
+  const head = doc.body.slice(0, 1500);
+  const m = /(各[^。：:\n]{2,200}?)[：:]/u.exec(head) ?? ADDRESSEES_RE.exec(head);
+  if (!m || !/各|部门|人民政府|单位/u.test(m[1] as string)) return unstated(doc, 'addressees', `${t}的正文未载明主送机关。`, `${t}的主送机关：正文未载明`);
+  const who = (m[1] as string).trim();
+  const lines: FactLine[] = [{ text: `${t}主送${who}。`, source: textSource(doc, 'addressees', who, { start: m.index, end: m.index + m[0].length }) }];
+  // 此件公开发布 and the like: whether it was made public, said beside the addressees.
+  const pub = /[(（](此件[^)）]{2,12})[)）]/u.exec(doc.body.slice(0, 3000));
+  if (pub) lines.push({ text: `文件注明“${pub[1]}”。`, source: textSource(doc, 'addressees', pub[1] as string, { start: pub.index, end: pub.index + pub[0].length }) });
+  return { outcome: 'answer', lines };
+}
+
 /**
  * The answer to a fact question about these documents, one block of lines per document (the
  * outcome is `answer` when every document's fact is known, else `related` naming what is missing).
@@ -383,6 +443,12 @@ export function answerDocFact(ask: DocFactAsk, docs: readonly FactDocument[], to
         return dateIssuedLines(doc);
       case 'basis':
         return basisLines(doc);
+      case 'title':
+        return titleLines(doc);
+      case 'period':
+        return periodLines(doc);
+      case 'addressees':
+        return addresseesLines(doc);
     }
   });
   const missing = results.filter((r) => r.outcome === 'related').map((r) => r.missing as string);

@@ -140,6 +140,24 @@ describe('answerDocFact', () => {
     expect(both.lines).toHaveLength(1);
   });
 
+  it('gives a plan’s full title, the years it covers (from its title) and whom its notice is sent to', () => {
+    const body = '某省办公厅关于印发某省数据产业三年行动计划(2018-2020 年)的通知\n各市人民政府，省直各部门：\n现将《某省数据产业三年行动计划(2018-2020年)》印发给你们。\n(此件公开发布)\n一、总体要求';
+    const plan = doc({ title: '某省数据产业三年行动计划(2018-2020年)', issuer: '某省办公厅' }, body);
+    const ask = (kind: 'title' | 'period' | 'addressees') => answerDocFact({ kind, earlier: false, demonstrative: false }, [plan], '2024-01-01', '');
+    expect(docFactQuestion('某省那个数据产业文件,全称叫什么?')?.kind).toBe('title');
+    expect(docFactQuestion('这个行动计划管的是哪几年?')?.kind).toBe('period');
+    expect(docFactQuestion('这个计划的通知下发给了哪些单位?')?.kind).toBe('addressees');
+    expect(ask('title').lines[0]?.text).toBe('该文件全称为《某省数据产业三年行动计划(2018-2020年)》。');
+    // The title as the body writes it (a space before 年) is the evidence.
+    const span = ask('period').lines[0]?.source?.span as { start: number; end: number };
+    expect(ask('period').lines[0]?.text).toBe('《某省数据产业三年行动计划(2018-2020年)》的期限是2018年至2020年（见标题）。');
+    expect(body.slice(span.start, span.end)).toBe('某省数据产业三年行动计划(2018-2020 年)');
+    expect(ask('addressees').lines.map((l) => l.text)).toEqual(['《某省数据产业三年行动计划(2018-2020年)》主送各市人民政府，省直各部门。', '文件注明“此件公开发布”。']);
+    // 十三五 is 2016–2020; a title without years says so, related.
+    expect(answerDocFact({ kind: 'period', earlier: false, demonstrative: false }, [doc({ title: '某市大数据发展“十三五”规划' }, '一、总体要求')], '2024-01-01', '').lines[0]?.text).toBe('《某市大数据发展“十三五”规划》的期限是2016年至2020年（见标题）。');
+    expect(answerDocFact({ kind: 'period', earlier: false, demonstrative: false }, [d], '2024-01-01', '').outcome).toBe('related');
+  });
+
   it('flags a conflict between the source page box and the text', () => {
     const boxed = doc({ effectiveFrom: '2021-03-01', effectiveTo: '2029-12-31', validityBasis: '页面信息框：实施日期 2021-03-01，失效日期 2029-12-31' }, BODY);
     const r = answerDocFact({ kind: 'effectiveTo', earlier: false, demonstrative: false }, [boxed], '2024-01-01', '');
