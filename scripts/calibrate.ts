@@ -27,6 +27,8 @@ import { EVAL_LIBRARY_CACHE, openEvalLibrary } from '../src/pipeline/tools/evalu
 import { openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/compose/open.js';
 import { DEFAULT_ANSWER_TUNING, evidenceRequest } from '../src/retrieval/answer.js';
 import { compose, quoteSpan } from '../src/retrieval/answer/compose.js';
+import { edgeAnswer } from '../src/retrieval/answer/edges.js';
+import type { Answer } from '../src/retrieval/answer/types.js';
 import { decideFrom, gatherEvidence, leadAmong, nearMissLead, outcomeFeatures, ruledOut, type Evidence } from '../src/retrieval/answer/decide.js';
 import { CANDIDATE_FEATURES, MISSING_FEATURES, OUTCOME_FEATURES } from '../src/retrieval/answer/features.js';
 import { DEFAULT_FIT, fBetaThreshold, fitLogistic, fitRanker, foldsByKey, riskThreshold, type FitOptions, type RankGroup } from '../src/retrieval/answer/fit.js';
@@ -133,9 +135,17 @@ interface Prepared {
   example: Example;
   evidence: Evidence;
   positive: boolean[];
+  /**
+   * The answer given without the models, when the question is one about a document itself or its outline, or asks
+   * for a clause's text (answer/edges.ts, as `composeAnswer` tries first): such questions are scored by it and
+   * left out of the fits.
+   */
+  edge?: Answer;
 }
 
+
 const config = loadConfig(process.env);
+const TODAY = config.today ?? '2026-12-06';
 const logger = createLogger(process.stderr, 'warn');
 const progress = createProgressFactory(process.stderr);
 
@@ -187,7 +197,8 @@ function prepare(structure: AnswerModel): Prepared[] {
       const quote = body === undefined ? c.text : span.segments ? joinSegments(body, span.segments) : body.slice(span.start, span.end);
       return matchedEvidence(quote, item.evidence) >= 0;
     });
-    return { example, evidence, positive };
+    const edge = edgeAnswer(example.view, example.response, TODAY);
+    return edge ? { example, evidence, positive, edge } : { example, evidence, positive };
   });
 }
 
@@ -229,7 +240,8 @@ function crossFittedProbabilities(rows: readonly number[][], labels: readonly bo
 }
 
 /** Fits the whole model on `ps` (inner folds for the outcome and row models' inputs). */
-function fitAll(ps: readonly Prepared[], structure: AnswerModel, seed: number): Fitted {
+function fitAll(all: readonly Prepared[], structure: AnswerModel, seed: number): Fitted {
+  const ps = all.filter((p) => !p.edge);
   const ranker = fitRanker(CANDIDATE_FEATURES, groupsOf(ps), FIT);
   const oof = crossFittedScores(ps, seed + 1);
   const oRows: number[][] = [];
@@ -284,8 +296,7 @@ function fitAll(ps: readonly Prepared[], structure: AnswerModel, seed: number): 
 /** What ask answers for a prepared example under a model, as an eval run. */
 function runOf(p: Prepared, model: AnswerModel): EvalRun {
   const { example, evidence } = p;
-  const decision = decideFrom(evidence, model, example.response.understanding.namedDocs.map((d) => d.docId));
-  const answer = compose(example.view, example.response, evidence, decision, config.today ?? '2026-12-06');
+  const answer = p.edge ?? compose(example.view, example.response, evidence, decideFrom(evidence, model, example.response.understanding.namedDocs.map((d) => d.docId)), TODAY);
   const citations = answer.outcome === 'not_found' ? [] : answer.citations.map((c) => ({ docId: c.docId, passageId: c.passageId, quote: c.quote }));
   return { item: example.item, abstained: answer.outcome !== 'answer', results: example.results, answer: { outcome: answer.outcome, abstained: answer.abstained, text: answer.answer, citations } };
 }

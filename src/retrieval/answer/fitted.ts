@@ -5,34 +5,34 @@
  * L2 0.01 (ranker) / 0.01 (outcome, rows), weights of missing-features kept ≤ 0; 8 passages, 8 documents read for lists.
  *
  *                           answer@1 answer@3 coverage risk false-nf none-not-ans x-cited
- * dev / corpus train           0.94    0.97    0.69    0.00    0.00    1.00    1.00
+ * dev / corpus train           0.94    0.94    0.72    0.00    0.00    1.00    0.80
  * dev2 / corpus train          0.98    0.98    0.62    0.00    0.00    1.00    0.80
- * fresh / corpus train         0.96    0.97    0.71    0.04    0.00    1.00    0.72
- * fresh2 / corpus train        0.94    0.97    0.67    0.02    0.00    0.96    0.50
- * fresh5 / corpus train        0.91    0.96    0.70    0.02    0.01    0.96    0.72
- * fresh6 / corpus train        0.92    0.97    0.61    0.09    0.00    0.93    0.56
- * dev+dev2+fresh+fresh2+fresh5+fresh6 / corpus train   0.94    0.97    0.67    0.03    0.00    0.97    0.67
- * dev / library train          0.83    0.89    0.67    0.00    0.00    1.00    0.80
- * dev2 / library train         0.94    0.96    0.54    0.00    0.00    1.00    0.73
- * fresh / library train        0.89    0.93    0.74    0.06    0.00    1.00    0.56
- * fresh2 / library train       0.88    0.93    0.67    0.04    0.00    0.96    0.22
- * fresh5 / library train       0.83    0.90    0.67    0.02    0.00    0.96    0.61
- * fresh6 / library train       0.76    0.81    0.58    0.11    0.00    0.89    0.11
- * dev+dev2+fresh+fresh2+fresh5+fresh6 / library train   0.85    0.90    0.65    0.04    0.00    0.96    0.46
- * dev / corpus held out        0.94    0.94    0.50    0.00    0.00    1.00    1.00
+ * fresh / corpus train         0.96    0.97    0.81    0.03    0.00    1.00    0.67
+ * fresh2 / corpus train        0.94    0.96    0.71    0.04    0.00    0.96    0.50
+ * fresh5 / corpus train        0.94    0.99    0.81    0.03    0.01    0.96    0.56
+ * fresh6 / corpus train        0.92    0.99    0.65    0.08    0.00    0.93    0.56
+ * dev+dev2+fresh+fresh2+fresh5+fresh6 / corpus train   0.95    0.97    0.73    0.04    0.00    0.97    0.62
+ * dev / library train          0.83    0.89    0.69    0.00    0.00    1.00    0.80
+ * dev2 / library train         0.92    0.96    0.58    0.00    0.00    1.00    0.73
+ * fresh / library train        0.90    0.94    0.81    0.05    0.00    1.00    0.50
+ * fresh2 / library train       0.89    0.94    0.72    0.06    0.00    0.96    0.22
+ * fresh5 / library train       0.89    0.94    0.77    0.04    0.00    0.96    0.67
+ * fresh6 / library train       0.79    0.83    0.64    0.13    0.00    0.93    0.11
+ * dev+dev2+fresh+fresh2+fresh5+fresh6 / library train   0.87    0.92    0.71    0.05    0.00    0.97    0.46
+ * dev / corpus held out        0.94    0.97    0.58    0.00    0.00    1.00    1.00
  * dev2 / corpus held out       0.98    0.98    0.46    0.00    0.00    1.00    0.87
- * fresh / corpus held out      0.94    0.97    0.65    0.04    0.00    1.00    0.67
- * fresh2 / corpus held out     0.94    0.96    0.56    0.02    0.00    0.96    0.50
- * fresh5 / corpus held out     0.90    0.94    0.57    0.02    0.01    0.96    0.67
- * fresh6 / corpus held out     0.90    0.96    0.47    0.11    0.00    0.93    0.50
- * dev+dev2+fresh+fresh2+fresh5+fresh6 / corpus held out   0.93    0.96    0.54    0.04    0.00    0.97    0.65
- * dev / library held out       0.83    0.89    0.50    0.06    0.00    1.00    0.60
- * dev2 / library held out      0.94    0.96    0.44    0.00    0.00    1.00    0.73
- * fresh / library held out     0.89    0.93    0.63    0.07    0.00    1.00    0.50
- * fresh2 / library held out    0.88    0.90    0.57    0.05    0.00    0.96    0.17
- * fresh5 / library held out    0.83    0.90    0.56    0.03    0.00    0.96    0.56
- * fresh6 / library held out    0.74    0.79    0.43    0.12    0.00    0.89    0.11
- * dev+dev2+fresh+fresh2+fresh5+fresh6 / library held out   0.85    0.89    0.53    0.05    0.00    0.96    0.41
+ * fresh / corpus held out      0.94    0.97    0.69    0.02    0.00    1.00    0.67
+ * fresh2 / corpus held out     0.94    0.96    0.61    0.04    0.00    0.96    0.50
+ * fresh5 / corpus held out     0.94    0.99    0.69    0.04    0.01    0.96    0.61
+ * fresh6 / corpus held out     0.92    0.97    0.58    0.11    0.00    0.89    0.56
+ * dev+dev2+fresh+fresh2+fresh5+fresh6 / corpus held out   0.94    0.97    0.61    0.04    0.00    0.96    0.65
+ * dev / library held out       0.83    0.89    0.58    0.00    0.00    1.00    0.80
+ * dev2 / library held out      0.92    0.96    0.44    0.00    0.00    1.00    0.73
+ * fresh / library held out     0.90    0.94    0.67    0.02    0.00    1.00    0.50
+ * fresh2 / library held out    0.89    0.94    0.63    0.07    0.00    0.96    0.28
+ * fresh5 / library held out    0.89    0.96    0.67    0.04    0.00    0.96    0.67
+ * fresh6 / library held out    0.78    0.81    0.57    0.11    0.00    0.89    0.11
+ * dev+dev2+fresh+fresh2+fresh5+fresh6 / library held out   0.87    0.92    0.60    0.05    0.00    0.96    0.47
  */
 import type { AnswerModel } from './model.js';
 
@@ -60,27 +60,27 @@ export const FITTED_MODEL: AnswerModel = {
       "headingLike"
     ],
     "weights": [
-      -1.76682,
-      1.611296,
-      2.703072,
-      -2.343602,
-      3.996086,
-      1.2196,
-      0.694199,
-      4.087552,
-      1.537371,
-      1.650638,
-      3.267098,
-      1.48481,
-      1.647407,
-      2.121736,
-      0.548564,
-      2.797008,
-      -0.463535,
-      1.17836,
-      1.307201
+      -1.476726,
+      1.50899,
+      2.030883,
+      -1.360077,
+      3.916959,
+      1.256945,
+      1.334596,
+      3.229152,
+      1.474127,
+      2.104086,
+      3.668832,
+      2.065656,
+      1.960825,
+      1.853628,
+      0.205377,
+      2.663715,
+      -0.238159,
+      2.97811,
+      0.085041
     ],
-    "bias": -6.323241
+    "bias": -7.774069
   },
   "outcome": {
     "features": [
@@ -109,32 +109,32 @@ export const FITTED_MODEL: AnswerModel = {
       "noSubject"
     ],
     "weights": [
-      0.061632,
-      1.915448,
-      0.093695,
-      0.143319,
-      -0.078848,
-      0.402039,
-      2.25665,
-      -0.038152,
+      0.078625,
+      1.387905,
+      0.184864,
+      -0.498298,
+      -0.775068,
+      0.287235,
+      2.727295,
       0,
       0,
-      1.224387,
-      -0.98466,
-      -0.575949,
-      -0.177028,
-      -0.177028,
-      -0.013568,
-      -0.177028,
       0,
-      -0.18717,
+      1.294895,
+      -1.460809,
+      -0.269945,
+      -0.256407,
+      -0.256407,
+      -0.139618,
+      -0.256407,
       0,
-      1.163704,
-      0.188865,
-      3.156147
+      0.08761,
+      0,
+      1.136053,
+      -0.130464,
+      0
     ],
-    "bias": -3.212546,
-    "threshold": 0.86008
+    "bias": -2.699547,
+    "threshold": 0.846498
   },
   "row": {
     "features": [
@@ -163,32 +163,32 @@ export const FITTED_MODEL: AnswerModel = {
       "noSubject"
     ],
     "weights": [
-      0.208429,
-      0.794353,
-      -0.006005,
-      -0.286395,
-      0.968547,
-      0.323307,
-      -0.468852,
-      -1.207566,
+      0.196027,
+      1.125114,
+      -0.02327,
+      -0.257025,
+      1.649505,
+      -0.96201,
+      0.720364,
+      -1.673788,
       0,
       0,
-      0.949226,
-      -0.87498,
-      -1.181262,
-      -0.386598,
-      0.93487,
-      0.93487,
-      0.689806,
-      -1.119974,
-      0.535277,
+      1.311376,
+      0,
+      -0.302767,
+      -0.436967,
+      0.736896,
+      0.736896,
+      0.554993,
+      -1.087604,
+      0.891919,
       0,
       0,
-      1.035215,
-      -0.111557
+      0.916678,
+      0
     ],
-    "bias": -2.487236,
-    "threshold": 0.297998
+    "bias": -3.371565,
+    "threshold": 0.434874
   },
   "topicFloor": 0,
   "passages": 8,
