@@ -406,6 +406,37 @@ export function unnamedMembers(question: string, text: string): string | undefin
   return undefined;
 }
 
+/** A question asking who the members of a set it names are: 首批试点院校是哪几所, 具体是哪几个, 都是哪些, 指哪8个. */
+const MEMBERS_OF_RE = /([\p{Script=Han}]{2,16}?)(?:具体|都|分别|究竟|到底)?(?:是|指)哪(?:几|些|[0-9]+|[一二两三四五六七八九十]+)(?:[个家项所座位条类种])?/u;
+/** Tags of names (places, organisations, other proper nouns, people) in jieba's tag set. */
+const NAME_TAG_RE = /^(?:ns|nt|nz|nr|nrt|nrfg)$/u;
+
+/**
+ * The set a question asks the members of (试点院校 of 人工智能学院首批试点院校是哪几所) when `text` mentions it (its
+ * longest ending, two characters or more) but the clause that does names no member: no 、 or list, no quoted name,
+ * no place, organisation or other proper noun the question does not have. Such a text says the set exists, not who
+ * is in it. Else undefined.
+ */
+export function membersNotNamed(question: string, text: string): string | undefined {
+  const q = question.normalize('NFKC');
+  const m = MEMBERS_OF_RE.exec(q);
+  if (!m) return undefined;
+  const set = (m[1] as string).split(/[的那这些个]/u).filter((p) => p.length >= 2).pop();
+  if (!set) return undefined;
+  const t = text.normalize('NFKC');
+  let noun: string | undefined;
+  for (let k = 0; k + 2 <= set.length && !noun; k += 1) if (t.includes(set.slice(k))) noun = set.slice(k);
+  if (!noun) return undefined;
+  for (let at = t.indexOf(noun); at >= 0; at = t.indexOf(noun, at + 1)) {
+    const start = clauseStartOf(t, at);
+    const ends = ['，', ',', '。', '；', ';'].map((p) => t.indexOf(p, at)).filter((i) => i >= 0);
+    const clause = t.slice(start, ends.length > 0 ? Math.min(...ends) : t.length);
+    if (namesMembers(clause, q) || /“[^”]{2,}”/u.test(clause.replace(/“[^”]*”/gu, (x) => (q.includes(x) ? '' : x)))) return undefined;
+    if (tagWords(clause).some((w) => NAME_TAG_RE.test(w.tag) && w.word.length >= 2 && !q.includes(w.word))) return undefined;
+  }
+  return noun;
+}
+
 /**
  * Whether a clause names members: a separator (`MEMBER_SEPARATOR_RE`) other than one inside a phrase the question
  * writes too (载体和公共服务平台 of 10个以上大数据创新载体和公共服务平台,具体是哪几个 names the set, not its members).

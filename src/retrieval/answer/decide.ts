@@ -5,7 +5,7 @@
  */
 import type { ValidMeta } from '../../corpus/document.js';
 import type { EvidenceView } from '../../storage/types.js';
-import { figureMiss, nearMissCompound, placeCovered, statesQuantity, unnamedMembers } from '../evidence.js';
+import { figureMiss, membersNotNamed, nearMissCompound, placeCovered, statesQuantity, unnamedMembers } from '../evidence.js';
 import type { SearchResponse } from '../search.js';
 import { candidatesOf, pointedClauses, spreadHits, urlHits, type Candidate } from './candidates.js';
 import { CANDIDATE_FEATURES, candidateFeatures, GENRE_WORD_RE, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
@@ -247,6 +247,17 @@ export function membersUnnamed(evidence: Evidence, lead: number | undefined): st
   return unnamedMembers(evidence.question.query, c.text);
 }
 
+/**
+ * The set a single answer's lead mentions without naming any member when the question asks who they are
+ * (`membersNotNamed`: 首批试点院校是哪几所 against 尽快在试点院校建立人工智能学院), else undefined. Never an `answer`
+ * (a rule of what an answer is, as `membersUnnamed`).
+ */
+export function setUnnamed(evidence: Evidence, lead: number | undefined): string | undefined {
+  const c = lead === undefined ? undefined : evidence.candidates[lead];
+  if (evidence.question.form !== 'single' || !c) return undefined;
+  return membersNotNamed(evidence.question.query, c.text);
+}
+
 /** Why a lead is ruled out: `missed` names what it misses when a rule says (开放率, 100人, 关掉). */
 export interface Ruling {
   missed?: string;
@@ -265,6 +276,8 @@ export function ruledOut(evidence: Evidence, features: readonly number[], lead: 
   if (missed !== undefined) return { missed };
   const count = membersUnnamed(evidence, lead);
   if (count !== undefined) return { line: `未找到列出这${count}个具体是哪些的条文` };
+  const set = setUnnamed(evidence, lead);
+  if (set !== undefined) return { line: `未找到列出${set}具体是哪些的条文` };
   return cannotAnswer(evidence, features) || unansweredAsk(evidence, lead) !== undefined ? {} : undefined;
 }
 

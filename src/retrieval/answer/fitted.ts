@@ -6,33 +6,33 @@
  *
  *                           answer@1 answer@3 coverage risk false-nf none-not-ans x-cited
  * dev / corpus train           0.94    0.94    0.72    0.00    0.00    1.00    0.80
- * dev2 / corpus train          0.98    0.98    0.62    0.00    0.00    1.00    0.80
- * fresh / corpus train         0.96    0.97    0.81    0.03    0.00    1.00    0.67
- * fresh2 / corpus train        0.94    0.96    0.71    0.04    0.00    0.96    0.50
+ * dev2 / corpus train          0.98    0.98    0.56    0.00    0.00    1.00    0.80
+ * fresh / corpus train         0.96    0.97    0.76    0.04    0.00    1.00    0.67
+ * fresh2 / corpus train        0.94    0.96    0.68    0.04    0.00    0.96    0.50
  * fresh5 / corpus train        0.94    0.99    0.81    0.03    0.01    0.96    0.56
- * fresh6 / corpus train        0.92    0.99    0.65    0.08    0.00    0.93    0.56
- * dev+dev2+fresh+fresh2+fresh5+fresh6 / corpus train   0.95    0.97    0.73    0.04    0.00    0.97    0.62
+ * fresh6 / corpus train        0.92    0.99    0.64    0.06    0.00    0.96    0.56
+ * dev+dev2+fresh+fresh2+fresh5+fresh6 / corpus train   0.95    0.97    0.70    0.03    0.00    0.98    0.62
  * dev / library train          0.83    0.89    0.69    0.00    0.00    1.00    0.80
- * dev2 / library train         0.92    0.96    0.58    0.00    0.00    1.00    0.73
- * fresh / library train        0.90    0.94    0.81    0.05    0.00    1.00    0.50
- * fresh2 / library train       0.89    0.94    0.72    0.06    0.00    0.96    0.22
+ * dev2 / library train         0.92    0.96    0.54    0.00    0.00    1.00    0.73
+ * fresh / library train        0.90    0.94    0.75    0.04    0.00    1.00    0.50
+ * fresh2 / library train       0.89    0.94    0.71    0.06    0.00    0.96    0.22
  * fresh5 / library train       0.89    0.94    0.77    0.04    0.00    0.96    0.67
- * fresh6 / library train       0.79    0.83    0.64    0.13    0.00    0.93    0.11
- * dev+dev2+fresh+fresh2+fresh5+fresh6 / library train   0.87    0.92    0.71    0.05    0.00    0.97    0.46
- * dev / corpus held out        0.94    0.97    0.58    0.00    0.00    1.00    1.00
- * dev2 / corpus held out       0.98    0.98    0.46    0.00    0.00    1.00    0.87
- * fresh / corpus held out      0.94    0.97    0.69    0.02    0.00    1.00    0.67
- * fresh2 / corpus held out     0.94    0.96    0.61    0.04    0.00    0.96    0.50
- * fresh5 / corpus held out     0.94    0.99    0.69    0.04    0.01    0.96    0.61
- * fresh6 / corpus held out     0.92    0.97    0.58    0.11    0.00    0.89    0.56
- * dev+dev2+fresh+fresh2+fresh5+fresh6 / corpus held out   0.94    0.97    0.61    0.04    0.00    0.96    0.65
- * dev / library held out       0.83    0.89    0.58    0.00    0.00    1.00    0.80
- * dev2 / library held out      0.92    0.96    0.44    0.00    0.00    1.00    0.73
- * fresh / library held out     0.90    0.94    0.67    0.02    0.00    1.00    0.50
- * fresh2 / library held out    0.89    0.94    0.63    0.07    0.00    0.96    0.28
- * fresh5 / library held out    0.89    0.96    0.67    0.04    0.00    0.96    0.67
- * fresh6 / library held out    0.78    0.81    0.57    0.11    0.00    0.89    0.11
- * dev+dev2+fresh+fresh2+fresh5+fresh6 / library held out   0.87    0.92    0.60    0.05    0.00    0.96    0.47
+ * fresh6 / library train       0.79    0.83    0.63    0.09    0.00    0.96    0.11
+ * dev+dev2+fresh+fresh2+fresh5+fresh6 / library train   0.87    0.92    0.69    0.04    0.00    0.98    0.46
+ * dev / corpus held out        0.94    0.97    0.69    0.00    0.00    1.00    0.80
+ * dev2 / corpus held out       0.98    0.98    0.54    0.00    0.00    1.00    0.87
+ * fresh / corpus held out      0.94    0.97    0.76    0.04    0.00    1.00    0.67
+ * fresh2 / corpus held out     0.94    0.96    0.67    0.06    0.00    0.93    0.50
+ * fresh5 / corpus held out     0.94    0.99    0.73    0.04    0.01    0.96    0.61
+ * fresh6 / corpus held out     0.92    0.97    0.61    0.09    0.00    0.93    0.56
+ * dev+dev2+fresh+fresh2+fresh5+fresh6 / corpus held out   0.94    0.97    0.67    0.04    0.00    0.96    0.64
+ * dev / library held out       0.83    0.89    0.69    0.00    0.00    1.00    0.80
+ * dev2 / library held out      0.92    0.96    0.50    0.00    0.00    1.00    0.73
+ * fresh / library held out     0.90    0.94    0.72    0.02    0.00    1.00    0.50
+ * fresh2 / library held out    0.89    0.93    0.69    0.10    0.00    0.96    0.22
+ * fresh5 / library held out    0.89    0.96    0.73    0.04    0.00    0.96    0.67
+ * fresh6 / library held out    0.78    0.81    0.60    0.09    0.00    0.93    0.11
+ * dev+dev2+fresh+fresh2+fresh5+fresh6 / library held out   0.87    0.91    0.66    0.05    0.00    0.97    0.46
  */
 import type { AnswerModel } from './model.js';
 
@@ -109,32 +109,32 @@ export const FITTED_MODEL: AnswerModel = {
       "noSubject"
     ],
     "weights": [
-      0.078625,
-      1.387905,
-      0.184864,
-      -0.498298,
-      -0.775068,
-      0.287235,
-      2.727295,
+      0.086202,
+      1.457423,
+      0.209095,
+      -0.481248,
+      -0.937268,
+      0.385758,
+      2.778599,
       0,
       0,
       0,
-      1.294895,
-      -1.460809,
-      -0.269945,
-      -0.256407,
-      -0.256407,
-      -0.139618,
-      -0.256407,
+      1.258238,
+      -1.504013,
+      -0.278151,
+      -0.281616,
+      -0.281616,
+      -0.154346,
+      -0.281616,
       0,
-      0.08761,
+      0.049221,
       0,
-      1.136053,
-      -0.130464,
+      1.120624,
+      -0.223066,
       0
     ],
-    "bias": -2.699547,
-    "threshold": 0.846498
+    "bias": -2.644253,
+    "threshold": 0.868499
   },
   "row": {
     "features": [

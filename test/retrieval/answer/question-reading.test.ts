@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { decideFrom, membersUnnamed, otherYearLead, yearUnstated } from '../../../src/retrieval/answer/decide.js';
 import { quantityParts } from '../../../src/retrieval/answer/question.js';
 import { listScope } from '../../../src/retrieval/answer/words.js';
-import { figureMiss, statesQuantity, unnamedMembers } from '../../../src/retrieval/evidence.js';
+import { figureMiss, membersNotNamed, statesQuantity, unnamedMembers } from '../../../src/retrieval/evidence.js';
 import { termPresence } from '../../../src/retrieval/answer/features.js';
 import { buildAliasTable, understandQuery } from '../../../src/retrieval/query.js';
 import type { IndexedDocument } from '../../../src/storage/file/knowledge-index.js';
@@ -80,6 +80,21 @@ describe('words of the question a clause has', () => {
     expect(quantityParts('总部搬过来一次奖多少钱').length).toBe(1);
     const evidence = evidenceFor('总部搬过来一次奖多少钱？', ['总部迁至本市的，一次性予以500万元落户奖励。']);
     expect(evidence.question.terms.map((t) => t.term)).not.toContain('次奖');
+  });
+});
+
+describe('membersNotNamed', () => {
+  it('returns the set a who-are-they question names when the clause mentioning it names no member', () => {
+    expect(membersNotNamed('人工智能学院首批试点院校是哪几所?', '推动学科建设,尽快在试点院校建立人工智能学院,增加博士、硕士招生名额。')).toBe('试点院校');
+    expect(membersNotNamed('那些重点景区具体是哪些?', '在全市重点景区推广应用。')).toBe('重点景区');
+  });
+
+  it('is silent when the clause names members (a list, an organisation, a quoted name) or the question asks no identity', () => {
+    expect(membersNotNamed('首批试点院校是哪几所', '支持中山大学、华南理工大学等试点院校建设人工智能学院')).toBeUndefined();
+    expect(membersNotNamed('首批试点院校是哪几所', '确定清华大学为首批试点院校')).toBeUndefined();
+    expect(membersNotNamed('那些重点景区具体是哪些?', '在“清远古龙峡”等重点景区推广应用。')).toBeUndefined();
+    expect(membersNotNamed('深圳的大数据应用有哪些', '推进大数据应用')).toBeUndefined();
+    expect(membersNotNamed('试点院校是哪几所', '加快产业发展。')).toBeUndefined();
   });
 });
 
