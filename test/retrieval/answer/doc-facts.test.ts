@@ -29,6 +29,7 @@ describe('docFactQuestion', () => {
     ['这次调价是从哪天开始执行的？', 'effectiveFrom'],
     ['噪声条例施行日期', 'effectiveFrom'],
     ['这份文件是谁发的', 'issuer'],
+    ['这个规划是国务院发的还是科技部发的', 'issuer'],
     ['该规划的印发日期', 'dateIssued'],
     ['这个办法依据什么文件制定的', 'basis'],
   ])('reads %s as a question about the document (%s)', (q, kind) => {
