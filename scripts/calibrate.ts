@@ -324,6 +324,8 @@ interface CurvePoint {
 }
 
 function curvePoint(p: Prepared, model: AnswerModel): CurvePoint {
+  // A question answered without the models (a document's facts or outline) is no point of the outcome model's curve.
+  if (p.edge) return { answerable: false, eligible: false, probability: 0, correct: false };
   const decision = decideFrom(p.evidence, model, p.example.response.understanding.namedDocs.map((d) => d.docId));
   const eligible = decision.lead !== undefined && decision.outcome !== 'not_found' && ruledOut(p.evidence, decision.outcomeFeatures, decision.lead) === undefined;
   return { answerable: p.example.item.type !== 'none', eligible, probability: decision.probability, correct: decision.lead !== undefined && p.positive[decision.lead] === true };

@@ -421,7 +421,7 @@ export function membersNotNamed(question: string, text: string): string | undefi
   const q = question.normalize('NFKC');
   const m = MEMBERS_OF_RE.exec(q);
   if (!m) return undefined;
-  const set = (m[1] as string).split(/[的那这些个]/u).filter((p) => p.length >= 2).pop();
+  const set = (m[1] as string).split(/那些|这些|那个|这个|[的那这]/u).filter((p) => p.length >= 2).pop();
   if (!set) return undefined;
   const t = text.normalize('NFKC');
   let noun: string | undefined;
@@ -430,7 +430,11 @@ export function membersNotNamed(question: string, text: string): string | undefi
   for (let at = t.indexOf(noun); at >= 0; at = t.indexOf(noun, at + 1)) {
     const start = clauseStartOf(t, at);
     const ends = ['，', ',', '。', '；', ';'].map((p) => t.indexOf(p, at)).filter((i) => i >= 0);
-    const clause = t.slice(start, ends.length > 0 ? Math.min(...ends) : t.length);
+    let end = ends.length > 0 ? Math.min(...ends) : t.length;
+    // The members may follow in the next sentence (建设三个示范项目。分别为…; 包括…; 即…).
+    const next = t.indexOf('。', at);
+    if (next >= 0 && /^(?:分别|包括|即|具体|主要有|有)/u.test(t.slice(next + 1))) end = t.indexOf('。', next + 1) < 0 ? t.length : t.indexOf('。', next + 1);
+    const clause = t.slice(start, end);
     if (namesMembers(clause, q) || /“[^”]{2,}”/u.test(clause.replace(/“[^”]*”/gu, (x) => (q.includes(x) ? '' : x)))) return undefined;
     if (tagWords(clause).some((w) => NAME_TAG_RE.test(w.tag) && w.word.length >= 2 && !q.includes(w.word))) return undefined;
   }

@@ -97,6 +97,13 @@ describe('compareProvisions', () => {
     expect(md).toContain('[1]: 《云浮市促进云计算大数据产业发展优惠办法(试行)》第六条');
   });
 
+  it('gives a row to a document with the topic whatever kind word the topic ends with (租金补贴措施)', async () => {
+    const c = await compareProvisions(service.searcher, '租金补贴措施', { docIds: ['yunfu', 'shenzhen'] });
+    expect(c.rows[0]?.docId).toBe('yunfu');
+    expect(c.rows[0]?.citations.map((x) => x.quote).join('')).toContain('租金补贴');
+    expect(c.rows[1]?.citations).toEqual([]);
+  });
+
   it('cites an article without the chapter above it, other paths as labelled', () => {
     expect(drafterClause('第七章第五十一条')).toBe('第五十一条');
     expect(drafterClause('第二编第一章第三节第二十条（三）')).toBe('第二十条（三）');

@@ -8,6 +8,7 @@ import type { EvidenceView } from '../../storage/types.js';
 import { figureMiss, membersNotNamed, nearMissCompound, placeCovered, statesQuantity, unnamedMembers } from '../evidence.js';
 import type { SearchResponse } from '../search.js';
 import { candidatesOf, pointedClauses, spreadHits, urlHits, type Candidate } from './candidates.js';
+import { DOCUMENT_NOUNS } from './doc-facts.js';
 import { CANDIDATE_FEATURES, candidateFeatures, GENRE_WORD_RE, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
 import { checkModel, linearScore, sigmoid, softmax, type AnswerModel } from './model.js';
 import { analyzeQuestion, type QuestionAnalysis } from './question.js';
@@ -477,8 +478,12 @@ export interface DocumentRow {
  */
 export function topicWordsMissing(evidence: Evidence, among: readonly number[]): string[] {
   const { question, table } = evidence;
-  return question.terms.flatMap((t, j) => (among.some((i) => ((table.presence[i] as number[])[j] ?? 0) > 0) ? [] : [t.term]));
+  // A word naming a kind of document (措施, 政策, 办法: doc-facts DOCUMENT_NOUNS) says how the topic is written, not
+  // what it is: 租金补贴措施 is answered by 第五条's 租金补贴.
+  return question.terms.flatMap((t, j) => (KIND_WORD_RE.test(t.term) || among.some((i) => ((table.presence[i] as number[])[j] ?? 0) > 0) ? [] : [t.term]));
 }
+
+const KIND_WORD_RE = new RegExp(`^(?:${DOCUMENT_NOUNS})$`, 'u');
 
 /**
  * The row of a document whose candidates are all of `evidence` (a search restricted to it): a compare row. It

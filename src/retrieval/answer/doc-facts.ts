@@ -39,14 +39,14 @@ const FACT_FORMS: readonly (readonly [DocFactKind, RegExp])[] = [
   ['effectiveFrom', /(?:什么时候|啥时候|何时|哪天|哪一天|几号|哪年|从哪天|从什么时候|从何时|自何时)(?:开始|起)?(?:正式)?(?:施行|实施|执行|生效|实行)|(?:施行|实施|生效)(?:日期|时间)/u],
   ['validity', /(?:还|仍|仍然|现在|目前|是否|是不是)?(?:有效|管用|作数|算数|现行有效)(?:吗|么|嘛|没有|不|呢|？|\?|$)|(?:失效|废止|作废|过期|撤销|被替代|被取代)了?(?:吗|么|没有|没|呢)|效力(?:如何|怎样|怎么样|状态|是什么)|是否(?:有效|失效|废止|现行)/u],
   ['docNumber', /文号|发文字号|发文号/u],
-  ['issuer', /是[\p{Script=Han}]{2,12}?(?:发|印发|发布|出)的还是[\p{Script=Han}]{2,12}?(?:发|印发|发布|出)的|发文机关|发文单位|发布机关|制定机关|印发机关|(?:是)?谁(?:发|印发|发布|制定|颁布|出台|下发)的|(?:哪个|什么|哪家|哪一个)(?:部门|单位|机关|机构)(?:发|印发|发布|制定|颁布|出台|下发)的|由谁(?:发布|印发|制定|颁布|出台)/u],
+  ['issuer', /是[\p{Script=Han}]{0,10}?(?:国务院|中央|部|委|厅|局|办|政府|人大|常委会|办公室|院|署)(?:发|印发|发布|出)的还是[\p{Script=Han}]{0,10}?(?:国务院|中央|部|委|厅|局|办|政府|人大|常委会|办公室|院|署)(?:发|印发|发布|出)的|发文机关|发文单位|发布机关|制定机关|印发机关|(?:是)?谁(?:发|印发|发布|制定|颁布|出台|下发)的|(?:哪个|什么|哪家|哪一个)(?:部门|单位|机关|机构)(?:发|印发|发布|制定|颁布|出台|下发)的|由谁(?:发布|印发|制定|颁布|出台)/u],
   ['dateIssued', /(?:印发|发文|发布|成文|颁布|公布|出台)(?:日期|时间)|(?:什么时候|啥时候|何时|哪天|哪年|哪一年)(?:发|印发|发布|出台|颁布|公布|下发)的/u],
+  ['basis', /(?:依据|根据|按照)(?:的是|是)?(?:国家|中央|国务院|省里|省|市里|上级|上面)?(?:的)?(?:什么|哪些|哪个|哪部|哪几)(?:文件|法律|法规|规定|上位法)?|制定依据|上位法/u],
   // The full title (全称叫什么), the years a plan covers (管的是哪几年, 管到哪一年), whom a notice is sent to (主送机关:
   // 下发给了哪些单位) — the parts of a 公文 《党政机关公文格式》(GB/T 9704) names: 标题, 主送机关.
   ['title', /全称|全名|完整(?:的)?(?:名称|标题|名字)|标题是什么|(?:叫|是)什么名字|名称是什么|是(?:什么|哪个|哪份)文件/u],
   ['period', /管(?:的是)?哪几年|管到(?:哪一?年|什么时候)|(?:规划|计划|实施|行动)(?:期|期限|年限)(?:是)?(?:多久|多长|哪几年|几年|从哪年到哪年)|覆盖(?:哪几年|哪些年)|是哪几年的/u],
   ['addressees', /(?:下发|发给|印发给|发送给?|主送|下达)(?:给)?了?(?:哪些|谁|哪几个)(?:单位|部门|机关|地方)?|主送(?:机关|单位)|收文(?:单位|机关)|发给了谁/u],
-  ['basis', /(?:依据|根据|按照)(?:的是)?(?:国家|中央|国务院|省里|省|市里|上级|上面)?(?:的)?(?:什么|哪些|哪个|哪部|哪几)(?:文件|法律|法规|规定|上位法)?|制定依据|上位法/u],
 ];
 
 /**
@@ -92,7 +92,12 @@ export function docFactQuestion(question: string, names: readonly string[] = [])
     if (IDENTIFY_RE.test(clause)) continue;
     const subject = clause.replace(BETWEEN_RE, '');
     const demonstrative = DEMONSTRATIVE_RE.test(before);
-    const stands = subject === '' || DOCUMENT_NOUN_RE.test(subject) || /[》〕\]号]$/u.test(subject) || names.some((n) => n.length > 0 && subject.toLowerCase().endsWith(n.toLowerCase())) || demonstrative;
+    const named = DOCUMENT_NOUN_RE.test(subject) || /[》〕\]号]$/u.test(subject) || names.some((n) => n.length > 0 && subject.toLowerCase().endsWith(n.toLowerCase()));
+    // A title, a period or addressees are asked of a document written as one (…文件全称叫什么, …计划管的是哪几年), not of
+    // whatever a pointer points at (这个补贴发给谁, 这个规划提出建设的平台叫什么名字); 是什么文件 only of a 文号 or a 《title》.
+    const strict = kind === 'title' || kind === 'period' || kind === 'addressees';
+    if (kind === 'title' && /文件$/u.test(m[0]) && !/[》〕\]号]$/u.test(subject)) continue;
+    const stands = subject === '' || named || (!strict && demonstrative);
     if (REFERRED_RE.test(subject)) return undefined;
     // Not on a document: another form of the question may be (…还有效吗？什么时候开始实施的).
     if (!stands) continue;
@@ -285,6 +290,18 @@ function effectiveFromLines(doc: FactDocument): DocFactResult {
   const from = doc.meta.effectiveFrom;
   if (!from) return unstated(doc, 'effectiveFrom', `${t}未载明施行日期${doc.meta.dateIssued ? `；该文件于${cn(doc.meta.dateIssued)}印发` : ''}。`, `${t}的施行日期：文件未载明`);
   const span = validitySpans(doc)[0];
+  const inText = inferValidityFromText(doc.body, doc.meta.dateIssued).effectiveFrom;
+  // The text's 施行 clause and the metadata disagree (an amended law keeps 本条例自2015年6月1日起施行; the source gives the
+  // amendment's date): both, each cited, never one stated as the other's.
+  if (span && inText && inText !== from) {
+    return {
+      outcome: 'answer',
+      lines: [
+        { text: `${t}正文写明自${cn(inText)}起施行。`, source: textSource(doc, 'effectiveFrom', inText, span) },
+        { text: `注意：文件元数据所载施行日期为${cn(from)}（修改后的文本常以修改决定的施行日期为准），与正文不一致，引用前请核对。`, source: metaSource(doc, 'effectiveFrom', from, `依据：${doc.meta.validityBasis ?? '文件元数据'}`) },
+      ],
+    };
+  }
   return { outcome: 'answer', lines: [{ text: `${t}自${cn(from)}起施行。`, source: span && !/信息框/u.test(doc.meta.validityBasis ?? '') ? textSource(doc, 'effectiveFrom', from, span) : metaSource(doc, 'effectiveFrom', from) }] };
 }
 
@@ -401,7 +418,9 @@ function addresseesLines(doc: FactDocument): DocFactResult {
   const t = `《${doc.meta.title}》`;
   const head = doc.body.slice(0, 1500);
   const m = /(各[^。：:\n]{2,200}?)[：:]/u.exec(head) ?? ADDRESSEES_RE.exec(head);
-  if (!m || !/各|部门|人民政府|单位/u.test(m[1] as string)) return unstated(doc, 'addressees', `${t}的正文未载明主送机关。`, `${t}的主送机关：正文未载明`);
+  // A salutation lists bodies: no verb of duty (各区要加强领导，具体如下：), before the text's first heading.
+  const firstHeading = head.search(/[一二三四五六七八九十]、|第[一二三四五六七八九十]+[章条]/u);
+  if (!m || !/部门|人民政府|单位|机构|委员会|管委会/u.test(m[1] as string) || /要|应当|具体|加强|如下/u.test(m[1] as string) || (firstHeading >= 0 && m.index > firstHeading)) return unstated(doc, 'addressees', `${t}的正文未载明主送机关。`, `${t}的主送机关：正文未载明`);
   const who = (m[1] as string).trim();
   const lines: FactLine[] = [{ text: `${t}主送${who}。`, source: textSource(doc, 'addressees', who, { start: m.index, end: m.index + m[0].length }) }];
   // 此件公开发布 and the like: whether it was made public, said beside the addressees.
@@ -473,7 +492,60 @@ function nameOverlap(subject: string, title: string): number {
  * pairs), else — when it points by a demonstrative (这个办法) — the top hit's document.
  * `hitTitles`: each hit document's title, in rank order.
  */
-export function factDocumentIds(ask: DocFactAsk, namedDocs: readonly { docId: string; by: string }[], hitDocIds: readonly string[], hitTitles: ReadonlyMap<string, string> = new Map()): string[] {
+export function factDocumentIds(ask: DocFactAsk, namedDocs: readonly { docId: string; by: string }[], hitDocIds: readonly string[], hitTitles: ReadonlyMap<string, string> = new Map(), checkSubject = true): string[] {
+  const ids = chosenDocumentIds(ask, namedDocs, hitDocIds, hitTitles);
+  return checkSubject ? coveringSubject(ids, ask, namedDocs, hitDocIds, hitTitles) : ids;
+}
+
+/**
+ * Share of the characters of the words a question uses for its document, less the names that named documents
+ * (北京 of 北京控烟条例) and demonstratives, that a title (with its issuer, as `hitTitles` gives it) has; undefined
+ * when fewer than two are left (the name was all of it).
+ */
+function subjectCoverage(subject: string, names: readonly string[], title: string): number | undefined {
+  // Pointers, particles, the verbs of issuing and the kind words of documents say nothing of which one (…印发的那个大数据文件).
+  let rest = subject.replace(new RegExp(DEMONSTRATIVE_RE.source, 'gu'), '').replace(/那个|那份|那部|的|印发|发布|出台|制定|颁布|下发/gu, '').replace(new RegExp(`(?:${DOCUMENT_NOUNS})$`, 'u'), '');
+  for (const n of [...names].sort((a, b) => b.length - a.length)) rest = rest.split(n).join('');
+  // A name's characters count as the document's (国家规划 names the national plan: 国, 家 of 国家AI规划).
+  const chars = [...rest.replace(/[^\u4e00-\u9fff]/gu, '')].filter((c) => !names.some((n) => n.includes(c)));
+  if (chars.length < 2) return undefined;
+  const t = title.normalize('NFKC');
+  return chars.filter((c) => t.includes(c)).length / chars.length;
+}
+
+/**
+ * The documents chosen, each checked against the words the question uses for it: a title that lacks a quarter of
+ * their characters (北京控烟条例 → 北京市新技术产业开发试验区暂行条例, chosen by the city alone) gives way to the hit
+ * whose title has the most of them (北京市控制吸烟条例), else is dropped — no answer is better than another
+ * document's facts given as this one's. Titles not known (a hit not given) are not checked.
+ */
+function coveringSubject(ids: readonly string[], ask: DocFactAsk, namedDocs: readonly { docId: string; by: string }[], hitDocIds: readonly string[], hitTitles: ReadonlyMap<string, string>): string[] {
+  const subject = ask.subject;
+  if (!subject) return [...ids];
+  const names = [...new Set(namedDocs.map((d) => d.by))];
+  const covered = (id: string): number | undefined => {
+    const title = hitTitles.get(id);
+    return title === undefined ? undefined : subjectCoverage(subject, names, title);
+  };
+  const out: string[] = [];
+  for (const id of ids) {
+    const c = covered(id);
+    if (c === undefined || c >= 0.75) {
+      out.push(id);
+      continue;
+    }
+    let best: string | undefined;
+    let bestCover = 0.75;
+    for (const h of hitDocIds) {
+      const ch = covered(h) ?? 0;
+      if (ch > bestCover || (ch === bestCover && best === undefined && ch >= 0.75)) [best, bestCover] = [h, ch];
+    }
+    if (best !== undefined && !out.includes(best)) out.push(best);
+  }
+  return out;
+}
+
+function chosenDocumentIds(ask: DocFactAsk, namedDocs: readonly { docId: string; by: string }[], hitDocIds: readonly string[], hitTitles: ReadonlyMap<string, string>): string[] {
   const byName = new Map<string, string[]>();
   for (const d of namedDocs) byName.set(d.by, [...(byName.get(d.by) ?? []), d.docId]);
   // A name given by a demonstrative and a kind (这个办法) names every document of that kind: not a name.

@@ -4,6 +4,7 @@
  * requests for a clause's text (原文, 全文, "第十条是什么"). Both cite through the one citation
  * builder (citations.ts) with the whole unit (units.ts) as the quote.
  */
+import type { SectionNode } from '../../corpus/parser.js';
 import type { EvidenceView, StoredDocument } from '../../storage/types.js';
 import { resolveClauseRefs } from '../query.js';
 import type { SearchHit, SearchResponse } from '../search.js';
@@ -20,7 +21,7 @@ import { PAREN_ITEM_SOURCE } from '../../shared/numerals.js';
  */
 const VERBATIM_RE = /原文|全文|原话|原条文|条文内容|完整(?:的)?(?:条文|内容|规定|表述)|逐字|一字不差|具体条文|条文本身/u;
 /** A question that only points at a clause and asks what it says (第十条是什么, 第十二条讲了什么). */
-const WHAT_IT_SAYS_RE = new RegExp(String.raw`^(?:.{0,60}?)(?:第[零〇一二两三四五六七八九十百千0-9]{1,6}条|${PAREN_ITEM_SOURCE}|专栏\s?[0-9一二三四五六七八九十]{1,3})(?:的)?(?:是什么|说了什么|说的什么|讲了什么|讲的什么|写了什么|写的什么|怎么说的?|怎么规定的?|规定了什么|内容(?:是什么)?|呢)?[？?。!！\s]*$`, 'u');
+const WHAT_IT_SAYS_RE = new RegExp(String.raw`^(?:.{0,60}?)(?:第[零〇一二两三四五六七八九十百千0-9]{1,6}条|${PAREN_ITEM_SOURCE}|专栏\s?[0-9一二三四五六七八九十]{1,3})(?:的)?(?:是什么|是啥|说了什么|说的什么|说什么|说啥|讲了什么|讲的什么|讲什么|讲啥|写了什么|写的什么|写什么|怎么说的?|怎么规定的?|规定了什么|内容(?:是什么)?|呢)?[？?。!！\s]*$`, 'u');
 
 export function asksVerbatim(question: string): boolean {
   const q = question.normalize('NFKC');
@@ -41,6 +42,18 @@ function namedDocuments(kb: EvidenceView, response: SearchResponse): { docId: st
     if (number && number.length >= 5 && q.includes(fold(number)) && !named.some((d) => d.docId === docId)) named.unshift({ docId, by: number });
   }
   return named;
+}
+
+/** The titles of the hits' and the named documents, each with its issuer (a question may name a document by it). */
+function titlesOf(kb: EvidenceView, response: SearchResponse, named: readonly { docId: string }[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const docId of [...response.results.map((h) => h.docId), ...named.map((d) => d.docId)]) {
+    const meta = kb.documents.get(docId)?.meta;
+    const hit = response.results.find((h) => h.docId === docId);
+    const title = meta?.title ?? hit?.title;
+    if (title) out.set(docId, `${title} ${meta?.issuer ?? hit?.issuer ?? ''}`.trim());
+  }
+  return out;
 }
 
 function asFact(doc: StoredDocument): FactDocument {
@@ -70,8 +83,7 @@ function factAnswer(kb: EvidenceView, response: SearchResponse, today: string): 
   const named = namedDocuments(kb, response);
   const ask = docFactQuestion(response.query, named.map((d) => d.by));
   if (!ask) return undefined;
-  const hitTitles = new Map(response.results.map((h) => [h.docId, h.title] as const));
-  const ids = factDocumentIds(ask, named, response.results.map((h) => h.docId), hitTitles).filter((id) => kb.documents.has(id));
+  const ids = factDocumentIds(ask, named, response.results.map((h) => h.docId), titlesOf(kb, response, named)).filter((id) => kb.documents.has(id));
   if (ids.length === 0) return undefined;
   const docs = ids.map((id) => asFact(kb.documents.get(id) as StoredDocument));
   const lookup = (key: string): FactDocument | undefined => {
@@ -122,11 +134,19 @@ function factAnswer(kb: EvidenceView, response: SearchResponse, today: string): 
 function outlineAnswer(kb: EvidenceView, response: SearchResponse, today: string): Answer | undefined {
   const ask = outlineQuestion(response.query);
   if (!ask) return undefined;
-  const named = namedDocuments(kb, response).map((d) => d.docId);
-  const docId = named.length > 0 ? response.results.find((h) => named.includes(h.docId))?.docId ?? named[0] : DEMONSTRATIVE_RE.test(response.query) ? response.results[0]?.docId : undefined;
+  const named = namedDocuments(kb, response);
+  // The words naming the document: the question up to the section or structure asked (惠州大数据实施方案的保障措施 →
+  // 惠州大数据实施方案), chosen as a fact question's document is.
+  const q = response.query.normalize('NFKC');
+  const cut = Math.min(...[/的|里|中|一共|总共|共有|共设|共列|分成|分为|分了|分几|有几|有多少|最后一|第几|设了|列了/u.exec(q)?.index ?? q.length, q.length]);
+  const subject = q.slice(0, cut).trim();
+  const pointer = { kind: 'title' as const, earlier: false, demonstrative: DEMONSTRATIVE_RE.test(q), ...(subject === '' ? {} : { subject }) };
+  // The words name a section as well (云浮优惠办法总则): not checked against the title here; answerOutline counts the
+  // whole document only when they name it alone, and a section must be the document's own.
+  const docId = factDocumentIds(pointer, named, response.results.map((h) => h.docId), titlesOf(kb, response, named), false)[0];
   const doc = docId === undefined ? undefined : kb.documents.get(docId);
   if (!doc || docId === undefined) return undefined;
-  const lines = answerOutline(ask, doc.meta.title, doc.tree, doc.body);
+  const lines = answerOutline(ask, doc.meta.title, doc.tree, doc.body, named.filter((d) => d.docId === docId).map((d) => d.by));
   if (!lines) return undefined;
   const citations: Citation[] = [];
   const text: string[] = [];
@@ -162,7 +182,33 @@ function verbatimAnswer(kb: EvidenceView, response: SearchResponse, today: strin
     c.highlight = { start: c.start, end: c.end };
     return { question: response.query, answer: verbatimLines(c).join('\n'), citations: [c], abstained: false, outcome: 'answer', confidence: 1, generator: 'extractive' };
   }
-  return undefined;
+  return missingArticle(kb, response, today, named, refs);
+}
+
+/**
+ * An article the one document named does not have (云浮优惠办法第二十五条讲什么, of 24 articles): said, citing its last
+ * article, as `related` — not another article given as the answer.
+ */
+function missingArticle(kb: EvidenceView, response: SearchResponse, today: string, named: readonly string[], refs: readonly { kinds: readonly string[]; number: number; text: string }[]): Answer | undefined {
+  const ids = [...new Set(named)];
+  const ref = refs[refs.length - 1];
+  if (ids.length !== 1 || refs.length !== 1 || !ref || !ref.kinds.includes('article')) return undefined;
+  const doc = kb.documents.get(ids[0] as string);
+  if (!doc) return undefined;
+  const articles: SectionNode[] = [];
+  const walk = (n: SectionNode): void => {
+    if (n.kind === 'annex') return;
+    if (n.kind === 'article') articles.push(n);
+    n.children.forEach(walk);
+  };
+  walk(doc.tree);
+  const last = articles[articles.length - 1];
+  if (!last || ref.number <= last.number) return undefined;
+  const c = unitCitation(kb, response, today, 1, doc.meta.docId, { start: last.start, end: last.end });
+  const missing = `未找到${ref.text}（《${doc.meta.title}》全文至${last.label}止）`;
+  const text = `《${doc.meta.title}》中没有${ref.text}：全文至${last.label}止。${c ? '[1]' : ''}`;
+  const out: Answer = { question: response.query, answer: text, citations: c ? [c] : [], abstained: true, outcome: 'related', missing, confidence: 1, generator: 'extractive' };
+  return out;
 }
 
 /** The lines of a 原文 answer: the clause named, then its full text (and a validity warning). */

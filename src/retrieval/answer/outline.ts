@@ -9,7 +9,7 @@ import { toChineseNumeral } from '../../shared/numerals.js';
 import type { Span } from './units.js';
 
 /** Units counted over a whole document: 条, 章, 专栏. */
-export type OutlineUnit = 'article' | 'chapter' | 'box' | 'part';
+export type OutlineUnit = 'article' | 'chapter' | 'section' | 'box' | 'part';
 
 export interface OutlineAsk {
   /** How many (一共多少条, 几大重点工程). */
@@ -27,6 +27,11 @@ export interface OutlineAsk {
   unit?: OutlineUnit;
   /** Words that may name the section whose parts are asked (保障措施, 重点行动), nearest first. */
   phrases: string[];
+  /**
+   * The words before the structure asked (云浮那个优惠办法, 云浮对人才的扶持): a count over the whole document is given
+   * only when they name the document and nothing else (`answerOutline`).
+   */
+  before: string;
   /** A section asked for its number (附则是第几章): its name and the unit. */
   ordinal?: { name: string; unit: OutlineUnit };
 }
@@ -35,19 +40,19 @@ export interface OutlineAsk {
  * Words that make a question one about the outline: a total (一共, 总共, 共有…), a division (分成, 分为, 分了),
  * what a plan sets out (设了, 列了, 安排了 + a count), 几大 (几大工程), the last one, or an ordinal asked (第几章).
  */
-const STRUCTURE_RE = /一共|总共|总计|合计|共(?:有|设|列|分|计|安排)|分成|分为|分了|设了|设置了|列了|列出了|几大|最后一|第几(?:章|节|部分)/u;
+const STRUCTURE_RE = /一共|总共|总计|合计|共(?:有|设|列|分|计|安排)|分成|分为|分了|分(?:几|多少)|有(?:几|多少)(?=章|条|节|个专栏|个部分|部分)|设了|设置了|列了|列出了|几大|最后一|第几(?:章|节|部分)/u;
 /** How many: 多少 or 几 (not 哪几), with the measure word after it. */
-const COUNT_RE = /(?<!哪)(?:多少|几)(个|项|条|章|节|部分|块|大|方面|类|阶段|点|篇)?/u;
+const COUNT_RE = /(?<![哪第])(?:多少|几)(个|项|条|章|节|部分|块|大|方面|类|阶段|点|篇)?/u;
 /** Which: 哪几/哪些/哪两… with the measure word, or 都是什么, 分别是什么, 都有哪些. */
 const LIST_RE = /哪(?:几|些|[两三四五六七八九十])(个|项|条|章|节|部分|块|大|方面|类|阶段|点|篇)?|都是(?:什么|哪些)|分别是(?:什么|哪些)|都有(?:什么|哪些)|包括哪些|有哪些/u;
-const LAST_RE = /最后一(?:个|项|条|章|节|部分|块|点|篇)?/u;
+const LAST_RE = /最后一(个|项|条|章|节|部分|块|点|篇)?/u;
 /** 附则是第几章: a section's name, then its ordinal asked. */
 const ORDINAL_RE = /([\p{Script=Han}]{2,8}?)(?:是|在|为|属于)?第几(章|条|节)/u;
 /** Where the words before a structure word stop naming the section: the document before it, a particle. */
 const PHRASE_CUT_RE = /[的里中把将在对，,。？?、\s]|这个|这份|那个|那份/u;
 /** Units a measure word counts over the whole document when no section is named: 条, 章, 部分 (the top-level parts). */
-const UNIT_OF: Record<string, OutlineUnit> = { 条: 'article', 章: 'chapter', 部分: 'part' };
-const UNIT_NAME: Record<OutlineUnit, string> = { article: '条', chapter: '章', box: '个专栏', part: '个部分' };
+const UNIT_OF: Record<string, OutlineUnit> = { 条: 'article', 章: 'chapter', 节: 'section', 部分: 'part' };
+const UNIT_NAME: Record<OutlineUnit, string> = { article: '条', chapter: '章', section: '节', box: '个专栏', part: '个部分' };
 
 /** The words opening `text` up to a punctuation mark, and the runs either side of a 的 in them (阶段的发展目标 → 阶段, 发展目标). */
 function leadingPhrases(text: string): string[] {
@@ -67,9 +72,13 @@ export function outlineQuestion(question: string): OutlineAsk | undefined {
   if (!count && !list && !last && !ord) return undefined;
   const phrases: string[] = [];
   let unit: OutlineUnit | undefined;
+  const first = [count, list, last, ord].filter((m): m is RegExpExecArray => m !== null).sort((a, b) => a.index - b.index)[0];
+  const cue0 = STRUCTURE_RE.exec(q);
+  const before = q.slice(0, Math.min(first?.index ?? q.length, cue0?.index ?? q.length));
   for (const m of [count, list, last]) {
     if (!m) continue;
-    const after = leadingPhrases(q.slice(m.index + m[0].length));
+    // What follows may ask what it says (最后一条是啥, 讲的什么): no name of a section.
+    const after = leadingPhrases(q.slice(m.index + m[0].length)).filter((p) => !/^(?:是|讲|说|写|内容|规定|叫|指)/u.test(p));
     if (after[0]?.startsWith('专栏')) unit = 'box';
     else if (after.length === 1 && UNIT_OF[after[0] as string]) unit ??= UNIT_OF[after[0] as string];
     else phrases.push(...after);
@@ -77,12 +86,12 @@ export function outlineQuestion(question: string): OutlineAsk | undefined {
     if (measure && UNIT_OF[measure] && after.length === 0) unit ??= UNIT_OF[measure];
     // The words before: 保障措施 of …实施方案的保障措施一共有几条.
     const cue = STRUCTURE_RE.exec(q.slice(0, m.index + m[0].length));
-    const before = q.slice(0, cue ? cue.index : m.index);
-    const pieces = before.split(PHRASE_CUT_RE).filter((p) => p !== '');
+    const near = q.slice(0, cue ? cue.index : m.index);
+    const pieces = near.split(PHRASE_CUT_RE).filter((p) => p !== '');
     const tail = pieces[pieces.length - 1];
-    if (tail && tail.length >= 2 && before.endsWith(tail)) phrases.push(tail);
+    if (tail && tail.length >= 2 && near.endsWith(tail)) phrases.push(tail);
   }
-  const ask: OutlineAsk = { count: count !== null, list: list !== null, last: last !== null, structural, phrases: [...new Set(phrases)] };
+  const ask: OutlineAsk = { count: count !== null, list: list !== null, last: last !== null, structural, phrases: [...new Set(phrases)], before };
   if (unit) ask.unit = unit;
   if (ord) {
     const name = (ord[1] as string).split(PHRASE_CUT_RE).filter((p) => p !== '').pop() ?? '';
@@ -99,7 +108,13 @@ export interface OutlineLine {
 
 /** A heading's words without its marker (三、保障措施 → 保障措施; 第八章 附则 → 附则). */
 function headingWords(node: SectionNode): string {
-  return node.title.slice(Math.min(node.title.length, Math.max(0, node.markerEnd - node.start))).replace(/^[\s、.．:：]+/u, '').trim() || node.title;
+  const title = node.title.trim();
+  // The label as printed opens the title (第一章, 三、, （一）, 专栏3); the title's own spacing may differ from the body's.
+  const label = node.label.replace(/[（(]/gu, '[（(]').replace(/[）)]/gu, '[）)]');
+  const m = new RegExp(`^${label}`, 'u').exec(title);
+  const rest = (m ? title.slice(m[0].length) : title.slice(Math.min(title.length, Math.max(0, node.markerEnd - node.start)))).replace(/^[\s、.．:：]+/u, '').trim();
+  // The parser's title phrase can run into the text (重点任务立足国家发展全局): up to the first mark.
+  return (rest.split(/[。，,；;：:！？!?]/u)[0] ?? '').trim();
 }
 
 function walk(node: SectionNode, visit: (n: SectionNode) => void): void {
@@ -110,10 +125,23 @@ function walk(node: SectionNode, visit: (n: SectionNode) => void): void {
 /** Nodes of a kind, in document order. */
 function nodesOf(tree: SectionNode, kind: SectionKind): SectionNode[] {
   const out: SectionNode[] = [];
+  // An annex (附件) is a document of its own: nothing from its start on is the main text's (the parser may hang an
+  // annex's articles beside it rather than under it).
+  let annexAt = Infinity;
   walk(tree, (n) => {
-    if (n.kind === kind) out.push(n);
+    if (n.kind === 'annex') annexAt = Math.min(annexAt, n.start);
+  });
+  walk(tree, (n) => {
+    if (n.kind === kind && n.start < annexAt) out.push(n);
   });
   return out;
+}
+
+/** The parts of a section: its children of one kind (the first numbered kind; 专栏 boxes beside them are not parts). */
+function partsOf(section: SectionNode): SectionNode[] {
+  const numbered = section.children.filter((c) => c.kind !== 'box' && c.kind !== 'box-item' && c.kind !== 'annex');
+  const kind = numbered[0]?.kind;
+  return kind === undefined ? section.children.filter((c) => c.kind === section.children[0]?.kind) : numbered.filter((c) => c.kind === kind);
 }
 
 /**
@@ -122,13 +150,34 @@ function nodesOf(tree: SectionNode, kind: SectionKind): SectionNode[] {
  * 阶段) is in too many headings to name one. `exact`: only a heading that is the phrase.
  */
 function sectionNamed(tree: SectionNode, phrase: string, exact: boolean): SectionNode | undefined {
-  let best: SectionNode | undefined;
-  walk(tree, (n) => {
-    const words = headingWords(n);
-    if (n === tree || n.children.length === 0 || !(words === phrase || (!exact && phrase.length >= 4 && words.includes(phrase)))) return;
-    if (!best || n.path.length < best.path.length) best = n;
-  });
-  return best;
+  const find = (words: string, holds: boolean): SectionNode | undefined => {
+    let best: SectionNode | undefined;
+    walk(tree, (n) => {
+      const w = headingWords(n);
+      if (n === tree || n.kind === 'annex' || n.children.length === 0 || !(w === words || n.label === words || (holds && words.length >= 4 && w.includes(words)))) return;
+      if (!best || n.path.length < best.path.length) best = n;
+    });
+    return best;
+  };
+  const whole = find(phrase, !exact);
+  if (whole) return whole;
+  // An ending of the words that is a heading or a label (云浮优惠办法第三章 → 第三章; 云浮优惠办法总则 → 总则).
+  const chars = [...phrase];
+  for (let k = 1; k + 2 <= chars.length; k += 1) {
+    const hit = find(chars.slice(k).join(''), false);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/** Whether the words before a count name the document and nothing else: its title has three quarters of their characters. */
+function namesOnlyDocument(before: string, title: string, names: readonly string[]): boolean {
+  // Pointers, particles and the level a document is of (国家, 全国, 省里: 国家AI规划 is the State Council's plan).
+  let rest = before.toLowerCase().replace(/这个|这份|这部|那个|那份|那部|该|本|的|里|中|在|是|现在|目前|一共|总共|国家|全国|中央|省里|市里/gu, '');
+  for (const n of [...names].sort((a, b) => b.length - a.length)) rest = rest.split(n.toLowerCase()).join('');
+  // A name's characters count as the document's (国家规划 names the national plan: 国, 家 of 国家AI规划).
+  const chars = [...rest.replace(/[^\u4e00-\u9fff]/gu, '')].filter((c) => !names.some((n) => n.includes(c)));
+  return chars.length < 2 || chars.filter((c) => title.includes(c)).length / chars.length >= 0.75;
 }
 
 /** The heading line of a node: its marker and short title. */
@@ -147,27 +196,33 @@ const named = (n: SectionNode): string => `${n.label}${/[、.．)）]$/u.test(n.
  * The lines answering an outline question about one document (its title, tree and body), or undefined when the
  * document has no section the question names and no unit it counts.
  */
-export function answerOutline(ask: OutlineAsk, title: string, tree: SectionNode, body: string): OutlineLine[] | undefined {
+export function answerOutline(ask: OutlineAsk, title: string, tree: SectionNode, body: string, names: readonly string[] = []): OutlineLine[] | undefined {
   const t = `《${title}》`;
   const lines: OutlineLine[] = [];
   if (ask.ordinal) {
     const units = ask.ordinal.unit === 'part' ? tree.children : nodesOf(tree, ask.ordinal.unit);
-    const named = units.find((n) => headingWords(n).includes(ask.ordinal?.name ?? ''));
-    if (named) lines.push({ text: `${t}的“${headingWords(named)}”是${named.label}。`, span: openingSpan(named) });
+    // The name may come after the document's (云浮的优惠办法附则): the heading that is an ending of it.
+    const name = ask.ordinal.name;
+    const hit = units.find((n) => headingWords(n) !== '' && (name === headingWords(n) || name.endsWith(headingWords(n))));
+    if (hit) lines.push({ text: `${t}的“${headingWords(hit)}”是${hit.label}。`, span: openingSpan(hit) });
+    // 附则是第几章 asks the ordinal only; a count asked beside it (一共分几章) is read below.
+    if (!ask.count && !ask.list && !ask.last) return lines.length > 0 ? lines : undefined;
   }
   const section = ask.unit === 'box' ? undefined : ask.phrases.map((p) => sectionNamed(tree, p, !ask.structural)).find((n) => n !== undefined);
   if (section) {
-    const parts = section.children;
-    const names = parts.map((p) => `${p.label}${headingWords(p)}`);
-    const head = `${t}${section.label}“${headingWords(section)}”`;
-    lines.push({ text: `${head}共${cnCount(parts.length)}项：${names.join('；')}。`, span: openingSpan(section) });
+    const parts = partsOf(section);
+    const listed = parts.map(named);
+    const measure = parts[0]?.kind === 'article' ? '条' : '项';
+    const head = `${t}${section.label}${headingWords(section) ? `“${headingWords(section)}”` : ''}`;
+    lines.push({ text: `${head}共${cnCount(parts.length)}${measure}：${listed.join('；')}。`, span: openingSpan(section) });
     const lastPart = parts[parts.length - 1];
-    if (ask.last && lastPart) lines.push({ text: `最后一项是${lastPart.label}${headingWords(lastPart)}。`, span: openingSpan(lastPart) });
+    if (ask.last && lastPart) lines.push({ text: `最后一${measure}是${named(lastPart)}。`, span: openingSpan(lastPart) });
     return lines;
   }
-  const unit = ask.structural ? ask.unit : undefined;
+  // A count over the whole document only when the words before it name the document alone (not 云浮对人才的扶持一共有多少条).
+  const unit = ask.structural && namesOnlyDocument(ask.before, title, names) ? ask.unit : undefined;
   if (unit) {
-    const units = unit === 'part' ? tree.children.filter((c) => c.kind !== 'annex') : nodesOf(tree, unit);
+    const units = unit === 'part' ? tree.children.filter((c) => c.kind !== 'annex' && c.kind !== 'article' && c.kind !== 'chapter') : nodesOf(tree, unit);
     if (units.length === 0) return lines.length > 0 ? lines : undefined;
     const first = units[0] as SectionNode;
     const lastUnit = units[units.length - 1] as SectionNode;

@@ -36,6 +36,14 @@ describe('docFactQuestion', () => {
     expect(docFactQuestion(q)?.kind).toBe(kind);
   });
 
+  it.each(['这个补贴是按月发的还是按年发的', '这个规划提出建设的平台叫什么名字', '这个补贴发给谁', '该计划的奖补资金下达给了哪些单位', '这是什么文件'])('does not read %s as a title, issuer or addressees question', (q) => {
+    expect(['title', 'issuer', 'addressees', 'period']).not.toContain(docFactQuestion(q)?.kind);
+  });
+
+  it('reads 依据是什么文件 as the basis, not the title', () => {
+    expect(docFactQuestion('这个方案的依据是什么文件')?.kind).toBe('basis');
+  });
+
   it.each(['“某某综合试验区”是哪份文件批准设立的，文号是多少？', '某市行动计划引用的省里那份实施意见文号是多少？', '燃气经营许可证是谁发的？', '许可证的有效期多长？', '补贴资金从哪里来', '云浮对数据中心有什么电费补贴', '人身安全保护令是由谁作出的'])('leaves %s to the clauses (it asks about something else)', (q) => {
     expect(docFactQuestion(q)).toBeUndefined();
   });

@@ -164,3 +164,13 @@ describe('questions about a document’s outline', () => {
     expect(checkAnswer(opened.kb, boxes)).toEqual([]);
   });
 });
+
+describe('an article the document named does not have', () => {
+  it('says so, citing its last article, as related — not another article as the answer', async () => {
+    const { answer } = await service.ask('云浮优惠办法第二十五条讲什么');
+    expect(answer.outcome).toBe('related');
+    expect(answer.answer).toBe('《云浮市促进云计算大数据产业发展优惠办法(试行)》中没有第二十五条：全文至第二十四条止。[1]');
+    expect(answer.citations[0]?.quote).toMatch(/^第二十四条 /u);
+    expect((await service.ask('云浮优惠办法第二十四条讲什么')).answer.outcome).toBe('answer');
+  });
+});

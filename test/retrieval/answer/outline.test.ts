@@ -31,6 +31,26 @@ describe('outline questions', () => {
     expect(answer('这个方案一共分了几个部分', MEASURES)).toEqual(['《某市促进产业发展实施方案》共两个部分：一、总体要求；二、保障措施。']);
   });
 
+  it('reads a section named by its label or heading after the document’s name, and an ordinal alone', () => {
+    expect(answer('这个条例第二章一共有几条', RULES)).toEqual(['《某市数据条例》第二章“数据利用”共一条：第三条。']);
+    expect(answer('某市数据条例总则一共有几条', RULES)).toEqual(['《某市数据条例》第一章“总则”共两条：第一条；第二条。']);
+    expect(answer('某市数据条例的附则是第几章', RULES)).toEqual(['《某市数据条例》的“附则”是第三章。']);
+    expect(answer('这个条例最后一条是什么', RULES)).toEqual(['最后一条是第四条：本条例自2025年1月1日起施行。']);
+  });
+
+  it('counts the whole document only when the words before the count name the document alone', () => {
+    // 某市对数据利用的扶持 names a topic, not the document: no count of its articles.
+    expect(answer('某市对人才的扶持一共有多少条', RULES)).toBeUndefined();
+    expect(answer('某市数据条例一共多少条', RULES)?.[0]).toBe('《某市数据条例》共四条（第一条至第四条，分三章）。');
+  });
+
+  it('does not count an annex’s articles or a section’s 专栏 as its parts', () => {
+    const withAnnex = ['某市补贴办法', '第一条 为了规范补贴，制定本办法。', '第二条 本办法自发布之日起施行。', '附件：实施细则', '第一条 细则一。', '第二条 细则二。', '第三条 细则三。', ''].join('\n');
+    expect(answer('这个办法一共多少条', withAnnex)?.[0]).toBe('《某市补贴办法》共两条（第一条至第二条）。');
+    const mixed = ['某市数据规划', '一、总体要求', '坚持创新引领。', '二、主要任务', '（一）夯实基础', '建设平台。', '专栏1 数据中心工程', '建设数据中心。', '（二）发展应用', '推进应用。', '专栏2 应用示范工程', '开展示范。', ''].join('\n');
+    expect(answer('这个规划的主要任务一共有几项', mixed)?.[0]).toBe('《某市数据规划》二、“主要任务”共两项：（一）夯实基础；（二）发展应用。');
+  });
+
   it('is no outline question without a count, list or ordinal of structure, nor one the document cannot answer', () => {
     expect(outlineQuestion('这个条例什么时候施行')).toBeUndefined();
     expect(outlineQuestion('数据中心一共补贴多少钱')?.unit).toBeUndefined();

@@ -95,6 +95,8 @@ describe('membersNotNamed', () => {
     expect(membersNotNamed('那些重点景区具体是哪些?', '在“清远古龙峡”等重点景区推广应用。')).toBeUndefined();
     expect(membersNotNamed('深圳的大数据应用有哪些', '推进大数据应用')).toBeUndefined();
     expect(membersNotNamed('试点院校是哪几所', '加快产业发展。')).toBeUndefined();
+    // Named in the next sentence.
+    expect(membersNotNamed('三个示范项目具体是哪几个?', '建设三个示范项目。分别为智慧交通平台、健康医疗平台和政务云平台。')).toBeUndefined();
   });
 });
 
