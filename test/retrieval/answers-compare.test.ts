@@ -73,8 +73,8 @@ describe('ask', () => {
     const { answer } = await service.ask('云浮和深圳对数据中心各有什么电费补贴？');
     const lines = answer.answer.split('\n');
     expect(lines[0]).toMatch(/^《云浮市促进云计算大数据产业发展优惠办法\(试行\)》第三章第六条：对已运营.*\[1\]$/u);
-    // The statement of absence carries no citation: nothing supports it but the document's silence.
-    expect(lines[1]).toBe('《深圳市促进大数据发展行动计划(2016—2018年)》未规定电费补贴。');
+    // The empty part says nothing was retrieved, with no citation — never that the document provides nothing (未规定).
+    expect(lines[1]).toBe('《深圳市促进大数据发展行动计划(2016—2018年)》：未检索到相关条文。');
     const response = await service.search('云浮和深圳对数据中心各有什么电费补贴？');
     expect(composeAnswer(opened.kb, response).signals?.form).toBe('parts');
   });
