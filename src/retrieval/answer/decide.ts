@@ -9,7 +9,7 @@ import { figureMiss, membersNotNamed, nearMissCompound, placeCovered, statesQuan
 import type { SearchResponse } from '../search.js';
 import { candidatesOf, pointedClauses, spreadHits, urlHits, type Candidate } from './candidates.js';
 import { DOCUMENT_NOUNS } from './doc-facts.js';
-import { CANDIDATE_FEATURES, candidateFeatures, GENRE_WORD_RE, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
+import { CANDIDATE_FEATURES, candidateFeatures, GENRE_WORD_RE, yearSpans, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
 import { checkModel, linearScore, sigmoid, softmax, type AnswerModel } from './model.js';
 import { analyzeQuestion, type QuestionAnalysis } from './question.js';
 import type { Outcome } from './types.js';
@@ -232,7 +232,7 @@ export function yearUnstated(evidence: Evidence, lead: number | undefined): stri
   const year = col('year');
   if (candidates.some((x, i) => x.hit.docId === c.hit.docId && (table.rows[i] as number[])[year] === 1)) return undefined;
   const title = c.hit.title.normalize('NFKC');
-  const spans = [...title.matchAll(/((?:19|20)[0-9]{2})\s*[-—–~～至到]\s*((?:19|20)[0-9]{2})/gu)].map((m) => [Number(m[1]), Number(m[2])] as const);
+  const spans = yearSpans(title);
   if (question.years.some((y) => title.includes(y) || spans.some(([a, b]) => Number(y) >= a && Number(y) <= b))) return undefined;
   return question.years.map((y) => `${y}年`).join('”“');
 }

@@ -439,11 +439,7 @@ export function answerDocFact(ask: DocFactAsk, docs: readonly FactDocument[], to
   // A basis sentence gives the 文号 of the documents it names (根据省里哪个文件定的？文号是多少 asks theirs, not this one's).
   const also = (ask.also ?? []).filter((k) => !(ask.kind === 'validity' && (k === 'effectiveFrom' || k === 'effectiveTo')) && !(ask.kind === 'basis' && k === 'docNumber'));
   if (also.length > 0) {
-    const parts = [ask.kind, ...also].map((kind) => answerDocFact({ kind, earlier: ask.earlier, demonstrative: ask.demonstrative }, docs, today, question, lookup));
-    const missing = parts.flatMap((r) => (r.missing ? [r.missing] : []));
-    const out: DocFactResult = { outcome: missing.length > 0 ? 'related' : 'answer', lines: parts.flatMap((r) => r.lines) };
-    if (missing.length > 0) out.missing = missing.join('；');
-    return out;
+    return combined([ask.kind, ...also].map((kind) => answerDocFact({ kind, earlier: ask.earlier, demonstrative: ask.demonstrative }, docs, today, question, lookup)));
   }
   const results = docs.map((doc): DocFactResult => {
     if (ask.earlier && ask.kind === 'validity') return earlierLines(doc, question);
@@ -470,6 +466,11 @@ export function answerDocFact(ask: DocFactAsk, docs: readonly FactDocument[], to
         return addresseesLines(doc);
     }
   });
+  return combined(results);
+}
+
+/** Several fact answers as one: `answer` when every one is, else `related` naming each thing missing. */
+function combined(results: readonly DocFactResult[]): DocFactResult {
   const missing = results.filter((r) => r.outcome === 'related').map((r) => r.missing as string);
   const out: DocFactResult = { outcome: missing.length > 0 ? 'related' : 'answer', lines: results.flatMap((r) => r.lines) };
   if (missing.length > 0) out.missing = missing.join('；');

@@ -4,13 +4,12 @@
  * requests for a clause's text (原文, 全文, "第十条是什么"). Both cite through the one citation
  * builder (citations.ts) with the whole unit (units.ts) as the quote.
  */
-import type { SectionNode } from '../../corpus/parser.js';
 import type { EvidenceView, StoredDocument } from '../../storage/types.js';
 import { resolveClauseRefs } from '../query.js';
 import type { SearchHit, SearchResponse } from '../search.js';
 import { buildCitation, validityNotes, wholeUnitSpan } from './citations.js';
 import { answerDocFact, DEMONSTRATIVE_RE, docFactQuestion, factDocumentIds, type FactDocument } from './doc-facts.js';
-import { answerOutline, outlineQuestion } from './outline.js';
+import { answerOutline, nodesOf, outlineQuestion } from './outline.js';
 import type { Answer, Citation } from './types.js';
 import type { Span } from './units.js';
 import { PAREN_ITEM_SOURCE } from '../../shared/numerals.js';
@@ -195,13 +194,7 @@ function missingArticle(kb: EvidenceView, response: SearchResponse, today: strin
   if (ids.length !== 1 || refs.length !== 1 || !ref || !ref.kinds.includes('article')) return undefined;
   const doc = kb.documents.get(ids[0] as string);
   if (!doc) return undefined;
-  const articles: SectionNode[] = [];
-  const walk = (n: SectionNode): void => {
-    if (n.kind === 'annex') return;
-    if (n.kind === 'article') articles.push(n);
-    n.children.forEach(walk);
-  };
-  walk(doc.tree);
+  const articles = nodesOf(doc.tree, 'article');
   const last = articles[articles.length - 1];
   if (!last || ref.number <= last.number) return undefined;
   const c = unitCitation(kb, response, today, 1, doc.meta.docId, { start: last.start, end: last.end });

@@ -122,8 +122,8 @@ function walk(node: SectionNode, visit: (n: SectionNode) => void): void {
   for (const c of node.children) walk(c, visit);
 }
 
-/** Nodes of a kind, in document order. */
-function nodesOf(tree: SectionNode, kind: SectionKind): SectionNode[] {
+/** Nodes of a kind in the main text, in document order (an annex's are left out). */
+export function nodesOf(tree: SectionNode, kind: SectionKind): SectionNode[] {
   const out: SectionNode[] = [];
   // An annex (附件) is a document of its own: nothing from its start on is the main text's (the parser may hang an
   // annex's articles beside it rather than under it).
