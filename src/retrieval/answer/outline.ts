@@ -23,6 +23,8 @@ export interface OutlineAsk {
   structural: boolean;
   /** The last one (最后一条讲的什么). */
   last: boolean;
+  /** The unit the last one is asked in when it names one (最后一条 of 一共分几章？最后一条是啥: an article, not a chapter). */
+  lastUnit?: OutlineUnit;
   /** A unit of the whole document (条, 章, 专栏) the question counts, when it names one. */
   unit?: OutlineUnit;
   /** Words that may name the section whose parts are asked (保障措施, 重点行动), nearest first. */
@@ -93,6 +95,8 @@ export function outlineQuestion(question: string): OutlineAsk | undefined {
   }
   const ask: OutlineAsk = { count: count !== null, list: list !== null, last: last !== null, structural, phrases: [...new Set(phrases)], before };
   if (unit) ask.unit = unit;
+  const lastMeasure = last?.[1];
+  if (lastMeasure && UNIT_OF[lastMeasure]) ask.lastUnit = UNIT_OF[lastMeasure];
   if (ord) {
     const name = (ord[1] as string).split(PHRASE_CUT_RE).filter((p) => p !== '').pop() ?? '';
     if (name.length >= 2) ask.ordinal = { name, unit: UNIT_OF[ord[2] as string] ?? 'chapter' };
@@ -233,9 +237,16 @@ export function answerOutline(ask: OutlineAsk, title: string, tree: SectionNode,
     const lastSpan = unit === 'chapter' ? openingSpan(lastUnit) : { start: lastUnit.start, end: Math.min(lastUnit.end, lastUnit.start + 400) };
     if (ask.count || ask.list || !ask.last) lines.push({ text: `${t}共${cnCount(units.length)}${UNIT_NAME[unit]}${range}${listed}。`, span: lastSpan });
     if (ask.last) {
-      const says = body.slice(Math.max(lastUnit.titleEnd, lastUnit.markerEnd), Math.min(lastUnit.end, lastUnit.titleEnd + 120)).replace(/\s+/gu, '').trim();
-      const name = unit === 'article' ? lastUnit.label : named(lastUnit);
-      lines.push({ text: `最后一${unit === 'box' ? '个专栏' : UNIT_NAME[unit]}是${name}${unit === 'article' && says !== '' ? `：${says}` : ''}。`.replace(/[。；;,，]。$/u, '。'), span: lastSpan });
+      // The last one in the unit it is asked in (最后一条), else in the unit counted.
+      const lu = ask.lastUnit && ask.lastUnit !== 'part' ? ask.lastUnit : unit;
+      const pool = lu === unit ? units : nodesOf(tree, lu);
+      const end = pool[pool.length - 1];
+      if (end) {
+        const span = lu === unit ? lastSpan : lu === 'chapter' ? openingSpan(end) : { start: end.start, end: Math.min(end.end, end.start + 400) };
+        const says = body.slice(Math.max(end.titleEnd, end.markerEnd), Math.min(end.end, end.titleEnd + 120)).replace(/\s+/gu, '').trim();
+        const name = lu === 'article' ? end.label : named(end);
+        lines.push({ text: `最后一${lu === 'box' ? '个专栏' : UNIT_NAME[lu]}是${name}${lu === 'article' && says !== '' ? `：${says}` : ''}。`.replace(/[。；;,，]。$/u, '。'), span });
+      }
     }
   }
   return lines.length > 0 ? lines : undefined;

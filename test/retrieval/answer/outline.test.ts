@@ -36,6 +36,8 @@ describe('outline questions', () => {
     expect(answer('某市数据条例总则一共有几条', RULES)).toEqual(['《某市数据条例》第一章“总则”共两条：第一条；第二条。']);
     expect(answer('某市数据条例的附则是第几章', RULES)).toEqual(['《某市数据条例》的“附则”是第三章。']);
     expect(answer('这个条例最后一条是什么', RULES)).toEqual(['最后一条是第四条：本条例自2025年1月1日起施行。']);
+    // The last one in the unit asked (条), not in the unit counted (章).
+    expect(answer('这个条例一共分几章？最后一条是啥', RULES)).toEqual(['《某市数据条例》共三章：第一章 总则；第二章 数据利用；第三章 附则。', '最后一条是第四条：本条例自2025年1月1日起施行。']);
   });
 
   it('counts the whole document only when the words before the count name the document alone', () => {
