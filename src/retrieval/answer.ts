@@ -7,13 +7,14 @@
  */
 import { isoToday } from '../shared/dates.js';
 import type { EvidenceRequest, EvidenceView } from '../storage/types.js';
+import { PENALTY_SOURCES } from './answer/candidates.js';
 import { compose } from './answer/compose.js';
 import { edgeAnswer } from './answer/edges.js';
 import { quoteMatches } from './answer/units.js';
 import { decideFrom, gatherEvidence, type Decision, type Evidence } from './answer/decide.js';
 import { FITTED_MODEL } from './answer/fitted.js';
 import type { AnswerModel } from './answer/model.js';
-import { quantityParts } from './answer/question.js';
+import { PENALTY_ASK_RE, quantityParts } from './answer/question.js';
 import type { Answer } from './answer/types.js';
 import type { SearchResponse } from './search.js';
 
@@ -79,6 +80,8 @@ export function evidenceRequest(response: SearchResponse): EvidenceRequest {
     terms: [],
   };
   if (quantityParts(response.query).some((p) => p.ask.kind === 'url') && response.scope.length > 0) request.withPassages = response.scope;
+  // A penalty asked: the 法律责任 clauses of the documents read first are looked for among all their passages (answer/candidates.ts penaltyHits).
+  else if (PENALTY_ASK_RE.test(response.query)) request.withPassages = [...new Set(response.results.slice(0, PENALTY_SOURCES).map((h) => h.docId))];
   return request;
 }
 

@@ -30,6 +30,19 @@ describe('ask', () => {
     expect(checkAnswer(opened.kb, answer)).toEqual([]);
   });
 
+  it('shows the headline question the clause holding what is asked first, even as related, and never calls 电费 missing', async () => {
+    for (const q of ['云浮对新落户的数据中心有什么电费补贴？', '云浮 数据中心 电费补贴']) {
+      const { answer } = await service.ask(q);
+      // 第六条 (大工业电价优惠) is the only clause with 电费's neighbour 电价: among the first two, first where the question asks what kind (有什么电费补贴).
+      const at = answer.citations.findIndex((c) => c.quote.includes('大工业电价优惠'));
+      expect(at, q).toBeGreaterThanOrEqual(0);
+      expect(at, q).toBeLessThanOrEqual(q.includes('什么') ? 0 : 1);
+      expect(answer.answer).not.toContain('未找到提到“电费”');
+      expect(answer.answer).not.toMatch(/未找到直接回答该问题的条文）/u);
+      expect(checkAnswer(opened.kb, answer)).toEqual([]);
+    }
+  });
+
   it('flags a cited document that has expired on the answer date, and not before', async () => {
     const q = '云浮对新落户的数据中心有什么电费补贴？';
     const late = (await service.ask(q)).answer;

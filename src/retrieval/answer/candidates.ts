@@ -8,7 +8,7 @@ import type { EvidenceView, PassageFields } from '../../storage/types.js';
 import { previousSentence, splitSentences, type Sentence } from '../evidence.js';
 import { resolveClauseRefs } from '../query.js';
 import type { SearchHit, SearchResponse } from '../search.js';
-import { ARABIC_ITEM_SOURCE, CN_ITEM_SOURCE, PAREN_ITEM_SOURCE, SMALL_NUMBER_SOURCE } from '../../shared/numerals.js';
+import { ARABIC_ITEM_SOURCE, CHINESE_NUMERAL_CHARS, CN_ITEM_SOURCE, PAREN_ITEM_SOURCE, parseNumeral, SMALL_NUMBER_SOURCE } from '../../shared/numerals.js';
 
 /**
  * Purpose, basis and covering-notice sentences: true, but rarely what is asked. The forms are those
@@ -154,7 +154,7 @@ function headingOf(hit: SearchHit): string {
 }
 
 /** The candidates of the given hits, in hit order then reading order. */
-export function candidatesOf(kb: EvidenceView, hits: readonly SearchHit[], pointed: readonly (SectionNode & { docId: string })[]): Candidate[] {
+export function candidatesOf(kb: EvidenceView, hits: readonly SearchHit[], pointed: readonly (SectionNode & { docId: string })[], breaches = false): Candidate[] {
   const out: Candidate[] = [];
   const perDoc = new Map<string, number>();
   hits.forEach((hit, hitIndex) => {
@@ -180,7 +180,8 @@ export function candidatesOf(kb: EvidenceView, hits: readonly SearchHit[], point
         docIndex,
         index,
         heading,
-        before: lead + before,
+        // A penalty asked: a clause punishing a breach reads with the duty it names by number before it (违反本条例第二十二条第二项… after that item's text).
+        before: (breaches ? breachedText(kb, hit.docId, s.text) : '') + lead + before,
         pointed: pointed.some((n) => n.docId === hit.docId && s.start >= n.start && s.end <= n.end),
       });
     });
@@ -217,6 +218,108 @@ export function urlHits(kb: EvidenceView, docIds: readonly string[], after: numb
       const text = doc?.body.slice(p.start, p.end) ?? '';
       if (out.length >= 3 || !/https?:\/\/|www\./u.test(text)) continue;
       out.push({ rank: after + out.length + 1, passageId: p.passageId, docId: p.docId, title: doc?.meta.title ?? '', issuer: doc?.meta.issuer ?? '', breadcrumb: p.breadcrumb, clause: p.clause, text, start: p.start, end: p.end, score: 0, matchedBy: [] });
+    }
+  }
+  return out;
+}
+
+/** The hits whose articles' penalty clauses are looked for (the search's best; a duty further down is not what was asked). */
+export const PENALTY_SOURCES = 3;
+/** Penalty clauses added at most. */
+export const PENALTY_HITS_MAX = 3;
+
+/**
+ * What a penalty clause states: the same kinds of penalty, 责令改正 (an order to correct), and civil liability
+ * (赔偿, 承担…责任) of a 法律责任 chapter.
+ */
+export const PENALTY_STATED_RE = /罚款|罚金|处罚|警告|吊销|没收|拘留|处分|责令|赔偿|承担[^。；]{0,8}责任/u;
+
+const ARTICLE_LABEL = `第[${CHINESE_NUMERAL_CHARS}0-9]+条`;
+/** An article heading a line or sentence of a passage (the articles a hit holds). */
+const ARTICLE_AT_RE = new RegExp(`(?:^|[\\n。；\\s])(${ARTICLE_LABEL})`, 'gu');
+/**
+ * A breach of this instrument's own articles, as a 法律责任 clause writes it: 违反本条例第二十二条第一、二、三项规定的,
+ * 违反本法第十条、第十二条规定. Another instrument's articles (违反《…》第五条) do not match.
+ */
+const BREACH_RE = new RegExp(`违反本(?:法|条例|规定|办法|细则|决定|规则|实施办法)((?:${ARTICLE_LABEL}(?:第[${CHINESE_NUMERAL_CHARS}、，和或及]+[款项])*[、，和或及]?)+)`, 'gu');
+
+/** One breach a text names: an article of the instrument itself, and the items (项) of it named, if any. */
+interface Breach {
+  article: string;
+  items: number[];
+}
+
+const BREACH_PART_RE = new RegExp(`(${ARTICLE_LABEL})(?:第[${CHINESE_NUMERAL_CHARS}]+款)?(?:第([${CHINESE_NUMERAL_CHARS}、，和或及]+)项)?`, 'gu');
+
+/** The breaches a text names (违反本条例第二十二条第一、二、三项规定的 → 第二十二条, items 1–3). */
+export function breachesOf(text: string): Breach[] {
+  const out: Breach[] = [];
+  for (const m of text.matchAll(BREACH_RE)) {
+    for (const part of (m[1] ?? '').matchAll(BREACH_PART_RE)) {
+      const items = (part[2] ?? '').split(/[、，和或及]/u).flatMap((x) => {
+        const n = parseNumeral(x);
+        return n === undefined ? [] : [n];
+      });
+      out.push({ article: part[1] as string, items });
+    }
+  }
+  return out;
+}
+
+/** The node of an article (第二十二条) in a section tree. */
+function articleNode(tree: SectionNode, label: string): SectionNode | undefined {
+  for (const c of tree.children) {
+    if (c.label === label) return c;
+    const found = articleNode(c, label);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** How much of a breached duty a penalty clause reads with: the article's text, or only the items it names. */
+const BREACHED_TEXT_MAX = 400;
+
+/**
+ * The text of the duties a sentence punishes by number (违反本条例第二十二条第一、二、三项 → items 一 to 三 of 第二十二条),
+ * or '' when it names none of its own instrument's articles.
+ */
+export function breachedText(kb: EvidenceView, docId: string, sentence: string): string {
+  if (!sentence.includes('违反本')) return '';
+  const doc = kb.documents.get(docId);
+  if (!doc?.tree) return '';
+  const parts: string[] = [];
+  for (const b of breachesOf(sentence)) {
+    const node = articleNode(doc.tree, b.article);
+    if (!node) continue;
+    const items = b.items.length > 0 ? node.children.filter((c) => b.items.includes(c.number)) : [];
+    parts.push(...(items.length > 0 ? items : [node]).map((n) => doc.body.slice(n.start, n.end).slice(0, BREACHED_TEXT_MAX)));
+  }
+  return parts.join('');
+}
+
+/**
+ * Hits for the passages that punish a breach of the articles the given hits hold (ranked after `after`), at most
+ * `max`: the 法律责任 clause of a statute names the duty it enforces by number only (第四十三条 违反本条例第二十二条第一、
+ * 二、三项规定的…处二十元以上二百元以下罚款), so a search on the duty's words finds the duty and not what breaching it
+ * costs. Read in the same document only.
+ */
+export function penaltyHits(kb: EvidenceView, hits: readonly SearchHit[], after: number, max: number): SearchHit[] {
+  const out: SearchHit[] = [];
+  const known = new Set(hits.map((h) => h.passageId));
+  for (const hit of hits) {
+    const articles = new Set([...hit.text.matchAll(ARTICLE_AT_RE)].map((m) => m[1] as string));
+    if (hit.clause) for (const a of hit.clause.matchAll(new RegExp(ARTICLE_LABEL, 'gu'))) articles.add(a[0]);
+    if (articles.size === 0) continue;
+    const doc = kb.documents.get(hit.docId);
+    if (!doc) continue;
+    for (const i of passagesOfDocument(kb, hit.docId)) {
+      if (out.length >= max) return out;
+      const p = kb.passages[i] as PassageFields;
+      if (known.has(p.passageId)) continue;
+      const text = doc.body.slice(p.start, p.end);
+      if (!PENALTY_STATED_RE.test(text) || !breachesOf(text).some((b) => articles.has(b.article))) continue;
+      known.add(p.passageId);
+      out.push({ rank: after + out.length + 1, passageId: p.passageId, docId: p.docId, title: doc.meta.title, issuer: doc.meta.issuer, breadcrumb: p.breadcrumb, clause: p.clause, text, start: p.start, end: p.end, score: 0, matchedBy: [] });
     }
   }
   return out;

@@ -7,7 +7,7 @@ import type { EvidenceView } from '../../storage/types.js';
 import type { SearchResponse } from '../search.js';
 import type { Candidate } from './candidates.js';
 import { buildCitation, citedLine, validityNotes, wholeUnitSpan, type QuoteSpan } from './citations.js';
-import type { Decision, Evidence } from './decide.js';
+import { NOTHING_SPECIFIC_MISSING, type Decision, type Evidence } from './decide.js';
 import { OUTCOME_FEATURES } from './features.js';
 import { asksVerbatim, VERBATIM_MAX_CHARS, verbatimLines } from './edges.js';
 import type { Answer, AnswerSignals, Citation } from './types.js';
@@ -75,9 +75,10 @@ export function compose(kb: EvidenceView, response: SearchResponse, evidence: Ev
   };
   const lines: string[] = [];
   if (decision.outcome === 'related') {
-    const missing = decision.missing ?? '未找到直接回答该问题的条文';
-    lines.push(`${RELATED_TEXT}（${missing}）。以下条文与问题相关，仅供参考：`);
-    for (const i of [decision.lead, ...decision.support]) if (i !== undefined) lines.push(cite(i, true));
+    const missing = decision.missing ?? NOTHING_SPECIFIC_MISSING;
+    // Nothing in particular missing: the line says it once (not 没有直接回答…（未找到直接回答…）).
+    lines.push(`${RELATED_TEXT}${missing === NOTHING_SPECIFIC_MISSING ? '' : `（${missing}）`}。以下条文与问题相关，仅供参考：`);
+    for (const i of decision.shown ?? [decision.lead, ...decision.support]) if (i !== undefined) lines.push(cite(i, true));
     lines.push(...validityNotes(citations));
     return { ...base, answer: lines.join('\n'), citations, outcome: 'related', abstained: true, missing };
   }

@@ -7,7 +7,7 @@ import type { ValidMeta } from '../../corpus/document.js';
 import type { EvidenceView } from '../../storage/types.js';
 import { figureMiss, membersNotNamed, nearMissCompound, placeCovered, statesQuantity, unnamedMembers } from '../evidence.js';
 import type { SearchResponse } from '../search.js';
-import { candidatesOf, pointedClauses, spreadHits, urlHits, type Candidate } from './candidates.js';
+import { candidatesOf, PENALTY_HITS_MAX, PENALTY_SOURCES, PENALTY_STATED_RE, penaltyHits, pointedClauses, spreadHits, urlHits, type Candidate } from './candidates.js';
 import { DOCUMENT_NOUNS } from './doc-facts.js';
 import { CANDIDATE_FEATURES, candidateFeatures, GENRE_WORD_RE, yearSpans, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
 import { checkModel, linearScore, sigmoid, softmax, type AnswerModel } from './model.js';
@@ -40,8 +40,13 @@ export interface Decision {
   outcome: Outcome;
   /** The lead candidate (index into `Evidence.candidates`). */
   lead?: number;
-  /** Candidates that follow the lead in a single answer (what the lead lacks), or the clauses a `related` answer shows. */
+  /** Candidates that follow the lead in a single answer (what the lead lacks), or the clauses a `related` answer shows besides the lead. */
   support: number[];
+  /**
+   * For `related`: the clauses shown, in order (the lead and `support`, the clause holding the head of what is asked
+   * first: the ranker's lead may lack it). `lead` stays the ranker's choice, which the outcome was decided on.
+   */
+  shown?: number[];
   /** List and parts answers: one row per document, in order. */
   rows: Row[];
   /** P(the lead answers the question). */
@@ -101,7 +106,9 @@ export function gatherEvidence(kb: EvidenceView, response: SearchResponse, model
     const known = new Set(hits.map((h) => h.passageId));
     hits = [...hits, ...urlHits(kb, response.scope, hits.length).filter((h) => !known.has(h.passageId))];
   }
-  const candidates = candidatesOf(kb, hits, pointedClauses(kb, response));
+  // A penalty asked of a single question: the clauses punishing a breach of the articles read first (a 法律责任 clause names the duty by number only).
+  if (question.form === 'single' && question.asksPenalty) hits = [...hits, ...penaltyHits(kb, hits.slice(0, PENALTY_SOURCES), hits.length, PENALTY_HITS_MAX)];
+  const candidates = candidatesOf(kb, hits, pointedClauses(kb, response), question.asksPenalty);
   return { question, candidates, table: candidateFeatures(kb, question, candidates), named };
 }
 
@@ -313,10 +320,20 @@ function argmax(scores: readonly number[], among: readonly number[]): number | u
 export function leadAmong(evidence: Evidence, scores: readonly number[], among: readonly number[]): number | undefined {
   const filler = col('filler');
   const plain = among.filter((i) => (evidence.table.rows[i] as number[])[filler] !== 1);
-  return argmax(scores, plain.length > 0 ? plain : among);
+  const pool = plain.length > 0 ? plain : among;
+  // A penalty asked (怎么处罚, 罚多少钱) is answered by a clause stating one: the duty it punishes does not lead while a
+  // clause on the topic (with its context: a penalty clause reads with the duty it names by number) states a penalty.
+  if (evidence.question.asksPenalty) {
+    const punishing = pool.filter((i) => PENALTY_STATED_RE.test(evidence.candidates[i]?.text ?? '') && ((evidence.table.rows[i] as number[])[col('coverContext')] ?? 0) > 0);
+    if (punishing.length > 0) return argmax(scores, punishing);
+  }
+  return argmax(scores, pool);
 }
 
 const KIND_NAMES: Record<string, string> = { money: '金额', ratio: '比例', count: '数量', docNumber: '文号', url: '网址', who: '负责主体', place: '地点', year: '年份', month: '月份', area: '面积', date: '日期', clock: '时段', frequency: '频次', duration: '期限', number: '具体数字' };
+
+/** What a `related` answer's `missing` says when no word or kind of fact in particular is missing. */
+export const NOTHING_SPECIFIC_MISSING = '未找到直接回答该问题的条文';
 
 /** One line naming what the related clauses lack (未找到规定补贴金额的条文). */
 export function missingLine(evidence: Evidence, shown: readonly number[]): string {
@@ -334,7 +351,7 @@ export function missingLine(evidence: Evidence, shown: readonly number[]): strin
   // Only subject words (nouns, names) are named as missing: a verb or modal (不能, 需要) is not what a clause lacks.
   const unseen = question.terms.filter((t, j) => t.nominal && !shown.some((i) => ((table.presence[i] as number[])[j] ?? 0) > 0)).map((t) => t.term);
   if (unseen.length > 0) return `未找到提到“${unseen.slice(0, 3).join('”“')}”的条文`;
-  return '未找到直接回答该问题的条文';
+  return NOTHING_SPECIFIC_MISSING;
 }
 
 /** Candidates after the lead that add what it lacks: uncovered subject weight, or an asked figure it does not state. */
@@ -360,6 +377,42 @@ function supportOf(evidence: Evidence, scores: readonly number[], lead: number, 
     if (newAsk >= 0) stated.add(newAsk);
   }
   return chosen.slice(1);
+}
+
+/** The first `max` of `order` whose passages differ (a clause is quoted whole: two sentences of one passage quote it twice). */
+function distinctPassages(candidates: readonly Candidate[], order: readonly number[], max: number): number[] {
+  const out: number[] = [];
+  for (const i of order) {
+    if (out.length >= max) break;
+    if (!out.some((j) => candidates[j]?.hit.passageId === candidates[i]?.hit.passageId)) out.push(i);
+  }
+  return out;
+}
+
+/**
+ * The clauses a single question's `related` answer shows, at most `max`: none states what was asked, so they are
+ * ordered by how near they come to it. First the best-scored clause of the lead's document holding the head of what
+ * is asked (电价 for 电费 of 有什么电费补贴) when the lead lacks it, then the lead; then, most specific word first, the
+ * best clause of that document holding a subject noun none shown has; then the best scored. The line saying what is
+ * missing is read from these, so it names only words no clause shown has.
+ */
+function relatedShown(evidence: Evidence, scores: readonly number[], lead: number, max: number): number[] {
+  const { candidates, table, question } = evidence;
+  const has = (i: number, j: number): boolean => ((table.presence[i] as number[] | undefined)?.[j] ?? 0) > 0;
+  const leadDoc = candidates[lead]?.hit.docId;
+  const byScore = candidates.map((_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number));
+  const ofLeadDoc = byScore.filter((i) => candidates[i]?.hit.docId === leadDoc && !candidates[i]?.filler);
+  const head = question.head;
+  const headFirst = head !== undefined && question.terms[head]?.nominal && !has(lead, head) ? ofLeadDoc.find((i) => has(i, head)) : undefined;
+  const order = headFirst === undefined ? [lead] : [headFirst, lead];
+  const nouns = question.terms.map((t, j) => ({ t, j })).filter(({ t }) => t.nominal).sort((a, b) => b.t.weight - a.t.weight);
+  for (const { j } of nouns) {
+    const shownSoFar = distinctPassages(candidates, order, max);
+    if (shownSoFar.length >= max || shownSoFar.some((i) => has(i, j))) continue;
+    const adds = ofLeadDoc.find((i) => has(i, j) && !shownSoFar.some((k) => candidates[k]?.hit.passageId === candidates[i]?.hit.passageId));
+    if (adds !== undefined) order.push(adds);
+  }
+  return distinctPassages(candidates, [...order, ...byScore], max);
 }
 
 const overlaps = (a: Candidate, b: Candidate): boolean => a.hit.docId === b.hit.docId && a.start < b.end && b.start < a.end;
@@ -388,14 +441,10 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
   if (decision.outcome === 'answer' && question.form === 'single') decision.support = supportOf(evidence, scores, lead, model.maxSentences);
   if (decision.outcome === 'related') {
     // The clauses on the topic: a list's rows (each document's best, at least the three closest), else the best three of distinct passages.
-    const shown: number[] = [lead];
     const rowLeads = (question.form === 'single' ? [] : rowsOf(evidence, scores, model, lead, false, namedDocIds, 3)).flatMap((r) => (r.lead === undefined ? [] : [r.lead]));
-    const pool = rowLeads.length > 0 ? rowLeads : [...all].sort((a, b) => (scores[b] as number) - (scores[a] as number));
-    for (const i of pool) {
-      if (shown.length >= (rowLeads.length > 0 ? model.maxDocuments : 3)) break;
-      if (!shown.some((j) => candidates[j]?.hit.passageId === candidates[i]?.hit.passageId)) shown.push(i);
-    }
-    decision.support = shown.slice(1);
+    const shown = rowLeads.length > 0 ? distinctPassages(candidates, [lead, ...rowLeads], model.maxDocuments) : relatedShown(evidence, scores, lead, 3);
+    decision.shown = shown;
+    decision.support = shown.filter((i) => i !== lead);
     decision.rows = [];
     const missed = ruling?.missed;
     decision.missing = ruling?.line ?? (missed === undefined ? missingLine(evidence, shown) : `未找到提到“${missed}”的条文`);

@@ -53,6 +53,8 @@ export interface QuestionAnalysis {
   yesNo?: number[];
   /** The question asks for a purpose or basis (依据, 目的, 为什么…): purpose clauses are not filler then. */
   asksFiller: boolean;
+  /** It asks what a breach costs (怎么处罚, 罚多少钱, 什么法律责任: candidates.ts `PENALTY_ASK_RE`). */
+  asksPenalty: boolean;
 }
 
 /**
@@ -100,6 +102,13 @@ export function answerForm(query: string, namedDocs: SearchResponse['understandi
   if (namedDocs.length > 0) return namedForm(query, namedDocs);
   return scope || /分别|各自/u.test(query.normalize('NFKC')) ? 'list' : 'single';
 }
+
+/**
+ * A question about what follows a breach (怎么处罚, 罚多少钱, 要承担什么法律责任, 有什么后果). The words are the kinds
+ * of administrative penalty of 《中华人民共和国行政处罚法》(2021) 第九条 (警告、罚款、没收、吊销、拘留…), the
+ * 法律责任 chapter every statute closes with, and 处分 of civil servants.
+ */
+export const PENALTY_ASK_RE = /罚|法律责任|什么责任|吊销|拘留|没收|处分|后果/u;
 
 export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterable<string> = []): QuestionAnalysis {
   const query = response.query;
@@ -154,6 +163,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     ...(scope ? { scope } : {}),
     ...(yesNo ? { yesNo } : {}),
     asksFiller: ASKS_FILLER_RE.test(normalized),
+    asksPenalty: PENALTY_ASK_RE.test(normalized),
   };
 }
 

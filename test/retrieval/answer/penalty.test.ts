@@ -1,0 +1,72 @@
+/**
+ * A penalty asked (怎么罚, 罚多少钱): a statute's 法律责任 clause names the duty it punishes by number only (违反本条例
+ * 第二十二条第一、二、三项规定的…), so the search finds the duty; the answer reads the clauses that punish a breach of the
+ * articles found, each with the items it names as its context, and leads with one that states a penalty.
+ */
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkAnswer } from '../../../src/retrieval/answer.js';
+import { breachesOf } from '../../../src/retrieval/answer/candidates.js';
+import { openKnowledgeBase } from '../../../src/pipeline/compose/open.js';
+import { CORPUS_DIR, testConfig, withSnapshot, type OpenedSnapshot } from '../../helpers.js';
+
+// A regulation written as 上海市养犬管理条例 is (its 第二十二条 and 第四十三条 in their published form, renumbered: a parser reads articles in sequence).
+const RULES = [
+  '测试市养犬管理条例',
+  '',
+  '第一章 总则',
+  '第一条 为了规范养犬行为，保障公民健康和人身安全，维护市容环境和社会秩序，制定本条例。',
+  '第二章 养犬规范',
+  '第二条 养犬人携带犬只外出应当遵守下列规定：',
+  '（一）为犬只挂犬牌；',
+  '（二）为犬只束牵引带，牵引带长度不得超过两米，在拥挤场合自觉收紧牵引带；',
+  '（三）为大型犬只戴嘴套；',
+  '（四）乘坐电梯或者上下楼梯的，避开高峰时间并主动避让他人；',
+  '（五）单位饲养的烈性犬只因免疫、诊疗等原因需要离开饲养场所的，将其装入犬笼；',
+  '（六）即时清除犬只排泄的粪便。',
+  '第三条 禁止携带犬只进入办公楼、学校、医院的室内区域。',
+  '第三章 法律责任',
+  '第四条 违反本条例第二条第一、二、三项规定的，由公安部门责令改正，可以处二十元以上二百元以下罚款。',
+  '违反本条例第二条第五项规定的，由公安部门责令改正，可以处五百元以上二千元以下罚款。',
+  '违反本条例第二条第六项规定的，由城管执法部门责令改正；拒不改正的，处二十元以上二百元以下罚款。',
+  '第五条 违反本条例第三条规定的，由公安部门责令改正，可以处五十元以上五百元以下罚款。',
+  '第四章 附则',
+  '第六条 本条例自2011年5月15日起施行。',
+  '',
+].join('\n');
+
+let opened: OpenedSnapshot;
+beforeAll(async () => {
+  const corpus = await mkdtemp(path.join(tmpdir(), 'kb-penalty-'));
+  await cp(CORPUS_DIR, corpus, { recursive: true });
+  await writeFile(path.join(corpus, 'dogs.txt'), RULES);
+  opened = withSnapshot(await openKnowledgeBase(await testConfig({ CORPUS_DIR: corpus }), { autoIngest: true }));
+}, 180_000);
+
+describe('breaches named by number', () => {
+  it('reads the articles and items a 法律责任 clause punishes, and only its own instrument’s', () => {
+    expect(breachesOf('违反本条例第二十二条第一、二、三项规定的，由公安部门责令改正')).toEqual([{ article: '第二十二条', items: [1, 2, 3] }]);
+    expect(breachesOf('违反本法第五十八条、第五十九条第一款、第六十条规定的')).toEqual([
+      { article: '第五十八条', items: [] },
+      { article: '第五十九条', items: [] },
+      { article: '第六十条', items: [] },
+    ]);
+    expect(breachesOf('违反《中华人民共和国治安管理处罚法》第二十三条的')).toEqual([]);
+  });
+});
+
+describe('a penalty asked', () => {
+  it('leads with the clause punishing a breach of the item asked about, not with the duty', async () => {
+    const { answer } = await opened.service.ask('测试市养犬人带犬外出不给狗束牵引带怎么罚？');
+    expect(answer.citations[0]?.quote).toMatch(/^第四条 违反本条例第二条第一、二、三项规定的/u);
+    expect(answer.answer.split('\n').find((l) => l.includes('[1]'))).toContain('二十元以上二百元以下罚款');
+    expect(checkAnswer(opened.kb, answer)).toEqual([]);
+  });
+
+  it('leaves questions that ask no penalty as they were: the duty leads', async () => {
+    const { answer } = await opened.service.ask('测试市养犬人带犬外出要遵守哪些规定？');
+    expect(answer.citations[0]?.quote).toMatch(/^第二条/u);
+  });
+});
