@@ -379,12 +379,17 @@ function supportOf(evidence: Evidence, scores: readonly number[], lead: number, 
   return chosen.slice(1);
 }
 
-/** The first `max` of `order` whose passages differ (a clause is quoted whole: two sentences of one passage quote it twice). */
-function distinctPassages(candidates: readonly Candidate[], order: readonly number[], max: number): number[] {
+/**
+ * The first `max` of `order` whose passages differ (a clause is quoted whole: two sentences of one passage quote it
+ * twice), and whose sentences are not the same sentence of another version of the same instrument (a library holds
+ * 未成年人保护法 as amended in 2020 and in 2024, its 第五十九条 word for word in both).
+ */
+export function distinctPassages(candidates: readonly Candidate[], order: readonly number[], max: number): number[] {
   const out: number[] = [];
+  const same = (a: Candidate | undefined, b: Candidate | undefined): boolean => !!a && !!b && (a.hit.passageId === b.hit.passageId || (a.hit.title === b.hit.title && a.text.trim() === b.text.trim()));
   for (const i of order) {
     if (out.length >= max) break;
-    if (!out.some((j) => candidates[j]?.hit.passageId === candidates[i]?.hit.passageId)) out.push(i);
+    if (!out.some((j) => same(candidates[j], candidates[i]))) out.push(i);
   }
   return out;
 }

@@ -116,6 +116,12 @@ function factAnswer(kb: EvidenceView, response: SearchResponse, today: string): 
       lines.push(line.text);
       continue;
     }
+    // Two facts one clause states (施行 and 试行期: 还有效吗？什么时候开始实施的) cite it once.
+    const same = c.quote === '' ? undefined : citations.find((x) => x.docId === c.docId && x.quote !== '' && x.start === c.start && x.end === c.end);
+    if (same) {
+      lines.push(`${line.text}[${same.n}]`);
+      continue;
+    }
     c.fact = source.fact;
     citations.push(c);
     lines.push(`${line.text}[${n}]`);

@@ -66,6 +66,17 @@ describe('questions about a document itself', () => {
     expect(checkAnswer(opened.kb, answer)).toEqual([]);
   });
 
+  it('cites a clause once when it states two facts asked together (施行 and 试行期)', async () => {
+    const { answer } = await service.ask('云浮那个优惠办法是哪天开始执行的？现在还有效吗？');
+    expect(answer.outcome).toBe('answer');
+    const lines = answer.answer.split('\n');
+    expect(lines[0]).toMatch(/自2017年7月1日起施行。\[1\]$/u);
+    expect(lines[1]).toMatch(/已失效.*\[1\]$/u);
+    expect(answer.citations).toHaveLength(1);
+    expect(answer.citations[0]?.quote).toContain('第二十四条');
+    expect(checkAnswer(opened.kb, answer)).toEqual([]);
+  });
+
   it('is related, naming what is missing, when the document states no validity', async () => {
     const { answer } = await service.ask('东莞的大数据发展规划现在还有效吗？');
     expect(answer.outcome).toBe('related');

@@ -1,14 +1,16 @@
 /**
  * A penalty asked (怎么罚, 罚多少钱): a statute's 法律责任 clause names the duty it punishes by number only (违反本条例
  * 第二十二条第一、二、三项规定的…), so the search finds the duty; the answer reads the clauses that punish a breach of the
- * articles found, each with the items it names as its context, and leads with one that states a penalty.
+ * articles found, each with the items it names as its context, and leads with one that states a penalty. And a
+ * sentence two versions of one law state word for word is shown once.
  */
 import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkAnswer } from '../../../src/retrieval/answer.js';
-import { breachesOf } from '../../../src/retrieval/answer/candidates.js';
+import { breachesOf, type Candidate } from '../../../src/retrieval/answer/candidates.js';
+import { distinctPassages } from '../../../src/retrieval/answer/decide.js';
 import { openKnowledgeBase } from '../../../src/pipeline/compose/open.js';
 import { CORPUS_DIR, testConfig, withSnapshot, type OpenedSnapshot } from '../../helpers.js';
 
@@ -68,5 +70,18 @@ describe('a penalty asked', () => {
   it('leaves questions that ask no penalty as they were: the duty leads', async () => {
     const { answer } = await opened.service.ask('测试市养犬人带犬外出要遵守哪些规定？');
     expect(answer.citations[0]?.quote).toMatch(/^第二条/u);
+  });
+});
+
+describe('clauses shown once', () => {
+  it('shows a sentence once when two versions of one instrument state it word for word', () => {
+    const c = (passageId: string, title: string, text: string) => ({ hit: { passageId, title }, text }) as unknown as Candidate;
+    const candidates = [
+      c('a-1', '中华人民共和国未成年人保护法', '烟、酒和彩票经营者应当在显著位置设置不向未成年人销售烟、酒或者彩票的标志；'),
+      c('b-7', '中华人民共和国未成年人保护法', '烟、酒和彩票经营者应当在显著位置设置不向未成年人销售烟、酒或者彩票的标志；'),
+      c('a-1', '中华人民共和国未成年人保护法', '任何人不得在学校、幼儿园和其他未成年人集中活动的公共场所吸烟、饮酒。'),
+      c('c-2', '重庆市公共场所控制吸烟条例', '烟、酒和彩票经营者应当在显著位置设置不向未成年人销售烟、酒或者彩票的标志；'),
+    ];
+    expect(distinctPassages(candidates, [0, 1, 2, 3], 3)).toEqual([0, 3]);
   });
 });
