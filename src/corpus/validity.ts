@@ -400,7 +400,8 @@ function documentNoun(title: string | undefined): string {
 
 /**
  * A warning for an answer that cites a document not in force, e.g.
- * "注意：该办法自2017年7月1日起实施，试行期三年，已于2020年6月30日届满"; undefined when in force or unknown.
+ * "注意：该办法自2017年7月1日起实施，试行期三年，已于2020年6月30日届满"; for a status unknown, the end of a plan's
+ * period its title states ("注意：该计划规划期为2016—2018年，已届满…"); undefined when in force, or unknown otherwise.
  */
 export function validityNote(v: Validity, title?: string): string | undefined {
   const noun = documentNoun(title);
@@ -418,6 +419,9 @@ export function validityNote(v: Validity, title?: string): string | undefined {
       return `注意：${noun}尚未施行${v.effectiveFrom ? `，将自${chineseDate(v.effectiveFrom)}起施行` : ''}`;
     case 'draft':
       return `注意：${noun}为征求意见稿或草案，不具效力`;
+    case 'unknown':
+      // A plan whose title states a period that has ended (行动计划(2016—2018年)): said, without inventing a legal status.
+      return v.period?.ended ? `注意：${noun}规划期为${v.period.from}—${v.period.to}年，已届满；文件未载明效力状态，引用前请核对是否仍在执行` : undefined;
     default:
       return undefined;
   }

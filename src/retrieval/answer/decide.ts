@@ -9,7 +9,8 @@ import { figureMiss, membersNotNamed, nearMissCompound, placeCovered, statesQuan
 import type { SearchResponse } from '../search.js';
 import { candidatesOf, PENALTY_HITS_MAX, PENALTY_SOURCES, PENALTY_STATED_RE, penaltyHits, pointedClauses, spreadHits, urlHits, type Candidate } from './candidates.js';
 import { DOCUMENT_NOUNS } from './doc-facts.js';
-import { CANDIDATE_FEATURES, candidateFeatures, GENRE_WORD_RE, yearSpans, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
+import { CANDIDATE_FEATURES, candidateFeatures, GENRE_WORD_RE, statesYear, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
+import { titlePeriod } from '../../corpus/validity.js';
 import { checkModel, linearScore, sigmoid, softmax, type AnswerModel } from './model.js';
 import { analyzeQuestion, type QuestionAnalysis } from './question.js';
 import type { Outcome } from './types.js';
@@ -238,9 +239,10 @@ export function yearUnstated(evidence: Evidence, lead: number | undefined): stri
   if (question.form !== 'single' || !c || question.years.length === 0) return undefined;
   const year = col('year');
   if (candidates.some((x, i) => x.hit.docId === c.hit.docId && (table.rows[i] as number[])[year] === 1)) return undefined;
+  // The title's span, written out (2016—2018年) or as a five-year plan (“十三五” = 2016–2020: corpus/validity.ts titlePeriod).
   const title = c.hit.title.normalize('NFKC');
-  const spans = yearSpans(title);
-  if (question.years.some((y) => title.includes(y) || spans.some(([a, b]) => Number(y) >= a && Number(y) <= b))) return undefined;
+  const period = titlePeriod(title);
+  if (question.years.some((y) => statesYear(title, y) || (period !== undefined && Number(y) >= period.from && Number(y) <= period.to))) return undefined;
   return question.years.map((y) => `${y}年`).join('”“');
 }
 

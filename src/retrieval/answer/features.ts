@@ -130,6 +130,15 @@ const DATE_RE = /(?:19|20)[0-9]{2}\s*年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日/g
 /** A span of years (2014-2016, 2016—2020年): a year inside it is the text's too. */
 const YEAR_SPAN_RE = /((?:19|20)[0-9]{2})\s*[-—–~～至到]\s*((?:19|20)[0-9]{2})/gu;
 
+/**
+ * Whether a text writes a year as a year: followed by 年 (2025年, 2025 年底) or as an end of a span (2018-2020年) — not
+ * as part of a name or a number (东莞制造2025, 中国制造2025, 20250).
+ */
+export function statesYear(text: string, year: string): boolean {
+  if (new RegExp(`(?<![0-9])${year}(?=\\s*年)`, 'u').test(text)) return true;
+  return yearSpans(text).some(([a, b]) => a === Number(year) || b === Number(year));
+}
+
 /** The spans of years a text writes (2014-2016 → [2014, 2016]). */
 export function yearSpans(text: string): (readonly [number, number])[] {
   return [...text.matchAll(YEAR_SPAN_RE)].map((m) => [Number(m[1]), Number(m[2])] as const);
@@ -137,7 +146,7 @@ export function yearSpans(text: string): (readonly [number, number])[] {
 
 function yearFeature(text: string, context: string, years: readonly string[]): number {
   if (years.length === 0) return 0;
-  if (years.some((y) => text.includes(y) || context.includes(y))) return 1;
+  if (years.some((y) => statesYear(text, y) || statesYear(context, y))) return 1;
   const spans = yearSpans(text);
   if (years.some((y) => spans.some(([a, b]) => Number(y) >= a && Number(y) <= b))) return 1;
   const stated = [...text.matchAll(YEAR_IN_TEXT_RE)].map((m) => m[0]);

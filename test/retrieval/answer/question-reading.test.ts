@@ -9,7 +9,7 @@ import { decideFrom, membersUnnamed, otherYearLead, yearUnstated } from '../../.
 import { quantityParts } from '../../../src/retrieval/answer/question.js';
 import { listScope } from '../../../src/retrieval/answer/words.js';
 import { figureMiss, membersNotNamed, statesQuantity, unnamedMembers } from '../../../src/retrieval/evidence.js';
-import { termPresence } from '../../../src/retrieval/answer/features.js';
+import { statesYear, termPresence } from '../../../src/retrieval/answer/features.js';
 import { buildAliasTable, understandQuery } from '../../../src/retrieval/query.js';
 import type { IndexedDocument } from '../../../src/storage/file/knowledge-index.js';
 import { evidenceFor, lenient } from './one-city.js';
@@ -162,6 +162,18 @@ describe('rules of what an answer is', () => {
     // Another clause of the document states the year; or the title's span holds it.
     expect(yearUnstated(evidenceFor(q, ['建成数据中心10个,形成一批示范项目。', '到2035年,全面建成数字城市。']), 0)).toBeUndefined();
     expect(yearUnstated(evidenceFor(q, ['建成数据中心10个,形成一批示范项目。'], '某市数据中心建设行动计划(2031—2040年)'), 0)).toBeUndefined();
+    // A five-year plan's title holds its years too (“十三五” = 2016–2020).
+    expect(yearUnstated(evidenceFor('某市2018年要建成多少个数据中心？', ['建成数据中心10个,形成一批示范项目。'], '某市数据中心建设“十三五”规划'), 0)).toBeUndefined();
+  });
+
+  it('a year inside a name (东莞制造2025) is not the year: the clause does not state it', () => {
+    const q = '某市到2025年大数据产业规模达到多少？';
+    expect(statesYear('力争实现800亿元的大数据产业规模,支撑东莞制造2025的目标实现。', '2025')).toBe(false);
+    expect(statesYear('到2025年,大数据产业规模达到800亿元。', '2025')).toBe(true);
+    expect(statesYear('规划期为2021—2025年。', '2025')).toBe(true);
+    const named = evidenceFor(q, ['力争实现800亿元的大数据产业规模,支撑东莞制造2025的目标实现。']);
+    expect(yearUnstated(named, 0)).toBe('2025年');
+    expect(decideFrom(named, lenient).outcome).toBe('related');
   });
 
   it('a kind word of the document (办法) and the word asking a stated fact (文号) are not missing from its clauses', () => {
