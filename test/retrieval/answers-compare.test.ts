@@ -43,6 +43,15 @@ describe('ask', () => {
     }
   });
 
+  it('quotes a unit once in a related answer: two sentences of one item are not two citations', async () => {
+    const { answer } = await service.ask('“国家人工智能产业园”首批选在了哪些城市?');
+    expect(answer.outcome).toBe('related');
+    const held = answer.citations.filter((a) => answer.citations.some((b) => b !== a && b.docId === a.docId && b.start <= a.start && a.end <= b.end));
+    expect(held).toEqual([]);
+    expect(answer.citations.filter((c) => c.quote.includes('建设国家人工智能产业园'))).toHaveLength(1);
+    expect(checkAnswer(opened.kb, answer)).toEqual([]);
+  });
+
   it('flags a cited document that has expired on the answer date, and not before', async () => {
     const q = '云浮对新落户的数据中心有什么电费补贴？';
     const late = (await service.ask(q)).answer;

@@ -36,6 +36,27 @@ export function quoteSpan(kb: EvidenceView, c: Candidate, maxChars?: number): Qu
 }
 
 /**
+ * The candidates whose quoted units are not held in another's (the items of 第二十二条 beside the article with all its
+ * items): a unit is quoted once, at the place of the first of its candidates shown, by the candidate quoting it whole.
+ */
+function wholeUnitsOnce(kb: EvidenceView, evidence: Evidence, order: readonly number[]): number[] {
+  const spans = order.map((i) => {
+    const c = evidence.candidates[i] as Candidate;
+    return { i, docId: c.hit.docId, ...quoteSpan(kb, c) };
+  });
+  // A bounded unit (quoted in slices: a preamble, a long section) holds nothing whole: only units quoted in full count.
+  const within = (a: (typeof spans)[number], b: (typeof spans)[number]): boolean => a.docId === b.docId && !a.segments && !b.segments && b.start <= a.start && a.end <= b.end;
+  const out: number[] = [];
+  spans.forEach((p, k) => {
+    // Held in another: the first of those holding it (the widest) is shown here instead, once.
+    const holder = spans.find((q, m) => m !== k && within(p, q) && !(within(q, p) && m > k));
+    const widest = holder ? (spans.filter((q) => within(holder, q)).sort((a, b) => b.end - b.start - (a.end - a.start))[0] ?? holder) : p;
+    if (!out.includes(widest.i)) out.push(widest.i);
+  });
+  return out;
+}
+
+/**
  * The line's text for a cited sentence: a list lead-in (…不得有下列行为：) is never given without its
  * items, so the line goes on with the rest of the quoted unit after it.
  */
@@ -78,7 +99,7 @@ export function compose(kb: EvidenceView, response: SearchResponse, evidence: Ev
     const missing = decision.missing ?? NOTHING_SPECIFIC_MISSING;
     // Nothing in particular missing: the line says it once (not 没有直接回答…（未找到直接回答…）).
     lines.push(`${RELATED_TEXT}${missing === NOTHING_SPECIFIC_MISSING ? '' : `（${missing}）`}。以下条文与问题相关，仅供参考：`);
-    for (const i of decision.shown ?? [decision.lead, ...decision.support]) if (i !== undefined) lines.push(cite(i, true));
+    for (const i of wholeUnitsOnce(kb, evidence, (decision.shown ?? [decision.lead, ...decision.support]).filter((i): i is number => i !== undefined))) lines.push(cite(i, true));
     lines.push(...validityNotes(citations));
     return { ...base, answer: lines.join('\n'), citations, outcome: 'related', abstained: true, missing };
   }
