@@ -391,6 +391,11 @@ export function judgeValidity(meta: ValidityFields, today: string): Validity {
   return result('unknown', 'none', basis + unknownToLibrary);
 }
 
+/** What is said of a period a title states once it has ended (a plan's 2016—2020年): a fact of the title, no legal status. */
+export function periodEnded(period: { from: number; to: number }): string {
+  return `所定期限为${period.from}—${period.to}年，已届满；文件未载明效力状态，引用前请核对是否仍在执行`;
+}
+
 /** The noun a warning uses for a document: 该办法, 该条例, 该通知… (该文件 when the title says none). */
 function documentNoun(title: string | undefined): string {
   const t = (title ?? '').replace(/[（(][^）)]*[）)]\s*$/u, '');
@@ -421,7 +426,7 @@ export function validityNote(v: Validity, title?: string): string | undefined {
       return `注意：${noun}为征求意见稿或草案，不具效力`;
     case 'unknown':
       // A plan whose title states a period that has ended (行动计划(2016—2018年)): said, without inventing a legal status.
-      return v.period?.ended ? `注意：${noun}规划期为${v.period.from}—${v.period.to}年，已届满；文件未载明效力状态，引用前请核对是否仍在执行` : undefined;
+      return v.period?.ended ? `注意：${noun}${periodEnded(v.period)}` : undefined;
     default:
       return undefined;
   }

@@ -131,7 +131,7 @@ describe('judgeValidity', () => {
     expect(validityNote({ status: 'unknown', basis: 'x' })).toBeUndefined();
     // A plan's period its title states, once ended, is said: not a legal status, a fact of the title.
     const plan = judgeValidity({ title: '深圳市促进大数据发展行动计划(2016—2018年)' }, '2026-12-07');
-    expect(validityNote(plan, '深圳市促进大数据发展行动计划(2016—2018年)')).toBe('注意：该计划规划期为2016—2018年，已届满；文件未载明效力状态，引用前请核对是否仍在执行');
+    expect(validityNote(plan, '深圳市促进大数据发展行动计划(2016—2018年)')).toBe('注意：该计划所定期限为2016—2018年，已届满；文件未载明效力状态，引用前请核对是否仍在执行');
     expect(validityNote(judgeValidity({ title: '深圳市促进大数据发展行动计划(2016—2018年)' }, '2017-06-01'), '深圳市促进大数据发展行动计划(2016—2018年)')).toBeUndefined();
   });
 });
