@@ -332,41 +332,85 @@ export function nearMissCompound(question: string, text: string): string | undef
 }
 
 /**
- * Figures with a unit (50人, 1亿元, 20%): the measure words a count or amount is stated in (those of the count asks
- * above, the currency, the common land units) — not years, dates or ordinals (第8项 names an item, not a quantity).
+ * Figures with a unit (50人, 1亿元, 20%, 两年): the measure words a count or amount is stated in (those of the count asks
+ * above, the currency, the common land units) and the units of a term (年 under 100, 个月, 天) — not calendar years,
+ * dates or ordinals (第8项 names an item, 第一年 a year of a term, not a quantity).
  */
-const FIGURE_RE = /(?<![第0-9０-９.．])([0-9０-９]+(?:[.．][0-9]+)?|[零〇一二两三四五六七八九十百千]+)\s*(万|亿)?\s*(条|个|家|项|台|次|人|名|所|座|户|件|元|亩|平方米|公顷|[%％])/gu;
+const FIGURE_RE = /(?<![第0-9０-９.．])([0-9０-９]+(?:[.．][0-9]+)?|[零〇一二两三四五六七八九十百千]+)\s*(万|亿)?\s*(条|个月|个|家|项|台|次|人|名|所|座|户|件|元|亩|平方米|公顷|[%％]|年|天)(及以上|以上|以下|以内|之内|内)?/gu;
+/** Words before a figure that make it a bound: a ceiling (不超过100万元) or a floor (不低于, 至少). */
+const CEILING_BEFORE_RE = /(?:不超过|不高于|最高|最多|至多)$/u;
+const FLOOR_BEFORE_RE = /(?:不低于|不少于|至少|最低|最少)$/u;
 
 interface Figure {
   text: string;
   value: number;
   unit: string;
+  /** A floor (50人以上, 不低于…) or a ceiling (3年内, 不超过…): a value past it on the right side meets it. */
+  bound?: 'floor' | 'ceiling';
 }
 
 function figuresOf(text: string): Figure[] {
   const out: Figure[] = [];
-  for (const m of text.normalize('NFKC').matchAll(FIGURE_RE)) {
-    const [whole, num, mult, unit] = m as unknown as [string, string, string | undefined, string];
+  const t = text.normalize('NFKC');
+  for (const m of t.matchAll(FIGURE_RE)) {
+    const [whole, num, mult, unit, after] = m as unknown as [string, string, string | undefined, string, string | undefined];
     const base = /^[0-9.]+$/u.test(num) ? Number(num) : parseNumeral(num);
     if (base === undefined || !Number.isFinite(base)) continue;
-    out.push({ text: whole, value: base * (mult === '亿' ? 1e8 : mult === '万' ? 1e4 : 1), unit });
+    // 2018年 is a year, not a term of years.
+    if (unit === '年' && base >= 100) continue;
+    const before = t.slice(Math.max(0, (m.index ?? 0) - 3), m.index);
+    const bound = after && /以上/u.test(after) ? 'floor' : after ? 'ceiling' : CEILING_BEFORE_RE.test(before) ? 'ceiling' : FLOOR_BEFORE_RE.test(before) ? 'floor' : undefined;
+    out.push({ text: after ? whole.slice(0, whole.length - after.length) : whole, value: base * (mult === '亿' ? 1e8 : mult === '万' ? 1e4 : 1), unit, ...(bound ? { bound } : {}) });
   }
   return out;
 }
 
+/** Whether a figure the question states meets one the text states: the same, or past its bound on the right side. */
+function meets(asked: Figure, stated: Figure): boolean {
+  if (asked.value === stated.value) return true;
+  // A term asked within a term stated (2年内 within 3年内); a floor asked is a tier of its own (100人以上 against 50人以上).
+  if (asked.bound === 'ceiling') return stated.bound === 'ceiling' && asked.value <= stated.value;
+  if (asked.bound !== undefined) return false;
+  return stated.bound === 'floor' ? asked.value >= stated.value : stated.bound === 'ceiling' ? asked.value <= stated.value : false;
+}
+
 /**
- * A figure the question states as the condition of what it asks (带动100人以上能奖多少) that `text` does not state,
- * though `text` states another figure of the same unit (带动就业达到50人以上): the text then answers for another tier,
- * not the one asked. Returns the question's figure (100人), else undefined — also when the text states no figure of
- * that unit at all (nothing says it is another tier). Read on the question part that asks (`askText`).
+ * A figure the question states as the condition of what it asks (带动100人以上能奖多少, 前三年每平方米补贴多少) that `text`
+ * does not state nor meet, though `text` states another figure of the same unit (带动就业达到50人以上 is met by 60人, not
+ * by a question asking the 100人以上 tier; 前两年 is not 前三年): the text then answers for another tier or term, not the
+ * one asked. Returns the question's figure, else undefined — also when the text states no figure of that unit at all
+ * (nothing says it is another tier). Read on the question part that asks (`askText`).
  */
 export function figureMiss(askText: string, text: string): string | undefined {
   const stated = figuresOf(text);
   for (const f of figuresOf(askText)) {
     const same = stated.filter((g) => g.unit === f.unit);
-    if (same.length > 0 && !same.some((g) => g.value === f.value)) return f.text;
+    if (same.length > 0 && !same.some((g) => meets(f, g))) return f.text;
   }
   return undefined;
+}
+
+/**
+ * The administrative levels a tier is named by (国家级, 省级, 市级, 县级…): the levels of the state's division
+ * (《中华人民共和国宪法》第三十条: 全国 — 省、自治区、直辖市 — 市 — 县、区 — 乡、镇), with their rank, 部级 a
+ * ministry's, ranked with 国家级.
+ */
+const LEVEL_RANK: Record<string, number> = { 国家: 4, 部: 4, 省: 3, 自治区: 3, 直辖市: 3, 市: 2, 县: 1, 区: 1, 乡: 0, 镇: 0 };
+const LEVEL_RE = new RegExp(`(${Object.keys(LEVEL_RANK).join('|')})级(以上|以下)?`, 'gu');
+
+/**
+ * A level the question names (省级工程技术研究中心奖励多少) when `text` names levels, none of them it nor one reaching
+ * it (国家级…100万元: another tier; 省级以上 reaches 国家级, not 市级). Returns the level asked (省级), else undefined —
+ * also when the text names no level at all (nothing says it is another tier).
+ */
+export function levelMiss(question: string, text: string): string | undefined {
+  const asked = [...question.normalize('NFKC').matchAll(LEVEL_RE)].filter((m) => m[2] === undefined);
+  if (asked.length === 0) return undefined;
+  const stated = [...text.normalize('NFKC').matchAll(LEVEL_RE)].map((m) => ({ rank: LEVEL_RANK[m[1] as string] as number, bound: m[2] }));
+  if (stated.length === 0) return undefined;
+  const reaches = (rank: number): boolean => stated.some((s) => (s.bound === '以上' ? rank >= s.rank : s.bound === '以下' ? rank <= s.rank : rank === s.rank));
+  const missed = asked.find((m) => !reaches(LEVEL_RANK[m[1] as string] as number));
+  return missed && !asked.some((m) => reaches(LEVEL_RANK[m[1] as string] as number)) ? missed[0] : undefined;
 }
 
 /** A question asking which members a set has (哪几个, 哪8个, 都是哪些, 具体指什么, 分别是), not how many. */

@@ -5,7 +5,7 @@
  */
 import type { ValidMeta } from '../../corpus/document.js';
 import type { EvidenceView } from '../../storage/types.js';
-import { figureMiss, membersNotNamed, nearMissCompound, placeCovered, statesQuantity, unnamedMembers } from '../evidence.js';
+import { figureMiss, levelMiss, membersNotNamed, nearMissCompound, placeCovered, statesQuantity, unnamedMembers } from '../evidence.js';
 import type { SearchResponse } from '../search.js';
 import { candidatesOf, PENALTY_HITS_MAX, PENALTY_SOURCES, PENALTY_STATED_RE, penaltyHits, pointedClauses, spreadHits, urlHits, type Candidate } from './candidates.js';
 import { DOCUMENT_NOUNS } from './doc-facts.js';
@@ -293,8 +293,9 @@ export function ruledOut(evidence: Evidence, features: readonly number[], lead: 
 
 /**
  * The figure a question part that asks states as its condition (带动100人以上能奖多少) when a single answer's lead states
- * the same unit only with other figures (50人以上…奖励20万元: another tier), else undefined (`figureMiss`). Such a lead
- * answers for another tier: never an `answer` (a rule of what an answer is, as `cannotAnswer`).
+ * the same unit only with other figures (50人以上…奖励20万元: another tier), else undefined (`figureMiss`); or the level
+ * the question names (省级) when the lead's sentence names only other levels (国家级: `levelMiss`). Such a lead answers
+ * for another tier: never an `answer` (a rule of what an answer is, as `cannotAnswer`).
  */
 export function figureMissLead(evidence: Evidence, lead: number | undefined): string | undefined {
   const c = lead === undefined ? undefined : evidence.candidates[lead];
@@ -304,7 +305,8 @@ export function figureMissLead(evidence: Evidence, lead: number | undefined): st
     const miss = figureMiss(a.ask.cue ? a.text.replace(a.ask.cue, '，') : a.text, c.text);
     if (miss !== undefined) return miss;
   }
-  return undefined;
+  // A tier named by its level (省级…奖励多少) against a sentence of another level only (国家级…100万元).
+  return levelMiss(evidence.question.query, c.text);
 }
 
 /** The best candidate among `among` (ties: the earlier). */

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { decideFrom, figureMissLead, gatherEvidence, unansweredAsk, yesNoUnaddressed } from '../../../src/retrieval/answer/decide.js';
 import { FITTED_MODEL } from '../../../src/retrieval/answer/fitted.js';
 import { quantityParts } from '../../../src/retrieval/answer/question.js';
-import { figureMiss, statesQuantity } from '../../../src/retrieval/evidence.js';
+import { figureMiss, levelMiss, statesQuantity } from '../../../src/retrieval/evidence.js';
 import { buildAliasTable, understandQuery } from '../../../src/retrieval/query.js';
 import type { IndexedDocument } from '../../../src/storage/file/knowledge-index.js';
 import type { EvidenceView } from '../../../src/storage/types.js';
@@ -65,6 +65,34 @@ describe('figureMiss', () => {
     expect(figureMiss('带动80人以上奖多少', '带动就业达到八十人以上的企业，一次性奖励10万元。')).toBeUndefined();
     expect(figureMiss('带动200人以上奖多少', '对吸纳就业的企业给予奖励。')).toBeUndefined();
     expect(figureMiss('第8项研究多少课题', '8.量子计算。研究3个课题。')).toBeUndefined();
+  });
+
+  it('reads a term of years, months or days, and never a calendar year', () => {
+    expect(figureMiss('前三年每平方米补贴多少租金', '经认定，前两年予以办公场地租金补贴（补贴标准为10元/平方米）。')).toBe('三年');
+    expect(figureMiss('前两年每平方米补贴多少租金', '经认定，前两年予以办公场地租金补贴（补贴标准为10元/平方米）。')).toBeUndefined();
+    expect(figureMiss('2018年要培育多少家企业', '到2020年，培育20家骨干企业。')).toBeUndefined();
+    expect(figureMiss('第一年补贴多少', '第二年予以全额服务费用50%的补贴。')).toBeUndefined();
+  });
+
+  it('is met by a figure past a floor or within a ceiling the text states, unless the question asks a tier itself', () => {
+    const clause = '对在我市带动就业达到50人以上的企业，一次性予以20万元奖励。';
+    expect(figureMiss('带动就业60人的企业能奖多少', clause)).toBeUndefined();
+    expect(figureMiss('带动就业40人的企业能奖多少', clause)).toBe('40人');
+    expect(figureMiss('带动就业100人以上的企业能奖多少', clause)).toBe('100人');
+    expect(figureMiss('投产2年内的企业奖多少', '自投产运营之日起3年内，按其贡献的40%予以奖励。')).toBeUndefined();
+    expect(figureMiss('投产5年的企业奖多少', '自投产运营之日起3年内，按其贡献的40%予以奖励。')).toBe('5年');
+  });
+});
+
+describe('levelMiss', () => {
+  it('returns the level asked when the text names only other levels, and none reaching it', () => {
+    const national = '对新认定的国家级云计算大数据企业技术中心、工程技术研究中心，一次性予以100万元的奖励。';
+    expect(levelMiss('云浮对新认定的省级工程技术研究中心奖励多少', national)).toBe('省级');
+    expect(levelMiss('云浮对新认定的国家级工程技术研究中心奖励多少', national)).toBeUndefined();
+    const above = '对进驻我市的省级以上云计算大数据研发机构，一次性予以不超过100万元的奖励。';
+    expect(levelMiss('国家级研发机构进驻奖多少', above)).toBeUndefined();
+    expect(levelMiss('市级研发机构进驻奖多少', above)).toBe('市级');
+    expect(levelMiss('省级研发机构进驻奖多少', '对进驻的研发机构给予奖励。')).toBeUndefined();
   });
 });
 
