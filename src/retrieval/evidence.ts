@@ -413,6 +413,52 @@ export function levelMiss(question: string, text: string): string | undefined {
   return missed && !asked.some((m) => reaches(LEVEL_RANK[m[1] as string] as number)) ? missed[0] : undefined;
 }
 
+/** An ordinal of a term or a round (第一年, 第二批, 第三阶段), with 起/以后/开始 making it the first of those on. */
+const ORDINAL_RE = new RegExp(`第([0-9]+|[${CHINESE_NUMERAL_CHARS}]+)(年|期|批|阶段)(起|以后|开始)?`, 'gu');
+
+/**
+ * An ordinal the question names (第一年补贴多少) when `text` names others of the same unit only, none reaching it
+ * (第二年起…每月2000元; 第二年起 reaches 第三年, not 第一年). Returns the ordinal asked, else undefined — also when the
+ * text names none of that unit.
+ */
+export function ordinalMiss(question: string, text: string): string | undefined {
+  const stated = ordinalsOf(text);
+  for (const a of ordinalsOf(question)) {
+    const same = stated.filter((s) => s.unit === a.unit);
+    if (same.length > 0 && !same.some((s) => reachesOrdinal(a, s))) return a.text;
+  }
+  return undefined;
+}
+
+interface Ordinal {
+  text: string;
+  n: number;
+  unit: string;
+  /** 第二年起: it and those after it. */
+  on: boolean;
+}
+
+function ordinalsOf(x: string): Ordinal[] {
+  return [...x.normalize('NFKC').matchAll(ORDINAL_RE)].flatMap((m) => {
+    const n = /^[0-9]+$/u.test(m[1] as string) ? Number(m[1]) : parseNumeral(m[1] as string);
+    return n === undefined ? [] : [{ text: `第${m[1]}${m[2]}`, n, unit: m[2] as string, on: m[3] !== undefined }];
+  });
+}
+
+const reachesOrdinal = (asked: Ordinal, stated: Ordinal): boolean => stated.unit === asked.unit && (stated.n === asked.n || (stated.on && asked.n >= stated.n));
+
+/**
+ * Whether `text` states the tier the question names: each ordinal it asks (第一年) and each level (省级), where it asks
+ * one — false when it asks none.
+ */
+export function tierStated(question: string, text: string): boolean {
+  const ordinals = ordinalsOf(question);
+  const levels = [...question.normalize('NFKC').matchAll(LEVEL_RE)].filter((m) => m[2] === undefined);
+  if (ordinals.length === 0 && levels.length === 0) return false;
+  const stated = ordinalsOf(text);
+  return ordinals.every((a) => stated.some((s) => reachesOrdinal(a, s))) && (levels.length === 0 || (levelMiss(question, text) === undefined && [...text.normalize('NFKC').matchAll(LEVEL_RE)].length > 0));
+}
+
 /** A question asking which members a set has (哪几个, 哪8个, 都是哪些, 具体指什么, 分别是), not how many. */
 const WHICH_MEMBERS_RE = /哪(?:几|[0-9０-９]+|[一二两三四五六七八九十]+)?[个家项类种条所座]|哪些|具体(?:指|是|包括)|都是哪|都有哪|分别是|包括哪/u;
 /** Measure words members are counted in. */

@@ -52,6 +52,17 @@ describe('ask', () => {
     expect(checkAnswer(opened.kb, answer)).toEqual([]);
   });
 
+  it('a tier named by its ordinal, level or term leads with the clause of that tier, or is not an answer', async () => {
+    // 第十条 is the first year's (80%); 第十二条's 第二年起 is another tier and does not lead.
+    const first = (await service.ask('使用云计算数据中心云服务的企业,第一年能补贴多少?')).answer;
+    expect(first.citations[0]?.quote).toMatch(/^第十条/u);
+    // No 省级 award is stated for 工程技术研究中心 (the 国家级 sentence names it); 前三年 against 前两年; a one-year contract against 两年以上.
+    for (const q of ['云浮对新认定的省级工程技术研究中心奖励多少?', '云浮对入驻企业前三年每平方米补贴多少租金?', '在云浮带动就业50人但劳动合同只签一年的企业,能拿20万奖励吗?']) {
+      expect((await service.ask(q)).answer.outcome, q).toBe('related');
+    }
+    expect((await service.ask('云浮对入驻企业前两年每平方米补贴多少租金?')).answer.outcome).toBe('answer');
+  });
+
   it('flags a cited document that has expired on the answer date, and not before', async () => {
     const q = '云浮对新落户的数据中心有什么电费补贴？';
     const late = (await service.ask(q)).answer;

@@ -5,7 +5,7 @@
  */
 import type { ValidMeta } from '../../corpus/document.js';
 import type { EvidenceView } from '../../storage/types.js';
-import { figureMiss, levelMiss, membersNotNamed, nearMissCompound, placeCovered, statesQuantity, unnamedMembers } from '../evidence.js';
+import { figureMiss, levelMiss, membersNotNamed, ordinalMiss, tierStated, nearMissCompound, placeCovered, statesQuantity, unnamedMembers } from '../evidence.js';
 import type { SearchResponse } from '../search.js';
 import { candidatesOf, PENALTY_HITS_MAX, PENALTY_SOURCES, PENALTY_STATED_RE, penaltyHits, pointedClauses, spreadHits, urlHits, type Candidate } from './candidates.js';
 import { DOCUMENT_NOUNS } from './doc-facts.js';
@@ -305,8 +305,14 @@ export function figureMissLead(evidence: Evidence, lead: number | undefined): st
     const miss = figureMiss(a.ask.cue ? a.text.replace(a.ask.cue, '，') : a.text, c.text);
     if (miss !== undefined) return miss;
   }
-  // A tier named by its level (省级…奖励多少) against a sentence of another level only (国家级…100万元).
-  return levelMiss(evidence.question.query, c.text);
+  // A yes-no question states its conditions anywhere (带动50人但合同只签一年的，能拿奖励吗 against 两年以上).
+  if (evidence.question.yesNo !== undefined || /吗\s*[？?]?\s*$/u.test(evidence.question.query.normalize('NFKC'))) {
+    const miss = figureMiss(evidence.question.query, c.text);
+    if (miss !== undefined) return miss;
+  }
+  // A tier named by its level (省级…奖励多少) against a sentence of another level only (国家级…100万元), or by its ordinal
+  // (第一年补贴多少 against 第二年起…每月2000元).
+  return levelMiss(evidence.question.query, c.text) ?? ordinalMiss(evidence.question.query, c.text);
 }
 
 /** The best candidate among `among` (ties: the earlier). */
@@ -331,7 +337,16 @@ export function leadAmong(evidence: Evidence, scores: readonly number[], among: 
     const punishing = pool.filter((i) => PENALTY_STATED_RE.test(evidence.candidates[i]?.text ?? '') && ((evidence.table.rows[i] as number[])[col('coverContext')] ?? 0) > 0);
     if (punishing.length > 0) return argmax(scores, punishing);
   }
-  return argmax(scores, pool);
+  const best = argmax(scores, pool);
+  // A clause of another tier than the one named (第二年起… for 第一年, 国家级… for 省级) does not lead while a clause of
+  // its document states the tier named.
+  const c = best === undefined ? undefined : evidence.candidates[best];
+  const query = evidence.question.query;
+  if (c && (ordinalMiss(query, c.text) !== undefined || levelMiss(query, c.text) !== undefined)) {
+    const stating = pool.filter((i) => evidence.candidates[i]?.hit.docId === c.hit.docId && tierStated(query, evidence.candidates[i]?.text ?? ''));
+    if (stating.length > 0) return argmax(scores, stating);
+  }
+  return best;
 }
 
 const KIND_NAMES: Record<string, string> = { money: '金额', ratio: '比例', count: '数量', docNumber: '文号', url: '网址', who: '负责主体', place: '地点', year: '年份', month: '月份', area: '面积', date: '日期', clock: '时段', frequency: '频次', duration: '期限', number: '具体数字' };

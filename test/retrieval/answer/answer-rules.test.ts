@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { decideFrom, figureMissLead, gatherEvidence, unansweredAsk, yesNoUnaddressed } from '../../../src/retrieval/answer/decide.js';
 import { FITTED_MODEL } from '../../../src/retrieval/answer/fitted.js';
 import { quantityParts } from '../../../src/retrieval/answer/question.js';
-import { figureMiss, levelMiss, statesQuantity } from '../../../src/retrieval/evidence.js';
+import { figureMiss, levelMiss, ordinalMiss, statesQuantity, tierStated } from '../../../src/retrieval/evidence.js';
 import { buildAliasTable, understandQuery } from '../../../src/retrieval/query.js';
 import type { IndexedDocument } from '../../../src/storage/file/knowledge-index.js';
 import type { EvidenceView } from '../../../src/storage/types.js';
@@ -81,6 +81,19 @@ describe('figureMiss', () => {
     expect(figureMiss('带动就业100人以上的企业能奖多少', clause)).toBe('100人');
     expect(figureMiss('投产2年内的企业奖多少', '自投产运营之日起3年内，按其贡献的40%予以奖励。')).toBeUndefined();
     expect(figureMiss('投产5年的企业奖多少', '自投产运营之日起3年内，按其贡献的40%予以奖励。')).toBe('5年');
+  });
+});
+
+describe('ordinalMiss and tierStated', () => {
+  it('returns the ordinal asked when the text names others of its unit only; 第二年起 reaches later ones', () => {
+    const startups = '使用云计算数据中心云服务的创业企业，在享受本办法第十条优惠政策的基础上，第二年起三年内予以每月2000元补贴。';
+    expect(ordinalMiss('使用云服务的企业第一年能补贴多少', startups)).toBe('第一年');
+    expect(ordinalMiss('使用云服务的创业企业第三年能补贴多少', startups)).toBeUndefined();
+    expect(ordinalMiss('使用云服务的企业第一年能补贴多少', '对使用云服务的企业予以补贴。')).toBeUndefined();
+    expect(tierStated('使用云服务的企业第一年能补贴多少', '第一年服务费予以全额服务费用80%的补贴。')).toBe(true);
+    expect(tierStated('使用云服务的企业第一年能补贴多少', startups)).toBe(false);
+    expect(tierStated('省级技术中心奖多少', '对新认定的省级企业技术中心，一次性予以50万元的奖励。')).toBe(true);
+    expect(tierStated('技术中心奖多少', '对新认定的省级企业技术中心，一次性予以50万元的奖励。')).toBe(false);
   });
 });
 
