@@ -63,7 +63,8 @@ export interface QuestionAnalysis {
  * it asks for them.
  */
 const ASKS_FILLER_RE = /依据|根据|目的|宗旨|为什么|为何|背景|初衷|出台|制定|印发/u;
-const YEAR_RE = /(?:19|20)[0-9]{2}(?=\s*年|[^0-9]|$)/gu;
+/** A year the question names (2018年, 2018的目标): four digits not followed by another digit or a unit (2000万元, 2000人). */
+const YEAR_RE = /(?:19|20)[0-9]{2}(?=\s*年|(?![0-9]|\s*(?:万|亿|千|百|元|人|个|家|多|余|平方|公顷|亩|%|％|件|台|名|户|条|项|次|倍|套|吨|米))[^0-9]|$)/gu;
 /** Yes-no forms (是非问, 正反问: 是否, 能否, 可否, A不A, A没A), as in `isInterrogative`; read on the question's characters, since jieba cuts 能不能 into 能/不能. */
 const YES_NO_FORM_RE = /是否|能否|可否|(\p{Script=Han})[不没]\1/u;
 /**

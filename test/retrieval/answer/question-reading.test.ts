@@ -166,6 +166,12 @@ describe('rules of what an answer is', () => {
     expect(yearUnstated(evidenceFor('某市2018年要建成多少个数据中心？', ['建成数据中心10个,形成一批示范项目。'], '某市数据中心建设“十三五”规划'), 0)).toBeUndefined();
   });
 
+  it('reads a year the question names, not a figure of four digits (2000万元, 2000人)', () => {
+    expect(evidenceFor('某市2018年要建成多少个数据中心？', ['建成数据中心10个。']).question.years).toEqual(['2018']);
+    expect(evidenceFor('某市对投资2000万元以上的企业奖多少？', ['奖励100万元。']).question.years).toEqual([]);
+    expect(evidenceFor('带动就业2000人的企业有什么奖励？', ['奖励100万元。']).question.years).toEqual([]);
+  });
+
   it('a year inside a name (东莞制造2025) is not the year: the clause does not state it', () => {
     const q = '某市到2025年大数据产业规模达到多少？';
     expect(statesYear('力争实现800亿元的大数据产业规模,支撑东莞制造2025的目标实现。', '2025')).toBe(false);
