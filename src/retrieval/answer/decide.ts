@@ -376,8 +376,11 @@ export function missingLine(evidence: Evidence, shown: readonly number[]): strin
     const subject = ask.subject ?? (noun ?? byWeight.find((t) => !kind.includes(t.term)))?.term ?? '';
     return `未找到规定${subject}${kind}的条文`;
   }
-  // Only subject words (nouns, names) are named as missing: a verb or modal (不能, 需要) is not what a clause lacks.
-  const unseen = question.terms.filter((t, j) => t.nominal && !shown.some((i) => ((table.presence[i] as number[])[j] ?? 0) > 0)).map((t) => t.term);
+  // Only subject words (nouns, names) are named as missing: a verb or modal (不能, 需要) is not what a clause lacks; nor a
+  // word less specific than the question's words on average (公司, 政府: a clause says 企业, 地方政府 — an everyday word's
+  // absence says nothing of what is missing).
+  const mean = question.terms.reduce((a, t) => a + t.weight, 0) / Math.max(1, question.terms.length);
+  const unseen = question.terms.filter((t, j) => t.nominal && t.weight >= mean && !shown.some((i) => ((table.presence[i] as number[])[j] ?? 0) > 0)).map((t) => t.term);
   if (unseen.length > 0) return `未找到提到“${unseen.slice(0, 3).join('”“')}”的条文`;
   return NOTHING_SPECIFIC_MISSING;
 }

@@ -5,7 +5,7 @@
  * its sound. Constructed documents and questions, no dev question.
  */
 import { describe, expect, it } from 'vitest';
-import { decideFrom, membersUnnamed, otherYearLead, yearUnstated } from '../../../src/retrieval/answer/decide.js';
+import { decideFrom, membersUnnamed, missingLine, otherYearLead, yearUnstated } from '../../../src/retrieval/answer/decide.js';
 import { quantityParts } from '../../../src/retrieval/answer/question.js';
 import { listScope } from '../../../src/retrieval/answer/words.js';
 import { figureMiss, membersNotNamed, statesQuantity, unnamedMembers } from '../../../src/retrieval/evidence.js';
@@ -164,6 +164,13 @@ describe('rules of what an answer is', () => {
     expect(yearUnstated(evidenceFor(q, ['建成数据中心10个,形成一批示范项目。'], '某市数据中心建设行动计划(2031—2040年)'), 0)).toBeUndefined();
     // A five-year plan's title holds its years too (“十三五” = 2016–2020).
     expect(yearUnstated(evidenceFor('某市2018年要建成多少个数据中心？', ['建成数据中心10个,形成一批示范项目。'], '某市数据中心建设“十三五”规划'), 0)).toBeUndefined();
+  });
+
+  it('names as missing only the specific words no clause shown has, not an everyday one (公司 where clauses say 企业)', () => {
+    const generic = evidenceFor('我们公司想入驻某市新区的标准厂房，房租有没有补贴？', ['对入驻新区标准厂房的企业，予以房租补贴。']);
+    expect(missingLine(generic, [0])).not.toContain('公司');
+    const specific = evidenceFor('某市对新建数据中心的电费有什么补贴？', ['对新建数据中心的企业，予以租金补贴。']);
+    expect(missingLine(specific, [0])).toContain('电费');
   });
 
   it('reads a year the question names, not a figure of four digits (2000万元, 2000人)', () => {
