@@ -163,12 +163,21 @@ const ASK_FORMS: [QuantityKind, RegExp][] = [
  * indefinite numeral (好几个部门: several), neither a count (现代汉语八百词, 几 ① 询问数目 / ② 表示不定数目).
  */
 const JI = '(?<![哪好])几';
-const WANTS_NUMBER_RE = new RegExp(`多少|${JI}[毛分元个项条家台万亿年岁次倍成]|多大|多高|比例|比重|占比|百分之|${JI}成|(补贴|奖励|资助|收费|补助)(的)?标准`, 'u');
+// 哪个城市的目标更高, 谁的补贴最多: a comparison of quantities (比较句: 哪/谁 … 更/最 + an adjective of degree) is
+// answered by the figures compared.
+const COMPARATIVE_SOURCE = '(?:哪|谁)[^，,。？?]{0,20}(?:更|最)(?:高|多|大|低|少)';
+const WANTS_NUMBER_RE = new RegExp(`多少|${JI}[毛分元个项条家台万亿年岁次倍成]|多大|多高|比例|比重|占比|百分之|${JI}成|(补贴|奖励|资助|收费|补助)(的)?标准|${COMPARATIVE_SOURCE}`, 'u');
 const COUNT_ASK_RE = new RegExp(`(?:多少|${JI})(条|个|家|项|台|次|人|名|所|座|户|件|类)`, 'u');
+
+/** A comparison of quantities: 哪/谁 … 更/最 + an adjective of degree (哪个城市的目标更高). */
+const COMPARATIVE_RE = new RegExp(COMPARATIVE_SOURCE, 'u');
 
 function baseQuantityAsk(question: string): QuantityAsk | undefined {
   const q = question.normalize('NFKC');
+  // 哪个城市的共享率目标更高 asks the figures compared, not a place: the place is the one whose figure is higher.
+  const comparative = COMPARATIVE_RE.test(q);
   for (const [kind, re] of ASK_FORMS) {
+    if (comparative && (kind === 'place' || kind === 'who')) continue;
     const m = re.exec(q);
     if (m) return { kind, cue: m[0] };
   }

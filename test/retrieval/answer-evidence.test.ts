@@ -6,6 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { realKnowledgeBase } from '../helpers.js';
 import { placeCovered, quantityAsk, statesOwnNumber, statesQuantity, type QuantityAsk } from '../../src/retrieval/evidence.js';
 
+describe('quantityAsk for a comparison of quantities', () => {
+  it('reads 哪个城市…更高 as asking the figures compared, not a place', () => {
+    expect(quantityAsk('惠州和中山哪个城市的政务信息资源共享率目标更高?')?.kind).toBe('number');
+    expect(quantityAsk('哪个城市给的落户奖励最多?')?.kind).toBe('money');
+    expect(quantityAsk('哪个城市提出建设大数据产业园?')?.kind).toBe('place');
+    expect(statesQuantity('通过电子政务云服务平台，将各部门的政务信息化系统有机联接起来。', { kind: 'number' })).toBe(false);
+    expect(statesQuantity('政务信息资源共享率达90%。', { kind: 'number' })).toBe(true);
+  });
+});
+
 describe('quantityAsk and statesQuantity for when and how long', () => {
   const cases: [string, QuantityAsk['kind'], string, string][] = [
     ['南宁这次燃气调价的新标准从哪一天开始实行？', 'date', '八、本通知自2025年11月1日起执行。', '本通知由市发展改革委负责解释。'],
