@@ -141,7 +141,8 @@ const ASK_FORMS: [QuantityKind, RegExp][] = [
   ['url', /网址|链接|官网|出处|(?:哪个|什么)(?:官方)?网站|来源于?哪/u],
   // Who: a person or body must be named as the one who does it (由…负责, …牵头).
   // 哪些单位 alone asks who may (哪些单位可以申请): who is responsible only with a verb of responsibility after it.
-  ['who', /是谁|由谁|谁来|谁负责|谁牵头|哪(?:个|几个|些)部门|哪(?:个|家)(?:单位|机构|机关)|哪(?:些|几个)(?:单位|机构|机关)[^，,。？?]{0,6}?(?:负责|牵头|印发|审批|管理|监管|组织|承担)/u],
+  // The unit a task-division annotation names (责任单位有哪些, 牵头单位是哪个: the 任务分工 convention) is who does it too.
+  ['who', /是谁|由谁|谁来|谁负责|谁牵头|(?:责任|牵头|负责|主管|配合)(?:单位|部门)|哪(?:个|几个|些)部门|哪(?:个|家)(?:单位|机构|机关)|哪(?:些|几个)(?:单位|机构|机关)[^，,。？?]{0,6}?(?:负责|牵头|印发|审批|管理|监管|组织|承担)/u],
   // Where: 哪里, 何处, 在哪, or which of a kind of place (哪个区, 哪些园区, 哪些城市) — answered by a place name. 在哪些,
   // 在哪个, 在哪家 + another noun (放在哪些行业, 在哪个环节, 在哪家银行) asks which of that kind, not where.
   ['place', /哪里|哪儿|何处|在哪(?![些个几一家位座所])|什么地方|哪(?:个|些|几个)(?:省|市|县|区|镇|城市|地方|地区|片区|园区|基地|区域)/u],

@@ -11,6 +11,9 @@ describe('quantityAsk for a comparison of quantities', () => {
     expect(quantityAsk('惠州和中山哪个城市的政务信息资源共享率目标更高?')?.kind).toBe('number');
     expect(quantityAsk('哪个城市给的落户奖励最多?')?.kind).toBe('money');
     expect(quantityAsk('哪个城市提出建设大数据产业园?')?.kind).toBe('place');
+    // The unit of a task-division annotation asked by its name is who does the task.
+    expect(quantityAsk('深圳推进城市感知网络建设的责任单位有哪些?')?.kind).toBe('who');
+    expect(quantityAsk('这项任务的牵头单位是哪个')?.kind).toBe('who');
     expect(statesQuantity('通过电子政务云服务平台，将各部门的政务信息化系统有机联接起来。', { kind: 'number' })).toBe(false);
     expect(statesQuantity('政务信息资源共享率达90%。', { kind: 'number' })).toBe(true);
   });

@@ -63,6 +63,12 @@ describe('ask', () => {
     expect((await service.ask('云浮对入驻企业前两年每平方米补贴多少租金?')).answer.outcome).toBe('answer');
   });
 
+  it('asked for a task’s 责任单位, leads with the task-division line, not the task’s heading', async () => {
+    const { answer } = await service.ask('深圳推进城市感知网络建设的责任单位有哪些?');
+    expect(answer.citations[0]?.quote).toContain('推进城市感知网络建设');
+    expect(answer.answer.split('\n').find((l) => l.includes('[1]'))).toContain('责任单位:市经贸信息委、公安局');
+  });
+
   it('flags a cited document that has expired on the answer date, and not before', async () => {
     const q = '云浮对新落户的数据中心有什么电费补贴？';
     const late = (await service.ask(q)).answer;
