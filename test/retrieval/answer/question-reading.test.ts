@@ -179,6 +179,18 @@ describe('rules of what an answer is', () => {
     expect(evidenceFor('带动就业2000人的企业有什么奖励？', ['奖励100万元。']).question.years).toEqual([]);
   });
 
+  it('does not call a year missing that the lead’s document states in a passage not read', () => {
+    const q = '某市2035年要建成多少个数据中心？';
+    const read = ['建成数据中心10个,形成一批示范项目。', '加强组织领导。', '强化资金保障。', '完善考核机制。', '优化营商环境。', '加强人才培养。', '推进数据共享。', '做好宣传引导。'];
+    const unread = evidenceFor(q, [...read, '到2035年,全面建成数字城市。']);
+    expect(unread.candidates.some((c) => c.text.includes('2035'))).toBe(false);
+    const decision = decideFrom(unread, lenient);
+    expect(decision.outcome).toBe('related');
+    expect(decision.missing).not.toContain('2035年');
+    // Nowhere in the document: said.
+    expect(decideFrom(evidenceFor(q, read), lenient).missing).toBe('未找到提到“2035年”的条文');
+  });
+
   it('a year inside a name (东莞制造2025) is not the year: the clause does not state it', () => {
     const q = '某市到2025年大数据产业规模达到多少？';
     expect(statesYear('力争实现800亿元的大数据产业规模,支撑东莞制造2025的目标实现。', '2025')).toBe(false);
