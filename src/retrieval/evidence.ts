@@ -392,10 +392,17 @@ function meets(asked: Figure, stated: Figure): boolean {
  * (nothing says it is another tier). Read on the question part that asks (`askText`).
  */
 export function figureMiss(askText: string, text: string): string | undefined {
-  const stated = figuresOf(text);
-  for (const f of figuresOf(askText)) {
-    const same = stated.filter((g) => g.unit === f.unit);
-    if (same.length > 0 && !same.some((g) => meets(f, g))) return f.text;
+  return firstUnmet(figuresOf(askText), figuresOf(text), meets);
+}
+
+/**
+ * The text of the first thing asked (a figure, an ordinal) that the text states others of its unit but none meeting
+ * it: another tier. Undefined when each asked is met, or its unit is not stated at all.
+ */
+function firstUnmet<T extends { text: string; unit: string }>(asked: readonly T[], stated: readonly T[], meet: (asked: T, stated: T) => boolean): string | undefined {
+  for (const a of asked) {
+    const same = stated.filter((s) => s.unit === a.unit);
+    if (same.length > 0 && !same.some((s) => meet(a, s))) return a.text;
   }
   return undefined;
 }
@@ -414,14 +421,25 @@ const LEVEL_RE = new RegExp(`(${Object.keys(LEVEL_RANK).join('|')})级(以上|�
  * also when the text names no level at all (nothing says it is another tier).
  */
 export function levelMiss(question: string, text: string): string | undefined {
-  const asked = [...question.normalize('NFKC').matchAll(LEVEL_RE)].filter((m) => m[2] === undefined);
-  if (asked.length === 0) return undefined;
-  const stated = [...text.normalize('NFKC').matchAll(LEVEL_RE)].map((m) => ({ rank: LEVEL_RANK[m[1] as string] as number, bound: m[2] }));
-  if (stated.length === 0) return undefined;
-  const reaches = (rank: number): boolean => stated.some((s) => (s.bound === '以上' ? rank >= s.rank : s.bound === '以下' ? rank <= s.rank : rank === s.rank));
-  const missed = asked.find((m) => !reaches(LEVEL_RANK[m[1] as string] as number));
-  return missed && !asked.some((m) => reaches(LEVEL_RANK[m[1] as string] as number)) ? missed[0] : undefined;
+  const asked = levelsOf(question).filter((l) => l.bound === undefined);
+  const stated = levelsOf(text);
+  if (asked.length === 0 || stated.length === 0 || asked.some((a) => levelReached(a, stated))) return undefined;
+  return asked[0]?.text;
 }
+
+interface Level {
+  text: string;
+  rank: number;
+  bound?: string;
+}
+
+function levelsOf(x: string): Level[] {
+  return [...x.normalize('NFKC').matchAll(LEVEL_RE)].map((m) => ({ text: m[0], rank: LEVEL_RANK[m[1] as string] as number, ...(m[2] ? { bound: m[2] } : {}) }));
+}
+
+/** Whether a level asked is one of those stated, or within one stated with 以上/以下. */
+const levelReached = (asked: Level, stated: readonly Level[]): boolean =>
+  stated.some((s) => (s.bound === '以上' ? asked.rank >= s.rank : s.bound === '以下' ? asked.rank <= s.rank : asked.rank === s.rank));
 
 /** An ordinal of a term or a round (第一年, 第二批, 第三阶段), with 起/以后/开始 making it the first of those on. */
 const ORDINAL_RE = new RegExp(`第([0-9]+|[${CHINESE_NUMERAL_CHARS}]+)(年|期|批|阶段)(起|以后|开始)?`, 'gu');
@@ -432,12 +450,7 @@ const ORDINAL_RE = new RegExp(`第([0-9]+|[${CHINESE_NUMERAL_CHARS}]+)(年|期|�
  * text names none of that unit.
  */
 export function ordinalMiss(question: string, text: string): string | undefined {
-  const stated = ordinalsOf(text);
-  for (const a of ordinalsOf(question)) {
-    const same = stated.filter((s) => s.unit === a.unit);
-    if (same.length > 0 && !same.some((s) => reachesOrdinal(a, s))) return a.text;
-  }
-  return undefined;
+  return firstUnmet(ordinalsOf(question), ordinalsOf(text), reachesOrdinal);
 }
 
 interface Ordinal {
@@ -463,10 +476,11 @@ const reachesOrdinal = (asked: Ordinal, stated: Ordinal): boolean => stated.unit
  */
 export function tierStated(question: string, text: string): boolean {
   const ordinals = ordinalsOf(question);
-  const levels = [...question.normalize('NFKC').matchAll(LEVEL_RE)].filter((m) => m[2] === undefined);
+  const levels = levelsOf(question).filter((l) => l.bound === undefined);
   if (ordinals.length === 0 && levels.length === 0) return false;
-  const stated = ordinalsOf(text);
-  return ordinals.every((a) => stated.some((s) => reachesOrdinal(a, s))) && (levels.length === 0 || (levelMiss(question, text) === undefined && [...text.normalize('NFKC').matchAll(LEVEL_RE)].length > 0));
+  const statedOrdinals = ordinalsOf(text);
+  const statedLevels = levelsOf(text);
+  return ordinals.every((a) => statedOrdinals.some((s) => reachesOrdinal(a, s))) && (levels.length === 0 || levels.some((a) => levelReached(a, statedLevels)));
 }
 
 /** A question asking which members a set has (哪几个, 哪8个, 都是哪些, 具体指什么, 分别是), not how many. */

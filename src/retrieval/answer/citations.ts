@@ -4,7 +4,7 @@
  * drafters cite it, verbatim quote with its offsets, validity on the answer's date).
  */
 import type { ValidMeta } from '../../corpus/document.js';
-import { judgeValidity, periodEnded, validityNote } from '../../corpus/validity.js';
+import { judgeValidity, periodEnded, validityNote, type Validity } from '../../corpus/validity.js';
 import type { EvidenceView } from '../../storage/types.js';
 import type { Citation } from './types.js';
 import { joinSegments, wholeUnit, type Span, type UnitOptions } from './units.js';
@@ -147,14 +147,14 @@ export function validityNotes(citations: readonly Citation[]): string[] {
   const seen = new Set<string>();
   const notes: string[] = [];
   // Plans whose titles' periods have ended are said in one line per period (a list cites four 2016—2020 plans).
-  const ended = new Map<string, { period: { from: number; to: number }; titles: string[]; at: number }>();
+  const ended = new Map<string, { validity: Validity & { period: { from: number; to: number } }; titles: string[]; at: number }>();
   for (const c of citations) {
     if (seen.has(c.docId) || !c.validity) continue;
     seen.add(c.docId);
     const v = c.validity;
     if (v.status === 'unknown' && v.period?.ended) {
       const key = `${v.period.from}-${v.period.to}`;
-      const group = ended.get(key) ?? { period: v.period, titles: [], at: notes.length };
+      const group = ended.get(key) ?? { validity: { ...v, period: v.period }, titles: [], at: notes.length };
       if (!ended.has(key)) {
         ended.set(key, group);
         notes.push('');
@@ -165,7 +165,7 @@ export function validityNotes(citations: readonly Citation[]): string[] {
     const note = validityNote(v, c.title);
     if (note) notes.push(`${note}（《${c.title}》）。`);
   }
-  for (const g of ended.values()) notes[g.at] = g.titles.length === 1 ? `${validityNote({ status: 'unknown', basis: '', period: { ...g.period, ended: true } }, g.titles[0])}（《${g.titles[0]}》）。` : `注意：${g.titles.map((t) => `《${t}》`).join('、')}${periodEnded(g.period)}。`;
+  for (const g of ended.values()) notes[g.at] = g.titles.length === 1 ? `${validityNote(g.validity, g.titles[0])}（《${g.titles[0]}》）。` : `注意：${g.titles.map((t) => `《${t}》`).join('、')}${periodEnded(g.validity.period)}。`;
   return notes;
 }
 

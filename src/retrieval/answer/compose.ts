@@ -47,12 +47,11 @@ function wholeUnitsOnce(kb: EvidenceView, evidence: Evidence, order: readonly nu
   // A bounded unit (quoted in slices: a preamble, a long section) holds nothing whole: only units quoted in full count.
   const within = (a: (typeof spans)[number], b: (typeof spans)[number]): boolean => a.docId === b.docId && !a.segments && !b.segments && b.start <= a.start && a.end <= b.end;
   const out: number[] = [];
-  spans.forEach((p, k) => {
-    // Held in another: the first of those holding it (the widest) is shown here instead, once.
-    const holder = spans.find((q, m) => m !== k && within(p, q) && !(within(q, p) && m > k));
-    const widest = holder ? (spans.filter((q) => within(holder, q)).sort((a, b) => b.end - b.start - (a.end - a.start))[0] ?? holder) : p;
+  for (const p of spans) {
+    // The widest unit holding it (units nest: those holding one unit hold each other), the first of equals.
+    const widest = spans.filter((q) => q === p || within(p, q)).reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a));
     if (!out.includes(widest.i)) out.push(widest.i);
-  });
+  }
   return out;
 }
 

@@ -24,8 +24,8 @@ export interface Evidence {
   notFound?: string;
   /** The documents the question names, with the word naming each (深圳 may name several documents). */
   named?: readonly { docId: string; by: string }[];
-  /** Per document of the candidates, the years the question names that its whole text states (2018年 in a passage not read). */
-  yearsInDocument?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Whether a document's whole text states a year (2018年 in a passage not read); read only when a ruling needs it. */
+  statesYearIn?: (docId: string, year: string) => boolean;
 }
 
 /** One row of a list or parts answer. */
@@ -112,14 +112,8 @@ export function gatherEvidence(kb: EvidenceView, response: SearchResponse, model
   // A penalty asked of a single question: the clauses punishing a breach of the articles read first (a 法律责任 clause names the duty by number only).
   if (question.form === 'single' && question.asksPenalty) hits = [...hits, ...penaltyHits(kb, hits.slice(0, PENALTY_SOURCES), hits.length, PENALTY_HITS_MAX)];
   const candidates = candidatesOf(kb, hits, pointedClauses(kb, response), question.asksPenalty);
-  const yearsInDocument = new Map<string, Set<string>>();
-  if (question.years.length > 0) {
-    for (const docId of new Set(candidates.map((c) => c.hit.docId))) {
-      const body = kb.documents.get(docId)?.body ?? '';
-      yearsInDocument.set(docId, new Set(question.years.filter((y) => statesYear(body, y))));
-    }
-  }
-  return { question, candidates, table: candidateFeatures(kb, question, candidates), named, yearsInDocument };
+  const statesYearIn = (docId: string, year: string): boolean => statesYear(kb.documents.get(docId)?.body ?? '', year);
+  return { question, candidates, table: candidateFeatures(kb, question, candidates), named, statesYearIn };
 }
 
 const col = (name: (typeof CANDIDATE_FEATURES)[number]): number => CANDIDATE_FEATURES.indexOf(name);
@@ -485,7 +479,7 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
     const missed = ruling?.missed;
     // A year the lead's document does state, in a passage not read, is not said to be missing: the line names what is.
     const leadDoc = candidates[lead]?.hit.docId ?? '';
-    const yearStated = missed !== undefined && [...(evidence.yearsInDocument?.get(leadDoc) ?? [])].some((y) => missed.includes(`${y}年`));
+    const yearStated = missed !== undefined && question.years.some((y) => missed.includes(`${y}年`) && evidence.statesYearIn?.(leadDoc, y) === true);
     decision.missing = ruling?.line ?? (missed === undefined || yearStated ? missingLine(evidence, shown) : `未找到提到“${missed}”的条文`);
   }
   return decision;
