@@ -229,10 +229,12 @@ export const PENALTY_SOURCES = 3;
 export const PENALTY_HITS_MAX = 3;
 
 /**
- * What a penalty clause states: the same kinds of penalty, 责令改正 (an order to correct), and civil liability
- * (赔偿, 承担…责任) of a 法律责任 chapter.
+ * What a penalty clause states: the kinds of penalty of 行政处罚法 第九条, 责令改正 (an order to correct), and civil
+ * liability (赔偿, 承担…责任) of a 法律责任 chapter. 处罚, 警告 and 处分 count as imposed, not as the head of a noun
+ * phrase: a record, decision or law of penalties (行政处罚记录, 处罚决定书, 治安管理处罚法) and a warning sign (警告标志)
+ * state none. The words after are the nouns 处罚/警告/处分 head in 行政处罚法 and 行政处罚决定书's own wording.
  */
-export const PENALTY_STATED_RE = /罚款|罚金|处罚|警告|吊销|没收|拘留|处分|责令|赔偿|承担[^。；]{0,8}责任/u;
+export const PENALTY_STATED_RE = /罚款|罚金|处罚(?!记录|决定|信息|结果|情况|程序|种类|法|权|裁量|依据|清单|案件)|警告(?!标志|标识|牌|信息)|吊销|没收|拘留|处分(?!决定|记录)|责令|赔偿|承担[^。；]{0,8}责任/u;
 
 const ARTICLE_LABEL = `第[${CHINESE_NUMERAL_CHARS}0-9]+条`;
 /** An article heading a line or sentence of a passage (the articles a hit holds). */
@@ -308,7 +310,8 @@ export function penaltyHits(kb: EvidenceView, hits: readonly SearchHit[], after:
   const known = new Set(hits.map((h) => h.passageId));
   for (const hit of hits) {
     const articles = new Set([...hit.text.matchAll(ARTICLE_AT_RE)].map((m) => m[1] as string));
-    if (hit.clause) for (const a of hit.clause.matchAll(new RegExp(ARTICLE_LABEL, 'gu'))) articles.add(a[0]);
+    // An item passage (（一）—（五）) names its article only in its breadcrumb (… › 第二十二条 › （一）—（五）).
+    for (const label of [hit.clause, hit.breadcrumb]) if (label) for (const a of label.matchAll(new RegExp(ARTICLE_LABEL, 'gu'))) articles.add(a[0]);
     if (articles.size === 0) continue;
     const doc = kb.documents.get(hit.docId);
     if (!doc) continue;

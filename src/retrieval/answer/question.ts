@@ -5,7 +5,7 @@
  * answer, one row per document, one part per named document) and the scope words of a list.
  * Pure given the search response.
  */
-import { analyze, COUNT_FOLLOWERS, isGlueArtefact } from '../../lexical/analyzer.js';
+import { analyze, COUNT_FOLLOWERS, isGlueArtefact, STOPWORDS } from '../../lexical/analyzer.js';
 import { CHINESE_NUMERAL_CHARS } from '../../shared/numerals.js';
 import { quantityAsk, type QuantityAsk } from '../evidence.js';
 import { questionForm as namedForm, type QuestionForm } from '../query.js';
@@ -127,11 +127,12 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
   const tagOf = (term: string): string | undefined => tagged.find((t) => t.word === term)?.tag ?? tagged.find((t) => t.word.includes(term))?.tag;
   const askingWords = tagged.filter((t) => isInterrogative(t.word)).map((t) => t.word);
   const lowered = query.normalize('NFKC').toLowerCase();
+  const retrieved = response.results.map((h) => h.text.normalize('NFKC').toLowerCase());
   const subject = (t: string): boolean => {
     if (excluded.has(t) || [...t].length < 2 || /^[0-9.]+$/u.test(t) || /^第[0-9]+/u.test(t) || isGlueArtefact(t) || isInterrogative(t) || measureGlued(t, lowered)) return false;
     if (askingWords.some((w) => w.includes(t))) return false;
     const tag = tagOf(t);
-    return tag === undefined || isSubjectTag(tag);
+    return tag === undefined || isSubjectTag(tag) || (tag === UNKNOWN_WORD_TAG && unknownWordNamed(t, retrieved));
   };
   const distinct = [...new Set(understanding.terms)].filter(subject);
   // Search-mode segmentation also yields a compound's parts (数据中心 → 数据, 中心): the compound counts once.
@@ -166,6 +167,24 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     asksFiller: ASKS_FILLER_RE.test(normalized),
     asksPenalty: PENALTY_ASK_RE.test(normalized),
   };
+}
+
+/** The tag jieba gives a word its HMM found outside its dictionary (养犬人, 犬牌, 算力): punctuation's tag, not a part of speech. */
+const UNKNOWN_WORD_TAG = 'x';
+/** Tags of characters that glue a made-up word to its neighbour (区为, 提了, 各是, 一核): the function-word tags of `isSubjectTag`. */
+const FUNCTION_TAG_RE = /^(?:p|c|u[a-z]*|d|r|y|m|mq|q|f|e|o|x|w|t|zg)$/u;
+
+/**
+ * Whether a word jieba's HMM made up names something (养犬人, 犬牌) rather than glues a word to a function word
+ * (区为, 提了, 要建, 用大): Han characters only, none of them a stopword or a function word on its own (jieba's own
+ * tag for the character), and written as it is in a passage the search retrieved for this question (a per-question
+ * check: a glued pair such as 价算 or 来管 is in no passage; a word of the field is).
+ */
+function unknownWordNamed(word: string, retrieved: readonly string[]): boolean {
+  const chars = [...word];
+  if (chars.length < 2 || !/^\p{Script=Han}+$/u.test(word)) return false;
+  if (chars.some((c) => STOPWORDS.has(c) || FUNCTION_TAG_RE.test(tagWords(c)[0]?.tag ?? UNKNOWN_WORD_TAG))) return false;
+  return retrieved.some((text) => text.includes(word));
 }
 
 const NUMERAL_BEFORE_RE = new RegExp(`[0-9${CHINESE_NUMERAL_CHARS}万几]`, 'u');

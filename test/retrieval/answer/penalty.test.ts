@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkAnswer } from '../../../src/retrieval/answer.js';
-import { breachesOf, type Candidate } from '../../../src/retrieval/answer/candidates.js';
+import { breachesOf, PENALTY_STATED_RE, type Candidate } from '../../../src/retrieval/answer/candidates.js';
 import { distinctPassages } from '../../../src/retrieval/answer/decide.js';
 import { openKnowledgeBase } from '../../../src/pipeline/compose/open.js';
 import { CORPUS_DIR, testConfig, withSnapshot, type OpenedSnapshot } from '../../helpers.js';
@@ -56,6 +56,17 @@ describe('breaches named by number', () => {
       { article: '第六十条', items: [] },
     ]);
     expect(breachesOf('违反《中华人民共和国治安管理处罚法》第二十三条的')).toEqual([]);
+  });
+});
+
+describe('a penalty stated', () => {
+  it('reads a penalty imposed, not a record, decision or law of penalties', () => {
+    for (const t of ['由公安部门责令改正，可以处二十元以上二百元以下罚款。', '对直接负责的主管人员依法给予处分。', '由公安机关依照《中华人民共和国治安管理处罚法》的规定处罚。', '给予警告。']) {
+      expect(PENALTY_STATED_RE.test(t), t).toBe(true);
+    }
+    for (const t of ['（三）养犬人受到的行政处罚记录；', '公安部门应当将行政处罚决定书送达当事人。', '依照《中华人民共和国治安管理处罚法》执行。', '在犬只活动区域设置警告标志。']) {
+      expect(PENALTY_STATED_RE.test(t), t).toBe(false);
+    }
   });
 });
 

@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decideFrom, membersUnnamed, missingLine, otherYearLead, yearUnstated } from '../../../src/retrieval/answer/decide.js';
-import { quantityParts } from '../../../src/retrieval/answer/question.js';
+import { analyzeQuestion, quantityParts } from '../../../src/retrieval/answer/question.js';
+import { analyze } from '../../../src/lexical/analyzer.js';
+import type { SearchResponse } from '../../../src/retrieval/search.js';
 import { listScope } from '../../../src/retrieval/answer/words.js';
 import { figureMiss, membersNotNamed, statesQuantity, unnamedMembers } from '../../../src/retrieval/evidence.js';
 import { statesYear, termPresence } from '../../../src/retrieval/answer/features.js';
@@ -240,5 +242,24 @@ describe('places and names in the question', () => {
     expect(understandQuery('孕妇可以享受哪些补贴', yunfu).namedDocs).toEqual([]);
     expect(understandQuery('云扶的产业办法', yunfu).namedDocs).toEqual([{ docId: 'yf', by: '云扶' }]);
     expect(understandQuery('清远的规划', library).namedDocs).toEqual([{ docId: 'qy', by: '清远' }]);
+  });
+});
+
+describe('words jieba does not know', () => {
+  // jieba's HMM finds 养犬人 and 犬牌 outside its dictionary and tags them x (punctuation's tag): they name the subject.
+  const subjects = (query: string, passages: string[]): string[] => {
+    const response = { query, results: passages.map((text) => ({ text })), understanding: { terms: analyze(query), namedDocs: [], clauseRefs: [], unknownPlaces: [] }, expansions: [], scope: [] } as unknown as SearchResponse;
+    return analyzeQuestion(response).terms.map((t) => t.term);
+  };
+
+  it('keeps a made-up word a retrieved passage writes, as a subject word', () => {
+    const passages = ['第二十二条 养犬人携带犬只外出应当遵守下列规定：（一）为犬只挂犬牌；'];
+    expect(subjects('养犬人不给狗挂犬牌怎么处罚', passages)).toEqual(expect.arrayContaining(['养犬人', '犬牌', '处罚']));
+  });
+
+  it('leaves out a made-up word no retrieved passage writes, and one glued to a function word', () => {
+    expect(subjects('养犬人不给狗挂犬牌怎么处罚', ['第一条 为了规范养犬行为，制定本条例。'])).not.toContain('犬牌');
+    // 区为 (区 + the preposition 为) is in the passage too, and still names nothing.
+    expect(subjects('哪个区为重点建设数据中心', ['以清新区为重点建设数据中心'])).not.toContain('区为');
   });
 });
