@@ -5,6 +5,7 @@
  */
 import type { SectionNode } from '../../corpus/parser.js';
 import type { EvidenceView, PassageFields } from '../../storage/types.js';
+import { STOPWORDS } from '../../lexical/analyzer.js';
 import { previousSentence, splitSentences, type Sentence } from '../evidence.js';
 import { resolveClauseRefs } from '../query.js';
 import type { SearchHit, SearchResponse } from '../search.js';
@@ -236,6 +237,24 @@ export const PENALTY_HITS_MAX = 3;
  */
 export const PENALTY_STATED_RE = /罚款|罚金|处罚(?!记录|决定|信息|结果|情况|程序|种类|法|权|裁量|依据|清单|案件)|警告(?!标志|标识|牌|信息)|吊销|没收|拘留|处分(?!决定|记录)|责令|赔偿|承担[^。；]{0,8}责任/u;
 
+/** A case and the penalty imposed for it, as a 法律责任 sentence writes them: 〈condition〉的，(由…)处/给予/责令/吊销…. */
+const PENALTY_CASE_RE = /的[，,](?=[^。；]*?(?:处|给予|予以|责令|吊销|没收|拘留|罚款|追究))/u;
+
+/**
+ * How much of a penalty sentence's condition (法律责任 clauses write 〈condition〉的，处〈penalty〉) the question does not
+ * state: its Han characters, stopwords aside, once the question's words and their forms, the article label and a
+ * breach by number (违反本条例第二十二条规定) are taken out; undefined for a sentence that writes no case and penalty. A repeated or
+ * aggravated case (再次饮酒后驾驶…的, 发生重大交通事故，构成犯罪的) is not the case asked about when the question says
+ * neither.
+ */
+export function unaskedCondition(text: string, forms: readonly string[]): number | undefined {
+  const m = PENALTY_CASE_RE.exec(text);
+  if (!m) return undefined;
+  let condition = text.slice(0, m.index).replace(BREACH_CASE_RE, '').replace(new RegExp(ARTICLE_LABEL, 'gu'), '');
+  for (const f of [...forms].sort((a, b) => b.length - a.length)) if (f.length > 0) condition = condition.split(f).join('，');
+  return [...condition].filter((ch) => /\p{Script=Han}/u.test(ch) && !STOPWORDS.has(ch)).length;
+}
+
 const ARTICLE_LABEL = `第[${CHINESE_NUMERAL_CHARS}0-9]+条`;
 /** An article heading a line or sentence of a passage (the articles a hit holds). */
 const ARTICLE_AT_RE = new RegExp(`(?:^|[\\n。；\\s])(${ARTICLE_LABEL})`, 'gu');
@@ -244,6 +263,9 @@ const ARTICLE_AT_RE = new RegExp(`(?:^|[\\n。；\\s])(${ARTICLE_LABEL})`, 'gu')
  * 违反本法第十条、第十二条规定. Another instrument's articles (违反《…》第五条) do not match.
  */
 const BREACH_RE = new RegExp(`违反本(?:法|条例|规定|办法|细则|决定|规则|实施办法)((?:${ARTICLE_LABEL}(?:第[${CHINESE_NUMERAL_CHARS}、，和或及]+[款项])*[、，和或及]?)+)`, 'gu');
+
+/** A breach by number with the 规定 after it (违反本条例第二十二条规定): the case a penalty clause names by reference. */
+const BREACH_CASE_RE = new RegExp(`${BREACH_RE.source}(?:的?规定)?`, 'gu');
 
 /** One breach a text names: an article of the instrument itself, and the items (项) of it named, if any. */
 interface Breach {

@@ -7,7 +7,7 @@ import type { ValidMeta } from '../../corpus/document.js';
 import type { EvidenceView } from '../../storage/types.js';
 import { figureMiss, levelMiss, membersNotNamed, ordinalMiss, tierStated, nearMissCompound, placeCovered, statesQuantity, unnamedMembers } from '../evidence.js';
 import type { SearchResponse } from '../search.js';
-import { candidatesOf, PENALTY_HITS_MAX, PENALTY_SOURCES, PENALTY_STATED_RE, penaltyHits, pointedClauses, spreadHits, urlHits, type Candidate } from './candidates.js';
+import { candidatesOf, PENALTY_HITS_MAX, PENALTY_SOURCES, PENALTY_STATED_RE, penaltyHits, pointedClauses, spreadHits, unaskedCondition, urlHits, type Candidate } from './candidates.js';
 import { DOCUMENT_NOUNS } from './doc-facts.js';
 import { CANDIDATE_FEATURES, candidateFeatures, GENRE_WORD_RE, statesYear, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
 import { titlePeriod } from '../../corpus/validity.js';
@@ -338,7 +338,21 @@ export function leadAmong(evidence: Evidence, scores: readonly number[], among: 
   // clause on the topic (with its context: a penalty clause reads with the duty it names by number) states a penalty.
   if (evidence.question.asksPenalty) {
     const punishing = pool.filter((i) => PENALTY_STATED_RE.test(evidence.candidates[i]?.text ?? '') && ((evidence.table.rows[i] as number[])[col('coverContext')] ?? 0) > 0);
-    if (punishing.length > 0) return argmax(scores, punishing);
+    if (punishing.length > 0) {
+      // Of those that cover the question best, the one whose condition adds least to what was asked (the plain case of
+      // 饮酒后驾驶机动车的, not 再次饮酒后驾驶… nor …发生重大交通事故，构成犯罪的).
+      const cover = col('cover');
+      const top = Math.max(...punishing.map((i) => (evidence.table.rows[i] as number[])[cover] ?? 0));
+      const forms = evidence.question.terms.flatMap((t) => [...t.forms.keys()]);
+      const covering = punishing.filter((i) => ((evidence.table.rows[i] as number[])[cover] ?? 0) >= top);
+      const extra = new Map(covering.flatMap((i) => {
+        const n = unaskedCondition(evidence.candidates[i]?.text ?? '', forms);
+        return n === undefined ? [] : [[i, n] as const];
+      }));
+      if (extra.size === 0) return argmax(scores, covering);
+      const least = Math.min(...extra.values());
+      return argmax(scores, [...extra.keys()].filter((i) => extra.get(i) === least));
+    }
   }
   const best = argmax(scores, pool);
   // A clause of another tier than the one named (第二年起… for 第一年, 国家级… for 省级) does not lead while a clause of

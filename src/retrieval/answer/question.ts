@@ -111,6 +111,16 @@ export function answerForm(query: string, namedDocs: SearchResponse['understandi
  */
 export const PENALTY_ASK_RE = /罚|法律责任|什么责任|吊销|拘留|没收|处分|后果/u;
 
+/** Verbs that name punishing in general (处罚, 惩罚, 惩处: 现代汉语词典), as a penalty question writes them. */
+const PUNISH_WORDS: ReadonlySet<string> = new Set(['处罚', '惩罚', '惩处']);
+/**
+ * The kinds of penalty a clause imposes, each of which states a 处罚: the administrative penalties of
+ * 《中华人民共和国行政处罚法》(2021) 第九条 (警告、通报批评、罚款、没收违法所得、没收非法财物、暂扣许可证件、降低资质等级、
+ * 吊销许可证件、限制开展生产经营活动、责令停产停业、责令关闭、限制从业、行政拘留), 罚金 of 刑法 第三十四条, and 处分 of
+ * 公务员法 第六十二条.
+ */
+const PENALTY_KINDS: readonly string[] = ['警告', '通报批评', '罚款', '没收', '暂扣', '降低资质等级', '吊销', '责令停产停业', '责令关闭', '限制从业', '拘留', '罚金', '处分'];
+
 export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterable<string> = []): QuestionAnalysis {
   const query = response.query;
   const { understanding } = response;
@@ -149,6 +159,9 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     const t = terms.find((x) => x.term === e.from);
     if (t && !t.forms.has(e.term)) t.forms.set(e.term, Math.min(1, e.similarity));
   }
+  const asksPenalty = PENALTY_ASK_RE.test(query.normalize('NFKC'));
+  // 处罚 asked is stated by the penalty imposed (处…罚款, 吊销…, 拘留): its kinds count as it.
+  if (asksPenalty) for (const t of terms) if (PUNISH_WORDS.has(t.term)) for (const kind of PENALTY_KINDS) if (!t.forms.has(kind)) t.forms.set(kind, 1);
   const normalized = query.normalize('NFKC');
   const head = headTerm(terms, tagged, asks.map((a) => a.ask.cue ?? ''));
   const yesNo = yesNoPredicate(query, terms);
@@ -165,7 +178,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     ...(scope ? { scope } : {}),
     ...(yesNo ? { yesNo } : {}),
     asksFiller: ASKS_FILLER_RE.test(normalized),
-    asksPenalty: PENALTY_ASK_RE.test(normalized),
+    asksPenalty,
   };
 }
 

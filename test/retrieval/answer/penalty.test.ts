@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkAnswer } from '../../../src/retrieval/answer.js';
-import { breachesOf, PENALTY_STATED_RE, type Candidate } from '../../../src/retrieval/answer/candidates.js';
+import { breachesOf, PENALTY_STATED_RE, unaskedCondition, type Candidate } from '../../../src/retrieval/answer/candidates.js';
 import { distinctPassages } from '../../../src/retrieval/answer/decide.js';
 import { openKnowledgeBase } from '../../../src/pipeline/compose/open.js';
 import { CORPUS_DIR, testConfig, withSnapshot, type OpenedSnapshot } from '../../helpers.js';
@@ -67,6 +67,20 @@ describe('a penalty stated', () => {
     for (const t of ['（三）养犬人受到的行政处罚记录；', '公安部门应当将行政处罚决定书送达当事人。', '依照《中华人民共和国治安管理处罚法》执行。', '在犬只活动区域设置警告标志。']) {
       expect(PENALTY_STATED_RE.test(t), t).toBe(false);
     }
+  });
+});
+
+describe('the case a penalty sentence punishes', () => {
+  it('counts the condition the question does not state, and nothing for a sentence writing no case', () => {
+    const forms = ['饮酒', '驾驶', '机动车', '罚款', '拘留', '吊销'];
+    const plain = unaskedCondition('第九十一条 饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证，并处一千元以上二千元以下罚款。', forms) as number;
+    const again = unaskedCondition('因饮酒后驾驶机动车被处罚，再次饮酒后驾驶机动车的，处十日以下拘留，并处一千元以上二千元以下罚款。', forms) as number;
+    const crime = unaskedCondition('饮酒后或者醉酒驾驶机动车发生重大交通事故，构成犯罪的，依法追究刑事责任。', forms) as number;
+    expect(plain).toBeLessThan(again);
+    expect(plain).toBeLessThan(crime);
+    // A breach by number is the case itself, not a condition added.
+    expect(unaskedCondition('违反本条例第二十二条第一、二、三项规定的，由公安部门责令改正，可以处二十元以上二百元以下罚款。', [])).toBe(0);
+    expect(unaskedCondition('机动车驾驶人饮酒后驾驶机动车的；', forms)).toBeUndefined();
   });
 });
 
