@@ -172,16 +172,37 @@ function refFrom(m: RegExpExecArray): ClauseRef | undefined {
   return { kinds: isChinese ? ['item-cn-paren', 'item-cn'] : ['item-num-paren', 'item-num'], number: n, text };
 }
 
+/**
+ * Whether the segmentation cut across a short name rather than inside a longer word: at one of its occurrences one edge
+ * of the name is a word boundary and a word crosses the other (云浮云计算 → 云/浮云/计算: 浮云 crosses 云浮's end). A word
+ * holding the name whole (国家级) or crossing both edges (集中山区 → 集中/山区) does not name it.
+ */
+function cutAcross(cut: readonly string[], text: string, name: string): boolean {
+  const spans: [number, number][] = [];
+  let at = 0;
+  for (const w of cut) spans.push([at, (at += w.length)]);
+  if (at !== text.length) return false;
+  const boundary = (i: number): boolean => i === 0 || spans.some(([, e]) => e === i);
+  for (let s = text.indexOf(name); s >= 0; s = text.indexOf(name, s + 1)) {
+    const e = s + name.length;
+    // The start a boundary, the end crossed by a word that starts inside the name; or the mirror case.
+    if (boundary(s) && spans.some(([ws, we]) => ws > s && ws < e && we > e)) return true;
+    if (boundary(e) && spans.some(([ws, we]) => we > s && we < e && ws < s)) return true;
+  }
+  return false;
+}
+
 export function understandQuery(query: string, aliases: AliasTable): QueryUnderstanding {
   const lower = query.normalize('NFKC').toLowerCase();
-  const tokens = new Set(tagger().cut(lower, true));
+  const cut = tagger().cut(lower, true);
+  const tokens = new Set(cut);
   const namedDocs: { docId: string; by: string }[] = [];
   const seen = new Set<string>();
   let rest = lower;
   for (const { alias, docIds } of aliases.entries) {
     if (!rest.includes(alias)) continue;
     // Short aliases (国家, 云浮) must be whole words: 国家 does not name a plan in 国家级.
-    if (alias.length <= 2 && !tokens.has(alias)) continue;
+    if (alias.length <= 2 && !tokens.has(alias) && !cutAcross(cut, lower, alias)) continue;
     rest = rest.split(alias).join(' ');
     for (const docId of docIds) {
       if (seen.has(docId)) continue;

@@ -53,3 +53,13 @@ describe('understandQuery', () => {
     expect(understandQuery('贵州大数据试验区怎么建设', library).unknownPlaces).toEqual(['贵州']);
   });
 });
+
+describe('a short name the segmenter cut across', () => {
+  const cities = buildAliasTable([doc('yf', '云浮市促进云计算大数据产业发展优惠办法(试行)', '云浮市人民政府'), doc('plan', '新一代人工智能发展规划', '国家')]);
+  it('names the document when a word crosses one edge of the name (云浮云计算 → 云/浮云/计算)', () => {
+    expect(understandQuery('云浮云计算大数据优惠办法是依据哪些文件定的', cities).namedDocs.map((d) => d.docId)).toContain('yf');
+  });
+  it('does not when a word holds the name whole (国家级)', () => {
+    expect(understandQuery('国家级企业技术中心奖励多少', cities).namedDocs.map((d) => d.docId)).not.toContain('plan');
+  });
+});

@@ -130,16 +130,19 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
   for (const d of [...understanding.namedDocs, ...(understanding.excludedDocs ?? [])]) for (const w of [d.by, ...analyze(d.by)]) excluded.add(w);
   for (const r of understanding.clauseRefs) for (const w of analyze(r.text)) excluded.add(w);
   for (const w of scope?.words ?? []) excluded.add(w);
+  // A word cut across a name's edge (云浮云计算 → 云/浮云/计算) is no word of the question.
+  const named = [...understanding.namedDocs, ...(understanding.excludedDocs ?? [])].map((d) => d.by.normalize('NFKC').toLowerCase());
+  const lowered = query.normalize('NFKC').toLowerCase();
+  const acrossName = (t: string): boolean => straddlesOnly(lowered, t, named);
   // The words that ask for a kind of fact (哪个片区, 多大比例) stay subject words: answers often name the kind too (前海蛇口自贸片区).
   const asks = quantityParts(query).filter((a) => !(scope && a.ask.kind === 'place'));
   // Each search-mode term takes the tag of the word it was cut from (数据 of 数据中心/n is a noun).
   const tagged = tagWords(query);
   const tagOf = (term: string): string | undefined => tagged.find((t) => t.word === term)?.tag ?? tagged.find((t) => t.word.includes(term))?.tag;
   const askingWords = tagged.filter((t) => isInterrogative(t.word)).map((t) => t.word);
-  const lowered = query.normalize('NFKC').toLowerCase();
   const retrieved = response.results.map((h) => h.text.normalize('NFKC').toLowerCase());
   const subject = (t: string): boolean => {
-    if (excluded.has(t) || [...t].length < 2 || /^[0-9.]+$/u.test(t) || /^第[0-9]+/u.test(t) || isGlueArtefact(t) || isInterrogative(t) || measureGlued(t, lowered)) return false;
+    if (excluded.has(t) || [...t].length < 2 || /^[0-9.]+$/u.test(t) || FRACTION_RE.test(t) || RANGE_ADVERBS.has(t) || acrossName(t) || /^第[0-9]+/u.test(t) || isGlueArtefact(t) || isInterrogative(t) || measureGlued(t, lowered)) return false;
     if (askingWords.some((w) => w.includes(t))) return false;
     const tag = tagOf(t);
     return tag === undefined || isSubjectTag(tag) || (tag === UNKNOWN_WORD_TAG && unknownWordNamed(t, retrieved));
@@ -181,6 +184,34 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     asksPenalty,
   };
 }
+
+/**
+ * Whether every occurrence of `term` in `text` straddles the edge of one of `names` there (浮云 in 云浮云计算, named by
+ * 云浮): a segmentation across a name, not a word the question wrote. False when the term occurs nowhere.
+ */
+function straddlesOnly(text: string, term: string, names: readonly string[]): boolean {
+  const spans: [number, number][] = [];
+  for (const n of names) for (let at = text.indexOf(n); n !== '' && at >= 0; at = text.indexOf(n, at + 1)) spans.push([at, at + n.length]);
+  let found = false;
+  for (let at = text.indexOf(term); at >= 0; at = text.indexOf(term, at + 1)) {
+    found = true;
+    const end = at + term.length;
+    if (!spans.some(([s, e]) => at < e && end > s && (at < s || end > e))) return false;
+  }
+  return found;
+}
+
+/**
+ * Adverbs of range (范围副词: 黄伯荣、廖序东《现代汉语》§ 副词 — 都、全、总共、一共、统统、一概、一律、仅仅、单单、光):
+ * they say how much of something, never what. jieba tags some of them as nouns or abbreviations (一共/j).
+ */
+const RANGE_ADVERBS: ReadonlySet<string> = new Set(['总共', '一共', '共计', '全都', '统统', '一概', '一律', '仅仅', '单单', '光是']);
+
+/**
+ * A fraction's numeral (百分之, 千分之五: 分数 and 百分数 are numerals, 现代汉语 § 数词), which jieba tags as an idiom:
+ * a clause states it as a figure (85%), so it is the kind asked, never a subject word.
+ */
+const FRACTION_RE = /^[百千万]分(?:之|$)/u;
 
 /** The tag jieba gives a word its HMM found outside its dictionary (养犬人, 犬牌, 算力): punctuation's tag, not a part of speech. */
 const UNKNOWN_WORD_TAG = 'x';

@@ -257,6 +257,10 @@ describe('words jieba does not know', () => {
     expect(subjects('养犬人不给狗挂犬牌怎么处罚', passages)).toEqual(expect.arrayContaining(['养犬人', '犬牌', '处罚']));
   });
 
+  it('reads 百分之 (a fraction numeral jieba tags as an idiom) as the kind asked, not a subject word', () => {
+    expect(subjects('电子病历要覆盖到百分之多少', ['电子病历覆盖率达到85%。'])).toEqual(['电子', '病历', '覆盖']);
+  });
+
   it('leaves out a made-up word no retrieved passage writes, and one glued to a function word', () => {
     expect(subjects('养犬人不给狗挂犬牌怎么处罚', ['第一条 为了规范养犬行为，制定本条例。'])).not.toContain('犬牌');
     // 区为 (区 + the preposition 为) is in the passage too, and still names nothing.
