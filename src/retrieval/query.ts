@@ -74,12 +74,22 @@ function jurisdictionsOf(doc: Pick<IndexedDocument, 'meta'>): [string, string][]
     let rest = text.trim();
     for (;;) {
       const m = JURISDICTION_PREFIX_RE.exec(rest);
-      if (!m || JURISDICTION_NOUNS.has(m[1] as string)) break;
+      if (!m || JURISDICTION_NOUNS.has(m[1] as string) || !endsAtWord(rest, m[0].length)) break;
       out.push([m[0], m[1] as string]);
       rest = rest.slice(m[0].length);
     }
   }
   return out;
+}
+
+/** Whether a segmentation of `text` has a word boundary at `at` (体育市场… has none after 体育市: 市场 is one word). */
+function endsAtWord(text: string, at: number): boolean {
+  let end = 0;
+  for (const w of tagger().cut(text, true)) {
+    end += w.length;
+    if (end >= at) return end === at;
+  }
+  return end === at;
 }
 
 export interface AliasTable {

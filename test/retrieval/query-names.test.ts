@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IndexedDocument } from '../../src/storage/file/knowledge-index.js';
-import { buildAliasTable, narrowByTitle, understandQuery } from '../../src/retrieval/query.js';
+import { buildAliasTable, documentAliases, narrowByTitle, understandQuery } from '../../src/retrieval/query.js';
 import { analyze } from '../../src/lexical/analyzer.js';
 
 const titles = new Map([
@@ -61,5 +61,14 @@ describe('a short name the segmenter cut across', () => {
   });
   it('does not when a word holds the name whole (国家级)', () => {
     expect(understandQuery('国家级企业技术中心奖励多少', cities).namedDocs.map((d) => d.docId)).not.toContain('plan');
+  });
+});
+
+describe('places a title starts with', () => {
+  it('reads 重庆市 of 重庆市体育市场管理条例 as its place, not 体育市 (市场 is one word)', () => {
+    const aliases = documentAliases(doc('cq', '重庆市体育市场管理条例', '重庆市人民代表大会常务委员会'));
+    expect(aliases).toContain('重庆');
+    expect(aliases).not.toContain('体育');
+    expect(documentAliases(doc('yf', '广东省云浮市促进云计算大数据产业发展优惠办法', '云浮市人民政府'))).toEqual(expect.arrayContaining(['广东', '云浮']));
   });
 });
