@@ -154,16 +154,17 @@ const ASK_FORMS: [QuantityKind, RegExp][] = [
   ['clock', /时段|时间段|几点|几时|(?:早上|晚上|夜间|夜里|白天|中午|午间|凌晨)[^，,。？?]{0,10}时间/u],
   // How often (多久开一次, 一年几次, 频次) is stated as a period or a number of times per period: 每季度, 每年两次, 定期.
   ['frequency', /(?:多久|多长时间|几年|几个月)[^，,。？?]{0,6}一次(?!性)|(?:一年|每年|每月|一个月)几次|频次|频率/u],
-  ['duration', /多长时间|多久|多长(?:期限|时限)|多少(?:个)?(?:天|日|工作日|小时|分钟|秒|个月)|几(?:个)?(?:天|日|工作日|小时|分钟|秒|个月)/u],
+  // 满几年, 多少年内: a length in years too (stated 三年内, 两年以上); 哪几年 asks which years, 近几年 / 前几年 name a time.
+  ['duration', /多长时间|多久|多长(?:期限|时限)|多少(?:个)?(?:天|日|工作日|小时|分钟|秒|个月|年(?![级底末度初]))|(?<![哪好近前这那])几(?:个)?(?:天|日|工作日|小时|分钟|秒|个月|年(?![级底末度初]))/u],
   ['year', /哪一?年|何年|什么时候|何时|哪个时间/u],
   // An area (占地多大, 面积多少) is stated in a unit of area: 300亩, 2.5平方公里, 10万平方米.
   ['area', /(?:占地|面积|用地)[^，,。？?钱元价费]{0,4}(?:多大|多少(?![钱元万亿块])|几(?![元万块]))|多大(?:的)?(?:面积|地方|场地)/u],
 ];
 /**
- * 几 asks how many only as an interrogative numeral: after 哪 it asks which (哪几个中心: name them), after 好 it is an
- * indefinite numeral (好几个部门: several), neither a count (现代汉语八百词, 几 ① 询问数目 / ② 表示不定数目).
+ * 几 asks how many only as an interrogative numeral: after 哪 it asks which (哪几个中心: name them), after 好, 近, 前, 这 or
+ * 那 it is an indefinite numeral (好几个部门: several; 近几年: the last few years), neither a count (现代汉语八百词, 几 ① 询问数目 / ② 表示不定数目).
  */
-const JI = '(?<![哪好])几';
+const JI = '(?<![哪好近前这那])几';
 // 哪个城市的目标更高, 谁的补贴最多: a comparison of quantities (比较句: 哪/谁 … 更/最 + an adjective of degree) is
 // answered by the figures compared.
 const COMPARATIVE_SOURCE = '(?:哪|谁)[^，,。？?]{0,20}(?:更|最)(?:高|多|大|低|少)';
@@ -264,7 +265,7 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
   clock: /(?:[0-9]{1,2}|[〇零一二两三四五六七八九十]{1,3})\s*[时点](?!间|期|代|候|段|刻|效)|[0-9]{1,2}[:：][0-9]{2}/u,
   frequency: /每(?:年|季度|半年|月|周|星期|天|日)|(?:年|季|月|周)(?:度)?[^。，,；;]{0,6}?(?:[一二两三四五六七八九十0-9]+)次|定期/u,
   // 三年, 48 小时, 1个月内, 半年, 2016—2018年 — not a year (2017年, 二〇一七年) nor a date's day (11月1日).
-  duration: new RegExp(`(?<![〇零一二两三四五六七八九十百千0-9.])(?:[0-9]{1,3}(?:[.．][0-9]+)?|[一二两三四五六七八九十百千]+)\\s*(?:个\\s*月|个\\s*工作日|工作日|小时|天|周|星期|分钟|秒|(?:个\\s*)?年(?![底末度初])|日(?=内|以内|之内|前|后))|半(?:个)?(?:月|年|小时)|(?:19|20)[0-9]{2}\\s*[-—–~～至到]\\s*(?:19|20)[0-9]{2}\\s*年`, 'u'),
+  duration: new RegExp(`(?<![〇零一二两三四五六七八九十百千0-9.])(?:[0-9]{1,3}(?:[.．][0-9]+)?|[一二两三四五六七八九十百千]+)\\s*(?:多|余)?\\s*(?:个\\s*月|个\\s*工作日|工作日|小时|天|周|星期|分钟|秒|(?:个\\s*)?年(?![底末度初])|日(?=内|以内|之内|前|后))|半(?:个)?(?:月|年|小时)|(?:19|20)[0-9]{2}\\s*[-—–~～至到]\\s*(?:19|20)[0-9]{2}\\s*年`, 'u'),
   number: new RegExp(`[0-9０-９]|[一二两三四五六七八九十百千万亿]+(?:个|家|项|条|元|万|亿|倍|年|%|成|台)`, 'u'),
 };
 
@@ -346,7 +347,7 @@ export function nearMissCompound(question: string, text: string): string | undef
  * above, the currency, the common land units) and the units of a term (年 under 100, 个月, 天) — not calendar years,
  * dates or ordinals (第8项 names an item, 第一年 a year of a term, not a quantity).
  */
-const FIGURE_RE = /(?<![第0-9０-９.．])([0-9０-９]+(?:[.．][0-9]+)?|[零〇一二两三四五六七八九十百千]+)\s*(万|亿)?\s*(条|个月|个|家|项|台|次|人|名|所|座|户|件|元|亩|平方米|公顷|[%％]|年|天)(及以上|以上|以下|以内|之内|内)?/gu;
+const FIGURE_RE = /(?<![第0-9０-９.．])([0-9０-９]+(?:[.．][0-9]+)?|[零〇一二两三四五六七八九十百千]+)\s*(?:(万|亿)?\s*(条|个月|个|家|项|台|次|人|名|所|座|户|件|元|亩|平方米|公顷|[%％]|年|天)|(万|亿)(?![0-9０-９零〇一二两三四五六七八九十百千]))(及以上|以上|以下|以内|之内|内)?/gu;
 /** Words before a figure that make it a bound: a ceiling (不超过100万元) or a floor (不低于, 至少). */
 const CEILING_BEFORE_RE = /(?:不超过|不高于|最高|最多|至多)$/u;
 const FLOOR_BEFORE_RE = /(?:不低于|不少于|至少|最低|最少)$/u;
@@ -363,7 +364,10 @@ function figuresOf(text: string): Figure[] {
   const out: Figure[] = [];
   const t = text.normalize('NFKC');
   for (const m of t.matchAll(FIGURE_RE)) {
-    const [whole, num, mult, unit, after] = m as unknown as [string, string, string | undefined, string, string | undefined];
+    const [whole, num, withUnit, unitWritten, bare, after] = m as unknown as [string, string, string | undefined, string | undefined, string | undefined, string | undefined];
+    // A sum in 万 or 亿 with its unit left unsaid (投资只有500万) is money, as spoken Chinese says it: 500万 ≡ 500万元.
+    const mult = withUnit ?? bare;
+    const unit = unitWritten ?? '元';
     const base = /^[0-9.]+$/u.test(num) ? Number(num) : parseNumeral(num);
     if (base === undefined || !Number.isFinite(base)) continue;
     // 2018年 is a year, not a term of years.

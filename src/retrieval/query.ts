@@ -156,7 +156,7 @@ const CN_NUM = ORDINAL_NUMBER_SOURCE;
 const REF_RE = new RegExp(
   [
     `第(${CN_NUM})\\s?(条|章|节|编|款|项|部分)`,
-    `专栏\\s?(${CN_NUM})`,
+    `专栏\\s?(${CN_NUM})(?:\\s?[-－—–]\\s?([0-9]{1,3}))?`,
     `[（(](${CN_NUM})[）)]`,
     `第[（(](${CN_NUM})[）)]`,
   ].join('|'),
@@ -165,21 +165,26 @@ const REF_RE = new RegExp(
 /** Words jieba tags as places that name no jurisdiction, or the country itself (every national document is about it). */
 const NOT_PLACES = new Set(['中国', '我国', '中华人民共和国', '城市', '东西', '地方', '全国', '国内', '国外', '海外', '各地', '本地', '当地', '外地', '全省', '全市', '本市', '我市', '中央', '各省', '各市', '城乡', '农村', '乡村', '社区', '园区', '片区', '新区', '特区', '境内', '境外']);
 
-function refFrom(m: RegExpExecArray): ClauseRef | undefined {
+/** The references one match writes: one, or two for a box's item (专栏5-17 → 专栏5 › its item 17). */
+function refFrom(m: RegExpExecArray): ClauseRef[] {
   const text = m[0];
   if (m[1] !== undefined) {
     const n = parseNumeral(m[1]);
-    if (n === undefined) return undefined;
+    if (n === undefined) return [];
     const unit = m[2];
     const kinds: SectionKind[] =
       unit === '条' ? ['article', 'item-num'] : unit === '章' ? ['chapter'] : unit === '节' ? ['section'] : unit === '编' ? ['part'] : unit === '款' ? ['clause'] : unit === '项' ? ['item-num', 'item-num-paren', 'box-item'] : ['item-cn', 'item-cn-paren'];
-    return { kinds, number: n, text };
+    return [{ kinds, number: n, text }];
   }
-  const n = parseNumeral(m[3] ?? m[4] ?? m[5] ?? '');
-  if (n === undefined) return undefined;
-  if (m[3] !== undefined) return { kinds: ['box'], number: n, text };
+  const n = parseNumeral(m[3] ?? m[5] ?? m[6] ?? '');
+  if (n === undefined) return [];
+  if (m[3] !== undefined) {
+    const minor = m[4] === undefined ? undefined : Number(m[4]);
+    if (minor === undefined) return [{ kinds: ['box'], number: n, text }];
+    return [{ kinds: ['box'], number: n, text: text.slice(0, text.search(/[-－—–]/u)).trim() }, { kinds: ['box-item'], number: minor, text: text.slice(text.search(/[-－—–]/u)) }];
+  }
   const isChinese = CHINESE_NUMERAL_RE.test(text);
-  return { kinds: isChinese ? ['item-cn-paren', 'item-cn'] : ['item-num-paren', 'item-num'], number: n, text };
+  return [{ kinds: isChinese ? ['item-cn-paren', 'item-cn'] : ['item-num-paren', 'item-num'], number: n, text }];
 }
 
 /**
@@ -242,8 +247,7 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
   const named = aliases.titleWords ? narrowByTitle(kept, analyze(rest), aliases.titleWords) : kept;
   const clauseRefs: ClauseRef[] = [];
   for (const m of query.normalize('NFKC').matchAll(REF_RE)) {
-    const ref = refFrom(m);
-    if (ref) clauseRefs.push(ref);
+    clauseRefs.push(...refFrom(m));
   }
   const aliasSet = new Set(aliases.entries.map((e) => e.alias));
   const unknownPlaces = placeWords(query).filter((w) => w.length >= 2 && !aliasSet.has(w.toLowerCase()) && !NOT_PLACES.has(w) && !aliases.metaTexts?.some((m) => m.includes(w.toLowerCase())));

@@ -136,6 +136,21 @@ export interface Candidate extends PassageSentence {
   before: string;
   /** Inside a clause the question points at (第十条, 专栏3). */
   pointed: boolean;
+  /** The printed titles of the sections holding it, outermost first (三、发展目标 (二)2020年发展目标). */
+  titles: string;
+}
+
+/** The printed titles of the sections of `tree` that hold `offset`, outermost first, joined. */
+function titlesAt(tree: SectionNode | undefined, body: string, offset: number): string {
+  const out: string[] = [];
+  let node = tree;
+  while (node) {
+    const inside: SectionNode | undefined = node.children.find((c) => c.start <= offset && offset < c.end);
+    if (!inside) break;
+    out.push(inside.title || body.slice(inside.start, inside.titleEnd));
+    node = inside;
+  }
+  return out.join(' ');
 }
 
 /** The clauses the question points at (resolved in the documents of its results), with their docId. */
@@ -162,6 +177,7 @@ export function candidatesOf(kb: EvidenceView, hits: readonly SearchHit[], point
     const docIndex = perDoc.get(hit.docId) ?? 0;
     perDoc.set(hit.docId, docIndex + 1);
     const body = kb.documents.get(hit.docId)?.body ?? '';
+    const tree = kb.documents.get(hit.docId)?.tree;
     const sentences = passageSentences(kb, hit.docId, hit.start, hit.end);
     const heading = headingOf(hit);
     sentences.forEach((s, index) => {
@@ -184,6 +200,7 @@ export function candidatesOf(kb: EvidenceView, hits: readonly SearchHit[], point
         // A penalty asked: a clause punishing a breach reads with the duty it names by number before it (违反本条例第二十二条第二项… after that item's text).
         before: (breaches ? breachedText(kb, hit.docId, s.text) : '') + lead + before,
         pointed: pointed.some((n) => n.docId === hit.docId && s.start >= n.start && s.end <= n.end),
+        titles: titlesAt(tree, body, s.start),
       });
     });
   });

@@ -6,6 +6,7 @@
 import type { ValidMeta } from '../../corpus/document.js';
 import type { EvidenceView } from '../../storage/types.js';
 import { figureMiss, levelMiss, membersNotNamed, ordinalMiss, tierStated, nearMissCompound, placeCovered, statesQuantity, unnamedMembers } from '../evidence.js';
+import { resolveClauseRefs, type ClauseRef } from '../query.js';
 import type { SearchResponse } from '../search.js';
 import { candidatesOf, PENALTY_HITS_MAX, PENALTY_SOURCES, PENALTY_STATED_RE, penaltyHits, pointedClauses, spreadHits, unaskedCondition, urlHits, type Candidate } from './candidates.js';
 import { DOCUMENT_NOUNS } from './doc-facts.js';
@@ -96,6 +97,9 @@ export function gatherEvidence(kb: EvidenceView, response: SearchResponse, model
   // A document written out by its title that the library does not hold: other documents' clauses do not answer for it.
   const titles = understanding.unknownTitles ?? [];
   if (titles.length > 0) return { ...empty, notFound: `知识库中没有${titles.map((t) => `《${t}》`).join('、')}。` };
+  // A unit pointed at (第17项, 专栏1第9项) that no document named has: nothing of it to quote, whatever its neighbours say.
+  const missingUnit = unitNotHeld(kb, named, understanding.clauseRefs);
+  if (missingUnit) return { ...empty, notFound: missingUnit };
   let results = response.results;
   // A list over cities reads local documents only, before documents are counted: national ones take no place.
   if (question.form === 'list' && question.scope?.kind === 'local') {
@@ -117,6 +121,20 @@ export function gatherEvidence(kb: EvidenceView, response: SearchResponse, model
 }
 
 const col = (name: (typeof CANDIDATE_FEATURES)[number]): number => CANDIDATE_FEATURES.indexOf(name);
+
+/**
+ * Why nothing answers when the question points at a unit (第17项, 专栏5-17) that none of the documents it names has,
+ * read on their section trees: a plan of 16 tasks has no 17th. Undefined when no unit is pointed at, no document is
+ * named, one of them has it, or one of them has no section tree to read.
+ */
+export function unitNotHeld(kb: EvidenceView, named: readonly { docId: string; by: string }[], refs: readonly ClauseRef[]): string | undefined {
+  if (refs.length === 0 || named.length === 0) return undefined;
+  const docs = [...new Set(named.map((d) => d.docId))].map((id) => kb.documents.get(id));
+  if (docs.some((d) => !d?.tree || d.tree.children.length === 0 || resolveClauseRefs(d.tree, refs).length > 0)) return undefined;
+  const titles = docs.map((d) => `《${d?.meta.title ?? ''}》`);
+  const where = titles.length <= 2 ? titles.join('、') : `${[...new Set(named.map((d) => d.by))].join('、')}的${titles.length}份文件`;
+  return `${where}中没有“${refs.map((r) => r.text).join('')}”。`;
+}
 
 /** Question-level features of `lead` among the candidates `among`. */
 export function outcomeFeatures(evidence: Evidence, scores: readonly number[], among: readonly number[], lead: number): number[] {
@@ -303,9 +321,12 @@ export function ruledOut(evidence: Evidence, features: readonly number[], lead: 
 export function figureMissLead(evidence: Evidence, lead: number | undefined): string | undefined {
   const c = lead === undefined ? undefined : evidence.candidates[lead];
   if (evidence.question.form !== 'single' || !c) return undefined;
+  // The parts of the question that ask nothing state conditions of what the others ask (投资只有500万的企业，能奖多少).
+  const asking = new Set(evidence.question.asks.map((a) => a.text));
+  const conditions = evidence.question.query.normalize('NFKC').split(/[、，,；;？?]/u).map((p) => p.trim()).filter((p) => p !== '' && !asking.has(p));
   for (const a of evidence.question.asks) {
     // The words that ask (多久开一次, 几个) state no condition: only the rest of the part does.
-    const miss = figureMiss(a.ask.cue ? a.text.replace(a.ask.cue, '，') : a.text, c.text);
+    const miss = figureMiss([...conditions, a.ask.cue ? a.text.replace(a.ask.cue, '，') : a.text].join('，'), c.text);
     if (miss !== undefined) return miss;
   }
   // A yes-no question states its conditions anywhere (带动50人但合同只签一年的，能拿奖励吗 against 两年以上).

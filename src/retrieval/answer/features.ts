@@ -144,7 +144,7 @@ export function yearSpans(text: string): (readonly [number, number])[] {
   return [...text.matchAll(YEAR_SPAN_RE)].map((m) => [Number(m[1]), Number(m[2])] as const);
 }
 
-function yearFeature(text: string, context: string, years: readonly string[]): number {
+function yearFeature(text: string, context: string, years: readonly string[], titles = ''): number {
   if (years.length === 0) return 0;
   if (years.some((y) => statesYear(text, y) || statesYear(context, y))) return 1;
   const spans = yearSpans(text);
@@ -157,7 +157,13 @@ function yearFeature(text: string, context: string, years: readonly string[]): n
   const before = context.replace(DATE_RE, '');
   const beforeSpans = yearSpans(before);
   if (years.some((y) => beforeSpans.some(([a, b]) => Number(y) >= a && Number(y) <= b))) return 0;
-  return [...before.matchAll(YEAR_IN_TEXT_RE)].length > 0 ? -1 : 0;
+  if ([...before.matchAll(YEAR_IN_TEXT_RE)].length > 0) return -1;
+  // Nor does its passage: the titles of the sections holding it do ((二)2020年发展目标 over a list of targets).
+  const heads = titles.replace(DATE_RE, '');
+  if (years.some((y) => statesYear(heads, y))) return 1;
+  const headSpans = yearSpans(heads);
+  if (years.some((y) => headSpans.some(([a, b]) => Number(y) >= a && Number(y) <= b))) return 0;
+  return [...heads.matchAll(YEAR_IN_TEXT_RE)].length > 0 ? -1 : 0;
 }
 
 /** Whether the sentence states an asked kind in a clause that also has a subject word. */
@@ -231,7 +237,7 @@ export function candidateFeatures(kb: EvidenceView, question: QuestionAnalysis, 
       dense: c.hit.denseScore ?? 0,
       askStated: stated ? 1 : 0,
       askNear: stated && askNear(c.text, asks, terms) ? 1 : 0,
-      year: yearFeature(c.text, c.before, question.years),
+      year: yearFeature(c.text, c.before, question.years, c.titles),
       filler: (c.filler && !question.asksFiller) || (c.annotation && !asksWho) ? 1 : 0,
       pointed: c.pointed ? 1 : 0,
       first: c.index === 0 ? 1 : 0,

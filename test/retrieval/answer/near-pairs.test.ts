@@ -1,0 +1,78 @@
+/**
+ * Questions one detail away from an answerable one (eval/pairs.jsonl's kinds, on a constructed plan, no set question):
+ * a unit the plan does not have (第5项 of four, 专栏2-9), a year between the two its section titles state, a sum
+ * below the floor a clause sets (投资只有500万 against 1000万元以上), a length in years the clause does not state.
+ */
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openKnowledgeBase } from '../../../src/pipeline/compose/open.js';
+import { quantityParts } from '../../../src/retrieval/answer/question.js';
+import { figureMiss } from '../../../src/retrieval/evidence.js';
+import { CORPUS_DIR, testConfig, withSnapshot, type OpenedSnapshot } from '../../helpers.js';
+
+const PLAN = [
+  '测试市智慧医疗发展规划',
+  '',
+  '一、发展目标',
+  '（一）2018年发展目标',
+  '全市电子病历覆盖率达到85%，电子健康档案覆盖率达到95%。',
+  '（二）2020年发展目标',
+  // A long section: the target sentence's passage starts after the heading, which only the section's title still holds.
+  ...['基层', '社区', '乡镇', '医院', '药房', '急救', '康复', '护理', '体检', '疾控', '妇幼', '中医'].map((w) => `推进${w}医疗服务数字化改造，建设${w}信息系统，实现${w}数据与全市健康医疗大数据平台互联互通，提升${w}服务的便利化和精准化水平。`),
+  '全市电子病历覆盖率达到90%以上，电子健康档案覆盖率达到100%。',
+  '二、主要任务',
+  '1.建设全市统一的健康医疗大数据平台，汇聚医院诊疗数据。',
+  '2.推广远程会诊，支持基层医疗卫生机构接入远程医疗系统。',
+  '3.建设智慧药房，推行电子处方流转。',
+  '4.对新增固定资产投资达到1000万元以上的智慧医疗企业，一次性予以50万元奖励。',
+  '',
+].join('\n');
+
+let opened: OpenedSnapshot;
+beforeAll(async () => {
+  const corpus = await mkdtemp(path.join(tmpdir(), 'kb-pairs-'));
+  await cp(CORPUS_DIR, corpus, { recursive: true });
+  await writeFile(path.join(corpus, 'health.txt'), PLAN);
+  opened = withSnapshot(await openKnowledgeBase(await testConfig({ CORPUS_DIR: corpus }), { autoIngest: true }));
+}, 180_000);
+
+describe('a unit the document does not have', () => {
+  it('is not found, and says which unit is missing; one it has is quoted', async () => {
+    const missing = (await opened.service.ask('测试市智慧医疗发展规划第5项讲的是什么？')).answer;
+    expect(missing.outcome).toBe('not_found');
+    expect(missing.answer).toContain('第5项');
+    const held = (await opened.service.ask('测试市智慧医疗发展规划第3项讲的是什么？')).answer;
+    expect(held.outcome).not.toBe('not_found');
+  });
+});
+
+describe('a year between the years the section titles state', () => {
+  it('answers for a year a title states, not for a year between them', async () => {
+    const stated = (await opened.service.ask('测试市2020年电子病历覆盖率目标是多少？')).answer;
+    expect(stated.outcome).toBe('answer');
+    expect(stated.citations[0]?.quote).toContain('90%');
+    const between = (await opened.service.ask('测试市2019年电子病历覆盖率目标是多少？')).answer;
+    expect(between.outcome).not.toBe('answer');
+  });
+});
+
+describe('a condition below the floor a clause sets', () => {
+  it('reads a sum in 万 without its unit as money, and a floor not met as another tier', async () => {
+    expect(figureMiss('投资只有500万的企业，能奖多少', '对新增固定资产投资达到1000万元以上的企业予以奖励。')).toBe('500万');
+    expect(figureMiss('投资1500万的企业，能奖多少', '对新增固定资产投资达到1000万元以上的企业予以奖励。')).toBeUndefined();
+    const below = (await opened.service.ask('在测试市新增固定资产投资只有500万的智慧医疗企业，能拿多少奖励？')).answer;
+    expect(below.outcome).not.toBe('answer');
+  });
+});
+
+describe('a length in years asked', () => {
+  it('reads 满几年 and 多少年 as a duration, 近几年 and 哪几年 as none', () => {
+    const kinds = (q: string): string[] => quantityParts(q).map((p) => p.ask.kind);
+    expect(kinds('企业要合作满几年才能拿奖励')).toEqual(['duration']);
+    expect(kinds('已经演进了多少年')).toEqual(['duration']);
+    expect(kinds('近几年东莞发展如何')).toEqual([]);
+    expect(kinds('哪几年的目标')).toEqual([]);
+  });
+});
