@@ -27,6 +27,8 @@ export interface Evidence {
   named?: readonly { docId: string; by: string }[];
   /** Whether a document's whole text states a year (2018年 in a passage not read); read only when a ruling needs it. */
   statesYearIn?: (docId: string, year: string) => boolean;
+  /** Whether a document's whole text writes a phrase (whitespace aside); read only when a ruling needs it. */
+  writesIn?: (docId: string, phrase: string) => boolean;
 }
 
 /** One row of a list or parts answer. */
@@ -117,7 +119,8 @@ export function gatherEvidence(kb: EvidenceView, response: SearchResponse, model
   if (question.form === 'single' && question.asksPenalty) hits = [...hits, ...penaltyHits(kb, hits.slice(0, PENALTY_SOURCES), hits.length, PENALTY_HITS_MAX)];
   const candidates = candidatesOf(kb, hits, pointedClauses(kb, response), question.asksPenalty);
   const statesYearIn = (docId: string, year: string): boolean => statesYear(kb.documents.get(docId)?.body ?? '', year);
-  return { question, candidates, table: candidateFeatures(kb, question, candidates), named, statesYearIn };
+  const writesIn = (docId: string, phrase: string): boolean => squeezed(kb.documents.get(docId)?.body ?? '').includes(squeezed(phrase));
+  return { question, candidates, table: candidateFeatures(kb, question, candidates), named, statesYearIn, writesIn };
 }
 
 const col = (name: (typeof CANDIDATE_FEATURES)[number]): number => CANDIDATE_FEATURES.indexOf(name);
@@ -302,8 +305,29 @@ export interface Ruling {
  * speak of (`yesNoUnaddressed`) or an ask nothing of its document states (`unansweredAsk`). Each rule is read once;
  * the fit reads the same function.
  */
+/** A text as compared for quoting: NFKC, lower case, no whitespace. */
+const squeezed = (text: string): string => text.normalize('NFKC').toLowerCase().replace(/\s+/gu, '');
+
+/** Phrases a question quotes (“用数据”, "一核多簇"): two or more characters in Chinese or plain double quotes. */
+const QUOTED_RE = /[“"「]([^”"」]{2,30})[”"」]/gu;
+
+/**
+ * A phrase the question quotes that the lead's document never writes (四个“用数据” of 惠州's plan, which another city's
+ * plan writes): the user quotes the document they mean, so a lead from one that lacks the quote answers about
+ * something else. Returns the phrase, else undefined (a rule of what an answer is, as `nearMissLead`).
+ */
+export function quotedMissLead(evidence: Evidence, lead: number | undefined): string | undefined {
+  const c = lead === undefined ? undefined : evidence.candidates[lead];
+  if (evidence.question.form !== 'single' || !c || !evidence.writesIn) return undefined;
+  for (const m of evidence.question.query.matchAll(QUOTED_RE)) {
+    const phrase = m[1] as string;
+    if (!evidence.writesIn(c.hit.docId, phrase)) return phrase;
+  }
+  return undefined;
+}
+
 export function ruledOut(evidence: Evidence, features: readonly number[], lead: number | undefined): Ruling | undefined {
-  const missed = nearMissLead(evidence, lead) ?? figureMissLead(evidence, lead) ?? yesNoUnaddressed(evidence, lead) ?? otherYearLead(evidence, features) ?? yearUnstated(evidence, lead);
+  const missed = nearMissLead(evidence, lead) ?? quotedMissLead(evidence, lead) ?? figureMissLead(evidence, lead) ?? yesNoUnaddressed(evidence, lead) ?? otherYearLead(evidence, features) ?? yearUnstated(evidence, lead);
   if (missed !== undefined) return { missed };
   const count = membersUnnamed(evidence, lead);
   if (count !== undefined) return { line: `未找到列出这${count}个具体是哪些的条文` };

@@ -267,3 +267,13 @@ describe('words jieba does not know', () => {
     expect(subjects('哪个区为重点建设数据中心', ['以清新区为重点建设数据中心'])).not.toContain('区为');
   });
 });
+
+describe('a phrase the question quotes', () => {
+  it('is no answer from a document that never writes it, and may be from one that does', async () => {
+    const { quotedMissLead } = await import('../../../src/retrieval/answer/decide.js');
+    const lacking = evidenceFor('那四个“用数据”是什么？', ['建立跨部门的大数据发展协同推进机制，加强统筹。']);
+    expect(quotedMissLead(lacking, 0)).toBe('用数据');
+    const writing = evidenceFor('那四个“用数据”是什么？', ['建立用数据说话、用数据决策、用数据管理、用数据创新的工作机制。']);
+    expect(quotedMissLead(writing, 0)).toBeUndefined();
+  });
+});
