@@ -114,7 +114,10 @@ export interface QuantityAsk {
   cue?: string;
 }
 
-const PER_RE = /每(平方米|小时|季度|人|月|年|天|日|户|家|度|辆|台|亩|个|次|周)/gu;
+/** A rate or a share per one (每人, 每亩; 单个企业, 单家, 每一个: per one of them). */
+const PER_RE = /(?:每一?|单)(平方米|小时|季度|人|月|年|天|日|户|家|度|辆|台|亩|个|次|周|项)/gu;
+/** Measure words of one whole (个, 家, 项, 户): a figure per one of them is stated with any of them (单个企业, 每家, 每项). */
+const PER_ONE = ['个', '家', '项', '户'];
 /**
  * A price asked per unit without 每 (多少钱一亩, 多少一平方米): the same rate as 每亩. Units of land, energy and
  * time only, never followed by 性 (多少一次性奖励 asks a one-off amount, not a rate per 次).
@@ -290,7 +293,8 @@ const LEADING_LABEL_RE = new RegExp(String.raw`^\s*(?:${ARABIC_ITEM_SOURCE}|${PA
 export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {
   const text = sentence.replace(LEADING_LABEL_RE, '');
   // A rate (每人每月) is stated per the same units: 每人 / 人均, 每月, 10元/平方米.
-  const perOk = (ask.per ?? []).every((u) => text.includes(`每${u}`) || text.includes(`/${u}`) || (u === '人' && text.includes('人均')) || (u === '年' && text.includes('年均')));
+  const perUnit = (u: string): boolean => text.includes(`每${u}`) || text.includes(`每一${u}`) || text.includes(`单${u}`) || text.includes(`/${u}`);
+  const perOk = (ask.per ?? []).every((u) => perUnit(u) || (PER_ONE.includes(u) && PER_ONE.some(perUnit)) || (u === '人' && text.includes('人均')) || (u === '年' && text.includes('年均')));
   if (!perOk) return false;
   if (ask.kind === 'place') return PATTERNS.place.test(text) || namesPlace(text);
   if (ask.kind === 'count' && ask.unit) {

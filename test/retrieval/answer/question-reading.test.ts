@@ -277,3 +277,13 @@ describe('a phrase the question quotes', () => {
     expect(quotedMissLead(writing, 0)).toBeUndefined();
   });
 });
+
+describe('an amount per one asked (单个企业, 每家)', () => {
+  it('is stated only per one of them, not as a total', () => {
+    const [part] = quantityParts('单个企业最多能拿多少资助？');
+    expect(part?.ask.per).toEqual(['个']);
+    expect(statesQuantity('市财政连续三年、每年安排2亿元对企业进行资助。', part!.ask)).toBe(false);
+    expect(statesQuantity('单个企业奖励额度累计不超过100万元。', part!.ask)).toBe(true);
+    expect(statesQuantity('每家企业最高资助50万元。', part!.ask)).toBe(true);
+  });
+});
