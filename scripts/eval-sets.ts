@@ -4,4 +4,4 @@
  * and fresh6 (written for fitting) — and the team's held-out sets, never fitted on, reported as aggregates only.
  */
 export const DEVELOPMENT_SETS = ['../shared/eval/dev.jsonl', '../shared/eval/dev2.jsonl', 'eval/fresh.jsonl', 'eval/fresh2.jsonl', 'eval/fresh5.jsonl', 'eval/fresh6.jsonl', 'eval/para.jsonl', 'eval/pairs.jsonl'];
-export const HELD_OUT_SETS = ['eval/fresh3.jsonl', 'eval/fresh4.jsonl'];
+export const HELD_OUT_SETS = ['eval/fresh3.jsonl', 'eval/fresh4.jsonl', 'eval/pairs2.jsonl'];
