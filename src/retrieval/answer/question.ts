@@ -73,11 +73,26 @@ const YES_NO_FORM_RE = /是否|能否|可否|(\p{Script=Han})[不没]\1/u;
  */
 const MODAL_VERBS = new Set(['能', '能够', '会', '可以', '可能', '应该', '应当', '要', '愿意', '肯', '敢', '得', '必须', '需要', '不能', '不会']);
 
+/** A question closed by the particle 吗 (是非问: 企业搬走了，要退钱吗): its last clause is what is asked of the rest. */
+const MA_QUESTION_RE = /(?:^|[，,；;：:])([^，,；;：:]*?)吗\s*[？?]?\s*$/u;
+
+/**
+ * The predicate of a 吗 question of more than one clause (…，要退钱吗 → 退钱): the terms of its last clause, modal verbs
+ * aside, or undefined when the question is one clause (能享受…政策吗 asks of the whole: no part of it is the predicate).
+ */
+function particlePredicate(q: string, terms: readonly QuestionTerm[]): number[] | undefined {
+  const m = MA_QUESTION_RE.exec(q);
+  if (!m || m.index === 0) return undefined;
+  const clause = m[1] as string;
+  const out = terms.flatMap((t, j) => (!MODAL_VERBS.has(t.term) && clause.includes(t.term) ? [j] : []));
+  return out.length > 0 ? out : undefined;
+}
+
 /** The terms of a yes-no question's predicate (see `QuestionAnalysis.yesNo`), or undefined when it has no yes-no form. */
 function yesNoPredicate(query: string, terms: readonly QuestionTerm[]): number[] | undefined {
   const q = query.normalize('NFKC').toLowerCase();
   const m = YES_NO_FORM_RE.exec(q);
-  if (!m) return undefined;
+  if (!m) return particlePredicate(q, terms);
   const from = m.index + m[0].length;
   const end = q.slice(from).search(/[，,；;？?。！!]/u);
   const clause = q.slice(from, end < 0 ? undefined : from + end);

@@ -287,3 +287,14 @@ describe('an amount per one asked (单个企业, 每家)', () => {
     expect(statesQuantity('每家企业最高资助50万元。', part!.ask)).toBe(true);
   });
 });
+
+describe('a 吗 question of more than one clause', () => {
+  it('asks its last clause of the rest: a lead without its words is no answer', async () => {
+    const { yesNoUnaddressed } = await import('../../../src/retrieval/answer/decide.js');
+    const asked = evidenceFor('企业拿了奖励后几年内搬走了，要退钱吗？', ['对新增固定资产投资达到1000万元以上的企业，按其对地方财政贡献的40%予以奖励。']);
+    expect(yesNoUnaddressed(asked, 0)).toBe('退钱');
+    // One clause: the whole is asked, no part of it is the predicate.
+    const whole = evidenceFor('新增投资1000万以上的企业有奖励吗？', ['对新增固定资产投资达到1000万元以上的企业，按其对地方财政贡献的40%予以奖励。']);
+    expect(whole.question.yesNo).toBeUndefined();
+  });
+});
