@@ -351,10 +351,12 @@ export function nearMissCompound(question: string, text: string): string | undef
  * above, the currency, the common land units) and the units of a term (年 under 100, 个月, 天) — not calendar years,
  * dates or ordinals (第8项 names an item, 第一年 a year of a term, not a quantity).
  */
-const FIGURE_RE = /(?<![第0-9０-９.．])([0-9０-９]+(?:[.．][0-9]+)?|[零〇一二两三四五六七八九十百千]+)\s*(?:(万|亿)?\s*(条|个月|个|家|项|台|次|人|名|所|座|户|件|元|亩|平方米|公顷|[%％]|年|天)|(万|亿)(?![0-9０-９零〇一二两三四五六七八九十百千]))(及以上|以上|以下|以内|之内|内)?/gu;
+const FIGURE_RE = /(?<![第0-9０-９.．])([0-9０-９]+(?:[.．][0-9]+)?|[零〇一二两三四五六七八九十百千]+)\s*(?:(万|亿)?\s*(条|个月|个人|个|家|项|台|次|人|名|所|座|户|件|元|亩|平方米|平米|平方(?!公里)|公顷|[%％]|年|天)|(万|亿)(?![0-9０-９零〇一二两三四五六七八九十百千]))(及以上|以上|以下|以内|之内|内)?/gu;
 /** Words before a figure that make it a bound: a ceiling (不超过100万元) or a floor (不低于, 至少). */
 const CEILING_BEFORE_RE = /(?:不超过|不高于|最高|最多|至多)$/u;
-const FLOOR_BEFORE_RE = /(?:不低于|不少于|至少|最低|最少)$/u;
+const FLOOR_BEFORE_RE = /(?:不低于|不少于|至少|最低|最少|超过|超出|高于|多于|大于)$/u;
+/** Units written more than one way: 30个人 counts 人, 1500平米 and 1500平方 are 平方米. */
+const UNIT_FORMS: Record<string, string> = { 个人: '人', 平米: '平方米', 平方: '平方米' };
 
 interface Figure {
   text: string;
@@ -371,7 +373,7 @@ function figuresOf(text: string): Figure[] {
     const [whole, num, withUnit, unitWritten, bare, after] = m as unknown as [string, string, string | undefined, string | undefined, string | undefined, string | undefined];
     // A sum in 万 or 亿 with its unit left unsaid (投资只有500万) is money, as spoken Chinese says it: 500万 ≡ 500万元.
     const mult = withUnit ?? bare;
-    const unit = unitWritten ?? '元';
+    const unit = unitWritten === undefined ? '元' : (UNIT_FORMS[unitWritten] ?? unitWritten);
     const base = /^[0-9.]+$/u.test(num) ? Number(num) : parseNumeral(num);
     if (base === undefined || !Number.isFinite(base)) continue;
     // 2018年 is a year, not a term of years.

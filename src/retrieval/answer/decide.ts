@@ -353,8 +353,9 @@ export function figureMissLead(evidence: Evidence, lead: number | undefined): st
     const miss = figureMiss([...conditions, a.ask.cue ? a.text.replace(a.ask.cue, '，') : a.text].join('，'), c.text);
     if (miss !== undefined) return miss;
   }
-  // A yes-no question states its conditions anywhere (带动50人但合同只签一年的，能拿奖励吗 against 两年以上).
-  if (evidence.question.yesNo !== undefined || /吗\s*[？?]?\s*$/u.test(evidence.question.query.normalize('NFKC'))) {
+  // A yes-no question states its conditions anywhere (带动50人但合同只签一年的，能拿奖励吗 against 两年以上), and so does one
+  // asking no kind of fact (提供了80万融资，这1%的奖励怎么算 against 使用资金超过100万元的).
+  if (evidence.question.asks.length === 0 || evidence.question.yesNo !== undefined || /吗\s*[？?]?\s*$/u.test(evidence.question.query.normalize('NFKC'))) {
     const miss = figureMiss(evidence.question.query, c.text);
     if (miss !== undefined) return miss;
   }

@@ -62,6 +62,11 @@ describe('a condition below the floor a clause sets', () => {
   it('reads a sum in 万 without its unit as money, and a floor not met as another tier', async () => {
     expect(figureMiss('投资只有500万的企业，能奖多少', '对新增固定资产投资达到1000万元以上的企业予以奖励。')).toBe('500万');
     expect(figureMiss('投资1500万的企业，能奖多少', '对新增固定资产投资达到1000万元以上的企业予以奖励。')).toBeUndefined();
+    // 超过 before a figure is a floor; 30个人 counts 人; 1500平米 is 平方米.
+    expect(figureMiss('提供了80万融资，这1%的奖励怎么算', '使用资金超过100万元的，予以使用资金1%的奖励。')).toBe('80万');
+    expect(figureMiss('提供了150万贷款，奖励怎么算', '使用资金超过100万元的，予以使用资金1%的奖励。')).toBeUndefined();
+    expect(figureMiss('只带动了30个人就业的企业，给多少奖励', '对带动就业达到50人以上的企业，一次性予以20万元奖励。')).toBe('30个人');
+    expect(figureMiss('租了1500平米厂房，租金怎么补', '补贴面积不超过1000平方米，补贴标准为10元/平方米。')).toBe('1500平米');
     const below = (await opened.service.ask('在测试市新增固定资产投资只有500万的智慧医疗企业，能拿多少奖励？')).answer;
     expect(below.outcome).not.toBe('answer');
   });
