@@ -14,6 +14,7 @@ import { CANDIDATE_FEATURES, candidateFeatures, GENRE_WORD_RE, statesYear, type 
 import { titlePeriod } from '../../corpus/validity.js';
 import { checkModel, linearScore, sigmoid, softmax, type AnswerModel } from './model.js';
 import { analyzeQuestion, type QuestionAnalysis } from './question.js';
+import { tagWords } from './words.js';
 import type { Outcome } from './types.js';
 
 /** What decide reads: the question, its candidates and their features (nothing fitted yet). */
@@ -240,6 +241,29 @@ export function yesNoUnaddressed(evidence: Evidence, lead: number | undefined): 
 }
 
 /**
+ * Who or what a yes-no question asks about (云计算行业协会这类社会组织…，也能拿…奖励吗; 分公司能享受吗) when a single
+ * answer's lead lacks it: a specific noun of the question (weight at least the question's mean) that the lead, with
+ * its headings and context, does not have, nor a form of it. The clause provides for someone else, and whether the one
+ * asked about is covered is what it does not say. Returns the noun, else undefined (a rule of what an answer is, as
+ * `yesNoUnaddressed`).
+ */
+/** Modal verbs of possibility and permission (能愿动词: 黄伯荣、廖序东《现代汉语》§ 动词 — 能、能够、可以, and their yes-no forms). */
+const PERMISSION_MODALS: ReadonlySet<string> = new Set(['能', '能够', '可以', '能否', '可否', '能不能', '可不可以', '可']);
+
+export function yesNoSubjectMissed(evidence: Evidence, lead: number | undefined): string | undefined {
+  const { question, table } = evidence;
+  if (question.form !== 'single' || lead === undefined || question.terms.length < 2) return undefined;
+  if (question.yesNo === undefined && !/吗\s*[？?]?\s*$/u.test(question.query.normalize('NFKC'))) return undefined;
+  // Whether the one asked about may (能, 可以, 能不能…): asked of a subject, not whether a document says something.
+  if (!tagWords(question.query).some((t) => PERMISSION_MODALS.has(t.word))) return undefined;
+  const presence = table.presence[lead] ?? [];
+  const mean = question.terms.reduce((a, t) => a + t.weight, 0) / question.terms.length;
+  const predicate = new Set(question.yesNo ?? []);
+  const missing = question.terms.find((t, j) => t.nominal && !predicate.has(j) && t.weight >= mean && (presence[j] ?? 0) === 0);
+  return missing?.term;
+}
+
+/**
  * The year a single question names when its lead states other years only (`leadYear` −1: 2017年以后还给吗 against
  * 行动计划(2014-2016)…每年安排2亿元; a 2030 target against the 2025 figure), else undefined. Such a lead answers for
  * another year: never an `answer` (a rule of what an answer is, as `cannotAnswer`). Kept by cross-validation when added: held-out AURC 0.027 → 0.025
@@ -327,7 +351,7 @@ export function quotedMissLead(evidence: Evidence, lead: number | undefined): st
 }
 
 export function ruledOut(evidence: Evidence, features: readonly number[], lead: number | undefined): Ruling | undefined {
-  const missed = nearMissLead(evidence, lead) ?? quotedMissLead(evidence, lead) ?? figureMissLead(evidence, lead) ?? yesNoUnaddressed(evidence, lead) ?? otherYearLead(evidence, features) ?? yearUnstated(evidence, lead);
+  const missed = nearMissLead(evidence, lead) ?? quotedMissLead(evidence, lead) ?? yesNoSubjectMissed(evidence, lead) ?? figureMissLead(evidence, lead) ?? yesNoUnaddressed(evidence, lead) ?? otherYearLead(evidence, features) ?? yearUnstated(evidence, lead);
   if (missed !== undefined) return { missed };
   const count = membersUnnamed(evidence, lead);
   if (count !== undefined) return { line: `未找到列出这${count}个具体是哪些的条文` };

@@ -298,3 +298,17 @@ describe('a 吗 question of more than one clause', () => {
     expect(whole.question.yesNo).toBeUndefined();
   });
 });
+
+describe('who a yes-no question asks may', () => {
+  it('is no answer from a clause that provides for someone else', async () => {
+    const { yesNoSubjectMissed } = await import('../../../src/retrieval/answer/decide.js');
+    const clause = ['对在本市带动就业达到50人以上的企业，一次性予以20万元奖励。'];
+    const other = evidenceFor('行业协会这类社会组织，带动就业满50人，也能拿奖励吗？', clause);
+    expect(yesNoSubjectMissed(other, 0)).toBeDefined();
+    const same = evidenceFor('企业带动就业满50人，能拿奖励吗？', clause);
+    expect(yesNoSubjectMissed(same, 0)).toBeUndefined();
+    // Not a question of whether someone may: whether a document says something is asked of the document.
+    const says = evidenceFor('做产品研发的工程师，规划有没有说要奖励？', clause);
+    expect(yesNoSubjectMissed(says, 0)).toBeUndefined();
+  });
+});
