@@ -329,6 +329,25 @@ export interface Ruling {
  * speak of (`yesNoUnaddressed`) or an ask nothing of its document states (`unansweredAsk`). Each rule is read once;
  * the fit reads the same function.
  */
+/** A case the question sets aside (自己拿地盖厂房的企业（不是租现有标准厂房）): 不是, 而不是, 并非, 不属于 + what follows. */
+const EXCLUDED_CASE_RE = /(?:而不是|并不是|不是|并非|不属于)([^，,。；;？?！!）)]{2,16})/gu;
+
+/**
+ * The case a question sets aside (…（不是租现有标准厂房）) when a single answer's lead is about that very case: every
+ * subject word of the excluded phrase is in the lead's sentence. The lead provides for what the question says it is
+ * not. Returns the phrase (不是…), else undefined (a rule of what an answer is, as `nearMissLead`).
+ */
+export function excludedCaseLead(evidence: Evidence, lead: number | undefined): string | undefined {
+  const c = lead === undefined ? undefined : evidence.candidates[lead];
+  if (evidence.question.form !== 'single' || !c) return undefined;
+  const text = c.text.normalize('NFKC');
+  for (const m of evidence.question.query.normalize('NFKC').matchAll(EXCLUDED_CASE_RE)) {
+    const words = evidence.question.terms.filter((t) => t.nominal && (m[1] as string).includes(t.term));
+    if (words.length >= 2 && words.every((t) => [...t.forms.keys()].some((f) => text.includes(f)))) return m[0];
+  }
+  return undefined;
+}
+
 /** A text as compared for quoting: NFKC, lower case, no whitespace. */
 const squeezed = (text: string): string => text.normalize('NFKC').toLowerCase().replace(/\s+/gu, '');
 
@@ -351,6 +370,8 @@ export function quotedMissLead(evidence: Evidence, lead: number | undefined): st
 }
 
 export function ruledOut(evidence: Evidence, features: readonly number[], lead: number | undefined): Ruling | undefined {
+  const excluded = excludedCaseLead(evidence, lead);
+  if (excluded !== undefined) return { line: `找到的条文规定的是问题所排除的情形（${excluded}），未找到问题所问情形的规定` };
   const missed = nearMissLead(evidence, lead) ?? quotedMissLead(evidence, lead) ?? yesNoSubjectMissed(evidence, lead) ?? figureMissLead(evidence, lead) ?? yesNoUnaddressed(evidence, lead) ?? otherYearLead(evidence, features) ?? yearUnstated(evidence, lead);
   if (missed !== undefined) return { missed };
   const count = membersUnnamed(evidence, lead);
@@ -373,8 +394,10 @@ export function figureMissLead(evidence: Evidence, lead: number | undefined): st
   const asking = new Set(evidence.question.asks.map((a) => a.text));
   const conditions = evidence.question.query.normalize('NFKC').split(/[、，,；;？?]/u).map((p) => p.trim()).filter((p) => p !== '' && !asking.has(p));
   for (const a of evidence.question.asks) {
-    // The words that ask (多久开一次, 几个) state no condition: only the rest of the part does.
-    const miss = figureMiss([...conditions, a.ask.cue ? a.text.replace(a.ask.cue, '，') : a.text].join('，'), c.text);
+    // The words that ask (多久开一次, 几个) state no condition: only the rest of the part does. A part opened by 那, 那么,
+    // 而 or 但 sets a new case against what comes before (带动80人奖10万，那带动200人以上的奖多少): that is context, no condition.
+    const own = a.ask.cue ? a.text.replace(a.ask.cue, '，') : a.text;
+    const miss = figureMiss([...(CONTRAST_OPENING_RE.test(a.text) ? [] : conditions), own].join('，'), c.text);
     if (miss !== undefined) return miss;
   }
   // A yes-no question states its conditions anywhere (带动50人但合同只签一年的，能拿奖励吗 against 两年以上), and so does one
@@ -387,6 +410,9 @@ export function figureMissLead(evidence: Evidence, lead: number | undefined): st
   // (第一年补贴多少 against 第二年起…每月2000元).
   return levelMiss(evidence.question.query, c.text) ?? ordinalMiss(evidence.question.query, c.text);
 }
+
+/** A clause opened by a conjunction of contrast or sequel (那, 那么, 而, 但, 可是): it sets its case against the one before. */
+const CONTRAST_OPENING_RE = /^(?:那么?|而|但是?|可是|不过)/u;
 
 /** The best candidate among `among` (ties: the earlier). */
 function argmax(scores: readonly number[], among: readonly number[]): number | undefined {

@@ -312,3 +312,14 @@ describe('who a yes-no question asks may', () => {
     expect(yesNoSubjectMissed(says, 0)).toBeUndefined();
   });
 });
+
+describe('a case the question sets aside', () => {
+  it('is no answer from the clause providing for that very case', async () => {
+    const { excludedCaseLead } = await import('../../../src/retrieval/answer/decide.js');
+    const clause = ['对入驻新区现有标准厂房和办公用房的企业，前两年予以办公场地租金补贴。'];
+    const aside = evidenceFor('自己拿地盖厂房的企业（不是租现有标准厂房），有没有建设补贴？', clause);
+    expect(excludedCaseLead(aside, 0)).toBe('不是租现有标准厂房');
+    const asked = evidenceFor('租现有标准厂房的企业有没有租金补贴？', clause);
+    expect(excludedCaseLead(asked, 0)).toBeUndefined();
+  });
+});
