@@ -115,9 +115,9 @@ export interface QuantityAsk {
 }
 
 /** A rate or a share per one (每人, 每亩; 单个企业, 单家, 每一个: per one of them). */
-const PER_RE = /(?:每一?|单)(平方米|小时|季度|人|月|年|天|日|户|家|度|辆|台|亩|个|次|周|项)/gu;
-/** Measure words of one whole (个, 家, 项, 户): a figure per one of them is stated with any of them (单个企业, 每家, 每项). */
-const PER_ONE = ['个', '家', '项', '户'];
+const PER_RE = /(?:每一?(平方米|小时|季度|人|月|年|天|日|户|家|度|辆|台|亩|个|次|周|项)|单(个|家)(?=企业|单位|机构|项目|公司|主体))/gu;
+/** 个 and 家 count one enterprise or body alike: a figure per one of them is stated with either (单个企业, 每家企业). */
+const PER_ONE = ['个', '家'];
 /**
  * A price asked per unit without 每 (多少钱一亩, 多少一平方米): the same rate as 每亩. Units of land, energy and
  * time only, never followed by 性 (多少一次性奖励 asks a one-off amount, not a rate per 次).
@@ -129,7 +129,7 @@ export function quantityAsk(question: string): QuantityAsk | undefined {
   const ask = baseQuantityAsk(question);
   if (!ask || ask.kind === 'url' || ask.kind === 'docNumber' || ask.kind === 'who' || ask.kind === 'place' || ask.kind === 'month' || ask.kind === 'area' || ask.kind === 'date' || ask.kind === 'clock' || ask.kind === 'frequency') return ask;
   const q = question.normalize('NFKC');
-  const per = [...new Set([...q.matchAll(PER_RE), ...q.matchAll(PER_PRICE_RE)].map((m) => m[1] as string))];
+  const per = [...new Set([...q.matchAll(PER_RE), ...q.matchAll(PER_PRICE_RE)].map((m) => (m[1] ?? m[2]) as string))];
   return per.length > 0 ? { ...ask, per } : ask;
 }
 
@@ -158,7 +158,7 @@ const ASK_FORMS: [QuantityKind, RegExp][] = [
   // How often (多久开一次, 一年几次, 频次) is stated as a period or a number of times per period: 每季度, 每年两次, 定期.
   ['frequency', /(?:多久|多长时间|几年|几个月)[^，,。？?]{0,6}一次(?!性)|(?:一年|每年|每月|一个月)几次|频次|频率/u],
   // 满几年, 多少年内: a length in years too (stated 三年内, 两年以上); 哪几年 asks which years, 近几年 / 前几年 name a time.
-  ['duration', /多长时间|多久|多长(?:期限|时限)|多少(?:个)?(?:天|日|工作日|小时|分钟|秒|个月|年(?![级底末度初]))|(?<![哪好近前这那])几(?:个)?(?:天|日|工作日|小时|分钟|秒|个月|年(?![级底末度初]))/u],
+  ['duration', /多长时间|多久|多长(?:期限|时限)|多少(?:个)?(?:天|日|工作日|小时|分钟|秒|个月|年(?![级底末度初轻]))|(?<![哪好近这那]|(?<!提)前)几(?:个)?(?:天|日|工作日|小时|分钟|秒|个月|年(?![级底末度初轻]))/u],
   ['year', /哪一?年|何年|什么时候|何时|哪个时间/u],
   // An area (占地多大, 面积多少) is stated in a unit of area: 300亩, 2.5平方公里, 10万平方米.
   ['area', /(?:占地|面积|用地)[^，,。？?钱元价费]{0,4}(?:多大|多少(?![钱元万亿块])|几(?![元万块]))|多大(?:的)?(?:面积|地方|场地)/u],
@@ -167,7 +167,7 @@ const ASK_FORMS: [QuantityKind, RegExp][] = [
  * 几 asks how many only as an interrogative numeral: after 哪 it asks which (哪几个中心: name them), after 好, 近, 前, 这 or
  * 那 it is an indefinite numeral (好几个部门: several; 近几年: the last few years), neither a count (现代汉语八百词, 几 ① 询问数目 / ② 表示不定数目).
  */
-const JI = '(?<![哪好近前这那])几';
+const JI = '(?<![哪好近这那]|(?<!提)前)几';
 // 哪个城市的目标更高, 谁的补贴最多: a comparison of quantities (比较句: 哪/谁 … 更/最 + an adjective of degree) is
 // answered by the figures compared.
 const COMPARATIVE_SOURCE = '(?:哪|谁)[^，,。？?]{0,20}(?:更|最)(?:高|多|大|低|少)';
@@ -293,7 +293,7 @@ const LEADING_LABEL_RE = new RegExp(String.raw`^\s*(?:${ARABIC_ITEM_SOURCE}|${PA
 export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {
   const text = sentence.replace(LEADING_LABEL_RE, '');
   // A rate (每人每月) is stated per the same units: 每人 / 人均, 每月, 10元/平方米.
-  const perUnit = (u: string): boolean => text.includes(`每${u}`) || text.includes(`每一${u}`) || text.includes(`单${u}`) || text.includes(`/${u}`);
+  const perUnit = (u: string): boolean => text.includes(`每${u}`) || text.includes(`每一${u}`) || (PER_ONE.includes(u) && text.includes(`单${u}`)) || text.includes(`/${u}`);
   const perOk = (ask.per ?? []).every((u) => perUnit(u) || (PER_ONE.includes(u) && PER_ONE.some(perUnit)) || (u === '人' && text.includes('人均')) || (u === '年' && text.includes('年均')));
   if (!perOk) return false;
   if (ask.kind === 'place') return PATTERNS.place.test(text) || namesPlace(text);
@@ -351,11 +351,15 @@ export function nearMissCompound(question: string, text: string): string | undef
  * above, the currency, the common land units) and the units of a term (年 under 100, 个月, 天) — not calendar years,
  * dates or ordinals (第8项 names an item, 第一年 a year of a term, not a quantity).
  */
-const FIGURE_RE = /(?<![第0-9０-９.．])([0-9０-９]+(?:[.．][0-9]+)?|[零〇一二两三四五六七八九十百千]+)\s*(?:(万|亿)?\s*(条|个月|个人|个|家|项|台|次|人|名|所|座|户|件|元|亩|平方米|平米|平方(?!公里)|公顷|[%％]|年|天)|(万|亿)(?![0-9０-９零〇一二两三四五六七八九十百千]))(及以上|以上|以下|以内|之内|内)?/gu;
+const FIGURE_RE = /(?<![第0-9０-９.．])([0-9０-９]+(?:[.．][0-9]+)?|[零〇一二两三四五六七八九十百千]+)\s*(?:(万|亿)?\s*(条|个月|个人|个|家|项|台|次|人|名|所|座|户|件|元|亩|平方米|平米|平方(?!公里|千米)|公顷|[%％]|年|天)|(万|亿)(?![0-9０-９零〇一二两三四五六七八九十百千多余]|\s*(?:吨|千克|公斤|斤|升|千瓦|度|米|千米|公里|平方|立方|亩|公顷|人|个|户|家|台|件|条|项|次|名|所|座|辆|只|头|张|份|套|册|篇|本|部|架|艘|栋|间|层|位|元|块|美元|港元)))(及以上|以上|以下|以内|之内|内)?/gu;
 /** Words before a figure that make it a bound: a ceiling (不超过100万元) or a floor (不低于, 至少). */
-const CEILING_BEFORE_RE = /(?:不超过|不高于|最高|最多|至多)$/u;
+const CEILING_BEFORE_RE = /(?:[不未没]超过|不得超过|[不未没]超出|不得高于|不高于|不大于|不多于|最高|最多|至多)$/u;
+/** 超过, 高于, 大于, 多于 a figure (more than it) set a floor; negated (不超过, 未超过, 不得超过) they set a ceiling, read first. */
 const FLOOR_BEFORE_RE = /(?:不低于|不少于|至少|最低|最少|超过|超出|高于|多于|大于)$/u;
-/** Units written more than one way: 30个人 counts 人, 1500平米 and 1500平方 are 平方米. */
+/**
+ * Units written more than one way (现代汉语 usage of the 量词 and of the area unit): 30个人 counts 人, 1500平米 and 1500平方
+ * are 平方米.
+ */
 const UNIT_FORMS: Record<string, string> = { 个人: '人', 平米: '平方米', 平方: '平方米' };
 
 interface Figure {
@@ -378,7 +382,7 @@ function figuresOf(text: string): Figure[] {
     if (base === undefined || !Number.isFinite(base)) continue;
     // 2018年 is a year, not a term of years.
     if (unit === '年' && base >= 100) continue;
-    const before = t.slice(Math.max(0, (m.index ?? 0) - 3), m.index);
+    const before = t.slice(Math.max(0, (m.index ?? 0) - 4), m.index);
     const bound = after && /以上/u.test(after) ? 'floor' : after ? 'ceiling' : CEILING_BEFORE_RE.test(before) ? 'ceiling' : FLOOR_BEFORE_RE.test(before) ? 'floor' : undefined;
     out.push({ text: after ? whole.slice(0, whole.length - after.length) : whole, value: base * (mult === '亿' ? 1e8 : mult === '万' ? 1e4 : 1), unit, ...(bound ? { bound } : {}) });
   }

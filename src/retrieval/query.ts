@@ -74,12 +74,18 @@ function jurisdictionsOf(doc: Pick<IndexedDocument, 'meta'>): [string, string][]
     let rest = text.trim();
     for (;;) {
       const m = JURISDICTION_PREFIX_RE.exec(rest);
-      if (!m || JURISDICTION_NOUNS.has(m[1] as string) || !endsAtWord(rest, m[0].length)) break;
+      if (!m || JURISDICTION_NOUNS.has(m[1] as string) || !(endsAtWord(rest, m[0].length) || namesPlace(m[1] as string))) break;
       out.push([m[0], m[1] as string]);
       rest = rest.slice(m[0].length);
     }
   }
   return out;
+}
+
+/** Whether jieba reads a stem as one place name (中山 of 中山市委…, cut 中山/市委), not as another word (体育 of 体育市场). */
+function namesPlace(stem: string): boolean {
+  const words = tagger().tag(stem, true);
+  return words.length === 1 && words[0]?.tag === 'ns';
 }
 
 /** Whether a segmentation of `text` has a word boundary at `at` (体育市场… has none after 体育市: 市场 is one word). */

@@ -136,6 +136,8 @@ export interface Candidate extends PassageSentence {
   before: string;
   /** Inside a clause the question points at (第十条, 专栏3). */
   pointed: boolean;
+  /** Overlapping a clause the question points at (a heading joined to its first sentence included). */
+  touchesPointed: boolean;
   /** The printed titles of the sections holding it, outermost first (三、发展目标 (二)2020年发展目标). */
   titles: string;
 }
@@ -160,7 +162,8 @@ export function pointedClauses(kb: EvidenceView, response: SearchResponse): (Sec
   const docs = [...new Set(response.results.filter((h) => h.matchedBy.includes('clause')).map((h) => h.docId))];
   return docs.flatMap((docId) => {
     const tree = kb.documents.get(docId)?.tree;
-    return tree ? resolveClauseRefs(tree, refs).map((n) => ({ ...n, docId })) : [];
+    if (!tree) return [];
+    return resolveClauseRefs(tree, refs).map((n) => ({ ...n, docId }));
   });
 }
 
@@ -200,6 +203,7 @@ export function candidatesOf(kb: EvidenceView, hits: readonly SearchHit[], point
         // A penalty asked: a clause punishing a breach reads with the duty it names by number before it (违反本条例第二十二条第二项… after that item's text).
         before: (breaches ? breachedText(kb, hit.docId, s.text) : '') + lead + before,
         pointed: pointed.some((n) => n.docId === hit.docId && s.start >= n.start && s.end <= n.end),
+        touchesPointed: pointed.some((n) => n.docId === hit.docId && s.start < n.end && s.end > n.start),
         titles: titlesAt(tree, body, s.start),
       });
     });
@@ -255,7 +259,7 @@ export const PENALTY_HITS_MAX = 3;
 export const PENALTY_STATED_RE = /罚款|罚金|处罚(?!记录|决定|信息|结果|情况|程序|种类|法|权|裁量|依据|清单|案件)|警告(?!标志|标识|牌|信息)|吊销|没收|拘留|处分(?!决定|记录)|责令|赔偿|承担[^。；]{0,8}责任/u;
 
 /** A case and the penalty imposed for it, as a 法律责任 sentence writes them: 〈condition〉的，(由…)处/给予/责令/吊销…. */
-const PENALTY_CASE_RE = /的[，,](?=[^。；]*?(?:处|给予|予以|责令|吊销|没收|拘留|罚款|追究))/u;
+const PENALTY_CASE_RE = /的[，,](?=[^。；]*?(?:处(?!理|置)|给予|予以|责令|吊销|没收|拘留|罚款|追究))/u;
 
 /**
  * How much of a penalty sentence's condition (法律责任 clauses write 〈condition〉的，处〈penalty〉) the question does not
@@ -267,12 +271,14 @@ const PENALTY_CASE_RE = /的[，,](?=[^。；]*?(?:处|给予|予以|责令|吊�
 export function unaskedCondition(text: string, forms: readonly string[]): number | undefined {
   const m = PENALTY_CASE_RE.exec(text);
   if (!m) return undefined;
-  let condition = text.slice(0, m.index).replace(BREACH_CASE_RE, '').replace(new RegExp(ARTICLE_LABEL, 'gu'), '');
+  let condition = text.slice(0, m.index).replace(BREACH_CASE_RE, '').replace(ARTICLE_LABEL_RE, '');
   for (const f of [...forms].sort((a, b) => b.length - a.length)) if (f.length > 0) condition = condition.split(f).join('，');
   return [...condition].filter((ch) => /\p{Script=Han}/u.test(ch) && !STOPWORDS.has(ch)).length;
 }
 
 const ARTICLE_LABEL = `第[${CHINESE_NUMERAL_CHARS}0-9]+条`;
+/** Any article label (第二十二条), global: read with `matchAll` and `replace` only. */
+const ARTICLE_LABEL_RE = new RegExp(ARTICLE_LABEL, 'gu');
 /** An article heading a line or sentence of a passage (the articles a hit holds). */
 const ARTICLE_AT_RE = new RegExp(`(?:^|[\\n。；\\s])(${ARTICLE_LABEL})`, 'gu');
 /**
@@ -350,7 +356,7 @@ export function penaltyHits(kb: EvidenceView, hits: readonly SearchHit[], after:
   for (const hit of hits) {
     const articles = new Set([...hit.text.matchAll(ARTICLE_AT_RE)].map((m) => m[1] as string));
     // An item passage (（一）—（五）) names its article only in its breadcrumb (… › 第二十二条 › （一）—（五）).
-    for (const label of [hit.clause, hit.breadcrumb]) if (label) for (const a of label.matchAll(new RegExp(ARTICLE_LABEL, 'gu'))) articles.add(a[0]);
+    for (const label of [hit.clause, hit.breadcrumb]) if (label) for (const a of label.matchAll(ARTICLE_LABEL_RE)) articles.add(a[0]);
     if (articles.size === 0) continue;
     const doc = kb.documents.get(hit.docId);
     if (!doc) continue;

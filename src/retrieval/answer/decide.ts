@@ -4,6 +4,7 @@
  * the candidates' features and the fitted model only; composing text and citations is `compose`.
  */
 import type { ValidMeta } from '../../corpus/document.js';
+import type { SectionNode } from '../../corpus/parser.js';
 import type { EvidenceView } from '../../storage/types.js';
 import { figureMiss, levelMiss, membersNotNamed, ordinalMiss, tierStated, nearMissCompound, placeCovered, statesQuantity, unnamedMembers } from '../evidence.js';
 import { resolveClauseRefs, type ClauseRef } from '../query.js';
@@ -13,7 +14,7 @@ import { DOCUMENT_NOUNS } from './doc-facts.js';
 import { CANDIDATE_FEATURES, candidateFeatures, GENRE_WORD_RE, statesYear, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
 import { titlePeriod } from '../../corpus/validity.js';
 import { checkModel, linearScore, sigmoid, softmax, type AnswerModel } from './model.js';
-import { analyzeQuestion, type QuestionAnalysis } from './question.js';
+import { analyzeQuestion, questionParts, type QuestionAnalysis } from './question.js';
 import { tagWords } from './words.js';
 import type { Outcome } from './types.js';
 
@@ -120,11 +121,35 @@ export function gatherEvidence(kb: EvidenceView, response: SearchResponse, model
   if (question.form === 'single' && question.asksPenalty) hits = [...hits, ...penaltyHits(kb, hits.slice(0, PENALTY_SOURCES), hits.length, PENALTY_HITS_MAX)];
   const candidates = candidatesOf(kb, hits, pointedClauses(kb, response), question.asksPenalty);
   const statesYearIn = (docId: string, year: string): boolean => statesYear(kb.documents.get(docId)?.body ?? '', year);
-  const writesIn = (docId: string, phrase: string): boolean => squeezed(kb.documents.get(docId)?.body ?? '').includes(squeezed(phrase));
+  const bodies = new Map<string, string>();
+  const writesIn = (docId: string, phrase: string): boolean => {
+    let body = bodies.get(docId);
+    if (body === undefined) bodies.set(docId, (body = squeezed(kb.documents.get(docId)?.body ?? '')));
+    return body.includes(squeezed(phrase));
+  };
   return { question, candidates, table: candidateFeatures(kb, question, candidates), named, statesYearIn, writesIn };
 }
 
 const col = (name: (typeof CANDIDATE_FEATURES)[number]): number => CANDIDATE_FEATURES.indexOf(name);
+
+/** Kinds of unit a question may point at and a document be said to lack: numbered articles, items and boxes. */
+const POINTABLE: ReadonlySet<string> = new Set(['article', 'item-num', 'item-num-paren', 'item-cn', 'item-cn-paren', 'box', 'box-item']);
+
+/**
+ * Whether references point at one unit: a single one (第17项), or a chain of two levels (专栏5-17, 专栏1第9项, (八)第4条).
+ * Two references of one kind side by side (第三条和第四条) are two units, and a 款 is not printed as a heading a parser
+ * reads.
+ */
+function unitPointer(refs: readonly ClauseRef[]): boolean {
+  if (refs.length === 0 || refs.length > 2 || !refs.every((r) => r.kinds.every((k) => POINTABLE.has(k)))) return false;
+  // Two at different levels (专栏1 › 第9项, (八) › 第4条) point at one; two of one kind side by side (第三条和第四条) at two.
+  return refs.length === 1 || !(refs[0]?.kinds ?? []).some((k) => refs[1]?.kinds.includes(k));
+}
+
+/** Whether a section tree has a node of the kind. */
+function hasKind(node: SectionNode | undefined, kind: string): boolean {
+  return !!node && (node.kind === kind || node.children.some((c) => hasKind(c, kind)));
+}
 
 /**
  * Why nothing answers when the question points at a unit (第17项, 专栏5-17) that none of the documents it names has,
@@ -132,9 +157,11 @@ const col = (name: (typeof CANDIDATE_FEATURES)[number]): number => CANDIDATE_FEA
  * named, one of them has it, or one of them has no section tree to read.
  */
 export function unitNotHeld(kb: EvidenceView, named: readonly { docId: string; by: string }[], refs: readonly ClauseRef[]): string | undefined {
-  if (refs.length === 0 || named.length === 0) return undefined;
+  if (named.length === 0 || !unitPointer(refs)) return undefined;
   const docs = [...new Set(named.map((d) => d.docId))].map((id) => kb.documents.get(id));
   if (docs.some((d) => !d?.tree || d.tree.children.length === 0 || resolveClauseRefs(d.tree, refs).length > 0)) return undefined;
+  // 专栏5-17 read as box 5's item 17 only where the document numbers items inside its boxes (else 专栏1-3 is a range).
+  if (/^[-－—–]/u.test(refs[1]?.text ?? '') && docs.some((d) => !hasKind(d?.tree, 'box-item'))) return undefined;
   const titles = docs.map((d) => `《${d?.meta.title ?? ''}》`);
   const where = titles.length <= 2 ? titles.join('、') : `${[...new Set(named.map((d) => d.by))].join('、')}的${titles.length}份文件`;
   return `${where}中没有“${refs.map((r) => r.text).join('')}”。`;
@@ -241,25 +268,31 @@ export function yesNoUnaddressed(evidence: Evidence, lead: number | undefined): 
 }
 
 /**
- * Who or what a yes-no question asks about (云计算行业协会这类社会组织…，也能拿…奖励吗; 分公司能享受吗) when a single
- * answer's lead lacks it: a specific noun of the question (weight at least the question's mean) that the lead, with
- * its headings and context, does not have, nor a form of it. The clause provides for someone else, and whether the one
- * asked about is covered is what it does not say. Returns the noun, else undefined (a rule of what an answer is, as
- * `yesNoUnaddressed`).
+ * Who a yes-no question of permission asks about (云计算行业协会这类社会组织…，也能拿…奖励吗; 分公司能享受吗) when a single
+ * answer's lead lacks it: a specific noun of the question outside its predicate (weight at least the question's mean,
+ * the same bar as the missing line's) that the lead, with its headings and context, does not have, nor a form of it,
+ * nor its head word (外资企业 is covered by a clause on 企业: a kind of what it provides for). Places are left to the
+ * place rules. The clause provides for someone else, and whether the one asked about is covered is what it does not
+ * say. Returns the noun, else undefined (a rule of what an answer is, as `yesNoUnaddressed`).
  */
-/** Modal verbs of possibility and permission (能愿动词: 黄伯荣、廖序东《现代汉语》§ 动词 — 能、能够、可以, and their yes-no forms). */
-const PERMISSION_MODALS: ReadonlySet<string> = new Set(['能', '能够', '可以', '能否', '可否', '能不能', '可不可以', '可']);
-
 export function yesNoSubjectMissed(evidence: Evidence, lead: number | undefined): string | undefined {
-  const { question, table } = evidence;
-  if (question.form !== 'single' || lead === undefined || question.terms.length < 2) return undefined;
-  if (question.yesNo === undefined && !/吗\s*[？?]?\s*$/u.test(question.query.normalize('NFKC'))) return undefined;
+  const { question, table, candidates } = evidence;
+  const c = lead === undefined ? undefined : candidates[lead];
+  if (question.form !== 'single' || !c || question.terms.length < 2) return undefined;
   // Whether the one asked about may (能, 可以, 能不能…): asked of a subject, not whether a document says something.
-  if (!tagWords(question.query).some((t) => PERMISSION_MODALS.has(t.word))) return undefined;
-  const presence = table.presence[lead] ?? [];
+  if (!question.yesNoForm || !question.asksPermission) return undefined;
+  const presence = table.presence[lead as number] ?? [];
   const mean = question.terms.reduce((a, t) => a + t.weight, 0) / question.terms.length;
   const predicate = new Set(question.yesNo ?? []);
-  const missing = question.terms.find((t, j) => t.nominal && !predicate.has(j) && t.weight >= mean && (presence[j] ?? 0) === 0);
+  const read = `${c.heading}${c.before}${c.text}`;
+  const missing = question.terms.find((t, j) => {
+    if (!t.nominal || predicate.has(j) || t.weight < mean || (presence[j] ?? 0) > 0) return false;
+    const words = tagWords(t.term);
+    if (words.some((w) => /^ns|^s$/u.test(w.tag))) return false;
+    // The head of a compound: its last part among the question's words (外资企业 → 企业), else jieba's last word of it.
+    const head = (t.parts ?? []).find((p) => t.term.endsWith(p)) ?? (words.length > 1 ? (words.at(-1)?.word ?? '') : '');
+    return !(head.length >= 2 && head !== t.term && read.includes(head));
+  });
   return missing?.term;
 }
 
@@ -324,15 +357,6 @@ export interface Ruling {
 }
 
 /**
- * Whether a single answer's lead is ruled out as an `answer` whatever its probability, else undefined: `cannotAnswer`,
- * a near-miss measure (`nearMissLead`), another tier's figure (`figureMissLead`), a yes-no predicate it does not
- * speak of (`yesNoUnaddressed`) or an ask nothing of its document states (`unansweredAsk`). Each rule is read once;
- * the fit reads the same function.
- */
-/** A case the question sets aside (自己拿地盖厂房的企业（不是租现有标准厂房）): 不是, 而不是, 并非, 不属于 + what follows. */
-const EXCLUDED_CASE_RE = /(?:而不是|并不是|不是|并非|不属于)([^，,。；;？?！!）)]{2,16})/gu;
-
-/**
  * The case a question sets aside (…（不是租现有标准厂房）) when a single answer's lead is about that very case: every
  * subject word of the excluded phrase is in the lead's sentence. The lead provides for what the question says it is
  * not. Returns the phrase (不是…), else undefined (a rule of what an answer is, as `nearMissLead`).
@@ -341,18 +365,15 @@ export function excludedCaseLead(evidence: Evidence, lead: number | undefined): 
   const c = lead === undefined ? undefined : evidence.candidates[lead];
   if (evidence.question.form !== 'single' || !c) return undefined;
   const text = c.text.normalize('NFKC');
-  for (const m of evidence.question.query.normalize('NFKC').matchAll(EXCLUDED_CASE_RE)) {
-    const words = evidence.question.terms.filter((t) => t.nominal && (m[1] as string).includes(t.term));
-    if (words.length >= 2 && words.every((t) => [...t.forms.keys()].some((f) => text.includes(f)))) return m[0];
+  for (const { phrase, said } of evidence.question.setAside) {
+    const words = evidence.question.terms.filter((t) => t.nominal && phrase.includes(t.term));
+    if (words.length >= 2 && words.every((t) => [...t.forms.keys()].some((f) => text.includes(f)))) return said;
   }
   return undefined;
 }
 
 /** A text as compared for quoting: NFKC, lower case, no whitespace. */
 const squeezed = (text: string): string => text.normalize('NFKC').toLowerCase().replace(/\s+/gu, '');
-
-/** Phrases a question quotes (“用数据”, "一核多簇"): two or more characters in Chinese or plain double quotes. */
-const QUOTED_RE = /[“"「]([^”"」]{2,30})[”"」]/gu;
 
 /**
  * A phrase the question quotes that the lead's document never writes (四个“用数据” of 惠州's plan, which another city's
@@ -362,13 +383,18 @@ const QUOTED_RE = /[“"「]([^”"」]{2,30})[”"」]/gu;
 export function quotedMissLead(evidence: Evidence, lead: number | undefined): string | undefined {
   const c = lead === undefined ? undefined : evidence.candidates[lead];
   if (evidence.question.form !== 'single' || !c || !evidence.writesIn) return undefined;
-  for (const m of evidence.question.query.matchAll(QUOTED_RE)) {
-    const phrase = m[1] as string;
-    if (!evidence.writesIn(c.hit.docId, phrase)) return phrase;
-  }
-  return undefined;
+  return evidence.question.quoted.find((phrase) => evidence.writesIn?.(c.hit.docId, phrase) === false);
 }
 
+/**
+ * Whether a single answer's lead is ruled out as an `answer` whatever its probability, else undefined: `cannotAnswer`;
+ * the lead is about a case the question sets aside (`excludedCaseLead`); a near-miss measure (`nearMissLead`); a
+ * quoted phrase its document never writes (`quotedMissLead`); who a question of permission asks about missing
+ * (`yesNoSubjectMissed`); another tier's figure (`figureMissLead`); a yes-no predicate it does not speak of
+ * (`yesNoUnaddressed`); another year, or none (`otherYearLead`, `yearUnstated`); a count or set whose members it
+ * does not name; or an ask nothing of its document states (`unansweredAsk`). Each rule is read once; the fit reads
+ * the same function.
+ */
 export function ruledOut(evidence: Evidence, features: readonly number[], lead: number | undefined): Ruling | undefined {
   const excluded = excludedCaseLead(evidence, lead);
   if (excluded !== undefined) return { line: `找到的条文规定的是问题所排除的情形（${excluded}），未找到问题所问情形的规定` };
@@ -390,29 +416,26 @@ export function ruledOut(evidence: Evidence, features: readonly number[], lead: 
 export function figureMissLead(evidence: Evidence, lead: number | undefined): string | undefined {
   const c = lead === undefined ? undefined : evidence.candidates[lead];
   if (evidence.question.form !== 'single' || !c) return undefined;
-  // The parts of the question that ask nothing state conditions of what the others ask (投资只有500万的企业，能奖多少).
-  const asking = new Set(evidence.question.asks.map((a) => a.text));
-  const conditions = evidence.question.query.normalize('NFKC').split(/[、，,；;？?]/u).map((p) => p.trim()).filter((p) => p !== '' && !asking.has(p));
-  for (const a of evidence.question.asks) {
-    // The words that ask (多久开一次, 几个) state no condition: only the rest of the part does. A part opened by 那, 那么,
-    // 而 or 但 sets a new case against what comes before (带动80人奖10万，那带动200人以上的奖多少): that is context, no condition.
-    const own = a.ask.cue ? a.text.replace(a.ask.cue, '，') : a.text;
-    const miss = figureMiss([...(CONTRAST_OPENING_RE.test(a.text) ? [] : conditions), own].join('，'), c.text);
+  const { question } = evidence;
+  // The parts of the question's own case that ask nothing state conditions of what the others ask (投资只有500万的企业，
+  // 能奖多少); what comes before a part opened by 那 / 而 / 但是 is context (带动80人奖10万，那200人以上的奖多少).
+  const own = new Set(questionParts(question.caseText));
+  for (const a of question.asks) {
+    if (!own.has(a.text)) continue;
+    // The words that ask (多久开一次, 几个) state no condition: only the rest of the part does.
+    const miss = figureMiss([...question.conditions, a.ask.cue ? a.text.replace(a.ask.cue, '，') : a.text].join('，'), c.text);
     if (miss !== undefined) return miss;
   }
-  // A yes-no question states its conditions anywhere (带动50人但合同只签一年的，能拿奖励吗 against 两年以上), and so does one
-  // asking no kind of fact (提供了80万融资，这1%的奖励怎么算 against 使用资金超过100万元的).
-  if (evidence.question.asks.length === 0 || evidence.question.yesNo !== undefined || /吗\s*[？?]?\s*$/u.test(evidence.question.query.normalize('NFKC'))) {
-    const miss = figureMiss(evidence.question.query, c.text);
+  // A yes-no question states its conditions anywhere in its case (带动50人但合同只签一年的，能拿奖励吗 against 两年以上), and so
+  // does one asking no kind of fact (提供了80万融资，这1%的奖励怎么算 against 使用资金超过100万元的).
+  if (question.asks.length === 0 || question.yesNoForm) {
+    const miss = figureMiss(question.caseText, c.text);
     if (miss !== undefined) return miss;
   }
   // A tier named by its level (省级…奖励多少) against a sentence of another level only (国家级…100万元), or by its ordinal
   // (第一年补贴多少 against 第二年起…每月2000元).
   return levelMiss(evidence.question.query, c.text) ?? ordinalMiss(evidence.question.query, c.text);
 }
-
-/** A clause opened by a conjunction of contrast or sequel (那, 那么, 而, 但, 可是): it sets its case against the one before. */
-const CONTRAST_OPENING_RE = /^(?:那么?|而|但是?|可是|不过)/u;
 
 /** The best candidate among `among` (ties: the earlier). */
 function argmax(scores: readonly number[], among: readonly number[]): number | undefined {
@@ -429,7 +452,11 @@ function argmax(scores: readonly number[], among: readonly number[]): number | u
 export function leadAmong(evidence: Evidence, scores: readonly number[], among: readonly number[]): number | undefined {
   const filler = col('filler');
   const plain = among.filter((i) => (evidence.table.rows[i] as number[])[filler] !== 1);
-  const pool = plain.length > 0 ? plain : among;
+  // The unit the question points at (第三条第二款, 专栏1第8项) is what it asks about: a sentence of it (or one joined to its
+  // heading) leads while there is one — unless the question sets that unit aside (除了第十条…).
+  const basic = plain.length > 0 ? plain : among;
+  const pointed = basic.filter((i) => evidence.candidates[i]?.touchesPointed === true);
+  const pool = !evidence.question.pointsAside && pointed.length > 0 ? pointed : basic;
   // A penalty asked (怎么处罚, 罚多少钱) is answered by a clause stating one: the duty it punishes does not lead while a
   // clause on the topic (with its context: a penalty clause reads with the duty it names by number) states a penalty.
   if (evidence.question.asksPenalty) {
@@ -445,7 +472,7 @@ export function leadAmong(evidence: Evidence, scores: readonly number[], among: 
         const n = unaskedCondition(evidence.candidates[i]?.text ?? '', forms);
         return n === undefined ? [] : [[i, n] as const];
       }));
-      if (extra.size === 0) return argmax(scores, covering);
+      if (extra.size === 0) return argmax(scores, punishing);
       const least = Math.min(...extra.values());
       return argmax(scores, [...extra.keys()].filter((i) => extra.get(i) === least));
     }

@@ -55,7 +55,55 @@ export interface QuestionAnalysis {
   asksFiller: boolean;
   /** It asks what a breach costs (怎么处罚, 罚多少钱, 什么法律责任: candidates.ts `PENALTY_ASK_RE`). */
   asksPenalty: boolean;
+  /**
+   * The question's own case: from its last part opened by a conjunction of contrast (那, 而, 但是…) to its end, else the
+   * whole question. What comes before such a part is context (带动80人奖10万，那200人以上的奖多少), not a condition.
+   */
+  caseText: string;
+  /** The parts of `caseText` that ask no kind of fact: conditions of the parts that do (投资只有500万的企业，能奖多少). */
+  conditions: string[];
+  /** A yes-no question: a yes-no form (是否, A不A) or closed by the particle 吗. */
+  yesNoForm: boolean;
+  /** The subject of a question of permission (…也能拿奖励吗, 能不能享受): a modal of possibility or permission is asked. */
+  asksPermission: boolean;
+  /** Cases the question sets aside (（不是租现有标准厂房）): the phrase, and the words as written (不是租现有标准厂房). */
+  setAside: { phrase: string; said: string }[];
+  /** Phrases the question quotes (“用数据”, "一核多簇"). */
+  quoted: string[];
+  /** A unit it points at is set aside (除了第十条那个补贴，还能拿多少): what it asks is elsewhere. */
+  pointsAside: boolean;
 }
+
+/** An exceptive phrase (除了…, 除去…, 除开…: 现代汉语八百词 § 除了) holding a unit pointed at (第十条, 专栏3, （二）). */
+const POINTS_ASIDE_RE = /(?:除了|除去|除开)[^，,；;？?。]{0,12}?(?:第[^，,；;？?。]{1,6}?[条章节款项]|专栏|[（(][一二三四五六七八九十0-9]+[）)])/u;
+
+/**
+ * A case the question sets aside (自己拿地盖厂房的企业（不是租现有标准厂房）): 不是, 而不是, 并非, 不属于 + what follows, up to
+ * the clause's end — not the A-不-A yes-no forms 是不是, 属不属于, which ask rather than set aside.
+ */
+const SET_ASIDE_RE = /(?:而不是|并不是|(?<!是)不是|并非|(?<!属)不属于)([^，,。；;？?！!）)]{2,16})/gu;
+/** Phrases a question quotes: two or more characters in Chinese, corner or plain double quotes. */
+const QUOTED_RE = /[“"「]([^”"」]{2,30})[”"」]/gu;
+
+/** A question's parts, split at 、，；？ (the unit `quantityParts` and the conditions are read in). */
+export function questionParts(question: string): string[] {
+  return question.normalize('NFKC').split(/[、，,；;？?]/u).map((p) => p.trim()).filter((p) => p.length > 0);
+}
+
+/**
+ * A part opened by a conjunction of contrast or sequel (那, 那么, 而, 但是, 可是, 不过: 现代汉语八百词 § 那 ③ 连词, 而,
+ * 但是) sets its case against the one before; 那个, 那些, 那里 (the demonstrative) do not.
+ */
+const CONTRAST_OPENING_RE = /^(?:那么|那(?![个些里儿样种位家项条])|而|但是?|可是|不过)/u;
+
+/** A question closed by the particle 吗 (是非问). */
+const CLOSED_BY_MA_RE = /吗\s*[？?]?\s*$/u;
+
+/**
+ * Modal verbs of possibility and permission (能愿动词: 黄伯荣、廖序东《现代汉语》§ 动词 — 能、能够、可以) and their yes-no
+ * forms (能否, 可否, 能不能, 可不可以).
+ */
+const PERMISSION_MODALS: ReadonlySet<string> = new Set(['能', '能够', '可以', '能否', '可否', '能不能', '可不可以']);
 
 /**
  * Words of purpose and basis clauses and of issuing (依据, 根据, 目的, 宗旨, 为什么, 为何, 背景, 初衷,
@@ -82,8 +130,11 @@ const MA_QUESTION_RE = /(?:^|[，,；;：:])([^，,；;：:]*?)吗\s*[？?]?\s*$
  */
 function particlePredicate(q: string, terms: readonly QuestionTerm[]): number[] | undefined {
   const m = MA_QUESTION_RE.exec(q);
-  if (!m || m.index === 0) return undefined;
-  const clause = m[1] as string;
+  return !m || m.index === 0 ? undefined : predicateTerms(m[1] as string, terms);
+}
+
+/** The terms a predicate clause holds, modal verbs aside, or undefined when it holds none. */
+function predicateTerms(clause: string, terms: readonly QuestionTerm[]): number[] | undefined {
   const out = terms.flatMap((t, j) => (!MODAL_VERBS.has(t.term) && clause.includes(t.term) ? [j] : []));
   return out.length > 0 ? out : undefined;
 }
@@ -95,15 +146,12 @@ function yesNoPredicate(query: string, terms: readonly QuestionTerm[]): number[]
   if (!m) return particlePredicate(q, terms);
   const from = m.index + m[0].length;
   const end = q.slice(from).search(/[，,；;？?。！!]/u);
-  const clause = q.slice(from, end < 0 ? undefined : from + end);
-  const out = terms.flatMap((t, j) => (!MODAL_VERBS.has(t.term) && clause.includes(t.term) ? [j] : []));
-  return out.length > 0 ? out : undefined;
+  return predicateTerms(q.slice(from, end < 0 ? undefined : from + end), terms);
 }
 
 /** Question parts split at 、，；？ that each ask for a quantity ("补多少、上限多少"). */
 export function quantityParts(question: string): { text: string; ask: QuantityAsk }[] {
-  const parts = question.normalize('NFKC').split(/[、，,；;？?]/u).map((p) => p.trim()).filter((p) => p.length > 0);
-  return parts.flatMap((text) => {
+  return questionParts(question).flatMap((text) => {
     const ask = quantityAsk(text);
     return ask ? [{ text, ask }] : [];
   });
@@ -134,7 +182,7 @@ const PUNISH_WORDS: ReadonlySet<string> = new Set(['处罚', '惩罚', '惩处']
  * 吊销许可证件、限制开展生产经营活动、责令停产停业、责令关闭、限制从业、行政拘留), 罚金 of 刑法 第三十四条, and 处分 of
  * 公务员法 第六十二条.
  */
-const PENALTY_KINDS: readonly string[] = ['警告', '通报批评', '罚款', '没收', '暂扣', '降低资质等级', '吊销', '责令停产停业', '责令关闭', '限制从业', '拘留', '罚金', '处分'];
+const PENALTY_KINDS: readonly string[] = ['警告', '通报批评', '罚款', '没收', '暂扣', '降低资质等级', '吊销', '限制开展生产经营活动', '责令停产停业', '责令关闭', '限制从业', '拘留', '罚金', '处分'];
 
 export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterable<string> = []): QuestionAnalysis {
   const query = response.query;
@@ -155,12 +203,13 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
   const tagged = tagWords(query);
   const tagOf = (term: string): string | undefined => tagged.find((t) => t.word === term)?.tag ?? tagged.find((t) => t.word.includes(term))?.tag;
   const askingWords = tagged.filter((t) => isInterrogative(t.word)).map((t) => t.word);
-  const retrieved = response.results.map((h) => h.text.normalize('NFKC').toLowerCase());
+  let retrievedTexts: string[] | undefined;
+  const retrieved = (): string[] => (retrievedTexts ??= response.results.map((h) => h.text.normalize('NFKC').toLowerCase()));
   const subject = (t: string): boolean => {
     if (excluded.has(t) || [...t].length < 2 || /^[0-9.]+$/u.test(t) || FRACTION_RE.test(t) || RANGE_ADVERBS.has(t) || acrossName(t) || /^第[0-9]+/u.test(t) || isGlueArtefact(t) || isInterrogative(t) || measureGlued(t, lowered)) return false;
     if (askingWords.some((w) => w.includes(t))) return false;
     const tag = tagOf(t);
-    return tag === undefined || isSubjectTag(tag) || (tag === UNKNOWN_WORD_TAG && unknownWordNamed(t, retrieved));
+    return tag === undefined || isSubjectTag(tag) || (tag === UNKNOWN_WORD_TAG && unknownWordNamed(t, retrieved()));
   };
   const distinct = [...new Set(understanding.terms)].filter(subject);
   // Search-mode segmentation also yields a compound's parts (数据中心 → 数据, 中心): the compound counts once.
@@ -197,7 +246,25 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     ...(yesNo ? { yesNo } : {}),
     asksFiller: ASKS_FILLER_RE.test(normalized),
     asksPenalty,
+    ...questionCase(normalized, asks),
+    yesNoForm: yesNo !== undefined || YES_NO_FORM_RE.test(normalized) || CLOSED_BY_MA_RE.test(normalized),
+    asksPermission: tagged.some((t) => PERMISSION_MODALS.has(t.word)),
+    setAside: [...normalized.matchAll(SET_ASIDE_RE)].map((m) => ({ phrase: m[1] as string, said: m[0] })),
+    quoted: [...normalized.matchAll(QUOTED_RE)].map((m) => m[1] as string),
+    pointsAside: POINTS_ASIDE_RE.test(normalized),
   };
+}
+
+/** The question's own case and its conditions (see `QuestionAnalysis.caseText`). */
+function questionCase(query: string, asks: readonly { text: string }[]): { caseText: string; conditions: string[] } {
+  const parts = questionParts(query);
+  let from = 0;
+  parts.forEach((p, i) => {
+    if (CONTRAST_OPENING_RE.test(p)) from = i;
+  });
+  const own = parts.slice(from);
+  const asking = new Set(asks.map((a) => a.text));
+  return { caseText: from === 0 ? query : own.join('，'), conditions: own.filter((p) => !asking.has(p)) };
 }
 
 /**
@@ -220,7 +287,7 @@ function straddlesOnly(text: string, term: string, names: readonly string[]): bo
  * Adverbs of range (范围副词: 黄伯荣、廖序东《现代汉语》§ 副词 — 都、全、总共、一共、统统、一概、一律、仅仅、单单、光):
  * they say how much of something, never what. jieba tags some of them as nouns or abbreviations (一共/j).
  */
-const RANGE_ADVERBS: ReadonlySet<string> = new Set(['总共', '一共', '共计', '全都', '统统', '一概', '一律', '仅仅', '单单', '光是']);
+const RANGE_ADVERBS: ReadonlySet<string> = new Set(['总共', '一共', '统统', '一概', '一律', '仅仅', '单单']);
 
 /**
  * A fraction's numeral (百分之, 千分之五: 分数 and 百分数 are numerals, 现代汉语 § 数词), which jieba tags as an idiom:

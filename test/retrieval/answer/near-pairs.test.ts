@@ -39,6 +39,12 @@ beforeAll(async () => {
 }, 180_000);
 
 describe('a unit the document does not have', () => {
+  it('is not found only for one unit pointed at: two side by side, or a 款, are not said to be missing', async () => {
+    for (const q of ['测试市智慧医疗发展规划第3项和第4项有什么不同？', '测试市智慧医疗发展规划第3项第二款是什么？']) {
+      expect((await opened.service.ask(q)).answer.outcome, q).not.toBe('not_found');
+    }
+  });
+
   it('is not found, and says which unit is missing; one it has is quoted', async () => {
     const missing = (await opened.service.ask('测试市智慧医疗发展规划第5项讲的是什么？')).answer;
     expect(missing.outcome).toBe('not_found');
@@ -67,6 +73,11 @@ describe('a condition below the floor a clause sets', () => {
     expect(figureMiss('提供了150万贷款，奖励怎么算', '使用资金超过100万元的，予以使用资金1%的奖励。')).toBeUndefined();
     expect(figureMiss('只带动了30个人就业的企业，给多少奖励', '对带动就业达到50人以上的企业，一次性予以20万元奖励。')).toBe('30个人');
     expect(figureMiss('租了1500平米厂房，租金怎么补', '补贴面积不超过1000平方米，补贴标准为10元/平方米。')).toBe('1500平米');
+    // Negated, 超过 and 大于 set a ceiling; a sum in 万 before another unit (万吨, 万平方公里) is no money.
+    expect(figureMiss('补贴150万元', '补贴不得超过100万元。')).toBe('150万元');
+    expect(figureMiss('补贴80万元', '补贴不得超过100万元。')).toBeUndefined();
+    expect(figureMiss('面积800平方米', '面积不大于1000平方米。')).toBeUndefined();
+    expect(figureMiss('年产10万吨的企业', '对投资1000万元以上的企业予以奖励。')).toBeUndefined();
     const below = (await opened.service.ask('在测试市新增固定资产投资只有500万的智慧医疗企业，能拿多少奖励？')).answer;
     expect(below.outcome).not.toBe('answer');
   });

@@ -304,7 +304,10 @@ describe('who a yes-no question asks may', () => {
     const { yesNoSubjectMissed } = await import('../../../src/retrieval/answer/decide.js');
     const clause = ['对在本市带动就业达到50人以上的企业，一次性予以20万元奖励。'];
     const other = evidenceFor('行业协会这类社会组织，带动就业满50人，也能拿奖励吗？', clause);
-    expect(yesNoSubjectMissed(other, 0)).toBeDefined();
+    expect(yesNoSubjectMissed(other, 0)).toBe('行业协会');
+    // A kind of what the clause provides for (外资企业 of 企业) is provided for.
+    const kind = evidenceFor('外资企业带动就业满50人，可以拿奖励吗？', clause);
+    expect(yesNoSubjectMissed(kind, 0)).toBeUndefined();
     const same = evidenceFor('企业带动就业满50人，能拿奖励吗？', clause);
     expect(yesNoSubjectMissed(same, 0)).toBeUndefined();
     // Not a question of whether someone may: whether a document says something is asked of the document.
@@ -321,5 +324,8 @@ describe('a case the question sets aside', () => {
     expect(excludedCaseLead(aside, 0)).toBe('不是租现有标准厂房');
     const asked = evidenceFor('租现有标准厂房的企业有没有租金补贴？', clause);
     expect(excludedCaseLead(asked, 0)).toBeUndefined();
+    // 是不是, 属不属于 ask (A-不-A); they set nothing aside.
+    const yesNo = evidenceFor('入驻现有标准厂房的企业是不是可以享受租金补贴？', clause);
+    expect(excludedCaseLead(yesNo, 0)).toBeUndefined();
   });
 });
