@@ -160,10 +160,18 @@ export function pointedClauses(kb: EvidenceView, response: SearchResponse): (Sec
   const refs = response.understanding.clauseRefs;
   if (refs.length === 0) return [];
   const docs = [...new Set(response.results.filter((h) => h.matchedBy.includes('clause')).map((h) => h.docId))];
-  return docs.flatMap((docId) => {
+  if (docs.length > 0) {
+    return docs.flatMap((docId) => {
+      const tree = kb.documents.get(docId)?.tree;
+      return tree ? resolveClauseRefs(tree, refs).map((n) => ({ ...n, docId })) : [];
+    });
+  }
+  // No chain resolved in the documents named: each reference on its own there — a 款 the parser has no heading for
+  // (第三条第二款 → 第三条), or two written side by side (第三条和第四条).
+  if (refs.length < 2) return [];
+  return response.scope.flatMap((docId) => {
     const tree = kb.documents.get(docId)?.tree;
-    if (!tree) return [];
-    return resolveClauseRefs(tree, refs).map((n) => ({ ...n, docId }));
+    return tree ? refs.flatMap((r) => resolveClauseRefs(tree, [r])).map((n) => ({ ...n, docId })) : [];
   });
 }
 

@@ -45,6 +45,11 @@ describe('a unit the document does not have', () => {
     }
   });
 
+  it('reads a 款 the parser has no heading for as its article (云浮 第三条第二款 → 第三条, not another article)', async () => {
+    const { answer } = await opened.service.ask('云浮优惠办法第三条第二款是什么？');
+    expect(answer.citations[0]?.quote).toContain('企业所得税与增值税额');
+  });
+
   it('is not found, and says which unit is missing; one it has is quoted', async () => {
     const missing = (await opened.service.ask('测试市智慧医疗发展规划第5项讲的是什么？')).answer;
     expect(missing.outcome).toBe('not_found');
