@@ -160,18 +160,14 @@ export function pointedClauses(kb: EvidenceView, response: SearchResponse): (Sec
   const refs = response.understanding.clauseRefs;
   if (refs.length === 0) return [];
   const docs = [...new Set(response.results.filter((h) => h.matchedBy.includes('clause')).map((h) => h.docId))];
-  if (docs.length > 0) {
-    return docs.flatMap((docId) => {
-      const tree = kb.documents.get(docId)?.tree;
-      return tree ? resolveClauseRefs(tree, refs).map((n) => ({ ...n, docId })) : [];
-    });
-  }
-  // No chain resolved in the documents named: each reference on its own there — a 款 the parser has no heading for
-  // (第三条第二款 → 第三条), or two written side by side (第三条和第四条).
-  if (refs.length < 2) return [];
-  return response.scope.flatMap((docId) => {
+  // No chain resolved in any document (the search marked none): each reference on its own in the documents named — a 款
+  // the parser has no heading for (第三条第二款 → 第三条), or two written side by side (第三条和第四条).
+  const chained = docs.length > 0;
+  return (chained ? docs : refs.length < 2 ? [] : response.scope).flatMap((docId) => {
     const tree = kb.documents.get(docId)?.tree;
-    return tree ? refs.flatMap((r) => resolveClauseRefs(tree, [r])).map((n) => ({ ...n, docId })) : [];
+    if (!tree) return [];
+    const nodes = chained ? resolveClauseRefs(tree, refs) : refs.flatMap((r) => resolveClauseRefs(tree, [r]));
+    return nodes.map((n) => ({ ...n, docId }));
   });
 }
 

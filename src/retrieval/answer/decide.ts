@@ -267,6 +267,11 @@ export function yesNoUnaddressed(evidence: Evidence, lead: number | undefined): 
   return predicate.map((j) => question.terms[j]?.term ?? '').join('”“');
 }
 
+/** The mean weight of the question's subject words: the bar a word must reach to be named as missing (0 with none). */
+function meanWeight(question: QuestionAnalysis): number {
+  return question.terms.reduce((a, t) => a + t.weight, 0) / Math.max(1, question.terms.length);
+}
+
 /**
  * Who a yes-no question of permission asks about (云计算行业协会这类社会组织…，也能拿…奖励吗; 分公司能享受吗) when a single
  * answer's lead lacks it: a specific noun of the question outside its predicate (weight at least the question's mean,
@@ -282,7 +287,7 @@ export function yesNoSubjectMissed(evidence: Evidence, lead: number | undefined)
   // Whether the one asked about may (能, 可以, 能不能…): asked of a subject, not whether a document says something.
   if (!question.yesNoForm || !question.asksPermission) return undefined;
   const presence = table.presence[lead as number] ?? [];
-  const mean = question.terms.reduce((a, t) => a + t.weight, 0) / question.terms.length;
+  const mean = meanWeight(question);
   const predicate = new Set(question.yesNo ?? []);
   const read = `${c.heading}${c.before}${c.text}`;
   const missing = question.terms.find((t, j) => {
@@ -510,7 +515,7 @@ export function missingLine(evidence: Evidence, shown: readonly number[]): strin
   // Only subject words (nouns, names) are named as missing: a verb or modal (不能, 需要) is not what a clause lacks; nor a
   // word less specific than the question's words on average (公司, 政府: a clause says 企业, 地方政府 — an everyday word's
   // absence says nothing of what is missing).
-  const mean = question.terms.reduce((a, t) => a + t.weight, 0) / Math.max(1, question.terms.length);
+  const mean = meanWeight(question);
   const unseen = question.terms.filter((t, j) => t.nominal && t.weight >= mean && !shown.some((i) => ((table.presence[i] as number[])[j] ?? 0) > 0)).map((t) => t.term);
   if (unseen.length > 0) return `未找到提到“${unseen.slice(0, 3).join('”“')}”的条文`;
   return NOTHING_SPECIFIC_MISSING;

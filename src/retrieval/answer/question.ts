@@ -226,10 +226,10 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     const t = terms.find((x) => x.term === e.from);
     if (t && !t.forms.has(e.term)) t.forms.set(e.term, Math.min(1, e.similarity));
   }
-  const asksPenalty = PENALTY_ASK_RE.test(query.normalize('NFKC'));
+  const normalized = query.normalize('NFKC');
+  const asksPenalty = PENALTY_ASK_RE.test(normalized);
   // 处罚 asked is stated by the penalty imposed (处…罚款, 吊销…, 拘留): its kinds count as it.
   if (asksPenalty) for (const t of terms) if (PUNISH_WORDS.has(t.term)) for (const kind of PENALTY_KINDS) if (!t.forms.has(kind)) t.forms.set(kind, 1);
-  const normalized = query.normalize('NFKC');
   const head = headTerm(terms, tagged, asks.map((a) => a.ask.cue ?? ''));
   const yesNo = yesNoPredicate(query, terms);
   return {
@@ -247,7 +247,8 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     asksFiller: ASKS_FILLER_RE.test(normalized),
     asksPenalty,
     ...questionCase(normalized, asks),
-    yesNoForm: yesNo !== undefined || YES_NO_FORM_RE.test(normalized) || CLOSED_BY_MA_RE.test(normalized),
+    // A predicate (`yesNo`) is only read in one of these forms.
+    yesNoForm: YES_NO_FORM_RE.test(normalized) || CLOSED_BY_MA_RE.test(normalized),
     asksPermission: tagged.some((t) => PERMISSION_MODALS.has(t.word)),
     setAside: [...normalized.matchAll(SET_ASIDE_RE)].map((m) => ({ phrase: m[1] as string, said: m[0] })),
     quoted: [...normalized.matchAll(QUOTED_RE)].map((m) => m[1] as string),
