@@ -1,7 +1,7 @@
 /** Shared test helpers: the real corpus, parsed once per file. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cp, mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../src/config/index.js';
@@ -93,6 +93,17 @@ export type OpenedSnapshot = OpenedKnowledgeBase & { kb: KnowledgeIndex };
 export function withSnapshot(o: OpenedKnowledgeBase): OpenedSnapshot {
   if (!o.kb) throw new Error(`expected the embedded (file) backend; this one is ${o.backend.kind}`);
   return o as OpenedSnapshot;
+}
+
+/**
+ * The real corpus plus constructed documents (file name → text), copied to a temporary folder, indexed and opened on the
+ * embedded backend: a test's own regulation or plan read beside the 8 documents.
+ */
+export async function corpusWith(files: Record<string, string>): Promise<OpenedSnapshot> {
+  const corpus = await mkdtemp(path.join(tmpdir(), 'kb-with-'));
+  await cp(CORPUS_DIR, corpus, { recursive: true });
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(corpus, name), text);
+  return withSnapshot(await openKnowledgeBase(await testConfig({ CORPUS_DIR: corpus }), { autoIngest: true }));
 }
 
 /** A copy of the real corpus with its own fresh index, and the ingest options for it. */

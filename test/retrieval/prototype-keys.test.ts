@@ -2,18 +2,14 @@
  * Words that are also names of Object.prototype members (constructor, toString, __proto__…) are
  * ordinary text: in queries, in documents, through ingest and search.
  */
-import { cp, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../server/cli/main.js';
 import { parseDocumentFile } from '../../src/corpus/document.js';
 import { resolveProfile } from '../../src/embeddings/profiles.js';
-import { openKnowledgeBase } from '../../src/pipeline/compose/open.js';
 import { analyze } from '../../src/lexical/analyzer.js';
 import { parseNumeral } from '../../src/shared/numerals.js';
-import { captureIo, CORPUS_DIR, testConfig, withSnapshot, type OpenedSnapshot } from '../helpers.js';
+import { captureIo, corpusWith, type OpenedSnapshot } from '../helpers.js';
 
 export const PROTOTYPE_WORDS = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', 'prototype'];
 
@@ -28,13 +24,7 @@ const around = fc.constantFrom('', ' ', '的', '云浮数据中心', '第十条'
 
 let opened: OpenedSnapshot;
 beforeAll(async () => {
-  const corpus = await mkdtemp(path.join(tmpdir(), 'kb-proto-'));
-  await cp(CORPUS_DIR, corpus, { recursive: true });
-  await writeFile(
-    path.join(corpus, 'proto-words.md'),
-    '---\ndocId: proto-words\ntitle: 原型词测试文件\nissuer: 测试机关\n---\n第一条 数据接口的 constructor 字段、toString 方法、__proto__ 属性、hasOwnProperty 检查和 valueOf 转换，均按原样记录。\n第二条 ＣＯＮＳＴＲＵＣＴＯＲ 与 Constructor 视同一词。\n',
-  );
-  opened = withSnapshot(await openKnowledgeBase(await testConfig({ CORPUS_DIR: corpus }), { autoIngest: true }));
+  opened = await corpusWith({ 'proto-words.md': '---\ndocId: proto-words\ntitle: 原型词测试文件\nissuer: 测试机关\n---\n第一条 数据接口的 constructor 字段、toString 方法、__proto__ 属性、hasOwnProperty 检查和 valueOf 转换，均按原样记录。\n第二条 ＣＯＮＳＴＲＵＣＴＯＲ 与 Constructor 视同一词。\n' });
 }, 120_000);
 
 describe('prototype-member words', () => {

@@ -3,25 +3,18 @@
  * word's nearest words (电费 → 电价), whether or not another document uses it. The real corpus plus
  * one document that writes 电费: 云浮's 第六条 (大工业电价优惠) still answers compare and 各 questions.
  */
-import { cp, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/http/app.js';
 import { checkAnswer } from '../../src/retrieval/answer.js';
 import { compareProvisions } from '../../src/retrieval/compare.js';
-import { openKnowledgeBase } from '../../src/pipeline/compose/open.js';
-import { CORPUS_DIR, testConfig, withSnapshot, type OpenedSnapshot } from '../helpers.js';
+import { corpusWith, type OpenedSnapshot } from '../helpers.js';
 
 const TESTCITY = '测试市数据中心扶持办法\n\n第一条 对新建数据中心，按实际用电量给予每千瓦时0.1元的电费补贴，每年最高500万元。\n第二条 本办法自发布之日起施行。\n';
 
 let opened: OpenedSnapshot;
 beforeAll(async () => {
-  const corpus = await mkdtemp(path.join(tmpdir(), 'kb-standin-'));
-  await cp(CORPUS_DIR, corpus, { recursive: true });
-  await writeFile(path.join(corpus, 'testcity.txt'), TESTCITY);
-  opened = withSnapshot(await openKnowledgeBase(await testConfig({ CORPUS_DIR: corpus }), { autoIngest: true }));
+  opened = await corpusWith({ 'testcity.txt': TESTCITY });
 }, 180_000);
 
 describe('stand-ins for a word one document in scope lacks', () => {

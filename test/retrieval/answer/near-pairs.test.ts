@@ -3,14 +3,10 @@
  * a unit the plan does not have (第5项 of four, 专栏2-9), a year between the two its section titles state, a sum
  * below the floor a clause sets (投资只有500万 against 1000万元以上), a length in years the clause does not state.
  */
-import { cp, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openKnowledgeBase } from '../../../src/pipeline/compose/open.js';
 import { quantityParts } from '../../../src/retrieval/answer/question.js';
 import { figureMiss } from '../../../src/retrieval/evidence.js';
-import { CORPUS_DIR, testConfig, withSnapshot, type OpenedSnapshot } from '../../helpers.js';
+import { corpusWith, type OpenedSnapshot } from '../../helpers.js';
 
 const PLAN = [
   '测试市智慧医疗发展规划',
@@ -32,10 +28,7 @@ const PLAN = [
 
 let opened: OpenedSnapshot;
 beforeAll(async () => {
-  const corpus = await mkdtemp(path.join(tmpdir(), 'kb-pairs-'));
-  await cp(CORPUS_DIR, corpus, { recursive: true });
-  await writeFile(path.join(corpus, 'health.txt'), PLAN);
-  opened = withSnapshot(await openKnowledgeBase(await testConfig({ CORPUS_DIR: corpus }), { autoIngest: true }));
+  opened = await corpusWith({ 'health.txt': PLAN });
 }, 180_000);
 
 describe('a unit the document does not have', () => {

@@ -4,15 +4,11 @@
  * articles found, each with the items it names as its context, and leads with one that states a penalty. And a
  * sentence two versions of one law state word for word is shown once.
  */
-import { cp, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkAnswer } from '../../../src/retrieval/answer.js';
 import { breachesOf, PENALTY_STATED_RE, unaskedCondition, type Candidate } from '../../../src/retrieval/answer/candidates.js';
 import { distinctPassages } from '../../../src/retrieval/answer/decide.js';
-import { openKnowledgeBase } from '../../../src/pipeline/compose/open.js';
-import { CORPUS_DIR, testConfig, withSnapshot, type OpenedSnapshot } from '../../helpers.js';
+import { corpusWith, type OpenedSnapshot } from '../../helpers.js';
 
 // A regulation written as 上海市养犬管理条例 is (its 第二十二条 and 第四十三条 in their published form, renumbered: a parser reads articles in sequence).
 const RULES = [
@@ -41,10 +37,7 @@ const RULES = [
 
 let opened: OpenedSnapshot;
 beforeAll(async () => {
-  const corpus = await mkdtemp(path.join(tmpdir(), 'kb-penalty-'));
-  await cp(CORPUS_DIR, corpus, { recursive: true });
-  await writeFile(path.join(corpus, 'dogs.txt'), RULES);
-  opened = withSnapshot(await openKnowledgeBase(await testConfig({ CORPUS_DIR: corpus }), { autoIngest: true }));
+  opened = await corpusWith({ 'dogs.txt': RULES });
 }, 180_000);
 
 describe('breaches named by number', () => {
