@@ -5,7 +5,7 @@
  * its sound. Constructed documents and questions, no dev question.
  */
 import { describe, expect, it } from 'vitest';
-import { decideFrom, membersUnnamed, missingLine, otherYearLead, yearUnstated } from '../../../src/retrieval/answer/decide.js';
+import { decideFrom, excludedCaseLead, membersUnnamed, missingLine, otherYearLead, quotedMissLead, yearUnstated, yesNoSubjectMissed, yesNoUnaddressed } from '../../../src/retrieval/answer/decide.js';
 import { analyzeQuestion, quantityParts } from '../../../src/retrieval/answer/question.js';
 import { analyze } from '../../../src/lexical/analyzer.js';
 import type { SearchResponse } from '../../../src/retrieval/search.js';
@@ -270,7 +270,6 @@ describe('words jieba does not know', () => {
 
 describe('a phrase the question quotes', () => {
   it('is no answer from a document that never writes it, and may be from one that does', async () => {
-    const { quotedMissLead } = await import('../../../src/retrieval/answer/decide.js');
     const lacking = evidenceFor('那四个“用数据”是什么？', ['建立跨部门的大数据发展协同推进机制，加强统筹。']);
     expect(quotedMissLead(lacking, 0)).toBe('用数据');
     const writing = evidenceFor('那四个“用数据”是什么？', ['建立用数据说话、用数据决策、用数据管理、用数据创新的工作机制。']);
@@ -290,7 +289,6 @@ describe('an amount per one asked (单个企业, 每家)', () => {
 
 describe('a 吗 question of more than one clause', () => {
   it('asks its last clause of the rest: a lead without its words is no answer', async () => {
-    const { yesNoUnaddressed } = await import('../../../src/retrieval/answer/decide.js');
     const asked = evidenceFor('企业拿了奖励后几年内搬走了，要退钱吗？', ['对新增固定资产投资达到1000万元以上的企业，按其对地方财政贡献的40%予以奖励。']);
     expect(yesNoUnaddressed(asked, 0)).toBe('退钱');
     // One clause: the whole is asked, no part of it is the predicate.
@@ -301,7 +299,6 @@ describe('a 吗 question of more than one clause', () => {
 
 describe('who a yes-no question asks may', () => {
   it('is no answer from a clause that provides for someone else', async () => {
-    const { yesNoSubjectMissed } = await import('../../../src/retrieval/answer/decide.js');
     const clause = ['对在本市带动就业达到50人以上的企业，一次性予以20万元奖励。'];
     const other = evidenceFor('行业协会这类社会组织，带动就业满50人，也能拿奖励吗？', clause);
     expect(yesNoSubjectMissed(other, 0)).toBe('行业协会');
@@ -318,7 +315,6 @@ describe('who a yes-no question asks may', () => {
 
 describe('a case the question sets aside', () => {
   it('is no answer from the clause providing for that very case', async () => {
-    const { excludedCaseLead } = await import('../../../src/retrieval/answer/decide.js');
     const clause = ['对入驻新区现有标准厂房和办公用房的企业，前两年予以办公场地租金补贴。'];
     const aside = evidenceFor('自己拿地盖厂房的企业（不是租现有标准厂房），有没有建设补贴？', clause);
     expect(excludedCaseLead(aside, 0)).toBe('不是租现有标准厂房');
