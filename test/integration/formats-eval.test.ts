@@ -76,6 +76,14 @@ describe.skipIf(!existsSync(FORMATS))('kb add of the real published files', () =
     expect(answer.citations[0]?.quote).toContain('大工业电价优惠');
   });
 
+  // 第四十五条 has two cases, each a sentence of cases joined by semicolons: the one asked leads, not 情节严重的，吊销… (a
+  // continuation of the other case, read with the case its sentence opens with).
+  it('leads a penalty question with the plain case asked, not a continuation after a semicolon', async () => {
+    const { answer } = await (opened as OpenedKnowledgeBase).service.ask('按照城镇燃气管理条例，没拿到燃气经营许可证就卖燃气，要罚多少钱？');
+    expect(answer.citations[0]?.clause).toBe('第四十五条');
+    expect(answer.citations[0]?.quote).toContain('未取得燃气经营许可证从事燃气经营活动的');
+  });
+
   afterAll(async () => {
     await opened?.embedder.dispose?.();
   });

@@ -140,6 +140,22 @@ export interface Candidate extends PassageSentence {
   touchesPointed: boolean;
   /** The printed titles of the sections holding it, outermost first (三、发展目标 (二)2020年发展目标). */
   titles: string;
+  /**
+   * The parts of its full sentence before it, where it continues one after a semicolon (情节严重的，吊销… after
+   * 违反本条例规定，…的，处…罚款；): '' where it opens a sentence.
+   */
+  opening: string;
+}
+
+/** The text of the full sentence (to 。！？ or a line end) before `start`, where a semicolon ends what is right before it. */
+export function openingBefore(body: string, start: number): string {
+  let end = start;
+  while (end > 0 && /[ \t]/u.test(body[end - 1] as string)) end -= 1;
+  if (end === 0 || !/[；;]/u.test(body[end - 1] as string)) return '';
+  let i = end - 1;
+  const floor = Math.max(0, start - 600);
+  while (i > floor && !/[。！!？?\n]/u.test(body[i - 1] as string)) i -= 1;
+  return body.slice(i, end).trim();
 }
 
 /** The printed titles of the sections of `tree` that hold `offset`, outermost first, joined. */
@@ -209,6 +225,7 @@ export function candidatesOf(kb: EvidenceView, hits: readonly SearchHit[], point
         pointed: pointed.some((n) => n.docId === hit.docId && s.start >= n.start && s.end <= n.end),
         touchesPointed: pointed.some((n) => n.docId === hit.docId && s.start < n.end && s.end > n.start),
         titles: titlesAt(tree, body, s.start),
+        opening: openingBefore(body, s.start),
       });
     });
   });
@@ -275,9 +292,18 @@ const PENALTY_CASE_RE = /的[，,](?=[^。；]*?(?:处(?!理|置)|给予|予以|
 export function unaskedCondition(text: string, forms: readonly string[]): number | undefined {
   const m = PENALTY_CASE_RE.exec(text);
   if (!m) return undefined;
-  let condition = text.slice(0, m.index).replace(BREACH_CASE_RE, '').replace(ARTICLE_LABEL_RE, '');
+  let condition = text.slice(0, m.index).replace(BREACH_CASE_RE, '').replace(GENERIC_BREACH_RE, '').replace(ARTICLE_LABEL_RE, '');
   for (const f of [...forms].sort((a, b) => b.length - a.length)) if (f.length > 0) condition = condition.split(f).join('，');
   return [...condition].filter((ch) => /\p{Script=Han}/u.test(ch) && !STOPWORDS.has(ch)).length;
+}
+
+/**
+ * `unaskedCondition` of a candidate, where a sentence continuing one after a semicolon (情节严重的，吊销…) adds its case
+ * to the case its sentence opens with: an aggravation of that case, not a plain case of its own.
+ */
+export function unaskedCase(c: Pick<Candidate, 'text' | 'opening'>, forms: readonly string[]): number | undefined {
+  const n = unaskedCondition(c.text, forms);
+  return n === undefined ? undefined : n + (unaskedCondition(c.opening, forms) ?? 0);
 }
 
 const ARTICLE_LABEL = `第[${CHINESE_NUMERAL_CHARS}0-9]+条`;
@@ -293,6 +319,12 @@ const BREACH_RE = new RegExp(`违反本(?:法|条例|规定|办法|细则|决定
 
 /** A breach by number with the 规定 after it (违反本条例第二十二条规定): the case a penalty clause names by reference. */
 const BREACH_CASE_RE = new RegExp(`${BREACH_RE.source}(?:的?规定)?`, 'gu');
+
+/**
+ * A breach of the instrument as a whole (违反本条例规定, 违反本法有关规定): the case every penalty clause of it opens with,
+ * nothing the question would have to say.
+ */
+const GENERIC_BREACH_RE = /违反本(?:法|条例|规定|办法|细则|决定|规则|实施办法)(?:的|有关|相关)?(?:规定)?/gu;
 
 /** One breach a text names: an article of the instrument itself, and the items (项) of it named, if any. */
 interface Breach {

@@ -9,7 +9,7 @@ import type { EvidenceView } from '../../storage/types.js';
 import { figureMiss, levelMiss, membersNotNamed, ordinalMiss, tierStated, nearMissCompound, placeCovered, statesQuantity, unnamedMembers } from '../evidence.js';
 import { resolveClauseRefs, type ClauseRef } from '../query.js';
 import type { SearchResponse } from '../search.js';
-import { candidatesOf, PENALTY_HITS_MAX, PENALTY_SOURCES, PENALTY_STATED_RE, penaltyHits, pointedClauses, spreadHits, unaskedCondition, urlHits, type Candidate } from './candidates.js';
+import { candidatesOf, PENALTY_HITS_MAX, PENALTY_SOURCES, PENALTY_STATED_RE, penaltyHits, pointedClauses, spreadHits, unaskedCase, urlHits, type Candidate } from './candidates.js';
 import { DOCUMENT_NOUNS } from './doc-facts.js';
 import { CANDIDATE_FEATURES, candidateFeatures, GENRE_WORD_RE, statesYear, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
 import { titlePeriod } from '../../corpus/validity.js';
@@ -474,7 +474,7 @@ export function leadAmong(evidence: Evidence, scores: readonly number[], among: 
       const forms = evidence.question.terms.flatMap((t) => [...t.forms.keys()]);
       const covering = punishing.filter((i) => ((evidence.table.rows[i] as number[])[cover] ?? 0) >= top);
       const extra = new Map(covering.flatMap((i) => {
-        const n = unaskedCondition(evidence.candidates[i]?.text ?? '', forms);
+        const n = unaskedCase(evidence.candidates[i] as Candidate, forms);
         return n === undefined ? [] : [[i, n] as const];
       }));
       if (extra.size === 0) return argmax(scores, punishing);

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkAnswer } from '../../../src/retrieval/answer.js';
-import { breachesOf, PENALTY_STATED_RE, unaskedCondition, type Candidate } from '../../../src/retrieval/answer/candidates.js';
+import { breachesOf, openingBefore, PENALTY_STATED_RE, unaskedCase, unaskedCondition, type Candidate } from '../../../src/retrieval/answer/candidates.js';
 import { distinctPassages } from '../../../src/retrieval/answer/decide.js';
 import { corpusWith, type OpenedSnapshot } from '../../helpers.js';
 
@@ -74,6 +74,26 @@ describe('the case a penalty sentence punishes', () => {
     // A breach by number is the case itself, not a condition added.
     expect(unaskedCondition('违反本条例第二十二条第一、二、三项规定的，由公安部门责令改正，可以处二十元以上二百元以下罚款。', [])).toBe(0);
     expect(unaskedCondition('机动车驾驶人饮酒后驾驶机动车的；', forms)).toBeUndefined();
+    // A breach of the instrument as a whole (违反本条例规定) is no condition either.
+    expect(unaskedCondition('违反本条例规定，饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证。', forms)).toBe(unaskedCondition('饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证。', forms));
+  });
+
+  it('reads a case continued after a semicolon (情节严重的，吊销…) with the case its sentence opens with', () => {
+    // 城镇燃气管理条例 第四十五条, its two paragraphs as published.
+    const body = [
+      '第四十五条 违反本条例规定，未取得燃气经营许可证从事燃气经营活动的，由燃气管理部门责令停止违法行为，处5万元以上50万元以下罚款；有违法所得的，没收违法所得；构成犯罪的，依法追究刑事责任。',
+      '违反本条例规定，燃气经营者不按照燃气经营许可证的规定从事燃气经营活动的，由燃气管理部门责令限期改正，处3万元以上20万元以下罚款；有违法所得的，没收违法所得；情节严重的，吊销燃气经营许可证；构成犯罪的，依法追究刑事责任。',
+    ].join('\n');
+    const at = (s: string): number => body.indexOf(s);
+    const severe = '情节严重的，吊销燃气经营许可证；';
+    expect(openingBefore(body, at(severe))).toBe('违反本条例规定，燃气经营者不按照燃气经营许可证的规定从事燃气经营活动的，由燃气管理部门责令限期改正，处3万元以上20万元以下罚款；有违法所得的，没收违法所得；');
+    expect(openingBefore(body, at('违反本条例规定，燃气经营者'))).toBe('');
+    expect(openingBefore(body, at('第四十五条'))).toBe('');
+    const forms = ['燃气', '经营', '许可证', '罚款'];
+    const plain = { text: '第四十五条 违反本条例规定，未取得燃气经营许可证从事燃气经营活动的，由燃气管理部门责令停止违法行为，处5万元以上50万元以下罚款；', opening: '' };
+    const continued = { text: severe, opening: openingBefore(body, at(severe)) };
+    expect(unaskedCondition(continued.text, forms)).toBeLessThan(unaskedCondition(plain.text, forms) as number);
+    expect(unaskedCase(continued, forms)).toBeGreaterThan(unaskedCase(plain, forms) as number);
   });
 });
 
