@@ -206,7 +206,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
   let retrievedTexts: string[] | undefined;
   const retrieved = (): string[] => (retrievedTexts ??= response.results.map((h) => h.text.normalize('NFKC').toLowerCase()));
   const subject = (t: string): boolean => {
-    if (excluded.has(t) || [...t].length < 2 || /^[0-9.]+$/u.test(t) || FRACTION_RE.test(t) || RANGE_ADVERBS.has(t) || acrossName(t) || /^第[0-9]+/u.test(t) || isGlueArtefact(t) || isInterrogative(t) || measureGlued(t, lowered)) return false;
+    if (excluded.has(t) || [...t].length < 2 || /^[0-9.]+$/u.test(t) || FRACTION_RE.test(t) || RANGE_ADVERBS.has(t) || acrossName(t) || /^第[0-9]+/u.test(t) || isGlueArtefact(t) || isInterrogative(t) || measureGlued(t, lowered) || modalGlued(t, tagOf(t))) return false;
     if (askingWords.some((w) => w.includes(t))) return false;
     const tag = tagOf(t);
     return tag === undefined || isSubjectTag(tag) || (tag === UNKNOWN_WORD_TAG && unknownWordNamed(t, retrieved()));
@@ -249,7 +249,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     ...questionCase(normalized, asks),
     // A predicate (`yesNo`) is only read in one of these forms.
     yesNoForm: YES_NO_FORM_RE.test(normalized) || CLOSED_BY_MA_RE.test(normalized),
-    asksPermission: tagged.some((t) => PERMISSION_MODALS.has(t.word)),
+    asksPermission: tagged.some((t) => PERMISSION_MODALS.has(t.word) || (modalGlued(t.word, t.tag) && PERMISSION_MODALS.has(t.word[0] as string))),
     setAside: [...normalized.matchAll(SET_ASIDE_RE)].map((m) => ({ phrase: m[1] as string, said: m[0] })),
     quoted: [...normalized.matchAll(QUOTED_RE)].map((m) => m[1] as string),
     pointsAside: POINTS_ASIDE_RE.test(normalized),
@@ -295,6 +295,19 @@ const RANGE_ADVERBS: ReadonlySet<string> = new Set(['总共', '一共', '统统'
  * a clause states it as a figure (85%), so it is the kind asked, never a subject word.
  */
 const FRACTION_RE = /^[百千万]分(?:之|$)/u;
+
+/**
+ * Auxiliary verbs (能愿动词: 黄伯荣、廖序东《现代汉语》§ 动词 — 能, 会, 该, 可) that jieba's dictionary or its HMM glues to
+ * the one-character verb after them (能免, 会罚, 该交, 可领): the word asks whether something may or must be done, the
+ * verb alone is too short to be a subject word (as every one-character word). Only a verb (v) or a made-up word (x);
+ * 会议, 可靠, 能源 are other parts of speech.
+ */
+const MODAL_CHARS: ReadonlySet<string> = new Set(['能', '会', '该', '可']);
+
+function modalGlued(word: string, tag: string | undefined): boolean {
+  const chars = [...word];
+  return chars.length === 2 && MODAL_CHARS.has(chars[0] as string) && (tag === 'v' || tag === UNKNOWN_WORD_TAG) && tagWords(chars[1] as string)[0]?.tag === 'v';
+}
 
 /** The tag jieba gives a word its HMM found outside its dictionary (养犬人, 犬牌, 算力): punctuation's tag, not a part of speech. */
 const UNKNOWN_WORD_TAG = 'x';

@@ -85,6 +85,18 @@ describe('words of the question a clause has', () => {
   });
 });
 
+describe('an auxiliary verb glued to a one-character verb (能免, 该交, 会罚)', () => {
+  it('is no subject word, and 能 of it still asks permission', () => {
+    const evidence = evidenceFor('孵化基地的办公用房租金能免吗？', ['进驻孵化基地创业的，三年内免除办公用房租金。']);
+    expect(evidence.question.terms.map((t) => t.term)).not.toContain('能免');
+    expect(evidence.question.terms.map((t) => t.term)).toContain('租金');
+    expect(evidence.question.asksPermission).toBe(true);
+    expect(evidenceFor('物业费该交多少？', ['物业费按照合同约定交纳。']).question.terms.map((t) => t.term)).not.toContain('该交');
+    // Other parts of speech that open with the same characters stay: 会议 (n), 能源 (n).
+    expect(evidenceFor('能源会议多久开一次？', ['能源工作会议每年召开一次。']).question.terms.map((t) => t.term)).toEqual(expect.arrayContaining(['能源', '会议']));
+  });
+});
+
 describe('membersNotNamed', () => {
   it('returns the set a who-are-they question names when the clause mentioning it names no member', () => {
     expect(membersNotNamed('人工智能学院首批试点院校是哪几所?', '推动学科建设,尽快在试点院校建立人工智能学院,增加博士、硕士招生名额。')).toBe('试点院校');
