@@ -7,3 +7,11 @@
  */
 export const DEVELOPMENT_SETS = ['../shared/eval/dev.jsonl', '../shared/eval/dev2.jsonl', 'eval/fresh.jsonl', 'eval/fresh2.jsonl', 'eval/fresh5.jsonl', 'eval/fresh6.jsonl', 'eval/para.jsonl', 'eval/pairs.jsonl', 'eval/pairs3.jsonl'];
 export const HELD_OUT_SETS = ['eval/fresh3.jsonl', 'eval/fresh4.jsonl', 'eval/pairs2.jsonl'];
+
+/**
+ * Questions about the library of laws itself (eval/README-laws.md, README-laws2.md): asked only where the library is
+ * beside the corpus. `laws` is a development set; `laws2`, written by another author from the other half of the
+ * library, is held out (aggregates only).
+ */
+export const LIBRARY_SETS = ['eval/laws.jsonl'];
+export const LIBRARY_HELD_OUT_SETS = ['eval/laws2.jsonl'];

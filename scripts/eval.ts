@@ -6,14 +6,15 @@
  * and eval/fresh6.jsonl (written for fitting) follow dev2;
  * eval/fresh3.jsonl and eval/fresh4.jsonl, the team's held-out sets (never fitted on: eval/README.md), are reported beside them,
  * aggregate figures only. `--sealed` adds the sealed set (dev3.jsonl) on both, aggregate figures only: run it only for the
- * figure reported at the end, never to tune.
+ * figure reported at the end, never to tune. With the library, eval/laws.jsonl (questions on the library's own laws, a
+ * development set) follows the development sets and eval/laws2.jsonl (its held-out twin) the held-out sets.
  * Usage: tsx scripts/eval.ts [--sealed] [--library DIR] [--no-library]
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../src/config/index.js';
-import { DEVELOPMENT_SETS, HELD_OUT_SETS } from './eval-sets.js';
+import { DEVELOPMENT_SETS, HELD_OUT_SETS, LIBRARY_HELD_OUT_SETS, LIBRARY_SETS } from './eval-sets.js';
 import { EVAL_LIBRARY_CACHE, openEvalLibrary, runEval, runLangchainBaseline } from '../src/pipeline/tools/evaluate.js';
 import { openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/compose/open.js';
 import { computeMetrics, formatMetricsTable, metricsByType, parseEvalSet, type EvalRun, type Metrics } from '../src/retrieval/eval.js';
@@ -55,8 +56,21 @@ async function evaluate(opened: OpenedKnowledgeBase, where: string, ablation: bo
     summary.push([`${name.replace('.jsonl', '')} / ${where}`, computeMetrics(runs)]);
   }
   summary.push([`development sets / ${where}`, computeMetrics(pooled)]);
+  // Questions on the laws of the library: asked where the library is there.
+  if (where === 'library') {
+    for (const file of LIBRARY_SETS) {
+      const text = await readFile(file, 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      const name = path.basename(file);
+      const runs = await runEval(opened, parseEvalSet(text, name), { k: 10, mode: 'hybrid', answers: true });
+      out(`${name} (${runs.length} questions) on ${where}`);
+      out(formatMetricsTable(Object.entries(metricsByType(runs)).map(([t, m]) => [`  type ${t}`, m])));
+      out();
+      summary.push([`${name.replace('.jsonl', '')} / ${where}`, computeMetrics(runs)]);
+    }
+  }
   // The team's held-out sets (eval/README.md): written from the documents alone, never fitted on.
-  for (const file of HELD_OUT_SETS) {
+  for (const file of [...HELD_OUT_SETS, ...(where === 'library' ? LIBRARY_HELD_OUT_SETS : [])]) {
     const text = await readFile(file, 'utf8').catch(() => undefined);
     if (text === undefined) continue;
     const runs = await runEval(opened, parseEvalSet(text, file), { k: 10, mode: 'hybrid', answers: true });
