@@ -213,6 +213,7 @@ export function candidatesOf(kb: EvidenceView, hits: readonly SearchHit[], point
         before = prev.text + before;
         from = prev.start;
       }
+      const opening = openingBefore(body, s.start);
       out.push({
         ...s,
         hit,
@@ -220,12 +221,13 @@ export function candidatesOf(kb: EvidenceView, hits: readonly SearchHit[], point
         docIndex,
         index,
         heading,
-        // A penalty asked: a clause punishing a breach reads with the duty it names by number before it (违反本条例第二十二条第二项… after that item's text).
-        before: (breaches ? breachedText(kb, hit.docId, s.text) : '') + lead + before,
+        // A penalty asked: a clause punishing a breach reads with the duty it names by number before it (违反本条例第二十二条第二项… after that item's text),
+        // and so does a case continuing its sentence after a semicolon (…责令改正；拒不改正的，处以二百元罚款).
+        before: (breaches ? breachedText(kb, hit.docId, opening + s.text) : '') + lead + before,
         pointed: pointed.some((n) => n.docId === hit.docId && s.start >= n.start && s.end <= n.end),
         touchesPointed: pointed.some((n) => n.docId === hit.docId && s.start < n.end && s.end > n.start),
         titles: titlesAt(tree, body, s.start),
-        opening: openingBefore(body, s.start),
+        opening,
       });
     });
   });

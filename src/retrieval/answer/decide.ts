@@ -465,7 +465,12 @@ export function leadAmong(evidence: Evidence, scores: readonly number[], among: 
   // A penalty asked (怎么处罚, 罚多少钱) is answered by a clause stating one: the duty it punishes does not lead while a
   // clause on the topic (with its context: a penalty clause reads with the duty it names by number) states a penalty.
   if (evidence.question.asksPenalty) {
-    const punishing = pool.filter((i) => PENALTY_STATED_RE.test(evidence.candidates[i]?.text ?? '') && ((evidence.table.rows[i] as number[])[col('coverContext')] ?? 0) > 0);
+    const penalties = pool.filter((i) => PENALTY_STATED_RE.test(evidence.candidates[i]?.text ?? '') && ((evidence.table.rows[i] as number[])[col('coverContext')] ?? 0) > 0);
+    // An amount asked (罚多少钱, 罚多少) is a fine, answered by the penalty that states one (拒不改正的，处以二百元罚款), not by
+    // 责令改正 before it; other kinds asked (拘留几天: a duration) by the penalty stating that kind.
+    const asked = evidence.question.asks.map((a) => (a.ask.kind === 'number' ? { ...a.ask, kind: 'money' as const } : a.ask));
+    const stating = penalties.filter((i) => asked.some((a) => statesQuantity(evidence.candidates[i]?.text ?? '', a)));
+    const punishing = stating.length > 0 ? stating : penalties;
     if (punishing.length > 0) {
       // Of those that cover the question best, the one whose condition adds least to what was asked (the plain case of
       // 饮酒后驾驶机动车的, not 再次饮酒后驾驶… nor …发生重大交通事故，构成犯罪的).

@@ -105,6 +105,13 @@ describe('a penalty asked', () => {
     expect(checkAnswer(opened.kb, answer)).toEqual([]);
   });
 
+  it('answers an amount asked with the sentence stating the fine, not 责令改正 before its semicolon', async () => {
+    const { answer } = await opened.service.ask('测试市养犬人不即时清除犬只排泄的粪便，不改的话罚多少？');
+    const lead = answer.answer.split('\n').find((l) => l.includes('[1]')) ?? '';
+    expect(lead).toContain('拒不改正的，处二十元以上二百元以下罚款');
+    expect(checkAnswer(opened.kb, answer)).toEqual([]);
+  });
+
   it('leaves questions that ask no penalty as they were: the duty leads', async () => {
     const { answer } = await opened.service.ask('测试市养犬人带犬外出要遵守哪些规定？');
     expect(answer.citations[0]?.quote).toMatch(/^第二条/u);
