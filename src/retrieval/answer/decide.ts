@@ -3,6 +3,7 @@
  * list or a comparison of named documents — which document gets a row with which clause. Reads
  * the candidates' features and the fitted model only; composing text and citations is `compose`.
  */
+import { CHINESE_NUMERAL_CHARS } from '../../shared/numerals.js';
 import type { ValidMeta } from '../../corpus/document.js';
 import type { SectionNode } from '../../corpus/parser.js';
 import type { EvidenceView } from '../../storage/types.js';
@@ -442,6 +443,9 @@ export function figureMissLead(evidence: Evidence, lead: number | undefined): st
   return levelMiss(evidence.question.query, c.text) ?? ordinalMiss(evidence.question.query, c.text);
 }
 
+/** An article of the clause's own instrument it names (本办法第十条, 本条例第二十二条), captured. */
+const OWN_ARTICLE_RE = new RegExp(`本(?:办法|条例|规定|细则|法|决定|意见)(第[${CHINESE_NUMERAL_CHARS}0-9]+条)(?!第)`, 'u');
+
 /** The best candidate among `among` (ties: the earlier). */
 function argmax(scores: readonly number[], among: readonly number[]): number | undefined {
   let best: number | undefined;
@@ -487,7 +491,20 @@ export function leadAmong(evidence: Evidence, scores: readonly number[], among: 
       return argmax(scores, [...extra.keys()].filter((i) => extra.get(i) === least));
     }
   }
-  const best = argmax(scores, pool);
+  let best = argmax(scores, pool);
+  // A clause building on another of its instrument (…在享受本办法第十条优惠政策的基础上，…) gives the extra of a narrower
+  // case: the clause it names leads while that clause covers the question as well (the base provision).
+  const builds = best === undefined ? undefined : OWN_ARTICLE_RE.exec(evidence.candidates[best]?.text ?? '');
+  if (best !== undefined && builds) {
+    const cover = col('cover');
+    const bestCover = (evidence.table.rows[best] as number[])[cover] ?? 0;
+    const docId = evidence.candidates[best]?.hit.docId;
+    const named = pool.filter((i) => {
+      const c = evidence.candidates[i];
+      return c !== undefined && c.hit.docId === docId && c.titles.split(/\s+/u).includes(builds[1] as string) && ((evidence.table.rows[i] as number[])[cover] ?? 0) >= bestCover;
+    });
+    if (named.length > 0) best = argmax(scores, named);
+  }
   // A clause of another tier than the one named (第二年起… for 第一年, 国家级… for 省级) does not lead while a clause of
   // its document states the tier named.
   const c = best === undefined ? undefined : evidence.candidates[best];
