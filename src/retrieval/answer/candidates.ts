@@ -147,16 +147,24 @@ export interface Candidate extends PassageSentence {
   opening: string;
 }
 
-/** The text of the full sentence (to 。！？ or a line end) before `start`, where a semicolon ends what is right before it. */
+/**
+ * The text of the full sentence (to 。！？, a colon or a line end) before `start`, where a semicolon ends what is right
+ * before it; '' where none does, or the sentence reaches back further than `OPENING_MAX` characters.
+ */
 export function openingBefore(body: string, start: number): string {
   let end = start;
-  while (end > 0 && /[ \t]/u.test(body[end - 1] as string)) end -= 1;
+  while (end > 0 && /[^\S\n]/u.test(body[end - 1] as string)) end -= 1;
   if (end === 0 || !/[；;]/u.test(body[end - 1] as string)) return '';
+  const floor = Math.max(0, end - OPENING_MAX);
   let i = end - 1;
-  const floor = Math.max(0, start - 600);
-  while (i > floor && !/[。！!？?\n]/u.test(body[i - 1] as string)) i -= 1;
-  return body.slice(i, end).trim();
+  while (i > floor && !/[。！!？?：:\n]/u.test(body[i - 1] as string)) i -= 1;
+  if (i === floor && floor > 0) return '';
+  const opening = body.slice(i, end).trim();
+  return /\p{Script=Han}/u.test(opening) ? opening : '';
 }
+
+/** The longest sentence `openingBefore` reads back over. */
+const OPENING_MAX = 600;
 
 /** The printed titles of the sections of `tree` that hold `offset`, outermost first, joined. */
 function titlesAt(tree: SectionNode | undefined, body: string, offset: number): string {
@@ -213,7 +221,8 @@ export function candidatesOf(kb: EvidenceView, hits: readonly SearchHit[], point
         before = prev.text + before;
         from = prev.start;
       }
-      const opening = openingBefore(body, s.start);
+      // Read for a penalty asked only (`unaskedCase`, `breachedText`).
+      const opening = breaches ? openingBefore(body, s.start) : '';
       out.push({
         ...s,
         hit,
@@ -294,7 +303,11 @@ const PENALTY_CASE_RE = /的[，,](?=[^。；]*?(?:处(?!理|置)|给予|予以|
 export function unaskedCondition(text: string, forms: readonly string[]): number | undefined {
   const m = PENALTY_CASE_RE.exec(text);
   if (!m) return undefined;
-  let condition = text.slice(0, m.index).replace(BREACH_CASE_RE, '').replace(GENERIC_BREACH_RE, '').replace(ARTICLE_LABEL_RE, '');
+  const named = text.slice(0, m.index).replace(BREACH_CASE_RE, '');
+  const generic = named.replace(GENERIC_BREACH_RE, '');
+  // A catch-all (违反本条例规定的，由…处…罚款) names no case: it is the plain case of no question.
+  if (generic !== named && !/\p{Script=Han}/u.test(generic.replace(ARTICLE_LABEL_RE, ''))) return undefined;
+  let condition = generic.replace(ARTICLE_LABEL_RE, '');
   for (const f of [...forms].sort((a, b) => b.length - a.length)) if (f.length > 0) condition = condition.split(f).join('，');
   return [...condition].filter((ch) => /\p{Script=Han}/u.test(ch) && !STOPWORDS.has(ch)).length;
 }

@@ -443,8 +443,11 @@ export function figureMissLead(evidence: Evidence, lead: number | undefined): st
   return levelMiss(evidence.question.query, c.text) ?? ordinalMiss(evidence.question.query, c.text);
 }
 
-/** An article of the clause's own instrument it names (本办法第十条, 本条例第二十二条), captured. */
-const OWN_ARTICLE_RE = new RegExp(`本(?:办法|条例|规定|细则|法|决定|意见)(第[${CHINESE_NUMERAL_CHARS}0-9]+条)(?!第)`, 'u');
+/**
+ * A clause building on an article of its own instrument (在享受本办法第十条优惠政策的基础上): the
+ * article, captured. Not 基本法第二十三条 (another law), nor a mere reference (符合本办法第三条规定条件的).
+ */
+const OWN_ARTICLE_RE = new RegExp(`(?<![基根])本(?:办法|条例|规定|细则|法|决定|意见)(第[${CHINESE_NUMERAL_CHARS}0-9]+条)(?:[^。；]*?)基础上`, 'u');
 
 /** The best candidate among `among` (ties: the earlier). */
 function argmax(scores: readonly number[], among: readonly number[]): number | undefined {
@@ -470,10 +473,15 @@ export function leadAmong(evidence: Evidence, scores: readonly number[], among: 
   // clause on the topic (with its context: a penalty clause reads with the duty it names by number) states a penalty.
   if (evidence.question.asksPenalty) {
     const penalties = pool.filter((i) => PENALTY_STATED_RE.test(evidence.candidates[i]?.text ?? '') && ((evidence.table.rows[i] as number[])[col('coverContext')] ?? 0) > 0);
-    // An amount asked (罚多少钱, 罚多少) is a fine, answered by the penalty that states one (拒不改正的，处以二百元罚款), not by
-    // 责令改正 before it; other kinds asked (拘留几天: a duration) by the penalty stating that kind.
-    const asked = evidence.question.asks.map((a) => (a.ask.kind === 'number' ? { ...a.ask, kind: 'money' as const } : a.ask));
-    const stating = penalties.filter((i) => asked.some((a) => statesQuantity(evidence.candidates[i]?.text ?? '', a)));
+    // An amount asked (罚多少钱, 罚多少, 罚几倍) is a fine: of the penalties closest to the question (with their context),
+    // the sentence stating one (拒不改正的，处以二百元罚款, 处违法所得一倍以上五倍以下罚款) answers, not 责令改正 before it.
+    const context = (i: number): number => (evidence.table.rows[i] as number[])[col('coverContext')] ?? 0;
+    const closest = penalties.filter((i) => context(i) >= Math.max(...penalties.map(context)));
+    const amounts = evidence.question.asks.filter((a) => a.ask.kind === 'money' || a.ask.kind === 'number');
+    const stating = closest.filter((i) => {
+      const text = evidence.candidates[i]?.text ?? '';
+      return amounts.some((a) => statesQuantity(text, { ...a.ask, kind: 'money' }) || (a.ask.kind === 'number' && /倍/u.test(text)));
+    });
     const punishing = stating.length > 0 ? stating : penalties;
     if (punishing.length > 0) {
       // Of those that cover the question best, the one whose condition adds least to what was asked (the plain case of

@@ -10,7 +10,7 @@ import { CHINESE_NUMERAL_CHARS } from '../../shared/numerals.js';
 import { quantityAsk, type QuantityAsk } from '../evidence.js';
 import { questionForm as namedForm, type QuestionForm } from '../query.js';
 import type { SearchResponse } from '../search.js';
-import { isInterrogative, isSubjectTag, listScope, tagWords, termWeight, type ListScope } from './words.js';
+import { isInterrogative, isSubjectTag, listScope, tagWords, termWeight, UNKNOWN_WORD_IDF, type ListScope } from './words.js';
 
 /** One subject word of the question. */
 export interface QuestionTerm {
@@ -249,7 +249,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     ...questionCase(normalized, asks),
     // A predicate (`yesNo`) is only read in one of these forms.
     yesNoForm: YES_NO_FORM_RE.test(normalized) || CLOSED_BY_MA_RE.test(normalized),
-    asksPermission: tagged.some((t) => PERMISSION_MODALS.has(t.word) || (modalGlued(t.word, t.tag) && PERMISSION_MODALS.has(t.word[0] as string))),
+    asksPermission: tagged.some((t) => PERMISSION_MODALS.has(t.word) || (modalGlued(t.word, t.tag) && PERMISSION_CHARS.has(t.word[0] as string))),
     setAside: [...normalized.matchAll(SET_ASIDE_RE)].map((m) => ({ phrase: m[1] as string, said: m[0] })),
     quoted: [...normalized.matchAll(QUOTED_RE)].map((m) => m[1] as string),
     pointsAside: POINTS_ASIDE_RE.test(normalized),
@@ -297,16 +297,20 @@ const RANGE_ADVERBS: ReadonlySet<string> = new Set(['总共', '一共', '统统'
 const FRACTION_RE = /^[百千万]分(?:之|$)/u;
 
 /**
- * Auxiliary verbs (能愿动词: 黄伯荣、廖序东《现代汉语》§ 动词 — 能, 会, 该, 可) that jieba's dictionary or its HMM glues to
- * the one-character verb after them (能免, 会罚, 该交, 可领): the word asks whether something may or must be done, the
- * verb alone is too short to be a subject word (as every one-character word). Only a verb (v) or a made-up word (x);
- * 会议, 可靠, 能源 are other parts of speech.
+ * Auxiliary verbs (能愿动词: 黄伯荣、廖序东《现代汉语》§ 动词 — 能, 会, 该, 可) glued to the one-character verb after them
+ * (能免, 该交, 可领): the word asks whether something may or must be done; the verb alone is too short to be a subject
+ * word (as every one-character word). Glued by jieba's HMM (a made-up word, x), or a dictionary verb of 能/可 that its
+ * IDF table weighs within 1 of a word it does not know (能免, 可免: forms no text of its corpus used); 会谈, 会考, 可控,
+ * 可调 are words of their own (会 + verb stays: 会考 is as rare as 能免), and 会议, 可靠, 能源 other parts of speech.
  */
 const MODAL_CHARS: ReadonlySet<string> = new Set(['能', '会', '该', '可']);
+const PERMISSION_CHARS: ReadonlySet<string> = new Set(['能', '可']);
 
 function modalGlued(word: string, tag: string | undefined): boolean {
   const chars = [...word];
-  return chars.length === 2 && MODAL_CHARS.has(chars[0] as string) && (tag === 'v' || tag === UNKNOWN_WORD_TAG) && tagWords(chars[1] as string)[0]?.tag === 'v';
+  if (chars.length !== 2 || !MODAL_CHARS.has(chars[0] as string) || !/^(?:v|zg)$/u.test(tagWords(chars[1] as string)[0]?.tag ?? '')) return false;
+  if (tag === UNKNOWN_WORD_TAG) return true;
+  return tag === 'v' && PERMISSION_CHARS.has(chars[0] as string) && termWeight(word) >= UNKNOWN_WORD_IDF - 1;
 }
 
 /** The tag jieba gives a word its HMM found outside its dictionary (养犬人, 犬牌, 算力): punctuation's tag, not a part of speech. */

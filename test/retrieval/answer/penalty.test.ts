@@ -74,7 +74,9 @@ describe('the case a penalty sentence punishes', () => {
     // A breach by number is the case itself, not a condition added.
     expect(unaskedCondition('违反本条例第二十二条第一、二、三项规定的，由公安部门责令改正，可以处二十元以上二百元以下罚款。', [])).toBe(0);
     expect(unaskedCondition('机动车驾驶人饮酒后驾驶机动车的；', forms)).toBeUndefined();
-    // A breach of the instrument as a whole (违反本条例规定) is no condition either.
+    // A catch-all (违反本条例规定的，…) names no case: the plain case of no question.
+    expect(unaskedCondition('违反本条例规定的，由城管部门责令改正，处一万元罚款。', forms)).toBeUndefined();
+    // A breach of the instrument as a whole before a case (违反本条例规定，…的) is no condition either.
     expect(unaskedCondition('违反本条例规定，饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证。', forms)).toBe(unaskedCondition('饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证。', forms));
   });
 
@@ -89,6 +91,10 @@ describe('the case a penalty sentence punishes', () => {
     expect(openingBefore(body, at(severe))).toBe('违反本条例规定，燃气经营者不按照燃气经营许可证的规定从事燃气经营活动的，由燃气管理部门责令限期改正，处3万元以上20万元以下罚款；有违法所得的，没收违法所得；');
     expect(openingBefore(body, at('违反本条例规定，燃气经营者'))).toBe('');
     expect(openingBefore(body, at('第四十五条'))).toBe('');
+    // A full-width space after the semicolon; an inline list after a colon; a semicolon alone.
+    expect(openingBefore('违反的，责令改正；\u3000拒不改正的，处罚款。', '违反的，责令改正；\u3000'.length)).toBe('违反的，责令改正；');
+    expect(openingBefore('处罚如下：（一）甲；（二）乙', '处罚如下：（一）甲；'.length)).toBe('（一）甲；');
+    expect(openingBefore('；拒不改正的', 1)).toBe('');
     const forms = ['燃气', '经营', '许可证', '罚款'];
     const plain = { text: '第四十五条 违反本条例规定，未取得燃气经营许可证从事燃气经营活动的，由燃气管理部门责令停止违法行为，处5万元以上50万元以下罚款；', opening: '' };
     const continued = { text: severe, opening: openingBefore(body, at(severe)) };
