@@ -12,8 +12,6 @@ import { compareReadingOrder } from '../storage/passage-fields.js';
 import type { DocumentFilter, DocumentSummary, KnowledgeStore, ScoredPassage, StoredPassage } from '../storage/types.js';
 import { createTermNeighbours, DEFAULT_EXPANSION, type Expansion, type ExpansionOptions } from './expansion.js';
 import { QUESTION_WORDS, quantityAsk } from './evidence.js';
-import { termCounts } from '../lexical/analyzer.js';
-import { listScope } from './answer/words.js';
 import { buildAliasTable, resolveClauseRefs, understandQuery, type AliasTable, type QueryUnderstanding } from './query.js';
 import { preferCurrentVersions } from './versions.js';
 import { DEFAULT_SEARCH_K, isSearchK, MAX_QUERY_CHARS, SEARCH_K_RULE } from './search-limits.js';
@@ -363,14 +361,6 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
       const keyOf = new Map(fetched.map((p, i) => [p.passageId, i] as const));
       const lists = idLists.map((list) => list.flatMap((h) => (keyOf.has(h.passageId) ? [{ key: keyOf.get(h.passageId) as number, score: h.score }] : [])));
 
-      // The lexical list counts as much as its best passage writes the question (`lexicalConfidence`): where no passage
-      // writes the question's rarest words (遛狗, 狗绳 against 犬只, 犬链), BM25's best matches its common words only
-      // (郑州…最长) and the dense list decides. Not for a list over documents (哪些城市…, 各地…): its best passage is one
-      // document's, and the others' share of the words is what the lexical list finds.
-      if (mode === 'hybrid' && lexical && lexical.length > 0 && dense && dense.length > 0 && !listScope(query) && !/分别|各自/u.test(query)) {
-        const topKey = keyOf.get((lexical[0] as ScoredPassage).passageId);
-        weights[0] = await lexicalConfidence(store, understanding.terms, topKey === undefined ? '' : (fetched[topKey] as StoredPassage).text);
-      }
       const phrases = mode === 'hybrid' && t.phraseWeight > 0 ? await questionPhrasesIn(store, query, understanding.terms) : [];
       if (phrases.length > 0) {
         const keys = new Set(lists.flatMap((l) => l.map((x) => x.key)));
@@ -430,25 +420,6 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
       return { query, results, understanding, expansions, scope };
     },
   };
-}
-
-/** The smallest weight `lexicalConfidence` gives: a lexical list is never silenced. */
-const LEXICAL_CONFIDENCE_MIN = 0.05;
-
-/**
- * How much of the question (its words of two characters or more, weighted by their BM25 idf; a word the index lacks at
- * the largest idf of the others: no passage can match it) a passage writes, 0–1, at least `LEXICAL_CONFIDENCE_MIN`.
- */
-export async function lexicalConfidence(store: KnowledgeStore, terms: readonly string[], text: string): Promise<number> {
-  const words = [...new Set(terms)].filter((x) => [...x].length >= 2);
-  if (words.length === 0) return 1;
-  const idfs = await store.lexical.idf(words);
-  const largest = Math.max(0, ...idfs.values());
-  const mass = words.reduce((a, x) => a + (idfs.get(x) ?? largest), 0);
-  if (mass <= 0) return 1;
-  const written = termCounts(text);
-  const covered = words.reduce((a, x) => a + (written.has(x) ? (idfs.get(x) ?? 0) : 0), 0);
-  return Math.max(LEXICAL_CONFIDENCE_MIN, covered / mass);
 }
 
 /** The question's phrases (below), weighted by the idf of their words in the index. */
