@@ -17,7 +17,7 @@ import { loadConfig } from '../src/config/index.js';
 import { DEVELOPMENT_SETS, HELD_OUT_SETS, LIBRARY_HELD_OUT_SETS, LIBRARY_SETS } from './eval-sets.js';
 import { EVAL_LIBRARY_CACHE, openEvalLibrary, runEval, runLangchainBaseline } from '../src/pipeline/tools/evaluate.js';
 import { openKnowledgeBase, type OpenedKnowledgeBase } from '../src/pipeline/compose/open.js';
-import { computeMetrics, formatMetricsTable, metricsByType, parseEvalSet, type EvalRun, type Metrics } from '../src/retrieval/eval.js';
+import { computeMetrics, formatMetricsTable, metricsByType, parseEvalSet, type EvalItem, type EvalRun, type Metrics } from '../src/retrieval/eval.js';
 import { createLogger } from '../src/shared/logger.js';
 import { createProgressFactory } from '../src/shared/progress.js';
 
@@ -35,15 +35,22 @@ const sealedSummary: [string, Metrics][] = [];
 const heldOutSummary: [string, Metrics][] = [];
 
 
+/** One set asked of `opened`: its figures by type printed, its row added to the summary. */
+async function reportSet(opened: OpenedKnowledgeBase, file: string, where: string): Promise<{ name: string; items: EvalItem[]; runs: EvalRun[] }> {
+  const name = path.basename(file);
+  const items = parseEvalSet(await readFile(file, 'utf8'), name);
+  const runs = await runEval(opened, items, { k: 10, mode: 'hybrid', answers: true });
+  out(`${name} (${items.length} questions) on ${where}`);
+  out(formatMetricsTable(Object.entries(metricsByType(runs)).map(([t, m]) => [`  type ${t}`, m])));
+  summary.push([`${name.replace('.jsonl', '')} / ${where}`, computeMetrics(runs)]);
+  return { name, items, runs };
+}
+
 async function evaluate(opened: OpenedKnowledgeBase, where: string, ablation: boolean): Promise<void> {
   const pooled: EvalRun[] = [];
   for (const file of sets) {
-    const name = path.basename(file);
-    const items = parseEvalSet(await readFile(file, 'utf8'), name);
-    const runs = await runEval(opened, items, { k: 10, mode: 'hybrid', answers: true });
+    const { name, items, runs } = await reportSet(opened, file, where);
     pooled.push(...runs);
-    out(`${name} (${items.length} questions) on ${where}`);
-    out(formatMetricsTable(Object.entries(metricsByType(runs)).map(([t, m]) => [`  type ${t}`, m])));
     if (ablation && name === 'dev.jsonl') {
       const rows: [string, Metrics][] = [];
       for (const mode of ['bm25', 'dense'] as const) rows.push([`${mode} only`, computeMetrics(await runEval(opened, items, { k: 10, mode }))]);
@@ -53,19 +60,14 @@ async function evaluate(opened: OpenedKnowledgeBase, where: string, ablation: bo
       out('(bm25/dense rows: retrieval only; the LangChain tutorial stack — RecursiveCharacterTextSplitter 1000/200 + the same embedder + HNSWLib — has no answers)');
     }
     out();
-    summary.push([`${name.replace('.jsonl', '')} / ${where}`, computeMetrics(runs)]);
   }
   summary.push([`development sets / ${where}`, computeMetrics(pooled)]);
-  // Questions on the laws of the library: asked where the library is there.
+  // Questions on the laws of the library, asked where the library is there; kept out of the development pool above,
+  // whose figures stay comparable with earlier stops.
   if (where === 'library') {
-    // Kept out of the development pool above: those figures stay comparable with earlier stops.
     for (const file of LIBRARY_SETS) {
-      const name = path.basename(file);
-      const runs = await runEval(opened, parseEvalSet(await readFile(file, 'utf8'), name), { k: 10, mode: 'hybrid', answers: true });
-      out(`${name} (${runs.length} questions) on ${where}`);
-      out(formatMetricsTable(Object.entries(metricsByType(runs)).map(([t, m]) => [`  type ${t}`, m])));
+      await reportSet(opened, file, where);
       out();
-      summary.push([`${name.replace('.jsonl', '')} / ${where}`, computeMetrics(runs)]);
     }
   }
   // The team's held-out sets (eval/README.md): written from the documents alone, never fitted on.

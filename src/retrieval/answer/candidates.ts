@@ -322,6 +322,8 @@ export function unaskedCase(c: Pick<Candidate, 'text' | 'opening'>, forms: reado
 }
 
 const ARTICLE_LABEL = `第[${CHINESE_NUMERAL_CHARS}0-9]+条`;
+/** A breach of the instrument itself (违反本条例, 违反本法…): what `BREACH_RE` and `GENERIC_BREACH_RE` open with. */
+const BREACH_OF_OWN = '违反本(?:法|条例|规定|办法|细则|决定|规则|实施办法)';
 /** Any article label (第二十二条), global: read with `matchAll` and `replace` only. */
 const ARTICLE_LABEL_RE = new RegExp(ARTICLE_LABEL, 'gu');
 /** An article heading a line or sentence of a passage (the articles a hit holds). */
@@ -330,7 +332,7 @@ const ARTICLE_AT_RE = new RegExp(`(?:^|[\\n。；\\s])(${ARTICLE_LABEL})`, 'gu')
  * A breach of this instrument's own articles, as a 法律责任 clause writes it: 违反本条例第二十二条第一、二、三项规定的,
  * 违反本法第十条、第十二条规定. Another instrument's articles (违反《…》第五条) do not match.
  */
-const BREACH_RE = new RegExp(`违反本(?:法|条例|规定|办法|细则|决定|规则|实施办法)((?:${ARTICLE_LABEL}(?:第[${CHINESE_NUMERAL_CHARS}、，和或及]+[款项])*[、，和或及]?)+)`, 'gu');
+const BREACH_RE = new RegExp(`${BREACH_OF_OWN}((?:${ARTICLE_LABEL}(?:第[${CHINESE_NUMERAL_CHARS}、，和或及]+[款项])*[、，和或及]?)+)`, 'gu');
 
 /** A breach by number with the 规定 after it (违反本条例第二十二条规定): the case a penalty clause names by reference. */
 const BREACH_CASE_RE = new RegExp(`${BREACH_RE.source}(?:的?规定)?`, 'gu');
@@ -339,7 +341,7 @@ const BREACH_CASE_RE = new RegExp(`${BREACH_RE.source}(?:的?规定)?`, 'gu');
  * A breach of the instrument as a whole (违反本条例规定, 违反本法有关规定): the case every penalty clause of it opens with,
  * nothing the question would have to say.
  */
-const GENERIC_BREACH_RE = /违反本(?:法|条例|规定|办法|细则|决定|规则|实施办法)(?:的|有关|相关)?(?:规定)?/gu;
+const GENERIC_BREACH_RE = new RegExp(`${BREACH_OF_OWN}(?:的|有关|相关)?(?:规定)?`, 'gu');
 
 /** One breach a text names: an article of the instrument itself, and the items (项) of it named, if any. */
 interface Breach {

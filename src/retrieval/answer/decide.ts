@@ -472,10 +472,10 @@ export function leadAmong(evidence: Evidence, scores: readonly number[], among: 
   // A penalty asked (怎么处罚, 罚多少钱) is answered by a clause stating one: the duty it punishes does not lead while a
   // clause on the topic (with its context: a penalty clause reads with the duty it names by number) states a penalty.
   if (evidence.question.asksPenalty) {
-    const penalties = pool.filter((i) => PENALTY_STATED_RE.test(evidence.candidates[i]?.text ?? '') && ((evidence.table.rows[i] as number[])[col('coverContext')] ?? 0) > 0);
+    const context = (i: number): number => (evidence.table.rows[i] as number[])[col('coverContext')] ?? 0;
+    const penalties = pool.filter((i) => PENALTY_STATED_RE.test(evidence.candidates[i]?.text ?? '') && context(i) > 0);
     // An amount asked (罚多少钱, 罚多少, 罚几倍) is a fine: of the penalties closest to the question (with their context),
     // the sentence stating one (拒不改正的，处以二百元罚款, 处违法所得一倍以上五倍以下罚款) answers, not 责令改正 before it.
-    const context = (i: number): number => (evidence.table.rows[i] as number[])[col('coverContext')] ?? 0;
     const closest = penalties.filter((i) => context(i) >= Math.max(...penalties.map(context)));
     const amounts = evidence.question.asks.filter((a) => a.ask.kind === 'money' || a.ask.kind === 'number');
     const stating = closest.filter((i) => {

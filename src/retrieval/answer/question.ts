@@ -206,9 +206,9 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
   let retrievedTexts: string[] | undefined;
   const retrieved = (): string[] => (retrievedTexts ??= response.results.map((h) => h.text.normalize('NFKC').toLowerCase()));
   const subject = (t: string): boolean => {
-    if (excluded.has(t) || [...t].length < 2 || /^[0-9.]+$/u.test(t) || FRACTION_RE.test(t) || RANGE_ADVERBS.has(t) || acrossName(t) || /^第[0-9]+/u.test(t) || isGlueArtefact(t) || isInterrogative(t) || measureGlued(t, lowered) || modalGlued(t, tagOf(t))) return false;
-    if (askingWords.some((w) => w.includes(t))) return false;
     const tag = tagOf(t);
+    if (excluded.has(t) || [...t].length < 2 || /^[0-9.]+$/u.test(t) || FRACTION_RE.test(t) || RANGE_ADVERBS.has(t) || acrossName(t) || /^第[0-9]+/u.test(t) || isGlueArtefact(t) || isInterrogative(t) || measureGlued(t, lowered) || modalGlued(t, tag)) return false;
+    if (askingWords.some((w) => w.includes(t))) return false;
     return tag === undefined || isSubjectTag(tag) || (tag === UNKNOWN_WORD_TAG && unknownWordNamed(t, retrieved()));
   };
   const distinct = [...new Set(understanding.terms)].filter(subject);
