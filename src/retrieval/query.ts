@@ -256,7 +256,7 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
     clauseRefs.push(...refFrom(m));
   }
   const aliasSet = new Set(aliases.entries.map((e) => e.alias));
-  const unknownPlaces = placeWords(query).filter((w) => w.length >= 2 && !aliasSet.has(w.toLowerCase()) && !NOT_PLACES.has(w) && !aliases.metaTexts?.some((m) => m.includes(w.toLowerCase())));
+  const unknownPlaces = placeWords(query).filter((w) => w.length >= 2 && !aliasSet.has(w.toLowerCase()) && !NOT_PLACES.has(w) && !aliases.metaTexts?.some((m) => writesPlace(m, w.toLowerCase())));
   // A title the library lacks, unless another document is named besides it (根据《…》, 云浮怎么做: about 云浮's).
   const titles = aliases.titles ? unknownTitles(query, aliases.titles, (t) => tagger().cut(t, false)) : [];
   const namedElsewhere = named.some((d) => !titles.some((t) => t.toLowerCase().includes(d.by)));
@@ -289,6 +289,36 @@ function placeWords(query: string): string[] {
     }
   }
   return out;
+}
+
+/**
+ * An administrative division's generic part (宪法 第三十条 and GB/T 2260's names: 省, 自治区, 市, 州, 县, 区, 旗, 盟, 乡, 镇,
+ * and 特别行政区, 地区, 林区), written after a place's own name (苏州市, 内蒙古自治区).
+ */
+const DIVISION_SUFFIX_RE = /^(?:省|市|县|区|州|盟|旗|乡|镇|自治区|自治州|自治县|自治旗|特别行政区|地区|林区)?$/u;
+const ENDS_IN_DIVISION_RE = /(?:省|市|县|区|州|盟|旗|乡|镇|地区|林区)$/u;
+
+/**
+ * Whether a title or issuer writes the place `place`: somewhere not inside another place's name (苏州 in 苏州河, 黄浦 in
+ * 黄浦江 are not 苏州, 黄浦区). An occurrence counts where jieba's word holding it is no place name, is the place with
+ * its division's part (苏州市), or holds a full division name within a longer one (江苏省苏州市).
+ */
+function writesPlace(text: string, place: string): boolean {
+  if (!text.includes(place)) return false;
+  const words: { start: number; word: string; tag: string }[] = [];
+  let at = 0;
+  for (const { word, tag } of tagger().tag(text, true)) {
+    words.push({ start: at, word, tag });
+    at += word.length;
+  }
+  for (let i = text.indexOf(place); i >= 0; i = text.indexOf(place, i + 1)) {
+    const holder = words.find((w) => w.start <= i && i < w.start + w.word.length);
+    if (holder === undefined || i + place.length > holder.start + holder.word.length) return true;
+    if (holder.tag !== 'ns') return true;
+    const after = holder.word.slice(i - holder.start + place.length);
+    if ((i === holder.start && DIVISION_SUFFIX_RE.test(after)) || (after === '' && ENDS_IN_DIVISION_RE.test(place))) return true;
+  }
+  return false;
 }
 
 /**

@@ -52,6 +52,14 @@ describe('understandQuery', () => {
     expect(understandQuery('路桥区卫生局这份批复的发文字号是多少？', library).unknownPlaces).toEqual([]);
     expect(understandQuery('贵州大数据试验区怎么建设', library).unknownPlaces).toEqual(['贵州']);
   });
+
+  it("reads a place inside another place's name (苏州 of 苏州河) as not written there, a division's full name as written", () => {
+    const river = buildAliasTable([doc('river', '上海市黄浦江苏州河滨水公共空间条例', '上海市人民代表大会常务委员会'), doc('sz', '深圳经济特区养犬条例', '深圳市人民代表大会常务委员会'), doc('js', '关于加强河道管理的决定', '江苏省苏州市人民代表大会常务委员会')]);
+    expect(understandQuery('苏州养狗一户能养几条？', buildAliasTable([doc('river', '上海市黄浦江苏州河滨水公共空间条例', '上海市人民代表大会常务委员会')])).unknownPlaces).toEqual(['苏州']);
+    expect(understandQuery('苏州养狗一户能养几条？', river).unknownPlaces).toEqual([]);
+    expect(understandQuery('黄浦区的河道怎么管？', river).unknownPlaces).toEqual(['黄浦区']);
+    expect(understandQuery('深圳养狗要登记吗？', river).unknownPlaces).toEqual([]);
+  });
 });
 
 describe('a short name the segmenter cut across', () => {

@@ -10,9 +10,10 @@ import type { EvidenceView } from '../../storage/types.js';
 import { figureMiss, levelMiss, membersNotNamed, ordinalMiss, tierStated, nearMissCompound, placeCovered, statesQuantity, unnamedMembers } from '../evidence.js';
 import { resolveClauseRefs, type ClauseRef } from '../query.js';
 import type { SearchResponse } from '../search.js';
+import { normalizeTitle } from '../named-titles.js';
 import { candidatesOf, PENALTY_HITS_MAX, PENALTY_SOURCES, PENALTY_STATED_RE, penaltyHits, pointedClauses, spreadHits, unaskedCase, urlHits, type Candidate } from './candidates.js';
 import { DOCUMENT_NOUNS } from './doc-facts.js';
-import { CANDIDATE_FEATURES, candidateFeatures, GENRE_WORD_RE, statesYear, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
+import { CANDIDATE_FEATURES, candidateFeatures, GENRE_WORD_RE, presenceOf, statesYear, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
 import { titlePeriod } from '../../corpus/validity.js';
 import { checkModel, linearScore, sigmoid, softmax, type AnswerModel } from './model.js';
 import { analyzeQuestion, questionParts, type QuestionAnalysis } from './question.js';
@@ -532,7 +533,10 @@ export const NOTHING_SPECIFIC_MISSING = '未找到直接回答该问题的条文
 /** One line naming what the related clauses lack (未找到规定补贴金额的条文). */
 export function missingLine(evidence: Evidence, shown: readonly number[]): string {
   const { question, table, candidates } = evidence;
-  const ask = question.asks.find((a) => !shown.some((i) => statesQuantity(candidates[i]?.text ?? '', a.ask)))?.ask;
+  // A clause is shown whole: what another of its sentences states is not missing (情节严重的，吊销… in the clause whose
+  // first sentence was found).
+  const clauses = shown.map((i) => candidates[i]?.hit.text ?? '');
+  const ask = question.asks.find((a) => !shown.some((i) => statesQuantity(candidates[i]?.text ?? '', a.ask)) && !clauses.some((t) => statesQuantity(t, a.ask)))?.ask;
   const byWeight = [...question.terms].sort((a, b) => b.weight - a.weight);
   if (ask) {
     // What the fact is of: the money noun asked, else the most specific noun (a verb, 拿到, names no subject).
@@ -546,7 +550,8 @@ export function missingLine(evidence: Evidence, shown: readonly number[]): strin
   // word less specific than the question's words on average (公司, 政府: a clause says 企业, 地方政府 — an everyday word's
   // absence says nothing of what is missing).
   const mean = meanWeight(question);
-  const unseen = question.terms.filter((t, j) => t.nominal && t.weight >= mean && !shown.some((i) => ((table.presence[i] as number[])[j] ?? 0) > 0)).map((t) => t.term);
+  const inClauses = presenceOf(clauses.join('\n'), question.terms);
+  const unseen = question.terms.filter((t, j) => t.nominal && t.weight >= mean && (inClauses[j] ?? 0) === 0 && !shown.some((i) => ((table.presence[i] as number[])[j] ?? 0) > 0)).map((t) => t.term);
   if (unseen.length > 0) return `未找到提到“${unseen.slice(0, 3).join('”“')}”的条文`;
   return NOTHING_SPECIFIC_MISSING;
 }
@@ -576,6 +581,9 @@ function supportOf(evidence: Evidence, scores: readonly number[], lead: number, 
   return chosen.slice(1);
 }
 
+/** A title without the bracket that ends it, however long (its 令 number and revision year), normalized. */
+const instrumentName = (title: string): string => normalizeTitle(title.replace(/[（(][^（()）]*[）)]\s*$/u, ''));
+
 /**
  * The first `max` of `order` whose passages differ (a clause is quoted whole: two sentences of one passage quote it
  * twice), and whose sentences are not the same sentence of another version of the same instrument (a library holds
@@ -583,7 +591,11 @@ function supportOf(evidence: Evidence, scores: readonly number[], lead: number, 
  */
 export function distinctPassages(candidates: readonly Candidate[], order: readonly number[], max: number): number[] {
   const out: number[] = [];
-  const same = (a: Candidate | undefined, b: Candidate | undefined): boolean => !!a && !!b && (a.hit.passageId === b.hit.passageId || (a.hit.title === b.hit.title && a.text.trim() === b.text.trim()));
+  // Two copies of one instrument (the library's text and an uploaded PDF of it) differ in how the title is bracketed
+  // (城镇燃气管理条例（2010年国务院令第583号，2016年修订）) and in the spaces a PDF's text layer puts inside a sentence (处 3 万元);
+  // a clause one copy quotes whole is quoted by the other's same passage, whichever of its sentences was found there.
+  const same = (a: Candidate | undefined, b: Candidate | undefined): boolean =>
+    !!a && !!b && (a.hit.passageId === b.hit.passageId || (instrumentName(a.hit.title) === instrumentName(b.hit.title) && (squeezed(a.text) === squeezed(b.text) || squeezed(a.hit.text) === squeezed(b.hit.text))));
   for (const i of order) {
     if (out.length >= max) break;
     if (!out.some((j) => same(candidates[j], candidates[i]))) out.push(i);

@@ -135,4 +135,23 @@ describe('clauses shown once', () => {
     ];
     expect(distinctPassages(candidates, [0, 1, 2, 3], 3)).toEqual([0, 3]);
   });
+
+  it('shows a sentence once when an uploaded PDF of the instrument writes its title bracketed and spaces inside it', () => {
+    const c = (passageId: string, title: string, text: string, passage = text) => ({ hit: { passageId, title, text: passage }, text }) as unknown as Candidate;
+    const candidates = [
+      c('law-45', '城镇燃气管理条例', '违反本条例规定，未取得燃气经营许可证从事燃气经营活动的，由燃气管理部门责令停止违法行为，处5万元以上50万元以下罚款；'),
+      c('pdf-13', '城镇燃气管理条例（2010年国务院令第583号，2016年修订）', '违反本条例规定，未取得燃气经营许可证从事燃气经营活动的，由燃气管理部门责令停止违法行为，处 5 万元以上 50 万元以下罚款；'),
+      c('pdf-14', '城镇燃气管理条例（2010年国务院令第583号，2016年修订）', '违反本条例规定，燃气经营者不按照燃气经营许可证的规定从事燃气经营活动的，由燃气管理部门责令限期改正，处 3 万元以上 20 万元以下罚款；'),
+      c('gas-9', '城镇燃气管理条例实施办法', '违反本条例规定，未取得燃气经营许可证从事燃气经营活动的，由燃气管理部门责令停止违法行为，处5万元以上50万元以下罚款；'),
+    ];
+    expect(distinctPassages(candidates, [0, 1, 2, 3], 4)).toEqual([0, 2, 3]);
+    // Another sentence of the same clause in the other copy: the clause, quoted whole, is the same.
+    const clause = '第四十五条 违反本条例规定，未取得燃气经营许可证从事燃气经营活动的，处5万元以上50万元以下罚款。违反本条例规定，燃气经营者不按照燃气经营许可证的规定从事燃气经营活动的，处3万元以上20万元以下罚款。';
+    const copies = [
+      c('law-45', '城镇燃气管理条例', '违反本条例规定，未取得燃气经营许可证从事燃气经营活动的，处5万元以上50万元以下罚款。', clause),
+      c('pdf-13', '城镇燃气管理条例（2010年国务院令第583号，2016年修订）', '违反本条例规定，燃气经营者不按照燃气经营许可证的规定从事燃气经营活动的，处 3 万元以上 20 万元以下罚款。', clause.replace(/(\d+)/gu, ' $1 ')),
+      c('law-46', '城镇燃气管理条例', '情节严重的，吊销燃气经营许可证；', '第四十六条 …情节严重的，吊销燃气经营许可证；'),
+    ];
+    expect(distinctPassages(copies, [0, 1, 2], 3)).toEqual([0, 2]);
+  });
 });

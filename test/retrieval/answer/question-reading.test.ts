@@ -188,6 +188,12 @@ describe('rules of what an answer is', () => {
     expect(missingLine(generic, [0])).not.toContain('公司');
     const specific = evidenceFor('某市对新建数据中心的电费有什么补贴？', ['对新建数据中心的企业，予以租金补贴。']);
     expect(missingLine(specific, [0])).toContain('电费');
+    // The clause shown is quoted whole: a word another of its sentences writes is not missing.
+    const clause = evidenceFor('某市对新建数据中心的电费有什么补贴？', ['对新建数据中心的企业，予以租金补贴。电费按大工业电价执行。']);
+    const first = clause.candidates.findIndex((c) => c.text.includes('租金'));
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(clause.table.presence[first]?.[clause.question.terms.findIndex((t) => t.term === '电费')]).toBe(0);
+    expect(missingLine(clause, [first])).not.toContain('电费');
   });
 
   it('reads a year the question names, not a figure of four digits (2000万元, 2000人)', () => {
