@@ -42,6 +42,8 @@ export interface QueryUnderstanding {
   excludedDocs?: { docId: string; by: string }[];
 }
 
+const NATIONAL_PREFIX_RE = /^中华人民共和国(\p{Script=Han}.*)$/u;
+
 /** Aliases per document: title, short title, issuer, place names (云浮市 → 云浮), front-matter aliases. */
 export function documentAliases(doc: Pick<IndexedDocument, 'meta'>): string[] {
   const out = new Set<string>();
@@ -51,6 +53,9 @@ export function documentAliases(doc: Pick<IndexedDocument, 'meta'>): string[] {
   };
   add(doc.meta.title);
   add(doc.meta.title.replace(/[（(][^）)]*[）)]/gu, ''));
+  // A national law is cited without its state's name (《未成年人保护法》 for 中华人民共和国未成年人保护法: 立法技术规范, 法律名称的简称).
+  const short = NATIONAL_PREFIX_RE.exec(doc.meta.title)?.[1]?.replace(/[（(][^）)]*[）)]/gu, '');
+  if (short !== undefined && short.length >= 4) add(short);
   add(doc.meta.issuer);
   // The jurisdictions a title or issuer starts with (广东省云浮市…): the places it is about. A place
   // named further in (…城市市容管理条例, 关于支持深圳…) is a subject of the document, not its own name,
@@ -110,6 +115,11 @@ export interface AliasTable {
   /** Every document's title, normalized (`normalizeTitle`): a title the question writes out is looked for there. */
   titles?: string[];
   /**
+   * docId → its instrument (the title without the bracket that ends it, normalized) and the years of its own text
+   * (issued, in force from): 2020年的未成年人保护法 is that year's version.
+   */
+  versions?: Map<string, { instrument: string; years: Set<string> }>;
+  /**
    * Jurisdiction names (云浮, 清远: the places titles and issuers start with) by their toneless pinyin, for a name
    * typed with the wrong characters of the same sound (青远, 慧州). A sound two names share is left out (ambiguous).
    */
@@ -132,8 +142,11 @@ export function buildAliasTable(documents: Iterable<Pick<IndexedDocument, 'meta'
   const metaTexts: string[] = [];
   const genres = new Map<string, string[]>();
   const titles: string[] = [];
+  const versions = new Map<string, { instrument: string; years: Set<string> }>();
   const sounds = new Map<string, Set<string>>();
   for (const doc of documents) {
+    const own = [doc.meta.dateIssued, doc.meta.effectiveFrom].flatMap((d) => (d ? [d.slice(0, 4)] : []));
+    versions.set(doc.meta.docId, { instrument: normalizeTitle(doc.meta.title.replace(/[（(][^（()）]*[）)]\s*$/u, '')), years: new Set(own) });
     for (const [, stem] of jurisdictionsOf(doc)) {
       const key = soundsLikeKey(stem);
       if (key !== undefined) sounds.set(key, (sounds.get(key) ?? new Set()).add(stem.toLowerCase()));
@@ -153,7 +166,7 @@ export function buildAliasTable(documents: Iterable<Pick<IndexedDocument, 'meta'
   const entries = [...map].map(([alias, ids]) => ({ alias, docIds: [...ids].sort() }));
   entries.sort((a, b) => b.alias.length - a.alias.length || a.alias.localeCompare(b.alias));
   const soundAlike = new Map([...sounds].filter(([, names]) => names.size === 1).map(([key, names]) => [key, [...names][0] as string]));
-  return { entries, titleWords, metaTexts, genres, titles, soundAlike };
+  return { entries, titleWords, metaTexts, genres, titles, soundAlike, versions };
 }
 
 // 第一千条 and 第1000条 too: the one definition of a heading number (shared/numerals).
@@ -250,7 +263,8 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
   const aside = EXCEPT_RE.exec(lower)?.[1];
   const excludedDocs = aside === undefined ? [] : namedDocs.filter((d) => aside.includes(d.by));
   const kept = excludedDocs.length > 0 ? namedDocs.filter((d) => !excludedDocs.includes(d)) : namedDocs;
-  const named = aliases.titleWords ? narrowByTitle(kept, analyze(rest), aliases.titleWords) : kept;
+  const byTitle = aliases.titleWords ? narrowByTitle(kept, analyze(rest), aliases.titleWords) : kept;
+  const named = aliases.versions ? narrowByYear(byTitle, rest, aliases.versions) : byTitle;
   const clauseRefs: ClauseRef[] = [];
   for (const m of query.normalize('NFKC').matchAll(REF_RE)) {
     clauseRefs.push(...refFrom(m));
@@ -358,6 +372,28 @@ export function narrowByTitle(namedDocs: readonly { docId: string; by: string }[
     });
   }
   return namedDocs.filter((d) => keep.has(d.docId));
+}
+
+/** A year written as a version's (2020年的, 2020版, 2020年修订的): four digits before 年 or 版. */
+const VERSION_YEAR_RE = /(?<![0-9])((?:19|20)[0-9]{2})\s*(?:年|版)/gu;
+
+/**
+ * Versions of one instrument named by one name (未成年人保护法 as revised in 2020 and as amended in 2024): where the
+ * question writes a year, those of its documents issued or in force from that year are the ones named — when some, not
+ * all, are. A year no version carries (未成年人保护法2025年有什么新规定) narrows nothing; nor does a name of several
+ * instruments (广州 到2025年…: a plan's target year is no version).
+ */
+export function narrowByYear(namedDocs: readonly { docId: string; by: string }[], rest: string, versions: ReadonlyMap<string, { instrument: string; years: ReadonlySet<string> }>): { docId: string; by: string }[] {
+  const written = [...rest.matchAll(VERSION_YEAR_RE)].map((m) => m[1] as string);
+  if (written.length === 0) return [...namedDocs];
+  const drop = new Set<string>();
+  for (const by of new Set(namedDocs.map((d) => d.by))) {
+    const group = namedDocs.filter((d) => d.by === by);
+    if (new Set(group.map((d) => versions.get(d.docId)?.instrument)).size !== 1) continue;
+    const ofYear = group.filter((d) => written.some((y) => versions.get(d.docId)?.years.has(y)));
+    if (ofYear.length > 0 && ofYear.length < group.length) for (const d of group) if (!ofYear.includes(d)) drop.add(d.docId);
+  }
+  return namedDocs.filter((d) => !drop.has(d.docId));
 }
 
 /**

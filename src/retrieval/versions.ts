@@ -88,7 +88,9 @@ function currentVersionOf(meta: ValidMeta): string | undefined {
  */
 export async function citeCurrentVersions(store: KnowledgeStore, answer: Answer, today = isoToday()): Promise<Answer> {
   if (answer.abstained) return answer;
-  const old = answer.citations.filter((c) => c.validity?.status === 'superseded');
+  // A citation of the document itself (an empty quote: a fact of its metadata, 这一版还有效吗) quotes no clause to match;
+  // nor does a version's head cited for its history (the answer to 哪一版 names the current text already).
+  const old = answer.citations.filter((c) => c.validity?.status === 'superseded' && c.end > c.start && c.fact?.kind !== 'versions');
   if (old.length === 0) return answer;
   const docs = await store.documents.getMany([...new Set(old.map((c) => c.docId))]);
   const currentIds = [...new Set([...docs.values()].map((d) => currentVersionOf(d.meta)).filter((id): id is string => id !== undefined))];

@@ -62,6 +62,23 @@ describe('understandQuery', () => {
   });
 });
 
+describe('national laws and their versions', () => {
+  const law = (docId: string, title: string, dateIssued: string): IndexedDocument => ({ meta: { docId, title, issuer: '全国人民代表大会常务委员会', dateIssued }, body: '', contentHash: '', source: '', tree: { kind: 'root', children: [] } }) as unknown as IndexedDocument;
+  const table = buildAliasTable([law('v2020', '中华人民共和国未成年人保护法', '2020-10-17'), law('v2024', '中华人民共和国未成年人保护法', '2024-04-26'), law('road', '中华人民共和国道路交通安全法', '2021-04-29')]);
+  const ids = (q: string): string[] => understandQuery(q, table).namedDocs.map((d) => d.docId).sort();
+
+  it('names a national law by its title without 中华人民共和国, as laws are cited', () => {
+    expect(ids('未成年人保护法还有效吗？')).toEqual(['v2020', 'v2024']);
+    expect(ids('道路交通安全法对醉驾怎么规定？')).toEqual(['road']);
+  });
+
+  it('names the version of the year the question writes, and every version for a year none carries', () => {
+    expect(ids('2020年的未成年人保护法还有效吗？')).toEqual(['v2020']);
+    expect(ids('未成年人保护法2024版第五十九条怎么写的？')).toEqual(['v2024']);
+    expect(ids('未成年人保护法到2030年有什么目标？')).toEqual(['v2020', 'v2024']);
+  });
+});
+
 describe('a short name the segmenter cut across', () => {
   const cities = buildAliasTable([doc('yf', '云浮市促进云计算大数据产业发展优惠办法(试行)', '云浮市人民政府'), doc('plan', '新一代人工智能发展规划', '国家')]);
   it('names the document when a word crosses one edge of the name (云浮云计算 → 云/浮云/计算)', () => {

@@ -19,7 +19,7 @@ import { judgeValidity } from '../../src/corpus/validity.js';
 import { createFakeEmbedder, fakeEmbedderProfile } from '../../src/embeddings/fake-embedder.js';
 import { loadIndex } from '../../src/storage/file/index-store.js';
 import { ingest } from '../../src/pipeline/ingest/ingest.js';
-import type { Answer } from '../../src/retrieval/answer.js';
+import type { Answer, Citation } from '../../src/retrieval/answer.js';
 import { diffDocuments, diffMarkdown, MAX_UNITS, MIN_SIMILARITY } from '../../src/retrieval/diff.js';
 import { toChineseNumeral } from '../../src/shared/numerals.js';
 import { createKnowledgeService, type KnowledgeService } from '../../src/retrieval/service.js';
@@ -152,6 +152,9 @@ describe('versions in a library', () => {
     expect(now?.body.slice(current?.start, current?.end)).toBe(current?.quote);
     expect(out.answer).toContain('注意：[1] 所引为旧文本；现行文本《中华人民共和国某某条例》（2023年12月11日）第五条（已修改）：“第五条 主管部门应当在十五个工作日内作出决定。”[2]');
     expect(current?.passageId).not.toBe('');
+    // A citation of the old document itself (its metadata: 这一版还有效吗) quotes no clause: no clause note.
+    const ofDocument = { ...cited, citations: [{ ...(cited.citations[0] as Citation), clause: '', quote: '', start: 0, end: 0 }] };
+    expect((await citeCurrentVersions(store, ofDocument, TODAY)).answer).toBe(ofDocument.answer);
   });
 
   it('answers POST /api/diff as the issue spells it, and refuses bad input clearly', async () => {

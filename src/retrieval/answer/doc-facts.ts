@@ -8,13 +8,14 @@
  */
 import type { ValidMeta } from '../../corpus/document.js';
 import { findRepeals } from '../../corpus/document-facts.js';
+import { historyHead } from '../../corpus/history.js';
 import type { SectionNode } from '../../corpus/parser.js';
 import { chineseDate, inferValidityFromText, judgeValidity, type Validity } from '../../corpus/validity.js';
 import { CHINESE_DIGITS, toChineseNumeral } from '../../shared/numerals.js';
 import { VALIDITY_LABELS } from '../presenter.js';
 import type { Span } from './units.js';
 
-export type DocFactKind = 'validity' | 'effectiveFrom' | 'effectiveTo' | 'docNumber' | 'issuer' | 'dateIssued' | 'basis' | 'title' | 'period' | 'addressees';
+export type DocFactKind = 'validity' | 'effectiveFrom' | 'effectiveTo' | 'docNumber' | 'issuer' | 'dateIssued' | 'basis' | 'title' | 'period' | 'addressees' | 'versions';
 
 export interface DocFactAsk {
   kind: DocFactKind;
@@ -47,6 +48,9 @@ const FACT_FORMS: readonly (readonly [DocFactKind, RegExp])[] = [
   ['title', /全称|全名|完整(?:的)?(?:名称|标题|名字)|标题是什么|(?:叫|是)什么名字|名称是什么|是(?:什么|哪个|哪份)文件/u],
   ['period', /管(?:的是)?哪几年|管到(?:哪一?年|什么时候)|(?:规划|计划|实施|行动)(?:期|期限|年限)(?:是)?(?:多久|多长|哪几年|几年|从哪年到哪年)|覆盖(?:哪几年|哪些年)|是哪几年的/u],
   ['addressees', /(?:下发|发给|印发给|发送给?|主送|下达)(?:给)?了?(?:哪些|谁|哪几个)(?:单位|部门|机关|地方)?|主送(?:机关|单位)|收文(?:单位|机关)|发给了谁/u],
+  // Which text of an amended instrument is in force (现在用的是哪一版, 最新版是哪年的, 修改过几次): a law's 修订 and 修正
+  // (立法法 第六十八条 ff.) each give a new text, and a library may hold several.
+  ['versions', /(?:现在|目前|如今|现行)?(?:用|适用|执行|施行|实行)?的?是?(?:哪一?版|哪一?个版本|什么版本)|最新(?:的)?(?:一)?(?:版本?|文本)|(?:修订|修改|修正)(?:过)?(?:几|多少)次|有(?:几|多少)个版本/u],
 ];
 
 /**
@@ -93,9 +97,9 @@ export function docFactQuestion(question: string, names: readonly string[] = [])
     const subject = clause.replace(BETWEEN_RE, '');
     const demonstrative = DEMONSTRATIVE_RE.test(before);
     const named = DOCUMENT_NOUN_RE.test(subject) || /[》〕\]号]$/u.test(subject) || names.some((n) => n.length > 0 && subject.toLowerCase().endsWith(n.toLowerCase()));
-    // A title, a period or addressees are asked of a document written as one (…文件全称叫什么, …计划管的是哪几年), not of
-    // whatever a pointer points at (这个补贴发给谁, 这个规划提出建设的平台叫什么名字); 是什么文件 only of a 文号 or a 《title》.
-    const strict = kind === 'title' || kind === 'period' || kind === 'addressees';
+    // A title, a period, addressees or versions are asked of a document written as one (…文件全称叫什么, …计划管的是哪几年),
+    // not of whatever a pointer points at (这个补贴发给谁, 这个补贴有几个版本的申请表); 是什么文件 only of a 文号 or a 《title》.
+    const strict = kind === 'title' || kind === 'period' || kind === 'addressees' || kind === 'versions';
     if (kind === 'title' && /文件$/u.test(m[0]) && !/[》〕\]号]$/u.test(subject)) continue;
     const stands = subject === '' || named || (!strict && demonstrative);
     if (REFERRED_RE.test(subject)) return undefined;
@@ -241,6 +245,15 @@ function validityLines(doc: FactDocument, today: string, lookup: (titleOrNumber:
     case 'not_yet':
       lines.push({ text: `${t}尚未施行${v.effectiveFrom ? `，将${from}` : ''}${asOf}。`, source: validitySource(doc, v, spans) });
       break;
+    case 'superseded': {
+      // A later version of the same instrument in the library took effect (corpus/lineage.ts): this text is no longer
+      // the one in force, whatever its own 施行 clause says.
+      const next = doc.meta.lineage?.supersededBy;
+      const when = next?.from ?? next?.date;
+      const own = doc.meta.dateIssued ? `（${cn(doc.meta.dateIssued)}文本）` : '';
+      lines.push({ text: `${t}${own}已被新版本取代${next ? `：现行文本为《${next.title}》${next.date ? `（${cn(next.date)}）` : ''}${when ? `，自${cn(when)}起施行` : ''}` : ''}，引用请以新版本为准${asOf}。`, source: metaSource(doc, 'validity', STATUS_TEXT.superseded, `依据：${v.basis}`) });
+      break;
+    }
     case 'draft':
       lines.push({ text: `${t}为征求意见稿或草案，不具效力。`, source: metaSource(doc, 'validity', STATUS_TEXT.draft, `依据：${v.basis}`) });
       break;
@@ -266,6 +279,50 @@ function validityLines(doc: FactDocument, today: string, lookup: (titleOrNumber:
   if (span && ((inText.effectiveTo && inText.effectiveTo !== v.effectiveTo) || (inText.effectiveFrom && inText.effectiveFrom !== v.effectiveFrom))) {
     const to = inText.effectiveTo;
     lines.push({ text: `注意：正文所载与文件元数据不一致${to ? `，按正文有效期至${cn(to)}${today > to ? '，已届满' : ''}` : ''}，引用前请核对。`, source: to ? textSource(doc, 'effectiveTo', to, span) : textSource(doc, 'validity', STATUS_TEXT[v.status], span) });
+  }
+  return { outcome: 'answer', lines };
+}
+
+/** The lines of a text's head stating its history (1991年9月4日…通过 … 2024年4月26日…第二次修正): their span in the body. */
+function historySpan(body: string): Span | undefined {
+  const head = historyHead(body);
+  const at = head === '' ? -1 : body.indexOf(head);
+  const first = /(?:19|20)[0-9]{2}\s*年/u.exec(head);
+  if (at < 0 || !first) return undefined;
+  return { start: at + first.index, end: at + head.trimEnd().length };
+}
+
+/**
+ * 现在用的是哪一版: the versions of the instrument the library holds (corpus/lineage.ts), oldest first, the latest
+ * judged on the day, and the promulgation and amendments its head states (cited from the head).
+ */
+function versionsLines(doc: FactDocument, today: string, lookup: (titleOrNumber: string) => FactDocument | undefined): DocFactResult {
+  const t = `《${doc.meta.title}》`;
+  const versions = doc.meta.lineage?.versions ?? [];
+  const latestId = versions.length > 1 ? (versions[versions.length - 1] as { docId: string }).docId : doc.meta.docId;
+  const latest = latestId === doc.meta.docId ? doc : (lookup(latestId) ?? doc);
+  const lines: FactLine[] = [];
+  if (versions.length > 1) {
+    const list = versions.map((v) => (v.date ? `${cn(v.date)}文本` : `《${v.title}》`)).join('、');
+    lines.push({ text: `知识库中${t}有${versions.length}个版本：${list}。`, source: metaSource(doc, 'versions', `${versions.length}个版本`, '依据：知识库中同一法规的各个文本（按标题与日期识别）') });
+  }
+  const textOf = (d: FactDocument): string => (d.meta.dateIssued ? `${cn(d.meta.dateIssued)}文本` : '现有文本');
+  if (latest.meta.docId === latestId) {
+    const v = judgeValidity(latest.meta, today);
+    const opening = versions.length > 1 ? `最新的是${textOf(latest)}` : `知识库中${t}只有一个文本（${textOf(latest)}）`;
+    lines.push({ text: `${opening}，${STATUS_TEXT[v.status]}${v.effectiveFrom ? `，自${cn(v.effectiveFrom)}起施行` : ''}（按${cn(today)}判断）。`, source: metaSource(latest, 'validity', STATUS_TEXT[v.status], `依据：${v.basis}`) });
+  } else {
+    // The latest version is not among the documents read: what the lineage says of it.
+    const last = versions[versions.length - 1] as { title: string; date?: string };
+    lines.push({ text: `最新的是${last.date ? `${cn(last.date)}文本` : `《${last.title}》`}。` });
+  }
+  // The history the text asked about states (2020年的…修改过几次: that text's head, not the latest's).
+  const history = doc.meta.history ?? [];
+  if (history.length > 1) {
+    const events = history.map((h) => `${cn(h.date)}${h.ordinal ? `第${toChineseNumeral(h.ordinal)}次` : ''}${h.action}`).join('，');
+    const span = historySpan(doc.body);
+    const which = versions.length > 1 ? `${textOf(doc)}` : '该文本';
+    lines.push({ text: `${which}载明：${events}。`, source: span ? textSource(doc, 'versions', events, span) : metaSource(doc, 'versions', events) });
   }
   return { outcome: 'answer', lines };
 }
@@ -464,6 +521,8 @@ export function answerDocFact(ask: DocFactAsk, docs: readonly FactDocument[], to
         return periodLines(doc);
       case 'addressees':
         return addresseesLines(doc);
+      case 'versions':
+        return versionsLines(doc, today, lookup);
     }
   });
   return combined(results);

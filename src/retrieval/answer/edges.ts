@@ -87,6 +87,8 @@ function factAnswer(kb: EvidenceView, response: SearchResponse, today: string): 
   const docs = ids.map((id) => asFact(kb.documents.get(id) as StoredDocument));
   const lookup = (key: string): FactDocument | undefined => {
     const k = fold(key.replace(/^《|》$/gu, ''));
+    const byId = kb.documents.get(key);
+    if (byId) return asFact(byId);
     for (const d of kb.documents.values()) if (fold(d.meta.title) === k || (d.meta.docNumber && fold(d.meta.docNumber) === k)) return asFact(d);
     return undefined;
   };

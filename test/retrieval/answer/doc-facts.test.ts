@@ -85,6 +85,51 @@ describe('answerDocFact', () => {
     expect(later.lines[0]?.text).toMatch(/^《某市燃气管理办法》已失效：自2021年3月1日起施行，有效期至2026年2月28日，已届满/u);
   });
 
+  it('answers validity of a version the library holds a later version of: superseded, naming the current text', () => {
+    const body = '第一条 为了保护未成年人身心健康，制定本法。\n第二条 本法自2021年6月1日起施行。';
+    const old = doc({ docId: 'v2020', title: '中华人民共和国未成年人保护法', issuer: '全国人民代表大会常务委员会', dateIssued: '2020-10-17' }, body);
+    old.meta.lineage = { versions: [{ docId: 'v2020', title: '中华人民共和国未成年人保护法', date: '2020-10-17' }, { docId: 'v2024', title: '中华人民共和国未成年人保护法', date: '2024-04-26' }], supersededBy: { docId: 'v2024', title: '中华人民共和国未成年人保护法', date: '2024-04-26', from: '2024-04-26' } };
+    const r = answerDocFact({ kind: 'validity', earlier: false, demonstrative: false }, [old], '2026-12-06', '');
+    expect(r.outcome).toBe('answer');
+    expect(r.lines[0]?.text).toBe('《中华人民共和国未成年人保护法》（2020年10月17日文本）已被新版本取代：现行文本为《中华人民共和国未成年人保护法》（2024年4月26日），自2024年4月26日起施行，引用请以新版本为准（按2026年12月6日判断）。');
+    expect(r.lines[0]?.source?.fact).toMatchObject({ value: '已被新版本取代' });
+  });
+
+  it('reads 现在用的是哪一版, 修改过几次 and 有几个版本 as questions about the versions of the document', () => {
+    expect(docFactQuestion('未成年人保护法现在用的是哪一版？', ['未成年人保护法'])?.kind).toBe('versions');
+    expect(docFactQuestion('这个条例修改过几次？')?.kind).toBe('versions');
+    expect(docFactQuestion('燃气管理条例最新版是哪年的')?.kind).toBe('versions');
+    expect(docFactQuestion('这个补贴有几个版本的申请表？')).toBeUndefined();
+  });
+
+  it("answers which version is in force from the library's versions, and the history the text's head states", () => {
+    const head = (revision: string): string => `# 中华人民共和国某某法\n\n1991年9月4日 第七届全国人民代表大会常务委员会第二十一次会议通过\n\n${revision}<!-- INFO END -->\n\n## 第一章 总则\n\n第一条 为了规范某某活动，制定本法。\n`;
+    const older = head('2020年10月17日 第十三届全国人民代表大会常务委员会第二十二次会议第一次修订\n\n');
+    const newer = head('2020年10月17日 第十三届全国人民代表大会常务委员会第二十二次会议第一次修订\n\n2024年4月26日 第十四届全国人民代表大会常务委员会第九次会议第一次修正\n\n');
+    const lineage = { versions: [{ docId: 'v2020', title: '中华人民共和国某某法', date: '2020-10-17' }, { docId: 'v2024', title: '中华人民共和国某某法', date: '2024-04-26' }] };
+    const a = doc({ docId: 'v2020', title: '中华人民共和国某某法', issuer: '全国人民代表大会常务委员会', dateIssued: '2020-10-17', history: [{ date: '1991-09-04', action: '通过', by: '' }, { date: '2020-10-17', action: '修订', by: '', ordinal: 1 }] }, older);
+    a.meta.lineage = { ...lineage, supersededBy: { docId: 'v2024', title: '中华人民共和国某某法', date: '2024-04-26', from: '2024-04-26' } };
+    const b = doc({ docId: 'v2024', title: '中华人民共和国某某法', issuer: '全国人民代表大会常务委员会', dateIssued: '2024-04-26', effectiveFrom: '2024-04-26', history: [{ date: '1991-09-04', action: '通过', by: '' }, { date: '2020-10-17', action: '修订', by: '', ordinal: 1 }, { date: '2024-04-26', action: '修正', by: '', ordinal: 1 }] }, newer);
+    b.meta.lineage = lineage;
+    const ask = { kind: 'versions' as const, earlier: false, demonstrative: false };
+    const now = answerDocFact(ask, [b], '2026-12-06', '', (key) => (key === 'v2020' ? a : key === 'v2024' ? b : undefined));
+    expect(now.outcome).toBe('answer');
+    expect(now.lines.map((l) => l.text)).toEqual([
+      '知识库中《中华人民共和国某某法》有2个版本：2020年10月17日文本、2024年4月26日文本。',
+      '最新的是2024年4月26日文本，现行有效，自2024年4月26日起施行（按2026年12月6日判断）。',
+      '2024年4月26日文本载明：1991年9月4日通过，2020年10月17日第一次修订，2024年4月26日第一次修正。',
+    ]);
+    const span = now.lines[2]?.source?.span as { start: number; end: number };
+    expect(newer.slice(span.start, span.end)).toMatch(/^1991年9月4日[^]*第一次修正$/u);
+    // Asked of the older text: the latest named from the library, the older text's own history.
+    const then = answerDocFact(ask, [a], '2026-12-06', '', (key) => (key === 'v2024' ? b : undefined));
+    expect(then.lines[1]?.text).toBe('最新的是2024年4月26日文本，现行有效，自2024年4月26日起施行（按2026年12月6日判断）。');
+    expect(then.lines[2]?.text).toBe('2020年10月17日文本载明：1991年9月4日通过，2020年10月17日第一次修订。');
+    // One text only: said so.
+    const single = doc({ title: '某市燃气管理办法', dateIssued: '2021-02-01' }, BODY);
+    expect(answerDocFact(ask, [single], '2024-01-01', '').lines[0]?.text).toMatch(/^知识库中《某市燃气管理办法》只有一个文本（2021年2月1日文本），现行有效/u);
+  });
+
   it('cites the 文号 line, the signature and the date line of the body', () => {
     const number = answerDocFact({ kind: 'docNumber', earlier: false, demonstrative: false }, [d], '2024-01-01', '');
     expect(number.lines[0]?.text).toBe('《某市燃气管理办法》的文号是某府规〔2021〕7号。');
