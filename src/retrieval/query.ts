@@ -4,6 +4,7 @@
  * and whether it asks for a quantity. Pure given the documents.
  */
 import type { Jieba } from '@node-rs/jieba';
+import { instrumentTitle } from '../corpus/lineage.js';
 import type { SectionKind, SectionNode } from '../corpus/parser.js';
 import { CHINESE_NUMERAL_CHARS, ORDINAL_NUMBER_SOURCE, parseNumeral } from '../shared/numerals.js';
 import { analyze, segmenter } from '../lexical/analyzer.js';
@@ -51,10 +52,11 @@ export function documentAliases(doc: Pick<IndexedDocument, 'meta'>): string[] {
     const t = s?.trim();
     if (t && t.length >= 2) out.add(t);
   };
+  const bare = doc.meta.title.replace(/[（(][^）)]*[）)]/gu, '');
   add(doc.meta.title);
-  add(doc.meta.title.replace(/[（(][^）)]*[）)]/gu, ''));
+  add(bare);
   // A national law is cited without its state's name (《未成年人保护法》 for 中华人民共和国未成年人保护法: 立法技术规范, 法律名称的简称).
-  const short = NATIONAL_PREFIX_RE.exec(doc.meta.title)?.[1]?.replace(/[（(][^）)]*[）)]/gu, '');
+  const short = NATIONAL_PREFIX_RE.exec(bare)?.[1];
   if (short !== undefined && short.length >= 4) add(short);
   add(doc.meta.issuer);
   // The jurisdictions a title or issuer starts with (广东省云浮市…): the places it is about. A place
@@ -115,8 +117,8 @@ export interface AliasTable {
   /** Every document's title, normalized (`normalizeTitle`): a title the question writes out is looked for there. */
   titles?: string[];
   /**
-   * docId → its instrument (the title without the bracket that ends it, normalized) and the years of its own text
-   * (issued, in force from): 2020年的未成年人保护法 is that year's version.
+   * docId → its instrument (`instrumentTitle`: the title versions share) and the years of its own text (issued, in
+   * force from): 2020年的未成年人保护法 is that year's version.
    */
   versions?: Map<string, { instrument: string; years: Set<string> }>;
   /**
@@ -146,7 +148,7 @@ export function buildAliasTable(documents: Iterable<Pick<IndexedDocument, 'meta'
   const sounds = new Map<string, Set<string>>();
   for (const doc of documents) {
     const own = [doc.meta.dateIssued, doc.meta.effectiveFrom].flatMap((d) => (d ? [d.slice(0, 4)] : []));
-    versions.set(doc.meta.docId, { instrument: normalizeTitle(doc.meta.title.replace(/[（(][^（()）]*[）)]\s*$/u, '')), years: new Set(own) });
+    versions.set(doc.meta.docId, { instrument: instrumentTitle(doc.meta.title), years: new Set(own) });
     for (const [, stem] of jurisdictionsOf(doc)) {
       const key = soundsLikeKey(stem);
       if (key !== undefined) sounds.set(key, (sounds.get(key) ?? new Set()).add(stem.toLowerCase()));
@@ -309,8 +311,9 @@ function placeWords(query: string): string[] {
  * An administrative division's generic part (宪法 第三十条 and GB/T 2260's names: 省, 自治区, 市, 州, 县, 区, 旗, 盟, 乡, 镇,
  * and 特别行政区, 地区, 林区), written after a place's own name (苏州市, 内蒙古自治区).
  */
-const DIVISION_SUFFIX_RE = /^(?:省|市|县|区|州|盟|旗|乡|镇|自治区|自治州|自治县|自治旗|特别行政区|地区|林区)?$/u;
-const ENDS_IN_DIVISION_RE = /(?:省|市|县|区|州|盟|旗|乡|镇|地区|林区)$/u;
+const DIVISION_SUFFIXES = '省|市|县|区|州|盟|旗|乡|镇|自治区|自治州|自治县|自治旗|特别行政区|地区|林区';
+const DIVISION_SUFFIX_RE = new RegExp(`^(?:${DIVISION_SUFFIXES})?$`, 'u');
+const ENDS_IN_DIVISION_RE = new RegExp(`(?:${DIVISION_SUFFIXES})$`, 'u');
 
 /**
  * Whether a title or issuer writes the place `place`: somewhere not inside another place's name (苏州 in 苏州河, 黄浦 in

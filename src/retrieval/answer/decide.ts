@@ -536,7 +536,7 @@ export function missingLine(evidence: Evidence, shown: readonly number[]): strin
   // A clause is shown whole: what another of its sentences states is not missing (情节严重的，吊销… in the clause whose
   // first sentence was found).
   const clauses = shown.map((i) => candidates[i]?.hit.text ?? '');
-  const ask = question.asks.find((a) => !shown.some((i) => statesQuantity(candidates[i]?.text ?? '', a.ask)) && !clauses.some((t) => statesQuantity(t, a.ask)))?.ask;
+  const ask = question.asks.find((a) => !shown.some((i, k) => statesQuantity(candidates[i]?.text ?? '', a.ask) || statesQuantity(clauses[k] as string, a.ask)))?.ask;
   const byWeight = [...question.terms].sort((a, b) => b.weight - a.weight);
   if (ask) {
     // What the fact is of: the money noun asked, else the most specific noun (a verb, 拿到, names no subject).

@@ -321,7 +321,7 @@ function versionsLines(doc: FactDocument, today: string, lookup: (titleOrNumber:
   if (history.length > 1) {
     const events = history.map((h) => `${cn(h.date)}${h.ordinal ? `第${toChineseNumeral(h.ordinal)}次` : ''}${h.action}`).join('，');
     const span = historySpan(doc.body);
-    const which = versions.length > 1 ? `${textOf(doc)}` : '该文本';
+    const which = versions.length > 1 ? textOf(doc) : '该文本';
     lines.push({ text: `${which}载明：${events}。`, source: span ? textSource(doc, 'versions', events, span) : metaSource(doc, 'versions', events) });
   }
   return { outcome: 'answer', lines };
