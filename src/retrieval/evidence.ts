@@ -250,6 +250,8 @@ function taggedMeasure(question: string): [string, string] | null {
 }
 
 const NUM = '[0-9０-９]+(?:[.．][0-9]+)?|[零〇一二两三四五六七八九十百千万亿]+';
+/** Generic nouns of zones (通名) a named zone ends with: 前海蛇口自贸片区, 仲恺高新区, 普洛斯物流园. */
+const ZONE_NOUNS = '片区|新区|园区|产业园|物流园|开发区|高新区|保税区|自贸区|示范区|基地|核心区';
 const PATTERNS: Record<QuantityKind, RegExp> = {
   money: new RegExp(`(?:${NUM})\\s*(?:万|亿|千)?\\s*(?:元|块|毛|角)`, 'u'),
   ratio: new RegExp(`(?:${NUM})\\s*(?:[%％]|成)|百分之|[零〇一二三四五六七八九十]分之`, 'u'),
@@ -263,7 +265,7 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
   // A month (每年9月, 十月份, 6月底), not a length of months (3个月).
   month: /(?<![0-9个])(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*月(?!份?以来)/u,
   // A named zone: a name before a generic noun of zones (通名) — 前海蛇口自贸片区, 仲恺高新区, 普洛斯物流园 (jieba's place tag does the rest).
-  place: /[\u4e00-\u9fff]{2,10}(?:片区|新区|园区|产业园|物流园|开发区|高新区|保税区|自贸区|示范区|基地|核心区)/u,
+  place: new RegExp(`[\u4e00-\u9fff]{2,10}(?:${ZONE_NOUNS})`, 'u'),
   date: new RegExp(`(?:[0-9]{1,2}|[〇零一二三四五六七八九十]{1,3})\\s*月\\s*(?:[0-9]{1,2}|[〇零一二三四五六七八九十]{1,3})\\s*[日号]|之日起`, 'u'),
   clock: /(?:[0-9]{1,2}|[〇零一二两三四五六七八九十]{1,3})\s*[时点](?!间|期|代|候|段|刻|效)|[0-9]{1,2}[:：][0-9]{2}/u,
   frequency: /每(?:年|季度|半年|月|周|星期|天|日)|(?:年|季|月|周)(?:度)?[^。，,；;]{0,6}?(?:[一二两三四五六七八九十0-9]+)次|定期/u,
@@ -274,9 +276,40 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
 
 const NOT_A_FIGURE_RE = /《[^》]{0,80}》|〔\d{4}〕\d+号|\[\d{4}\]\d+号|(?:19|20)[0-9]{2}\s*年(?:[0-9]{1,2}\s*月(?:[0-9]{1,2}\s*日)?)?(?:底|末|前)?/gu;
 
+/** Place words that name no one place: every one, this one, the countryside (各县区, 全市, 本市, 农村). */
+const COLLECTIVE_PLACE_RE = /^(?:全|本|我|各|该|城乡|农村|乡村|社区)/u;
+const ZONE_RE = new RegExp(PATTERNS.place.source, 'gu');
+/** Zones of a kind the state approves, one of each kind to a city or district (国家高新技术产业开发区, 经济技术开发区, 综合保税区, 自由贸易试验区, 国家级新区). */
+const STATE_ZONE_RE = /^(?:高新区|开发区|保税区|自贸区|新区)$/u;
+const ZONE_NOUN_END_RE = new RegExp(`(?:${ZONE_NOUNS})$`, 'u');
+/** Tags of names in jieba's tag set (places, people's and other proper names, organisations) and of words it does not know. */
+const ZONE_NAME_TAG_RE = /^(?:ns|nr|nrt|nrfg|nz|nt|x)$/u;
+
+/**
+ * Whether the text names a zone: a generic noun of zones (园区, 基地, 高新区: `PATTERNS.place`) after a name — a word
+ * jieba tags as a proper name, a word of Chinese characters it does not know (前海蛇口自贸片区 → 口自贸, 仲恺高新区 → 仲恺),
+ * or a district's name (清新区核心区).
+ * Common words before the generic noun (依托数据中心基地, 具备产业基础的产业园区) say what kind of zone, not which.
+ */
+function namesZone(text: string): boolean {
+  for (const m of text.matchAll(ZONE_RE)) {
+    const suffix = ZONE_NOUN_END_RE.exec(m[0]);
+    const name = m[0].slice(0, m[0].length - (suffix?.[0].length ?? 0));
+    // A kind of zone set up by the state, one to a city (高新区, 开发区, 保税区): written bare, it names the city's own.
+    if (STATE_ZONE_RE.test(suffix?.[0] ?? '') && !/^(?:各|全|本)/u.test(name.slice(-1))) return true;
+    const words = tagWords(name);
+    if (words.some((w) => STATE_ZONE_RE.test(w.word))) return true;
+    if (words.some((w) => ZONE_NAME_TAG_RE.test(w.tag) && /^[\u4e00-\u9fff]{2,}$/u.test(w.word) && !JURISDICTION_NOUNS.has(w.word) && !COLLECTIVE_PLACE_RE.test(w.word))) return true;
+    // A district or county jieba does not know as a place: a word of two characters or more, no verb, cut from the
+    // division's generic part (清新区 → 清新/a 区).
+    if (words.some((w, i) => /^[\u4e00-\u9fff]{2,}$/u.test(w.word) && !/^v/u.test(w.tag) && /^[区县镇]$/u.test(words[i + 1]?.word ?? ''))) return true;
+  }
+  return false;
+}
+
 /** Whether jieba tags a word of the text as a place name (ns) that is not a collective noun (城市, 全市, 各地). */
 function namesPlace(text: string): boolean {
-  return tagWords(text).some((t) => t.tag === 'ns' && [...t.word].length >= 2 && !JURISDICTION_NOUNS.has(t.word) && !/^(?:全|本|我|各|该|城乡|农村|乡村|社区)/u.test(t.word));
+  return tagWords(text).some((t) => t.tag === 'ns' && [...t.word].length >= 2 && !JURISDICTION_NOUNS.has(t.word) && !COLLECTIVE_PLACE_RE.test(t.word));
 }
 
 /** Whether a sentence states the document's own 文号 (spaces and bracket forms aside). */
@@ -296,7 +329,7 @@ export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {
   const perUnit = (u: string): boolean => text.includes(`每${u}`) || text.includes(`每一${u}`) || (PER_ONE.includes(u) && text.includes(`单${u}`)) || text.includes(`/${u}`);
   const perOk = (ask.per ?? []).every((u) => perUnit(u) || (PER_ONE.includes(u) && PER_ONE.some(perUnit)) || (u === '人' && text.includes('人均')) || (u === '年' && text.includes('年均')));
   if (!perOk) return false;
-  if (ask.kind === 'place') return PATTERNS.place.test(text) || namesPlace(text);
+  if (ask.kind === 'place') return namesZone(text) || namesPlace(text);
   if (ask.kind === 'count' && ask.unit) {
     // The figure counts the noun asked: the noun follows the measure word within the clause, or comes before the
     // figure in it (居民健康档案建档850多万份); 10个以上大数据创新载体 does not count 基地.
@@ -528,7 +561,7 @@ export function unnamedMembers(question: string, text: string): string | undefin
     for (const m of t.matchAll(new RegExp(`(?<![第0-9.${CHINESE_NUMERAL_CHARS}])([0-9]+|${CN_NUM_RUN})(?:多|余)?${measure}`, 'gu'))) {
       const v = parseNumeral(m[1] as string);
       if (v === undefined || v < 2 || (n !== undefined && v !== n)) continue;
-      if (!namesMembers(t.slice(clauseStartOf(t, m.index)), q)) return m[1];
+      if (!clauseNamesMembers(t, m.index, q, false)) return m[1];
     }
   }
   return undefined;
@@ -555,18 +588,34 @@ export function membersNotNamed(question: string, text: string): string | undefi
   let noun: string | undefined;
   for (let k = 0; k + 2 <= set.length && !noun; k += 1) if (t.includes(set.slice(k))) noun = set.slice(k);
   if (!noun) return undefined;
-  for (let at = t.indexOf(noun); at >= 0; at = t.indexOf(noun, at + 1)) {
-    const start = clauseStartOf(t, at);
-    const ends = ['，', ',', '。', '；', ';'].map((p) => t.indexOf(p, at)).filter((i) => i >= 0);
-    let end = ends.length > 0 ? Math.min(...ends) : t.length;
-    // The members may follow in the next sentence (建设三个示范项目。分别为…; 包括…; 即…).
-    const next = t.indexOf('。', at);
-    if (next >= 0 && /^(?:分别|包括|即|具体|主要有|有)/u.test(t.slice(next + 1))) end = t.indexOf('。', next + 1) < 0 ? t.length : t.indexOf('。', next + 1);
-    const clause = t.slice(start, end);
-    if (namesMembers(clause, q) || /“[^”]{2,}”/u.test(clause.replace(/“[^”]*”/gu, (x) => (q.includes(x) ? '' : x)))) return undefined;
-    if (tagWords(clause).some((w) => NAME_TAG_RE.test(w.tag) && w.word.length >= 2 && !q.includes(w.word))) return undefined;
-  }
+  for (let at = t.indexOf(noun); at >= 0; at = t.indexOf(noun, at + 1)) if (clauseNamesMembers(t, at, q, true)) return undefined;
   return noun;
+}
+
+/**
+ * Whether the clause of `text` holding position `at` names members of what is there (`namesMembers`, a quoted name,
+ * or with `byName` a place, organisation or other proper noun the question does not write: a set asked by its name,
+ * 首批试点院校, may have one member, 确定清华大学为…; a counted one, 10个平台, is named by a list). The clause runs from the last comma,
+ * full stop or semicolon before `at` to the first after it, or on to the end of the next sentence where that one
+ * opens by listing (建设三个示范项目。分别为…; 包括…; 即…). A separator in a later clause of the sentence names something
+ * else (建成10个以上…平台,形成…新技术、新产品、新标准 lists products, not the platforms).
+ */
+function clauseNamesMembers(text: string, at: number, question: string, byName: boolean): boolean {
+  const start = clauseStartOf(text, at);
+  const ends = ['，', ',', '。', '；', ';'].map((p) => text.indexOf(p, at)).filter((i) => i >= 0);
+  let end = ends.length > 0 ? Math.min(...ends) : text.length;
+  const next = text.indexOf('。', at);
+  const opensList = (from: number): boolean => /^(?:分别|包括|即|具体|主要有|有)/u.test(text.slice(from));
+  if (next >= 0 && opensList(next + 1)) end = text.indexOf('。', next + 1) < 0 ? text.length : text.indexOf('。', next + 1);
+  // A colon opens the list, which may run over commas to the sentence's end (包括：A，B，C。); so does a clause of the
+  // same sentence opening by listing (…3个重点景区，包括甲山…).
+  if (/[：:]/u.test(text.slice(at, end)) || (end < text.length && /[，,]/u.test(text[end] as string) && opensList(end + 1))) {
+    const stop = ['。', '；', ';'].map((p) => text.indexOf(p, at)).filter((i) => i >= 0);
+    end = Math.max(end, stop.length > 0 ? Math.min(...stop) : text.length);
+  }
+  const clause = text.slice(start, end);
+  if (namesMembers(clause, question) || /“[^”]{2,}”/u.test(clause.replace(/“[^”]*”/gu, (x) => (question.includes(x) ? '' : x)))) return true;
+  return byName && tagWords(clause).some((w) => NAME_TAG_RE.test(w.tag) && w.word.length >= 2 && !question.includes(w.word));
 }
 
 /**

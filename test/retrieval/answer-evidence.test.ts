@@ -66,6 +66,11 @@ describe('quantityAsk for a place', () => {
     expect(statesQuantity('加快建设大数据交易服务平台', ask)).toBe(false);
     expect(quantityAsk('燃气经营许可证去哪里办?')?.kind).toBe('place');
     expect(statesQuantity('以清新区核心区为重点,打造高端商务楼宇集群', quantityAsk('以哪个区为重点?') as QuantityAsk)).toBe(true);
+    // A generic zone (数据中心基地, 具备产业基础的产业园区) says what kind of place, not which: 在哪 is not answered.
+    const where = quantityAsk('惠州大数据产业园在哪?') as QuantityAsk;
+    expect(statesQuantity('支持各县区依托数据中心基地和具备产业基础的产业园区或集聚区,建设大数据产业园区。', where)).toBe(false);
+    expect(statesQuantity('支持仲恺高新区大数据创业创新孵化园建设', where)).toBe(true);
+    expect(statesQuantity('在松山湖高新区建设大数据产业园', where)).toBe(true);
   });
 });
 

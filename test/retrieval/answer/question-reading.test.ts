@@ -124,6 +124,10 @@ describe('unnamedMembers', () => {
     // 和 inside the set's own name, as the question writes it, names no members.
     expect(unnamedMembers('说的10个以上创新载体和服务平台,具体是哪几个?', '建成10个以上创新载体和服务平台,形成一批新产品。')).toBe('10');
     expect(unnamedMembers('说的2个创新载体和服务平台,具体是哪几个?', '建成甲中心和乙平台2个创新载体。')).toBeUndefined();
+    // A list in a later clause of the sentence lists something else; one after a colon lists the members.
+    expect(unnamedMembers('说的10个以上创新载体和服务平台,具体是哪几个?', '建成10个以上创新载体和服务平台,形成一批新技术、新产品、新标准。')).toBe('10');
+    expect(unnamedMembers('那3个重点景区都是哪几个？', '建设3个重点景区，包括：甲山，乙湖，丙谷。')).toBeUndefined();
+    expect(unnamedMembers('那3个重点景区都是哪几个？', '建设3个重点景区。分别为甲山、乙湖和丙谷。')).toBeUndefined();
   });
 
   it('returns the count stated in the measure 哪几 asks (哪几家 → 2家) when the text does not name them', () => {
