@@ -569,6 +569,10 @@ export function unnamedMembers(question: string, text: string): string | undefin
 
 /** A question asking who the members of a set it names are: 首批试点院校是哪几所, 具体是哪几个, 都是哪些, 指哪8个. */
 const MEMBERS_OF_RE = /([\p{Script=Han}]{2,16}?)(?:具体|都|分别|究竟|到底)?(?:是|指)哪(?:几|些|[0-9]+|[一二两三四五六七八九十]+)(?:[个家项所座位条类种])?/u;
+/** What MEMBERS_OF_RE's set may be when the set is named in the clause before: an adverb of the asking form only. */
+const SET_ADVERB_RE = /^(?:具体|都|分别|究竟|到底|它们|其中|其)$/u;
+/** A count opening a set's phrase (10个以上, 三家): the number of members, not the set's name. */
+const LEADING_COUNT_RE = new RegExp(`^(?:[0-9]+|${CN_NUM_RUN})[${MEMBER_MEASURES}](?:以上|多|余)?`, 'u');
 /** Tags of names (places, organisations, other proper nouns, people) in jieba's tag set. */
 const NAME_TAG_RE = /^(?:ns|nt|nz|nr|nrt|nrfg)$/u;
 
@@ -582,8 +586,18 @@ export function membersNotNamed(question: string, text: string): string | undefi
   const q = question.normalize('NFKC');
   const m = MEMBERS_OF_RE.exec(q);
   if (!m) return undefined;
-  const set = (m[1] as string).split(/那些|这些|那个|这个|[的那这]/u).filter((p) => p.length >= 2).pop();
-  if (!set) return undefined;
+  const tail = (x: string): string | undefined => x.split(/那些|这些|那个|这个|[的那这]/u).filter((p) => p.length >= 2).pop();
+  let set = tail(m[1] as string);
+  // The set named in the clause before (…10个以上创新载体和服务平台，具体是哪几个): its last phrase, without its count —
+  // only where the asking form ends its clause (哪两个人才计划, 哪些融合 name the set after it).
+  const ends = /^(?:[\s,，;；。?？!！]|$)/u.test(q.slice(m.index + m[0].length));
+  if ((!set || SET_ADVERB_RE.test(set)) && !ends) return undefined;
+  if (!set || SET_ADVERB_RE.test(set)) {
+    const before = q.slice(0, m.index).replace(/[,，;；、\s]+$/u, '');
+    const part = before.split(/[,，;；。?？!！]/u).pop() ?? '';
+    set = tail(part)?.replace(LEADING_COUNT_RE, '');
+  }
+  if (!set || set.length < 2) return undefined;
   const t = text.normalize('NFKC');
   let noun: string | undefined;
   for (let k = 0; k + 2 <= set.length && !noun; k += 1) if (t.includes(set.slice(k))) noun = set.slice(k);

@@ -114,6 +114,11 @@ describe('membersNotNamed', () => {
     expect(membersNotNamed('试点院校是哪几所', '加快产业发展。')).toBeUndefined();
     // Named in the next sentence.
     expect(membersNotNamed('三个示范项目具体是哪几个?', '建设三个示范项目。分别为智慧交通平台、健康医疗平台和政务云平台。')).toBeUndefined();
+    // The set named in the clause before the asking one (…平台，具体是哪几个), without its count.
+    expect(membersNotNamed('说的10个以上创新载体和服务平台,具体是哪几个?', '——加快创新载体和服务平台建设。')).toBe('创新载体和服务平台');
+    expect(membersNotNamed('说的10个以上创新载体和服务平台,具体是哪几个?', '支持建设甲实验室、乙中心等创新载体和服务平台。')).toBeUndefined();
+    // A set named after the asking form is not the clause before's (靠的是哪两个人才计划: the plans, not the talents).
+    expect(membersNotNamed('引进高端人才和团队,靠的是哪两个人才计划?', '实施人才计划,引进高端人才和团队。')).toBeUndefined();
   });
 });
 
