@@ -10,7 +10,7 @@ import type { ValidMeta } from '../../corpus/document.js';
 import { findRepeals } from '../../corpus/document-facts.js';
 import { historyHead } from '../../corpus/history.js';
 import type { SectionNode } from '../../corpus/parser.js';
-import { chineseDate, inferValidityFromText, judgeValidity, type Validity } from '../../corpus/validity.js';
+import { chineseDate, inferValidityFromText, judgeValidity, titlePeriod, type Validity } from '../../corpus/validity.js';
 import { CHINESE_DIGITS, toChineseNumeral } from '../../shared/numerals.js';
 import { VALIDITY_LABELS } from '../presenter.js';
 import type { Span } from './units.js';
@@ -41,7 +41,7 @@ const FACT_FORMS: readonly (readonly [DocFactKind, RegExp])[] = [
   ['validity', /(?:还|仍|仍然|现在|目前|是否|是不是)?(?:有效|管用|作数|算数|现行有效)(?:吗|么|嘛|没有|不|呢|？|\?|$)|(?:失效|废止|作废|过期|撤销|被替代|被取代)了?(?:吗|么|没有|没|呢)|效力(?:如何|怎样|怎么样|状态|是什么)|是否(?:有效|失效|废止|现行)/u],
   ['docNumber', /文号|发文字号|发文号/u],
   ['issuer', /是[\p{Script=Han}]{0,10}?(?:国务院|中央|部|委|厅|局|办|政府|人大|常委会|办公室|院|署)(?:发|印发|发布|出)的还是[\p{Script=Han}]{0,10}?(?:国务院|中央|部|委|厅|局|办|政府|人大|常委会|办公室|院|署)(?:发|印发|发布|出)的|发文机关|发文单位|发布机关|制定机关|印发机关|(?:是)?谁(?:发|印发|发布|制定|颁布|出台|下发)的|(?:哪个|什么|哪家|哪一个)(?:部门|单位|机关|机构)(?:发|印发|发布|制定|颁布|出台|下发)的|由谁(?:发布|印发|制定|颁布|出台)/u],
-  ['dateIssued', /(?:印发|发文|发布|成文|颁布|公布|出台)(?:日期|时间)|(?:什么时候|啥时候|何时|哪天|哪年|哪一年)(?:发|印发|发布|出台|颁布|公布|下发)的/u],
+  ['dateIssued', /(?:印发|发文|发布|成文|颁布|公布|出台)(?:日期|时间)|(?:什么时候|啥时候|何时|哪天|哪年|哪一年)(?:发|印发|发布|出台|颁布|公布|下发|出)的/u],
   ['basis', /(?:依据|根据|按照)(?:的是|是)?(?:国家|中央|国务院|省里|省|市里|上级|上面)?(?:的)?(?:什么|哪些|哪个|哪部|哪几)(?:文件|法律|法规|规定|上位法)?|制定依据|上位法/u],
   // The full title (全称叫什么), the years a plan covers (管的是哪几年, 管到哪一年), whom a notice is sent to (主送机关:
   // 下发给了哪些单位) — the parts of a 公文 《党政机关公文格式》(GB/T 9704) names: 标题, 主送机关.
@@ -92,6 +92,9 @@ export function docFactQuestion(question: string, names: readonly string[] = [])
     const clauses = before.split(/[，,；;。？?！!]/u);
     let clause = clauses.pop() ?? '';
     if (clause.replace(BETWEEN_RE, '') === '' && clauses.length > 0) clause = clauses.pop() ?? '';
+    // That clause may ask a fact of its own (东莞大数据规划什么时候出的，现在还管用吗): its subject is what comes before that ask.
+    const inner = Math.min(...FACT_FORMS.map(([, r]) => r.exec(clause)?.index ?? clause.length));
+    if (inner > 0) clause = clause.slice(0, inner);
     // "…是哪份文件批准设立的，文号是多少": the document is what the question asks to find, not one it names.
     if (IDENTIFY_RE.test(clause)) continue;
     const subject = clause.replace(BETWEEN_RE, '');
@@ -105,9 +108,11 @@ export function docFactQuestion(question: string, names: readonly string[] = [])
     if (REFERRED_RE.test(subject)) return undefined;
     // Not on a document: another form of the question may be (…还有效吗？什么时候开始实施的).
     if (!stands) continue;
-    const ask: DocFactAsk = { kind, earlier: EARLIER_RE.test(clause), demonstrative };
+    // Every fact the question asks, in the order it asks them (还有效吗？什么时候开始实施的: validity first).
+    const at = (k: DocFactKind): number => FACT_FORMS.find(([x]) => x === k)?.[1].exec(q)?.index ?? q.length;
+    const [first = kind, ...also] = FACT_FORMS.filter(([k, r]) => k === kind || r.test(q)).map(([k]) => k).sort((a, b) => at(a) - at(b));
+    const ask: DocFactAsk = { kind: first, earlier: EARLIER_RE.test(clause), demonstrative };
     if (subject !== '') ask.subject = subject;
-    const also = FACT_FORMS.filter(([k, r]) => k !== kind && r.test(q)).map(([k]) => k);
     if (also.length > 0) ask.also = also;
     return ask;
   }
@@ -266,12 +271,16 @@ function validityLines(doc: FactDocument, today: string, lookup: (titleOrNumber:
       lines.push({ text, source: by && repeal && at >= 0 ? textSource(by, 'validity', STATUS_TEXT.repealed, { start: at, end: at + repeal.sentence.length }) : metaSource(doc, 'validity', STATUS_TEXT.repealed, `依据：${v.basis}`) });
       break;
     }
-    default:
+    default: {
+      // A plan whose title states its years (2016-2020年, “十三五”): that they have ended is a fact of the title, no status.
+      const period = titlePeriod(doc.meta.title);
+      const ended = period !== undefined && Number(today.slice(0, 4)) > period.to;
       return {
         outcome: 'related',
         missing: `${t}的效力状态：文件未载明施行日期、有效期或废止情况`,
-        lines: [{ text: `${t}未载明施行日期、有效期或效力状态，无法据此判断其现在是否有效${doc.meta.dateIssued ? `；该文件于${cn(doc.meta.dateIssued)}印发` : ''}。`, source: metaSource(doc, 'validity', STATUS_TEXT.unknown, `依据：${v.basis}`) }],
+        lines: [{ text: `${t}未载明施行日期、有效期或效力状态，无法据此判断其现在是否有效${ended ? `；标题所定期限为${period.from}—${period.to}年，已届满，引用前请核对是否仍在执行` : ''}${doc.meta.dateIssued ? `；该文件于${cn(doc.meta.dateIssued)}印发` : ''}。`, source: metaSource(doc, 'validity', STATUS_TEXT.unknown, `依据：${v.basis}`) }],
       };
+    }
   }
   // The text and the source page's info box disagree (有效期5年 against 失效日期 2029-12-06): say so, citing the text.
   const inText = inferValidityFromText(doc.body, doc.meta.dateIssued);

@@ -55,6 +55,9 @@ describe('docFactQuestion', () => {
     expect(kinds('河北大数据三年行动计划是哪个单位印发的,文号是多少')).toEqual(['docNumber', 'issuer']);
     expect(docFactQuestion('惠州实施方案是根据省里哪个文件定的?文号是多少')).toMatchObject({ kind: 'basis', also: ['docNumber'] });
     expect(docFactQuestion('东莞大数据发展规划主要是依据哪些文件编的?')?.kind).toBe('basis');
+    // The clause before may ask a fact of its own: the document is what comes before that ask (什么时候出的 = 印发).
+    expect(kinds('东莞大数据规划什么时候出的，现在还管用吗')).toEqual(['dateIssued', 'validity']);
+    expect(docFactQuestion('东莞大数据规划什么时候出的，现在还管用吗')?.subject).toBe('东莞大数据规划');
     const d2 = doc({ docNumber: '某府规〔2021〕7号', dateIssued: '2021-02-01' }, BODY);
     const r = answerDocFact({ kind: 'issuer', earlier: false, demonstrative: false, also: ['docNumber'] }, [d2], '2024-01-01', '');
     expect(r.lines.map((l) => l.text)).toEqual(['《某市燃气管理办法》由某市人民政府发布。', '《某市燃气管理办法》的文号是某府规〔2021〕7号。']);
@@ -93,6 +96,16 @@ describe('answerDocFact', () => {
     expect(r.outcome).toBe('answer');
     expect(r.lines[0]?.text).toBe('《中华人民共和国未成年人保护法》（2020年10月17日文本）已被新版本取代：现行文本为《中华人民共和国未成年人保护法》（2024年4月26日），自2024年4月26日起施行，引用请以新版本为准（按2026年12月6日判断）。');
     expect(r.lines[0]?.source?.fact).toMatchObject({ value: '已被新版本取代' });
+  });
+
+  it('says a plan states no status but that the years its title states have ended (the title\'s fact, no status)', () => {
+    const body = '一、发展目标\n到2020年，建成数据平台。';
+    const plan = doc({ docId: 'p', title: '某市大数据发展规划(2016-2020年)', issuer: '某市人民政府' }, body);
+    const r = answerDocFact({ kind: 'validity', earlier: false, demonstrative: false }, [plan], '2026-12-06', '');
+    expect(r.outcome).toBe('related');
+    expect(r.lines[0]?.text).toBe('《某市大数据发展规划(2016-2020年)》未载明施行日期、有效期或效力状态，无法据此判断其现在是否有效；标题所定期限为2016—2020年，已届满，引用前请核对是否仍在执行。');
+    const running = answerDocFact({ kind: 'validity', earlier: false, demonstrative: false }, [plan], '2019-06-01', '');
+    expect(running.lines[0]?.text).toBe('《某市大数据发展规划(2016-2020年)》未载明施行日期、有效期或效力状态，无法据此判断其现在是否有效。');
   });
 
   it('reads 现在用的是哪一版, 修改过几次 and 有几个版本 as questions about the versions of the document', () => {
