@@ -296,46 +296,11 @@ export function yesNoSubjectMissed(evidence: Evidence, lead: number | undefined)
     if (!t.nominal || predicate.has(j) || t.weight < mean || (presence[j] ?? 0) > 0) return false;
     const words = tagWords(t.term);
     if (words.some((w) => /^ns|^s$/u.test(w.tag))) return false;
-    const head = headWord(t, words);
+    // The head of a compound: its last part among the question's words (外资企业 → 企业), else jieba's last word of it.
+    const head = (t.parts ?? []).find((p) => t.term.endsWith(p)) ?? (words.length > 1 ? (words.at(-1)?.word ?? '') : '');
     return !(head.length >= 2 && head !== t.term && read.includes(head));
   });
   return missing?.term;
-}
-
-/**
- * Heads of nouns naming who a provision is for: the agentive and collective suffixes of Chinese word formation (…人,
- * …者, …员, …生, …户: 现代汉语 derivational morphology) and the heads of the bodies provisions name (企业, 公司,
- * 机构, 团队, 单位, 家庭) and of the groups laws protect (儿童, 学生, 老人).
- */
-const POPULATION_HEAD_RE = /(?:人|者|员|生|户|企业|公司|机构|团队|单位|家庭|儿童|学生|老人)$/u;
-
-/**
- * Who a single question asks for (退役军人进孵化基地创业，房租能免几年) when the lead's document never names them: a
- * population noun of the question (`POPULATION_HEAD_RE`) that no candidate of that document has (nor a form of it),
- * and that the document's whole text does not write, nor its head word (外资企业 is provided for by a clause on 企业).
- * The clause provides for someone else (毕业五年内的高校毕业生…); whether the one asked about is covered, the document
- * does not say. Places are left to the place rules. Returns the noun, else undefined (a rule of what an answer is, as
- * `yesNoSubjectMissed`, which reads the lead alone for yes-no questions of permission).
- */
-export function populationMissed(evidence: Evidence, lead: number | undefined): string | undefined {
-  const { question, table, candidates, writesIn } = evidence;
-  const c = lead === undefined ? undefined : candidates[lead];
-  if (question.form !== 'single' || !c || !writesIn || question.terms.length < 2) return undefined;
-  const docId = c.hit.docId;
-  const sameDoc = candidates.flatMap((x, i) => (x.hit.docId === docId ? [i] : []));
-  const missing = question.terms.find((t, j) => {
-    if (!t.nominal || [...t.term].length < 2 || !POPULATION_HEAD_RE.test(t.term) || sameDoc.some((i) => ((table.presence[i] ?? [])[j] ?? 0) > 0)) return false;
-    const words = tagWords(t.term);
-    if (words.some((w) => /^ns|^s$/u.test(w.tag))) return false;
-    const head = headWord(t, words);
-    return !writesIn(docId, t.term) && !(head.length >= 2 && head !== t.term && writesIn(docId, head));
-  });
-  return missing?.term;
-}
-
-/** The head of a compound subject word: its last part among the question's words (外资企业 → 企业), else jieba's last word of it. */
-function headWord(t: QuestionAnalysis['terms'][number], words: readonly { word: string }[]): string {
-  return (t.parts ?? []).find((p) => t.term.endsWith(p)) ?? (words.length > 1 ? (words.at(-1)?.word ?? '') : '');
 }
 
 /**
@@ -440,7 +405,7 @@ export function quotedMissLead(evidence: Evidence, lead: number | undefined): st
 export function ruledOut(evidence: Evidence, features: readonly number[], lead: number | undefined): Ruling | undefined {
   const excluded = excludedCaseLead(evidence, lead);
   if (excluded !== undefined) return { line: `找到的条文规定的是问题所排除的情形（${excluded}），未找到问题所问情形的规定` };
-  const missed = nearMissLead(evidence, lead) ?? quotedMissLead(evidence, lead) ?? yesNoSubjectMissed(evidence, lead) ?? populationMissed(evidence, lead) ?? figureMissLead(evidence, lead) ?? yesNoUnaddressed(evidence, lead) ?? otherYearLead(evidence, features) ?? yearUnstated(evidence, lead);
+  const missed = nearMissLead(evidence, lead) ?? quotedMissLead(evidence, lead) ?? yesNoSubjectMissed(evidence, lead) ?? figureMissLead(evidence, lead) ?? yesNoUnaddressed(evidence, lead) ?? otherYearLead(evidence, features) ?? yearUnstated(evidence, lead);
   if (missed !== undefined) return { missed };
   const count = membersUnnamed(evidence, lead);
   if (count !== undefined) return { line: `未找到列出这${count}个具体是哪些的条文` };

@@ -4,7 +4,7 @@
  * library lacks. Constructed documents and questions, no dev question.
  */
 import { describe, expect, it } from 'vitest';
-import { decideFrom, figureMissLead, gatherEvidence, populationMissed, unansweredAsk, yesNoUnaddressed } from '../../../src/retrieval/answer/decide.js';
+import { decideFrom, figureMissLead, gatherEvidence, unansweredAsk, yesNoUnaddressed } from '../../../src/retrieval/answer/decide.js';
 import { FITTED_MODEL } from '../../../src/retrieval/answer/fitted.js';
 import { quantityParts } from '../../../src/retrieval/answer/question.js';
 import { figureMiss, levelMiss, ordinalMiss, statesQuantity, tierStated } from '../../../src/retrieval/evidence.js';
@@ -111,20 +111,6 @@ describe('levelMiss', () => {
 
 
 describe('rules of what an answer is', () => {
-  it('a lead for another population than the one asked, in a document that never names it, is related, naming who', () => {
-    const q = '退役军人进孵化基地创业，房租能免几年？';
-    const clause = '毕业五年内的高校毕业生进驻创业孵化基地进行创业的，三年内免除办公用房租金。';
-    const other = evidenceFor(q, [clause]);
-    expect(populationMissed(other, 0)).toBe('退役军人');
-    const decision = decideFrom(other, lenient);
-    expect(decision.outcome).toBe('related');
-    expect(decision.missing).toBe('未找到提到“退役军人”的条文');
-    // Named anywhere in the document, the population is the document's to provide for: no ruling.
-    expect(populationMissed(evidenceFor(q, [clause, '退役军人创业的，参照本条执行。']), 0)).toBeUndefined();
-    // A kind of what the clause provides for (外资企业 of 企业) is covered by it.
-    expect(populationMissed(evidenceFor('外资企业在孵化基地创业，房租能免几年？', ['企业进驻创业孵化基地进行创业的，三年内免除办公用房租金。']), 0)).toBeUndefined();
-  });
-
   it('a lead for another tier than the one asked is related, naming the figure; the tier asked is an answer', () => {
     const q = '带动就业80人奖10万，那带动200人以上的企业奖多少？';
     const other = evidenceFor(q, ['对带动就业达到80人以上的企业，一次性予以10万元奖励。']);
