@@ -293,23 +293,36 @@ const ZONE_NAME_TAG_RE = /^(?:ns|nr|nrt|nrfg|nz|nt|x)$/u;
  */
 function namesZone(text: string): boolean {
   for (const m of text.matchAll(ZONE_RE)) {
+    const words = tagWords(m[0]);
+    // A kind of zone set up by the state, one to a city (高新区, 开发区, 保税区): written bare after a word of place (在高新区,
+    // 落户开发区), it names the city's own; after a modifier (各, 全市, 省级, 有条件的) it is a kind, not which one.
+    if (words.some((w, i) => STATE_ZONE_RE.test(w.word) && (i === 0 || LOCATIVE_RE.test(words[i - 1]?.word ?? '')))) return true;
     const suffix = ZONE_NOUN_END_RE.exec(m[0]);
-    const name = m[0].slice(0, m[0].length - (suffix?.[0].length ?? 0));
-    // A kind of zone set up by the state, one to a city (高新区, 开发区, 保税区): written bare, it names the city's own.
-    if (STATE_ZONE_RE.test(suffix?.[0] ?? '') && !/^(?:各|全|本)/u.test(name.slice(-1))) return true;
-    const words = tagWords(name);
-    if (words.some((w) => STATE_ZONE_RE.test(w.word))) return true;
-    if (words.some((w) => ZONE_NAME_TAG_RE.test(w.tag) && /^[\u4e00-\u9fff]{2,}$/u.test(w.word) && !JURISDICTION_NOUNS.has(w.word) && !COLLECTIVE_PLACE_RE.test(w.word))) return true;
+    const name = tagWords(m[0].slice(0, m[0].length - (suffix?.[0].length ?? 0)));
+    if (name.some((w) => isNameWord(w) && !STATE_ZONE_RE.test(w.word) && namesOnePlace(w.word))) return true;
     // A district or county jieba does not know as a place: a word of two characters or more, no verb, cut from the
     // division's generic part (清新区 → 清新/a 区).
-    if (words.some((w, i) => /^[\u4e00-\u9fff]{2,}$/u.test(w.word) && !/^v/u.test(w.tag) && /^[区县镇]$/u.test(words[i + 1]?.word ?? ''))) return true;
+    if (name.some((w, i) => /^[\u4e00-\u9fff]{2,}$/u.test(w.word) && !/^v/u.test(w.tag) && namesOnePlace(w.word) && /^[区县镇]$/u.test(name[i + 1]?.word ?? ''))) return true;
   }
   return false;
 }
 
+/** Words of location before a zone (在, 于, 落户, 位于, 进驻, 入驻): the zone written bare after them is the one there. */
+const LOCATIVE_RE = /^(?:在|于|到|落户|位于|进驻|入驻|依托)$/u;
+
+/** A name by jieba's tag, or a word of Chinese characters it does not know (口自贸 of 前海蛇口自贸片区, 仲恺). */
+function isNameWord(w: { word: string; tag: string }): boolean {
+  return ZONE_NAME_TAG_RE.test(w.tag) && /^[\u4e00-\u9fff]{2,}$/u.test(w.word);
+}
+
 /** Whether jieba tags a word of the text as a place name (ns) that is not a collective noun (城市, 全市, 各地). */
 function namesPlace(text: string): boolean {
-  return tagWords(text).some((t) => t.tag === 'ns' && [...t.word].length >= 2 && !JURISDICTION_NOUNS.has(t.word) && !COLLECTIVE_PLACE_RE.test(t.word));
+  return tagWords(text).some((t) => t.tag === 'ns' && [...t.word].length >= 2 && namesOnePlace(t.word));
+}
+
+/** Whether a place word names one place: not a collective noun of places (城市, 地区) nor every or this one (各县区, 全市, 本市). */
+function namesOnePlace(word: string): boolean {
+  return !JURISDICTION_NOUNS.has(word) && !COLLECTIVE_PLACE_RE.test(word);
 }
 
 /** Whether a sentence states the document's own 文号 (spaces and bracket forms aside). */
@@ -590,7 +603,7 @@ export function membersNotNamed(question: string, text: string): string | undefi
   let set = tail(m[1] as string);
   // The set named in the clause before (…10个以上创新载体和服务平台，具体是哪几个): its last phrase, without its count —
   // only where the asking form ends its clause (哪两个人才计划, 哪些融合 name the set after it).
-  const ends = /^(?:[\s,，;；。?？!！]|$)/u.test(q.slice(m.index + m[0].length));
+  const ends = /^[呢啊呀吗]?(?:[\s,;.?!。]|$)/u.test(q.slice(m.index + m[0].length));
   if ((!set || SET_ADVERB_RE.test(set)) && !ends) return undefined;
   if (!set || SET_ADVERB_RE.test(set)) {
     const before = q.slice(0, m.index).replace(/[,，;；、\s]+$/u, '');
@@ -619,7 +632,7 @@ function clauseNamesMembers(text: string, at: number, question: string, byName: 
   const ends = ['，', ',', '。', '；', ';'].map((p) => text.indexOf(p, at)).filter((i) => i >= 0);
   let end = ends.length > 0 ? Math.min(...ends) : text.length;
   const next = text.indexOf('。', at);
-  const opensList = (from: number): boolean => /^(?:分别|包括|即|具体|主要有|有)/u.test(text.slice(from));
+  const opensList = (from: number): boolean => LIST_OPENER_RE.test(text.slice(from));
   if (next >= 0 && opensList(next + 1)) end = text.indexOf('。', next + 1) < 0 ? text.length : text.indexOf('。', next + 1);
   // A colon opens the list, which may run over commas to the sentence's end (包括：A，B，C。); so does a clause of the
   // same sentence opening by listing (…3个重点景区，包括甲山…).
@@ -628,21 +641,37 @@ function clauseNamesMembers(text: string, at: number, question: string, byName: 
     end = Math.max(end, stop.length > 0 ? Math.min(...stop) : text.length);
   }
   const clause = text.slice(start, end);
-  if (namesMembers(clause, question) || /“[^”]{2,}”/u.test(clause.replace(/“[^”]*”/gu, (x) => (question.includes(x) ? '' : x)))) return true;
+  // The phrase from `at` to a mark or a word opening a list names the set itself (10个以上创新载体和公共服务平台): a
+  // conjunction inside it joins the parts of its name, not members.
+  const own = /[，,。；;：:]|包括|分别|如下|即/u.exec(text.slice(at, end));
+  const name = { from: at - start, to: at - start + (own ? own.index : end - at) };
+  if (namesMembers(clause, question, name) || /“[^”]{2,}”/u.test(clause.replace(/“[^”]*”/gu, (x) => (question.includes(x) ? '' : x)))) return true;
   return byName && tagWords(clause).some((w) => NAME_TAG_RE.test(w.tag) && w.word.length >= 2 && !question.includes(w.word));
 }
 
 /**
  * Whether a clause names members: a separator (`MEMBER_SEPARATOR_RE`) other than one inside a phrase the question
- * writes too (载体和公共服务平台 of 10个以上大数据创新载体和公共服务平台,具体是哪几个 names the set, not its members).
+ * writes too (载体和公共服务平台 of 10个以上大数据创新载体和公共服务平台,具体是哪几个 names the set, not its members), or a
+ * conjunction (和, 及, 与) inside the set's own name (`name`: a span of the clause).
  */
-function namesMembers(clause: string, question: string): boolean {
+function namesMembers(clause: string, question: string, name?: { from: number; to: number }): boolean {
   for (const m of clause.matchAll(new RegExp(MEMBER_SEPARATOR_RE.source, 'gu'))) {
+    if (name && m.index >= name.from && m.index < name.to && CONJUNCTION_RE.test(m[0])) continue;
+    // A colon before the set opens the sentence's topic (重点任务：建设3个重点景区), not a list of its members.
+    if (name && m.index < name.from && /^[：:]$/u.test(m[0])) continue;
     const around = clause.slice(Math.max(0, m.index - 2), m.index + m[0].length + 2);
     if (!question.includes(around)) return true;
   }
   return false;
 }
+
+const CONJUNCTION_RE = /^(?:和|及|与|以及)$/u;
+
+/**
+ * Words opening a list of what was just counted or named (分别为, 包括, 即, 具体是, 主要有, 有以下, 涵盖, 其中): whole words
+ * only (即将, 具体任务, 有力, 有效 open no list).
+ */
+const LIST_OPENER_RE = /^(?:分别(?:是|为)|包括|即(?!将|可|使|时|便)|具体(?:是|为|包括)|主要有|有(?=[:：]|以下|如下)|涵盖|其中)/u;
 
 /** Where the clause holding position `at` starts (after the last comma, full stop or semicolon before it). */
 function clauseStartOf(text: string, at: number): number {

@@ -71,6 +71,9 @@ describe('quantityAsk for a place', () => {
     expect(statesQuantity('支持各县区依托数据中心基地和具备产业基础的产业园区或集聚区,建设大数据产业园区。', where)).toBe(false);
     expect(statesQuantity('支持仲恺高新区大数据创业创新孵化园建设', where)).toBe(true);
     expect(statesQuantity('在松山湖高新区建设大数据产业园', where)).toBe(true);
+    // A state zone written bare names the city's own only after a word of place, not after a modifier making it a kind.
+    expect(statesQuantity('在高新区建设数字产业园', where)).toBe(true);
+    for (const generic of ['在各高新区建设大数据产业园', '在全市开发区布局', '支持各类开发区发展', '支持有条件的开发区建设', '在省级开发区建设']) expect(statesQuantity(generic, where)).toBe(false);
   });
 });
 

@@ -32,8 +32,8 @@ export interface DocFactAsk {
 /**
  * The question forms of each fact, as people ask them: the forms issue 20 (item 3) lists and their
  * everyday variants in general Chinese (管用/作数 for 有效, 啥时候/哪天 for 什么时候; 施行/实施/执行/
- * 生效 are the commencement verbs of Chinese legislative drafting, "本法自…起施行"). Tried in order:
- * the first that matches decides (有效期到什么时候 is the end of the term, not validity).
+ * 生效 are the commencement verbs of Chinese legislative drafting, "本法自…起施行"). Read in the order the
+ * question writes them; two matching at one place, in this order (有效期到什么时候 is the end of the term, not validity).
  */
 const FACT_FORMS: readonly (readonly [DocFactKind, RegExp])[] = [
   ['effectiveTo', /有效期(?:是)?(?:到|至|截至|截止)?(?:什么时候|啥时候|何时|哪天|哪一天|哪年|几时|多久|多长|几年|为止)|(?:什么时候|啥时候|何时|哪天|哪年)(?:到期|失效|届满|截止|过期)|(?:失效|到期|届满)(?:日期|时间)/u],
@@ -83,9 +83,13 @@ const BETWEEN_RE = /(?:的|了|是|现在|目前|如今|还|仍然|仍|已经|�
  */
 export function docFactQuestion(question: string, names: readonly string[] = []): DocFactAsk | undefined {
   const q = question.normalize('NFKC').trim();
-  for (const [kind, re] of FACT_FORMS) {
+  // The forms the question writes, in the order it writes them (还有效吗？什么时候开始实施的: validity first); at one place,
+  // in FACT_FORMS's order. The first whose subject is a document decides; the others are asked too (`also`).
+  const asked = FACT_FORMS.flatMap(([kind, re], order) => {
     const m = re.exec(q);
-    if (!m) continue;
+    return m ? [{ kind, m, order }] : [];
+  }).sort((a, b) => a.m.index - b.m.index || a.order - b.order);
+  for (const { kind, m } of asked) {
     const before = q.slice(0, m.index);
     // The subject is the last clause before the ask (广州这个细则出台后，原来2019年的办法还有效吗); an
     // ask opening its own clause (…，文号是多少) stands on the clause before it.
@@ -108,11 +112,9 @@ export function docFactQuestion(question: string, names: readonly string[] = [])
     if (REFERRED_RE.test(subject)) return undefined;
     // Not on a document: another form of the question may be (…还有效吗？什么时候开始实施的).
     if (!stands) continue;
-    // Every fact the question asks, in the order it asks them (还有效吗？什么时候开始实施的: validity first).
-    const at = (k: DocFactKind): number => FACT_FORMS.find(([x]) => x === k)?.[1].exec(q)?.index ?? q.length;
-    const [first = kind, ...also] = FACT_FORMS.filter(([k, r]) => k === kind || r.test(q)).map(([k]) => k).sort((a, b) => at(a) - at(b));
-    const ask: DocFactAsk = { kind: first, earlier: EARLIER_RE.test(clause), demonstrative };
+    const ask: DocFactAsk = { kind, earlier: EARLIER_RE.test(clause), demonstrative };
     if (subject !== '') ask.subject = subject;
+    const also = asked.filter((a) => a.kind !== kind).map((a) => a.kind);
     if (also.length > 0) ask.also = also;
     return ask;
   }

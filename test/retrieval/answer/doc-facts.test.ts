@@ -58,6 +58,8 @@ describe('docFactQuestion', () => {
     // The clause before may ask a fact of its own: the document is what comes before that ask (什么时候出的 = 印发).
     expect(kinds('东莞大数据规划什么时候出的，现在还管用吗')).toEqual(['dateIssued', 'validity']);
     expect(docFactQuestion('东莞大数据规划什么时候出的，现在还管用吗')?.subject).toBe('东莞大数据规划');
+    // A fact asked first of something that is no document does not lead (许可证是谁发的): the one asked of the document does.
+    expect(docFactQuestion('许可证是谁发的?这个通知的文号是多少')).toMatchObject({ kind: 'docNumber', subject: '这个通知' });
     const d2 = doc({ docNumber: '某府规〔2021〕7号', dateIssued: '2021-02-01' }, BODY);
     const r = answerDocFact({ kind: 'issuer', earlier: false, demonstrative: false, also: ['docNumber'] }, [d2], '2024-01-01', '');
     expect(r.lines.map((l) => l.text)).toEqual(['《某市燃气管理办法》由某市人民政府发布。', '《某市燃气管理办法》的文号是某府规〔2021〕7号。']);

@@ -131,6 +131,13 @@ describe('unnamedMembers', () => {
     expect(unnamedMembers('说的2个创新载体和服务平台,具体是哪几个?', '建成甲中心和乙平台2个创新载体。')).toBeUndefined();
     // A list in a later clause of the sentence lists something else; one after a colon lists the members.
     expect(unnamedMembers('说的10个以上创新载体和服务平台,具体是哪几个?', '建成10个以上创新载体和服务平台,形成一批新技术、新产品、新标准。')).toBe('10');
+    // A conjunction inside the set's own name joins its parts, whatever the question writes of it.
+    expect(unnamedMembers('说要建10个以上创新载体,具体是哪几个?', '建成10个以上创新载体和服务平台,形成一批新产品。')).toBe('10');
+    expect(unnamedMembers('说要建2个创新载体,具体是哪几个?', '建成2个创新载体：甲中心和乙平台。')).toBeUndefined();
+    // A later clause opening with a word that only looks like a list opener (有力, 有效), or a colon before the count, names no member.
+    expect(unnamedMembers('那10个创新平台具体是哪几个?', '建成10个以上创新平台,有力支撑新技术、新产品、新标准研发。')).toBe('10');
+    expect(unnamedMembers('那3个景区具体是哪几个?', '重点任务:建设3个重点景区。')).toBe('3');
+    expect(unnamedMembers('那3个景区具体是哪几个?', '建设3个重点景区,其中甲山、乙湖为5A级。')).toBeUndefined();
     expect(unnamedMembers('那3个重点景区都是哪几个？', '建设3个重点景区，包括：甲山，乙湖，丙谷。')).toBeUndefined();
     expect(unnamedMembers('那3个重点景区都是哪几个？', '建设3个重点景区。分别为甲山、乙湖和丙谷。')).toBeUndefined();
   });
