@@ -282,8 +282,6 @@ const ZONE_RE = new RegExp(PATTERNS.place.source, 'gu');
 /** Zones of a kind the state approves, one of each kind to a city or district (国家高新技术产业开发区, 经济技术开发区, 综合保税区, 自由贸易试验区, 国家级新区). */
 const STATE_ZONE_RE = /^(?:高新区|开发区|保税区|自贸区|新区)$/u;
 const ZONE_NOUN_END_RE = new RegExp(`(?:${ZONE_NOUNS})$`, 'u');
-/** Tags of names in jieba's tag set (places, people's and other proper names, organisations) and of words it does not know. */
-const ZONE_NAME_TAG_RE = /^(?:ns|nr|nrt|nrfg|nz|nt|x)$/u;
 
 /**
  * Whether the text names a zone: a generic noun of zones (园区, 基地, 高新区: `PATTERNS.place`) after a name — a word
@@ -310,9 +308,9 @@ function namesZone(text: string): boolean {
 /** Words of location before a zone (在, 于, 落户, 位于, 进驻, 入驻): the zone written bare after them is the one there. */
 const LOCATIVE_RE = /^(?:在|于|到|落户|位于|进驻|入驻|依托)$/u;
 
-/** A name by jieba's tag, or a word of Chinese characters it does not know (口自贸 of 前海蛇口自贸片区, 仲恺). */
+/** A name by jieba's tag (`NAME_TAG_RE`), or a word of Chinese characters it does not know (x: 口自贸 of 前海蛇口自贸片区, 仲恺). */
 function isNameWord(w: { word: string; tag: string }): boolean {
-  return ZONE_NAME_TAG_RE.test(w.tag) && /^[\u4e00-\u9fff]{2,}$/u.test(w.word);
+  return (NAME_TAG_RE.test(w.tag) || w.tag === 'x') && /^[\u4e00-\u9fff]{2,}$/u.test(w.word);
 }
 
 /** Whether jieba tags a word of the text as a place name (ns) that is not a collective noun (城市, 全市, 各地). */

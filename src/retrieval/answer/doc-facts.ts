@@ -10,7 +10,7 @@ import type { ValidMeta } from '../../corpus/document.js';
 import { findRepeals } from '../../corpus/document-facts.js';
 import { historyHead } from '../../corpus/history.js';
 import type { SectionNode } from '../../corpus/parser.js';
-import { chineseDate, inferValidityFromText, judgeValidity, titlePeriod, type Validity } from '../../corpus/validity.js';
+import { chineseDate, inferValidityFromText, judgeValidity, type Validity } from '../../corpus/validity.js';
 import { CHINESE_DIGITS, toChineseNumeral } from '../../shared/numerals.js';
 import { VALIDITY_LABELS } from '../presenter.js';
 import type { Span } from './units.js';
@@ -275,12 +275,11 @@ function validityLines(doc: FactDocument, today: string, lookup: (titleOrNumber:
     }
     default: {
       // A plan whose title states its years (2016-2020年, “十三五”): that they have ended is a fact of the title, no status.
-      const period = titlePeriod(doc.meta.title);
-      const ended = period !== undefined && Number(today.slice(0, 4)) > period.to;
+      const period = v.period?.ended ? v.period : undefined;
       return {
         outcome: 'related',
         missing: `${t}的效力状态：文件未载明施行日期、有效期或废止情况`,
-        lines: [{ text: `${t}未载明施行日期、有效期或效力状态，无法据此判断其现在是否有效${ended ? `；标题所定期限为${period.from}—${period.to}年，已届满，引用前请核对是否仍在执行` : ''}${doc.meta.dateIssued ? `；该文件于${cn(doc.meta.dateIssued)}印发` : ''}。`, source: metaSource(doc, 'validity', STATUS_TEXT.unknown, `依据：${v.basis}`) }],
+        lines: [{ text: `${t}未载明施行日期、有效期或效力状态，无法据此判断其现在是否有效${period ? `；标题所定期限为${period.from}—${period.to}年，已届满，引用前请核对是否仍在执行` : ''}${doc.meta.dateIssued ? `；该文件于${cn(doc.meta.dateIssued)}印发` : ''}。`, source: metaSource(doc, 'validity', STATUS_TEXT.unknown, `依据：${v.basis}`) }],
       };
     }
   }
