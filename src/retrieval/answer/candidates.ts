@@ -307,10 +307,27 @@ export function unaskedCondition(text: string, forms: readonly string[]): number
   const generic = named.replace(GENERIC_BREACH_RE, '');
   // A catch-all (违反本条例规定的，由…处…罚款) names no case: it is the plain case of no question.
   if (generic !== named && !/\p{Script=Han}/u.test(generic.replace(ARTICLE_LABEL_RE, ''))) return undefined;
-  let condition = generic.replace(ARTICLE_LABEL_RE, '');
-  for (const f of [...forms].sort((a, b) => b.length - a.length)) if (f.length > 0) condition = condition.split(f).join('，');
-  return [...condition].filter((ch) => /\p{Script=Han}/u.test(ch) && !STOPWORDS.has(ch)).length;
+  const sorted = [...forms].sort((a, b) => b.length - a.length);
+  const unasked = (part: string): number => {
+    let condition = part;
+    for (const f of sorted) if (f.length > 0) condition = condition.split(f).join('，');
+    return [...condition].filter((ch) => /\p{Script=Han}/u.test(ch) && !STOPWORDS.has(ch)).length;
+  };
+  // Cases joined as alternatives (〈case A〉，或者〈case B〉的: one of them is the case asked) add only the words of the one
+  // asked: the case writing most of the question's words, the one adding fewest of its own among those.
+  const cases = generic.replace(ARTICLE_LABEL_RE, '').split(DISJUNCT_RE).filter((p) => /\p{Script=Han}/u.test(p));
+  if (cases.length <= 1) return unasked(cases[0] ?? '');
+  const written = (part: string): number => sorted.filter((f) => f.length > 0 && part.includes(f)).length;
+  const most = Math.max(...cases.map(written));
+  return Math.min(...cases.filter((p) => written(p) === most).map(unasked));
 }
+
+/**
+ * Where a condition's alternative cases meet: 或者 (或) opening a clause after a comma or semicolon, as 法律责任 clauses
+ * join cases (驾驶人或者搭载人未佩戴安全头盔，或者搭载六周岁以下未成年人未使用儿童座椅的). 或者 inside a clause joins
+ * words (饮酒后或者醉酒驾驶), not cases.
+ */
+const DISJUNCT_RE = /[，,；;]\s*或(?:者|是)?/u;
 
 /**
  * `unaskedCondition` of a candidate, where a sentence continuing one after a semicolon (情节严重的，吊销…) adds its case

@@ -80,6 +80,19 @@ describe('the case a penalty sentence punishes', () => {
     expect(unaskedCondition('违反本条例规定，饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证。', forms)).toBe(unaskedCondition('饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证。', forms));
   });
 
+  it('counts only the nearest of cases joined as alternatives (，或者…)', () => {
+    // 浙江省电动自行车管理条例 第二十四条 and 第二十五条, as published, asked 骑电瓶车没戴头盔，交警罚多少: the rider's case is
+    // the first alternative of 第二十五条, and the child-seat case after 或者 adds nothing to it.
+    const forms = ['头盔', '罚款', '警告'];
+    const rental = unaskedCondition('第二十四条 违反本条例第十六条第二款规定，互联网电动自行车租赁企业未按规定提供安全头盔的，由公安机关交通管理部门责令改正，处以警告，可以并处二千元以上二万元以下罚款。', forms) as number;
+    const rider = unaskedCondition('第二十五条 违反本条例第十七条第二款、第三款规定，驾驶人或者搭载人未佩戴安全头盔，或者搭载六周岁以下未成年人未使用儿童座椅的，由公安机关交通管理部门处以警告或者二十元以上五十元以下罚款。', forms) as number;
+    const riderOnly = unaskedCondition('第二十五条 违反本条例第十七条第二款、第三款规定，驾驶人或者搭载人未佩戴安全头盔的，由公安机关交通管理部门处以警告或者二十元以上五十元以下罚款。', forms) as number;
+    expect(rider).toBe(riderOnly);
+    expect(rider).toBeLessThan(rental);
+    // 或者 inside a clause joins words of one case (饮酒后或者醉酒驾驶): the whole case counts.
+    expect(unaskedCondition('饮酒后或者醉酒驾驶机动车的，处罚款。', ['饮酒'])).toBeGreaterThan(unaskedCondition('饮酒后驾驶机动车的，处罚款。', ['饮酒']) as number);
+  });
+
   it('reads a case continued after a semicolon (情节严重的，吊销…) with the case its sentence opens with', () => {
     // 城镇燃气管理条例 第四十五条, its two paragraphs as published.
     const body = [
