@@ -47,6 +47,19 @@ describe('what a question asks', () => {
     expect(quantityParts('一共分几步走').map((p) => p.ask.noun)).toEqual([undefined]);
   });
 
+  it('reads 多远, 距离多少, 几米 and a clause-closing 多长 as a length; 多长 of a term or contract as a duration', () => {
+    expect(kinds('学校附近多远以内不准开网吧？')).toEqual(['length']);
+    expect(kinds('遛狗的狗绳最长能放多长？')).toEqual(['length']);
+    expect(kinds('建筑物距离河道多少米以内不能建')).toEqual(['length']);
+    expect(kinds('试用期多长？')).toEqual(['duration']);
+    expect(kinds('这个规划期限多长')).toEqual(['duration']);
+    expect(kinds('要招够多少人、签多长的劳动合同？')).toEqual(['count:人']);
+    expect(statesQuantity('距中小学周围最近路程二百米范围内不得设立营业性歌舞娱乐场所。', { kind: 'length' })).toBe(true);
+    expect(statesQuantity('犬链全长不得超过1.5米。', { kind: 'length' })).toBe(true);
+    expect(statesQuantity('每户住宅建筑面积不超过120平方米。', { kind: 'length' })).toBe(false);
+    expect(statesQuantity('养犬人应当为犬只束犬链。', { kind: 'length' })).toBe(false);
+  });
+
   it('finds a month and an area stated, not a length of months', () => {
     expect(statesQuantity('博览会每年9月在会展中心举办。', { kind: 'month' })).toBe(true);
     expect(statesQuantity('博览会在三个月内筹办完成。', { kind: 'month' })).toBe(false);
