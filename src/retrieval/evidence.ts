@@ -95,7 +95,7 @@ export function termSet(text: string): Set<string> {
   return terms;
 }
 
-export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'month' | 'date' | 'area' | 'length' | 'clock' | 'frequency' | 'duration' | 'url' | 'who' | 'place' | 'number';
+export type QuantityKind = 'money' | 'ratio' | 'count' | 'docNumber' | 'year' | 'month' | 'date' | 'area' | 'length' | 'age' | 'clock' | 'frequency' | 'duration' | 'url' | 'who' | 'place' | 'number';
 
 export interface QuantityAsk {
   kind: QuantityKind;
@@ -127,7 +127,7 @@ const PER_PRICE_RE = /(?:多少钱?|几[块元]钱?)一(平方米|亩|度|吨|�
 /** What kind of number (or fact) the question wants, or undefined when it wants none. */
 export function quantityAsk(question: string): QuantityAsk | undefined {
   const ask = baseQuantityAsk(question);
-  if (!ask || ask.kind === 'url' || ask.kind === 'docNumber' || ask.kind === 'who' || ask.kind === 'place' || ask.kind === 'month' || ask.kind === 'area' || ask.kind === 'length' || ask.kind === 'date' || ask.kind === 'clock' || ask.kind === 'frequency') return ask;
+  if (!ask || ask.kind === 'url' || ask.kind === 'docNumber' || ask.kind === 'who' || ask.kind === 'place' || ask.kind === 'month' || ask.kind === 'area' || ask.kind === 'length' || ask.kind === 'age' || ask.kind === 'date' || ask.kind === 'clock' || ask.kind === 'frequency') return ask;
   const q = question.normalize('NFKC');
   const per = [...new Set([...q.matchAll(PER_RE), ...q.matchAll(PER_PRICE_RE)].map((m) => (m[1] ?? m[2]) as string))];
   return per.length > 0 ? { ...ask, per } : ask;
@@ -159,6 +159,8 @@ const ASK_FORMS: [QuantityKind, RegExp][] = [
   ['frequency', /(?:多久|多长时间|几年|几个月)[^，,。？?]{0,6}一次(?!性)|(?:一年|每年|每月|一个月)几次|频次|频率/u],
   // 满几年, 多少年内: a length in years too (stated 三年内, 两年以上); 哪几年 asks which years, 近几年 / 前几年 name a time.
   ['duration', /多长时间|多久|多长(?:期限|时限)|(?:期限|时间|时长|周期|年限|期|合同)[有是为]?多长|多少(?:个)?(?:天|日|工作日|小时|分钟|秒|个月|年(?![级底末度初轻]))|(?<![哪好近这那]|(?<!提)前)几(?:个)?(?:天|日|工作日|小时|分钟|秒|个月|年(?![级底末度初轻]))/u],
+  // An age (几岁, 多少周岁, 多大年纪, 年龄多大, 多大的孩子) is stated in years of age: 十六周岁, 60岁.
+  ['age', /几岁|多少周?岁|多大年纪|多大岁数|年龄[^，,。？?]{0,4}(?:多少|多大|几)|多大(?:的)?(?:孩子|小孩|儿童|学生)/u],
   // A distance or length (多远, 距离多少, 狗绳能放多长, 几米) is stated in a unit of length: 二百米, 1.5米, 3公里. 多长 asks a
   // length only closing its clause: 多长时间, 期限多长 ask a duration (above), and so does 签多长的劳动合同.
   ['length', /多远|多长(?=[？?，,。！!；;]|$|呢|啊|吧)|距离[^，,。？?]{0,4}(?:多少|多大|几)|(?:多少|几)(?:米|公里|千米|厘米|毫米)/u],
@@ -265,6 +267,7 @@ const PATTERNS: Record<QuantityKind, RegExp> = {
   who: /负责|牵头|主管|承担|组织实施|会同|主办|责任单位|(?:机关|部门|局|委员会|政府|法院|检察院|机构)(?:应当|可以|依法|有权)|(?:局|委|办|办公室|部|厅|政府|委员会)[^。，,；]{0,24}印发|(?:由|经)[^。，,；]{1,24}(?:局|委|办|部|部门|政府|中心|公司|集团|院|所|小组|委员会|管委会)|设在[^。，,；]{1,12}(?:局|委|办|部|部门|厅)/u,
   year: /(?:19|20)[0-9]{2}\s*年|[0-9]{4}年(?:底|末|前)/u,
   area: new RegExp(`(?:${NUM})\\s*(?:万|千)?\\s*(?:亩|平方米|平方公里|平方千米|公顷|㎡|平米)`, 'u'),
+  age: new RegExp(`(?:${NUM})\\s*(?:周岁|岁)`, 'u'),
   // 二百米, 1.5米, 3公里 — not an area (平方米) nor a volume (立方米): the unit follows the figure directly.
   length: new RegExp(`(?:${NUM})\\s*(?:公里|千米|厘米|毫米|米)`, 'u'),
   // A month (每年9月, 十月份, 6月底), not a length of months (3个月).

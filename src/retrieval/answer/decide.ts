@@ -525,7 +525,7 @@ export function leadAmong(evidence: Evidence, scores: readonly number[], among: 
   return best;
 }
 
-const KIND_NAMES: Record<string, string> = { money: '金额', ratio: '比例', count: '数量', docNumber: '文号', url: '网址', who: '负责主体', place: '地点', year: '年份', month: '月份', area: '面积', length: '距离或长度', date: '日期', clock: '时段', frequency: '频次', duration: '期限', number: '具体数字' };
+const KIND_NAMES: Record<string, string> = { money: '金额', ratio: '比例', count: '数量', docNumber: '文号', url: '网址', who: '负责主体', place: '地点', year: '年份', month: '月份', area: '面积', length: '距离或长度', age: '年龄', date: '日期', clock: '时段', frequency: '频次', duration: '期限', number: '具体数字' };
 
 /** What a `related` answer's `missing` says when no word or kind of fact in particular is missing. */
 export const NOTHING_SPECIFIC_MISSING = '未找到直接回答该问题的条文';

@@ -60,6 +60,17 @@ describe('what a question asks', () => {
     expect(statesQuantity('养犬人应当为犬只束犬链。', { kind: 'length' })).toBe(false);
   });
 
+  it('reads 几岁, 多少周岁, 多大年纪 and 多大的孩子 as an age, stated in years of age', () => {
+    expect(kinds('小孩几岁才能坐副驾驶？')).toEqual(['age']);
+    expect(kinds('多大年纪可以献血？')).toEqual(['age']);
+    expect(kinds('多大的孩子必须坐安全座椅？')).toEqual(['age']);
+    expect(kinds('招童工是指招多少岁以下的？')).toEqual(['age']);
+    expect(kinds('几年内有效')).toEqual(['duration']);
+    expect(statesQuantity('驾驶人不得安排未满十二周岁的未成年人乘坐在副驾驶位。', { kind: 'age' })).toBe(true);
+    expect(statesQuantity('提倡18岁至55岁的健康公民自愿献血。', { kind: 'age' })).toBe(true);
+    expect(statesQuantity('献血者两次献血间隔不少于六个月。', { kind: 'age' })).toBe(false);
+  });
+
   it('finds a month and an area stated, not a length of months', () => {
     expect(statesQuantity('博览会每年9月在会展中心举办。', { kind: 'month' })).toBe(true);
     expect(statesQuantity('博览会在三个月内筹办完成。', { kind: 'month' })).toBe(false);
