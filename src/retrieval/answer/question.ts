@@ -82,6 +82,11 @@ const POINTS_ASIDE_RE = /(?:除了|除去|除开)[^，,；;？?。]{0,12}?(?:第
  * the clause's end — not the A-不-A yes-no forms 是不是, 属不属于, which ask rather than set aside.
  */
 const SET_ASIDE_RE = /(?:而不是|并不是|(?<!是)不是|并非|(?<!属)不属于)([^，,。；;？?！!）)]{2,16})/gu;
+/**
+ * A place set aside as an attribute (不在大数据产业园里的企业, 不在保护范围内的房屋): 不在 + the place + a word of location
+ * (里, 内, 中, 范围内) + 的 — not the A-不-A form 在不在, which asks.
+ */
+const OUTSIDE_RE = /(?<!在)不在([^，,。；;？?！!）)]{2,12}?)(?:之内|范围内|里|内|中)的/gu;
 /** Phrases a question quotes: two or more characters in Chinese, corner or plain double quotes. */
 const QUOTED_RE = /[“"「]([^”"」]{2,30})[”"」]/gu;
 
@@ -250,7 +255,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     // A predicate (`yesNo`) is only read in one of these forms.
     yesNoForm: YES_NO_FORM_RE.test(normalized) || CLOSED_BY_MA_RE.test(normalized),
     asksPermission: tagged.some((t) => PERMISSION_MODALS.has(t.word) || (modalGlued(t.word, t.tag) && PERMISSION_CHARS.has(t.word[0] as string))),
-    setAside: [...normalized.matchAll(SET_ASIDE_RE)].map((m) => ({ phrase: m[1] as string, said: m[0] })),
+    setAside: [...normalized.matchAll(SET_ASIDE_RE), ...normalized.matchAll(OUTSIDE_RE)].map((m) => ({ phrase: m[1] as string, said: m[0].replace(/的$/u, '') })),
     quoted: [...normalized.matchAll(QUOTED_RE)].map((m) => m[1] as string),
     pointsAside: POINTS_ASIDE_RE.test(normalized),
   };

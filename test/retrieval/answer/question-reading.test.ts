@@ -361,4 +361,14 @@ describe('a case the question sets aside', () => {
     const yesNo = evidenceFor('入驻现有标准厂房的企业是不是可以享受租金补贴？', clause);
     expect(excludedCaseLead(yesNo, 0)).toBeUndefined();
   });
+
+  it('reads a place set aside as an attribute (不在…里的), not the A-不-A form 在不在', async () => {
+    const clause = ['对符合条件的大数据产业园，可享受省产业转移工业园政策。'];
+    const outside = evidenceFor('不在大数据产业园里的大数据企业，能享受省产业转移工业园政策吗？', clause);
+    expect(excludedCaseLead(outside, 0)).toBe('不在大数据产业园里');
+    const inside = evidenceFor('在大数据产业园里的大数据企业，能享受省产业转移工业园政策吗？', clause);
+    expect(excludedCaseLead(inside, 0)).toBeUndefined();
+    const either = evidenceFor('在不在大数据产业园里的企业都能享受省产业转移工业园政策吗？', clause);
+    expect(excludedCaseLead(either, 0)).toBeUndefined();
+  });
 });
