@@ -265,7 +265,7 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
   const aside = EXCEPT_RE.exec(lower)?.[1];
   const excludedDocs = aside === undefined ? [] : namedDocs.filter((d) => aside.includes(d.by));
   const kept = excludedDocs.length > 0 ? namedDocs.filter((d) => !excludedDocs.includes(d)) : namedDocs;
-  const byTitle = aliases.titleWords ? narrowByTitle(kept, namingTerms(rest), aliases.titleWords) : kept;
+  const byTitle = aliases.titleWords ? narrowByTitle(kept, analyze(rest), aliases.titleWords) : kept;
   const named = aliases.versions ? narrowByYear(byTitle, rest, aliases.versions) : byTitle;
   const clauseRefs: ClauseRef[] = [];
   for (const m of query.normalize('NFKC').matchAll(REF_RE)) {
@@ -351,36 +351,6 @@ function soundAlikeName(word: string, tag: string, soundAlike: ReadonlyMap<strin
   const alias = key === undefined ? undefined : soundAlike.get(key);
   if (alias === undefined || alias === word || ![...word].some((ch) => alias.includes(ch))) return undefined;
   return alias;
-}
-
-/**
- * jieba's tags (ICTCLAS set) of verbs, verbal nouns, adjectives and adverbs: v, vd, vg, vn, a, ad, ag, an, d. Such a word
- * of a question says what is done (来管理慢性病, 安全生产的事), not which document: in a title it is the act an
- * instrument regulates (…监督管理条例, …促进条例), shared by many titles.
- */
-const NOT_NAMING_TAG_RE = /^(?:v|vd|vg|vn|a|ad|ag|an|d)$/u;
-
-/**
- * The words of a question (with the names taken out) that may name a document by its title (`narrowByTitle`): the
- * analyzer's terms, less those jieba tags there as a verb, adjective or adverb (`NOT_NAMING_TAG_RE`). 深圳怎么结合社区全科
- * 医生来管理慢性病 then names all of 深圳's documents, not the one whose title writes 管理 (深圳经济特区安全生产监督管理条例);
- * 燃气条例 still names 城镇燃气管理条例 by 燃气.
- */
-export function namingTerms(text: string): string[] {
-  const spans: { start: number; end: number; tag: string }[] = [];
-  let at = 0;
-  for (const { word, tag } of tagger().tag(text, true)) {
-    const start = text.indexOf(word, at);
-    if (start < 0) continue;
-    spans.push({ start, end: start + word.length, tag });
-    at = start + word.length;
-  }
-  // A term is read with the word it was cut from (数据 of 大数据/n is a noun; 管理 of 来管理/vn is not).
-  const tagAt = (term: string): string | undefined => {
-    const i = text.indexOf(term);
-    return spans.find((s) => s.start <= i && i + term.length <= s.end)?.tag;
-  };
-  return analyze(text).filter((term) => !NOT_NAMING_TAG_RE.test(tagAt(term) ?? ''));
 }
 
 /**
