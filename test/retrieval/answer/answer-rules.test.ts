@@ -50,6 +50,11 @@ describe('what a question asks', () => {
   it('reads 多远, 距离多少, 几米 and a clause-closing 多长 as a length; 多长 of a term or contract as a duration', () => {
     expect(kinds('学校附近多远以内不准开网吧？')).toEqual(['length']);
     expect(kinds('遛狗的狗绳最长能放多长？')).toEqual(['length']);
+    // A term, not a length: 婚假有多长, 行政拘留最长多长; 更多远程医疗 and 多少米面油 hold no length.
+    expect(kinds('婚假有多长？').includes('length')).toBe(false);
+    expect(kinds('行政拘留最长多长？').includes('length')).toBe(false);
+    expect(kinds('更多远程医疗服务怎么收费？').includes('length')).toBe(false);
+    expect(kinds('慰问困难户发多少米面油？').includes('length')).toBe(false);
     expect(kinds('建筑物距离河道多少米以内不能建')).toEqual(['length']);
     expect(kinds('试用期多长？')).toEqual(['duration']);
     expect(kinds('这个规划期限多长')).toEqual(['duration']);
@@ -66,6 +71,11 @@ describe('what a question asks', () => {
     expect(kinds('多大的孩子必须坐安全座椅？')).toEqual(['age']);
     expect(kinds('招童工是指招多少岁以下的？')).toEqual(['age']);
     expect(kinds('几年内有效')).toEqual(['duration']);
+    // An age stated roughly (十几岁的孩子), 更多大学生 (多 + 大学生) and a change of age (推迟多少) ask no age.
+    expect(kinds('十几岁的孩子能去网吧吗？').includes('age')).toBe(false);
+    expect(kinds('鼓励更多大学生到基层就业有什么政策？').includes('age')).toBe(false);
+    expect(kinds('退休年龄推迟多少？').includes('age')).toBe(false);
+    expect(kinds('献血的年龄要求是多少？')).toEqual(['age']);
     expect(statesQuantity('驾驶人不得安排未满十二周岁的未成年人乘坐在副驾驶位。', { kind: 'age' })).toBe(true);
     expect(statesQuantity('提倡18岁至55岁的健康公民自愿献血。', { kind: 'age' })).toBe(true);
     expect(statesQuantity('献血者两次献血间隔不少于六个月。', { kind: 'age' })).toBe(false);
