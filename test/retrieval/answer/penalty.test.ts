@@ -57,7 +57,7 @@ describe('a penalty stated', () => {
     for (const t of ['由公安部门责令改正，可以处二十元以上二百元以下罚款。', '对直接负责的主管人员依法给予处分。', '由公安机关依照《中华人民共和国治安管理处罚法》的规定处罚。', '给予警告。']) {
       expect(PENALTY_STATED_RE.test(t), t).toBe(true);
     }
-    for (const t of ['（三）养犬人受到的行政处罚记录；', '公安部门应当将行政处罚决定书送达当事人。', '依照《中华人民共和国治安管理处罚法》执行。', '在犬只活动区域设置警告标志。']) {
+    for (const t of ['（三）养犬人受到的行政处罚记录；', '公安部门应当将行政处罚决定书送达当事人。', '依照《中华人民共和国治安管理处罚法》执行。', '在犬只活动区域设置警告标志。', '用人单位被依法吊销营业执照或者登记证书、被责令关闭、被撤销或者依法解散的，应当在申请注销登记前依法清偿拖欠的农民工工资。']) {
       expect(PENALTY_STATED_RE.test(t), t).toBe(false);
     }
   });
@@ -89,6 +89,9 @@ describe('the case a penalty sentence punishes', () => {
     const riderOnly = unaskedCondition('第二十五条 违反本条例第十七条第二款、第三款规定，驾驶人或者搭载人未佩戴安全头盔的，由公安机关交通管理部门处以警告或者二十元以上五十元以下罚款。', forms) as number;
     expect(rider).toBe(riderOnly);
     expect(rider).toBeLessThan(rental);
+    // No alternative writes a word of the question: the whole condition counts, not its shortest alternative.
+    const seller = '违反本条例第九条规定，销售不符合强制性国家标准的电动自行车，或者伪造合格证的，由市场监督管理部门处五千元以上罚款。';
+    expect(unaskedCondition(seller, ['闯红灯', '罚款'])).toBe(unaskedCondition(seller.replace('，或者伪造合格证的', '伪造合格证的'), ['闯红灯', '罚款']));
     // 或者 inside a clause joins words of one case (饮酒后或者醉酒驾驶): the whole case counts.
     expect(unaskedCondition('饮酒后或者醉酒驾驶机动车的，处罚款。', ['饮酒'])).toBeGreaterThan(unaskedCondition('饮酒后驾驶机动车的，处罚款。', ['饮酒']) as number);
   });
