@@ -286,9 +286,9 @@ export const PENALTY_HITS_MAX = 3;
  * What a penalty clause states: the kinds of penalty of 行政处罚法 第九条, 责令改正 (an order to correct), and civil
  * liability (赔偿, 承担…责任) of a 法律责任 chapter. 处罚, 警告 and 处分 count as imposed, not as the head of a noun
  * phrase: a record, decision or law of penalties (行政处罚记录, 处罚决定书, 治安管理处罚法) and a warning sign (警告标志)
- * state none; nor does a penalty already suffered, in the passive (用人单位被依法吊销营业执照、被责令关闭的: a condition). The words after are the nouns 处罚/警告/处分 head in 行政处罚法 and 行政处罚决定书's own wording.
+ * state none. The words after are the nouns 处罚/警告/处分 head in 行政处罚法 and 行政处罚决定书's own wording.
  */
-export const PENALTY_STATED_RE = /(?<!被(?:依法)?)(?:罚款|罚金|处罚(?!记录|决定|信息|结果|情况|程序|种类|法|权|裁量|依据|清单|案件)|警告(?!标志|标识|牌|信息)|吊销|没收|拘留|处分(?!决定|记录)|责令|赔偿|承担[^。；]{0,8}责任)/u;
+export const PENALTY_STATED_RE = /罚款|罚金|处罚(?!记录|决定|信息|结果|情况|程序|种类|法|权|裁量|依据|清单|案件)|警告(?!标志|标识|牌|信息)|吊销|没收|拘留|处分(?!决定|记录)|责令|赔偿|承担[^。；]{0,8}责任/u;
 
 /** A case and the penalty imposed for it, as a 法律责任 sentence writes them: 〈condition〉的，(由…)处/给予/责令/吊销…. */
 const PENALTY_CASE_RE = /的[，,](?=[^。；]*?(?:处(?!理|置)|给予|予以|责令|吊销|没收|拘留|罚款|追究))/u;

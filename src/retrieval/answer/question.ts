@@ -84,9 +84,10 @@ const POINTS_ASIDE_RE = /(?:除了|除去|除开)[^，,；;？?。]{0,12}?(?:第
 const SET_ASIDE_RE = /(?:而不是|并不是|(?<!是)不是|并非|(?<!属)不属于)([^，,。；;？?！!）)]{2,16})/gu;
 /**
  * A place set aside as an attribute (不在大数据产业园里的企业, 不在保护范围内的房屋): 不在 + the place + a word of location
- * (里, 内, 中, 范围内) + 的 — not the A-不-A form 在不在, which asks.
+ * (里, 内, 中, 范围内) + 的 — not the A-不-A form 在不在, which asks, nor a contrast after it (注册地不在高新区但办公在高新区内的:
+ * the place is where it is asked about).
  */
-const OUTSIDE_RE = /(?<!在)不在([^，,。；;？?！!）)]{2,12}?)(?:之内|范围内|里|内|中)的/gu;
+const OUTSIDE_RE = /(?<!在)不在([^，,。；;？?！!）)但而却在]{2,12}?)(?:之内|范围内|里|内|中)的/gu;
 /** Phrases a question quotes: two or more characters in Chinese, corner or plain double quotes. */
 const QUOTED_RE = /[“"「]([^”"」]{2,30})[”"」]/gu;
 

@@ -51,7 +51,8 @@ describe('what a question asks', () => {
     expect(kinds('学校附近多远以内不准开网吧？')).toEqual(['length']);
     expect(kinds('遛狗的狗绳最长能放多长？')).toEqual(['length']);
     // A term, not a length: 婚假有多长, 行政拘留最长多长; 更多远程医疗 and 多少米面油 hold no length.
-    expect(kinds('婚假有多长？').includes('length')).toBe(false);
+    expect(kinds('婚假有多长？')).toEqual(['duration']);
+    expect(kinds('线上申请审核要多长？').includes('length')).toBe(false);
     expect(kinds('行政拘留最长多长？').includes('length')).toBe(false);
     expect(kinds('更多远程医疗服务怎么收费？').includes('length')).toBe(false);
     expect(kinds('慰问困难户发多少米面油？').includes('length')).toBe(false);
@@ -76,6 +77,9 @@ describe('what a question asks', () => {
     expect(kinds('鼓励更多大学生到基层就业有什么政策？').includes('age')).toBe(false);
     expect(kinds('退休年龄推迟多少？').includes('age')).toBe(false);
     expect(kinds('献血的年龄要求是多少？')).toEqual(['age']);
+    expect(kinds('结婚年龄最低是多少？')).toEqual(['age']);
+    expect(kinds('入学年龄要满几周岁？')).toEqual(['age']);
+    expect(kinds('越来越多大学生选择创业，有什么扶持？').includes('age')).toBe(false);
     expect(statesQuantity('驾驶人不得安排未满十二周岁的未成年人乘坐在副驾驶位。', { kind: 'age' })).toBe(true);
     expect(statesQuantity('提倡18岁至55岁的健康公民自愿献血。', { kind: 'age' })).toBe(true);
     expect(statesQuantity('献血者两次献血间隔不少于六个月。', { kind: 'age' })).toBe(false);

@@ -370,5 +370,8 @@ describe('a case the question sets aside', () => {
     expect(excludedCaseLead(inside, 0)).toBeUndefined();
     const either = evidenceFor('在不在大数据产业园里的企业都能享受省产业转移工业园政策吗？', clause);
     expect(excludedCaseLead(either, 0)).toBeUndefined();
+    // A contrast after it names the place asked about: 注册地不在…但办公在…里的 is in the park.
+    const contrast = evidenceFor('注册地不在大数据产业园但办公在大数据产业园里的企业，能享受省产业转移工业园政策吗？', clause);
+    expect(excludedCaseLead(contrast, 0)).toBeUndefined();
   });
 });
