@@ -52,6 +52,10 @@ describe('what a question asks', () => {
     expect(kinds('遛狗的狗绳最长能放多长？')).toEqual(['length']);
     // A term, not a length: 婚假有多长, 行政拘留最长多长; 更多远程医疗 and 多少米面油 hold no length.
     expect(kinds('婚假有多长？')).toEqual(['duration']);
+    // …stated in days (增加婚假十八日), not by a date's day (2017年7月1日) nor an ordinal (第十日).
+    expect(statesQuantity('除国家规定的婚假外，增加婚假十八日。', { kind: 'duration' })).toBe(true);
+    expect(statesQuantity('本办法自2017年7月1日起施行。', { kind: 'duration' })).toBe(false);
+    expect(statesQuantity('自送达之次日起第十日起计算。', { kind: 'duration' })).toBe(false);
     expect(kinds('线上申请审核要多长？').includes('length')).toBe(false);
     expect(kinds('行政拘留最长多长？').includes('length')).toBe(false);
     expect(kinds('更多远程医疗服务怎么收费？').includes('length')).toBe(false);
