@@ -23,7 +23,7 @@ const OUTCOME = {
 
 /** The banner of an answer that is not one: what is missing (related), or that nothing was found (not_found). */
 function outcomeBanner(outcome, missing) {
-  if (outcome === 'related') return el('p', { class: 'outcome-banner outcome-banner-related', role: 'note', text: `相关条文，不构成答案${missing ? `：${/^未/u.test(missing) ? missing : `缺少${missing}`}` : ''}` });
+  if (outcome === 'related') return el('p', { class: 'outcome-banner outcome-banner-related', role: 'note', text: `相关条文，不构成答案${missing ? `：${/^(?:未|找到)/u.test(missing) ? missing : `缺少${missing}`}` : ''}` });
   if (outcome === 'not_found') return el('p', { class: 'outcome-banner outcome-banner-not-found', role: 'note', text: ABSTAIN });
   return null;
 }

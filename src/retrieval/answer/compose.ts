@@ -17,11 +17,18 @@ export const NOT_FOUND_TEXT = '知识库中未找到相关规定。';
 export const RELATED_TEXT = '知识库中没有直接回答该问题的条文';
 
 /**
+ * A missing line worded as a sentence already: 未找到…, 未载明…, or a finding opening with what was found
+ * (找到的条文规定的是问题所排除的情形（…），未找到问题所问情形的规定). server/web/app.js reads the same.
+ */
+const WORDED_MISSING_RE = /^(?:未|找到)/u;
+
+/**
  * The one-line head a transport shows above a `related` answer (CLI, MCP; the page writes the same in
- * server/web/app.js): what is missing already reads 未找到…/未载明…, anything else is said as 缺少….
+ * server/web/app.js): what is missing already reads 未找到…/未载明… (`WORDED_MISSING_RE`), anything else is said
+ * as 缺少….
  */
 export function relatedHead(missing: string | undefined): string {
-  const what = missing === undefined || missing === '' ? '' : /^未/u.test(missing) ? `：${missing}` : `：缺少${missing}`;
+  const what = missing === undefined || missing === '' ? '' : WORDED_MISSING_RE.test(missing) ? `：${missing}` : `：缺少${missing}`;
   return `【相关条文，不构成答案】${what}`;
 }
 /**

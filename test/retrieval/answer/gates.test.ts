@@ -60,6 +60,8 @@ describe('the head of a related answer (CLI and MCP)', () => {
   it('says what is missing once, without 缺少：未找到…', () => {
     expect(relatedHead('未找到规定补贴金额的条文')).toBe('【相关条文，不构成答案】：未找到规定补贴金额的条文');
     expect(relatedHead('《东莞市大数据发展规划》的效力状态')).toBe('【相关条文，不构成答案】：缺少《东莞市大数据发展规划》的效力状态');
+    // A finding worded as a sentence that says what was not found is shown as it is.
+    expect(relatedHead('找到的条文规定的是问题所排除的情形（不在产业园里），未找到问题所问情形的规定')).toBe('【相关条文，不构成答案】：找到的条文规定的是问题所排除的情形（不在产业园里），未找到问题所问情形的规定');
     expect(relatedHead(undefined)).toBe('【相关条文，不构成答案】');
   });
 });
