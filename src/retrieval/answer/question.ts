@@ -87,7 +87,7 @@ const SET_ASIDE_RE = /(?:而不是|并不是|(?<!是)不是|并非|(?<!属)不�
  * (里, 内, 中, 范围内) + 的 — not the A-不-A form 在不在, which asks, nor a contrast after it (注册地不在高新区但办公在高新区内的:
  * the place is where it is asked about).
  */
-const OUTSIDE_RE = /(?<!在)不在([^，,。；;？?！!）)但而却在]{2,12}?)(?:之内|范围内|里|内|中)的/gu;
+const OUTSIDE_RE = /(?<!在)不在([^，,。；;？?！!）)但而却在]{2,12}?)(?:之内|范围内|里|内|中)(?=的)/gu;
 /** Phrases a question quotes: two or more characters in Chinese, corner or plain double quotes. */
 const QUOTED_RE = /[“"「]([^”"」]{2,30})[”"」]/gu;
 
@@ -256,7 +256,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     // A predicate (`yesNo`) is only read in one of these forms.
     yesNoForm: YES_NO_FORM_RE.test(normalized) || CLOSED_BY_MA_RE.test(normalized),
     asksPermission: tagged.some((t) => PERMISSION_MODALS.has(t.word) || (modalGlued(t.word, t.tag) && PERMISSION_CHARS.has(t.word[0] as string))),
-    setAside: [...normalized.matchAll(SET_ASIDE_RE), ...normalized.matchAll(OUTSIDE_RE)].map((m) => ({ phrase: m[1] as string, said: m[0].replace(/的$/u, '') })),
+    setAside: [...normalized.matchAll(SET_ASIDE_RE), ...normalized.matchAll(OUTSIDE_RE)].map((m) => ({ phrase: m[1] as string, said: m[0] })),
     quoted: [...normalized.matchAll(QUOTED_RE)].map((m) => m[1] as string),
     pointsAside: POINTS_ASIDE_RE.test(normalized),
   };
