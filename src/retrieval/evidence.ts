@@ -124,10 +124,13 @@ const PER_ONE = ['个', '家'];
  */
 const PER_PRICE_RE = /(?:多少钱?|几[块元]钱?)一(平方米|亩|度|吨|小时|天|月|年)(?!性)/gu;
 
+/** Kinds of fact never asked per unit (每人, 多少一亩): only counts, amounts, ratios, durations, years and numbers are. */
+const NOT_PER_UNIT: ReadonlySet<QuantityKind> = new Set(['url', 'docNumber', 'who', 'place', 'month', 'area', 'length', 'age', 'date', 'clock', 'frequency']);
+
 /** What kind of number (or fact) the question wants, or undefined when it wants none. */
 export function quantityAsk(question: string): QuantityAsk | undefined {
   const ask = baseQuantityAsk(question);
-  if (!ask || ask.kind === 'url' || ask.kind === 'docNumber' || ask.kind === 'who' || ask.kind === 'place' || ask.kind === 'month' || ask.kind === 'area' || ask.kind === 'length' || ask.kind === 'age' || ask.kind === 'date' || ask.kind === 'clock' || ask.kind === 'frequency') return ask;
+  if (!ask || NOT_PER_UNIT.has(ask.kind)) return ask;
   const q = question.normalize('NFKC');
   const per = [...new Set([...q.matchAll(PER_RE), ...q.matchAll(PER_PRICE_RE)].map((m) => (m[1] ?? m[2]) as string))];
   return per.length > 0 ? { ...ask, per } : ask;

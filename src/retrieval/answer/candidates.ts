@@ -307,17 +307,17 @@ export function unaskedCondition(text: string, forms: readonly string[]): number
   const generic = named.replace(GENERIC_BREACH_RE, '');
   // A catch-all (违反本条例规定的，由…处…罚款) names no case: it is the plain case of no question.
   if (generic !== named && !/\p{Script=Han}/u.test(generic.replace(ARTICLE_LABEL_RE, ''))) return undefined;
-  const sorted = [...forms].sort((a, b) => b.length - a.length);
+  const sorted = forms.filter((f) => f.length > 0).sort((a, b) => b.length - a.length);
   const unasked = (part: string): number => {
     let condition = part;
-    for (const f of sorted) if (f.length > 0) condition = condition.split(f).join('，');
+    for (const f of sorted) condition = condition.split(f).join('，');
     return [...condition].filter((ch) => /\p{Script=Han}/u.test(ch) && !STOPWORDS.has(ch)).length;
   };
   // Cases joined as alternatives (〈case A〉，或者〈case B〉的: one of them is the case asked) add only the words of the one
   // asked: the case writing most of the question's words, the one adding fewest of its own among those.
   const cases = generic.replace(ARTICLE_LABEL_RE, '').split(DISJUNCT_RE).filter((p) => /\p{Script=Han}/u.test(p));
   if (cases.length <= 1) return unasked(cases[0] ?? '');
-  const written = (part: string): number => sorted.filter((f) => f.length > 0 && part.includes(f)).length;
+  const written = (part: string): number => sorted.filter((f) => part.includes(f)).length;
   const most = Math.max(...cases.map(written));
   // None of them writes a word of the question: nothing says which is asked, and the whole condition counts.
   if (most === 0) return unasked(cases.join('，'));
