@@ -53,19 +53,6 @@ export function previousSentence(body: string, start: number): Sentence | undefi
   return sentences[sentences.length - 1];
 }
 
-/** Words that shape a question rather than name its subject: they never count as evidence. */
-export const QUESTION_WORDS = new Set([
-  '多', '大', '多大', '多少', '几', '比例', '比重', '占比', '分别', '各是', '各', '具体', '达到', '要', '哪些', '哪个', '什么', '怎么',
-  '怎样', '如何', '是否', '有没有', '有无', '能否', '可否', '情况', '说法', '提出', '指的是', '指', '意思', '谁', '哪', '哪一年', '哪年',
-  '何时', '多久', '城市', '文件', '各地', '打算', '计划', '准备', '规定', '要求', '明确', '写', '里', '分到', '还是', '之间', '没有', '如果',
-  '以后', '之前', '这份', '份文件', '哪几', '哪几种', '怎样才能', '能不能', '会不会', '有没有', '各有', '各是', '措施', '举措', '做法',
-  // When-questions and pointers to the document at hand (什么时候开始, 哪一天, 这次, 这部): they ask, they are not asked about.
-  '时候', '什么时候', '哪天', '哪一天', '哪一日', '开始', '这次', '这部', '这项', '这个', '这些', '这一',
-  // Kinds pointed at (这类模式, 哪两类): the kind word asks, the noun after it is the subject.
-  '类', '这类', '此类', '该类', '哪类', '这种', '哪种',
-  '多长时间', '多长', '多久', '多少天', '哪一日',
-]);
-
 /**
  * Whether the top results are about a place no document is named for (a question on 广州 over
  * other cities' plans is not): at least two of the top three mention it, or the top one does and is

@@ -7,7 +7,7 @@ import type { Embedder } from '../embeddings/embedder.js';
 import { createMatrixScan, scanMargin, type MatrixScan } from '../embeddings/matrix-scan.js';
 import { sourceEmbedder } from './query-vectors.js';
 import { STOPWORDS } from '../lexical/analyzer.js';
-import { QUESTION_WORDS } from './evidence.js';
+import { framesQuestion } from './answer/words.js';
 
 export interface ExpansionOptions {
   /** Similarity a neighbour of an indexed term needs (default 0.8). */
@@ -138,7 +138,7 @@ export function createTermNeighbours(vocabulary: () => Promise<readonly string[]
   };
   const load = (): Promise<NeighbourTable> => {
     table ??= (async () => {
-      const terms = (await loadVocabulary()).all.filter((t) => t.length >= 2 && CJK.test(t) && !STOPWORDS.has(t) && !QUESTION_WORDS.has(t));
+      const terms = (await loadVocabulary()).all.filter((t) => t.length >= 2 && CJK.test(t) && !STOPWORDS.has(t) && !framesQuestion(t));
       const dim = embedder.dimension;
       // The words the last table of this model held keep their rows (a reload after a write embeds only the words it added).
       const model = sourceEmbedder(embedder);
@@ -231,7 +231,7 @@ export function createTermNeighbours(vocabulary: () => Promise<readonly string[]
       return t.terms.length;
     },
     async expand(queryTerms, options = DEFAULT_EXPANSION, exclude = new Set(), absent = new Set()) {
-      const unique = [...new Set(queryTerms)].filter((t) => t.length >= 2 && CJK.test(t) && !STOPWORDS.has(t) && !QUESTION_WORDS.has(t) && !exclude.has(t));
+      const unique = [...new Set(queryTerms)].filter((t) => t.length >= 2 && CJK.test(t) && !STOPWORDS.has(t) && !framesQuestion(t) && !exclude.has(t));
       const present = new Set(queryTerms);
       const out = new Map<string, Expansion>();
       const { known: vocabularyTerms } = await loadVocabulary();

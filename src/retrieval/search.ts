@@ -11,7 +11,8 @@ import { isEmptyFilter } from '../storage/filters.js';
 import { compareReadingOrder } from '../storage/passage-fields.js';
 import type { DocumentFilter, DocumentSummary, KnowledgeStore, ScoredPassage, StoredPassage } from '../storage/types.js';
 import { createTermNeighbours, DEFAULT_EXPANSION, type Expansion, type ExpansionOptions } from './expansion.js';
-import { QUESTION_WORDS, quantityAsk } from './evidence.js';
+import { quantityAsk } from './evidence.js';
+import { framesQuestion, questionFrames } from './answer/words.js';
 import { buildAliasTable, resolveClauseRefs, understandQuery, type AliasTable, type QueryUnderstanding } from './query.js';
 import { preferCurrentVersions } from './versions.js';
 import { DEFAULT_SEARCH_K, isSearchK, MAX_QUERY_CHARS, SEARCH_K_RULE } from './search-limits.js';
@@ -147,6 +148,8 @@ interface Catalog {
 
 interface Understood {
   understanding: QueryUnderstanding;
+  /** The words that shape this question where they stand (`questionFrames`). */
+  frames: ReadonlySet<string>;
   expansions?: Promise<Expansion[]>;
   /** Per scope (docIds joined): the expansions with stand-ins for the words a document in scope lacks. */
   scoped?: Map<string, Promise<Expansion[]>>;
@@ -216,7 +219,8 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
 
   const expansionsOf = (understood: Understood, options: ExpansionOptions, cat: Catalog): Promise<Expansion[]> => {
     if (!understood.expansions) {
-      const pending = neighbours.expand(understood.understanding.terms, options, cat.aliasTerms);
+      // Words that shape this question (打算 of 打算设立) are not expanded, as words that name a document are not.
+      const pending = neighbours.expand(understood.understanding.terms, options, new Set([...cat.aliasTerms, ...understood.frames]));
       understood.expansions = pending;
       // A failed lookup is not remembered: the next search tries again.
       pending.catch(() => {
@@ -314,7 +318,7 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
       const mode = options.mode ?? 'hybrid';
       const cat = await loadCatalog();
       // Shared between responses with the same query: nothing downstream writes to them.
-      const understood = recall(cat.understood, query) ?? remember(cat.understood, query, { understanding: understandQuery(query, cat.aliases) }, UNDERSTOOD_MAX);
+      const understood = recall(cat.understood, query) ?? remember(cat.understood, query, { understanding: understandQuery(query, cat.aliases), frames: questionFrames(query) }, UNDERSTOOD_MAX);
       const { understanding } = understood;
       let allowed = await allowedDocs(options, cat);
       const named = understanding.namedDocs.map((d) => d.docId).filter((id) => !allowed || allowed.has(id));
@@ -447,10 +451,12 @@ export function hasDirection(v: Float32Array): boolean {
 export function questionPhrases(query: string, terms: readonly string[], idf: (term: string) => number = () => 1): { text: string; weight: number }[] {
   const q = query.normalize('NFKC').toLowerCase();
   const out = new Map<string, number>();
+  const frames = questionFrames(q);
+  const framing = (t: string): boolean => framesQuestion(t) || frames.has(t);
   for (let i = 0; i + 1 < terms.length; i += 1) {
     const a = terms[i] as string;
     const b = terms[i + 1] as string;
-    if (a.length < 2 || b.length < 2 || QUESTION_WORDS.has(a) || QUESTION_WORDS.has(b) || !CJK_ONLY.test(a + b)) continue;
+    if (a.length < 2 || b.length < 2 || framing(a) || framing(b) || !CJK_ONLY.test(a + b)) continue;
     if (q.includes(a + b) && !terms.includes(a + b)) out.set(a + b, idf(a) + idf(b));
   }
   return [...out].map(([text, weight]) => ({ text, weight }));

@@ -10,7 +10,7 @@ import { CHINESE_NUMERAL_CHARS } from '../../shared/numerals.js';
 import { quantityAsk, type QuantityAsk } from '../evidence.js';
 import { questionForm as namedForm, type QuestionForm } from '../query.js';
 import type { SearchResponse } from '../search.js';
-import { isInterrogative, isSubjectTag, listScope, tagWords, termWeight, UNKNOWN_WORD_IDF, type ListScope } from './words.js';
+import { FUNCTION_TAG_RE, isInterrogative, isSubjectTag, listScope, tagWords, termWeight, UNKNOWN_WORD_IDF, type ListScope } from './words.js';
 
 /** One subject word of the question. */
 export interface QuestionTerm {
@@ -321,8 +321,6 @@ function modalGlued(word: string, tag: string | undefined): boolean {
 
 /** The tag jieba gives a word its HMM found outside its dictionary (养犬人, 犬牌, 算力): punctuation's tag, not a part of speech. */
 const UNKNOWN_WORD_TAG = 'x';
-/** Tags of characters that glue a made-up word to its neighbour (区为, 提了, 各是, 一核): the function-word tags of `isSubjectTag`. */
-const FUNCTION_TAG_RE = /^(?:p|c|u[a-z]*|d|r|y|m|mq|q|f|e|o|x|w|t|zg)$/u;
 
 /**
  * Whether a word jieba's HMM made up names something (养犬人, 犬牌) rather than glues a word to a function word

@@ -3,16 +3,11 @@
  * part-of-speech tags and its IDF table, both shipped in @node-rs/jieba) and the closed word
  * classes of Chinese grammar. Nothing here is shaped by a question of a development set.
  */
-import { Jieba, TfIdf } from '@node-rs/jieba';
-import { dict, idf } from '@node-rs/jieba/dict.js';
+import { TfIdf } from '@node-rs/jieba';
+import { idf } from '@node-rs/jieba/dict.js';
+import { segmenter } from '../../lexical/analyzer.js';
 
-let jieba: Jieba | undefined;
 let tfidf: TfIdf | undefined;
-
-function segmenter(): Jieba {
-  jieba ??= Jieba.withDict(dict);
-  return jieba;
-}
 
 /** jieba's keyword extractor, whose IDF table (`idf.txt`, ~270k words of a general corpus) weighs words. */
 function idfTable(): TfIdf {
@@ -78,6 +73,76 @@ const YES_NO_RE = /^(?:是否|能否|可否|有无|与否)$|^(\p{Script=Han})[�
 /** Whether a word asks (an interrogative, a degree question, a yes-no form) rather than names a subject. */
 export function isInterrogative(word: string): boolean {
   return INTERROGATIVE_MORPHEMES.some((m) => word.includes(m)) || DEGREE_QUESTION_RE.test(word) || YES_NO_RE.test(word);
+}
+
+/**
+ * Tags of function words (the complement of `isSubjectTag` among parts of speech): prepositions (p), conjunctions (c),
+ * particles (u…, y), adverbs (d), pronouns (r), numerals (m, mq), measure words (q), locatives (f), interjections and
+ * onomatopoeia (e, o), time words (t), punctuation (w) and jieba's own code for a made-up word (x).
+ */
+export const FUNCTION_TAG_RE = /^(?:p|c|u[a-z]*|d|r|y|m|mq|q|f|e|o|x|w|t|zg)$/u;
+
+/** Negation adverbs (否定副词: 不, 没, 没有, 未, 无, 别, 非): jieba tags 没有 and 无 as verbs. */
+const NEGATIONS: ReadonlySet<string> = new Set(['不', '没', '没有', '未', '无', '别', '非']);
+
+/**
+ * Whether a word, wherever it stands in a question, shapes the question rather than names what it is about: an
+ * interrogative or yes-no form (`isInterrogative`), a negation, a word jieba's dictionary tags as a function word
+ * (这些, 各地, 里, 之前, 还是, 分别), a word jieba made up that opens with a pronoun (各是, 这一), or a noun of a list's
+ * scope (`JURISDICTION_NOUNS`, and 文件, which names every kind of document). Such words are not expanded to
+ * neighbours, not read as a phrase of the subject and not matched against titles. Verbs that frame a question only
+ * where they stand before a predicate are `framingVerbs`.
+ */
+export function framesQuestion(word: string): boolean {
+  if (isInterrogative(word) || NEGATIONS.has(word) || JURISDICTION_NOUNS.has(word) || word === '文件') return true;
+  const tagged = tagWords(word);
+  if (tagged.length === 0) return false;
+  if (tagged.length > 1) return tagged.every((t) => FUNCTION_TAG_RE.test(t.tag) && t.tag !== 'x');
+  const { tag } = tagged[0] as TaggedWord;
+  if (tag === 'x') return [...word].length > 1 && tagWords(word[0] as string)[0]?.tag === 'r';
+  // A measure word glued to a scope noun by search-mode cutting (份文件 of 这份文件, 个城市).
+  if ([...word].length > 2 && tagWords(word[0] as string)[0]?.tag === 'q' && framesQuestion(word.slice(1))) return true;
+  return FUNCTION_TAG_RE.test(tag);
+}
+
+/**
+ * Modal verbs (能愿动词, a closed class: 黄伯荣、廖序东《现代汉语》§ 动词 — 能, 能够, 会, 可以, 可能, 要, 应, 应该, 应当,
+ * 该, 得, 须, 必须, 敢, 肯, 愿意, 想).
+ */
+const MODAL_VERBS: ReadonlySet<string> = new Set(['能', '能够', '会', '可以', '可能', '要', '应', '应该', '应当', '该', '得', '须', '必须', '敢', '肯', '愿意', '想']);
+
+/**
+ * The verbs of a question that take a predicate for object (提出要建, 准备用…, 计划在… where jieba tags it a verb):
+ * a verb (jieba tag v) followed, aspect particles (了, 过, 着) aside, by a modal verb, a preposition or an adverb —
+ * what opens a predicate. They say what a document does about the subject (plans, proposes, requires), not what the
+ * subject is. A verb followed by a verb is left alone: jieba tags the head of 信用分布展示出来 and a directional
+ * complement (出来) as verbs too.
+ */
+export function framingVerbs(question: string): Set<string> {
+  const tagged = tagWords(question);
+  const out = new Set<string>();
+  for (let i = 0; i < tagged.length; i += 1) {
+    const { word, tag } = tagged[i] as TaggedWord;
+    if (tag !== 'v' || [...word].length < 2 || MODAL_VERBS.has(word)) continue;
+    let j = i + 1;
+    while (j < tagged.length && /^[了过着]$/u.test((tagged[j] as TaggedWord).word)) j += 1;
+    const next = tagged[j];
+    if (next && (next.tag === 'p' || next.tag === 'd' || MODAL_VERBS.has(next.word))) out.add(word);
+  }
+  return out;
+}
+
+/**
+ * The words of one question that shape it there (`framingVerbs`), with the parts of its interrogative words that
+ * search-mode cutting yields (时候 of 什么时候): with `framesQuestion`, what is not its subject.
+ */
+export function questionFrames(question: string): Set<string> {
+  const out = framingVerbs(question);
+  for (const { word } of tagWords(question)) {
+    if (!isInterrogative(word) || [...word].length < 3) continue;
+    for (const part of segmenter().cutForSearch(word, true)) if (part !== word && [...part].length >= 2) out.add(part);
+  }
+  return out;
 }
 
 /**
