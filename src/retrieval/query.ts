@@ -8,7 +8,7 @@ import { instrumentTitle } from '../corpus/lineage.js';
 import type { SectionKind, SectionNode } from '../corpus/parser.js';
 import { CHINESE_NUMERAL_CHARS, ORDINAL_NUMBER_SOURCE, parseNumeral } from '../shared/numerals.js';
 import { analyze, segmenter } from '../lexical/analyzer.js';
-import { framesQuestion, JURISDICTION_NOUNS, questionFrames } from './answer/words.js';
+import { framesQuestion, genreWordsNotNamed, JURISDICTION_NOUNS, questionFrames } from './answer/words.js';
 import { normalizeTitle, TITLE_GENRES, unknownTitles } from './named-titles.js';
 import { soundsLikeKey } from './sounds-like.js';
 import type { IndexedDocument } from '../storage/file/knowledge-index.js';
@@ -264,7 +264,7 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
   const aside = EXCEPT_RE.exec(lower)?.[1];
   const excludedDocs = aside === undefined ? [] : namedDocs.filter((d) => aside.includes(d.by));
   const kept = excludedDocs.length > 0 ? namedDocs.filter((d) => !excludedDocs.includes(d)) : namedDocs;
-  const byTitle = aliases.titleWords ? narrowByTitle(kept, analyze(rest), aliases.titleWords, questionFrames(rest)) : kept;
+  const byTitle = aliases.titleWords ? narrowByTitle(kept, analyze(rest), aliases.titleWords, new Set([...questionFrames(rest), ...genreWordsNotNamed(rest)])) : kept;
   const named = aliases.versions ? narrowByYear(byTitle, rest, aliases.versions) : byTitle;
   const clauseRefs: ClauseRef[] = [];
   for (const m of query.normalize('NFKC').matchAll(REF_RE)) {
@@ -355,7 +355,8 @@ function soundAlikeName(word: string, tag: string, soundAlike: ReadonlyMap<strin
 /**
  * One name for several documents (内蒙古 for its 噪声 and 反家庭暴力 条例, 国务院 for a plan and a
  * regulation): keep those whose titles share the most of the question's other words (燃气条例 →
- * 城镇燃气管理条例), when that tells them apart; otherwise all stay named.
+ * 城镇燃气管理条例), when that tells them apart; otherwise all stay named. `frames`: words of this question that tell no
+ * title apart (`questionFrames`, and a document-kind word written as a verb: `genreWordsNotNamed`).
  */
 export function narrowByTitle(namedDocs: readonly { docId: string; by: string }[], restTerms: readonly string[], titleWords: ReadonlyMap<string, ReadonlySet<string>>, frames: ReadonlySet<string> = new Set()): { docId: string; by: string }[] {
   const words = new Set(restTerms.filter((t) => t.length >= 2 && !framesQuestion(t) && !frames.has(t)));

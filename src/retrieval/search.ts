@@ -219,7 +219,7 @@ export function createSearcher(store: KnowledgeStore, embedder: Embedder, tuning
 
   const expansionsOf = (understood: Understood, options: ExpansionOptions, cat: Catalog): Promise<Expansion[]> => {
     if (!understood.expansions) {
-      // Words that shape this question (打算 of 打算设立) are not expanded, as words that name a document are not.
+      // The parts of this question's interrogative words (一年 of 哪一年) are not expanded, as words that name a document are not.
       const pending = neighbours.expand(understood.understanding.terms, options, new Set([...cat.aliasTerms, ...understood.frames]));
       understood.expansions = pending;
       // A failed lookup is not remembered: the next search tries again.

@@ -8,9 +8,11 @@ import { questionPhrases } from '../../src/retrieval/search.js';
 
 describe('question phrases', () => {
   it('are adjacent words written together in the query, weighted by their idf', () => {
-    // 城市 is a list's scope and 提出 opens the predicate 要设立…: neither forms a phrase (提出设立 is not even written).
-    const q = '哪些城市提出要设立大数据领域的投资基金';
+    // 城市 is a list's scope: no phrase. 打算设立 is two verbs written together, a phrase like any other (no
+    // document writes it, so it moves nothing).
+    const q = '哪些城市打算设立大数据领域的投资基金';
     expect(questionPhrases(q, analyze(q), (t) => (t === '投资' ? 2 : 1))).toEqual([
+      { text: '打算设立', weight: 2 },
       { text: '数据领域', weight: 2 },
       { text: '投资基金', weight: 3 },
     ]);

@@ -76,68 +76,50 @@ export function isInterrogative(word: string): boolean {
 }
 
 /**
- * Tags of function words (the complement of `isSubjectTag` among parts of speech): prepositions (p), conjunctions (c),
- * particles (u…, y), adverbs (d), pronouns (r), numerals (m, mq), measure words (q), locatives (f), interjections and
- * onomatopoeia (e, o), time words (t), punctuation (w) and jieba's own code for a made-up word (x).
+ * Tags of function words, as the rest of the answer layer reads a made-up word's characters: prepositions (p),
+ * conjunctions (c), particles (u…, y), adverbs (d), pronouns (r), numerals (m, mq), measure words (q), locatives (f),
+ * interjections and onomatopoeia (e, o), time words (t), punctuation (w) and jieba's own code for a made-up word (x).
  */
 export const FUNCTION_TAG_RE = /^(?:p|c|u[a-z]*|d|r|y|m|mq|q|f|e|o|x|w|t|zg)$/u;
+
+/**
+ * The closed classes among them, whose dictionary tag a word keeps wherever it stands: pronouns (r, rr, rz, rg),
+ * prepositions (p), conjunctions (c), particles (u…, y) and interjections (e, o). Adverbs, numerals, locatives and
+ * time words are open enough that jieba's one tag per word misnames content words (一次性/d, 二手/m, 周边/f, 夜间/t).
+ */
+const CLOSED_CLASS_TAG_RE = /^(?:r[rzg]?|p|c|u[a-z]*|y|e|o)$/u;
 
 /** Negation adverbs (否定副词: 不, 没, 没有, 未, 无, 别, 非): jieba tags 没有 and 无 as verbs. */
 const NEGATIONS: ReadonlySet<string> = new Set(['不', '没', '没有', '未', '无', '别', '非']);
 
 /**
  * Whether a word, wherever it stands in a question, shapes the question rather than names what it is about: an
- * interrogative or yes-no form (`isInterrogative`), a negation, a word jieba's dictionary tags as a function word
- * (这些, 各地, 里, 之前, 还是, 分别), a word jieba made up that opens with a pronoun (各是, 这一), or a noun of a list's
- * scope (`JURISDICTION_NOUNS`, and 文件, which names every kind of document). Such words are not expanded to
- * neighbours, not read as a phrase of the subject and not matched against titles. Verbs that frame a question only
- * where they stand before a predicate are `framingVerbs`.
+ * interrogative or yes-no form (`isInterrogative`), a negation, a word of a closed class (`CLOSED_CLASS_TAG_RE`: 这些,
+ * 各地, 还是, 关于), a pronoun with its measure word (这类), one character jieba tags as any function word (里, 各, 多, 类), a made-up word opened by a pronoun
+ * (各是, 这一), or 文件 and the names of jurisdictions (`JURISDICTION_NOUNS`), which say what kind of document a list
+ * asks for — wherever they stand, so 城市 of 城市燃气 is not expanded either. Such words are not expanded to
+ * neighbours, are no expansion themselves, do not form a phrase of the subject and are not matched against titles.
  */
 export function framesQuestion(word: string): boolean {
   if (isInterrogative(word) || NEGATIONS.has(word) || JURISDICTION_NOUNS.has(word) || word === '文件') return true;
   const tagged = tagWords(word);
-  if (tagged.length === 0) return false;
-  if (tagged.length > 1) return tagged.every((t) => FUNCTION_TAG_RE.test(t.tag) && t.tag !== 'x');
+  // Two or more words: a pronoun with the measure or numeral it takes (这类, 这一类, 哪两类: 指量短语), or closed-class words only.
+  if (tagged.length !== 1) return tagged.length > 1 && /^r/u.test(tagged[0]?.tag ?? '') && tagged.slice(1).every((t) => CLOSED_CLASS_TAG_RE.test(t.tag) || /^(?:m|mq|q)$/u.test(t.tag));
   const { tag } = tagged[0] as TaggedWord;
-  if (tag === 'x') return [...word].length > 1 && tagWords(word[0] as string)[0]?.tag === 'r';
+  const chars = [...word];
+  if (chars.length === 1) return FUNCTION_TAG_RE.test(tag) && tag !== 'x';
+  if (tag === 'x') return tagWords(chars[0] as string)[0]?.tag === 'r';
   // A measure word glued to a scope noun by search-mode cutting (份文件 of 这份文件, 个城市).
-  if ([...word].length > 2 && tagWords(word[0] as string)[0]?.tag === 'q' && framesQuestion(word.slice(1))) return true;
-  return FUNCTION_TAG_RE.test(tag);
+  if (chars.length > 2 && tagWords(chars[0] as string)[0]?.tag === 'q' && framesQuestion(chars.slice(1).join(''))) return true;
+  return CLOSED_CLASS_TAG_RE.test(tag);
 }
 
 /**
- * Modal verbs (能愿动词, a closed class: 黄伯荣、廖序东《现代汉语》§ 动词 — 能, 能够, 会, 可以, 可能, 要, 应, 应该, 应当,
- * 该, 得, 须, 必须, 敢, 肯, 愿意, 想).
- */
-const MODAL_VERBS: ReadonlySet<string> = new Set(['能', '能够', '会', '可以', '可能', '要', '应', '应该', '应当', '该', '得', '须', '必须', '敢', '肯', '愿意', '想']);
-
-/**
- * The verbs of a question that take a predicate for object (提出要建, 准备用…, 计划在… where jieba tags it a verb):
- * a verb (jieba tag v) followed, aspect particles (了, 过, 着) aside, by a modal verb, a preposition or an adverb —
- * what opens a predicate. They say what a document does about the subject (plans, proposes, requires), not what the
- * subject is. A verb followed by a verb is left alone: jieba tags the head of 信用分布展示出来 and a directional
- * complement (出来) as verbs too.
- */
-export function framingVerbs(question: string): Set<string> {
-  const tagged = tagWords(question);
-  const out = new Set<string>();
-  for (let i = 0; i < tagged.length; i += 1) {
-    const { word, tag } = tagged[i] as TaggedWord;
-    if (tag !== 'v' || [...word].length < 2 || MODAL_VERBS.has(word)) continue;
-    let j = i + 1;
-    while (j < tagged.length && /^[了过着]$/u.test((tagged[j] as TaggedWord).word)) j += 1;
-    const next = tagged[j];
-    if (next && (next.tag === 'p' || next.tag === 'd' || MODAL_VERBS.has(next.word))) out.add(word);
-  }
-  return out;
-}
-
-/**
- * The words of one question that shape it there (`framingVerbs`), with the parts of its interrogative words that
- * search-mode cutting yields (时候 of 什么时候): with `framesQuestion`, what is not its subject.
+ * The parts search-mode cutting yields of a question's interrogative words (一年 of 哪一年, 几种 of 哪几种): they ask as
+ * the whole word does. With `framesQuestion`, what in this question is not its subject.
  */
 export function questionFrames(question: string): Set<string> {
-  const out = framingVerbs(question);
+  const out = new Set<string>();
   for (const { word } of tagWords(question)) {
     if (!isInterrogative(word) || [...word].length < 3) continue;
     for (const part of segmenter().cutForSearch(word, true)) if (part !== word && [...part].length >= 2) out.add(part);
@@ -201,6 +183,30 @@ const KIND_CLASSES: readonly (readonly string[])[] = [
   ['规划', '计划', '方案', '纲要', '要点'],
   ['条例', '规定', '办法', '细则'],
 ];
+
+/**
+ * The document-kind words (`DOCUMENT_NOUNS`, `KIND_CLASSES`: 规划, 计划, 条例, 规定…) a question writes as verbs rather
+ * than as a document: not after 的, a demonstrative (这部, 那个, 该, 本) or a name taken out of the text (东莞规划: the
+ * caller leaves a space where the name was), and not before a locative (里, 中, 上).
+ * 计划在2030年… and 规定了什么 do not point at a 计划 or a 规定; 那个规划里, 这部条例 do.
+ */
+export function genreWordsNotNamed(question: string): Set<string> {
+  const q = question.normalize('NFKC');
+  const out = new Set<string>();
+  for (const word of new Set([...DOCUMENT_NOUNS, ...KIND_CLASSES.flat()])) {
+    for (let at = q.indexOf(word); at >= 0; at = q.indexOf(word, at + 1)) {
+      const before = q.slice(Math.max(0, at - 2), at);
+      const after = q.slice(at + word.length, at + word.length + 1);
+      const asDocument = /(?:的|[这那该本此][部个份项]?|[部个份项]|\s)$/u.test(before) || /^[里中上内]/u.test(after);
+      if (asDocument) {
+        out.delete(word);
+        break;
+      }
+      out.add(word);
+    }
+  }
+  return out;
+}
 
 /**
  * The kind of the listed documents written after the scope (的大数据文件, 的人工智能规划, 的条例): a qualifier of up to

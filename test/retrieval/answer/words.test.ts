@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { framesQuestion, framingVerbs, isInterrogative, isSubjectTag, listScope, questionFrames, tagWords, termWeight, UNKNOWN_WORD_IDF } from '../../../src/retrieval/answer/words.js';
+import { framesQuestion, genreWordsNotNamed, isInterrogative, isSubjectTag, listScope, questionFrames, tagWords, termWeight, UNKNOWN_WORD_IDF } from '../../../src/retrieval/answer/words.js';
 
 describe('termWeight', () => {
   it('is jieba’s general-text IDF: a rarer word weighs more, whatever the library holds', () => {
@@ -23,32 +23,31 @@ describe('isInterrogative', () => {
 });
 
 describe('framesQuestion', () => {
-  it('takes interrogatives, negations, function words, pronoun-led made-up words and the scope nouns as shaping a question', () => {
-    for (const w of ['哪几种', '怎样才能', '多长时间', '没有', '这些', '各地', '里', '之前', '还是', '分别', '这类', '各是', '这一', '城市', '文件', '份文件']) expect(framesQuestion(w), w).toBe(true);
+  it('takes interrogatives, negations, closed-class words, a pronoun with its measure and the scope nouns as shaping a question', () => {
+    for (const w of ['哪几种', '怎样才能', '多长时间', '没有', '这些', '各地', '还是', '关于', '这类', '各是', '这一', '里', '城市', '文件', '份文件']) expect(framesQuestion(w), w).toBe(true);
   });
 
-  it('leaves nouns, verbs and adjectives, ratio words included, as words that name a subject', () => {
-    for (const w of ['补贴', '数据中心', '比例', '措施', '规定', '计划', '条例', '落户', '电费', '']) expect(framesQuestion(w), w).toBe(false);
-  });
-});
-
-describe('framingVerbs', () => {
-  it('takes a verb that opens a predicate (a modal verb, a preposition or an adverb after it) as framing', () => {
-    expect([...framingVerbs('哪些城市提出要建立数据估值、定价方面的机制?')]).toEqual(['提出']);
-    expect([...framingVerbs('清远的公共信用信息平台准备用什么方式把信用分布展示出来?')]).toEqual(['准备']);
-  });
-
-  it('leaves a verb before another verb or a noun alone: 分布 of 信用分布展示出来 names the subject', () => {
-    expect(framingVerbs('清远的公共信用信息平台准备用什么方式把信用分布展示出来?').has('分布')).toBe(false);
-    expect(framingVerbs('鼓励企业引进人才吗').size).toBe(0);
+  it('leaves open-class words as subject words, even where jieba tags them as adverbs, numerals, locatives or time words', () => {
+    for (const w of ['补贴', '数据中心', '比例', '措施', '规定', '计划', '遛狗', '一次性', '二手', '周边', '夜间', '春节', '初中', '']) expect(framesQuestion(w), w).toBe(false);
   });
 });
 
 describe('questionFrames', () => {
-  it('adds the parts search-mode cutting yields of an interrogative word (一年 of 哪一年)', () => {
+  it('holds the parts search-mode cutting yields of an interrogative word (一年 of 哪一年), nothing else', () => {
     expect(questionFrames('哪一年开始实施').has('一年')).toBe(true);
     expect(questionFrames('这份文件里讲了哪几种模式').has('几种')).toBe(true);
-    expect(questionFrames('数据中心电费补贴多少').size).toBe(0);
+    expect(questionFrames('遛狗不拴绳罚款多少').size).toBe(0);
+  });
+});
+
+describe('genreWordsNotNamed', () => {
+  it('takes a document-kind word written as a verb, not one after 的 or a demonstrative or before 里', () => {
+    expect([...genreWordsNotNamed('计划在2030年达到什么目标')]).toEqual(['计划']);
+    expect([...genreWordsNotNamed('这部条例怎么规定的')]).toEqual(['规定']);
+    expect(genreWordsNotNamed('国务院那个规划里怎么说').size).toBe(0);
+    expect(genreWordsNotNamed('国务院的计划里2030年的目标').size).toBe(0);
+    // Where a name was taken out (东莞规划专栏5-13 → " 规划专栏5-13"), the word after it names the document.
+    expect(genreWordsNotNamed(' 规划专栏5-13税务管理项目').size).toBe(0);
   });
 });
 
