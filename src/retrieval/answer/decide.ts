@@ -462,6 +462,23 @@ function argmax(scores: readonly number[], among: readonly number[]): number | u
  * 责任单位 annotation the question did not ask for: `filler` 1), else the best of all. A filler never answers, so it
  * never leads while a clause that may answer is there.
  */
+/**
+ * Of candidates that may lead, those of national instruments covering the question as well as `local` does (else as
+ * the best of the local ones among them), when the question names no place (`QuestionAnalysis.placed`) and there are
+ * some; else all of them. A question that names no place is asked of the whole country: 城镇燃气管理条例 answers it
+ * wherever the user is, 青岛市燃气管理条例 only in 青岛.
+ */
+function nationalFirst(evidence: Evidence, among: readonly number[], local?: number): number[] {
+  if (evidence.question.placed) return [...among];
+  const cover = (i: number): number => (evidence.table.rows[i] as number[])[col('cover')] ?? 0;
+  const isLocal = (i: number): boolean => isLocalDocument(evidence.candidates[i]?.hit, false);
+  const locals = local === undefined ? among.filter(isLocal) : [local];
+  if (locals.length === 0) return [...among];
+  const bar = Math.max(...locals.map(cover));
+  const national = among.filter((i) => !isLocal(i) && cover(i) >= bar);
+  return national.length > 0 ? national : [...among];
+}
+
 export function leadAmong(evidence: Evidence, scores: readonly number[], among: readonly number[]): number | undefined {
   const filler = col('filler');
   const plain = among.filter((i) => (evidence.table.rows[i] as number[])[filler] !== 1);
@@ -483,7 +500,7 @@ export function leadAmong(evidence: Evidence, scores: readonly number[], among: 
       const text = evidence.candidates[i]?.text ?? '';
       return amounts.some((a) => statesQuantity(text, { ...a.ask, kind: 'money' }) || (a.ask.kind === 'number' && /倍/u.test(text)));
     });
-    const punishing = stating.length > 0 ? stating : penalties;
+    const punishing = nationalFirst(evidence, stating.length > 0 ? stating : penalties);
     if (punishing.length > 0) {
       // Of those that cover the question best, the one whose condition adds least to what was asked (the plain case of
       // 饮酒后驾驶机动车的, not 再次饮酒后驾驶… nor …发生重大交通事故，构成犯罪的).
@@ -513,6 +530,13 @@ export function leadAmong(evidence: Evidence, scores: readonly number[], among: 
       return c !== undefined && c.hit.docId === docId && c.titles.split(/\s+/u).includes(builds[1] as string) && ((evidence.table.rows[i] as number[])[cover] ?? 0) >= bestCover;
     });
     if (named.length > 0) best = argmax(scores, named);
+  }
+  // A question that names no place is asked of the whole country: a national instrument's clause covering it as well as
+  // a local instrument's lead does (城镇燃气管理条例 beside 青岛市燃气管理条例) leads, since it applies wherever the user
+  // is, and the local one only in its own place.
+  if (best !== undefined && isLocalDocument(evidence.candidates[best]?.hit, false)) {
+    const national = nationalFirst(evidence, pool, best);
+    if (national.length < pool.length) best = argmax(scores, national);
   }
   // A clause of another tier than the one named (第二年起… for 第一年, 国家级… for 省级) does not lead while a clause of
   // its document states the tier named.

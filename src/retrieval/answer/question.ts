@@ -41,6 +41,11 @@ export interface QuestionAnalysis {
   /** The question names a document (its search was restricted to the documents named). */
   named: boolean;
   /**
+   * The question names a place (a word jieba tags ns: 北京, 浙江, 中国; a place no document is named for) or a document.
+   * One that names neither is asked of the whole country.
+   */
+  placed: boolean;
+  /**
    * The head of what is asked (index into `terms`, see `headTerm`): 电费 in 有什么电费补贴, 院长 in
    * 研究院的院长是谁. An answer should name it or a paraphrase of it.
    */
@@ -248,6 +253,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     phrases: adjacentPhrases(normalized.toLowerCase(), understanding.terms, subject),
     form: answerForm(query, understanding.namedDocs, scope),
     named: understanding.namedDocs.length > 0,
+    placed: understanding.namedDocs.length > 0 || understanding.unknownPlaces.length > 0 || tagged.some((t) => t.tag === 'ns'),
     ...(scope ? { scope } : {}),
     ...(yesNo ? { yesNo } : {}),
     asksFiller: ASKS_FILLER_RE.test(normalized),
