@@ -420,11 +420,35 @@ export function breachedText(kb: EvidenceView, docId: string, sentence: string):
  * Hits for the passages that punish a breach of the articles the given hits hold (ranked after `after`), at most
  * `max`: the 法律责任 clause of a statute names the duty it enforces by number only (第四十三条 违反本条例第二十二条第一、
  * 二、三项规定的…处二十元以上二百元以下罚款), so a search on the duty's words finds the duty and not what breaching it
- * costs. Read in the same document only.
+ * costs. Read in the same document only. Up to `max` in all, the rest are the penalty clauses of those documents that
+ * write the most of the question (`covers`, > 0): a clause that names the breach in words rather than by number
+ * (违反本条例规定，在禁止吸烟公共场所吸烟的，…处五十元罚款) is found when the duty it enforces was not.
  */
-export function penaltyHits(kb: EvidenceView, hits: readonly SearchHit[], after: number, max: number): SearchHit[] {
+export function penaltyHits(kb: EvidenceView, hits: readonly SearchHit[], after: number, max: number, covers: (text: string) => number = () => 0): SearchHit[] {
   const out: SearchHit[] = [];
   const known = new Set(hits.map((h) => h.passageId));
+  const byArticle = penaltiesByArticle(kb, hits, after, max, known);
+  out.push(...byArticle);
+  const worded: { hit: SearchHit; cover: number }[] = [];
+  for (const docId of new Set(hits.map((h) => h.docId))) {
+    const doc = kb.documents.get(docId);
+    if (!doc) continue;
+    for (const i of passagesOfDocument(kb, docId)) {
+      const p = kb.passages[i] as PassageFields;
+      if (known.has(p.passageId)) continue;
+      const text = doc.body.slice(p.start, p.end);
+      const cover = PENALTY_STATED_RE.test(text) ? covers(text) : 0;
+      if (cover > 0) worded.push({ hit: { rank: 0, passageId: p.passageId, docId: p.docId, title: doc.meta.title, issuer: doc.meta.issuer, breadcrumb: p.breadcrumb, clause: p.clause, text, start: p.start, end: p.end, score: 0, matchedBy: [] }, cover });
+    }
+  }
+  worded.sort((a, b) => b.cover - a.cover);
+  for (const { hit } of worded.slice(0, max - out.length)) out.push({ ...hit, rank: after + out.length + 1 });
+  return out;
+}
+
+/** `penaltyHits`' first part: the passages punishing a breach of the hits' articles by number. Adds them to `known`. */
+function penaltiesByArticle(kb: EvidenceView, hits: readonly SearchHit[], after: number, max: number, known: Set<string>): SearchHit[] {
+  const out: SearchHit[] = [];
   for (const hit of hits) {
     const articles = new Set([...hit.text.matchAll(ARTICLE_AT_RE)].map((m) => m[1] as string));
     // An item passage (（一）—（五）) names its article only in its breadcrumb (… › 第二十二条 › （一）—（五）).

@@ -120,7 +120,11 @@ export function gatherEvidence(kb: EvidenceView, response: SearchResponse, model
     hits = [...hits, ...urlHits(kb, response.scope, hits.length).filter((h) => !known.has(h.passageId))];
   }
   // A penalty asked of a single question: the clauses punishing a breach of the articles read first (a 法律责任 clause names the duty by number only).
-  if (question.form === 'single' && question.asksPenalty) hits = [...hits, ...penaltyHits(kb, hits.slice(0, PENALTY_SOURCES), hits.length, PENALTY_HITS_MAX)];
+  if (question.form === 'single' && question.asksPenalty) {
+    // How much of the question a clause writes: the weights of the subject words one of whose forms it holds (吸烟 for 抽烟).
+    const covers = (text: string): number => question.terms.reduce((a, t) => a + ([...t.forms.keys()].some((f) => text.includes(f)) ? t.weight : 0), 0);
+    hits = [...hits, ...penaltyHits(kb, hits.slice(0, PENALTY_SOURCES), hits.length, PENALTY_HITS_MAX, covers)];
+  }
   const candidates = candidatesOf(kb, hits, pointedClauses(kb, response), question.asksPenalty);
   const statesYearIn = (docId: string, year: string): boolean => statesYear(kb.documents.get(docId)?.body ?? '', year);
   const bodies = new Map<string, string>();
