@@ -183,7 +183,7 @@ const REF_RE = new RegExp(
   'gu',
 );
 /** Words jieba tags as places that name no jurisdiction, or the country itself (every national document is about it). */
-const NOT_PLACES = new Set(['中国', '我国', '中华人民共和国', '城市', '东西', '地方', '全国', '国内', '国外', '海外', '各地', '本地', '当地', '外地', '全省', '全市', '本市', '我市', '中央', '各省', '各市', '城乡', '农村', '乡村', '社区', '园区', '片区', '新区', '特区', '境内', '境外']);
+export const NOT_PLACES: ReadonlySet<string> = new Set(['中国', '我国', '中华人民共和国', '城市', '东西', '地方', '全国', '国内', '国外', '海外', '各地', '本地', '当地', '外地', '全省', '全市', '本市', '我市', '中央', '各省', '各市', '城乡', '农村', '乡村', '社区', '园区', '片区', '新区', '特区', '境内', '境外']);
 
 /** The references one match writes: one, or two for a box's item (专栏5-17 → 专栏5 › its item 17). */
 function refFrom(m: RegExpExecArray): ClauseRef[] {

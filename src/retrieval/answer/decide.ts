@@ -467,9 +467,9 @@ function argmax(scores: readonly number[], among: readonly number[]): number | u
  * never leads while a clause that may answer is there.
  */
 /**
- * Of candidates that may lead, those of national instruments covering the question as well as `local` does (else as
- * the best of the local ones among them), when the question names no place (`QuestionAnalysis.placed`) and there are
- * some; else all of them. A question that names no place is asked of the whole country: 城镇燃气管理条例 answers it
+ * Of candidates that may lead, those of national instruments that write every question word `local` writes (else the
+ * best of the local ones among them) and cover the question as well, when the question names no place
+ * (`QuestionAnalysis.placed`) and there are some; else all of them. A question that names no place is asked of the whole country: 城镇燃气管理条例 answers it
  * wherever the user is, 青岛市燃气管理条例 only in 青岛.
  */
 function nationalFirst(evidence: Evidence, among: readonly number[], local?: number): number[] {
@@ -478,8 +478,11 @@ function nationalFirst(evidence: Evidence, among: readonly number[], local?: num
   const isLocal = (i: number): boolean => isLocalDocument(evidence.candidates[i]?.hit, false);
   const locals = local === undefined ? among.filter(isLocal) : [local];
   if (locals.length === 0) return [...among];
-  const bar = Math.max(...locals.map(cover));
-  const national = among.filter((i) => !isLocal(i) && cover(i) >= bar);
+  const ref = locals.reduce((a, b) => (cover(b) > cover(a) ? b : a));
+  // The same subject: every question word the local clause writes (遛狗 and 小区, not 小区 alone), and as much in all.
+  const held = (i: number): number[] => (evidence.table.presence[i] ?? []).flatMap((p, j) => (p > 0 ? [j] : []));
+  const required = held(ref);
+  const national = among.filter((i) => !isLocal(i) && cover(i) >= cover(ref) && required.every((j) => ((evidence.table.presence[i] ?? [])[j] ?? 0) > 0));
   return national.length > 0 ? national : [...among];
 }
 

@@ -8,7 +8,7 @@
 import { analyze, COUNT_FOLLOWERS, isGlueArtefact, STOPWORDS } from '../../lexical/analyzer.js';
 import { CHINESE_NUMERAL_CHARS } from '../../shared/numerals.js';
 import { quantityAsk, type QuantityAsk } from '../evidence.js';
-import { questionForm as namedForm, type QuestionForm } from '../query.js';
+import { NOT_PLACES, questionForm as namedForm, type QuestionForm } from '../query.js';
 import type { SearchResponse } from '../search.js';
 import { FUNCTION_TAG_RE, isInterrogative, isSubjectTag, listScope, tagWords, termWeight, UNKNOWN_WORD_IDF, type ListScope } from './words.js';
 
@@ -41,8 +41,8 @@ export interface QuestionAnalysis {
   /** The question names a document (its search was restricted to the documents named). */
   named: boolean;
   /**
-   * The question names a place (a word jieba tags ns: 北京, 浙江, 中国; a place no document is named for) or a document.
-   * One that names neither is asked of the whole country.
+   * The question names a place (a word of two characters or more jieba tags ns: 北京, 浙江 — not 中国, 城市 or the other
+   * `NOT_PLACES`; a place no document is named for) or a document. One that names neither is asked of the whole country.
    */
   placed: boolean;
   /**
@@ -253,7 +253,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     phrases: adjacentPhrases(normalized.toLowerCase(), understanding.terms, subject),
     form: answerForm(query, understanding.namedDocs, scope),
     named: understanding.namedDocs.length > 0,
-    placed: understanding.namedDocs.length > 0 || understanding.unknownPlaces.length > 0 || tagged.some((t) => t.tag === 'ns'),
+    placed: understanding.namedDocs.length > 0 || understanding.unknownPlaces.length > 0 || tagged.some((t) => t.tag === 'ns' && [...t.word].length >= 2 && !NOT_PLACES.has(t.word)),
     ...(scope ? { scope } : {}),
     ...(yesNo ? { yesNo } : {}),
     asksFiller: ASKS_FILLER_RE.test(normalized),

@@ -43,6 +43,15 @@ describe('a question that names no place', () => {
     expect(leadDoc(evidenceOf('从事燃气经营要取得什么许可证', clause, '燃气经营者应当向用户公布服务标准。'))).toBe('local');
   });
 
+  it('keeps the local lead when the national clause covers as much through another subject word', () => {
+    // The local clause writes 装修 and 小区; the national one 遛狗 and 小区 (more weight, another subject).
+    expect(leadDoc(evidenceOf('在小区装修和遛狗要注意什么', '在小区装修的，应当在规定时间内施工。', '在小区遛狗的，应当束犬链。'))).toBe('local');
+  });
+
+  it('reads 中国 and 城市 as naming no place', () => {
+    expect(leadDoc(evidenceOf('中国从事燃气经营要取得什么许可证', clause, clause))).toBe('national');
+  });
+
   it('is led by the national penalty clause when a penalty is asked', () => {
     const fine = '未取得燃气经营许可证从事燃气经营活动的，由燃气管理部门责令停止违法行为，处5万元以上50万元以下罚款。';
     expect(leadDoc(evidenceOf('没取得燃气经营许可证就经营燃气怎么处罚', fine, fine))).toBe('national');
