@@ -467,8 +467,9 @@ function argmax(scores: readonly number[], among: readonly number[]): number | u
  * never leads while a clause that may answer is there.
  */
 /**
- * Of candidates that may lead, those of national instruments that write every question word `local` writes (else the
- * best of the local ones among them) and cover the question as well, when the question names no place
+ * Of candidates that may lead, those of national instruments on the question's topic (a question word in the title)
+ * that write every question word `local` writes (else the best of the local ones among them) and cover the question
+ * as well, when the question names no place
  * (`QuestionAnalysis.placed`) and there are some; else all of them. A question that names no place is asked of the whole country: 城镇燃气管理条例 answers it
  * wherever the user is, 青岛市燃气管理条例 only in 青岛.
  */
@@ -482,7 +483,13 @@ function nationalFirst(evidence: Evidence, among: readonly number[], local?: num
   // The same subject: every question word the local clause writes (遛狗 and 小区, not 小区 alone), and as much in all.
   const held = (i: number): number[] => (evidence.table.presence[i] ?? []).flatMap((p, j) => (p > 0 ? [j] : []));
   const required = held(ref);
-  const national = among.filter((i) => !isLocal(i) && cover(i) >= cover(ref) && required.every((j) => ((evidence.table.presence[i] ?? [])[j] ?? 0) > 0));
+  // An instrument about the question's topic: its title writes one of the question's words (城镇燃气管理条例 for 燃气经营;
+  // not 外国籍船舶航行长江水域管理规定 for 放鞭炮, whose clause on ships also names 鞭炮).
+  const onTopic = (i: number): boolean => {
+    const title = evidence.candidates[i]?.hit.title ?? '';
+    return evidence.question.terms.some((t) => [...t.forms.keys()].some((f) => f.length >= 2 && title.includes(f)));
+  };
+  const national = among.filter((i) => !isLocal(i) && cover(i) >= cover(ref) && required.every((j) => ((evidence.table.presence[i] ?? [])[j] ?? 0) > 0) && onTopic(i));
   return national.length > 0 ? national : [...among];
 }
 

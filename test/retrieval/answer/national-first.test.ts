@@ -12,10 +12,10 @@ const LOCAL = { docId: 'local', title: '泰州市燃气管理条例', issuer: '�
 const NATIONAL = { docId: 'national', title: '城镇燃气管理条例', issuer: '国务院' };
 
 /** The two documents, each with one passage, retrieved local first. */
-function evidenceOf(question: string, localText: string, nationalText: string): Evidence {
+function evidenceOf(question: string, localText: string, nationalText: string, national = NATIONAL): Evidence {
   const docs = [
     { meta: LOCAL, body: localText },
-    { meta: NATIONAL, body: nationalText },
+    { meta: national, body: nationalText },
   ];
   const view = { documents: new Map(docs.map((d) => [d.meta.docId, { docId: d.meta.docId, body: d.body, meta: d.meta }])), passages: [], byId: new Map() } as unknown as EvidenceView;
   const results = docs.map((d, i) => ({ rank: i + 1, passageId: `${d.meta.docId}#0`, docId: d.meta.docId, title: d.meta.title, issuer: d.meta.issuer, breadcrumb: `《${d.meta.title}》`, clause: '', text: d.body, start: 0, end: d.body.length, score: 1 / (i + 1), matchedBy: ['bm25' as const] }));
@@ -43,9 +43,15 @@ describe('a question that names no place', () => {
     expect(leadDoc(evidenceOf('从事燃气经营要取得什么许可证', clause, '燃气经营者应当向用户公布服务标准。'))).toBe('local');
   });
 
+  it('keeps the local lead when the national instrument is about something else (no question word in its title)', () => {
+    const ships = { docId: 'national', title: '外国籍船舶航行长江水域管理规定', issuer: '国务院' };
+    expect(leadDoc(evidenceOf('从事燃气经营要取得什么许可证', clause, clause, ships))).toBe('local');
+  });
+
   it('keeps the local lead when the national clause covers as much through another subject word', () => {
     // The local clause writes 装修 and 小区; the national one 遛狗 and 小区 (more weight, another subject).
-    expect(leadDoc(evidenceOf('在小区装修和遛狗要注意什么', '在小区装修的，应当在规定时间内施工。', '在小区遛狗的，应当束犬链。'))).toBe('local');
+    const estates = { docId: 'national', title: '住宅小区管理条例', issuer: '国务院' };
+    expect(leadDoc(evidenceOf('在小区装修和遛狗要注意什么', '在小区装修的，应当在规定时间内施工。', '在小区遛狗的，应当束犬链。', estates))).toBe('local');
   });
 
   it('reads 中国 and 城市 as naming no place', () => {
