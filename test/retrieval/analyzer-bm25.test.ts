@@ -22,8 +22,12 @@ describe('analyze', () => {
     // 哪一天, 哪一年 ask which day or year: they are not the count 1.
     expect(analyze('从哪一天开始')).toContain('哪一天');
     expect(analyze('从哪一天开始')).not.toContain('1');
+    // An abbreviation (CC-CEDICT's) is read as its full form: either spelling finds the other.
     expect(analyze('AI')).toEqual(analyze('人工智能'));
     expect(analyze('超算')).toEqual(analyze('超级计算'));
+    expect(analyze('社保缴费')).toEqual(analyze('社会保险缴费'));
+    // 人流 is also a stream of people: not read as 人工流产.
+    expect(analyze('人流密集')).not.toContain('流产');
   });
 });
 
