@@ -41,8 +41,8 @@ export interface QuestionAnalysis {
   /** The question names a document (its search was restricted to the documents named). */
   named: boolean;
   /**
-   * The question names a place (a word of two characters or more jieba tags ns: 北京, 浙江 — not 中国, 城市 or the other
-   * `NOT_PLACES`; a place no document is named for) or a document. One that names neither is asked of the whole country.
+   * The question names a place (`namesPlace`; a place no document is named for) or a document. One that names neither
+   * is asked of the whole country.
    */
   placed: boolean;
   /**
@@ -77,6 +77,17 @@ export interface QuestionAnalysis {
   quoted: string[];
   /** A unit it points at is set aside (除了第十条那个补贴，还能拿多少): what it asks is elsewhere. */
   pointsAside: boolean;
+}
+
+/**
+ * Whether a word of the question names a place: a word of two characters or more jieba tags ns (北京, 浙江; not 中国,
+ * 城市 or the other `NOT_PLACES`), or one character standing alone that jieba tags ns or j — the one-character names of
+ * provinces and cities (沪, 京, 粤, 甬), which jieba's dictionary holds as place words or abbreviations.
+ */
+function namesPlace(t: { word: string; tag: string }): boolean {
+  const length = [...t.word].length;
+  if (length === 1) return t.tag === 'ns' || t.tag === 'j';
+  return t.tag === 'ns' && !NOT_PLACES.has(t.word);
 }
 
 /** An exceptive phrase (除了…, 除去…, 除开…: 现代汉语八百词 § 除了) holding a unit pointed at (第十条, 专栏3, （二）). */
@@ -253,7 +264,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     phrases: adjacentPhrases(normalized.toLowerCase(), understanding.terms, subject),
     form: answerForm(query, understanding.namedDocs, scope),
     named: understanding.namedDocs.length > 0,
-    placed: understanding.namedDocs.length > 0 || understanding.unknownPlaces.length > 0 || tagged.some((t) => t.tag === 'ns' && [...t.word].length >= 2 && !NOT_PLACES.has(t.word)),
+    placed: understanding.namedDocs.length > 0 || understanding.unknownPlaces.length > 0 || tagged.some(namesPlace),
     ...(scope ? { scope } : {}),
     ...(yesNo ? { yesNo } : {}),
     asksFiller: ASKS_FILLER_RE.test(normalized),

@@ -54,6 +54,11 @@ describe('a question that names no place', () => {
     expect(leadDoc(evidenceOf('在小区装修和遛狗要注意什么', '在小区装修的，应当在规定时间内施工。', '在小区遛狗的，应当束犬链。', estates))).toBe('local');
   });
 
+  it('reads a province or city by its one-character name (沪, 粤) as naming a place', () => {
+    expect(leadDoc(evidenceOf('沪上从事燃气经营要取得什么许可证', clause, clause))).toBe('local');
+    expect(leadDoc(evidenceOf('粤从事燃气经营要取得什么许可证', clause, clause))).toBe('local');
+  });
+
   it('reads 中国 and 城市 as naming no place', () => {
     expect(leadDoc(evidenceOf('中国从事燃气经营要取得什么许可证', clause, clause))).toBe('national');
   });
