@@ -72,6 +72,9 @@ describe('stopping the server', () => {
     const env = { CORPUS_DIR, MODELS_DIR, INDEX_DIR: config.indexDir, SHUTDOWN_GRACE_MS: '1000', LOG_LEVEL: 'info' };
     expect(await runCli(['ingest'], captureIo(env))).toBe(0);
     const server = await startServe(env);
+    // The corpus is read for writes in the background after ready; on a loaded machine its log line can come after
+    // 'stopped'. Wait for it, so that the last three lines are the shutdown's own.
+    for (let waited = 0; !server.stderr().includes('corpus read for writes') && waited < 30_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
     const port = Number(new URL(server.url).port);
     const socket = connect(port, '127.0.0.1');
     socket.on('error', () => {});
