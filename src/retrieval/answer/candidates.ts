@@ -271,7 +271,7 @@ export function urlHits(kb: EvidenceView, docIds: readonly string[], after: numb
       const p = kb.passages[i] as PassageFields;
       const text = doc?.body.slice(p.start, p.end) ?? '';
       if (out.length >= 3 || !/https?:\/\/|www\./u.test(text)) continue;
-      out.push({ rank: after + out.length + 1, passageId: p.passageId, docId: p.docId, title: doc?.meta.title ?? '', issuer: doc?.meta.issuer ?? '', breadcrumb: p.breadcrumb, clause: p.clause, text, start: p.start, end: p.end, score: 0, matchedBy: [] });
+      out.push(passageHit(doc?.meta ?? { title: '', issuer: '' }, p, text, after + out.length + 1));
     }
   }
   return out;
@@ -427,8 +427,7 @@ export function breachedText(kb: EvidenceView, docId: string, sentence: string):
 export function penaltyHits(kb: EvidenceView, hits: readonly SearchHit[], after: number, max: number, covers: (text: string) => number = () => 0): SearchHit[] {
   const out: SearchHit[] = [];
   const known = new Set(hits.map((h) => h.passageId));
-  const byArticle = penaltiesByArticle(kb, hits, after, max, known);
-  out.push(...byArticle);
+  out.push(...penaltiesByArticle(kb, hits, after, max, known));
   const worded: { hit: SearchHit; cover: number }[] = [];
   for (const docId of new Set(hits.map((h) => h.docId))) {
     const doc = kb.documents.get(docId);
@@ -438,7 +437,7 @@ export function penaltyHits(kb: EvidenceView, hits: readonly SearchHit[], after:
       if (known.has(p.passageId)) continue;
       const text = doc.body.slice(p.start, p.end);
       const cover = PENALTY_STATED_RE.test(text) ? covers(text) : 0;
-      if (cover > 0) worded.push({ hit: { rank: 0, passageId: p.passageId, docId: p.docId, title: doc.meta.title, issuer: doc.meta.issuer, breadcrumb: p.breadcrumb, clause: p.clause, text, start: p.start, end: p.end, score: 0, matchedBy: [] }, cover });
+      if (cover > 0) worded.push({ hit: passageHit(doc.meta, p, text, 0), cover });
     }
   }
   worded.sort((a, b) => b.cover - a.cover);
@@ -463,10 +462,15 @@ function penaltiesByArticle(kb: EvidenceView, hits: readonly SearchHit[], after:
       const text = doc.body.slice(p.start, p.end);
       if (!PENALTY_STATED_RE.test(text) || !breachesOf(text).some((b) => articles.has(b.article))) continue;
       known.add(p.passageId);
-      out.push({ rank: after + out.length + 1, passageId: p.passageId, docId: p.docId, title: doc.meta.title, issuer: doc.meta.issuer, breadcrumb: p.breadcrumb, clause: p.clause, text, start: p.start, end: p.end, score: 0, matchedBy: [] });
+      out.push(passageHit(doc.meta, p, text, after + out.length + 1));
     }
   }
   return out;
+}
+
+/** A stored passage as a hit the search did not rank (score 0), at `rank`. */
+function passageHit(meta: { title: string; issuer: string }, p: PassageFields, text: string, rank: number): SearchHit {
+  return { rank, passageId: p.passageId, docId: p.docId, title: meta.title, issuer: meta.issuer, breadcrumb: p.breadcrumb, clause: p.clause, text, start: p.start, end: p.end, score: 0, matchedBy: [] };
 }
 
 /** The best `per` hits of each document, documents in order of their best hit, at most `maxDocs` documents (rank order kept). */

@@ -462,16 +462,11 @@ function argmax(scores: readonly number[], among: readonly number[]): number | u
 }
 
 /**
- * The lead among `among`: the best-scored candidate that is no filler (a purpose, covering-notice or title line, or a
- * 责任单位 annotation the question did not ask for: `filler` 1), else the best of all. A filler never answers, so it
- * never leads while a clause that may answer is there.
- */
-/**
  * Of candidates that may lead, those of national instruments on the question's topic (a question word in the title)
  * that write every question word `local` writes (else the best of the local ones among them) and cover the question
- * as well, when the question names no place
- * (`QuestionAnalysis.placed`) and there are some; else all of them. A question that names no place is asked of the whole country: 城镇燃气管理条例 answers it
- * wherever the user is, 青岛市燃气管理条例 only in 青岛.
+ * as well, when the question names no place (`QuestionAnalysis.placed`) and there are some; else all of them. A
+ * question that names no place is asked of the whole country: 城镇燃气管理条例 answers it wherever the user is,
+ * 青岛市燃气管理条例 only in 青岛.
  */
 function nationalFirst(evidence: Evidence, among: readonly number[], local?: number): number[] {
   if (evidence.question.placed) return [...among];
@@ -493,6 +488,11 @@ function nationalFirst(evidence: Evidence, among: readonly number[], local?: num
   return national.length > 0 ? national : [...among];
 }
 
+/**
+ * The lead among `among`: the best-scored candidate that is no filler (a purpose, covering-notice or title line, or a
+ * 责任单位 annotation the question did not ask for: `filler` 1), else the best of all. A filler never answers, so it
+ * never leads while a clause that may answer is there.
+ */
 export function leadAmong(evidence: Evidence, scores: readonly number[], among: readonly number[]): number | undefined {
   const filler = col('filler');
   const plain = among.filter((i) => (evidence.table.rows[i] as number[])[filler] !== 1);
