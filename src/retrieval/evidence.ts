@@ -309,6 +309,27 @@ function namesZone(text: string): boolean {
 
 /** Words of location before a zone (在, 于, 落户, 位于, 进驻, 入驻): the zone written bare after them is the one there. */
 const LOCATIVE_RE = /^(?:在|于|到|落户|位于|进驻|入驻|依托)$/u;
+const AFTER_LOCATIVE_RE = new RegExp(`(?:${LOCATIVE_RE.source.slice(4, -2)})$`, 'u');
+
+/**
+ * `text` without the places a question names where they modify its subject (建设清远市数字档案馆): such a place says whose
+ * the subject is, not where it is. Written after a word of location (在云浮市登记注册, 落户清远), a place named still
+ * says where, and stays.
+ */
+export function withoutOwnPlaces(text: string, places: readonly string[]): string {
+  let out = text;
+  for (const place of places) {
+    let at = out.indexOf(place);
+    while (at >= 0) {
+      if (AFTER_LOCATIVE_RE.test(out.slice(0, at))) at = out.indexOf(place, at + place.length);
+      else {
+        out = `${out.slice(0, at)}，${out.slice(at + place.length)}`;
+        at = out.indexOf(place, at + 1);
+      }
+    }
+  }
+  return out;
+}
 
 /** A name by jieba's tag (`NAME_TAG_RE`), or a word of Chinese characters it does not know (x: 口自贸 of 前海蛇口自贸片区, 仲恺). */
 function isNameWord(w: { word: string; tag: string }): boolean {
@@ -317,8 +338,14 @@ function isNameWord(w: { word: string; tag: string }): boolean {
 
 /** Whether jieba tags a word of the text as a place name (ns) that is not a collective noun (城市, 全市, 各地). */
 function namesPlace(text: string): boolean {
-  return tagWords(text).some((t) => t.tag === 'ns' && [...t.word].length >= 2 && namesOnePlace(t.word));
+  return tagWords(text).some((t) => (t.tag === 'ns' || (isNameWord(t) && DIVISION_END_RE.test(t.word) && !STATE_ZONE_RE.test(t.word) && !ZONE_NOUN_END_RE.test(t.word))) && [...t.word].length >= 2 && namesOnePlace(t.word));
 }
+
+/**
+ * A name ending in the generic noun of a division (镇, 乡, 街道, 县, 区): a place even where jieba reads the whole as a
+ * person's name (石龙镇/nr) — not a kind of zone (高新区/nr is any city's: `STATE_ZONE_RE`, `ZONE_NOUNS`).
+ */
+const DIVISION_END_RE = /^[\u4e00-\u9fff]{2,}(?:镇|乡|街道|县|区)$/u;
 
 /** Whether a place word names one place: not a collective noun of places (城市, 地区) nor every or this one (各县区, 全市, 本市). */
 function namesOnePlace(word: string): boolean {
@@ -474,6 +501,13 @@ function firstUnmet<T extends { text: string; unit: string }>(asked: readonly T[
  */
 const LEVEL_RANK: Record<string, number> = { 国家: 4, 部: 4, 省: 3, 自治区: 3, 直辖市: 3, 市: 2, 县: 1, 区: 1, 乡: 0, 镇: 0 };
 const LEVEL_RE = new RegExp(`(${Object.keys(LEVEL_RANK).join('|')})级(以上|以下)?`, 'gu');
+/**
+ * The levels an achievement is appraised at (达到省内先进水平, 国内领先): the scale of 科学技术成果鉴定 (国家科委《科学技术成果
+ * 鉴定办法》, 1994: 国际领先、国际先进、国内领先、国内先进…, and the 省内 and 市内 levels local rules add), by the territory
+ * it is measured in. A scale of its own: 国内领先 is no 国家级 (a tier of body or project), so the two are not compared.
+ */
+const APPRAISAL_RANK: Record<string, number> = { 国际: 5, 国内: 4, 省内: 3, 市内: 2, 县内: 1 };
+const APPRAISAL_RE = new RegExp(`(${Object.keys(APPRAISAL_RANK).join('|')})(?:同行业)?(?:领先|先进)`, 'gu');
 
 /**
  * A level the question names (省级工程技术研究中心奖励多少) when `text` names levels, none of them it nor one reaching
@@ -481,10 +515,13 @@ const LEVEL_RE = new RegExp(`(${Object.keys(LEVEL_RANK).join('|')})级(以上|�
  * also when the text names no level at all (nothing says it is another tier).
  */
 export function levelMiss(question: string, text: string): string | undefined {
-  const asked = levelsOf(question).filter((l) => l.bound === undefined);
-  const stated = levelsOf(text);
-  if (asked.length === 0 || stated.length === 0 || asked.some((a) => levelReached(a, stated))) return undefined;
-  return asked[0]?.text;
+  for (const scale of [LEVEL_SCALE, APPRAISAL_SCALE]) {
+    const asked = levelsOf(question, scale).filter((l) => l.bound === undefined);
+    const stated = levelsOf(text, scale);
+    if (asked.length === 0 || stated.length === 0 || asked.some((a) => levelReached(a, stated))) continue;
+    return asked[0]?.text;
+  }
+  return undefined;
 }
 
 interface Level {
@@ -493,8 +530,13 @@ interface Level {
   bound?: string;
 }
 
-function levelsOf(x: string): Level[] {
-  return [...x.normalize('NFKC').matchAll(LEVEL_RE)].map((m) => ({ text: m[0], rank: LEVEL_RANK[m[1] as string] as number, ...(m[2] ? { bound: m[2] } : {}) }));
+/** A scale of levels: what names one, and each name's rank. */
+type LevelScale = readonly [RegExp, Record<string, number>];
+const LEVEL_SCALE: LevelScale = [LEVEL_RE, LEVEL_RANK];
+const APPRAISAL_SCALE: LevelScale = [APPRAISAL_RE, APPRAISAL_RANK];
+
+function levelsOf(x: string, [re, rank]: LevelScale = LEVEL_SCALE): Level[] {
+  return [...x.normalize('NFKC').matchAll(re)].map((m) => ({ text: m[0], rank: rank[m[1] as string] as number, ...(m[2] ? { bound: m[2] } : {}) }));
 }
 
 /** Whether a level asked is one of those stated, or within one stated with 以上/以下. */
@@ -536,11 +578,10 @@ const reachesOrdinal = (asked: Ordinal, stated: Ordinal): boolean => stated.unit
  */
 export function tierStated(question: string, text: string): boolean {
   const ordinals = ordinalsOf(question);
-  const levels = levelsOf(question).filter((l) => l.bound === undefined);
-  if (ordinals.length === 0 && levels.length === 0) return false;
+  const scales = [LEVEL_SCALE, APPRAISAL_SCALE].map((scale) => [levelsOf(question, scale).filter((l) => l.bound === undefined), levelsOf(text, scale)] as const);
+  if (ordinals.length === 0 && scales.every(([asked]) => asked.length === 0)) return false;
   const statedOrdinals = ordinalsOf(text);
-  const statedLevels = levelsOf(text);
-  return ordinals.every((a) => statedOrdinals.some((s) => reachesOrdinal(a, s))) && (levels.length === 0 || levels.some((a) => levelReached(a, statedLevels)));
+  return ordinals.every((a) => statedOrdinals.some((s) => reachesOrdinal(a, s))) && scales.every(([asked, stated]) => asked.length === 0 || asked.some((a) => levelReached(a, stated)));
 }
 
 /** A question asking which members a set has (哪几个, 哪8个, 都是哪些, 具体指什么, 分别是), not how many. */

@@ -46,6 +46,11 @@ export interface QuestionAnalysis {
    */
   placed: boolean;
   /**
+   * The place names the question writes (jieba `ns`, two characters or more, not `NOT_PLACES`): 清远 of 清远数字档案馆建在哪里.
+   * They are the subject's place, so a sentence naming them does not tell where (`CandidateTable.stated`).
+   */
+  places: string[];
+  /**
    * The head of what is asked (index into `terms`, see `headTerm`): 电费 in 有什么电费补贴, 院长 in
    * 研究院的院长是谁. An answer should name it or a paraphrase of it.
    */
@@ -88,6 +93,16 @@ function namesPlace(t: { word: string; tag: string }): boolean {
   const length = [...t.word].length;
   if (length === 1) return t.tag === 'ns' || t.tag === 'j';
   return t.tag === 'ns' && !NOT_PLACES.has(t.word);
+}
+
+/**
+ * The places a question names: words jieba tags as places (`namesPlace`, two characters or more), and the words naming a
+ * document that its title starts with (清远 of 清远数字档案馆: jieba reads 清远 as an adjective, the title 清远市… as the place).
+ */
+function questionPlaces(response: SearchResponse, tagged: readonly { word: string; tag: string }[]): string[] {
+  const titles = new Map(response.results.map((r) => [r.docId, r.title]));
+  const jurisdictions = response.understanding.namedDocs.filter((d) => [...d.by].length >= 2 && titles.get(d.docId)?.startsWith(d.by) === true).map((d) => d.by);
+  return [...new Set([...tagged.filter((t) => [...t.word].length >= 2 && namesPlace(t)).map((t) => t.word), ...jurisdictions])];
 }
 
 /** An exceptive phrase (除了…, 除去…, 除开…: 现代汉语八百词 § 除了) holding a unit pointed at (第十条, 专栏3, （二）). */
@@ -265,6 +280,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     form: answerForm(query, understanding.namedDocs, scope),
     named: understanding.namedDocs.length > 0,
     placed: understanding.namedDocs.length > 0 || understanding.unknownPlaces.length > 0 || tagged.some(namesPlace),
+    places: questionPlaces(response, tagged),
     ...(scope ? { scope } : {}),
     ...(yesNo ? { yesNo } : {}),
     asksFiller: ASKS_FILLER_RE.test(normalized),

@@ -62,9 +62,10 @@ export function tagWords(text: string): TaggedWord[] {
 /**
  * Interrogative pronouns (疑问代词) — a closed class of Chinese grammar (e.g. 黄伯荣、廖序东《现代汉语》,
  * 代词 § 疑问代词: 谁、什么、哪、哪儿、哪里、怎么、怎样、怎么样、几、多少; 何 in the written forms 何时、
- * 如何、为何). A word holding one of them asks (哪些, 哪几种, 几毛钱, 什么时候), it is not asked about.
+ * 如何、为何), and their spoken forms as 《现代汉语词典》(第7版) gives them: 啥 (〈方〉什么), 咋 (〈方〉怎么), 干吗 / 干嘛
+ * (〈口〉干什么, 为什么). A word holding one of them asks (哪些, 哪几种, 几毛钱, 什么时候, 干嘛用), it is not asked about.
  */
-const INTERROGATIVE_MORPHEMES = ['谁', '什么', '哪', '怎', '几', '多少', '何'];
+const INTERROGATIVE_MORPHEMES = ['谁', '什么', '哪', '怎', '几', '多少', '何', '啥', '咋', '干吗', '干嘛'];
 /** 多 + a one-syllable adjective asks for a degree (多大, 多久, 多长时间, 多高): 现代汉语 § 疑问代词 (多 as 疑问副词). */
 const DEGREE_QUESTION_RE = /^多[大久长高远重深宽快少]/u;
 /** Yes-no question forms (是非问 / 正反问): 是否, 能否, 可否, 有无, and A不A / A没A (有没有, 能不能, 是不是). */

@@ -149,6 +149,18 @@ describe('levelMiss', () => {
     expect(levelMiss('市级研发机构进驻奖多少', above)).toBe('市级');
     expect(levelMiss('省级研发机构进驻奖多少', '对进驻的研发机构给予奖励。')).toBeUndefined();
   });
+
+  it('reads the appraisal scale (国际/国内/省内/市内 先进 or 领先) apart from the tiers of bodies', () => {
+    const appraised = '成果经鉴定达到国内领先水平的，奖励30万元；达到省内先进水平的，奖励10万元。';
+    expect(levelMiss('成果只达到市内先进水平，奖多少', appraised)).toBe('市内先进');
+    expect(levelMiss('成果达到省内先进水平奖多少', appraised)).toBeUndefined();
+    expect(levelMiss('国际领先的成果奖多少', appraised)).toBe('国际领先');
+    // 国家级 (a tier of body) is not read against 国内领先 (an appraisal), nor the other way round.
+    expect(levelMiss('国家级技术中心奖多少', appraised)).toBeUndefined();
+    expect(levelMiss('达到国内先进的成果奖多少', '对新认定的省级企业技术中心给予奖励。')).toBeUndefined();
+    expect(tierStated('市内先进水平奖多少', appraised)).toBe(false);
+    expect(tierStated('省内先进水平奖多少', appraised)).toBe(true);
+  });
 });
 
 

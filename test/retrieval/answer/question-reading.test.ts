@@ -52,6 +52,15 @@ describe('what a question asks', () => {
     expect(listScope('哪几个城市要建数据交易平台')).toEqual({ kind: 'local', words: ['城市'] });
   });
 
+  it('does not take the place the question names for where its subject is (南川 of 南川档案馆建在哪里)', () => {
+    const evidence = evidenceFor('南川的数字档案馆建在哪里？', ['建设南川市数字档案馆，提供数据服务。', '数字档案馆选址在高新区。']);
+    expect(evidence.question.places).toEqual(['南川']);
+    expect(evidence.table.stated.map((s) => s[0])).toEqual([false, true]);
+    // After a word of location the place named still says where (在南川市登记注册), and a town jieba reads as a name is a place.
+    expect(evidenceFor('南川的企业要在哪注册？', ['在南川市登记注册的企业。', '南川市企业享受优惠。']).table.stated.map((s) => s[0])).toEqual([true, false]);
+    expect(statesQuantity('石龙镇成为全省首个试点镇。', { kind: 'place' })).toBe(true);
+  });
+
   it('reads 在哪 as where, but 放在哪些行业 as which industries', () => {
     expect(kinds('数据中心建在哪？')).toEqual(['place']);
     expect(kinds('试点示范重点放在哪些行业？')).toEqual([]);

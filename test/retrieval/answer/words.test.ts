@@ -17,7 +17,7 @@ describe('termWeight', () => {
 
 describe('isInterrogative', () => {
   it('knows the interrogative pronouns, degree questions and yes-no forms of Chinese grammar', () => {
-    for (const w of ['什么', '哪些', '哪几种', '怎样才能', '谁', '几毛钱', '多少', '多长时间', '多大', '何时', '是否', '有没有', '能不能']) expect(isInterrogative(w), w).toBe(true);
+    for (const w of ['什么', '哪些', '哪几种', '怎样才能', '谁', '几毛钱', '多少', '多长时间', '多大', '何时', '是否', '有没有', '能不能', '啥', '啥时候', '咋办', '干嘛', '干吗']) expect(isInterrogative(w), w).toBe(true);
     for (const w of ['补贴', '默认', '数据中心', '多元', '大多']) expect(isInterrogative(w), w).toBe(false);
   });
 });
