@@ -149,6 +149,18 @@ function partsOf(section: SectionNode): SectionNode[] {
 }
 
 /**
+ * The items under `parts` when they are numbered on from one part to the next (1–4 under （一）, 5–9 under （二）…), not
+ * afresh in each: every part's numbered children, in order, numbered 1 to their count, across two parts or more. Else [].
+ */
+function continuousItems(parts: readonly SectionNode[]): SectionNode[] {
+  if (parts.length < 2) return [];
+  const items = parts.flatMap((p) => partsOf(p).filter((c) => c.number > 0));
+  const kind = items[0]?.kind;
+  const across = parts.filter((p) => partsOf(p).some((c) => c.number > 0)).length;
+  return across >= 2 && items.every((c, i) => c.kind === kind && c.number === i + 1) ? items : [];
+}
+
+/**
  * The section a phrase names: a heading that is the phrase (保障措施) or, for a phrase of four characters or more,
  * holds it (发展目标 in 基本思路和发展目标) — the shallowest, then the first — and has parts. A shorter phrase (目标,
  * 阶段) is in too many headings to name one. `exact`: only a heading that is the phrase.
@@ -219,6 +231,11 @@ export function answerOutline(ask: OutlineAsk, title: string, tree: SectionNode,
     const measure = parts[0]?.kind === 'article' ? '条' : '项';
     const head = `${t}${section.label}${headingWords(section) ? `“${headingWords(section)}”` : ''}`;
     lines.push({ text: `${head}共${cnCount(parts.length)}${measure}：${listed.join('；')}。`, span: openingSpan(section) });
+    // Items numbered on across the parts (（一）1–4, （二）5–9, …, （四）…16): how many are numbered in all is a count
+    // the question may mean (工作任务一共编了多少项); the last item, numbered as it is, is its evidence.
+    const items = continuousItems(parts);
+    const lastItem = items[items.length - 1];
+    if (ask.count && lastItem) lines.push({ text: `其下各${measure}连续编号，共${cnCount(items.length)}${measure}（${named(items[0] as SectionNode)}至${named(lastItem)}）。`, span: { start: lastItem.start, end: Math.min(lastItem.end, lastItem.start + 200) } });
     const lastPart = parts[parts.length - 1];
     if (ask.last && lastPart) lines.push({ text: `最后一${measure}是${named(lastPart)}。`, span: openingSpan(lastPart) });
     return lines;

@@ -25,6 +25,14 @@ describe('outline questions', () => {
     expect(answer('某市一共分几项最后一项是什么', MEASURES)).toBeUndefined();
   });
 
+  it('counts the items numbered on across a section\'s parts, and only those', () => {
+    const onward = ['某市行动计划', '一、主要任务', '（一）夯实基础', '1.建设数据中心。', '2.建设网络。', '（二）推动应用', '3.发展政务应用。', '4.发展民生应用。', '5.培育产业。', ''].join('\n');
+    expect(answer('主要任务一共编了多少项', onward)).toEqual(['《某市行动计划》一、“主要任务”共两项：（一）夯实基础；（二）推动应用。', '其下各项连续编号，共五项（1.建设数据中心至5.培育产业）。']);
+    // Numbered afresh under each part: no count across them.
+    const afresh = onward.replace('3.发展政务应用', '1.发展政务应用').replace('4.发展民生应用', '2.发展民生应用').replace('5.培育产业', '3.培育产业');
+    expect(answer('主要任务一共编了多少项', afresh)).toEqual(['《某市行动计划》一、“主要任务”共两项：（一）夯实基础；（二）推动应用。']);
+  });
+
   it('counts articles and chapters, names the last article with its text, and the chapter a section is', () => {
     expect(answer('这个条例一共多少条？最后一条讲的什么', RULES)).toEqual(['《某市数据条例》共四条（第一条至第四条，分三章）。', '最后一条是第四条：本条例自2025年1月1日起施行。']);
     expect(answer('这个条例一共分几章？附则是第几章', RULES)).toEqual(['《某市数据条例》的“附则”是第三章。', '《某市数据条例》共三章：第一章 总则；第二章 数据利用；第三章 附则。']);
