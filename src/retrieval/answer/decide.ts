@@ -17,7 +17,7 @@ import { CANDIDATE_FEATURES, candidateFeatures, GENRE_WORD_RE, presenceOf, state
 import { titlePeriod } from '../../corpus/validity.js';
 import { checkModel, linearScore, sigmoid, softmax, type AnswerModel } from './model.js';
 import { analyzeQuestion, questionParts, type QuestionAnalysis } from './question.js';
-import { tagWords } from './words.js';
+import { framesQuestion, tagWords } from './words.js';
 import type { Outcome } from './types.js';
 
 /** What decide reads: the question, its candidates and their features (nothing fitted yet). */
@@ -494,6 +494,20 @@ function nationalFirst(evidence: Evidence, among: readonly number[], local?: num
 }
 
 /**
+ * Whether candidate `i` writes the subject of a list that asks which documents mention it (`QuestionAnalysis.asksMention`):
+ * every subject word as the question writes it (no stand-in or neighbour) and every pair the question writes together
+ * (工业互联网, not 工业 and 互联网 apart), in the sentence itself. By what was asked, such a clause answers.
+ */
+export function writesSubject(evidence: Evidence, i: number): boolean {
+  const { question } = evidence;
+  const text = (evidence.candidates[i]?.text ?? '').normalize('NFKC').toLowerCase();
+  if (!question.asksMention || question.terms.length === 0 || text === '') return false;
+  // 文件 of 哪些地方的文件里提到了 names where to look, not what (`framesQuestion`).
+  const subject = question.terms.filter((t) => !framesQuestion(t.term));
+  return subject.length > 0 && subject.every((t) => text.includes(t.term.toLowerCase())) && question.phrases.every((p) => text.includes(p));
+}
+
+/**
  * The lead among `among`: the best-scored candidate that is no filler (a purpose, covering-notice or title line, or a
  * 责任单位 annotation the question did not ask for: `filler` 1), else the best of all. A filler never answers, so it
  * never leads while a clause that may answer is there.
@@ -682,7 +696,9 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
   if (evidence.notFound || candidates.length === 0) return { ...base, reason: evidence.notFound ?? '没有与问题相关的条文。' };
   const scores = table.rows.map((x) => linearScore(model.ranker, x));
   const all = candidates.map((_, i) => i);
-  const lead = leadAmong(evidence, scores, all) as number;
+  // A list asking which documents mention its subject: a clause writing it leads while there is one.
+  const writing = all.filter((i) => writesSubject(evidence, i));
+  const lead = leadAmong(evidence, scores, writing.length > 0 ? writing : all) as number;
   const features = outcomeFeatures(evidence, scores, all, lead);
   const probability = sigmoid(linearScore(model.outcome, features));
   const decision: Decision = { ...base, lead, scores, probability, outcomeFeatures: features };
@@ -693,7 +709,7 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
     return { ...decision, outcome: 'not_found', reason: `知识库中没有关于“${byWeight.join('”“')}”的条文。` };
   }
   const ruling = ruledOut(evidence, features, lead);
-  decision.outcome = probability >= model.outcome.threshold && ruling === undefined ? 'answer' : 'related';
+  decision.outcome = (probability >= model.outcome.threshold || writesSubject(evidence, lead)) && ruling === undefined ? 'answer' : 'related';
   if (question.form !== 'single') decision.rows = rowsOf(evidence, scores, model, lead, decision.outcome === 'answer', namedDocIds);
   if (decision.outcome === 'answer' && question.form === 'single') decision.support = supportOf(evidence, scores, lead, model.maxSentences);
   if (decision.outcome === 'related') {
@@ -727,10 +743,11 @@ function rowsOf(evidence: Evidence, scores: readonly number[], model: AnswerMode
   });
   const rowFor = (docId: string): Row => {
     const among = byDoc.get(docId) ?? [];
-    const best = leadAmong(evidence, scores, among);
+    const writing = among.filter((i) => writesSubject(evidence, i));
+    const best = leadAmong(evidence, scores, writing.length > 0 ? writing : among);
     if (best === undefined) return { docId, probability: 0, answers: false };
     const probability = sigmoid(linearScore(model.row, outcomeFeatures(evidence, scores, among, best)));
-    return { docId, lead: best, probability, answers: probability >= model.row.threshold };
+    return { docId, lead: best, probability, answers: probability >= model.row.threshold || writesSubject(evidence, best) };
   };
   const leadDoc = candidates[lead]?.hit.docId;
   // Parts: every place or title named, with each of its documents that answers (else its best one), the lead's first

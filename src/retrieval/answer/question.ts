@@ -63,6 +63,11 @@ export interface QuestionAnalysis {
   yesNo?: number[];
   /** The question asks for a purpose or basis (依据, 目的, 为什么…): purpose clauses are not filler then. */
   asksFiller: boolean;
+  /**
+   * A list asks which documents mention its subject (工业互联网 哪几个文件提到了, 哪些城市的规划里有…): a clause writing
+   * the subject's words is an answer by what was asked (`MENTION_RE`).
+   */
+  asksMention: boolean;
   /** It asks what a breach costs (怎么处罚, 罚多少钱, 什么法律责任: candidates.ts `PENALTY_ASK_RE`). */
   asksPenalty: boolean;
   /**
@@ -147,6 +152,11 @@ const PERMISSION_MODALS: ReadonlySet<string> = new Set(['能', '能够', '可以
  * 出台, 制定, 印发): the vocabulary of the very clauses `isFiller` marks, so a question written with
  * it asks for them.
  */
+/**
+ * Verbs of mentioning (《现代汉语词典》: 提 "谈起" → 提到, 提及, 提过; 说到, 讲到, 写到; 涉及; 出现) and 有 after a
+ * document's inside (文件里有, 规划中有): the question asks where its subject is written, not what is done about it.
+ */
+const MENTION_RE = /提到|提及|提过|提了|说到|讲到|写到|写了|涉及|出现|(?:文件|规划|方案|计划|办法|条例)(?:里|中)(?:也)?有/u;
 const ASKS_FILLER_RE = /依据|根据|目的|宗旨|为什么|为何|背景|初衷|出台|制定|印发/u;
 /** A year the question names (2018年, 2018的目标): four digits not followed by another digit or a unit (2000万元, 2000人). */
 const YEAR_RE = /(?:19|20)[0-9]{2}(?=\s*年|(?![0-9]|\s*(?:万|亿|千|百|元|人|个|家|多|余|平方|公顷|亩|%|％|件|台|名|户|条|项|次|倍|套|吨|米))[^0-9]|$)/gu;
@@ -230,6 +240,9 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
   for (const d of [...understanding.namedDocs, ...(understanding.excludedDocs ?? [])]) for (const w of [d.by, ...analyze(d.by)]) excluded.add(w);
   for (const r of understanding.clauseRefs) for (const w of analyze(r.text)) excluded.add(w);
   for (const w of scope?.words ?? []) excluded.add(w);
+  // A list asking which documents mention its subject: the words of mentioning (提到, 文件里有) are not the subject.
+  const mention = scope === undefined ? null : MENTION_RE.exec(query.normalize('NFKC'));
+  if (mention) for (const w of [mention[0], ...analyze(mention[0])]) excluded.add(w);
   // A word cut across a name's edge (云浮云计算 → 云/浮云/计算) is no word of the question.
   const named = [...understanding.namedDocs, ...(understanding.excludedDocs ?? [])].map((d) => d.by.normalize('NFKC').toLowerCase());
   const lowered = query.normalize('NFKC').toLowerCase();
@@ -284,6 +297,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     ...(scope ? { scope } : {}),
     ...(yesNo ? { yesNo } : {}),
     asksFiller: ASKS_FILLER_RE.test(normalized),
+    asksMention: mention !== null,
     asksPenalty,
     ...questionCase(normalized, asks),
     // A predicate (`yesNo`) is only read in one of these forms.

@@ -384,3 +384,19 @@ describe('a case the question sets aside', () => {
     expect(excludedCaseLead(contrast, 0)).toBeUndefined();
   });
 });
+
+describe('a list asking which documents mention its subject', () => {
+  it('is answered by a clause writing the subject as asked, not by one with its words apart', async () => {
+    const { writesSubject } = await import('../../../src/retrieval/answer/decide.js');
+    const { FITTED_MODEL } = await import('../../../src/retrieval/answer/fitted.js');
+    const e = evidenceFor('工业互联网 哪些文件提到了', ['发展互联网和现代工业。', '推进工业互联网标识解析体系建设。']);
+    expect(e.question.asksMention).toBe(true);
+    expect(e.question.terms.map((t) => t.term)).not.toContain('提到');
+    expect([0, 1].map((i) => writesSubject(e, i))).toEqual([false, true]);
+    const decision = decideFrom(e, FITTED_MODEL);
+    expect(decision.lead).toBe(1);
+    expect(decision.outcome).toBe('answer');
+    // Not a question of mention: what is done about it is asked, and the fitted model decides.
+    expect(evidenceFor('哪些文件要求推进工业互联网', ['推进工业互联网标识解析体系建设。']).question.asksMention).toBe(false);
+  });
+});
