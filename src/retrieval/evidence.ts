@@ -309,15 +309,17 @@ function namesZone(text: string): boolean {
 
 /** Words of location before a zone (在, 于, 落户, 位于, 进驻, 入驻): the zone written bare after them is the one there. */
 const LOCATIVE_RE = /^(?:在|于|到|落户|位于|进驻|入驻|依托)$/u;
-const AFTER_LOCATIVE_RE = new RegExp(`(?:${LOCATIVE_RE.source.slice(4, -2)})$`, 'u');
+const AFTER_LOCATIVE_RE = new RegExp(`(?:${LOCATIVE_RE.source.slice(4, -2)}|迁至|选址|选址于)$`, 'u');
+/** A document's own place after a word of location (进驻我市, 在本市设立): where, when the question names that place. */
+const OWN_PLACE_AFTER_LOCATIVE_RE = new RegExp(`(?:${LOCATIVE_RE.source.slice(4, -2)}|迁至|选址|选址于)(?:我|本)(?:省|市|区|县)`, 'u');
 
 /**
  * `text` without the places a question names where they modify its subject (建设清远市数字档案馆): such a place says whose
  * the subject is, not where it is. Written after a word of location (在云浮市登记注册, 落户清远), a place named still
- * says where, and stays.
+ * says where, and stays; so does the document's own place after one (进驻我市, 在本市设立), written as the place named.
  */
 export function withoutOwnPlaces(text: string, places: readonly string[]): string {
-  let out = text;
+  let out = places.length > 0 ? text.replace(new RegExp(OWN_PLACE_AFTER_LOCATIVE_RE.source, 'gu'), (m) => `${m.slice(0, -2)}${places[0]}`) : text;
   for (const place of places) {
     let at = out.indexOf(place);
     while (at >= 0) {
@@ -338,14 +340,16 @@ function isNameWord(w: { word: string; tag: string }): boolean {
 
 /** Whether jieba tags a word of the text as a place name (ns) that is not a collective noun (城市, 全市, 各地). */
 function namesPlace(text: string): boolean {
-  return tagWords(text).some((t) => (t.tag === 'ns' || (isNameWord(t) && DIVISION_END_RE.test(t.word) && !STATE_ZONE_RE.test(t.word) && !ZONE_NOUN_END_RE.test(t.word))) && [...t.word].length >= 2 && namesOnePlace(t.word));
+  return tagWords(text).some((t) => (t.tag === 'ns' || (PERSON_OR_UNKNOWN_TAG_RE.test(t.tag) && DIVISION_END_RE.test(t.word))) && [...t.word].length >= 2 && namesOnePlace(t.word));
 }
 
 /**
- * A name ending in the generic noun of a division (镇, 乡, 街道, 县, 区): a place even where jieba reads the whole as a
- * person's name (石龙镇/nr) — not a kind of zone (高新区/nr is any city's: `STATE_ZONE_RE`, `ZONE_NOUNS`).
+ * A name ending in the generic noun of a township (镇, 乡, 街道): a place even where jieba reads the whole as a person's
+ * name (石龙镇/nr) or does not know it (x). Not 区 or 县, which jieba's names also end in (宿舍区/nr, 小康县/nr), nor
+ * the towns at large (城镇, 小城镇, 在城镇: a collective noun, as 城市 is).
  */
-const DIVISION_END_RE = /^[\u4e00-\u9fff]{2,}(?:镇|乡|街道|县|区)$/u;
+const DIVISION_END_RE = /^(?![\u4e00-\u9fff]*城镇)[\u4e00-\u9fff]{2,}(?:镇|乡|街道)$/u;
+const PERSON_OR_UNKNOWN_TAG_RE = /^(?:nr|nrt|nrfg|x)$/u;
 
 /** Whether a place word names one place: not a collective noun of places (城市, 地区) nor every or this one (各县区, 全市, 本市). */
 function namesOnePlace(word: string): boolean {
@@ -507,7 +511,12 @@ const LEVEL_RE = new RegExp(`(${Object.keys(LEVEL_RANK).join('|')})级(以上|�
  * it is measured in. A scale of its own: 国内领先 is no 国家级 (a tier of body or project), so the two are not compared.
  */
 const APPRAISAL_RANK: Record<string, number> = { 国际: 5, 国内: 4, 省内: 3, 市内: 2, 县内: 1 };
-const APPRAISAL_RE = new RegExp(`(${Object.keys(APPRAISAL_RANK).join('|')})(?:同行业)?(?:领先|先进)`, 'gu');
+const APPRAISAL_TERRITORY = `(?:${Object.keys(APPRAISAL_RANK).join('|')})`;
+/**
+ * A level of the scale, territories written together sharing it (国际、国内先进: both), with 以上/以下; not 先进 of a
+ * noun (国际先进制造业, 国内先进技术, 先进经验: what is advanced, not a level reached).
+ */
+const APPRAISAL_RE = new RegExp(`(${APPRAISAL_TERRITORY}(?:[、和或及与]${APPRAISAL_TERRITORY})*)(?:同行业)?(?:领先|先进)(?!制造|技术|经验)(?:水平)?(及?以上|以下)?`, 'gu');
 
 /**
  * A level the question names (省级工程技术研究中心奖励多少) when `text` names levels, none of them it nor one reaching
@@ -536,7 +545,11 @@ const LEVEL_SCALE: LevelScale = [LEVEL_RE, LEVEL_RANK];
 const APPRAISAL_SCALE: LevelScale = [APPRAISAL_RE, APPRAISAL_RANK];
 
 function levelsOf(x: string, [re, rank]: LevelScale = LEVEL_SCALE): Level[] {
-  return [...x.normalize('NFKC').matchAll(re)].map((m) => ({ text: m[0], rank: rank[m[1] as string] as number, ...(m[2] ? { bound: m[2] } : {}) }));
+  return [...x.normalize('NFKC').matchAll(re)].flatMap((m) => {
+    const bound = m[2]?.replace(/^及/u, '');
+    // Territories written together (国际、国内先进) each name a level.
+    return (m[1] as string).split(/[、和或及与]/u).flatMap((name) => (rank[name] === undefined ? [] : [{ text: m[0], rank: rank[name] as number, ...(bound ? { bound } : {}) }]));
+  });
 }
 
 /** Whether a level asked is one of those stated, or within one stated with 以上/以下. */
@@ -581,7 +594,10 @@ export function tierStated(question: string, text: string): boolean {
   const scales = [LEVEL_SCALE, APPRAISAL_SCALE].map((scale) => [levelsOf(question, scale).filter((l) => l.bound === undefined), levelsOf(text, scale)] as const);
   if (ordinals.length === 0 && scales.every(([asked]) => asked.length === 0)) return false;
   const statedOrdinals = ordinalsOf(text);
-  return ordinals.every((a) => statedOrdinals.some((s) => reachesOrdinal(a, s))) && scales.every(([asked, stated]) => asked.length === 0 || asked.some((a) => levelReached(a, stated)));
+  // A scale the text never names says nothing against it (as in `levelMiss`): only the scales it names are read.
+  const read = scales.filter(([asked, stated]) => asked.length > 0 && stated.length > 0);
+  if (ordinals.length === 0 && read.length === 0) return false;
+  return ordinals.every((a) => statedOrdinals.some((s) => reachesOrdinal(a, s))) && read.every(([asked, stated]) => asked.some((a) => levelReached(a, stated)));
 }
 
 /** A question asking which members a set has (哪几个, 哪8个, 都是哪些, 具体指什么, 分别是), not how many. */

@@ -254,11 +254,13 @@ export function unansweredAsk(evidence: Evidence, lead: number | undefined): num
   const { question, candidates, table } = evidence;
   const c = lead === undefined ? undefined : candidates[lead];
   if (question.form !== 'single' || !c || question.asks.length < 2) return undefined;
-  // Another clause states the fact for the question's subject: it writes the head asked about, else the question's
-  // most specific noun (档案馆 of 数字档案馆建在哪里; not a clause of the same plan naming a 开发区 for 招商引资).
+  // Another clause states the fact for the question's subject: one of the lead's passage (…数字档案馆。该馆选址于…), one
+  // opening with a word pointing back (该, 本, 此), or one writing the head asked about, else the question's most specific
+  // noun (档案馆 of 数字档案馆建在哪里) — not a clause elsewhere in the plan naming a 开发区 for 招商引资.
   const nouns = question.terms.flatMap((t, j) => (t.nominal ? [j] : []));
   const head = question.head ?? (nouns.length === 0 ? undefined : nouns.reduce((a, b) => ((question.terms[b]?.weight ?? 0) > (question.terms[a]?.weight ?? 0) ? b : a)));
-  const onSubject = (i: number): boolean => i === lead || head === undefined || ((table.presence[i] ?? [])[head] ?? 0) > 0;
+  const onSubject = (i: number): boolean =>
+    i === lead || head === undefined || candidates[i]?.hit.passageId === c.hit.passageId || /^[该本此]/u.test(candidates[i]?.text ?? '') || ((table.presence[i] ?? [])[head] ?? 0) > 0;
   const sameDoc = candidates.flatMap((x, i) => (x.hit.docId === c.hit.docId && onSubject(i) ? [i] : []));
   const k = question.asks.findIndex((_, k) => !sameDoc.some((i) => table.stated[i]?.[k] === true));
   return k < 0 ? undefined : k;

@@ -197,7 +197,7 @@ export function candidateFeatures(kb: EvidenceView, question: QuestionAnalysis, 
   // Per candidate, per ask: whether the sentence states it (a place besides the question's own words and the places
   // it names as its subject's: 人工智能产业园 in 国家人工智能产业园选在哪些城市, 清远市 of 建设清远市数字档案馆 for
   // 清远数字档案馆建在哪里 are not an answer; a 文号 as the document's own).
-  const asksStated = candidates.map((c) => asks.map((a) => statesQuantity(a.kind === 'place' ? withoutOwnPlaces(withoutTerms(c.text, terms.filter((t) => !question.places.includes(t.term))), question.places) : c.text, a) || (a.kind === 'docNumber' && statesOwnNumber(c.text, kb.documents.get(c.hit.docId)?.meta.docNumber))));
+  const asksStated = candidates.map((c) => asks.map((a) => statesQuantity(a.kind === 'place' ? withoutTerms(withoutOwnPlaces(c.text, question.places), terms.filter((t) => !question.places.includes(t.term))) : c.text, a) || (a.kind === 'docNumber' && statesOwnNumber(c.text, kb.documents.get(c.hit.docId)?.meta.docNumber))));
   // A word of the words that ask a kind of fact (文号 of 文号是多少, 比例 of 多大比例) is had by a sentence stating one.
   const cueTerms = terms.map((t) => asks.flatMap((a, k) => (a.cue?.includes(t.term) ? [k] : [])));
   // A word naming a kind of document (实施方案, 办法, 规划) the document's title ends its kind with names the document

@@ -152,7 +152,7 @@ describe('levelMiss', () => {
 
   it('reads the appraisal scale (国际/国内/省内/市内 先进 or 领先) apart from the tiers of bodies', () => {
     const appraised = '成果经鉴定达到国内领先水平的，奖励30万元；达到省内先进水平的，奖励10万元。';
-    expect(levelMiss('成果只达到市内先进水平，奖多少', appraised)).toBe('市内先进');
+    expect(levelMiss('成果只达到市内先进水平，奖多少', appraised)).toBe('市内先进水平');
     expect(levelMiss('成果达到省内先进水平奖多少', appraised)).toBeUndefined();
     expect(levelMiss('国际领先的成果奖多少', appraised)).toBe('国际领先');
     // 国家级 (a tier of body) is not read against 国内领先 (an appraisal), nor the other way round.
@@ -160,6 +160,12 @@ describe('levelMiss', () => {
     expect(levelMiss('达到国内先进的成果奖多少', '对新认定的省级企业技术中心给予奖励。')).toBeUndefined();
     expect(tierStated('市内先进水平奖多少', appraised)).toBe(false);
     expect(tierStated('省内先进水平奖多少', appraised)).toBe(true);
+    // Territories written together share the level; 以上 bounds it; 先进 of a noun is no level.
+    expect(levelMiss('达到国际先进水平的项目可以一事一议吗', '对处于国际、国内先进水平的重大项目，实行一事一议。')).toBeUndefined();
+    expect(levelMiss('国际先进的项目奖多少', '达到国内先进以上水平的，奖励50万元。')).toBeUndefined();
+    expect(levelMiss('国内先进制造业企业落户有什么奖励', '引进国际先进制造业企业的，给予奖励。')).toBeUndefined();
+    // A scale the clause never names does not veto the tier it does state.
+    expect(tierStated('获得省级科技进步奖、达到国内领先水平的项目奖多少', '对获得省级科技进步奖的项目奖励10万元。')).toBe(true);
   });
 });
 

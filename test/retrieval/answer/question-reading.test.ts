@@ -5,7 +5,7 @@
  * its sound. Constructed documents and questions, no dev question.
  */
 import { describe, expect, it } from 'vitest';
-import { decideFrom, excludedCaseLead, membersUnnamed, missingLine, otherYearLead, quotedMissLead, yearUnstated, yesNoSubjectMissed, yesNoUnaddressed } from '../../../src/retrieval/answer/decide.js';
+import { decideFrom, excludedCaseLead, membersUnnamed, missingLine, otherYearLead, quotedMissLead, unansweredAsk, yearUnstated, yesNoSubjectMissed, yesNoUnaddressed } from '../../../src/retrieval/answer/decide.js';
 import { analyzeQuestion, quantityParts } from '../../../src/retrieval/answer/question.js';
 import { analyze } from '../../../src/lexical/analyzer.js';
 import type { SearchResponse } from '../../../src/retrieval/search.js';
@@ -59,6 +59,16 @@ describe('what a question asks', () => {
     // After a word of location the place named still says where (在南川市登记注册), and a town jieba reads as a name is a place.
     expect(evidenceFor('南川的企业要在哪注册？', ['在南川市登记注册的企业。', '南川市企业享受优惠。']).table.stated.map((s) => s[0])).toEqual([true, false]);
     expect(statesQuantity('石龙镇成为全省首个试点镇。', { kind: 'place' })).toBe(true);
+    expect(statesQuantity('在城镇开办个体工商户的，应当登记。', { kind: 'place' })).toBe(false);
+    // The document's own place after a word of location is the place the question names (进驻我市 for 南川…进驻哪里).
+    expect(evidenceFor('南川的研发机构要进驻哪里才能拿奖励？', ['对进驻我市的研发机构，给予100万元奖励。']).table.stated.map((s) => s[0])).toEqual([true]);
+  });
+
+  it('takes a fact asked from a clause pointing back at the subject (该馆选址于…), not from any clause of the document', () => {
+    const back = evidenceFor('数字档案馆什么时候建成、建在哪里？', ['到2020年建成数字档案馆。', '该馆选址于清城区。']);
+    expect(unansweredAsk(back, 0)).toBeUndefined();
+    const elsewhere = evidenceFor('数字档案馆什么时候建成、建在哪里？', ['到2020年建成数字档案馆。', '招商平台介绍清城区的投资环境。']);
+    expect(unansweredAsk(elsewhere, 0)).toBe(1);
   });
 
   it('reads 在哪 as where, but 放在哪些行业 as which industries', () => {
