@@ -122,10 +122,16 @@ export function compose(kb: EvidenceView, response: SearchResponse, evidence: Ev
       if (row.answers && row.lead !== undefined) lines.push(cite(row.lead, false));
       else lines.push(`《${kb.documents.get(row.docId)?.meta.title ?? row.docId}》：${NOTHING_RETRIEVED}。`);
     }
+    // A list as long as a list is shown, from a library holding more documents: others may answer too, and it says so.
+    const answering = decision.rows.filter((r) => r.answers).length;
+    if (decision.rowsLimit !== undefined && answering >= decision.rowsLimit && kb.documents.size > answering) lines.push(listMayGoOn(answering));
   }
   lines.push(...validityNotes(citations));
   return { ...base, answer: lines.join('\n'), citations, outcome: 'answer', abstained: false };
 }
+
+/** The line after a list that filled its rows: the documents shown are the first found, not every one. */
+export const listMayGoOn = (n: number): string => `以上为检索到的前${n}个文件；库中可能还有其他文件也有相关条文，未逐一列出。`;
 
 /** Citations of candidates, numbered from `first` (a compare row's clauses). */
 export function citeCandidates(kb: EvidenceView, evidence: Evidence, indices: readonly number[], today: string, first: number): Citation[] {

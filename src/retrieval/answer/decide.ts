@@ -59,6 +59,8 @@ export interface Decision {
   shown?: number[];
   /** List and parts answers: one row per document, in order. */
   rows: Row[];
+  /** For lists: the most rows shown (`AnswerModel.maxDocuments`); a list that fills it may leave documents out. */
+  rowsLimit?: number;
   /** P(the lead answers the question). */
   probability: number;
   /** The question-level features the probability was computed from (`OUTCOME_FEATURES` order). */
@@ -327,6 +329,27 @@ export function otherYearLead(evidence: Evidence, features: readonly number[]): 
 }
 
 /**
+ * A question on how things stand now (已经, 目前, 现在, 现阶段, 当前: 现代汉语 § 时间副词 and time nouns of the present)
+ * that names no year and asks for no aim (目标, 计划, 要, 将, 打算, 力争, 争取), when a single answer's lead is an aim set
+ * for a year ahead (到2030年…达到世界领先水平, 力争…): what is planned does not say what is so. Such a lead is never an
+ * `answer` (a rule of what an answer is, as `otherYearLead`); returns the line saying so, else undefined.
+ */
+export function aimForStatus(evidence: Evidence, lead: number | undefined): string | undefined {
+  const { question } = evidence;
+  const c = lead === undefined ? undefined : evidence.candidates[lead];
+  if (question.form !== 'single' || !c || question.years.length > 0) return undefined;
+  const q = question.query.normalize('NFKC');
+  if (!STATUS_ASKED_RE.test(q) || AIM_ASKED_RE.test(q)) return undefined;
+  // 到2015年底，全市已建成…: a year reached, told as done (已), is how things stood, not an aim.
+  const text = c.text.normalize('NFKC');
+  return AIM_STATED_RE.test(text) && !/已/u.test(text) ? '找到的条文是今后的目标，未找到讲现状的条文' : undefined;
+}
+const STATUS_ASKED_RE = /已经|目前|现在|现阶段|当前|眼下/u;
+const AIM_ASKED_RE = /目标|计划|打算|力争|争取|将要|要(?:达到|实现|建成)|(?:哪年|何时|什么时候)/u;
+/** An aim for a year ahead: 到/至 a year (…年), or 力争/争取 opening the clause. */
+const AIM_STATED_RE = /(?:^|[，。；：,;:]|第[一二三四五六七八九十]步[，,]?)(?:[^，。；]{0,6})?(?:到|至)(?:19|20)[0-9]{2}年|(?:^|[，。；,;])(?:力争|争取)/u;
+
+/**
  * The year a single question names when no candidate of the lead's document states it, in its sentence, context or
  * span (`year` feature 1), nor the document's title holds it (深圳…行动计划(2016—2018年) for 2017): 国家AI规划对2035年
  * 定了什么目标 against a plan whose targets stop at 2030. A lead with no year then answers for none asked: never an
@@ -418,6 +441,8 @@ export function ruledOut(evidence: Evidence, features: readonly number[], lead: 
   if (excluded !== undefined) return { line: `找到的条文规定的是问题所排除的情形（${excluded}），未找到问题所问情形的规定` };
   const missed = nearMissLead(evidence, lead) ?? quotedMissLead(evidence, lead) ?? yesNoSubjectMissed(evidence, lead) ?? figureMissLead(evidence, lead) ?? yesNoUnaddressed(evidence, lead) ?? otherYearLead(evidence, features) ?? yearUnstated(evidence, lead);
   if (missed !== undefined) return { missed };
+  const aim = aimForStatus(evidence, lead);
+  if (aim !== undefined) return { line: aim };
   const count = membersUnnamed(evidence, lead);
   if (count !== undefined) return { line: `未找到列出这${count}个具体是哪些的条文` };
   const set = setUnnamed(evidence, lead);
@@ -503,7 +528,8 @@ function nationalFirst(evidence: Evidence, among: readonly number[], local?: num
 export function writesSubject(evidence: Evidence, i: number): boolean {
   const { question } = evidence;
   const text = (evidence.candidates[i]?.text ?? '').normalize('NFKC').toLowerCase();
-  if (!question.asksMention || question.terms.length === 0 || text === '') return false;
+  // A filler (a 责任单位 annotation naming 农业局, a title line) writes words, not the subject: it never answers.
+  if (!question.asksMention || question.terms.length === 0 || text === '' || (evidence.table.rows[i] as number[])[col('filler')] === 1) return false;
   // 文件 of 哪些地方的文件里提到了 names where to look, not what (`framesQuestion`).
   const subject = question.terms.filter((t) => !framesQuestion(t.term));
   return subject.length > 0 && subject.every((t) => text.includes(t.term.toLowerCase())) && question.phrases.every((p) => text.includes(p));
@@ -713,6 +739,7 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
   const ruling = ruledOut(evidence, features, lead);
   decision.outcome = (probability >= model.outcome.threshold || writesSubject(evidence, lead)) && ruling === undefined ? 'answer' : 'related';
   if (question.form !== 'single') decision.rows = rowsOf(evidence, scores, model, lead, decision.outcome === 'answer', namedDocIds);
+  if (question.form === 'list') decision.rowsLimit = model.maxDocuments;
   if (decision.outcome === 'answer' && question.form === 'single') decision.support = supportOf(evidence, scores, lead, model.maxSentences);
   if (decision.outcome === 'related') {
     // The clauses on the topic: a list's rows (each document's best, at least the three closest), else the best three of distinct passages.

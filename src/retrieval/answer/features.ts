@@ -62,6 +62,9 @@ export function termPresence(text: string, term: QuestionTerm, present: Readonly
   for (const [form, sim] of term.forms) if (sim > best && present.has(form)) best = sim;
   if (best >= 1) return 1;
   if (text.includes(term.term)) return 1;
+  // A rate per unit is written with 每 or a slash (每平方米 as 10元/平方米, 每人 as 500元/人): the same measure.
+  const per = /^每(\p{Script=Han}{1,4})$/u.exec(term.term);
+  if (per && new RegExp(`[/／]${per[1]}`, 'u').test(text)) return 1;
   if (abbreviates(term.term, text)) return 1;
   if (term.parts && term.parts.every((p) => present.has(p)) && clausesOf(text).some((cl) => term.parts?.every((p) => termSet(cl).has(p)))) return 1;
   return best;

@@ -10,7 +10,8 @@ import { CHINESE_NUMERAL_CHARS } from '../../shared/numerals.js';
 import { quantityAsk, type QuantityAsk } from '../evidence.js';
 import { NOT_PLACES, questionForm as namedForm, type QuestionForm } from '../query.js';
 import type { SearchResponse } from '../search.js';
-import { FUNCTION_TAG_RE, isInterrogative, isSubjectTag, listScope, tagWords, termWeight, UNKNOWN_WORD_IDF, type ListScope } from './words.js';
+import { framesQuestion, FUNCTION_TAG_RE, isInterrogative, isSubjectTag, listScope, tagWords, termWeight, UNKNOWN_WORD_IDF, type ListScope } from './words.js';
+import { TITLE_GENRES } from '../named-titles.js';
 
 /** One subject word of the question. */
 export interface QuestionTerm {
@@ -157,6 +158,38 @@ const PERMISSION_MODALS: ReadonlySet<string> = new Set(['能', '能够', '可以
  * document's inside (文件里有, 规划中有): the question asks where its subject is written, not what is done about it.
  */
 const MENTION_RE = /提到|提及|提过|提了|说到|讲到|写到|写了|涉及|出现|(?:文件|规划|方案|计划|办法|条例)(?:里|中)(?:也)?有/u;
+/** A negation before the verb of mentioning (没有提到, 未提及, 不涉及): the question asks for the documents that do not. */
+const NEGATED_BEFORE_RE = /(?:没有?|未曾?|不曾|并未|从未|不)(?:曾|再)?$/u;
+
+/**
+ * The words of mentioning when a question asks only which documents mention its subject (哪几个文件提到了工业互联网):
+ * not negated (哪些城市没有提到…), and asking nothing of the subject's content besides the list's own which (哪些城市
+ * 提到了…的标准是什么, …提到补贴多少). Else null.
+ */
+function mentionAsked(query: string): string | null {
+  const q = query.normalize('NFKC');
+  const m = MENTION_RE.exec(q);
+  if (!m || NEGATED_BEFORE_RE.test(q.slice(0, m.index))) return null;
+  // The list's own which (哪些城市, 哪些地方) reads as a place asked; any other kind asked is content.
+  if (quantityParts(q).some((a) => a.ask.kind !== 'place') || tagWords(q).filter((t) => isInterrogative(t.word)).length > 1) return null;
+  return m[0];
+}
+
+/**
+ * Whether the subject terms hold every content word the question writes (its words that neither frame it, nor name
+ * its scope, the documents or the mentioning): 刷脸 of 刷脸支付, a word analysis dropped, leaves 支付 standing for the
+ * subject, and a clause writing 支付 is no mention of 刷脸支付.
+ */
+function subjectWritten(tagged: readonly { word: string; tag: string }[], terms: readonly QuestionTerm[], aside: readonly string[]): boolean {
+  return tagged.every((t) => {
+    const w = t.word.toLowerCase();
+    // Words analysis drops whole (相关, 有关: the analyzer's stopwords) say nothing of the subject.
+    if (!/^[\p{Script=Han}a-z0-9]+$/u.test(w) || FUNCTION_TAG_RE.test(t.tag) || framesQuestion(w) || GENRE_RE.test(w) || analyze(w).length === 0) return true;
+    if (aside.some((a) => a.includes(w) || w.includes(a))) return true;
+    return terms.some((x) => w.includes(x.term) || x.term.includes(w));
+  });
+}
+const GENRE_RE = new RegExp(`(?:${TITLE_GENRES}|文件)$`, 'u');
 const ASKS_FILLER_RE = /依据|根据|目的|宗旨|为什么|为何|背景|初衷|出台|制定|印发/u;
 /** A year the question names (2018年, 2018的目标): four digits not followed by another digit or a unit (2000万元, 2000人). */
 const YEAR_RE = /(?:19|20)[0-9]{2}(?=\s*年|(?![0-9]|\s*(?:万|亿|千|百|元|人|个|家|多|余|平方|公顷|亩|%|％|件|台|名|户|条|项|次|倍|套|吨|米))[^0-9]|$)/gu;
@@ -241,8 +274,8 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
   for (const r of understanding.clauseRefs) for (const w of analyze(r.text)) excluded.add(w);
   for (const w of scope?.words ?? []) excluded.add(w);
   // A list asking which documents mention its subject: the words of mentioning (提到, 文件里有) are not the subject.
-  const mention = scope === undefined ? null : MENTION_RE.exec(query.normalize('NFKC'));
-  if (mention) for (const w of [mention[0], ...analyze(mention[0])]) excluded.add(w);
+  const mention = scope === undefined ? null : mentionAsked(query);
+  if (mention) for (const w of [mention, ...analyze(mention)]) excluded.add(w);
   // A word cut across a name's edge (云浮云计算 → 云/浮云/计算) is no word of the question.
   const named = [...understanding.namedDocs, ...(understanding.excludedDocs ?? [])].map((d) => d.by.normalize('NFKC').toLowerCase());
   const lowered = query.normalize('NFKC').toLowerCase();
@@ -297,7 +330,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     ...(scope ? { scope } : {}),
     ...(yesNo ? { yesNo } : {}),
     asksFiller: ASKS_FILLER_RE.test(normalized),
-    asksMention: mention !== null,
+    asksMention: mention !== null && subjectWritten(tagged, terms, [mention, ...(scope?.words ?? []), ...named]),
     asksPenalty,
     ...questionCase(normalized, asks),
     // A predicate (`yesNo`) is only read in one of these forms.

@@ -93,6 +93,9 @@ describe('words of the question a clause has', () => {
     expect(termPresence('驾驶电动自行车应当佩戴安全头盔。', term('电动车'))).toBe(1);
     expect(termPresence('电动汽车充电设施纳入规划。', term('电动车'))).toBe(1);
     expect(termPresence('电力设施和车辆管理。', term('电动车'))).toBe(0);
+    // A rate per unit written with a slash is the same measure as with 每.
+    expect(termPresence('补贴标准为10元/平方米。', term('每平方米'))).toBe(1);
+    expect(termPresence('补贴面积不超过1000平方米。', term('每平方米'))).toBe(0);
     expect(termPresence('引进博士毕业后留在本市的，给予补贴。', term('博士后'))).toBe(0);
     expect(termPresence('推广电动，公交车优先通行。', term('电动车'))).toBe(0);
   });
@@ -408,5 +411,27 @@ describe('a list asking which documents mention its subject', () => {
     expect(decision.outcome).toBe('answer');
     // Not a question of mention: what is done about it is asked, and the fitted model decides.
     expect(evidenceFor('哪些文件要求推进工业互联网', ['推进工业互联网标识解析体系建设。']).question.asksMention).toBe(false);
+  });
+});
+
+describe('a question on how things stand now', () => {
+  it('is not answered by an aim for a year ahead, but is by a year reached and told as done', async () => {
+    const { aimForStatus } = await import('../../../src/retrieval/answer/decide.js');
+    const aim = evidenceFor('我国哪些技术已经世界领先了？', ['到2030年，相关技术总体达到世界领先水平。']);
+    expect(aimForStatus(aim, 0)).toBe('找到的条文是今后的目标，未找到讲现状的条文');
+    const done = evidenceFor('我国哪些技术已经世界领先了？', ['到2016年底，语音识别技术已处于世界领先水平。']);
+    expect(aimForStatus(done, 0)).toBeUndefined();
+    // An aim asked for, or a year named, is not a question on how things stand.
+    expect(aimForStatus(evidenceFor('目前定的目标是什么？', ['到2030年，相关技术总体达到世界领先水平。']), 0)).toBeUndefined();
+    expect(aimForStatus(evidenceFor('现在到2030年要达到什么水平？', ['到2030年，相关技术总体达到世界领先水平。']), 0)).toBeUndefined();
+  });
+});
+
+describe('which documents mention a subject, read narrowly', () => {
+  it('is not asked when negated, when content is asked too, or when a word of the subject was not kept', () => {
+    expect(evidenceFor('哪些文件提到了工业互联网', ['推进工业互联网建设。']).question.asksMention).toBe(true);
+    expect(evidenceFor('哪些文件没有提到工业互联网', ['推进工业互联网建设。']).question.asksMention).toBe(false);
+    expect(evidenceFor('哪些文件提到了工业互联网的标准是什么', ['推进工业互联网建设。']).question.asksMention).toBe(false);
+    expect(evidenceFor('哪些文件提到了刷脸支付', ['拓展网上支付渠道。']).question.asksMention).toBe(false);
   });
 });
