@@ -532,7 +532,7 @@ export function writesSubject(evidence: Evidence, i: number): boolean {
   if (!question.asksMention || question.terms.length === 0 || text === '' || (evidence.table.rows[i] as number[])[col('filler')] === 1) return false;
   // 文件 of 哪些地方的文件里提到了 names where to look, not what (`framesQuestion`).
   const subject = question.terms.filter((t) => !framesQuestion(t.term));
-  return subject.length > 0 && subject.every((t) => text.includes(t.term.toLowerCase())) && question.phrases.every((p) => text.includes(p));
+  return subject.length > 0 && subject.every((t) => text.includes(t.term.toLowerCase())) && question.phrases.every((p) => text.includes(p)) && (question.mentionWords ?? []).every((w) => text.includes(w));
 }
 
 /**

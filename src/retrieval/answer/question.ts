@@ -69,6 +69,8 @@ export interface QuestionAnalysis {
    * the subject's words is an answer by what was asked (`MENTION_RE`).
    */
   asksMention: boolean;
+  /** For `asksMention`: words of the subject analysis cut in two that a clause must write whole (区块链 of 区块 + 链). */
+  mentionWords?: string[];
   /** It asks what a breach costs (怎么处罚, 罚多少钱, 什么法律责任: candidates.ts `PENALTY_ASK_RE`). */
   asksPenalty: boolean;
   /**
@@ -180,14 +182,29 @@ function mentionAsked(query: string): string | null {
  * its scope, the documents or the mentioning): 刷脸 of 刷脸支付, a word analysis dropped, leaves 支付 standing for the
  * subject, and a clause writing 支付 is no mention of 刷脸支付.
  */
-function subjectWritten(tagged: readonly { word: string; tag: string }[], terms: readonly QuestionTerm[], aside: readonly string[]): boolean {
-  return tagged.every((t) => {
+function subjectWritten(tagged: readonly { word: string; tag: string }[], terms: readonly QuestionTerm[], aside: readonly string[]): string[] | undefined {
+  const covered = (w: string): boolean => terms.some((x) => w.includes(x.term) || x.term.includes(w));
+  const whole: string[] = [];
+  for (const [k, t] of tagged.entries()) {
     const w = t.word.toLowerCase();
     // Words analysis drops whole (相关, 有关: the analyzer's stopwords) say nothing of the subject.
-    if (!/^[\p{Script=Han}a-z0-9]+$/u.test(w) || FUNCTION_TAG_RE.test(t.tag) || framesQuestion(w) || GENRE_RE.test(w) || analyze(w).length === 0) return true;
-    if (aside.some((a) => a.includes(w) || w.includes(a))) return true;
-    return terms.some((x) => w.includes(x.term) || x.term.includes(w));
-  });
+    if (!/^[\p{Script=Han}a-z0-9]+$/u.test(w) || FUNCTION_TAG_RE.test(t.tag) || framesQuestion(w) || GENRE_RE.test(w) || analyze(w).length === 0) continue;
+    if (aside.some((a) => a.includes(w) || w.includes(a)) || covered(w)) continue;
+    // One character cut from the word before or after it (链 of 区块链): the two are written whole.
+    const before = tagged[k - 1]?.word.toLowerCase() ?? '';
+    const after = tagged[k + 1]?.word.toLowerCase() ?? '';
+    if ([...w].length === 1 && covered(before)) whole.push(before + w);
+    else if ([...w].length === 1 && covered(after)) whole.push(w + after);
+    else return undefined;
+  }
+  return whole;
+}
+
+/** `asksMention` and `mentionWords` of a question whose words of mentioning are `mention` (`mentionAsked`). */
+function mentionSubject(mention: string | null, tagged: readonly { word: string; tag: string }[], terms: readonly QuestionTerm[], aside: readonly string[]): Pick<QuestionAnalysis, 'asksMention' | 'mentionWords'> {
+  const whole = mention === null ? undefined : subjectWritten(tagged, terms, aside);
+  if (whole === undefined) return { asksMention: false };
+  return whole.length > 0 ? { asksMention: true, mentionWords: whole } : { asksMention: true };
 }
 const GENRE_RE = new RegExp(`(?:${TITLE_GENRES}|文件)$`, 'u');
 const ASKS_FILLER_RE = /依据|根据|目的|宗旨|为什么|为何|背景|初衷|出台|制定|印发/u;
@@ -330,7 +347,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     ...(scope ? { scope } : {}),
     ...(yesNo ? { yesNo } : {}),
     asksFiller: ASKS_FILLER_RE.test(normalized),
-    asksMention: mention !== null && subjectWritten(tagged, terms, [mention, ...(scope?.words ?? []), ...named]),
+    ...mentionSubject(mention, tagged, terms, [mention ?? '', ...(scope?.words ?? []), ...named]),
     asksPenalty,
     ...questionCase(normalized, asks),
     // A predicate (`yesNo`) is only read in one of these forms.
