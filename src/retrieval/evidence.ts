@@ -307,23 +307,36 @@ function namesZone(text: string): boolean {
   return false;
 }
 
-/** Words of location before a zone (在, 于, 落户, 位于, 进驻, 入驻): the zone written bare after them is the one there. */
+/** Words of location before a zone (在, 于, 到, 落户, 位于, 进驻, 入驻, 依托): the zone written bare after them is the one there. */
 const LOCATIVE_RE = /^(?:在|于|到|落户|位于|进驻|入驻|依托)$/u;
-const AFTER_LOCATIVE_RE = new RegExp(`(?:${LOCATIVE_RE.source.slice(4, -2)}|迁至|选址|选址于)$`, 'u');
-/** A document's own place after a word of location (进驻我市, 在本市设立): where, when the question names that place. */
-const OWN_PLACE_AFTER_LOCATIVE_RE = new RegExp(`(?:${LOCATIVE_RE.source.slice(4, -2)}|迁至|选址|选址于)(?:我|本)(?:省|市|区|县)`, 'u');
+/**
+ * Words after which a place says where something is, each a whole jieba word: the prepositions of place (在, 于, 到, 至:
+ * 《现代汉语八百词》) and the verbs of siting and settling written with them or alone (位于, 设在, 建在, 落户, 进驻, 迁至,
+ * 选址…). Whole words only: 于 of 关于, 在 of 现在, 到 of 达到 say nothing of place.
+ */
+const PLACE_WORDS: ReadonlySet<string> = new Set(['在', '于', '到', '至', '位于', '设在', '设于', '建在', '建于', '落在', '落户', '进驻', '入驻', '依托', '迁至', '迁到', '迁往', '选址', '选址于']);
+/** Whether the last word of `before` (as jieba cuts its last clause) is one after which a place says where. */
+function afterPlaceWord(before: string): boolean {
+  const clause = before.split(/[，。；：,.;:、\s]/u).pop() ?? '';
+  const words = tagWords(clause);
+  return PLACE_WORDS.has(words[words.length - 1]?.word ?? '');
+}
+/** The document's own place (我市, 本市, 我省…). */
+const OWN_PLACE_RE = /(?:我|本)(?:省|市|区|县)/gu;
 
 /**
  * `text` without the places a question names where they modify its subject (建设清远市数字档案馆): such a place says whose
- * the subject is, not where it is. Written after a word of location (在云浮市登记注册, 落户清远), a place named still
- * says where, and stays; so does the document's own place after one (进驻我市, 在本市设立), written as the place named.
+ * the subject is, not where it is. Written after a word of place (`PLACE_WORDS`: 在云浮市登记注册, 落户清远), a place
+ * named still says where, and stays; so does the document's own place after one (进驻我市, 在本市设立), written as the
+ * first place the question names (the question is asked of that place's documents).
  */
 export function withoutOwnPlaces(text: string, places: readonly string[]): string {
-  let out = places.length > 0 ? text.replace(new RegExp(OWN_PLACE_AFTER_LOCATIVE_RE.source, 'gu'), (m) => `${m.slice(0, -2)}${places[0]}`) : text;
-  for (const place of places) {
+  const named = places.filter((p) => p !== '');
+  let out = named.length > 0 ? text.replace(OWN_PLACE_RE, (m, at: number) => (afterPlaceWord(text.slice(0, at)) ? (named[0] as string) : m)) : text;
+  for (const place of named) {
     let at = out.indexOf(place);
     while (at >= 0) {
-      if (AFTER_LOCATIVE_RE.test(out.slice(0, at))) at = out.indexOf(place, at + place.length);
+      if (afterPlaceWord(out.slice(0, at))) at = out.indexOf(place, at + place.length);
       else {
         out = `${out.slice(0, at)}，${out.slice(at + place.length)}`;
         at = out.indexOf(place, at + 1);
@@ -338,7 +351,10 @@ function isNameWord(w: { word: string; tag: string }): boolean {
   return (NAME_TAG_RE.test(w.tag) || w.tag === 'x') && /^[\u4e00-\u9fff]{2,}$/u.test(w.word);
 }
 
-/** Whether jieba tags a word of the text as a place name (ns) that is not a collective noun (城市, 全市, 各地). */
+/**
+ * Whether jieba tags a word of the text as a place name (ns), or a town it reads as a name (`DIVISION_END_RE`), that is
+ * not a collective noun (城市, 全市, 各地).
+ */
 function namesPlace(text: string): boolean {
   return tagWords(text).some((t) => (t.tag === 'ns' || (PERSON_OR_UNKNOWN_TAG_RE.test(t.tag) && DIVISION_END_RE.test(t.word))) && [...t.word].length >= 2 && namesOnePlace(t.word));
 }
@@ -547,8 +563,10 @@ const APPRAISAL_SCALE: LevelScale = [APPRAISAL_RE, APPRAISAL_RANK];
 function levelsOf(x: string, [re, rank]: LevelScale = LEVEL_SCALE): Level[] {
   return [...x.normalize('NFKC').matchAll(re)].flatMap((m) => {
     const bound = m[2]?.replace(/^及/u, '');
+    // On the appraisal scale 领先 stands above 先进 of the same territory (国内领先 > 国内先进): ranks interleave.
+    const grade = re === APPRAISAL_RE ? (m[0].includes('领先') ? 1 : 0) : undefined;
     // Territories written together (国际、国内先进) each name a level.
-    return (m[1] as string).split(/[、和或及与]/u).flatMap((name) => (rank[name] === undefined ? [] : [{ text: m[0], rank: rank[name] as number, ...(bound ? { bound } : {}) }]));
+    return (m[1] as string).split(/[、和或及与]/u).flatMap((name) => (rank[name] === undefined ? [] : [{ text: m[0], rank: grade === undefined ? (rank[name] as number) : (rank[name] as number) * 2 + grade, ...(bound ? { bound } : {}) }]));
   });
 }
 

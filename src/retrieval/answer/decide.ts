@@ -256,17 +256,21 @@ export function unansweredAsk(evidence: Evidence, lead: number | undefined): num
   const { question, candidates, table } = evidence;
   const c = lead === undefined ? undefined : candidates[lead];
   if (question.form !== 'single' || !c || question.asks.length < 2) return undefined;
-  // Another clause states the fact for the question's subject: one of the lead's passage (…数字档案馆。该馆选址于…), one
-  // opening with a word pointing back (该, 本, 此), or one writing the head asked about, else the question's most specific
-  // noun (档案馆 of 数字档案馆建在哪里) — not a clause elsewhere in the plan naming a 开发区 for 招商引资.
+  // Another clause states the fact for the question's subject: one of the lead's passage (…数字档案馆。该馆选址于…),
+  // one opening with a word pointing back at a thing (该馆, 此项: `POINTS_BACK_RE`), or one writing the head asked
+  // about, else the question's most specific noun (档案馆 of 数字档案馆建在哪里) — not a clause elsewhere in the plan
+  // naming a 开发区 for 招商引资.
   const nouns = question.terms.flatMap((t, j) => (t.nominal ? [j] : []));
   const head = question.head ?? (nouns.length === 0 ? undefined : nouns.reduce((a, b) => ((question.terms[b]?.weight ?? 0) > (question.terms[a]?.weight ?? 0) ? b : a)));
   const onSubject = (i: number): boolean =>
-    i === lead || head === undefined || candidates[i]?.hit.passageId === c.hit.passageId || /^[该本此]/u.test(candidates[i]?.text ?? '') || ((table.presence[i] ?? [])[head] ?? 0) > 0;
+    i === lead || head === undefined || candidates[i]?.hit.passageId === c.hit.passageId || POINTS_BACK_RE.test(candidates[i]?.text ?? '') || ((table.presence[i] ?? [])[head] ?? 0) > 0;
   const sameDoc = candidates.flatMap((x, i) => (x.hit.docId === c.hit.docId && onSubject(i) ? [i] : []));
   const k = question.asks.findIndex((_, k) => !sameDoc.some((i) => table.stated[i]?.[k] === true));
   return k < 0 ? undefined : k;
 }
+
+/** A clause opening by pointing back at a thing named before (该馆, 该中心, 此项): not 本办法, 本市, 此外. */
+const POINTS_BACK_RE = /^(?:该|此)(?!外|前|后|次|时)\p{Script=Han}/u;
 
 /**
  * A yes-no question's predicate (能不能关掉 → 关掉) when a single answer's lead, with its headings and context, has
@@ -329,7 +333,7 @@ export function otherYearLead(evidence: Evidence, features: readonly number[]): 
 }
 
 /**
- * A question on how things stand now (已经, 目前, 现在, 现阶段, 当前: 现代汉语 § 时间副词 and time nouns of the present)
+ * A question on how things stand now (已经, 目前, 现在, 现阶段, 当前, 眼下: 现代汉语 § 时间副词 and time nouns of the present)
  * that names no year and asks for no aim (目标, 计划, 要, 将, 打算, 力争, 争取), when a single answer's lead is an aim set
  * for a year ahead (到2030年…达到世界领先水平, 力争…): what is planned does not say what is so. Such a lead is never an
  * `answer` (a rule of what an answer is, as `otherYearLead`); returns the line saying so, else undefined.
@@ -339,15 +343,16 @@ export function aimForStatus(evidence: Evidence, lead: number | undefined): stri
   const c = lead === undefined ? undefined : evidence.candidates[lead];
   if (question.form !== 'single' || !c || question.years.length > 0) return undefined;
   const q = question.query.normalize('NFKC');
-  if (!STATUS_ASKED_RE.test(q) || AIM_ASKED_RE.test(q)) return undefined;
+  // Whole words only: 现在 of 体现在, 表现在 is no time.
+  if (!tagWords(q).some((t) => STATUS_WORDS.has(t.word)) || AIM_ASKED_RE.test(q)) return undefined;
   // 到2015年底，全市已建成…: a year reached, told as done (已), is how things stood, not an aim.
   const text = c.text.normalize('NFKC');
   return AIM_STATED_RE.test(text) && !/已/u.test(text) ? '找到的条文是今后的目标，未找到讲现状的条文' : undefined;
 }
-const STATUS_ASKED_RE = /已经|目前|现在|现阶段|当前|眼下/u;
+const STATUS_WORDS: ReadonlySet<string> = new Set(['已经', '目前', '现在', '现阶段', '当前', '眼下']);
 const AIM_ASKED_RE = /目标|计划|打算|力争|争取|将要|要(?:达到|实现|建成)|(?:哪年|何时|什么时候)/u;
 /** An aim for a year ahead: 到/至 a year (…年), or 力争/争取 opening the clause. */
-const AIM_STATED_RE = /(?:^|[，。；：,;:]|第[一二三四五六七八九十]步[，,]?)(?:[^，。；]{0,6})?(?:到|至)(?:19|20)[0-9]{2}年|(?:^|[，。；,;])(?:力争|争取)/u;
+const AIM_STATED_RE = /(?:^|[。,;:]|第[一二三四五六七八九十]步,?)[^,。;]{0,6}(?:到|至)(?:19|20)[0-9]{2}年|(?:^|[。,;])(?:力争|争取)/u;
 
 /**
  * The year a single question names when no candidate of the lead's document states it, in its sentence, context or

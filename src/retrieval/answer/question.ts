@@ -47,8 +47,9 @@ export interface QuestionAnalysis {
    */
   placed: boolean;
   /**
-   * The place names the question writes (jieba `ns`, two characters or more, not `NOT_PLACES`): 清远 of 清远数字档案馆建在哪里.
-   * They are the subject's place, so a sentence naming them does not tell where (`CandidateTable.stated`).
+   * The place names the question writes (jieba `ns`, two characters or more, not `NOT_PLACES`), and the words naming a
+   * document that its title starts with (清远 of 清远数字档案馆建在哪里: `questionPlaces`). They are the subject's place,
+   * so a sentence naming them does not tell where, unless after a word of place (`CandidateTable.stated`).
    */
   places: string[];
   /**
@@ -151,11 +152,6 @@ const CLOSED_BY_MA_RE = /吗\s*[？?]?\s*$/u;
 const PERMISSION_MODALS: ReadonlySet<string> = new Set(['能', '能够', '可以', '能否', '可否', '能不能', '可不可以']);
 
 /**
- * Words of purpose and basis clauses and of issuing (依据, 根据, 目的, 宗旨, 为什么, 为何, 背景, 初衷,
- * 出台, 制定, 印发): the vocabulary of the very clauses `isFiller` marks, so a question written with
- * it asks for them.
- */
-/**
  * Verbs of mentioning (《现代汉语词典》: 提 "谈起" → 提到, 提及, 提过; 说到, 讲到, 写到; 涉及; 出现) and 有 after a
  * document's inside (文件里有, 规划中有): the question asks where its subject is written, not what is done about it.
  */
@@ -206,7 +202,12 @@ function mentionSubject(mention: string | null, tagged: readonly { word: string;
   if (whole === undefined) return { asksMention: false };
   return whole.length > 0 ? { asksMention: true, mentionWords: whole } : { asksMention: true };
 }
-const GENRE_RE = new RegExp(`(?:${TITLE_GENRES}|文件)$`, 'u');
+const GENRE_RE = new RegExp(`(?:${TITLE_GENRES})$`, 'u');
+/**
+ * Words of purpose and basis clauses and of issuing (依据, 根据, 目的, 宗旨, 为什么, 为何, 背景, 初衷,
+ * 出台, 制定, 印发): the vocabulary of the very clauses `isFiller` marks, so a question written with
+ * it asks for them.
+ */
 const ASKS_FILLER_RE = /依据|根据|目的|宗旨|为什么|为何|背景|初衷|出台|制定|印发/u;
 /** A year the question names (2018年, 2018的目标): four digits not followed by another digit or a unit (2000万元, 2000人). */
 const YEAR_RE = /(?:19|20)[0-9]{2}(?=\s*年|(?![0-9]|\s*(?:万|亿|千|百|元|人|个|家|多|余|平方|公顷|亩|%|％|件|台|名|户|条|项|次|倍|套|吨|米))[^0-9]|$)/gu;

@@ -164,6 +164,9 @@ describe('levelMiss', () => {
     expect(levelMiss('达到国际先进水平的项目可以一事一议吗', '对处于国际、国内先进水平的重大项目，实行一事一议。')).toBeUndefined();
     expect(levelMiss('国际先进的项目奖多少', '达到国内先进以上水平的，奖励50万元。')).toBeUndefined();
     expect(levelMiss('国内先进制造业企业落户有什么奖励', '引进国际先进制造业企业的，给予奖励。')).toBeUndefined();
+    // 领先 stands above 先进 of the same territory.
+    expect(levelMiss('达到国内先进水平的成果奖多少', '达到国内领先水平的，奖励30万元。')).toBe('国内先进水平');
+    expect(levelMiss('达到国内领先水平的成果奖多少', '达到国内先进以上水平的，奖励30万元。')).toBeUndefined();
     // A scale the clause never names does not veto the tier it does state.
     expect(tierStated('获得省级科技进步奖、达到国内领先水平的项目奖多少', '对获得省级科技进步奖的项目奖励10万元。')).toBe(true);
   });

@@ -60,6 +60,9 @@ describe('what a question asks', () => {
     expect(evidenceFor('南川的企业要在哪注册？', ['在南川市登记注册的企业。', '南川市企业享受优惠。']).table.stated.map((s) => s[0])).toEqual([true, false]);
     expect(statesQuantity('石龙镇成为全省首个试点镇。', { kind: 'place' })).toBe(true);
     expect(statesQuantity('在城镇开办个体工商户的，应当登记。', { kind: 'place' })).toBe(false);
+    // A word of place is a whole word: 于 of 关于, 在 of 现在 say nothing of where.
+    expect(evidenceFor('南川的数字档案馆建在哪里？', ['关于南川市数字档案馆建设的实施意见。']).table.stated.map((s) => s[0])).toEqual([false]);
+    expect(evidenceFor('南川的数字档案馆建在哪里？', ['对于本市数字档案馆，加快建设。']).table.stated.map((s) => s[0])).toEqual([false]);
     // The document's own place after a word of location is the place the question names (进驻我市 for 南川…进驻哪里).
     expect(evidenceFor('南川的研发机构要进驻哪里才能拿奖励？', ['对进驻我市的研发机构，给予100万元奖励。']).table.stated.map((s) => s[0])).toEqual([true]);
   });
@@ -69,6 +72,8 @@ describe('what a question asks', () => {
     expect(unansweredAsk(back, 0)).toBeUndefined();
     const elsewhere = evidenceFor('数字档案馆什么时候建成、建在哪里？', ['到2020年建成数字档案馆。', '招商平台介绍清城区的投资环境。']);
     expect(unansweredAsk(elsewhere, 0)).toBe(1);
+    // 本办法, 此外 point at no thing asked about.
+    expect(unansweredAsk(evidenceFor('数字档案馆建在哪里、什么时候建成？', ['在清城区建设数字档案馆。', '本办法自2020年1月1日起施行。']), 0)).toBe(1);
   });
 
   it('reads 在哪 as where, but 放在哪些行业 as which industries', () => {
@@ -424,6 +429,8 @@ describe('a question on how things stand now', () => {
     // An aim asked for, or a year named, is not a question on how things stand.
     expect(aimForStatus(evidenceFor('目前定的目标是什么？', ['到2030年，相关技术总体达到世界领先水平。']), 0)).toBeUndefined();
     expect(aimForStatus(evidenceFor('现在到2030年要达到什么水平？', ['到2030年，相关技术总体达到世界领先水平。']), 0)).toBeUndefined();
+    // 现在 of 体现在 is no time.
+    expect(aimForStatus(evidenceFor('数字经济的成效主要体现在哪些方面？', ['到2025年，数字经济成效明显。']), 0)).toBeUndefined();
   });
 });
 
@@ -433,12 +440,14 @@ describe('which documents mention a subject, read narrowly', () => {
     expect(evidenceFor('哪些文件提到了工业互联网', ['推进工业互联网建设。']).question.asksMention).toBe(true);
     expect(evidenceFor('哪些文件没有提到工业互联网', ['推进工业互联网建设。']).question.asksMention).toBe(false);
     expect(evidenceFor('哪些文件提到了工业互联网的标准是什么', ['推进工业互联网建设。']).question.asksMention).toBe(false);
-    // 刷脸支付: 支付 alone is no mention of it.
+    // 刷脸支付 (刷 cut off as a morpheme): 支付 alone is no mention of it.
     const face = evidenceFor('哪些文件提到了刷脸支付', ['拓展网上支付渠道。']);
-    expect(face.question.asksMention ? writesSubject(face, 0) : false).toBe(false);
+    expect(face.question.mentionWords).toEqual(['脸支付']);
+    expect(writesSubject(face, 0)).toBe(false);
     // A word analysis cut in two (区块 + 链) is asked whole: 区块 alone is no mention of 区块链.
     const chain = evidenceFor('哪些文件提到了区块链', ['推广区块链技术应用。', '划分区块管理。']);
     expect(chain.question.asksMention).toBe(true);
     expect(chain.question.mentionWords).toEqual(['区块链']);
+    expect([0, 1].map((i) => writesSubject(chain, i))).toEqual([true, false]);
   });
 });
