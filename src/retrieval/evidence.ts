@@ -610,7 +610,6 @@ const reachesOrdinal = (asked: Ordinal, stated: Ordinal): boolean => stated.unit
 export function tierStated(question: string, text: string): boolean {
   const ordinals = ordinalsOf(question);
   const scales = [LEVEL_SCALE, APPRAISAL_SCALE].map((scale) => [levelsOf(question, scale).filter((l) => l.bound === undefined), levelsOf(text, scale)] as const);
-  if (ordinals.length === 0 && scales.every(([asked]) => asked.length === 0)) return false;
   const statedOrdinals = ordinalsOf(text);
   // A scale the text never names says nothing against it (as in `levelMiss`): only the scales it names are read.
   const read = scales.filter(([asked, stated]) => asked.length > 0 && stated.length > 0);

@@ -729,9 +729,9 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
   if (evidence.notFound || candidates.length === 0) return { ...base, reason: evidence.notFound ?? '没有与问题相关的条文。' };
   const scores = table.rows.map((x) => linearScore(model.ranker, x));
   const all = candidates.map((_, i) => i);
-  // A list asking which documents mention its subject: a clause writing it leads while there is one.
-  const writing = all.filter((i) => writesSubject(evidence, i));
-  const lead = leadAmong(evidence, scores, writing.length > 0 ? writing : all) as number;
+  // A list asking which documents mention its subject: a clause writing it leads while there is one (each candidate read once).
+  const writing = new Set(all.filter((i) => writesSubject(evidence, i)));
+  const lead = leadAmong(evidence, scores, writing.size > 0 ? [...writing] : all) as number;
   const features = outcomeFeatures(evidence, scores, all, lead);
   const probability = sigmoid(linearScore(model.outcome, features));
   const decision: Decision = { ...base, lead, scores, probability, outcomeFeatures: features };
@@ -742,13 +742,13 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
     return { ...decision, outcome: 'not_found', reason: `知识库中没有关于“${byWeight.join('”“')}”的条文。` };
   }
   const ruling = ruledOut(evidence, features, lead);
-  decision.outcome = (probability >= model.outcome.threshold || writesSubject(evidence, lead)) && ruling === undefined ? 'answer' : 'related';
-  if (question.form !== 'single') decision.rows = rowsOf(evidence, scores, model, lead, decision.outcome === 'answer', namedDocIds);
+  decision.outcome = (probability >= model.outcome.threshold || writing.has(lead)) && ruling === undefined ? 'answer' : 'related';
+  if (question.form !== 'single') decision.rows = rowsOf(evidence, scores, model, writing, lead, decision.outcome === 'answer', namedDocIds);
   if (question.form === 'list') decision.rowsLimit = model.maxDocuments;
   if (decision.outcome === 'answer' && question.form === 'single') decision.support = supportOf(evidence, scores, lead, model.maxSentences);
   if (decision.outcome === 'related') {
     // The clauses on the topic: a list's rows (each document's best, at least the three closest), else the best three of distinct passages.
-    const rowLeads = (question.form === 'single' ? [] : rowsOf(evidence, scores, model, lead, false, namedDocIds, 3)).flatMap((r) => (r.lead === undefined ? [] : [r.lead]));
+    const rowLeads = (question.form === 'single' ? [] : rowsOf(evidence, scores, model, writing, lead, false, namedDocIds, 3)).flatMap((r) => (r.lead === undefined ? [] : [r.lead]));
     const shown = rowLeads.length > 0 ? distinctPassages(candidates, [lead, ...rowLeads], model.maxDocuments) : relatedShown(evidence, scores, lead, 3);
     decision.shown = shown;
     decision.support = shown.filter((i) => i !== lead);
@@ -767,7 +767,7 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
  * document first when the outcome is `answer`) or of parts (every named document, in the order
  * named, answering or not).
  */
-function rowsOf(evidence: Evidence, scores: readonly number[], model: AnswerModel, lead: number, answered: boolean, namedDocIds: readonly string[], atLeast = 0): Row[] {
+function rowsOf(evidence: Evidence, scores: readonly number[], model: AnswerModel, writing: ReadonlySet<number>, lead: number, answered: boolean, namedDocIds: readonly string[], atLeast = 0): Row[] {
   const { candidates, question } = evidence;
   const byDoc = new Map<string, number[]>();
   candidates.forEach((c, i) => {
@@ -777,11 +777,11 @@ function rowsOf(evidence: Evidence, scores: readonly number[], model: AnswerMode
   });
   const rowFor = (docId: string): Row => {
     const among = byDoc.get(docId) ?? [];
-    const writing = among.filter((i) => writesSubject(evidence, i));
-    const best = leadAmong(evidence, scores, writing.length > 0 ? writing : among);
+    const written = among.filter((i) => writing.has(i));
+    const best = leadAmong(evidence, scores, written.length > 0 ? written : among);
     if (best === undefined) return { docId, probability: 0, answers: false };
     const probability = sigmoid(linearScore(model.row, outcomeFeatures(evidence, scores, among, best)));
-    return { docId, lead: best, probability, answers: probability >= model.row.threshold || writesSubject(evidence, best) };
+    return { docId, lead: best, probability, answers: probability >= model.row.threshold || writing.has(best) };
   };
   const leadDoc = candidates[lead]?.hit.docId;
   // Parts: every place or title named, with each of its documents that answers (else its best one), the lead's first

@@ -11,7 +11,7 @@ import { quantityAsk, type QuantityAsk } from '../evidence.js';
 import { NOT_PLACES, questionForm as namedForm, type QuestionForm } from '../query.js';
 import type { SearchResponse } from '../search.js';
 import { framesQuestion, FUNCTION_TAG_RE, isInterrogative, isSubjectTag, listScope, tagWords, termWeight, UNKNOWN_WORD_IDF, type ListScope } from './words.js';
-import { TITLE_GENRES } from '../named-titles.js';
+import { GENRE_WORD_RE } from './features.js';
 
 /** One subject word of the question. */
 export interface QuestionTerm {
@@ -184,7 +184,7 @@ function subjectWritten(tagged: readonly { word: string; tag: string }[], terms:
   for (const [k, t] of tagged.entries()) {
     const w = t.word.toLowerCase();
     // Words analysis drops whole (相关, 有关: the analyzer's stopwords) say nothing of the subject.
-    if (!/^[\p{Script=Han}a-z0-9]+$/u.test(w) || FUNCTION_TAG_RE.test(t.tag) || framesQuestion(w) || GENRE_RE.test(w) || analyze(w).length === 0) continue;
+    if (!/^[\p{Script=Han}a-z0-9]+$/u.test(w) || FUNCTION_TAG_RE.test(t.tag) || framesQuestion(w) || GENRE_WORD_RE.test(w) || analyze(w).length === 0) continue;
     if (aside.some((a) => a.includes(w) || w.includes(a)) || covered(w)) continue;
     // One character cut from the word before or after it (链 of 区块链): the two are written whole.
     const before = tagged[k - 1]?.word.toLowerCase() ?? '';
@@ -202,7 +202,6 @@ function mentionSubject(mention: string | null, tagged: readonly { word: string;
   if (whole === undefined) return { asksMention: false };
   return whole.length > 0 ? { asksMention: true, mentionWords: whole } : { asksMention: true };
 }
-const GENRE_RE = new RegExp(`(?:${TITLE_GENRES})$`, 'u');
 /**
  * Words of purpose and basis clauses and of issuing (依据, 根据, 目的, 宗旨, 为什么, 为何, 背景, 初衷,
  * 出台, 制定, 印发): the vocabulary of the very clauses `isFiller` marks, so a question written with
