@@ -8,6 +8,8 @@
 
 /** Kinds of 公文 and 法规 a title ends with (GB/T 9704 公文种类, 立法法's 法律、法规 and 规章 names). */
 export const TITLE_GENRES = '批复|通知|条例|办法|规划|意见|方案|细则|决定|规定|计划|纲要|通告|公告|复函';
+/** A word ending with a kind of 公文 or 法规 (`TITLE_GENRES`: 实施方案, 行动计划, 办法). */
+export const GENRE_WORD_RE = new RegExp(`(?:${TITLE_GENRES})$`, 'u');
 
 /** A jurisdiction leading a title: the state, the State Council, or a place with its administrative suffix. */
 const JURISDICTION = '中华人民共和国|国务院|[\\u4e00-\\u9fa5]{2,7}?(?:省|市|自治区|自治州|县)';

@@ -7,7 +7,7 @@
  */
 import type { EvidenceView } from '../../storage/types.js';
 import { statesOwnNumber, statesQuantity, termSet, withoutOwnPlaces, type QuantityAsk } from '../evidence.js';
-import { TITLE_GENRES } from '../named-titles.js';
+import { GENRE_WORD_RE, TITLE_GENRES } from '../named-titles.js';
 import { segmenter } from '../../lexical/analyzer.js';
 import type { Candidate } from './candidates.js';
 import type { QuestionAnalysis, QuestionTerm } from './question.js';
@@ -122,8 +122,6 @@ function withoutTerms(text: string, terms: readonly QuestionTerm[]): string {
   return out;
 }
 
-/** A word ending with a kind of 公文 or 法规 (`TITLE_GENRES`: 实施方案, 行动计划, 办法). */
-export const GENRE_WORD_RE = new RegExp(`(?:${TITLE_GENRES})$`, 'u');
 const BARE_GENRE_RE = new RegExp(`^(?:${TITLE_GENRES})$`, 'u');
 
 const YEAR_IN_TEXT_RE = /(?:19|20)[0-9]{2}(?=\s*年)/gu;

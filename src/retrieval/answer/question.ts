@@ -11,7 +11,7 @@ import { quantityAsk, type QuantityAsk } from '../evidence.js';
 import { NOT_PLACES, questionForm as namedForm, type QuestionForm } from '../query.js';
 import type { SearchResponse } from '../search.js';
 import { framesQuestion, FUNCTION_TAG_RE, isInterrogative, isSubjectTag, listScope, tagWords, termWeight, UNKNOWN_WORD_IDF, type ListScope } from './words.js';
-import { GENRE_WORD_RE } from './features.js';
+import { GENRE_WORD_RE } from '../named-titles.js';
 
 /** One subject word of the question. */
 export interface QuestionTerm {
