@@ -655,7 +655,7 @@ export function unnamedMembers(question: string, text: string): string | undefin
 }
 
 /** A question asking who the members of a set it names are: 首批试点院校是哪几所, 具体是哪几个, 都是哪些, 指哪8个. */
-const MEMBERS_OF_RE = /([\p{Script=Han}]{2,16}?)(?:具体|都|分别|究竟|到底)?(?:是|指)哪(?:几|些|[0-9]+|[一二两三四五六七八九十]+)(?:[个家项所座位条类种])?/u;
+const MEMBERS_OF_RE = /([\p{Script=Han}“”"]{2,16}?)(?:具体|都|分别|究竟|到底)?(?:是|指)哪(?:几|些|[0-9]+|[一二两三四五六七八九十]+)(?:[个家项所座位条类种])?/u;
 /** What MEMBERS_OF_RE's set may be when the set is named in the clause before: an adverb of the asking form only. */
 const SET_ADVERB_RE = /^(?:具体|都|分别|究竟|到底|它们|其中|其)$/u;
 /** A count opening a set's phrase (10个以上, 三家): the number of members, not the set's name. */
@@ -673,7 +673,8 @@ export function membersNotNamed(question: string, text: string): string | undefi
   const q = question.normalize('NFKC');
   const m = MEMBERS_OF_RE.exec(q);
   if (!m) return undefined;
-  const tail = (x: string): string | undefined => x.split(/那些|这些|那个|这个|[的那这]/u).filter((p) => p.length >= 2).pop();
+  // The set may be a quoted name (“两建”具体指哪两项): the quotation marks are not part of it.
+  const tail = (x: string): string | undefined => x.split(/那些|这些|那个|这个|[的那这]/u).map((p) => p.replace(/[“”"]/gu, '')).filter((p) => p.length >= 2).pop();
   let set = tail(m[1] as string);
   // The set named in the clause before (…10个以上创新载体和服务平台，具体是哪几个): its last phrase, without its count —
   // only where the asking form ends its clause (哪两个人才计划, 哪些融合 name the set after it).
@@ -689,8 +690,23 @@ export function membersNotNamed(question: string, text: string): string | undefi
   let noun: string | undefined;
   for (let k = 0; k + 2 <= set.length && !noun; k += 1) if (t.includes(set.slice(k))) noun = set.slice(k);
   if (!noun) return undefined;
-  for (let at = t.indexOf(noun); at >= 0; at = t.indexOf(noun, at + 1)) if (clauseNamesMembers(t, at, q, true)) return undefined;
+  for (let at = t.indexOf(noun); at >= 0; at = t.indexOf(noun, at + 1)) if (!coordinatedItem(t, at, noun) && clauseNamesMembers(t, at, q, true)) return undefined;
   return noun;
+}
+
+/**
+ * Whether the set named at `at` is itself one item of a coordination (实施“人才双高计划”和“人才双十行动”; 结合政府电子云、
+ * “两建”平台工程): a separator of items (、, 和, 及, 与) stands right before it or right after its phrase (quotation
+ * marks and the rest of a compound aside). The clause then lists the set's siblings, not its members — unless a word
+ * opening a list (即, 包括…) follows it.
+ */
+function coordinatedItem(text: string, at: number, noun: string): boolean {
+  const before = text.slice(Math.max(0, at - 3), at).replace(/[“"‘]+$/u, '');
+  const after = text.slice(at + noun.length).replace(/^[”"’]+/u, '');
+  if (/^[(（]?(?:即|指|包括|分别)/u.test(after) || LIST_OPENER_RE.test(after)) return false;
+  const phraseEnd = /^[\p{Script=Han}]{0,6}?(?=[、，,。；;]|和|及|与|$)/u.exec(after);
+  const next = phraseEnd ? after.slice(phraseEnd[0].length) : '';
+  return /(?:[、]|和|及|与|以及)$/u.test(before) || /^(?:、|和(?!谐)|及(?!时)|与|以及)/u.test(next);
 }
 
 /**

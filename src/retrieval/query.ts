@@ -272,9 +272,12 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
   }
   const aliasSet = new Set(aliases.entries.map((e) => e.alias));
   const unknownPlaces = placeWords(query).filter((w) => w.length >= 2 && !aliasSet.has(w.toLowerCase()) && !NOT_PLACES.has(w) && !aliases.metaTexts?.some((m) => writesPlace(m, w.toLowerCase())));
-  // A title the library lacks, unless another document is named besides it (根据《…》, 云浮怎么做: about 云浮's).
+  // A title the library lacks, unless another document is named besides it (根据《…》, 云浮怎么做: about 云浮's). A document
+  // named only inside the attribute of the title (云浮办法依据的《…》定了哪些目标: …的 right before it) is not asked about:
+  // the title is.
   const titles = aliases.titles ? unknownTitles(query, aliases.titles, (t) => tagger().cut(t, false)) : [];
-  const namedElsewhere = named.some((d) => !titles.some((t) => t.toLowerCase().includes(d.by)));
+  const normalizedLower = query.normalize('NFKC').toLowerCase();
+  const namedElsewhere = named.some((d) => !titles.some((t) => t.toLowerCase().includes(d.by) || modifiesTitle(normalizedLower, d.by, t.toLowerCase())));
   return {
     terms: analyze(query),
     namedDocs: named,
@@ -283,6 +286,19 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
     ...(titles.length > 0 && !namedElsewhere ? { unknownTitles: titles } : {}),
     ...(excludedDocs.length > 0 ? { excludedDocs } : {}),
   };
+}
+
+/**
+ * Whether the word naming a document stands in the attribute (定语) of a title written after it: the words between them
+ * hold no break of clause and end with 的 (云浮办法依据的《…》, 深圳这份计划提到的《…》). Such a title is what is asked
+ * about; the document only tells which title it is.
+ */
+function modifiesTitle(query: string, by: string, title: string): boolean {
+  const at = query.indexOf(`《${title}》`);
+  const from = query.indexOf(by);
+  if (at < 0 || from < 0 || from + by.length > at) return false;
+  const between = query.slice(from + by.length, at);
+  return !/[，,。？?；;！!：:]/u.test(between) && /的$/u.test(between);
 }
 
 /**

@@ -215,6 +215,16 @@ describe('a title the library lacks', () => {
     expect(understandQuery('依据《东山省数字经济促进条例》，北岭市怎么开放数据', library).unknownTitles).toBeUndefined();
   });
 
+  it('is reported when the document named only tells which title it is (…的《…》: the title is what is asked about)', () => {
+    const read = understandQuery('北岭条例依据的《东山省数字经济促进条例》有哪些罚则', library);
+    expect(read.namedDocs.map((d) => d.docId)).toEqual(['b']);
+    expect(read.unknownTitles).toEqual(['东山省数字经济促进条例']);
+    expect(understandQuery('北岭条例引用的《东山省数字经济促进条例》是哪年出的', library).unknownTitles).toEqual(['东山省数字经济促进条例']);
+    // Named in a clause of its own, or after the title: the question is about the named document.
+    expect(understandQuery('北岭条例里，依据《东山省数字经济促进条例》的条文有哪些', library).unknownTitles).toBeUndefined();
+    expect(understandQuery('北岭条例根据《东山省数字经济促进条例》规定了什么', library).unknownTitles).toBeUndefined();
+  });
+
   it('makes the answer not_found, naming the title', () => {
     const q = '东山省促进数字经济发展行动计划（2021-2025年）提出了哪些目标？';
     const texts = ['为贯彻落实《东山省促进数字经济发展行动计划（2021-2025年）》，制定本计划。'];

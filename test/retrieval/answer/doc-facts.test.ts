@@ -23,6 +23,7 @@ describe('docFactQuestion', () => {
     ['这个办法现在还有效吗？', 'validity'],
     ['那个优惠办法现在还管用吗', 'validity'],
     ['燃气管理条例废止了吗', 'validity'],
+    ['这份计划现在还在有效期内吗', 'validity'],
     ['这个通知的文号是多少？', 'docNumber'],
     ['文号是多少', 'docNumber'],
     ['细则有效期到什么时候？', 'effectiveTo'],

@@ -147,6 +147,15 @@ describe('membersNotNamed', () => {
     // A set named after the asking form is not the clause before's (靠的是哪两个人才计划: the plans, not the talents).
     expect(membersNotNamed('引进高端人才和团队,靠的是哪两个人才计划?', '实施人才计划,引进高端人才和团队。')).toBeUndefined();
   });
+
+  it('reads a quoted name as the set, and a clause listing it beside its siblings as naming none of its members', () => {
+    expect(membersNotNamed('文件里的“三通”具体是哪三项?', '加快推进“两化”和“三通”建设。')).toBe('三通');
+    expect(membersNotNamed('“三通”具体指哪三项?', '推进政务网、“三通”工程建设,整合数据资源。')).toBe('三通');
+    // A list opened right after the name, or the name before its own list, names its members.
+    expect(membersNotNamed('“三通”具体指哪三项?', '推进“两化”、“三通”(即通水、通电、通路)建设。')).toBeUndefined();
+    expect(membersNotNamed('“三通”具体指哪三项?', '“三通”包括通水、通电、通路。')).toBeUndefined();
+    expect(membersNotNamed('“三通”具体指哪三项?', '实现“通水、通电、通路”三通。')).toBeUndefined();
+  });
 });
 
 describe('unnamedMembers', () => {
