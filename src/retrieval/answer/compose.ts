@@ -125,10 +125,19 @@ export function compose(kb: EvidenceView, response: SearchResponse, evidence: Ev
     // A list as long as a list is shown, from a library holding more documents: others may answer too, and it says so.
     const answering = decision.rows.filter((r) => r.answers).length;
     if (decision.rowsLimit !== undefined && answering >= decision.rowsLimit && kb.documents.size > answering) lines.push(listMayGoOn(answering));
+    // Other documents' clauses on the subject that do not answer: after the answers, said to be related only.
+    const partial = decision.partial ?? [];
+    if (partial.length > 0) {
+      lines.push(PARTIAL_ROWS_TEXT);
+      for (const i of partial) lines.push(cite(i, true));
+    }
   }
   lines.push(...validityNotes(citations));
   return { ...base, answer: lines.join('\n'), citations, outcome: 'answer', abstained: false };
 }
+
+/** The line before a list's related rows (`Decision.partial`): clauses on the subject that do not answer. */
+export const PARTIAL_ROWS_TEXT = '以下文件的条文涉及同一主题，但未直接写到所问内容，仅供参考：';
 
 /** The line after a list that filled its rows: the documents shown are the first found, not every one. */
 export const listMayGoOn = (n: number): string => `以上为检索到的前${n}个文件；库中可能还有其他文件也有相关条文，未逐一列出。`;

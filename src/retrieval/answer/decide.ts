@@ -61,6 +61,11 @@ export interface Decision {
   rows: Row[];
   /** For lists: the most rows shown (`AnswerModel.maxDocuments`); a list that fills it may leave documents out. */
   rowsLimit?: number;
+  /**
+   * For a list given as `answer`: the best clauses of other documents that write the question's most specific subject
+   * word but do not answer (流动人口 without 信息 of 流动人口信息): shown after the rows as related clauses, not as answers.
+   */
+  partial?: number[];
   /** P(the lead answers the question). */
   probability: number;
   /** The question-level features the probability was computed from (`OUTCOME_FEATURES` order). */
@@ -535,8 +540,9 @@ export function writesSubject(evidence: Evidence, i: number): boolean {
   const text = (evidence.candidates[i]?.text ?? '').normalize('NFKC').toLowerCase();
   // A filler (a 责任单位 annotation naming 农业局, a title line) writes words, not the subject: it never answers.
   if (!question.asksMention || question.terms.length === 0 || text === '' || (evidence.table.rows[i] as number[])[col('filler')] === 1) return false;
-  // 文件 of 哪些地方的文件里提到了 names where to look, not what (`framesQuestion`).
-  const subject = question.terms.filter((t) => !framesQuestion(t.term));
+  // 文件 of 哪些地方的文件里提到了 names where to look, not what (`framesQuestion`); so does a kind of document (数据文件
+  // of 哪几个市的大数据文件提了: jieba cuts 大/数据文件).
+  const subject = question.terms.filter((t) => !framesQuestion(t.term) && !/文件$/u.test(t.term));
   return subject.length > 0 && subject.every((t) => text.includes(t.term.toLowerCase())) && question.phrases.every((p) => text.includes(p)) && (question.mentionWords ?? []).every((w) => text.includes(w));
 }
 
@@ -745,11 +751,16 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
   decision.outcome = (probability >= model.outcome.threshold || writing.has(lead)) && ruling === undefined ? 'answer' : 'related';
   if (question.form !== 'single') decision.rows = rowsOf(evidence, scores, model, writing, lead, decision.outcome === 'answer', namedDocIds);
   if (question.form === 'list') decision.rowsLimit = model.maxDocuments;
+  if (question.form === 'list' && decision.outcome === 'answer') {
+    const partial = partialRows(evidence, rowsOf(evidence, scores, model, writing, lead, false, namedDocIds, model.maxDocuments), decision.rows);
+    // At most as many as a related answer shows (three): the closest, after the answers, never more rows than a list has.
+    if (partial.length > 0) decision.partial = partial.slice(0, Math.min(RELATED_SHOWN, Math.max(0, model.maxDocuments - decision.rows.length)));
+  }
   if (decision.outcome === 'answer' && question.form === 'single') decision.support = supportOf(evidence, scores, lead, model.maxSentences);
   if (decision.outcome === 'related') {
     // The clauses on the topic: a list's rows (each document's best, at least the three closest), else the best three of distinct passages.
-    const rowLeads = (question.form === 'single' ? [] : rowsOf(evidence, scores, model, writing, lead, false, namedDocIds, 3)).flatMap((r) => (r.lead === undefined ? [] : [r.lead]));
-    const shown = rowLeads.length > 0 ? distinctPassages(candidates, [lead, ...rowLeads], model.maxDocuments) : relatedShown(evidence, scores, lead, 3);
+    const rowLeads = (question.form === 'single' ? [] : rowsOf(evidence, scores, model, writing, lead, false, namedDocIds, RELATED_SHOWN)).flatMap((r) => (r.lead === undefined ? [] : [r.lead]));
+    const shown = rowLeads.length > 0 ? distinctPassages(candidates, [lead, ...rowLeads], model.maxDocuments) : relatedShown(evidence, scores, lead, RELATED_SHOWN);
     decision.shown = shown;
     decision.support = shown.filter((i) => i !== lead);
     decision.rows = [];
@@ -760,6 +771,23 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
     decision.missing = ruling?.line ?? (missed === undefined || yearStated ? missingLine(evidence, shown) : `未找到提到“${missed}”的条文`);
   }
   return decision;
+}
+
+/** Clauses a related answer shows (the lead and two more), and the most related rows a list answer adds. */
+const RELATED_SHOWN = 3;
+
+/**
+ * Of a list's rows not shown as answers, the leads of those writing the question's most specific subject word as it is
+ * written (the heaviest noun that names no kind of document): each document's best clause on the subject, which the
+ * reader of a list wants to see beside the answers, marked as not answering.
+ */
+function partialRows(evidence: Evidence, all: readonly Row[], shown: readonly Row[]): number[] {
+  const { question, candidates } = evidence;
+  const subject = question.terms.filter((t) => t.nominal && !framesQuestion(t.term) && !/文件$/u.test(t.term));
+  if (subject.length === 0) return [];
+  const heaviest = subject.reduce((a, b) => (b.weight > a.weight ? b : a)).term.toLowerCase();
+  const shownDocs = new Set(shown.map((r) => r.docId));
+  return all.flatMap((r) => (r.lead !== undefined && !shownDocs.has(r.docId) && (candidates[r.lead]?.text ?? '').normalize('NFKC').toLowerCase().includes(heaviest) ? [r.lead] : []));
 }
 
 /**

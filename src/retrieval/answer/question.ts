@@ -183,14 +183,21 @@ function subjectWritten(tagged: readonly { word: string; tag: string }[], terms:
   const whole: string[] = [];
   for (const [k, t] of tagged.entries()) {
     const w = t.word.toLowerCase();
+    // A word of Chinese characters jieba does not know (两化 of 两化融合: x, like punctuation) is content all the same.
+    const unknown = t.tag === 'x' && /^\p{Script=Han}{2,}$/u.test(w) && !isInterrogative(w);
     // Words analysis drops whole (相关, 有关: the analyzer's stopwords) say nothing of the subject.
-    if (!/^[\p{Script=Han}a-z0-9]+$/u.test(w) || FUNCTION_TAG_RE.test(t.tag) || framesQuestion(w) || GENRE_WORD_RE.test(w) || analyze(w).length === 0) continue;
+    if (!unknown && (!/^[\p{Script=Han}a-z0-9]+$/u.test(w) || FUNCTION_TAG_RE.test(t.tag) || framesQuestion(w) || GENRE_WORD_RE.test(w) || analyze(w).length === 0)) continue;
     if (aside.some((a) => a.includes(w) || w.includes(a)) || covered(w)) continue;
-    // One character cut from the word before or after it (链 of 区块链): the two are written whole.
+    // One character cut from the word before or after it (链 of 区块链), or an unknown word glued to one (两化融合): the
+    // two are written whole.
     const before = tagged[k - 1]?.word.toLowerCase() ?? '';
     const after = tagged[k + 1]?.word.toLowerCase() ?? '';
-    if ([...w].length === 1 && covered(before)) whole.push(before + w);
-    else if ([...w].length === 1 && covered(after)) whole.push(w + after);
+    // Not to a kind of document (大 of 大/数据文件: the documents looked in, not the subject).
+    const glued = [...w].length === 1 || unknown;
+    const subjectWord = (x: string): boolean => x !== '' && !/文件$/u.test(x) && covered(x);
+    if (glued && subjectWord(before)) whole.push(before + w);
+    else if (glued && subjectWord(after)) whole.push(w + after);
+    else if ([...w].length === 1 && (/文件$/u.test(before) || /文件$/u.test(after))) continue;
     else return undefined;
   }
   return whole;
@@ -281,6 +288,12 @@ const PUNISH_WORDS: ReadonlySet<string> = new Set(['处罚', '惩罚', '惩处']
  */
 const PENALTY_KINDS: readonly string[] = ['警告', '通报批评', '罚款', '没收', '暂扣', '降低资质等级', '吊销', '限制开展生产经营活动', '责令停产停业', '责令关闭', '限制从业', '拘留', '罚金', '处分'];
 
+/**
+ * Nouns of expression (说法, 提法, 表述, 字眼, 词语, 概念, 术语, 口号: 《现代汉语词典》 words for a way of putting something)
+ * after a demonstrative (这个, 这种, 这一, 该, 此): they point at the words the question quotes, and no clause writes them.
+ */
+const EXPRESSION_NOUN_RE = /(?:这个|这种|这一|这类|该|此)(说法|提法|表述|表达|字眼|词语|词汇|词|概念|术语|口号)/gu;
+
 export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterable<string> = []): QuestionAnalysis {
   const query = response.query;
   const { understanding } = response;
@@ -290,6 +303,9 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
   for (const d of [...understanding.namedDocs, ...(understanding.excludedDocs ?? [])]) for (const w of [d.by, ...analyze(d.by)]) excluded.add(w);
   for (const r of understanding.clauseRefs) for (const w of analyze(r.text)) excluded.add(w);
   for (const w of scope?.words ?? []) excluded.add(w);
+  // A noun of expression pointed at by a demonstrative (新常态这个说法, 这一提法) stands for the words quoted before it.
+  const expressions = [...query.normalize('NFKC').matchAll(EXPRESSION_NOUN_RE)].map((m) => m[1] as string);
+  for (const w of expressions) excluded.add(w);
   // A list asking which documents mention its subject: the words of mentioning (提到, 文件里有) are not the subject.
   const mention = scope === undefined ? null : mentionAsked(query);
   if (mention) for (const w of [mention, ...analyze(mention)]) excluded.add(w);
@@ -347,7 +363,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     ...(scope ? { scope } : {}),
     ...(yesNo ? { yesNo } : {}),
     asksFiller: ASKS_FILLER_RE.test(normalized),
-    ...mentionSubject(mention, tagged, terms, [mention ?? '', ...(scope?.words ?? []), ...named]),
+    ...mentionSubject(mention, tagged, terms, [mention ?? '', ...(scope?.words ?? []), ...named, ...expressions]),
     asksPenalty,
     ...questionCase(normalized, asks),
     // A predicate (`yesNo`) is only read in one of these forms.

@@ -1,0 +1,64 @@
+/**
+ * Lists asking which documents mention a subject (哪些文件提到了…): the words a question uses for the documents or for
+ * the expression it quotes are not the subject, an unknown word glued to a subject word is asked whole, and a list given
+ * as an answer shows other documents' clauses on its subject after the answers, said to be related only.
+ */
+import { describe, expect, it } from 'vitest';
+import { compose, PARTIAL_ROWS_TEXT } from '../../../src/retrieval/answer/compose.js';
+import { decideFrom, gatherEvidence, writesSubject, type Evidence } from '../../../src/retrieval/answer/decide.js';
+import { FITTED_MODEL } from '../../../src/retrieval/answer/fitted.js';
+import { analyze } from '../../../src/lexical/analyzer.js';
+import type { EvidenceView } from '../../../src/storage/types.js';
+import { evidenceFor } from './one-city.js';
+
+/** One passage per document, ranked in the order given; returns the view and response too, for compose. */
+function across(question: string, docs: readonly { docId: string; title: string; text: string }[]) {
+  const documents = new Map(docs.map((d) => [d.docId, { docId: d.docId, body: d.text, meta: { docId: d.docId, title: d.title, issuer: `${d.title.slice(0, 3)}人民政府` }, tree: { kind: 'root', children: [], start: 0, end: d.text.length } }]));
+  // A constructed view: only what reading candidates and quoting them touches (documents with body and meta).
+  const view = { documents, passages: [], byId: new Map() } as unknown as EvidenceView;
+  const results = docs.map((d, i) => ({ rank: i + 1, passageId: `${d.docId}#0`, docId: d.docId, title: d.title, issuer: `${d.title.slice(0, 3)}人民政府`, breadcrumb: `《${d.title}》`, clause: '', text: d.text, start: 0, end: d.text.length, score: 1 - i / 10, matchedBy: ['bm25' as const] }));
+  const response = { query: question, results, understanding: { terms: analyze(question), namedDocs: [], clauseRefs: [], unknownPlaces: [] }, expansions: [], scope: [] };
+  const evidence: Evidence = gatherEvidence(view, response, FITTED_MODEL);
+  return { view, response, evidence };
+}
+
+describe('the subject of a mention list', () => {
+  it('leaves out a kind of document (大数据文件) and a noun of expression pointed at (这个提法)', () => {
+    const hall = evidenceFor('网上办事大厅 哪几个市的大数据文件提了', ['依托网上办事大厅推进审批。']);
+    expect(hall.question.asksMention).toBe(true);
+    expect(writesSubject(hall, 0)).toBe(true);
+    const phrase = evidenceFor('“数字孪生”这个提法,哪些文件里提到了?', ['推进数字孪生城市建设。']);
+    expect(phrase.question.terms.map((t) => t.term)).not.toContain('提法');
+    expect(phrase.question.asksMention).toBe(true);
+    expect(writesSubject(phrase, 0)).toBe(true);
+  });
+
+  it('asks a word jieba does not know whole with the subject word it is glued to (两化 + 融合)', () => {
+    const e = evidenceFor('两化融合 哪些文件提到了', ['推进两化融合发展。', '推动产业融合发展。']);
+    expect(e.question.mentionWords).toEqual(['两化融合']);
+    expect([0, 1].map((i) => writesSubject(e, i))).toEqual([true, false]);
+  });
+});
+
+describe('a mention list given as an answer', () => {
+  const docs = [
+    { docId: 'a', title: '甲市大数据发展规划', text: '整合流动人口信息，建设人口基础数据库。' },
+    { docId: 'b', title: '乙市大数据行动计划', text: '在流动人口管理领域开展大数据应用示范。' },
+    { docId: 'c', title: '丙市冷链物流规划', text: '支持冷链物流设施建设。' },
+  ];
+
+  it('shows after its answers the clauses of other documents writing its most specific word, as related only', () => {
+    const { view, response, evidence } = across('哪些文件提到了流动人口信息', docs);
+    const decision = decideFrom(evidence, FITTED_MODEL);
+    expect(decision.outcome).toBe('answer');
+    expect(decision.rows.filter((r) => r.answers).map((r) => r.docId)).toEqual(['a']);
+    expect((decision.partial ?? []).map((i) => evidence.candidates[i]?.hit.docId)).toEqual(['b']);
+    const answer = compose(view, response, evidence, decision, '2026-12-08');
+    const lines = answer.answer.split('\n');
+    expect(lines.indexOf(PARTIAL_ROWS_TEXT)).toBeGreaterThan(0);
+    expect(answer.citations.map((c) => [c.docId, c.lowConfidence === true])).toEqual([
+      ['a', false],
+      ['b', true],
+    ]);
+  });
+});
