@@ -382,6 +382,12 @@ export function statesOwnNumber(sentence: string, docNumber: string | undefined)
 /** A heading number leading a sentence (2. （一） 三、 第五条): not a figure of the sentence. */
 const LEADING_LABEL_RE = new RegExp(String.raw`^\s*(?:${ARABIC_ITEM_SOURCE}|${PAREN_ITEM_SOURCE}|${CN_ITEM_SOURCE}|第[一二三四五六七八九十百]+[条章节])`, 'u');
 
+/**
+ * Bodies named in a list: names joined by 、 closed by a generic noun of bodies (工商、税务、交通等部门), or names of
+ * government bodies (the 局, 委, 厅, 办 of the organs of a people's government) joined by 、 (市公安局、民政局).
+ */
+const BODY_LIST_RE = /[\u4e00-\u9fff]{1,8}(?:、[\u4e00-\u9fff]{1,8})+等?(?:部门|单位|机构|机关)|[\u4e00-\u9fff]{1,10}(?:局|委|厅|办)(?:、[\u4e00-\u9fff]{1,10}(?:局|委|厅|办))+/u;
+
 /** Whether a sentence states the kind of quantity asked (leading heading numbers "2." ignored). */
 export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {
   const text = sentence.replace(LEADING_LABEL_RE, '');
@@ -390,6 +396,8 @@ export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {
   const perOk = (ask.per ?? []).every((u) => perUnit(u) || (PER_ONE.includes(u) && PER_ONE.some(perUnit)) || (u === '人' && text.includes('人均')) || (u === '年' && text.includes('年均')));
   if (!perOk) return false;
   if (ask.kind === 'place') return namesZone(text) || namesPlace(text);
+  // Which bodies (哪几个部门, 哪些单位) is stated by bodies named in a list as well as by one given a duty.
+  if (ask.kind === 'who' && /哪/u.test(ask.cue ?? '') && BODY_LIST_RE.test(text)) return true;
   if (ask.kind === 'count' && ask.unit) {
     // The figure counts the noun asked: the noun follows the measure word within the clause, or comes before the
     // figure in it (居民健康档案建档850多万份); 10个以上大数据创新载体 does not count 基地.
@@ -690,24 +698,29 @@ export function membersNotNamed(question: string, text: string): string | undefi
   let noun: string | undefined;
   for (let k = 0; k + 2 <= set.length && !noun; k += 1) if (t.includes(set.slice(k))) noun = set.slice(k);
   if (!noun) return undefined;
-  for (let at = t.indexOf(noun); at >= 0; at = t.indexOf(noun, at + 1)) if (!coordinatedItem(t, at, noun) && clauseNamesMembers(t, at, q, true)) return undefined;
+  for (let at = t.indexOf(noun); at >= 0; at = t.indexOf(noun, at + 1)) if (!(noun === set && coordinatedItem(t, at, noun)) && clauseNamesMembers(t, at, q, true)) return undefined;
   return noun;
 }
 
 /**
  * Whether the set named at `at` is itself one item of a coordination (实施“人才双高计划”和“人才双十行动”; 结合政府电子云、
- * “两建”平台工程): a separator of items (、, 和, 及, 与) stands right before it or right after its phrase (quotation
- * marks and the rest of a compound aside). The clause then lists the set's siblings, not its members — unless a word
- * opening a list (即, 包括…) follows it.
+ * “两建”平台工程): 、 or a conjunction word (和, 及, 与, 以及, 或: jieba's words, so not 及 of 普及 or 与 of 参与) stands right
+ * before it or right after it, quotation marks aside. The clause then lists the set's siblings, not its members — unless
+ * a word opening a list (即, 包括, 分别为…) follows its phrase, after a comma or not (“双创”活动，即大众创业、万众创新).
  */
 function coordinatedItem(text: string, at: number, noun: string): boolean {
-  const before = text.slice(Math.max(0, at - 3), at).replace(/[“"‘]+$/u, '');
   const after = text.slice(at + noun.length).replace(/^[”"’]+/u, '');
-  if (/^[(（]?(?:即|指|包括|分别)/u.test(after) || LIST_OPENER_RE.test(after)) return false;
-  const phraseEnd = /^[\p{Script=Han}]{0,6}?(?=[、，,。；;]|和|及|与|$)/u.exec(after);
-  const next = phraseEnd ? after.slice(phraseEnd[0].length) : '';
-  return /(?:[、]|和|及|与|以及)$/u.test(before) || /^(?:、|和(?!谐)|及(?!时)|与|以及)/u.test(next);
+  const rest = after.replace(/^[\p{Script=Han}]{0,8}?(?=[，,。；;（(]|$)/u, '').replace(/^[，,]/u, '');
+  if (/^[(（]?(?:即|指|包括|分别)/u.test(after) || /^[(（]?(?:即|指|包括|分别)/u.test(rest) || LIST_OPENER_RE.test(rest)) return false;
+  const opened = text.slice(0, at).replace(/[“"‘]+$/u, '');
+  const before = tagWords(opened.slice(-8));
+  const first = tagWords(after.slice(0, 8))[0]?.word ?? '';
+  const joins = (w: string): boolean => w === '、' || COORDINATORS.has(w);
+  return joins(before[before.length - 1]?.word ?? '') || joins(first);
 }
+
+/** Conjunctions joining coordinated items (黄伯荣、廖序东《现代汉语》§ 连词, 并列关系). */
+const COORDINATORS: ReadonlySet<string> = new Set(['和', '及', '与', '以及', '或', '或者', '跟', '同']);
 
 /**
  * Whether the clause of `text` holding position `at` names members of what is there (`namesMembers`, a quoted name,

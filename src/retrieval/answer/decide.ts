@@ -16,7 +16,7 @@ import { DOCUMENT_NOUNS } from './doc-facts.js';
 import { CANDIDATE_FEATURES, candidateFeatures, presenceOf, statesYear, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
 import { titlePeriod } from '../../corpus/validity.js';
 import { checkModel, linearScore, sigmoid, softmax, type AnswerModel } from './model.js';
-import { analyzeQuestion, questionParts, type QuestionAnalysis } from './question.js';
+import { analyzeQuestion, LOOKED_IN_RE, questionParts, type QuestionAnalysis } from './question.js';
 import { framesQuestion, tagWords } from './words.js';
 import type { Outcome } from './types.js';
 
@@ -542,9 +542,40 @@ export function writesSubject(evidence: Evidence, i: number): boolean {
   if (!question.asksMention || question.terms.length === 0 || text === '' || (evidence.table.rows[i] as number[])[col('filler')] === 1) return false;
   // 文件 of 哪些地方的文件里提到了 names where to look, not what (`framesQuestion`); so does a kind of document (数据文件
   // of 哪几个市的大数据文件提了: jieba cuts 大/数据文件).
-  const subject = question.terms.filter((t) => !framesQuestion(t.term) && !/文件$/u.test(t.term));
-  return subject.length > 0 && subject.every((t) => text.includes(t.term.toLowerCase())) && question.phrases.every((p) => text.includes(p)) && (question.mentionWords ?? []).every((w) => text.includes(w));
+  // The documents looked in, named before 里/中 (哪些城市的大数据规划里提到): their words are not the subject either.
+  const where = LOOKED_IN_RE.exec(question.query.normalize('NFKC').toLowerCase())?.[1] ?? '';
+  const subject = question.terms.filter((t) => !framesQuestion(t.term) && !/文件$/u.test(t.term) && !where.includes(t.term.toLowerCase()));
+  // A term the question quotes is asked as written, its symbols too (“互联网+”, “数据孤岛”).
+  const quoted = [...question.query.normalize('NFKC').toLowerCase().matchAll(QUOTED_RE)].map((m) => (m[1] ?? '').trim()).filter((q) => [...q].length >= 2);
+  // A compound word is written whole, or its parts in order with a modifier between (柔性引进人工智能人才 writes 引进人才).
+  const writes = (t: QuestionAnalysis['terms'][number]): boolean => text.includes(t.term.toLowerCase()) || (t.parts !== undefined && partsInOrder(text, t.parts.map((p) => p.toLowerCase())));
+  const phrases = question.phrases.filter((p) => !where.includes(p));
+  return subject.length > 0 && subject.every(writes) && phrases.every((p) => text.includes(p)) && (question.mentionWords ?? []).every((w) => text.includes(w)) && quoted.every((q) => text.includes(q));
 }
+
+/** Characters a modifier between a compound's parts may take (人工智能 in 引进人工智能人才). */
+const PARTS_GAP_MAX = 4;
+
+/** Whether `parts` occur in `text` in order, each at most `PARTS_GAP_MAX` characters after the one before. */
+function partsInOrder(text: string, parts: readonly string[]): boolean {
+  for (let at = text.indexOf(parts[0] ?? ''); at >= 0 && parts.length > 0; at = text.indexOf(parts[0] as string, at + 1)) {
+    let end = at + (parts[0] as string).length;
+    let ok = true;
+    for (const p of parts.slice(1)) {
+      const next = text.indexOf(p, end);
+      if (next < 0 || next - end > PARTS_GAP_MAX) {
+        ok = false;
+        break;
+      }
+      end = next + p.length;
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
+/** A term quoted in a question (“…”, "…", 「…」, ‘…’). */
+const QUOTED_RE = /[“"「‘]([^”"」’]{1,30})[”"」’]/gu;
 
 /**
  * The lead among `among`: the best-scored candidate that is no filler (a purpose, covering-notice or title line, or a
@@ -748,7 +779,10 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
     return { ...decision, outcome: 'not_found', reason: `知识库中没有关于“${byWeight.join('”“')}”的条文。` };
   }
   const ruling = ruledOut(evidence, features, lead);
-  decision.outcome = (probability >= model.outcome.threshold || writing.has(lead)) && ruling === undefined ? 'answer' : 'related';
+  // A list asking which documents mention its subject is answered by mention only: with no clause writing it, the
+  // clauses on the topic are related, however close (信息孤岛 for “数据孤岛”).
+  const answers = question.asksMention ? writing.has(lead) : probability >= model.outcome.threshold || writing.has(lead);
+  decision.outcome = answers && ruling === undefined ? 'answer' : 'related';
   if (question.form !== 'single') decision.rows = rowsOf(evidence, scores, model, writing, lead, decision.outcome === 'answer', namedDocIds);
   if (question.form === 'list') decision.rowsLimit = model.maxDocuments;
   if (question.form === 'list' && decision.outcome === 'answer') {
@@ -778,16 +812,22 @@ const RELATED_SHOWN = 3;
 
 /**
  * Of a list's rows not shown as answers, the leads of those writing the question's most specific subject word as it is
- * written (the heaviest noun that names no kind of document): each document's best clause on the subject, which the
- * reader of a list wants to see beside the answers, marked as not answering.
+ * written (the heaviest word some clause writes that names no kind of document) and words of at least half the
+ * subject's weight: each document's best clause on the subject, which the reader of a list wants to see beside the
+ * answers, marked as not answering.
  */
 function partialRows(evidence: Evidence, all: readonly Row[], shown: readonly Row[]): number[] {
-  const { question, candidates } = evidence;
-  const subject = question.terms.filter((t) => t.nominal && !framesQuestion(t.term) && !/文件$/u.test(t.term));
-  if (subject.length === 0) return [];
-  const heaviest = subject.reduce((a, b) => (b.weight > a.weight ? b : a)).term.toLowerCase();
+  const { question, candidates, table } = evidence;
+  const subject = question.terms.map((t, j) => ({ t, j })).filter(({ t }) => !framesQuestion(t.term) && !/文件$/u.test(t.term));
+  // The most specific word some clause writes: one no clause writes (盯着, 乱开药: the asker's own words) tells none apart.
+  const written = subject.filter(({ t }) => candidates.some((c) => c.text.normalize('NFKC').toLowerCase().includes(t.term.toLowerCase())));
+  if (written.length === 0) return [];
+  const heaviest = written.reduce((a, b) => (b.t.weight > a.t.weight ? b : a)).t.term.toLowerCase();
+  const total = subject.reduce((a, { t }) => a + t.weight, 0);
+  // The clause writes the most specific word as written, and words of at least half the subject's weight (in any form).
+  const covers = (i: number): boolean => subject.reduce((a, { t, j }) => a + (((table.presence[i] as number[] | undefined)?.[j] ?? 0) > 0 ? t.weight : 0), 0) >= total / 2;
   const shownDocs = new Set(shown.map((r) => r.docId));
-  return all.flatMap((r) => (r.lead !== undefined && !shownDocs.has(r.docId) && (candidates[r.lead]?.text ?? '').normalize('NFKC').toLowerCase().includes(heaviest) ? [r.lead] : []));
+  return all.flatMap((r) => (r.lead !== undefined && !shownDocs.has(r.docId) && (candidates[r.lead]?.text ?? '').normalize('NFKC').toLowerCase().includes(heaviest) && covers(r.lead) ? [r.lead] : []));
 }
 
 /**
@@ -809,7 +849,8 @@ function rowsOf(evidence: Evidence, scores: readonly number[], model: AnswerMode
     const best = leadAmong(evidence, scores, written.length > 0 ? written : among);
     if (best === undefined) return { docId, probability: 0, answers: false };
     const probability = sigmoid(linearScore(model.row, outcomeFeatures(evidence, scores, among, best)));
-    return { docId, lead: best, probability, answers: probability >= model.row.threshold || writing.has(best) };
+    // A mention list's rows are the documents writing its subject (`writesSubject`); the others are related at most.
+    return { docId, lead: best, probability, answers: question.asksMention ? writing.has(best) : probability >= model.row.threshold || writing.has(best) };
   };
   const leadDoc = candidates[lead]?.hit.docId;
   // Parts: every place or title named, with each of its documents that answers (else its best one), the lead's first

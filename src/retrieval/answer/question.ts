@@ -156,6 +156,14 @@ const PERMISSION_MODALS: ReadonlySet<string> = new Set(['能', '能够', '可以
  * document's inside (文件里有, 规划中有): the question asks where its subject is written, not what is done about it.
  */
 const MENTION_RE = /提到|提及|提过|提了|说到|讲到|写到|写了|涉及|出现|(?:文件|规划|方案|计划|办法|条例)(?:里|中)(?:也)?有/u;
+/**
+ * The documents a mention list looks in: the phrase after 的 or the list's which, ending in a kind of document, before
+ * 里, 中 or 内 (…城市的大数据规划里提到, 哪些文件中有).
+ */
+export const LOOKED_IN_RE = /(?:的|哪些|哪几个|哪个|各)([\p{Script=Han}]{0,8}?(?:文件|规划|计划|方案|办法|条例|政策|意见|通知))(?:里|中|内)/u;
+
+/** Conjunctions of alternatives (选择关系: 或, 或者, 或是, 还是 — 黄伯荣、廖序东《现代汉语》§ 连词). */
+const ALTERNATIVE_WORDS: ReadonlySet<string> = new Set(['或', '或者', '或是', '还是']);
 /** A negation before the verb of mentioning (没有提到, 未提及, 不涉及): the question asks for the documents that do not. */
 const NEGATED_BEFORE_RE = /(?:没有?|未曾?|不曾|并未|从未|不)(?:曾|再)?$/u;
 
@@ -170,6 +178,8 @@ function mentionAsked(query: string): string | null {
   if (!m || NEGATED_BEFORE_RE.test(q.slice(0, m.index))) return null;
   // The list's own which (哪些城市, 哪些地方) reads as a place asked; any other kind asked is content.
   if (quantityParts(q).some((a) => a.ask.kind !== 'place') || tagWords(q).filter((t) => isInterrogative(t.word)).length > 1) return null;
+  // Either of two subjects (产学研合作或者“政产学研用”平台): no one wording is asked, and the fitted model decides.
+  if (tagWords(q).some((t) => ALTERNATIVE_WORDS.has(t.word) && t.tag === 'c')) return null;
   return m[0];
 }
 
@@ -292,7 +302,7 @@ const PENALTY_KINDS: readonly string[] = ['警告', '通报批评', '罚款', '�
  * Nouns of expression (说法, 提法, 表述, 字眼, 词语, 概念, 术语, 口号: 《现代汉语词典》 words for a way of putting something)
  * after a demonstrative (这个, 这种, 这一, 该, 此): they point at the words the question quotes, and no clause writes them.
  */
-const EXPRESSION_NOUN_RE = /(?:这个|这种|这一|这类|该|此)(说法|提法|表述|表达|字眼|词语|词汇|词|概念|术语|口号)/gu;
+const EXPRESSION_NOUN_RE = /(?:这个|这种|这一|这类|(?<![应因如彼由从就为对据在])(?:该|此))(说法|提法|表述|表达|字眼|词语|词汇|词(?![条典库频性组根])|概念|术语|口号)/gu;
 
 export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterable<string> = []): QuestionAnalysis {
   const query = response.query;
@@ -304,7 +314,8 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
   for (const r of understanding.clauseRefs) for (const w of analyze(r.text)) excluded.add(w);
   for (const w of scope?.words ?? []) excluded.add(w);
   // A noun of expression pointed at by a demonstrative (新常态这个说法, 这一提法) stands for the words quoted before it.
-  const expressions = [...query.normalize('NFKC').matchAll(EXPRESSION_NOUN_RE)].map((m) => m[1] as string);
+  // Not where the noun is also a word of the subject (概念验证中心这个概念).
+  const expressions = [...query.normalize('NFKC').matchAll(EXPRESSION_NOUN_RE)].map((m) => m[1] as string).filter((w) => query.normalize('NFKC').split(w).length === 2);
   for (const w of expressions) excluded.add(w);
   // A list asking which documents mention its subject: the words of mentioning (提到, 文件里有) are not the subject.
   const mention = scope === undefined ? null : mentionAsked(query);
@@ -363,7 +374,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     ...(scope ? { scope } : {}),
     ...(yesNo ? { yesNo } : {}),
     asksFiller: ASKS_FILLER_RE.test(normalized),
-    ...mentionSubject(mention, tagged, terms, [mention ?? '', ...(scope?.words ?? []), ...named, ...expressions]),
+    ...mentionSubject(mention, tagged, terms, [mention ?? '', ...(scope?.words ?? []), ...named, ...expressions, ...(mention ? [LOOKED_IN_RE.exec(normalized.toLowerCase())?.[1] ?? ''].filter((w) => w !== '') : [])]),
     asksPenalty,
     ...questionCase(normalized, asks),
     // A predicate (`yesNo`) is only read in one of these forms.

@@ -219,10 +219,13 @@ describe('a title the library lacks', () => {
     const read = understandQuery('北岭条例依据的《东山省数字经济促进条例》有哪些罚则', library);
     expect(read.namedDocs.map((d) => d.docId)).toEqual(['b']);
     expect(read.unknownTitles).toEqual(['东山省数字经济促进条例']);
-    expect(understandQuery('北岭条例引用的《东山省数字经济促进条例》是哪年出的', library).unknownTitles).toEqual(['东山省数字经济促进条例']);
+    expect(understandQuery('北岭条例引用的《东山省数字经济促进条例》对罚款怎么规定', library).unknownTitles).toEqual(['东山省数字经济促进条例']);
     // Named in a clause of its own, or after the title: the question is about the named document.
     expect(understandQuery('北岭条例里，依据《东山省数字经济促进条例》的条文有哪些', library).unknownTitles).toBeUndefined();
     expect(understandQuery('北岭条例根据《东山省数字经济促进条例》规定了什么', library).unknownTitles).toBeUndefined();
+    // What a citation carries beside the title (its 文号, its year) the citing document gives.
+    expect(understandQuery('北岭条例依据的《东山省数字经济促进条例》文号是多少', library).unknownTitles).toBeUndefined();
+    expect(understandQuery('北岭条例依据的《东山省数字经济促进条例》是哪年的', library).unknownTitles).toBeUndefined();
   });
 
   it('makes the answer not_found, naming the title', () => {

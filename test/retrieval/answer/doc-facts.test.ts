@@ -18,6 +18,14 @@ const BODY = [
   '2021年2月1日',
 ].join('\n');
 
+describe('docFactQuestion and 有效期内', () => {
+  it('reads 还在有效期内吗 as validity, not a question on what holds within the term', () => {
+    expect(docFactQuestion('这份计划现在还在有效期内吗？')?.kind).toBe('validity');
+    expect(docFactQuestion('这个办法有效期内不需要再次备案吗')?.kind).not.toBe('validity');
+    expect(docFactQuestion('优惠办法有效期内不能重复申请吗')?.kind).not.toBe('validity');
+  });
+});
+
 describe('docFactQuestion', () => {
   it.each([
     ['这个办法现在还有效吗？', 'validity'],

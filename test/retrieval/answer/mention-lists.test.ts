@@ -40,6 +40,33 @@ describe('the subject of a mention list', () => {
   });
 });
 
+describe('a mention list read as asked', () => {
+  it('takes a quoted term as written, symbols too, and with no clause writing it is related', () => {
+    const plus = evidenceFor('“互联网+”这个说法,哪些文件提到了?', ['推进互联网基础设施建设。', '实施“互联网+”行动。']);
+    expect([0, 1].map((i) => writesSubject(plus, i))).toEqual([false, true]);
+    const island = evidenceFor('“数据孤岛”这种提法,哪些文件里出现了?', ['打破信息孤岛，推进数据共享。']);
+    expect(island.question.asksMention).toBe(true);
+    expect(decideFrom(island, FITTED_MODEL).outcome).toBe('related');
+  });
+
+  it('reads where it looks (…的大数据规划里) as no part of the subject, and a compound by its parts in order', () => {
+    const portrait = evidenceFor('画像 哪些城市的大数据规划里提到', ['建立律师画像、律所画像。']);
+    expect(writesSubject(portrait, 0)).toBe(true);
+    const talent = evidenceFor('柔性引进人才,哪些文件里提到了?', ['鼓励柔性引进人工智能人才。', '引进人才，柔性管理。']);
+    expect([0, 1].map((i) => writesSubject(talent, i))).toEqual([true, false]);
+  });
+
+  it('is not asked of either of two subjects (…或者…): the fitted model decides', () => {
+    expect(evidenceFor('产学研合作或者“政产学研用”平台,哪些文件提到了?', ['加强产学研合作。']).question.asksMention).toBe(false);
+  });
+
+  it('does not take 该 of 应该, 此 of 因此 or 词 of 词条 for a noun of expression pointed at', () => {
+    const terms = (q: string): string[] => evidenceFor(q, ['建设概念验证中心。']).question.terms.map((t) => t.term);
+    expect(terms('概念验证中心这个概念,哪些文件提到了?').join('')).toContain('概念');
+    expect(terms('哪些文件提到了因此概念验证中心')).toContain('概念');
+  });
+});
+
 describe('a mention list given as an answer', () => {
   const docs = [
     { docId: 'a', title: '甲市大数据发展规划', text: '整合流动人口信息，建设人口基础数据库。' },

@@ -155,6 +155,12 @@ describe('membersNotNamed', () => {
     expect(membersNotNamed('“三通”具体指哪三项?', '推进“两化”、“三通”(即通水、通电、通路)建设。')).toBeUndefined();
     expect(membersNotNamed('“三通”具体指哪三项?', '“三通”包括通水、通电、通路。')).toBeUndefined();
     expect(membersNotNamed('“三通”具体指哪三项?', '实现“通水、通电、通路”三通。')).toBeUndefined();
+    // 及 of 普及, 与 of 参与 join no items; a list opened after the phrase's comma names the members; a set only the
+    // suffix of a sibling's name (计划 of 人才双高计划) is not the set listed.
+    expect(membersNotNamed('“三通两平台”具体指哪几个？', '加快普及“三通两平台”建设，包括宽带网络校校通、优质资源班班通。')).toBeUndefined();
+    expect(membersNotNamed('“双创”具体指哪两项？', '鼓励企业参与“双创”活动，即大众创业、万众创新。')).toBeUndefined();
+    expect(membersNotNamed('三个示范区具体是哪几个？', '建设智慧城市和三个示范区，分别为甲区、乙区、丙区。')).toBeUndefined();
+    expect(membersNotNamed('人才计划是哪两个', '实施“人才双高计划”和“人才双十行动”,引进人才。')).toBeUndefined();
   });
 });
 
