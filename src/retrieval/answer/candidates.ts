@@ -121,6 +121,11 @@ export function passageSentences(kb: EvidenceView, docId: string, start: number,
   return sentences;
 }
 
+/** A sentence opening an item of a plan: a dash item (——), a numbered item (1. （一） 一、). */
+const ITEM_BOUNDARY_RE = /^\s*(?:——|[0-9]{1,2}[.．、]|[（(][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)/u;
+/** A task-division line closing an item ((责任单位:…), (牵头单位:…)). */
+const TASK_DIVISION_RE = /^\s*[（(]\s*(?:责任单位|牵头单位|配合单位|责任部门|牵头部门)/u;
+
 /** One candidate: a sentence of a passage the search returned. */
 export interface Candidate extends PassageSentence {
   hit: SearchHit;
@@ -212,14 +217,18 @@ export function candidatesOf(kb: EvidenceView, hits: readonly SearchHit[], point
     const sentences = passageSentences(kb, hit.docId, hit.start, hit.end);
     const heading = headingOf(hit);
     sentences.forEach((s, index) => {
-      const lead = index > 0 ? (sentences[0] as PassageSentence).text : '';
+      // The passage's first sentence is context while no item lies between (a sentence opening an item, or a task-division
+      // line closing one: the 责任单位 of the next item is not the first item's).
+      const lead = index > 0 && !sentences.slice(1, index).some((x) => ITEM_BOUNDARY_RE.test(x.text) || TASK_DIVISION_RE.test(x.text)) ? (sentences[0] as PassageSentence).text : '';
       let before = '';
       let from = s.start;
-      for (let back = 0; back < 2 && index - back > 1; back += 1) {
+      // Up to two sentences right before, within the item: none before a sentence opening one, none across a task-division line.
+      for (let back = 0; back < 2 && index - back > 1 && !ITEM_BOUNDARY_RE.test(s.text); back += 1) {
         const prev = previousSentence(body, from);
-        if (!prev || prev.start < hit.start) break;
+        if (!prev || prev.start < hit.start || TASK_DIVISION_RE.test(prev.text)) break;
         before = prev.text + before;
         from = prev.start;
+        if (ITEM_BOUNDARY_RE.test(prev.text)) break;
       }
       // Read for a penalty asked only (`unaskedCase`, `breachedText`).
       const opening = breaches ? openingBefore(body, s.start) : '';
