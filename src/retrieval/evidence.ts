@@ -383,10 +383,11 @@ export function statesOwnNumber(sentence: string, docNumber: string | undefined)
 const LEADING_LABEL_RE = new RegExp(String.raw`^\s*(?:${ARABIC_ITEM_SOURCE}|${PAREN_ITEM_SOURCE}|${CN_ITEM_SOURCE}|第[一二三四五六七八九十百]+[条章节])`, 'u');
 
 /**
- * Bodies named in a list: names joined by 、 closed by a generic noun of bodies (工商、税务、交通等部门), or names of
- * government bodies (the 局, 委, 厅, 办 of the organs of a people's government) joined by 、 (市公安局、民政局).
+ * Bodies named in a list: short names (two to four characters) joined by 、 and closed by 等 and a generic noun of
+ * bodies (工商、税务、交通、人社等部门), or names of government bodies (the 局, 委, 厅, 办 of the organs of a people's
+ * government) joined by 、 (市公安局、民政局).
  */
-const BODY_LIST_RE = /[\u4e00-\u9fff]{1,8}(?:、[\u4e00-\u9fff]{1,8})+等?(?:部门|单位|机构|机关)|[\u4e00-\u9fff]{1,10}(?:局|委|厅|办)(?:、[\u4e00-\u9fff]{1,10}(?:局|委|厅|办))+/u;
+const BODY_LIST_RE = /(?:[\u4e00-\u9fff]{2,4}、)+[\u4e00-\u9fff]{2,4}等(?:部门|单位|机关)|[\u4e00-\u9fff]{1,10}(?:局|委|厅|办)(?:、[\u4e00-\u9fff]{1,10}(?:局|委|厅|办))+/u;
 
 /** Whether a sentence states the kind of quantity asked (leading heading numbers "2." ignored). */
 export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {

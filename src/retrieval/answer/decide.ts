@@ -429,12 +429,18 @@ const squeezed = (text: string): string => text.normalize('NFKC').toLowerCase().
 /**
  * A phrase the question quotes that the lead's document never writes (四个“用数据” of 惠州's plan, which another city's
  * plan writes): the user quotes the document they mean, so a lead from one that lacks the quote answers about
- * something else. Returns the phrase, else undefined (a rule of what an answer is, as `nearMissLead`).
+ * something else; in a list, the quote is what the documents are asked for. Returns the phrase, else undefined (a rule
+ * of what an answer is, as `nearMissLead`).
  */
 export function quotedMissLead(evidence: Evidence, lead: number | undefined): string | undefined {
   const c = lead === undefined ? undefined : evidence.candidates[lead];
-  if (evidence.question.form !== 'single' || !c || !evidence.writesIn) return undefined;
-  return evidence.question.quoted.find((phrase) => evidence.writesIn?.(c.hit.docId, phrase) === false);
+  if (evidence.question.form === 'parts' || !c || !evidence.writesIn) return undefined;
+  return quoteUnwritten(evidence, c.hit.docId);
+}
+
+/** A phrase the question quotes that a document never writes, else undefined (a list's row answers only without one). */
+function quoteUnwritten(evidence: Evidence, docId: string): string | undefined {
+  return evidence.question.quoted.find((phrase) => evidence.writesIn?.(docId, phrase) === false);
 }
 
 /**
@@ -850,7 +856,9 @@ function rowsOf(evidence: Evidence, scores: readonly number[], model: AnswerMode
     if (best === undefined) return { docId, probability: 0, answers: false };
     const probability = sigmoid(linearScore(model.row, outcomeFeatures(evidence, scores, among, best)));
     // A mention list's rows are the documents writing its subject (`writesSubject`); the others are related at most.
-    return { docId, lead: best, probability, answers: question.asksMention ? writing.has(best) : probability >= model.row.threshold || writing.has(best) };
+    // A document that never writes a phrase the question quotes answers nothing of it (“数据孤岛” against 信息孤岛).
+    const answers = question.asksMention ? writing.has(best) : (probability >= model.row.threshold || writing.has(best)) && quoteUnwritten(evidence, docId) === undefined;
+    return { docId, lead: best, probability, answers };
   };
   const leadDoc = candidates[lead]?.hit.docId;
   // Parts: every place or title named, with each of its documents that answers (else its best one), the lead's first

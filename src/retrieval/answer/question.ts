@@ -155,7 +155,7 @@ const PERMISSION_MODALS: ReadonlySet<string> = new Set(['能', '能够', '可以
  * Verbs of mentioning (《现代汉语词典》: 提 "谈起" → 提到, 提及, 提过; 说到, 讲到, 写到; 涉及; 出现) and 有 after a
  * document's inside (文件里有, 规划中有): the question asks where its subject is written, not what is done about it.
  */
-const MENTION_RE = /提到|提及|提过|提了|说到|讲到|写到|写了|涉及|出现|(?:文件|规划|方案|计划|办法|条例)(?:里|中)(?:也)?有/u;
+const MENTION_RE = /提到|提及|提过|提了|提起|说到|说过|讲到|写到|写了|写过|用到|用过|涉及|出现|(?:文件|规划|方案|计划|办法|条例)(?:里|中)(?:也)?有/u;
 /**
  * The documents a mention list looks in: the phrase after 的 or the list's which, ending in a kind of document, before
  * 里, 中 or 内 (…城市的大数据规划里提到, 哪些文件中有).
@@ -319,7 +319,9 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
   for (const w of expressions) excluded.add(w);
   // A list asking which documents mention its subject: the words of mentioning (提到, 文件里有) are not the subject.
   const mention = scope === undefined ? null : mentionAsked(query);
-  if (mention) for (const w of [mention, ...analyze(mention)]) excluded.add(w);
+  // Every word of mentioning, not only the first (哪些文件里有提到…: 文件里有 and 提到).
+  const mentions = mention ? [...query.normalize('NFKC').matchAll(new RegExp(MENTION_RE.source, 'gu'))].map((m) => m[0]) : [];
+  for (const m of mentions) for (const w of [m, ...analyze(m)]) excluded.add(w);
   // A word cut across a name's edge (云浮云计算 → 云/浮云/计算) is no word of the question.
   const named = [...understanding.namedDocs, ...(understanding.excludedDocs ?? [])].map((d) => d.by.normalize('NFKC').toLowerCase());
   const lowered = query.normalize('NFKC').toLowerCase();
@@ -374,7 +376,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     ...(scope ? { scope } : {}),
     ...(yesNo ? { yesNo } : {}),
     asksFiller: ASKS_FILLER_RE.test(normalized),
-    ...mentionSubject(mention, tagged, terms, [mention ?? '', ...(scope?.words ?? []), ...named, ...expressions, ...(mention ? [LOOKED_IN_RE.exec(normalized.toLowerCase())?.[1] ?? ''].filter((w) => w !== '') : [])]),
+    ...mentionSubject(mention, tagged, terms, [...mentions, ...(scope?.words ?? []), ...named, ...expressions, ...(mention ? [LOOKED_IN_RE.exec(normalized.toLowerCase())?.[1] ?? ''].filter((w) => w !== '') : [])]),
     asksPenalty,
     ...questionCase(normalized, asks),
     // A predicate (`yesNo`) is only read in one of these forms.

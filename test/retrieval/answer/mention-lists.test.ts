@@ -56,6 +56,14 @@ describe('a mention list read as asked', () => {
     expect([0, 1].map((i) => writesSubject(talent, i))).toEqual([true, false]);
   });
 
+  it('sets every word of mentioning aside, not only the first (文件里有 and 提到), and knows 用到, 用过, 提起', () => {
+    const e = evidenceFor('人才引进在哪些文件里有提到', ['加大人才引进力度。']);
+    expect(e.question.terms.map((t) => t.term)).not.toContain('提到');
+    expect(e.question.asksMention).toBe(true);
+    expect(writesSubject(e, 0)).toBe(true);
+    expect(evidenceFor('“数据孤岛”这个说法哪些文件用到了', ['打破信息孤岛。']).question.asksMention).toBe(true);
+  });
+
   it('is not asked of either of two subjects (…或者…): the fitted model decides', () => {
     expect(evidenceFor('产学研合作或者“政产学研用”平台,哪些文件提到了?', ['加强产学研合作。']).question.asksMention).toBe(false);
   });
@@ -64,6 +72,19 @@ describe('a mention list read as asked', () => {
     const terms = (q: string): string[] => evidenceFor(q, ['建设概念验证中心。']).question.terms.map((t) => t.term);
     expect(terms('概念验证中心这个概念,哪些文件提到了?').join('')).toContain('概念');
     expect(terms('哪些文件提到了因此概念验证中心')).toContain('概念');
+  });
+});
+
+describe('a list asking for a quoted phrase', () => {
+  it('gives no row to a document that never writes it, mention list or not', () => {
+    const docs = [
+      { docId: 'a', title: '甲市大数据发展规划', text: '着力打破“数据孤岛”，推进政务数据共享。' },
+      { docId: 'b', title: '乙市大数据行动计划', text: '着力打破信息孤岛，推进政务数据共享。' },
+    ];
+    const { evidence } = across('哪几个城市提出要打破“数据孤岛”推进数据共享?', docs);
+    expect(evidence.question.asksMention).toBe(false);
+    const rows = decideFrom(evidence, { ...FITTED_MODEL, outcome: { ...FITTED_MODEL.outcome, threshold: 0 }, row: { ...FITTED_MODEL.row, threshold: 0 } }).rows;
+    expect(rows.filter((r) => r.answers).map((r) => r.docId)).toEqual(['a']);
   });
 });
 

@@ -127,6 +127,18 @@ describe('an auxiliary verb glued to a one-character verb (能免, 该交, 会�
   });
 });
 
+describe('which bodies, named in a list', () => {
+  it('is stated by short names closed by 等部门 or by names of government bodies, not by any list before 部门', () => {
+    const which = quantityParts('物流数据要汇聚哪几个部门的?')[0]?.ask;
+    expect(which?.kind).toBe('who');
+    const asked = which as NonNullable<typeof which>;
+    expect(statesQuantity('汇聚工商、税务、交通、人社等部门数据资源。', asked)).toBe(true);
+    expect(statesQuantity('由市公安局、民政局、司法局共同推进。', asked)).toBe(true);
+    expect(statesQuantity('满足消费者、生产者和监管部门三类群体的需求。', asked)).toBe(false);
+    expect(statesQuantity('鼓励高校、科研院所与企业等机构合作。', asked)).toBe(false);
+  });
+});
+
 describe('membersNotNamed', () => {
   it('returns the set a who-are-they question names when the clause mentioning it names no member', () => {
     expect(membersNotNamed('人工智能学院首批试点院校是哪几所?', '推动学科建设,尽快在试点院校建立人工智能学院,增加博士、硕士招生名额。')).toBe('试点院校');
