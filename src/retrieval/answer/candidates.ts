@@ -286,6 +286,27 @@ export function urlHits(kb: EvidenceView, docIds: readonly string[], after: numb
   return out;
 }
 
+/**
+ * For a list asking which documents mention its subject: of each document read, the first passage writing the subject
+ * (`writes`) where none of its passages found does — the search ranks a passage by all its words, so a mention in
+ * passing may be below the passages read. At most one per document.
+ */
+export function mentionHits(kb: EvidenceView, hits: readonly SearchHit[], writes: (text: string) => boolean): SearchHit[] {
+  const out: SearchHit[] = [];
+  for (const docId of [...new Set(hits.map((h) => h.docId))]) {
+    if (hits.some((h) => h.docId === docId && writes(h.text))) continue;
+    const doc = kb.documents.get(docId);
+    for (const i of passagesOfDocument(kb, docId)) {
+      const p = kb.passages[i] as PassageFields;
+      const text = doc?.body.slice(p.start, p.end) ?? '';
+      if (!writes(text)) continue;
+      out.push(passageHit(doc?.meta ?? { title: '', issuer: '' }, p, text, hits.length + out.length + 1));
+      break;
+    }
+  }
+  return out;
+}
+
 /** The hits whose articles' penalty clauses are looked for (the search's best; a duty further down is not what was asked). */
 export const PENALTY_SOURCES = 3;
 /** Penalty clauses added at most. */

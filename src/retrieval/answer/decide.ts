@@ -11,7 +11,7 @@ import { figureMiss, levelMiss, membersNotNamed, ordinalMiss, tierStated, nearMi
 import { resolveClauseRefs, type ClauseRef } from '../query.js';
 import type { SearchResponse } from '../search.js';
 import { GENRE_WORD_RE, normalizeTitle } from '../named-titles.js';
-import { candidatesOf, PENALTY_HITS_MAX, PENALTY_SOURCES, PENALTY_STATED_RE, penaltyHits, pointedClauses, spreadHits, unaskedCase, urlHits, type Candidate } from './candidates.js';
+import { candidatesOf, mentionHits, PENALTY_HITS_MAX, PENALTY_SOURCES, PENALTY_STATED_RE, penaltyHits, pointedClauses, spreadHits, unaskedCase, urlHits, type Candidate } from './candidates.js';
 import { DOCUMENT_NOUNS } from './doc-facts.js';
 import { CANDIDATE_FEATURES, candidateFeatures, presenceOf, statesYear, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
 import { titlePeriod } from '../../corpus/validity.js';
@@ -132,6 +132,8 @@ export function gatherEvidence(kb: EvidenceView, response: SearchResponse, model
     const covers = (text: string): number => question.terms.reduce((a, t) => a + ([...t.forms.keys()].some((f) => text.includes(f)) ? t.weight : 0), 0);
     hits = [...hits, ...penaltyHits(kb, hits.slice(0, PENALTY_SOURCES), hits.length, PENALTY_HITS_MAX, covers)];
   }
+  // Which documents mention the subject: a document read whose passages found do not write it may write it elsewhere.
+  if (question.form === 'list' && question.asksMention) hits = [...hits, ...mentionHits(kb, hits, (text) => writesSubjectText(question, text))];
   const candidates = candidatesOf(kb, hits, pointedClauses(kb, response), question.asksPenalty);
   const statesYearIn = (docId: string, year: string): boolean => statesYear(kb.documents.get(docId)?.body ?? '', year);
   const bodies = new Map<string, string>();
@@ -542,10 +544,15 @@ function nationalFirst(evidence: Evidence, among: readonly number[], local?: num
  * (工业互联网, not 工业 and 互联网 apart), in the sentence itself. By what was asked, such a clause answers.
  */
 export function writesSubject(evidence: Evidence, i: number): boolean {
-  const { question } = evidence;
-  const text = (evidence.candidates[i]?.text ?? '').normalize('NFKC').toLowerCase();
   // A filler (a 责任单位 annotation naming 农业局, a title line) writes words, not the subject: it never answers.
-  if (!question.asksMention || question.terms.length === 0 || text === '' || (evidence.table.rows[i] as number[])[col('filler')] === 1) return false;
+  if ((evidence.table.rows[i] as number[] | undefined)?.[col('filler')] === 1) return false;
+  return writesSubjectText(evidence.question, evidence.candidates[i]?.text ?? '');
+}
+
+/** Whether a text writes the subject of a list asking which documents mention it (`writesSubject`, on any text). */
+export function writesSubjectText(question: QuestionAnalysis, raw: string): boolean {
+  const text = raw.normalize('NFKC').toLowerCase();
+  if (!question.asksMention || question.terms.length === 0 || text === '') return false;
   // 文件 of 哪些地方的文件里提到了 names where to look, not what (`framesQuestion`); so does a kind of document (数据文件
   // of 哪几个市的大数据文件提了: jieba cuts 大/数据文件).
   // The documents looked in, named before 里/中 (哪些城市的大数据规划里提到): their words are not the subject either.

@@ -110,3 +110,17 @@ describe('a mention list given as an answer', () => {
     ]);
   });
 });
+
+describe('mentionHits', () => {
+  it('adds, per document read, the first passage writing the subject where none of its passages found does', async () => {
+    const { mentionHits } = await import('../../../src/retrieval/answer/candidates.js');
+    const body = '推进政务云建设。\n发展互联网金融。\n实施“互联网+”行动计划。';
+    const spans = [0, 9, 18].map((start, k) => ({ passageId: `a#${k}`, docId: 'a', start, end: [8, 17, body.length][k] as number, breadcrumb: '', clause: '' }));
+    const view = { documents: new Map([['a', { docId: 'a', body, meta: { docId: 'a', title: '甲市规划', issuer: '甲市人民政府' } }]]), passages: spans, byId: new Map() } as unknown as EvidenceView;
+    const hit = { rank: 1, passageId: 'a#1', docId: 'a', title: '甲市规划', issuer: '甲市人民政府', breadcrumb: '', clause: '', text: '发展互联网金融。', start: 9, end: 17, score: 1, matchedBy: ['bm25' as const] };
+    const writes = (text: string): boolean => text.includes('互联网+');
+    expect(mentionHits(view, [hit], writes).map((h) => h.passageId)).toEqual(['a#2']);
+    // A document whose passage found already writes it gets nothing more.
+    expect(mentionHits(view, [{ ...hit, passageId: 'a#2', text: '实施“互联网+”行动计划。' }], writes)).toEqual([]);
+  });
+});
