@@ -385,9 +385,9 @@ const LEADING_LABEL_RE = new RegExp(String.raw`^\s*(?:${ARABIC_ITEM_SOURCE}|${PA
 /**
  * Bodies named in a list: short names (two to four characters) joined by 、 and closed by 等 and a generic noun of
  * bodies (工商、税务、交通、人社等部门), or names of government bodies (the 局, 委, 厅, 办 of the organs of a people's
- * government) joined by 、 (市公安局、民政局).
+ * government) joined by 、 (市公安局、民政局) — not words ending so (布局, 格局, 举办, 承办).
  */
-const BODY_LIST_RE = /(?:[\u4e00-\u9fff]{2,4}、)+[\u4e00-\u9fff]{2,4}等(?:部门|单位|机关)|[\u4e00-\u9fff]{1,10}(?:局|委|厅|办)(?:、[\u4e00-\u9fff]{1,10}(?:局|委|厅|办))+/u;
+const BODY_LIST_RE = /(?:[\u4e00-\u9fff]{2,4}、)+[\u4e00-\u9fff]{2,4}等(?:部门|单位|机关)|[\u4e00-\u9fff]{1,10}(?:(?<![布格结当开骗赌出])局|委|厅|(?<![举承主协创开督交兴包])办)(?:、[\u4e00-\u9fff]{1,10}(?:(?<![布格结当开骗赌出])局|委|厅|(?<![举承主协创开督交兴包])办))+/u;
 
 /** Whether a sentence states the kind of quantity asked (leading heading numbers "2." ignored). */
 export function statesQuantity(sentence: string, ask: QuantityAsk): boolean {

@@ -278,7 +278,7 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
   const titles = aliases.titles ? unknownTitles(query, aliases.titles, (t) => tagger().cut(t, false)) : [];
   const normalizedLower = query.normalize('NFKC').toLowerCase();
   // A fact a citation carries (the title's 文号, year or issuer: 中山计划依据的《…》是几号文) is still the named document's to give.
-  const citedFact = CITATION_FACT_RE.test(normalizedLower);
+  const citedFact = CITATION_FACT_RE.test(normalizedLower.slice(normalizedLower.lastIndexOf('》') + 1));
   const namedElsewhere = named.some((d) => !titles.some((t) => t.toLowerCase().includes(d.by) || (!citedFact && modifiesTitle(normalizedLower, d.by, t.toLowerCase()))));
   return {
     terms: analyze(query),
@@ -294,7 +294,7 @@ export function understandQuery(query: string, aliases: AliasTable): QueryUnders
  * What a document citing another states of it beside its title (the citation's own parts: 文号, year, issuer — 《…》
  * (国发〔2015〕50号), (2016~2020年)): a question asking these of a cited title is answered by the citing text.
  */
-const CITATION_FACT_RE = /文号|几号文|发文字号|哪一?年|什么时候|何时|年份|谁发|哪个部门发|发文机关|全称|名称/u;
+const CITATION_FACT_RE = /文号|几号文|发文字号|哪一?年(?:发|出|印发|的)|年份|谁发|哪个部门发|发文机关|全称/u;
 
 /**
  * Whether the word naming a document stands in the attribute (定语) of a title written after it: the words between them

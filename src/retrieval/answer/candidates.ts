@@ -217,9 +217,9 @@ export function candidatesOf(kb: EvidenceView, hits: readonly SearchHit[], point
     const sentences = passageSentences(kb, hit.docId, hit.start, hit.end);
     const heading = headingOf(hit);
     sentences.forEach((s, index) => {
-      // The passage's first sentence is context while no item lies between (a sentence opening an item, or a task-division
-      // line closing one: the 责任单位 of the next item is not the first item's).
-      const lead = index > 0 && !sentences.slice(1, index).some((x) => ITEM_BOUNDARY_RE.test(x.text) || TASK_DIVISION_RE.test(x.text)) ? (sentences[0] as PassageSentence).text : '';
+      // The passage's first sentence is context while no item lies between (this or an earlier sentence opening an item, or
+      // a task-division line closing one: the 责任单位 of the next item is not the first item's).
+      const lead = index > 0 && !ITEM_BOUNDARY_RE.test(s.text) && !sentences.slice(1, index).some((x) => ITEM_BOUNDARY_RE.test(x.text) || TASK_DIVISION_RE.test(x.text)) ? (sentences[0] as PassageSentence).text : '';
       let before = '';
       let from = s.start;
       // Up to two sentences right before, within the item: none before a sentence opening one, none across a task-division line.

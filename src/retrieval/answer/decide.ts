@@ -13,7 +13,7 @@ import type { SearchResponse } from '../search.js';
 import { GENRE_WORD_RE, normalizeTitle } from '../named-titles.js';
 import { candidatesOf, mentionHits, PENALTY_HITS_MAX, PENALTY_SOURCES, PENALTY_STATED_RE, penaltyHits, pointedClauses, spreadHits, unaskedCase, urlHits, type Candidate } from './candidates.js';
 import { DOCUMENT_NOUNS } from './doc-facts.js';
-import { CANDIDATE_FEATURES, candidateFeatures, presenceOf, statesYear, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
+import { BARE_GENRE_RE, CANDIDATE_FEATURES, candidateFeatures, presenceOf, statesYear, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
 import { titlePeriod } from '../../corpus/validity.js';
 import { checkModel, linearScore, sigmoid, softmax, type AnswerModel } from './model.js';
 import { analyzeQuestion, LOOKED_IN_RE, questionParts, type QuestionAnalysis } from './question.js';
@@ -553,13 +553,10 @@ export function writesSubject(evidence: Evidence, i: number): boolean {
 export function writesSubjectText(question: QuestionAnalysis, raw: string): boolean {
   const text = raw.normalize('NFKC').toLowerCase();
   if (!question.asksMention || question.terms.length === 0 || text === '') return false;
-  // 文件 of 哪些地方的文件里提到了 names where to look, not what (`framesQuestion`); so does a kind of document (数据文件
-  // of 哪几个市的大数据文件提了: jieba cuts 大/数据文件).
-  // The documents looked in, named before 里/中 (哪些城市的大数据规划里提到): their words are not the subject either.
-  const where = LOOKED_IN_RE.exec(question.query.normalize('NFKC').toLowerCase())?.[1] ?? '';
-  const subject = question.terms.filter((t) => !framesQuestion(t.term) && !/文件$/u.test(t.term) && !where.includes(t.term.toLowerCase()));
+  const where = lookedIn(question);
+  const subject = listSubject(question);
   // A term the question quotes is asked as written, its symbols too (“互联网+”, “数据孤岛”).
-  const quoted = [...question.query.normalize('NFKC').toLowerCase().matchAll(QUOTED_RE)].map((m) => (m[1] ?? '').trim()).filter((q) => [...q].length >= 2);
+  const quoted = question.quoted.map((q) => q.normalize('NFKC').toLowerCase().trim()).filter((q) => [...q].length >= 2);
   // A compound word is written whole, or its parts in order with a modifier between (柔性引进人工智能人才 writes 引进人才).
   const writes = (t: QuestionAnalysis['terms'][number]): boolean => text.includes(t.term.toLowerCase()) || (t.parts !== undefined && partsInOrder(text, t.parts.map((p) => p.toLowerCase())));
   const phrases = question.phrases.filter((p) => !where.includes(p));
@@ -587,8 +584,18 @@ function partsInOrder(text: string, parts: readonly string[]): boolean {
   return false;
 }
 
-/** A term quoted in a question (“…”, "…", 「…」, ‘…’). */
-const QUOTED_RE = /[“"「‘]([^”"」’]{1,30})[”"」’]/gu;
+/** The documents a list looks in, as the question names them before 里/中 (…城市的大数据规划里), or ''. */
+const lookedIn = (question: QuestionAnalysis): string => LOOKED_IN_RE.exec(question.query.normalize('NFKC').toLowerCase())?.[1] ?? '';
+
+/**
+ * The subject words of a list: not 文件 of 哪些地方的文件里提到了 (`framesQuestion`), nor a kind of document (数据文件 of
+ * 哪几个市的大数据文件提了, jieba cutting 大/数据文件; a bare 规划, 办法: `BARE_GENRE_RE`), nor a word of the documents looked
+ * in (哪些城市的区块链规划里提到: 区块链 names the plans, not what they mention).
+ */
+function listSubject(question: QuestionAnalysis): QuestionAnalysis['terms'] {
+  const where = lookedIn(question);
+  return question.terms.filter((t) => !framesQuestion(t.term) && !/文件$/u.test(t.term) && !BARE_GENRE_RE.test(t.term) && !where.includes(t.term.toLowerCase()));
+}
 
 /**
  * The lead among `among`: the best-scored candidate that is no filler (a purpose, covering-notice or title line, or a
@@ -825,13 +832,14 @@ const RELATED_SHOWN = 3;
 
 /**
  * Of a list's rows not shown as answers, the leads of those writing the question's most specific subject word as it is
- * written (the heaviest word some clause writes that names no kind of document) and words of at least half the
+ * written (the heaviest word of `listSubject` some clause writes) and words of at least half the
  * subject's weight: each document's best clause on the subject, which the reader of a list wants to see beside the
  * answers, marked as not answering.
  */
 function partialRows(evidence: Evidence, all: readonly Row[], shown: readonly Row[]): number[] {
   const { question, candidates, table } = evidence;
-  const subject = question.terms.map((t, j) => ({ t, j })).filter(({ t }) => !framesQuestion(t.term) && !/文件$/u.test(t.term));
+  const kept = new Set(listSubject(question));
+  const subject = question.terms.map((t, j) => ({ t, j })).filter(({ t }) => kept.has(t));
   // The most specific word some clause writes: one no clause writes (盯着, 乱开药: the asker's own words) tells none apart.
   const written = subject.filter(({ t }) => candidates.some((c) => c.text.normalize('NFKC').toLowerCase().includes(t.term.toLowerCase())));
   if (written.length === 0) return [];

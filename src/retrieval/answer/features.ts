@@ -122,7 +122,7 @@ function withoutTerms(text: string, terms: readonly QuestionTerm[]): string {
   return out;
 }
 
-const BARE_GENRE_RE = new RegExp(`^(?:${TITLE_GENRES})$`, 'u');
+export const BARE_GENRE_RE = new RegExp(`^(?:${TITLE_GENRES})$`, 'u');
 
 const YEAR_IN_TEXT_RE = /(?:19|20)[0-9]{2}(?=\s*年)/gu;
 

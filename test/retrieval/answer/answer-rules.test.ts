@@ -226,6 +226,8 @@ describe('a title the library lacks', () => {
     // What a citation carries beside the title (its 文号, its year) the citing document gives.
     expect(understandQuery('北岭条例依据的《东山省数字经济促进条例》文号是多少', library).unknownTitles).toBeUndefined();
     expect(understandQuery('北岭条例依据的《东山省数字经济促进条例》是哪年的', library).unknownTitles).toBeUndefined();
+    // Not what the citation carries: asked after the title, the title is still what is asked about.
+    expect(understandQuery('北岭条例依据的《东山省数字经济促进条例》什么时候施行', library).unknownTitles).toEqual(['东山省数字经济促进条例']);
   });
 
   it('makes the answer not_found, naming the title', () => {

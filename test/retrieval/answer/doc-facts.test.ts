@@ -23,6 +23,8 @@ describe('docFactQuestion and 有效期内', () => {
     expect(docFactQuestion('这份计划现在还在有效期内吗？')?.kind).toBe('validity');
     expect(docFactQuestion('这个办法有效期内不需要再次备案吗')?.kind).not.toBe('validity');
     expect(docFactQuestion('优惠办法有效期内不能重复申请吗')?.kind).not.toBe('validity');
+    expect(docFactQuestion('优惠政策有效期内，企业能申请几次？')?.kind).not.toBe('validity');
+    expect(docFactQuestion('这个办法还在有效期内')?.kind).toBe('validity');
   });
 });
 

@@ -49,6 +49,18 @@ describe('a mention list read as asked', () => {
     expect(decideFrom(island, FITTED_MODEL).outcome).toBe('related');
   });
 
+  it('takes no word of the documents looked in for the most specific word of its related rows', () => {
+    const docs = [
+      { docId: 'a', title: '甲市区块链发展规划', text: '推进政务数据共享。' },
+      { docId: 'b', title: '乙市区块链行动计划', text: '发展区块链金融。' },
+    ];
+    const { evidence } = across('共享 哪些城市的区块链规划里提到', docs);
+    const decision = decideFrom(evidence, FITTED_MODEL);
+    expect(decision.outcome).toBe('answer');
+    expect(decision.rows.filter((r) => r.answers).map((r) => r.docId)).toEqual(['a']);
+    expect((decision.partial ?? []).map((i) => evidence.candidates[i]?.hit.docId)).not.toContain('b');
+  });
+
   it('reads where it looks (…的大数据规划里) as no part of the subject, and a compound by its parts in order', () => {
     const portrait = evidenceFor('画像 哪些城市的大数据规划里提到', ['建立律师画像、律所画像。']);
     expect(writesSubject(portrait, 0)).toBe(true);
@@ -72,6 +84,8 @@ describe('a mention list read as asked', () => {
     const terms = (q: string): string[] => evidenceFor(q, ['建设概念验证中心。']).question.terms.map((t) => t.term);
     expect(terms('概念验证中心这个概念,哪些文件提到了?').join('')).toContain('概念');
     expect(terms('哪些文件提到了因此概念验证中心')).toContain('概念');
+    expect(terms('概念验证中心应该概念先行吗')).toContain('概念');
+    expect(terms('这个词条里的概念验证中心在哪些文件出现')).toContain('词条');
   });
 });
 

@@ -136,6 +136,8 @@ describe('which bodies, named in a list', () => {
     expect(statesQuantity('由市公安局、民政局、司法局共同推进。', asked)).toBe(true);
     expect(statesQuantity('满足消费者、生产者和监管部门三类群体的需求。', asked)).toBe(false);
     expect(statesQuantity('鼓励高校、科研院所与企业等机构合作。', asked)).toBe(false);
+    expect(statesQuantity('优化产业布局、空间布局。', asked)).toBe(false);
+    expect(statesQuantity('积极举办、承办各类赛事。', asked)).toBe(false);
   });
 });
 
