@@ -564,16 +564,19 @@ interface Level {
   bound?: string;
 }
 
-/** A scale of levels: what names one, and each name's rank. */
-type LevelScale = readonly [RegExp, Record<string, number>];
+/**
+ * A scale of levels: what names one, each name's rank, and where a scale has grades within a rank, the grade a match
+ * names (the ranks then interleave: rank × 2 + grade).
+ */
+type LevelScale = readonly [RegExp, Record<string, number>, ((match: string) => number)?];
 const LEVEL_SCALE: LevelScale = [LEVEL_RE, LEVEL_RANK];
-const APPRAISAL_SCALE: LevelScale = [APPRAISAL_RE, APPRAISAL_RANK];
+/** On the appraisal scale 领先 stands above 先进 of the same territory (国内领先 > 国内先进). */
+const APPRAISAL_SCALE: LevelScale = [APPRAISAL_RE, APPRAISAL_RANK, (match) => (match.includes('领先') ? 1 : 0)];
 
-function levelsOf(x: string, [re, rank]: LevelScale = LEVEL_SCALE): Level[] {
+function levelsOf(x: string, [re, rank, gradeOf]: LevelScale = LEVEL_SCALE): Level[] {
   return [...x.normalize('NFKC').matchAll(re)].flatMap((m) => {
     const bound = m[2]?.replace(/^及/u, '');
-    // On the appraisal scale 领先 stands above 先进 of the same territory (国内领先 > 国内先进): ranks interleave.
-    const grade = re === APPRAISAL_RE ? (m[0].includes('领先') ? 1 : 0) : undefined;
+    const grade = gradeOf?.(m[0]);
     // Territories written together (国际、国内先进) each name a level.
     return (m[1] as string).split(/[、和或及与]/u).flatMap((name) => (rank[name] === undefined ? [] : [{ text: m[0], rank: grade === undefined ? (rank[name] as number) : (rank[name] as number) * 2 + grade, ...(bound ? { bound } : {}) }]));
   });
@@ -712,7 +715,7 @@ export function membersNotNamed(question: string, text: string): string | undefi
 function coordinatedItem(text: string, at: number, noun: string): boolean {
   const after = text.slice(at + noun.length).replace(/^[”"’]+/u, '');
   const rest = after.replace(/^[\p{Script=Han}]{0,8}?(?=[，,。；;（(]|$)/u, '').replace(/^[，,]/u, '');
-  if (/^[(（]?(?:即|指|包括|分别)/u.test(after) || /^[(（]?(?:即|指|包括|分别)/u.test(rest) || LIST_OPENER_RE.test(rest)) return false;
+  if ([after, rest].some((x) => /^[(（]?(?:即|指|包括|分别)/u.test(x)) || LIST_OPENER_RE.test(rest)) return false;
   const opened = text.slice(0, at).replace(/[“"‘]+$/u, '');
   const before = tagWords(opened.slice(-8));
   const first = tagWords(after.slice(0, 8))[0]?.word ?? '';

@@ -122,7 +122,7 @@ export function passageSentences(kb: EvidenceView, docId: string, start: number,
 }
 
 /** A sentence opening an item of a plan: a dash item (——), a numbered item (1. （一） 一、). */
-const ITEM_BOUNDARY_RE = /^\s*(?:——|[0-9]{1,2}[.．、]|[（(][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)/u;
+const ITEM_BOUNDARY_RE = new RegExp(`^\\s*(?:——|${ARABIC_ITEM_SOURCE}|${PAREN_ITEM_SOURCE}|${CN_ITEM_SOURCE})`, 'u');
 /** A task-division line closing an item ((责任单位:…), (牵头单位:…)). */
 const TASK_DIVISION_RE = /^\s*[（(]\s*(?:责任单位|牵头单位|配合单位|责任部门|牵头部门)/u;
 

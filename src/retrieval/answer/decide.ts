@@ -16,7 +16,7 @@ import { DOCUMENT_NOUNS } from './doc-facts.js';
 import { BARE_GENRE_RE, CANDIDATE_FEATURES, candidateFeatures, presenceOf, statesYear, type CandidateTable, type OutcomeFeature, OUTCOME_FEATURES } from './features.js';
 import { titlePeriod } from '../../corpus/validity.js';
 import { checkModel, linearScore, sigmoid, softmax, type AnswerModel } from './model.js';
-import { analyzeQuestion, LOOKED_IN_RE, questionParts, type QuestionAnalysis } from './question.js';
+import { analyzeQuestion, questionParts, type QuestionAnalysis } from './question.js';
 import { framesQuestion, tagWords } from './words.js';
 import type { Outcome } from './types.js';
 
@@ -553,7 +553,7 @@ export function writesSubject(evidence: Evidence, i: number): boolean {
 export function writesSubjectText(question: QuestionAnalysis, raw: string): boolean {
   const text = raw.normalize('NFKC').toLowerCase();
   if (!question.asksMention || question.terms.length === 0 || text === '') return false;
-  const where = lookedIn(question);
+  const where = question.lookedIn;
   const subject = listSubject(question);
   // A term the question quotes is asked as written, its symbols too (“互联网+”, “数据孤岛”).
   const quoted = question.quoted.map((q) => q.normalize('NFKC').toLowerCase().trim()).filter((q) => [...q].length >= 2);
@@ -584,18 +584,21 @@ function partsInOrder(text: string, parts: readonly string[]): boolean {
   return false;
 }
 
-/** The documents a list looks in, as the question names them before 里/中 (…城市的大数据规划里), or ''. */
-const lookedIn = (question: QuestionAnalysis): string => LOOKED_IN_RE.exec(question.query.normalize('NFKC').toLowerCase())?.[1] ?? '';
-
 /**
  * The subject words of a list: not 文件 of 哪些地方的文件里提到了 (`framesQuestion`), nor a kind of document (数据文件 of
  * 哪几个市的大数据文件提了, jieba cutting 大/数据文件; a bare 规划, 办法: `BARE_GENRE_RE`), nor a word of the documents looked
  * in (哪些城市的区块链规划里提到: 区块链 names the plans, not what they mention).
  */
 function listSubject(question: QuestionAnalysis): QuestionAnalysis['terms'] {
-  const where = lookedIn(question);
-  return question.terms.filter((t) => !framesQuestion(t.term) && !/文件$/u.test(t.term) && !BARE_GENRE_RE.test(t.term) && !where.includes(t.term.toLowerCase()));
+  let subject = listSubjects.get(question);
+  if (!subject) {
+    subject = question.terms.filter((t) => !framesQuestion(t.term) && !/文件$/u.test(t.term) && !BARE_GENRE_RE.test(t.term) && !question.lookedIn.includes(t.term.toLowerCase()));
+    listSubjects.set(question, subject);
+  }
+  return subject;
 }
+// Read once per question: `writesSubjectText` asks it of every candidate and passage.
+const listSubjects = new WeakMap<QuestionAnalysis, QuestionAnalysis['terms']>();
 
 /**
  * The lead among `among`: the best-scored candidate that is no filler (a purpose, covering-notice or title line, or a
@@ -800,8 +803,8 @@ export function decideFrom(evidence: Evidence, model: AnswerModel, namedDocIds: 
   }
   const ruling = ruledOut(evidence, features, lead);
   // A list asking which documents mention its subject is answered by mention only: with no clause writing it, the
-  // clauses on the topic are related, however close (信息孤岛 for “数据孤岛”).
-  const answers = question.asksMention ? writing.has(lead) : probability >= model.outcome.threshold || writing.has(lead);
+  // clauses on the topic are related, however close (信息孤岛 for “数据孤岛”). (`writing` is empty for any other question.)
+  const answers = question.asksMention ? writing.has(lead) : probability >= model.outcome.threshold;
   decision.outcome = answers && ruling === undefined ? 'answer' : 'related';
   if (question.form !== 'single') decision.rows = rowsOf(evidence, scores, model, writing, lead, decision.outcome === 'answer', namedDocIds);
   if (question.form === 'list') decision.rowsLimit = model.maxDocuments;
@@ -872,7 +875,7 @@ function rowsOf(evidence: Evidence, scores: readonly number[], model: AnswerMode
     const probability = sigmoid(linearScore(model.row, outcomeFeatures(evidence, scores, among, best)));
     // A mention list's rows are the documents writing its subject (`writesSubject`); the others are related at most.
     // A document that never writes a phrase the question quotes answers nothing of it (“数据孤岛” against 信息孤岛).
-    const answers = question.asksMention ? writing.has(best) : (probability >= model.row.threshold || writing.has(best)) && quoteUnwritten(evidence, docId) === undefined;
+    const answers = question.asksMention ? writing.has(best) : probability >= model.row.threshold && quoteUnwritten(evidence, docId) === undefined;
     return { docId, lead: best, probability, answers };
   };
   const leadDoc = candidates[lead]?.hit.docId;

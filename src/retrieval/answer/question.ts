@@ -89,6 +89,8 @@ export interface QuestionAnalysis {
   setAside: { phrase: string; said: string }[];
   /** Phrases the question quotes (“用数据”, "一核多簇"). */
   quoted: string[];
+  /** The documents a list looks in, as the question names them before 里/中 (…城市的大数据规划里: `LOOKED_IN_RE`), or ''. */
+  lookedIn: string;
   /** A unit it points at is set aside (除了第十条那个补贴，还能拿多少): what it asks is elsewhere. */
   pointsAside: boolean;
 }
@@ -177,9 +179,10 @@ function mentionAsked(query: string): string | null {
   const m = MENTION_RE.exec(q);
   if (!m || NEGATED_BEFORE_RE.test(q.slice(0, m.index))) return null;
   // The list's own which (哪些城市, 哪些地方) reads as a place asked; any other kind asked is content.
-  if (quantityParts(q).some((a) => a.ask.kind !== 'place') || tagWords(q).filter((t) => isInterrogative(t.word)).length > 1) return null;
+  const words = tagWords(q);
+  if (quantityParts(q).some((a) => a.ask.kind !== 'place') || words.filter((t) => isInterrogative(t.word)).length > 1) return null;
   // Either of two subjects (产学研合作或者“政产学研用”平台): no one wording is asked, and the fitted model decides.
-  if (tagWords(q).some((t) => ALTERNATIVE_WORDS.has(t.word) && t.tag === 'c')) return null;
+  if (words.some((t) => ALTERNATIVE_WORDS.has(t.word) && t.tag === 'c')) return null;
   return m[0];
 }
 
@@ -315,12 +318,13 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
   for (const w of scope?.words ?? []) excluded.add(w);
   // A noun of expression pointed at by a demonstrative (新常态这个说法, 这一提法) stands for the words quoted before it.
   // Not where the noun is also a word of the subject (概念验证中心这个概念).
-  const expressions = [...query.normalize('NFKC').matchAll(EXPRESSION_NOUN_RE)].map((m) => m[1] as string).filter((w) => query.normalize('NFKC').split(w).length === 2);
+  const nfkc = query.normalize('NFKC');
+  const expressions = [...nfkc.matchAll(EXPRESSION_NOUN_RE)].map((m) => m[1] as string).filter((w) => nfkc.split(w).length === 2);
   for (const w of expressions) excluded.add(w);
   // A list asking which documents mention its subject: the words of mentioning (提到, 文件里有) are not the subject.
   const mention = scope === undefined ? null : mentionAsked(query);
   // Every word of mentioning, not only the first (哪些文件里有提到…: 文件里有 and 提到).
-  const mentions = mention ? [...query.normalize('NFKC').matchAll(new RegExp(MENTION_RE.source, 'gu'))].map((m) => m[0]) : [];
+  const mentions = mention ? [...nfkc.matchAll(new RegExp(MENTION_RE.source, 'gu'))].map((m) => m[0]) : [];
   for (const m of mentions) for (const w of [m, ...analyze(m)]) excluded.add(w);
   // A word cut across a name's edge (云浮云计算 → 云/浮云/计算) is no word of the question.
   const named = [...understanding.namedDocs, ...(understanding.excludedDocs ?? [])].map((d) => d.by.normalize('NFKC').toLowerCase());
@@ -356,6 +360,7 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     if (t && !t.forms.has(e.term)) t.forms.set(e.term, Math.min(1, e.similarity));
   }
   const normalized = query.normalize('NFKC');
+  const lookedIn = LOOKED_IN_RE.exec(normalized.toLowerCase())?.[1] ?? '';
   const asksPenalty = PENALTY_ASK_RE.test(normalized);
   // 处罚 asked is stated by the penalty imposed (处…罚款, 吊销…, 拘留): its kinds count as it.
   if (asksPenalty) for (const t of terms) if (PUNISH_WORDS.has(t.term)) for (const kind of PENALTY_KINDS) if (!t.forms.has(kind)) t.forms.set(kind, 1);
@@ -376,7 +381,8 @@ export function analyzeQuestion(response: SearchResponse, extraExcluded: Iterabl
     ...(scope ? { scope } : {}),
     ...(yesNo ? { yesNo } : {}),
     asksFiller: ASKS_FILLER_RE.test(normalized),
-    ...mentionSubject(mention, tagged, terms, [...mentions, ...(scope?.words ?? []), ...named, ...expressions, ...(mention ? [LOOKED_IN_RE.exec(normalized.toLowerCase())?.[1] ?? ''].filter((w) => w !== '') : [])]),
+    lookedIn,
+    ...mentionSubject(mention, tagged, terms, [...mentions, ...(scope?.words ?? []), ...named, ...expressions, ...(mention && lookedIn !== '' ? [lookedIn] : [])]),
     asksPenalty,
     ...questionCase(normalized, asks),
     // A predicate (`yesNo`) is only read in one of these forms.
